@@ -1,0 +1,157 @@
+package eventstore
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// SchemaVersion is the version of the envelope written by this build.
+const SchemaVersion = 1
+
+// Metadata is the envelope every fapiao event carries next to its data.
+type Metadata struct {
+	OccurredAt     time.Time `json:"occurred_at"`
+	Actor          Actor     `json:"actor"`
+	CorrelationID  string    `json:"correlation_id,omitempty"`
+	CausationID    string    `json:"causation_id,omitempty"`
+	IdempotencyKey string    `json:"idempotency_key,omitempty"`
+	RequestHash    string    `json:"request_hash,omitempty"`
+	SchemaVersion  int       `json:"schema_version"`
+	PrevHash       string    `json:"prev_hash"`
+	Hash           string    `json:"hash"`
+}
+
+// Actor is who caused an event: a role of DOMAIN.md and an identifier
+// (account ID for customers, a name for staff).
+type Actor struct {
+	Role string `json:"role"`
+	ID   string `json:"id"`
+}
+
+// ChainHash computes an event's link in its stream's hash chain:
+// SHA-256(prev_hash ‖ stream ‖ revision ‖ type ‖ canonical data ‖ canonical
+// metadata without hash). Each variable-length part is length-prefixed so
+// that no two different events share an input.
+func ChainHash(prevHash, stream string, revision uint64, typ string, data, metadata json.RawMessage) (string, error) {
+	cdata, err := Canonical(data)
+	if err != nil {
+		return "", fmt.Errorf("eventstore: canonical data: %w", err)
+	}
+	cmeta, err := canonicalWithoutHash(metadata)
+	if err != nil {
+		return "", fmt.Errorf("eventstore: canonical metadata: %w", err)
+	}
+	h := sha256.New()
+	var n [8]byte
+	for _, part := range [][]byte{[]byte(prevHash), []byte(stream), nil, []byte(typ), cdata, cmeta} {
+		if part == nil { // the revision
+			binary.BigEndian.PutUint64(n[:], revision)
+			h.Write(n[:])
+			continue
+		}
+		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
+		h.Write(n[:])
+		h.Write(part)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Canonical re-encodes JSON in a stable form: object keys sorted, no
+// insignificant space, numbers as written. Equal documents give equal bytes.
+func Canonical(raw json.RawMessage) ([]byte, error) {
+	if len(raw) == 0 {
+		return []byte("null"), nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+func canonicalWithoutHash(raw json.RawMessage) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	delete(m, "hash")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// ParseMetadata decodes a record's metadata.
+func ParseMetadata(raw json.RawMessage) (Metadata, error) {
+	var m Metadata
+	err := json.Unmarshal(raw, &m)
+	return m, err
+}
+
+// Seal sets m.PrevHash, computes the chain hash for an event at (stream,
+// revision) and returns the metadata bytes with Hash filled in.
+func Seal(m Metadata, prevHash, stream string, revision uint64, typ string, data json.RawMessage) (json.RawMessage, error) {
+	m.PrevHash = prevHash
+	m.Hash = ""
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	hash, err := ChainHash(prevHash, stream, revision, typ, data, raw)
+	if err != nil {
+		return nil, err
+	}
+	m.Hash = hash
+	return json.Marshal(m)
+}
+
+// VerifyError names the first broken link of a hash chain.
+type VerifyError struct {
+	Stream   string
+	Revision uint64
+	Expected string // the hash recomputed from the stored event
+	Found    string // the hash stored in its metadata (or the prev_hash that does not match)
+	Reason   string
+}
+
+func (e *VerifyError) Error() string {
+	return fmt.Sprintf("eventstore: hash chain broken at %s@%d: %s (expected %s, found %s)", e.Stream, e.Revision, e.Reason, e.Expected, e.Found)
+}
+
+// VerifyLink checks one record against the hash of the previous event of its
+// stream ("" for revision 0) and returns its own hash.
+func VerifyLink(r Record, prevHash string) (string, error) {
+	m, err := ParseMetadata(r.Metadata)
+	if err != nil {
+		return "", &VerifyError{Stream: r.Stream, Revision: r.Revision, Reason: "metadata is not valid JSON: " + err.Error()}
+	}
+	if m.PrevHash != prevHash {
+		return "", &VerifyError{Stream: r.Stream, Revision: r.Revision, Expected: prevHash, Found: m.PrevHash, Reason: "prev_hash does not match the previous event"}
+	}
+	want, err := ChainHash(prevHash, r.Stream, r.Revision, r.Type, r.Data, r.Metadata)
+	if err != nil {
+		return "", &VerifyError{Stream: r.Stream, Revision: r.Revision, Reason: err.Error()}
+	}
+	if want != m.Hash {
+		return "", &VerifyError{Stream: r.Stream, Revision: r.Revision, Expected: want, Found: m.Hash, Reason: "hash does not match the event's content"}
+	}
+	return want, nil
+}
