@@ -1,0 +1,41 @@
+package domain
+
+import (
+	"github.com/google/uuid"
+)
+
+// Account is the aggregate: everything the ledger knows about one customer
+// account, folded from its stream. The zero value (with ID set) is an account
+// with no events. It is not safe for concurrent use; the ledger folds a copy
+// per command.
+type Account struct {
+	ID         string
+	Statements map[string]*Statement // by month, YYYY-MM
+	Title      *CurrentTitle         // the latest title; current only if pending_review or approved (TITLE-2)
+	Addresses  []*SavedAddress       // in the order added
+	Invoices   map[uuid.UUID]*Invoice
+	// InvoiceOrder lists invoice IDs in the order they were requested.
+	InvoiceOrder []uuid.UUID
+	// Idempotency remembers each command's key (APP-6): the hash of the
+	// request and what it produced. Filled by Remember, from event metadata.
+	Idempotency map[string]IdempotentResult
+	// Version counts the events folded so far (the stream's next revision).
+	Version uint64
+}
+
+// IdempotentResult is what a command with an idempotency key produced.
+type IdempotentResult struct {
+	RequestHash string
+	// FirstRevision and LastRevision delimit the events the command appended.
+	FirstRevision, LastRevision uint64
+}
+
+// NewAccount returns an account with no events.
+func NewAccount(id string) *Account {
+	return &Account{
+		ID:          id,
+		Statements:  map[string]*Statement{},
+		Invoices:    map[uuid.UUID]*Invoice{},
+		Idempotency: map[string]IdempotentResult{},
+	}
+}

@@ -1,0 +1,90 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+
+	"github.com/shopspring/decimal"
+)
+
+// Money is an amount of CNY with exactly two decimals. Its JSON form is a
+// string ("1234.50"), never a number, so that no float ever touches it.
+type Money struct{ d decimal.Decimal }
+
+// Zero is 0.00.
+var Zero = Money{}
+
+var moneyPattern = regexp.MustCompile(`^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$`)
+
+// ParseMoney reads a non-negative amount with at most two decimals. It is
+// strict: no sign, no exponent, no third decimal, no spaces, at most 16
+// integer digits.
+func ParseMoney(s string) (Money, error) {
+	if !moneyPattern.MatchString(s) {
+		return Zero, fmt.Errorf("%q is not an amount: use digits with at most two decimals, like \"1234.50\"", s)
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return Zero, fmt.Errorf("%q is not an amount: %w", s, err)
+	}
+	return Money{d}, nil
+}
+
+// MustMoney is ParseMoney for constants in tests and demo data; it panics on
+// a malformed amount.
+func MustMoney(s string) Money {
+	m, err := ParseMoney(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// MoneyFromDecimal rounds d half-up to the fen.
+func MoneyFromDecimal(d decimal.Decimal) Money { return Money{d.Round(2)} }
+
+// Decimal returns the amount as a decimal.
+func (m Money) Decimal() decimal.Decimal { return m.d }
+
+// Add returns m + o.
+func (m Money) Add(o Money) Money { return Money{m.d.Add(o.d)} }
+
+// Sub returns m - o.
+func (m Money) Sub(o Money) Money { return Money{m.d.Sub(o.d)} }
+
+// Cmp compares m and o: -1, 0 or +1.
+func (m Money) Cmp(o Money) int { return m.d.Cmp(o.d) }
+
+// Equal reports whether m == o.
+func (m Money) Equal(o Money) bool { return m.d.Equal(o.d) }
+
+// IsZero reports whether m == 0.
+func (m Money) IsZero() bool { return m.d.IsZero() }
+
+// IsPositive reports whether m > 0.
+func (m Money) IsPositive() bool { return m.d.IsPositive() }
+
+// IsNegative reports whether m < 0.
+func (m Money) IsNegative() bool { return m.d.IsNegative() }
+
+// String formats m with exactly two decimals.
+func (m Money) String() string { return m.d.StringFixed(2) }
+
+// MarshalJSON writes m as a JSON string with two decimals.
+func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
+
+// UnmarshalJSON reads a JSON string holding an amount, strictly (ParseMoney).
+// Numbers are refused: they would invite floats.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("an amount must be a JSON string like \"1234.50\"")
+	}
+	v, err := ParseMoney(s)
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}

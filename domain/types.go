@@ -1,0 +1,236 @@
+package domain
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Role is who acts (DOMAIN.md, Actors).
+type Role string
+
+const (
+	RoleCustomer Role = "customer"
+	RoleFinance  Role = "finance"
+	RoleSupport  Role = "support"
+	RoleBilling  Role = "billing"
+	RoleAuditor  Role = "auditor"
+)
+
+// BillingMode of a statement line.
+type BillingMode string
+
+const (
+	Prepaid          BillingMode = "prepaid"
+	Postpaid         BillingMode = "postpaid"
+	OtherBillingMode BillingMode = "other"
+)
+
+// Channel a line was bought through.
+type Channel string
+
+const (
+	ChannelKingsoft            Channel = "kingsoft"
+	ChannelMarketplaceSelf     Channel = "marketplace_self"
+	ChannelMarketplaceMerchant Channel = "marketplace_merchant"
+)
+
+// Bucket a line's cash falls in (STMT-4).
+type Bucket string
+
+const (
+	BucketMerchant    Bucket = "merchant"
+	BucketOffline     Bucket = "offline"
+	BucketKingsoft    Bucket = "kingsoft"
+	BucketMarketplace Bucket = "marketplace"
+)
+
+// TitleType is the kind of VAT invoice a title is for.
+type TitleType string
+
+const (
+	VATGeneral TitleType = "vat_general" // 增值税普通发票
+	VATSpecial TitleType = "vat_special" // 增值税专用发票
+)
+
+// Holder says whether a title names a company or an individual.
+type Holder string
+
+const (
+	HolderCompany    Holder = "company"
+	HolderIndividual Holder = "individual"
+)
+
+// Title is an invoice title (发票抬头) as submitted; also its snapshot in an
+// application (TITLE-5).
+type Title struct {
+	Type              TitleType `json:"type"`
+	Holder            Holder    `json:"holder"`
+	Name              string    `json:"name"`
+	TaxpayerID        string    `json:"taxpayer_id,omitempty"`
+	RegisteredAddress string    `json:"registered_address,omitempty"`
+	RegisteredPhone   string    `json:"registered_phone,omitempty"`
+	BankName          string    `json:"bank_name,omitempty"`
+	BankAccount       string    `json:"bank_account,omitempty"`
+}
+
+// TitleStatus of an account's title.
+type TitleStatus string
+
+const (
+	TitlePendingReview TitleStatus = "pending_review"
+	TitleApprovedState TitleStatus = "approved"
+	TitleRejectedState TitleStatus = "rejected"
+	TitleClearedState  TitleStatus = "cleared"
+)
+
+// Address is a mailing address in mainland China (收票地址, ADDR-1).
+type Address struct {
+	Recipient  string `json:"recipient"`
+	Phone      string `json:"phone"`
+	Province   string `json:"province"`
+	City       string `json:"city"`
+	District   string `json:"district,omitempty"`
+	Street     string `json:"street"`
+	PostalCode string `json:"postal_code"`
+}
+
+// StatementStatus (BAL-1).
+type StatementStatus string
+
+const (
+	StatementAvailable StatementStatus = "available"
+	StatementReserved  StatementStatus = "reserved"
+	StatementInvoiced  StatementStatus = "invoiced"
+)
+
+// InvoiceStatus is a state of the lifecycle in DOMAIN.md.
+type InvoiceStatus string
+
+const (
+	UnderReview          InvoiceStatus = "under_review"     // 开票申请审核中
+	Issuing              InvoiceStatus = "issuing"          // 开票中
+	Issued               InvoiceStatus = "issued"           // 已开票
+	ReturnRequestedState InvoiceStatus = "return_requested" // 退票申请中
+	PaperReceived        InvoiceStatus = "paper_received"   // 已收到退回发票
+	Rejected             InvoiceStatus = "rejected"         // 已驳回
+	Cancelled            InvoiceStatus = "cancelled"        // 已取消
+	Voided               InvoiceStatus = "voided"           // 已作废
+	RedFlushed           InvoiceStatus = "red_flushed"      // 已红冲
+)
+
+// Buckets is a statement's cash split by STMT-4, plus the deductions that are
+// never invoiceable (STMT-5).
+type Buckets struct {
+	Kingsoft    Money `json:"kingsoft"`
+	Marketplace Money `json:"marketplace"`
+	Merchant    Money `json:"merchant"`
+	Offline     Money `json:"offline"`
+	Deductions  Money `json:"deductions"`
+}
+
+// Invoiceable is kingsoft + marketplace cash (STMT-6).
+func (b Buckets) Invoiceable() Money { return b.Kingsoft.Add(b.Marketplace) }
+
+// Statement is one posted monthly statement and where it stands (BAL-1).
+type Statement struct {
+	Month     string          `json:"month"`
+	Lines     []StatementLine `json:"lines"`
+	Buckets   Buckets         `json:"buckets"`
+	Status    StatementStatus `json:"status"`
+	InvoiceID uuid.UUID       `json:"invoice_id"` // set while reserved or invoiced
+	PostedAt  time.Time       `json:"posted_at"`
+}
+
+// CurrentTitle is the account's title and its review state.
+type CurrentTitle struct {
+	ID          uuid.UUID   `json:"id"`
+	Title       Title       `json:"title"`
+	Status      TitleStatus `json:"status"`
+	Reason      string      `json:"reason,omitempty"`
+	SubmittedAt time.Time   `json:"submitted_at"`
+}
+
+// SavedAddress is one of the account's mailing addresses.
+type SavedAddress struct {
+	ID      uuid.UUID `json:"id"`
+	Address Address   `json:"address"`
+	Default bool      `json:"default"`
+}
+
+// Shipment of a paper invoice.
+type Shipment struct {
+	Courier        string    `json:"courier"`
+	TrackingNumber string    `json:"tracking_number"`
+	ShippedAt      time.Time `json:"shipped_at"`
+	Late           bool      `json:"late"`
+}
+
+// Return is a return request and how it went.
+type Return struct {
+	Reason              string     `json:"reason"`
+	Certified           bool       `json:"certified"`
+	RedLetterFormNumber string     `json:"red_letter_form_number,omitempty"`
+	Exchange            bool       `json:"exchange"`
+	AddressID           *uuid.UUID `json:"address_id,omitempty"`
+	RequestedAt         time.Time  `json:"requested_at"`
+	PaperComplete       *bool      `json:"paper_complete,omitempty"`
+	PaperNote           string     `json:"paper_note,omitempty"`
+	RejectedReason      string     `json:"rejected_reason,omitempty"`
+	RedInvoiceCode      string     `json:"red_invoice_code,omitempty"`
+	RedInvoiceNumber    string     `json:"red_invoice_number,omitempty"`
+	// ExchangeInvoiceID is the new application made when an exchange completed (RETURN-6).
+	ExchangeInvoiceID *uuid.UUID `json:"exchange_invoice_id,omitempty"`
+}
+
+// Invoice is an application and, once issued, the invoice (one ID throughout).
+type Invoice struct {
+	ID            uuid.UUID     `json:"id"`
+	AccountID     string        `json:"account_id"`
+	Status        InvoiceStatus `json:"status"`
+	Amount        Money         `json:"amount"`
+	Kingsoft      Money         `json:"kingsoft"`
+	Marketplace   Money         `json:"marketplace"`
+	Statements    []string      `json:"statements"`
+	Title         Title         `json:"title"`
+	Address       Address       `json:"address"`
+	RequestedAt   time.Time     `json:"requested_at"`
+	SLADue        string        `json:"sla_due,omitempty"`
+	ExchangeOf    *uuid.UUID    `json:"exchange_of,omitempty"`
+	InvoiceCode   string        `json:"invoice_code,omitempty"`
+	InvoiceNumber string        `json:"invoice_number,omitempty"`
+	IssuedOn      string        `json:"issued_on,omitempty"`
+	Issuer        string        `json:"issuer,omitempty"`
+	TaxRate       string        `json:"tax_rate,omitempty"`
+	NetAmount     *Money        `json:"net_amount,omitempty"`
+	TaxAmount     *Money        `json:"tax_amount,omitempty"`
+	Shipment      *Shipment     `json:"shipment,omitempty"`
+	Return        *Return       `json:"return,omitempty"`
+	RejectReason  string        `json:"reject_reason,omitempty"`
+	CancelledBy   Role          `json:"cancelled_by,omitempty"`
+	UpdatedAt     time.Time     `json:"updated_at"`
+}
+
+// Live reports whether the invoice holds its statements (APP-7): every state
+// but rejected, cancelled, voided and red_flushed.
+func (inv *Invoice) Live() bool {
+	switch inv.Status {
+	case Rejected, Cancelled, Voided, RedFlushed:
+		return false
+	}
+	return true
+}
+
+// Balance is an account's invoiceable balance and where the rest of its
+// statements' amounts stand (BAL-2, BAL-3, STMT-4/5).
+type Balance struct {
+	Kingsoft    Money `json:"kingsoft"`    // available kingsoft cash
+	Marketplace Money `json:"marketplace"` // available marketplace cash
+	Total       Money `json:"total"`       // kingsoft + marketplace (BAL-2)
+	Merchant    Money `json:"merchant"`    // never invoiceable here
+	Offline     Money `json:"offline"`     // only through the sales manager
+	Deductions  Money `json:"deductions"`  // vouchers, coupons, gift balance
+	Reserved    Money `json:"reserved"`    // in applications under review or issuing
+	Invoiced    Money `json:"invoiced"`    // in issued invoices not yet returned
+	Statements  Money `json:"statements"`  // Σ invoiceable of all statements (BAL-3)
+}
