@@ -1,0 +1,119 @@
+package bolt
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// Bucket names. The log is the truth; the other buckets are indexes kept in
+// the same transaction so they can never disagree with it.
+var (
+	bucketLog   = []byte("log")   // position (8 bytes BE) -> encoded record
+	bucketRevs  = []byte("revs")  // streamKey(stream) ‖ revision (8 bytes BE) -> position
+	bucketHeads = []byte("heads") // stream -> last revision (8 bytes BE)
+	bucketIDs   = []byte("ids")   // event ID (16 bytes) -> position of its first write
+)
+
+// recordVersion prefixes every encoded record so the layout can change later
+// without guessing what an old file holds.
+const recordVersion = 1
+
+var errCorrupt = errors.New("bolt: corrupt record")
+
+// appendUint64 appends v big-endian, so that byte order is numeric order.
+func appendUint64(b []byte, v uint64) []byte { return binary.BigEndian.AppendUint64(b, v) }
+
+// appendStreamPrefix appends the prefix of a stream's keys in bucketRevs. The
+// length comes first so that no stream's prefix is a prefix of another's.
+func appendStreamPrefix(b []byte, stream string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(stream)))
+	return append(b, stream...)
+}
+
+// appendRecord encodes everything of a record but its position, which is
+// its key in the log.
+func appendRecord(b []byte, stream string, revision uint64, e *eventstore.EventData) []byte {
+	b = append(b, recordVersion)
+	b = appendBytes(b, stream)
+	b = binary.AppendUvarint(b, revision)
+	b = append(b, e.ID[:]...)
+	b = appendBytes(b, e.Type)
+	b = appendBytes(b, e.Data)
+	b = appendBytes(b, e.Metadata)
+	return b
+}
+
+func appendBytes[S ~string | ~[]byte](b []byte, s S) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// decodeRecord decodes a log value. It copies what it keeps: bbolt's memory
+// is only valid inside the transaction.
+func decodeRecord(pos eventstore.Position, v []byte) (eventstore.Record, error) {
+	r := eventstore.Record{Position: pos}
+	if len(v) == 0 || v[0] != recordVersion {
+		return r, errCorrupt
+	}
+	d := decoder{buf: v[1:]}
+	r.Stream = string(d.bytes())
+	r.Revision = d.uvarint()
+	copy(r.ID[:], d.take(16))
+	r.Type = string(d.bytes())
+	// One allocation for data and metadata together.
+	data, meta := d.bytes(), d.bytes()
+	if d.bad {
+		return r, errCorrupt
+	}
+	both := make([]byte, len(data)+len(meta))
+	copy(both, data)
+	copy(both[len(data):], meta)
+	r.Data = both[:len(data):len(data)]
+	r.Metadata = both[len(data):]
+	return r, nil
+}
+
+// decodeHead returns the stream and revision of an encoded record without
+// copying anything.
+func decodeHead(v []byte) (stream []byte, revision uint64, id []byte, err error) {
+	if len(v) == 0 || v[0] != recordVersion {
+		return nil, 0, nil, errCorrupt
+	}
+	d := decoder{buf: v[1:]}
+	stream = d.bytes()
+	revision = d.uvarint()
+	id = d.take(16)
+	if d.bad {
+		return nil, 0, nil, errCorrupt
+	}
+	return stream, revision, id, nil
+}
+
+type decoder struct {
+	buf []byte
+	bad bool
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.buf)
+	if n <= 0 {
+		d.bad = true
+		return 0
+	}
+	d.buf = d.buf[n:]
+	return v
+}
+
+func (d *decoder) take(n uint64) []byte {
+	if d.bad || uint64(len(d.buf)) < n {
+		d.bad = true
+		return nil
+	}
+	b := d.buf[:n:n]
+	d.buf = d.buf[n:]
+	return b
+}
+
+func (d *decoder) bytes() []byte { return d.take(d.uvarint()) }

@@ -1,0 +1,214 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"iter"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// Reads copy events out in chunks, one read transaction each, and yield
+// them outside it: a slow consumer then neither pins an old snapshot (which
+// would stop bbolt reusing pages and block remapping) nor holds up Close.
+const (
+	chunkEvents = 1000
+	chunkBytes  = 4 << 20
+)
+
+// ReadStream implements eventstore.Store.
+func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter.Seq2[eventstore.Record, error] {
+	return func(yield func(eventstore.Record, error) bool) {
+		prefix := appendStreamPrefix(nil, stream)
+		first := true
+		for {
+			if err := s.readable(ctx); err != nil {
+				yield(eventstore.Record{}, err)
+				return
+			}
+			var chunk []eventstore.Record
+			found := true
+			err := s.db.View(func(tx *bbolt.Tx) error {
+				if first && tx.Bucket(bucketHeads).Get([]byte(stream)) == nil {
+					found = false
+					return nil
+				}
+				var err error
+				chunk, err = readStreamChunk(tx, prefix, from)
+				return err
+			})
+			if err != nil {
+				yield(eventstore.Record{}, mapDBErr(err))
+				return
+			}
+			if !found {
+				yield(eventstore.Record{}, eventstore.ErrStreamNotFound)
+				return
+			}
+			first = false
+			if !yieldAll(ctx, chunk, yield) || !chunkFull(chunk) {
+				return
+			}
+			from = chunk[len(chunk)-1].Revision + 1
+		}
+	}
+}
+
+func readStreamChunk(tx *bbolt.Tx, prefix []byte, from uint64) ([]eventstore.Record, error) {
+	log := tx.Bucket(bucketLog)
+	c := tx.Bucket(bucketRevs).Cursor()
+	var chunk []eventstore.Record
+	size := 0
+	seek := binary.BigEndian.AppendUint64(append([]byte(nil), prefix...), from)
+	for k, pos := c.Seek(seek); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, pos = c.Next() {
+		v := log.Get(pos)
+		if v == nil {
+			return nil, errCorrupt
+		}
+		r, err := decodeRecord(uint64FromKey(pos), v)
+		if err != nil {
+			return nil, err
+		}
+		chunk = append(chunk, r)
+		size += len(r.Data) + len(r.Metadata)
+		if len(chunk) == chunkEvents || size >= chunkBytes {
+			break
+		}
+	}
+	return chunk, nil
+}
+
+// ReadAll implements eventstore.Store.
+func (s *Store) ReadAll(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Record, error] {
+	return func(yield func(eventstore.Record, error) bool) {
+		for {
+			if err := s.readable(ctx); err != nil {
+				yield(eventstore.Record{}, err)
+				return
+			}
+			chunk, err := s.readAllChunk(after)
+			if err != nil {
+				yield(eventstore.Record{}, err)
+				return
+			}
+			if !yieldAll(ctx, chunk, yield) || !chunkFull(chunk) {
+				return
+			}
+			after = chunk[len(chunk)-1].Position
+		}
+	}
+}
+
+func (s *Store) readAllChunk(after eventstore.Position) ([]eventstore.Record, error) {
+	var chunk []eventstore.Record
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketLog).Cursor()
+		size := 0
+		for k, v := c.Seek(appendUint64(nil, after+1)); k != nil; k, v = c.Next() {
+			r, err := decodeRecord(uint64FromKey(k), v)
+			if err != nil {
+				return err
+			}
+			chunk = append(chunk, r)
+			size += len(r.Data) + len(r.Metadata)
+			if len(chunk) == chunkEvents || size >= chunkBytes {
+				break
+			}
+		}
+		return nil
+	})
+	return chunk, mapDBErr(err)
+}
+
+// Subscribe implements eventstore.Store. It reads the log in chunks like
+// ReadAll; once a read finds nothing new it signals caught-up and waits for
+// the writer's next commit, so live events arrive without polling.
+func (s *Store) Subscribe(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Message, error] {
+	return func(yield func(eventstore.Message, error) bool) {
+		caughtUp := false
+		for {
+			// Taken before the read: a commit after it closes this channel.
+			changed, closed := s.watch()
+			if closed {
+				yield(eventstore.Message{}, eventstore.ErrClosed)
+				return
+			}
+			if err := ctxErr(ctx); err != nil {
+				yield(eventstore.Message{}, err)
+				return
+			}
+			var chunk []eventstore.Record
+			if after < s.last.Load() {
+				var err error
+				if chunk, err = s.readAllChunk(after); err != nil {
+					yield(eventstore.Message{}, err)
+					return
+				}
+			}
+			for _, r := range chunk {
+				if err := ctxErr(ctx); err != nil {
+					yield(eventstore.Message{}, err)
+					return
+				}
+				if !yield(eventstore.Message{Record: r}, nil) {
+					return
+				}
+				after = r.Position
+			}
+			if len(chunk) > 0 {
+				continue
+			}
+			if !caughtUp {
+				caughtUp = true
+				if !yield(eventstore.Message{CaughtUp: true}, nil) {
+					return
+				}
+				continue // the yield may have taken a while: look again
+			}
+			select {
+			case <-changed:
+			case <-ctx.Done():
+				yield(eventstore.Message{}, ctx.Err())
+				return
+			}
+		}
+	}
+}
+
+// readable says why a read cannot go on, if it cannot.
+func (s *Store) readable(ctx context.Context) error {
+	if s.isClosed() {
+		return eventstore.ErrClosed
+	}
+	return ctxErr(ctx)
+}
+
+// chunkFull reports whether a read stopped at a chunk limit, so more may follow.
+func chunkFull(chunk []eventstore.Record) bool {
+	if len(chunk) >= chunkEvents {
+		return true
+	}
+	size := 0
+	for _, r := range chunk {
+		size += len(r.Data) + len(r.Metadata)
+	}
+	return size >= chunkBytes
+}
+
+// yieldAll yields a chunk, checking ctx before each record so a cancelled
+// read ends promptly and says so rather than looking complete.
+func yieldAll(ctx context.Context, chunk []eventstore.Record, yield func(eventstore.Record, error) bool) bool {
+	for _, r := range chunk {
+		if err := ctxErr(ctx); err != nil {
+			yield(eventstore.Record{}, err)
+			return false
+		}
+		if !yield(r, nil) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,185 @@
+// Package bolt is fapiao's embedded event store: one bbolt file holding the
+// global log, a per-stream index and an event-ID index. Appends go through a
+// single writer goroutine that commits every pending append in one
+// transaction and one fsync (group commit), so throughput grows with load
+// while a lone append still commits at once.
+package bolt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// lockTimeout bounds how long Open waits for another process's file lock.
+const lockTimeout = time.Second
+
+// Options tune a Store. The zero value is what production wants.
+type Options struct {
+	// NoSync skips fsync on commit. It is for bulk loads only (an import
+	// that is restarted from scratch if the machine fails): with it, a crash
+	// can lose or corrupt committed events. Default off.
+	NoSync bool
+	// MaxSize caps the file size in bytes; appends that would grow the file
+	// beyond it fail with eventstore.ErrUnavailable. Zero means no cap.
+	MaxSize int
+}
+
+// Store is an eventstore.Store on one bbolt file.
+type Store struct {
+	db   *bbolt.DB
+	path string
+
+	reqs       chan *request
+	quit       chan struct{} // closed by Close: the writer stops taking work
+	writerDone chan struct{} // closed when the writer goroutine has returned
+	closeOnce  sync.Once
+	closeErr   error
+
+	// last is the position of the last committed event, published after
+	// each commit for readers and LastPosition.
+	last atomic.Uint64
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced on each commit and on Close
+	closed  bool
+}
+
+var _ eventstore.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the store in the file at path. If another
+// process holds the file, Open fails after about a second.
+func Open(path string, opts ...Options) (*Store, error) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[len(opts)-1]
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
+		Timeout:      lockTimeout,
+		NoSync:       o.NoSync,
+		MaxSize:      o.MaxSize,
+		FreelistType: bbolt.FreelistMapType,
+	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("bolt: open %s: the file is locked by another process (probably a running `fapiao serve`); stop it or use another file: %w", path, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	s := &Store{
+		db:         db,
+		path:       path,
+		reqs:       make(chan *request, 1024),
+		quit:       make(chan struct{}),
+		writerDone: make(chan struct{}),
+		changed:    make(chan struct{}),
+	}
+	if err := s.init(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	go s.writer()
+	return s, nil
+}
+
+// init creates the buckets of a new file and loads the last position.
+func (s *Store) init() error {
+	return s.db.Update(func(tx *bbolt.Tx) error {
+		for _, name := range [][]byte{bucketLog, bucketRevs, bucketHeads, bucketIDs} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		if k, _ := tx.Bucket(bucketLog).Cursor().Last(); k != nil {
+			if len(k) != 8 {
+				return errCorrupt
+			}
+			s.last.Store(uint64FromKey(k))
+		}
+		return nil
+	})
+}
+
+// LastPosition returns the position of the last committed event (Start for
+// an empty log).
+func (s *Store) LastPosition() eventstore.Position { return s.last.Load() }
+
+// Path returns the file the store lives in.
+func (s *Store) Path() string { return s.path }
+
+// Close stops the writer (appends still queued fail with ErrClosed), ends
+// live subscriptions and closes the file. Calling it again is harmless.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		close(s.changed) // wake subscribers so they see the store is closed
+		s.mu.Unlock()
+		close(s.quit)
+		<-s.writerDone
+		s.closeErr = s.db.Close()
+	})
+	return s.closeErr
+}
+
+// watch returns a channel closed at the next commit (or at Close), and
+// whether the store is already closed. Take it before reading so that a
+// commit between the read and the wait cannot be missed.
+func (s *Store) watch() (<-chan struct{}, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed, s.closed
+}
+
+// publish makes a commit visible: readers see the new last position, and
+// waiting subscribers wake.
+func (s *Store) publish(last eventstore.Position) {
+	s.mu.Lock()
+	s.last.Store(last)
+	if !s.closed {
+		close(s.changed)
+		s.changed = make(chan struct{})
+	}
+	s.mu.Unlock()
+}
+
+func (s *Store) isClosed() bool {
+	select {
+	case <-s.quit:
+		return true
+	default:
+		return false
+	}
+}
+
+// mapDBErr turns bbolt's "closed" into ours.
+func mapDBErr(err error) error {
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		return eventstore.ErrClosed
+	}
+	return err
+}
+
+func uint64FromKey(k []byte) uint64 {
+	var v uint64
+	for _, c := range k {
+		v = v<<8 | uint64(c)
+	}
+	return v
+}
+
+// ctxErr is ctx.Err() without the lock for contexts that can never end.
+func ctxErr(ctx context.Context) error {
+	if ctx.Done() == nil {
+		return nil
+	}
+	return ctx.Err()
+}

@@ -1,0 +1,287 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// Batch bounds: enough to amortise an fsync many times over, small enough
+// that one batch neither holds much memory nor delays its first append long.
+const (
+	maxBatchEvents = 8192
+	maxBatchBytes  = 32 << 20
+)
+
+// errNothingWritten rolls back a transaction in which every append was
+// rejected, sparing an fsync.
+var errNothingWritten = errors.New("bolt: nothing written")
+
+// writer is the only goroutine that writes. It takes the first pending
+// append, drains every other one already waiting, commits them in one
+// transaction and answers them all. There is no timer: under load the queue
+// fills while a commit runs, so batches grow by themselves.
+func (s *Store) writer() {
+	defer close(s.writerDone)
+	batch := make([]*request, 0, 256)
+	var arena []byte
+	for {
+		batch = batch[:0]
+		select {
+		case r := <-s.reqs:
+			batch = append(batch, r)
+		case <-s.quit:
+			s.refuseQueued()
+			return
+		}
+		events, size := len(batch[0].events), batch[0].size
+	drain:
+		for events < maxBatchEvents && size < maxBatchBytes {
+			select {
+			case r := <-s.reqs:
+				batch = append(batch, r)
+				events += len(r.events)
+				size += r.size
+			default:
+				break drain
+			}
+		}
+		arena = s.commit(batch, arena[:0])
+		for i, r := range batch {
+			r.done <- struct{}{}
+			batch[i] = nil
+		}
+	}
+}
+
+// refuseQueued answers the appends still queued at Close.
+func (s *Store) refuseQueued() {
+	for {
+		select {
+		case r := <-s.reqs:
+			r.err = eventstore.ErrClosed
+			r.done <- struct{}{}
+		default:
+			return
+		}
+	}
+}
+
+// commit writes a batch in one transaction and sets each request's answer.
+// It returns the arena for reuse: bbolt needs keys and values to stay put
+// until the commit, so they are all carved out of one growing buffer.
+func (s *Store) commit(batch []*request, arena []byte) []byte {
+	last := s.last.Load()
+	w := batchWriter{pos: last, arena: arena}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		w.bind(tx)
+		for _, r := range batch {
+			if err := ctxErr(r.ctx); err != nil {
+				r.err = err
+				continue
+			}
+			var err error
+			r.res, r.err, err = w.append(r)
+			if err != nil {
+				return err
+			}
+		}
+		if w.pos == last {
+			return errNothingWritten
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		s.publish(w.pos)
+	case errors.Is(err, errNothingWritten):
+	default:
+		err = fmt.Errorf("%w: bolt: commit to %s: %v", eventstore.ErrUnavailable, s.path, mapDBErr(err))
+		for _, r := range batch {
+			r.res, r.err = eventstore.AppendResult{}, err
+		}
+	}
+	return w.arena
+}
+
+// batchWriter applies appends inside one write transaction. Each append
+// sees the state left by the appends before it in the same batch.
+type batchWriter struct {
+	log, revs, heads, ids *bbolt.Bucket
+	pos                   eventstore.Position // last position written
+	arena                 []byte
+}
+
+func (w *batchWriter) bind(tx *bbolt.Tx) {
+	w.log = tx.Bucket(bucketLog)
+	w.revs = tx.Bucket(bucketRevs)
+	w.heads = tx.Bucket(bucketHeads)
+	w.ids = tx.Bucket(bucketIDs)
+}
+
+// carve appends to the arena and returns the appended part.
+func (w *batchWriter) carve(start int) []byte { return w.arena[start:len(w.arena):len(w.arena)] }
+
+// append applies one request. reject is the request's own failure (nothing
+// of it written); fatal aborts the whole transaction.
+func (w *batchWriter) append(r *request) (res eventstore.AppendResult, reject, fatal error) {
+	start := len(w.arena)
+	w.arena = append(w.arena, r.stream...)
+	streamKey := w.carve(start)
+	start = len(w.arena)
+	w.arena = appendStreamPrefix(w.arena, r.stream)
+	prefix := w.carve(start)
+
+	cur, exists := uint64(0), false
+	if v := w.heads.Get(streamKey); v != nil {
+		cur, exists = binary.BigEndian.Uint64(v), true
+	}
+	wrong := func() error {
+		return &eventstore.WrongExpectedVersionError{Stream: r.stream, Expected: r.expected, Actual: cur, ActualExists: exists}
+	}
+
+	// EventStoreDB's rules, in its order: a retry of events already written
+	// right after the expected revision succeeds without writing.
+	switch {
+	case r.expected.IsAny(), r.expected.IsStreamExists():
+		if r.expected.IsStreamExists() && !exists {
+			return res, wrong(), nil
+		}
+		if len(r.events) > 0 && exists {
+			if rev, ok, err := w.revisionOf(r.events[0].ID, r.stream); err != nil {
+				return res, nil, err
+			} else if ok {
+				if res, ok, err := w.writtenAt(prefix, rev, r.events); err != nil || ok {
+					return res, nil, err
+				}
+				return res, wrong(), nil
+			}
+		}
+	default:
+		// NoStream is "expected revision -1": following revisions start at 0.
+		next := uint64(0)
+		if rev, ok := r.expected.Revision(); ok {
+			if !exists || rev > cur {
+				return res, wrong(), nil
+			}
+			next = rev + 1
+		}
+		if exists && next <= cur {
+			if len(r.events) > 0 {
+				if res, ok, err := w.writtenAt(prefix, next, r.events); err != nil || ok {
+					return res, nil, err
+				}
+			}
+			return res, wrong(), nil
+		}
+	}
+
+	if len(r.events) == 0 {
+		return w.head(prefix, cur, exists)
+	}
+	rev := uint64(0)
+	if exists {
+		rev = cur + 1
+	}
+	for i := range r.events {
+		e := &r.events[i]
+		w.pos++
+		start := len(w.arena)
+		w.arena = appendUint64(w.arena, w.pos)
+		posKey := w.carve(start)
+		start = len(w.arena)
+		w.arena = appendRecord(w.arena, r.stream, rev, e)
+		if err := w.log.Put(posKey, w.carve(start)); err != nil {
+			return res, nil, err
+		}
+		start = len(w.arena)
+		w.arena = appendUint64(append(w.arena, prefix...), rev)
+		if err := w.revs.Put(w.carve(start), posKey); err != nil {
+			return res, nil, err
+		}
+		// The ID index remembers an event's first write only: a copy under
+		// another stream must not hide the original from a retry.
+		start = len(w.arena)
+		w.arena = append(w.arena, e.ID[:]...)
+		idKey := w.carve(start)
+		if w.ids.Get(idKey) == nil {
+			if err := w.ids.Put(idKey, posKey); err != nil {
+				return res, nil, err
+			}
+		}
+		rev++
+	}
+	start = len(w.arena)
+	w.arena = appendUint64(w.arena, rev-1)
+	if err := w.heads.Put(streamKey, w.carve(start)); err != nil {
+		return res, nil, err
+	}
+	return eventstore.AppendResult{NextExpectedRevision: rev - 1, Position: w.pos}, nil, nil
+}
+
+// head answers an append of no events: the stream's state as it is.
+func (w *batchWriter) head(prefix []byte, cur uint64, exists bool) (res eventstore.AppendResult, reject, fatal error) {
+	if !exists {
+		return res, nil, nil
+	}
+	pos, err := w.positionOf(prefix, cur)
+	return eventstore.AppendResult{NextExpectedRevision: cur, Position: pos}, nil, err
+}
+
+// revisionOf finds where an event ID was first written, if in stream.
+func (w *batchWriter) revisionOf(id [16]byte, stream string) (uint64, bool, error) {
+	pos := w.ids.Get(id[:])
+	if pos == nil {
+		return 0, false, nil
+	}
+	v := w.log.Get(pos)
+	if v == nil {
+		return 0, false, errCorrupt
+	}
+	s, rev, _, err := decodeHead(v)
+	if err != nil || string(s) != stream {
+		return 0, false, err
+	}
+	return rev, true, nil
+}
+
+// writtenAt reports whether events already sit in the stream at revisions
+// from, from+1, … and if so the result their append had.
+func (w *batchWriter) writtenAt(prefix []byte, from uint64, events []eventstore.EventData) (eventstore.AppendResult, bool, error) {
+	var res eventstore.AppendResult
+	key := make([]byte, 0, len(prefix)+8)
+	for i := range events {
+		key = appendUint64(append(key[:0], prefix...), from+uint64(i))
+		pos := w.revs.Get(key)
+		if pos == nil {
+			return res, false, nil
+		}
+		v := w.log.Get(pos)
+		if v == nil {
+			return res, false, errCorrupt
+		}
+		_, _, id, err := decodeHead(v)
+		if err != nil {
+			return res, false, err
+		}
+		if !bytes.Equal(id, events[i].ID[:]) {
+			return res, false, nil
+		}
+		res = eventstore.AppendResult{NextExpectedRevision: from + uint64(i), Position: uint64FromKey(pos)}
+	}
+	return res, true, nil
+}
+
+func (w *batchWriter) positionOf(prefix []byte, rev uint64) (eventstore.Position, error) {
+	key := appendUint64(append(make([]byte, 0, len(prefix)+8), prefix...), rev)
+	pos := w.revs.Get(key)
+	if pos == nil {
+		return 0, errCorrupt
+	}
+	return uint64FromKey(pos), nil
+}
