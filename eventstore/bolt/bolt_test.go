@@ -1,0 +1,200 @@
+package bolt_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/bolt"
+	"github.com/fapiao/fapiao/eventstore/storetest"
+)
+
+func open(t *testing.T, path string, opts ...bolt.Options) *bolt.Store {
+	t.Helper()
+	s, err := bolt.Open(path, opts...)
+	require.NoError(t, err)
+	return s
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		return open(t, filepath.Join(t.TempDir(), "fapiao.db"))
+	}, storetest.Features{
+		Contiguous: true,
+		Persistent: true,
+		Reopen: func(t *testing.T, s eventstore.Store) eventstore.Store {
+			b := s.(*bolt.Store)
+			require.NoError(t, b.Close())
+			return open(t, b.Path())
+		},
+	})
+}
+
+func event(n int) eventstore.EventData {
+	return eventstore.EventData{
+		ID:       uuid.New(),
+		Type:     "Tested",
+		Data:     json.RawMessage(fmt.Sprintf(`{"n":%d}`, n)),
+		Metadata: json.RawMessage(`{}`),
+	}
+}
+
+func TestPositionsStartAtOneAndSurviveReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fapiao.db")
+	s := open(t, path)
+	require.Equal(t, eventstore.Start, s.LastPosition())
+	res, err := s.Append(t.Context(), "a", eventstore.NoStream, event(0), event(1))
+	require.NoError(t, err)
+	require.Equal(t, eventstore.AppendResult{NextExpectedRevision: 1, Position: 2}, res)
+	require.Equal(t, eventstore.Position(2), s.LastPosition())
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close(), "closing twice is harmless")
+
+	s = open(t, path)
+	defer s.Close()
+	require.Equal(t, eventstore.Position(2), s.LastPosition())
+	res, err = s.Append(t.Context(), "b", eventstore.NoStream, event(2))
+	require.NoError(t, err)
+	require.Equal(t, eventstore.AppendResult{NextExpectedRevision: 0, Position: 3}, res)
+}
+
+func TestAppendRejectsWhatCannotBeStored(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "fapiao.db"))
+	defer s.Close()
+	noID := event(0)
+	noID.ID = uuid.Nil
+	noType := event(0)
+	noType.Type = ""
+	cases := map[string]struct {
+		stream string
+		e      eventstore.EventData
+	}{
+		"empty stream": {"", event(0)},
+		"nil ID":       {"s", noID},
+		"no type":      {"s", noType},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := s.Append(t.Context(), c.stream, eventstore.Any, c.e)
+			require.Error(t, err)
+		})
+	}
+	require.Equal(t, eventstore.Start, s.LastPosition())
+}
+
+func TestEmptyAppendReportsTheStream(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "fapiao.db"))
+	defer s.Close()
+	_, err := s.Append(t.Context(), "a", eventstore.NoStream, event(0), event(1))
+	require.NoError(t, err)
+	res, err := s.Append(t.Context(), "a", eventstore.Exact(1))
+	require.NoError(t, err)
+	require.Equal(t, eventstore.AppendResult{NextExpectedRevision: 1, Position: 2}, res)
+	_, err = s.Append(t.Context(), "a", eventstore.Exact(0))
+	require.ErrorIs(t, err, eventstore.ErrWrongExpectedVersion)
+}
+
+// TestWriteFailureIsUnavailable makes the commit fail (the file may not grow)
+// and checks that the append says so, nothing of it is visible, and the
+// store goes on working.
+func TestWriteFailureIsUnavailable(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "fapiao.db"), bolt.Options{MaxSize: 1 << 20})
+	defer s.Close()
+	_, err := s.Append(t.Context(), "a", eventstore.NoStream, event(0))
+	require.NoError(t, err)
+
+	big := event(1)
+	big.Data = json.RawMessage(`"` + strings.Repeat("x", 2<<20) + `"`)
+	_, err = s.Append(t.Context(), "a", eventstore.Exact(0), big)
+	require.ErrorIs(t, err, eventstore.ErrUnavailable)
+	require.Equal(t, eventstore.Position(1), s.LastPosition())
+
+	res, err := s.Append(t.Context(), "a", eventstore.Exact(0), event(2))
+	require.NoError(t, err)
+	require.Equal(t, eventstore.AppendResult{NextExpectedRevision: 1, Position: 2}, res)
+	var n int
+	for r, err := range s.ReadAll(t.Context(), eventstore.Start) {
+		require.NoError(t, err)
+		require.NotEqual(t, big.ID, r.ID)
+		n++
+	}
+	require.Equal(t, 2, n)
+}
+
+// holdEnv makes the test binary a helper process that holds a store open.
+const holdEnv = "FAPIAO_BOLT_TEST_HOLD"
+
+// TestHoldLock is the helper process of TestSecondProcessFailsFast; run
+// normally it does nothing.
+func TestHoldLock(t *testing.T) {
+	path := os.Getenv(holdEnv)
+	if path == "" {
+		return
+	}
+	s := open(t, path)
+	defer s.Close()
+	fmt.Println("holding")
+	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes stdin
+}
+
+func TestSecondProcessFailsFast(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fapiao.db")
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHoldLock$")
+	cmd.Env = append(os.Environ(), holdEnv+"="+path)
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer func() {
+		stdin.Close()
+		_ = cmd.Wait()
+	}()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "holding\n", line)
+
+	start := time.Now()
+	_, err = bolt.Open(path)
+	require.Error(t, err)
+	require.Less(t, time.Since(start), 3*time.Second)
+	require.Contains(t, err.Error(), "another process")
+	require.Contains(t, err.Error(), "fapiao serve")
+
+	// Once the holder is gone the file opens.
+	stdin.Close()
+	require.NoError(t, cmd.Wait())
+	s := open(t, path)
+	require.NoError(t, s.Close())
+}
+
+func TestClosedStoreRefusesQueuedAppends(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "fapiao.db"))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	errs := make(chan error, 64)
+	for i := range 64 {
+		go func() {
+			_, err := s.Append(ctx, fmt.Sprintf("s-%d", i), eventstore.NoStream, event(i))
+			errs <- err
+		}()
+	}
+	require.NoError(t, s.Close())
+	for range 64 {
+		if err := <-errs; err != nil {
+			require.ErrorIs(t, err, eventstore.ErrClosed)
+		}
+	}
+}

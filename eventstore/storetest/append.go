@@ -1,0 +1,247 @@
+package storetest
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+func testOrdering(t *testing.T, s eventstore.Store, _ Features) {
+	name := stream(t, "ordering")
+	var all []eventstore.EventData
+	var last eventstore.AppendResult
+	exp := eventstore.NoStream
+	for _, n := range []int{1, 2, 5} {
+		es := events(n, "ordering")
+		res := appendOK(t, s, name, exp, es...)
+		all = append(all, es...)
+		require.Equal(t, uint64(len(all)-1), res.NextExpectedRevision)
+		if len(all) > n {
+			require.Greater(t, res.Position, last.Position)
+		}
+		last = res
+		exp = eventstore.Exact(res.NextExpectedRevision)
+	}
+	got, err := readStream(t, s, name, 0)
+	require.NoError(t, err)
+	requireEvents(t, all, got, name, 0)
+	require.Equal(t, last.Position, got[len(got)-1].Position, "the result's position is the last event's")
+}
+
+func testExpectedRevision(t *testing.T, s eventstore.Store, _ Features) {
+	cases := []struct {
+		name     string
+		existing int // events in the stream before the append
+		expected eventstore.ExpectedRevision
+		ok       bool
+	}{
+		{"AnyOnMissing", 0, eventstore.Any, true},
+		{"AnyOnExisting", 2, eventstore.Any, true},
+		{"NoStreamOnMissing", 0, eventstore.NoStream, true},
+		{"NoStreamOnExisting", 2, eventstore.NoStream, false},
+		{"StreamExistsOnMissing", 0, eventstore.StreamExists, false},
+		{"StreamExistsOnExisting", 2, eventstore.StreamExists, true},
+		{"ExactOnLast", 2, eventstore.Exact(1), true},
+		{"ExactBehind", 2, eventstore.Exact(0), false},
+		{"ExactAhead", 2, eventstore.Exact(5), false},
+		{"ExactOnMissing", 0, eventstore.Exact(0), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			name := stream(t, "expect")
+			before := events(c.existing, "before")
+			if c.existing > 0 {
+				appendOK(t, s, name, eventstore.NoStream, before...)
+			}
+			es := events(1, "append")
+			res, err := s.Append(ctx(t), name, c.expected, es...)
+			got, rerr := readStream(t, s, name, 0)
+			if c.ok {
+				require.NoError(t, err)
+				require.Equal(t, uint64(c.existing), res.NextExpectedRevision)
+				require.NoError(t, rerr)
+				requireEvents(t, append(before, es...), got, name, 0)
+				require.Equal(t, got[len(got)-1].Position, res.Position)
+				return
+			}
+			requireWrong(t, err, name, c.expected, int64(c.existing)-1)
+			if c.existing == 0 {
+				require.ErrorIs(t, rerr, eventstore.ErrStreamNotFound, "a refused append writes nothing")
+				return
+			}
+			require.NoError(t, rerr)
+			requireEvents(t, before, got, name, 0)
+		})
+	}
+}
+
+// testRacingWriters has many writers compete for each next revision of one
+// stream, as ledger's command handlers do for one account.
+func testRacingWriters(t *testing.T, s eventstore.Store, _ Features) {
+	const writers, last = 50, 100
+	name := stream(t, "race")
+	appendOK(t, s, name, eventstore.NoStream, events(1, "seed")...)
+
+	type win struct {
+		rev uint64
+		id  [16]byte
+	}
+	wins := make(chan win, writers*last) // each writer wins at most last times
+	var g errgroup.Group
+	for range writers {
+		g.Go(func() error {
+			rev := uint64(0)
+			for rev < last {
+				e := events(1, "race")
+				res, err := s.Append(ctx(t), name, eventstore.Exact(rev), e...)
+				var wrong *eventstore.WrongExpectedVersionError
+				switch {
+				case err == nil:
+					if res.NextExpectedRevision != rev+1 {
+						return errors.New("a won race reported the wrong revision")
+					}
+					wins <- win{res.NextExpectedRevision, e[0].ID}
+					rev = res.NextExpectedRevision
+				case errors.As(err, &wrong):
+					if !wrong.ActualExists || wrong.Actual <= rev {
+						return errors.New("a lost race reported a stream that had not moved")
+					}
+					rev = wrong.Actual
+				default:
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	require.NoError(t, g.Wait())
+	close(wins)
+
+	winner := map[uint64][16]byte{}
+	for w := range wins {
+		_, dup := winner[w.rev]
+		require.False(t, dup, "two writers won revision %d", w.rev)
+		winner[w.rev] = w.id
+	}
+	require.Len(t, winner, last)
+	got, err := readStream(t, s, name, 0)
+	require.NoError(t, err)
+	require.Len(t, got, last+1)
+	for i, r := range got {
+		require.Equal(t, uint64(i), r.Revision)
+		if i > 0 {
+			require.Equal(t, winner[uint64(i)], [16]byte(r.ID), "revision %d holds the winner's event", i)
+		}
+	}
+}
+
+// testFailureIsolated sends appends that fail together with appends that
+// succeed; a backend that batches must answer each on its own.
+func testFailureIsolated(t *testing.T, s eventstore.Store, _ Features) {
+	const n = 40
+	shared := stream(t, "isolated-shared")
+	type outcome struct {
+		own bool
+		err error
+	}
+	out := make(chan outcome, 2*n)
+	var g errgroup.Group
+	for range n {
+		g.Go(func() error {
+			_, err := s.Append(ctx(t), shared, eventstore.NoStream, events(1, "shared")...)
+			out <- outcome{false, err}
+			return nil
+		})
+		g.Go(func() error {
+			_, err := s.Append(ctx(t), stream(t, "isolated-own"), eventstore.NoStream, events(2, "own")...)
+			out <- outcome{true, err}
+			return nil
+		})
+	}
+	require.NoError(t, g.Wait())
+	close(out)
+	won := 0
+	for o := range out {
+		if o.own {
+			require.NoError(t, o.err)
+			continue
+		}
+		if o.err == nil {
+			won++
+			continue
+		}
+		requireWrong(t, o.err, shared, eventstore.NoStream, 0)
+	}
+	require.Equal(t, 1, won, "exactly one NoStream append to the shared stream wins")
+	got, err := readStream(t, s, shared, 0)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+}
+
+// testIdempotent follows EventStoreDB: re-appending the same event IDs with
+// the same expectation returns the first result and writes nothing.
+func testIdempotent(t *testing.T, s eventstore.Store, _ Features) {
+	cases := []struct {
+		name     string
+		existing int
+		expected eventstore.ExpectedRevision
+		moveOn   bool // the stream gets another event before the retry
+	}{
+		{"NoStream", 0, eventstore.NoStream, false},
+		{"Exact", 2, eventstore.Exact(1), false},
+		{"ExactAfterStreamMovedOn", 2, eventstore.Exact(1), true},
+		{"Any", 0, eventstore.Any, false},
+		{"AnyOnExisting", 2, eventstore.Any, false},
+		{"StreamExists", 2, eventstore.StreamExists, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			name := stream(t, "idem")
+			before := events(c.existing, "before")
+			if c.existing > 0 {
+				appendOK(t, s, name, eventstore.NoStream, before...)
+			}
+			es := events(3, "idem")
+			first := appendOK(t, s, name, c.expected, es...)
+			want := append(before, es...)
+			if c.moveOn {
+				later := events(1, "later")
+				appendOK(t, s, name, eventstore.Any, later...)
+				want = append(want, later...)
+			}
+			again := appendOK(t, s, name, c.expected, es...)
+			require.Equal(t, first, again, "a retry returns the first result")
+			got, err := readStream(t, s, name, 0)
+			require.NoError(t, err)
+			requireEvents(t, want, got, name, 0)
+		})
+	}
+	t.Run("OtherIDsAtSameRevision", func(t *testing.T) {
+		t.Parallel()
+		name := stream(t, "idem-other")
+		es := events(2, "first")
+		appendOK(t, s, name, eventstore.NoStream, es...)
+		_, err := s.Append(ctx(t), name, eventstore.NoStream, events(2, "other")...)
+		requireWrong(t, err, name, eventstore.NoStream, 1)
+		got, err := readStream(t, s, name, 0)
+		require.NoError(t, err)
+		requireEvents(t, es, got, name, 0)
+	})
+	t.Run("SameIDsAtOtherRevision", func(t *testing.T) {
+		t.Parallel()
+		name := stream(t, "idem-shifted")
+		es := events(2, "first")
+		appendOK(t, s, name, eventstore.NoStream, es...)
+		_, err := s.Append(ctx(t), name, eventstore.Exact(0), es...)
+		requireWrong(t, err, name, eventstore.Exact(0), 1)
+		got, err := readStream(t, s, name, 0)
+		require.NoError(t, err)
+		requireEvents(t, es, got, name, 0)
+	})
+}

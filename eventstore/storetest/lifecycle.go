@@ -1,0 +1,81 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// testClosed: after Close every operation fails with ErrClosed, and a live
+// subscription ends.
+func testClosed(t *testing.T, s eventstore.Store, _ Features) {
+	name := stream(t, "closed")
+	res := appendOK(t, s, name, eventstore.NoStream, events(1, "closed")...)
+
+	done := make(chan error, 1)
+	caughtUp := make(chan struct{}, 1)
+	go func() {
+		var last error
+		for m, err := range s.Subscribe(ctx(t), res.Position) {
+			if err != nil {
+				last = err
+				continue
+			}
+			if m.CaughtUp {
+				caughtUp <- struct{}{}
+			}
+		}
+		done <- last
+	}()
+	select {
+	case <-caughtUp:
+	case err := <-done:
+		t.Fatalf("the subscription ended before catching up: %v", err)
+	}
+	require.NoError(t, s.Close())
+	requireEnds(t, done, eventstore.ErrClosed)
+
+	_, err := s.Append(ctx(t), name, eventstore.Any, events(1, "after")...)
+	require.ErrorIs(t, err, eventstore.ErrClosed, "Append")
+	_, err = readStream(t, s, name, 0)
+	require.ErrorIs(t, err, eventstore.ErrClosed, "ReadStream")
+	for _, err := range s.ReadAll(ctx(t), eventstore.Start) {
+		require.ErrorIs(t, err, eventstore.ErrClosed, "ReadAll")
+		break
+	}
+	n := 0
+	for _, err := range s.Subscribe(ctx(t), eventstore.Start) {
+		require.ErrorIs(t, err, eventstore.ErrClosed, "Subscribe")
+		n++
+	}
+	require.Equal(t, 1, n, "Subscribe on a closed store yields one error")
+}
+
+// testReopen: a persistent store keeps its events, revisions and positions
+// across a restart and goes on from them.
+func testReopen(t *testing.T, s eventstore.Store, f Features) {
+	if !f.Persistent {
+		return // nothing is promised across a restart
+	}
+	name := stream(t, "reopen")
+	es := events(3, "reopen")
+	res := appendOK(t, s, name, eventstore.NoStream, es...)
+
+	s = f.Reopen(t, s)
+	t.Cleanup(func() { _ = s.Close() })
+	got, err := readStream(t, s, name, 0)
+	require.NoError(t, err)
+	requireEvents(t, es, got, name, 0)
+	require.Equal(t, res.Position, got[2].Position)
+
+	again := appendOK(t, s, name, eventstore.NoStream, es...)
+	require.Equal(t, res, again, "a retry after a restart is still recognised")
+	more := events(1, "more")
+	next := appendOK(t, s, name, eventstore.Exact(2), more...)
+	require.Equal(t, uint64(3), next.NextExpectedRevision)
+	require.Greater(t, next.Position, res.Position)
+	all := readAllOf(t, s, eventstore.Start, name)
+	requireEvents(t, append(es, more...), all, name, 0)
+}
