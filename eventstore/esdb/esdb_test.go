@@ -1,0 +1,58 @@
+package esdb_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/esdb"
+	"github.com/fapiao/fapiao/eventstore/esdb/esdbtest"
+	"github.com/fapiao/fapiao/eventstore/storetest"
+)
+
+// suitePrefixes adds the contract suite's streams to the store's log.
+var suitePrefixes = append([]string{"storetest_"}, esdb.DefaultStreamPrefixes...)
+
+func open(t *testing.T, url string, opts ...esdb.Option) *esdb.Store {
+	t.Helper()
+	s, err := esdb.Open(url, append([]esdb.Option{esdb.WithStreamPrefixes(suitePrefixes...)}, opts...)...)
+	require.NoError(t, err)
+	return s
+}
+
+// TestContractOnFake runs the whole contract suite against the fake server;
+// every case gets a store of its own on one shared server, as stores on one
+// real server would.
+func TestContractOnFake(t *testing.T) {
+	srv := esdbtest.New(t)
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		return open(t, srv.URL())
+	}, storetest.Features{
+		Persistent: true,
+		Reopen: func(t *testing.T, s eventstore.Store) eventstore.Store {
+			require.NoError(t, s.Close())
+			return open(t, srv.URL())
+		},
+	})
+}
+
+// TestContractOnServer runs the suite against a real EventStoreDB/KurrentDB,
+// e.g. FAPIAO_ESDB_URL=esdb://localhost:2113?tls=false after
+// `docker compose up -d` at the repository root.
+func TestContractOnServer(t *testing.T) {
+	url := os.Getenv("FAPIAO_ESDB_URL")
+	if url == "" {
+		t.Skip("FAPIAO_ESDB_URL is not set: no EventStoreDB server to test against (see docker-compose.yml)")
+	}
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		return open(t, url)
+	}, storetest.Features{
+		Persistent: true,
+		Reopen: func(t *testing.T, s eventstore.Store) eventstore.Store {
+			require.NoError(t, s.Close())
+			return open(t, url)
+		},
+	})
+}

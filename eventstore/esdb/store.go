@@ -1,0 +1,282 @@
+// Package esdb is the EventStoreDB (KurrentDB) backend of eventstore.Store,
+// on EventStore-Client-Go/v4.
+//
+// Mapping. A fapiao stream is an EventStoreDB stream of the same name; an
+// event keeps our ID (never a random one), our type, content type
+// application/json, our data, and our envelope (eventstore.Metadata as JSON)
+// as the event's user metadata. Record.Position is the event's commit
+// position in $all. The four expected revisions map to the client's Any,
+// NoStream, StreamExists and StreamRevision; the server's idempotent
+// re-append rule is the one eventstore documents.
+//
+// The global log. ReadAll and Subscribe see only the streams whose names
+// start with one of the store's prefixes (DefaultStreamPrefixes unless
+// WithStreamPrefixes says otherwise), so system events ($-streams) and other
+// applications' streams are excluded. ReadAll filters on the client (the
+// client cannot filter a read of $all); Subscribe filters on the server.
+//
+// Failures. The client closes itself for good when discovery fails, and some
+// of its calls then block or panic; the store therefore runs every call
+// behind a recover, and on any sign of an unreachable server it closes the
+// client and builds a new one for the next call. Unreachable servers give
+// errors that wrap eventstore.ErrUnavailable; WaitReady waits, with backoff,
+// for the server to answer. Appends are retried a few times on an
+// unreachable server: a retry carries the same event IDs and expectation, so
+// the server treats it as the idempotent re-append of a write whose answer
+// was lost. Subscriptions are resubscribed from the last delivered position
+// (exclusive) when they drop, for up to the store's outage limit, and yield
+// the caught-up signal once.
+//
+// Judgements, where the client or the server left a choice:
+//   - The client reports a wrong expected version only as text; the actual
+//     revision is parsed from it, and read back from the stream if the text
+//     ever changes.
+//   - Servers before 20.6 sent no position on stream reads and some answered
+//     idempotent appends without a position; a missing append position is
+//     read back from the stream.
+//   - Unless the connection string sets maxDiscoverAttempts, the store sets it
+//     to 1: it retries itself, with its own backoff and the caller's context,
+//     instead of the client's fixed ten attempts that ignore the context.
+//   - The caught-up signal needs a server that sends caught_up (EventStoreDB
+//     23.10 and later, KurrentDB).
+package esdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// DefaultStreamPrefixes are the prefixes of fapiao's streams: accounts and
+// invoice-number reservations (DESIGN.md, "Streams").
+var DefaultStreamPrefixes = []string{"account-", "invoice-number-"}
+
+// Store is an eventstore.Store on an EventStoreDB server. It is safe for
+// concurrent use.
+type Store struct {
+	cfg       client.Configuration
+	prefixes  []string
+	maxOutage time.Duration
+	retries   int
+	backoff   backoff
+
+	mu     sync.Mutex
+	cur    *conn
+	closed bool
+	done   chan struct{} // closed by Close
+}
+
+// conn is one client and the outcome of its first connection.
+type conn struct {
+	c     *client.Client
+	ready chan struct{} // closed when err is set
+	err   error
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithStreamPrefixes sets the stream-name prefixes that ReadAll and Subscribe
+// keep.
+func WithStreamPrefixes(prefixes ...string) Option {
+	return func(s *Store) { s.prefixes = append([]string(nil), prefixes...) }
+}
+
+// WithMaxOutage sets how long a subscription keeps resubscribing to an
+// unreachable server before it yields an error (default one minute).
+func WithMaxOutage(d time.Duration) Option {
+	return func(s *Store) { s.maxOutage = d }
+}
+
+// WithAppendRetries sets how many times an append is retried on an
+// unreachable server (default 4).
+func WithAppendRetries(n int) Option {
+	return func(s *Store) { s.retries = n }
+}
+
+// Open returns a store for the server at url, an EventStoreDB connection
+// string such as esdb://localhost:2113?tls=false or
+// esdb://admin:changeit@host:2113?tlsCAFile=ca.crt. It does not wait for the
+// server: calls fail with eventstore.ErrUnavailable until it answers, and
+// WaitReady waits for it.
+func Open(url string, opts ...Option) (*Store, error) {
+	cfg, err := client.ParseConnectionString(url)
+	if err != nil {
+		return nil, fmt.Errorf("esdb: connection string: %w", err)
+	}
+	if !strings.Contains(strings.ToLower(url), "maxdiscoverattempts") {
+		cfg.MaxDiscoverAttempts = 1
+	}
+	cfg.Logger = nil // the client's console logging would write to stdout
+	s := &Store{
+		cfg:       *cfg,
+		prefixes:  DefaultStreamPrefixes,
+		maxOutage: time.Minute,
+		retries:   4,
+		backoff:   backoff{min: 20 * time.Millisecond, max: time.Second},
+		done:      make(chan struct{}),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
+}
+
+// WaitReady waits until the server answers, retrying with backoff, or ctx
+// ends. It returns nil once a connection is established.
+func (s *Store) WaitReady(ctx context.Context) error {
+	var last error
+	for try := 0; ; try++ {
+		_, err := s.conn(ctx)
+		if err == nil || !errors.Is(err, eventstore.ErrUnavailable) {
+			return err
+		}
+		last = err
+		if err := s.sleep(ctx, s.backoff.delay(try)); err != nil {
+			return fmt.Errorf("%w (last: %v)", err, last)
+		}
+	}
+}
+
+// Close closes the store and its client. Calls after Close fail with
+// eventstore.ErrClosed; running reads and subscriptions end with it.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.done)
+	c := s.cur
+	s.cur = nil
+	s.mu.Unlock()
+	if c != nil {
+		closeClient(c.c)
+	}
+	return nil
+}
+
+// conn returns a connected client, making one if needed.
+func (s *Store) conn(ctx context.Context) (*conn, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, eventstore.ErrClosed
+	}
+	c := s.cur
+	if c == nil {
+		c = s.dialLocked()
+		s.cur = c
+	}
+	s.mu.Unlock()
+	select {
+	case <-c.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-s.done:
+		return nil, eventstore.ErrClosed
+	}
+	if c.err != nil {
+		s.discard(c)
+		return nil, c.err
+	}
+	return c, nil
+}
+
+func (s *Store) dialLocked() *conn {
+	c := &conn{ready: make(chan struct{})}
+	cfg := s.cfg
+	cl, err := client.NewClient(&cfg)
+	if err != nil {
+		c.err = fmt.Errorf("esdb: new client: %w", err)
+		close(c.ready)
+		return c
+	}
+	c.c = cl
+	go func() {
+		defer close(c.ready)
+		// GetServerVersion runs the client's discovery: for a single node,
+		// the server-features call that proves the server answers.
+		err := protect(func() error {
+			_, err := cl.GetServerVersion()
+			return err
+		})
+		if err != nil {
+			c.err = fmt.Errorf("%w: %s: %v", eventstore.ErrUnavailable, s.cfg.Address, err)
+		}
+	}()
+	return c
+}
+
+// discard drops c if it is still the current client and closes it; calls
+// blocked inside it are released (with a panic that protect recovers).
+func (s *Store) discard(c *conn) {
+	s.mu.Lock()
+	if s.cur == c {
+		s.cur = nil
+	}
+	s.mu.Unlock()
+	if c.c != nil {
+		closeClient(c.c)
+	}
+}
+
+func closeClient(c *client.Client) {
+	_ = protect(c.Close)
+}
+
+// protect runs f, turning a panic of the client into an error.
+func protect(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: esdb client failed: %v", eventstore.ErrUnavailable, r)
+		}
+	}()
+	return f()
+}
+
+// sleep waits d, or until ctx ends or the store closes.
+func (s *Store) sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.done:
+		return eventstore.ErrClosed
+	}
+}
+
+// backoff doubles a delay from min to max.
+type backoff struct{ min, max time.Duration }
+
+func (b backoff) delay(try int) time.Duration {
+	d := b.min
+	for range min(try, 30) {
+		d *= 2
+		if d >= b.max {
+			return b.max
+		}
+	}
+	return d
+}
+
+// keep reports whether stream belongs to the store's global log.
+func (s *Store) keep(stream string) bool {
+	for _, p := range s.prefixes {
+		if strings.HasPrefix(stream, p) {
+			return true
+		}
+	}
+	return false
+}
