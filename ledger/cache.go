@@ -1,0 +1,91 @@
+package ledger
+
+import (
+	"container/list"
+	"hash/maphash"
+	"sync"
+
+	"github.com/fapiao/fapiao/domain"
+)
+
+// folded is an account as folded from its stream: the state, plus what the
+// next append needs (the last event's hash; the revision is acc.Version).
+// It is changed only by the holder of its account's lock.
+type folded struct {
+	acc      *domain.Account
+	lastHash string
+}
+
+// accountCache keeps the most recently used folded accounts, so a hot
+// account is caught up with a short read instead of folded from scratch.
+type accountCache struct {
+	mu    sync.Mutex
+	size  int
+	order *list.List // front: most recently used; values are *cacheItem
+	items map[string]*list.Element
+}
+
+type cacheItem struct {
+	id string
+	f  *folded
+}
+
+func newAccountCache(size int) *accountCache {
+	return &accountCache{size: size, order: list.New(), items: map[string]*list.Element{}}
+}
+
+func (c *accountCache) get(id string) *folded {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[id]
+	if !ok {
+		return nil
+	}
+	c.order.MoveToFront(el)
+	return el.Value.(*cacheItem).f
+}
+
+func (c *accountCache) put(id string, f *folded) {
+	if c.size <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[id]; ok {
+		el.Value.(*cacheItem).f = f
+		c.order.MoveToFront(el)
+		return
+	}
+	c.items[id] = c.order.PushFront(&cacheItem{id: id, f: f})
+	for c.order.Len() > c.size {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.items, last.Value.(*cacheItem).id)
+	}
+}
+
+func (c *accountCache) drop(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[id]; ok {
+		c.order.Remove(el)
+		delete(c.items, id)
+	}
+}
+
+// accountLocks serialises the commands on one account within this process,
+// so they queue instead of losing races to each other. Accounts share a
+// fixed set of mutexes; two accounts on one stripe merely wait for each
+// other. Other processes are kept honest by the expected revision.
+type accountLocks struct {
+	seed    maphash.Seed
+	stripes [1024]sync.Mutex
+}
+
+func newAccountLocks() *accountLocks { return &accountLocks{seed: maphash.MakeSeed()} }
+
+func (l *accountLocks) lock(id string) (unlock func()) {
+	m := &l.stripes[maphash.String(l.seed, id)%uint64(len(l.stripes))]
+	m.Lock()
+	return m.Unlock
+}

@@ -1,0 +1,71 @@
+package ledger
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+
+	"github.com/google/uuid"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// idNamespace is the UUIDv5 namespace of every ID the ledger derives. It
+// must never change: retried appends are recognised by their event IDs.
+var idNamespace = uuid.MustParse("6b0f7c52-8f0e-4b43-9a63-0c2f6f3f1a7e")
+
+// derivedID is the UUIDv5 of (account, command key, kind, index). The key is
+// length-prefixed so that no two different inputs share a name.
+func derivedID(accountID, key, kind string, i int) uuid.UUID {
+	return uuid.NewSHA1(idNamespace, fmt.Appendf(nil, "%s|%d:%s|%s|%d", accountID, len(key), key, kind, i))
+}
+
+// idSource hands out the IDs a decision asks for (domain.Env.NewID), the
+// same sequence on every attempt of one command.
+type idSource struct {
+	accountID, key string
+	n              int
+}
+
+func (s *idSource) next() uuid.UUID {
+	id := derivedID(s.accountID, s.key, "id", s.n)
+	s.n++
+	return id
+}
+
+// StreamName is the stream that holds an account's events.
+func StreamName(accountID string) string { return "account-" + accountID }
+
+var accountIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// ValidAccountID reports whether id can name an account: 1–64 characters
+// of A–Z, a–z, 0–9, '-' and '_'. The limit keeps stream names safe in
+// every store and in URLs.
+func ValidAccountID(id string) bool { return accountIDPattern.MatchString(id) }
+
+// RequestHashOf is the SHA-256 (hex) of v's canonical JSON: the request
+// fingerprint stored with an idempotency key (APP-6). Equal documents give
+// equal hashes whatever their key order. A value that cannot be encoded as
+// JSON (no request body is such) is hashed from its Go syntax instead.
+func RequestHashOf(v any) string {
+	raw, err := json.Marshal(v)
+	if err == nil {
+		raw, err = eventstore.Canonical(raw)
+	}
+	if err != nil {
+		raw = fmt.Appendf(nil, "go:%T:%#v", v, v)
+	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
+}
+
+// commandHash fingerprints a command when the caller gave a key but no
+// request hash: its Go type and its fields.
+func commandHash(cmd any) string {
+	return RequestHashOf(struct {
+		Type    string `json:"type"`
+		Command any    `json:"command"`
+	}{fmt.Sprintf("%T", cmd), cmd})
+}

@@ -1,0 +1,116 @@
+// Package ledger is fapiao's command side. For each command it loads the
+// account's stream (or takes it from a cache and catches up), asks the
+// domain to decide, chains the new events' hashes, and appends them with the
+// expected revision; a race lost to another writer is retried by deciding
+// again on the fresh state. It also keeps idempotency keys (APP-6) and the
+// ledger-wide uniqueness of invoice numbers (ISSUE-2).
+package ledger
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// Options configure a Ledger. Zero fields take their defaults.
+type Options struct {
+	Clock    Clock           // default SystemClock()
+	Issuer   string          // the legal entity printed on invoices (ISSUE-1)
+	TaxRate  decimal.Decimal // default 0.06
+	Calendar *domain.Calendar
+	// MaxRetries bounds how often a command lost to a concurrent write is
+	// decided again before ErrConflict (default 8).
+	MaxRetries int
+	// CacheSize is how many accounts are kept folded in memory (default
+	// 10000; negative: none).
+	CacheSize int
+}
+
+// Ledger executes commands against a Store. It is safe for concurrent use;
+// several Ledgers (in one process or many) may share one store.
+type Ledger struct {
+	store      eventstore.Store
+	clock      Clock
+	issuer     string
+	taxRate    decimal.Decimal
+	calendar   func() *domain.Calendar
+	maxRetries int
+	cache      *accountCache
+	locks      *accountLocks
+}
+
+// New returns a Ledger over store.
+func New(store eventstore.Store, opts Options) *Ledger {
+	l := &Ledger{
+		store:      store,
+		clock:      opts.Clock,
+		issuer:     opts.Issuer,
+		taxRate:    opts.TaxRate,
+		maxRetries: opts.MaxRetries,
+		locks:      newAccountLocks(),
+	}
+	if l.clock == nil {
+		l.clock = SystemClock()
+	}
+	if l.taxRate.IsZero() {
+		l.taxRate = decimal.RequireFromString("0.06")
+	}
+	if l.maxRetries <= 0 {
+		l.maxRetries = 8
+	}
+	if opts.Calendar != nil {
+		l.calendar = func() *domain.Calendar { return opts.Calendar }
+	} else {
+		// Built on first use: New itself stays cheap and cannot fail.
+		l.calendar = sync.OnceValue(domain.DefaultCalendar)
+	}
+	size := opts.CacheSize
+	if size == 0 {
+		size = 10000
+	}
+	l.cache = newAccountCache(size)
+	return l
+}
+
+// Request is one command for one account, with who sent it and the
+// request's identity for idempotency.
+type Request struct {
+	AccountID string
+	Command   domain.Command
+	Actor     eventstore.Actor
+	// IdempotencyKey is optional; when set, a retry with the same key and
+	// RequestHash returns the first result and writes nothing (APP-6).
+	IdempotencyKey string
+	// RequestHash fingerprints the request body (RequestHashOf). When empty
+	// and a key is given, the command itself is hashed.
+	RequestHash   string
+	CorrelationID string // generated when empty
+}
+
+// Result is what a command did.
+type Result struct {
+	// Records are the events this command appended (on an idempotent replay,
+	// the ones it appended the first time); empty for a no-op.
+	Records []eventstore.Record
+	// Position is the log position of the last event (0 for a no-op): a
+	// reader waits for its projections to reach it (read-your-writes).
+	Position eventstore.Position
+	// Account is a private copy of the state after the command.
+	Account *domain.Account
+	// Replayed: an idempotent retry; nothing new was written.
+	Replayed bool
+}
+
+var (
+	// ErrConflict: the command kept losing races to concurrent writes on its
+	// account and gave up after MaxRetries (HTTP 409). Nothing was written.
+	ErrConflict = errors.New("ledger: conflict: the account kept changing, try again")
+	// ErrInvalidAccountID: the account ID is not 1–64 of A–Z a–z 0–9 - _.
+	ErrInvalidAccountID = errors.New("ledger: invalid account ID")
+	// ErrNoCommand: the request carries no command.
+	ErrNoCommand = errors.New("ledger: no command")
+)

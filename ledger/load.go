@@ -1,0 +1,113 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// Load returns a private copy of the account's current state. An account
+// with no events is returned empty (Version 0), not as an error: every
+// valid ID names an account that may simply not have begun.
+func (l *Ledger) Load(ctx context.Context, accountID string) (*domain.Account, error) {
+	if !ValidAccountID(accountID) {
+		return nil, fmt.Errorf("%w: %q", ErrInvalidAccountID, accountID)
+	}
+	unlock := l.locks.lock(accountID)
+	defer unlock()
+	f, err := l.current(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	return f.acc.Clone(), nil
+}
+
+// current returns the account's folded state, caught up with its stream.
+// The caller holds the account's lock. The cached state is reused and only
+// the events after it are read: other ledgers (replicas, the CLI) may have
+// written since.
+func (l *Ledger) current(ctx context.Context, accountID string) (*folded, error) {
+	f := l.cache.get(accountID)
+	if f == nil {
+		f = &folded{acc: domain.NewAccount(accountID)}
+	}
+	if err := l.catchUp(ctx, f); err != nil {
+		// A half-applied catch-up is not worth keeping: fold again next time.
+		l.cache.drop(accountID)
+		return nil, err
+	}
+	l.cache.put(accountID, f)
+	return f, nil
+}
+
+// catchUp folds the events of f's stream from revision f.acc.Version on.
+func (l *Ledger) catchUp(ctx context.Context, f *folded) error {
+	stream := StreamName(f.acc.ID)
+	var g idemGroup
+	for r, err := range l.store.ReadStream(ctx, stream, f.acc.Version) {
+		if errors.Is(err, eventstore.ErrStreamNotFound) && f.acc.Version == 0 {
+			return nil // a new account
+		}
+		if err != nil {
+			return fmt.Errorf("ledger: read %s: %w", stream, err)
+		}
+		if err := fold(f, r, &g); err != nil {
+			return err
+		}
+	}
+	g.flush(f.acc)
+	return nil
+}
+
+// fold applies one stored record to f.
+func fold(f *folded, r eventstore.Record, g *idemGroup) error {
+	if r.Revision != f.acc.Version {
+		return fmt.Errorf("ledger: %s: expected revision %d, read %d", r.Stream, f.acc.Version, r.Revision)
+	}
+	e, err := domain.DecodeEvent(r.Type, r.Data)
+	if err != nil {
+		return fmt.Errorf("ledger: %s@%d: %w", r.Stream, r.Revision, err)
+	}
+	m, err := eventstore.ParseMetadata(r.Metadata)
+	if err != nil {
+		return fmt.Errorf("ledger: %s@%d: metadata: %w", r.Stream, r.Revision, err)
+	}
+	f.acc.Apply(e)
+	if f.acc.Version != r.Revision+1 {
+		return fmt.Errorf("ledger: %s@%d: fold left version %d", r.Stream, r.Revision, f.acc.Version)
+	}
+	f.lastHash = m.Hash
+	g.add(f.acc, m, r.Revision)
+	return nil
+}
+
+// idemGroup collects the consecutive records one keyed command appended
+// (same idempotency key and correlation), so the account remembers the
+// command once with its whole revision range (APP-6).
+type idemGroup struct {
+	key, hash, correlation string
+	first, last            uint64
+	open                   bool
+}
+
+func (g *idemGroup) add(acc *domain.Account, m eventstore.Metadata, rev uint64) {
+	if g.open && m.IdempotencyKey == g.key && m.CorrelationID == g.correlation {
+		g.last = rev
+		return
+	}
+	g.flush(acc)
+	if m.IdempotencyKey == "" {
+		return
+	}
+	*g = idemGroup{key: m.IdempotencyKey, hash: m.RequestHash, correlation: m.CorrelationID, first: rev, last: rev, open: true}
+}
+
+func (g *idemGroup) flush(acc *domain.Account) {
+	if g.open {
+		acc.Remember(g.key, g.hash, g.first, g.last)
+		g.open = false
+	}
+}

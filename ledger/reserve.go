@@ -1,0 +1,117 @@
+package ledger
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// Invoice numbers are unique across the ledger (ISSUE-2), but accounts are
+// separate streams, so no single expected revision covers them. Before an
+// InvoiceIssued event is appended, its code and number are claimed by
+// creating a stream of their own, "invoice-number-<code>-<number>", with
+// expected revision NoStream: of two claims, exactly one creates it.
+//
+// The claim and the issue event are two appends, not one transaction. If the
+// process stops (or the account append loses a race and the re-decided
+// command no longer issues) between them, the number stays reserved for that
+// account and invoice: nobody else can take it, and a retry of the same
+// issue — same account, same invoice — finds its own claim and goes on. The
+// log then shows a reservation without an issue; `fapiao reconcile` can list
+// them.
+
+// ReservationEventType is the type of the one event of a reservation stream.
+const ReservationEventType = "InvoiceNumberReserved"
+
+// InvoiceNumberReserved is the data of a reservation stream's event.
+type InvoiceNumberReserved struct {
+	AccountID     string    `json:"account_id"`
+	InvoiceID     uuid.UUID `json:"invoice_id"`
+	InvoiceCode   string    `json:"invoice_code"`
+	InvoiceNumber string    `json:"invoice_number"`
+}
+
+// ReservationStream is the stream that claims an invoice code and number.
+func ReservationStream(code, number string) string {
+	return "invoice-number-" + code + "-" + number
+}
+
+// reserveInvoiceNumbers claims the number of every invoice the events issue.
+func (l *Ledger) reserveInvoiceNumbers(ctx context.Context, c command, meta eventstore.Metadata, events []domain.Event) error {
+	for i, e := range events {
+		var issued domain.InvoiceIssued
+		switch e := e.(type) {
+		case domain.InvoiceIssued:
+			issued = e
+		case *domain.InvoiceIssued:
+			issued = *e
+		default:
+			continue
+		}
+		claim := InvoiceNumberReserved{
+			AccountID:     c.AccountID,
+			InvoiceID:     issued.InvoiceID,
+			InvoiceCode:   issued.InvoiceCode,
+			InvoiceNumber: issued.InvoiceNumber,
+		}
+		if err := l.reserve(ctx, claim, meta, derivedID(c.AccountID, c.key, "reservation", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *Ledger) reserve(ctx context.Context, claim InvoiceNumberReserved, meta eventstore.Metadata, id uuid.UUID) error {
+	stream := ReservationStream(claim.InvoiceCode, claim.InvoiceNumber)
+	data, err := json.Marshal(claim)
+	if err != nil {
+		return err
+	}
+	raw, err := eventstore.Seal(meta, "", stream, 0, ReservationEventType, data)
+	if err != nil {
+		return fmt.Errorf("ledger: seal %s: %w", stream, err)
+	}
+	_, err = l.store.Append(ctx, stream, eventstore.NoStream, eventstore.EventData{ID: id, Type: ReservationEventType, Data: data, Metadata: raw})
+	if !errors.Is(err, eventstore.ErrWrongExpectedVersion) {
+		if err != nil {
+			return fmt.Errorf("ledger: reserve %s: %w", stream, err)
+		}
+		return nil
+	}
+	holder, err := l.reservedBy(ctx, stream)
+	if err != nil {
+		return err
+	}
+	if holder.AccountID == claim.AccountID && holder.InvoiceID == claim.InvoiceID {
+		return nil // our own claim, from an earlier attempt
+	}
+	return &domain.RuleError{
+		Code:    "ISSUE-2",
+		Kind:    domain.StateRule,
+		Message: fmt.Sprintf("invoice code+number already used: %s %s is taken by another invoice", claim.InvoiceCode, claim.InvoiceNumber),
+	}
+}
+
+// reservedBy reads who holds a reservation stream.
+func (l *Ledger) reservedBy(ctx context.Context, stream string) (InvoiceNumberReserved, error) {
+	var holder InvoiceNumberReserved
+	for r, err := range l.store.ReadStream(ctx, stream, 0) {
+		if err != nil {
+			return holder, fmt.Errorf("ledger: read %s: %w", stream, err)
+		}
+		if r.Type != ReservationEventType {
+			return holder, fmt.Errorf("ledger: %s@%d: unexpected event type %q", stream, r.Revision, r.Type)
+		}
+		if err := json.Unmarshal(r.Data, &holder); err != nil {
+			return holder, fmt.Errorf("ledger: %s@%d: %w", stream, r.Revision, err)
+		}
+		return holder, nil
+	}
+	return holder, fmt.Errorf("ledger: %s: refused as existing but has no events", stream)
+}
