@@ -1,0 +1,42 @@
+package domain
+
+// Actions lists what role may do to the invoice now (console buttons):
+// "cancel", "approve", "reject", "issue", "ship", "return",
+// "paper_received", "reject_return", "void", "red_flush". In paper_received
+// both "void" and "red_flush" are listed: whether a void is allowed depends
+// on the current month (RETURN-4), which Actions does not know; VoidAllowed
+// answers it, and the void command refuses with RETURN-4.
+func (inv *Invoice) Actions(role Role) []string {
+	switch role {
+	case RoleCustomer:
+		switch inv.Status {
+		case UnderReview:
+			return []string{"cancel"}
+		case Issued:
+			return []string{"return"}
+		}
+	case RoleSupport:
+		if inv.Status == Issuing {
+			return []string{"cancel"}
+		}
+	case RoleFinance:
+		switch inv.Status {
+		case UnderReview:
+			return []string{"approve", "reject"}
+		case Issuing:
+			return []string{"issue"}
+		case Issued:
+			if inv.Shipment == nil {
+				return []string{"ship"}
+			}
+		case ReturnRequestedState:
+			return []string{"paper_received", "reject_return"}
+		case PaperReceived:
+			if inv.Return != nil && inv.Return.Certified {
+				return []string{"reject_return", "red_flush"} // never void a certified invoice
+			}
+			return []string{"reject_return", "void", "red_flush"}
+		}
+	}
+	return []string{}
+}

@@ -1,0 +1,95 @@
+package domain
+
+import (
+	"slices"
+
+	"github.com/google/uuid"
+)
+
+// SLABusinessDays is SHIP-1's shipping deadline in business days.
+const SLABusinessDays = 3
+
+func (env Env) calendar() *Calendar {
+	if env.Calendar != nil {
+		return env.Calendar
+	}
+	return DefaultCalendar()
+}
+
+// Decide applies for an invoice over whole statements: APP-4 (agreement),
+// APP-2 (the statements), APP-1 (title, address, balance), APP-3 (amount),
+// APP-5 (paper, mainland: addresses are mainland by ADDR-1) and APP-7 (the
+// statements become reserved). An absent AddressID means the default address.
+func (c RequestInvoice) Decide(a *Account, env Env) ([]Event, error) {
+	if !c.Agree {
+		return nil, fieldErr("APP-4", "agree", "tick the agreement (agree: true) to apply")
+	}
+	if len(c.Statements) == 0 {
+		return nil, fieldErr("APP-2", "statements", "pick at least one monthly statement")
+	}
+	for i, m := range c.Statements {
+		if !monthPattern.MatchString(m) {
+			return nil, fieldErr("APP-2", "statements["+itoa(i)+"]", "%q is not a month: use YYYY-MM", m)
+		}
+		if slices.Contains(c.Statements[:i], m) {
+			return nil, fieldErr("APP-2", "statements["+itoa(i)+"]", "statement %s is picked twice", m)
+		}
+	}
+	title := a.ApprovedTitle()
+	if title == nil {
+		if cur := a.CurrentTitle(); cur != nil {
+			return nil, stateErr("APP-1", "the invoice title is still pending review by finance; apply once it is approved")
+		}
+		return nil, stateErr("APP-1", "add an invoice title (发票抬头) before applying")
+	}
+	if len(a.Addresses) == 0 {
+		return nil, stateErr("APP-1", "add a mailing address (收票地址) before applying")
+	}
+	if !a.Balance().Total.IsPositive() {
+		return nil, stateErr("APP-1", "the invoiceable amount is zero; there is nothing to invoice")
+	}
+	addr := a.DefaultAddress()
+	if c.AddressID != uuid.Nil {
+		if addr = a.address(c.AddressID); addr == nil {
+			return nil, notFoundErr("APP-1", "no address %s", c.AddressID)
+		}
+	}
+	for _, m := range c.Statements {
+		s := a.Statements[m]
+		switch {
+		case s == nil:
+			return nil, stateErr("APP-2", "no statement for %s", m)
+		case s.Status != StatementAvailable:
+			return nil, stateErr("APP-2", "the statement for %s is already %s in another application; each statement is invoiced once", m, s.Status)
+		case !s.Buckets.Invoiceable().IsPositive():
+			return nil, stateErr("APP-2", "the statement for %s has nothing invoiceable", m)
+		}
+	}
+	return []Event{newRequest(a, env, c.Statements, title.Title, addr, nil)}, nil
+}
+
+// newRequest builds the InvoiceRequested of an application (or of an
+// exchange, RETURN-6) over statements the caller checked.
+func newRequest(a *Account, env Env, months []string, title Title, addr *SavedAddress, exchangeOf *uuid.UUID) InvoiceRequested {
+	ms := slices.Clone(months)
+	slices.Sort(ms)
+	var k, mk Money
+	for _, m := range ms {
+		b := a.Statements[m].Buckets
+		k = k.Add(b.Kingsoft)
+		mk = mk.Add(b.Marketplace)
+	}
+	return InvoiceRequested{
+		InvoiceID:   env.NewID(),
+		Statements:  ms,
+		Amount:      k.Add(mk),
+		Kingsoft:    k,
+		Marketplace: mk,
+		Title:       title,
+		Address:     addr.Address,
+		AddressID:   addr.ID,
+		RequestedAt: env.Now,
+		SLADue:      env.calendar().SLADue(env.Now),
+		ExchangeOf:  exchangeOf,
+	}
+}

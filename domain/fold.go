@@ -1,0 +1,375 @@
+package domain
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Apply folds one event into the account and advances Version. It trusts the
+// event: events are facts that Decide already checked, so Apply never fails;
+// an event that names something unknown changes nothing but the Version.
+// Pointers to events are accepted as well as values.
+func (a *Account) Apply(e Event) {
+	a.Version++
+	a.ensureMaps()
+	switch e := e.(type) {
+	case StatementPosted:
+		a.applyStatementPosted(&e)
+	case *StatementPosted:
+		a.applyStatementPosted(e)
+	case TitleSubmitted:
+		a.applyTitleSubmitted(&e)
+	case *TitleSubmitted:
+		a.applyTitleSubmitted(e)
+	case TitleApproved:
+		a.setTitleStatus(e.TitleID, TitleApprovedState, "")
+	case *TitleApproved:
+		a.setTitleStatus(e.TitleID, TitleApprovedState, "")
+	case TitleRejected:
+		a.setTitleStatus(e.TitleID, TitleRejectedState, e.Reason)
+	case *TitleRejected:
+		a.setTitleStatus(e.TitleID, TitleRejectedState, e.Reason)
+	case TitleCleared:
+		a.setTitleStatus(e.TitleID, TitleClearedState, e.Reason)
+	case *TitleCleared:
+		a.setTitleStatus(e.TitleID, TitleClearedState, e.Reason)
+	case AddressAdded:
+		a.applyAddressAdded(e.AddressID, e.Address, e.Default)
+	case *AddressAdded:
+		a.applyAddressAdded(e.AddressID, e.Address, e.Default)
+	case AddressUpdated:
+		a.applyAddressUpdated(e.AddressID, e.Address, e.Default)
+	case *AddressUpdated:
+		a.applyAddressUpdated(e.AddressID, e.Address, e.Default)
+	case AddressRemoved:
+		a.applyAddressRemoved(e.AddressID)
+	case *AddressRemoved:
+		a.applyAddressRemoved(e.AddressID)
+	case InvoiceRequested:
+		a.applyInvoiceRequested(&e)
+	case *InvoiceRequested:
+		a.applyInvoiceRequested(e)
+	default:
+		a.applyLifecycle(e)
+	}
+}
+
+func (a *Account) ensureMaps() {
+	if a.Statements == nil {
+		a.Statements = map[string]*Statement{}
+	}
+	if a.Invoices == nil {
+		a.Invoices = map[uuid.UUID]*Invoice{}
+	}
+	if a.Idempotency == nil {
+		a.Idempotency = map[string]IdempotentResult{}
+	}
+}
+
+func (a *Account) applyStatementPosted(e *StatementPosted) {
+	if _, dup := a.Statements[e.Month]; dup {
+		return // STMT-2: a repost is a no-op; Decide never emits one.
+	}
+	a.Statements[e.Month] = &Statement{
+		Month:    e.Month,
+		Lines:    e.Lines,
+		Buckets:  Summarize(e.Lines),
+		Status:   StatementAvailable,
+		PostedAt: e.PostedAt,
+	}
+}
+
+func (a *Account) applyTitleSubmitted(e *TitleSubmitted) {
+	a.Title = &CurrentTitle{
+		ID:          e.TitleID,
+		Title:       e.Title,
+		Status:      TitlePendingReview,
+		SubmittedAt: e.SubmittedAt,
+	}
+}
+
+func (a *Account) setTitleStatus(id uuid.UUID, s TitleStatus, reason string) {
+	if a.Title == nil || a.Title.ID != id {
+		return
+	}
+	a.Title.Status = s
+	a.Title.Reason = reason
+}
+
+func (a *Account) applyAddressAdded(id uuid.UUID, addr Address, def bool) {
+	// ADDR-2: the first address is the default whatever the request said.
+	def = def || a.DefaultAddress() == nil
+	if def {
+		a.clearDefault()
+	}
+	a.Addresses = append(a.Addresses, &SavedAddress{ID: id, Address: addr, Default: def})
+}
+
+func (a *Account) applyAddressUpdated(id uuid.UUID, addr Address, def bool) {
+	sa := a.address(id)
+	if sa == nil {
+		return
+	}
+	sa.Address = addr
+	if def && !sa.Default {
+		a.clearDefault()
+		sa.Default = true
+	}
+	// Un-ticking the default on the default address keeps it: there must be one.
+}
+
+func (a *Account) applyAddressRemoved(id uuid.UUID) {
+	for i, sa := range a.Addresses {
+		if sa.ID != id {
+			continue
+		}
+		wasDefault := sa.Default
+		a.Addresses = append(a.Addresses[:i:i], a.Addresses[i+1:]...)
+		if wasDefault && len(a.Addresses) > 0 {
+			a.Addresses[0].Default = true
+		}
+		return
+	}
+}
+
+func (a *Account) clearDefault() {
+	for _, sa := range a.Addresses {
+		sa.Default = false
+	}
+}
+
+func (a *Account) address(id uuid.UUID) *SavedAddress {
+	for _, sa := range a.Addresses {
+		if sa.ID == id {
+			return sa
+		}
+	}
+	return nil
+}
+
+func (a *Account) applyInvoiceRequested(e *InvoiceRequested) {
+	if _, dup := a.Invoices[e.InvoiceID]; dup {
+		return
+	}
+	inv := &Invoice{
+		ID:          e.InvoiceID,
+		AccountID:   a.ID,
+		Status:      UnderReview,
+		Amount:      e.Amount,
+		Kingsoft:    e.Kingsoft,
+		Marketplace: e.Marketplace,
+		Statements:  e.Statements,
+		Title:       e.Title,
+		Address:     e.Address,
+		RequestedAt: e.RequestedAt,
+		SLADue:      e.SLADue,
+		ExchangeOf:  e.ExchangeOf,
+		UpdatedAt:   e.RequestedAt,
+	}
+	a.Invoices[e.InvoiceID] = inv
+	a.InvoiceOrder = append(a.InvoiceOrder, e.InvoiceID)
+	a.setStatements(inv, StatementReserved, e.InvoiceID)
+	if e.ExchangeOf != nil {
+		if old := a.Invoices[*e.ExchangeOf]; old != nil && old.Return != nil {
+			r := *old.Return
+			id := e.InvoiceID
+			r.ExchangeInvoiceID = &id
+			old.Return = &r
+		}
+	}
+}
+
+// setStatements moves an invoice's statements to status; releasing (status
+// available) clears their invoice reference.
+func (a *Account) setStatements(inv *Invoice, s StatementStatus, id uuid.UUID) {
+	for _, m := range inv.Statements {
+		st := a.Statements[m]
+		if st == nil {
+			continue
+		}
+		st.Status = s
+		st.InvoiceID = id
+	}
+}
+
+func (a *Account) applyLifecycle(e Event) {
+	switch e := e.(type) {
+	case InvoiceCancelled:
+		a.applyCancelled(&e)
+	case *InvoiceCancelled:
+		a.applyCancelled(e)
+	case InvoiceApproved:
+		a.applyApproved(&e)
+	case *InvoiceApproved:
+		a.applyApproved(e)
+	case InvoiceRejected:
+		a.applyRejected(&e)
+	case *InvoiceRejected:
+		a.applyRejected(e)
+	case InvoiceIssued:
+		a.applyIssued(&e)
+	case *InvoiceIssued:
+		a.applyIssued(e)
+	case InvoiceShipped:
+		a.applyShipped(&e)
+	case *InvoiceShipped:
+		a.applyShipped(e)
+	default:
+		a.applyReturn(e)
+	}
+}
+
+func (a *Account) applyCancelled(e *InvoiceCancelled) {
+	inv := a.Invoices[e.InvoiceID]
+	if inv == nil {
+		return
+	}
+	inv.Status = Cancelled
+	inv.CancelledBy = e.By
+	inv.UpdatedAt = e.CancelledAt
+	a.setStatements(inv, StatementAvailable, uuid.Nil)
+}
+
+func (a *Account) applyApproved(e *InvoiceApproved) {
+	if inv := a.Invoices[e.InvoiceID]; inv != nil {
+		inv.Status = Issuing
+		inv.UpdatedAt = e.ApprovedAt
+	}
+}
+
+func (a *Account) applyRejected(e *InvoiceRejected) {
+	inv := a.Invoices[e.InvoiceID]
+	if inv == nil {
+		return
+	}
+	inv.Status = Rejected
+	inv.RejectReason = e.Reason
+	inv.UpdatedAt = e.RejectedAt
+	a.setStatements(inv, StatementAvailable, uuid.Nil)
+}
+
+func (a *Account) applyIssued(e *InvoiceIssued) {
+	inv := a.Invoices[e.InvoiceID]
+	if inv == nil {
+		return
+	}
+	inv.Status = Issued
+	inv.InvoiceCode = e.InvoiceCode
+	inv.InvoiceNumber = e.InvoiceNumber
+	inv.IssuedOn = e.IssuedOn
+	inv.Issuer = e.Issuer
+	inv.TaxRate = e.TaxRate
+	net, tax := e.NetAmount, e.TaxAmount
+	inv.NetAmount, inv.TaxAmount = &net, &tax
+	inv.UpdatedAt = e.IssuedAt
+	a.setStatements(inv, StatementInvoiced, inv.ID)
+}
+
+func (a *Account) applyShipped(e *InvoiceShipped) {
+	inv := a.Invoices[e.InvoiceID]
+	if inv == nil {
+		return
+	}
+	inv.Shipment = &Shipment{
+		Courier:        e.Courier,
+		TrackingNumber: e.TrackingNumber,
+		ShippedAt:      e.ShippedAt,
+		Late:           e.Late,
+	}
+	inv.UpdatedAt = e.ShippedAt
+}
+
+func (a *Account) applyReturn(e Event) {
+	switch e := e.(type) {
+	case ReturnRequested:
+		a.applyReturnRequested(&e)
+	case *ReturnRequested:
+		a.applyReturnRequested(e)
+	case ReturnPaperReceived:
+		a.applyPaperReceived(&e)
+	case *ReturnPaperReceived:
+		a.applyPaperReceived(e)
+	case ReturnRejected:
+		a.applyReturnRejected(&e)
+	case *ReturnRejected:
+		a.applyReturnRejected(e)
+	case InvoiceVoided:
+		a.applyReturnCompleted(e.InvoiceID, Voided, "", "", e.VoidedAt)
+	case *InvoiceVoided:
+		a.applyReturnCompleted(e.InvoiceID, Voided, "", "", e.VoidedAt)
+	case InvoiceRedFlushed:
+		a.applyReturnCompleted(e.InvoiceID, RedFlushed, e.RedInvoiceCode, e.RedInvoiceNumber, e.RedFlushedAt)
+	case *InvoiceRedFlushed:
+		a.applyReturnCompleted(e.InvoiceID, RedFlushed, e.RedInvoiceCode, e.RedInvoiceNumber, e.RedFlushedAt)
+	}
+}
+
+func (a *Account) applyReturnRequested(e *ReturnRequested) {
+	inv := a.Invoices[e.InvoiceID]
+	if inv == nil {
+		return
+	}
+	inv.Status = ReturnRequestedState
+	inv.Return = &Return{
+		Reason:              e.Reason,
+		Certified:           e.Certified,
+		RedLetterFormNumber: e.RedLetterFormNumber,
+		Exchange:            e.Exchange,
+		AddressID:           e.AddressID,
+		RequestedAt:         e.RequestedAt,
+	}
+	inv.UpdatedAt = e.RequestedAt
+}
+
+// returnCopy gives the invoice its own copy of its return, so that clones
+// sharing the old one are not changed.
+func returnCopy(inv *Invoice) *Return {
+	r := &Return{}
+	if inv.Return != nil {
+		*r = *inv.Return
+	}
+	inv.Return = r
+	return r
+}
+
+func (a *Account) applyPaperReceived(e *ReturnPaperReceived) {
+	inv := a.Invoices[e.InvoiceID]
+	if inv == nil {
+		return
+	}
+	r := returnCopy(inv)
+	complete := e.Complete
+	r.PaperComplete = &complete
+	r.PaperNote = e.Note
+	if e.Complete {
+		inv.Status = PaperReceived
+	}
+	inv.UpdatedAt = e.ReceivedAt
+}
+
+func (a *Account) applyReturnRejected(e *ReturnRejected) {
+	inv := a.Invoices[e.InvoiceID]
+	if inv == nil {
+		return
+	}
+	r := returnCopy(inv)
+	r.RejectedReason = e.Reason
+	inv.Status = Issued
+	inv.UpdatedAt = e.RejectedAt
+}
+
+func (a *Account) applyReturnCompleted(id uuid.UUID, s InvoiceStatus, redCode, redNumber string, at time.Time) {
+	inv := a.Invoices[id]
+	if inv == nil {
+		return
+	}
+	if redCode != "" || redNumber != "" {
+		r := returnCopy(inv)
+		r.RedInvoiceCode, r.RedInvoiceNumber = redCode, redNumber
+	}
+	inv.Status = s
+	inv.UpdatedAt = at
+	// RETURN-5: the statements are available again.
+	a.setStatements(inv, StatementAvailable, uuid.Nil)
+}

@@ -1,0 +1,245 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/google/uuid"
+)
+
+// Remember records a keyed command's result (APP-6). The first result for a
+// key wins: a retry never overwrites it.
+func (a *Account) Remember(key, requestHash string, first, last uint64) {
+	if key == "" {
+		return
+	}
+	a.ensureMaps()
+	if _, seen := a.Idempotency[key]; seen {
+		return
+	}
+	a.Idempotency[key] = IdempotentResult{RequestHash: requestHash, FirstRevision: first, LastRevision: last}
+}
+
+// CheckIdempotency: seen=true with the first result when key was used with
+// the same hash; a Conflict *RuleError (APP-6) when used with another hash.
+// An empty key is never seen.
+func (a *Account) CheckIdempotency(key, requestHash string) (IdempotentResult, bool, error) {
+	if key == "" {
+		return IdempotentResult{}, false, nil
+	}
+	r, seen := a.Idempotency[key]
+	if !seen {
+		return IdempotentResult{}, false, nil
+	}
+	if r.RequestHash != requestHash {
+		return IdempotentResult{}, false, &RuleError{
+			Code:    "APP-6",
+			Kind:    Conflict,
+			Message: fmt.Sprintf("the Idempotency-Key %q was already used with a different request; use a new key for a new request", key),
+		}
+	}
+	return r, true, nil
+}
+
+// Clone returns a deep copy: folding events into the copy never changes a.
+// Event-owned slices (statement lines, an invoice's statement months) are
+// shared because nothing ever changes them.
+func (a *Account) Clone() *Account {
+	c := &Account{
+		ID:           a.ID,
+		Statements:   make(map[string]*Statement, len(a.Statements)),
+		Invoices:     make(map[uuid.UUID]*Invoice, len(a.Invoices)),
+		InvoiceOrder: slices.Clone(a.InvoiceOrder),
+		Idempotency:  make(map[string]IdempotentResult, len(a.Idempotency)),
+		Version:      a.Version,
+	}
+	for k, s := range a.Statements {
+		cs := *s
+		c.Statements[k] = &cs
+	}
+	if a.Title != nil {
+		t := *a.Title
+		c.Title = &t
+	}
+	if a.Addresses != nil {
+		c.Addresses = make([]*SavedAddress, len(a.Addresses))
+		for i, sa := range a.Addresses {
+			csa := *sa
+			c.Addresses[i] = &csa
+		}
+	}
+	for k, inv := range a.Invoices {
+		ci := *inv
+		if inv.Shipment != nil {
+			s := *inv.Shipment
+			ci.Shipment = &s
+		}
+		if inv.Return != nil {
+			r := *inv.Return
+			ci.Return = &r
+		}
+		c.Invoices[k] = &ci
+	}
+	for k, v := range a.Idempotency {
+		c.Idempotency[k] = v
+	}
+	return c
+}
+
+// Balance computes BAL-2 and the BAL-3 parts. Kingsoft, Marketplace and Total
+// are the available statements' invoiceable cash; Merchant, Offline and
+// Deductions are shown over all statements.
+func (a *Account) Balance() Balance {
+	var b Balance
+	for _, s := range a.Statements {
+		inv := s.Buckets.Invoiceable()
+		b.Statements = b.Statements.Add(inv)
+		b.Merchant = b.Merchant.Add(s.Buckets.Merchant)
+		b.Offline = b.Offline.Add(s.Buckets.Offline)
+		b.Deductions = b.Deductions.Add(s.Buckets.Deductions)
+		switch s.Status {
+		case StatementAvailable:
+			b.Kingsoft = b.Kingsoft.Add(s.Buckets.Kingsoft)
+			b.Marketplace = b.Marketplace.Add(s.Buckets.Marketplace)
+		case StatementReserved:
+			b.Reserved = b.Reserved.Add(inv)
+		case StatementInvoiced:
+			b.Invoiced = b.Invoiced.Add(inv)
+		}
+	}
+	b.Total = b.Kingsoft.Add(b.Marketplace)
+	return b
+}
+
+// CurrentTitle returns the current title (pending_review or approved), or nil.
+func (a *Account) CurrentTitle() *CurrentTitle {
+	if a.Title == nil {
+		return nil
+	}
+	switch a.Title.Status {
+	case TitlePendingReview, TitleApprovedState:
+		return a.Title
+	}
+	return nil
+}
+
+// ApprovedTitle returns the current title if it is approved, or nil (APP-1).
+func (a *Account) ApprovedTitle() *CurrentTitle {
+	if t := a.CurrentTitle(); t != nil && t.Status == TitleApprovedState {
+		return t
+	}
+	return nil
+}
+
+// DefaultAddress returns the default address, or nil.
+func (a *Account) DefaultAddress() *SavedAddress {
+	for _, sa := range a.Addresses {
+		if sa.Default {
+			return sa
+		}
+	}
+	return nil
+}
+
+// Address returns the saved address with id, or nil.
+func (a *Account) Address(id uuid.UUID) *SavedAddress { return a.address(id) }
+
+// Invoice returns the invoice with id, or nil.
+func (a *Account) Invoice(id uuid.UUID) *Invoice { return a.Invoices[id] }
+
+// StatementMonths returns the months of the account's statements, sorted.
+func (a *Account) StatementMonths() []string {
+	ms := make([]string, 0, len(a.Statements))
+	for m := range a.Statements {
+		ms = append(ms, m)
+	}
+	sort.Strings(ms)
+	return ms
+}
+
+// InvariantError is a broken invariant found by CheckInvariants; Rule names
+// the rule of DOMAIN.md it breaks (BAL-3, APP-7, REC-1).
+type InvariantError struct {
+	Account string
+	Rule    string
+	Detail  string
+}
+
+func (e *InvariantError) Error() string {
+	return fmt.Sprintf("account %s: %s broken: %s", e.Account, e.Rule, e.Detail)
+}
+
+// CheckInvariants verifies BAL-3 and REC-1/APP-7 on the folded state: the
+// balance conserves the statements' invoiceable total; each live invoice's
+// amount equals the sum of its statements' invoiceable amounts; every
+// statement of a live invoice points back to it with the status the invoice's
+// status implies; no statement sits in two live invoices; and no statement
+// is reserved or invoiced without a live invoice holding it. It returns every
+// violation found, joined, as *InvariantError values; nil means all hold.
+func (a *Account) CheckInvariants() error {
+	var errs []error
+	bad := func(rule, format string, args ...any) {
+		errs = append(errs, &InvariantError{Account: a.ID, Rule: rule, Detail: fmt.Sprintf(format, args...)})
+	}
+	b := a.Balance()
+	if sum := b.Total.Add(b.Reserved).Add(b.Invoiced); !sum.Equal(b.Statements) {
+		bad("BAL-3", "statements total %s but available %s + reserved %s + invoiced %s = %s",
+			b.Statements, b.Total, b.Reserved, b.Invoiced, sum)
+	}
+	holder := make(map[string]uuid.UUID, len(a.Statements))
+	for _, id := range a.invoiceIDs() {
+		inv := a.Invoices[id]
+		if !inv.Live() {
+			continue
+		}
+		want := StatementReserved
+		if inv.Status != UnderReview && inv.Status != Issuing {
+			want = StatementInvoiced
+		}
+		sum := Zero
+		for _, m := range inv.Statements {
+			if other, dup := holder[m]; dup {
+				bad("APP-7", "statement %s is in live invoices %s and %s", m, other, id)
+			}
+			holder[m] = id
+			s := a.Statements[m]
+			if s == nil {
+				bad("REC-1", "invoice %s names statement %s, which does not exist", id, m)
+				continue
+			}
+			sum = sum.Add(s.Buckets.Invoiceable())
+			if s.InvoiceID != id || s.Status != want {
+				bad("REC-1", "statement %s is %s for invoice %s, but invoice %s (%s) holds it and wants %s",
+					m, s.Status, s.InvoiceID, id, inv.Status, want)
+			}
+		}
+		if !sum.Equal(inv.Amount) {
+			bad("REC-1", "invoice %s amount %s but its statements' invoiceable sum is %s", id, inv.Amount, sum)
+		}
+	}
+	for _, m := range a.StatementMonths() {
+		s := a.Statements[m]
+		if s.Status != StatementAvailable {
+			if _, held := holder[m]; !held {
+				bad("REC-1", "statement %s is %s but no live invoice holds it", m, s.Status)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// invoiceIDs returns the invoice IDs in request order, then any others
+// sorted, so that reports are deterministic.
+func (a *Account) invoiceIDs() []uuid.UUID {
+	if len(a.InvoiceOrder) == len(a.Invoices) {
+		return a.InvoiceOrder
+	}
+	ids := make([]uuid.UUID, 0, len(a.Invoices))
+	for id := range a.Invoices {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(x, y uuid.UUID) int { return slices.Compare(x[:], y[:]) })
+	return ids
+}
