@@ -1,0 +1,200 @@
+package projections
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+	"github.com/google/uuid"
+)
+
+// Report is the reconciliation of REC-1..3 for one month, as GET
+// /v1/reconciliation and `fapiao reconcile` give it. OK is false when an
+// invariant breaks (REC-1, or a record the projection could not fold);
+// SLA breaches are listed but are not invariants.
+type Report struct {
+	Month    string              `json:"month"`
+	AsOf     time.Time           `json:"as_of"`
+	Position eventstore.Position `json:"position"`
+	OK       bool                `json:"ok"`
+	Problems []Problem           `json:"problems"`
+	Accounts []AccountCheck      `json:"accounts"`
+	Tax      TaxSummary          `json:"tax"`
+	SLA      SLAReport           `json:"sla"`
+}
+
+// Problem is one broken invariant. Code is the rule (REC-1) or FOLD for a
+// record that could not be folded.
+type Problem struct {
+	Code    string `json:"code"`
+	Account string `json:"account,omitempty"`
+	Detail  string `json:"detail"`
+}
+
+// FoldProblem is the code of a record the projections could not fold.
+const FoldProblem = "FOLD"
+
+// AccountCheck is REC-1 for one account: BAL-3 over all its statements as
+// the fold sees them, and the statement of the report's month.
+//
+// Scope: the accounts listed are those with a statement for the month plus
+// every account with a problem; every account is checked. Conservation is
+// checked over all the account's statements (the balance is one number, not
+// one per month); to check a past month as it then stood, replay to the end
+// of the month (AUD-2) and reconcile that.
+type AccountCheck struct {
+	Account    string         `json:"account"`
+	Statements domain.Money   `json:"statements"` // Σ invoiceable of all statements
+	Available  domain.Money   `json:"available"`
+	Reserved   domain.Money   `json:"reserved"`
+	Invoiced   domain.Money   `json:"invoiced"`
+	OK         bool           `json:"ok"`
+	Problems   []Problem      `json:"problems"`
+	Statement  *StatementView `json:"statement,omitempty"` // the month's statement
+}
+
+// Reconcile checks REC-1 for every account, sums the month's tax (REC-2)
+// and lists SLA breaches and returns waiting for paper (REC-3) as of now; a
+// zero now means the business time of the last event applied. month is
+// YYYY-MM (Asia/Shanghai).
+func (p *Projections) Reconcile(month string, now time.Time) (Report, error) {
+	start, err := time.ParseInLocation("2006-01", month, domain.Shanghai())
+	if err != nil {
+		return Report{}, fmt.Errorf("projections: month %q is not YYYY-MM", month)
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if now.IsZero() && p.lastMeta != nil {
+		now, _ = OccurredAt(p.lastMeta)
+	}
+	r := Report{
+		Month:    month,
+		AsOf:     now,
+		Position: p.Position(),
+		Problems: []Problem{},
+		Accounts: []AccountCheck{},
+	}
+	for _, f := range p.faults {
+		r.Problems = append(r.Problems, Problem{Code: FoldProblem, Detail: f.Err})
+	}
+	if p.nFaults > len(p.faults) {
+		r.Problems = append(r.Problems, Problem{Code: FoldProblem, Detail: fmt.Sprintf("and %d more records not folded", p.nFaults-len(p.faults))})
+	}
+	ids := make([]string, 0, len(p.accounts))
+	for id := range p.accounts {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		c := p.checkAccount(p.accounts[id], month)
+		if c.Statement != nil || !c.OK {
+			r.Accounts = append(r.Accounts, c)
+			r.Problems = append(r.Problems, c.Problems...)
+		}
+	}
+	r.Tax = p.taxSummary(month, start)
+	r.SLA = p.slaReport(month, now)
+	r.OK = len(r.Problems) == 0
+	return r, nil
+}
+
+// checkAccount recomputes BAL-3 twice: from the fold's statements and
+// balance, and independently from the invoices' statuses and the
+// statement→live-invoice record kept from the events.
+func (p *Projections) checkAccount(av *accountView, month string) AccountCheck {
+	a := av.acc
+	b := a.Balance()
+	c := AccountCheck{
+		Account:    a.ID,
+		Statements: b.Statements,
+		Available:  b.Total,
+		Reserved:   b.Reserved,
+		Invoiced:   b.Invoiced,
+		Problems:   []Problem{},
+	}
+	bad := func(format string, args ...any) {
+		c.Problems = append(c.Problems, Problem{Code: "REC-1", Account: a.ID, Detail: fmt.Sprintf(format, args...)})
+	}
+	months := make([]string, 0, len(a.Statements))
+	for m := range a.Statements {
+		months = append(months, m)
+	}
+	slices.Sort(months)
+
+	var total, available, reserved, invoiced domain.Money
+	for _, m := range months {
+		s := a.Statements[m]
+		inv := s.Buckets.Invoiceable()
+		total = total.Add(inv)
+		holders := av.holders[m]
+		switch {
+		case len(holders) == 0:
+			available = available.Add(inv)
+			if s.Status != domain.StatementAvailable {
+				bad("statement %s is %s but no live invoice holds it", m, s.Status)
+			}
+		case len(holders) > 1:
+			bad("statement %s is in %d live invoices: %s", m, len(holders), joinIDs(holders))
+		case s.Status == domain.StatementAvailable:
+			bad("statement %s is available but live invoice %s holds it", m, holders[0])
+		case s.InvoiceID != holders[0]:
+			bad("statement %s names invoice %s but live invoice %s holds it", m, s.InvoiceID, holders[0])
+		}
+		if m == month {
+			v := statementView(s)
+			c.Statement = &v
+		}
+	}
+	for held := range av.holders {
+		if a.Statements[held] == nil {
+			bad("live invoice %s holds statement %s, which was never posted", av.holders[held][0], held)
+		}
+	}
+	for _, ref := range av.refs {
+		inv := a.Invoices[p.refID[ref]]
+		if inv == nil || !inv.Live() {
+			continue
+		}
+		var sum domain.Money
+		for _, m := range inv.Statements {
+			if s := a.Statements[m]; s != nil {
+				sum = sum.Add(s.Buckets.Invoiceable())
+			}
+		}
+		if !sum.Equal(inv.Amount) {
+			bad("invoice %s amounts to %s but its statements %s sum to %s", inv.ID, inv.Amount, strings.Join(inv.Statements, ","), sum)
+		}
+		switch inv.Status {
+		case domain.UnderReview, domain.Issuing:
+			reserved = reserved.Add(inv.Amount)
+		default:
+			invoiced = invoiced.Add(inv.Amount)
+		}
+	}
+	if !b.Statements.Equal(total) {
+		bad("the balance counts %s of statements, the statements sum to %s", b.Statements, total)
+	}
+	if parts := b.Total.Add(b.Reserved).Add(b.Invoiced); !parts.Equal(b.Statements) {
+		bad("BAL-3: statements %s ≠ available %s + reserved %s + invoiced %s", b.Statements, b.Total, b.Reserved, b.Invoiced)
+	}
+	if parts := available.Add(reserved).Add(invoiced); !parts.Equal(total) {
+		bad("BAL-3 from the events: statements %s ≠ available %s + reserved %s + invoiced %s", total, available, reserved, invoiced)
+	}
+	if !available.Equal(b.Total) || !reserved.Equal(b.Reserved) || !invoiced.Equal(b.Invoiced) {
+		bad("the balance (available %s, reserved %s, invoiced %s) differs from the events (%s, %s, %s)",
+			b.Total, b.Reserved, b.Invoiced, available, reserved, invoiced)
+	}
+	c.OK = len(c.Problems) == 0
+	return c
+}
+
+func joinIDs(ids []uuid.UUID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = id.String()
+	}
+	return strings.Join(s, ", ")
+}

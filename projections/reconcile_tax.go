@@ -1,0 +1,65 @@
+package projections
+
+import (
+	"time"
+
+	"github.com/fapiao/fapiao/domain"
+)
+
+// TaxSummary is REC-2: the month's invoices issued (by issue date), voided
+// and red-flushed (by the date of the void or red-flush), and the month's
+// net effect (issued − voided − red-flushed).
+type TaxSummary struct {
+	Issued     TaxLine `json:"issued"`
+	Voided     TaxLine `json:"voided"`
+	RedFlushed TaxLine `json:"red_flushed"`
+	Net        TaxLine `json:"net"`
+}
+
+// TaxLine counts invoices and sums their amounts (tax included), net
+// amounts and tax.
+type TaxLine struct {
+	Count  int          `json:"count"`
+	Amount domain.Money `json:"amount"`
+	Net    domain.Money `json:"net"`
+	Tax    domain.Money `json:"tax"`
+}
+
+func (l *TaxLine) add(inv *domain.Invoice) {
+	l.Count++
+	l.Amount = l.Amount.Add(inv.Amount)
+	if inv.NetAmount != nil {
+		l.Net = l.Net.Add(*inv.NetAmount)
+	}
+	if inv.TaxAmount != nil {
+		l.Tax = l.Tax.Add(*inv.TaxAmount)
+	}
+}
+
+func (l TaxLine) minus(o TaxLine) TaxLine {
+	return TaxLine{Count: l.Count - o.Count, Amount: l.Amount.Sub(o.Amount), Net: l.Net.Sub(o.Net), Tax: l.Tax.Sub(o.Tax)}
+}
+
+func (p *Projections) taxSummary(month string, start time.Time) TaxSummary {
+	var s TaxSummary
+	end := start.AddDate(0, 1, 0)
+	for ref, id := range p.refID {
+		inv := p.refAcc[ref].acc.Invoices[id]
+		if inv != nil && len(inv.IssuedOn) >= 7 && inv.IssuedOn[:7] == month {
+			s.Issued.add(inv)
+		}
+	}
+	for _, c := range p.closings {
+		if c.at.Before(start) || !c.at.Before(end) {
+			continue
+		}
+		inv := p.refAcc[c.ref].acc.Invoices[p.refID[c.ref]]
+		if c.status == domain.Voided {
+			s.Voided.add(inv)
+		} else {
+			s.RedFlushed.add(inv)
+		}
+	}
+	s.Net = s.Issued.minus(s.Voided).minus(s.RedFlushed)
+	return s
+}
