@@ -1,0 +1,73 @@
+// Pieces both views share: the flash line, status words, action names and
+// the invoice cells.
+import { t } from './i18n.js';
+import { el } from './dialog.js';
+import { money, when } from './format.js';
+
+/** flash shows a short message in the page's live region. */
+export function flash(message, kind = 'ok') {
+  const f = document.getElementById('flash');
+  f.textContent = message;
+  f.className = `flash ${kind}`;
+  f.hidden = !message;
+}
+
+/** STATUSES are the lifecycle states, in lifecycle order. */
+export const STATUSES = ['under_review', 'issuing', 'issued', 'return_requested', 'paper_received',
+  'rejected', 'cancelled', 'voided', 'red_flushed'];
+
+// The API may spell an action as a path ("return/paper-received") or a word
+// ("paper_received"); the console uses one name for each button.
+const ACTION_ALIASES = {
+  'return/paper-received': 'paper_received',
+  'paper-received': 'paper_received',
+  'receive_paper': 'paper_received',
+  'return/reject': 'reject_return',
+  'return-reject': 'reject_return',
+  'red-flush': 'red_flush',
+  'redflush': 'red_flush',
+};
+
+/** actions returns the invoice's actions as the console's names. */
+export function actions(inv) {
+  return new Set((inv.actions || []).map((a) => {
+    const k = String(a).toLowerCase();
+    return ACTION_ALIASES[k] || k.replace(/-/g, '_');
+  }));
+}
+
+/** statusCell shows the status in the provider's words plus what explains it. */
+export function statusCell(inv) {
+  const td = el('td', {}, el('span', { class: `badge st-${inv.status}`, text: t(`status.${inv.status}`) }));
+  if (inv.invoice_code && inv.invoice_number) {
+    td.append(el('div', { class: 'sub', text: t('inv.number', { code: inv.invoice_code, number: inv.invoice_number }) }));
+  }
+  const reason = inv.reject_reason || inv.return?.rejected_reason;
+  if (reason) td.append(el('div', { class: 'sub', text: t('inv.reason', { reason }) }));
+  return td;
+}
+
+/** deliveryCell shows the tracking number once shipped, else the SLA date. */
+export function deliveryCell(inv) {
+  const td = el('td');
+  if (inv.shipment) {
+    td.append(el('div', { class: 'tracking', text: t('inv.tracking', { courier: inv.shipment.courier, number: inv.shipment.tracking_number }) }));
+    if (inv.shipment.late) td.append(el('div', { class: 'sub warn', text: t('inv.late') }));
+  } else if (inv.sla_due && ['under_review', 'issuing', 'issued'].includes(inv.status)) {
+    td.append(el('div', { class: 'sub', text: t('inv.sla', { date: inv.sla_due }) }));
+  }
+  return td;
+}
+
+/** basicCells are the columns both tables share. */
+export function basicCells(inv) {
+  const title = inv.title || {};
+  return [
+    el('td', { text: when(inv.requested_at) }),
+    el('td', { text: (inv.statements || []).join(', ') }),
+    el('td', { class: 'num', text: money(inv.amount) }),
+    el('td', {}, el('div', { text: title.name || '' }), el('div', { class: 'sub', text: title.type ? t(`type.${title.type}`) : '' })),
+    statusCell(inv),
+    deliveryCell(inv),
+  ];
+}

@@ -1,0 +1,290 @@
+// The customer's 发票列表 page: invoiceable amounts, title, addresses, the
+// apply dialog and the application records with cancel and return.
+import { t } from './i18n.js';
+import { acct, get, post, query, session, ApiError } from './api.js';
+import { el, openForm, describe } from './dialog.js';
+import { cents, money } from './format.js';
+import { flash, actions, basicCells } from './common.js';
+
+const PAGE = 20;
+let config = {};
+let state = { title: null, addresses: [], balance: null, invoices: [], cursor: '' };
+
+/** initCustomer wires the page's buttons once. */
+export function initCustomer(cfg) {
+  config = cfg;
+  document.getElementById('btn-title').addEventListener('click', openTitle);
+  document.getElementById('btn-address').addEventListener('click', openAddress);
+  document.getElementById('btn-apply').addEventListener('click', openApply);
+  document.getElementById('customer-more').addEventListener('click', () => loadInvoices(true));
+}
+
+const account = () => session().account;
+
+async function optional(path) {
+  try {
+    return await get(path);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return null;
+    throw e;
+  }
+}
+
+const itemsOf = (x) => (Array.isArray(x) ? x : x?.items || []);
+
+/** loadCustomer reads everything the page shows and renders it. */
+export async function loadCustomer() {
+  const a = account();
+  try {
+    const [balance, title, addresses] = await Promise.all([
+      get(acct(a, 'invoiceable')),
+      optional(acct(a, 'title')),
+      get(acct(a, 'addresses')),
+    ]);
+    state.balance = balance;
+    state.title = title;
+    state.addresses = itemsOf(addresses);
+    await loadInvoices(false);
+  } catch (e) {
+    flash(describe(e), 'error');
+  }
+  renderCustomer();
+}
+
+async function loadInvoices(more) {
+  const page = await get(acct(account(), 'invoices') + query({ limit: PAGE, cursor: more ? state.cursor : '' }));
+  state.invoices = more ? state.invoices.concat(itemsOf(page)) : itemsOf(page);
+  state.cursor = page?.next_cursor || '';
+  if (more) renderInvoices();
+}
+
+/** renderCustomer redraws the page from state (also after a language switch). */
+export function renderCustomer() {
+  const b = state.balance || {};
+  for (const k of ['kingsoft', 'marketplace', 'total', 'merchant', 'offline', 'deductions']) {
+    document.getElementById(`amt-${k}`).textContent = b[k] !== undefined ? money(b[k]) : '-';
+  }
+  const phone = config.support_phone;
+  document.getElementById('offline-why').textContent = t('amounts.offlineWhy', { phone });
+  document.getElementById('notes-offline').textContent = t('amounts.offlineWhy', { phone });
+  renderTitle();
+  renderAddresses();
+  renderApplyHint();
+  renderInvoices();
+}
+
+const titleOf = (x) => (x?.title && typeof x.title === 'object' ? x.title : x);
+
+function currentTitle() {
+  const s = state.title?.status;
+  return s === 'approved' || s === 'pending_review' ? state.title : null;
+}
+
+function renderTitle() {
+  const box = document.getElementById('title-summary');
+  const cur = currentTitle();
+  const btn = document.getElementById('btn-title');
+  if (!state.title) {
+    box.replaceChildren(el('p', { class: 'muted', text: t('title.none') }));
+  } else {
+    const ti = titleOf(state.title);
+    box.replaceChildren(
+      el('p', {}, el('strong', { text: ti.name }), ' ', el('span', { class: `badge tt-${state.title.status}`, text: t(`title.status.${state.title.status}`) })),
+      el('p', { class: 'sub', text: [t(`type.${ti.type}`), ti.holder ? t(`holder.${ti.holder}`) : '', ti.taxpayer_id || ''].filter(Boolean).join(' · ') }),
+      state.title.reason ? el('p', { class: 'sub', text: t('inv.reason', { reason: state.title.reason }) }) : null,
+    );
+  }
+  // TITLE-4: a current title cannot be edited by the customer; say how to change it.
+  btn.hidden = !!cur;
+  if (cur) box.append(el('p', { class: 'hint', text: t('title.change', { phone: config.support_phone }) }));
+}
+
+const addrOf = (x) => (x?.address && typeof x.address === 'object' ? x.address : x);
+
+function addressLine(a) {
+  return `${a.recipient} ${a.phone} · ${a.province}${a.city}${a.district || ''}${a.street} · ${a.postal_code}`;
+}
+
+function renderAddresses() {
+  const ul = document.getElementById('addr-list');
+  if (!state.addresses.length) {
+    ul.replaceChildren(el('li', { class: 'muted', text: t('addr.none') }));
+    return;
+  }
+  ul.replaceChildren(...state.addresses.map((x) => el('li', {}, addressLine(addrOf(x)), x.default ? el('span', { class: 'badge', text: t('addr.default') }) : null)));
+}
+
+function renderApplyHint() {
+  const hints = [];
+  if (!state.title) hints.push(t('apply.needTitle'));
+  else if (state.title.status === 'pending_review') hints.push(t('apply.titlePending'));
+  if (!state.addresses.length) hints.push(t('apply.needAddress'));
+  if (state.balance && cents(state.balance.total) === 0n) hints.push(t('apply.zero'));
+  document.getElementById('apply-hint').textContent = hints.join(' ');
+}
+
+function renderInvoices() {
+  const tbody = document.querySelector('#customer-table tbody');
+  tbody.replaceChildren(...state.invoices.map(invoiceRow));
+  document.getElementById('customer-empty').hidden = state.invoices.length > 0;
+  document.getElementById('customer-more').hidden = !state.cursor;
+}
+
+function invoiceRow(inv) {
+  const acts = actions(inv);
+  const ops = el('td', { class: 'ops' });
+  if (acts.has('cancel')) ops.append(el('button', { type: 'button', 'data-action': 'cancel', onclick: () => openCancel(inv), text: t('act.cancel') }));
+  if (inv.status === 'issuing') ops.append(el('p', { class: 'hint', text: t('inv.issuingHint') }));
+  if (acts.has('return')) ops.append(el('button', { type: 'button', 'data-action': 'return', onclick: () => openReturn(inv), text: t('act.return') }));
+  return el('tr', { 'data-invoice': inv.id, 'data-status': inv.status }, ...basicCells(inv), ops);
+}
+
+async function afterCommand(message) {
+  flash(message);
+  await loadCustomer();
+  flash(message);
+}
+
+async function openTitle() {
+  const special = (v) => v.type === 'vat_special';
+  const company = (v) => special(v) || v.holder === 'company';
+  const done = await openForm({
+    title: t('title.add'),
+    fields: [
+      { name: 'type', type: 'select', label: t('title.type'), value: 'vat_general', options: ['vat_general', 'vat_special'].map((v) => ({ value: v, label: t(`type.${v}`) })) },
+      { name: 'holder', type: 'select', label: t('title.holder'), value: 'company', showIf: (v) => !special(v), options: ['company', 'individual'].map((v) => ({ value: v, label: t(`holder.${v}`) })) },
+      { name: 'name', label: t('title.name'), required: true, autocomplete: 'organization' },
+      { name: 'taxpayer_id', label: t('title.taxpayer'), required: true, showIf: company, maxlength: 20 },
+      { name: 'registered_address', label: t('title.regAddress'), required: true, showIf: special },
+      { name: 'registered_phone', label: t('title.regPhone'), required: true, showIf: special, type: 'tel' },
+      { name: 'bank_name', label: t('title.bank'), required: true, showIf: special },
+      { name: 'bank_account', label: t('title.bankAccount'), required: true, showIf: special, inputmode: 'numeric' },
+    ],
+    onSubmit: (v, key) => post(acct(account(), 'title'), { ...v, holder: special(v) ? 'company' : v.holder }, key),
+  });
+  if (done) await afterCommand(t('saved'));
+}
+
+async function openAddress() {
+  const done = await openForm({
+    title: t('addr.add'),
+    fields: [
+      { name: 'recipient', label: t('addr.recipient'), required: true, autocomplete: 'name' },
+      { name: 'phone', label: t('addr.phone'), required: true, type: 'tel', autocomplete: 'tel' },
+      { name: 'province', label: t('addr.province'), required: true, autocomplete: 'address-level1' },
+      { name: 'city', label: t('addr.city'), required: true, autocomplete: 'address-level2' },
+      { name: 'district', label: t('addr.district'), autocomplete: 'address-level3' },
+      { name: 'street', label: t('addr.street'), required: true, autocomplete: 'street-address' },
+      { name: 'postal_code', label: t('addr.postal'), required: true, inputmode: 'numeric', autocomplete: 'postal-code', maxlength: 6 },
+      { name: 'default', type: 'checkbox', label: t('addr.setDefault'), value: state.addresses.length === 0 },
+    ],
+    onSubmit: (v, key) => post(acct(account(), 'addresses'), v, key),
+  });
+  if (done) await afterCommand(t('saved'));
+}
+
+function addressOptions() {
+  return state.addresses.map((x) => ({ value: x.id, label: addressLine(addrOf(x)) }));
+}
+
+function defaultAddressId() {
+  return (state.addresses.find((x) => x.default) || state.addresses[0])?.id || '';
+}
+
+async function openApply() {
+  let statements = [];
+  try {
+    statements = itemsOf(await get(acct(account(), 'statements') + query({ status: 'available' })))
+      .filter((s) => cents(s.invoiceable) > 0n);
+  } catch (e) {
+    flash(describe(e), 'error');
+    return;
+  }
+  const total = el('output', { id: 'apply-total', 'aria-live': 'polite', text: money(0n) });
+  const boxes = statements.map((s) => el('input', { type: 'checkbox', id: `stmt-${s.month}`, value: s.month, 'data-cents': cents(s.invoiceable).toString() }));
+  const recount = () => {
+    total.textContent = money(boxes.filter((b) => b.checked).reduce((sum, b) => sum + BigInt(b.dataset.cents), 0n));
+  };
+  const stmtField = {
+    name: 'statements',
+    type: 'custom',
+    render(wrap) {
+      const fs = el('fieldset', { class: 'statements' }, el('legend', { text: t('apply.statements') }));
+      if (!statements.length) fs.append(el('p', { class: 'muted', text: t('apply.noStatements') }));
+      statements.forEach((s, i) => {
+        boxes[i].addEventListener('change', recount);
+        fs.append(el('div', { class: 'stmt' }, boxes[i], el('label', { for: boxes[i].id },
+          el('span', { class: 'month', text: s.month }), ' ',
+          el('span', { class: 'num', text: money(s.invoiceable) }), ' ',
+          el('span', { class: 'sub', text: `${t('amounts.kingsoft')} ${money(s.kingsoft)} · ${t('amounts.marketplace')} ${money(s.marketplace)}` }))));
+      });
+      fs.append(el('p', { class: 'total-line' }, el('span', { text: `${t('apply.total')}：` }), total));
+      wrap.append(fs);
+    },
+    read: () => boxes.filter((b) => b.checked).map((b) => b.value),
+  };
+  const done = await openForm({
+    title: t('apply.heading'),
+    submit: t('apply.submit'),
+    fields: [
+      stmtField,
+      { name: 'address_id', type: 'select', label: t('apply.address'), value: defaultAddressId(), options: addressOptions() },
+      { name: 'agree', type: 'checkbox', label: `${t('apply.agree')} ${t('apply.agreeText')}` },
+    ],
+    validate(v) {
+      const out = [];
+      if (!v.statements.length) out.push({ field: 'statements', message: t('apply.pickOne') });
+      if (!v.agree) out.push({ field: 'agree', message: t('apply.mustAgree') });
+      return out;
+    },
+    onSubmit: (v, key) => post(acct(account(), 'invoices'), v, key),
+  });
+  if (done) await afterCommand(t('apply.done'));
+}
+
+async function openCancel(inv) {
+  const done = await openForm({
+    title: t('cancel.heading'),
+    intro: [el('p', { text: t('cancel.confirm') }), el('p', { class: 'sub', text: `${(inv.statements || []).join(', ')} · ${money(inv.amount)}` })],
+    fields: [],
+    submit: t('cancel.ok'),
+    onSubmit: (_, key) => post(acct(account(), 'invoices', inv.id, 'cancel'), {}, key),
+  });
+  if (done) await afterCommand(t('cancel.done'));
+}
+
+function mailBack() {
+  const r = config.return_address || {};
+  return [
+    el('p', { text: t('return.mail') }),
+    el('p', { class: 'sub', text: t('return.copies') }),
+    el('address', { class: 'mailback' },
+      el('div', { text: t('return.address', { address: r.address }) }),
+      el('div', { text: t('return.postal', { postal: r.postal_code }) }),
+      el('div', { text: t('return.recipient', { recipient: r.recipient }) }),
+      el('div', { text: t('return.phone', { phone: r.phone }) })),
+    el('p', { class: 'sub', text: t('return.issuer', { issuer: config.issuer }) }),
+  ];
+}
+
+async function openReturn(inv) {
+  const special = inv.title?.type === 'vat_special';
+  const fields = [{ name: 'reason', type: 'textarea', label: t('return.reason'), required: true }];
+  if (special) {
+    fields.push(
+      { name: 'certified', type: 'checkbox', label: t('return.certified') },
+      { name: 'red_letter_form_number', label: t('return.redForm'), required: true, showIf: (v) => v.certified, hint: t('return.redFormHint') },
+    );
+  }
+  fields.push(
+    { name: 'exchange', type: 'checkbox', label: t('return.exchange') },
+    { name: 'address_id', type: 'select', label: t('return.exchangeAddress'), value: defaultAddressId(), options: addressOptions(), showIf: (v) => v.exchange },
+  );
+  const done = await openForm({
+    title: t('return.heading'),
+    intro: mailBack(),
+    fields,
+    onSubmit: (v, key) => post(acct(account(), 'invoices', inv.id, 'return'), v, key),
+  });
+  if (done) await afterCommand(t('return.done'));
+}

@@ -1,0 +1,119 @@
+// The finance work queue: every account's applications, filtered by status
+// and account, and the buttons that move an invoice through its lifecycle.
+import { t } from './i18n.js';
+import { acct, get, post, query } from './api.js';
+import { el, openForm, describe } from './dialog.js';
+import { money, today } from './format.js';
+import { flash, actions, basicCells, STATUSES } from './common.js';
+
+const PAGE = 20;
+let state = { items: [], cursor: '', filter: { status: '', account: '' } };
+
+// Each finance action: the path under the invoice, the fields of its dialog
+// and an optional confirmation line. Order is the order of the buttons.
+const ACTIONS = [
+  { name: 'approve', path: ['approve'], confirm: 'fin.confirmApprove', fields: () => [] },
+  { name: 'reject', path: ['reject'], fields: () => [{ name: 'reason', type: 'textarea', label: t('fin.reason'), required: true }] },
+  {
+    name: 'issue', path: ['issue'], fields: () => [
+      { name: 'invoice_code', label: t('fin.code'), required: true, inputmode: 'numeric', maxlength: 12 },
+      { name: 'invoice_number', label: t('fin.number'), required: true, inputmode: 'numeric', maxlength: 8 },
+      { name: 'issued_on', type: 'date', label: t('fin.issuedOn'), required: true, value: today() },
+      { name: 'tax_rate', label: t('fin.taxRate'), inputmode: 'decimal', maxlength: 6 },
+    ],
+  },
+  {
+    name: 'ship', path: ['ship'], fields: () => [
+      { name: 'courier', label: t('fin.courier'), required: true },
+      { name: 'tracking_number', label: t('fin.tracking'), required: true },
+    ],
+  },
+  {
+    name: 'paper_received', path: ['return', 'paper-received'], fields: () => [
+      { name: 'complete', type: 'checkbox', label: t('fin.complete'), value: true },
+      { name: 'note', type: 'textarea', label: t('fin.note') },
+    ],
+  },
+  { name: 'reject_return', path: ['return', 'reject'], fields: () => [{ name: 'reason', type: 'textarea', label: t('fin.reason'), required: true }] },
+  { name: 'void', path: ['void'], confirm: 'fin.confirmVoid', fields: () => [] },
+  {
+    name: 'red_flush', path: ['red-flush'], fields: () => [
+      { name: 'red_invoice_code', label: t('fin.redCode'), required: true, inputmode: 'numeric', maxlength: 12 },
+      { name: 'red_invoice_number', label: t('fin.redNumber'), required: true, inputmode: 'numeric', maxlength: 8 },
+    ],
+  },
+];
+
+/** initFinance fills the status filter and wires the queue's controls once. */
+export function initFinance() {
+  document.getElementById('fin-filter').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    state.filter = {
+      status: document.getElementById('fin-status').value,
+      account: document.getElementById('fin-account').value.trim(),
+    };
+    loadFinance();
+  });
+  document.getElementById('finance-more').addEventListener('click', () => loadPage(true));
+  renderStatusOptions();
+}
+
+function renderStatusOptions() {
+  const sel = document.getElementById('fin-status');
+  const cur = sel.value || state.filter.status;
+  sel.replaceChildren(el('option', { value: '', text: t('status.all') }),
+    ...STATUSES.map((s) => el('option', { value: s, text: t(`status.${s}`), selected: s === cur })));
+}
+
+/** loadFinance reloads the first page of the queue. */
+export async function loadFinance() {
+  try {
+    await loadPage(false);
+  } catch (e) {
+    flash(describe(e), 'error');
+  }
+}
+
+async function loadPage(more) {
+  const page = await get('/v1/invoices' + query({ ...state.filter, limit: PAGE, cursor: more ? state.cursor : '' }));
+  const items = page?.items || [];
+  state.items = more ? state.items.concat(items) : items;
+  state.cursor = page?.next_cursor || '';
+  renderFinance();
+}
+
+/** renderFinance redraws the queue (also after a language switch). */
+export function renderFinance() {
+  renderStatusOptions();
+  const tbody = document.querySelector('#finance-table tbody');
+  tbody.replaceChildren(...state.items.map(row));
+  document.getElementById('finance-empty').hidden = state.items.length > 0;
+  document.getElementById('finance-more').hidden = !state.cursor;
+}
+
+function row(inv) {
+  const acts = actions(inv);
+  const ops = el('td', { class: 'ops' });
+  for (const a of ACTIONS) {
+    if (acts.has(a.name)) ops.append(el('button', { type: 'button', 'data-action': a.name, onclick: () => run(a, inv), text: t(`act.${a.name}`) }));
+  }
+  return el('tr', { 'data-invoice': inv.id, 'data-status': inv.status },
+    el('td', { text: inv.account_id }), ...basicCells(inv), ops);
+}
+
+async function run(a, inv) {
+  const label = t(`act.${a.name}`);
+  const intro = [el('p', { class: 'sub', text: `${inv.account_id} · ${(inv.statements || []).join(', ')} · ${money(inv.amount)} · ${t(`status.${inv.status}`)}` })];
+  if (a.confirm) intro.unshift(el('p', { text: t(a.confirm) }));
+  const done = await openForm({
+    title: label,
+    intro,
+    submit: label,
+    fields: a.fields(),
+    onSubmit: (v, key) => post(acct(inv.account_id, 'invoices', inv.id, ...a.path), v, key),
+  });
+  if (done) {
+    flash(t('fin.done', { action: label }));
+    await loadFinance();
+  }
+}
