@@ -1,0 +1,148 @@
+package domain
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+func TestAPP1_Prerequisites(t *testing.T) {
+	t.Parallel()
+	env := testEnv("2026-10-12T10:00:00+08:00")
+	req := RequestInvoice{Statements: []string{"2026-07"}, Agree: true}
+
+	a := NewAccount("a")
+	must(t, a, env, PostStatement{Month: "2026-07", Lines: []StatementLine{kLine("l", "10.00")}})
+	_, err := req.Decide(a, env)
+	wantRule(t, err, "APP-1", StateRule, "") // no title
+
+	must(t, a, env, SubmitTitle{Title: specialTitle()})
+	_, err = req.Decide(a, env)
+	wantRule(t, err, "APP-1", StateRule, "") // pending vat_special is not approved
+
+	must(t, a, env, ApproveTitle{})
+	_, err = req.Decide(a, env)
+	wantRule(t, err, "APP-1", StateRule, "") // no address
+
+	must(t, a, env, AddAddress{Address: testAddress()})
+	_, err = RequestInvoice{Statements: []string{"2026-07"}, AddressID: uuid.New(), Agree: true}.Decide(a, env)
+	wantRule(t, err, "APP-1", NotFound, "")
+	must(t, a, env, req)
+
+	_, err = RequestInvoice{Statements: []string{"2026-07"}, Agree: true}.Decide(a, env)
+	wantRule(t, err, "APP-1", StateRule, "") // invoiceable total is zero now
+}
+
+func TestAPP2_WholeAvailableStatementsOnce(t *testing.T) {
+	t.Parallel()
+	a, env := readyAccount(t, VATGeneral)
+	request(t, a, env, "2026-08")
+	tests := []struct {
+		name   string
+		months []string
+		kind   Kind
+		field  string
+	}{
+		{"none", nil, FieldRule, "statements"},
+		{"twice", []string{"2026-07", "2026-07"}, FieldRule, "statements[1]"},
+		{"not a month", []string{"2026-7"}, FieldRule, "statements[0]"},
+		{"unknown month", []string{"2026-06"}, StateRule, ""},
+		{"reserved", []string{"2026-07", "2026-08"}, StateRule, ""},
+		{"nothing invoiceable", []string{"2026-09"}, StateRule, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := RequestInvoice{Statements: tt.months, Agree: true}.Decide(a, env)
+			wantRule(t, err, "APP-2", tt.kind, tt.field)
+		})
+	}
+}
+
+func TestAPP3_MergedAmountIsSumOfStatements(t *testing.T) {
+	t.Parallel()
+	a, env := readyAccount(t, VATGeneral)
+	evs := must(t, a, env, RequestInvoice{Statements: []string{"2026-08", "2026-07"}, Agree: true})
+	r := evs[0].(InvoiceRequested)
+	if r.Amount.String() != "350.00" || r.Kingsoft.String() != "300.00" || r.Marketplace.String() != "50.00" {
+		t.Fatalf("%+v", r)
+	}
+	if len(r.Statements) != 2 || r.Statements[0] != "2026-07" {
+		t.Fatalf("statements %v", r.Statements)
+	}
+	if r.Title != generalTitle() || r.Address != testAddress() || r.AddressID != a.DefaultAddress().ID {
+		t.Fatal("snapshot missing")
+	}
+	if !r.RequestedAt.Equal(env.Now) || r.SLADue != "2026-10-15" {
+		t.Fatalf("requested %v due %s", r.RequestedAt, r.SLADue)
+	}
+}
+
+func TestAPP4_AgreementRequired(t *testing.T) {
+	t.Parallel()
+	a, env := readyAccount(t, VATGeneral)
+	_, err := RequestInvoice{Statements: []string{"2026-07"}}.Decide(a, env)
+	wantRule(t, err, "APP-4", FieldRule, "agree")
+}
+
+func TestAPP5_PaperToMainlandOnly(t *testing.T) {
+	t.Parallel()
+	a, env := readyAccount(t, VATGeneral)
+	hk := testAddress()
+	hk.Province = "香港"
+	_, err := AddAddress{Address: hk}.Decide(a, env)
+	wantRule(t, err, "ADDR-1", FieldRule, "province")
+	// Every application snapshots a saved (hence mainland) address.
+	evs := must(t, a, env, RequestInvoice{Statements: []string{"2026-07"}, Agree: true})
+	if evs[0].(InvoiceRequested).Address.Province != "北京市" {
+		t.Fatal("address not snapshotted")
+	}
+}
+
+func TestAPP6_Idempotency(t *testing.T) {
+	t.Parallel()
+	a := NewAccount("a")
+	if _, seen, err := a.CheckIdempotency("k1", "h1"); seen || err != nil {
+		t.Fatal("unknown key seen")
+	}
+	a.Remember("k1", "h1", 3, 4)
+	a.Remember("k1", "h2", 9, 9) // the first result wins
+	r, seen, err := a.CheckIdempotency("k1", "h1")
+	if !seen || err != nil || r.FirstRevision != 3 || r.LastRevision != 4 {
+		t.Fatalf("%+v %v %v", r, seen, err)
+	}
+	_, _, err = a.CheckIdempotency("k1", "h2")
+	wantRule(t, err, "APP-6", Conflict, "")
+	if c := a.Clone(); c.Idempotency["k1"] != a.Idempotency["k1"] {
+		t.Fatal("clone lost idempotency")
+	}
+	if _, seen, _ := a.CheckIdempotency("", "h1"); seen {
+		t.Fatal("empty key seen")
+	}
+}
+
+func TestAPP7_StatementInOneLiveInvoice(t *testing.T) {
+	t.Parallel()
+	a, env := readyAccount(t, VATGeneral)
+	// Two requests decided on the same state (a race): the ledger appends
+	// the first; the second must be decided again on the new state and fail.
+	first, err := RequestInvoice{Statements: []string{"2026-07"}, Agree: true}.Decide(a, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range first {
+		a.Apply(e)
+	}
+	_, err = RequestInvoice{Statements: []string{"2026-07", "2026-08"}, Agree: true}.Decide(a, env)
+	wantRule(t, err, "APP-2", StateRule, "")
+	if a.Statements["2026-07"].Status != StatementReserved {
+		t.Fatal("statement not reserved")
+	}
+	checkInvariants(t, a)
+	// Folding a second request over a reserved statement (a forged log) is caught.
+	b := a.Clone()
+	b.Apply(InvoiceRequested{InvoiceID: uuid.New(), Statements: []string{"2026-07"}, Amount: MustMoney("150.00")})
+	if err := b.CheckInvariants(); err == nil {
+		t.Fatal("double reservation not detected")
+	}
+}
