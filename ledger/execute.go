@@ -126,10 +126,17 @@ func (l *Ledger) attempt(ctx context.Context, c command) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("ledger: append to %s: %w", stream, err)
 	}
-	// Only now, with the events durable, does the cached state move on.
+	// Only now, with the events durable, does the cached state move on. It
+	// folds the events as stored (decoded from their JSON), so the cache
+	// holds exactly what a fresh fold of the log would give.
 	first := f.acc.Version
-	for _, e := range events {
-		f.acc.Apply(e)
+	for _, e := range batch {
+		stored, err := domain.DecodeEvent(e.Type, e.Data)
+		if err != nil {
+			l.cache.drop(c.AccountID)
+			return Result{}, fmt.Errorf("ledger: appended %s to %s but cannot decode it: %w", e.Type, stream, err)
+		}
+		f.acc.Apply(stored)
 	}
 	f.lastHash = hash
 	if c.IdempotencyKey != "" {

@@ -1,0 +1,126 @@
+package ledger_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/ledger"
+)
+
+// issuing brings an invoice of acc to issuing and returns its ID.
+func issuing(t *testing.T, l *ledger.Ledger, acc string) uuid.UUID {
+	t.Helper()
+	addr := ready(t, l, acc, "2026-01")
+	inv := apply(t, l, acc, addr, "2026-01")
+	exec(t, l, acc, finance, domain.ApproveInvoice{InvoiceID: inv})
+	return inv
+}
+
+func TestISSUE2_NumberUniqueAcrossAccounts(t *testing.T) {
+	s := newMem(t)
+	l := newLedger(s)
+	invA, invB := issuing(t, l, "a"), issuing(t, l, "b")
+
+	exec(t, l, "a", finance, issue(invA, 42))
+	reservation := readStream(t, s, ledger.ReservationStream("1100261130", "00000042"))
+	require.Len(t, reservation, 1)
+	assert.Equal(t, ledger.ReservationEventType, reservation[0].Type)
+	var claim ledger.InvoiceNumberReserved
+	require.NoError(t, json.Unmarshal(reservation[0].Data, &claim))
+	assert.Equal(t, ledger.InvoiceNumberReserved{AccountID: "a", InvoiceID: invA, InvoiceCode: "1100261130", InvoiceNumber: "00000042"}, claim)
+
+	before := lastPosition(t, s)
+	_, err := l.Execute(context.Background(), ledger.Request{AccountID: "b", Actor: finance, Command: issue(invB, 42)})
+	re, ok := domain.AsRuleError(err)
+	require.True(t, ok, "%v", err)
+	assert.Equal(t, "ISSUE-2", re.Code)
+	assert.Equal(t, domain.StateRule, re.Kind)
+	assert.Equal(t, before, lastPosition(t, s), "nothing written")
+
+	res := exec(t, l, "b", finance, issue(invB, 43))
+	assert.Equal(t, domain.Issued, res.Account.Invoice(invB).Status)
+	verifyChains(t, s)
+}
+
+// The crash window: the reservation was written but the issue event was
+// not. The number stays with that invoice; issuing it again succeeds, and
+// nobody else can take the number.
+func TestISSUE2_ReservationWithoutIssueEvent(t *testing.T) {
+	s := newMem(t)
+	l := newLedger(s)
+	inv, other := issuing(t, l, "a"), issuing(t, l, "b")
+
+	// Simulate the crash: reserve through a store that drops the account append.
+	crashing := &interfering{Store: s, stream: ledger.StreamName("a")}
+	crashing.before = func() { panic("crash") }
+	require.Panics(t, func() {
+		_, _ = newLedger(crashing).Execute(context.Background(), ledger.Request{AccountID: "a", Actor: finance, Command: issue(inv, 7)})
+	})
+	require.Len(t, readStream(t, s, ledger.ReservationStream("1100261130", "00000007")), 1)
+
+	_, err := l.Execute(context.Background(), ledger.Request{AccountID: "b", Actor: finance, Command: issue(other, 7)})
+	assert.Equal(t, "ISSUE-2", ruleCode(err), "%v", err)
+
+	res := exec(t, l, "a", finance, issue(inv, 7))
+	assert.Equal(t, domain.Issued, res.Account.Invoice(inv).Status)
+	assert.Equal(t, "00000007", res.Account.Invoice(inv).InvoiceNumber)
+	verifyChains(t, s)
+}
+
+func TestISSUE2_SameAccountOtherInvoice(t *testing.T) {
+	s := newMem(t)
+	l := newLedger(s)
+	addr := ready(t, l, "a", "2026-01", "2026-02")
+	inv1 := apply(t, l, "a", addr, "2026-01")
+	inv2 := apply(t, l, "a", addr, "2026-02")
+	for _, inv := range []uuid.UUID{inv1, inv2} {
+		exec(t, l, "a", finance, domain.ApproveInvoice{InvoiceID: inv})
+	}
+	exec(t, l, "a", finance, issue(inv1, 9))
+	_, err := l.Execute(context.Background(), ledger.Request{AccountID: "a", Actor: finance, Command: issue(inv2, 9)})
+	assert.Equal(t, "ISSUE-2", ruleCode(err), "%v", err)
+}
+
+func TestISSUE2_RacingIssuersOnBolt(t *testing.T) {
+	s := openBolt(t)
+	l := newLedger(s)
+	const n = 8
+	invs := make([]uuid.UUID, n)
+	accs := make([]string, n)
+	for i := range n {
+		accs[i] = string(rune('a' + i))
+		invs[i] = issuing(t, l, accs[i])
+	}
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := newLedger(s).Execute(context.Background(), ledger.Request{AccountID: accs[i], Actor: finance, Command: issue(invs[i], 100)})
+			errs <- err
+		}()
+	}
+	wins := 0
+	for range n {
+		err := <-errs
+		if err == nil {
+			wins++
+			continue
+		}
+		assert.Equal(t, "ISSUE-2", ruleCode(err), "%v", err)
+	}
+	assert.Equal(t, 1, wins)
+	issued := 0
+	for r, err := range s.ReadAll(context.Background(), eventstore.Start) {
+		require.NoError(t, err)
+		if r.Type == "InvoiceIssued" {
+			issued++
+		}
+	}
+	assert.Equal(t, 1, issued)
+}
