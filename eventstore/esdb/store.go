@@ -34,9 +34,10 @@
 //   - Servers before 20.6 sent no position on stream reads and some answered
 //     idempotent appends without a position; a missing append position is
 //     read back from the stream.
-//   - Unless the connection string sets maxDiscoverAttempts, the store sets it
-//     to 1: it retries itself, with its own backoff and the caller's context,
-//     instead of the client's fixed ten attempts that ignore the context.
+//   - Unless the connection string sets maxDiscoverAttempts and
+//     discoveryInterval, the store sets them to 1 and 0: it retries itself,
+//     with its own backoff and the caller's context, instead of the client's
+//     ten attempts 100 ms apart that ignore the context.
 //   - The caught-up signal needs a server that sends caught_up (EventStoreDB
 //     23.10 and later, KurrentDB).
 package esdb
@@ -111,8 +112,13 @@ func Open(url string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("esdb: connection string: %w", err)
 	}
-	if !strings.Contains(strings.ToLower(url), "maxdiscoverattempts") {
+	lower := strings.ToLower(url)
+	if !strings.Contains(lower, "maxdiscoverattempts") {
 		cfg.MaxDiscoverAttempts = 1
+	}
+	if !strings.Contains(lower, "discoveryinterval") {
+		// The client sleeps this long even after its last attempt.
+		cfg.DiscoveryInterval = 0
 	}
 	cfg.Logger = nil // the client's console logging would write to stdout
 	s := &Store{
@@ -135,12 +141,15 @@ func (s *Store) WaitReady(ctx context.Context) error {
 	var last error
 	for try := 0; ; try++ {
 		_, err := s.conn(ctx)
-		if err == nil || !errors.Is(err, eventstore.ErrUnavailable) {
-			return err
+		switch {
+		case err == nil:
+			return nil
+		case !errors.Is(err, eventstore.ErrUnavailable):
+			return s.wrapWait(err, last)
 		}
 		last = err
 		if err := s.sleep(ctx, s.backoff.delay(try)); err != nil {
-			return fmt.Errorf("%w (last: %v)", err, last)
+			return s.wrapWait(err, last)
 		}
 	}
 }

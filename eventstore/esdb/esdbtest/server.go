@@ -68,6 +68,7 @@ type Server struct {
 	nextPos uint64
 	changed chan struct{} // closed and replaced at every commit
 	dropAns int           // append answers still to drop
+	oldIdem bool          // answer idempotent appends without a position
 	appends int           // committed appends, for tests
 }
 
@@ -187,6 +188,14 @@ func (s *Server) Restart() error {
 func (s *Server) DropNextAppendAnswer() {
 	s.mu.Lock()
 	s.dropAns++
+	s.mu.Unlock()
+}
+
+// IdempotentWithoutPosition makes idempotent re-appends answer without a
+// position, as servers before 20.6 did (their -1 became no_position).
+func (s *Server) IdempotentWithoutPosition(on bool) {
+	s.mu.Lock()
+	s.oldIdem = on
 	s.mu.Unlock()
 }
 

@@ -89,7 +89,11 @@ func (s *Server) append(name string, opts *api.AppendReq_Options, evs []*event) 
 
 	if len(evs) > 0 {
 		if at, match := idempotentRun(cur, evs, start); match == len(evs) {
-			return success(uint64(at+len(evs)-1), cur[at+len(evs)-1].pos), false
+			resp := success(uint64(at+len(evs)-1), cur[at+len(evs)-1].pos)
+			if s.oldIdem {
+				resp.GetSuccess().PositionOption = &api.AppendResp_Success_NoPosition{NoPosition: &shared.Empty{}}
+			}
+			return resp, false
 		} else if match > 0 {
 			ok = false // a partial re-append is not idempotent
 		}
