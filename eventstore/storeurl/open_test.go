@@ -1,0 +1,105 @@
+package storeurl
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/esdb/esdbtest"
+)
+
+// roundTrip appends one event and reads it back, proving the store works.
+func roundTrip(t *testing.T, s eventstore.Store) {
+	t.Helper()
+	ctx := context.Background()
+	ev := eventstore.EventData{ID: uuid.New(), Type: "Probe", Data: []byte(`{}`), Metadata: []byte(`{}`)}
+	if _, err := s.Append(ctx, "account-probe", eventstore.NoStream, ev); err != nil {
+		t.Fatalf("append: %v", err)
+	}
+	n := 0
+	for r, err := range s.ReadStream(ctx, "account-probe", 0) {
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		if r.ID != ev.ID {
+			t.Fatalf("read back event %v, want %v", r.ID, ev.ID)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Fatalf("read %d events, want 1", n)
+	}
+}
+
+func TestOpenBoltCreatesDirectory(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "nested", "deeper", "fapiao.db")
+	s, err := Open(context.Background(), "bolt://"+path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	roundTrip(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the store file was not created: %v", err)
+	}
+}
+
+func TestOpenBoltRelative(t *testing.T) {
+	// t.Chdir forbids t.Parallel.
+	dir := t.TempDir()
+	t.Chdir(dir)
+	s, err := Open(context.Background(), "bolt://./data/fapiao.db")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	roundTrip(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "fapiao.db")); err != nil {
+		t.Fatalf("the relative store file is not under the working directory: %v", err)
+	}
+}
+
+func TestOpenRefusesBadURL(t *testing.T) {
+	t.Parallel()
+	_, err := Open(context.Background(), "bolt://somehost/x.db")
+	var perr *Error
+	if !errors.As(err, &perr) {
+		t.Fatalf("Open of a bad URL = %v, want *Error", err)
+	}
+}
+
+func TestOpenESDB(t *testing.T) {
+	t.Parallel()
+	srv := esdbtest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := Open(ctx, srv.URL())
+	if err != nil {
+		t.Fatalf("Open(%s): %v", srv.URL(), err)
+	}
+	defer s.Close()
+	roundTrip(t, s)
+}
+
+func TestOpenESDBDown(t *testing.T) {
+	t.Parallel()
+	srv := esdbtest.NewDown(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	s, err := Open(ctx, srv.URL())
+	if err == nil {
+		s.Close()
+		t.Fatal("Open of a server that is down succeeded")
+	}
+}

@@ -1,0 +1,119 @@
+// Package storeurl turns the STORE addresses of the command line (API.md)
+// into an open eventstore.Store:
+//
+//	bolt:///var/lib/fapiao/fapiao.db     embedded, absolute path
+//	bolt://./data/fapiao.db              embedded, relative to the working directory
+//	esdb://localhost:2113?tls=false      EventStoreDB / KurrentDB, the client's own form
+//	esdb+discover://cluster.example:2113 the same, with DNS discovery
+//
+// Parse is strict: a typo in a store address must fail loudly at start-up,
+// not silently open an empty log somewhere else.
+package storeurl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/bolt"
+	"github.com/fapiao/fapiao/eventstore/esdb"
+)
+
+// Default is the store used when none is given.
+const Default = "bolt://./data/fapiao.db"
+
+// Backend names a kind of store.
+type Backend string
+
+// The backends a URL can name.
+const (
+	Bolt Backend = "bolt"
+	ESDB Backend = "esdb"
+)
+
+// URL is a parsed store address.
+type URL struct {
+	// Backend is the kind of store.
+	Backend Backend
+	// Scheme is the scheme as written, lower-cased: bolt, esdb or esdb+discover.
+	Scheme string
+	// Path is the bolt file (absolute, or relative to the working directory,
+	// cleaned). Empty for esdb.
+	Path string
+	// Hosts are the esdb endpoints (host:port, the port defaulted to 2113),
+	// one for a single node, several for gossip seeds. Empty for bolt.
+	Hosts []string
+	// Raw is the address as given; esdb.Open receives it unchanged so that
+	// every option of the client's connection string keeps its meaning.
+	Raw string
+	// redacted is Raw with any password masked, for logs and errors.
+	redacted string
+}
+
+// String returns the address with any password masked, safe to print.
+func (u URL) String() string { return u.redacted }
+
+// Error is a store address that cannot be used.
+type Error struct {
+	URL    string // the address, password masked
+	Reason string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("store %q: %s", e.URL, e.Reason) }
+
+// Parse checks a store address without touching the file system or the
+// network.
+func Parse(raw string) (URL, error) {
+	scheme, rest, ok := splitScheme(raw)
+	if !ok {
+		return URL{}, &Error{URL: mask(raw), Reason: "missing scheme: write bolt:///abs/path.db, bolt://./rel/path.db or esdb://host:2113"}
+	}
+	switch scheme {
+	case "bolt":
+		return parseBolt(raw, rest)
+	case "esdb", "esdb+discover":
+		return parseESDB(raw, scheme, rest)
+	default:
+		return URL{}, &Error{URL: mask(raw), Reason: fmt.Sprintf("unknown scheme %q: want bolt, esdb or esdb+discover", scheme)}
+	}
+}
+
+// Open parses raw and opens the store it names. For bolt it creates the
+// file's directory (and the file). For esdb it waits, within ctx, until the
+// server answers, so that a wrong address or a server that is down fails
+// here rather than at the first request.
+func Open(ctx context.Context, raw string) (eventstore.Store, error) {
+	u, err := Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	switch u.Backend {
+	case Bolt:
+		if dir := filepath.Dir(u.Path); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("store %s: create directory: %w", u, err)
+			}
+		}
+		s, err := bolt.Open(u.Path)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	case ESDB:
+		s, err := esdb.Open(u.Raw)
+		if err != nil {
+			return nil, fmt.Errorf("store %s: %w", u, err)
+		}
+		if err := s.WaitReady(ctx); err != nil {
+			return nil, errors.Join(fmt.Errorf("store %s: server not reachable: %w", u, err), s.Close())
+		}
+		return s, nil
+	}
+	return nil, fmt.Errorf("store %s: backend %q cannot be opened", u, u.Backend)
+}
