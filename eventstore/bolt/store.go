@@ -47,6 +47,9 @@ type Store struct {
 	// last is the position of the last committed event, published after
 	// each commit for readers and LastPosition.
 	last atomic.Uint64
+	// commits and committed count write transactions and the events in
+	// them: their ratio is the group-commit batch size.
+	commits, committed atomic.Uint64
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on each commit and on Close
@@ -63,10 +66,11 @@ func Open(path string, opts ...Options) (*Store, error) {
 		o = opts[len(opts)-1]
 	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
-		Timeout:      lockTimeout,
-		NoSync:       o.NoSync,
-		MaxSize:      o.MaxSize,
-		FreelistType: bbolt.FreelistMapType,
+		Timeout:        lockTimeout,
+		NoSync:         o.NoSync,
+		MaxSize:        o.MaxSize,
+		FreelistType:   bbolt.FreelistMapType,
+		NoFreelistSync: true,
 	})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("bolt: open %s: the file is locked by another process (probably a running `fapiao serve`); stop it or use another file: %w", path, err)

@@ -98,6 +98,8 @@ func (s *Store) commit(batch []*request, arena []byte) []byte {
 	})
 	switch {
 	case err == nil:
+		s.commits.Add(1)
+		s.committed.Add(w.pos - last)
 		s.publish(w.pos)
 	case errors.Is(err, errNothingWritten):
 	default:
