@@ -1,0 +1,93 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/ledger"
+)
+
+// addressBody is an address as the customer sends it (ADDR-1).
+type addressBody struct {
+	domain.Address
+	Default bool `json:"default"`
+}
+
+// listAddresses lists the account's mailing addresses.
+func (s *server) listAddresses(c echo.Context) error {
+	if !s.accountKnown(c) {
+		return errNotFound
+	}
+	saved, _ := s.cfg.Projections.Addresses(c.Param("acc"))
+	items := make([]addressView, 0, len(saved))
+	for _, a := range saved {
+		items = append(items, viewAddress(a))
+	}
+	return c.JSON(http.StatusOK, listOf(items))
+}
+
+// postAddress is the customer adding an address (ADDR-1, ADDR-2).
+func (s *server) postAddress(c echo.Context) error {
+	var in addressBody
+	body, err := decodeBody(c, &in)
+	if err != nil {
+		return err
+	}
+	res, err := s.execute(c, domain.AddAddress{Address: in.Address, Default: in.Default}, body)
+	if err != nil {
+		return err
+	}
+	added, ok := eventOf[domain.AddressAdded](res)
+	if !ok {
+		return errNotFound
+	}
+	return answerAddress(c, http.StatusCreated, res, added.AddressID.String())
+}
+
+// putAddress is the customer changing an address (ADDR-2).
+func (s *server) putAddress(c echo.Context) error {
+	id, err := uuidParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in addressBody
+	body, err := decodeBody(c, &in)
+	if err != nil {
+		return err
+	}
+	res, err := s.execute(c, domain.UpdateAddress{AddressID: id, Address: in.Address, Default: in.Default}, body)
+	if err != nil {
+		return err
+	}
+	return answerAddress(c, http.StatusOK, res, id.String())
+}
+
+// deleteAddress is the customer removing an address (ADDR-2).
+func (s *server) deleteAddress(c echo.Context) error {
+	id, err := uuidParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in struct{}
+	body, err := decodeOptional(c, &in)
+	if err != nil {
+		return err
+	}
+	if _, err := s.execute(c, domain.RemoveAddress{AddressID: id}, body); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func answerAddress(c echo.Context, status int, res ledger.Result, id string) error {
+	if res.Account != nil {
+		for _, a := range res.Account.Addresses {
+			if a.ID.String() == id {
+				return c.JSON(status, viewAddress(*a))
+			}
+		}
+	}
+	return problem(http.StatusNotFound, "not-found", "The address is no longer there.")
+}

@@ -1,0 +1,107 @@
+// Package api is fapiao's HTTP interface (API.md): Echo routes, bearer-token
+// authentication, tenant isolation, problem+json errors, read-your-writes,
+// OpenAPI, metrics and access logs.
+//
+// Commands go to the ledger and answer from the account state the ledger
+// decided on, so they are immediate; GETs read the projections and, given
+// Fapiao-Min-Position, first wait until the projections reached it.
+//
+// Authorization is decided in this order: a valid bearer token (401), then,
+// for customers, the account named in the path must be their own (404 for
+// any other, whatever the route: a customer learns nothing about other
+// accounts, not even which routes exist for them), then the role (403).
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/ledger"
+	"github.com/fapiao/fapiao/projections"
+)
+
+// Config is what the server needs. Ledger, Projections, Store and Tokens
+// are required; the rest have defaults.
+type Config struct {
+	Ledger      *ledger.Ledger
+	Projections *projections.Projections
+	Store       eventstore.Store
+	Tokens      *Tokens
+	Logger      *slog.Logger // default: slog.Default()
+	Clock       ledger.Clock // default: the wall clock
+	// Console, when set, is served at /console/.
+	Console http.Handler
+	// Registry receives the server's metrics and is served at /metrics;
+	// default: a new registry with the Go and process collectors.
+	Registry *prometheus.Registry
+	// RateLimit is each token's sustained requests per second and Burst the
+	// bucket size; defaults 1000 and 2000. A negative RateLimit disables it.
+	RateLimit float64
+	Burst     int
+	// MaxWait bounds how long a GET waits for Fapiao-Min-Position; default 5 s.
+	MaxWait time.Duration
+}
+
+// server holds the configured dependencies the handlers share.
+type server struct {
+	cfg     Config
+	log     *slog.Logger
+	clock   ledger.Clock
+	metrics *metrics
+	limiter *limiter
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
+
+// New returns the Echo server with every endpoint of API.md.
+func New(cfg Config) *echo.Echo {
+	s := &server{cfg: cfg, log: cfg.Logger, clock: cfg.Clock}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.clock == nil {
+		s.clock = wallClock{}
+	}
+	if s.cfg.MaxWait <= 0 {
+		s.cfg.MaxWait = 5 * time.Second
+	}
+	if s.cfg.RateLimit == 0 {
+		s.cfg.RateLimit = 1000
+	}
+	if s.cfg.Burst <= 0 {
+		s.cfg.Burst = 2000
+	}
+	s.limiter = newLimiter(s.cfg.RateLimit, s.cfg.Burst)
+	s.metrics = newMetrics(cfg.Registry, cfg.Projections)
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(s.recoverPanic, s.requestID, s.securityHeaders, s.observe, s.authenticate, s.rateLimit)
+	for _, r := range s.routes() {
+		mw := []echo.MiddlewareFunc{s.allow(r.roles)}
+		if r.method == http.MethodGet {
+			mw = append(mw, s.minPosition)
+		}
+		e.Add(r.method, r.path, r.handler, mw...)
+	}
+	s.opsRoutes(e)
+	if cfg.Console != nil {
+		// The console sees the full path (/console/...), as if mounted with http.Handle.
+		h := echo.WrapHandler(cfg.Console)
+		e.GET("/console/*", h)
+		e.HEAD("/console/*", h)
+		e.GET("/console", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/console/") })
+	}
+	for _, r := range e.Routes() {
+		s.metrics.routeNames[r.Path] = struct{}{}
+	}
+	return e
+}

@@ -1,0 +1,87 @@
+package api
+
+import (
+	"encoding/json"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/ledger"
+)
+
+// requestHashInput is what two requests under one Idempotency-Key must share
+// to be the same request: method, concrete path and canonical body.
+type requestHashInput struct {
+	Method string          `json:"method"`
+	Path   string          `json:"path"`
+	Body   json.RawMessage `json:"body"`
+}
+
+// execute runs cmd on the path's account for the caller and sets the
+// Fapiao-Position header. body is the canonical request body (nil if none).
+func (s *server) execute(c echo.Context, cmd domain.Command, body []byte) (ledger.Result, error) {
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return ledger.Result{}, err
+	}
+	p, _ := principalOf(c)
+	if body == nil {
+		body = []byte("null")
+	}
+	r := c.Request()
+	req := ledger.Request{
+		AccountID:      c.Param("acc"),
+		Command:        cmd,
+		Actor:          p.Actor(),
+		IdempotencyKey: key,
+		RequestHash:    ledger.RequestHashOf(requestHashInput{Method: r.Method, Path: r.URL.Path, Body: body}),
+		CorrelationID:  requestID(c),
+	}
+	res, err := s.cfg.Ledger.Execute(r.Context(), req)
+	if err != nil {
+		return res, err
+	}
+	s.metrics.commandDone(res)
+	pos := res.Position
+	if pos == 0 {
+		// A no-op wrote nothing: what the caller may read is what is there now.
+		pos = s.cfg.Projections.Position()
+	}
+	setPosition(c, pos)
+	return res, nil
+}
+
+// role is the caller's role (for an invoice's actions).
+func role(c echo.Context) domain.Role {
+	p, _ := principalOf(c)
+	return p.Role
+}
+
+// accountKnown reports whether the path's account has any events. A
+// customer's own account always counts: it is theirs before its first
+// event, and they see it empty.
+func (s *server) accountKnown(c echo.Context) bool {
+	if role(c) == domain.RoleCustomer {
+		return true
+	}
+	_, ok := s.cfg.Projections.Account(c.Param("acc"))
+	return ok
+}
+
+// eventOf returns the first event of type E among a command's records, to
+// find what the command created (a new address's or invoice's ID).
+func eventOf[E domain.Event](res ledger.Result) (E, bool) {
+	var zero E
+	for _, r := range res.Records {
+		if r.Type != zero.EventType() {
+			continue
+		}
+		ev, err := domain.DecodeEvent(r.Type, r.Data)
+		if err != nil {
+			return zero, false
+		}
+		e, ok := ev.(E)
+		return e, ok
+	}
+	return zero, false
+}

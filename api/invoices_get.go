@@ -1,0 +1,66 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fapiao/fapiao/projections"
+)
+
+// getInvoice answers one of the account's invoices.
+func (s *server) getInvoice(c echo.Context) error {
+	id, err := uuidParam(c, "id")
+	if err != nil {
+		return err
+	}
+	inv, ok := s.cfg.Projections.Invoice(c.Param("acc"), id)
+	if !ok {
+		return problem(http.StatusNotFound, "not-found", "There is no such invoice.")
+	}
+	return c.JSON(http.StatusOK, viewInvoice(inv, role(c)))
+}
+
+// listAccountInvoices lists the account's invoices, newest first.
+func (s *server) listAccountInvoices(c echo.Context) error {
+	if !s.accountKnown(c) {
+		return errNotFound
+	}
+	return s.invoicePage(c, c.Param("acc"))
+}
+
+// listInvoices is the finance work queue across accounts.
+func (s *server) listInvoices(c echo.Context) error {
+	acc := c.QueryParam("account")
+	if acc != "" && !accountIDPattern.MatchString(acc) {
+		return badRequest("account", "account must be an account ID: 1-64 letters, digits, - or _.")
+	}
+	return s.invoicePage(c, acc)
+}
+
+func (s *server) invoicePage(c echo.Context, acc string) error {
+	status, err := invoiceStatusParam(c)
+	if err != nil {
+		return err
+	}
+	limit, err := limitParam(c, projections.DefaultLimit, projections.MaxLimit)
+	if err != nil {
+		return err
+	}
+	page, err := s.cfg.Projections.Invoices(projections.Filter{
+		Account: acc, Status: status, Limit: limit, Cursor: c.QueryParam("cursor"),
+	})
+	if errors.Is(err, projections.ErrBadCursor) {
+		return badRequest("cursor", "cursor is not one this server gave out.")
+	}
+	if err != nil {
+		return err
+	}
+	out := list[invoiceView]{Items: make([]invoiceView, 0, len(page.Items)), NextCursor: page.NextCursor}
+	r := role(c)
+	for _, inv := range page.Items {
+		out.Items = append(out.Items, viewInvoice(inv, r))
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,222 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/fapiao/fapiao/domain"
+)
+
+const (
+	keyPrincipal = "fapiao.principal"
+	keyRequestID = "fapiao.request_id"
+)
+
+// principalOf returns the authenticated caller; only /v1 routes have one.
+func principalOf(c echo.Context) (Principal, bool) {
+	p, ok := c.Get(keyPrincipal).(Principal)
+	return p, ok
+}
+
+// requestID returns the request's ID (X-Request-Id).
+func requestID(c echo.Context) string {
+	id, _ := c.Get(keyRequestID).(string)
+	return id
+}
+
+// recoverPanic turns a handler's panic into a 500 problem instead of a
+// dropped connection, and logs it.
+func (s *server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(c.Request().Context(), "panic", slog.String("request_id", requestID(c)),
+					slog.String("route", c.Path()), slog.String("panic", fmt.Sprint(v)))
+				err = problem(http.StatusInternalServerError, "internal", "Something went wrong on our side.")
+			}
+		}()
+		return next(c)
+	}
+}
+
+// requestID echoes a sane X-Request-Id or makes one, so that a client's
+// report and our logs name the same request.
+func (s *server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !validRequestID(id) {
+			id = uuid.NewString()
+		}
+		c.Set(keyRequestID, id)
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= 0x20 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// securityHeaders sets the headers every answer carries. No CORS header is
+// ever set: the API is not meant to be called from other origins.
+func (s *server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		path := c.Request().URL.Path
+		if path == "/console" || strings.HasPrefix(path, "/console/") {
+			h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+		} else {
+			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		}
+		if isV1(path) {
+			h.Set("Cache-Control", "no-store")
+		}
+		return next(c)
+	}
+}
+
+func isV1(path string) bool { return path == "/v1" || strings.HasPrefix(path, "/v1/") }
+
+// observe renders errors here rather than in Echo, so that the access log
+// and the metrics see the status the client got. It logs no body, no query
+// and no header: tokens, phone numbers and bank accounts stay out of logs.
+func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		elapsed := time.Since(start)
+		status := c.Response().Status
+		route := c.Path()
+		if _, known := s.metrics.routeNames[route]; !known {
+			route = "unmatched"
+		}
+		method := c.Request().Method
+		s.metrics.observe(method, route, status, elapsed)
+		role := "-"
+		if p, ok := principalOf(c); ok {
+			role = string(p.Role)
+		}
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.LogAttrs(c.Request().Context(), level, "http request",
+			slog.String("method", method), slog.String("route", route), slog.Int("status", status),
+			slog.Duration("latency", elapsed), slog.String("request_id", requestID(c)), slog.String("role", role))
+		return nil
+	}
+}
+
+// authenticate requires a valid bearer token on every /v1 request.
+func (s *server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !isV1(c.Request().URL.Path) {
+			return next(c)
+		}
+		scheme, token, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
+		p, ok := Principal{}, false
+		if strings.EqualFold(scheme, "Bearer") {
+			p, ok = s.cfg.Tokens.Lookup(strings.TrimSpace(token))
+		}
+		if !ok {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="fapiao"`)
+			return errUnauthorized
+		}
+		c.Set(keyPrincipal, p)
+		return next(c)
+	}
+}
+
+// rateLimit applies each token's bucket.
+func (s *server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p, ok := principalOf(c)
+		if !ok {
+			return next(c)
+		}
+		if wait, allowed := s.limiter.take(p.digest, time.Now()); !allowed {
+			pr := problem(http.StatusTooManyRequests, "rate-limited", "Too many requests with this token; slow down.")
+			pr.RetryAfter = int((wait + time.Second - 1) / time.Second)
+			return pr
+		}
+		return next(c)
+	}
+}
+
+// allow enforces tenant isolation and the route's roles (see the package
+// comment for the order).
+func (s *server) allow(allowed []domain.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			p, ok := principalOf(c)
+			if !ok {
+				return errUnauthorized
+			}
+			if slices.Contains(c.ParamNames(), "acc") {
+				acc := c.Param("acc")
+				if !accountIDPattern.MatchString(acc) {
+					return errNotFound
+				}
+				if p.Role == domain.RoleCustomer && acc != p.AccountID {
+					return errNotFound
+				}
+			}
+			if !slices.Contains(allowed, p.Role) {
+				return errForbidden
+			}
+			return next(c)
+		}
+	}
+}
+
+// minPosition makes a GET wait until the projections reached the position
+// in Fapiao-Min-Position (read-your-writes), for at most MaxWait.
+func (s *server) minPosition(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		raw := c.Request().Header.Get(HeaderMinPosition)
+		if raw == "" {
+			return next(c)
+		}
+		pos, err := strconv.ParseUint(raw, 10, 64)
+		if err != nil {
+			return badRequest(HeaderMinPosition, "Fapiao-Min-Position must be a log position, a whole number.")
+		}
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.MaxWait)
+		defer cancel()
+		if err := s.cfg.Projections.WaitFor(ctx, pos); err != nil {
+			if c.Request().Context().Err() != nil {
+				return c.Request().Context().Err()
+			}
+			pr := problem(http.StatusServiceUnavailable, "position-not-reached",
+				fmt.Sprintf("The read model has not reached position %d within %s; retry later.", pos, s.cfg.MaxWait))
+			pr.RetryAfter = 1
+			return pr
+		}
+		return next(c)
+	}
+}

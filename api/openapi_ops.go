@@ -1,0 +1,73 @@
+package api
+
+import "net/http"
+
+// opDoc documents one operation for the OpenAPI document. It is written
+// apart from the route table on purpose: a test compares the two, so a
+// route added without its documentation (or the reverse) fails the build.
+type opDoc struct {
+	method, path string // path in OpenAPI form: /v1/accounts/{acc}
+	summary      string
+	roles        string
+	query        []queryDoc
+	body         string // request schema; "" when the operation takes none
+	bodyOptional bool
+	status       int    // success status
+	resp         string // success schema; "" for no content
+	also         []int  // further success statuses (statement repost: 200)
+}
+
+type queryDoc struct {
+	name, typ, description string
+	required               bool
+}
+
+// operations lists every operation of API.md.
+var operations = []opDoc{
+	{method: http.MethodGet, path: "/v1/accounts/{acc}/invoiceable", summary: "The invoiceable balance (BAL-2, STMT-4/5)", roles: "customer, finance, auditor", status: 200, resp: "Invoiceable"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/statements", summary: "Post a monthly statement (STMT-1..3); 200 on an identical repost", roles: "billing", body: "StatementInput", status: 201, resp: "Statement", also: []int{200}},
+	{method: http.MethodGet, path: "/v1/accounts/{acc}/statements", summary: "The account's statements", roles: "customer, finance, auditor", query: []queryDoc{{"status", "string", "available, reserved or invoiced", false}}, status: 200, resp: "StatementList"},
+
+	{method: http.MethodGet, path: "/v1/accounts/{acc}/title", summary: "The current invoice title; 404 when none", roles: "customer, finance, support, auditor", status: 200, resp: "Title"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/title", summary: "Submit an invoice title (TITLE-1..3)", roles: "customer", body: "TitleInput", status: 201, resp: "Title"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/title/approve", summary: "Approve a pending vat_special title (TITLE-3)", roles: "finance", body: "Empty", bodyOptional: true, status: 200, resp: "Title"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/title/reject", summary: "Reject a pending vat_special title (TITLE-3)", roles: "finance", body: "Reason", status: 200, resp: "Title"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/title/clear", summary: "Clear the current title (TITLE-4)", roles: "support", body: "ClearTitle", status: 200, resp: "Title"},
+
+	{method: http.MethodGet, path: "/v1/accounts/{acc}/addresses", summary: "The account's mailing addresses", roles: "customer, finance, auditor", status: 200, resp: "AddressList"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/addresses", summary: "Add a mailing address (ADDR-1, ADDR-2)", roles: "customer", body: "AddressInput", status: 201, resp: "Address"},
+	{method: http.MethodPut, path: "/v1/accounts/{acc}/addresses/{id}", summary: "Change a mailing address (ADDR-2)", roles: "customer", body: "AddressInput", status: 200, resp: "Address"},
+	{method: http.MethodDelete, path: "/v1/accounts/{acc}/addresses/{id}", summary: "Remove a mailing address (ADDR-2)", roles: "customer", status: 204},
+
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices", summary: "Apply for an invoice (APP-1..7)", roles: "customer", body: "InvoiceRequest", status: 201, resp: "Invoice"},
+	{method: http.MethodGet, path: "/v1/accounts/{acc}/invoices", summary: "The account's invoices, newest first", roles: "customer, finance, auditor", query: invoiceQuery(false), status: 200, resp: "InvoiceList"},
+	{method: http.MethodGet, path: "/v1/accounts/{acc}/invoices/{id}", summary: "One invoice", roles: "customer, finance, auditor", status: 200, resp: "Invoice"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/cancel", summary: "Cancel an application (CANCEL-1): customer under review, support issuing with a ticket", roles: "customer, support", body: "Cancel", bodyOptional: true, status: 200, resp: "Invoice"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/approve", summary: "Approve an application (REVIEW-1)", roles: "finance", body: "Empty", bodyOptional: true, status: 200, resp: "Invoice"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/reject", summary: "Reject an application (REVIEW-1)", roles: "finance", body: "Reason", status: 200, resp: "Invoice"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/issue", summary: "Record the issued invoice (ISSUE-1, ISSUE-2)", roles: "finance", body: "Issue", status: 200, resp: "Invoice"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/ship", summary: "Record the shipment (SHIP-1)", roles: "finance", body: "Ship", status: 200, resp: "Invoice"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/return", summary: "Request a return (RETURN-1, 2, 6)", roles: "customer", body: "ReturnRequest", status: 200, resp: "Invoice"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/return/paper-received", summary: "Record the returned paper (RETURN-3)", roles: "finance", body: "PaperReceived", status: 200, resp: "Invoice"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/return/reject", summary: "Reject a return (RETURN-3)", roles: "finance", body: "Reason", status: 200, resp: "Invoice"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/void", summary: "Void a returned invoice (RETURN-4, 5); 422 RETURN-4 when not allowed", roles: "finance", body: "Empty", bodyOptional: true, status: 200, resp: "Invoice"},
+	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/red-flush", summary: "Red-flush a returned invoice (RETURN-4, 5, 6)", roles: "finance", body: "RedFlush", status: 200, resp: "Invoice"},
+
+	{method: http.MethodGet, path: "/v1/accounts/{acc}/events", summary: "The account's events in order (AUD-2)", roles: "customer (own), auditor", query: []queryDoc{{"as_of", "date-time", "only events that occurred by then", false}}, status: 200, resp: "EventList"},
+
+	{method: http.MethodGet, path: "/v1/invoices", summary: "The finance work queue across accounts", roles: "finance, auditor", query: invoiceQuery(true), status: 200, resp: "InvoiceList"},
+	{method: http.MethodGet, path: "/v1/reconciliation", summary: "Reconciliation REC-1..3 for a month", roles: "finance, auditor", query: []queryDoc{{"month", "month", "YYYY-MM", true}}, status: 200, resp: "Reconciliation"},
+	{method: http.MethodGet, path: "/v1/events", summary: "The global log", roles: "auditor", query: []queryDoc{{"from", "integer", "first position (inclusive)", false}, {"limit", "integer", "page size, default 100, at most 1000", false}}, status: 200, resp: "EventList"},
+}
+
+func invoiceQuery(withAccount bool) []queryDoc {
+	q := []queryDoc{
+		{"status", "string", "a lifecycle state", false},
+		{"limit", "integer", "page size, default 20, at most 100", false},
+		{"cursor", "string", "next_cursor of the previous page", false},
+	}
+	if withAccount {
+		q = append(q, queryDoc{"account", "string", "one account only", false})
+	}
+	return q
+}

@@ -1,0 +1,88 @@
+package api
+
+import (
+	"regexp"
+	"strconv"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/fapiao/fapiao/domain"
+)
+
+var monthPattern = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
+
+// validMonth reports whether s is a month as API.md writes it, YYYY-MM.
+func validMonth(s string) bool { return monthPattern.MatchString(s) }
+
+// uuidParam reads a path parameter that must be a UUID in its canonical,
+// hyphenated form. A malformed one is 404: no resource has that name.
+func uuidParam(c echo.Context, name string) (uuid.UUID, error) {
+	s := c.Param(name)
+	id, err := uuid.Parse(s)
+	if err != nil || len(s) != 36 {
+		return uuid.Nil, errNotFound
+	}
+	return id, nil
+}
+
+// idempotencyKey reads the Idempotency-Key header (APP-6): at most 255
+// printable ASCII characters. Absent means the command is not keyed.
+func idempotencyKey(c echo.Context) (string, error) {
+	k := c.Request().Header.Get("Idempotency-Key")
+	if len(k) > 255 {
+		return "", badRequest("Idempotency-Key", "The Idempotency-Key header holds at most 255 characters.")
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return "", badRequest("Idempotency-Key", "The Idempotency-Key header holds printable ASCII characters only.")
+		}
+	}
+	return k, nil
+}
+
+// limitParam reads ?limit=: def when absent, at most max (a larger one is
+// lowered to max, as a page may always be shorter than asked).
+func limitParam(c echo.Context, def, max int) (int, error) {
+	s := c.QueryParam("limit")
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, badRequest("limit", "limit must be a whole number of at least 1.")
+	}
+	return min(n, max), nil
+}
+
+// invoiceStatusParam reads ?status= for invoice lists.
+func invoiceStatusParam(c echo.Context) (domain.InvoiceStatus, error) {
+	s := domain.InvoiceStatus(c.QueryParam("status"))
+	switch s {
+	case "", domain.UnderReview, domain.Issuing, domain.Issued, domain.ReturnRequestedState,
+		domain.PaperReceived, domain.Rejected, domain.Cancelled, domain.Voided, domain.RedFlushed:
+		return s, nil
+	}
+	return "", badRequest("status", "status must be one of the lifecycle states of an invoice.")
+}
+
+// statementStatusParam reads ?status= for statement lists.
+func statementStatusParam(c echo.Context) (domain.StatementStatus, error) {
+	s := domain.StatementStatus(c.QueryParam("status"))
+	switch s {
+	case "", domain.StatementAvailable, domain.StatementReserved, domain.StatementInvoiced:
+		return s, nil
+	}
+	return "", badRequest("status", "status must be available, reserved or invoiced.")
+}
+
+// setPosition answers a command with the log position it reached.
+func setPosition(c echo.Context, pos uint64) {
+	c.Response().Header().Set(HeaderPosition, strconv.FormatUint(pos, 10))
+}
+
+// Header names of the read-your-writes protocol (API.md).
+const (
+	HeaderPosition    = "Fapiao-Position"
+	HeaderMinPosition = "Fapiao-Min-Position"
+)

@@ -1,0 +1,20 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// reconciliation answers REC-1..3 for a month.
+func (s *server) reconciliation(c echo.Context) error {
+	month := c.QueryParam("month")
+	if !validMonth(month) {
+		return badRequest("month", "month is required, as YYYY-MM.")
+	}
+	report, err := s.cfg.Projections.Reconcile(month, s.clock.Now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, report)
+}

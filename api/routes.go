@@ -1,0 +1,77 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fapiao/fapiao/domain"
+)
+
+// route is one endpoint of API.md and the roles that may call it.
+type route struct {
+	method, path string
+	roles        []domain.Role
+	handler      echo.HandlerFunc
+}
+
+const (
+	customer = domain.RoleCustomer
+	finance  = domain.RoleFinance
+	support  = domain.RoleSupport
+	billing  = domain.RoleBilling
+	auditor  = domain.RoleAuditor
+)
+
+// routes is the /v1 table; the OpenAPI document lists the same set and a
+// test keeps the two equal.
+func (s *server) routes() []route {
+	const acc = "/v1/accounts/:acc"
+	const inv = acc + "/invoices/:id"
+	return []route{
+		{http.MethodGet, acc + "/invoiceable", roles(customer, finance, auditor), s.getInvoiceable},
+		{http.MethodPost, acc + "/statements", roles(billing), s.postStatement},
+		{http.MethodGet, acc + "/statements", roles(customer, finance, auditor), s.listStatements},
+
+		{http.MethodGet, acc + "/title", roles(customer, finance, support, auditor), s.getTitle},
+		{http.MethodPost, acc + "/title", roles(customer), s.postTitle},
+		{http.MethodPost, acc + "/title/approve", roles(finance), s.approveTitle},
+		{http.MethodPost, acc + "/title/reject", roles(finance), s.rejectTitle},
+		{http.MethodPost, acc + "/title/clear", roles(support), s.clearTitle},
+
+		{http.MethodGet, acc + "/addresses", roles(customer, finance, auditor), s.listAddresses},
+		{http.MethodPost, acc + "/addresses", roles(customer), s.postAddress},
+		{http.MethodPut, acc + "/addresses/:id", roles(customer), s.putAddress},
+		{http.MethodDelete, acc + "/addresses/:id", roles(customer), s.deleteAddress},
+
+		{http.MethodPost, acc + "/invoices", roles(customer), s.postInvoice},
+		{http.MethodGet, acc + "/invoices", roles(customer, finance, auditor), s.listAccountInvoices},
+		{http.MethodGet, inv, roles(customer, finance, auditor), s.getInvoice},
+		{http.MethodPost, inv + "/cancel", roles(customer, support), s.cancelInvoice},
+		{http.MethodPost, inv + "/approve", roles(finance), s.approveInvoice},
+		{http.MethodPost, inv + "/reject", roles(finance), s.rejectInvoice},
+		{http.MethodPost, inv + "/issue", roles(finance), s.issueInvoice},
+		{http.MethodPost, inv + "/ship", roles(finance), s.shipInvoice},
+		{http.MethodPost, inv + "/return", roles(customer), s.requestReturn},
+		{http.MethodPost, inv + "/return/paper-received", roles(finance), s.receiveReturnPaper},
+		{http.MethodPost, inv + "/return/reject", roles(finance), s.rejectReturn},
+		{http.MethodPost, inv + "/void", roles(finance), s.voidInvoice},
+		{http.MethodPost, inv + "/red-flush", roles(finance), s.redFlushInvoice},
+
+		{http.MethodGet, acc + "/events", roles(customer, auditor), s.accountEvents},
+
+		{http.MethodGet, "/v1/invoices", roles(finance, auditor), s.listInvoices},
+		{http.MethodGet, "/v1/reconciliation", roles(finance, auditor), s.reconciliation},
+		{http.MethodGet, "/v1/events", roles(auditor), s.globalEvents},
+	}
+}
+
+func roles(r ...domain.Role) []domain.Role { return r }
+
+// opsRoutes are the unauthenticated operations endpoints.
+func (s *server) opsRoutes(e *echo.Echo) {
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metricsHandler())
+	e.GET("/openapi.json", s.openAPI)
+}

@@ -1,0 +1,91 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/ledger"
+)
+
+// getTitle answers the account's current title, or 404 when it has none.
+func (s *server) getTitle(c echo.Context) error {
+	t, ok := s.cfg.Projections.Title(c.Param("acc"))
+	if !ok || t == nil || (t.Status != domain.TitlePendingReview && t.Status != domain.TitleApprovedState) {
+		return problem(http.StatusNotFound, "no-title", "The account has no invoice title.")
+	}
+	return c.JSON(http.StatusOK, viewTitle(t))
+}
+
+// postTitle is the customer submitting a title (TITLE-1..3).
+func (s *server) postTitle(c echo.Context) error {
+	var t domain.Title
+	body, err := decodeBody(c, &t)
+	if err != nil {
+		return err
+	}
+	res, err := s.execute(c, domain.SubmitTitle{Title: t}, body)
+	if err != nil {
+		return err
+	}
+	return s.answerTitle(c, http.StatusCreated, res)
+}
+
+// approveTitle is finance approving a vat_special title (TITLE-3).
+func (s *server) approveTitle(c echo.Context) error {
+	var in struct{}
+	body, err := decodeOptional(c, &in)
+	if err != nil {
+		return err
+	}
+	res, err := s.execute(c, domain.ApproveTitle{}, body)
+	if err != nil {
+		return err
+	}
+	return s.answerTitle(c, http.StatusOK, res)
+}
+
+// reasonBody is the body of every rejection.
+type reasonBody struct {
+	Reason string `json:"reason"`
+}
+
+// rejectTitle is finance rejecting a vat_special title (TITLE-3).
+func (s *server) rejectTitle(c echo.Context) error {
+	var in reasonBody
+	body, err := decodeBody(c, &in)
+	if err != nil {
+		return err
+	}
+	res, err := s.execute(c, domain.RejectTitle{Reason: in.Reason}, body)
+	if err != nil {
+		return err
+	}
+	return s.answerTitle(c, http.StatusOK, res)
+}
+
+// clearTitle is support clearing the current title (TITLE-4).
+func (s *server) clearTitle(c echo.Context) error {
+	var in struct {
+		Reason string `json:"reason"`
+		Ticket string `json:"ticket"`
+	}
+	body, err := decodeBody(c, &in)
+	if err != nil {
+		return err
+	}
+	res, err := s.execute(c, domain.ClearTitle{Reason: in.Reason, Ticket: in.Ticket}, body)
+	if err != nil {
+		return err
+	}
+	return s.answerTitle(c, http.StatusOK, res)
+}
+
+// answerTitle renders the title as the command left it.
+func (s *server) answerTitle(c echo.Context, status int, res ledger.Result) error {
+	if res.Account == nil || res.Account.Title == nil {
+		return problem(http.StatusNotFound, "no-title", "The account has no invoice title.")
+	}
+	return c.JSON(status, viewTitle(res.Account.Title))
+}

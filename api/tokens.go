@@ -1,0 +1,147 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// Principal is who a bearer token stands for.
+type Principal struct {
+	Role domain.Role
+	// AccountID is the one account a customer may act on; empty for staff.
+	AccountID string
+	// Name identifies a staff member in event metadata; empty for customers.
+	Name string
+	// digest is the token's SHA-256, the rate limiter's key: it is never
+	// logged and never leaves the process.
+	digest [sha256.Size]byte
+}
+
+// Actor is the principal as recorded in event metadata.
+func (p Principal) Actor() eventstore.Actor {
+	if p.Role == domain.RoleCustomer {
+		return eventstore.Actor{Role: string(p.Role), ID: p.AccountID}
+	}
+	return eventstore.Actor{Role: string(p.Role), ID: p.Name}
+}
+
+// Tokens is the set of bearer tokens the server accepts. Only SHA-256
+// digests are kept in memory, so a heap dump does not leak plain tokens.
+type Tokens struct {
+	entries []Principal
+}
+
+// tokenEntry is one element of the tokens file (API.md).
+type tokenEntry struct {
+	Token       string `json:"token"`
+	TokenSHA256 string `json:"token_sha256"`
+	Role        string `json:"role"`
+	AccountID   string `json:"account_id"`
+	Name        string `json:"name"`
+}
+
+var accountIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// LoadTokens reads a tokens file (see ParseTokens).
+func LoadTokens(path string) (*Tokens, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("api: tokens: %w", err)
+	}
+	return ParseTokens(raw)
+}
+
+// ParseTokens reads the JSON tokens list of API.md: each entry has either a
+// plain "token" or its "token_sha256" (hex), a "role", an "account_id" for
+// customers and a "name" for staff (the role's name when absent).
+func ParseTokens(raw []byte) (*Tokens, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var list []tokenEntry
+	if err := dec.Decode(&list); err != nil {
+		return nil, fmt.Errorf("api: tokens: %w", err)
+	}
+	t := &Tokens{}
+	seen := map[[sha256.Size]byte]bool{}
+	for i, e := range list {
+		p, err := e.principal()
+		if err != nil {
+			return nil, fmt.Errorf("api: tokens: entry %d: %w", i, err)
+		}
+		if seen[p.digest] {
+			return nil, fmt.Errorf("api: tokens: entry %d: duplicate token", i)
+		}
+		seen[p.digest] = true
+		t.entries = append(t.entries, p)
+	}
+	return t, nil
+}
+
+func (e tokenEntry) principal() (Principal, error) {
+	var p Principal
+	switch {
+	case e.Token != "" && e.TokenSHA256 != "":
+		return p, fmt.Errorf("give either token or token_sha256, not both")
+	case e.Token != "":
+		p.digest = sha256.Sum256([]byte(e.Token))
+	case e.TokenSHA256 != "":
+		b, err := hex.DecodeString(e.TokenSHA256)
+		if err != nil || len(b) != sha256.Size {
+			return p, fmt.Errorf("token_sha256 must be 64 hex digits")
+		}
+		copy(p.digest[:], b)
+	default:
+		return p, fmt.Errorf("token or token_sha256 is required")
+	}
+	p.Role = domain.Role(e.Role)
+	switch p.Role {
+	case domain.RoleCustomer:
+		if !accountIDPattern.MatchString(e.AccountID) {
+			return p, fmt.Errorf("a customer token needs an account_id of 1-64 letters, digits, - or _")
+		}
+		p.AccountID = e.AccountID
+	case domain.RoleFinance, domain.RoleSupport, domain.RoleBilling, domain.RoleAuditor:
+		if e.AccountID != "" {
+			return p, fmt.Errorf("only customer tokens name an account")
+		}
+		p.Name = e.Name
+		if p.Name == "" {
+			p.Name = e.Role
+		}
+	default:
+		return p, fmt.Errorf("unknown role %q", e.Role)
+	}
+	return p, nil
+}
+
+// Lookup returns the principal of a presented token. It compares digests in
+// constant time and looks at every entry, so timing reveals neither which
+// entry matched nor how much of a token was right.
+func (t *Tokens) Lookup(token string) (Principal, bool) {
+	if t == nil || token == "" {
+		return Principal{}, false
+	}
+	d := sha256.Sum256([]byte(token))
+	found := -1
+	for i := range t.entries {
+		if subtle.ConstantTimeCompare(d[:], t.entries[i].digest[:]) == 1 {
+			found = i
+		}
+	}
+	if found < 0 {
+		return Principal{}, false
+	}
+	return t.entries[found], true
+}
+
+// Len reports how many tokens are known.
+func (t *Tokens) Len() int { return len(t.entries) }
