@@ -4,6 +4,12 @@
 // expected revision; a race lost to another writer is retried by deciding
 // again on the fresh state. It also keeps idempotency keys (APP-6) and the
 // ledger-wide uniqueness of invoice numbers (ISSUE-2).
+//
+// The log holds two kinds of stream: "account-<id>" (domain events, see
+// StreamName) and "invoice-number-<code>-<number>" (one
+// InvoiceNumberReserved event each, see ReservationStream). Readers of the
+// global log that fold domain events skip the second kind; both are hash
+// chained alike.
 package ledger
 
 import (
