@@ -11,10 +11,13 @@ import (
 // the same transaction so they can never disagree with it.
 var (
 	bucketLog   = []byte("log")   // position (8 bytes BE) -> encoded record
-	bucketRevs  = []byte("revs")  // streamKey(stream) ‖ revision (8 bytes BE) -> position
+	bucketRevs  = []byte("revs")  // stream prefix ‖ revision (8 bytes BE) -> position ‖ event ID (16 bytes)
 	bucketHeads = []byte("heads") // stream -> last revision (8 bytes BE)
-	bucketIDs   = []byte("ids")   // event ID (16 bytes) -> position of its first write
 )
+
+// revValueLen is the length of a bucketRevs value: position and event ID.
+// Keeping the ID there lets the idempotency check read only the index.
+const revValueLen = 8 + 16
 
 // recordVersion prefixes every encoded record so the layout can change later
 // without guessing what an old file holds.
@@ -73,22 +76,6 @@ func decodeRecord(pos eventstore.Position, v []byte) (eventstore.Record, error) 
 	r.Data = both[:len(data):len(data)]
 	r.Metadata = both[len(data):]
 	return r, nil
-}
-
-// decodeHead returns the stream and revision of an encoded record without
-// copying anything.
-func decodeHead(v []byte) (stream []byte, revision uint64, id []byte, err error) {
-	if len(v) == 0 || v[0] != recordVersion {
-		return nil, 0, nil, errCorrupt
-	}
-	d := decoder{buf: v[1:]}
-	stream = d.bytes()
-	revision = d.uvarint()
-	id = d.take(16)
-	if d.bad {
-		return nil, 0, nil, errCorrupt
-	}
-	return stream, revision, id, nil
 }
 
 type decoder struct {

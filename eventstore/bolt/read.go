@@ -63,7 +63,11 @@ func readStreamChunk(tx *bbolt.Tx, prefix []byte, from uint64) ([]eventstore.Rec
 	var chunk []eventstore.Record
 	size := 0
 	seek := binary.BigEndian.AppendUint64(append([]byte(nil), prefix...), from)
-	for k, pos := c.Seek(seek); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, pos = c.Next() {
+	for k, rv := c.Seek(seek); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, rv = c.Next() {
+		if len(rv) != revValueLen {
+			return nil, errCorrupt
+		}
+		pos := rv[:8]
 		v := log.Get(pos)
 		if v == nil {
 			return nil, errCorrupt

@@ -1,5 +1,6 @@
 // Package bolt is fapiao's embedded event store: one bbolt file holding the
-// global log, a per-stream index and an event-ID index. Appends go through a
+// global log and a per-stream index (with each event's ID, for idempotent
+// retries) and the streams' last revisions. Appends go through a
 // single writer goroutine that commits every pending append in one
 // transaction and one fsync (group commit), so throughput grows with load
 // while a lone append still commits at once.
@@ -97,7 +98,7 @@ func Open(path string, opts ...Options) (*Store, error) {
 // init creates the buckets of a new file and loads the last position.
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{bucketLog, bucketRevs, bucketHeads, bucketIDs} {
+		for _, name := range [][]byte{bucketLog, bucketRevs, bucketHeads} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

@@ -114,16 +114,15 @@ func (s *Store) commit(batch []*request, arena []byte) []byte {
 // batchWriter applies appends inside one write transaction. Each append
 // sees the state left by the appends before it in the same batch.
 type batchWriter struct {
-	log, revs, heads, ids *bbolt.Bucket
-	pos                   eventstore.Position // last position written
-	arena                 []byte
+	log, revs, heads *bbolt.Bucket
+	pos              eventstore.Position // last position written
+	arena            []byte
 }
 
 func (w *batchWriter) bind(tx *bbolt.Tx) {
 	w.log = tx.Bucket(bucketLog)
 	w.revs = tx.Bucket(bucketRevs)
 	w.heads = tx.Bucket(bucketHeads)
-	w.ids = tx.Bucket(bucketIDs)
 }
 
 // carve appends to the arena and returns the appended part.
@@ -155,9 +154,7 @@ func (w *batchWriter) append(r *request) (res eventstore.AppendResult, reject, f
 			return res, wrong(), nil
 		}
 		if len(r.events) > 0 && exists {
-			if rev, ok, err := w.revisionOf(r.events[0].ID, r.stream); err != nil {
-				return res, nil, err
-			} else if ok {
+			if rev, ok := w.revisionOf(r.events[0].ID, prefix, cur); ok {
 				if res, ok, err := w.writtenAt(prefix, rev, r.events); err != nil || ok {
 					return res, nil, err
 				}
@@ -203,18 +200,11 @@ func (w *batchWriter) append(r *request) (res eventstore.AppendResult, reject, f
 		}
 		start = len(w.arena)
 		w.arena = appendUint64(append(w.arena, prefix...), rev)
-		if err := w.revs.Put(w.carve(start), posKey); err != nil {
-			return res, nil, err
-		}
-		// The ID index remembers an event's first write only: a copy under
-		// another stream must not hide the original from a retry.
+		revKey := w.carve(start)
 		start = len(w.arena)
-		w.arena = append(w.arena, e.ID[:]...)
-		idKey := w.carve(start)
-		if w.ids.Get(idKey) == nil {
-			if err := w.ids.Put(idKey, posKey); err != nil {
-				return res, nil, err
-			}
+		w.arena = append(append(w.arena, posKey...), e.ID[:]...)
+		if err := w.revs.Put(revKey, w.carve(start)); err != nil {
+			return res, nil, err
 		}
 		rev++
 	}
@@ -235,21 +225,25 @@ func (w *batchWriter) head(prefix []byte, cur uint64, exists bool) (res eventsto
 	return eventstore.AppendResult{NextExpectedRevision: cur, Position: pos}, nil, err
 }
 
-// revisionOf finds where an event ID was first written, if in stream.
-func (w *batchWriter) revisionOf(id [16]byte, stream string) (uint64, bool, error) {
-	pos := w.ids.Get(id[:])
-	if pos == nil {
-		return 0, false, nil
+// idempotencyWindow is how far back in a stream an append with Any or
+// StreamExists looks for its first event's ID. EventStoreDB too remembers
+// recent event IDs only (a bounded cache); a global ID index would cost
+// every append a random B-tree write, about a third of its pages.
+const idempotencyWindow = 4096
+
+// revisionOf finds an event ID among the last idempotencyWindow events of
+// the stream whose last revision is cur.
+func (w *batchWriter) revisionOf(id [16]byte, prefix []byte, cur uint64) (uint64, bool) {
+	c := w.revs.Cursor()
+	key := appendUint64(append(make([]byte, 0, len(prefix)+8), prefix...), cur)
+	k, v := c.Seek(key)
+	for n := 0; n < idempotencyWindow && k != nil && len(k) == len(prefix)+8 && bytes.HasPrefix(k, prefix); n++ {
+		if len(v) == revValueLen && bytes.Equal(v[8:], id[:]) {
+			return binary.BigEndian.Uint64(k[len(prefix):]), true
+		}
+		k, v = c.Prev()
 	}
-	v := w.log.Get(pos)
-	if v == nil {
-		return 0, false, errCorrupt
-	}
-	s, rev, _, err := decodeHead(v)
-	if err != nil || string(s) != stream {
-		return 0, false, err
-	}
-	return rev, true, nil
+	return 0, false
 }
 
 // writtenAt reports whether events already sit in the stream at revisions
@@ -259,31 +253,26 @@ func (w *batchWriter) writtenAt(prefix []byte, from uint64, events []eventstore.
 	key := make([]byte, 0, len(prefix)+8)
 	for i := range events {
 		key = appendUint64(append(key[:0], prefix...), from+uint64(i))
-		pos := w.revs.Get(key)
-		if pos == nil {
+		v := w.revs.Get(key)
+		if v == nil {
 			return res, false, nil
 		}
-		v := w.log.Get(pos)
-		if v == nil {
+		if len(v) != revValueLen {
 			return res, false, errCorrupt
 		}
-		_, _, id, err := decodeHead(v)
-		if err != nil {
-			return res, false, err
-		}
-		if !bytes.Equal(id, events[i].ID[:]) {
+		if !bytes.Equal(v[8:], events[i].ID[:]) {
 			return res, false, nil
 		}
-		res = eventstore.AppendResult{NextExpectedRevision: from + uint64(i), Position: uint64FromKey(pos)}
+		res = eventstore.AppendResult{NextExpectedRevision: from + uint64(i), Position: uint64FromKey(v[:8])}
 	}
 	return res, true, nil
 }
 
 func (w *batchWriter) positionOf(prefix []byte, rev uint64) (eventstore.Position, error) {
 	key := appendUint64(append(make([]byte, 0, len(prefix)+8), prefix...), rev)
-	pos := w.revs.Get(key)
-	if pos == nil {
+	v := w.revs.Get(key)
+	if len(v) != revValueLen {
 		return 0, errCorrupt
 	}
-	return uint64FromKey(pos), nil
+	return uint64FromKey(v[:8]), nil
 }

@@ -197,6 +197,7 @@ func testIdempotent(t *testing.T, s eventstore.Store, _ Features) {
 		{"ExactAfterStreamMovedOn", 2, eventstore.Exact(1), true},
 		{"Any", 0, eventstore.Any, false},
 		{"AnyOnExisting", 2, eventstore.Any, false},
+		{"AnyAfterStreamMovedOn", 2, eventstore.Any, true},
 		{"StreamExists", 2, eventstore.StreamExists, false},
 	}
 	for _, c := range cases {
