@@ -79,10 +79,10 @@ func problemFor(err error) *Problem {
 			k = ruleTitles[domain.StateRule]
 		}
 		p := &Problem{Type: problemBase + re.Code, Title: k.title, Status: k.status, Detail: re.Message, Code: re.Code}
-		if re.Field != "" {
-			p.Errors = append(p.Errors, domain.FieldError{Field: re.Field, Message: re.Message})
+		p.Errors = re.Fields
+		if len(p.Errors) == 0 && re.Field != "" {
+			p.Errors = []domain.FieldError{{Field: re.Field, Message: re.Message}}
 		}
-		p.Errors = append(p.Errors, re.Fields...)
 		return p
 	}
 	switch {
