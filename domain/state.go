@@ -243,3 +243,10 @@ func (a *Account) invoiceIDs() []uuid.UUID {
 	slices.SortFunc(ids, func(x, y uuid.UUID) int { return slices.Compare(x[:], y[:]) })
 	return ids
 }
+
+// Equal reports whether two balances hold the same amounts.
+func (b Balance) Equal(o Balance) bool {
+	return b.Kingsoft.Equal(o.Kingsoft) && b.Marketplace.Equal(o.Marketplace) && b.Total.Equal(o.Total) &&
+		b.Merchant.Equal(o.Merchant) && b.Offline.Equal(o.Offline) && b.Deductions.Equal(o.Deductions) &&
+		b.Reserved.Equal(o.Reserved) && b.Invoiced.Equal(o.Invoiced) && b.Statements.Equal(o.Statements)
+}
