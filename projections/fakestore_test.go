@@ -1,0 +1,123 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"sync"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// fakeStore is a read-only log for the read side: ReadAll and Subscribe over
+// fixed records, live records added with add, and subscriptions that drop
+// after dropAfter events (once each entry) to test resumption.
+type fakeStore struct {
+	mu      sync.Mutex
+	records []eventstore.Record
+	changed chan struct{}
+	// drops lists, for successive subscriptions, after how many events each
+	// yields an error; a subscription beyond the list never drops.
+	drops []int
+	subs  int
+	// overlap makes every resubscription start one record early, as a
+	// store with an inclusive resume would.
+	overlap bool
+}
+
+var errDropped = errors.New("fake: subscription dropped")
+
+func newFakeStore(records []eventstore.Record) *fakeStore {
+	return &fakeStore{records: records, changed: make(chan struct{})}
+}
+
+func (s *fakeStore) add(rs ...eventstore.Record) {
+	s.mu.Lock()
+	s.records = append(s.records, rs...)
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// after returns the records after pos and a channel closed on the next add.
+func (s *fakeStore) after(pos eventstore.Position) ([]eventstore.Record, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, r := range s.records {
+		if r.Position > pos {
+			return s.records[i:len(s.records):len(s.records)], s.changed
+		}
+	}
+	return nil, s.changed
+}
+
+func (s *fakeStore) Append(context.Context, string, eventstore.ExpectedRevision, ...eventstore.EventData) (eventstore.AppendResult, error) {
+	return eventstore.AppendResult{}, errors.New("fake: read-only")
+}
+
+func (s *fakeStore) ReadStream(context.Context, string, uint64) iter.Seq2[eventstore.Record, error] {
+	return func(yield func(eventstore.Record, error) bool) { yield(eventstore.Record{}, eventstore.ErrStreamNotFound) }
+}
+
+func (s *fakeStore) ReadAll(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Record, error] {
+	return func(yield func(eventstore.Record, error) bool) {
+		rs, _ := s.after(after)
+		for _, r := range rs {
+			if ctx.Err() != nil {
+				yield(eventstore.Record{}, ctx.Err())
+				return
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (s *fakeStore) Subscribe(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Message, error] {
+	s.mu.Lock()
+	drop := -1
+	if s.subs < len(s.drops) {
+		drop = s.drops[s.subs]
+	}
+	if s.overlap && s.subs > 0 {
+		for i, r := range s.records {
+			if r.Position == after && i > 0 {
+				after = s.records[i-1].Position
+			}
+		}
+	}
+	s.subs++
+	s.mu.Unlock()
+	return func(yield func(eventstore.Message, error) bool) {
+		sent, caughtUp := 0, false
+		for {
+			rs, changed := s.after(after)
+			for _, r := range rs {
+				if sent == drop {
+					yield(eventstore.Message{}, errDropped)
+					return
+				}
+				if !yield(eventstore.Message{Record: r}, nil) {
+					return
+				}
+				sent++
+				after = r.Position
+			}
+			if !caughtUp {
+				caughtUp = true
+				if !yield(eventstore.Message{CaughtUp: true}, nil) {
+					return
+				}
+			}
+			select {
+			case <-ctx.Done():
+				yield(eventstore.Message{}, ctx.Err())
+				return
+			case <-changed:
+			}
+		}
+	}
+}
+
+func (s *fakeStore) Close() error { return nil }
