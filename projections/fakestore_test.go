@@ -56,7 +56,9 @@ func (s *fakeStore) Append(context.Context, string, eventstore.ExpectedRevision,
 }
 
 func (s *fakeStore) ReadStream(context.Context, string, uint64) iter.Seq2[eventstore.Record, error] {
-	return func(yield func(eventstore.Record, error) bool) { yield(eventstore.Record{}, eventstore.ErrStreamNotFound) }
+	return func(yield func(eventstore.Record, error) bool) {
+		yield(eventstore.Record{}, eventstore.ErrStreamNotFound)
+	}
 }
 
 func (s *fakeStore) ReadAll(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Record, error] {
