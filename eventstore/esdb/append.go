@@ -54,6 +54,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 			res, err = c.c.AppendToStream(ctx, stream, opts, data...)
 			return err
 		})
+		c.leave()
 		if err == nil {
 			return s.appendResult(ctx, stream, res)
 		}

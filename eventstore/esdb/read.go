@@ -98,6 +98,7 @@ func (s *Store) page(ctx context.Context, open func(*client.Client) (*client.Rea
 		}
 		return err
 	}
+	defer c.leave()
 	var rs *client.ReadStream
 	if err := protect(func() error {
 		var err error

@@ -74,13 +74,6 @@ type Store struct {
 	done   chan struct{} // closed by Close
 }
 
-// conn is one client and the outcome of its first connection.
-type conn struct {
-	c     *client.Client
-	ready chan struct{} // closed when err is set
-	err   error
-}
-
 // Option configures a Store.
 type Option func(*Store)
 
@@ -140,9 +133,10 @@ func Open(url string, opts ...Option) (*Store, error) {
 func (s *Store) WaitReady(ctx context.Context) error {
 	var last error
 	for try := 0; ; try++ {
-		_, err := s.conn(ctx)
+		c, err := s.conn(ctx)
 		switch {
 		case err == nil:
+			c.leave()
 			return nil
 		case !errors.Is(err, eventstore.ErrUnavailable):
 			return s.wrapWait(err, last)
@@ -152,94 +146,6 @@ func (s *Store) WaitReady(ctx context.Context) error {
 			return s.wrapWait(err, last)
 		}
 	}
-}
-
-// Close closes the store and its client. Calls after Close fail with
-// eventstore.ErrClosed; running reads and subscriptions end with it.
-func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
-	}
-	s.closed = true
-	close(s.done)
-	c := s.cur
-	s.cur = nil
-	s.mu.Unlock()
-	if c != nil {
-		closeClient(c.c)
-	}
-	return nil
-}
-
-// conn returns a connected client, making one if needed.
-func (s *Store) conn(ctx context.Context) (*conn, error) {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil, eventstore.ErrClosed
-	}
-	c := s.cur
-	if c == nil {
-		c = s.dialLocked()
-		s.cur = c
-	}
-	s.mu.Unlock()
-	select {
-	case <-c.ready:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-s.done:
-		return nil, eventstore.ErrClosed
-	}
-	if c.err != nil {
-		s.discard(c)
-		return nil, c.err
-	}
-	return c, nil
-}
-
-func (s *Store) dialLocked() *conn {
-	c := &conn{ready: make(chan struct{})}
-	cfg := s.cfg
-	cl, err := client.NewClient(&cfg)
-	if err != nil {
-		c.err = fmt.Errorf("esdb: new client: %w", err)
-		close(c.ready)
-		return c
-	}
-	c.c = cl
-	go func() {
-		defer close(c.ready)
-		// GetServerVersion runs the client's discovery: for a single node,
-		// the server-features call that proves the server answers.
-		err := protect(func() error {
-			_, err := cl.GetServerVersion()
-			return err
-		})
-		if err != nil {
-			c.err = fmt.Errorf("%w: %s: %v", eventstore.ErrUnavailable, s.cfg.Address, err)
-		}
-	}()
-	return c
-}
-
-// discard drops c if it is still the current client and closes it; calls
-// blocked inside it are released (with a panic that protect recovers).
-func (s *Store) discard(c *conn) {
-	s.mu.Lock()
-	if s.cur == c {
-		s.cur = nil
-	}
-	s.mu.Unlock()
-	if c.c != nil {
-		closeClient(c.c)
-	}
-}
-
-func closeClient(c *client.Client) {
-	_ = protect(c.Close)
 }
 
 // protect runs f, turning a panic of the client into an error.

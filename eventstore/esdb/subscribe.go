@@ -80,6 +80,8 @@ func (s *Store) subscribeOnce(ctx context.Context, st *subState, yield func(even
 		})
 		return err
 	})
+	// Receiving does not touch the client's shared state: the call is over.
+	c.leave()
 	if err != nil {
 		out, gone := s.classify(ctx, err)
 		if gone {
