@@ -11,7 +11,7 @@ import (
 
 // sim drives one account with random, mostly valid commands.
 type sim struct {
-	t      *testing.T
+	t      testing.TB
 	r      *rand.Rand
 	a      *Account
 	env    Env

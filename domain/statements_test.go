@@ -95,7 +95,9 @@ func TestSTMT3_LineValidation(t *testing.T) {
 			return []StatementLine{line("l", ChannelKingsoft, "monthly", "2026-01-01", "1.00")}
 		}, "lines[0].billing_mode"},
 		{"bad channel", func() []StatementLine { return []StatementLine{line("l", "aliyun", Prepaid, "2026-01-01", "1.00")} }, "lines[0].channel"},
-		{"bad date", func() []StatementLine { return []StatementLine{line("l", ChannelKingsoft, Prepaid, "2026-02-30", "1.00")} }, "lines[0].purchased_at"},
+		{"bad date", func() []StatementLine {
+			return []StatementLine{line("l", ChannelKingsoft, Prepaid, "2026-02-30", "1.00")}
+		}, "lines[0].purchased_at"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
