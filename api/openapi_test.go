@@ -21,7 +21,7 @@ var echoParam = regexp.MustCompile(`:([a-z]+)`)
 // every operation it documents.
 func documentedOperations(t *testing.T) []string {
 	t.Helper()
-	srv := httptest.NewServer(api.New(api.Config{Tokens: &api.Tokens{}}))
+	srv := httptest.NewServer(api.New(api.Config{Logger: quiet, Tokens: &api.Tokens{}}))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/openapi.json")
 	require.NoError(t, err)
@@ -48,7 +48,7 @@ func documentedOperations(t *testing.T) []string {
 // TestOpenAPIListsEveryRoute proves the document and the router agree: the
 // set of (method, path) Echo serves, console aside, is the set documented.
 func TestOpenAPIListsEveryRoute(t *testing.T) {
-	e := api.New(api.Config{Tokens: &api.Tokens{}, Console: http.NotFoundHandler()})
+	e := api.New(api.Config{Logger: quiet, Tokens: &api.Tokens{}, Console: http.NotFoundHandler()})
 	var served []string
 	for _, r := range e.Routes() {
 		if r.Path == "/console" || strings.HasPrefix(r.Path, "/console/") {
@@ -65,7 +65,7 @@ func TestOpenAPIListsEveryRoute(t *testing.T) {
 // parameters, its problem answers and, for commands, its body and the
 // Fapiao-Position header.
 func TestOpenAPIOperationsAreComplete(t *testing.T) {
-	srv := httptest.NewServer(api.New(api.Config{Tokens: &api.Tokens{}}))
+	srv := httptest.NewServer(api.New(api.Config{Logger: quiet, Tokens: &api.Tokens{}}))
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/openapi.json")
 	require.NoError(t, err)

@@ -1,0 +1,149 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/api"
+)
+
+// requireProblem checks the RFC 9457 shape and returns the problem.
+func requireProblem(t *testing.T, r response, status int) map[string]any {
+	t.Helper()
+	require.Equal(t, status, r.status, "%s", r.body)
+	require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+	p := r.json(t)
+	require.Equal(t, float64(status), p["status"])
+	require.True(t, strings.HasPrefix(p["type"].(string), "https://fapiao.dev/problems/"), p["type"])
+	require.NotEmpty(t, p["title"])
+	require.NotEmpty(t, p["detail"])
+	return p
+}
+
+func TestProblems(t *testing.T) {
+	s := newTestServer(t)
+	seed := s.seed()
+	huge := `{"month": "2026-10", "lines": [], "pad": "` + strings.Repeat("x", 1<<20) + `"}`
+	cases := []struct {
+		name           string
+		method, path   string
+		token          string
+		body           any
+		headers        []string
+		status         int
+		code, errField string
+	}{
+		{name: "unknown route", method: "GET", path: "/nowhere", status: 404},
+		{name: "unknown v1 route without token", method: "GET", path: "/v1/nowhere", status: 401},
+		{name: "unknown v1 route", method: "GET", path: "/v1/nowhere", token: tokFinance, status: 404},
+		{name: "method not allowed", method: "PATCH", path: "/v1/accounts/acc-1/title", token: tokCustomer, status: 405},
+		{name: "no token", method: "GET", path: "/v1/invoices", status: 401},
+		{name: "wrong scheme", method: "GET", path: "/v1/invoices", headers: []string{"Authorization", "Basic " + tokFinance}, status: 401},
+		{name: "body too large", method: "POST", path: "/v1/accounts/acc-1/statements", token: tokBilling, body: huge, status: 413},
+		{name: "not json", method: "POST", path: "/v1/accounts/acc-1/title", token: tokCustomer, body: "name=x",
+			headers: []string{"Content-Type", "application/x-www-form-urlencoded"}, status: 415},
+		{name: "missing body", method: "POST", path: "/v1/accounts/acc-1/title", token: tokCustomer, status: 400},
+		{name: "unknown field", method: "POST", path: "/v1/accounts/acc-1/title", token: tokCustomer,
+			body: `{"type": "vat_general", "holder": "individual", "name": "x", "nickname": "y"}`, status: 400, errField: "nickname"},
+		{name: "duplicate key", method: "POST", path: "/v1/accounts/acc-1/title", token: tokCustomer,
+			body: `{"type": "vat_general", "holder": "individual", "name": "x", "name": "y"}`, status: 400, errField: "name"},
+		{name: "trailing data", method: "POST", path: "/v1/accounts/acc-1/title", token: tokCustomer,
+			body: `{"type": "vat_general", "holder": "individual", "name": "x"} {}`, status: 400},
+		{name: "not an object", method: "POST", path: "/v1/accounts/acc-1/title", token: tokCustomer, body: `["x"]`, status: 400},
+		{name: "wrong type", method: "POST", path: "/v1/accounts/acc-1/title", token: tokCustomer,
+			body: `{"type": "vat_general", "holder": "individual", "name": 7}`, status: 400, errField: "name"},
+		{name: "money as a number", method: "POST", path: "/v1/accounts/acc-1/statements", token: tokBilling,
+			body: `{"month": "2026-08", "lines": [{"line_id": "a", "product": "p", "billing_mode": "prepaid", "purchased_at": "2026-08-01", "channel": "kingsoft", "amount": 1.5, "voucher": "0", "coupon": "0", "gift_balance": "0"}]}`, status: 400},
+		{name: "field rule", method: "POST", path: "/v1/accounts/acc-1/addresses", token: tokCustomer,
+			body: `{"recipient": "x", "phone": "123", "province": "p", "city": "c", "street": "s", "postal_code": "100080"}`, status: 400, code: "ADDR-1"},
+		{name: "state rule", method: "POST", path: "/v1/accounts/acc-1/invoices/" + seed.invoiceID + "/void", token: tokFinance, status: 422},
+		{name: "rule naming something missing", method: "POST", path: "/v1/accounts/acc-1/invoices", token: tokCustomer,
+			body: `{"statements": ["2026-10"], "address_id": "00000000-0000-0000-0000-000000000001", "agree": true}`, status: 404, code: "APP-1"},
+		{name: "malformed invoice id", method: "GET", path: "/v1/accounts/acc-1/invoices/42", token: tokFinance, status: 404},
+		{name: "malformed account id", method: "GET", path: "/v1/accounts/" + strings.Repeat("a", 65) + "/title", token: tokFinance, status: 404},
+		{name: "unknown account", method: "GET", path: "/v1/accounts/nobody/invoiceable", token: tokFinance, status: 404},
+		{name: "no title", method: "GET", path: "/v1/accounts/acc-2/title", token: tokFinance, status: 404},
+		{name: "bad month", method: "GET", path: "/v1/reconciliation?month=2026-13", token: tokFinance, status: 400, errField: "month"},
+		{name: "bad status", method: "GET", path: "/v1/invoices?status=lost", token: tokFinance, status: 400, errField: "status"},
+		{name: "bad cursor", method: "GET", path: "/v1/invoices?cursor=zzz", token: tokFinance, status: 400, errField: "cursor"},
+		{name: "bad as_of", method: "GET", path: "/v1/accounts/acc-1/events?as_of=yesterday", token: tokAuditor, status: 400, errField: "as_of"},
+		{name: "bad min position", method: "GET", path: "/v1/invoices", token: tokFinance, headers: []string{api.HeaderMinPosition, "soon"}, status: 400},
+		{name: "long idempotency key", method: "POST", path: "/v1/accounts/acc-1/title", token: tokCustomer, body: titleBody,
+			headers: []string{"Idempotency-Key", strings.Repeat("k", 256)}, status: 400},
+		{name: "control char in idempotency key", method: "POST", path: "/v1/accounts/acc-1/title", token: tokCustomer, body: titleBody,
+			headers: []string{"Idempotency-Key", "a\tb"}, status: 400},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.call(tc.method, tc.path, tc.token, tc.body, tc.headers...)
+			p := requireProblem(t, r, tc.status)
+			if tc.code != "" {
+				require.Equal(t, tc.code, p["code"])
+				require.Equal(t, "https://fapiao.dev/problems/"+tc.code, p["type"])
+			}
+			if tc.errField != "" {
+				errs, _ := p["errors"].([]any)
+				require.NotEmpty(t, errs, "errors[]")
+				require.Equal(t, tc.errField, errs[0].(map[string]any)["field"])
+			}
+		})
+	}
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	s := newTestServer(t)
+	s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-10", "10.00"))
+	first := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody, "Idempotency-Key", "k-1")
+	again := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody, "Idempotency-Key", "k-1")
+	require.Equal(t, first.json(t)["id"], again.json(t)["id"], "APP-6: a retry returns the first result")
+	require.Equal(t, first.header.Get(api.HeaderPosition), again.header.Get(api.HeaderPosition))
+
+	other := map[string]any{}
+	for k, v := range addressBody {
+		other[k] = v
+	}
+	other["city"] = "Shanghai"
+	p := requireProblem(t, s.call("POST", "/v1/accounts/acc-1/addresses", tokCustomer, other, "Idempotency-Key", "k-1"), 409)
+	require.Equal(t, "APP-6", p["code"])
+
+	list := s.must(200, "GET", "/v1/accounts/acc-1/addresses", tokCustomer, nil, api.HeaderMinPosition, s.lastPosition()).json(t)
+	require.Len(t, list["items"], 1, "the retry wrote nothing")
+}
+
+func TestMinPositionTimesOut(t *testing.T) {
+	s := newTestServer(t, func(c *api.Config) { c.MaxWait = 50 * time.Millisecond })
+	r := s.call("GET", "/v1/invoices", tokFinance, nil, api.HeaderMinPosition, "1000000")
+	requireProblem(t, r, 503)
+	require.Equal(t, "1", r.header.Get("Retry-After"))
+}
+
+func TestRateLimit(t *testing.T) {
+	s := newTestServer(t, func(c *api.Config) { c.RateLimit, c.Burst = 0.001, 2 })
+	s.must(200, "GET", "/v1/invoices", tokFinance, nil)
+	s.must(200, "GET", "/v1/invoices", tokFinance, nil)
+	r := s.call("GET", "/v1/invoices", tokFinance, nil)
+	requireProblem(t, r, http.StatusTooManyRequests)
+	require.NotEmpty(t, r.header.Get("Retry-After"))
+	s.must(200, "GET", "/v1/invoices", tokAuditor, nil) // buckets are per token
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	s := newTestServer(t)
+	for _, path := range []string{"/v1/invoices", "/healthz", "/nowhere"} {
+		r := s.call("GET", path, tokFinance, nil, "X-Request-Id", "req-42")
+		require.Equal(t, "nosniff", r.header.Get("X-Content-Type-Options"), path)
+		require.Equal(t, "DENY", r.header.Get("X-Frame-Options"), path)
+		require.Equal(t, "no-referrer", r.header.Get("Referrer-Policy"), path)
+		require.Contains(t, r.header.Get("Content-Security-Policy"), "default-src 'none'", path)
+		require.Equal(t, "req-42", r.header.Get("X-Request-Id"), path)
+		for k := range r.header {
+			require.False(t, strings.HasPrefix(k, "Access-Control-"), "CORS header %s on %s", k, path)
+		}
+	}
+	require.Equal(t, "no-store", s.call("GET", "/v1/invoices", tokFinance, nil).header.Get("Cache-Control"))
+	require.NotEmpty(t, s.call("GET", "/healthz", "", nil).header.Get("X-Request-Id"), "generated when absent")
+}
