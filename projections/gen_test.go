@@ -260,3 +260,12 @@ func (w *world) lifecycle(acc, m string) {
 		w.ship(acc, id)
 	}
 }
+
+// postKingsoft posts the month's statement as one kingsoft line of amount
+// cents, all invoiceable.
+func (w *world) postKingsoft(acc, month string, amount int) {
+	w.do(acc, domain.RoleBilling, domain.PostStatement{Month: month, Lines: []domain.StatementLine{{
+		LineID: acc + "-" + month, Product: "ECS", BillingMode: domain.Prepaid, PurchasedAt: month + "-15",
+		Channel: domain.ChannelKingsoft, Amount: cents(amount),
+	}}})
+}
