@@ -71,7 +71,8 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 	proj := projections.New()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- projections.Run(ctx, store, proj, nil) }()
+	caughtUp := make(chan struct{})
+	go func() { done <- projections.Run(ctx, store, proj, slog.New(&caughtUpHandler{ch: caughtUp})) }()
 	cfg := api.Config{
 		Ledger: led, Projections: proj, Store: store, Tokens: tokens, Clock: clock,
 		Logger: slog.New(slog.DiscardHandler),
@@ -86,6 +87,12 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 		<-done
 		store.Close()
 	})
+	select {
+	case <-caughtUp:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the projections did not catch up with an empty store")
+	}
+	require.True(t, proj.Ready())
 	return &testServer{t: t, url: srv.URL, store: store, proj: proj}
 }
 
