@@ -23,7 +23,9 @@
 // for the server to answer. Appends are retried a few times on an
 // unreachable server: a retry carries the same event IDs and expectation, so
 // the server treats it as the idempotent re-append of a write whose answer
-// was lost. Subscriptions are resubscribed from the last delivered position
+// was lost. (So an append that still fails with ErrUnavailable may, unlike
+// the interface's general rule, have been written: retry it with the same
+// IDs and expectation to find out.) Subscriptions are resubscribed from the last delivered position
 // (exclusive) when they drop, for up to the store's outage limit, and yield
 // the caught-up signal once.
 //

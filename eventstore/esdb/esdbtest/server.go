@@ -169,7 +169,9 @@ func (s *Server) Restart() error {
 	if err != nil {
 		return fmt.Errorf("esdbtest: listen on %s: %w", s.addr, err)
 	}
-	g := grpc.NewServer()
+	// Like the real server, take appends up to its 16 MiB limit (and a
+	// little more for framing), not gRPC's default of 4 MiB.
+	g := grpc.NewServer(grpc.MaxRecvMsgSize(17 << 20))
 	api.RegisterStreamsServer(g, &streamsServer{s: s})
 	serverfeatures.RegisterServerFeaturesServer(g, serverfeatures.UnimplementedServerFeaturesServer{})
 	gossip.RegisterGossipServer(g, gossip.UnimplementedGossipServer{})
