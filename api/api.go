@@ -10,6 +10,9 @@
 // for customers, the account named in the path must be their own (404 for
 // any other, whatever the route: a customer learns nothing about other
 // accounts, not even which routes exist for them), then the role (403).
+// A malformed account, invoice or address ID in a path is 404: no resource
+// can have that name. An account without events is 404 for staff; for its
+// own customer it is simply empty.
 package api
 
 import (
@@ -84,7 +87,7 @@ func New(cfg Config) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	e.Use(s.recoverPanic, s.requestID, s.securityHeaders, s.observe, s.authenticate, s.rateLimit)
+	e.Use(s.requestID, s.securityHeaders, s.observe, s.recoverPanic, s.authenticate, s.rateLimit)
 	for _, r := range s.routes() {
 		mw := []echo.MiddlewareFunc{s.allow(r.roles)}
 		if r.method == http.MethodGet {
