@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"google.golang.org/grpc/codes"
@@ -23,6 +24,11 @@ func (s *Store) classify(ctx context.Context, err error) (out error, gone bool) 
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("esdb: %w", ctx.Err()), false
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		// The server's timer (gRPC sends the deadline along) can fire a
+		// moment before ctx's own.
+		return fmt.Errorf("esdb: %w", context.DeadlineExceeded), false
 	}
 	if errors.Is(err, eventstore.ErrUnavailable) {
 		return err, true

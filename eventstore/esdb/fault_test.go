@@ -288,3 +288,46 @@ func TestOpenRejectsBadURL(t *testing.T) {
 		require.Error(t, err, url)
 	}
 }
+
+// TestDeadlinesOnStalledServer: a server that does not answer holds a call
+// only until the caller's deadline.
+func TestDeadlinesOnStalledServer(t *testing.T) {
+	srv := esdbtest.New(t)
+	s := open(t, srv.URL())
+	t.Cleanup(func() { _ = s.Close() })
+	require.NoError(t, s.WaitReady(testCtx(t)))
+	srv.Stall(true)
+	t.Cleanup(func() { srv.Stall(false) })
+
+	calls := []struct {
+		name string
+		run  func(ctx context.Context) error
+	}{
+		{"Append", func(ctx context.Context) error {
+			_, err := s.Append(ctx, "account-s", eventstore.Any, newEvents(1)...)
+			return err
+		}},
+		{"ReadStream", func(ctx context.Context) error {
+			for _, err := range s.ReadStream(ctx, "account-s", 0) {
+				return err
+			}
+			return nil
+		}},
+		{"Subscribe", func(ctx context.Context) error {
+			for _, err := range s.Subscribe(ctx, eventstore.Start) {
+				return err
+			}
+			return nil
+		}},
+	}
+	for _, c := range calls {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			err := c.run(ctx)
+			require.ErrorIs(t, err, context.DeadlineExceeded)
+			require.Less(t, time.Since(start), 5*time.Second)
+		})
+	}
+}

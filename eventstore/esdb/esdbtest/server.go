@@ -41,6 +41,7 @@
 package esdbtest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -53,6 +54,7 @@ import (
 	api "github.com/EventStore/EventStore-Client-Go/v4/protos/streams"
 	"github.com/google/uuid"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/status"
 )
 
 // Server is a running (or stopped) fake EventStoreDB node. Its data survive
@@ -69,6 +71,7 @@ type Server struct {
 	changed chan struct{} // closed and replaced at every commit
 	dropAns int           // append answers still to drop
 	oldIdem bool          // answer idempotent appends without a position
+	stall   chan struct{} // while non-nil, appends and reads wait for it
 	appends int           // committed appends, for tests
 }
 
@@ -191,6 +194,36 @@ func (s *Server) DropNextAppendAnswer() {
 	s.mu.Lock()
 	s.dropAns++
 	s.mu.Unlock()
+}
+
+// Stall makes appends and reads hang (until their deadline, or until
+// Stall(false)), as on an overloaded server.
+func (s *Server) Stall(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case on && s.stall == nil:
+		s.stall = make(chan struct{})
+	case !on && s.stall != nil:
+		close(s.stall)
+		s.stall = nil
+	}
+}
+
+// wait holds a call while the server is stalled.
+func (s *Server) wait(ctx context.Context) error {
+	s.mu.Lock()
+	st := s.stall
+	s.mu.Unlock()
+	if st == nil {
+		return nil
+	}
+	select {
+	case <-st:
+		return nil
+	case <-ctx.Done():
+		return status.FromContextError(ctx.Err()).Err()
+	}
 }
 
 // IdempotentWithoutPosition makes idempotent re-appends answer without a

@@ -60,6 +60,9 @@ func (x *streamsServer) Append(stream api.Streams_AppendServer) error {
 			data: bytes.Clone(msg.GetData()), meta: bytes.Clone(msg.GetCustomMetadata()),
 		})
 	}
+	if err := x.s.wait(stream.Context()); err != nil {
+		return err
+	}
 	resp, drop := x.s.append(name, opts, evs)
 	if drop {
 		return status.Error(codes.Unavailable, "esdbtest: answer lost after commit (injected)")
@@ -185,6 +188,9 @@ func (x *streamsServer) Read(req *api.ReadReq, out api.Streams_ReadServer) error
 	o := req.GetOptions()
 	if o == nil {
 		return status.Error(codes.InvalidArgument, "esdbtest: read options missing")
+	}
+	if err := x.s.wait(out.Context()); err != nil {
+		return err
 	}
 	backwards := o.GetReadDirection() == api.ReadReq_Options_Backwards
 	switch so := o.GetStreamOption().(type) {
