@@ -3,6 +3,7 @@ package projections
 import (
 	"context"
 	"errors"
+	"iter"
 	"log/slog"
 	"time"
 
@@ -53,31 +54,31 @@ func Run(ctx context.Context, store eventstore.Store, p *Projections, log *slog.
 
 // runOnce follows one subscription until it drops. progressed reports
 // whether it applied anything or caught up, which resets the backoff.
-func runOnce(ctx context.Context, store eventstore.Store, p *Projections, log *slog.Logger) (progressed bool, err error) {
+func runOnce(ctx context.Context, store eventstore.Store, p *Projections, log *slog.Logger) (bool, error) {
 	from := p.Position()
 	if !p.started() {
 		from = eventstore.Start
 	}
-	for msg, err := range store.Subscribe(ctx, from) {
-		if err != nil {
-			return progressed, err
-		}
-		if msg.CaughtUp {
+	applied := p.applied.Load()
+	progressed := false
+	err := p.consume(ctx,
+		func(ctx context.Context) iter.Seq2[eventstore.Message, error] { return store.Subscribe(ctx, from) },
+		nil,
+		func() {
+			progressed = true
 			if !p.ready.Swap(true) {
 				log.Info("projections: caught up", "position", p.Position())
 			}
-			progressed = true
-			continue
-		}
-		switch err := p.Apply(msg.Record); {
-		case errors.Is(err, ErrOutOfOrder):
-			log.Debug("projections: skipping a record already applied", "position", msg.Record.Position)
-		case err != nil:
-			log.Error("projections: record not folded", "err", err)
-		}
-		progressed = true
-	}
-	return progressed, nil
+		},
+		func(err error) error {
+			if errors.Is(err, ErrOutOfOrder) {
+				log.Debug("projections: skipping a record already applied", "err", err)
+			} else {
+				log.Error("projections: record not folded", "err", err)
+			}
+			return nil
+		})
+	return progressed || p.applied.Load() != applied, err
 }
 
 // started reports whether any record was applied: before that, Position()
@@ -91,21 +92,33 @@ func (p *Projections) started() bool { return p.applied.Load() > 0 }
 // kept as faults (Reconcile reports them) and do not end the replay.
 func Replay(ctx context.Context, store eventstore.Store, stop func(eventstore.Record) bool) (*Projections, error) {
 	p := New()
-	for r, err := range store.ReadAll(ctx, eventstore.Start) {
-		if err != nil {
-			return nil, err
-		}
-		if stop != nil && stop(r) {
-			break
-		}
-		if err := p.Apply(r); errors.Is(err, ErrOutOfOrder) {
-			return nil, err
-		}
+	err := p.consume(ctx,
+		func(ctx context.Context) iter.Seq2[eventstore.Message, error] { return messages(store.ReadAll(ctx, eventstore.Start)) },
+		stop, nil,
+		func(err error) error {
+			if errors.Is(err, ErrOutOfOrder) {
+				return err
+			}
+			return nil // kept as a fault
+		})
+	if err == nil {
+		err = ctx.Err()
 	}
-	if err := ctx.Err(); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// messages turns a read into subscription messages.
+func messages(records iter.Seq2[eventstore.Record, error]) iter.Seq2[eventstore.Message, error] {
+	return func(yield func(eventstore.Message, error) bool) {
+		for r, err := range records {
+			if !yield(eventstore.Message{Record: r}, err) || err != nil {
+				return
+			}
+		}
+	}
 }
 
 // AfterPosition is a Replay stop: the state as of position pos, the record
