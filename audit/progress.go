@@ -1,0 +1,121 @@
+package audit
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Meter shows the progress of a long job on w: a bar redrawn in place
+// (carriage return) when w is a terminal, plain lines otherwise — every Step
+// items or every Interval, whichever comes first — so that a log file gets a
+// readable trace rather than a wall of redraws. A nil *Meter shows nothing.
+// It is safe for concurrent use.
+type Meter struct {
+	w     io.Writer
+	tty   bool
+	label string
+	// Step and Interval pace the plain lines (defaults 10000 and 1 s).
+	Step     int64
+	Interval time.Duration
+
+	mu       sync.Mutex
+	total    int64
+	lastDraw time.Time
+	lastStep int64
+	drawn    bool
+}
+
+// redraw bounds how often the terminal bar is redrawn.
+const redraw = 100 * time.Millisecond
+
+// NewMeter returns a meter writing to w, a terminal if tty, for a job named
+// label ("migrate", "import").
+func NewMeter(w io.Writer, tty bool, label string) *Meter {
+	return &Meter{w: w, tty: tty, label: label, Step: 10000, Interval: time.Second, lastDraw: time.Now()}
+}
+
+// SetTotal sets the number of items expected (0: unknown); done/total then
+// shows as a bar and a percentage.
+func (m *Meter) SetTotal(total int64) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	m.total = total
+	m.mu.Unlock()
+}
+
+// Update reports done items and a note ("posted 10, failed 1").
+func (m *Meter) Update(done int64, note string) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	if m.tty {
+		if now.Sub(m.lastDraw) >= redraw || !m.drawn {
+			m.draw(done, note)
+			m.lastDraw = now
+		}
+		return
+	}
+	if done/m.Step > m.lastStep/m.Step || now.Sub(m.lastDraw) >= m.Interval {
+		fmt.Fprintf(m.w, "%s: %s\n", m.label, m.status(done, note))
+		m.lastDraw, m.lastStep = now, done
+	}
+}
+
+// Finish shows the final state and ends the bar's line.
+func (m *Meter) Finish(done int64, note string) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.tty {
+		m.draw(done, note)
+		fmt.Fprintln(m.w)
+		return
+	}
+	fmt.Fprintf(m.w, "%s: %s\n", m.label, m.status(done, note))
+}
+
+// Printf writes a line of its own, clearing the bar first on a terminal.
+func (m *Meter) Printf(format string, args ...any) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.tty && m.drawn {
+		fmt.Fprint(m.w, "\r\033[K")
+		m.drawn = false
+	}
+	fmt.Fprintf(m.w, format, args...)
+}
+
+func (m *Meter) draw(done int64, note string) {
+	const width = 30
+	bar := ""
+	if m.total > 0 {
+		filled := int(min(done, m.total) * width / m.total)
+		bar = "[" + strings.Repeat("#", filled) + strings.Repeat(".", width-filled) + "] "
+	}
+	fmt.Fprintf(m.w, "\r\033[K%s %s%s", m.label, bar, m.status(done, note))
+	m.drawn = true
+}
+
+func (m *Meter) status(done int64, note string) string {
+	s := fmt.Sprintf("%d", done)
+	if m.total > 0 {
+		s = fmt.Sprintf("%3d%% %d/%d", min(done, m.total)*100/m.total, done, m.total)
+	}
+	if note != "" {
+		s += " " + note
+	}
+	return s
+}
