@@ -89,6 +89,7 @@ func TestConsoleJourney(t *testing.T) {
 		textHas(row("customer", "under_review"), "2026-09, 2026-10"),
 		textHas(row("customer", "under_review"), "¥3,600.00"),
 		textIs("#amt-total", "¥0.00"))
+	b.do("scroll to the records", js(`document.getElementById('records-h').scrollIntoView()`))
 	b.screenshot("05-customer-under-review")
 	b.signOut()
 
@@ -147,6 +148,7 @@ func TestConsoleJourney(t *testing.T) {
 		textHas(row("customer", "voided"), "已作废"), textIs("#amt-total", "¥3,600.00"))
 	b.do("English", click("#lang-toggle"), textIs("#customer-h", "Invoice list"),
 		textHas(row("customer", "voided"), "Voided"), until(`document.documentElement.lang === 'en'`))
+	b.do("scroll to the records", js(`document.getElementById('records-h').scrollIntoView()`))
 	b.screenshot("10-customer-english")
 	b.do("back to Chinese", click("#lang-toggle"), textIs("#customer-h", "发票列表"))
 }

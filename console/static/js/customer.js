@@ -88,11 +88,11 @@ function renderTitle() {
     box.replaceChildren(el('p', { class: 'muted', text: t('title.none') }));
   } else {
     const ti = titleOf(state.title);
-    box.replaceChildren(
+    box.replaceChildren(...[
       el('p', {}, el('strong', { text: ti.name }), ' ', el('span', { class: `badge tt-${state.title.status}`, text: t(`title.status.${state.title.status}`) })),
       el('p', { class: 'sub', text: [t(`type.${ti.type}`), ti.holder ? t(`holder.${ti.holder}`) : '', ti.taxpayer_id || ''].filter(Boolean).join(' · ') }),
       state.title.reason ? el('p', { class: 'sub', text: t('inv.reason', { reason: state.title.reason }) }) : null,
-    );
+    ].filter(Boolean));
   }
   // TITLE-4: a current title cannot be edited by the customer; say how to change it.
   btn.hidden = !!cur;

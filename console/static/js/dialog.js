@@ -114,11 +114,15 @@ export function showFieldError(name, message) {
  * fields, the rule (code + detail) in the dialog's alert line. */
 export function showError(err) {
   const g = document.getElementById('dlg-error');
-  let unplaced = [];
+  const unplaced = [];
+  const placed = [];
   for (const fe of err.fieldErrors || []) {
-    if (!showFieldError(fe.field || '', fe.message || '')) unplaced.push(`${fe.field}: ${fe.message}`);
+    if (showFieldError(fe.field || '', fe.message || '')) placed.push(fe.message || '');
+    else unplaced.push(`${fe.field}: ${fe.message}`);
   }
-  const head = describe(err);
+  let head = describe(err);
+  // The detail often repeats a field's message, already shown under it.
+  if (head && placed.some((m) => m && head.includes(m))) head = `${err.code ? `${err.code}: ` : ''}${t('err.fields')}`;
   g.textContent = [head, ...unplaced].filter(Boolean).join(' — ');
   g.hidden = !g.textContent;
   const bad = document.querySelector('#dlg [aria-invalid="true"]');
@@ -127,7 +131,7 @@ export function showError(err) {
 
 /** describe renders an error the way the console shows it: "CODE: detail". */
 export function describe(err) {
-  if (!err) return '';
+  if (!err || err.status === undefined) return ''; // checked in the page, nothing to add
   if (err.status === 0) return t('err.network');
   const detail = err.problem?.detail || err.problem?.title || t('err.generic', { status: err.status });
   return err.code ? `${err.code}: ${detail}` : detail;
