@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -38,32 +39,52 @@ type Actor struct {
 // metadata without hash). Each variable-length part is length-prefixed so
 // that no two different events share an input.
 func ChainHash(prevHash, stream string, revision uint64, typ string, data, metadata json.RawMessage) (string, error) {
-	cdata, err := Canonical(data)
+	buf := hashBufPool.Get().(*[]byte)
+	defer hashBufPool.Put(buf)
+	cdata, err := canonicalAppend((*buf)[:0], data, false)
 	if err != nil {
 		return "", fmt.Errorf("eventstore: canonical data: %w", err)
 	}
-	cmeta, err := canonicalWithoutHash(metadata)
+	n := len(cdata)
+	both, err := canonicalAppend(cdata, metadata, true)
 	if err != nil {
 		return "", fmt.Errorf("eventstore: canonical metadata: %w", err)
 	}
+	*buf = both
+	cdata, cmeta := both[:n], both[n:]
 	h := sha256.New()
-	var n [8]byte
-	for _, part := range [][]byte{[]byte(prevHash), []byte(stream), nil, []byte(typ), cdata, cmeta} {
-		if part == nil { // the revision
-			binary.BigEndian.PutUint64(n[:], revision)
-			h.Write(n[:])
-			continue
-		}
-		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
-		h.Write(n[:])
-		h.Write(part)
+	var num [8]byte
+	writePart := func(p []byte) {
+		binary.BigEndian.PutUint64(num[:], uint64(len(p)))
+		h.Write(num[:])
+		h.Write(p)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	writePart([]byte(prevHash))
+	writePart([]byte(stream))
+	binary.BigEndian.PutUint64(num[:], revision)
+	h.Write(num[:])
+	writePart([]byte(typ))
+	writePart(cdata)
+	writePart(cmeta)
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])), nil
 }
+
+// hashBufPool holds ChainHash's buffers for the canonical bytes.
+var hashBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // Canonical re-encodes JSON in a stable form: object keys sorted, no
 // insignificant space, numbers as written. Equal documents give equal bytes.
 func Canonical(raw json.RawMessage) ([]byte, error) {
+	if len(raw) == 0 {
+		return []byte("null"), nil
+	}
+	return canonicalAppend(nil, raw, false)
+}
+
+// canonicalSlow is the definition of the canonical form (see canonical.go):
+// decode into interface{} values, encode again.
+func canonicalSlow(raw json.RawMessage) ([]byte, error) {
 	if len(raw) == 0 {
 		return []byte("null"), nil
 	}
@@ -82,7 +103,9 @@ func Canonical(raw json.RawMessage) ([]byte, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
-func canonicalWithoutHash(raw json.RawMessage) ([]byte, error) {
+// canonicalWithoutHashSlow is the definition of the canonical metadata: the
+// canonical form of the object without its "hash" member.
+func canonicalWithoutHashSlow(raw json.RawMessage) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var m map[string]any
@@ -109,18 +132,36 @@ func ParseMetadata(raw json.RawMessage) (Metadata, error) {
 // Seal sets m.PrevHash, computes the chain hash for an event at (stream,
 // revision) and returns the metadata bytes with Hash filled in.
 func Seal(m Metadata, prevHash, stream string, revision uint64, typ string, data json.RawMessage) (json.RawMessage, error) {
+	raw, _, err := SealHash(m, prevHash, stream, revision, typ, data)
+	return raw, err
+}
+
+// SealHash is Seal that also returns the hash, sparing the caller a decode
+// of the metadata it just got.
+func SealHash(m Metadata, prevHash, stream string, revision uint64, typ string, data json.RawMessage) (json.RawMessage, string, error) {
 	m.PrevHash = prevHash
 	m.Hash = ""
 	raw, err := json.Marshal(m)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	hash, err := ChainHash(prevHash, stream, revision, typ, data, raw)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	// Hash is the struct's last field and a hex string needs no escaping,
+	// so filling it into the encoding is the encoding of m with Hash set.
+	const emptyHash = `"hash":""}`
+	if bytes.HasSuffix(raw, []byte(emptyHash)) {
+		out := make([]byte, 0, len(raw)+len(hash))
+		out = append(out, raw[:len(raw)-2]...)
+		out = append(out, hash...)
+		out = append(out, `"}`...)
+		return out, hash, nil
 	}
 	m.Hash = hash
-	return json.Marshal(m)
+	raw, err = json.Marshal(m)
+	return raw, hash, err
 }
 
 // VerifyError names the first broken link of a hash chain.
