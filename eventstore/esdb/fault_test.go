@@ -282,10 +282,27 @@ func TestAppendNeedsIDs(t *testing.T) {
 	require.ErrorContains(t, err, "no ID")
 }
 
-func TestOpenRejectsBadURL(t *testing.T) {
-	for _, url := range []string{"http://localhost:2113", "esdb://", "esdb://host:port"} {
-		_, err := esdb.Open(url)
-		require.Error(t, err, url)
+func TestOpenURLs(t *testing.T) {
+	cases := []struct {
+		url string
+		ok  bool
+	}{
+		{"esdb://localhost:2113?tls=false", true},
+		{"esdb://admin:changeit@localhost:2113", true},
+		{"esdb://admin:changeit@localhost:2113?tlsVerifyCert=false&maxDiscoverAttempts=3", true},
+		{"esdb+discover://cluster.example:2113", true},
+		{"http://localhost:2113", false},
+		{"esdb://", false},
+		{"esdb://host:port", false},
+	}
+	for _, c := range cases {
+		s, err := esdb.Open(c.url) // Open does not connect
+		if !c.ok {
+			require.Error(t, err, c.url)
+			continue
+		}
+		require.NoError(t, err, c.url)
+		require.NoError(t, s.Close())
 	}
 }
 
