@@ -1,0 +1,84 @@
+package audit_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/audit"
+)
+
+func replayJSON(t *testing.T, rep audit.ReplayReport) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, audit.WriteJSON(&buf, rep))
+	return buf.Bytes()
+}
+
+func TestReplayGolden(t *testing.T) {
+	t.Parallel()
+	store := newBolt(t)
+	seed(t, store)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		golden string
+		opts   audit.ReplayOptions
+	}{
+		{"replay.json", audit.ReplayOptions{}},
+		{"replay_acc-a_as_of.json", audit.ReplayOptions{Account: "acc-a", AsOf: beforeIssue}},
+		{"replay_position_3.json", audit.ReplayOptions{Position: 3}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			rep, err := audit.Replay(ctx, store, tc.opts)
+			require.NoError(t, err)
+			checkGolden(t, tc.golden, replayJSON(t, rep))
+		})
+	}
+}
+
+// TestReplayAsOf checks AUD-2 on its own terms: the state as of a time is
+// the state before the first later event, and the balance moves with it.
+func TestReplayAsOf(t *testing.T) {
+	t.Parallel()
+	store := newMem(t)
+	seed(t, store)
+	ctx := context.Background()
+	before, err := audit.Replay(ctx, store, audit.ReplayOptions{Account: "acc-a", AsOf: beforeIssue})
+	require.NoError(t, err)
+	now, err := audit.Replay(ctx, store, audit.ReplayOptions{Account: "acc-a"})
+	require.NoError(t, err)
+	require.Len(t, before.Accounts, 1)
+	require.Equal(t, "issuing", string(before.Accounts[0].Invoices[0].Status))
+	require.Equal(t, "issued", string(now.Accounts[0].Invoices[0].Status))
+	require.Nil(t, before.Accounts[0].Invoices[0].Shipment)
+	require.NotNil(t, now.Accounts[0].Invoices[0].Shipment)
+	require.Len(t, before.Accounts[0].Statements, 2, "the March statement was posted after")
+	require.Less(t, before.Position, now.Position)
+
+	_, err = audit.Replay(ctx, store, audit.ReplayOptions{Account: "acc-b", Position: 1})
+	require.ErrorIs(t, err, audit.ErrNoAccount, "acc-b's first event is at position 3")
+	_, err = audit.Replay(ctx, store, audit.ReplayOptions{AsOf: beforeIssue, Position: 1})
+	require.Error(t, err)
+}
+
+// TestReplaySameOnEveryStore: the state does not depend on the backend
+// (positions do: EventStoreDB's are its own).
+func TestReplaySameOnEveryStore(t *testing.T) {
+	t.Parallel()
+	var want []byte
+	for _, st := range stores {
+		store := st.open(t)
+		seed(t, store)
+		rep, err := audit.Replay(context.Background(), store, audit.ReplayOptions{})
+		require.NoError(t, err, st.name)
+		rep.Position = 0
+		got := replayJSON(t, rep)
+		if want == nil {
+			want = got
+			continue
+		}
+		require.Equal(t, string(want), string(got), st.name)
+	}
+}
