@@ -55,6 +55,10 @@ export function initFinance() {
     loadFinance();
   });
   document.getElementById('finance-more').addEventListener('click', () => loadPage(true));
+  document.getElementById('fin-title-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    lookupTitle(document.getElementById('fin-title-account').value.trim());
+  });
   renderStatusOptions();
 }
 
@@ -115,5 +119,42 @@ async function run(a, inv) {
   if (done) {
     flash(t('fin.done', { action: label }));
     await loadFinance();
+  }
+}
+
+// Title review (TITLE-3): a vat_special title waits for finance.
+async function lookupTitle(account) {
+  const box = document.getElementById('fin-title-result');
+  if (!account) return;
+  let ti;
+  try {
+    ti = await get(acct(account, 'title'));
+  } catch (e) {
+    box.replaceChildren(el('p', { class: 'form-error', role: 'alert', text: describe(e) }));
+    return;
+  }
+  const lines = [ti.taxpayer_id, ti.registered_address, ti.registered_phone, ti.bank_name, ti.bank_account].filter(Boolean).join(' · ');
+  box.replaceChildren(...[
+    el('p', {}, el('strong', { text: ti.name }), ' ', el('span', { class: `badge tt-${ti.status}`, text: t(`title.status.${ti.status}`) })),
+    el('p', { class: 'sub', text: `${account} · ${t(`type.${ti.type}`)}${lines ? ` · ${lines}` : ''}` }),
+    ti.reason ? el('p', { class: 'sub', text: t('inv.reason', { reason: ti.reason }) }) : null,
+    ti.status === 'pending_review' ? el('div', { class: 'ops' },
+      el('button', { type: 'button', 'data-action': 'approve-title', onclick: () => reviewTitle(account, ti, true), text: t('act.approve') }),
+      el('button', { type: 'button', 'data-action': 'reject-title', onclick: () => reviewTitle(account, ti, false), text: t('act.reject') })) : null,
+  ].filter(Boolean));
+}
+
+async function reviewTitle(account, ti, approve) {
+  const label = t(approve ? 'act.approve' : 'act.reject');
+  const done = await openForm({
+    title: `${t('fin.titleHeading')} · ${label}`,
+    intro: [el('p', { text: approve ? t('fin.titleApprove') : `${ti.name}` })],
+    submit: label,
+    fields: approve ? [] : [{ name: 'reason', type: 'textarea', label: t('fin.reason'), required: true }],
+    onSubmit: (v, key) => post(acct(account, 'title', approve ? 'approve' : 'reject'), v, key),
+  });
+  if (done) {
+    flash(t('fin.done', { action: label }));
+    await lookupTitle(account);
   }
 }
