@@ -93,7 +93,9 @@ func (p *Projections) started() bool { return p.applied.Load() > 0 }
 func Replay(ctx context.Context, store eventstore.Store, stop func(eventstore.Record) bool) (*Projections, error) {
 	p := New()
 	err := p.consume(ctx,
-		func(ctx context.Context) iter.Seq2[eventstore.Message, error] { return messages(store.ReadAll(ctx, eventstore.Start)) },
+		func(ctx context.Context) iter.Seq2[eventstore.Message, error] {
+			return messages(store.ReadAll(ctx, eventstore.Start))
+		},
 		stop, nil,
 		func(err error) error {
 			if errors.Is(err, ErrOutOfOrder) {
