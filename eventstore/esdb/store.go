@@ -17,17 +17,20 @@
 //
 // Failures. The client closes itself for good when discovery fails, and some
 // of its calls then block or panic; the store therefore runs every call
-// behind a recover, and on any sign of an unreachable server it closes the
-// client and builds a new one for the next call. Unreachable servers give
-// errors that wrap eventstore.ErrUnavailable; WaitReady waits, with backoff,
-// for the server to answer. Appends are retried a few times on an
-// unreachable server: a retry carries the same event IDs and expectation, so
-// the server treats it as the idempotent re-append of a write whose answer
-// was lost. (So an append that still fails with ErrUnavailable may, unlike
-// the interface's general rule, have been written: retry it with the same
-// IDs and expectation to find out.) Subscriptions are resubscribed from the last delivered position
-// (exclusive) when they drop, for up to the store's outage limit, and yield
-// the caught-up signal once.
+// behind a recover, and on any sign of an unreachable server (gRPC
+// Unavailable, Aborted, a deadline that is not the caller's, a connection
+// closed under a call, not-leader) it retires the client — no new call
+// enters it, and it is closed once the calls in it have left — and builds a
+// new one for the next call. Unreachable servers give errors that wrap
+// eventstore.ErrUnavailable; WaitReady waits, with backoff, for the server
+// to answer. Appends are retried a few times on an unreachable server: a
+// retry carries the same event IDs and expectation, so the server treats it
+// as the idempotent re-append of a write whose answer was lost. (So an
+// append that still fails with ErrUnavailable may, unlike the interface's
+// general rule, have been written: retry it with the same IDs and
+// expectation to find out.) Subscriptions are resubscribed from the last
+// delivered position (exclusive) when they drop, for up to the store's
+// outage limit, and yield the caught-up signal once.
 //
 // Judgements, where the client or the server left a choice:
 //   - The client reports a wrong expected version only as text; the actual

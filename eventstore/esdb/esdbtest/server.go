@@ -12,6 +12,12 @@
 // live events). ServerFeatures and Gossip answer Unimplemented, which the
 // client accepts for a single node. Everything else answers Unimplemented.
 //
+// Fault controls: NewDown (an address that refuses connections until
+// Restart), Stop and Restart (same address, data kept, live streams cut),
+// DropNextAppendAnswer (commit, then fail the answer with Unavailable),
+// Stall (calls hang until their deadline), IdempotentWithoutPosition (an
+// older server's answer to an idempotent re-append).
+//
 // Judgements about EventStoreDB's behaviour, where the fake had to choose:
 //
 //   - Positions. Each event is its own committed record: its commit and
