@@ -23,7 +23,7 @@ func (s *Store) Subscribe(ctx context.Context, after eventstore.Position) iter.S
 		try := 0
 		for {
 			st.progress = false
-			err, gone := s.subscribeOnce(ctx, &st, yield)
+			gone, err := s.subscribeOnce(ctx, &st, yield)
 			if errors.Is(err, errStop) {
 				return
 			}
@@ -56,16 +56,16 @@ type subState struct {
 
 // subscribeOnce runs one server subscription until it drops or the consumer
 // stops (errStop). gone reports a drop worth resubscribing after.
-func (s *Store) subscribeOnce(ctx context.Context, st *subState, yield func(eventstore.Message, error) bool) (error, bool) {
+func (s *Store) subscribeOnce(ctx context.Context, st *subState, yield func(eventstore.Message, error) bool) (gone bool, err error) {
 	c, err := s.conn(ctx)
 	if err != nil {
 		if errors.Is(err, eventstore.ErrUnavailable) {
-			return err, true
+			return true, err
 		}
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("esdb: %w", err), false
+			return false, fmt.Errorf("esdb: %w", err)
 		}
-		return err, false
+		return false, err
 	}
 	var from client.AllPosition = client.Start{}
 	if st.last > 0 {
@@ -87,7 +87,7 @@ func (s *Store) subscribeOnce(ctx context.Context, st *subState, yield func(even
 		if gone {
 			s.discard(c)
 		}
-		return out, gone
+		return gone, out
 	}
 	defer sub.Close()
 	for {
@@ -105,14 +105,14 @@ func (s *Store) subscribeOnce(ctx context.Context, st *subState, yield func(even
 			}
 			st.last = r.Position
 			if !yield(eventstore.Message{Record: r}, nil) {
-				return errStop, false
+				return false, errStop
 			}
 		case ev.CaughtUp != nil:
 			st.progress = true
 			if !st.caughtUp {
 				st.caughtUp = true
 				if !yield(eventstore.Message{CaughtUp: true}, nil) {
-					return errStop, false
+					return false, errStop
 				}
 			}
 		default: // checkpoints, fell-behind
@@ -121,7 +121,7 @@ func (s *Store) subscribeOnce(ctx context.Context, st *subState, yield func(even
 	}
 }
 
-func (s *Store) dropped(ctx context.Context, c *conn, err error) (error, bool) {
+func (s *Store) dropped(ctx context.Context, c *conn, err error) (bool, error) {
 	if err == nil {
 		err = errors.New("subscription dropped")
 	}
@@ -129,7 +129,7 @@ func (s *Store) dropped(ctx context.Context, c *conn, err error) (error, bool) {
 	if gone {
 		s.discard(c)
 	}
-	return out, gone
+	return gone, out
 }
 
 func recv(sub *client.Subscription) (ev *client.SubscriptionEvent, err error) {
