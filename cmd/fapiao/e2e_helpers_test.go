@@ -55,8 +55,14 @@ type server struct {
 // answers 200.
 func startServer(t *testing.T, store, tokens, clock string) *server {
 	t.Helper()
+	return startServerArgs(t, "--store", store, "--tokens", tokens, "--clock", clock)
+}
+
+// startServerArgs is startServer with the serve flags given (--addr aside).
+func startServerArgs(t *testing.T, args ...string) *server {
+	t.Helper()
 	s := &server{stderr: &lockedBuffer{}, exited: make(chan error, 1)}
-	s.cmd = exec.Command(fapiaoBin, "serve", "--addr", "127.0.0.1:0", "--store", store, "--tokens", tokens, "--clock", clock)
+	s.cmd = exec.Command(fapiaoBin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	s.cmd.Stderr = s.stderr
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {

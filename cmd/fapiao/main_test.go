@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fapiao/fapiao/eventstore/storeurl"
+)
+
+// TestRun checks the command line's exit statuses and messages without
+// starting a server.
+func TestRun(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // a fragment, "" for none expected
+		stderr string
+	}{
+		{"no command", nil, exitUsage, "", "Commands:"},
+		{"help", []string{"help"}, exitOK, "serve", ""},
+		{"help flag", []string{"--help"}, exitOK, "Commands:", ""},
+		{"help serve", []string{"help", "serve"}, exitOK, "", "--pprof"},
+		{"unknown", []string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
+		{"placeholder", []string{"verify", "--store", "bolt://./x.db"}, exitUsage, "", "not implemented yet"},
+		{"serve without tokens", []string{"serve"}, exitUsage, "", "--tokens FILE is required"},
+		{"serve bad store", []string{"serve", "--tokens", "t.json", "--store", "bolt://host/x.db"}, exitUsage, "", "names host"},
+		{"serve bad clock", []string{"serve", "--tokens", "t.json", "--clock", "yesterday"}, exitUsage, "", "--clock"},
+		{"serve public pprof", []string{"serve", "--tokens", "t.json", "--pprof", "0.0.0.0:6060"}, exitUsage, "", "not a loopback"},
+		{"serve stray argument", []string{"serve", "--tokens", "t.json", "extra"}, exitUsage, "", `unexpected argument "extra"`},
+		{"serve unknown flag", []string{"serve", "--nope"}, exitUsage, "", "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out, errb bytes.Buffer
+			code := run(context.Background(), &env{stdout: &out, stderr: &errb}, tt.args)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out.String(), errb.String())
+			}
+			if tt.stdout != "" && !strings.Contains(out.String(), tt.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tt.stdout, out.String())
+			}
+			if tt.stderr != "" && !strings.Contains(errb.String(), tt.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.stderr, errb.String())
+			}
+		})
+	}
+}
+
+// TestServeMissingTokensFile: a tokens file that cannot be read is a
+// failure (exit 1) after the store opened, and the store is closed again.
+func TestServeMissingTokensFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	args := []string{"serve", "--tokens", filepath.Join(dir, "absent.json"), "--store", "bolt://" + filepath.Join(dir, "x.db")}
+	if code := run(context.Background(), &env{stdout: &out, stderr: &errb}, args); code != exitFail {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFail, errb.String())
+	}
+	if !strings.Contains(errb.String(), "absent.json") {
+		t.Errorf("the error does not name the tokens file:\n%s", errb.String())
+	}
+	// The store was closed: another open of the same file does not wait for its lock.
+	s, err := storeurl.Open(context.Background(), "bolt://"+filepath.Join(dir, "x.db"))
+	if err != nil {
+		t.Fatalf("the store was left open: %v", err)
+	}
+	s.Close()
+}
+
+func TestCheckLoopback(t *testing.T) {
+	t.Parallel()
+	for addr, ok := range map[string]bool{
+		"127.0.0.1:6060": true, "127.0.0.2:6060": true, "[::1]:6060": true, "localhost:6060": true, "LOCALHOST:0": true,
+		"0.0.0.0:6060": false, ":6060": false, "[::]:6060": false, "10.0.0.5:6060": false, "example.com:6060": false,
+		"127.0.0.1": false, "": false,
+	} {
+		if err := checkLoopback(addr); (err == nil) != ok {
+			t.Errorf("checkLoopback(%q) = %v, want ok=%v", addr, err, ok)
+		}
+	}
+}
