@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -39,7 +40,12 @@ func readBody(c echo.Context) ([]byte, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, nil
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	mt, params, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	// JSON is UTF-8 (RFC 8259); a body declared in another charset would be
+	// read wrongly, so it is refused rather than guessed at.
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		err = errors.New("charset")
+	}
 	if err != nil || mt != echo.MIMEApplicationJSON {
 		return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Send the body as Content-Type: application/json.")
 	}
@@ -93,6 +99,11 @@ func decodeStrict(raw []byte, dst any) ([]byte, error) {
 // no key twice in any object, nested at most maxDepth deep. encoding/json
 // would silently keep the last of two equal keys.
 func checkStructure(raw []byte) error {
+	// encoding/json silently turns invalid UTF-8 into U+FFFD: refuse it
+	// here, before a mangled name is written for ever.
+	if !utf8.Valid(raw) {
+		return badRequest("", "The body is not valid UTF-8.")
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -120,6 +131,9 @@ func walkObject(dec *json.Decoder, path string, depth int) error {
 		}
 		key, _ := tok.(string)
 		field := joinField(path, key)
+		if err := checkString(field, key); err != nil {
+			return err
+		}
 		if seen[key] {
 			return badRequest(field, fmt.Sprintf("The key %q appears twice.", key))
 		}
@@ -139,6 +153,9 @@ func walkValue(dec *json.Decoder, path string, depth int) error {
 	if err != nil {
 		return badRequest("", "The body is not valid JSON.")
 	}
+	if str, ok := tok.(string); ok {
+		return checkString(path, str)
+	}
 	d, ok := tok.(json.Delim)
 	if !ok {
 		return nil
@@ -156,6 +173,15 @@ func walkValue(dec *json.Decoder, path string, depth int) error {
 	}
 	if _, err := dec.Token(); err != nil { // the closing bracket
 		return badRequest("", "The body is not valid JSON.")
+	}
+	return nil
+}
+
+// checkString refuses U+FFFD in a decoded string: it is what a lone
+// surrogate escape (\ud800) decodes to, and never part of a real name.
+func checkString(field, s string) error {
+	if strings.ContainsRune(s, utf8.RuneError) {
+		return badRequest(field, fmt.Sprintf("%s holds an invalid character (a lone surrogate or U+FFFD).", orBody(field)))
 	}
 	return nil
 }
