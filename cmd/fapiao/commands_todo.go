@@ -14,12 +14,12 @@ var errNotImplemented = errors.New("not implemented yet")
 func todoCommands() []command {
 	todo := func(context.Context, *env, []string) error { return errNotImplemented }
 	return []command{
-		{"migrate", "copy a whole log between stores (bolt → esdb), then verify it", todo},
-		{"replay", "state and balances as they were at a time or position (AUD-2)", todo},
-		{"verify", "check every hash chain (AUD-3)", todo},
-		{"export", "the log as JSON Lines on stdout (AUD-4)", todo},
-		{"import", "bulk-post statements from a JSON Lines file", todo},
-		{"reconcile", "REC-1..4 for a month, as JSON or CSV", todo},
+		{"migrate", "copy a whole log between stores (bolt → esdb), then verify it", runMigrate}, // cmd_migrate.go
+		{"replay", "state and balances as they were at a time or position (AUD-2)", runReplay},   // cmd_replay.go
+		{"verify", "check every hash chain (AUD-3)", runVerify},                                  // cmd_verify.go
+		{"export", "the log as JSON Lines on stdout (AUD-4)", runExport},                         // cmd_export.go
+		{"import", "bulk-post statements from a JSON Lines file", runImport},                     // cmd_import.go
+		{"reconcile", "REC-1..4 for a month, as JSON or CSV", runReconcile},                      // cmd_reconcile.go
 		{"bench", "the benchmarks of record", todo},
 	}
 }

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"bufio"
+	"context"
+
+	"github.com/fapiao/fapiao/audit"
+	"github.com/fapiao/fapiao/eventstore/storeurl"
+)
+
+// runExport is fapiao export: the log as canonical JSON Lines on stdout
+// (AUD-4).
+func runExport(ctx context.Context, e *env, args []string) (err error) {
+	var store string
+	var from uint64
+	fs := newFlagSet(e, "export", "--store STORE [--from N]")
+	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
+	fs.Uint64Var(&from, "from", 0, "export the events after this `position` (exclusive; 0 for all)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := openForJob(ctx, store, "GET /v1/events?from=N")
+	if err != nil {
+		return err
+	}
+	defer closeStore(s, &err)
+	w := bufio.NewWriterSize(e.stdout, 256<<10)
+	if _, err := audit.Export(ctx, s, from, w); err != nil {
+		return err
+	}
+	return w.Flush()
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/eventstore/bolt"
+)
+
+// jobRun runs a subcommand in-process and returns its exit status and output.
+func jobRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), &env{stdout: &out, stderr: &errOut}, args)
+	return code, out.String(), errOut.String()
+}
+
+// jobDemoStore is a bolt file holding the demo history.
+func jobDemoStore(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "fapiao.db")
+	s, err := bolt.Open(path)
+	require.NoError(t, err)
+	require.NoError(t, seedDemo(context.Background(), s, time.Date(2026, 5, 20, 12, 0, 0, 0, time.UTC), defaultIssuer))
+	require.NoError(t, s.Close())
+	return "bolt://" + path
+}
+
+func TestJobsOnDemoStore(t *testing.T) {
+	t.Parallel()
+	store := jobDemoStore(t)
+
+	code, out, errOut := jobRun(t, "verify", "--store", store)
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "every hash chain holds")
+
+	code, export, errOut := jobRun(t, "export", "--store", store)
+	require.Equal(t, exitOK, code, errOut)
+	require.Greater(t, strings.Count(export, "\n"), 10)
+
+	code, out, errOut = jobRun(t, "replay", "--store", store, "--account", demoAccount, "--position", "5")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, `"up_to_position": 5`)
+	code, _, errOut = jobRun(t, "replay", "--store", store, "--as-of", "2000-01-01T00:00:00Z", "--account", demoAccount)
+	require.Equal(t, exitFail, code)
+	require.Contains(t, errOut, "no such account")
+	code, _, _ = jobRun(t, "replay", "--store", store, "--as-of", "yesterday")
+	require.Equal(t, exitUsage, code)
+
+	code, out, errOut = jobRun(t, "reconcile", "--store", store, "--month", "2026-03", "--format", "csv")
+	require.Equal(t, exitOK, code, errOut)
+	require.True(t, strings.HasPrefix(out, "section,account,key,field,value\n"), out)
+	code, _, _ = jobRun(t, "reconcile", "--store", store)
+	require.Equal(t, exitUsage, code, "--month is required")
+
+	// export → import --log into an empty bolt file → export: the same bytes.
+	file := filepath.Join(t.TempDir(), "log.jsonl")
+	require.NoError(t, os.WriteFile(file, []byte(export), 0o600))
+	copyStore := "bolt://" + filepath.Join(t.TempDir(), "copy.db")
+	code, out, errOut = jobRun(t, "import", "--store", copyStore, file)
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "imported the log")
+	_, again, _ := jobRun(t, "export", "--store", copyStore)
+	require.Equal(t, export, again)
+
+	migrated := "bolt://" + filepath.Join(t.TempDir(), "migrated.db")
+	code, out, errOut = jobRun(t, "migrate", "--from", store, "--to", migrated)
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "compared")
+	require.Contains(t, errOut, "migrate: 100%")
+	code, out, _ = jobRun(t, "migrate", "--from", store, "--to", migrated)
+	require.Equal(t, exitOK, code)
+	require.Contains(t, out, "0 copied now")
+}
+
+func TestJobImportStatements(t *testing.T) {
+	t.Parallel()
+	store := "bolt://" + filepath.Join(t.TempDir(), "fapiao.db")
+	file := filepath.Join(t.TempDir(), "statements.jsonl")
+	line := `{"account_id":"acc-1","month":"2026-01","lines":[{"line_id":"l1","product":"KEC","billing_mode":"prepaid","purchased_at":"2026-01-02","channel":"kingsoft","amount":"AMOUNT","voucher":"0.00","coupon":"0.00","gift_balance":"0.00"}]}`
+	content := strings.ReplaceAll(line, "AMOUNT", "100.00") + "\n" +
+		strings.ReplaceAll(strings.ReplaceAll(line, "AMOUNT", "1.001"), "acc-1", "acc-2") + "\n"
+	require.NoError(t, os.WriteFile(file, []byte(content), 0o600))
+
+	code, out, errOut := jobRun(t, "import", "--store", store, "--clock", "2026-03-01T10:00:00+08:00", file)
+	require.Equal(t, exitFail, code)
+	require.Contains(t, out, "2 lines: posted 1, unchanged 0, failed 1")
+	require.Contains(t, errOut, "line 2")
+	require.Contains(t, errOut, "lines[0].amount")
+
+	code, out, _ = jobRun(t, "import", "--store", store, "--clock", "2026-03-01T10:00:00+08:00", file)
+	require.Equal(t, exitFail, code)
+	require.Contains(t, out, "posted 0, unchanged 1, failed 1")
+}
+
+// TestJobsRefuseAHeldStore: with the bolt file held (as a running server
+// holds it) every command fails at once, says why and what to do instead.
+func TestJobsRefuseAHeldStore(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "fapiao.db")
+	held, err := bolt.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = held.Close() })
+	store := "bolt://" + path
+	file := filepath.Join(t.TempDir(), "empty.jsonl")
+	require.NoError(t, os.WriteFile(file, []byte("\n"), 0o600))
+	for _, tc := range []struct {
+		args []string
+		hint string
+	}{
+		{[]string{"replay", "--store", store}, "GET /v1/accounts/{acc}/events"},
+		{[]string{"verify", "--store", store}, "stop the server"},
+		{[]string{"export", "--store", store}, "GET /v1/events"},
+		{[]string{"reconcile", "--store", store, "--month", "2026-03"}, "GET /v1/reconciliation?month=2026-03"},
+		{[]string{"import", "--store", store, file}, "POST /v1/accounts/{acc}/statements"},
+		{[]string{"migrate", "--from", store, "--to", "bolt://" + filepath.Join(t.TempDir(), "x.db")}, "stop the server"},
+	} {
+		t.Run(tc.args[0], func(t *testing.T) {
+			start := time.Now()
+			code, _, errOut := jobRun(t, tc.args...)
+			require.Less(t, time.Since(start), 5*time.Second)
+			require.Equal(t, exitFail, code)
+			require.Contains(t, errOut, "held by another process")
+			require.Contains(t, errOut, tc.hint)
+		})
+	}
+}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/fapiao/fapiao/audit"
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore/storeurl"
+)
+
+// runReconcile is fapiao reconcile: REC-1..3 for a month as JSON or CSV on
+// stdout; exit 1, with the problems on stderr, when an invariant breaks
+// (REC-4).
+func runReconcile(ctx context.Context, e *env, args []string) (err error) {
+	var store, month, format, now string
+	fs := newFlagSet(e, "reconcile", "--store STORE --month YYYY-MM [--format json|csv] [--now RFC3339]")
+	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
+	fs.StringVar(&month, "month", "", "the `month` to reconcile, YYYY-MM (Asia/Shanghai)")
+	fs.StringVar(&format, "format", audit.FormatJSON, "output `format`: json or csv")
+	fs.StringVar(&now, "now", "", "judge SLA lateness at this `instant` (RFC 3339; default the current time)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if _, err := time.Parse(domain.MonthLayout, month); err != nil {
+		return usagef("--month YYYY-MM is required")
+	}
+	if format != audit.FormatJSON && format != audit.FormatCSV {
+		return usagef("--format: want json or csv, not %q", format)
+	}
+	at := time.Now()
+	if now != "" {
+		if at, err = time.Parse(time.RFC3339Nano, now); err != nil {
+			return usagef("--now: want an RFC 3339 instant like 2026-10-05T12:00:00+08:00")
+		}
+	}
+	s, err := openForJob(ctx, store, "GET /v1/reconciliation?month="+month)
+	if err != nil {
+		return err
+	}
+	defer closeStore(s, &err)
+	_, err = audit.Reconcile(ctx, s, month, at, format, e.stdout)
+	return err
+}

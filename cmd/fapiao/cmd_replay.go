@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/fapiao/fapiao/audit"
+	"github.com/fapiao/fapiao/eventstore/storeurl"
+)
+
+// runReplay is fapiao replay: every account's (or one account's) state and
+// balances as they were at a business time or a log position (AUD-2).
+func runReplay(ctx context.Context, e *env, args []string) (err error) {
+	var store, account, asOf string
+	var pos uint64
+	fs := newFlagSet(e, "replay", "--store STORE [--account ID] [--as-of RFC3339 | --position N]")
+	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
+	fs.StringVar(&account, "account", "", "only this account `ID`")
+	fs.StringVar(&asOf, "as-of", "", "replay the events that occurred up to this `instant` (RFC 3339, events' occurred_at)")
+	fs.Uint64Var(&pos, "position", 0, "replay the log up to this `position`, included")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	opts := audit.ReplayOptions{Account: account, Position: pos}
+	if asOf != "" {
+		if pos != 0 {
+			return usagef("give --as-of or --position, not both")
+		}
+		t, err := time.Parse(time.RFC3339Nano, asOf)
+		if err != nil {
+			return usagef("--as-of: want an RFC 3339 instant like 2026-10-05T12:00:00+08:00")
+		}
+		opts.AsOf = t
+	}
+	s, err := openForJob(ctx, store, "GET /v1/accounts/{acc}/events?as_of=…")
+	if err != nil {
+		return err
+	}
+	defer closeStore(s, &err)
+	rep, err := audit.Replay(ctx, s, opts)
+	if err != nil {
+		return err
+	}
+	return audit.WriteJSON(e.stdout, rep)
+}
