@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 
@@ -52,8 +53,11 @@ func (a *Account) Clone() *Account {
 		Statements:   make(map[string]*Statement, len(a.Statements)),
 		Invoices:     make(map[uuid.UUID]*Invoice, len(a.Invoices)),
 		InvoiceOrder: slices.Clone(a.InvoiceOrder),
-		Idempotency:  make(map[string]IdempotentResult, len(a.Idempotency)),
+		Idempotency:  maps.Clone(a.Idempotency), // values: a copy of the table will do
 		Version:      a.Version,
+	}
+	if c.Idempotency == nil {
+		c.Idempotency = map[string]IdempotentResult{}
 	}
 	for k, s := range a.Statements {
 		cs := *s
@@ -81,9 +85,6 @@ func (a *Account) Clone() *Account {
 			ci.Return = &r
 		}
 		c.Invoices[k] = &ci
-	}
-	for k, v := range a.Idempotency {
-		c.Idempotency[k] = v
 	}
 	return c
 }

@@ -173,21 +173,14 @@ func seal(c command, meta eventstore.Metadata, f *folded, events []domain.Event)
 			return nil, "", err
 		}
 		rev := f.acc.Version + uint64(i)
-		raw, err := eventstore.Seal(meta, prev, stream, rev, typ, data)
+		raw, hash, err := eventstore.SealHash(meta, prev, stream, rev, typ, data)
 		if err != nil {
 			return nil, "", fmt.Errorf("ledger: seal %s@%d: %w", stream, rev, err)
 		}
 		batch[i] = eventstore.EventData{ID: derivedID(c.AccountID, c.key, "event", i), Type: typ, Data: data, Metadata: raw}
-		if prev, err = hashOf(raw); err != nil {
-			return nil, "", err
-		}
+		prev = hash
 	}
 	return batch, prev, nil
-}
-
-func hashOf(meta []byte) (string, error) {
-	m, err := eventstore.ParseMetadata(meta)
-	return m.Hash, err
 }
 
 // records builds the Records of an append. The store reports only the last
