@@ -26,7 +26,6 @@ func TestRun(t *testing.T) {
 		{"help flag", []string{"--help"}, exitOK, "Commands:", ""},
 		{"help serve", []string{"help", "serve"}, exitOK, "", "--pprof"},
 		{"unknown", []string{"frobnicate"}, exitUsage, "", `unknown command "frobnicate"`},
-		{"placeholder", []string{"verify", "--store", "bolt://./x.db"}, exitUsage, "", "not implemented yet"},
 		{"serve without tokens", []string{"serve"}, exitUsage, "", "--tokens FILE is required"},
 		{"serve bad store", []string{"serve", "--tokens", "t.json", "--store", "bolt://host/x.db"}, exitUsage, "", "names host"},
 		{"serve bad clock", []string{"serve", "--tokens", "t.json", "--clock", "yesterday"}, exitUsage, "", "--clock"},
