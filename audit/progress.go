@@ -25,6 +25,7 @@ type Meter struct {
 	total    int64
 	lastDraw time.Time
 	lastStep int64
+	lastLine string
 	drawn    bool
 }
 
@@ -64,7 +65,7 @@ func (m *Meter) Update(done int64, note string) {
 		return
 	}
 	if done/m.Step > m.lastStep/m.Step || now.Sub(m.lastDraw) >= m.Interval {
-		fmt.Fprintf(m.w, "%s: %s\n", m.label, m.status(done, note))
+		m.line(done, note)
 		m.lastDraw, m.lastStep = now, done
 	}
 }
@@ -81,7 +82,16 @@ func (m *Meter) Finish(done int64, note string) {
 		fmt.Fprintln(m.w)
 		return
 	}
-	fmt.Fprintf(m.w, "%s: %s\n", m.label, m.status(done, note))
+	m.line(done, note)
+}
+
+// line writes a plain progress line unless it would repeat the last one.
+func (m *Meter) line(done int64, note string) {
+	l := fmt.Sprintf("%s: %s\n", m.label, m.status(done, note))
+	if l != m.lastLine {
+		fmt.Fprint(m.w, l)
+		m.lastLine = l
+	}
 }
 
 // Printf writes a line of its own, clearing the bar first on a terminal.
