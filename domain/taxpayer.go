@@ -44,7 +44,10 @@ func USCCCheckChar(first17 string) byte {
 func ValidTaxpayerID(s string) bool {
 	switch len(s) {
 	case 18:
-		return USCCCheckChar(s[:17]) == s[17]
+		// USCCCheckChar returns 0 for characters outside the alphabet: that
+		// must not match a NUL in the 18th place.
+		c := USCCCheckChar(s[:17])
+		return c != 0 && c == s[17]
 	case 15, 17, 20:
 		for i := 0; i < len(s); i++ {
 			c := s[i]
