@@ -3,16 +3,12 @@ package main
 // Placeholders for the subcommands of API.md that are not written yet. Each
 // moves to its own file when implemented; delete this file when it is empty.
 
-import (
-	"context"
-	"errors"
-)
+import "errors"
 
 // errNotImplemented makes a placeholder exit with status 2.
 var errNotImplemented = errors.New("not implemented yet")
 
 func todoCommands() []command {
-	todo := func(context.Context, *env, []string) error { return errNotImplemented }
 	return []command{
 		{"migrate", "copy a whole log between stores (bolt → esdb), then verify it", runMigrate}, // cmd_migrate.go
 		{"replay", "state and balances as they were at a time or position (AUD-2)", runReplay},   // cmd_replay.go
@@ -20,6 +16,6 @@ func todoCommands() []command {
 		{"export", "the log as JSON Lines on stdout (AUD-4)", runExport},                         // cmd_export.go
 		{"import", "bulk-post statements from a JSON Lines file", runImport},                     // cmd_import.go
 		{"reconcile", "REC-1..4 for a month, as JSON or CSV", runReconcile},                      // cmd_reconcile.go
-		{"bench", "the benchmarks of record", todo},
+		{"bench", "the benchmarks of record", runBench},                                          // cmd_bench.go
 	}
 }

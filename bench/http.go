@@ -1,0 +1,326 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/bolt"
+	"github.com/fapiao/fapiao/ledger"
+)
+
+// HTTPConfig sizes the HTTP scenario.
+type HTTPConfig struct {
+	// Connections is the number of keep-alive connections, one client
+	// goroutine each: a quarter (at least one) send the apply/cancel mix,
+	// the rest the GETs.
+	Connections int
+	Duration    time.Duration
+	// Exe is the fapiao binary run as `serve`.
+	Exe string
+	// Pprof, when set, is passed to serve as --pprof (profile it meanwhile).
+	Pprof string
+	Log   io.Writer
+}
+
+// HTTPResult is the HTTP scenario's figures.
+type HTTPResult struct {
+	Scenario  string  `json:"scenario"`
+	GetRPS    float64 `json:"get_rps"`
+	GetP50ms  float64 `json:"get_p50_ms"`
+	GetP99ms  float64 `json:"get_p99_ms"`
+	PostRPS   float64 `json:"post_rps"`
+	PostP50ms float64 `json:"post_p50_ms"`
+	PostP99ms float64 `json:"post_p99_ms"`
+	Errors    int     `json:"errors"`
+	Seconds   float64 `json:"seconds"`
+	// ServerPeakRSSMB is the serve child's peak resident set.
+	ServerPeakRSSMB float64 `json:"server_peak_rss_mb"`
+}
+
+// seedInvoices is how many invoices each account is given, so that the
+// list's first page (20) is full.
+const seedInvoices = 22
+
+// httpAccount is a seeded account and what a client needs to act on it.
+type httpAccount struct {
+	id, token string
+	addr      uuid.UUID
+	free      string // a month kept available for the apply/cancel mix
+}
+
+// RunHTTP seeds a store, starts `fapiao serve` on it and loads it from
+// this process over loopback with keep-alive connections.
+func RunHTTP(ctx context.Context, cfg HTTPConfig) (HTTPResult, error) {
+	if cfg.Connections < 2 {
+		return HTTPResult{}, fmt.Errorf("bench: http needs at least two connections")
+	}
+	dir, err := os.MkdirTemp("", "fapiao-bench-http-")
+	if err != nil {
+		return HTTPResult{}, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "http.db")
+	started := time.Now()
+	accounts, err := seedHTTP(ctx, path, cfg.Connections)
+	if err != nil {
+		return HTTPResult{}, err
+	}
+	logf(cfg.Log, "http: seeded %d accounts with %d invoices each in %.1fs\n", len(accounts), seedInvoices, time.Since(started).Seconds())
+	entries := make([]tokenEntry, len(accounts))
+	for i, a := range accounts {
+		entries[i] = tokenEntry{Token: a.token, Role: string(domain.RoleCustomer), AccountID: a.id}
+	}
+	tokens := filepath.Join(dir, "tokens.json")
+	if err := writeTokens(tokens, entries); err != nil {
+		return HTTPResult{}, err
+	}
+	var extra []string
+	if cfg.Pprof != "" {
+		extra = append(extra, "--pprof", cfg.Pprof)
+	}
+	srv, err := startServer(ctx, cfg.Exe, "bolt://"+path, tokens, extra...)
+	if err != nil {
+		return HTTPResult{}, err
+	}
+	res, err := loadHTTP(ctx, cfg, srv.base, accounts)
+	res.ServerPeakRSSMB = srv.stop()
+	if err != nil {
+		return res, err
+	}
+	logf(cfg.Log, "http: %d connections for %.1fs: GET %.0f/s (p50 %.2f ms, p99 %.2f ms), POST %.0f/s (p50 %.2f ms, p99 %.2f ms), %d errors; server peak RSS %.0f MiB\n",
+		cfg.Connections, res.Seconds, res.GetRPS, res.GetP50ms, res.GetP99ms, res.PostRPS, res.PostP50ms, res.PostP99ms, res.Errors, res.ServerPeakRSSMB)
+	return res, nil
+}
+
+// seedHTTP gives n accounts a title, an address, 24 months of statements
+// and seedInvoices issued invoices, through the ledger on a bulk-load store.
+func seedHTTP(ctx context.Context, path string, n int) ([]httpAccount, error) {
+	store, err := bolt.Open(path, bolt.Options{NoSync: true})
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	l := ledger.New(store, ledger.Options{Issuer: "Example Cloud Ltd."})
+	accounts := make([]httpAccount, n)
+	var (
+		wg      sync.WaitGroup
+		errs    = make([]error, n)
+		numbers atomic.Int64
+	)
+	for i := range accounts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			accounts[i], errs[i] = seedAccount(ctx, l, i, &numbers)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return accounts, nil
+}
+
+func seedAccount(ctx context.Context, l *ledger.Ledger, i int, numbers *atomic.Int64) (httpAccount, error) {
+	a := httpAccount{id: fmt.Sprintf("http-%04d", i), token: fmt.Sprintf("bench-token-%04d-%s", i, uuid.NewString())}
+	cust := eventstore.Actor{Role: string(domain.RoleCustomer), ID: a.id}
+	do := func(actor eventstore.Actor, cmd domain.Command) (ledger.Result, error) {
+		res, err := l.Execute(ctx, ledger.Request{AccountID: a.id, Actor: actor, Command: cmd})
+		if err != nil {
+			err = fmt.Errorf("bench: seeding %s: %T: %w", a.id, cmd, err)
+		}
+		return res, err
+	}
+	if _, err := do(cust, domain.SubmitTitle{Title: benchTitle}); err != nil {
+		return a, err
+	}
+	res, err := do(cust, domain.AddAddress{Address: benchAddress, Default: true})
+	if err != nil {
+		return a, err
+	}
+	a.addr = res.Account.Addresses[0].ID
+	months := make([]string, 24)
+	for m := range months {
+		months[m] = time.Date(2024, time.Month(1+m), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
+		if _, err := do(billingActor, statementOf(months[m], "100.00")); err != nil {
+			return a, err
+		}
+	}
+	for m := range seedInvoices {
+		res, err := do(cust, domain.RequestInvoice{Statements: []string{months[m]}, AddressID: a.addr, Agree: true})
+		if err != nil {
+			return a, err
+		}
+		id := res.Account.InvoiceOrder[len(res.Account.InvoiceOrder)-1]
+		if _, err := do(financeActor, domain.ApproveInvoice{InvoiceID: id}); err != nil {
+			return a, err
+		}
+		issued := domain.IssueInvoice{InvoiceID: id, InvoiceCode: "1200000000", InvoiceNumber: fmt.Sprintf("%08d", numbers.Add(1)), IssuedOn: domain.BusinessDate(time.Now())}
+		if _, err := do(financeActor, issued); err != nil {
+			return a, err
+		}
+	}
+	a.free = months[len(months)-1]
+	return a, nil
+}
+
+// loadHTTP runs the clients until the duration is over.
+func loadHTTP(ctx context.Context, cfg HTTPConfig, base string, accounts []httpAccount) (HTTPResult, error) {
+	posters := max(1, cfg.Connections/4)
+	transport := &http.Transport{
+		MaxIdleConns:        cfg.Connections,
+		MaxIdleConnsPerHost: cfg.Connections,
+		MaxConnsPerHost:     cfg.Connections,
+		DisableCompression:  true,
+		IdleConnTimeout:     time.Minute,
+	}
+	defer transport.CloseIdleConnections()
+	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+	var (
+		wg       sync.WaitGroup
+		getLat   = make([][]time.Duration, cfg.Connections)
+		postLat  = make([][]time.Duration, cfg.Connections)
+		errCount atomic.Int64
+		firstErr atomic.Value
+	)
+	fail := func(err error) {
+		if errCount.Add(1) == 1 {
+			firstErr.Store(err)
+		}
+	}
+	start := time.Now()
+	deadline := start.Add(cfg.Duration)
+	for c := range cfg.Connections {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := accounts[c%len(accounts)]
+			if c < posters {
+				postLat[c] = postLoop(ctx, client, base, a, deadline, fail)
+			} else {
+				getLat[c] = getLoop(ctx, client, base, a, deadline, fail)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	gets, posts := latencies(getLat), latencies(postLat)
+	res := HTTPResult{
+		Scenario: "http",
+		GetRPS:   rate(len(gets), elapsed), GetP50ms: percentile(gets, 0.5), GetP99ms: percentile(gets, 0.99),
+		PostRPS: rate(len(posts), elapsed), PostP50ms: percentile(posts, 0.5), PostP99ms: percentile(posts, 0.99),
+		Errors:  int(errCount.Load()),
+		Seconds: round(elapsed.Seconds()),
+	}
+	// A few errors under load are reported; a run that mostly failed is not
+	// a measurement.
+	if n := res.Errors; n > 0 && n*100 > len(gets)+len(posts) {
+		return res, fmt.Errorf("bench: http: %d requests failed, the first: %v", n, firstErr.Load())
+	}
+	return res, nil
+}
+
+// getLoop alternates the invoice list's first page and the invoiceable
+// balance of one account.
+func getLoop(ctx context.Context, client *http.Client, base string, a httpAccount, deadline time.Time, fail func(error)) []time.Duration {
+	urls := []string{
+		base + "/v1/accounts/" + a.id + "/invoices?limit=20",
+		base + "/v1/accounts/" + a.id + "/invoiceable",
+	}
+	lat := make([]time.Duration, 0, 4096)
+	for i := 0; ctx.Err() == nil; i++ {
+		t0 := time.Now()
+		if t0.After(deadline) {
+			break
+		}
+		if _, err := call(ctx, client, http.MethodGet, urls[i%2], a.token, nil, http.StatusOK); err != nil {
+			fail(err)
+			continue
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	return lat
+}
+
+// postLoop applies for an invoice over the account's free month and
+// cancels it, again and again: each a command with an fsync.
+func postLoop(ctx context.Context, client *http.Client, base string, a httpAccount, deadline time.Time, fail func(error)) []time.Duration {
+	apply, _ := json.Marshal(map[string]any{"statements": []string{a.free}, "address_id": a.addr, "agree": true})
+	lat := make([]time.Duration, 0, 1024)
+	var pending string // an invoice applied for and not cancelled yet
+	for ctx.Err() == nil {
+		t0 := time.Now()
+		if t0.After(deadline) {
+			break
+		}
+		var err error
+		if pending == "" {
+			var body []byte
+			body, err = call(ctx, client, http.MethodPost, base+"/v1/accounts/"+a.id+"/invoices", a.token, apply, http.StatusCreated)
+			if err == nil {
+				var inv struct {
+					ID string `json:"id"`
+				}
+				if err = json.Unmarshal(body, &inv); err == nil {
+					pending = inv.ID
+				}
+			}
+		} else {
+			_, err = call(ctx, client, http.MethodPost, base+"/v1/accounts/"+a.id+"/invoices/"+pending+"/cancel", a.token, []byte("{}"), http.StatusOK)
+			if err == nil {
+				pending = ""
+			}
+		}
+		if err != nil {
+			fail(err)
+			continue
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	return lat
+}
+
+// call sends one request and reads the whole answer, so the connection is
+// reused.
+func call(ctx context.Context, client *http.Client, method, url, token string, body []byte, want int) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != want {
+		return nil, fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, bytes.TrimSpace(out))
+	}
+	return out, nil
+}

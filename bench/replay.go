@@ -1,0 +1,171 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/fapiao/fapiao/eventstore/bolt"
+	"github.com/fapiao/fapiao/eventstore/storeurl"
+	"github.com/fapiao/fapiao/projections"
+)
+
+// ReplayConfig sizes the replay scenario.
+type ReplayConfig struct {
+	Events int
+	// Store is a bolt URL to build the log in, or to reuse if it already
+	// holds events; empty for a file per size in CacheDir.
+	Store string
+	// CacheDir keeps the generated logs between runs; empty for the user
+	// cache directory (else the temporary one), under fapiao-bench.
+	CacheDir string
+	// Exe is the fapiao binary to start `serve` with; empty skips that part.
+	Exe string
+	Log io.Writer
+}
+
+// ReplayResult is the replay scenario's figures.
+type ReplayResult struct {
+	Scenario     string  `json:"scenario"`
+	Events       int     `json:"events"`
+	ReplaySecs   float64 `json:"replay_seconds"`
+	EventsPerSec float64 `json:"events_per_sec"`
+	// ReplayHeapMB is the Go heap in use after the replay: the read models.
+	ReplayHeapMB float64 `json:"replay_heap_mb"`
+	// ReadySecs is from starting `fapiao serve` to its first 200 on /readyz.
+	ReadySecs float64 `json:"ready_seconds"`
+	// PeakRSSMB is the serve child's peak resident set (rusage maxrss),
+	// which counts the pages of the mapped bolt file it touched.
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	FileMB    float64 `json:"file_mb"`
+}
+
+// RunReplay builds (or reuses) a log of cfg.Events events, rebuilds every
+// projection from it in this process, then starts `serve` on it and waits
+// for /readyz.
+func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
+	path, err := replayPath(cfg)
+	if err != nil {
+		return ReplayResult{}, err
+	}
+	if err := ensureLog(ctx, path, cfg.Events, cfg.Store != "", cfg.Log); err != nil {
+		return ReplayResult{}, err
+	}
+	res := ReplayResult{Scenario: "replay"}
+	if fi, err := os.Stat(path); err == nil {
+		res.FileMB = round(float64(fi.Size()) / (1 << 20))
+	}
+
+	store, err := bolt.Open(path)
+	if err != nil {
+		return res, err
+	}
+	runtime.GC()
+	started := time.Now()
+	p, err := projections.Replay(ctx, store, nil)
+	elapsed := time.Since(started)
+	res.Events = int(store.LastPosition())
+	store.Close()
+	if err != nil {
+		return res, fmt.Errorf("bench: replay: %w", err)
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	runtime.KeepAlive(p)
+	res.ReplaySecs = round(elapsed.Seconds())
+	res.EventsPerSec = rate(res.Events, elapsed)
+	res.ReplayHeapMB = round(float64(ms.HeapInuse) / (1 << 20))
+	p = nil
+	runtime.GC()
+
+	if cfg.Exe != "" {
+		dir, err := os.MkdirTemp("", "fapiao-bench-replay-")
+		if err != nil {
+			return res, err
+		}
+		defer os.RemoveAll(dir)
+		tokens := filepath.Join(dir, "tokens.json")
+		if err := writeTokens(tokens, []tokenEntry{{Token: "bench-auditor", Role: "auditor"}}); err != nil {
+			return res, err
+		}
+		srv, err := startServer(ctx, cfg.Exe, "bolt://"+path, tokens)
+		if err != nil {
+			return res, err
+		}
+		res.ReadySecs = round(srv.ready.Seconds())
+		res.PeakRSSMB = srv.stop()
+	}
+	logf(cfg.Log, "replay: %d events in %.2fs: %.0f events/s, read models %.0f MiB of heap; serve ready in %.2fs, peak RSS %.0f MiB (file %.0f MiB)\n",
+		res.Events, res.ReplaySecs, res.EventsPerSec, res.ReplayHeapMB, res.ReadySecs, res.PeakRSSMB, res.FileMB)
+	return res, nil
+}
+
+// replayPath is the bolt file of the log: the given store, or one per size
+// in the cache directory.
+func replayPath(cfg ReplayConfig) (string, error) {
+	if cfg.Store != "" {
+		u, err := storeurl.Parse(cfg.Store)
+		if err != nil {
+			return "", err
+		}
+		if u.Backend != storeurl.Bolt {
+			return "", fmt.Errorf("bench: replay builds its log in a bolt file; %s is not one", u)
+		}
+		return filepath.Abs(u.Path)
+	}
+	dir := cfg.CacheDir
+	if dir == "" {
+		if d, err := os.UserCacheDir(); err == nil {
+			dir = filepath.Join(d, "fapiao-bench")
+		} else {
+			dir = filepath.Join(os.TempDir(), "fapiao-bench")
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return filepath.Abs(filepath.Join(dir, fmt.Sprintf("replay-%d-v%d.db", cfg.Events, genVersion)))
+}
+
+// genVersion names the generator's output in cache file names: bump it when
+// the generated log changes, so that stale caches are not reused.
+const genVersion = 1
+
+// ensureLog builds the log at path unless a complete one is there: a
+// marker file is written only once the build finished, so an interrupted
+// build is started again from scratch. A store the user named is reused if
+// it holds any event, and never removed.
+func ensureLog(ctx context.Context, path string, events int, given bool, log io.Writer) error {
+	marker := path + ".complete"
+	if given {
+		s, err := bolt.Open(path)
+		if err != nil {
+			return err
+		}
+		n := s.LastPosition()
+		s.Close()
+		if n > 0 {
+			logf(log, "replay: reusing the %d events in %s\n", n, path)
+			return nil
+		}
+		_, err = buildLog(ctx, path, events, log)
+		return err
+	}
+	if _, err := os.Stat(marker); err == nil {
+		logf(log, "replay: reusing the log in %s\n", path)
+		return nil
+	}
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	logf(log, "replay: building a log of %d events in %s (cached for the next run)\n", events, path)
+	if _, err := buildLog(ctx, path, events, log); err != nil {
+		return err
+	}
+	return os.WriteFile(marker, nil, 0o600)
+}

@@ -1,0 +1,142 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/ledger"
+)
+
+// benchNow is the ledger clock of the append scenario: a business day, so
+// that every month from firstMonth up to 2026-02 may be posted (STMT-1).
+var benchNow = time.Date(2026, 3, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+// firstMonth and monthsPerAccount bound the months an account posts before
+// the script moves on to a fresh account: two years of monthly statements,
+// so accounts stay the size of real ones instead of growing for ever.
+var firstMonth = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const monthsPerAccount = 24
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
+
+var (
+	billingActor = eventstore.Actor{Role: string(domain.RoleBilling), ID: "billing"}
+	financeActor = eventstore.Actor{Role: string(domain.RoleFinance), ID: "fin-bench"}
+	benchTitle   = domain.Title{Type: domain.VATGeneral, Holder: domain.HolderCompany, Name: "示例科技有限公司", TaxpayerID: "91110108MA01ABCDEN"}
+	benchAddress = domain.Address{Recipient: "张三", Phone: "13800138000", Province: "北京市", City: "北京市", District: "海淀区", Street: "中关村大街1号", PostalCode: "100080"}
+)
+
+// cycle is one round of an account's life in the append mix: two months
+// posted; the first applied for, approved, issued and shipped; the second
+// applied for and cancelled, applied for again and rejected. Every command
+// succeeds and writes; issuing also reserves its number (ISSUE-2).
+var cycle = []string{"post", "post", "apply", "approve", "issue", "ship", "apply2", "cancel", "apply2", "reject"}
+
+// script drives one account (then the next, when its months run out)
+// through the cycle. One goroutine owns a script.
+type script struct {
+	l       *ledger.Ledger
+	prefix  string // run and worker: accounts are prefix-g<n>
+	code    string // invoice code of this run
+	numbers *atomic.Int64
+
+	gen      int
+	acc      string
+	step     int // index in cycle
+	month    int // months posted by acc
+	onboard  int // onboarding commands done (title, address)
+	addr     uuid.UUID
+	inv      uuid.UUID
+	commands int
+}
+
+func monthName(i int) string { return firstMonth.AddDate(0, i, 0).Format("2006-01") }
+
+func statementOf(month string, amount string) domain.PostStatement {
+	return domain.PostStatement{Month: month, Lines: []domain.StatementLine{
+		{LineID: "l-" + month + "-1", Product: "ECS", BillingMode: domain.Prepaid, PurchasedAt: "2025-06-15", Channel: domain.ChannelKingsoft, Amount: domain.MustMoney(amount)},
+		{LineID: "l-" + month + "-2", Product: "CDN", BillingMode: domain.Prepaid, PurchasedAt: "2025-06-20", Channel: domain.ChannelMarketplaceSelf, Amount: domain.MustMoney("12.34"), Voucher: domain.MustMoney("1.00")},
+	}}
+}
+
+// next runs the script's next command and returns the events it wrote.
+func (s *script) next(ctx context.Context) (int, error) {
+	if s.acc == "" || (s.step == 0 && s.month+2 > monthsPerAccount) {
+		s.gen++
+		s.acc, s.step, s.month, s.onboard = fmt.Sprintf("%s-g%d", s.prefix, s.gen), 0, 0, 0
+	}
+	cust := eventstore.Actor{Role: string(domain.RoleCustomer), ID: s.acc}
+	if s.step == 1 && s.onboard < 2 {
+		// Between the two posts of an account's first cycle it submits its
+		// title and adds its address, one command each.
+		var cmd domain.Command = domain.SubmitTitle{Title: benchTitle}
+		if s.onboard == 1 {
+			cmd = domain.AddAddress{Address: benchAddress, Default: true}
+		}
+		res, err := s.exec(ctx, cust, cmd)
+		if err != nil {
+			return 0, fmt.Errorf("%s onboarding (%T): %w", s.acc, cmd, err)
+		}
+		if s.onboard == 1 {
+			s.addr = res.Account.Addresses[len(res.Account.Addresses)-1].ID
+		}
+		s.onboard++
+		return len(res.Records), nil
+	}
+	var (
+		cmd   domain.Command
+		actor = cust
+	)
+	m1, m2 := monthName(s.month), monthName(s.month+1)
+	switch cycle[s.step] {
+	case "post":
+		cmd, actor = statementOf(m1, "100.00"), billingActor
+		if s.step == 1 {
+			cmd = statementOf(m2, "50.00")
+		}
+	case "apply":
+		cmd = domain.RequestInvoice{Statements: []string{m1}, AddressID: s.addr, Agree: true}
+	case "approve":
+		cmd, actor = domain.ApproveInvoice{InvoiceID: s.inv}, financeActor
+	case "issue":
+		cmd, actor = domain.IssueInvoice{InvoiceID: s.inv, InvoiceCode: s.code, InvoiceNumber: fmt.Sprintf("%08d", s.numbers.Add(1)), IssuedOn: domain.BusinessDate(benchNow)}, financeActor
+	case "ship":
+		cmd, actor = domain.ShipInvoice{InvoiceID: s.inv, Courier: "SF Express", TrackingNumber: "SF" + s.inv.String()[:10]}, financeActor
+	case "apply2":
+		cmd = domain.RequestInvoice{Statements: []string{m2}, AddressID: s.addr, Agree: true}
+	case "cancel":
+		cmd = domain.CancelInvoice{InvoiceID: s.inv, By: domain.RoleCustomer}
+	case "reject":
+		cmd, actor = domain.RejectInvoice{InvoiceID: s.inv, Reason: "title mismatch"}, financeActor
+	}
+	res, err := s.exec(ctx, actor, cmd)
+	if err != nil {
+		return 0, fmt.Errorf("%s %s (%T): %w", s.acc, cycle[s.step], cmd, err)
+	}
+	if c := cycle[s.step]; c == "apply" || c == "apply2" {
+		s.inv = res.Account.InvoiceOrder[len(res.Account.InvoiceOrder)-1]
+	}
+	s.step++
+	if s.step == len(cycle) {
+		s.step = 0
+		s.month += 2
+	}
+	return len(res.Records), nil
+}
+
+func (s *script) exec(ctx context.Context, actor eventstore.Actor, cmd domain.Command) (ledger.Result, error) {
+	s.commands++
+	return s.l.Execute(ctx, ledger.Request{
+		AccountID: s.acc, Actor: actor, Command: cmd,
+		IdempotencyKey: fmt.Sprintf("%s-%d", s.acc, s.commands),
+	})
+}

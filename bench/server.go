@@ -1,0 +1,159 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// server is a `fapiao serve` child process.
+type server struct {
+	cmd     *exec.Cmd
+	base    string // http://127.0.0.1:port
+	started time.Time
+	ready   time.Duration // from start to the first 200 of /readyz
+	stderr  *tailBuffer
+}
+
+// startServer runs exe serve on a free loopback port with the store and
+// tokens given, and waits until /readyz answers 200.
+func startServer(ctx context.Context, exe, store, tokens string, extra ...string) (*server, error) {
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--store", store, "--tokens", tokens}, extra...)
+	cmd := exec.Command(exe, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, stderr: &tailBuffer{max: 8 << 10}}
+	cmd.Stderr = s.stderr
+	s.started = time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("bench: starting %s serve: %w", exe, err)
+	}
+	// serve prints "fapiao: listening on http://HOST:PORT (…)" once it listens.
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "fapiao: listening on "); ok {
+				found <- strings.Fields(rest)[0]
+			}
+		}
+		close(found)
+	}()
+	select {
+	case base, ok := <-found:
+		if !ok {
+			s.stop()
+			return nil, fmt.Errorf("bench: serve exited before listening: %s", s.stderr)
+		}
+		s.base = base
+	case <-ctx.Done():
+		s.stop()
+		return nil, ctx.Err()
+	case <-time.After(5 * time.Minute):
+		s.stop()
+		return nil, fmt.Errorf("bench: serve did not listen within 5 minutes: %s", s.stderr)
+	}
+	if err := s.waitReady(ctx); err != nil {
+		s.stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// waitReady polls /readyz every few milliseconds: the server has no way to
+// announce readiness but answering it.
+func (s *server) waitReady(ctx context.Context) error {
+	client := &http.Client{Timeout: 2 * time.Second}
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		resp, err := client.Get(s.base + "/readyz")
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				s.ready = time.Since(s.started)
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// peakRSSMB is the child's peak resident set so far.
+func (s *server) peakRSSMB() float64 { return procPeakRSSMB(fmt.Sprint(s.cmd.Process.Pid)) }
+
+// stop asks the server to shut down (SIGTERM) and waits for it; it returns
+// the child's peak resident set in MiB from its rusage.
+func (s *server) stop() float64 {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
+	if ru, ok := s.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru != nil {
+		return round(float64(ru.Maxrss) / 1024) // kilobytes on Linux
+	}
+	return 0
+}
+
+// tailBuffer keeps the last bytes written to it, for error messages.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > t.max {
+		t.buf = t.buf[len(t.buf)-t.max:]
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.TrimSpace(string(t.buf))
+}
+
+// writeTokens writes a tokens file (API.md) of the principals given.
+func writeTokens(path string, entries []tokenEntry) error {
+	var b strings.Builder
+	b.WriteString("[\n")
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `{"token":%q,"role":%q`, e.Token, e.Role)
+		if e.AccountID != "" {
+			fmt.Fprintf(&b, `,"account_id":%q`, e.AccountID)
+		}
+		b.WriteString("}")
+	}
+	b.WriteString("\n]\n")
+	return os.WriteFile(path, []byte(b.String()), 0o600)
+}
+
+type tokenEntry struct{ Token, Role, AccountID string }

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"github.com/fapiao/fapiao/bench"
+)
+
+// benchScenarios are the subcommands of fapiao bench.
+var benchScenarios = []string{"append", "replay", "http", "all"}
+
+// runBench is fapiao bench SCENARIO [flags]: it prints one JSON object per
+// scenario run on stdout and a human summary on stderr.
+func runBench(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		fmt.Fprint(e.stderr, `Usage: fapiao bench SCENARIO [flags]
+
+Scenarios:
+  append   commands through the ledger on a real store (fsync on)
+  replay   rebuild every projection from a large log; start serve on it
+  http     load a fapiao serve child over loopback with keep-alive
+  all      the three in turn (--short: a quick version, under two minutes)
+
+Run 'fapiao bench SCENARIO -h' for a scenario's flags.
+`)
+		if len(args) == 0 {
+			return &usageError{msg: "missing scenario", shown: true}
+		}
+		return nil
+	}
+	scenario, rest := args[0], args[1:]
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("bench: finding this binary (to start serve): %w", err)
+	}
+	out := json.NewEncoder(e.stdout)
+	switch scenario {
+	case "append":
+		cfg := bench.AppendConfig{Log: e.stderr}
+		fs := newFlagSet(e, "bench append", "[--store URL] [--accounts 256] [--duration 10s]")
+		fs.StringVar(&cfg.Store, "store", "", "the store `URL` (default: a new bolt file in a temporary directory)")
+		fs.IntVar(&cfg.Accounts, "accounts", 256, "accounts written concurrently, one writer each")
+		fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run")
+		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `file`")
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		if cfg.Accounts < 1 || cfg.Duration <= 0 {
+			return usagef("--accounts and --duration must be positive")
+		}
+		if *cpuprofile != "" {
+			stop, err := startCPUProfile(*cpuprofile)
+			if err != nil {
+				return err
+			}
+			defer stop()
+		}
+		res, err := bench.RunAppend(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		return out.Encode(res)
+	case "replay":
+		cfg := bench.ReplayConfig{Exe: exe, Log: e.stderr}
+		fs := newFlagSet(e, "bench replay", "[--events 1000000] [--store URL] [--cache DIR]")
+		fs.IntVar(&cfg.Events, "events", 1_000_000, "events in the log")
+		fs.StringVar(&cfg.Store, "store", "", "a bolt store `URL` to build the log in (or reuse); default: a file per size in --cache")
+		fs.StringVar(&cfg.CacheDir, "cache", "", "`directory` of the cached logs (default: the user cache directory, else the temporary one)")
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		if cfg.Events < 1 {
+			return usagef("--events must be positive")
+		}
+		res, err := bench.RunReplay(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		return out.Encode(res)
+	case "http":
+		cfg := bench.HTTPConfig{Exe: exe, Log: e.stderr}
+		fs := newFlagSet(e, "bench http", "[--connections 64] [--duration 10s]")
+		fs.IntVar(&cfg.Connections, "connections", 64, "keep-alive connections (a quarter of them POST)")
+		fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to load")
+		fs.StringVar(&cfg.Pprof, "server-pprof", "", "start serve with --pprof `ADDR` (to profile it under load)")
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		if cfg.Connections < 2 || cfg.Duration <= 0 {
+			return usagef("--connections must be at least 2 and --duration positive")
+		}
+		res, err := bench.RunHTTP(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		return out.Encode(res)
+	case "all":
+		var short bool
+		fs := newFlagSet(e, "bench all", "[--short]")
+		fs.BoolVar(&short, "short", false, "a quick version of each scenario (make bench)")
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		return benchAll(ctx, e, exe, short, out)
+	default:
+		return usagef("unknown scenario %q (want one of %v)", scenario, benchScenarios)
+	}
+}
+
+// startCPUProfile profiles this process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// benchAll runs the three scenarios; --short sizes them to finish in well
+// under two minutes together, the log of replay included.
+func benchAll(ctx context.Context, e *env, exe string, short bool, out *json.Encoder) error {
+	dur, events := 10*time.Second, 1_000_000
+	if short {
+		dur, events = 3*time.Second, 100_000
+	}
+	a, err := bench.RunAppend(ctx, bench.AppendConfig{Accounts: 256, Duration: dur, Log: e.stderr})
+	if err != nil {
+		return err
+	}
+	if err := out.Encode(a); err != nil {
+		return err
+	}
+	r, err := bench.RunReplay(ctx, bench.ReplayConfig{Events: events, Exe: exe, Log: e.stderr})
+	if err != nil {
+		return err
+	}
+	if err := out.Encode(r); err != nil {
+		return err
+	}
+	h, err := bench.RunHTTP(ctx, bench.HTTPConfig{Connections: 64, Duration: dur, Exe: exe, Log: e.stderr})
+	if err != nil {
+		return err
+	}
+	return out.Encode(h)
+}
