@@ -155,7 +155,7 @@ func FuzzCommandBodies(f *testing.F) {
 func TestCommandBodySeeds(t *testing.T) {
 	p := newInProcess(t)
 	const (
-		statement, title, titleApprove, titleReject, titleClear, address, putAddress, apply = 0, 1, 2, 3, 4, 5, 6, 7
+		statement, title, titleApprove, titleReject, titleClear, address, putAddress, apply    = 0, 1, 2, 3, 4, 5, 6, 7
 		cancel, approve, reject, issue, ship, ret, paperReceived, returnReject, void, redFlush = 8, 9, 10, 11, 12, 13, 14, 15, 16, 17
 	)
 	for _, m := range []string{"2026-07", "2026-08", "2026-10"} {
