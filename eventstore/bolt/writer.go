@@ -123,7 +123,15 @@ func (w *batchWriter) bind(tx *bbolt.Tx) {
 	w.log = tx.Bucket(bucketLog)
 	w.revs = tx.Bucket(bucketRevs)
 	w.heads = tx.Bucket(bucketHeads)
+	// The log's keys only ever grow, so a split page is never written to
+	// again: fill it (bbolt's default of half leaves the log file, and what
+	// a replay maps into memory, twice the size of the events). FillPercent
+	// is not persisted; it applies to this transaction.
+	w.log.FillPercent = logFillPercent
 }
+
+// logFillPercent is how full the log bucket's pages are left when split.
+const logFillPercent = 1.0
 
 // carve appends to the arena and returns the appended part.
 func (w *batchWriter) carve(start int) []byte { return w.arena[start:len(w.arena):len(w.arena)] }
