@@ -47,7 +47,10 @@ func latencies(parts [][]time.Duration) []time.Duration {
 func peakRSSMB() float64 { return procPeakRSSMB("self") }
 
 // procPeakRSSMB reads VmHWM of /proc/<pid>/status in MiB.
-func procPeakRSSMB(pid string) float64 {
+func procPeakRSSMB(pid string) float64 { return procStatusMB(pid, "VmHWM:") }
+
+// procStatusMB reads a kB field of /proc/<pid>/status in MiB (0 if absent).
+func procStatusMB(pid, field string) float64 {
 	raw, err := os.ReadFile("/proc/" + pid + "/status")
 	if err != nil {
 		return 0
@@ -55,7 +58,7 @@ func procPeakRSSMB(pid string) float64 {
 	sc := bufio.NewScanner(bytes.NewReader(raw))
 	for sc.Scan() {
 		f := bytes.Fields(sc.Bytes())
-		if len(f) >= 2 && string(f[0]) == "VmHWM:" {
+		if len(f) >= 2 && string(f[0]) == field {
 			kb, err := strconv.ParseFloat(string(f[1]), 64)
 			if err != nil {
 				return 0

@@ -5,11 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -21,6 +23,11 @@ type server struct {
 	started time.Time
 	ready   time.Duration // from start to the first 200 of /readyz
 	stderr  *tailBuffer
+	// peakAnon is the largest anonymous resident set (RssAnon: the heap,
+	// not the mapped bolt file) seen by sampling until stop.
+	peakAnon   atomic.Uint64 // math.Float64bits of MiB
+	stopSample chan struct{}
+	sampled    chan struct{}
 }
 
 // startServer runs exe serve on a free loopback port with the store and
@@ -38,6 +45,8 @@ func startServer(ctx context.Context, exe, store, tokens string, extra ...string
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: starting %s serve: %w", exe, err)
 	}
+	s.stopSample, s.sampled = make(chan struct{}), make(chan struct{})
+	go s.sampleAnon()
 	// serve prints "fapiao: listening on http://HOST:PORT (…)" once it listens.
 	found := make(chan string, 1)
 	go func() {
@@ -97,9 +106,32 @@ func (s *server) waitReady(ctx context.Context) error {
 // peakRSSMB is the child's peak resident set so far.
 func (s *server) peakRSSMB() float64 { return procPeakRSSMB(fmt.Sprint(s.cmd.Process.Pid)) }
 
+// sampleAnon records the child's RssAnon every 10 ms until stop.
+func (s *server) sampleAnon() {
+	defer close(s.sampled)
+	pid := fmt.Sprint(s.cmd.Process.Pid)
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if mb := procStatusMB(pid, "RssAnon:"); mb > math.Float64frombits(s.peakAnon.Load()) {
+			s.peakAnon.Store(math.Float64bits(mb))
+		}
+		select {
+		case <-s.stopSample:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// peakAnonMB is the largest RssAnon sampled, in MiB.
+func (s *server) peakAnonMB() float64 { return math.Float64frombits(s.peakAnon.Load()) }
+
 // stop asks the server to shut down (SIGTERM) and waits for it; it returns
 // the child's peak resident set in MiB from its rusage.
 func (s *server) stop() float64 {
+	close(s.stopSample)
+	<-s.sampled
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()

@@ -71,8 +71,16 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		fs.IntVar(&cfg.Events, "events", 1_000_000, "events in the log")
 		fs.StringVar(&cfg.Store, "store", "", "a bolt store `URL` to build the log in (or reuse); default: a file per size in --cache")
 		fs.StringVar(&cfg.CacheDir, "cache", "", "`directory` of the cached logs (default: the user cache directory, else the temporary one)")
+		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (build and replay) to `file`")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
+		}
+		if *cpuprofile != "" {
+			stop, err := startCPUProfile(*cpuprofile)
+			if err != nil {
+				return err
+			}
+			defer stop()
 		}
 		if cfg.Events < 1 {
 			return usagef("--events must be positive")
