@@ -19,8 +19,7 @@ import (
 // must close each within ReadHeaderTimeout (the deadline does not move as
 // bytes trickle in) and answer other clients meanwhile.
 func TestSlowlorisCannotHoldServer(t *testing.T) {
-	bin, err := crashBinary()
-	require.NoError(t, err)
+	bin := fapiaoBin
 	dir := t.TempDir()
 	srv := startCrashServer(t, bin, filepath.Join(dir, "fapiao.db"), crashTokens(t, dir))
 	t.Cleanup(func() { srv.kill(t) })
