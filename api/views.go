@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/projections"
 )
 
 // invoiceView is an invoice as API.md writes it, with the actions the
@@ -54,30 +55,13 @@ func viewAddress(a domain.SavedAddress) addressView {
 // statementView is a statement as a command answers it: the list item of
 // API.md plus its lines and when it was posted.
 type statementView struct {
-	Month       string                 `json:"month"`
-	Status      domain.StatementStatus `json:"status"`
-	Invoiceable domain.Money           `json:"invoiceable"`
-	Kingsoft    domain.Money           `json:"kingsoft"`
-	Marketplace domain.Money           `json:"marketplace"`
-	Merchant    domain.Money           `json:"merchant"`
-	Offline     domain.Money           `json:"offline"`
-	Deductions  domain.Money           `json:"deductions"`
-	InvoiceID   *uuid.UUID             `json:"invoice_id"`
-	PostedAt    time.Time              `json:"posted_at"`
-	Lines       []domain.StatementLine `json:"lines"`
+	projections.StatementView
+	PostedAt time.Time              `json:"posted_at"`
+	Lines    []domain.StatementLine `json:"lines"`
 }
 
 func viewStatement(st *domain.Statement) statementView {
-	v := statementView{
-		Month: st.Month, Status: st.Status, Invoiceable: st.Buckets.Invoiceable(),
-		Kingsoft: st.Buckets.Kingsoft, Marketplace: st.Buckets.Marketplace, Merchant: st.Buckets.Merchant,
-		Offline: st.Buckets.Offline, Deductions: st.Buckets.Deductions, PostedAt: st.PostedAt, Lines: st.Lines,
-	}
-	if st.InvoiceID != uuid.Nil {
-		id := st.InvoiceID
-		v.InvoiceID = &id
-	}
-	return v
+	return statementView{StatementView: projections.NewStatementView(st), PostedAt: st.PostedAt, Lines: st.Lines}
 }
 
 // balanceView is the invoiceable balance of API.md (BAL-2, STMT-4/5).

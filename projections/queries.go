@@ -72,13 +72,14 @@ func (p *Projections) Statements(acc string, status domain.StatementStatus) ([]S
 		if status != "" && s.Status != status {
 			continue
 		}
-		views = append(views, statementView(s))
+		views = append(views, NewStatementView(s))
 	}
 	slices.SortFunc(views, func(a, b StatementView) int { return strings.Compare(a.Month, b.Month) })
 	return views, true
 }
 
-func statementView(s *domain.Statement) StatementView {
+// NewStatementView is a statement as GET …/statements lists it.
+func NewStatementView(s *domain.Statement) StatementView {
 	v := StatementView{
 		Month:       s.Month,
 		Status:      s.Status,

@@ -144,7 +144,7 @@ func (p *Projections) checkAccount(av *accountView, month string) AccountCheck {
 			bad("statement %s names invoice %s but live invoice %s holds it", m, s.InvoiceID, holders[0])
 		}
 		if m == month {
-			v := statementView(s)
+			v := NewStatementView(s)
 			c.Statement = &v
 		}
 	}
