@@ -1,0 +1,118 @@
+package bench
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/fapiao/fapiao/api"
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/bolt"
+	"github.com/fapiao/fapiao/projections"
+)
+
+func TestPercentile(t *testing.T) {
+	ms := func(n ...int) []time.Duration {
+		out := make([]time.Duration, len(n))
+		for i, v := range n {
+			out[i] = time.Duration(v) * time.Millisecond
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		sorted []time.Duration
+		q      float64
+		want   float64
+	}{
+		{"empty", nil, 0.5, 0},
+		{"one", ms(7), 0.99, 7},
+		{"median of odd", ms(1, 2, 3), 0.5, 2},
+		{"median of even is the lower", ms(1, 2, 3, 4), 0.5, 2},
+		{"p99 of 100 is the 99th", ms(make([]int, 99)...), 0.99, 0},
+		{"p99 of 200 is the 198th", append(ms(make([]int, 197)...), ms(5, 9, 9)...), 0.99, 5},
+		{"max", ms(1, 2, 3), 1, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := percentile(tt.sorted, tt.q); got != tt.want {
+				t.Fatalf("percentile(%v, %v) = %v, want %v", tt.sorted, tt.q, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestTokensFile checks that the file the scenarios hand to serve is one
+// the API accepts.
+func TestTokensFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	err := writeTokens(path, []tokenEntry{
+		{Token: "a-token", Role: string(domain.RoleCustomer), AccountID: "acc-1"},
+		{Token: "b-token", Role: string(domain.RoleAuditor)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.LoadTokens(path); err != nil {
+		t.Fatalf("serve would refuse the tokens file: %v", err)
+	}
+}
+
+// TestGeneratedLog builds a small log and checks what the replay scenario
+// relies on: every hash chain verifies, every account event folds, and
+// the log holds invoices in every state the generator promises.
+func TestGeneratedLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log.db")
+	n, err := buildLog(context.Background(), path, 3000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 3000 {
+		t.Fatalf("built %d events, want at least 3000", n)
+	}
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	prev := map[string]string{}
+	for r, err := range s.ReadAll(context.Background(), eventstore.Start) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := eventstore.VerifyLink(r, prev[r.Stream])
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev[r.Stream] = h
+	}
+	p, err := projections.Replay(context.Background(), s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Position() != s.LastPosition() {
+		t.Fatalf("replayed to %d of %d", p.Position(), s.LastPosition())
+	}
+	for _, st := range []domain.InvoiceStatus{domain.UnderReview, domain.Cancelled, domain.Rejected, domain.Issued, domain.ReturnRequestedState, domain.Voided, domain.RedFlushed} {
+		page, err := p.Invoices(projections.Filter{Status: st, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) == 0 {
+			t.Errorf("no invoice %s in the generated log", st)
+		}
+	}
+}
+
+// TestAppendShort runs the append scenario briefly on a temporary bolt file.
+func TestAppendShort(t *testing.T) {
+	res, err := RunAppend(context.Background(), AppendConfig{Accounts: 4, Duration: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Commands == 0 || res.CommandsPerSec <= 0 || res.P99ms < res.P50ms || res.Scenario != "append" {
+		t.Fatalf("implausible result %+v", res)
+	}
+}

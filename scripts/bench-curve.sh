@@ -1,0 +1,49 @@
+#!/bin/sh
+# bench-curve.sh — the measurements behind docs/performance.md: replay at
+# several log sizes, append at several account counts, the HTTP load; each
+# RUNS times. Raw results (one JSON object a run) go to docs/perf/*.jsonl;
+# scripts/plot-performance.sh turns them into the medians and the plot.
+#
+#   scripts/bench-curve.sh                 # everything, 3 runs each (~15 min)
+#   RUNS=1 SIZES="10000 100000" scripts/bench-curve.sh replay
+#
+# The logs are cached (fapiao bench replay --cache), so a second run skips
+# building them.
+set -eu
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+SIZES=${SIZES:-"10000 100000 1000000"}
+ACCOUNTS=${ACCOUNTS:-"1 16 256 1024"}
+DURATION=${DURATION:-5s}
+OUT=${OUT:-docs/perf}
+WHAT=${*:-"replay append http"}
+
+bin=$(mktemp -d)/fapiao
+trap 'rm -rf "$(dirname "$bin")"' EXIT
+go build -o "$bin" ./cmd/fapiao
+mkdir -p "$OUT"
+
+for what in $WHAT; do
+	case $what in
+	replay)
+		: >"$OUT/replay.jsonl"
+		for n in $SIZES; do
+			for _ in $(seq "$RUNS"); do
+				"$bin" bench replay --events "$n" >>"$OUT/replay.jsonl"
+			done
+		done ;;
+	append)
+		: >"$OUT/append.jsonl"
+		for a in $ACCOUNTS; do
+			for _ in $(seq "$RUNS"); do
+				"$bin" bench append --accounts "$a" --duration "$DURATION" >>"$OUT/append.jsonl"
+			done
+		done ;;
+	http)
+		: >"$OUT/http.jsonl"
+		for _ in $(seq "$RUNS"); do
+			"$bin" bench http --duration "$DURATION" >>"$OUT/http.jsonl"
+		done ;;
+	*) echo "unknown measurement $what (replay, append, http)" >&2; exit 2 ;;
+	esac
+done
