@@ -133,13 +133,19 @@ func querySchema(typ string) obj {
 func operationID(op opDoc) string {
 	var b strings.Builder
 	b.WriteString(strings.ToLower(op.method))
-	for _, part := range strings.Split(op.path, "/")[2:] {
+	parts := strings.Split(op.path, "/")[2:]
+	for _, part := range parts {
 		if strings.HasPrefix(part, "{") {
 			continue
 		}
 		for _, w := range strings.Split(part, "-") {
 			b.WriteString(strings.ToUpper(w[:1]) + w[1:])
 		}
+	}
+	// An item path ends in its ID: without a suffix GET …/invoices/{id}
+	// would share the collection's ID, which OpenAPI forbids.
+	if last := parts[len(parts)-1]; strings.HasPrefix(last, "{") && last != "{acc}" {
+		b.WriteString("ById")
 	}
 	return b.String()
 }

@@ -116,3 +116,30 @@ func TestOpenAPIOperationsAreComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIOperationIDsAreUnique: OpenAPI 3 requires every operationId to
+// be unique; GET …/invoices and GET …/invoices/{id} once shared one, which
+// made the document invalid for code generators and validators.
+func TestOpenAPIOperationIDsAreUnique(t *testing.T) {
+	srv := httptest.NewServer(api.New(api.Config{Logger: quiet, Tokens: &api.Tokens{}}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/openapi.json")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var doc struct {
+		Paths map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+		} `json:"paths"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+	seen := map[string]string{}
+	for path, item := range doc.Paths {
+		for method, op := range item {
+			name := strings.ToUpper(method) + " " + path
+			require.NotEmpty(t, op.OperationID, name)
+			other, dup := seen[op.OperationID]
+			require.False(t, dup, "operationId %q of %s is also %s's", op.OperationID, name, other)
+			seen[op.OperationID] = name
+		}
+	}
+}
