@@ -38,8 +38,8 @@ type ReplayResult struct {
 	ReplayHeapMB float64 `json:"replay_heap_mb"`
 	// ReadySecs is from starting `fapiao serve` to its first 200 on /readyz.
 	ReadySecs float64 `json:"ready_seconds"`
-	// PeakRSSMB is the serve child's peak resident set (rusage maxrss),
-	// which counts the pages of the mapped bolt file it touched.
+	// PeakRSSMB is the serve child's peak resident set (VmHWM), which
+	// counts the pages of the mapped bolt file it touched.
 	PeakRSSMB float64 `json:"peak_rss_mb"`
 	// PeakAnonMB is the serve child's largest anonymous resident set
 	// sampled until ready (every 10 ms): its memory without the file.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -103,13 +104,10 @@ func (s *server) waitReady(ctx context.Context) error {
 	}
 }
 
-// peakRSSMB is the child's peak resident set so far.
-func (s *server) peakRSSMB() float64 { return procPeakRSSMB(fmt.Sprint(s.cmd.Process.Pid)) }
-
 // sampleAnon records the child's RssAnon every 10 ms until stop.
 func (s *server) sampleAnon() {
 	defer close(s.sampled)
-	pid := fmt.Sprint(s.cmd.Process.Pid)
+	pid := strconv.Itoa(s.cmd.Process.Pid)
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -128,10 +126,13 @@ func (s *server) sampleAnon() {
 func (s *server) peakAnonMB() float64 { return math.Float64frombits(s.peakAnon.Load()) }
 
 // stop asks the server to shut down (SIGTERM) and waits for it; it returns
-// the child's peak resident set in MiB from its rusage.
+// the child's peak resident set in MiB. That is read from the child's own
+// /proc status (VmHWM) before it exits: the rusage of a reaped child is no
+// good, as Linux carries the parent's high-water mark over the exec into it.
 func (s *server) stop() float64 {
 	close(s.stopSample)
 	<-s.sampled
+	peak := procPeakRSSMB(strconv.Itoa(s.cmd.Process.Pid))
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()
@@ -141,10 +142,7 @@ func (s *server) stop() float64 {
 		_ = s.cmd.Process.Kill()
 		<-done
 	}
-	if ru, ok := s.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru != nil {
-		return round(float64(ru.Maxrss) / 1024) // kilobytes on Linux
-	}
-	return 0
+	return peak
 }
 
 // tailBuffer keeps the last bytes written to it, for error messages.
