@@ -128,11 +128,8 @@ func (c IssueInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	if today := BusinessDate(env.Now); c.IssuedOn > today {
 		return nil, fieldErr("ISSUE-1", "issued_on", "issued_on %s is in the future (today is %s)", c.IssuedOn, today)
 	}
-	for _, id := range a.invoiceIDs() {
-		o := a.Invoices[id]
-		if o.ID != inv.ID && o.InvoiceCode == c.InvoiceCode && o.InvoiceNumber == c.InvoiceNumber {
-			return nil, stateErr("ISSUE-2", "invoice code %s number %s is already used by invoice %s", c.InvoiceCode, c.InvoiceNumber, o.ID)
-		}
+	if o := a.numberUsedBy(c.InvoiceCode, c.InvoiceNumber); o != nil {
+		return nil, stateErr("ISSUE-2", "invoice code %s number %s is already used by invoice %s; enter the code and number printed on this paper invoice", c.InvoiceCode, c.InvoiceNumber, o.ID)
 	}
 	net, tax := Tax(inv.Amount, rate)
 	return []Event{InvoiceIssued{
@@ -146,6 +143,22 @@ func (c IssueInvoice) Decide(a *Account, env Env) ([]Event, error) {
 		TaxAmount:     tax,
 		IssuedAt:      env.Now,
 	}}, nil
+}
+
+// numberUsedBy returns the invoice of this account whose code and number, or
+// whose red invoice's code and number (RETURN-4), are code and number: a red
+// invoice is an invoice too, so ISSUE-2 covers both.
+func (a *Account) numberUsedBy(code, number string) *Invoice {
+	for _, id := range a.invoiceIDs() {
+		o := a.Invoices[id]
+		if o.InvoiceCode == code && o.InvoiceNumber == number {
+			return o
+		}
+		if o.Return != nil && o.Return.RedInvoiceCode == code && o.Return.RedInvoiceNumber == number {
+			return o
+		}
+	}
+	return nil
 }
 
 // Decide records the shipment of an issued invoice (SHIP-1); it is late when

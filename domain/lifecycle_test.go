@@ -176,7 +176,30 @@ func TestISSUE2_CodeAndNumberUniqueInAccount(t *testing.T) {
 	must(t, a, env, ApproveInvoice{InvoiceID: id})
 	_, err := IssueInvoice{InvoiceID: id, InvoiceCode: "1100000000", InvoiceNumber: "00000001", IssuedOn: "2026-10-12"}.Decide(a, env)
 	wantRule(t, err, "ISSUE-2", StateRule, "")
-	must(t, a, env, IssueInvoice{InvoiceID: id, InvoiceCode: "1100000000", InvoiceNumber: "00000002", IssuedOn: "2026-10-12"})
+	// The same number under another code is another invoice.
+	must(t, a, env, IssueInvoice{InvoiceID: id, InvoiceCode: "1100000001", InvoiceNumber: "00000001", IssuedOn: "2026-10-12"})
+}
+
+// TestISSUE2_RedInvoiceNumbersAreTaken: a red invoice (红字发票) is an invoice
+// with its own code and number; a later blue invoice cannot reuse them, nor
+// can another red-flush.
+func TestISSUE2_RedInvoiceNumbersAreTaken(t *testing.T) {
+	t.Parallel()
+	a, env := readyAccount(t, VATGeneral)
+	id := issued(t, a, env, "1100000000", "00000001", "2026-07")
+	returned(t, a, env, id, RequestReturn{})
+	must(t, a, env, RedFlushInvoice{InvoiceID: id, RedInvoiceCode: "1100000000", RedInvoiceNumber: "00000002"})
+
+	id2 := request(t, a, env, "2026-07")
+	must(t, a, env, ApproveInvoice{InvoiceID: id2})
+	_, err := IssueInvoice{InvoiceID: id2, InvoiceCode: "1100000000", InvoiceNumber: "00000002", IssuedOn: "2026-10-12"}.Decide(a, env)
+	wantRule(t, err, "ISSUE-2", StateRule, "")
+	must(t, a, env, IssueInvoice{InvoiceID: id2, InvoiceCode: "1100000000", InvoiceNumber: "00000003", IssuedOn: "2026-10-12"})
+
+	returned(t, a, env, id2, RequestReturn{})
+	_, err = RedFlushInvoice{InvoiceID: id2, RedInvoiceCode: "1100000000", RedInvoiceNumber: "00000002"}.Decide(a, env)
+	wantRule(t, err, "ISSUE-2", StateRule, "")
+	checkInvariants(t, a)
 }
 
 func TestSHIP1_ShipOnceAndLateness(t *testing.T) {

@@ -137,15 +137,8 @@ func (c RedFlushInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range a.invoiceIDs() {
-		o := a.Invoices[id]
-		used := o.InvoiceCode == c.RedInvoiceCode && o.InvoiceNumber == c.RedInvoiceNumber
-		if o.Return != nil && o.Return.RedInvoiceCode == c.RedInvoiceCode && o.Return.RedInvoiceNumber == c.RedInvoiceNumber {
-			used = true
-		}
-		if used {
-			return nil, stateErr("ISSUE-2", "invoice code %s number %s is already used in this account", c.RedInvoiceCode, c.RedInvoiceNumber)
-		}
+	if o := a.numberUsedBy(c.RedInvoiceCode, c.RedInvoiceNumber); o != nil {
+		return nil, stateErr("ISSUE-2", "invoice code %s number %s is already used by invoice %s; enter the red invoice's own code and number", c.RedInvoiceCode, c.RedInvoiceNumber, o.ID)
 	}
 	return completeReturn(a, env, inv, InvoiceRedFlushed{
 		InvoiceID:        inv.ID,
