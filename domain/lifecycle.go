@@ -2,7 +2,6 @@ package domain
 
 import (
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,12 +24,11 @@ func invoiceFor(a *Account, id uuid.UUID, code string) (*Invoice, error) {
 // Decide cancels an application (CANCEL-1): the customer while under_review;
 // support, with a ticket, while issuing. The statements are released.
 func (c CancelInvoice) Decide(a *Account, env Env) ([]Event, error) {
-	ticket := strings.TrimSpace(c.Ticket)
-	if c.By == RoleSupport {
-		var msg string
-		if ticket, msg = cleanText(c.Ticket, 100); msg != "" {
-			return nil, fieldErr("CANCEL-1", "ticket", "ticket %s: support cancels against the customer's ticket", msg)
-		}
+	// The ticket is optional for the customer but, when given, is stored in
+	// the event like support's: the same text rules apply.
+	ticket, msg := cleanText(c.Ticket, 100)
+	if msg != "" && (c.By == RoleSupport || ticket != "") {
+		return nil, fieldErr("CANCEL-1", "ticket", "ticket %s: support cancels against the customer's ticket", msg)
 	}
 	inv, err := invoiceFor(a, c.InvoiceID, "CANCEL-1")
 	if err != nil {

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -14,7 +15,11 @@ func TestCANCEL1_WhoMayCancelWhen(t *testing.T) {
 
 	_, err := CancelInvoice{InvoiceID: id, By: RoleSupport, Ticket: "T-1"}.Decide(a, env)
 	wantRule(t, err, "CANCEL-1", StateRule, "") // support does not cancel under_review
-	evs := must(t, a, env, CancelInvoice{InvoiceID: id, By: RoleCustomer})
+	for _, bad := range []string{"T-1\x00", "T\u202e1", strings.Repeat("T", 101)} {
+		_, err = CancelInvoice{InvoiceID: id, By: RoleCustomer, Ticket: bad}.Decide(a, env)
+		wantRule(t, err, "CANCEL-1", FieldRule, "ticket")
+	}
+	evs := must(t, a, env, CancelInvoice{InvoiceID: id, By: RoleCustomer, Ticket: "  "})
 	if evs[0].(InvoiceCancelled).By != RoleCustomer || a.Invoice(id).Status != Cancelled {
 		t.Fatal("not cancelled")
 	}
