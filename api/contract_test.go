@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/api"
 )
 
 // Deviations from API.md found by driving the real server black-box; each
@@ -38,4 +40,52 @@ func TestSTMT3_MalformedAmountIsFieldRule(t *testing.T) {
 		})
 	}
 	require.Equal(t, "0", s.lastPosition(), "a refused statement writes nothing")
+}
+
+// TestAPP1_NilAddressIDIsRefused: address_id is required (API.md) and the
+// nil UUID names no address; it once slipped through as "the default".
+func TestAPP1_NilAddressIDIsRefused(t *testing.T) {
+	s := newTestServer(t)
+	s.seed()
+	r := s.call("POST", "/v1/accounts/acc-1/invoices", tokCustomer,
+		map[string]any{"statements": []string{"2026-10"}, "address_id": "00000000-0000-0000-0000-000000000000", "agree": true})
+	require.Equal(t, 400, r.status, "%s", r.body)
+	require.Equal(t, "address_id", r.json(t)["errors"].([]any)[0].(map[string]any)["field"])
+	list := s.must(200, "GET", "/v1/accounts/acc-1/statements?status=available", tokCustomer, nil,
+		api.HeaderMinPosition, s.lastPosition()).json(t)
+	require.Len(t, list["items"], 1, "October stays available")
+}
+
+// TestRETURN2_SpecialReturnMustStateCertified: for a vat_special invoice
+// the customer states whether it was certified; leaving "certified" out is
+// a 400 RETURN-2 on the field, not a silent "uncertified" (which would let
+// finance void an invoice the customer's tax office already certified).
+func TestRETURN2_SpecialReturnMustStateCertified(t *testing.T) {
+	s := newTestServer(t)
+	inv := s.issuedSpecial("acc-1")
+	r := s.call("POST", inv+"/return", tokCustomer, map[string]any{"reason": "wrong bank"})
+	require.Equal(t, 400, r.status, "%s", r.body)
+	p := r.json(t)
+	require.Equal(t, "RETURN-2", p["code"])
+	require.Equal(t, "certified", p["errors"].([]any)[0].(map[string]any)["field"])
+	got := s.must(200, "POST", inv+"/return", tokCustomer, map[string]any{"reason": "wrong bank", "certified": false}).json(t)
+	require.Equal(t, "return_requested", got["status"])
+}
+
+// issuedSpecial makes acc an issued vat_special invoice and returns its path.
+func (s *testServer) issuedSpecial(acc string) string {
+	s.t.Helper()
+	base := "/v1/accounts/" + acc
+	s.must(201, "POST", base+"/statements", tokBilling, statementBody("2026-10", "100.00"))
+	s.must(201, "POST", base+"/title", tokCustomer, map[string]any{
+		"type": "vat_special", "holder": "company", "name": "Example Co", "taxpayer_id": "91110108MA01ABCD1E",
+		"registered_address": "1 Street", "registered_phone": "010-82345678", "bank_name": "ICBC", "bank_account": "0200004509200123456"})
+	s.must(200, "POST", base+"/title/approve", tokFinance, nil)
+	addr := s.must(201, "POST", base+"/addresses", tokCustomer, addressBody).json(s.t)["id"]
+	id := s.must(201, "POST", base+"/invoices", tokCustomer,
+		map[string]any{"statements": []string{"2026-10"}, "address_id": addr, "agree": true}).json(s.t)["id"].(string)
+	inv := base + "/invoices/" + id
+	s.must(200, "POST", inv+"/approve", tokFinance, nil)
+	s.must(200, "POST", inv+"/issue", tokFinance, map[string]any{"invoice_code": "1100223344", "invoice_number": "00000009", "issued_on": "2026-11-10"})
+	return inv
 }

@@ -90,7 +90,7 @@ func (s *server) shipInvoice(c echo.Context) error {
 // returnBody is the customer's return request (RETURN-1, 2, 6).
 type returnBody struct {
 	Reason              string     `json:"reason"`
-	Certified           bool       `json:"certified"`
+	Certified           *bool      `json:"certified"`
 	RedLetterFormNumber string     `json:"red_letter_form_number"`
 	Exchange            bool       `json:"exchange"`
 	AddressID           *uuid.UUID `json:"address_id"`
@@ -99,7 +99,8 @@ type returnBody struct {
 // requestReturn: the customer asks to return an issued invoice.
 func (s *server) requestReturn(c echo.Context) error {
 	return invoiceCommand(s, c, true, func(id uuid.UUID, in returnBody, _ domain.Role) domain.Command {
-		return domain.RequestReturn{InvoiceID: id, Reason: in.Reason, Certified: in.Certified,
+		return domain.RequestReturn{InvoiceID: id, Reason: in.Reason,
+			Certified: in.Certified != nil && *in.Certified, CertifiedUnstated: in.Certified == nil,
 			RedLetterFormNumber: in.RedLetterFormNumber, Exchange: in.Exchange, AddressID: in.AddressID}
 	})
 }

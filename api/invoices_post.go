@@ -21,7 +21,9 @@ func (s *server) postInvoice(c echo.Context) error {
 		return err
 	}
 	addressID, err := uuid.Parse(in.AddressID)
-	if err != nil || len(in.AddressID) != 36 {
+	// The nil UUID is no address's ID; the domain would read it as "the
+	// default address", which API.md's required address_id does not offer.
+	if err != nil || len(in.AddressID) != 36 || addressID == uuid.Nil {
 		return badRequest("address_id", "address_id must be the UUID of one of the account's addresses.")
 	}
 	cmd := domain.RequestInvoice{Statements: in.Statements, AddressID: addressID, Agree: in.Agree}

@@ -118,6 +118,9 @@ type RequestReturn struct {
 	RedLetterFormNumber string
 	Exchange            bool
 	AddressID           *uuid.UUID
+	// CertifiedUnstated: the request left certified out, which RETURN-2
+	// does not allow for vat_special. The zero value takes Certified as said.
+	CertifiedUnstated bool
 }
 
 // ReceiveReturnPaper is finance recording the returned paper (RETURN-3).

@@ -23,6 +23,8 @@ func (c RequestReturn) Decide(a *Account, env Env) ([]Event, error) {
 	}
 	form, msg := cleanText(c.RedLetterFormNumber, 100)
 	switch {
+	case inv.Title.Type == VATSpecial && c.CertifiedUnstated:
+		return nil, fieldErr("RETURN-2", "certified", "say whether the vat_special invoice was certified (已认证): certified true or false")
 	case inv.Title.Type != VATSpecial && c.Certified:
 		return nil, fieldErr("RETURN-2", "certified", "only a vat_special invoice (增值税专用发票) can have been certified")
 	case c.Certified && msg != "":

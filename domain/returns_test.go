@@ -34,6 +34,8 @@ func TestRETURN2_CertifiedSpecialNeedsRedLetterForm(t *testing.T) {
 	wantRule(t, err, "RETURN-2", FieldRule, "red_letter_form_number")
 	_, err = RequestReturn{InvoiceID: sid, Reason: "r", RedLetterFormNumber: "1101202610000001"}.Decide(s, env)
 	wantRule(t, err, "RETURN-2", FieldRule, "red_letter_form_number")
+	_, err = RequestReturn{InvoiceID: sid, Reason: "r", CertifiedUnstated: true}.Decide(s, env)
+	wantRule(t, err, "RETURN-2", FieldRule, "certified")
 	must(t, s, env, RequestReturn{InvoiceID: sid, Reason: "r", Certified: true, RedLetterFormNumber: "1101202610000001"})
 	if r := s.Invoice(sid).Return; !r.Certified || r.RedLetterFormNumber != "1101202610000001" {
 		t.Fatalf("%+v", r)
@@ -43,6 +45,8 @@ func TestRETURN2_CertifiedSpecialNeedsRedLetterForm(t *testing.T) {
 	gid := issued(t, g, env, "1100000000", "00000001", "2026-07")
 	_, err = RequestReturn{InvoiceID: gid, Reason: "r", Certified: true, RedLetterFormNumber: "1"}.Decide(g, env)
 	wantRule(t, err, "RETURN-2", FieldRule, "certified")
+	// A general invoice cannot have been certified: leaving it out is fine.
+	must(t, g, env, RequestReturn{InvoiceID: gid, Reason: "r", CertifiedUnstated: true})
 }
 
 func TestRETURN3_PaperBeforeCompletion(t *testing.T) {
