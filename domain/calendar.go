@@ -153,13 +153,11 @@ func (c *Calendar) NextBusinessDay(t time.Time) time.Time {
 	return d
 }
 
-// SLADue is the SHIP-1 due date of an application made at t: the third
-// business day after the application's business date (seed: 开票申请发出后，
-// 纸质发票将在3个工作日内寄出). As in PRC period counting, the day of the
-// application is not counted and the count starts the next day, whatever
-// kind of day the application fell on: Monday's application is due on
-// Thursday, and Saturday's, like Friday's, on Wednesday — a weekend or
-// holiday application gets no extra business day.
+// SLADue is the SHIP-1 due date of an application made at t: three business
+// days after the application's business date. An application made on a
+// non-business day counts as made on the next business day (finance cannot act
+// before then), so Saturday's application is due the following Thursday in
+// an ordinary week.
 func (c *Calendar) SLADue(t time.Time) string {
-	return c.AddBusinessDays(t, SLABusinessDays).Format(DateLayout)
+	return c.AddBusinessDays(c.NextBusinessDay(t), 3).Format(DateLayout)
 }
