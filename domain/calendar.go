@@ -159,5 +159,5 @@ func (c *Calendar) NextBusinessDay(t time.Time) time.Time {
 // before then), so Saturday's application is due the following Thursday in
 // an ordinary week.
 func (c *Calendar) SLADue(t time.Time) string {
-	return c.AddBusinessDays(c.NextBusinessDay(t), 3).Format(DateLayout)
+	return c.AddBusinessDays(c.NextBusinessDay(t), SLABusinessDays).Format(DateLayout)
 }
