@@ -20,7 +20,9 @@ type eventPage struct {
 }
 
 // accountEvents answers the account's events in order, optionally only
-// those that had happened by as_of (AUD-2, by business time).
+// those that had happened by as_of (AUD-2, by business time). Like every
+// list of events it pages by log position: from (inclusive) and limit,
+// with next absent on the last page.
 func (s *server) accountEvents(c echo.Context) error {
 	var asOf time.Time
 	if raw := c.QueryParam("as_of"); raw != "" {
@@ -29,6 +31,14 @@ func (s *server) accountEvents(c echo.Context) error {
 			return badRequest("as_of", "as_of must be an RFC 3339 time, like 2026-10-05T12:00:00+08:00.")
 		}
 		asOf = t
+	}
+	from, err := fromParam(c)
+	if err != nil {
+		return err
+	}
+	limit, err := limitParam(c, 100, 1000)
+	if err != nil {
+		return err
 	}
 	out := eventPage{Items: []eventstore.Record{}}
 	for r, err := range s.cfg.Store.ReadStream(c.Request().Context(), ledger.StreamName(c.Param("acc")), 0) {
@@ -41,6 +51,9 @@ func (s *server) accountEvents(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		if r.Position < from {
+			continue
+		}
 		if !asOf.IsZero() {
 			m, err := eventstore.ParseMetadata(r.Metadata)
 			if err != nil {
@@ -50,21 +63,35 @@ func (s *server) accountEvents(c echo.Context) error {
 				continue // not break: a clock set back (--clock) may interleave times
 			}
 		}
+		if len(out.Items) == limit {
+			next := r.Position
+			out.Next = &next
+			break
+		}
 		out.Items = append(out.Items, r)
 	}
 	return c.JSON(http.StatusOK, out)
 }
 
+// fromParam reads ?from=, a log position (inclusive); 0 when absent.
+func fromParam(c echo.Context) (uint64, error) {
+	raw := c.QueryParam("from")
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(raw, 10, 64)
+	if err != nil {
+		return 0, badRequest("from", "from must be a log position, a whole number.")
+	}
+	return n, nil
+}
+
 // globalEvents answers a page of the global log from position from
 // (inclusive), for auditors.
 func (s *server) globalEvents(c echo.Context) error {
-	var from uint64
-	if raw := c.QueryParam("from"); raw != "" {
-		n, err := strconv.ParseUint(raw, 10, 64)
-		if err != nil {
-			return badRequest("from", "from must be a log position, a whole number.")
-		}
-		from = n
+	from, err := fromParam(c)
+	if err != nil {
+		return err
 	}
 	limit, err := limitParam(c, 100, 1000)
 	if err != nil {

@@ -53,7 +53,7 @@ var operations = []opDoc{
 	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/void", summary: "Void a returned invoice (RETURN-4, 5); 422 RETURN-4 when not allowed", roles: "finance", body: "Empty", bodyOptional: true, status: 200, resp: "Invoice"},
 	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/red-flush", summary: "Red-flush a returned invoice (RETURN-4, 5, 6)", roles: "finance", body: "RedFlush", status: 200, resp: "Invoice"},
 
-	{method: http.MethodGet, path: "/v1/accounts/{acc}/events", summary: "The account's events in order (AUD-2)", roles: "customer (own), auditor", query: []queryDoc{{"as_of", "date-time", "only events that occurred by then", false}}, status: 200, resp: "EventList"},
+	{method: http.MethodGet, path: "/v1/accounts/{acc}/events", summary: "The account's events in order (AUD-2)", roles: "customer (own), auditor", query: []queryDoc{{"as_of", "date-time", "only events that occurred by then", false}, {"from", "integer", "first log position (inclusive)", false}, {"limit", "integer", "page size, default 100, at most 1000", false}}, status: 200, resp: "EventList"},
 
 	{method: http.MethodGet, path: "/v1/invoices", summary: "The finance work queue across accounts", roles: "finance, auditor", query: invoiceQuery(true), status: 200, resp: "InvoiceList"},
 	{method: http.MethodGet, path: "/v1/reconciliation", summary: "Reconciliation REC-1..3 for a month", roles: "finance, auditor", query: []queryDoc{{"month", "month", "YYYY-MM", true}}, status: 200, resp: "Reconciliation"},
