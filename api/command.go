@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/labstack/echo/v4"
 
@@ -42,6 +44,16 @@ func (s *server) execute(c echo.Context, cmd domain.Command, body []byte) (ledge
 		return res, err
 	}
 	s.metrics.commandDone(res)
+	if res.Replayed && len(res.Records) > 0 {
+		// APP-6: a retry gets the first answer, so render the state the
+		// command left then, not what later commands made of it.
+		last := res.Records[len(res.Records)-1]
+		acc, err := s.stateAt(r.Context(), req.AccountID, last.Revision)
+		if err != nil {
+			return res, err
+		}
+		res.Account = acc
+	}
 	pos := res.Position
 	if pos == 0 {
 		// A no-op wrote nothing: what the caller may read is what is there now.
@@ -84,4 +96,24 @@ func eventOf[E domain.Event](res ledger.Result) (E, bool) {
 		return e, ok
 	}
 	return zero, false
+}
+
+// stateAt folds the account's stream up to revision (included): the state
+// a command left when it wrote that event.
+func (s *server) stateAt(ctx context.Context, accountID string, revision uint64) (*domain.Account, error) {
+	acc := domain.NewAccount(accountID)
+	for r, err := range s.cfg.Store.ReadStream(ctx, ledger.StreamName(accountID), 0) {
+		if err != nil {
+			return nil, err
+		}
+		if r.Revision > revision {
+			break
+		}
+		ev, err := domain.DecodeEvent(r.Type, r.Data)
+		if err != nil {
+			return nil, fmt.Errorf("api: decode %s at %s revision %d: %w", r.Type, r.Stream, r.Revision, err)
+		}
+		acc.Apply(ev)
+	}
+	return acc, nil
 }

@@ -89,3 +89,27 @@ func (s *testServer) issuedSpecial(acc string) string {
 	s.must(200, "POST", inv+"/issue", tokFinance, map[string]any{"invoice_code": "1100223344", "invoice_number": "00000009", "issued_on": "2026-11-10"})
 	return inv
 }
+
+// TestAPP6_RetryGetsTheFirstAnswer: a retry under the same Idempotency-Key
+// answers what the first request answered (status, position and body) and
+// writes nothing, even after later commands moved the invoice on.
+func TestAPP6_RetryGetsTheFirstAnswer(t *testing.T) {
+	s := newTestServer(t)
+	seed := s.seed()
+	apply := map[string]any{"statements": []string{"2026-10"}, "address_id": seed.addressID, "agree": true}
+	first := s.must(201, "POST", "/v1/accounts/acc-1/invoices", tokCustomer, apply, "Idempotency-Key", "apply-oct")
+	inv := "/v1/accounts/acc-1/invoices/" + first.json(t)["id"].(string)
+	s.must(200, "POST", inv+"/approve", tokFinance, nil)
+	head := s.lastPosition()
+
+	again := s.must(201, "POST", "/v1/accounts/acc-1/invoices", tokCustomer, apply, "Idempotency-Key", "apply-oct")
+	require.Equal(t, head, s.lastPosition(), "a retry writes nothing")
+	require.Equal(t, first.header.Get(api.HeaderPosition), again.header.Get(api.HeaderPosition))
+	require.JSONEq(t, string(first.body), string(again.body))
+	require.Equal(t, "under_review", again.json(t)["status"])
+
+	other := s.call("POST", "/v1/accounts/acc-1/invoices", tokCustomer,
+		map[string]any{"statements": []string{"2026-10"}, "address_id": seed.addressID, "agree": false}, "Idempotency-Key", "apply-oct")
+	require.Equal(t, 409, other.status, "%s", other.body)
+	require.Equal(t, "APP-6", other.json(t)["code"])
+}
