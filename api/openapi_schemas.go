@@ -104,7 +104,7 @@ func schemas() obj {
 		}),
 		"Ship": object([]string{"courier", "tracking_number"}, obj{"courier": str(), "tracking_number": str()}),
 		"ReturnRequest": object([]string{"reason"}, obj{
-			"reason": str(), "certified": boolean(), "red_letter_form_number": str(), "exchange": boolean(), "address_id": uuidSchema(),
+			"reason": str(), "certified": obj{"type": "boolean", "description": "required for a vat_special invoice (RETURN-2)"}, "red_letter_form_number": str(), "exchange": boolean(), "address_id": uuidSchema(),
 		}),
 		"PaperReceived": object([]string{"complete"}, obj{"complete": boolean(), "note": str()}),
 		"RedFlush":      object([]string{"red_invoice_code", "red_invoice_number"}, obj{"red_invoice_code": str(), "red_invoice_number": str()}),
@@ -117,7 +117,7 @@ func schemas() obj {
 			"tax_rate": str(), "net_amount": money(), "tax_amount": money(),
 			"shipment": responseObject(obj{"courier": str(), "tracking_number": str(), "shipped_at": dateTime(), "late": boolean()}),
 			"return": responseObject(obj{
-				"reason": str(), "certified": boolean(), "red_letter_form_number": str(), "exchange": boolean(), "address_id": uuidSchema(),
+				"reason": str(), "certified": obj{"type": "boolean", "description": "required for a vat_special invoice (RETURN-2)"}, "red_letter_form_number": str(), "exchange": boolean(), "address_id": uuidSchema(),
 				"requested_at": dateTime(), "paper_complete": boolean(), "paper_note": str(), "rejected_reason": str(),
 				"red_invoice_code": str(), "red_invoice_number": str(), "exchange_invoice_id": uuidSchema(),
 			}),
