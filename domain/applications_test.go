@@ -33,6 +33,51 @@ func TestAPP1_Prerequisites(t *testing.T) {
 	wantRule(t, err, "APP-1", StateRule, "") // invoiceable total is zero now
 }
 
+// TestAPP1_EachPrerequisiteAlone takes a ready account and removes one
+// prerequisite at a time, so that no check can hide behind another.
+func TestAPP1_EachPrerequisiteAlone(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		breakIt func(t *testing.T, a *Account, env Env)
+		want    string // a word of the customer's message
+	}{
+		{"vat_special title pending review", func(t *testing.T, a *Account, env Env) {
+			must(t, a, env, ClearTitle{Reason: "switch to special", Ticket: "T-1"})
+			must(t, a, env, SubmitTitle{Title: specialTitle()})
+		}, "pending review"},
+		{"title rejected", func(t *testing.T, a *Account, env Env) {
+			must(t, a, env, ClearTitle{Reason: "switch to special", Ticket: "T-1"})
+			must(t, a, env, SubmitTitle{Title: specialTitle()})
+			must(t, a, env, RejectTitle{Reason: "bank account does not match"})
+		}, "title"},
+		{"title cleared", func(t *testing.T, a *Account, env Env) {
+			must(t, a, env, ClearTitle{Reason: "renamed", Ticket: "T-1"})
+		}, "title"},
+		{"no address left", func(t *testing.T, a *Account, env Env) {
+			must(t, a, env, RemoveAddress{AddressID: a.DefaultAddress().ID})
+		}, "address"},
+		{"nothing invoiceable", func(t *testing.T, a *Account, env Env) {
+			request(t, a, env, "2026-07", "2026-08")
+		}, "zero"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, env := readyAccount(t, VATGeneral)
+			if _, err := (RequestInvoice{Statements: []string{"2026-07"}, Agree: true}).Decide(a, env); err != nil {
+				t.Fatalf("ready account refused: %v", err)
+			}
+			tt.breakIt(t, a, env)
+			_, err := RequestInvoice{Statements: []string{"2026-08"}, Agree: true}.Decide(a, env)
+			re := wantRule(t, err, "APP-1", StateRule, "")
+			if !contains(re.Message, tt.want) {
+				t.Fatalf("message %q does not mention %q", re.Message, tt.want)
+			}
+		})
+	}
+}
+
 func TestAPP2_WholeAvailableStatementsOnce(t *testing.T) {
 	t.Parallel()
 	a, env := readyAccount(t, VATGeneral)

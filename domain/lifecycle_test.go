@@ -149,6 +149,32 @@ func TestISSUE1_IssueFields(t *testing.T) {
 	}
 }
 
+// TestISSUE1_DatesInShanghai: the issue date may be the application's own
+// date and today, both taken in Asia/Shanghai, never the UTC date.
+func TestISSUE1_DatesInShanghai(t *testing.T) {
+	t.Parallel()
+	a, env := readyAccount(t, VATGeneral)
+	applied := withNow(env, "2026-10-13T00:30:00+08:00") // 2026-10-12 in UTC
+	id := request(t, a, applied, "2026-07")
+	must(t, a, applied, ApproveInvoice{InvoiceID: id})
+	issue := func(on string) IssueInvoice {
+		return IssueInvoice{InvoiceID: id, InvoiceCode: "1100000000", InvoiceNumber: "00000001", IssuedOn: on}
+	}
+	_, err := issue("2026-10-12").Decide(a, applied)
+	wantRule(t, err, "ISSUE-1", FieldRule, "issued_on") // the UTC date of the application
+	_, err = issue("2026-10-14").Decide(a, withNow(env, "2026-10-14T07:59:59+08:00"))
+	if err != nil { // today in Shanghai, still yesterday in UTC
+		t.Fatal(err)
+	}
+	// The application's own date, and no configured rate means 6%.
+	noRate := applied
+	noRate.TaxRate = decimal.Decimal{}
+	evs := must(t, a, noRate, issue("2026-10-13"))
+	if is := evs[0].(InvoiceIssued); is.TaxRate != "0.06" || is.NetAmount.String() != "141.51" {
+		t.Fatalf("%+v", is)
+	}
+}
+
 func TestISSUE1_TaxRounding(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -109,6 +109,8 @@ func TestRETURN4_VoidOnlySameMonthUncertified(t *testing.T) {
 		{"same month", VATGeneral, false, "2026-10-31T23:59:59+08:00", true},
 		{"next month in Shanghai, still October in UTC", VATGeneral, false, "2026-10-31T16:00:00Z", false},
 		{"next month", VATGeneral, false, "2026-11-02T10:00:00+08:00", false},
+		{"same month a year later", VATGeneral, false, "2027-10-12T10:00:00+08:00", false},
+		{"a later day of the issue month", VATGeneral, false, "2026-10-13T00:00:00+08:00", true},
 		{"special uncertified same month", VATSpecial, false, "2026-10-20T10:00:00+08:00", true},
 		{"special certified same month", VATSpecial, true, "2026-10-20T10:00:00+08:00", false},
 	}

@@ -53,6 +53,30 @@ func TestSTMT2_OneImmutableStatementPerMonth(t *testing.T) {
 	_, err = PostStatement{Month: "2026-09", Lines: other}.Decide(a, env)
 	wantRule(t, err, "STMT-2", StateRule, "")
 
+	// Any one field that differs makes it another statement.
+	edits := map[string]func(*StatementLine){
+		"line_id":      func(l *StatementLine) { l.LineID = "l9" },
+		"product":      func(l *StatementLine) { l.Product = "ebs" },
+		"billing_mode": func(l *StatementLine) { l.BillingMode = Postpaid },
+		"purchased_at": func(l *StatementLine) { l.PurchasedAt = "2025-06-02" },
+		"channel":      func(l *StatementLine) { l.Channel = ChannelMarketplaceSelf },
+		"merchant":     func(l *StatementLine) { l.Merchant = "m" },
+		"amount":       func(l *StatementLine) { l.Amount = MustMoney("10.01") },
+		"voucher":      func(l *StatementLine) { l.Voucher = MustMoney("0.01") },
+		"coupon":       func(l *StatementLine) { l.Coupon = MustMoney("0.01") },
+		"gift_balance": func(l *StatementLine) { l.GiftBalance = MustMoney("0.01") },
+	}
+	for field, edit := range edits {
+		changed := []StatementLine{kLine("l1", "10.00"), mLine("l2", "5.50")}
+		edit(&changed[0])
+		_, err := PostStatement{Month: "2026-09", Lines: changed}.Decide(a, env)
+		if re, ok := AsRuleError(err); !ok || re.Code != "STMT-2" || re.Kind != StateRule {
+			t.Errorf("%s differs: want STMT-2, got %v", field, err)
+		}
+	}
+	_, err = PostStatement{Month: "2026-09", Lines: lines[:1]}.Decide(a, env)
+	wantRule(t, err, "STMT-2", StateRule, "")
+
 	// Folding a duplicate anyway (a corrupt log) keeps the first statement.
 	a.Apply(StatementPosted{Month: "2026-09", Lines: other})
 	if got := a.Statements["2026-09"].Buckets.Marketplace.String(); got != "5.50" {

@@ -53,6 +53,11 @@ func TestTITLE1_Fields(t *testing.T) {
 		{"individual special", func(t *Title) { *t = specialTitle(); t.Holder = HolderIndividual }, "holder"},
 		{"special without bank account", func(t *Title) { *t = specialTitle(); t.BankAccount = "" }, "bank_account"},
 		{"special without registered address", func(t *Title) { *t = specialTitle(); t.RegisteredAddress = " " }, "registered_address"},
+		{"special without registered phone", func(t *Title) { *t = specialTitle(); t.RegisteredPhone = "" }, "registered_phone"},
+		{"special without bank name", func(t *Title) { *t = specialTitle(); t.BankName = "" }, "bank_name"},
+		{"special without taxpayer id", func(t *Title) { *t = specialTitle(); t.TaxpayerID = "" }, "taxpayer_id"},
+		{"special complete", func(t *Title) { *t = specialTitle() }, ""},
+		{"general with optional bank details", func(t *Title) { t.BankName, t.BankAccount = "中国银行", "6216600000000000000" }, ""},
 		{"individual with taxpayer id", func(t *Title) { t.Holder = HolderIndividual }, "taxpayer_id"},
 	}
 	for _, tt := range tests {
