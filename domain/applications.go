@@ -58,7 +58,7 @@ func (c RequestInvoice) Decide(a *Account, env Env) ([]Event, error) {
 		s := a.Statements[m]
 		switch {
 		case s == nil:
-			return nil, stateErr("APP-2", "no statement for %s", m)
+			return nil, stateErr("APP-2", "there is no statement for %s; a month's statement is posted from day 3 of the next month — pick one of the statements listed", m)
 		case s.Status != StatementAvailable:
 			return nil, stateErr("APP-2", "the statement for %s is already %s in another application; each statement is invoiced once", m, s.Status)
 		case !s.Buckets.Invoiceable().IsPositive():

@@ -18,7 +18,13 @@ func (c RequestReturn) Decide(a *Account, env Env) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if inv.Status != Issued {
+	switch inv.Status {
+	case Issued:
+	case UnderReview:
+		return nil, stateErr("RETURN-1", "the application is still under review (开票申请审核中) and nothing was issued yet; cancel the application instead of returning it")
+	case Issuing:
+		return nil, stateErr("RETURN-1", "the invoice is being issued (开票中) and cannot be returned yet; to stop it, open a ticket (提交工单) quickly and support will cancel it")
+	default:
 		return nil, stateErr("RETURN-1", "the invoice is %s; only an issued invoice can be returned", inv.Status)
 	}
 	form, msg := cleanText(c.RedLetterFormNumber, 100)

@@ -11,8 +11,15 @@ func TestRETURN1_ReturnIssuedWithReason(t *testing.T) {
 	a, env := readyAccount(t, VATGeneral)
 	id := request(t, a, env, "2026-07")
 	_, err := RequestReturn{InvoiceID: id, Reason: "wrong title"}.Decide(a, env)
-	wantRule(t, err, "RETURN-1", StateRule, "") // not issued yet
+	re := wantRule(t, err, "RETURN-1", StateRule, "") // not issued yet
+	if !contains(re.Message, "cancel the application") {
+		t.Fatalf("under review: %s", re.Message)
+	}
 	must(t, a, env, ApproveInvoice{InvoiceID: id})
+	_, err = RequestReturn{InvoiceID: id, Reason: "wrong title"}.Decide(a, env)
+	if re = wantRule(t, err, "RETURN-1", StateRule, ""); !contains(re.Message, "提交工单") {
+		t.Fatalf("issuing: %s", re.Message)
+	}
 	must(t, a, env, IssueInvoice{InvoiceID: id, InvoiceCode: "1100000000", InvoiceNumber: "00000001", IssuedOn: "2026-10-12"})
 	_, err = RequestReturn{InvoiceID: id}.Decide(a, env)
 	wantRule(t, err, "RETURN-1", FieldRule, "reason")
