@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -14,8 +13,10 @@ import (
 )
 
 // Execute decides req's command on the account's current state and appends
-// the events. A race lost to another writer is decided again on the new
-// state, up to MaxRetries times (then ErrConflict). Rule violations come
+// the events. Commands on one account that arrive while another is being
+// appended are decided in order and appended together (pipeline.go). A
+// race lost to another writer is decided again on the new state, up to
+// MaxRetries times (then ErrConflict). Rule violations come
 // back as *domain.RuleError; errors wrapping eventstore.ErrUnavailable mean
 // the store could not be reached and nothing is known to be written.
 func (l *Ledger) Execute(ctx context.Context, req Request) (Result, error) {
@@ -25,23 +26,7 @@ func (l *Ledger) Execute(ctx context.Context, req Request) (Result, error) {
 	if req.Command == nil {
 		return Result{}, ErrNoCommand
 	}
-	c := l.prepare(req)
-	unlock := l.locks.lock(req.AccountID)
-	defer unlock()
-	for attempt := 0; ; attempt++ {
-		res, err := l.attempt(ctx, c)
-		if !errors.Is(err, eventstore.ErrWrongExpectedVersion) {
-			return res, err
-		}
-		// Someone else wrote to the account: what we folded is stale.
-		l.cache.drop(req.AccountID)
-		if attempt >= l.maxRetries {
-			return Result{}, fmt.Errorf("%w (account %s, %d attempts): %w", ErrConflict, req.AccountID, attempt+1, err)
-		}
-		if err := backoff(ctx, attempt); err != nil {
-			return Result{}, err
-		}
-	}
+	return l.submit(ctx, l.prepare(req))
 }
 
 // command is a request with everything its attempts must agree on.
@@ -77,76 +62,6 @@ func backoff(ctx context.Context, attempt int) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// attempt is one load–decide–append round. The caller holds the lock.
-func (l *Ledger) attempt(ctx context.Context, c command) (Result, error) {
-	f, err := l.current(ctx, c.AccountID)
-	if err != nil {
-		return Result{}, err
-	}
-	if c.IdempotencyKey != "" {
-		first, seen, err := f.acc.CheckIdempotency(c.IdempotencyKey, c.RequestHash)
-		if err != nil {
-			return Result{}, err
-		}
-		if seen {
-			return l.replay(ctx, f, first)
-		}
-	}
-	now := l.clock.Now()
-	ids := &idSource{accountID: c.AccountID, key: c.key}
-	events, err := c.Command.Decide(f.acc, domain.Env{
-		Now:      now,
-		Issuer:   l.issuer,
-		TaxRate:  l.taxRate,
-		Calendar: l.calendar(),
-		NewID:    ids.next,
-	})
-	if err != nil {
-		return Result{}, err
-	}
-	if len(events) == 0 {
-		return Result{Account: f.acc.Clone()}, nil
-	}
-	meta := c.metadata(now)
-	if err := l.reserveInvoiceNumbers(ctx, c, meta, events); err != nil {
-		return Result{}, err
-	}
-	batch, hash, err := seal(c, meta, f, events)
-	if err != nil {
-		return Result{}, err
-	}
-	expected := eventstore.NoStream
-	if f.acc.Version > 0 {
-		expected = eventstore.Exact(f.acc.Version - 1)
-	}
-	stream := StreamName(c.AccountID)
-	res, err := l.store.Append(ctx, stream, expected, batch...)
-	if err != nil {
-		return Result{}, fmt.Errorf("ledger: append to %s: %w", stream, err)
-	}
-	// Only now, with the events durable, does the cached state move on. It
-	// folds the events as stored (decoded from their JSON), so the cache
-	// holds exactly what a fresh fold of the log would give.
-	first := f.acc.Version
-	for _, e := range batch {
-		stored, err := domain.DecodeEvent(e.Type, e.Data)
-		if err != nil {
-			l.cache.drop(c.AccountID)
-			return Result{}, fmt.Errorf("ledger: appended %s to %s but cannot decode it: %w", e.Type, stream, err)
-		}
-		f.acc.Apply(stored)
-	}
-	f.lastHash = hash
-	if c.IdempotencyKey != "" {
-		f.acc.Remember(c.IdempotencyKey, c.RequestHash, first, f.acc.Version-1)
-	}
-	return Result{
-		Records:  l.records(ctx, stream, first, batch, res),
-		Position: res.Position,
-		Account:  f.acc.Clone(),
-	}, nil
 }
 
 func (c command) metadata(now time.Time) eventstore.Metadata {

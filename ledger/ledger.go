@@ -47,6 +47,7 @@ type Ledger struct {
 	maxRetries int
 	cache      *accountCache
 	locks      *accountLocks
+	queues     *queues // commands waiting per account (pipeline.go)
 }
 
 // New returns a Ledger over store.
@@ -58,6 +59,7 @@ func New(store eventstore.Store, opts Options) *Ledger {
 		taxRate:    opts.TaxRate,
 		maxRetries: opts.MaxRetries,
 		locks:      newAccountLocks(),
+		queues:     newQueues(),
 	}
 	if l.clock == nil {
 		l.clock = SystemClock()

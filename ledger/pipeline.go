@@ -1,0 +1,325 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// Commands on one account are serialised: each is decided on the state the
+// one before it left. Deciding is microseconds, but a durable append is an
+// fsync, so one command per append caps an account at one command per
+// fsync. Instead, commands queue per account and the first one in becomes
+// the leader: it takes everything queued (up to maxBatchCommands), decides
+// the commands one after the other on the evolving state, and appends all
+// their events in one append with one expected revision (group commit at
+// the ledger level). Each command still gets its own result, events, rule
+// error and idempotency record, exactly as if run alone in that order. When
+// the batch is answered, leadership passes to the first command that queued
+// meanwhile. A lone command is a batch of one: nothing waits for company.
+//
+// What cannot share a batch waits for the next one: a command whose
+// idempotency key an earlier command of the batch used (its replay must
+// read what that one wrote).
+
+// maxBatchCommands bounds a batch, so that one append stays a reasonable
+// size and the leader's own caller is not held up for long.
+const maxBatchCommands = 128
+
+// waiter is one command in an account's queue.
+type waiter struct {
+	c   command
+	ctx context.Context
+	out outcome
+	// lead is set, before done is closed, when the waiter is to take over
+	// as the account's leader instead of having been answered.
+	lead bool
+	done chan struct{}
+}
+
+// outcome is what a command's attempt gave.
+type outcome struct {
+	res      Result
+	err      error
+	deferred bool // to be decided in the next batch
+}
+
+// queues holds the accounts that have commands running or waiting.
+type queues struct {
+	mu sync.Mutex
+	m  map[string]*accountQueue
+}
+
+type accountQueue struct {
+	pending []*waiter
+	busy    bool // a leader is running
+}
+
+func newQueues() *queues { return &queues{m: map[string]*accountQueue{}} }
+
+// enqueue adds w to the account's queue and reports whether w must lead.
+func (q *queues) enqueue(acc string, w *waiter) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	aq := q.m[acc]
+	if aq == nil {
+		aq = &accountQueue{}
+		q.m[acc] = aq
+	}
+	aq.pending = append(aq.pending, w)
+	if aq.busy {
+		return false
+	}
+	aq.busy = true
+	return true
+}
+
+// take removes and returns the next batch of the account's queue.
+func (q *queues) take(acc string) []*waiter {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	aq := q.m[acc]
+	n := min(len(aq.pending), maxBatchCommands)
+	batch := make([]*waiter, n)
+	copy(batch, aq.pending)
+	clear(aq.pending[:n])
+	aq.pending = aq.pending[n:]
+	return batch
+}
+
+// finish puts deferred commands back at the front of the queue and returns
+// the next leader, or nil when the queue is empty (then the account is idle).
+func (q *queues) finish(acc string, deferred []*waiter) *waiter {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	aq := q.m[acc]
+	if len(deferred) > 0 {
+		aq.pending = append(deferred, aq.pending...)
+	}
+	if len(aq.pending) == 0 {
+		delete(q.m, acc)
+		return nil
+	}
+	return aq.pending[0]
+}
+
+// submit runs c through the account's queue and returns its result.
+func (l *Ledger) submit(ctx context.Context, c command) (Result, error) {
+	w := &waiter{c: c, ctx: ctx, done: make(chan struct{})}
+	if !l.queues.enqueue(c.AccountID, w) {
+		// Not watching ctx: the leader may be appending this command right
+		// now. It checks ctx before deciding; the wait is one append.
+		<-w.done
+		if !w.lead {
+			return w.out.res, w.out.err
+		}
+	}
+	l.lead(ctx, c.AccountID, w)
+	return w.out.res, w.out.err
+}
+
+// lead runs batches for the account until self is answered, then hands
+// the queue to the next waiter (or leaves the account idle). self is the
+// first of the queue whenever lead takes a batch, so it is in every batch
+// it runs, and the first command of a batch is never deferred.
+func (l *Ledger) lead(ctx context.Context, acc string, self *waiter) {
+	// The leader's store calls must not fail because its own caller left:
+	// they carry the other commands of the batch too.
+	ctx = context.WithoutCancel(ctx)
+	for {
+		batch := l.queues.take(acc)
+		deferred := l.runBatch(ctx, acc, batch)
+		next := l.queues.finish(acc, deferred)
+		for _, w := range batch {
+			if !w.out.deferred && w != self {
+				close(w.done)
+			}
+		}
+		if next == self {
+			continue // cannot happen (see above), but would be handled
+		}
+		if next != nil {
+			next.lead = true
+			close(next.done)
+		}
+		return
+	}
+}
+
+// runBatch decides and appends a batch, retrying it whole when the append
+// loses a race, and returns the commands deferred to the next batch. Each
+// other waiter's outcome is set.
+func (l *Ledger) runBatch(ctx context.Context, acc string, batch []*waiter) (deferred []*waiter) {
+	unlock := l.locks.lock(acc)
+	defer unlock()
+	for attempt := 0; ; attempt++ {
+		outs, err := l.attemptBatch(ctx, acc, batch)
+		if err == nil {
+			for i, w := range batch {
+				w.out = outs[i]
+				if outs[i].deferred {
+					deferred = append(deferred, w)
+				}
+			}
+			return deferred
+		}
+		// Someone else wrote to the account: what we folded is stale.
+		l.cache.drop(acc)
+		if attempt >= l.maxRetries {
+			for _, w := range batch {
+				w.out = outcome{err: fmt.Errorf("%w (account %s, %d attempts): %w", ErrConflict, acc, attempt+1, err)}
+			}
+			return nil
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			for _, w := range batch {
+				w.out = outcome{err: err}
+			}
+			return nil
+		}
+	}
+}
+
+// span is where one command's events sit in a batch's append.
+type span struct{ cmd, first, n int }
+
+// attemptBatch is one load–decide–append round for a batch. It returns
+// ErrWrongExpectedVersion (wrapped) when the append lost a race: then no
+// outcome stands and the batch is to be decided again. The caller holds
+// the account's lock.
+func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) ([]outcome, error) {
+	outs := make([]outcome, len(batch))
+	f, err := l.current(ctx, acc)
+	if err != nil {
+		for i := range outs {
+			outs[i].err = err
+		}
+		return outs, nil
+	}
+	base := f.acc.Version
+	stream := StreamName(acc)
+	var (
+		all     []eventstore.EventData
+		spans   []span
+		keys    map[string]bool // idempotency keys decided in this batch
+		changed bool            // f holds events not yet appended
+	)
+	for i, w := range batch {
+		c := w.c
+		if err := w.ctx.Err(); err != nil {
+			outs[i].err = err
+			continue
+		}
+		if c.IdempotencyKey != "" {
+			if keys[c.IdempotencyKey] {
+				outs[i].deferred = true
+				continue
+			}
+			first, seen, err := f.acc.CheckIdempotency(c.IdempotencyKey, c.RequestHash)
+			if err != nil {
+				outs[i].err = err
+				continue
+			}
+			if seen {
+				if changed {
+					// Its replay would show this batch's unwritten state.
+					outs[i].deferred = true
+				} else {
+					outs[i].res, outs[i].err = l.replay(ctx, f, first)
+				}
+				continue
+			}
+			if keys == nil {
+				keys = map[string]bool{}
+			}
+			keys[c.IdempotencyKey] = true
+		}
+		now := l.clock.Now()
+		ids := &idSource{accountID: c.AccountID, key: c.key}
+		events, err := c.Command.Decide(f.acc, domain.Env{
+			Now:      now,
+			Issuer:   l.issuer,
+			TaxRate:  l.taxRate,
+			Calendar: l.calendar(),
+			NewID:    ids.next,
+		})
+		if err != nil {
+			outs[i].err = err
+			continue
+		}
+		if len(events) == 0 {
+			outs[i].res = Result{Account: f.acc.Clone()}
+			continue
+		}
+		meta := c.metadata(now)
+		if err := l.reserveInvoiceNumbers(ctx, c, meta, events); err != nil {
+			outs[i].err = err
+			continue
+		}
+		sealed, hash, err := seal(c, meta, f, events)
+		if err != nil {
+			outs[i].err = err
+			continue
+		}
+		// The cached state moves on now; if the append fails the cache is
+		// dropped and the account folded again from the log. It folds the
+		// events as stored (decoded from their JSON), so the cache holds
+		// exactly what a fresh fold of the log would give.
+		changed = true
+		first := f.acc.Version
+		for _, e := range sealed {
+			stored, err := domain.DecodeEvent(e.Type, e.Data)
+			if err != nil {
+				l.cache.drop(acc)
+				err = fmt.Errorf("ledger: cannot decode the %s just encoded for %s: %w", e.Type, stream, err)
+				for j := range outs {
+					outs[j] = outcome{err: err}
+				}
+				return outs, nil
+			}
+			f.acc.Apply(stored)
+		}
+		f.lastHash = hash
+		if c.IdempotencyKey != "" {
+			f.acc.Remember(c.IdempotencyKey, c.RequestHash, first, f.acc.Version-1)
+		}
+		spans = append(spans, span{cmd: i, first: len(all), n: len(sealed)})
+		all = append(all, sealed...)
+		outs[i].res = Result{Account: f.acc.Clone()}
+	}
+	if len(all) == 0 {
+		return outs, nil
+	}
+	expected := eventstore.NoStream
+	if base > 0 {
+		expected = eventstore.Exact(base - 1)
+	}
+	res, err := l.store.Append(ctx, stream, expected, all...)
+	if err != nil {
+		l.cache.drop(acc)
+		if errors.Is(err, eventstore.ErrWrongExpectedVersion) {
+			return nil, err
+		}
+		err = fmt.Errorf("ledger: append to %s: %w", stream, err)
+		for _, s := range spans {
+			outs[s.cmd] = outcome{err: err}
+		}
+		return outs, nil
+	}
+	recs := l.records(ctx, stream, base, all, res)
+	for _, s := range spans {
+		o := &outs[s.cmd]
+		o.res.Records = recs[s.first : s.first+s.n : s.first+s.n]
+		// A position that could not be read back is 0; the batch's last
+		// position is then a safe one to wait for (read-your-writes).
+		o.res.Position = recs[s.first+s.n-1].Position
+		if o.res.Position == 0 {
+			o.res.Position = res.Position
+		}
+	}
+	return outs, nil
+}
