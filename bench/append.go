@@ -23,6 +23,11 @@ type AppendConfig struct {
 	// Accounts is how many accounts are written concurrently, one writer
 	// goroutine each; 1 measures a single writer.
 	Accounts int
+	// Clients, when above Accounts, shares each account among
+	// Clients/Accounts writers that apply for and cancel invoices over
+	// statements of their own (sharedClient): what one account sustains
+	// when its commands arrive concurrently. Zero means Accounts.
+	Clients  int
 	Duration time.Duration
 	Log      io.Writer // the human summary; nil for none
 }
@@ -31,6 +36,7 @@ type AppendConfig struct {
 type AppendResult struct {
 	Scenario       string  `json:"scenario"`
 	Accounts       int     `json:"accounts"`
+	Clients        int     `json:"clients"`
 	Commands       int     `json:"commands"`
 	Events         int     `json:"events"`
 	Seconds        float64 `json:"seconds"`
@@ -57,22 +63,42 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 
 	run := "b" + runID()
 	var numbers atomic.Int64
+	clients := max(cfg.Clients, cfg.Accounts)
+	perAccount := clients / cfg.Accounts
+	clients = perAccount * cfg.Accounts
+	var shared [][]*sharedClient
+	if perAccount > 1 {
+		for a := range cfg.Accounts {
+			cs, err := setupShared(ctx, l, fmt.Sprintf("%s-s%d", run, a), perAccount)
+			if err != nil {
+				return AppendResult{}, err
+			}
+			shared = append(shared, cs)
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		firstErr error
-		samples  = make([][]time.Duration, cfg.Accounts)
-		events   = make([]int, cfg.Accounts)
+		samples  = make([][]time.Duration, clients)
+		events   = make([]int, clients)
 		deadline = time.Now().Add(cfg.Duration)
 	)
 	start := time.Now()
-	for w := range cfg.Accounts {
+	for w := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := &script{l: l, prefix: fmt.Sprintf("%s-w%d", run, w), code: "11" + run[len(run)-8:], numbers: &numbers}
+			var s interface {
+				next(context.Context) (int, error)
+			}
+			if shared != nil {
+				s = shared[w/perAccount][w%perAccount]
+			} else {
+				s = &script{l: l, prefix: fmt.Sprintf("%s-w%d", run, w), code: "11" + run[len(run)-8:], numbers: &numbers}
+			}
 			lat := make([]time.Duration, 0, 1024)
 			for ctx.Err() == nil {
 				t0 := time.Now()
@@ -110,6 +136,7 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 	res := AppendResult{
 		Scenario:       "append",
 		Accounts:       cfg.Accounts,
+		Clients:        clients,
 		Commands:       len(all),
 		Events:         total,
 		Seconds:        round(elapsed.Seconds()),
@@ -119,8 +146,8 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 		P99ms:          percentile(all, 0.99),
 		PeakRSSMB:      peakRSSMB(),
 	}
-	logf(cfg.Log, "append: %d accounts, %d commands (%d events) in %.1fs: %.0f commands/s, %.0f events/s, p50 %.2f ms, p99 %.2f ms, peak RSS %.0f MiB\n",
-		res.Accounts, res.Commands, res.Events, res.Seconds, res.CommandsPerSec, res.EventsPerSec, res.P50ms, res.P99ms, res.PeakRSSMB)
+	logf(cfg.Log, "append: %d accounts, %d clients, %d commands (%d events) in %.1fs: %.0f commands/s, %.0f events/s, p50 %.2f ms, p99 %.2f ms, peak RSS %.0f MiB\n",
+		res.Accounts, res.Clients, res.Commands, res.Events, res.Seconds, res.CommandsPerSec, res.EventsPerSec, res.P50ms, res.P99ms, res.PeakRSSMB)
 	return res, nil
 }
 

@@ -59,9 +59,15 @@ func (a *Account) Clone() *Account {
 	if c.Idempotency == nil {
 		c.Idempotency = map[string]IdempotentResult{}
 	}
+	// One allocation for all the statements and one for all the invoices:
+	// a long-lived account has hundreds of each, and the ledger clones it
+	// for every command's result.
+	stmts := make([]Statement, len(a.Statements))
+	i := 0
 	for k, s := range a.Statements {
-		cs := *s
-		c.Statements[k] = &cs
+		stmts[i] = *s
+		c.Statements[k] = &stmts[i]
+		i++
 	}
 	if a.Title != nil {
 		t := *a.Title
@@ -74,8 +80,12 @@ func (a *Account) Clone() *Account {
 			c.Addresses[i] = &csa
 		}
 	}
+	invs := make([]Invoice, len(a.Invoices))
+	i = 0
 	for k, inv := range a.Invoices {
-		ci := *inv
+		ci := &invs[i]
+		i++
+		*ci = *inv
 		if inv.Shipment != nil {
 			s := *inv.Shipment
 			ci.Shipment = &s
@@ -84,7 +94,7 @@ func (a *Account) Clone() *Account {
 			r := *inv.Return
 			ci.Return = &r
 		}
-		c.Invoices[k] = &ci
+		c.Invoices[k] = ci
 	}
 	return c
 }
