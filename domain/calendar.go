@@ -153,11 +153,11 @@ func (c *Calendar) NextBusinessDay(t time.Time) time.Time {
 	return d
 }
 
-// SLADue is the SHIP-1 due date of an application made at t: three business
-// days after the application's business date. An application made on a
-// non-business day counts as made on the next business day (finance cannot act
-// before then), so Saturday's application is due the following Thursday in
-// an ordinary week.
+// SLADue is the SHIP-1 due date of an application made at t: the third
+// business day after the application's date, which itself is not counted
+// (the seed: 开票申请发出后，纸质发票将在3个工作日内寄出). An application made
+// on a weekend counts its days from the next business day on, so Saturday's
+// is due the following Wednesday in an ordinary week.
 func (c *Calendar) SLADue(t time.Time) string {
-	return c.AddBusinessDays(c.NextBusinessDay(t), SLABusinessDays).Format(DateLayout)
+	return c.AddBusinessDays(t, SLABusinessDays).Format(DateLayout)
 }

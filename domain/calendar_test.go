@@ -56,10 +56,10 @@ func TestCalendar_AddBusinessDaysAndSLADue(t *testing.T) {
 	}{
 		{"ordinary Monday", "2026-10-12T10:00:00+08:00", "2026-10-15"},
 		{"Friday", "2026-10-16T10:00:00+08:00", "2026-10-21"},
-		{"Saturday counts from Monday", "2026-10-17T10:00:00+08:00", "2026-10-22"},
+		{"Saturday: Monday is the first day", "2026-10-17T10:00:00+08:00", "2026-10-21"},
 		{"Monday 00:00 counts like Monday 23:59", "2026-10-19T00:00:00+08:00", "2026-10-22"},
 		{"eve of National Day: 10-08, 10-09 and make-up Saturday 10-10", "2026-09-30T23:00:00+08:00", "2026-10-10"},
-		{"during National Day counts from 10-08", "2026-10-01T10:00:00+08:00", "2026-10-12"},
+		{"during National Day: 10-08, 10-09, make-up Saturday 10-10", "2026-10-01T10:00:00+08:00", "2026-10-10"},
 		{"Spring Festival week 2025", "2025-01-27T10:00:00+08:00", "2025-02-07"},
 		{"Sunday make-up day is itself a business day", "2025-01-26T10:00:00+08:00", "2025-02-06"},
 		{"year boundary", "2025-12-30T10:00:00+08:00", "2026-01-05"},
