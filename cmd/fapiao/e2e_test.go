@@ -247,7 +247,7 @@ func TestE2EJourney(t *testing.T) {
 	j.restart("2026-09-10T12:00:00+08:00")
 
 	// Return (RETURN-1), paper received (RETURN-3), void in the issue month (RETURN-4, 5).
-	j.customer.must(http.StatusOK, http.MethodPost, path+"/return", map[string]any{"reason": "收票地址填写错误"})
+	j.customer.must(http.StatusOK, http.MethodPost, path+"/return", map[string]any{"reason": "收票地址填写错误", "certified": false})
 	j.invoice(id, "return_requested")
 	j.finance.must(http.StatusOK, http.MethodPost, path+"/return/paper-received", map[string]any{"complete": true})
 	j.invoice(id, "paper_received")
@@ -256,7 +256,7 @@ func TestE2EJourney(t *testing.T) {
 	j.balances(map[string]string{"2026-06": "invoiced", "2026-07": "available", "2026-08": "available"})
 
 	// June's invoice comes back too, but its void would be in October.
-	j.customer.must(http.StatusOK, http.MethodPost, acc+"/invoices/"+oldID+"/return", map[string]any{"reason": "税号有误"})
+	j.customer.must(http.StatusOK, http.MethodPost, acc+"/invoices/"+oldID+"/return", map[string]any{"reason": "税号有误", "certified": false})
 	j.finance.must(http.StatusOK, http.MethodPost, acc+"/invoices/"+oldID+"/return/paper-received", map[string]any{"complete": true})
 	j.restart("2026-10-12T10:00:00+08:00")
 
