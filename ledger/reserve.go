@@ -35,6 +35,8 @@ type InvoiceNumberReserved struct {
 	InvoiceID     uuid.UUID `json:"invoice_id"`
 	InvoiceCode   string    `json:"invoice_code"`
 	InvoiceNumber string    `json:"invoice_number"`
+	// Red marks the number of a red invoice (红冲) reversing InvoiceID.
+	Red bool `json:"red,omitempty"`
 }
 
 // ReservationStream is the stream that claims an invoice code and number.
@@ -42,29 +44,35 @@ func ReservationStream(code, number string) string {
 	return "invoice-number-" + code + "-" + number
 }
 
-// reserveInvoiceNumbers claims the number of every invoice the events issue.
+// reserveInvoiceNumbers claims the number of every invoice the events issue,
+// blue (InvoiceIssued) or red (InvoiceRedFlushed): both are paper invoices
+// and share one number space.
 func (l *Ledger) reserveInvoiceNumbers(ctx context.Context, c command, meta eventstore.Metadata, events []domain.Event) error {
 	for i, e := range events {
-		var issued domain.InvoiceIssued
-		switch e := e.(type) {
-		case domain.InvoiceIssued:
-			issued = e
-		case *domain.InvoiceIssued:
-			issued = *e
-		default:
+		claim, ok := numberClaim(c.AccountID, e)
+		if !ok {
 			continue
-		}
-		claim := InvoiceNumberReserved{
-			AccountID:     c.AccountID,
-			InvoiceID:     issued.InvoiceID,
-			InvoiceCode:   issued.InvoiceCode,
-			InvoiceNumber: issued.InvoiceNumber,
 		}
 		if err := l.reserve(ctx, claim, meta, derivedID(c.AccountID, c.key, "reservation", i)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// numberClaim is the reservation an event needs, if it issues a number.
+func numberClaim(account string, e domain.Event) (InvoiceNumberReserved, bool) {
+	switch e := e.(type) {
+	case *domain.InvoiceIssued:
+		return numberClaim(account, *e)
+	case *domain.InvoiceRedFlushed:
+		return numberClaim(account, *e)
+	case domain.InvoiceIssued:
+		return InvoiceNumberReserved{AccountID: account, InvoiceID: e.InvoiceID, InvoiceCode: e.InvoiceCode, InvoiceNumber: e.InvoiceNumber}, true
+	case domain.InvoiceRedFlushed:
+		return InvoiceNumberReserved{AccountID: account, InvoiceID: e.InvoiceID, InvoiceCode: e.RedInvoiceCode, InvoiceNumber: e.RedInvoiceNumber, Red: true}, true
+	}
+	return InvoiceNumberReserved{}, false
 }
 
 func (l *Ledger) reserve(ctx context.Context, claim InvoiceNumberReserved, meta eventstore.Metadata, id uuid.UUID) error {
@@ -88,7 +96,7 @@ func (l *Ledger) reserve(ctx context.Context, claim InvoiceNumberReserved, meta 
 	if err != nil {
 		return err
 	}
-	if holder.AccountID == claim.AccountID && holder.InvoiceID == claim.InvoiceID {
+	if holder == claim {
 		return nil // our own claim, from an earlier attempt
 	}
 	return &domain.RuleError{

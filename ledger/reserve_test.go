@@ -124,3 +124,31 @@ func TestISSUE2_RacingIssuersOnBolt(t *testing.T) {
 	}
 	assert.Equal(t, 1, issued)
 }
+
+// A red invoice is a paper invoice too: its code and number can be neither
+// another account's blue invoice number nor taken by one later.
+func TestISSUE2_RedInvoiceNumbersShareTheSpace(t *testing.T) {
+	s := newMem(t)
+	l := newLedger(s)
+	invA, invB, invC := issuing(t, l, "a"), issuing(t, l, "b"), issuing(t, l, "c")
+	exec(t, l, "a", finance, issue(invA, 7))
+	exec(t, l, "b", finance, issue(invB, 8))
+	exec(t, l, "b", customer("b"), domain.RequestReturn{InvoiceID: invB, Reason: "税号有误"})
+	exec(t, l, "b", finance, domain.ReceiveReturnPaper{InvoiceID: invB, Complete: true})
+
+	redFlush := func(number int) error {
+		red := issue(invB, number)
+		_, err := l.Execute(context.Background(), ledger.Request{AccountID: "b", Actor: finance, Command: domain.RedFlushInvoice{
+			InvoiceID: invB, RedInvoiceCode: red.InvoiceCode, RedInvoiceNumber: red.InvoiceNumber,
+		}})
+		return err
+	}
+	before := lastPosition(t, s)
+	assert.Equal(t, "ISSUE-2", ruleCode(redFlush(7)), "a's blue number")
+	assert.Equal(t, before, lastPosition(t, s), "nothing written")
+
+	require.NoError(t, redFlush(9))
+	_, err := l.Execute(context.Background(), ledger.Request{AccountID: "c", Actor: finance, Command: issue(invC, 9)})
+	assert.Equal(t, "ISSUE-2", ruleCode(err), "b's red number")
+	verifyChains(t, s)
+}
