@@ -5,6 +5,7 @@ import (
 	"context"
 
 	"github.com/fapiao/fapiao/audit"
+	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
@@ -15,7 +16,7 @@ func runExport(ctx context.Context, e *env, args []string) (err error) {
 	var from uint64
 	fs := newFlagSet(e, "export", "--store STORE [--from N]")
 	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
-	fs.Uint64Var(&from, "from", 0, "export the events after this `position` (exclusive; 0 for all)")
+	fs.Uint64Var(&from, "from", 0, "export the events from this `position` on (inclusive, as GET /v1/events?from=N; 0 for all)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -25,7 +26,11 @@ func runExport(ctx context.Context, e *env, args []string) (err error) {
 	}
 	defer closeStore(s, &err)
 	w := bufio.NewWriterSize(e.stdout, 256<<10)
-	if _, err := audit.Export(ctx, s, from, w); err != nil {
+	after := eventstore.Start
+	if from > 0 {
+		after = from - 1
+	}
+	if _, err := audit.Export(ctx, s, after, w); err != nil {
 		return err
 	}
 	return w.Flush()

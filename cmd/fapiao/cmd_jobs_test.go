@@ -44,6 +44,10 @@ func TestJobsOnDemoStore(t *testing.T) {
 	code, export, errOut := jobRun(t, "export", "--store", store)
 	require.Equal(t, exitOK, code, errOut)
 	require.Greater(t, strings.Count(export, "\n"), 10)
+	code, tail, errOut := jobRun(t, "export", "--store", store, "--from", "3")
+	require.Equal(t, exitOK, code, errOut)
+	require.True(t, strings.HasPrefix(tail, `{"position":3,`), "--from is inclusive, as GET /v1/events?from=N: %.40s", tail)
+	require.True(t, strings.HasSuffix(export, tail), "--from N is a suffix of the whole export")
 
 	code, out, errOut = jobRun(t, "replay", "--store", store, "--account", demoAccount, "--position", "5")
 	require.Equal(t, exitOK, code, errOut)
