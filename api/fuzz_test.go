@@ -14,7 +14,6 @@ import (
 
 	"github.com/fapiao/fapiao/api"
 	"github.com/fapiao/fapiao/eventstore/memstore"
-	"github.com/fapiao/fapiao/internal/fuzzcorpus"
 	"github.com/fapiao/fapiao/ledger"
 	"github.com/fapiao/fapiao/projections"
 )
@@ -135,7 +134,6 @@ func FuzzCommandBodies(f *testing.F) {
 	f.Add(uint8(0), []byte(`{"month": "2026-09", "lines": [{"amount": "1e3"}]}`))
 	f.Add(uint8(1), []byte(`{"type": "vat_general", "holder": "individual", "name": "a\u202eb"}`))
 	f.Add(uint8(7), []byte(`{"statements": [[[[[]]]]], "agree": true}`))
-	fuzzcorpus.Add(f)
 	p := newInProcess(f)
 	p.mustDo(f, 0)
 	p.mustDo(f, 1)

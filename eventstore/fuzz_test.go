@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/fapiao/fapiao/eventstore"
-	"github.com/fapiao/fapiao/internal/fuzzcorpus"
 )
 
 // FuzzParseMetadata: stored metadata bytes of any shape never panic the
@@ -22,7 +21,6 @@ func FuzzParseMetadata(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	fuzzcorpus.Add(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		_, _ = eventstore.ParseMetadata(raw)
 		if c, err := eventstore.Canonical(raw); err == nil {

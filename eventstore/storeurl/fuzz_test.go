@@ -2,44 +2,10 @@ package storeurl
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
-
-// sharedCorpus is the seed corpus kept with the repository's shared test
-// data rather than beside the package, so CI can run every fuzz seed of the
-// project from one place. Go reads only the package's own testdata/fuzz, so
-// the seeds are added explicitly.
-const sharedCorpus = "../../testdata/fuzz/FuzzParse"
-
-// addCorpus adds each file of dir, in the "go test fuzz v1" format with one
-// string value, as a seed.
-func addCorpus(f *testing.F, dir string) {
-	f.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		f.Fatalf("seed corpus: %v", err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			f.Fatalf("seed corpus: %v", err)
-		}
-		header, value, ok := strings.Cut(strings.TrimSpace(string(b)), "\n")
-		quoted, isString := strings.CutPrefix(value, "string(")
-		if !ok || header != "go test fuzz v1" || !isString || !strings.HasSuffix(quoted, ")") {
-			f.Fatalf("seed corpus %s: want \"go test fuzz v1\" and one string(...) line", e.Name())
-		}
-		s, err := strconv.Unquote(strings.TrimSuffix(quoted, ")"))
-		if err != nil {
-			f.Fatalf("seed corpus %s: %v", e.Name(), err)
-		}
-		f.Add(s)
-	}
-}
 
 // FuzzParse checks that Parse never panics, that every error is an *Error,
 // and that what it accepts is well formed: a clean, non-empty bolt path that
@@ -55,7 +21,6 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	addCorpus(f, sharedCorpus)
 	f.Fuzz(func(t *testing.T, raw string) {
 		u, err := Parse(raw)
 		if err != nil {
