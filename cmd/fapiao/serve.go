@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/fapiao/fapiao/api"
-	"github.com/fapiao/fapiao/console"
+	"github.com/fapiao/fapiao/api/console"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 	"github.com/fapiao/fapiao/ledger"

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/fapiao/fapiao/api"
-	"github.com/fapiao/fapiao/console"
+	"github.com/fapiao/fapiao/api/console"
 	"github.com/fapiao/fapiao/eventstore/bolt"
 	"github.com/fapiao/fapiao/ledger"
 	"github.com/fapiao/fapiao/projections"

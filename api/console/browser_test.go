@@ -48,7 +48,7 @@ func screenshotDir(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("FAPIAO_SCREENSHOTS")
 	if dir == "" && *updateScreenshots {
-		dir = filepath.Join("..", "docs", "screenshots")
+		dir = filepath.Join("..", "..", "docs", "screenshots")
 	}
 	if dir == "" {
 		return t.ArtifactDir() // kept with `go test -artifacts`
