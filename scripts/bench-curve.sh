@@ -16,7 +16,8 @@ SIZES=${SIZES:-"10000 100000 1000000"}
 ACCOUNTS=${ACCOUNTS:-"1 16 256 1024"}
 DURATION=${DURATION:-5s}
 OUT=${OUT:-docs/perf}
-WHAT=${*:-"replay append http"}
+CLIENTS=${CLIENTS:-"1 8 64"}
+WHAT=${*:-"replay append shared http"}
 
 bin=$(mktemp -d)/fapiao
 trap 'rm -rf "$(dirname "$bin")"' EXIT
@@ -39,11 +40,20 @@ for what in $WHAT; do
 				"$bin" bench append --accounts "$a" --duration "$DURATION" >>"$OUT/append.jsonl"
 			done
 		done ;;
+	shared)
+		# One account written by several clients at once: the ledger's
+		# per-account group commit.
+		: >"$OUT/shared.jsonl"
+		for c in $CLIENTS; do
+			for _ in $(seq "$RUNS"); do
+				"$bin" bench append --accounts 1 --clients "$c" --duration "$DURATION" >>"$OUT/shared.jsonl"
+			done
+		done ;;
 	http)
 		: >"$OUT/http.jsonl"
 		for _ in $(seq "$RUNS"); do
 			"$bin" bench http --duration "$DURATION" >>"$OUT/http.jsonl"
 		done ;;
-	*) echo "unknown measurement $what (replay, append, http)" >&2; exit 2 ;;
+	*) echo "unknown measurement $what (replay, append, shared, http)" >&2; exit 2 ;;
 	esac
 done

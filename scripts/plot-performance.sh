@@ -25,6 +25,11 @@ cat "$tmp/replay.tsv"
 echo
 echo "accounts	commands_per_s	events_per_s	p50_ms	p99_ms	peak_rss_mb"
 cat "$tmp/append.tsv"
+if [ -s "$IN/shared.jsonl" ]; then
+	echo
+	echo "clients_on_one_account	commands_per_s	p50_ms	p99_ms"
+	jq -s -r "$median"' group_by(.clients) | .[] | [.[0].clients, (map(.commands_per_sec)|med), (map(.p50_ms)|med), (map(.p99_ms)|med)] | @tsv' "$IN/shared.jsonl"
+fi
 if [ -s "$IN/http.jsonl" ]; then
 	echo
 	echo "get_rps	get_p99_ms	post_rps	post_p99_ms"
