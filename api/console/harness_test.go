@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +28,8 @@ const (
 	customerToken = "cust-token-acc-1"
 	financeToken  = "fin-token-alice"
 	billingToken  = "billing-token"
+	supportToken  = "support-token-bob"
+	auditorToken  = "auditor-token-carol"
 	accountID     = "acc-1"
 )
 
@@ -34,13 +37,41 @@ const (
 // may be posted (STMT-1) and an invoice may be issued "today".
 var now = time.Date(2026, 11, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
+// testClock is the server's clock in the browser tests: it runs on from
+// now and may be moved forward (a red-flush needs a later month, RETURN-4).
+type testClock struct {
+	mu     sync.Mutex
+	base   ledger.Clock
+	offset time.Duration
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
 func startServer(t *testing.T) string {
+	t.Helper()
+	base, _ := startServerClock(t)
+	return base
+}
+
+// startServerClock starts the server and answers its clock too.
+func startServerClock(t *testing.T) (string, *testClock) {
 	t.Helper()
 	store, err := bolt.Open(filepath.Join(t.TempDir(), "fapiao.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := ledger.StartingAt(now)
+	clock := &testClock{base: ledger.StartingAt(now)}
 	proj := projections.New()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -48,7 +79,9 @@ func startServer(t *testing.T) string {
 	tokens, err := api.ParseTokens([]byte(`[
 		{"token": "` + customerToken + `", "role": "customer", "account_id": "` + accountID + `"},
 		{"token": "` + financeToken + `", "role": "finance", "name": "alice"},
-		{"token": "` + billingToken + `", "role": "billing", "name": "billing"}]`))
+		{"token": "` + billingToken + `", "role": "billing", "name": "billing"},
+		{"token": "` + supportToken + `", "role": "support", "name": "bob"},
+		{"token": "` + auditorToken + `", "role": "auditor", "name": "carol"}]`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +105,88 @@ func startServer(t *testing.T) string {
 			t.Errorf("store: %v", err)
 		}
 	})
-	return srv.URL
+	return srv.URL, clock
+}
+
+// apiCall is one /v1 call outside the browser, to set a scene up quickly;
+// it fails the test unless the answer has the wanted status.
+func apiCall(t *testing.T, base, token, method, path string, body any, want int) map[string]any {
+	t.Helper()
+	var rd *bytes.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	} else {
+		rd = bytes.NewReader(nil)
+	}
+	req, err := http.NewRequest(method, base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(res.Body)
+	if res.StatusCode != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, path, res.StatusCode, want, buf.String())
+	}
+	if buf.Len() > 0 {
+		if err := json.Unmarshal(buf.Bytes(), &out); err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+	}
+	return out
+}
+
+// customerReady gives the account an approved vat_general title and a
+// default address through the API, and answers the address ID.
+func customerReady(t *testing.T, base string) string {
+	t.Helper()
+	apiCall(t, base, customerToken, http.MethodPost, "/v1/accounts/"+accountID+"/title", map[string]any{
+		"type": "vat_general", "holder": "company", "name": "北京示例科技有限公司", "taxpayer_id": uscc("91110108MA01C0RK3")}, http.StatusCreated)
+	addr := apiCall(t, base, customerToken, http.MethodPost, "/v1/accounts/"+accountID+"/addresses", map[string]any{
+		"recipient": "张三", "phone": "13800138000", "province": "北京市", "city": "北京市", "district": "海淀区",
+		"street": "西二旗中路33号", "postal_code": "100085", "default": true}, http.StatusCreated)
+	return addr["id"].(string)
+}
+
+// invoiceIn drives one application for month through the API up to the
+// given status ("issuing", "issued" (shipped) or "paper_received"), and
+// answers its ID. number is the 8-digit invoice number to issue it with.
+func invoiceIn(t *testing.T, base, addressID, month, status, number string) string {
+	t.Helper()
+	inv := apiCall(t, base, customerToken, http.MethodPost, "/v1/accounts/"+accountID+"/invoices",
+		map[string]any{"statements": []string{month}, "address_id": addressID, "agree": true}, http.StatusCreated)
+	id := inv["id"].(string)
+	path := "/v1/accounts/" + accountID + "/invoices/" + id
+	steps := []struct {
+		status, token, action string
+		body                  any
+	}{
+		{"issuing", financeToken, "/approve", nil},
+		{"issued", financeToken, "/issue", map[string]any{"invoice_code": "1100212130", "invoice_number": number, "issued_on": now.Format("2006-01-02")}},
+		{"issued", financeToken, "/ship", map[string]any{"courier": "顺丰速运", "tracking_number": "SF" + number}},
+		{"return_requested", customerToken, "/return", map[string]any{"reason": "抬头有误"}},
+		{"paper_received", financeToken, "/return/paper-received", map[string]any{"complete": true}},
+	}
+	for i, st := range steps {
+		apiCall(t, base, st.token, http.MethodPost, path+st.action, st.body, http.StatusOK)
+		if st.status == status && (i+1 == len(steps) || steps[i+1].status != status) {
+			break
+		}
+	}
+	return id
 }
 
 // postStatements is the billing system posting two months for the account:

@@ -42,7 +42,7 @@ func TestEveryStringIsInBothLanguages(t *testing.T) {
 		"act.":          {"cancel", "return", "approve", "reject", "issue", "ship", "paper_received", "reject_return", "void", "red_flush"},
 		"type.":         {"vat_general", "vat_special"},
 		"holder.":       {"company", "individual"},
-		"role.":         {"customer", "finance"},
+		"role.":         {"customer", "finance", "support", "auditor"},
 		"title.status.": {"pending_review", "approved", "rejected", "cleared"},
 	}
 	err = fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {

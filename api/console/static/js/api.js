@@ -63,7 +63,7 @@ async function call(method, path, body, key) {
     const p = position();
     if (p) headers['Fapiao-Min-Position'] = p;
   } else {
-    headers['Content-Type'] = 'application/json';
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (key) headers['Idempotency-Key'] = key;
   }
   let res;
@@ -98,6 +98,10 @@ const enc = encodeURIComponent;
 export const get = (path) => call('GET', path);
 /** post sends a command. */
 export const post = (path, body, key) => call('POST', path, body ?? {}, key);
+/** put replaces a resource (an address). */
+export const put = (path, body) => call('PUT', path, body ?? {});
+/** del removes a resource (an address); it sends no body. */
+export const del = (path) => call('DELETE', path);
 
 /** acct builds /v1/accounts/{acc}/… paths. */
 export function acct(account, ...rest) {

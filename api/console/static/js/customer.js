@@ -1,7 +1,7 @@
 // The customer's 发票列表 page: invoiceable amounts, title, addresses, the
 // apply dialog and the application records with cancel and return.
 import { t } from './i18n.js';
-import { acct, get, post, query, session, ApiError } from './api.js';
+import { acct, get, post, put, del, query, session, ApiError } from './api.js';
 import { el, openForm, describe } from './dialog.js';
 import { cents, money } from './format.js';
 import { flash, actions, basicCells } from './common.js';
@@ -14,7 +14,7 @@ let state = { title: null, addresses: [], balance: null, invoices: [], cursor: '
 export function initCustomer(cfg) {
   config = cfg;
   document.getElementById('btn-title').addEventListener('click', openTitle);
-  document.getElementById('btn-address').addEventListener('click', openAddress);
+  document.getElementById('btn-address').addEventListener('click', () => openAddress());
   document.getElementById('btn-apply').addEventListener('click', openApply);
   document.getElementById('customer-more').addEventListener('click', () => loadInvoices(true));
 }
@@ -111,7 +111,14 @@ function renderAddresses() {
     ul.replaceChildren(el('li', { class: 'muted', text: t('addr.none') }));
     return;
   }
-  ul.replaceChildren(...state.addresses.map((x) => el('li', {}, addressLine(addrOf(x)), x.default ? el('span', { class: 'badge', text: t('addr.default') }) : null)));
+  // ADDR-2: the customer may update and remove addresses and pick the default.
+  ul.replaceChildren(...state.addresses.map((x) => el('li', { 'data-address': x.id },
+    el('span', { text: addressLine(addrOf(x)) }),
+    x.default ? el('span', { class: 'badge', text: t('addr.default') }) : null,
+    el('span', { class: 'addr-ops' },
+      el('button', { type: 'button', class: 'link', 'data-action': 'edit-address', onclick: () => openAddress(x), text: t('addr.edit') }),
+      x.default ? null : el('button', { type: 'button', class: 'link', 'data-action': 'default-address', onclick: () => makeDefault(x), text: t('addr.makeDefault') }),
+      el('button', { type: 'button', class: 'link', 'data-action': 'delete-address', onclick: () => openDeleteAddress(x), text: t('addr.delete') })))));
 }
 
 function renderApplyHint() {
@@ -134,7 +141,8 @@ function invoiceRow(inv) {
   const acts = actions(inv);
   const ops = el('td', { class: 'ops' });
   if (acts.has('cancel')) ops.append(el('button', { type: 'button', 'data-action': 'cancel', onclick: () => openCancel(inv), text: t('act.cancel') }));
-  if (inv.status === 'issuing') ops.append(el('p', { class: 'hint', text: t('inv.issuingHint') }));
+  // CANCEL-1: only support cancels while issuing; the ticket must name the application.
+  if (inv.status === 'issuing') ops.append(el('p', { class: 'hint', text: t('inv.issuingHint') }), el('p', { class: 'sub' }, `${t('inv.id')}：`, el('code', { class: 'inv-id', text: inv.id })));
   if (acts.has('return')) ops.append(el('button', { type: 'button', 'data-action': 'return', onclick: () => openReturn(inv), text: t('act.return') }));
   return el('tr', { 'data-invoice': inv.id, 'data-status': inv.status }, ...basicCells(inv), ops);
 }
@@ -165,22 +173,53 @@ async function openTitle() {
   if (done) await afterCommand(t('saved'));
 }
 
-async function openAddress() {
+const ADDRESS_FIELDS = ['recipient', 'phone', 'province', 'city', 'district', 'street', 'postal_code'];
+
+// openAddress adds an address, or edits the one given (PUT keeps its ID).
+async function openAddress(existing) {
+  const editing = existing && existing.id ? addrOf(existing) : null;
+  const v = (name) => (editing ? editing[name] ?? '' : undefined);
   const done = await openForm({
-    title: t('addr.add'),
+    title: editing ? t('addr.editHeading') : t('addr.add'),
     fields: [
-      { name: 'recipient', label: t('addr.recipient'), required: true, autocomplete: 'name' },
-      { name: 'phone', label: t('addr.phone'), required: true, type: 'tel', autocomplete: 'tel' },
-      { name: 'province', label: t('addr.province'), required: true, autocomplete: 'address-level1' },
-      { name: 'city', label: t('addr.city'), required: true, autocomplete: 'address-level2' },
-      { name: 'district', label: t('addr.district'), autocomplete: 'address-level3' },
-      { name: 'street', label: t('addr.street'), required: true, autocomplete: 'street-address' },
-      { name: 'postal_code', label: t('addr.postal'), required: true, inputmode: 'numeric', autocomplete: 'postal-code', maxlength: 6 },
-      { name: 'default', type: 'checkbox', label: t('addr.setDefault'), value: state.addresses.length === 0 },
+      { name: 'recipient', label: t('addr.recipient'), required: true, autocomplete: 'name', value: v('recipient') },
+      { name: 'phone', label: t('addr.phone'), required: true, type: 'tel', autocomplete: 'tel', value: v('phone') },
+      { name: 'province', label: t('addr.province'), required: true, autocomplete: 'address-level1', value: v('province') },
+      { name: 'city', label: t('addr.city'), required: true, autocomplete: 'address-level2', value: v('city') },
+      { name: 'district', label: t('addr.district'), autocomplete: 'address-level3', value: v('district') },
+      { name: 'street', label: t('addr.street'), required: true, autocomplete: 'street-address', value: v('street') },
+      { name: 'postal_code', label: t('addr.postal'), required: true, inputmode: 'numeric', autocomplete: 'postal-code', maxlength: 6, value: v('postal_code') },
+      { name: 'default', type: 'checkbox', label: t('addr.setDefault'), value: editing ? !!existing.default : state.addresses.length === 0 },
     ],
-    onSubmit: (v, key) => post(acct(account(), 'addresses'), v, key),
+    onSubmit: (vals, key) => (editing
+      ? put(acct(account(), 'addresses', existing.id), vals)
+      : post(acct(account(), 'addresses'), vals, key)),
   });
   if (done) await afterCommand(t('saved'));
+}
+
+async function makeDefault(x) {
+  const a = addrOf(x);
+  const body = { default: true };
+  for (const k of ADDRESS_FIELDS) body[k] = a[k] ?? '';
+  try {
+    await put(acct(account(), 'addresses', x.id), body);
+  } catch (e) {
+    flash(describe(e), 'error');
+    return;
+  }
+  await afterCommand(t('addr.defaultDone'));
+}
+
+async function openDeleteAddress(x) {
+  const done = await openForm({
+    title: t('addr.deleteHeading'),
+    intro: [el('p', { text: t('addr.deleteConfirm') }), el('p', { class: 'sub', text: addressLine(addrOf(x)) })],
+    fields: [],
+    submit: t('addr.delete'),
+    onSubmit: () => del(acct(account(), 'addresses', x.id)),
+  });
+  if (done) await afterCommand(t('addr.deleted'));
 }
 
 function addressOptions() {

@@ -114,7 +114,15 @@ async function run(a, inv) {
     intro,
     submit: label,
     fields: a.fields(),
-    onSubmit: (v, key) => post(acct(inv.account_id, 'invoices', inv.id, ...a.path), v, key),
+    onSubmit: async (v, key) => {
+      try {
+        return await post(acct(inv.account_id, 'invoices', inv.id, ...a.path), v, key);
+      } catch (e) {
+        // RETURN-4: say in the page's language why, and what to do instead.
+        if (a.name === 'void' && e.code === 'RETURN-4') e.problem.detail = `${t('fin.voidRefused')} (${e.problem.detail || ''})`;
+        throw e;
+      }
+    },
   });
   if (done) {
     flash(t('fin.done', { action: label }));

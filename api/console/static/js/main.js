@@ -5,6 +5,18 @@ import { wireDialog, describe } from './dialog.js';
 import { flash } from './common.js';
 import { initCustomer, loadCustomer, renderCustomer } from './customer.js';
 import { initFinance, loadFinance, renderFinance } from './finance.js';
+import { initSupport, loadSupport, renderSupport } from './support.js';
+import { initAuditor, loadAuditor, renderAuditor } from './auditor.js';
+
+// VIEWS: each role's section, how it loads and redraws, and the read that
+// proves a token at sign-in (there is no "who am I" call).
+const VIEWS = {
+  customer: { load: loadCustomer, render: renderCustomer, probe: (account) => acct(account, 'invoiceable') },
+  finance: { load: loadFinance, render: renderFinance, probe: () => '/v1/invoices?limit=1' },
+  // Support may read only titles; a 404 for an account without one still proves the token.
+  support: { load: loadSupport, render: renderSupport, probe: () => acct('_', 'title'), ok404: true },
+  auditor: { load: loadAuditor, render: renderAuditor, probe: () => '/v1/events?limit=1' },
+};
 
 const $ = (id) => document.getElementById(id);
 
@@ -31,22 +43,24 @@ function renderChrome() {
 async function show() {
   const s = session();
   $('signin').hidden = !!s;
-  $('customer').hidden = s?.role !== 'customer';
-  $('finance').hidden = s?.role !== 'finance';
+  for (const role of Object.keys(VIEWS)) $(role).hidden = s?.role !== role;
   renderChrome();
+  if (s && !VIEWS[s.role]) {
+    signOut(); // a session from another version of the console
+    return show();
+  }
   if (!s) {
     $('signin-token').focus();
     return;
   }
-  if (s.role === 'customer') await loadCustomer();
-  else await loadFinance();
+  await VIEWS[s.role].load();
   document.body.dataset.view = s.role; // tests and styles know the view is ready
 }
 
 async function onSignIn(ev) {
   ev.preventDefault();
   const token = $('signin-token').value.trim();
-  const role = $('signin-role').value;
+  const role = VIEWS[$('signin-role').value] ? $('signin-role').value : 'customer';
   const account = $('signin-account').value.trim();
   const err = $('signin-error');
   err.hidden = true;
@@ -58,8 +72,8 @@ async function onSignIn(ev) {
   }
   signIn({ token, role, account: role === 'customer' ? account : '' });
   try {
-    // There is no "who am I" call: a read the role may make proves token and account.
-    await get(role === 'customer' ? acct(account, 'invoiceable') : '/v1/invoices?limit=1');
+    // A read the role may make proves token and account.
+    await get(VIEWS[role].probe(account)).catch((e) => { if (!(VIEWS[role].ok404 && e.status === 404)) throw e; });
   } catch (e) {
     signOut();
     err.textContent = [401, 403, 404].includes(e.status) ? `${t('auth.bad')} (${describe(e)})` : describe(e);
@@ -77,6 +91,8 @@ async function main() {
   wireDialog();
   initCustomer(config);
   initFinance();
+  initSupport();
+  initAuditor();
   $('signin-form').addEventListener('submit', onSignIn);
   $('signin-role').addEventListener('change', renderChrome);
   $('sign-out').addEventListener('click', () => {
@@ -89,8 +105,7 @@ async function main() {
     setLang(currentLang() === 'en' ? 'zh' : 'en');
     renderChrome();
     const s = session();
-    if (s?.role === 'customer') renderCustomer();
-    if (s?.role === 'finance') renderFinance();
+    VIEWS[s?.role]?.render();
   });
   await show();
   document.body.dataset.ready = 'true';
