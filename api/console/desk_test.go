@@ -44,7 +44,7 @@ func TestConsoleFinanceReturnsAcrossTheMonth(t *testing.T) {
 		click(fin("return_requested", "reject_return")), dialogOpen, focused("f-reason"),
 		click("#dlg-ok"), textHas("#f-reason-err", "此项必填"),
 		fill("#f-reason", "未收到纸质发票"), click("#dlg-ok"), dialogClosed,
-		textHas(row("finance", "issued"), "00022222"),
+		textHas(row("finance", "issued"), "00022222"), textHas(row("finance", "issued"), "未收到纸质发票"),
 		until(`!document.querySelector('#finance-table tr[data-status="return_requested"]')`))
 	b.screenshot("14-finance-red-flushed")
 	b.signOut()

@@ -22,6 +22,13 @@ export function initAuditor() {
   $('events-more').addEventListener('click', () => guard(moreEvents));
 }
 
+/** resetAuditor forgets the account on view (at sign-out). */
+export function resetAuditor() {
+  state = { account: '', title: null, balance: null, invoices: [], cursor: '', events: [], next: null };
+  $('aud-account').value = '';
+  renderAuditor();
+}
+
 /** loadAuditor shows the view; an account looked up before is read again. */
 export async function loadAuditor() {
   if (state.account) await lookup(state.account);

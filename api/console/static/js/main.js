@@ -5,8 +5,8 @@ import { wireDialog, describe } from './dialog.js';
 import { flash } from './common.js';
 import { initCustomer, loadCustomer, renderCustomer } from './customer.js';
 import { initFinance, loadFinance, renderFinance } from './finance.js';
-import { initSupport, loadSupport, renderSupport } from './support.js';
-import { initAuditor, loadAuditor, renderAuditor } from './auditor.js';
+import { initSupport, loadSupport, renderSupport, resetSupport } from './support.js';
+import { initAuditor, loadAuditor, renderAuditor, resetAuditor } from './auditor.js';
 
 // VIEWS: each role's section, how it loads and redraws, and the read that
 // proves a token at sign-in (there is no "who am I" call).
@@ -97,6 +97,8 @@ async function main() {
   $('signin-role').addEventListener('change', renderChrome);
   $('sign-out').addEventListener('click', () => {
     signOut();
+    resetSupport(); // the next person at this tab starts with no account on screen
+    resetAuditor();
     flash('');
     delete document.body.dataset.view;
     show();

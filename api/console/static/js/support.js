@@ -8,7 +8,8 @@ import { acct, get, post, ApiError } from './api.js';
 import { el, openForm, describe } from './dialog.js';
 import { flash, basicCells } from './common.js';
 
-let state = { account: '', title: null, looked: false, cancelled: [] };
+const fresh = () => ({ account: '', title: null, looked: false, cancelled: [] });
+let state = fresh();
 
 const $ = (id) => document.getElementById(id);
 
@@ -19,6 +20,13 @@ export function initSupport() {
     lookup($('sup-account').value.trim());
   });
   $('sup-cancel').addEventListener('click', openCancel);
+}
+
+/** resetSupport forgets the desk's account (at sign-out). */
+export function resetSupport() {
+  state = fresh();
+  $('sup-account').value = '';
+  renderSupport();
 }
 
 /** loadSupport shows the desk; an account looked up before is read again. */
