@@ -122,10 +122,21 @@ func (s *Store) readAllChunk(after eventstore.Position) ([]eventstore.Record, er
 				break
 			}
 		}
+		// A replay reads the whole file once: every page it touched would
+		// stay in the resident set (and in the server's peak RSS) though
+		// the records were copied out. Every releaseEvery bytes, let go.
+		if s.sinceRelease.Add(int64(size)) >= releaseEvery {
+			s.sinceRelease.Store(0)
+			releaseMapped(s.db, tx)
+		}
 		return nil
 	})
 	return chunk, mapDBErr(err)
 }
+
+// releaseEvery is how many bytes of log a scan reads before the pages of
+// the mapped file are released from the resident set.
+const releaseEvery = 16 << 20
 
 // Subscribe implements eventstore.Store. It reads the log in chunks like
 // ReadAll; once a read finds nothing new it signals caught-up and waits for

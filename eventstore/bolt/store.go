@@ -51,6 +51,9 @@ type Store struct {
 	// commits and committed count write transactions and the events in
 	// them: their ratio is the group-commit batch size.
 	commits, committed atomic.Uint64
+	// sinceRelease counts the bytes scans read since the mapped pages were
+	// last released (read.go).
+	sinceRelease atomic.Int64
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on each commit and on Close
