@@ -3,7 +3,6 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 
 	"github.com/shopspring/decimal"
 )
@@ -15,13 +14,11 @@ type Money struct{ d decimal.Decimal }
 // Zero is 0.00.
 var Zero = Money{}
 
-var moneyPattern = regexp.MustCompile(`^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$`)
-
 // ParseMoney reads a non-negative amount with at most two decimals. It is
 // strict: no sign, no exponent, no third decimal, no spaces, at most 16
 // integer digits.
 func ParseMoney(s string) (Money, error) {
-	if !moneyPattern.MatchString(s) {
+	if !isAmount(s) {
 		return Zero, fmt.Errorf("%q is not an amount: use digits with at most two decimals, like \"1234.50\"", s)
 	}
 	d, err := decimal.NewFromString(s)
@@ -29,6 +26,36 @@ func ParseMoney(s string) (Money, error) {
 		return Zero, fmt.Errorf("%q is not an amount: %w", s, err)
 	}
 	return Money{d}, nil
+}
+
+// isAmount reports whether s matches ^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$,
+// the amounts ParseMoney accepts, without a regular expression: every
+// decoded statement line holds four amounts, and the regexp was a good part
+// of decoding them.
+func isAmount(s string) bool {
+	digits := func(s string, i int) int { // index of the first non-digit from i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i
+	}
+	i := digits(s, 0)
+	switch {
+	case i == 0: // no integer part
+		return false
+	case s[0] == '0' && i > 1: // a leading zero
+		return false
+	case i > 16:
+		return false
+	}
+	if i == len(s) {
+		return true
+	}
+	if s[i] != '.' {
+		return false
+	}
+	j := digits(s, i+1)
+	return j == len(s) && j-i-1 >= 1 && j-i-1 <= 2
 }
 
 // MustMoney is ParseMoney for constants in tests and demo data; it panics on
@@ -78,7 +105,10 @@ func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
 // Numbers are refused: they would invite floats.
 func (m *Money) UnmarshalJSON(b []byte) error {
 	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && isAmount(string(b[1:n-1])) {
+		// The common case: a plain amount needs no JSON unquoting.
+		s = string(b[1 : n-1])
+	} else if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("an amount must be a JSON string like \"1234.50\"")
 	}
 	v, err := ParseMoney(s)
