@@ -223,7 +223,7 @@ func (InvoiceRedFlushed) EventType() string   { return "InvoiceRedFlushed" }
 
 // eventTypes decodes each event type into its value type.
 var eventTypes = map[string]func([]byte) (Event, error){
-	"StatementPosted":     decodeAs[StatementPosted],
+	"StatementPosted":     decodeStatementPosted, // decode_statement.go
 	"TitleSubmitted":      decodeAs[TitleSubmitted],
 	"TitleApproved":       decodeAs[TitleApproved],
 	"TitleRejected":       decodeAs[TitleRejected],
