@@ -12,7 +12,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/fapiao/fapiao/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 	"github.com/fapiao/fapiao/ledger"
 )

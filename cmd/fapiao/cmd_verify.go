@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 
-	"github.com/fapiao/fapiao/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 

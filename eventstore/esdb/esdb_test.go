@@ -40,11 +40,11 @@ func TestContractOnFake(t *testing.T) {
 
 // TestContractOnServer runs the suite against a real EventStoreDB/KurrentDB,
 // e.g. FAPIAO_ESDB_URL=esdb://localhost:2113?tls=false after
-// `docker compose up -d` at the repository root.
+// `docker compose -f eventstore/esdb/docker-compose.yml up -d`.
 func TestContractOnServer(t *testing.T) {
 	url := os.Getenv("FAPIAO_ESDB_URL")
 	if url == "" {
-		t.Skip("FAPIAO_ESDB_URL is not set: no EventStoreDB server to test against (see docker-compose.yml)")
+		t.Skip("FAPIAO_ESDB_URL is not set: no EventStoreDB server to test against (see eventstore/esdb/docker-compose.yml)")
 	}
 	storetest.Run(t, func(t *testing.T) eventstore.Store {
 		return open(t, url)

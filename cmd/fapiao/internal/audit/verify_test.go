@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	bbolt "go.etcd.io/bbolt"
 
-	"github.com/fapiao/fapiao/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/bolt"
 )

@@ -24,7 +24,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/audit")
 
 // goldenDir is the repository's shared test data, not the package's own.
-const goldenDir = "../testdata/audit"
+const goldenDir = "../../../../testdata/audit"
 
 // checkGolden compares got with the golden file name, or rewrites it with -update.
 func checkGolden(t *testing.T, name string, got []byte) {

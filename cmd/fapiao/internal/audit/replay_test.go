@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/fapiao/fapiao/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
 )
 
 func replayJSON(t *testing.T, rep audit.ReplayReport) []byte {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/fapiao/fapiao/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/ledger"
 )
