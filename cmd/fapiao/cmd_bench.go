@@ -8,7 +8,7 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"github.com/fapiao/fapiao/bench"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/bench"
 )
 
 // benchScenarios are the subcommands of fapiao bench.

@@ -2,15 +2,15 @@
 # bench-curve.sh — the measurements behind docs/performance.md: replay at
 # several log sizes, append at several account counts, the HTTP load; each
 # RUNS times. Raw results (one JSON object a run) go to docs/perf/*.jsonl;
-# scripts/plot-performance.sh turns them into the medians and the plot.
+# docs/perf/plot-performance.sh turns them into the medians and the plot.
 #
-#   scripts/bench-curve.sh                 # everything, 3 runs each (~15 min)
-#   RUNS=1 SIZES="10000 100000" scripts/bench-curve.sh replay
+#   docs/perf/bench-curve.sh                 # everything, 3 runs each (~15 min)
+#   RUNS=1 SIZES="10000 100000" docs/perf/bench-curve.sh replay
 #
 # The logs are cached (fapiao bench replay --cache), so a second run skips
 # building them.
 set -eu
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-3}
 SIZES=${SIZES:-"10000 100000 1000000"}
 ACCOUNTS=${ACCOUNTS:-"1 16 256 1024"}

@@ -1,9 +1,9 @@
 #!/bin/sh
 # plot-performance.sh — medians of docs/perf/*.jsonl (from
-# scripts/bench-curve.sh) as tables on stdout and as docs/performance.png.
+# docs/perf/bench-curve.sh) as tables on stdout and as docs/performance.png.
 # Needs jq and gnuplot (Debian: apt-get install -y jq gnuplot-nox).
 set -eu
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 IN=${IN:-docs/perf}
 PNG=${PNG:-docs/performance.png}
 tmp=$(mktemp -d)
