@@ -36,6 +36,10 @@ type Filter struct {
 type Page struct {
 	Items      []domain.Invoice `json:"items"`
 	NextCursor string           `json:"next_cursor,omitempty"`
+	// Versions[i] is the Version of Items[i]'s account when the page was
+	// read: the invoice is the same for as long as its account's version
+	// is, so a caller may cache what it makes of it under (ID, version).
+	Versions []uint64 `json:"-"`
 }
 
 // Invoices lists invoices newest first: in reverse log order of their
@@ -80,7 +84,7 @@ func (p *Projections) Invoices(f Filter) (Page, error) {
 	} else {
 		n = sort.Search(n, func(i int) bool { return p.refPos[i] >= before })
 	}
-	page := Page{Items: make([]domain.Invoice, 0, min(limit, n))}
+	page := Page{Items: make([]domain.Invoice, 0, min(limit, n)), Versions: make([]uint64, 0, min(limit, n))}
 	last := int32(-1)
 	for i := n - 1; i >= 0; i-- {
 		ref := int32(i)
@@ -95,8 +99,9 @@ func (p *Projections) Invoices(f Filter) (Page, error) {
 			page.NextCursor = encodeCursor(p.refPos[last])
 			break
 		}
-		inv := p.refAcc[ref].acc.Invoices[p.refID[ref]]
-		page.Items = append(page.Items, cloneInvoice(inv))
+		acc := p.refAcc[ref].acc
+		page.Items = append(page.Items, cloneInvoice(acc.Invoices[p.refID[ref]]))
+		page.Versions = append(page.Versions, acc.Version)
 		last = ref
 	}
 	return page, nil

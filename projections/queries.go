@@ -35,13 +35,33 @@ func (p *Projections) Account(id string) (*domain.Account, bool) {
 
 // Balance returns the account's invoiceable balance (BAL-2) and the BAL-3 parts.
 func (p *Projections) Balance(acc string) (domain.Balance, bool) {
+	b, _, ok := p.BalanceVersion(acc)
+	return b, ok
+}
+
+// BalanceVersion is Balance with the account's Version it was computed at,
+// read together: the balance is the same for as long as the version is.
+func (p *Projections) BalanceVersion(acc string) (domain.Balance, uint64, bool) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	av, ok := p.accounts[acc]
 	if !ok {
-		return domain.Balance{}, false
+		return domain.Balance{}, 0, false
 	}
-	return av.acc.Balance(), true
+	return av.acc.Balance(), av.acc.Version, true
+}
+
+// AccountVersion returns the number of the account's events folded so far
+// (domain.Account.Version) without copying anything; ok=false for an
+// account with no events.
+func (p *Projections) AccountVersion(acc string) (uint64, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	av, ok := p.accounts[acc]
+	if !ok {
+		return 0, false
+	}
+	return av.acc.Version, true
 }
 
 // StatementView is one statement as GET …/statements lists it.
