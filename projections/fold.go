@@ -83,6 +83,9 @@ func (p *Projections) fold(av *accountView, pos eventstore.Position, ev domain.E
 	}()
 	av.acc.Apply(ev)
 	switch e := ev.(type) {
+	case domain.StatementPosted:
+		dropLines(av.acc, e.Month)
+		return nil
 	case domain.InvoiceRequested:
 		return p.indexInvoice(av, pos, e)
 	case domain.InvoiceVoided:
@@ -94,6 +97,16 @@ func (p *Projections) fold(av *accountView, pos eventstore.Position, ev domain.E
 		return p.updateStatus(av, id)
 	}
 	return nil
+}
+
+// dropLines lets go of a statement's lines once the fold has summarised
+// them into its buckets: no query answers with lines (only a command's
+// answer does, from the ledger's own state), and at three lines a month
+// they were about a third of the read models' heap.
+func dropLines(a *domain.Account, month string) {
+	if st := a.Statements[month]; st != nil {
+		st.Lines = nil
+	}
 }
 
 // indexInvoice adds a new application to the invoice index and records the

@@ -22,7 +22,8 @@ func (p *Projections) Accounts() []string {
 	return ids
 }
 
-// Account returns a deep copy of the account's folded state.
+// Account returns a deep copy of the account's folded state. Its statements
+// carry their buckets but not their lines: the read models do not keep them.
 func (p *Projections) Account(id string) (*domain.Account, bool) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
