@@ -57,6 +57,7 @@ type server struct {
 	clock   ledger.Clock
 	metrics *metrics
 	limiter *limiter
+	json    *jsonCache
 }
 
 type wallClock struct{}
@@ -82,6 +83,7 @@ func New(cfg Config) *echo.Echo {
 		s.cfg.Burst = 2000
 	}
 	s.limiter = newLimiter(s.cfg.RateLimit, s.cfg.Burst)
+	s.json = newJSONCache()
 	s.metrics = newMetrics(cfg.Registry, cfg.Projections)
 
 	e := echo.New()

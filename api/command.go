@@ -76,7 +76,7 @@ func (s *server) accountKnown(c echo.Context) bool {
 	if role(c) == domain.RoleCustomer {
 		return true
 	}
-	_, ok := s.cfg.Projections.Account(c.Param("acc"))
+	_, ok := s.cfg.Projections.AccountVersion(c.Param("acc"))
 	return ok
 }
 

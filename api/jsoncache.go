@@ -1,0 +1,154 @@
+package api
+
+import (
+	"encoding/json"
+	"hash/maphash"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/fapiao/fapiao/domain"
+)
+
+// jsonCache keeps the encoded JSON of invoices and balances under their
+// account's version (domain.Account.Version, which every folded event
+// moves on): an entry is used only while the version the projections
+// answer is the one it was encoded at, so it is never stale. It spares the
+// GETs most of their encoding/json reflection and, for the balance, the
+// big-number sums. Shards keep the cores from queueing on one lock; each
+// shard is bounded, an arbitrary entry making room for a new one.
+type jsonCache struct {
+	seed   maphash.Seed
+	shards [cacheShards]cacheShard
+}
+
+const (
+	cacheShards   = 32
+	cacheShardCap = 2048 // entries per shard: ~64k invoices of ~1 KB at most
+)
+
+type cacheShard struct {
+	mu sync.Mutex
+	m  map[cacheKey]cacheEntry
+}
+
+// cacheKey names an invoice, or with the nil ID the account's balance.
+type cacheKey struct {
+	acc string
+	id  uuid.UUID
+}
+
+type cacheEntry struct {
+	version uint64
+	body    []byte // read-only once stored
+}
+
+func newJSONCache() *jsonCache {
+	c := &jsonCache{seed: maphash.MakeSeed()}
+	for i := range c.shards {
+		c.shards[i].m = map[cacheKey]cacheEntry{}
+	}
+	return c
+}
+
+func (c *jsonCache) shard(k cacheKey) *cacheShard {
+	return &c.shards[maphash.Comparable(c.seed, k)%cacheShards]
+}
+
+// get returns k's body if it was stored at version.
+func (c *jsonCache) get(k cacheKey, version uint64) ([]byte, bool) {
+	s := c.shard(k)
+	s.mu.Lock()
+	e, ok := s.m[k]
+	s.mu.Unlock()
+	if !ok || e.version != version {
+		return nil, false
+	}
+	return e.body, true
+}
+
+// put stores body as k's at version, unless a newer version is there.
+func (c *jsonCache) put(k cacheKey, version uint64, body []byte) {
+	s := c.shard(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.m[k]; ok {
+		if e.version > version {
+			return
+		}
+	} else if len(s.m) >= cacheShardCap {
+		for old := range s.m {
+			delete(s.m, old)
+			break
+		}
+	}
+	s.m[k] = cacheEntry{version: version, body: body}
+}
+
+// invoiceFields returns the invoice's JSON object without its closing
+// brace, as viewInvoice renders it but for the actions (which depend on the
+// caller), from the cache when the account is still at version.
+func (c *jsonCache) invoiceFields(inv *domain.Invoice, version uint64) ([]byte, error) {
+	k := cacheKey{acc: inv.AccountID, id: inv.ID}
+	if b, ok := c.get(k, version); ok {
+		return b, nil
+	}
+	if inv.Statements == nil {
+		inv.Statements = []string{}
+	}
+	b, err := json.Marshal(inv)
+	if err != nil {
+		return nil, err
+	}
+	b = b[:len(b)-1] // an object: drop its "}"
+	c.put(k, version, b)
+	return b, nil
+}
+
+// appendInvoice appends the invoice view: its cached fields, then its
+// actions, as encoding/json writes invoiceView (the embedded invoice's
+// fields first, actions last).
+func appendInvoice(dst, fields []byte, actions []string) []byte {
+	dst = append(dst, fields...)
+	dst = append(dst, `,"actions":`...)
+	dst = appendStrings(dst, actions)
+	return append(dst, '}')
+}
+
+// appendStrings appends a JSON array of strings as encoding/json writes it.
+func appendStrings(dst []byte, ss []string) []byte {
+	dst = append(dst, '[')
+	for i, s := range ss {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, s)
+	}
+	return append(dst, ']')
+}
+
+// appendString appends s as a JSON string: directly when it needs no
+// escaping (actions, cursors), through encoding/json otherwise.
+func appendString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b >= 0x7f || b == '"' || b == '\\' || b == '<' || b == '>' || b == '&' {
+			q, _ := json.Marshal(s)
+			return append(dst, q...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// pretty reports whether the caller asked for indented JSON (?pretty, or
+// Echo in debug mode): c.JSON's own rule, which the cached forms do not
+// follow, so such requests take the plain encoder.
+func pretty(c echo.Context) bool {
+	_, ok := c.QueryParams()["pretty"]
+	return ok || c.Echo().Debug
+}
+
+// bufPool recycles answer buffers: a page of 20 invoices is ~20 KB.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}

@@ -1,0 +1,141 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fapiao/fapiao/domain"
+)
+
+func mustMoney(t *testing.T, s string) domain.Money {
+	t.Helper()
+	m, err := domain.ParseMoney(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// testInvoices covers every optional part of an invoice and strings that
+// encoding/json escapes (HTML characters, U+2028, control characters).
+func testInvoices(t *testing.T) []domain.Invoice {
+	at := time.Date(2026, 3, 4, 5, 6, 7, 890, time.FixedZone("CST", 8*3600))
+	base := domain.Invoice{
+		ID: uuid.New(), AccountID: "acc-1", Status: domain.UnderReview,
+		Amount: mustMoney(t, "1234.50"), Kingsoft: mustMoney(t, "1000.00"), Marketplace: mustMoney(t, "234.50"),
+		Statements:  []string{"2026-01", "2026-02"},
+		Title:       domain.Title{Name: `Fish & Chips <Ltd> "quoted" \ back`},
+		Address:     domain.Address{Recipient: "王小明\u2028line", Street: "tab\there"},
+		RequestedAt: at, UpdatedAt: at.Add(time.Hour), SLADue: "2026-03-09",
+	}
+	issued := base
+	issued.ID, issued.Status = uuid.New(), domain.Issued
+	issued.InvoiceCode, issued.InvoiceNumber, issued.IssuedOn, issued.Issuer, issued.TaxRate = "1200", "00000001", "2026-03-05", "Example <Cloud>", "0.06"
+	net, tax := mustMoney(t, "1164.62"), mustMoney(t, "69.88")
+	issued.NetAmount, issued.TaxAmount = &net, &tax
+	shipped := issued
+	shipped.ID = uuid.New()
+	shipped.Shipment = &domain.Shipment{Courier: "SF", TrackingNumber: "SF1", ShippedAt: at, Late: true}
+	returned := shipped
+	returned.ID, returned.Status = uuid.New(), domain.PaperReceived
+	addr, ex, complete := uuid.New(), uuid.New(), true
+	returned.Return = &domain.Return{Reason: "wrong <name>", Certified: true, Exchange: true, AddressID: &addr,
+		RequestedAt: at, PaperComplete: &complete, ExchangeInvoiceID: &ex}
+	returned.ExchangeOf = &ex
+	cancelled := base
+	cancelled.ID, cancelled.Status, cancelled.CancelledBy, cancelled.Statements = uuid.New(), domain.Cancelled, domain.RoleSupport, nil
+	rejected := base
+	rejected.ID, rejected.Status, rejected.RejectReason = uuid.New(), domain.Rejected, "no\x01thanks"
+	return []domain.Invoice{base, issued, shipped, returned, cancelled, rejected}
+}
+
+// TestInvoicePageMatchesEncoder: the page written from cached invoices is
+// byte for byte what c.JSON writes for list[invoiceView], for every role,
+// with and without a next cursor, cold and warm.
+func TestInvoicePageMatchesEncoder(t *testing.T) {
+	invs := testInvoices(t)
+	cache := newJSONCache()
+	for _, r := range []domain.Role{domain.RoleCustomer, domain.RoleFinance, domain.RoleSupport, domain.RoleAuditor} {
+		for _, next := range []string{"", "AQAAAAAAAAAq", "<odd>"} {
+			for round := range 2 {
+				want := list[invoiceView]{NextCursor: next}
+				for _, inv := range invs {
+					want.Items = append(want.Items, viewInvoice(inv, r))
+				}
+				var wb bytes.Buffer
+				if err := json.NewEncoder(&wb).Encode(want); err != nil {
+					t.Fatal(err)
+				}
+				got := []byte(`{"items":[`)
+				for i := range invs {
+					inv := invs[i] // a copy, as the projections hand out
+					fields, err := cache.invoiceFields(&inv, 7)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if i > 0 {
+						got = append(got, ',')
+					}
+					got = appendInvoice(got, fields, inv.Actions(r))
+				}
+				got = append(got, ']')
+				if next != "" {
+					got = append(got, `,"next_cursor":`...)
+					got = appendString(got, next)
+				}
+				got = append(got, "}\n"...)
+				if !bytes.Equal(got, wb.Bytes()) {
+					t.Fatalf("role %s next %q round %d:\n got %s\nwant %s", r, next, round, got, wb.Bytes())
+				}
+			}
+		}
+	}
+}
+
+func TestJSONCacheVersions(t *testing.T) {
+	c := newJSONCache()
+	k := cacheKey{acc: "acc-1", id: uuid.New()}
+	c.put(k, 3, []byte("three"))
+	tests := []struct {
+		version uint64
+		want    string
+		ok      bool
+	}{
+		{3, "three", true},
+		{2, "", false},
+		{4, "", false},
+	}
+	for _, tt := range tests {
+		b, ok := c.get(k, tt.version)
+		if ok != tt.ok || string(b) != tt.want {
+			t.Fatalf("get at %d: %q %v, want %q %v", tt.version, b, ok, tt.want, tt.ok)
+		}
+	}
+	c.put(k, 2, []byte("two")) // an older read arriving late does not win
+	if b, ok := c.get(k, 3); !ok || string(b) != "three" {
+		t.Fatalf("after a late put of version 2: %q %v", b, ok)
+	}
+	c.put(k, 4, []byte("four"))
+	if b, ok := c.get(k, 4); !ok || string(b) != "four" {
+		t.Fatalf("after version 4: %q %v", b, ok)
+	}
+	if _, ok := c.get(cacheKey{acc: "acc-2", id: k.id}, 4); ok {
+		t.Fatal("another account's entry answered")
+	}
+}
+
+func TestJSONCacheBounded(t *testing.T) {
+	c := newJSONCache()
+	for i := range cacheShards * cacheShardCap * 2 {
+		c.put(cacheKey{acc: "a", id: uuid.UUID{byte(i >> 16), byte(i >> 8), byte(i)}}, 1, nil)
+	}
+	for i := range c.shards {
+		if n := len(c.shards[i].m); n > cacheShardCap {
+			t.Fatalf("shard %d holds %d entries, cap %d", i, n, cacheShardCap)
+		}
+	}
+}
