@@ -231,12 +231,12 @@ var eventTypes = map[string]func([]byte) (Event, error){
 	"AddressAdded":        decodeAs[AddressAdded],
 	"AddressUpdated":      decodeAs[AddressUpdated],
 	"AddressRemoved":      decodeAs[AddressRemoved],
-	"InvoiceRequested":    decodeAs[InvoiceRequested],
-	"InvoiceCancelled":    decodeAs[InvoiceCancelled],
-	"InvoiceApproved":     decodeAs[InvoiceApproved],
+	"InvoiceRequested":    fastOr(fastInvoiceRequested), // decode_invoice.go
+	"InvoiceCancelled":    fastOr(fastInvoiceCancelled), // decode_invoice.go
+	"InvoiceApproved":     fastOr(fastInvoiceApproved),  // decode_invoice.go
 	"InvoiceRejected":     decodeAs[InvoiceRejected],
-	"InvoiceIssued":       decodeAs[InvoiceIssued],
-	"InvoiceShipped":      decodeAs[InvoiceShipped],
+	"InvoiceIssued":       fastOr(fastInvoiceIssued),  // decode_invoice.go
+	"InvoiceShipped":      fastOr(fastInvoiceShipped), // decode_invoice.go
 	"ReturnRequested":     decodeAs[ReturnRequested],
 	"ReturnPaperReceived": decodeAs[ReturnPaperReceived],
 	"ReturnRejected":      decodeAs[ReturnRejected],

@@ -1,0 +1,176 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// fastInvoiceDecoders are the fast decoders of decode_invoice.go, by event
+// type, each checked against json.Unmarshal into its struct.
+var fastInvoiceDecoders = []struct {
+	typ    string
+	fields int // the struct's field count: a new field needs a case
+	check  func(t *testing.T, data []byte) (fastOK bool)
+}{
+	{"InvoiceRequested", 11, sameAsJSON(fastInvoiceRequested)},
+	{"InvoiceIssued", 9, sameAsJSON(fastInvoiceIssued)},
+	{"InvoiceShipped", 5, sameAsJSON(fastInvoiceShipped)},
+	{"InvoiceApproved", 2, sameAsJSON(fastInvoiceApproved)},
+	{"InvoiceCancelled", 4, sameAsJSON(fastInvoiceCancelled)},
+}
+
+// sameAsJSON fails unless DecodeEvent and json.Unmarshal agree on data (the
+// same event, or both an error) and the fast path, when it accepts, gives
+// json's event; it reports whether the fast path accepted.
+func sameAsJSON[E Event](fast func([]byte) (E, bool)) func(t *testing.T, data []byte) bool {
+	return func(t *testing.T, data []byte) bool {
+		t.Helper()
+		var want E
+		wantErr := json.Unmarshal(data, &want)
+		got, err := DecodeEvent(want.EventType(), data)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("%s %q: error %v, json says %v", want.EventType(), data, err, wantErr)
+		}
+		if err == nil && !reflect.DeepEqual(got, Event(want)) {
+			t.Fatalf("%s %q:\n got  %#v\n json %#v", want.EventType(), data, got, want)
+		}
+		e, ok := fast(data)
+		if ok && (wantErr != nil || !reflect.DeepEqual(e, want)) {
+			t.Fatalf("%s %q: the fast path accepted\n %#v\n json %#v (%v)", want.EventType(), data, e, want, wantErr)
+		}
+		return ok
+	}
+}
+
+func TestFastInvoiceFields(t *testing.T) {
+	types := map[string]reflect.Type{
+		"InvoiceRequested": reflect.TypeFor[InvoiceRequested](), "InvoiceIssued": reflect.TypeFor[InvoiceIssued](),
+		"InvoiceShipped": reflect.TypeFor[InvoiceShipped](), "InvoiceApproved": reflect.TypeFor[InvoiceApproved](),
+		"InvoiceCancelled": reflect.TypeFor[InvoiceCancelled](),
+	}
+	for _, d := range fastInvoiceDecoders {
+		if n := types[d.typ].NumField(); n != d.fields {
+			t.Errorf("%s has %d fields; teach its fast decoder the new one", d.typ, n)
+		}
+	}
+	if n := reflect.TypeFor[Title]().NumField(); n != 8 {
+		t.Errorf("Title has %d fields; teach jscan.title the new one", n)
+	}
+	if n := reflect.TypeFor[Address]().NumField(); n != 7 {
+		t.Errorf("Address has %d fields; teach jscan.address the new one", n)
+	}
+}
+
+func TestFastInvoiceDecodersMatchJSON(t *testing.T) {
+	common := []string{
+		`{}`, ``, `null`, `[]`, `{"invoice_id":null}`, `{"invoice_id":""}`, `{"invoice_id":"nope"}`,
+		`{"invoice_id":"5f0c6f2e8a444c1b9d2e0a1b2c3d4e5f"}`, `{"invoice_id":"urn:uuid:5f0c6f2e-8a44-4c1b-9d2e-0a1b2c3d4e5f"}`,
+		`{"invoice_id":"5f0c6f2e-8a44-4c1b-9d2e-0a1b2c3d4e5f","invoice_id":"5f0c6f2e-8a44-4c1b-9d2e-0a1b2c3d4e5f"}`,
+		`{"Invoice_ID":"5f0c6f2e-8a44-4c1b-9d2e-0a1b2c3d4e5f"}`, `{"extra":1}`, `{"invoice_id":1}`, `{} x`, `{`,
+	}
+	specific := map[string][]string{
+		"InvoiceRequested": {
+			`{"statements":[]}`, `{"statements":null}`, `{"statements":["2026-01",]}`, `{"statements":["2026-01","2026-02"]}`,
+			`{"statements":[1]}`, `{"amount":"1.505"}`, `{"amount":1.5}`, `{"amount":"1.50","kingsoft":"1","marketplace":"0.5"}`,
+			`{"title":null}`, `{"title":{}}`, `{"title":{"name":"a","name":"b"}}`, `{"title":{"Name":"a"}}`, `{"title":{"name":"a\"b"}}`,
+			`{"title":{"type":"vat_special","holder":"company","name":"n","taxpayer_id":"t","registered_address":"r","registered_phone":"p","bank_name":"b","bank_account":"c"}}`,
+			`{"address":{"recipient":"张三","phone":"1","province":"p","city":"c","district":"d","street":"s","postal_code":"1"}}`,
+			`{"address":{"x":1}}`, `{"address":[]}`, `{"exchange_of":null}`, `{"exchange_of":"bad"}`,
+			`{"exchange_of":"0b7f6a55-1111-4222-8333-944455566677"}`, `{"requested_at":"2026-10-12T02:30:00Z","sla_due":"2026-10-15"}`,
+			`{"requested_at":"yesterday"}`, "{\"sla_due\":\"\xff\"}",
+		},
+		"InvoiceIssued": {
+			`{"invoice_code":"011001","invoice_number":"00000001","issued_on":"2026-10-13","issuer":"财务","tax_rate":"0.06","net_amount":"330.66","tax_amount":"19.84","issued_at":"2026-10-13T01:00:00Z"}`,
+			`{"net_amount":null}`, `{"tax_amount":"-"}`, `{"issuer":"\u8d22"}`,
+		},
+		"InvoiceShipped": {
+			`{"late":true}`, `{"late":false}`, `{"late":null}`, `{"late":"true"}`, `{"late":truex}`, `{"late":tru}`, `{"late":true,"late":false}`,
+			`{"courier":"SF","tracking_number":"SF1","shipped_at":"2026-10-14T08:00:00+08:00","late":false}`,
+		},
+		"InvoiceApproved":  {`{"approved_at":"2026-10-13T01:00:00Z"}`, `{"approved_at":"2026-10-13T01:00:00Z "}`, `{"approved_at":0}`},
+		"InvoiceCancelled": {`{"by":"customer","cancelled_at":"2026-10-13T01:00:00Z"}`, `{"by":"support","ticket":"T-1"}`, `{"by":7}`},
+	}
+	for _, d := range fastInvoiceDecoders {
+		golden, err := os.ReadFile("../testdata/events/" + d.typ + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs := append([]string{string(golden)}, common...)
+		for _, in := range append(inputs, specific[d.typ]...) {
+			t.Run(fmt.Sprintf("%s/%.40q", d.typ, in), func(t *testing.T) { d.check(t, []byte(in)) })
+		}
+		if !d.check(t, golden) {
+			t.Errorf("%s: the fast path declined the golden event", d.typ)
+		}
+	}
+}
+
+// TestFastInvoiceDecodersRandom encodes random events the way the ledger
+// does and decodes them both ways, also re-indented in another key order.
+func TestFastInvoiceDecodersRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	words := []string{"ECS", "厦门某某科技有限公司", "a b", "", "x\"y", "<&>", "tab\there", "é"}
+	w := func() string { return words[rng.IntN(len(words))] }
+	amt := func() Money { return MustMoney(fmt.Sprintf("%d.%02d", rng.IntN(100000), rng.IntN(100))) }
+	at := func() time.Time {
+		return time.Date(2026, time.Month(1+rng.IntN(12)), 1+rng.IntN(28), rng.IntN(24), rng.IntN(60), 0, rng.IntN(2)*rng.IntN(1e9), time.FixedZone("CST", 8*3600))
+	}
+	id := func() uuid.UUID { return uuid.New() }
+	for range 500 {
+		var ex *uuid.UUID
+		if rng.IntN(2) == 0 {
+			x := id()
+			ex = &x
+		}
+		events := []Event{
+			InvoiceRequested{InvoiceID: id(), Statements: []string{"2026-01", w()}[:rng.IntN(3)], Amount: amt(), Kingsoft: amt(), Marketplace: amt(),
+				Title:     Title{Type: VATGeneral, Holder: HolderCompany, Name: w(), TaxpayerID: w(), RegisteredAddress: w(), BankAccount: w()},
+				Address:   Address{Recipient: w(), Phone: "13800138000", Province: w(), City: w(), District: w(), Street: w(), PostalCode: "100089"},
+				AddressID: id(), RequestedAt: at(), SLADue: "2026-10-15", ExchangeOf: ex},
+			InvoiceIssued{InvoiceID: id(), InvoiceCode: w(), InvoiceNumber: "00000001", IssuedOn: "2026-10-13", Issuer: w(), TaxRate: "0.06",
+				NetAmount: amt(), TaxAmount: amt(), IssuedAt: at()},
+			InvoiceShipped{InvoiceID: id(), Courier: w(), TrackingNumber: w(), ShippedAt: at(), Late: rng.IntN(2) == 0},
+			InvoiceApproved{InvoiceID: id(), ApprovedAt: at()},
+			InvoiceCancelled{InvoiceID: id(), By: RoleCustomer, Ticket: w(), CancelledAt: at()},
+		}
+		for i, e := range events {
+			_, data, err := EncodeEvent(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !fastInvoiceDecoders[i].check(t, data) && !strings.Contains(string(data), `\`) {
+				t.Fatalf("the fast path declined what the ledger writes: %s", data)
+			}
+			var v any
+			_ = json.Unmarshal(data, &v)
+			ind, _ := json.MarshalIndent(v, "", "  ") // other key order and spacing
+			fastInvoiceDecoders[i].check(t, ind)
+		}
+	}
+}
+
+// FuzzFastInvoiceDecoders: the first byte picks the event type.
+func FuzzFastInvoiceDecoders(f *testing.F) {
+	for i, d := range fastInvoiceDecoders {
+		golden, err := os.ReadFile("../testdata/events/" + d.typ + ".json")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(append([]byte{byte(i)}, golden...))
+	}
+	f.Add([]byte("\x02{\"late\":true}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 {
+			return
+		}
+		fastInvoiceDecoders[int(data[0])%len(fastInvoiceDecoders)].check(t, data[1:])
+	})
+}
