@@ -35,6 +35,15 @@ type command struct {
 	key string // the idempotency key, or one made up for this call
 }
 
+// result is a Result holding the state acc as the request wants it: a
+// private copy, or what its View makes of it.
+func (c *command) result(acc *domain.Account) Result {
+	if c.View != nil {
+		return Result{View: c.View(acc)}
+	}
+	return Result{Account: acc.Clone()}
+}
+
 func (l *Ledger) prepare(req Request) command {
 	c := command{Request: req, key: req.IdempotencyKey}
 	if c.key == "" {
@@ -123,9 +132,10 @@ func (l *Ledger) records(ctx context.Context, stream string, first uint64, batch
 }
 
 // replay answers a retried keyed command with what it wrote the first time.
-func (l *Ledger) replay(ctx context.Context, f *folded, first domain.IdempotentResult) (Result, error) {
+func (l *Ledger) replay(ctx context.Context, c *command, f *folded, first domain.IdempotentResult) (Result, error) {
 	stream := StreamName(f.acc.ID)
-	res := Result{Account: f.acc.Clone(), Replayed: true}
+	res := c.result(f.acc)
+	res.Replayed = true
 	for r, err := range l.store.ReadStream(ctx, stream, first.FirstRevision) {
 		if err != nil {
 			return Result{}, fmt.Errorf("ledger: replay from %s: %w", stream, err)

@@ -97,6 +97,14 @@ type Request struct {
 	// and a key is given, the command itself is hashed.
 	RequestHash   string
 	CorrelationID string // generated when empty
+	// View, when set, replaces the copy of the account in the Result: it
+	// is called with the state Result.Account would have copied (under the
+	// account's lock, before any later command changes it) and its answer
+	// is Result.View, Result.Account staying nil. It must neither keep nor
+	// change the account, and should be quick: the account's commands wait
+	// for it. A caller that answers with one invoice saves the deep copy of
+	// the whole account.
+	View func(*domain.Account) any
 }
 
 // Result is what a command did.
@@ -107,8 +115,11 @@ type Result struct {
 	// Position is the log position of the last event (0 for a no-op): a
 	// reader waits for its projections to reach it (read-your-writes).
 	Position eventstore.Position
-	// Account is a private copy of the state after the command.
+	// Account is a private copy of the state after the command; nil when
+	// the request has a View.
 	Account *domain.Account
+	// View is what Request.View made of that state.
+	View any
 	// Replayed: an idempotent retry; nothing new was written.
 	Replayed bool
 }

@@ -229,7 +229,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 					// Its replay would show this batch's unwritten state.
 					outs[i].deferred = true
 				} else {
-					outs[i].res, outs[i].err = l.replay(ctx, f, first)
+					outs[i].res, outs[i].err = l.replay(ctx, &c, f, first)
 				}
 				continue
 			}
@@ -252,7 +252,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 			continue
 		}
 		if len(events) == 0 {
-			outs[i].res = Result{Account: f.acc.Clone()}
+			outs[i].res = c.result(f.acc)
 			continue
 		}
 		meta := c.metadata(now)
@@ -289,7 +289,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 		}
 		spans = append(spans, span{cmd: i, first: len(all), n: len(sealed)})
 		all = append(all, sealed...)
-		outs[i].res = Result{Account: f.acc.Clone()}
+		outs[i].res = c.result(f.acc)
 	}
 	if len(all) == 0 {
 		return outs, nil
