@@ -22,6 +22,13 @@ type requestHashInput struct {
 // execute runs cmd on the path's account for the caller and sets the
 // Fapiao-Position header. body is the canonical request body (nil if none).
 func (s *server) execute(c echo.Context, cmd domain.Command, body []byte) (ledger.Result, error) {
+	return s.executeView(c, cmd, body, nil)
+}
+
+// executeView is execute answering with what view makes of the state the
+// command left (ledger.Request.View) instead of a copy of the account:
+// res.View is set and res.Account nil when view is not nil.
+func (s *server) executeView(c echo.Context, cmd domain.Command, body []byte, view func(*domain.Account) any) (ledger.Result, error) {
 	key, err := idempotencyKey(c)
 	if err != nil {
 		return ledger.Result{}, err
@@ -38,6 +45,7 @@ func (s *server) execute(c echo.Context, cmd domain.Command, body []byte) (ledge
 		IdempotencyKey: key,
 		RequestHash:    ledger.RequestHashOf(requestHashInput{Method: r.Method, Path: r.URL.Path, Body: body}),
 		CorrelationID:  requestID(c),
+		View:           view,
 	}
 	res, err := s.cfg.Ledger.Execute(r.Context(), req)
 	if err != nil {
@@ -52,7 +60,11 @@ func (s *server) execute(c echo.Context, cmd domain.Command, body []byte) (ledge
 		if err != nil {
 			return res, err
 		}
-		res.Account = acc
+		if view != nil {
+			res.View = view(acc)
+		} else {
+			res.Account = acc
+		}
 	}
 	pos := res.Position
 	if pos == 0 {
