@@ -36,10 +36,6 @@ type Filter struct {
 type Page struct {
 	Items      []domain.Invoice `json:"items"`
 	NextCursor string           `json:"next_cursor,omitempty"`
-	// Versions[i] is the Version of Items[i]'s account when the page was
-	// read: the invoice is the same for as long as its account's version
-	// is, so a caller may cache what it makes of it under (ID, version).
-	Versions []uint64 `json:"-"`
 }
 
 // Invoices lists invoices newest first: in reverse log order of their
@@ -49,6 +45,25 @@ type Page struct {
 // here fails with ErrBadCursor, an unknown status with ErrBadStatus. An
 // account with no events gives an empty page.
 func (p *Projections) Invoices(f Filter) (Page, error) {
+	page := Page{Items: []domain.Invoice{}}
+	next, err := p.EachInvoice(f, func(inv *domain.Invoice, _ uint64) {
+		page.Items = append(page.Items, cloneInvoice(inv))
+	})
+	if err != nil {
+		return Page{}, err
+	}
+	page.NextCursor = next
+	return page, nil
+}
+
+// EachInvoice calls fn for each invoice of the page Invoices(f) answers, in
+// its order, and returns its next cursor. fn runs under the projections'
+// read lock with the invoice itself, not a copy, and with its account's
+// Version: the invoice stays the same for as long as that version does, so
+// a caller may cache what it makes of it under (ID, version). fn must
+// neither keep nor change the invoice, and should be quick: the fold waits
+// for the lock.
+func (p *Projections) EachInvoice(f Filter, fn func(inv *domain.Invoice, version uint64)) (string, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
@@ -57,14 +72,14 @@ func (p *Projections) Invoices(f Filter) (Page, error) {
 	var want statusCode
 	if f.Status != "" {
 		if want = codeOf(f.Status); want == 0 {
-			return Page{}, fmt.Errorf("%w %q", ErrBadStatus, f.Status)
+			return "", fmt.Errorf("%w %q", ErrBadStatus, f.Status)
 		}
 	}
 	before := eventstore.Position(1<<64 - 1)
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor)
 		if err != nil {
-			return Page{}, err
+			return "", err
 		}
 		before = c
 	}
@@ -77,14 +92,14 @@ func (p *Projections) Invoices(f Filter) (Page, error) {
 	if f.Account != "" {
 		av := p.accounts[f.Account]
 		if av == nil {
-			return Page{Items: []domain.Invoice{}}, nil
+			return "", nil
 		}
 		refs = av.refs
 		n = sort.Search(len(refs), func(i int) bool { return p.refPos[refs[i]] >= before })
 	} else {
 		n = sort.Search(n, func(i int) bool { return p.refPos[i] >= before })
 	}
-	page := Page{Items: make([]domain.Invoice, 0, min(limit, n)), Versions: make([]uint64, 0, min(limit, n))}
+	listed := 0
 	last := int32(-1)
 	for i := n - 1; i >= 0; i-- {
 		ref := int32(i)
@@ -94,17 +109,16 @@ func (p *Projections) Invoices(f Filter) (Page, error) {
 		if want != 0 && p.refStatus[ref] != want {
 			continue
 		}
-		if len(page.Items) == limit {
+		if listed == limit {
 			// One more match exists: the page is not the last.
-			page.NextCursor = encodeCursor(p.refPos[last])
-			break
+			return encodeCursor(p.refPos[last]), nil
 		}
 		acc := p.refAcc[ref].acc
-		page.Items = append(page.Items, cloneInvoice(acc.Invoices[p.refID[ref]]))
-		page.Versions = append(page.Versions, acc.Version)
+		fn(acc.Invoices[p.refID[ref]], acc.Version)
+		listed++
 		last = ref
 	}
-	return page, nil
+	return "", nil
 }
 
 // A cursor is the URL-safe base64 of a version byte and a big-endian

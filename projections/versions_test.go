@@ -1,7 +1,10 @@
 package projections
 
 import (
+	"slices"
 	"testing"
+
+	"github.com/google/uuid"
 
 	"github.com/fapiao/fapiao/domain"
 )
@@ -24,14 +27,15 @@ func TestVersionsTrackChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(page.Versions) != len(page.Items) {
-		t.Fatalf("%d versions for %d items", len(page.Versions), len(page.Items))
-	}
-	for i, inv := range page.Items {
-		want, _ := p.AccountVersion(inv.AccountID)
-		if page.Versions[i] != want {
-			t.Fatalf("item %d of %s: version %d, account at %d", i, inv.AccountID, page.Versions[i], want)
+	var seen []uuid.UUID
+	next, err := p.EachInvoice(Filter{}, func(inv *domain.Invoice, version uint64) {
+		seen = append(seen, inv.ID)
+		if want, _ := p.accountVersionLocked(inv.AccountID); version != want {
+			t.Errorf("%s of %s: version %d, account at %d", inv.ID, inv.AccountID, version, want)
 		}
+	})
+	if err != nil || next != page.NextCursor || !slices.Equal(seen, ids(page.Items)) {
+		t.Fatalf("EachInvoice %v next %q err %v; Invoices %v next %q", seen, next, err, ids(page.Items), page.NextCursor)
 	}
 	b, vb, ok := p.BalanceVersion("acc-a")
 	if !ok || vb != vA {
@@ -52,13 +56,31 @@ func TestVersionsTrackChanges(t *testing.T) {
 	if after <= vA {
 		t.Fatalf("version %d after a new event, %d before", after, vA)
 	}
-	page, err = p.Invoices(Filter{Account: "acc-a"})
+	if _, err := p.EachInvoice(Filter{Account: "acc-a"}, func(inv *domain.Invoice, version uint64) {
+		if version != after {
+			t.Errorf("%s listed at version %d, account at %d", inv.ID, version, after)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A page cut short by the limit: the same cursor as Invoices.
+	limited := Filter{Limit: 1}
+	page, err = p.Invoices(limited)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, inv := range page.Items {
-		if page.Versions[i] != after {
-			t.Fatalf("%s listed at version %d, account at %d", inv.ID, page.Versions[i], after)
-		}
+	next, err = p.EachInvoice(limited, func(*domain.Invoice, uint64) {})
+	if err != nil || next == "" || next != page.NextCursor {
+		t.Fatalf("EachInvoice next %q err %v, Invoices next %q", next, err, page.NextCursor)
 	}
+}
+
+// accountVersionLocked reads an account's version while the caller holds
+// the read lock (EachInvoice's callback): AccountVersion would lock again.
+func (p *Projections) accountVersionLocked(acc string) (uint64, bool) {
+	av, ok := p.accounts[acc]
+	if !ok {
+		return 0, false
+	}
+	return av.acc.Version, true
 }
