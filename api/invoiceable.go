@@ -33,5 +33,5 @@ func (s *server) getInvoiceable(c echo.Context) error {
 		body = append(enc, '\n') // as c.JSON's encoder ends it
 		s.json.put(k, at, body)
 	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+	return blob(c, http.StatusOK, body)
 }

@@ -93,7 +93,7 @@ func answerEncoded(c echo.Context, status int, view any) error {
 	if e.body == nil {
 		return problem(http.StatusNotFound, "not-found", "There is no such invoice.")
 	}
-	return c.Blob(status, echo.MIMEApplicationJSON, e.body)
+	return blob(c, status, e.body)
 }
 
 // answerInvoice renders an invoice as the command left it.

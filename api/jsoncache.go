@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"hash/maphash"
+	"strconv"
 	"sync"
 
 	"github.com/google/uuid"
@@ -94,10 +95,11 @@ func (c *jsonCache) invoiceFields(inv *domain.Invoice, version uint64) ([]byte, 
 	if b, ok := c.get(k, version); ok {
 		return b, nil
 	}
-	if inv.Statements == nil {
-		inv.Statements = []string{}
+	v := *inv // the projections' own: not to be changed
+	if v.Statements == nil {
+		v.Statements = []string{}
 	}
-	b, err := json.Marshal(inv)
+	b, err := json.Marshal(&v)
 	if err != nil {
 		return nil, err
 	}
@@ -148,6 +150,13 @@ func appendString(dst []byte, s string) []byte {
 func pretty(c echo.Context) bool {
 	_, ok := c.QueryParams()["pretty"]
 	return ok || c.Echo().Debug
+}
+
+// blob writes a JSON answer with its length, so that net/http sends it as
+// is rather than in chunks (a page of 20 invoices is ~20 KB).
+func blob(c echo.Context, status int, b []byte) error {
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(b)))
+	return c.Blob(status, echo.MIMEApplicationJSON, b)
 }
 
 // bufPool recycles answer buffers: a page of 20 invoices is ~20 KB.
