@@ -40,11 +40,12 @@ type serveFlags struct {
 	addr, store, tokens, clock, pprof, issuer string
 	demo                                      bool
 	start                                     time.Time // parsed --clock; zero for the system clock
+	memoryLimit                               int64     // parsed --memory-limit; 0 keeps GOMEMLIMIT's
 }
 
 func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	var f serveFlags
-	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--clock RFC3339] [--pprof ADDR] [--issuer NAME]")
+	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--clock RFC3339] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE]")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen `address` (host:port; port 0 picks a free one)")
 	fs.StringVar(&f.store, "store", storeurl.Default, "the event store `URL` (bolt:///… or esdb://…)")
 	fs.StringVar(&f.tokens, "tokens", "", "the bearer tokens `file` (JSON, see API.md); with --demo, written when absent")
@@ -52,8 +53,13 @@ func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	fs.StringVar(&f.clock, "clock", "", "start the server's clock at this `instant` (RFC 3339); it then runs on")
 	fs.StringVar(&f.pprof, "pprof", "", "serve net/http/pprof on this loopback `address` (e.g. 127.0.0.1:6060)")
 	fs.StringVar(&f.issuer, "issuer", defaultIssuer, "the legal entity printed on invoices (ISSUE-1)")
+	memoryLimit := fs.String("memory-limit", "", "the Go runtime's soft memory `limit` (e.g. 900MiB; default: GOMEMLIMIT, else none); with a limit, the start-up rebuild collects only near it")
 	if err := parseFlags(fs, args); err != nil {
 		return f, err
+	}
+	var err error
+	if f.memoryLimit, err = parseMemoryLimit(*memoryLimit); err != nil {
+		return f, usagef("--memory-limit: %v", err)
 	}
 	if f.tokens == "" && !f.demo {
 		return f, usagef("--tokens FILE is required (or --demo, which writes a demo tokens file)")
@@ -118,7 +124,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	started := time.Now()
+	restoreGC := startupGC(f.memoryLimit)
 	proj, err := projections.Replay(ctx, store, nil)
+	restoreGC()
 	if err != nil {
 		return fmt.Errorf("rebuilding the read models: %w", err)
 	}
