@@ -25,6 +25,8 @@ type ReplayConfig struct {
 	CacheDir string
 	// Exe is the fapiao binary to start `serve` with; empty skips that part.
 	Exe string
+	// ServeMemoryLimit is passed to serve as --memory-limit when not empty.
+	ServeMemoryLimit string
 	Log io.Writer
 }
 
@@ -96,7 +98,11 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 		if err := writeTokens(tokens, []tokenEntry{{Token: "bench-auditor", Role: "auditor"}}); err != nil {
 			return res, err
 		}
-		srv, err := startServer(ctx, cfg.Exe, "bolt://"+path, tokens)
+		var extra []string
+		if cfg.ServeMemoryLimit != "" {
+			extra = []string{"--memory-limit", cfg.ServeMemoryLimit}
+		}
+		srv, err := startServer(ctx, cfg.Exe, "bolt://"+path, tokens, extra...)
 		if err != nil {
 			return res, err
 		}
