@@ -27,7 +27,7 @@ type ReplayConfig struct {
 	Exe string
 	// ServeMemoryLimit is passed to serve as --memory-limit when not empty.
 	ServeMemoryLimit string
-	Log io.Writer
+	Log              io.Writer
 }
 
 // ReplayResult is the replay scenario's figures.
