@@ -87,7 +87,18 @@ func (p *Projections) fold(av *accountView, pos eventstore.Position, ev domain.E
 		dropLines(av.acc, e.Month)
 		return nil
 	case domain.InvoiceRequested:
+		if inv := av.acc.Invoices[e.InvoiceID]; inv != nil {
+			p.internInvoice(inv)
+		}
 		return p.indexInvoice(av, pos, e)
+	case domain.InvoiceIssued:
+		if inv := av.acc.Invoices[e.InvoiceID]; inv != nil {
+			p.internInvoice(inv)
+		}
+	case domain.InvoiceShipped:
+		if inv := av.acc.Invoices[e.InvoiceID]; inv != nil {
+			p.internInvoice(inv)
+		}
 	case domain.InvoiceVoided:
 		return p.closeInvoice(av, e.InvoiceID, e.VoidedAt, domain.Voided)
 	case domain.InvoiceRedFlushed:

@@ -45,7 +45,8 @@ type Projections struct {
 	closings  []closing // voids and red-flushes, in log order (REC-2)
 	faults    []fault   // records that could not be folded, capped
 	nFaults   int
-	lastMeta  []byte // metadata of the last account event: its occurred_at is "now" for REC-3
+	lastMeta  []byte            // metadata of the last account event: its occurred_at is "now" for REC-3
+	strings   map[string]string // repeated strings of the invoices, one copy each (intern.go)
 
 	applied atomic.Uint64 // records applied (including ignored streams)
 	pos     atomic.Uint64
@@ -87,6 +88,7 @@ func New() *Projections {
 	return &Projections{
 		accounts: map[string]*accountView{},
 		byID:     map[uuid.UUID]int32{},
+		strings:  map[string]string{},
 	}
 }
 
