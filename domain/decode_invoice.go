@@ -109,8 +109,8 @@ func (s *jscan) texts(dst *[]string) bool {
 
 func (s *jscan) title(t *Title) bool {
 	var seen once
-	return s.object(func(key string) bool {
-		switch key {
+	return s.object(func(key []byte) bool {
+		switch string(key) {
 		case "type":
 			return seen.first(0) && textAs(s, &t.Type)
 		case "holder":
@@ -134,8 +134,8 @@ func (s *jscan) title(t *Title) bool {
 
 func (s *jscan) address(a *Address) bool {
 	var seen once
-	return s.object(func(key string) bool {
-		switch key {
+	return s.object(func(key []byte) bool {
+		switch string(key) {
 		case "recipient":
 			return seen.first(0) && s.text(&a.Recipient)
 		case "phone":
@@ -159,8 +159,8 @@ func fastInvoiceRequested(data []byte) (InvoiceRequested, bool) {
 	var e InvoiceRequested
 	var seen once
 	s := jscan{b: data}
-	ok := s.object(func(key string) bool {
-		switch key {
+	ok := s.object(func(key []byte) bool {
+		switch string(key) {
 		case "invoice_id":
 			return seen.first(0) && s.id(&e.InvoiceID)
 		case "statements":
@@ -198,8 +198,8 @@ func fastInvoiceIssued(data []byte) (InvoiceIssued, bool) {
 	var e InvoiceIssued
 	var seen once
 	s := jscan{b: data}
-	ok := s.object(func(key string) bool {
-		switch key {
+	ok := s.object(func(key []byte) bool {
+		switch string(key) {
 		case "invoice_id":
 			return seen.first(0) && s.id(&e.InvoiceID)
 		case "invoice_code":
@@ -228,8 +228,8 @@ func fastInvoiceShipped(data []byte) (InvoiceShipped, bool) {
 	var e InvoiceShipped
 	var seen once
 	s := jscan{b: data}
-	ok := s.object(func(key string) bool {
-		switch key {
+	ok := s.object(func(key []byte) bool {
+		switch string(key) {
 		case "invoice_id":
 			return seen.first(0) && s.id(&e.InvoiceID)
 		case "courier":
@@ -250,8 +250,8 @@ func fastInvoiceApproved(data []byte) (InvoiceApproved, bool) {
 	var e InvoiceApproved
 	var seen once
 	s := jscan{b: data}
-	ok := s.object(func(key string) bool {
-		switch key {
+	ok := s.object(func(key []byte) bool {
+		switch string(key) {
 		case "invoice_id":
 			return seen.first(0) && s.id(&e.InvoiceID)
 		case "approved_at":
@@ -266,8 +266,8 @@ func fastInvoiceCancelled(data []byte) (InvoiceCancelled, bool) {
 	var e InvoiceCancelled
 	var seen once
 	s := jscan{b: data}
-	ok := s.object(func(key string) bool {
-		switch key {
+	ok := s.object(func(key []byte) bool {
+		switch string(key) {
 		case "invoice_id":
 			return seen.first(0) && s.id(&e.InvoiceID)
 		case "by":

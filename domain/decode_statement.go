@@ -79,7 +79,9 @@ func (s *jscan) str() ([]byte, bool) {
 
 // object calls field for each member of an object; field reads the value
 // and returns false to decline. Duplicate keys are declined through seen.
-func (s *jscan) object(field func(key string) bool) bool {
+// The key is the raw bytes between the quotes (a switch on string(key)
+// does not allocate; a string argument would, for every member).
+func (s *jscan) object(field func(key []byte) bool) bool {
 	if !s.byte('{') {
 		return false
 	}
@@ -88,7 +90,7 @@ func (s *jscan) object(field func(key string) bool) bool {
 	}
 	for {
 		k, ok := s.str()
-		if !ok || !s.byte(':') || !field(string(k[1:len(k)-1])) {
+		if !ok || !s.byte(':') || !field(k[1:len(k)-1]) {
 			return false
 		}
 		if s.byte(',') {
@@ -111,8 +113,8 @@ func fastStatementPosted(data []byte) (StatementPosted, bool) {
 		seen |= bit
 		return true
 	}
-	ok := s.object(func(key string) bool {
-		switch key {
+	ok := s.object(func(key []byte) bool {
+		switch string(key) {
 		case "month":
 			t, ok := s.str()
 			if !ok || !once(1) {
@@ -139,7 +141,9 @@ func fastStatementPosted(data []byte) (StatementPosted, bool) {
 			if !s.byte('[') {
 				return false
 			}
-			e.Lines = []StatementLine{}
+			// Room for a few lines at once: growing from one by doubling
+			// made three allocations for a usual statement.
+			e.Lines = make([]StatementLine, 0, 4)
 			if s.byte(']') {
 				return true
 			}
@@ -167,11 +171,11 @@ func fastStatementPosted(data []byte) (StatementPosted, bool) {
 
 func fastStatementLine(s *jscan, l *StatementLine) bool {
 	var seen uint16
-	return s.object(func(key string) bool {
+	return s.object(func(key []byte) bool {
 		var bit uint16
 		var str *string
 		var money *Money
-		switch key {
+		switch string(key) {
 		case "line_id":
 			bit, str = 1, &l.LineID
 		case "product":
