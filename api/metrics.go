@@ -2,7 +2,9 @@ package api
 
 import (
 	"errors"
+	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +30,19 @@ type metrics struct {
 	head atomic.Uint64
 	// routeNames are the templates a request may be labelled with.
 	routeNames map[string]struct{}
+	// series caches each label set's counter and histogram: looking them
+	// up by label values hashes the values on every request.
+	series sync.Map // seriesKey → series
+}
+
+type seriesKey struct {
+	method, route string
+	status        int
+}
+
+type series struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 func newMetrics(reg *prometheus.Registry, proj *projections.Projections) *metrics {
@@ -80,8 +95,30 @@ func register[C prometheus.Collector](reg *prometheus.Registry, c C) C {
 }
 
 func (m *metrics) observe(method, route string, status int, elapsed time.Duration) {
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(method, route).Observe(elapsed.Seconds())
+	method = methodLabel(method)
+	k := seriesKey{method: method, route: route, status: status}
+	v, ok := m.series.Load(k)
+	if !ok {
+		v, _ = m.series.LoadOrStore(k, series{
+			requests: m.requests.WithLabelValues(method, route, strconv.Itoa(status)),
+			latency:  m.latency.WithLabelValues(method, route),
+		})
+	}
+	s := v.(series)
+	s.requests.Inc()
+	s.latency.Observe(elapsed.Seconds())
+}
+
+// methodLabel keeps the method label to the methods HTTP defines: a client
+// sending made-up methods must not grow the series (and the cache above)
+// without bound.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodHead,
+		http.MethodPatch, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 // commandDone counts a command's new events.

@@ -206,6 +206,9 @@ func (s *server) minPosition(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return badRequest(HeaderMinPosition, "Fapiao-Min-Position must be a log position, a whole number.")
 		}
+		if s.cfg.Projections.Position() >= pos {
+			return next(c) // already there: no timer, no wait
+		}
 		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.MaxWait)
 		defer cancel()
 		if err := s.cfg.Projections.WaitFor(ctx, pos); err != nil {
