@@ -113,7 +113,9 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 		if b.err != nil {
 			return b.err
 		}
-		if err := p.foldBatch(b.items, stop, onCaughtUp, onErr); err != nil {
+		err := p.foldBatch(b.items, stop, onCaughtUp, onErr)
+		b.release() // folded: no other goroutine holds it any more
+		if err != nil {
 			if errors.Is(err, errStop) {
 				return nil
 			}
@@ -124,6 +126,19 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 }
 
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// batchPool recycles batches: at maxBatch items of a few hundred bytes each,
+// a new one per batch was a tenth of a replay's allocation.
+var batchPool = sync.Pool{New: func() any { return &batch{items: make([]decoded, 0, maxBatch)} }}
+
+// release returns a folded batch to the pool, dropping what its items refer
+// to (records, events) so that the pool keeps nothing alive.
+func (b *batch) release() {
+	clear(b.items)
+	b.items = b.items[:0]
+	b.err, b.done = nil, nil
+	batchPool.Put(b)
+}
 
 // nextBatch waits for one message, then takes those already waiting.
 func nextBatch(ctx context.Context, msgs <-chan eventstore.Message) (*batch, bool) {
@@ -137,8 +152,9 @@ func nextBatch(ctx context.Context, msgs <-chan eventstore.Message) (*batch, boo
 	case <-ctx.Done():
 		return nil, false
 	}
-	b := &batch{items: make([]decoded, 1, maxBatch), done: make(chan struct{})}
-	b.items[0].msg = first
+	b := batchPool.Get().(*batch)
+	b.items = append(b.items[:0], decoded{msg: first})
+	b.done = make(chan struct{})
 	for len(b.items) < maxBatch {
 		select {
 		case m, ok := <-msgs:
