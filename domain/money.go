@@ -32,8 +32,8 @@ func ParseMoney(s string) (Money, error) {
 // the amounts ParseMoney accepts, without a regular expression: every
 // decoded statement line holds four amounts, and the regexp was a good part
 // of decoding them.
-func isAmount(s string) bool {
-	digits := func(s string, i int) int { // index of the first non-digit from i
+func isAmount[T string | []byte](s T) bool {
+	digits := func(s T, i int) int { // index of the first non-digit from i
 		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
 			i++
 		}
@@ -104,11 +104,14 @@ func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
 // UnmarshalJSON reads a JSON string holding an amount, strictly (ParseMoney).
 // Numbers are refused: they would invite floats.
 func (m *Money) UnmarshalJSON(b []byte) error {
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && isAmount(b[1:n-1]) {
+		// The common case: a plain amount needs neither JSON unquoting nor
+		// a string.
+		*m = plainAmount(b[1 : n-1])
+		return nil
+	}
 	var s string
-	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && isAmount(string(b[1:n-1])) {
-		// The common case: a plain amount needs no JSON unquoting.
-		s = string(b[1 : n-1])
-	} else if err := json.Unmarshal(b, &s); err != nil {
+	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("an amount must be a JSON string like \"1234.50\"")
 	}
 	v, err := ParseMoney(s)
@@ -117,4 +120,25 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 	}
 	*m = v
 	return nil
+}
+
+// plainAmount is ParseMoney for an amount isAmount accepted, from its bytes:
+// the same decimal as decimal.NewFromString makes (the digits without the
+// point as an int64, which 18 digits always fit, and minus the number of
+// decimals as exponent), without converting to a string first.
+func plainAmount(b []byte) Money {
+	var v int64
+	var exp int32
+	frac := false
+	for _, c := range b {
+		if c == '.' {
+			frac = true
+			continue
+		}
+		v = v*10 + int64(c-'0')
+		if frac {
+			exp--
+		}
+	}
+	return Money{decimal.New(v, exp)}
 }

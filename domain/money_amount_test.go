@@ -2,6 +2,8 @@ package domain
 
 import (
 	"encoding/json"
+	"math/rand/v2"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -52,8 +54,41 @@ func TestMoneyUnmarshalFastPath(t *testing.T) {
 		} else {
 			slow, errSlow = ParseMoney(s)
 		}
-		if (errFast == nil) != (errSlow == nil) || (errFast == nil && !fast.Equal(slow)) {
+		if (errFast == nil) != (errSlow == nil) || (errFast == nil && !reflect.DeepEqual(fast, slow)) {
 			t.Errorf("%s: fast %v %v, slow %v %v", in, fast, errFast, slow, errSlow)
+		}
+	}
+}
+
+// TestPlainAmountIsParseMoney: the fast path builds the very decimal
+// ParseMoney builds (same digits, same exponent), over random amounts of
+// every length.
+func TestPlainAmountIsParseMoney(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	inputs := []string{"0", "0.0", "0.00", "0.5", "1", "10.10", "9999999999999999", "9999999999999999.99", "1000000000000000.01"}
+	for range 2000 {
+		n := 1 + rng.IntN(16)
+		var sb strings.Builder
+		sb.WriteByte(byte('1' + rng.IntN(9)))
+		for range n - 1 {
+			sb.WriteByte(byte('0' + rng.IntN(10)))
+		}
+		if d := rng.IntN(3); d > 0 {
+			sb.WriteByte('.')
+			for range d {
+				sb.WriteByte(byte('0' + rng.IntN(10)))
+			}
+		}
+		inputs = append(inputs, sb.String())
+	}
+	for _, s := range inputs {
+		want, err := ParseMoney(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		var got Money
+		if err := got.UnmarshalJSON([]byte(`"` + s + `"`)); err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: %#v (%v), ParseMoney %#v", s, got, err, want)
 		}
 	}
 }
