@@ -26,7 +26,7 @@ type jsonCache struct {
 
 const (
 	cacheShards   = 32
-	cacheShardCap = 2048 // entries per shard: ~64k invoices of ~1 KB at most
+	cacheShardCap = 512 // entries per shard: 16k invoices of ~1 KB, ~16 MiB at most
 )
 
 type cacheShard struct {
