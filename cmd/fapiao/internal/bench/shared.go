@@ -66,6 +66,7 @@ func (c *sharedClient) next(ctx context.Context) (int, error) {
 	res, err := c.l.Execute(ctx, ledger.Request{
 		AccountID: c.acc, Actor: eventstore.Actor{Role: string(domain.RoleCustomer), ID: c.acc}, Command: cmd,
 		IdempotencyKey: fmt.Sprintf("%s-%s-%d", c.acc, c.month, c.n),
+		View:           lastInvoice, // as the API answers invoice commands
 	})
 	if err != nil {
 		return 0, fmt.Errorf("%s %s %T: %w", c.acc, c.month, cmd, err)
