@@ -20,15 +20,20 @@ type request struct {
 	events   []eventstore.EventData
 	size     int
 
-	res  eventstore.AppendResult
-	err  error
-	done chan struct{} // capacity 1: the writer never blocks answering
+	res eventstore.AppendResult
+	// first is the position of the first event when the events sit at
+	// consecutive positions first … res.Position (contiguous).
+	first      eventstore.Position
+	contiguous bool
+	err        error
+	done       chan struct{} // capacity 1: the writer never blocks answering
 }
 
 var requestPool = sync.Pool{New: func() any { return &request{done: make(chan struct{}, 1)} }}
 
 func (r *request) release() {
 	r.ctx, r.events, r.err = nil, nil, nil
+	r.first, r.contiguous = 0, false
 	requestPool.Put(r)
 }
 
@@ -36,15 +41,26 @@ func (r *request) release() {
 // goroutine, which commits it together with every other pending append;
 // Append returns once the batch is durable (or failed).
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	res, _, _, err := s.AppendFirst(ctx, stream, expected, events...)
+	return res, err
+}
+
+// AppendFirst is Append that also reports where the first event sits when
+// the events' positions are consecutive (first, first+1, … res.Position):
+// they are whenever this append wrote them, so a caller needs no read to
+// learn each event's position. ok is false when they are not known to be
+// (an idempotent retry of events that were written by separate appends,
+// or an append of no events).
+func (s *Store) AppendFirst(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (res eventstore.AppendResult, first eventstore.Position, ok bool, err error) {
 	size, err := checkAppend(stream, events)
 	if err != nil {
-		return eventstore.AppendResult{}, err
+		return eventstore.AppendResult{}, 0, false, err
 	}
 	if err := ctxErr(ctx); err != nil {
-		return eventstore.AppendResult{}, err
+		return eventstore.AppendResult{}, 0, false, err
 	}
 	if s.isClosed() {
-		return eventstore.AppendResult{}, eventstore.ErrClosed
+		return eventstore.AppendResult{}, 0, false, eventstore.ErrClosed
 	}
 	r := requestPool.Get().(*request)
 	r.ctx, r.stream, r.expected, r.events, r.size = ctx, stream, expected, events, size
@@ -52,10 +68,10 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	case s.reqs <- r:
 	case <-s.quit:
 		r.release()
-		return eventstore.AppendResult{}, eventstore.ErrClosed
+		return eventstore.AppendResult{}, 0, false, eventstore.ErrClosed
 	case <-ctx.Done():
 		r.release()
-		return eventstore.AppendResult{}, ctx.Err()
+		return eventstore.AppendResult{}, 0, false, ctx.Err()
 	}
 	// Not watching ctx from here on: the writer may already be committing
 	// this append, and an answer of "cancelled" for a write that happened
@@ -68,12 +84,15 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		default:
 			// Queued after the writer's last look: never written. r stays
 			// referenced by the channel buffer, so it is not pooled.
-			return eventstore.AppendResult{}, eventstore.ErrClosed
+			return eventstore.AppendResult{}, 0, false, eventstore.ErrClosed
 		}
 	}
-	res, err := r.res, r.err
+	res, err = r.res, r.err
+	if err == nil && r.contiguous && len(events) > 0 {
+		first, ok = r.first, true
+	}
 	r.release()
-	return res, err
+	return res, first, ok, err
 }
 
 // checkAppend rejects what no backend can store and returns the payload size.

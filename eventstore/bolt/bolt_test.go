@@ -198,3 +198,52 @@ func TestClosedStoreRefusesQueuedAppends(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendFirstReportsConsecutivePositions: an append that writes its
+// events reports where the first went; so does an idempotent retry of it;
+// a retry of events written by separate appends, with another stream's
+// event between them, does not claim consecutive positions.
+func TestAppendFirstReportsConsecutivePositions(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "first.db"))
+	defer s.Close()
+	ctx := context.Background()
+	_, err := s.Append(ctx, "other", eventstore.Any, event(100))
+	require.NoError(t, err)
+
+	evs := []eventstore.EventData{event(1), event(2), event(3)}
+	res, first, ok, err := s.AppendFirst(ctx, "s", eventstore.NoStream, evs...)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, res.Position-2, first)
+	var got []eventstore.Position
+	for r, err := range s.ReadStream(ctx, "s", 0) {
+		require.NoError(t, err)
+		got = append(got, r.Position)
+	}
+	require.Equal(t, []eventstore.Position{first, first + 1, first + 2}, got)
+
+	again, first2, ok, err := s.AppendFirst(ctx, "s", eventstore.NoStream, evs...)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, res, again)
+	require.Equal(t, first, first2)
+
+	// t: two appends with another stream's event between them.
+	a, b := event(4), event(5)
+	_, err = s.Append(ctx, "t", eventstore.NoStream, a)
+	require.NoError(t, err)
+	_, err = s.Append(ctx, "other", eventstore.Any, event(101))
+	require.NoError(t, err)
+	_, err = s.Append(ctx, "t", eventstore.Exact(0), b)
+	require.NoError(t, err)
+	_, _, ok, err = s.AppendFirst(ctx, "t", eventstore.NoStream, a, b)
+	require.NoError(t, err, "an idempotent retry of both")
+	require.False(t, ok, "their positions are not consecutive")
+
+	_, _, ok, err = s.AppendFirst(ctx, "s", eventstore.Any)
+	require.NoError(t, err)
+	require.False(t, ok, "no events")
+	_, _, ok, err = s.AppendFirst(ctx, "s", eventstore.Exact(7), event(6))
+	require.Error(t, err)
+	require.False(t, ok)
+}

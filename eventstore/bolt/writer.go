@@ -86,6 +86,7 @@ func (s *Store) commit(batch []*request, arena []byte) []byte {
 				continue
 			}
 			var err error
+			r.contiguous = false
 			r.res, r.err, err = w.append(r)
 			if err != nil {
 				return err
@@ -163,7 +164,7 @@ func (w *batchWriter) append(r *request) (res eventstore.AppendResult, reject, f
 		}
 		if len(r.events) > 0 && exists {
 			if rev, ok := w.revisionOf(r.events[0].ID, prefix, cur); ok {
-				if res, ok, err := w.writtenAt(prefix, rev, r.events); err != nil || ok {
+				if res, ok, err := w.writtenAt(prefix, rev, r); err != nil || ok {
 					return res, nil, err
 				}
 				return res, wrong(), nil
@@ -180,7 +181,7 @@ func (w *batchWriter) append(r *request) (res eventstore.AppendResult, reject, f
 		}
 		if exists && next <= cur {
 			if len(r.events) > 0 {
-				if res, ok, err := w.writtenAt(prefix, next, r.events); err != nil || ok {
+				if res, ok, err := w.writtenAt(prefix, next, r); err != nil || ok {
 					return res, nil, err
 				}
 			}
@@ -195,6 +196,7 @@ func (w *batchWriter) append(r *request) (res eventstore.AppendResult, reject, f
 	if exists {
 		rev = cur + 1
 	}
+	r.first, r.contiguous = w.pos+1, true
 	for i := range r.events {
 		e := &r.events[i]
 		w.pos++
@@ -254,11 +256,14 @@ func (w *batchWriter) revisionOf(id [16]byte, prefix []byte, cur uint64) (uint64
 	return 0, false
 }
 
-// writtenAt reports whether events already sit in the stream at revisions
-// from, from+1, … and if so the result their append had.
-func (w *batchWriter) writtenAt(prefix []byte, from uint64, events []eventstore.EventData) (eventstore.AppendResult, bool, error) {
+// writtenAt reports whether r's events already sit in the stream at
+// revisions from, from+1, … and if so the result their append had (and, in
+// r, whether their positions are consecutive).
+func (w *batchWriter) writtenAt(prefix []byte, from uint64, r *request) (eventstore.AppendResult, bool, error) {
 	var res eventstore.AppendResult
+	events := r.events
 	key := make([]byte, 0, len(prefix)+8)
+	r.contiguous = true
 	for i := range events {
 		key = appendUint64(append(key[:0], prefix...), from+uint64(i))
 		v := w.revs.Get(key)
@@ -271,7 +276,13 @@ func (w *batchWriter) writtenAt(prefix []byte, from uint64, events []eventstore.
 		if !bytes.Equal(v[8:], events[i].ID[:]) {
 			return res, false, nil
 		}
-		res = eventstore.AppendResult{NextExpectedRevision: from + uint64(i), Position: uint64FromKey(v[:8])}
+		pos := uint64FromKey(v[:8])
+		if i == 0 {
+			r.first = pos
+		} else if pos != res.Position+1 {
+			r.contiguous = false
+		}
+		res = eventstore.AppendResult{NextExpectedRevision: from + uint64(i), Position: pos}
 	}
 	return res, true, nil
 }
