@@ -45,9 +45,14 @@ var errStop = errors.New("stop")
 func (p *Projections) consume(ctx context.Context, src func(context.Context) iter.Seq2[eventstore.Message, error],
 	stop func(eventstore.Record) bool, onCaughtUp func(), onErr func(error) error) error {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var wg sync.WaitGroup
-	defer wg.Wait() // after cancel (defers run last-in first-out)
+	// Cancel first, then wait: a batcher blocked on a full order channel
+	// after a stop only returns once ctx ends (two separate defers ran the
+	// wait first, last-in first-out, and a stopped replay could hang).
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
 
 	msgs := make(chan eventstore.Message, 4*maxBatch)
 	var srcErr error // written by the reader before it closes msgs
