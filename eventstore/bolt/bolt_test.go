@@ -247,3 +247,24 @@ func TestAppendFirstReportsConsecutivePositions(t *testing.T) {
 	require.Error(t, err)
 	require.False(t, ok)
 }
+
+// TestReadStreamFromPastTheEnd: reading a stream from its next revision or
+// beyond yields nothing (and no error); from its last, that event.
+func TestReadStreamFromPastTheEnd(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "end.db"))
+	defer s.Close()
+	ctx := context.Background()
+	_, err := s.Append(ctx, "s", eventstore.NoStream, event(0), event(1))
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		from uint64
+		want []uint64
+	}{{1, []uint64{1}}, {2, nil}, {3, nil}, {1 << 63, nil}} {
+		var got []uint64
+		for r, err := range s.ReadStream(ctx, "s", tt.from) {
+			require.NoError(t, err)
+			got = append(got, r.Revision)
+		}
+		require.Equal(t, tt.want, got, "from %d", tt.from)
+	}
+}
