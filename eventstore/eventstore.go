@@ -78,6 +78,11 @@ type AppendResult struct {
 	NextExpectedRevision uint64
 	// Position is the global position of the last event written.
 	Position Position
+	// FirstPosition, when not 0, says the events of this append sit at the
+	// consecutive positions FirstPosition … Position, so a caller learns
+	// each event's position without reading it back. 0 means the store does
+	// not know (EventStoreDB's positions are byte offsets).
+	FirstPosition Position
 }
 
 // Message is one step of a subscription: an event, or the signal that the

@@ -107,28 +107,12 @@ func seal(c command, meta eventstore.Metadata, f *folded, events []domain.Event)
 	return batch, prev, nil
 }
 
-// firstAppender is a store that can tell where an append's first event
-// went when its events got consecutive positions (bolt.Store.AppendFirst).
-type firstAppender interface {
-	AppendFirst(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, eventstore.Position, bool, error)
-}
-
-// append appends events, and reports the first event's position when the
-// store knows the events' positions to be consecutive.
-func (l *Ledger) append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events []eventstore.EventData) (res eventstore.AppendResult, first eventstore.Position, contiguous bool, err error) {
-	if fa, ok := l.store.(firstAppender); ok {
-		return fa.AppendFirst(ctx, stream, expected, events...)
-	}
-	res, err = l.store.Append(ctx, stream, expected, events...)
-	return res, 0, false, err
-}
-
 // records builds the Records of an append. The store reports only the last
 // event's position; positions need not be contiguous (EventStoreDB's are
 // byte offsets), so for several events they are read back, unless the
-// store said they are consecutive from firstPos. If that read fails the
-// write still stands: the earlier positions are left 0.
-func (l *Ledger) records(ctx context.Context, stream string, first uint64, batch []eventstore.EventData, res eventstore.AppendResult, firstPos eventstore.Position, contiguous bool) []eventstore.Record {
+// store said they are consecutive (res.FirstPosition). If that read fails
+// the write still stands: the earlier positions are left 0.
+func (l *Ledger) records(ctx context.Context, stream string, first uint64, batch []eventstore.EventData, res eventstore.AppendResult) []eventstore.Record {
 	recs := make([]eventstore.Record, len(batch))
 	for i, e := range batch {
 		recs[i] = eventstore.Record{Stream: stream, Revision: first + uint64(i), ID: e.ID, Type: e.Type, Data: e.Data, Metadata: e.Metadata}
@@ -137,9 +121,9 @@ func (l *Ledger) records(ctx context.Context, stream string, first uint64, batch
 	if len(batch) == 1 {
 		return recs
 	}
-	if contiguous && firstPos+uint64(len(batch)-1) == res.Position {
+	if res.FirstPosition != 0 && res.FirstPosition+uint64(len(batch)-1) == res.Position {
 		for i := range recs {
-			recs[i].Position = firstPos + uint64(i)
+			recs[i].Position = res.FirstPosition + uint64(i)
 		}
 		return recs
 	}

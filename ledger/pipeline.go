@@ -298,7 +298,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 	if base > 0 {
 		expected = eventstore.Exact(base - 1)
 	}
-	res, first, contiguous, err := l.append(ctx, stream, expected, all)
+	res, err := l.store.Append(ctx, stream, expected, all...)
 	if err != nil {
 		l.cache.drop(acc)
 		if errors.Is(err, eventstore.ErrWrongExpectedVersion) {
@@ -310,7 +310,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 		}
 		return outs, nil
 	}
-	recs := l.records(ctx, stream, base, all, res, first, contiguous)
+	recs := l.records(ctx, stream, base, all, res)
 	for _, s := range spans {
 		o := &outs[s.cmd]
 		o.res.Records = recs[s.first : s.first+s.n : s.first+s.n]

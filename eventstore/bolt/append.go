@@ -40,27 +40,20 @@ func (r *request) release() {
 // Append implements eventstore.Store. The append is handed to the writer
 // goroutine, which commits it together with every other pending append;
 // Append returns once the batch is durable (or failed).
+//
+// The result's FirstPosition is set whenever the events sit at consecutive
+// positions: always when this append wrote them, and on an idempotent retry
+// of events that one append wrote.
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
-	res, _, _, err := s.AppendFirst(ctx, stream, expected, events...)
-	return res, err
-}
-
-// AppendFirst is Append that also reports where the first event sits when
-// the events' positions are consecutive (first, first+1, … res.Position):
-// they are whenever this append wrote them, so a caller needs no read to
-// learn each event's position. ok is false when they are not known to be
-// (an idempotent retry of events that were written by separate appends,
-// or an append of no events).
-func (s *Store) AppendFirst(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (res eventstore.AppendResult, first eventstore.Position, ok bool, err error) {
 	size, err := checkAppend(stream, events)
 	if err != nil {
-		return eventstore.AppendResult{}, 0, false, err
+		return eventstore.AppendResult{}, err
 	}
 	if err := ctxErr(ctx); err != nil {
-		return eventstore.AppendResult{}, 0, false, err
+		return eventstore.AppendResult{}, err
 	}
 	if s.isClosed() {
-		return eventstore.AppendResult{}, 0, false, eventstore.ErrClosed
+		return eventstore.AppendResult{}, eventstore.ErrClosed
 	}
 	r := requestPool.Get().(*request)
 	r.ctx, r.stream, r.expected, r.events, r.size = ctx, stream, expected, events, size
@@ -68,10 +61,10 @@ func (s *Store) AppendFirst(ctx context.Context, stream string, expected eventst
 	case s.reqs <- r:
 	case <-s.quit:
 		r.release()
-		return eventstore.AppendResult{}, 0, false, eventstore.ErrClosed
+		return eventstore.AppendResult{}, eventstore.ErrClosed
 	case <-ctx.Done():
 		r.release()
-		return eventstore.AppendResult{}, 0, false, ctx.Err()
+		return eventstore.AppendResult{}, ctx.Err()
 	}
 	// Not watching ctx from here on: the writer may already be committing
 	// this append, and an answer of "cancelled" for a write that happened
@@ -84,15 +77,15 @@ func (s *Store) AppendFirst(ctx context.Context, stream string, expected eventst
 		default:
 			// Queued after the writer's last look: never written. r stays
 			// referenced by the channel buffer, so it is not pooled.
-			return eventstore.AppendResult{}, 0, false, eventstore.ErrClosed
+			return eventstore.AppendResult{}, eventstore.ErrClosed
 		}
 	}
-	res, err = r.res, r.err
+	res, err := r.res, r.err
 	if err == nil && r.contiguous && len(events) > 0 {
-		first, ok = r.first, true
+		res.FirstPosition = r.first
 	}
 	r.release()
-	return res, first, ok, err
+	return res, err
 }
 
 // checkAppend rejects what no backend can store and returns the payload size.

@@ -57,7 +57,7 @@ func TestPositionsStartAtOneAndSurviveReopen(t *testing.T) {
 	require.Equal(t, eventstore.Start, s.LastPosition())
 	res, err := s.Append(t.Context(), "a", eventstore.NoStream, event(0), event(1))
 	require.NoError(t, err)
-	require.Equal(t, eventstore.AppendResult{NextExpectedRevision: 1, Position: 2}, res)
+	require.Equal(t, eventstore.AppendResult{NextExpectedRevision: 1, Position: 2, FirstPosition: 1}, res)
 	require.Equal(t, eventstore.Position(2), s.LastPosition())
 	require.NoError(t, s.Close())
 	require.NoError(t, s.Close(), "closing twice is harmless")
@@ -67,7 +67,7 @@ func TestPositionsStartAtOneAndSurviveReopen(t *testing.T) {
 	require.Equal(t, eventstore.Position(2), s.LastPosition())
 	res, err = s.Append(t.Context(), "b", eventstore.NoStream, event(2))
 	require.NoError(t, err)
-	require.Equal(t, eventstore.AppendResult{NextExpectedRevision: 0, Position: 3}, res)
+	require.Equal(t, eventstore.AppendResult{NextExpectedRevision: 0, Position: 3, FirstPosition: 3}, res)
 }
 
 func TestAppendRejectsWhatCannotBeStored(t *testing.T) {
@@ -123,7 +123,7 @@ func TestWriteFailureIsUnavailable(t *testing.T) {
 
 	res, err := s.Append(t.Context(), "a", eventstore.Exact(0), event(2))
 	require.NoError(t, err)
-	require.Equal(t, eventstore.AppendResult{NextExpectedRevision: 1, Position: 2}, res)
+	require.Equal(t, eventstore.AppendResult{NextExpectedRevision: 1, Position: 2, FirstPosition: 2}, res)
 	var n int
 	for r, err := range s.ReadAll(t.Context(), eventstore.Start) {
 		require.NoError(t, err)
@@ -199,11 +199,11 @@ func TestClosedStoreRefusesQueuedAppends(t *testing.T) {
 	}
 }
 
-// TestAppendFirstReportsConsecutivePositions: an append that writes its
-// events reports where the first went; so does an idempotent retry of it;
-// a retry of events written by separate appends, with another stream's
-// event between them, does not claim consecutive positions.
-func TestAppendFirstReportsConsecutivePositions(t *testing.T) {
+// TestAppendReportsFirstPosition: an append that writes its events reports
+// where the first went; so does an idempotent retry of it; a retry of
+// events written by separate appends, with another stream's event between
+// them, does not claim consecutive positions.
+func TestAppendReportsFirstPosition(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "first.db"))
 	defer s.Close()
 	ctx := context.Background()
@@ -211,9 +211,9 @@ func TestAppendFirstReportsConsecutivePositions(t *testing.T) {
 	require.NoError(t, err)
 
 	evs := []eventstore.EventData{event(1), event(2), event(3)}
-	res, first, ok, err := s.AppendFirst(ctx, "s", eventstore.NoStream, evs...)
+	res, err := s.Append(ctx, "s", eventstore.NoStream, evs...)
 	require.NoError(t, err)
-	require.True(t, ok)
+	first := res.FirstPosition
 	require.Equal(t, res.Position-2, first)
 	var got []eventstore.Position
 	for r, err := range s.ReadStream(ctx, "s", 0) {
@@ -222,11 +222,9 @@ func TestAppendFirstReportsConsecutivePositions(t *testing.T) {
 	}
 	require.Equal(t, []eventstore.Position{first, first + 1, first + 2}, got)
 
-	again, first2, ok, err := s.AppendFirst(ctx, "s", eventstore.NoStream, evs...)
+	again, err := s.Append(ctx, "s", eventstore.NoStream, evs...)
 	require.NoError(t, err)
-	require.True(t, ok)
-	require.Equal(t, res, again)
-	require.Equal(t, first, first2)
+	require.Equal(t, res, again, "an idempotent retry reports the first result, FirstPosition included")
 
 	// t: two appends with another stream's event between them.
 	a, b := event(4), event(5)
@@ -236,16 +234,16 @@ func TestAppendFirstReportsConsecutivePositions(t *testing.T) {
 	require.NoError(t, err)
 	_, err = s.Append(ctx, "t", eventstore.Exact(0), b)
 	require.NoError(t, err)
-	_, _, ok, err = s.AppendFirst(ctx, "t", eventstore.NoStream, a, b)
+	res, err = s.Append(ctx, "t", eventstore.NoStream, a, b)
 	require.NoError(t, err, "an idempotent retry of both")
-	require.False(t, ok, "their positions are not consecutive")
+	require.Zero(t, res.FirstPosition, "their positions are not consecutive")
 
-	_, _, ok, err = s.AppendFirst(ctx, "s", eventstore.Any)
+	res, err = s.Append(ctx, "s", eventstore.Any)
 	require.NoError(t, err)
-	require.False(t, ok, "no events")
-	_, _, ok, err = s.AppendFirst(ctx, "s", eventstore.Exact(7), event(6))
+	require.Zero(t, res.FirstPosition, "no events")
+	res, err = s.Append(ctx, "s", eventstore.Exact(7), event(6))
 	require.Error(t, err)
-	require.False(t, ok)
+	require.Zero(t, res.FirstPosition)
 }
 
 // TestReadStreamFromPastTheEnd: reading a stream from its next revision or

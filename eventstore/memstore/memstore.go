@@ -136,7 +136,8 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	close(s.changed)
 	s.changed = make(chan struct{})
 	last := s.log[len(s.log)-1]
-	return eventstore.AppendResult{NextExpectedRevision: last.Revision, Position: last.Position}, nil
+	first := last.Position - eventstore.Position(len(events)-1)
+	return eventstore.AppendResult{NextExpectedRevision: last.Revision, Position: last.Position, FirstPosition: first}, nil
 }
 
 // writtenAt reports whether events already sit in the stream at revisions
@@ -153,6 +154,10 @@ func (s *Store) writtenAt(revs []int, from uint64, events []eventstore.EventData
 			return res, false
 		}
 		res = eventstore.AppendResult{NextExpectedRevision: rev, Position: r.Position}
+	}
+	// Written by one append, the events sit at consecutive positions.
+	if first := s.log[revs[from]].Position; res.Position == first+uint64(len(events)-1) {
+		res.FirstPosition = first
 	}
 	return res, true
 }

@@ -20,6 +20,14 @@ func testOrdering(t *testing.T, s eventstore.Store, _ Features) {
 		res := appendOK(t, s, name, exp, es...)
 		all = append(all, es...)
 		require.Equal(t, uint64(len(all)-1), res.NextExpectedRevision)
+		if res.FirstPosition != 0 {
+			require.Equal(t, res.Position, res.FirstPosition+uint64(n-1), "consecutive positions end at the last event's")
+			got := readAllOf(t, s, res.FirstPosition-1, name)
+			require.Len(t, got, n, "the events from FirstPosition on are this append's")
+			for i, r := range got {
+				require.Equal(t, res.FirstPosition+uint64(i), r.Position)
+			}
+		}
 		if len(all) > n {
 			require.Greater(t, res.Position, last.Position)
 		}
