@@ -36,7 +36,10 @@ type Config struct {
 	Store       eventstore.Store
 	Tokens      *Tokens
 	Logger      *slog.Logger // default: slog.Default()
-	Clock       ledger.Clock // default: the wall clock
+	// AccessLog receives the "http request" line of every request; default:
+	// Logger. serve gives it a BufferedLog: see there what that may lose.
+	AccessLog *slog.Logger
+	Clock     ledger.Clock // default: the wall clock
 	// Console, when set, is served at /console/.
 	Console http.Handler
 	// Registry receives the server's metrics and is served at /metrics;
@@ -54,6 +57,7 @@ type Config struct {
 type server struct {
 	cfg     Config
 	log     *slog.Logger
+	access  *slog.Logger
 	clock   ledger.Clock
 	metrics *metrics
 	limiter *limiter
@@ -69,6 +73,10 @@ func New(cfg Config) *echo.Echo {
 	s := &server{cfg: cfg, log: cfg.Logger, clock: cfg.Clock}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	s.access = cfg.AccessLog
+	if s.access == nil {
+		s.access = s.log
 	}
 	if s.clock == nil {
 		s.clock = wallClock{}

@@ -138,7 +138,7 @@ func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if status >= 500 {
 			level = slog.LevelError
 		}
-		s.log.LogAttrs(c.Request().Context(), level, "http request",
+		s.access.LogAttrs(c.Request().Context(), level, "http request",
 			slog.String("method", method), slog.String("route", route), slog.Int("status", status),
 			slog.Duration("latency", elapsed), slog.String("request_id", requestID(c)), slog.String("role", role))
 		return nil

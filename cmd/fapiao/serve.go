@@ -93,6 +93,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	// The access log alone is buffered (a write per request was ~5% of the
+	// CPU under load): flushed every 100 ms and when serve returns, so a
+	// clean stop loses nothing, a crash at most the last 100 ms of access
+	// lines. Everything else stays unbuffered on log.
+	accessBuf := api.NewBufferedLog(e.stderr, 100*time.Millisecond)
+	defer accessBuf.Close()
+	access := slog.New(slog.NewTextHandler(accessBuf, nil))
 	clock := ledger.SystemClock()
 	if !f.start.IsZero() {
 		clock = ledger.StartingAt(f.start)
@@ -149,6 +156,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Store:       store,
 		Tokens:      tokens,
 		Logger:      log,
+		AccessLog:   access,
 		Clock:       clock,
 		Console:     console.Handler(console.WithIssuer(f.issuer)),
 	})
