@@ -70,7 +70,7 @@ func (s *server) invoicePage(c echo.Context, acc string) error {
 	var encErr error
 	n := 0
 	next, err := s.cfg.Projections.EachInvoice(f, func(inv *domain.Invoice, version uint64) {
-		fields, err := s.json.invoiceFields(inv, version)
+		ci, err := s.json.invoice(inv, version)
 		if err != nil {
 			encErr = err
 			return
@@ -79,7 +79,7 @@ func (s *server) invoicePage(c echo.Context, acc string) error {
 			b = append(b, ',')
 		}
 		n++
-		b = appendInvoice(b, fields, inv.Actions(r))
+		b = ci.appendTo(b, inv, r)
 	})
 	if err != nil {
 		return pageError(err)

@@ -43,6 +43,46 @@ type cacheKey struct {
 type cacheEntry struct {
 	version uint64
 	body    []byte // read-only once stored
+	// actions are an invoice's "actions" arrays, encoded, by role (the
+	// index in cachedRoles): they depend only on the invoice, which the
+	// version pins, and the caller's role. Nil for balances.
+	actions *roleActions
+}
+
+// cachedRoles are the roles an invoice entry keeps the actions of.
+var cachedRoles = [...]domain.Role{domain.RoleCustomer, domain.RoleFinance, domain.RoleSupport,
+	domain.RoleBilling, domain.RoleAuditor}
+
+type roleActions [len(cachedRoles)][]byte
+
+func roleIndex(r domain.Role) int {
+	for i, c := range cachedRoles {
+		if c == r {
+			return i
+		}
+	}
+	return -1
+}
+
+// actionArrays interns the encoded actions arrays: there are a handful of
+// distinct ones, and every cached invoice points at them.
+var actionArrays struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func internActions(actions []string) []byte {
+	b := appendStrings(nil, actions)
+	actionArrays.mu.Lock()
+	defer actionArrays.mu.Unlock()
+	if v, ok := actionArrays.m[string(b)]; ok {
+		return v
+	}
+	if actionArrays.m == nil {
+		actionArrays.m = map[string][]byte{}
+	}
+	actionArrays.m[string(b)] = b
+	return b
 }
 
 func newJSONCache() *jsonCache {
@@ -59,23 +99,35 @@ func (c *jsonCache) shard(k cacheKey) *cacheShard {
 
 // get returns k's body if it was stored at version.
 func (c *jsonCache) get(k cacheKey, version uint64) ([]byte, bool) {
+	e, ok := c.entry(k, version)
+	return e.body, ok
+}
+
+// entry returns k's entry if it was stored at version.
+func (c *jsonCache) entry(k cacheKey, version uint64) (cacheEntry, bool) {
 	s := c.shard(k)
 	s.mu.Lock()
 	e, ok := s.m[k]
 	s.mu.Unlock()
 	if !ok || e.version != version {
-		return nil, false
+		return cacheEntry{}, false
 	}
-	return e.body, true
+	return e, true
 }
 
 // put stores body as k's at version, unless a newer version is there.
 func (c *jsonCache) put(k cacheKey, version uint64, body []byte) {
+	c.putEntry(k, cacheEntry{version: version, body: body})
+}
+
+// putEntry stores e as k's, unless a newer version is there.
+func (c *jsonCache) putEntry(k cacheKey, e cacheEntry) {
+	version := e.version
 	s := c.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.m[k]; ok {
-		if e.version > version {
+	if old, ok := s.m[k]; ok {
+		if old.version > version {
 			return
 		}
 	} else if len(s.m) >= cacheShardCap {
@@ -84,16 +136,16 @@ func (c *jsonCache) put(k cacheKey, version uint64, body []byte) {
 			break
 		}
 	}
-	s.m[k] = cacheEntry{version: version, body: body}
+	s.m[k] = e
 }
 
-// invoiceFields returns the invoice's JSON object without its closing
-// brace, as viewInvoice renders it but for the actions (which depend on the
-// caller), from the cache when the account is still at version.
-func (c *jsonCache) invoiceFields(inv *domain.Invoice, version uint64) ([]byte, error) {
+// invoice returns the invoice's JSON object without its closing brace, as
+// viewInvoice renders it but for the actions, and its actions by role, from
+// the cache when the account is still at version.
+func (c *jsonCache) invoice(inv *domain.Invoice, version uint64) (cachedInvoice, error) {
 	k := cacheKey{acc: inv.AccountID, id: inv.ID}
-	if b, ok := c.get(k, version); ok {
-		return b, nil
+	if e, ok := c.entry(k, version); ok && e.actions != nil {
+		return cachedInvoice{fields: e.body, actions: e.actions}, nil
 	}
 	v := *inv // the projections' own: not to be changed
 	if v.Statements == nil {
@@ -101,20 +153,34 @@ func (c *jsonCache) invoiceFields(inv *domain.Invoice, version uint64) ([]byte, 
 	}
 	b, err := json.Marshal(&v)
 	if err != nil {
-		return nil, err
+		return cachedInvoice{}, err
 	}
 	b = b[:len(b)-1] // an object: drop its "}"
-	c.put(k, version, b)
-	return b, nil
+	acts := new(roleActions)
+	for i, r := range cachedRoles {
+		acts[i] = internActions(inv.Actions(r))
+	}
+	c.putEntry(k, cacheEntry{version: version, body: b, actions: acts})
+	return cachedInvoice{fields: b, actions: acts}, nil
 }
 
-// appendInvoice appends the invoice view: its cached fields, then its
-// actions, as encoding/json writes invoiceView (the embedded invoice's
+// cachedInvoice is an invoice's cached JSON: its fields and its actions.
+type cachedInvoice struct {
+	fields  []byte
+	actions *roleActions
+}
+
+// appendTo appends the invoice view for role r: the cached fields, then
+// the actions, as encoding/json writes invoiceView (the embedded invoice's
 // fields first, actions last).
-func appendInvoice(dst, fields []byte, actions []string) []byte {
-	dst = append(dst, fields...)
+func (ci cachedInvoice) appendTo(dst []byte, inv *domain.Invoice, r domain.Role) []byte {
+	dst = append(dst, ci.fields...)
 	dst = append(dst, `,"actions":`...)
-	dst = appendStrings(dst, actions)
+	if i := roleIndex(r); i >= 0 {
+		dst = append(dst, ci.actions[i]...)
+	} else {
+		dst = appendStrings(dst, inv.Actions(r)) // a role added since
+	}
 	return append(dst, '}')
 }
 
