@@ -16,21 +16,37 @@ import (
 	"github.com/fapiao/fapiao/domain"
 )
 
-const (
-	keyPrincipal = "fapiao.principal"
-	keyRequestID = "fapiao.request_id"
-)
+// keyRequest holds the request's *reqState.
+const keyRequest = "fapiao.request"
+
+// reqState is what the middleware learns about a request, in one context
+// value: a boxed string and a boxed Principal per request were two
+// allocations more on every request.
+type reqState struct {
+	id            string
+	principal     Principal
+	authenticated bool
+}
+
+func stateOf(c echo.Context) *reqState {
+	st, _ := c.Get(keyRequest).(*reqState)
+	return st
+}
 
 // principalOf returns the authenticated caller; only /v1 routes have one.
 func principalOf(c echo.Context) (Principal, bool) {
-	p, ok := c.Get(keyPrincipal).(Principal)
-	return p, ok
+	if st := stateOf(c); st != nil && st.authenticated {
+		return st.principal, true
+	}
+	return Principal{}, false
 }
 
 // requestID returns the request's ID (X-Request-Id).
 func requestID(c echo.Context) string {
-	id, _ := c.Get(keyRequestID).(string)
-	return id
+	if st := stateOf(c); st != nil {
+		return st.id
+	}
+	return ""
 }
 
 // recoverPanic turns a handler's panic into a 500 problem instead of a
@@ -59,7 +75,7 @@ func (s *server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 		if !validRequestID(id) {
 			id = uuid.NewString()
 		}
-		c.Set(keyRequestID, id)
+		c.Set(keyRequest, &reqState{id: id})
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		return next(c)
 	}
@@ -160,7 +176,12 @@ func (s *server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="fapiao"`)
 			return errUnauthorized
 		}
-		c.Set(keyPrincipal, p)
+		st := stateOf(c)
+		if st == nil { // only when requestID did not run first
+			st = &reqState{}
+			c.Set(keyRequest, st)
+		}
+		st.principal, st.authenticated = p, true
 		return next(c)
 	}
 }
