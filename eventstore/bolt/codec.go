@@ -53,31 +53,6 @@ func appendBytes[S ~string | ~[]byte](b []byte, s S) []byte {
 	return append(b, s...)
 }
 
-// decodeRecord decodes a log value. It copies what it keeps: bbolt's memory
-// is only valid inside the transaction.
-func decodeRecord(pos eventstore.Position, v []byte) (eventstore.Record, error) {
-	r := eventstore.Record{Position: pos}
-	if len(v) == 0 || v[0] != recordVersion {
-		return r, errCorrupt
-	}
-	d := decoder{buf: v[1:]}
-	r.Stream = string(d.bytes())
-	r.Revision = d.uvarint()
-	copy(r.ID[:], d.take(16))
-	r.Type = string(d.bytes())
-	// One allocation for data and metadata together.
-	data, meta := d.bytes(), d.bytes()
-	if d.bad {
-		return r, errCorrupt
-	}
-	both := make([]byte, len(data)+len(meta))
-	copy(both, data)
-	copy(both[len(data):], meta)
-	r.Data = both[:len(data):len(data)]
-	r.Metadata = both[len(data):]
-	return r, nil
-}
-
 type decoder struct {
 	buf []byte
 	bad bool

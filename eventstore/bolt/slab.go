@@ -1,0 +1,95 @@
+package bolt
+
+import (
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// A chunk's records are copied out of the mapped file into a few large
+// blocks rather than one allocation per record: a replay allocates the same
+// bytes, but a thousand times fewer objects. Records still own their bytes
+// after the read moves on (the Store contract); the price is that a caller
+// keeping one record's Data keeps its block alive, at most slabBlock bytes.
+const (
+	slabBlock = 128 << 10
+	// slabOwn is the size from which a record's bytes get an allocation of
+	// their own, so that a large record neither wastes a block's tail nor
+	// pins a block's worth of neighbours.
+	slabOwn = slabBlock / 4
+)
+
+// chunkDecoder decodes the records of one chunk. It is used inside a single
+// read transaction and is not safe for concurrent use.
+type chunkDecoder struct {
+	block []byte // the free tail of the current block
+	// Stream and type names repeat within a chunk (a stream read is all
+	// one stream; there are few event types): each distinct name is made
+	// into a string once per chunk.
+	stream string
+	types  []string
+}
+
+// maxTypes bounds the names a chunkDecoder remembers; past it, types are
+// allocated per record as before.
+const maxTypes = 32
+
+// alloc returns n bytes that belong to the chunk.
+func (c *chunkDecoder) alloc(n int) []byte {
+	if n == 0 || n >= slabOwn {
+		return make([]byte, n) // n == 0: non-nil and empty, without allocating
+	}
+	if len(c.block) < n {
+		c.block = make([]byte, slabBlock)
+	}
+	b := c.block[:n:n]
+	c.block = c.block[n:]
+	return b
+}
+
+func (c *chunkDecoder) streamName(b []byte) string {
+	if c.stream != string(b) { // compares without allocating
+		c.stream = string(b)
+	}
+	return c.stream
+}
+
+func (c *chunkDecoder) typeName(b []byte) string {
+	for _, t := range c.types {
+		if t == string(b) {
+			return t
+		}
+	}
+	t := string(b)
+	if len(c.types) < maxTypes {
+		c.types = append(c.types, t)
+	}
+	return t
+}
+
+// decode decodes a log value. It copies what it keeps: bbolt's memory is
+// only valid inside the transaction.
+func (c *chunkDecoder) decode(pos eventstore.Position, v []byte) (eventstore.Record, error) {
+	r := eventstore.Record{Position: pos}
+	if len(v) == 0 || v[0] != recordVersion {
+		return r, errCorrupt
+	}
+	d := decoder{buf: v[1:]}
+	stream := d.bytes()
+	r.Revision = d.uvarint()
+	id := d.take(16)
+	typ := d.bytes()
+	data, meta := d.bytes(), d.bytes()
+	if d.bad {
+		return r, errCorrupt
+	}
+	r.Stream = c.streamName(stream)
+	copy(r.ID[:], id)
+	r.Type = c.typeName(typ)
+	// Data and metadata share one allocation; the capacity of Data ends
+	// where Metadata begins, so an append to Data cannot overwrite it.
+	both := c.alloc(len(data) + len(meta))
+	copy(both, data)
+	copy(both[len(data):], meta)
+	r.Data = both[:len(data):len(data)]
+	r.Metadata = both[len(data):]
+	return r, nil
+}

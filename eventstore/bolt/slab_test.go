@@ -1,0 +1,70 @@
+package bolt
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// TestChunkDecoderRecordsOwnTheirBytes decodes records of every size class
+// into one chunk and checks that each round-trips, that none shares bytes
+// with the encoded value (bbolt's memory), and that appending to one
+// record's Data or Metadata never writes into another's.
+func TestChunkDecoderRecordsOwnTheirBytes(t *testing.T) {
+	tests := []struct {
+		name       string
+		data, meta int
+	}{
+		{"empty", 0, 0},
+		{"small", 300, 120},
+		{"no metadata", 50, 0},
+		{"a block's worth", slabBlock - 10, 5},
+		{"own allocation", slabOwn, 1},
+		{"small after large", 7, 3},
+	}
+	var dec chunkDecoder
+	var got []eventstore.Record
+	for i, tc := range tests {
+		e := eventstore.EventData{
+			ID:       uuid.New(),
+			Type:     []string{"A", "B"}[i%2],
+			Data:     bytes.Repeat([]byte{byte('a' + i)}, tc.data),
+			Metadata: bytes.Repeat([]byte{byte('A' + i)}, tc.meta),
+		}
+		v := appendRecord(nil, "account-1", uint64(i), &e)
+		r, err := dec.decode(eventstore.Position(i+1), v)
+		require.NoError(t, err, tc.name)
+		require.Equal(t, eventstore.Record{Position: eventstore.Position(i + 1), Stream: "account-1", Revision: uint64(i),
+			ID: e.ID, Type: e.Type, Data: e.Data, Metadata: e.Metadata}, r, tc.name)
+		require.NotNil(t, r.Data, tc.name)
+		require.NotNil(t, r.Metadata, tc.name)
+		clear(v) // as if bbolt reused the page
+		got = append(got, r)
+	}
+	for i, r := range got {
+		tc := tests[i]
+		require.Equal(t, bytes.Repeat([]byte{byte('a' + i)}, tc.data), []byte(r.Data), tc.name)
+		// Appends must reallocate, not write past the record's end.
+		_ = append(r.Data, '!')
+		_ = append(r.Metadata, '!')
+	}
+	for i, r := range got {
+		tc := tests[i]
+		require.Equal(t, bytes.Repeat([]byte{byte('a' + i)}, tc.data), []byte(r.Data), tc.name)
+		require.Equal(t, bytes.Repeat([]byte{byte('A' + i)}, tc.meta), []byte(r.Metadata), tc.name)
+	}
+}
+
+func TestChunkDecoderCorrupt(t *testing.T) {
+	e := eventstore.EventData{ID: uuid.New(), Type: "T", Data: []byte(`{}`), Metadata: []byte(`{}`)}
+	v := appendRecord(nil, "s", 0, &e)
+	for _, bad := range [][]byte{nil, {recordVersion + 1}, v[:len(v)-1]} {
+		var dec chunkDecoder
+		_, err := dec.decode(1, bad)
+		require.ErrorIs(t, err, errCorrupt)
+	}
+}
