@@ -97,12 +97,13 @@ func readStreamChunk(tx *bbolt.Tx, prefix []byte, from uint64) ([]eventstore.Rec
 // ReadAll implements eventstore.Store.
 func (s *Store) ReadAll(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Record, error] {
 	return func(yield func(eventstore.Record, error) bool) {
+		var ra readahead
 		for {
 			if err := s.readable(ctx); err != nil {
 				yield(eventstore.Record{}, err)
 				return
 			}
-			chunk, err := s.readAllChunk(after)
+			chunk, err := s.readAllChunk(after, &ra)
 			if err != nil {
 				yield(eventstore.Record{}, err)
 				return
@@ -115,7 +116,7 @@ func (s *Store) ReadAll(ctx context.Context, after eventstore.Position) iter.Seq
 	}
 }
 
-func (s *Store) readAllChunk(after eventstore.Position) ([]eventstore.Record, error) {
+func (s *Store) readAllChunk(after eventstore.Position, ra *readahead) ([]eventstore.Record, error) {
 	// Sized from the last committed position: growing the slice by
 	// appending allocated (and had the collector scan) about three times
 	// the records' headers. A commit meanwhile only makes it grow again.
@@ -127,17 +128,20 @@ func (s *Store) readAllChunk(after eventstore.Position) ([]eventstore.Record, er
 		c := tx.Bucket(bucketLog).Cursor()
 		var dec chunkDecoder
 		size := 0
+		var last []byte
 		for k, v := c.Seek(appendUint64(nil, after+1)); k != nil; k, v = c.Next() {
 			r, err := dec.decode(uint64FromKey(k), v)
 			if err != nil {
 				return err
 			}
 			chunk = append(chunk, r)
+			last = v
 			size += len(r.Data) + len(r.Metadata)
 			if len(chunk) == chunkEvents || size >= chunkBytes {
 				break
 			}
 		}
+		ra.prefetch(s.db, tx, last)
 		// A replay reads the whole file once: every page it touched would
 		// stay in the resident set (and in the server's peak RSS) though
 		// the records were copied out. Every releaseEvery bytes, let go.
@@ -160,6 +164,7 @@ const releaseEvery = 16 << 20
 func (s *Store) Subscribe(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Message, error] {
 	return func(yield func(eventstore.Message, error) bool) {
 		caughtUp := false
+		var ra readahead
 		for {
 			// Taken before the read: a commit after it closes this channel.
 			changed, closed := s.watch()
@@ -174,7 +179,7 @@ func (s *Store) Subscribe(ctx context.Context, after eventstore.Position) iter.S
 			var chunk []eventstore.Record
 			if after < s.last.Load() {
 				var err error
-				if chunk, err = s.readAllChunk(after); err != nil {
+				if chunk, err = s.readAllChunk(after, &ra); err != nil {
 					yield(eventstore.Message{}, err)
 					return
 				}
