@@ -97,13 +97,19 @@ func New(cfg Config) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
-	e.Use(s.requestID, s.securityHeaders, s.observe, s.recoverPanic, s.authenticate, s.rateLimit)
+	// Echo applies middleware per request, a closure per middleware each
+	// time; the chains are built once here instead. The global one ends in
+	// the handler the router found (c.Handler(), what Echo passes as next
+	// to the e.Use middleware), so it must stay the only e.Use middleware.
+	global := chain(func(c echo.Context) error { return c.Handler()(c) },
+		s.requestID, s.securityHeaders, s.observe, s.recoverPanic, s.authenticate, s.rateLimit)
+	e.Use(func(echo.HandlerFunc) echo.HandlerFunc { return global })
 	for _, r := range s.routes() {
 		mw := []echo.MiddlewareFunc{s.allow(r.roles)}
 		if r.method == http.MethodGet {
 			mw = append(mw, s.minPosition)
 		}
-		e.Add(r.method, r.path, r.handler, mw...)
+		e.Add(r.method, r.path, chain(r.handler, mw...))
 	}
 	s.opsRoutes(e)
 	if cfg.Console != nil {
@@ -117,4 +123,12 @@ func New(cfg Config) *echo.Echo {
 		s.metrics.routeNames[r.Path] = struct{}{}
 	}
 	return e
+}
+
+// chain wraps h in mw as Echo would, the first the outermost, once.
+func chain(h echo.HandlerFunc, mw ...echo.MiddlewareFunc) echo.HandlerFunc {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
 }
