@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	client "github.com/EventStore/EventStore-Client-Go/v4/esdb"
@@ -32,6 +33,11 @@ func (s *Store) classify(ctx context.Context, err error) (out error, gone bool) 
 	}
 	if errors.Is(err, eventstore.ErrUnavailable) {
 		return err, true
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		// The connection ended under the call (the server stopped): the
+		// client reports it as an unclassified error wrapping EOF.
+		return fmt.Errorf("%w: %v", eventstore.ErrUnavailable, err), true
 	}
 	var e *client.Error
 	if errors.As(err, &e) {
