@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,34 +16,6 @@ import (
 	"github.com/fapiao/fapiao/eventstore/bolt"
 )
 
-// gatedBolt is gatedStore over bolt: it holds the first append to an
-// account stream until the gate opens, and counts the appends to p1's.
-type gatedBolt struct {
-	*bolt.Store
-	entered chan struct{}
-	gate    chan struct{}
-	held    atomic.Bool
-	appends atomic.Int64 // Append calls on account p1's stream
-}
-
-func (s *gatedBolt) hold(stream string) {
-	if len(stream) > 8 && stream[:8] == "account-" {
-		// Not a sync.Once: other streams' appends must not wait for it.
-		if s.held.CompareAndSwap(false, true) {
-			close(s.entered)
-			<-s.gate
-		}
-	}
-}
-
-func (s *gatedBolt) Append(ctx context.Context, stream string, exp eventstore.ExpectedRevision, evs ...eventstore.EventData) (eventstore.AppendResult, error) {
-	s.hold(stream)
-	if stream == StreamName("p1") {
-		s.appends.Add(1)
-	}
-	return s.Store.Append(ctx, stream, exp, evs...)
-}
-
 // TestBatchPositionsWithoutReadBack queues commands behind a held append on
 // bolt, with another account's command committed meanwhile, and checks that
 // each command's record carries the position the log gives it: taken from
@@ -53,7 +24,7 @@ func TestBatchPositionsWithoutReadBack(t *testing.T) {
 	b, err := bolt.Open(filepath.Join(t.TempDir(), "fapiao.db"))
 	require.NoError(t, err)
 	defer b.Close()
-	s := &gatedBolt{Store: b, entered: make(chan struct{}), gate: make(chan struct{})}
+	s := newGatedStore(b, StreamName("p1"))
 	l := New(s, Options{Clock: pipelineClock{}, Issuer: "Example Cloud Ltd."})
 	ctx := context.Background()
 	billing := eventstore.Actor{Role: string(domain.RoleBilling), ID: "billing"}
