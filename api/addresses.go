@@ -89,5 +89,5 @@ func answerAddress(c echo.Context, status int, res ledger.Result, id string) err
 			}
 		}
 	}
-	return problem(http.StatusNotFound, "not-found", "The address is no longer there.")
+	return notFound("The address is no longer there.")
 }

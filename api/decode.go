@@ -27,13 +27,13 @@ const maxDepth = 32
 func readBody(c echo.Context) ([]byte, error) {
 	r := c.Request()
 	if r.ContentLength > maxBody {
-		return nil, problem(http.StatusRequestEntityTooLarge, "body-too-large", "The body is over 1 MiB.")
+		return nil, tooLarge()
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, maxBody))
 	if err != nil {
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) {
-			return nil, problem(http.StatusRequestEntityTooLarge, "body-too-large", "The body is over 1 MiB.")
+			return nil, tooLarge()
 		}
 		return nil, badRequest("", "The body could not be read.")
 	}
@@ -47,7 +47,7 @@ func readBody(c echo.Context) ([]byte, error) {
 		err = errors.New("charset")
 	}
 	if err != nil || mt != echo.MIMEApplicationJSON {
-		return nil, problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "Send the body as Content-Type: application/json.")
+		return nil, problem(http.StatusUnsupportedMediaType, "Send the body as Content-Type: application/json.")
 	}
 	return raw, nil
 }

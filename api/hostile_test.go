@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -156,11 +155,5 @@ func (s *testServer) raw(method, path, token, body, contentType string) response
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(s.t, err)
-	defer resp.Body.Close()
-	var b strings.Builder
-	_, err = io.Copy(&b, resp.Body)
-	require.NoError(s.t, err)
-	return response{status: resp.StatusCode, header: resp.Header, body: []byte(b.String())}
+	return s.do(req)
 }

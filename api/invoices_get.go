@@ -18,7 +18,7 @@ func (s *server) getInvoice(c echo.Context) error {
 	}
 	inv, ok := s.cfg.Projections.Invoice(c.Param("acc"), id)
 	if !ok {
-		return problem(http.StatusNotFound, "not-found", "There is no such invoice.")
+		return notFound("There is no such invoice.")
 	}
 	return c.JSON(http.StatusOK, viewInvoice(inv, role(c)))
 }

@@ -91,7 +91,7 @@ func answerEncoded(c echo.Context, status int, view any) error {
 		return e.err
 	}
 	if e.body == nil {
-		return problem(http.StatusNotFound, "not-found", "There is no such invoice.")
+		return notFound("There is no such invoice.")
 	}
 	return blob(c, status, e.body)
 }
@@ -99,7 +99,7 @@ func answerEncoded(c echo.Context, status int, view any) error {
 // answerInvoice renders an invoice as the command left it.
 func (s *server) answerInvoice(c echo.Context, status int, acc *domain.Account, id uuid.UUID) error {
 	if acc == nil || acc.Invoices[id] == nil {
-		return problem(http.StatusNotFound, "not-found", "There is no such invoice.")
+		return notFound("There is no such invoice.")
 	}
 	return c.JSON(status, viewInvoice(*acc.Invoices[id], role(c)))
 }

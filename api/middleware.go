@@ -60,7 +60,7 @@ func (s *server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 				s.log.ErrorContext(c.Request().Context(), "panic", slog.String("request_id", requestID(c)),
 					slog.String("route", c.Path()), slog.String("panic", fmt.Sprint(v)))
-				err = problem(http.StatusInternalServerError, "internal", "Something went wrong on our side.")
+				err = problem(http.StatusInternalServerError, "Something went wrong on our side.")
 			}
 		}()
 		return next(c)
@@ -194,7 +194,7 @@ func (s *server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if wait, allowed := s.limiter.take(p.digest, time.Now()); !allowed {
-			pr := problem(http.StatusTooManyRequests, "rate-limited", "Too many requests with this token; slow down.")
+			pr := problem(http.StatusTooManyRequests, "Too many requests with this token; slow down.")
 			pr.RetryAfter = int((wait + time.Second - 1) / time.Second)
 			return pr
 		}
@@ -249,7 +249,7 @@ func (s *server) minPosition(next echo.HandlerFunc) echo.HandlerFunc {
 			if c.Request().Context().Err() != nil {
 				return c.Request().Context().Err()
 			}
-			pr := problem(http.StatusServiceUnavailable, "position-not-reached",
+			pr := problem(http.StatusServiceUnavailable,
 				fmt.Sprintf("The read model has not reached position %d within %s; retry later.", pos, s.cfg.MaxWait))
 			pr.RetryAfter = 1
 			return pr

@@ -28,7 +28,7 @@ func (s *server) readyz(c echo.Context) error {
 		checks["projections"], ready = "catching up", false
 	}
 	if !ready {
-		p := problem(http.StatusServiceUnavailable, "not-ready", "The server is not ready: store "+checks["store"]+", projections "+checks["projections"]+".")
+		p := problem(http.StatusServiceUnavailable, "The server is not ready: store "+checks["store"]+", projections "+checks["projections"]+".")
 		p.RetryAfter = 1
 		return p
 	}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,47 +22,96 @@ const problemBase = "https://fapiao.dev/problems/"
 // Problem is an RFC 9457 problem detail. It is also an error, so handlers
 // return it like any other and the one error handler renders it.
 type Problem struct {
-	Type   string              `json:"type"`
-	Title  string              `json:"title"`
-	Status int                 `json:"status"`
-	Detail string              `json:"detail,omitempty"`
-	Code   string              `json:"code,omitempty"`
-	Errors []domain.FieldError `json:"errors,omitempty"`
+	Type   string       `json:"type"`
+	Title  string       `json:"title"`
+	Status int          `json:"status"`
+	Detail string       `json:"detail,omitempty"`
+	Code   string       `json:"code,omitempty"`
+	Errors []fieldError `json:"errors,omitempty"`
 	// RetryAfter, in seconds, becomes a Retry-After header (429, 503).
 	RetryAfter int `json:"-"`
 }
 
+// fieldError is one invalid input field of a problem's errors[].
+type fieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
 func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Title, p.Detail) }
 
-// problem builds a Problem whose type is named by slug.
-func problem(status int, slug, detail string) *Problem {
-	return &Problem{Type: problemBase + slug, Title: http.StatusText(status), Status: status, Detail: detail}
+// problemKinds names the one problem type of each status that is not a
+// broken rule (API.md: one URI per kind of problem, and a type never comes
+// with two statuses). 400 is malformed input; a broken rule's 400 or 422
+// has its own type (ruleType).
+var problemKinds = map[int]string{
+	http.StatusBadRequest:            "invalid-input",
+	http.StatusUnauthorized:          "unauthorized",
+	http.StatusForbidden:             "forbidden",
+	http.StatusNotFound:              "not-found",
+	http.StatusMethodNotAllowed:      "method-not-allowed",
+	http.StatusConflict:              "conflict",
+	http.StatusRequestEntityTooLarge: "too-large",
+	http.StatusUnsupportedMediaType:  "unsupported-media-type",
+	http.StatusTooManyRequests:       "rate-limited",
+	http.StatusInternalServerError:   "internal",
+	http.StatusServiceUnavailable:    "unavailable",
+}
+
+// problem builds the Problem of a status; its type is the status's kind
+// (problemKinds), so the same type never comes with two statuses.
+func problem(status int, detail string) *Problem {
+	slug, ok := problemKinds[status]
+	if !ok {
+		slug = "http-" + strconv.Itoa(status)
+	}
+	title := http.StatusText(status)
+	if title == "" {
+		title = "Error"
+	}
+	return &Problem{Type: problemBase + slug, Title: title, Status: status, Detail: detail}
 }
 
 // badRequest is a 400 for one malformed input field.
 func badRequest(field, message string) *Problem {
-	p := problem(http.StatusBadRequest, "invalid-input", message)
+	p := problem(http.StatusBadRequest, message)
 	if field != "" {
-		p.Errors = []domain.FieldError{{Field: field, Message: message}}
+		p.Errors = []fieldError{{Field: field, Message: message}}
 	}
 	return p
 }
 
+// tooLarge is API.md's 413.
+func tooLarge() *Problem { return problem(http.StatusRequestEntityTooLarge, "The body is over 1 MiB.") }
+
 var (
-	errNotFound     = problem(http.StatusNotFound, "not-found", "There is no such resource.")
-	errForbidden    = problem(http.StatusForbidden, "forbidden", "Your role may not do this.")
-	errUnauthorized = problem(http.StatusUnauthorized, "unauthorized", "Send a valid token as Authorization: Bearer TOKEN.")
+	errNotFound     = problem(http.StatusNotFound, "There is no such resource.")
+	errForbidden    = problem(http.StatusForbidden, "Your role may not do this.")
+	errUnauthorized = problem(http.StatusUnauthorized, "Send a valid token as Authorization: Bearer TOKEN.")
 )
 
-// ruleTitles names each kind of broken domain rule.
-var ruleTitles = map[domain.Kind]struct {
-	status int
-	title  string
-}{
-	domain.FieldRule: {http.StatusBadRequest, "Invalid input"},
-	domain.StateRule: {http.StatusUnprocessableEntity, "Not allowed in the current state"},
-	domain.NotFound:  {http.StatusNotFound, "Not found"},
-	domain.Conflict:  {http.StatusConflict, "Conflict"},
+// notFound is a 404 naming what is missing.
+func notFound(detail string) *Problem { return problem(http.StatusNotFound, detail) }
+
+// ruleType is the type of a broken rule: "…/problems/APP-1" when the state
+// forbids (422), "…/problems/APP-2/field" when the input breaks it (400).
+// Several rules have both a field part and a state part (APP-2: none
+// picked, or one already reserved), and API.md wants one status per type.
+func ruleType(code string, status int) string {
+	if status == http.StatusBadRequest {
+		return problemBase + code + "/field"
+	}
+	return problemBase + code
+}
+
+// ruleProblem is the problem of a broken rule: 400 for a field rule, 422
+// for a state rule, with the rule's code.
+func ruleProblem(kind domain.Kind, code, detail string, fields []fieldError) *Problem {
+	status, title := http.StatusUnprocessableEntity, "Not allowed in the current state"
+	if kind == domain.FieldRule {
+		status, title = http.StatusBadRequest, "Invalid input"
+	}
+	return &Problem{Type: ruleType(code, status), Title: title, Status: status, Detail: detail, Code: code, Errors: fields}
 }
 
 // problemFor maps any error a handler or middleware returns to the problem
@@ -74,62 +122,63 @@ func problemFor(err error) *Problem {
 		return p
 	}
 	if re, ok := domain.AsRuleError(err); ok {
-		k, known := ruleTitles[re.Kind]
-		if !known {
-			k = ruleTitles[domain.StateRule]
+		switch re.Kind {
+		case domain.NotFound:
+			// What the path names is missing: 404 is about the resource,
+			// not a rule, so it has no code (API.md).
+			return notFound(re.Message)
+		case domain.Conflict:
+			p := problem(http.StatusConflict, re.Message)
+			p.Code = re.Code // APP-6: a key reused with another body
+			return p
 		}
-		p := &Problem{Type: problemBase + re.Code, Title: k.title, Status: k.status, Detail: re.Message, Code: re.Code}
-		p.Errors = re.Fields
-		if len(p.Errors) == 0 && re.Field != "" {
-			p.Errors = []domain.FieldError{{Field: re.Field, Message: re.Message}}
+		var fields []fieldError
+		for _, f := range re.Fields {
+			fields = append(fields, fieldError(f))
 		}
-		return p
+		if len(fields) == 0 && re.Field != "" {
+			fields = []fieldError{{Field: re.Field, Message: re.Message}}
+		}
+		return ruleProblem(re.Kind, re.Code, re.Message, fields)
 	}
 	switch {
 	case errors.Is(err, ledger.ErrConflict):
-		return problem(http.StatusConflict, "concurrent-write", "Another change to this account won the race; retry the request.")
+		return problem(http.StatusConflict, "Another change to this account won the race; retry the request.")
 	case errors.Is(err, eventstore.ErrUnavailable), errors.Is(err, eventstore.ErrClosed):
-		p := problem(http.StatusServiceUnavailable, "unavailable", "The event store cannot be reached; nothing was written. Retry later.")
+		p := problem(http.StatusServiceUnavailable, "The event store cannot be reached; nothing was written. Retry later.")
 		p.RetryAfter = 1
 		return p
 	case errors.Is(err, context.DeadlineExceeded):
-		p := problem(http.StatusServiceUnavailable, "timeout", "The request took too long; retry later.")
+		p := problem(http.StatusServiceUnavailable, "The request took too long; retry later.")
 		p.RetryAfter = 1
 		return p
 	}
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
-		return problem(http.StatusRequestEntityTooLarge, "body-too-large", "The body is over 1 MiB.")
+		return tooLarge()
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		return httpErrorProblem(he)
 	}
-	return problem(http.StatusInternalServerError, "internal", "Something went wrong on our side.")
+	return problem(http.StatusInternalServerError, "Something went wrong on our side.")
 }
 
 // httpErrorProblem renders Echo's own errors (unknown route, method not
 // allowed, body too large) as problems.
 func httpErrorProblem(he *echo.HTTPError) *Problem {
-	slug := strings.ReplaceAll(strings.ToLower(http.StatusText(he.Code)), " ", "-")
-	if slug == "" {
-		slug = "http-" + strconv.Itoa(he.Code)
-	}
-	p := problem(he.Code, slug, "")
+	p := problem(he.Code, "")
 	switch he.Code {
 	case http.StatusNotFound:
 		p.Detail = "There is no such resource."
 	case http.StatusMethodNotAllowed:
 		p.Detail = "This resource does not answer that method."
 	case http.StatusRequestEntityTooLarge:
-		p.Type, p.Detail = problemBase+"body-too-large", "The body is over 1 MiB."
+		p.Detail = "The body is over 1 MiB."
 	default:
 		if m, ok := he.Message.(string); ok {
 			p.Detail = m
 		}
-	}
-	if p.Title == "" {
-		p.Title = "Error"
 	}
 	return p
 }

@@ -61,8 +61,8 @@ func TestProblems(t *testing.T) {
 		{name: "field rule", method: "POST", path: "/v1/accounts/acc-1/addresses", token: tokCustomer,
 			body: `{"recipient": "x", "phone": "123", "province": "p", "city": "c", "street": "s", "postal_code": "100080"}`, status: 400, code: "ADDR-1"},
 		{name: "state rule", method: "POST", path: "/v1/accounts/acc-1/invoices/" + seed.invoiceID + "/void", token: tokFinance, status: 422},
-		{name: "rule naming something missing", method: "POST", path: "/v1/accounts/acc-1/invoices", token: tokCustomer,
-			body: `{"statements": ["2026-10"], "address_id": "00000000-0000-0000-0000-000000000001", "agree": true}`, status: 404, code: "APP-1"},
+		{name: "body naming an address not the account's", method: "POST", path: "/v1/accounts/acc-1/invoices", token: tokCustomer,
+			body: `{"statements": ["2026-10"], "address_id": "00000000-0000-0000-0000-000000000001", "agree": true}`, status: 422, code: "APP-1"},
 		{name: "malformed invoice id", method: "GET", path: "/v1/accounts/acc-1/invoices/42", token: tokFinance, status: 404},
 		{name: "malformed account id", method: "GET", path: "/v1/accounts/" + strings.Repeat("a", 65) + "/title", token: tokFinance, status: 404},
 		{name: "unknown account", method: "GET", path: "/v1/accounts/nobody/invoiceable", token: tokFinance, status: 404},
@@ -83,7 +83,11 @@ func TestProblems(t *testing.T) {
 			p := requireProblem(t, r, tc.status)
 			if tc.code != "" {
 				require.Equal(t, tc.code, p["code"])
-				require.Equal(t, "https://fapiao.dev/problems/"+tc.code, p["type"])
+				typ := "https://fapiao.dev/problems/" + tc.code
+				if tc.status == http.StatusBadRequest {
+					typ += "/field"
+				}
+				require.Equal(t, typ, p["type"])
 			}
 			if tc.errField != "" {
 				errs, _ := p["errors"].([]any)
@@ -146,4 +150,87 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 	require.Equal(t, "no-store", s.call("GET", "/v1/invoices", tokFinance, nil).header.Get("Cache-Control"))
 	require.NotEmpty(t, s.call("GET", "/healthz", "", nil).header.Get("X-Request-Id"), "generated when absent")
+}
+
+// TestProblemTypeIsOneKind walks problems of every kind the API answers,
+// the rule codes that have both a field and a state part among them, and
+// holds API.md's kinds: a missing invoice or address is 404 not-found with
+// no rule code, whatever command named it; an ID in a body that names
+// nothing of the account is 422 with the rule that needs it; and no type
+// comes with two statuses.
+func TestProblemTypeIsOneKind(t *testing.T) {
+	s := newTestServer(t)
+	seed := s.seed()
+	missing := "/v1/accounts/acc-1/invoices/00000000-0000-4000-8000-000000000009"
+	inv := "/v1/accounts/acc-1/invoices/" + seed.invoiceID
+	type exchange struct {
+		method, path, token string
+		body                any
+		status              int
+		code                string
+	}
+	var cases []exchange
+	// Every invoice command on a missing invoice: 404, no code.
+	for _, c := range []struct {
+		action, token string
+		body          any
+	}{
+		{"/cancel", tokCustomer, nil}, {"/approve", tokFinance, nil}, {"/reject", tokFinance, map[string]any{"reason": "x"}},
+		{"/issue", tokFinance, map[string]any{"invoice_code": "1100223344", "invoice_number": "00000001", "issued_on": "2026-11-10"}},
+		{"/ship", tokFinance, map[string]any{"courier": "SF", "tracking_number": "SF1"}},
+		{"/return", tokCustomer, map[string]any{"reason": "x"}},
+		{"/return/paper-received", tokFinance, map[string]any{"complete": true}},
+		{"/return/reject", tokFinance, map[string]any{"reason": "x"}},
+		{"/void", tokFinance, nil},
+		{"/red-flush", tokFinance, map[string]any{"red_invoice_code": "1100223344", "red_invoice_number": "00000002"}},
+	} {
+		cases = append(cases, exchange{"POST", missing + c.action, c.token, c.body, 404, ""})
+	}
+	other := "/v1/accounts/acc-1/addresses/00000000-0000-4000-8000-000000000009"
+	cases = append(cases,
+		exchange{"GET", missing, tokCustomer, nil, 404, ""},
+		exchange{"PUT", other, tokCustomer, addressBody, 404, ""},
+		exchange{"DELETE", other, tokCustomer, nil, 404, ""},
+		exchange{"GET", "/v1/accounts/acc-2/title", tokFinance, nil, 404, ""},
+		// A body's ID naming nothing of the account: 422 with the rule's code.
+		exchange{"POST", "/v1/accounts/acc-1/invoices", tokCustomer,
+			map[string]any{"statements": []string{"2026-10"}, "address_id": "00000000-0000-4000-8000-000000000009", "agree": true}, 422, "APP-1"},
+		exchange{"POST", "/v1/accounts/acc-1/invoices", tokCustomer,
+			map[string]any{"statements": []string{"2026-03"}, "address_id": seed.addressID, "agree": true}, 422, "APP-2"},
+		// One rule, two parts: its field part is 400, its state part 422, each its own type.
+		exchange{"POST", "/v1/accounts/acc-1/invoices", tokCustomer,
+			map[string]any{"statements": []string{}, "address_id": seed.addressID, "agree": true}, 400, "APP-2"},
+		exchange{"POST", inv + "/cancel", tokSupport, nil, 400, "CANCEL-1"},
+		exchange{"POST", inv + "/issue", tokFinance, map[string]any{"invoice_code": "1", "invoice_number": "2", "issued_on": "2026-11-10"}, 400, "ISSUE-1"},
+		exchange{"POST", inv + "/issue", tokFinance, map[string]any{"invoice_code": "1100223344", "invoice_number": "00000001", "issued_on": "2026-11-10"}, 422, "ISSUE-1"},
+		exchange{"POST", inv + "/void", tokFinance, nil, 422, "RETURN-3"},
+		exchange{"POST", "/v1/accounts/acc-1/title/approve", tokFinance, nil, 422, "TITLE-3"},
+		exchange{"POST", "/v1/accounts/acc-2/title/clear", tokSupport, map[string]any{"reason": "x", "ticket": "T-1"}, 422, "TITLE-4"},
+		exchange{"GET", "/v1/invoices?limit=x", tokFinance, nil, 400, ""},
+		exchange{"GET", "/v1/invoices", tokCustomer, nil, 403, ""},
+		exchange{"GET", "/v1/invoices", "", nil, 401, ""},
+		exchange{"POST", "/v1/accounts/acc-1/addresses", tokCustomer, strings.Repeat(" ", 2<<20), 413, ""},
+	)
+	seen := map[string]int{}
+	for _, tc := range cases {
+		r := s.call(tc.method, tc.path, tc.token, tc.body)
+		p := requireProblem(t, r, tc.status)
+		where := tc.method + " " + tc.path
+		if tc.code == "" {
+			require.Nil(t, p["code"], where)
+		} else {
+			require.Equal(t, tc.code, p["code"], where)
+		}
+		if tc.status == 404 {
+			require.Equal(t, "https://fapiao.dev/problems/not-found", p["type"], where)
+		}
+		typ := p["type"].(string)
+		if prev, ok := seen[typ]; ok {
+			require.Equal(t, prev, tc.status, "%s: type %s with two statuses", where, typ)
+		}
+		seen[typ] = tc.status
+	}
+	// The field and state parts of ISSUE-1 are two types.
+	require.Equal(t, 400, seen["https://fapiao.dev/problems/ISSUE-1/field"])
+	require.Equal(t, 422, seen["https://fapiao.dev/problems/ISSUE-1"])
 }

@@ -138,12 +138,7 @@ func (s *testServer) call(method, path, token string, body any, headers ...strin
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(s.t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(s.t, err)
-	return response{status: resp.StatusCode, header: resp.Header, body: raw}
+	return s.do(req)
 }
 
 // must is call that requires a status, and waits for the projections to

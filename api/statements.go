@@ -70,7 +70,7 @@ func amountProblem(raw []byte) *Problem {
 	if json.Unmarshal(raw, &in) != nil {
 		return nil
 	}
-	var fields []domain.FieldError
+	var fields []fieldError
 	for i, line := range in.Lines {
 		for _, name := range moneyFields {
 			v, ok := line[name]
@@ -80,15 +80,14 @@ func amountProblem(raw []byte) *Problem {
 			field := fmt.Sprintf("lines[%d].%s", i, name)
 			var s string
 			if json.Unmarshal(v, &s) != nil {
-				fields = append(fields, domain.FieldError{Field: field, Message: field + ` must be a JSON string like "1234.50"`})
+				fields = append(fields, fieldError{Field: field, Message: field + ` must be a JSON string like "1234.50"`})
 			} else if _, err := domain.ParseMoney(s); err != nil {
-				fields = append(fields, domain.FieldError{Field: field, Message: field + ": " + err.Error()})
+				fields = append(fields, fieldError{Field: field, Message: field + ": " + err.Error()})
 			}
 		}
 	}
 	if len(fields) == 0 {
 		return nil
 	}
-	return &Problem{Type: problemBase + "STMT-3", Title: "Invalid input", Status: http.StatusBadRequest,
-		Detail: fields[0].Message, Code: "STMT-3", Errors: fields}
+	return ruleProblem(domain.FieldRule, "STMT-3", fields[0].Message, fields)
 }

@@ -13,7 +13,7 @@ import (
 func (s *server) getTitle(c echo.Context) error {
 	t, ok := s.cfg.Projections.Title(c.Param("acc"))
 	if !ok || t == nil || (t.Status != domain.TitlePendingReview && t.Status != domain.TitleApprovedState) {
-		return problem(http.StatusNotFound, "no-title", "The account has no invoice title.")
+		return notFound("The account has no invoice title.")
 	}
 	return c.JSON(http.StatusOK, viewTitle(t))
 }
@@ -85,7 +85,7 @@ func (s *server) clearTitle(c echo.Context) error {
 // answerTitle renders the title as the command left it.
 func (s *server) answerTitle(c echo.Context, status int, res ledger.Result) error {
 	if res.Account == nil || res.Account.Title == nil {
-		return problem(http.StatusNotFound, "no-title", "The account has no invoice title.")
+		return notFound("The account has no invoice title.")
 	}
 	return c.JSON(status, viewTitle(res.Account.Title))
 }

@@ -16,8 +16,10 @@ func (env Env) calendar() *Calendar {
 	return DefaultCalendar()
 }
 
-// Decide applies for an invoice over whole statements: APP-4 (agreement),
-// APP-2 (the statements), APP-1 (title, address, balance), APP-3 (amount),
+// Decide applies for an invoice over whole statements, checking in
+// DOMAIN.md's order: APP-4 (agreement; with the statements' own form),
+// APP-1 (title, then address), APP-2 (each statement), APP-1 (a total above
+// zero); then APP-3 (amount),
 // APP-5 (paper, mainland: addresses are mainland by ADDR-1) and APP-7 (the
 // statements become reserved). An absent AddressID means the default address.
 func (c RequestInvoice) Decide(a *Account, env Env) ([]Event, error) {
@@ -42,17 +44,18 @@ func (c RequestInvoice) Decide(a *Account, env Env) ([]Event, error) {
 		}
 		return nil, stateErr("APP-1", "add an invoice title (发票抬头) before applying")
 	}
-	if len(a.Addresses) == 0 {
-		return nil, stateErr("APP-1", "add a mailing address (收票地址) before applying")
-	}
-	if !a.Balance().Total.IsPositive() {
-		return nil, stateErr("APP-1", "the invoiceable amount is zero; there is nothing to invoice")
-	}
+	// An address ID that is not one of the account's current addresses
+	// breaks APP-1 like having none: the account's state lacks what the
+	// application needs (422), it is not a missing resource of the path.
 	addr := a.DefaultAddress()
 	if c.AddressID != uuid.Nil {
-		if addr = a.address(c.AddressID); addr == nil {
-			return nil, notFoundErr("APP-1", "no address %s", c.AddressID)
-		}
+		addr = a.address(c.AddressID)
+	}
+	switch {
+	case len(a.Addresses) == 0:
+		return nil, stateErr("APP-1", "add a mailing address (收票地址) before applying")
+	case addr == nil:
+		return nil, stateErr("APP-1", "address %s is not one of the account's mailing addresses; pick one of them", c.AddressID)
 	}
 	for _, m := range c.Statements {
 		s := a.Statements[m]
@@ -64,6 +67,11 @@ func (c RequestInvoice) Decide(a *Account, env Env) ([]Event, error) {
 		case !s.Buckets.Invoiceable().IsPositive():
 			return nil, stateErr("APP-2", "the statement for %s has nothing invoiceable", m)
 		}
+	}
+	// Last, as DOMAIN.md orders the checks: a customer who picked a
+	// reserved statement is told APP-2 whatever the rest of the balance.
+	if !a.Balance().Total.IsPositive() {
+		return nil, stateErr("APP-1", "the invoiceable amount is zero; there is nothing to invoice")
 	}
 	return []Event{newRequest(a, env, c.Statements, title.Title, addr, nil)}, nil
 }

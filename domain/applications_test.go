@@ -26,11 +26,58 @@ func TestAPP1_Prerequisites(t *testing.T) {
 
 	must(t, a, env, AddAddress{Address: testAddress()})
 	_, err = RequestInvoice{Statements: []string{"2026-07"}, AddressID: uuid.New(), Agree: true}.Decide(a, env)
-	wantRule(t, err, "APP-1", NotFound, "")
+	wantRule(t, err, "APP-1", StateRule, "") // not one of the account's addresses: 422, not 404
 	must(t, a, env, req)
 
 	_, err = RequestInvoice{Statements: []string{"2026-07"}, Agree: true}.Decide(a, env)
-	wantRule(t, err, "APP-1", StateRule, "") // invoiceable total is zero now
+	wantRule(t, err, "APP-2", StateRule, "") // picked a reserved statement: APP-2 whatever the balance
+}
+
+// TestAPP1_CheckOrder breaks several rules at once: the first in DOMAIN.md's
+// order answers (APP-4, APP-1 title, APP-1 address, APP-2 per statement,
+// APP-1 total above zero).
+func TestAPP1_CheckOrder(t *testing.T) {
+	t.Parallel()
+	foreign := uuid.New()
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, a *Account, env Env)
+		req     RequestInvoice
+		code    string
+		kind    Kind
+		want    string // a word of the message
+	}{
+		{"agreement before everything", func(t *testing.T, a *Account, env Env) {
+			must(t, a, env, ClearTitle{Reason: "renamed", Ticket: "T-1"})
+		}, RequestInvoice{Statements: []string{"2026-06"}, AddressID: foreign}, "APP-4", FieldRule, "agreement"},
+		{"title before address and statements", func(t *testing.T, a *Account, env Env) {
+			must(t, a, env, ClearTitle{Reason: "renamed", Ticket: "T-1"})
+		}, RequestInvoice{Statements: []string{"2026-06"}, AddressID: foreign, Agree: true}, "APP-1", StateRule, "title"},
+		{"a foreign address before statements", func(*testing.T, *Account, Env) {},
+			RequestInvoice{Statements: []string{"2026-06"}, AddressID: foreign, Agree: true}, "APP-1", StateRule, foreign.String()},
+		{"no address before statements", func(t *testing.T, a *Account, env Env) {
+			must(t, a, env, RemoveAddress{AddressID: a.DefaultAddress().ID})
+		}, RequestInvoice{Statements: []string{"2026-06"}, Agree: true}, "APP-1", StateRule, "address"},
+		{"a reserved statement before a zero total", func(t *testing.T, a *Account, env Env) {
+			request(t, a, env, "2026-07", "2026-08")
+		}, RequestInvoice{Statements: []string{"2026-08"}, Agree: true}, "APP-2", StateRule, "reserved"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, env := readyAccount(t, VATGeneral)
+			tt.prepare(t, a, env)
+			_, err := tt.req.Decide(a, env)
+			field := ""
+			if tt.kind == FieldRule {
+				field = "agree"
+			}
+			re := wantRule(t, err, tt.code, tt.kind, field)
+			if !contains(re.Message, tt.want) {
+				t.Fatalf("message %q does not mention %q", re.Message, tt.want)
+			}
+		})
+	}
 }
 
 // TestAPP1_EachPrerequisiteAlone takes a ready account and removes one
@@ -57,9 +104,6 @@ func TestAPP1_EachPrerequisiteAlone(t *testing.T) {
 		{"no address left", func(t *testing.T, a *Account, env Env) {
 			must(t, a, env, RemoveAddress{AddressID: a.DefaultAddress().ID})
 		}, "address"},
-		{"nothing invoiceable", func(t *testing.T, a *Account, env Env) {
-			request(t, a, env, "2026-07", "2026-08")
-		}, "zero"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,7 +41,7 @@ func (c RequestReturn) Decide(a *Account, env Env) ([]Event, error) {
 	var addrID *uuid.UUID
 	if c.Exchange && c.AddressID != nil {
 		if a.address(*c.AddressID) == nil {
-			return nil, notFoundErr("RETURN-6", "no address %s", *c.AddressID)
+			return nil, stateErr("RETURN-6", "address %s is not one of the account's mailing addresses; pick one of them for the exchange", *c.AddressID)
 		}
 		id := *c.AddressID
 		addrID = &id

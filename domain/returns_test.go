@@ -202,7 +202,7 @@ func TestRETURN6_RedFlushWholeAmountAndExchange(t *testing.T) {
 	id := issued(t, a, env, "1100000000", "00000001", "2026-07", "2026-08")
 	bad := uuid.New()
 	_, err := RequestReturn{InvoiceID: id, Reason: "r", Exchange: true, AddressID: &bad}.Decide(a, env)
-	wantRule(t, err, "RETURN-6", NotFound, "")
+	wantRule(t, err, "RETURN-6", StateRule, "")
 	returned(t, a, env, id, RequestReturn{Exchange: true, AddressID: &otherID})
 	must(t, a, env, ClearTitle{Reason: "renamed", Ticket: "T-3"})
 	newTitle := generalTitle()

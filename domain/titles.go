@@ -101,7 +101,7 @@ func validateTitle(in Title) (Title, error) {
 func pendingTitle(a *Account) (*CurrentTitle, error) {
 	cur := a.CurrentTitle()
 	if cur == nil {
-		return nil, notFoundErr("TITLE-3", "the account has no current title")
+		return nil, stateErr("TITLE-3", "the account has no title pending review")
 	}
 	if cur.Status != TitlePendingReview {
 		return nil, stateErr("TITLE-3", "the title is %s; only a title pending review can be approved or rejected", cur.Status)
@@ -144,7 +144,7 @@ func (c ClearTitle) Decide(a *Account, env Env) ([]Event, error) {
 	}
 	cur := a.CurrentTitle()
 	if cur == nil {
-		return nil, notFoundErr("TITLE-4", "the account has no current title to clear")
+		return nil, stateErr("TITLE-4", "the account has no current title to clear")
 	}
 	return []Event{TitleCleared{TitleID: cur.ID, Reason: reason, Ticket: ticket, ClearedAt: env.Now}}, nil
 }

@@ -109,7 +109,7 @@ func TestTITLE3_GeneralAutoApprovedSpecialReviewed(t *testing.T) {
 
 	b := NewAccount("b")
 	_, err = ApproveTitle{}.Decide(b, env)
-	wantRule(t, err, "TITLE-3", NotFound, "")
+	wantRule(t, err, "TITLE-3", StateRule, "")
 	must(t, b, env, SubmitTitle{Title: specialTitle()})
 	if b.CurrentTitle().Status != TitlePendingReview || b.ApprovedTitle() != nil {
 		t.Fatalf("special: %s", b.CurrentTitle().Status)
@@ -127,7 +127,7 @@ func TestTITLE4_SupportClearsWithReasonAndTicket(t *testing.T) {
 	env := testEnv("2026-10-12T10:00:00+08:00")
 	a := NewAccount("a")
 	_, err := ClearTitle{Reason: "r", Ticket: "T-1"}.Decide(a, env)
-	wantRule(t, err, "TITLE-4", NotFound, "")
+	wantRule(t, err, "TITLE-4", StateRule, "")
 	must(t, a, env, SubmitTitle{Title: generalTitle()})
 	_, err = ClearTitle{Reason: "company renamed"}.Decide(a, env)
 	wantRule(t, err, "TITLE-4", FieldRule, "ticket")
