@@ -224,8 +224,8 @@ func TestE2EJourney(t *testing.T) {
 		t.Fatalf("merged application: %v", first)
 	}
 	j.balances(map[string]string{"2026-06": "invoiced", "2026-07": "reserved", "2026-08": "reserved"})
-	// Every statement is taken: nothing is invoiceable (APP-1 before APP-7).
-	j.customer.refused(http.StatusUnprocessableEntity, "APP-1", http.MethodPost, acc+"/invoices", apply("2026-08"))
+	// A reserved statement is APP-2 whatever the rest of the balance (DOMAIN.md's order).
+	j.customer.refused(http.StatusUnprocessableEntity, "APP-2", http.MethodPost, acc+"/invoices", apply("2026-08"))
 	j.customer.must(http.StatusOK, http.MethodPost, acc+"/invoices/"+first["id"].(string)+"/cancel", nil)
 	j.invoice(first["id"].(string), "cancelled")
 	j.balances(map[string]string{"2026-07": "available", "2026-08": "available"})
