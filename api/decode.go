@@ -2,17 +2,22 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
 )
 
@@ -52,9 +57,8 @@ func readBody(c echo.Context) ([]byte, error) {
 	return raw, nil
 }
 
-// decodeBody reads a required JSON object into dst strictly: unknown
-// fields, duplicate keys, trailing data and wrong types are refused. It
-// returns the body in canonical form for the request hash.
+// decodeBody reads a required JSON object into dst strictly (decodeStrict).
+// It returns the body in canonical form for the request hash.
 func decodeBody(c echo.Context, dst any) ([]byte, error) {
 	raw, err := readBody(c)
 	if err != nil {
@@ -76,17 +80,26 @@ func decodeOptional(c echo.Context, dst any) ([]byte, error) {
 	return decodeStrict(raw, dst)
 }
 
+// strict are JSON v2's semantics, spelt out though most are its defaults:
+// names match exactly (encoding/json let "AMOUNT" or "purchaſed_at" bind
+// to amount and purchased_at), a name twice and invalid UTF-8 are refused,
+// and so is any member dst does not have.
+var strict = json.JoinOptions(
+	json.MatchCaseInsensitiveNames(false),
+	jsontext.AllowDuplicateNames(false),
+	jsontext.AllowInvalidUTF8(false),
+	json.RejectUnknownMembers(true),
+)
+
+// decodeStrict decodes raw, one JSON object, into dst with strict; every
+// refusal is a 400 whose errors[].field comes from the error's JSON
+// Pointer. It returns the body in canonical form.
 func decodeStrict(raw []byte, dst any) ([]byte, error) {
 	if err := checkStructure(raw); err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return nil, decodeProblem(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, badRequest("", "The body holds data after its JSON value.")
+	if err := json.Unmarshal(raw, dst, strict); err != nil {
+		return nil, decodeProblem(raw, err)
 	}
 	canon, err := eventstore.Canonical(raw)
 	if err != nil {
@@ -95,86 +108,32 @@ func decodeStrict(raw []byte, dst any) ([]byte, error) {
 	return canon, nil
 }
 
-// checkStructure walks the body's tokens: it must be one JSON object, with
-// no key twice in any object, nested at most maxDepth deep. encoding/json
-// would silently keep the last of two equal keys.
+// checkStructure reads the body's tokens once: it must be one JSON object,
+// nested at most maxDepth deep, with no U+FFFD in any string. Syntax,
+// duplicate names and invalid UTF-8 are the tokenizer's own refusals.
 func checkStructure(raw []byte) error {
-	// encoding/json silently turns invalid UTF-8 into U+FFFD: refuse it
-	// here, before a mangled name is written for ever.
-	if !utf8.Valid(raw) {
-		return badRequest("", "The body is not valid UTF-8.")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return badRequest("", "The body is not valid JSON.")
-	}
-	if tok != json.Delim('{') {
-		return badRequest("", "The body must be a JSON object.")
-	}
-	if err := walkObject(dec, "", 1); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return badRequest("", "The body holds data after its JSON value.")
-	}
-	return nil
-}
-
-func walkObject(dec *json.Decoder, path string, depth int) error {
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
+	dec := jsontext.NewDecoder(bytes.NewReader(raw), strict)
+	for {
+		tok, err := dec.ReadToken()
+		if err == io.EOF {
+			return nil
+		}
 		if err != nil {
-			return badRequest("", "The body is not valid JSON.")
+			return decodeProblem(raw, err)
 		}
-		key, _ := tok.(string)
-		field := joinField(path, key)
-		if err := checkString(field, key); err != nil {
-			return err
+		kind := tok.Kind()
+		if dec.StackDepth() == 1 && dec.StackPointer() == "" && kind != '{' {
+			return badRequest("", "The body must be a JSON object.")
 		}
-		if seen[key] {
-			return badRequest(field, fmt.Sprintf("The key %q appears twice.", key))
+		if dec.StackDepth() > maxDepth {
+			return badRequest(fieldOf(dec.StackPointer()), "The body is nested too deeply.")
 		}
-		seen[key] = true
-		if err := walkValue(dec, field, depth); err != nil {
-			return err
-		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return badRequest("", "The body is not valid JSON.")
-	}
-	return nil
-}
-
-func walkValue(dec *json.Decoder, path string, depth int) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return badRequest("", "The body is not valid JSON.")
-	}
-	if str, ok := tok.(string); ok {
-		return checkString(path, str)
-	}
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return nil
-	}
-	if depth >= maxDepth {
-		return badRequest(path, "The body is nested too deeply.")
-	}
-	if d == '{' {
-		return walkObject(dec, path, depth+1)
-	}
-	for i := 0; dec.More(); i++ {
-		if err := walkValue(dec, fmt.Sprintf("%s[%d]", path, i), depth+1); err != nil {
-			return err
+		if kind == '"' {
+			if err := checkString(fieldOf(dec.StackPointer()), tok.String()); err != nil {
+				return err
+			}
 		}
 	}
-	if _, err := dec.Token(); err != nil { // the closing bracket
-		return badRequest("", "The body is not valid JSON.")
-	}
-	return nil
 }
 
 // checkString refuses U+FFFD in a decoded string: it is what a lone
@@ -186,32 +145,62 @@ func checkString(field, s string) error {
 	return nil
 }
 
-func joinField(path, key string) string {
-	if path == "" {
-		return key
+// fieldOf writes a JSON Pointer (RFC 6901) as errors[].field names fields
+// everywhere, the domain's rules included: /lines/0/amount is
+// lines[0].amount.
+func fieldOf(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if _, err := strconv.ParseUint(tok, 10, 64); err == nil && b.Len() > 0 {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
 	}
-	return path + "." + key
+	return b.String()
 }
 
-// decodeProblem turns a json.Decoder error into a 400 naming the field.
-func decodeProblem(err error) *Problem {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		field := te.Field
-		return badRequest(field, fmt.Sprintf("%s must be a JSON %s.", orBody(field), jsonKind(te.Type.String())))
-	}
-	msg := err.Error()
-	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		name = strings.Trim(name, `"`)
-		return badRequest(name, fmt.Sprintf("Unknown field %q.", name))
-	}
-	var se *json.SyntaxError
+// decodeProblem turns a JSON v2 error into a 400 naming the field by the
+// error's JSON Pointer. It reads the error's kind and sentinel, never its
+// text.
+func decodeProblem(raw []byte, err error) *Problem {
+	var se *jsontext.SyntacticError
 	if errors.As(err, &se) {
-		return badRequest("", "The body is not valid JSON.")
+		field := fieldOf(se.JSONPointer)
+		switch {
+		case errors.Is(se.Err, jsontext.ErrDuplicateName):
+			return badRequest(field, fmt.Sprintf("The key %q appears twice.", se.JSONPointer.LastToken()))
+		case !utf8.Valid(raw):
+			return badRequest(field, "The body is not valid UTF-8.")
+		}
+		return badRequest(field, "The body is not valid JSON.")
 	}
-	// Errors of custom decoders (amounts) say what is wrong in their own words.
-	return badRequest("", strings.TrimPrefix(msg, "json: "))
+	var sem *json.SemanticError
+	if errors.As(err, &sem) {
+		field := fieldOf(sem.JSONPointer)
+		switch {
+		case errors.Is(sem.Err, json.ErrUnknownName):
+			return badRequest(field, fmt.Sprintf("Unknown field %q.", sem.JSONPointer.LastToken()))
+		case sem.GoType == moneyType && sem.Err != nil:
+			// The amount's own decoder says what is wrong in its words.
+			return badRequest(field, fmt.Sprintf("%s: %v", orBody(field), sem.Err))
+		case sem.GoType == uuidType && sem.JSONKind == '"':
+			return badRequest(field, fmt.Sprintf("%s must be a UUID.", orBody(field)))
+		case sem.GoType != nil:
+			return badRequest(field, fmt.Sprintf("%s must be a JSON %s.", orBody(field), jsonKind(sem.GoType)))
+		}
+		return badRequest(field, "The body is not valid JSON.")
+	}
+	return badRequest("", "The body is not valid JSON.")
 }
+
+var (
+	moneyType = reflect.TypeFor[domain.Money]()
+	uuidType  = reflect.TypeFor[uuid.UUID]()
+)
 
 func orBody(field string) string {
 	if field == "" {
@@ -220,15 +209,19 @@ func orBody(field string) string {
 	return field
 }
 
-func jsonKind(goType string) string {
+// jsonKind names the JSON kind a Go type is read from.
+func jsonKind(t reflect.Type) string {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	switch {
-	case goType == "string", strings.HasSuffix(goType, "Money"), strings.HasSuffix(goType, "UUID"):
+	case t == moneyType, t == uuidType, t.Kind() == reflect.String:
 		return "string"
-	case goType == "bool":
+	case t.Kind() == reflect.Bool:
 		return "boolean"
-	case strings.HasPrefix(goType, "[]"):
+	case t.Kind() == reflect.Slice, t.Kind() == reflect.Array:
 		return "array"
-	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"), strings.HasPrefix(goType, "float"):
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Float64:
 		return "number"
 	default:
 		return "object"

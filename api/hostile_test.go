@@ -157,3 +157,48 @@ func (s *testServer) raw(method, path, token, body, contentType string) response
 	}
 	return s.do(req)
 }
+
+// TestStrictDecodingJSONv2 holds the request decoder to JSON v2's
+// semantics: names match exactly, so a name in another case or spelt with
+// a look-alike letter is an unknown member, not a second chance at a known
+// one; a name twice and invalid UTF-8 are refused. Each is a 400 naming
+// the field by where the error was (its JSON Pointer), and nothing is
+// written.
+func TestStrictDecodingJSONv2(t *testing.T) {
+	s := newTestServer(t)
+	seed := s.seed()
+	const statements = "/v1/accounts/acc-1/statements"
+	inv := "/v1/accounts/acc-1/invoices/" + seed.invoiceID
+	line := func(extra string) string {
+		return `{"month": "2026-08", "lines": [{"line_id": "a", "product": "p", "billing_mode": "prepaid", "purchased_at": "2026-08-01",
+ "channel": "kingsoft", "voucher": "0.00", "coupon": "0.00", "gift_balance": "0.00", ` + extra + `}]}`
+	}
+	cases := []struct {
+		name, path, token, body, field string
+	}{
+		{"a name in upper case beside its own", statements, tokBilling, line(`"amount": "10.00", "AMOUNT": "99999.00"`), "lines[0].AMOUNT"},
+		{"a name in another case alone", statements, tokBilling, line(`"Amount": "10.00"`), "lines[0].Amount"},
+		{"a name with a long s", statements, tokBilling,
+			strings.Replace(line(`"amount": "10.00"`), `"purchased_at"`, `"purchaſed_at"`, 1), "lines[0].purchaſed_at"},
+		{"a name twice", statements, tokBilling, line(`"amount": "10.00", "amount": "99999.00"`), "lines[0].amount"},
+		{"reason and Reason", inv + "/reject", tokFinance, `{"reason": "a", "Reason": "b"}`, "Reason"},
+		{"Kelvin sign for k", "/v1/accounts/acc-1/title", tokCustomer,
+			`{"type": "vat_general", "holder": "individual", "name": "x", "ban\u212a_name": "y"}`, "ban\u212a_name"},
+		{"invalid UTF-8 in a value", inv + "/reject", tokFinance, "{\"reason\": \"a\xff\"}", "reason"},
+		{"an amount that is not one", statements, tokBilling, line(`"amount": "1.005"`), "lines[0].amount"},
+		{"a UUID that is not one", "/v1/accounts/acc-1/invoices", tokCustomer,
+			`{"statements": ["2026-10"], "address_id": "not-a-uuid", "agree": true}`, "address_id"},
+		{"a number for a string", inv + "/reject", tokFinance, `{"reason": 7}`, "reason"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := s.store.LastPosition()
+			r := s.raw("POST", tc.path, tc.token, tc.body, "")
+			p := requireProblem(t, r, http.StatusBadRequest)
+			errs, _ := p["errors"].([]any)
+			require.NotEmpty(t, errs, "errors[]: %s", r.body)
+			require.Equal(t, tc.field, errs[0].(map[string]any)["field"], "%s", r.body)
+			require.Equal(t, before, s.store.LastPosition(), "nothing written")
+		})
+	}
+}

@@ -1,10 +1,11 @@
 package api
 
 import (
-	"encoding/json"
-	"fmt"
+		"fmt"
 	"net/http"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/labstack/echo/v4"
 
 	"github.com/fapiao/fapiao/domain"
@@ -65,7 +66,7 @@ var moneyFields = []string{"amount", "voucher", "coupon", "gift_balance"}
 // returns nil when the amounts are not what went wrong.
 func amountProblem(raw []byte) *Problem {
 	var in struct {
-		Lines []map[string]json.RawMessage `json:"lines"`
+		Lines []map[string]jsontext.Value `json:"lines"`
 	}
 	if json.Unmarshal(raw, &in) != nil {
 		return nil
