@@ -1,7 +1,7 @@
 package api
 
 import (
-		"fmt"
+	"fmt"
 	"net/http"
 
 	"github.com/go-json-experiment/json"
