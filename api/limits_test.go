@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -69,4 +71,96 @@ func TestAuthFailLimitDoesNotTouchValidCallers(t *testing.T) {
 		code, _ := s.serveFrom("192.0.2.1:1", "GET", "/v1/invoices", tokFinance)
 		require.Equal(t, http.StatusOK, code)
 	}
+}
+
+// applyCancel applies for September and cancels the application: two
+// commands, two events. It answers the first status other than 201/200.
+func (s *testServer) applyCancel(acc, token, addressID string) (int, string) {
+	s.t.Helper()
+	r := s.call("POST", "/v1/accounts/"+acc+"/invoices", token,
+		map[string]any{"statements": []string{"2026-09"}, "address_id": addressID, "agree": true})
+	if r.status != http.StatusCreated {
+		return r.status, r.header.Get("Retry-After")
+	}
+	id := r.json(s.t)["id"].(string)
+	r = s.call("POST", "/v1/accounts/"+acc+"/invoices/"+id+"/cancel", token, nil)
+	if r.status != http.StatusOK {
+		return r.status, r.header.Get("Retry-After")
+	}
+	return 0, ""
+}
+
+// TestAccountWriteBudgetCutsApplyCancelLoop: one customer token looping
+// apply→cancel is cut with 429 and a Retry-After once the account's write
+// budget is spent, nothing more is written, and staff can still work the
+// account (their budget is separate).
+func TestAccountWriteBudgetCutsApplyCancelLoop(t *testing.T) {
+	s := newTestServer(t, func(c *api.Config) { c.AccountWriteBudget = 30 }) // one event every 2 s
+	s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-09", "100.00"))
+	s.must(201, "POST", "/v1/accounts/acc-1/title", tokCustomer, titleBody)
+	addr := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody).json(t)["id"].(string)
+	start := s.store.LastPosition()
+	loops := 0
+	for ; loops < 100; loops++ {
+		if status, retry := s.applyCancel("acc-1", tokCustomer, addr); status != 0 {
+			require.Equal(t, http.StatusTooManyRequests, status)
+			require.Equal(t, "2", retry, "one event every 2 s")
+			break
+		}
+	}
+	head := s.store.LastPosition()
+	require.Less(t, loops, 15, "the loop was not cut")
+	require.GreaterOrEqual(t, loops, 12, "cut before the budget was spent")
+	require.LessOrEqual(t, int(head-start), 30, "the loop's events stay within the budget")
+	r := s.call("POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody)
+	requireProblem(t, r, http.StatusTooManyRequests)
+	require.Equal(t, head, s.store.LastPosition(), "a refused command writes nothing")
+	s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-10", "5.00"))
+	s.must(201, "POST", "/v1/accounts/acc-2/addresses", tokCustomer2, addressBody) // another account
+}
+
+// TestAccountWriteBudgetDefaultsLetNormalWorkThrough: with the default
+// budget a burst of 100 commands on one account passes, and so do 16
+// concurrent applications; a loop is still cut, well before it runs away.
+func TestAccountWriteBudgetDefaultsLetNormalWorkThrough(t *testing.T) {
+	s := newTestServer(t)
+	months := make([]string, 16)
+	for i := range months {
+		months[i] = time.Date(2025, time.Month(7+i), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
+		s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody(months[i], "100.00"))
+	}
+	s.must(201, "POST", "/v1/accounts/acc-1/title", tokCustomer, titleBody)
+	addr := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody).json(t)["id"].(string)
+
+	var wg sync.WaitGroup
+	statuses := make([]int, len(months))
+	for i, m := range months {
+		wg.Go(func() {
+			statuses[i] = s.call("POST", "/v1/accounts/acc-1/invoices", tokCustomer,
+				map[string]any{"statements": []string{m}, "address_id": addr, "agree": true}).status
+		})
+	}
+	wg.Wait()
+	for i, st := range statuses {
+		require.Equal(t, http.StatusCreated, st, "concurrent application %d", i)
+	}
+
+	// A burst of 100 commands: 50 apply→cancel loops on a fresh account.
+	s.must(201, "POST", "/v1/accounts/acc-2/statements", tokBilling, statementBody("2026-09", "100.00"))
+	s.must(201, "POST", "/v1/accounts/acc-2/title", tokCustomer2, titleBody)
+	addr2 := s.must(201, "POST", "/v1/accounts/acc-2/addresses", tokCustomer2, addressBody).json(t)["id"].(string)
+	for i := range 50 {
+		status, _ := s.applyCancel("acc-2", tokCustomer2, addr2)
+		require.Zero(t, status, "loop %d", i)
+	}
+
+	// A loop that keeps going is cut by the default budget.
+	loops := 0
+	for ; loops < 1000; loops++ {
+		if status, _ := s.applyCancel("acc-2", tokCustomer2, addr2); status != 0 {
+			require.Equal(t, http.StatusTooManyRequests, status)
+			break
+		}
+	}
+	require.Less(t, loops, api.DefaultAccountWriteBudget/2, "the loop was not cut")
 }

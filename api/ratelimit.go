@@ -1,8 +1,10 @@
 package api
 
 import (
+	"fmt"
 	"math"
 	"net"
+	"net/http"
 	"net/netip"
 	"sync"
 	"time"
@@ -211,4 +213,19 @@ func (s *server) initLimits() {
 	s.limiter = newKeyedLimiter[[32]byte](c.RateLimit, c.Burst, maxBuckets)
 	s.authFail = newKeyedLimiter[netip.Prefix](c.AuthFailLimit, c.AuthFailBurst, maxBuckets)
 	s.writes = newKeyedLimiter[writeKey](float64(c.AccountWriteBudget)/60, c.AccountWriteBudget, maxBuckets)
+}
+
+// checkWriteBudget refuses a command on an account whose write budget is
+// spent. The command's events are charged after it ran (charge): only the
+// ledger knows how many it appends, so a burst may overdraw the budget by
+// one command's events, which the following callers wait off.
+func (s *server) checkWriteBudget(k writeKey) error {
+	wait, blocked := s.writes.blocked(k, s.clock.Now())
+	if !blocked {
+		return nil
+	}
+	pr := problem(http.StatusTooManyRequests, "rate-limited",
+		fmt.Sprintf("This account's write budget (%d events a minute) is spent; wait before sending more commands.", s.cfg.AccountWriteBudget))
+	pr.RetryAfter = retryAfter(wait)
+	return pr
 }
