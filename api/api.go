@@ -18,6 +18,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -46,22 +47,34 @@ type Config struct {
 	// default: a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
 	// RateLimit is each token's sustained requests per second and Burst the
-	// bucket size; defaults 1000 and 2000. A negative RateLimit disables it.
+	// bucket size; defaults DefaultRateLimit and DefaultBurst. A negative
+	// RateLimit disables it.
 	RateLimit float64
 	Burst     int
+	// AuthFailLimit is the failed authentications per second one client
+	// address may make, AuthFailBurst how many at once; defaults
+	// DefaultAuthFailLimit and DefaultAuthFailBurst. Negative disables.
+	AuthFailLimit float64
+	AuthFailBurst int
+	// AccountWriteBudget is how many events one account may gain per minute
+	// (and at once) from customers, and as many from staff; default
+	// DefaultAccountWriteBudget. Negative disables.
+	AccountWriteBudget int
 	// MaxWait bounds how long a GET waits for Fapiao-Min-Position; default 5 s.
 	MaxWait time.Duration
 }
 
 // server holds the configured dependencies the handlers share.
 type server struct {
-	cfg     Config
-	log     *slog.Logger
-	access  *slog.Logger
-	clock   ledger.Clock
-	metrics *metrics
-	limiter *limiter
-	json    *jsonCache
+	cfg      Config
+	log      *slog.Logger
+	access   *slog.Logger
+	clock    ledger.Clock
+	metrics  *metrics
+	limiter  *keyedLimiter[[32]byte]     // per token digest
+	authFail *keyedLimiter[netip.Prefix] // failed authentications per client address
+	writes   *keyedLimiter[writeKey]     // events per account per minute
+	json     *jsonCache
 }
 
 type wallClock struct{}
@@ -84,13 +97,7 @@ func New(cfg Config) *echo.Echo {
 	if s.cfg.MaxWait <= 0 {
 		s.cfg.MaxWait = 5 * time.Second
 	}
-	if s.cfg.RateLimit == 0 {
-		s.cfg.RateLimit = 1000
-	}
-	if s.cfg.Burst <= 0 {
-		s.cfg.Burst = 2000
-	}
-	s.limiter = newLimiter(s.cfg.RateLimit, s.cfg.Burst)
+	s.initLimits()
 	s.json = newJSONCache()
 	s.metrics = newMetrics(cfg.Registry, cfg.Projections)
 

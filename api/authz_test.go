@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/api"
 )
 
 // caller is one column of the authorization matrix.
@@ -93,7 +95,9 @@ func (e endpoint) want(c caller) int {
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
-	s := newTestServer(t)
+	// Every row sends two failed authentications from one address: room for
+	// all of them (TestAuthFailuresThrottledPerAddress tests the limit).
+	s := newTestServer(t, func(c *api.Config) { c.AuthFailBurst = 1000 })
 	seed := s.seed()
 	for _, e := range endpoints(seed.addressID, seed.invoiceID) {
 		for _, c := range callers {

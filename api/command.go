@@ -47,9 +47,16 @@ func (s *server) executeView(c echo.Context, cmd domain.Command, body []byte, vi
 		CorrelationID:  requestID(c),
 		View:           view,
 	}
+	budget := writeKey{account: req.AccountID, staff: p.Role != domain.RoleCustomer}
+	if err := s.checkWriteBudget(budget); err != nil {
+		return ledger.Result{}, err
+	}
 	res, err := s.cfg.Ledger.Execute(r.Context(), req)
 	if err != nil {
 		return res, err
+	}
+	if !res.Replayed {
+		s.writes.charge(budget, len(res.Records), s.clock.Now())
 	}
 	s.metrics.commandDone(res)
 	if res.Replayed && len(res.Records) > 0 {

@@ -161,11 +161,18 @@ func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// authenticate requires a valid bearer token on every /v1 request.
+// authenticate requires a valid bearer token on every /v1 request. A client
+// address that failed too often is refused (429) before its token is even
+// looked at, so guessing tokens runs at the pace of the auth-fail limit.
 func (s *server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if !isV1(c.Request().URL.Path) {
 			return next(c)
+		}
+		now := s.clock.Now()
+		addr := clientKey(c.Request().RemoteAddr)
+		if wait, blocked := s.authFail.blocked(addr, now); blocked {
+			return tooManyAuthFailures(wait)
 		}
 		scheme, token, _ := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " ")
 		p, ok := Principal{}, false
@@ -173,6 +180,9 @@ func (s *server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			p, ok = s.cfg.Tokens.Lookup(strings.TrimSpace(token))
 		}
 		if !ok {
+			if wait, allowed := s.authFail.take(addr, 1, now); !allowed {
+				return tooManyAuthFailures(wait)
+			}
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="fapiao"`)
 			return errUnauthorized
 		}
@@ -186,6 +196,12 @@ func (s *server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+func tooManyAuthFailures(wait time.Duration) *Problem {
+	pr := problem(http.StatusTooManyRequests, "Too many failed authentications from this address; wait before trying again.")
+	pr.RetryAfter = retryAfter(wait)
+	return pr
+}
+
 // rateLimit applies each token's bucket.
 func (s *server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -193,9 +209,9 @@ func (s *server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok {
 			return next(c)
 		}
-		if wait, allowed := s.limiter.take(p.digest, time.Now()); !allowed {
+		if wait, allowed := s.limiter.take(p.digest, 1, s.clock.Now()); !allowed {
 			pr := problem(http.StatusTooManyRequests, "Too many requests with this token; slow down.")
-			pr.RetryAfter = int((wait + time.Second - 1) / time.Second)
+			pr.RetryAfter = retryAfter(wait)
 			return pr
 		}
 		return next(c)

@@ -57,6 +57,9 @@ type testServer struct {
 	url   string
 	store *memstore.Store
 	proj  *projections.Projections
+	// handler is the server itself, for requests from made-up client
+	// addresses (serveFrom).
+	handler http.Handler
 }
 
 type serverOption func(*api.Config)
@@ -80,7 +83,8 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv := httptest.NewServer(api.New(cfg))
+	handler := api.New(cfg)
+	srv := httptest.NewServer(handler)
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()
@@ -93,7 +97,7 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 		t.Fatal("the projections did not catch up with an empty store")
 	}
 	require.True(t, proj.Ready())
-	return &testServer{t: t, url: srv.URL, store: store, proj: proj}
+	return &testServer{t: t, url: srv.URL, store: store, proj: proj, handler: handler}
 }
 
 // response is what a test looks at.

@@ -41,11 +41,25 @@ type serveFlags struct {
 	demo                                      bool
 	start                                     time.Time // parsed --clock; zero for the system clock
 	memoryLimit                               int64     // parsed --memory-limit; 0 keeps GOMEMLIMIT's
+	limits                                    limitFlags
+}
+
+// limitFlags are serve's abuse limits (api.Config); negative disables one.
+type limitFlags struct {
+	rate, authFail     float64
+	burst, authBurst   int
+	accountWriteBudget int
+}
+
+func (l limitFlags) apply(c *api.Config) {
+	c.RateLimit, c.Burst = l.rate, l.burst
+	c.AuthFailLimit, c.AuthFailBurst = l.authFail, l.authBurst
+	c.AccountWriteBudget = l.accountWriteBudget
 }
 
 func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	var f serveFlags
-	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--clock RFC3339] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE]")
+	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--clock RFC3339] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE] [--rate-limit N] [--rate-burst N] [--auth-fail-limit N] [--auth-fail-burst N] [--account-write-budget N]")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen `address` (host:port; port 0 picks a free one)")
 	fs.StringVar(&f.store, "store", storeurl.Default, "the event store `URL` (bolt:///… or esdb://…)")
 	fs.StringVar(&f.tokens, "tokens", "", "the bearer tokens `file` (JSON, see API.md); with --demo, written when absent")
@@ -53,6 +67,11 @@ func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	fs.StringVar(&f.clock, "clock", "", "start the server's clock at this `instant` (RFC 3339); it then runs on")
 	fs.StringVar(&f.pprof, "pprof", "", "serve net/http/pprof on this loopback `address` (e.g. 127.0.0.1:6060)")
 	fs.StringVar(&f.issuer, "issuer", defaultIssuer, "the legal entity printed on invoices (ISSUE-1)")
+	fs.Float64Var(&f.limits.rate, "rate-limit", api.DefaultRateLimit, "each token's sustained `requests` per second (negative: no limit)")
+	fs.IntVar(&f.limits.burst, "rate-burst", api.DefaultBurst, "each token's burst of `requests`")
+	fs.Float64Var(&f.limits.authFail, "auth-fail-limit", api.DefaultAuthFailLimit, "failed authentications per second one client address may make (negative: no limit)")
+	fs.IntVar(&f.limits.authBurst, "auth-fail-burst", api.DefaultAuthFailBurst, "failed authentications one client address may make at once")
+	fs.IntVar(&f.limits.accountWriteBudget, "account-write-budget", api.DefaultAccountWriteBudget, "`events` one account may gain per minute from its customers, and as many from staff (negative: no limit)")
 	memoryLimit := fs.String("memory-limit", "", "the Go runtime's soft memory `limit` (e.g. 900MiB; default: GOMEMLIMIT, else none); with a limit, the start-up rebuild collects only near it")
 	if err := parseFlags(fs, args); err != nil {
 		return f, err
@@ -81,6 +100,12 @@ func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	}
 	if f.issuer == "" {
 		return f, usagef("--issuer must not be empty")
+	}
+	if f.limits.rate == 0 || f.limits.authFail == 0 || f.limits.accountWriteBudget == 0 {
+		return f, usagef("--rate-limit, --auth-fail-limit and --account-write-budget must not be 0 (a negative value turns a limit off)")
+	}
+	if f.limits.burst < 1 || f.limits.authBurst < 1 {
+		return f, usagef("--rate-burst and --auth-fail-burst must be at least 1")
 	}
 	return f, nil
 }
@@ -150,7 +175,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}()
 
 	led := ledger.New(store, ledger.Options{Clock: clock, Issuer: f.issuer})
-	handler := api.New(api.Config{
+	cfg := api.Config{
 		Ledger:      led,
 		Projections: proj,
 		Store:       store,
@@ -159,7 +184,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		AccessLog:   access,
 		Clock:       clock,
 		Console:     console.Handler(console.WithIssuer(f.issuer)),
-	})
+	}
+	f.limits.apply(&cfg)
+	handler := api.New(cfg)
 	return serveHTTP(ctx, e, f, handler, log, demo)
 }
 

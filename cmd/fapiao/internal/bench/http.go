@@ -87,7 +87,10 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (HTTPResult, error) {
 	if err := writeTokens(tokens, entries); err != nil {
 		return HTTPResult{}, err
 	}
-	var extra []string
+	// The load is an apply→cancel loop per account, as fast as it goes:
+	// what the account write budget exists to cut. The benchmark measures
+	// the server's capacity, so it turns the budget off.
+	extra := []string{"--account-write-budget", "-1"}
 	if cfg.Pprof != "" {
 		extra = append(extra, "--pprof", cfg.Pprof)
 	}

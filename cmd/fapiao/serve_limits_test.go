@@ -1,0 +1,43 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/fapiao/fapiao/api"
+)
+
+// TestServeLimitFlags: serve's abuse limits reach api.Config, default to
+// the api's defaults, and a 0 (which would mean "refuse everything" or
+// "the default" depending on the reader) is a usage error.
+func TestServeLimitFlags(t *testing.T) {
+	e := &env{stdout: io.Discard, stderr: io.Discard}
+	f, err := parseServeFlags(e, []string{"--tokens", "t.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c api.Config
+	f.limits.apply(&c)
+	if c.RateLimit != api.DefaultRateLimit || c.Burst != api.DefaultBurst || c.AuthFailLimit != api.DefaultAuthFailLimit ||
+		c.AuthFailBurst != api.DefaultAuthFailBurst || c.AccountWriteBudget != api.DefaultAccountWriteBudget {
+		t.Fatalf("defaults: %+v", c)
+	}
+	f, err = parseServeFlags(e, []string{"--tokens", "t.json", "--rate-limit", "5", "--rate-burst", "7",
+		"--auth-fail-limit", "0.5", "--auth-fail-burst", "3", "--account-write-budget", "-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.limits.apply(&c)
+	if c.RateLimit != 5 || c.Burst != 7 || c.AuthFailLimit != 0.5 || c.AuthFailBurst != 3 || c.AccountWriteBudget != -1 {
+		t.Fatalf("set: %+v", c)
+	}
+	for _, args := range [][]string{
+		{"--rate-limit", "0"}, {"--account-write-budget", "0"}, {"--auth-fail-limit", "0"}, {"--rate-burst", "0"}, {"--auth-fail-burst", "-2"},
+	} {
+		_, err := parseServeFlags(e, append([]string{"--tokens", "t.json"}, args...))
+		if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(args[0], "")) {
+			t.Errorf("%v: err %v, want a usage error naming the flag", args, err)
+		}
+	}
+}
