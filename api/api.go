@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/transparency"
 	"github.com/fapiao/fapiao/ledger"
 	"github.com/fapiao/fapiao/projections"
 )
@@ -49,6 +50,11 @@ type Config struct {
 	// bucket size; defaults 1000 and 2000. A negative RateLimit disables it.
 	RateLimit float64
 	Burst     int
+	// Tree, when set, answers the Merkle proofs of the log (/v1/proofs/…);
+	// Checkpoints, when set, the signed checkpoints (/v1/checkpoint). serve
+	// sets both with --signing-key; without, those routes are 404.
+	Tree        *transparency.Tree
+	Checkpoints *transparency.Checkpointer
 	// MaxWait bounds how long a GET waits for Fapiao-Min-Position; default 5 s.
 	MaxWait time.Duration
 }
