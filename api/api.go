@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/transparency"
 	"github.com/fapiao/fapiao/ledger"
 	"github.com/fapiao/fapiao/projections"
 )
@@ -60,6 +61,11 @@ type Config struct {
 	// (and at once) from customers, and as many from staff; default
 	// DefaultAccountWriteBudget. Negative disables.
 	AccountWriteBudget int
+	// Tree, when set, answers the Merkle proofs of the log (/v1/proofs/…);
+	// Checkpoints, when set, the signed checkpoints (/v1/checkpoint). serve
+	// sets both with --signing-key; without, those routes are 404.
+	Tree        *transparency.Tree
+	Checkpoints *transparency.Checkpointer
 	// MaxWait bounds how long a GET waits for Fapiao-Min-Position; default 5 s.
 	MaxWait time.Duration
 }

@@ -68,6 +68,10 @@ func endpoints(addressID, invoiceID string) []endpoint {
 		{"GET", "/v1/invoices", "finance,auditor"},
 		{"GET", "/v1/reconciliation?month=2026-10", "finance,auditor"},
 		{"GET", "/v1/events", "auditor"},
+		{"GET", "/v1/checkpoint", "customer,finance,support,billing,auditor"},
+		// Position 1 is acc-1's first statement: the other customer's 404.
+		{"GET", "/v1/proofs/inclusion?position=1&size=1", "customer,auditor"},
+		{"GET", "/v1/proofs/consistency?from=1&to=2", "customer,auditor"},
 	}
 }
 
@@ -81,7 +85,7 @@ func (e endpoint) want(c caller) int {
 	if c.role == "" {
 		return http.StatusUnauthorized
 	}
-	scoped := strings.HasPrefix(e.path, "/v1/accounts/")
+	scoped := strings.HasPrefix(e.path, "/v1/accounts/") || strings.HasPrefix(e.path, "/v1/proofs/inclusion")
 	if c.role == "customer" && scoped && !c.own {
 		return http.StatusNotFound
 	}

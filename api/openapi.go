@@ -87,7 +87,10 @@ func (op opDoc) document() obj {
 	responses := obj{}
 	for _, status := range append([]int{op.status}, op.also...) {
 		r := obj{"description": http.StatusText(status)}
-		if op.resp != "" {
+		switch {
+		case op.media != "":
+			r["content"] = obj{op.media: obj{"schema": obj{"type": "string"}}}
+		case op.resp != "":
 			r["content"] = obj{"application/json": obj{"schema": ref("schemas", op.resp)}}
 		}
 		if command {
@@ -158,6 +161,8 @@ func tagOf(path string) string {
 		return "titles"
 	case strings.Contains(path, "/addresses"):
 		return "addresses"
+	case strings.HasPrefix(path, "/v1/checkpoint"), strings.HasPrefix(path, "/v1/proofs"):
+		return "transparency"
 	case strings.Contains(path, "/events"), strings.Contains(path, "/reconciliation"):
 		return "audit"
 	}

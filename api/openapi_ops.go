@@ -14,6 +14,7 @@ type opDoc struct {
 	bodyOptional bool
 	status       int    // success status
 	resp         string // success schema; "" for no content
+	media        string // success media type when not JSON: a string schema
 	also         []int  // further success statuses (statement repost: 200)
 }
 
@@ -58,6 +59,10 @@ var operations = []opDoc{
 	{method: http.MethodGet, path: "/v1/invoices", summary: "The finance work queue across accounts", roles: "finance, auditor", query: invoiceQuery(true), status: 200, resp: "InvoiceList"},
 	{method: http.MethodGet, path: "/v1/reconciliation", summary: "Reconciliation REC-1..3 for a month", roles: "finance, auditor", query: []queryDoc{{"month", "month", "YYYY-MM", true}}, status: 200, resp: "Reconciliation"},
 	{method: http.MethodGet, path: "/v1/events", summary: "The global log", roles: "auditor", query: []queryDoc{{"from", "integer", "first position (inclusive)", false}, {"limit", "integer", "page size, default 100, at most 1000", false}}, status: 200, resp: "EventList"},
+
+	{method: http.MethodGet, path: "/v1/checkpoint", summary: "The latest signed checkpoint: a signed note (golang.org/x/mod/sumdb/note, Ed25519) of three lines, the log's origin (the key's name), its size and the base64 RFC 6962 root of its events' hashes; re-signed on demand when the log grew (at most once a second) and at least every minute. 404 when the server has no signing key", roles: "customer, finance, support, billing, auditor", status: 200, media: "text/plain; charset=utf-8"},
+	{method: http.MethodGet, path: "/v1/proofs/inclusion", summary: "Proof that the event at a position is in the tree of a checkpoint's size; customers only for their own account's events (404 otherwise); 404 without a signing key", roles: "customer (own events), auditor", query: []queryDoc{{"position", "integer", "the event's log position", true}, {"size", "integer", "a checkpoint's tree size, more than the event's leaf index", true}}, status: 200, resp: "InclusionProof"},
+	{method: http.MethodGet, path: "/v1/proofs/consistency", summary: "Proof that the tree of size to extends the tree of size from (two checkpoints); 404 without a signing key", roles: "customer, auditor", query: []queryDoc{{"from", "integer", "the older checkpoint's size, from 1", true}, {"to", "integer", "the newer checkpoint's size, at most the tree's", true}}, status: 200, resp: "ConsistencyProof"},
 }
 
 func invoiceQuery(withAccount bool) []queryDoc {

@@ -23,7 +23,10 @@ func listOfSchema(item string) obj {
 	return object([]string{"items"}, obj{"items": arrayOf(schemaRef(item))})
 }
 func responseObject(props obj) obj { return obj{"type": "object", "properties": props} }
-func monthSchema() obj             { return strPattern("^[0-9]{4}-(0[1-9]|1[0-2])$") }
+func base64Hash() obj {
+	return obj{"type": "string", "format": "byte", "minLength": 44, "maxLength": 44}
+}
+func monthSchema() obj { return strPattern("^[0-9]{4}-(0[1-9]|1[0-2])$") }
 func invoiceStatuses() []string {
 	return []string{"under_review", "issuing", "issued", "return_requested", "paper_received", "rejected", "cancelled", "voided", "red_flushed"}
 }
@@ -132,7 +135,16 @@ func schemas() obj {
 				"idempotency_key": str(), "request_hash": str(), "schema_version": obj{"type": "integer"}, "prev_hash": str(), "hash": str(),
 			}},
 		}},
-		"EventList":      obj{"type": "object", "required": []string{"items"}, "properties": obj{"items": arrayOf(schemaRef("Event")), "next": obj{"type": "integer", "description": "from of the next page; absent on the last"}}},
+		"EventList": obj{"type": "object", "required": []string{"items"}, "properties": obj{"items": arrayOf(schemaRef("Event")), "next": obj{"type": "integer", "description": "from of the next page; absent on the last"}}},
+		"InclusionProof": obj{"type": "object", "description": "RFC 6962 inclusion proof (golang.org/x/mod/sumdb/tlog): leaf_hash = SHA-256(0x00 ‖ the 32 bytes of event_hash); hashes, base64, lead from it to the root of the checkpoint of this size.",
+			"required": []string{"position", "index", "size", "event_hash", "leaf_hash", "hashes"}, "properties": obj{
+				"position": obj{"type": "integer"}, "index": obj{"type": "integer", "description": "the leaf: the event's place in the log, from 0"},
+				"size": obj{"type": "integer"}, "event_hash": strPattern("^[0-9a-f]{64}$"), "leaf_hash": base64Hash(), "hashes": arrayOf(base64Hash()),
+			}},
+		"ConsistencyProof": obj{"type": "object", "description": "RFC 6962 consistency proof (golang.org/x/mod/sumdb/tlog): the tree of to events extends the tree of from.",
+			"required": []string{"from", "to", "hashes"}, "properties": obj{
+				"from": obj{"type": "integer"}, "to": obj{"type": "integer"}, "hashes": arrayOf(base64Hash()),
+			}},
 		"Reconciliation": obj{"type": "object", "description": "REC-1..3", "properties": obj{"month": monthSchema(), "as_of": dateTime(), "position": obj{"type": "integer"}, "ok": boolean(), "problems": arrayOf(obj{"type": "object"}), "accounts": arrayOf(obj{"type": "object"}), "tax": obj{"type": "object"}, "sla": obj{"type": "object"}}},
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fapiao/fapiao/api"
 	"github.com/fapiao/fapiao/eventstore/memstore"
+	"github.com/fapiao/fapiao/eventstore/transparency"
 	"github.com/fapiao/fapiao/ledger"
 	"github.com/fapiao/fapiao/projections"
 )
@@ -60,6 +61,7 @@ type testServer struct {
 	// handler is the server itself, for requests from made-up client
 	// addresses (serveFrom).
 	handler http.Handler
+	tree    *transparency.Tree // kept live like proj; signed with testSigner
 }
 
 type serverOption func(*api.Config)
@@ -76,9 +78,13 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 	done := make(chan error, 1)
 	caughtUp := make(chan struct{})
 	go func() { done <- projections.Run(ctx, store, proj, slog.New(&caughtUpHandler{ch: caughtUp})) }()
+	tree := transparency.New()
+	treeDone := make(chan error, 1)
+	go func() { treeDone <- transparency.Follow(ctx, store, tree, quiet, nil) }()
 	cfg := api.Config{
 		Ledger: led, Projections: proj, Store: store, Tokens: tokens, Clock: clock,
 		Logger: slog.New(slog.DiscardHandler),
+		Tree:   tree, Checkpoints: transparency.NewCheckpointer(testSigner(t), tree),
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -89,6 +95,7 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 		srv.Close()
 		cancel()
 		<-done
+		<-treeDone
 		store.Close()
 	})
 	select {
@@ -97,7 +104,7 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 		t.Fatal("the projections did not catch up with an empty store")
 	}
 	require.True(t, proj.Ready())
-	return &testServer{t: t, url: srv.URL, store: store, proj: proj, handler: handler}
+	return &testServer{t: t, url: srv.URL, store: store, proj: proj, handler: handler, tree: tree}
 }
 
 // response is what a test looks at.
@@ -187,6 +194,7 @@ func (s *testServer) seed() seeded {
 	inv := s.must(201, "POST", "/v1/accounts/acc-1/invoices", tokCustomer,
 		map[string]any{"statements": []string{"2026-09"}, "address_id": addr["id"], "agree": true})
 	require.NoError(s.t, s.proj.WaitFor(context.Background(), position(s.t, inv)))
+	s.waitTree(int64(position(s.t, inv)))
 	return seeded{addressID: addr["id"].(string), invoiceID: inv.json(s.t)["id"].(string)}
 }
 

@@ -1,0 +1,176 @@
+package transparency
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// Resubscription backoff and the live fsync cadence.
+const (
+	minBackoff = 50 * time.Millisecond
+	maxBackoff = 2 * time.Second
+	syncEvery  = time.Second
+)
+
+// RecordHash is the chain hash in a record's metadata: its leaf.
+func RecordHash(r eventstore.Record) (string, error) {
+	m, err := eventstore.ParseMetadata(r.Metadata)
+	if err != nil {
+		return "", fmt.Errorf("transparency: event at position %d: metadata: %w", r.Position, err)
+	}
+	return m.Hash, nil
+}
+
+// appendRecord adds r as the next leaf.
+func appendRecord(t *Tree, r eventstore.Record) error {
+	h, err := RecordHash(r)
+	if err != nil {
+		return err
+	}
+	if err := t.Append(r.Position, h); err != nil {
+		return fmt.Errorf("transparency: event at position %d: %w", r.Position, err)
+	}
+	return nil
+}
+
+// Build appends to t the log's events after t's last leaf until t has
+// limit leaves (0: the whole log).
+func Build(ctx context.Context, store eventstore.Store, t *Tree, limit int64) error {
+	after, err := t.LastPosition()
+	if err != nil {
+		return err
+	}
+	if limit > 0 && t.Size() >= limit {
+		return nil
+	}
+	for r, err := range store.ReadAll(ctx, after) {
+		if err != nil {
+			return fmt.Errorf("transparency: read the log after position %d: %w", after, err)
+		}
+		if err := appendRecord(t, r); err != nil {
+			return err
+		}
+		after = r.Position
+		if limit > 0 && t.Size() >= limit {
+			break
+		}
+	}
+	return ctx.Err()
+}
+
+// Reconcile checks the tree's last leaf against the log: the log must hold
+// an event at that leaf's position, right after the previous leaf's, with
+// the same hash. A tree that does not match (a log restored, replaced or
+// rewritten under it) is cut to empty, to be rebuilt from the log; its
+// files are the server's own cache, the log is the source. A tree kept
+// from before a rewrite is still what `fapiao verify --checkpoint` uses to
+// name the first rewritten position, so keep a copy when in doubt.
+func Reconcile(ctx context.Context, store eventstore.Store, t *Tree) (rebuilt bool, err error) {
+	n := t.Size()
+	if n == 0 {
+		return false, nil
+	}
+	var after uint64
+	if n >= 2 {
+		if after, err = t.Position(n - 2); err != nil {
+			return false, err
+		}
+	}
+	want, err := t.Position(n - 1)
+	if err != nil {
+		return false, err
+	}
+	leaf, err := t.Leaf(n - 1)
+	if err != nil {
+		return false, err
+	}
+	match := false
+	for r, err := range store.ReadAll(ctx, after) {
+		if err != nil {
+			return false, fmt.Errorf("transparency: read the log at position %d: %w", want, err)
+		}
+		h, herr := RecordHash(r)
+		got, lerr := LeafHash(h)
+		match = herr == nil && lerr == nil && r.Position == want && got == leaf
+		break
+	}
+	if match {
+		return false, nil
+	}
+	return true, t.Truncate(0)
+}
+
+// Follow keeps t up to date with the log: it subscribes after t's last
+// leaf, appends every event, fsyncs the tree when caught up and at least
+// every second while live, calls caughtUp (if not nil) each time the
+// subscription catches up, and resubscribes with backoff when it drops. It
+// returns ctx's error when ctx ends, and only then.
+func Follow(ctx context.Context, store eventstore.Store, t *Tree, log *slog.Logger, caughtUp func()) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	backoff := minBackoff
+	for {
+		before := t.Size()
+		err := followOnce(ctx, store, t, caughtUp)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if t.Size() != before {
+			backoff = minBackoff
+		}
+		if err == nil {
+			err = errors.New("subscription ended")
+		}
+		log.Warn("transparency: the tree's subscription dropped; resubscribing", "size", t.Size(), "retry_in", backoff, "err", err)
+		timer := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+func followOnce(ctx context.Context, store eventstore.Store, t *Tree, caughtUp func()) error {
+	after, err := t.LastPosition()
+	if err != nil {
+		return err
+	}
+	synced := time.Now()
+	for m, err := range store.Subscribe(ctx, after) {
+		if err != nil {
+			return err
+		}
+		if m.CaughtUp {
+			if err := t.Sync(); err != nil {
+				return err
+			}
+			synced = time.Now()
+			if caughtUp != nil {
+				caughtUp()
+			}
+			continue
+		}
+		if err := appendRecord(t, m.Record); err != nil {
+			if errors.Is(err, ErrOutOfOrder) {
+				continue // delivered again after a resubscription
+			}
+			return err
+		}
+		if time.Since(synced) >= syncEvery {
+			if err := t.Sync(); err != nil {
+				return err
+			}
+			synced = time.Now()
+		}
+	}
+	return ctx.Err()
+}
