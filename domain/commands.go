@@ -74,8 +74,10 @@ type RequestInvoice struct {
 	AddressID  uuid.UUID
 	Agree      bool
 	// Medium is paper when empty; Emails are for electronic only (EINV-1).
-	Medium Medium
-	Emails []string
+	// Omitted when empty, so that a paper command fingerprints as before
+	// (ledger.commandHash, APP-6).
+	Medium Medium   `json:"Medium,omitempty"`
+	Emails []string `json:"Emails,omitempty"`
 }
 
 // CancelInvoice cancels an application (CANCEL-1): the customer while
@@ -151,6 +153,6 @@ type RedFlushInvoice struct {
 	InvoiceID        uuid.UUID
 	RedInvoiceCode   string
 	RedInvoiceNumber string
-	IssuedOn         string
-	ConfirmationID   *uuid.UUID
+	IssuedOn         string     `json:"IssuedOn,omitempty"` // omitted: paper fingerprints as before
+	ConfirmationID   *uuid.UUID `json:"ConfirmationID,omitempty"`
 }
