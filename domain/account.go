@@ -16,6 +16,10 @@ type Account struct {
 	Invoices   map[uuid.UUID]*Invoice
 	// InvoiceOrder lists invoice IDs in the order they were requested.
 	InvoiceOrder []uuid.UUID
+	// Confirmations are the red-letter confirmations (RED-1), by ID, and
+	// ConfirmationOrder their IDs in entry order; nil until the first.
+	Confirmations     map[uuid.UUID]*Confirmation
+	ConfirmationOrder []uuid.UUID
 	// Idempotency remembers each command's key (APP-6): the hash of the
 	// request and what it produced. Filled by Remember, from event metadata.
 	Idempotency map[string]IdempotentResult

@@ -7,6 +7,9 @@ package domain
 // on the current month (RETURN-4), which Actions does not know; VoidAllowed
 // answers it, and the void command refuses with RETURN-4.
 func (inv *Invoice) Actions(role Role) []string {
+	if inv.IsElectronic() {
+		return inv.electronicActions(role)
+	}
 	switch role {
 	case RoleCustomer:
 		switch inv.Status {
@@ -36,6 +39,40 @@ func (inv *Invoice) Actions(role Role) []string {
 				return []string{"reject_return", "red_flush"} // never void a certified invoice
 			}
 			return []string{"reject_return", "void", "red_flush"}
+		}
+	}
+	return []string{}
+}
+
+// electronicActions: no ship, no paper, no void (EINV-2, EINV-4); a return
+// goes through a red-letter confirmation ("confirmation": enter one, RED-1).
+// The red-flush itself is an action of the usable confirmation
+// (Confirmation.Actions), since it needs one.
+func (inv *Invoice) electronicActions(role Role) []string {
+	switch role {
+	case RoleCustomer:
+		switch inv.Status {
+		case UnderReview:
+			return []string{"cancel"}
+		case Issued:
+			return []string{"return", "confirmation"}
+		case ReturnRequestedState:
+			return []string{"confirmation"}
+		}
+	case RoleSupport:
+		if inv.Status == Issuing {
+			return []string{"cancel"}
+		}
+	case RoleFinance:
+		switch inv.Status {
+		case UnderReview:
+			return []string{"approve", "reject"}
+		case Issuing:
+			return []string{"issue"}
+		case Issued:
+			return []string{"confirmation"}
+		case ReturnRequestedState:
+			return []string{"reject_return", "confirmation"}
 		}
 	}
 	return []string{}

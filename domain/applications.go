@@ -26,6 +26,10 @@ func (c RequestInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	if !c.Agree {
 		return nil, fieldErr("APP-4", "agree", "tick the agreement (agree: true) to apply")
 	}
+	medium, emails, err := c.delivery()
+	if err != nil {
+		return nil, err
+	}
 	if len(c.Statements) == 0 {
 		return nil, fieldErr("APP-2", "statements", "pick at least one monthly statement")
 	}
@@ -47,15 +51,19 @@ func (c RequestInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	// An address ID that is not one of the account's current addresses
 	// breaks APP-1 like having none: the account's state lacks what the
 	// application needs (422), it is not a missing resource of the path.
-	addr := a.DefaultAddress()
-	if c.AddressID != uuid.Nil {
-		addr = a.address(c.AddressID)
-	}
-	switch {
-	case len(a.Addresses) == 0:
-		return nil, stateErr("APP-1", "add a mailing address (收票地址) before applying")
-	case addr == nil:
-		return nil, stateErr("APP-1", "address %s is not one of the account's mailing addresses; pick one of them", c.AddressID)
+	// An electronic invoice needs no address (EINV-1).
+	var addr *SavedAddress
+	if medium == Paper {
+		addr = a.DefaultAddress()
+		if c.AddressID != uuid.Nil {
+			addr = a.address(c.AddressID)
+		}
+		switch {
+		case len(a.Addresses) == 0:
+			return nil, stateErr("APP-1", "add a mailing address (收票地址) before applying")
+		case addr == nil:
+			return nil, stateErr("APP-1", "address %s is not one of the account's mailing addresses; pick one of them", c.AddressID)
+		}
 	}
 	for _, m := range c.Statements {
 		s := a.Statements[m]
@@ -73,7 +81,39 @@ func (c RequestInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	if !a.Balance().Total.IsPositive() {
 		return nil, stateErr("APP-1", "the invoiceable amount is zero; there is nothing to invoice")
 	}
-	return []Event{newRequest(a, env, c.Statements, title.Title, addr, nil)}, nil
+	e := newRequest(a, env, c.Statements, title.Title, addr, nil)
+	if medium == Electronic {
+		e = electronicRequest(e, env, emails)
+	}
+	return []Event{e}, nil
+}
+
+// delivery checks EINV-1: the medium, and emails for electronic instead of
+// an address; paper takes no emails.
+func (c RequestInvoice) delivery() (Medium, []string, error) {
+	switch c.Medium {
+	case "", Paper:
+		if len(c.Emails) > 0 {
+			return "", nil, fieldErr("EINV-1", "emails", "a paper invoice is mailed to an address; emails are for an electronic invoice (medium: electronic)")
+		}
+		return Paper, nil, nil
+	case Electronic:
+		if c.AddressID != uuid.Nil {
+			return "", nil, fieldErr("EINV-1", "address_id", "an electronic invoice is delivered by email and takes no mailing address")
+		}
+		emails, err := CheckEmails(c.Emails)
+		return Electronic, emails, err
+	}
+	return "", nil, fieldErr("EINV-1", "medium", "medium is paper or electronic, not %q", c.Medium)
+}
+
+// electronicRequest turns a request into an electronic one: emails instead
+// of an address, and EINV-3's due date instead of SHIP-1's.
+func electronicRequest(e InvoiceRequested, env Env, emails []string) InvoiceRequested {
+	e.Medium = Electronic
+	e.Emails = emails
+	e.SLADue = env.calendar().EInvoiceDue(e.RequestedAt)
+	return e
 }
 
 // newRequest builds the InvoiceRequested of an application (or of an
@@ -87,17 +127,19 @@ func newRequest(a *Account, env Env, months []string, title Title, addr *SavedAd
 		k = k.Add(b.Kingsoft)
 		mk = mk.Add(b.Marketplace)
 	}
-	return InvoiceRequested{
+	e := InvoiceRequested{
 		InvoiceID:   env.NewID(),
 		Statements:  ms,
 		Amount:      k.Add(mk),
 		Kingsoft:    k,
 		Marketplace: mk,
 		Title:       title,
-		Address:     addr.Address,
-		AddressID:   addr.ID,
 		RequestedAt: env.Now,
 		SLADue:      env.calendar().SLADue(env.Now),
 		ExchangeOf:  exchangeOf,
 	}
+	if addr != nil {
+		e.Address, e.AddressID = addr.Address, addr.ID
+	}
+	return e
 }

@@ -73,6 +73,11 @@ type RequestInvoice struct {
 	Statements []string
 	AddressID  uuid.UUID
 	Agree      bool
+	// Medium is paper when empty; Emails are for electronic only (EINV-1).
+	// Omitted when empty, so that a paper command fingerprints as before
+	// (ledger.commandHash, APP-6).
+	Medium Medium   `json:"Medium,omitempty"`
+	Emails []string `json:"Emails,omitempty"`
 }
 
 // CancelInvoice cancels an application (CANCEL-1): the customer while
@@ -92,9 +97,11 @@ type RejectInvoice struct {
 	Reason    string
 }
 
-// IssueInvoice is finance recording the issued paper invoice (ISSUE-1).
-// TaxRate is optional ("" for the default). ISSUE-2 (uniqueness across the
-// ledger) is enforced by the ledger's number reservation.
+// IssueInvoice is finance recording the issued invoice: paper (ISSUE-1)
+// with code and number, electronic (EINV-2) with a 20-digit number and no
+// code. TaxRate is optional ("" for the default). ISSUE-2 (uniqueness
+// across the ledger) is enforced by the ledger's number reservation, EINV-5
+// (the month's quota) by the ledger's quota streams.
 type IssueInvoice struct {
 	InvoiceID     uuid.UUID
 	InvoiceCode   string
@@ -139,9 +146,13 @@ type RejectReturn struct {
 // VoidInvoice is finance voiding a returned invoice (RETURN-4, 5, 6).
 type VoidInvoice struct{ InvoiceID uuid.UUID }
 
-// RedFlushInvoice is finance red-flushing a returned invoice (RETURN-4, 5, 6).
+// RedFlushInvoice is finance red-flushing a returned paper invoice
+// (RETURN-4, 5, 6), or an electronic one against a red-letter confirmation
+// (RED-5): then no code, a 20-digit number, IssuedOn (today when empty).
 type RedFlushInvoice struct {
 	InvoiceID        uuid.UUID
 	RedInvoiceCode   string
 	RedInvoiceNumber string
+	IssuedOn         string     `json:"IssuedOn,omitempty"` // omitted: paper fingerprints as before
+	ConfirmationID   *uuid.UUID `json:"ConfirmationID,omitempty"`
 }

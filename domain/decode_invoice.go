@@ -188,6 +188,10 @@ func fastInvoiceRequested(data []byte) (InvoiceRequested, bool) {
 			}
 			e.ExchangeOf = &id
 			return true
+		case "medium":
+			return seen.first(11) && textAs(&s, &e.Medium)
+		case "emails":
+			return seen.first(12) && s.texts(&e.Emails)
 		}
 		return false
 	})
@@ -218,6 +222,10 @@ func fastInvoiceIssued(data []byte) (InvoiceIssued, bool) {
 			return seen.first(7) && s.money(&e.TaxAmount)
 		case "issued_at":
 			return seen.first(8) && s.instant(&e.IssuedAt)
+		case "medium":
+			return seen.first(9) && textAs(&s, &e.Medium)
+		case "delivered_to":
+			return seen.first(10) && s.texts(&e.DeliveredTo)
 		}
 		return false
 	})

@@ -110,8 +110,12 @@ type InvoiceRequested struct {
 	Address     Address    `json:"address"`
 	AddressID   uuid.UUID  `json:"address_id"`
 	RequestedAt time.Time  `json:"requested_at"`
-	SLADue      string     `json:"sla_due"`               // YYYY-MM-DD: ship by the end of this day (SHIP-1)
+	SLADue      string     `json:"sla_due"`               // YYYY-MM-DD: ship (paper, SHIP-1) or issue (electronic, EINV-3) by the end of this day
 	ExchangeOf  *uuid.UUID `json:"exchange_of,omitempty"` // RETURN-6
+	// Medium is omitted for paper, so that paper applications keep the
+	// seed's wire form (EINV-1).
+	Medium Medium   `json:"medium,omitempty"`
+	Emails []string `json:"emails,omitempty"` // electronic only (EINV-1)
 }
 
 // InvoiceCancelled: the application was cancelled (CANCEL-1); statements released.
@@ -146,6 +150,11 @@ type InvoiceIssued struct {
 	NetAmount     Money     `json:"net_amount"`
 	TaxAmount     Money     `json:"tax_amount"`
 	IssuedAt      time.Time `json:"issued_at"`
+	// Medium is omitted for paper (the seed's wire form). An electronic
+	// invoice has no code, a 20-digit number and is delivered on issue to
+	// DeliveredTo (EINV-2).
+	Medium      Medium   `json:"medium,omitempty"`
+	DeliveredTo []string `json:"delivered_to,omitempty"`
 }
 
 // InvoiceShipped: finance mailed the paper invoice (SHIP-1).
@@ -199,6 +208,21 @@ type InvoiceRedFlushed struct {
 	RedInvoiceNumber string    `json:"red_invoice_number"`
 	RedAmount        Money     `json:"red_amount"` // equals the original amount
 	RedFlushedAt     time.Time `json:"red_flushed_at"`
+	// Electronic red invoices: no code, a 20-digit number, the date it was
+	// issued on and the confirmation it was issued against (RED-5); all
+	// omitted for paper.
+	RedIssuedOn    string     `json:"red_issued_on,omitempty"`
+	ConfirmationID *uuid.UUID `json:"confirmation_id,omitempty"`
+}
+
+// ExchangeFailed: a return completed but RETURN-6's exchange could not be
+// made (no approved title, or no address for paper); recorded so that it is
+// never dropped silently.
+type ExchangeFailed struct {
+	InvoiceID uuid.UUID `json:"invoice_id"`
+	Reason    string    `json:"reason"`
+	Code      string    `json:"code"` // the rule that stopped it: APP-1
+	FailedAt  time.Time `json:"failed_at"`
 }
 
 func (StatementPosted) EventType() string     { return "StatementPosted" }
@@ -220,6 +244,7 @@ func (ReturnPaperReceived) EventType() string { return "ReturnPaperReceived" }
 func (ReturnRejected) EventType() string      { return "ReturnRejected" }
 func (InvoiceVoided) EventType() string       { return "InvoiceVoided" }
 func (InvoiceRedFlushed) EventType() string   { return "InvoiceRedFlushed" }
+func (ExchangeFailed) EventType() string      { return "ExchangeFailed" }
 
 // eventTypes decodes each event type into its value type.
 var eventTypes = map[string]func([]byte) (Event, error){
@@ -242,6 +267,17 @@ var eventTypes = map[string]func([]byte) (Event, error){
 	"ReturnRejected":      decodeAs[ReturnRejected],
 	"InvoiceVoided":       decodeAs[InvoiceVoided],
 	"InvoiceRedFlushed":   decodeAs[InvoiceRedFlushed],
+	"ExchangeFailed":      decodeAs[ExchangeFailed],
+
+	"RedLetterConfirmationEntered":   decodeAs[RedLetterConfirmationEntered], // confirmations.go
+	"RedLetterConfirmationConfirmed": decodeAs[RedLetterConfirmationConfirmed],
+	"RedLetterConfirmationRefused":   decodeAs[RedLetterConfirmationRefused],
+	"RedLetterConfirmationWithdrawn": decodeAs[RedLetterConfirmationWithdrawn],
+	"RedLetterConfirmationExpired":   decodeAs[RedLetterConfirmationExpired],
+
+	"QuotaSet":      decodeAs[QuotaSet], // quota.go: events of the quota streams
+	"QuotaUsed":     decodeAs[QuotaUsed],
+	"QuotaReleased": decodeAs[QuotaReleased],
 }
 
 // EventTypes lists every event type name, for documentation and golden tests.

@@ -162,6 +162,8 @@ func (a *Account) applyInvoiceRequested(e *InvoiceRequested) {
 		Statements:  e.Statements,
 		Title:       e.Title,
 		Address:     e.Address,
+		Medium:      MediumOf(e.Medium),
+		Emails:      e.Emails,
 		RequestedAt: e.RequestedAt,
 		SLADue:      e.SLADue,
 		ExchangeOf:  e.ExchangeOf,
@@ -262,6 +264,7 @@ func (a *Account) applyIssued(e *InvoiceIssued) {
 	inv.TaxRate = e.TaxRate
 	net, tax := e.NetAmount, e.TaxAmount
 	inv.NetAmount, inv.TaxAmount = &net, &tax
+	inv.DeliveredTo = e.DeliveredTo
 	inv.UpdatedAt = e.IssuedAt
 	a.setStatements(inv, StatementInvoiced, inv.ID)
 }
@@ -299,10 +302,40 @@ func (a *Account) applyReturn(e Event) {
 	case *InvoiceVoided:
 		a.applyReturnCompleted(e.InvoiceID, Voided, "", "", e.VoidedAt)
 	case InvoiceRedFlushed:
-		a.applyReturnCompleted(e.InvoiceID, RedFlushed, e.RedInvoiceCode, e.RedInvoiceNumber, e.RedFlushedAt)
+		a.applyRedFlushed(&e)
 	case *InvoiceRedFlushed:
-		a.applyReturnCompleted(e.InvoiceID, RedFlushed, e.RedInvoiceCode, e.RedInvoiceNumber, e.RedFlushedAt)
+		a.applyRedFlushed(e)
+	case ExchangeFailed:
+		a.applyExchangeFailed(&e)
+	case *ExchangeFailed:
+		a.applyExchangeFailed(e)
+	default:
+		a.applyConfirmation(e) // confirmations.go
 	}
+}
+
+func (a *Account) applyRedFlushed(e *InvoiceRedFlushed) {
+	a.applyReturnCompleted(e.InvoiceID, RedFlushed, e.RedInvoiceCode, e.RedInvoiceNumber, e.RedFlushedAt)
+	if e.ConfirmationID == nil {
+		return
+	}
+	if inv := a.Invoices[e.InvoiceID]; inv != nil {
+		id := *e.ConfirmationID
+		returnCopy(inv).RedConfirmationID = &id
+	}
+	if c := a.confirmation(*e.ConfirmationID); c != nil {
+		c.Used = true
+		c.UpdatedAt = e.RedFlushedAt
+	}
+}
+
+func (a *Account) applyExchangeFailed(e *ExchangeFailed) {
+	inv := a.Invoices[e.InvoiceID]
+	if inv == nil {
+		return
+	}
+	inv.ExchangeFailure = &ExchangeFailure{Reason: e.Reason, Code: e.Code, At: e.FailedAt}
+	inv.UpdatedAt = e.FailedAt
 }
 
 func (a *Account) applyReturnRequested(e *ReturnRequested) {

@@ -89,18 +89,34 @@ func (c RejectInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	return []Event{InvoiceRejected{InvoiceID: inv.ID, Reason: reason, RejectedAt: env.Now}}, nil
 }
 
-// Decide records the issued paper invoice (ISSUE-1) and refuses a code and
-// number this account already used (ISSUE-2; the ledger checks the rest of
-// the ledger). The statements become invoiced.
+// Decide records the issued invoice: paper (ISSUE-1) or electronic
+// (EINV-2), refusing a number this account already used (ISSUE-2; the
+// ledger checks the rest of the ledger). The statements become invoiced.
 func (c IssueInvoice) Decide(a *Account, env Env) ([]Event, error) {
-	if !invoiceCodePattern.MatchString(c.InvoiceCode) {
-		return nil, fieldErr("ISSUE-1", "invoice_code", "invoice_code must be 10 or 12 digits")
+	electronic := false
+	if inv := a.Invoices[c.InvoiceID]; inv != nil {
+		electronic = inv.IsElectronic()
 	}
-	if !invoiceNumberPattern.MatchString(c.InvoiceNumber) {
-		return nil, fieldErr("ISSUE-1", "invoice_number", "invoice_number must be 8 digits")
-	}
-	if _, err := ParseDate(c.IssuedOn); err != nil {
-		return nil, fieldErr("ISSUE-1", "issued_on", "issued_on must be a date YYYY-MM-DD")
+	if electronic {
+		if c.InvoiceCode != "" {
+			return nil, fieldErr("EINV-2", "invoice_code", "an electronic invoice has no invoice code: leave invoice_code out")
+		}
+		if _, err := ParseDate(c.IssuedOn); err != nil {
+			return nil, fieldErr("ISSUE-1", "issued_on", "issued_on must be a date YYYY-MM-DD")
+		}
+		if err := checkElectronicNumber("invoice_number", c.InvoiceNumber, c.IssuedOn); err != nil {
+			return nil, err
+		}
+	} else {
+		if !invoiceCodePattern.MatchString(c.InvoiceCode) {
+			return nil, fieldErr("ISSUE-1", "invoice_code", "invoice_code must be 10 or 12 digits")
+		}
+		if !invoiceNumberPattern.MatchString(c.InvoiceNumber) {
+			return nil, fieldErr("ISSUE-1", "invoice_number", "invoice_number must be 8 digits")
+		}
+		if _, err := ParseDate(c.IssuedOn); err != nil {
+			return nil, fieldErr("ISSUE-1", "issued_on", "issued_on must be a date YYYY-MM-DD")
+		}
 	}
 	rate := env.TaxRate
 	if c.TaxRate != "" {
@@ -127,10 +143,10 @@ func (c IssueInvoice) Decide(a *Account, env Env) ([]Event, error) {
 		return nil, fieldErr("ISSUE-1", "issued_on", "issued_on %s is in the future (today is %s)", c.IssuedOn, today)
 	}
 	if o := a.numberUsedBy(c.InvoiceCode, c.InvoiceNumber); o != nil {
-		return nil, stateErr("ISSUE-2", "invoice code %s number %s is already used by invoice %s; enter the code and number printed on this paper invoice", c.InvoiceCode, c.InvoiceNumber, o.ID)
+		return nil, stateErr("ISSUE-2", "invoice code %s number %s is already used by invoice %s; enter the code and number printed on this invoice", c.InvoiceCode, c.InvoiceNumber, o.ID)
 	}
 	net, tax := Tax(inv.Amount, rate)
-	return []Event{InvoiceIssued{
+	e := InvoiceIssued{
 		InvoiceID:     inv.ID,
 		InvoiceCode:   c.InvoiceCode,
 		InvoiceNumber: c.InvoiceNumber,
@@ -140,7 +156,12 @@ func (c IssueInvoice) Decide(a *Account, env Env) ([]Event, error) {
 		NetAmount:     net,
 		TaxAmount:     tax,
 		IssuedAt:      env.Now,
-	}}, nil
+	}
+	if electronic {
+		// EINV-2: issuing delivers it, to the application's addresses.
+		e.Medium, e.DeliveredTo = Electronic, inv.Emails
+	}
+	return []Event{e}, nil
 }
 
 // numberUsedBy returns the invoice of this account whose code and number, or
@@ -173,6 +194,9 @@ func (c ShipInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	inv, err := invoiceFor(a, c.InvoiceID, "SHIP-1")
 	if err != nil {
 		return nil, err
+	}
+	if inv.IsElectronic() {
+		return nil, stateErr("EINV-2", "an electronic invoice is delivered by email when it is issued; there is nothing to ship")
 	}
 	if inv.Status != Issued {
 		return nil, stateErr("SHIP-1", "the invoice is %s; only an issued invoice can be shipped", inv.Status)

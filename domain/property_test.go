@@ -67,7 +67,68 @@ func (s *sim) statement() Command {
 	return PostStatement{Month: m, Lines: lines}
 }
 
+// confirmation picks a confirmation of the account, or an unknown ID.
+func (s *sim) confirmation() uuid.UUID {
+	if n := len(s.a.ConfirmationOrder); n > 0 && s.r.IntN(10) != 0 {
+		return s.a.ConfirmationOrder[s.r.IntN(n)]
+	}
+	return uuid.New()
+}
+
+func (s *sim) role() Role {
+	return []Role{RoleCustomer, RoleFinance, RoleSupport}[s.r.IntN(3)]
+}
+
+// electronic is a random e-invoice command (EINV-*, RED-*); nil to fall
+// through to the paper ones.
+func (s *sim) electronic() Command {
+	switch s.r.IntN(6) {
+	case 0:
+		id, _ := s.pickInvoice(Issued, ReturnRequestedState)
+		reasons := []RedReason{ReasonIssuingError, ReasonServiceTerminated, ReasonSalesAllowance}
+		amount := ""
+		if s.r.IntN(8) == 0 {
+			amount = s.money() // partial: RED-6 refuses, there is no deficit
+		}
+		return EnterConfirmation{InvoiceID: id, By: s.role(), Reason: reasons[s.r.IntN(3)], Amount: amount,
+			Deducted: s.r.IntN(3) == 0, Booked: s.r.IntN(2) == 0}
+	case 1:
+		cid := s.confirmation()
+		if p := s.a.PendingConfirmations(); len(p) > 0 && s.r.IntN(4) != 0 {
+			cid = p[s.r.IntN(len(p))].ID
+		}
+		return ConfirmConfirmation{ConfirmationID: cid, By: s.role()}
+	case 2:
+		if s.r.IntN(2) == 0 {
+			return RefuseConfirmation{ConfirmationID: s.confirmation(), By: s.role(), Reason: "no"}
+		}
+		return WithdrawConfirmation{ConfirmationID: s.confirmation(), By: s.role()}
+	case 3:
+		return ExpireConfirmation{ConfirmationID: s.confirmation()}
+	default:
+		id, _ := s.pickInvoice(Issued, ReturnRequestedState)
+		cid := s.confirmation()
+		// Mostly against a usable confirmation, so that red-flushes happen.
+		for _, c := range s.a.Confirmations {
+			if c.Usable() && s.r.IntN(4) != 0 {
+				id, cid = c.InvoiceID, c.ID
+				break
+			}
+		}
+		s.codeN++
+		return RedFlushInvoice{InvoiceID: id, RedInvoiceNumber: s.eNumber(s.codeN), ConfirmationID: &cid}
+	}
+}
+
+// eNumber is an EINV-2 number for today's year.
+func (s *sim) eNumber(n int) string {
+	return BusinessDate(s.env.Now)[2:4] + fmt.Sprintf("%018d", n)
+}
+
 func (s *sim) command() Command {
+	if s.r.IntN(4) == 0 {
+		return s.electronic()
+	}
 	switch s.r.IntN(17) {
 	case 0, 1:
 		return s.statement()
@@ -99,6 +160,9 @@ func (s *sim) command() Command {
 				months = append(months, m)
 			}
 		}
+		if s.r.IntN(2) == 0 {
+			return RequestInvoice{Statements: months, Agree: s.r.IntN(20) != 0, Medium: Electronic, Emails: []string{"ap@example.com"}}
+		}
 		return RequestInvoice{Statements: months, Agree: s.r.IntN(20) != 0}
 	case 8:
 		id, _ := s.pickInvoice(UnderReview, Issuing)
@@ -118,6 +182,9 @@ func (s *sim) command() Command {
 		n := s.codeN
 		if s.r.IntN(10) == 0 {
 			n = 1 + s.r.IntN(n) // sometimes a number already used (ISSUE-2)
+		}
+		if inv := s.a.Invoice(id); inv != nil && inv.IsElectronic() {
+			return IssueInvoice{InvoiceID: id, InvoiceNumber: s.eNumber(n), IssuedOn: BusinessDate(s.env.Now)}
 		}
 		return IssueInvoice{InvoiceID: id, InvoiceCode: "1100000000", InvoiceNumber: fmt.Sprintf("%08d", n), IssuedOn: BusinessDate(s.env.Now)}
 	case 12:
@@ -163,6 +230,11 @@ func (s *sim) step(i int) {
 		s.a.Apply(e)
 		s.events = append(s.events, e)
 	}
+	// The scheduler's part: expiries due now (RED-3).
+	for _, e := range DecideExpire(s.a, s.env.Now) {
+		s.a.Apply(e)
+		s.events = append(s.events, e)
+	}
 	if err := s.a.CheckInvariants(); err != nil {
 		s.t.Fatalf("step %d: after %T %+v: %v", i, cmd, cmd, err)
 	}
@@ -198,7 +270,10 @@ func TestBAL3_APP7_RandomCommandSequences(t *testing.T) {
 			if !re.Balance().Equal(s.a.Balance()) || re.Version != s.a.Version {
 				t.Fatalf("refold differs: %+v vs %+v", re.Balance(), s.a.Balance())
 			}
-			var live, issued int
+			if err := re.CheckInvariants(); err != nil {
+				t.Fatal(err)
+			}
+			var live, issued, eIssued, eRed int
 			for _, inv := range s.a.Invoices {
 				if inv.Live() {
 					live++
@@ -206,11 +281,26 @@ func TestBAL3_APP7_RandomCommandSequences(t *testing.T) {
 				if inv.InvoiceCode != "" {
 					issued++
 				}
+				if inv.IsElectronic() && inv.InvoiceNumber != "" {
+					eIssued++
+					if inv.Status == RedFlushed {
+						eRed++
+					}
+				}
 			}
-			if issued == 0 || len(s.a.Statements) == 0 {
-				t.Fatalf("the simulation never issued an invoice (%d statements, %d invoices)", len(s.a.Statements), len(s.a.Invoices))
+			byStatus := map[ConfirmationStatus]int{}
+			for _, cf := range s.a.Confirmations {
+				byStatus[cf.Status]++
 			}
-			t.Logf("%d events, %d statements, %d invoices (%d live, %d issued)", len(s.events), len(s.a.Statements), len(s.a.Invoices), live, issued)
+			if issued == 0 || eIssued == 0 || eRed == 0 || len(s.a.Statements) == 0 {
+				t.Fatalf("the simulation never issued or red-flushed an invoice of each medium (%d statements, %d invoices, %d paper, %d electronic, %d red)",
+					len(s.a.Statements), len(s.a.Invoices), issued, eIssued, eRed)
+			}
+			if byStatus[ConfirmationConfirmed]+byStatus[ConfirmationNotRequired] == 0 || byStatus[ConfirmationExpired] == 0 {
+				t.Fatalf("the simulation never confirmed or expired a confirmation: %v", byStatus)
+			}
+			t.Logf("%d events, %d statements, %d invoices (%d live, %d paper issued, %d electronic issued, %d red-flushed), confirmations %v",
+				len(s.events), len(s.a.Statements), len(s.a.Invoices), live, issued, eIssued, eRed, byStatus)
 		})
 	}
 }

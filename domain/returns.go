@@ -28,6 +28,14 @@ func (c RequestReturn) Decide(a *Account, env Env) ([]Event, error) {
 		return nil, stateErr("RETURN-1", "the invoice is %s; only an issued invoice can be returned", inv.Status)
 	}
 	form, msg := cleanText(c.RedLetterFormNumber, 100)
+	if inv.IsElectronic() {
+		// EINV-4: no paper, no certification; the red-letter
+		// confirmation's deducted says it.
+		if c.Certified || form != "" {
+			return nil, fieldErr("RETURN-2", "certified", "an electronic invoice is not certified on paper: say deducted (已抵扣) in the red-letter confirmation instead")
+		}
+		c.CertifiedUnstated = false
+	}
 	switch {
 	case inv.Title.Type == VATSpecial && c.CertifiedUnstated:
 		return nil, fieldErr("RETURN-2", "certified", "say whether the vat_special invoice was certified (已认证): certified true or false")
@@ -70,6 +78,9 @@ func (c ReceiveReturnPaper) Decide(a *Account, env Env) ([]Event, error) {
 	inv, err := invoiceFor(a, c.InvoiceID, "RETURN-3")
 	if err != nil {
 		return nil, err
+	}
+	if inv.IsElectronic() {
+		return nil, stateErr("EINV-4", "an electronic invoice has no paper to return; it is reversed by a red invoice against a red-letter confirmation")
 	}
 	if inv.Status != ReturnRequestedState {
 		return nil, stateErr("RETURN-3", "the invoice is %s; paper is recorded only for a requested return", inv.Status)
@@ -118,6 +129,9 @@ func VoidAllowed(inv *Invoice, now time.Time) bool {
 // when uncertified. The statements are available again (RETURN-5) and an
 // exchange is applied for at once (RETURN-6).
 func (c VoidInvoice) Decide(a *Account, env Env) ([]Event, error) {
+	if inv := a.Invoices[c.InvoiceID]; inv != nil && inv.IsElectronic() {
+		return nil, stateErr("EINV-4", "an electronic invoice is never voided (作废); reverse it by a red invoice (红冲) against a red-letter confirmation")
+	}
 	inv, err := paperReceived(a, c.InvoiceID)
 	if err != nil {
 		return nil, err
@@ -135,6 +149,12 @@ func (c VoidInvoice) Decide(a *Account, env Env) ([]Event, error) {
 // reverses the whole amount. Statements become available (RETURN-5) and an
 // exchange is applied for at once.
 func (c RedFlushInvoice) Decide(a *Account, env Env) ([]Event, error) {
+	if inv := a.Invoices[c.InvoiceID]; inv != nil && inv.IsElectronic() {
+		return c.decideElectronic(a, env, inv)
+	}
+	if c.ConfirmationID != nil {
+		return nil, fieldErr("RED-1", "confirmation_id", "red-letter confirmations are for electronic invoices; a paper red-flush records the red invoice's code and number")
+	}
 	if !invoiceCodePattern.MatchString(c.RedInvoiceCode) {
 		return nil, fieldErr("RETURN-4", "red_invoice_code", "red_invoice_code must be 10 or 12 digits")
 	}
@@ -157,17 +177,86 @@ func (c RedFlushInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	}), nil
 }
 
+// decideElectronic red-flushes an electronic invoice against a confirmed or
+// not-required confirmation (RED-5): a 20-digit red number (EINV-2's form),
+// no code, dated today unless given, for the confirmation's amount. A red
+// invoice for the whole remaining amount makes the invoice red_flushed.
+func (c RedFlushInvoice) decideElectronic(a *Account, env Env, inv *Invoice) ([]Event, error) {
+	if c.RedInvoiceCode != "" {
+		return nil, fieldErr("EINV-2", "red_invoice_code", "an electronic red invoice has no invoice code: leave red_invoice_code out")
+	}
+	on := c.IssuedOn
+	if on == "" {
+		on = BusinessDate(env.Now)
+	} else if _, err := ParseDate(on); err != nil {
+		return nil, fieldErr("RED-5", "issued_on", "issued_on must be a date YYYY-MM-DD")
+	}
+	if err := checkElectronicNumber("red_invoice_number", c.RedInvoiceNumber, on); err != nil {
+		return nil, err
+	}
+	if c.ConfirmationID == nil {
+		return nil, stateErr("RED-5", "an electronic invoice is red-flushed only against a red-letter confirmation (红字确认单): give confirmation_id")
+	}
+	cf := a.confirmation(*c.ConfirmationID)
+	switch {
+	case cf == nil || cf.InvoiceID != inv.ID:
+		return nil, stateErr("RED-5", "no red-letter confirmation %s for this invoice", *c.ConfirmationID)
+	case cf.Used:
+		return nil, stateErr("RED-5", "the red-letter confirmation %s was already used for a red invoice", cf.ID)
+	case !cf.Usable():
+		return nil, stateErr("RED-5", "the red-letter confirmation is %s; the red invoice needs a confirmed or not_required one", cf.Status)
+	}
+	if inv.Status != Issued && inv.Status != ReturnRequestedState {
+		return nil, stateErr("RED-5", "the invoice is %s; only an issued invoice is red-flushed", inv.Status)
+	}
+	if on < inv.IssuedOn {
+		return nil, fieldErr("RED-5", "issued_on", "the red invoice's date %s is before the invoice's %s", on, inv.IssuedOn)
+	}
+	if today := BusinessDate(env.Now); on > today {
+		return nil, fieldErr("RED-5", "issued_on", "issued_on %s is in the future (today is %s)", on, today)
+	}
+	if !cf.Amount.Equal(inv.Amount) {
+		// RED-6: only a deficit allows a part, and none exists yet (DEF-*).
+		return nil, stateErr("RED-6", "a partial red invoice (%s of %s) needs a deficit to clear", cf.Amount, inv.Amount)
+	}
+	if o := a.numberUsedBy("", c.RedInvoiceNumber); o != nil {
+		return nil, stateErr("ISSUE-2", "invoice number %s is already used by invoice %s; enter the red invoice's own number", c.RedInvoiceNumber, o.ID)
+	}
+	id := cf.ID
+	return completeReturn(a, env, inv, InvoiceRedFlushed{
+		InvoiceID:        inv.ID,
+		RedInvoiceNumber: c.RedInvoiceNumber,
+		RedAmount:        cf.Amount,
+		RedFlushedAt:     env.Now,
+		RedIssuedOn:      on,
+		ConfirmationID:   &id,
+	}), nil
+}
+
 // completeReturn appends RETURN-6's exchange to a completed return: a new
-// application over the same statements with the account's current approved
-// title and the chosen address (or the default). Without an approved title
-// or any address the return completes without the exchange; the statements
-// are then simply available and the customer applies again (RETURN-5).
+// application over the same statements, in the same medium (the same
+// emails for electronic), with the account's current approved title and,
+// for paper, the chosen address (or the default). Without an approved
+// title, or without any address for paper, the return still completes and
+// an ExchangeFailed records why; the statements are then available and the
+// customer applies again (RETURN-5).
 func completeReturn(a *Account, env Env, inv *Invoice, done Event) []Event {
 	evs := []Event{done}
 	if inv.Return == nil || !inv.Return.Exchange {
 		return evs
 	}
+	fail := func(reason string) []Event {
+		return append(evs, ExchangeFailed{InvoiceID: inv.ID, Reason: reason, Code: "APP-1", FailedAt: env.Now})
+	}
 	title := a.ApprovedTitle()
+	if title == nil {
+		return fail("no approved invoice title (发票抬头) when the return completed; add one and apply again")
+	}
+	of := inv.ID
+	if inv.IsElectronic() {
+		e := newRequest(a, env, inv.Statements, title.Title, nil, &of)
+		return append(evs, electronicRequest(e, env, inv.Emails))
+	}
 	var addr *SavedAddress
 	if inv.Return.AddressID != nil {
 		addr = a.address(*inv.Return.AddressID)
@@ -175,9 +264,8 @@ func completeReturn(a *Account, env Env, inv *Invoice, done Event) []Event {
 	if addr == nil {
 		addr = a.DefaultAddress()
 	}
-	if title == nil || addr == nil {
-		return evs
+	if addr == nil {
+		return fail("no mailing address (收票地址) when the return completed; add one and apply again")
 	}
-	of := inv.ID
 	return append(evs, newRequest(a, env, inv.Statements, title.Title, addr, &of))
 }

@@ -233,14 +233,21 @@ func TestRETURN6_RedFlushWholeAmountAndExchange(t *testing.T) {
 	}
 	checkInvariants(t, a)
 
-	// Without an approved title the return completes without the exchange.
+	// Without an approved title the return completes without the exchange,
+	// and the failure is recorded and shown on the invoice (amended RETURN-6).
 	b, env := readyAccount(t, VATGeneral)
 	id = issued(t, b, env, "1100000000", "00000001", "2026-07")
 	returned(t, b, env, id, RequestReturn{Exchange: true})
 	must(t, b, env, ClearTitle{Reason: "renamed", Ticket: "T-4"})
 	evs = must(t, b, env, VoidInvoice{InvoiceID: id})
-	if len(evs) != 1 || b.Statements["2026-07"].Status != StatementAvailable {
+	if len(evs) != 2 || b.Statements["2026-07"].Status != StatementAvailable {
 		t.Fatalf("%#v", evs)
+	}
+	if f, ok := evs[1].(ExchangeFailed); !ok || f.Code != "APP-1" || f.Reason == "" {
+		t.Fatalf("want ExchangeFailed, got %#v", evs[1])
+	}
+	if ef := b.Invoice(id).ExchangeFailure; ef == nil || ef.Reason == "" || b.Invoice(id).Status != Voided {
+		t.Fatalf("the invoice does not show the failed exchange: %+v", b.Invoice(id))
 	}
 	checkInvariants(t, b)
 }

@@ -94,8 +94,13 @@ func (a *Account) Clone() *Account {
 			r := *inv.Return
 			ci.Return = &r
 		}
+		if inv.ExchangeFailure != nil {
+			f := *inv.ExchangeFailure
+			ci.ExchangeFailure = &f
+		}
 		c.Invoices[k] = ci
 	}
+	a.cloneConfirmations(c)
 	return c
 }
 
@@ -236,6 +241,24 @@ func (a *Account) CheckInvariants() error {
 			if _, held := holder[m]; !held {
 				bad("REC-1", "statement %s is %s but no live invoice holds it", m, s.Status)
 			}
+		}
+	}
+	open := map[uuid.UUID]uuid.UUID{}
+	for _, id := range a.ConfirmationOrder {
+		cf := a.Confirmations[id]
+		if cf == nil {
+			continue
+		}
+		if cf.Open() {
+			if other, dup := open[cf.InvoiceID]; dup {
+				bad("RED-4", "invoice %s has two open red-letter confirmations, %s and %s", cf.InvoiceID, other, id)
+			}
+			open[cf.InvoiceID] = id
+		}
+		if inv := a.Invoices[cf.InvoiceID]; inv == nil || !inv.IsElectronic() {
+			bad("RED-1", "red-letter confirmation %s names invoice %s, which is not an electronic invoice of the account", id, cf.InvoiceID)
+		} else if cf.Used && inv.Status != RedFlushed {
+			bad("RED-5", "red-letter confirmation %s was used, but invoice %s is %s", id, inv.ID, inv.Status)
 		}
 	}
 	return errors.Join(errs...)

@@ -179,8 +179,18 @@ type Return struct {
 	RejectedReason      string     `json:"rejected_reason,omitempty"`
 	RedInvoiceCode      string     `json:"red_invoice_code,omitempty"`
 	RedInvoiceNumber    string     `json:"red_invoice_number,omitempty"`
+	// RedConfirmationID is the red-letter confirmation an electronic
+	// red-flush was issued against (RED-5).
+	RedConfirmationID *uuid.UUID `json:"red_confirmation_id,omitempty"`
 	// ExchangeInvoiceID is the new application made when an exchange completed (RETURN-6).
 	ExchangeInvoiceID *uuid.UUID `json:"exchange_invoice_id,omitempty"`
+}
+
+// ExchangeFailure is why a requested exchange was not made (RETURN-6).
+type ExchangeFailure struct {
+	Reason string    `json:"reason"`
+	Code   string    `json:"code"`
+	At     time.Time `json:"at"`
 }
 
 // Invoice is an application and, once issued, the invoice (one ID throughout).
@@ -194,6 +204,8 @@ type Invoice struct {
 	Statements    []string      `json:"statements"`
 	Title         Title         `json:"title"`
 	Address       Address       `json:"address"`
+	Medium        Medium        `json:"medium"`           // paper unless the application said electronic (EINV-1)
+	Emails        []string      `json:"emails,omitempty"` // electronic: where it is delivered (EINV-1)
 	RequestedAt   time.Time     `json:"requested_at"`
 	SLADue        string        `json:"sla_due,omitempty"`
 	ExchangeOf    *uuid.UUID    `json:"exchange_of,omitempty"`
@@ -205,10 +217,14 @@ type Invoice struct {
 	NetAmount     *Money        `json:"net_amount,omitempty"`
 	TaxAmount     *Money        `json:"tax_amount,omitempty"`
 	Shipment      *Shipment     `json:"shipment,omitempty"`
+	DeliveredTo   []string      `json:"delivered_to,omitempty"` // electronic: delivered on issue (EINV-2)
 	Return        *Return       `json:"return,omitempty"`
-	RejectReason  string        `json:"reject_reason,omitempty"`
-	CancelledBy   Role          `json:"cancelled_by,omitempty"`
-	UpdatedAt     time.Time     `json:"updated_at"`
+	// ExchangeFailure says why RETURN-6's exchange could not be made when
+	// the return completed; nil when none was asked or it was made.
+	ExchangeFailure *ExchangeFailure `json:"exchange_failure,omitempty"`
+	RejectReason    string           `json:"reject_reason,omitempty"`
+	CancelledBy     Role             `json:"cancelled_by,omitempty"`
+	UpdatedAt       time.Time        `json:"updated_at"`
 }
 
 // Live reports whether the invoice holds its statements (APP-7): every state

@@ -256,7 +256,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 			continue
 		}
 		meta := c.metadata(now)
-		if err := l.reserveInvoiceNumbers(ctx, c, meta, events); err != nil {
+		if err := l.claim(ctx, c, meta, events); err != nil {
 			outs[i].err = err
 			continue
 		}

@@ -44,9 +44,67 @@ func ReservationStream(code, number string) string {
 	return "invoice-number-" + code + "-" + number
 }
 
+// claim makes the ledger-wide claims of a decision's events before they
+// are appended to the account: the invoice numbers (ISSUE-2) and the
+// month's quota (EINV-5). A refusal leaves nothing behind that matters: the
+// numbers are first checked without writing, so that a quota refusal
+// writes nothing, and a quota taken for a number lost meanwhile is given
+// back.
+func (l *Ledger) claim(ctx context.Context, c command, meta eventstore.Metadata, events []domain.Event) error {
+	for _, e := range events {
+		if cl, ok := numberClaim(c.AccountID, e); ok {
+			if err := l.numberFree(ctx, cl); err != nil {
+				return err
+			}
+		}
+	}
+	uses := quotaUses(events)
+	if err := l.takeQuota(ctx, c, uses); err != nil {
+		return err
+	}
+	if err := l.reserveInvoiceNumbers(ctx, c, meta, events); err != nil {
+		l.releaseQuota(ctx, c, uses)
+		return err
+	}
+	return nil
+}
+
+// numberFree refuses (ISSUE-2) a number another invoice holds, writing nothing.
+func (l *Ledger) numberFree(ctx context.Context, claim InvoiceNumberReserved) error {
+	stream := ReservationStream(claim.InvoiceCode, claim.InvoiceNumber)
+	holder, err := l.reservedBy(ctx, stream)
+	if errors.Is(err, eventstore.ErrStreamNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if holder == claim {
+		return nil
+	}
+	return numberTaken(claim)
+}
+
+func numberTaken(claim InvoiceNumberReserved) error {
+	if claim.InvoiceCode == "" {
+		return &domain.RuleError{
+			Code:    "ISSUE-2",
+			Kind:    domain.StateRule,
+			Message: fmt.Sprintf("invoice number already used: %s is taken by another invoice", claim.InvoiceNumber),
+		}
+	}
+	return &domain.RuleError{
+		Code:    "ISSUE-2",
+		Kind:    domain.StateRule,
+		Message: fmt.Sprintf("invoice code+number already used: %s %s is taken by another invoice", claim.InvoiceCode, claim.InvoiceNumber),
+	}
+}
+
 // reserveInvoiceNumbers claims the number of every invoice the events issue,
-// blue (InvoiceIssued) or red (InvoiceRedFlushed): both are paper invoices
-// and share one number space.
+// blue (InvoiceIssued) or red (InvoiceRedFlushed), paper or electronic:
+// all share one number space (ISSUE-2, EINV-2). An electronic number has no
+// code, so its stream is "invoice-number--<20 digits>", which no paper
+// code and 8-digit number can name.
 func (l *Ledger) reserveInvoiceNumbers(ctx context.Context, c command, meta eventstore.Metadata, events []domain.Event) error {
 	for i, e := range events {
 		claim, ok := numberClaim(c.AccountID, e)
@@ -99,11 +157,7 @@ func (l *Ledger) reserve(ctx context.Context, claim InvoiceNumberReserved, meta 
 	if holder == claim {
 		return nil // our own claim, from an earlier attempt
 	}
-	return &domain.RuleError{
-		Code:    "ISSUE-2",
-		Kind:    domain.StateRule,
-		Message: fmt.Sprintf("invoice code+number already used: %s %s is taken by another invoice", claim.InvoiceCode, claim.InvoiceNumber),
-	}
+	return numberTaken(claim)
 }
 
 // reservedBy reads who holds a reservation stream.

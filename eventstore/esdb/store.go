@@ -61,8 +61,9 @@ import (
 )
 
 // DefaultStreamPrefixes are the prefixes of fapiao's streams: accounts and
-// invoice-number reservations (DESIGN.md, "Streams").
-var DefaultStreamPrefixes = []string{"account-", "invoice-number-"}
+// invoice-number reservations (DESIGN.md, "Streams") and monthly e-invoice
+// quotas (EINV-5).
+var DefaultStreamPrefixes = []string{"account-", "invoice-number-", "quota-"}
 
 // Store is an eventstore.Store on an EventStoreDB server. It is safe for
 // concurrent use.
