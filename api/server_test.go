@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/api"
@@ -57,6 +58,7 @@ type testServer struct {
 	url   string
 	store *memstore.Store
 	proj  *projections.Projections
+	echo  *echo.Echo // its routes, for tests that walk them all
 }
 
 type serverOption func(*api.Config)
@@ -80,7 +82,8 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv := httptest.NewServer(api.New(cfg))
+	e := api.New(cfg)
+	srv := httptest.NewServer(e)
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()
@@ -93,7 +96,7 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 		t.Fatal("the projections did not catch up with an empty store")
 	}
 	require.True(t, proj.Ready())
-	return &testServer{t: t, url: srv.URL, store: store, proj: proj}
+	return &testServer{t: t, url: srv.URL, store: store, proj: proj, echo: e}
 }
 
 // response is what a test looks at.
