@@ -25,7 +25,7 @@ func (s *server) listAddresses(c echo.Context) error {
 	for _, a := range saved {
 		items = append(items, viewAddress(a))
 	}
-	return c.JSON(http.StatusOK, listOf(items))
+	return answer(c, http.StatusOK, listOf(items))
 }
 
 // postAddress is the customer adding an address (ADDR-1, ADDR-2).
@@ -43,6 +43,7 @@ func (s *server) postAddress(c echo.Context) error {
 	if !ok {
 		return errNotFound
 	}
+	setLocation(c, "addresses", added.AddressID.String())
 	return answerAddress(c, http.StatusCreated, res, added.AddressID.String())
 }
 
@@ -85,7 +86,7 @@ func answerAddress(c echo.Context, status int, res ledger.Result, id string) err
 	if res.Account != nil {
 		for _, a := range res.Account.Addresses {
 			if a.ID.String() == id {
-				return c.JSON(status, viewAddress(*a))
+				return answer(c, status, viewAddress(*a))
 			}
 		}
 	}

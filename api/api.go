@@ -122,7 +122,13 @@ func New(cfg Config) *echo.Echo {
 		if r.method == http.MethodGet {
 			mw = append(mw, s.minPosition)
 		}
-		e.Add(r.method, r.path, chain(r.handler, mw...))
+		h := chain(r.handler, mw...)
+		e.Add(r.method, r.path, h)
+		if r.method == http.MethodGet {
+			// RFC 9110: every GET answers HEAD, with the same headers;
+			// net/http drops the body.
+			e.Add(http.MethodHead, r.path, h)
+		}
 	}
 	s.opsRoutes(e)
 	if cfg.Console != nil {
@@ -130,7 +136,9 @@ func New(cfg Config) *echo.Echo {
 		h := echo.WrapHandler(cfg.Console)
 		e.GET("/console/*", h)
 		e.HEAD("/console/*", h)
-		e.GET("/console", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/console/") })
+		redirect := func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/console/") }
+		e.GET("/console", redirect)
+		e.HEAD("/console", redirect)
 	}
 	for _, r := range e.Routes() {
 		s.metrics.routeNames[r.Path] = struct{}{}

@@ -131,6 +131,8 @@ func TestEveryRouteInMatrix(t *testing.T) {
 	}
 	for _, op := range documentedOperations(t) {
 		if strings.Contains(op, " /v1") {
+			// HEAD is GET's (TestHeadOnEveryGetRoute holds them equal).
+			op = strings.Replace(op, "HEAD ", "GET ", 1)
 			require.True(t, rows[op], "no matrix row for %s", op)
 		}
 	}

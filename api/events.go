@@ -13,6 +13,12 @@ import (
 	"github.com/fapiao/fapiao/ledger"
 )
 
+// A page of events holds 100 by default, at most 1000.
+const (
+	eventsDefaultLimit = 100
+	eventsMaxLimit     = 1000
+)
+
 // eventPage is a list of events; Next is the from of the following page.
 type eventPage struct {
 	Items []eventstore.Record `json:"items"`
@@ -36,7 +42,7 @@ func (s *server) accountEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, err := limitParam(c, 100, 1000)
+	limit, err := limitParam(c, eventsDefaultLimit, eventsMaxLimit)
 	if err != nil {
 		return err
 	}
@@ -70,7 +76,7 @@ func (s *server) accountEvents(c echo.Context) error {
 		}
 		out.Items = append(out.Items, r)
 	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }
 
 // fromParam reads ?from=, a log position (inclusive); 0 when absent.
@@ -93,7 +99,7 @@ func (s *server) globalEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, err := limitParam(c, 100, 1000)
+	limit, err := limitParam(c, eventsDefaultLimit, eventsMaxLimit)
 	if err != nil {
 		return err
 	}
@@ -113,5 +119,5 @@ func (s *server) globalEvents(c echo.Context) error {
 		}
 		out.Items = append(out.Items, r)
 	}
-	return c.JSON(http.StatusOK, out)
+	return answer(c, http.StatusOK, out)
 }

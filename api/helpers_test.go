@@ -59,6 +59,10 @@ func (s *testServer) do(req *http.Request) response {
 	require.NoError(s.t, err)
 	r := response{status: resp.StatusCode, header: resp.Header, body: raw}
 	checkProblem(s.t, req, r)
+	if r.status == http.StatusCreated {
+		require.True(s.t, strings.HasPrefix(r.header.Get("Location"), "/v1/accounts/"),
+			"%s %s: a 201 carries Location, got %q", req.Method, req.URL.Path, r.header.Get("Location"))
+	}
 	return r
 }
 

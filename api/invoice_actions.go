@@ -32,13 +32,6 @@ func invoiceCommand[B any](s *server, c echo.Context, required bool, build func(
 		}
 	}
 	r := role(c)
-	if pretty(c) {
-		res, err := s.execute(c, build(id, in, r), body)
-		if err != nil {
-			return err
-		}
-		return s.answerInvoice(c, http.StatusOK, res.Account, id)
-	}
 	res, err := s.executeView(c, build(id, in, r), body, func(acc *domain.Account) any {
 		return encodeInvoice(acc, id, r)
 	})

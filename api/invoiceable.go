@@ -18,9 +18,9 @@ func (s *server) getInvoiceable(c echo.Context) error {
 	if !known && role(c) != domain.RoleCustomer {
 		return errNotFound
 	}
-	if !known || pretty(c) {
+	if !known {
 		b, _ := s.cfg.Projections.Balance(acc)
-		return c.JSON(http.StatusOK, viewBalance(b))
+		return answer(c, http.StatusOK, viewBalance(b))
 	}
 	k := cacheKey{acc: acc}
 	body, ok := s.json.get(k, version)
@@ -30,7 +30,7 @@ func (s *server) getInvoiceable(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		body = append(enc, '\n') // as c.JSON's encoder ends it
+		body = append(enc, '\n') // as answer ends it
 		s.json.put(k, at, body)
 	}
 	return blob(c, http.StatusOK, body)

@@ -28,17 +28,6 @@ func (s *server) postInvoice(c echo.Context) error {
 		return badRequest("address_id", "address_id must be the UUID of one of the account's addresses.")
 	}
 	cmd := domain.RequestInvoice{Statements: in.Statements, AddressID: addressID, Agree: in.Agree}
-	if pretty(c) {
-		res, err := s.execute(c, cmd, body)
-		if err != nil {
-			return err
-		}
-		requested, ok := eventOf[domain.InvoiceRequested](res)
-		if !ok {
-			return errNotFound
-		}
-		return s.answerInvoice(c, http.StatusCreated, res.Account, requested.InvoiceID)
-	}
 	// The new invoice is the account's last one right after the command's
 	// events; its ID is checked against the event below.
 	r := role(c)
@@ -55,6 +44,7 @@ func (s *server) postInvoice(c echo.Context) error {
 	if !ok {
 		return errNotFound
 	}
+	setLocation(c, "invoices", requested.InvoiceID.String())
 	if e, _ := res.View.(encodedInvoice); e.id != requested.InvoiceID {
 		// Not expected; answer from the log rather than guess.
 		last := res.Records[len(res.Records)-1]
@@ -68,7 +58,7 @@ func (s *server) postInvoice(c echo.Context) error {
 }
 
 // encodedInvoice is an invoice's answer made under the ledger's lock: what
-// c.JSON writes for its view, so that no copy of the account is needed.
+// answer writes for its view, so that no copy of the account is needed.
 type encodedInvoice struct {
 	id   uuid.UUID
 	body []byte // nil: the account has no such invoice
@@ -94,12 +84,4 @@ func answerEncoded(c echo.Context, status int, view any) error {
 		return notFound("There is no such invoice.")
 	}
 	return blob(c, status, e.body)
-}
-
-// answerInvoice renders an invoice as the command left it.
-func (s *server) answerInvoice(c echo.Context, status int, acc *domain.Account, id uuid.UUID) error {
-	if acc == nil || acc.Invoices[id] == nil {
-		return notFound("There is no such invoice.")
-	}
-	return c.JSON(status, viewInvoice(*acc.Invoices[id], role(c)))
 }

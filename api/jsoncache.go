@@ -210,19 +210,22 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// pretty reports whether the caller asked for indented JSON (?pretty, or
-// Echo in debug mode): c.JSON's own rule, which the cached forms do not
-// follow, so such requests take the plain encoder.
-func pretty(c echo.Context) bool {
-	_, ok := c.QueryParams()["pretty"]
-	return ok || c.Echo().Debug
-}
-
 // blob writes a JSON answer with its length, so that net/http sends it as
 // is rather than in chunks (a page of 20 invoices is ~20 KB).
 func blob(c echo.Context, status int, b []byte) error {
 	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(b)))
 	return c.Blob(status, echo.MIMEApplicationJSON, b)
+}
+
+// answer writes v as the JSON answer: every JSON answer is rendered here
+// or, for the hot GETs and commands, from bytes the same encoder made
+// (jsonCache, encodeInvoice).
+func answer(c echo.Context, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return blob(c, status, append(b, '\n'))
 }
 
 // bufPool recycles answer buffers: a page of 20 invoices is ~20 KB.

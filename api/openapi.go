@@ -25,12 +25,20 @@ func openAPIDocument() obj {
 		}
 		item[strings.ToLower(op.method)] = op.document()
 	}
+	for _, item := range paths {
+		if get, ok := item.(obj)["get"].(obj); ok {
+			item.(obj)["head"] = headOf(get)
+		}
+	}
 	paths["/healthz"] = obj{"get": opsOperation("Liveness", "Health")}
 	paths["/readyz"] = obj{"get": opsOperation("Readiness: store reachable, projections caught up; 503 otherwise", "Ready")}
 	paths["/metrics"] = obj{"get": obj{"summary": "Prometheus metrics", "operationId": "metrics", "tags": []string{"operations"}, "security": []any{},
 		"responses": obj{"200": obj{"description": "Prometheus text format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}}}
 	paths["/openapi.json"] = obj{"get": obj{"summary": "This document", "operationId": "openapi", "tags": []string{"operations"}, "security": []any{},
 		"responses": obj{"200": obj{"description": "OpenAPI 3.1", "content": obj{"application/json": obj{"schema": obj{"type": "object"}}}}}}}
+	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/openapi.json"} {
+		paths[path].(obj)["head"] = headOf(paths[path].(obj)["get"].(obj))
+	}
 	return obj{
 		"openapi": "3.1.0",
 		"info": obj{"title": "fapiao", "version": "1.0.0",
@@ -57,6 +65,27 @@ func openAPIDocument() obj {
 	}
 }
 
+// headOf documents HEAD beside a GET (RFC 9110): the GET's parameters and
+// statuses, with headers and no content.
+func headOf(get obj) obj {
+	head := obj{}
+	for k, v := range get {
+		head[k] = v
+	}
+	head["operationId"] = "head" + strings.TrimPrefix(get["operationId"].(string), "get")
+	if !strings.HasPrefix(get["operationId"].(string), "get") {
+		head["operationId"] = "head" + strings.ToUpper(get["operationId"].(string)[:1]) + get["operationId"].(string)[1:]
+	}
+	head["summary"] = "Headers of: " + get["summary"].(string)
+	responses := obj{}
+	for status := range get["responses"].(obj) {
+		code, _ := strconv.Atoi(status)
+		responses[status] = obj{"description": http.StatusText(code)}
+	}
+	head["responses"] = responses
+	return head
+}
+
 var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
 
 func (op opDoc) document() obj {
@@ -65,7 +94,7 @@ func (op opDoc) document() obj {
 		params = append(params, pathParameter(m[1]))
 	}
 	for _, q := range op.query {
-		params = append(params, obj{"name": q.name, "in": "query", "required": q.required, "description": q.description, "schema": querySchema(q.typ)})
+		params = append(params, obj{"name": q.name, "in": "query", "required": q.required, "description": q.description, "schema": querySchema(q)})
 	}
 	command := op.method != http.MethodGet
 	if command {
@@ -121,8 +150,10 @@ func pathParameter(name string) obj {
 	return p
 }
 
-func querySchema(typ string) obj {
-	switch typ {
+func querySchema(q queryDoc) obj {
+	switch q.typ {
+	case "limit":
+		return obj{"type": "integer", "minimum": 1, "maximum": q.max, "default": q.def}
 	case "integer":
 		return obj{"type": "integer", "minimum": 0}
 	case "date-time":
@@ -208,5 +239,5 @@ func (s *server) openAPI(c echo.Context) error {
 			panic(err) // the document is built from literals: this is a bug
 		}
 	})
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, openAPIJSON)
+	return blob(c, http.StatusOK, openAPIJSON)
 }

@@ -1,6 +1,11 @@
 package api
 
-import "net/http"
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/fapiao/fapiao/projections"
+)
 
 // opDoc documents one operation for the OpenAPI document. It is written
 // apart from the route table on purpose: a test compares the two, so a
@@ -21,13 +26,19 @@ type opDoc struct {
 type queryDoc struct {
 	name, typ, description string
 	required               bool
+	def, max               int // a limit's default and maximum
+}
+
+// limitDoc documents ?limit=, between 1 and max (limitParam refuses the rest).
+func limitDoc(def, max int) queryDoc {
+	return queryDoc{name: "limit", typ: "limit", description: fmt.Sprintf("page size, %d to %d, default %d", 1, max, def), def: def, max: max}
 }
 
 // operations lists every operation of API.md.
 var operations = []opDoc{
 	{method: http.MethodGet, path: "/v1/accounts/{acc}/invoiceable", summary: "The invoiceable balance (BAL-2, STMT-4/5)", roles: "customer, finance, auditor", status: 200, resp: "Invoiceable"},
 	{method: http.MethodPost, path: "/v1/accounts/{acc}/statements", summary: "Post a monthly statement (STMT-1..3); 200 on an identical repost", roles: "billing", body: "StatementInput", status: 201, resp: "Statement", also: []int{200}},
-	{method: http.MethodGet, path: "/v1/accounts/{acc}/statements", summary: "The account's statements", roles: "customer, finance, auditor", query: []queryDoc{{"status", "string", "available, reserved or invoiced", false}}, status: 200, resp: "StatementList"},
+	{method: http.MethodGet, path: "/v1/accounts/{acc}/statements", summary: "The account's statements", roles: "customer, finance, auditor", query: []queryDoc{{name: "status", typ: "string", description: "available, reserved or invoiced", required: false}}, status: 200, resp: "StatementList"},
 
 	{method: http.MethodGet, path: "/v1/accounts/{acc}/title", summary: "The current invoice title; 404 when none", roles: "customer, finance, support, auditor", status: 200, resp: "Title"},
 	{method: http.MethodPost, path: "/v1/accounts/{acc}/title", summary: "Submit an invoice title (TITLE-1..3)", roles: "customer", body: "TitleInput", status: 201, resp: "Title"},
@@ -54,25 +65,25 @@ var operations = []opDoc{
 	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/void", summary: "Void a returned invoice (RETURN-4, 5); 422 RETURN-4 when not allowed", roles: "finance", body: "Empty", bodyOptional: true, status: 200, resp: "Invoice"},
 	{method: http.MethodPost, path: "/v1/accounts/{acc}/invoices/{id}/red-flush", summary: "Red-flush a returned invoice (RETURN-4, 5, 6)", roles: "finance", body: "RedFlush", status: 200, resp: "Invoice"},
 
-	{method: http.MethodGet, path: "/v1/accounts/{acc}/events", summary: "The account's events in order (AUD-2)", roles: "customer (own), auditor", query: []queryDoc{{"as_of", "date-time", "only events that occurred by then", false}, {"from", "integer", "first log position (inclusive)", false}, {"limit", "integer", "page size, default 100, at most 1000", false}}, status: 200, resp: "EventList"},
+	{method: http.MethodGet, path: "/v1/accounts/{acc}/events", summary: "The account's events in order (AUD-2)", roles: "customer (own), auditor", query: []queryDoc{{name: "as_of", typ: "date-time", description: "only events that occurred by then", required: false}, {name: "from", typ: "integer", description: "first log position (inclusive)", required: false}, limitDoc(eventsDefaultLimit, eventsMaxLimit)}, status: 200, resp: "EventList"},
 
 	{method: http.MethodGet, path: "/v1/invoices", summary: "The finance work queue across accounts", roles: "finance, auditor", query: invoiceQuery(true), status: 200, resp: "InvoiceList"},
-	{method: http.MethodGet, path: "/v1/reconciliation", summary: "Reconciliation REC-1..3 for a month", roles: "finance, auditor", query: []queryDoc{{"month", "month", "YYYY-MM", true}}, status: 200, resp: "Reconciliation"},
-	{method: http.MethodGet, path: "/v1/events", summary: "The global log", roles: "auditor", query: []queryDoc{{"from", "integer", "first position (inclusive)", false}, {"limit", "integer", "page size, default 100, at most 1000", false}}, status: 200, resp: "EventList"},
+	{method: http.MethodGet, path: "/v1/reconciliation", summary: "Reconciliation REC-1..3 for a month", roles: "finance, auditor", query: []queryDoc{{name: "month", typ: "month", description: "YYYY-MM", required: true}}, status: 200, resp: "Reconciliation"},
+	{method: http.MethodGet, path: "/v1/events", summary: "The global log", roles: "auditor", query: []queryDoc{{name: "from", typ: "integer", description: "first position (inclusive)", required: false}, limitDoc(eventsDefaultLimit, eventsMaxLimit)}, status: 200, resp: "EventList"},
 
 	{method: http.MethodGet, path: "/v1/checkpoint", summary: "The latest signed checkpoint: a signed note (golang.org/x/mod/sumdb/note, Ed25519) of three lines, the log's origin (the key's name), its size and the base64 RFC 6962 root of its events' hashes; re-signed on demand when the log grew (at most once a second) and at least every minute. 404 when the server has no signing key", roles: "customer, finance, support, billing, auditor", status: 200, media: "text/plain; charset=utf-8"},
-	{method: http.MethodGet, path: "/v1/proofs/inclusion", summary: "Proof that the event at a position is in the tree of a checkpoint's size; customers only for their own account's events (404 otherwise); 404 without a signing key", roles: "customer (own events), auditor", query: []queryDoc{{"position", "integer", "the event's log position", true}, {"size", "integer", "a checkpoint's tree size, more than the event's leaf index", true}}, status: 200, resp: "InclusionProof"},
-	{method: http.MethodGet, path: "/v1/proofs/consistency", summary: "Proof that the tree of size to extends the tree of size from (two checkpoints); 404 without a signing key", roles: "customer, auditor", query: []queryDoc{{"from", "integer", "the older checkpoint's size, from 1", true}, {"to", "integer", "the newer checkpoint's size, at most the tree's", true}}, status: 200, resp: "ConsistencyProof"},
+	{method: http.MethodGet, path: "/v1/proofs/inclusion", summary: "Proof that the event at a position is in the tree of a checkpoint's size; customers only for their own account's events (404 otherwise); 404 without a signing key", roles: "customer (own events), auditor", query: []queryDoc{{name: "position", typ: "integer", description: "the event's log position", required: true}, {name: "size", typ: "integer", description: "a checkpoint's tree size, more than the event's leaf index", required: true}}, status: 200, resp: "InclusionProof"},
+	{method: http.MethodGet, path: "/v1/proofs/consistency", summary: "Proof that the tree of size to extends the tree of size from (two checkpoints); 404 without a signing key", roles: "customer, auditor", query: []queryDoc{{name: "from", typ: "integer", description: "the older checkpoint's size, from 1", required: true}, {name: "to", typ: "integer", description: "the newer checkpoint's size, at most the tree's", required: true}}, status: 200, resp: "ConsistencyProof"},
 }
 
 func invoiceQuery(withAccount bool) []queryDoc {
 	q := []queryDoc{
-		{"status", "string", "a lifecycle state", false},
-		{"limit", "integer", "page size, default 20, at most 100", false},
-		{"cursor", "string", "next_cursor of the previous page", false},
+		{name: "status", typ: "string", description: "a lifecycle state", required: false},
+		limitDoc(projections.DefaultLimit, projections.MaxLimit),
+		{name: "cursor", typ: "string", description: "next_cursor of the previous page", required: false},
 	}
 	if withAccount {
-		q = append(q, queryDoc{"account", "string", "one account only", false})
+		q = append(q, queryDoc{name: "account", typ: "string", description: "one account only", required: false})
 	}
 	return q
 }

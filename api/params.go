@@ -1,6 +1,8 @@
 package api
 
 import (
+	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 
@@ -41,18 +43,18 @@ func idempotencyKey(c echo.Context) (string, error) {
 	return k, nil
 }
 
-// limitParam reads ?limit=: def when absent, at most max (a larger one is
-// lowered to max, as a page may always be shorter than asked).
+// limitParam reads ?limit=: def when absent, else from 1 to max, the
+// bounds the OpenAPI document states (limitDoc).
 func limitParam(c echo.Context, def, max int) (int, error) {
 	s := c.QueryParam("limit")
 	if s == "" {
 		return def, nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0, badRequest("limit", "limit must be a whole number of at least 1.")
+	if err != nil || n < 1 || n > max {
+		return 0, badRequest("limit", fmt.Sprintf("limit must be a whole number from 1 to %d.", max))
 	}
-	return min(n, max), nil
+	return n, nil
 }
 
 // invoiceStatusParam reads ?status= for invoice lists.
@@ -74,6 +76,15 @@ func statementStatusParam(c echo.Context) (domain.StatementStatus, error) {
 		return s, nil
 	}
 	return "", badRequest("status", "status must be available, reserved or invoiced.")
+}
+
+// setLocation names what a 201 created: the path's account, then parts.
+func setLocation(c echo.Context, parts ...string) {
+	loc := "/v1/accounts/" + url.PathEscape(c.Param("acc"))
+	for _, p := range parts {
+		loc += "/" + url.PathEscape(p)
+	}
+	c.Response().Header().Set(echo.HeaderLocation, loc)
 }
 
 // setPosition answers a command with the log position it reached.

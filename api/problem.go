@@ -198,10 +198,9 @@ func (s *server) errorHandler(err error, c echo.Context) {
 	if p.RetryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(p.Status)
-		return
-	}
 	body, _ := json.Marshal(p)
+	// With its length, so that HEAD answers the same headers as GET
+	// (net/http drops a HEAD's body).
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	_ = c.Blob(p.Status, "application/problem+json", body)
 }

@@ -74,8 +74,10 @@ func roles(r ...domain.Role) []domain.Role { return r }
 
 // opsRoutes are the unauthenticated operations endpoints.
 func (s *server) opsRoutes(e *echo.Echo) {
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metricsHandler())
-	e.GET("/openapi.json", s.openAPI)
+	for path, h := range map[string]echo.HandlerFunc{
+		"/healthz": s.healthz, "/readyz": s.readyz, "/metrics": s.metricsHandler(), "/openapi.json": s.openAPI,
+	} {
+		e.GET(path, h)
+		e.HEAD(path, h)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/api"
@@ -62,6 +63,7 @@ type testServer struct {
 	// addresses (serveFrom).
 	handler http.Handler
 	tree    *transparency.Tree // kept live like proj; signed with testSigner
+	echo    *echo.Echo         // its routes, for tests that walk them all
 }
 
 type serverOption func(*api.Config)
@@ -89,8 +91,8 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	handler := api.New(cfg)
-	srv := httptest.NewServer(handler)
+	e := api.New(cfg)
+	srv := httptest.NewServer(e)
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()
@@ -104,7 +106,7 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 		t.Fatal("the projections did not catch up with an empty store")
 	}
 	require.True(t, proj.Ready())
-	return &testServer{t: t, url: srv.URL, store: store, proj: proj, handler: handler, tree: tree}
+	return &testServer{t: t, url: srv.URL, store: store, proj: proj, handler: e, tree: tree, echo: e}
 }
 
 // response is what a test looks at.

@@ -40,8 +40,10 @@ func (s *server) postStatement(c echo.Context) error {
 	status := http.StatusOK
 	if len(res.Records) > 0 {
 		status = http.StatusCreated
+		// The statement's own URI, the one its adjustments hang from.
+		setLocation(c, "statements", cmd.Month)
 	}
-	return c.JSON(status, viewStatement(st))
+	return answer(c, status, viewStatement(st))
 }
 
 // listStatements lists the account's statements, optionally of one status.
@@ -54,7 +56,7 @@ func (s *server) listStatements(c echo.Context) error {
 		return errNotFound
 	}
 	items, _ := s.cfg.Projections.Statements(c.Param("acc"), status)
-	return c.JSON(http.StatusOK, listOf(items))
+	return answer(c, http.StatusOK, listOf(items))
 }
 
 // moneyFields are a statement line's amounts (STMT-3).

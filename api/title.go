@@ -15,7 +15,7 @@ func (s *server) getTitle(c echo.Context) error {
 	if !ok || t == nil || (t.Status != domain.TitlePendingReview && t.Status != domain.TitleApprovedState) {
 		return notFound("The account has no invoice title.")
 	}
-	return c.JSON(http.StatusOK, viewTitle(t))
+	return answer(c, http.StatusOK, viewTitle(t))
 }
 
 // postTitle is the customer submitting a title (TITLE-1..3).
@@ -29,6 +29,7 @@ func (s *server) postTitle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setLocation(c, "title")
 	return s.answerTitle(c, http.StatusCreated, res)
 }
 
@@ -87,5 +88,5 @@ func (s *server) answerTitle(c echo.Context, status int, res ledger.Result) erro
 	if res.Account == nil || res.Account.Title == nil {
 		return notFound("The account has no invoice title.")
 	}
-	return c.JSON(status, viewTitle(res.Account.Title))
+	return answer(c, status, viewTitle(res.Account.Title))
 }
