@@ -16,8 +16,9 @@ type Account struct {
 	Invoices   map[uuid.UUID]*Invoice
 	// InvoiceOrder lists invoice IDs in the order they were requested.
 	InvoiceOrder []uuid.UUID
-	// Idempotency remembers each command's key (APP-6): the hash of the
-	// request and what it produced. Filled by Remember, from event metadata.
+	// Idempotency remembers each command's key (APP-6) in its caller's
+	// scope (ScopedKey): the hash of the request and what it produced.
+	// Filled by Remember, from event metadata.
 	Idempotency map[string]IdempotentResult
 	// Version counts the events folded so far (the stream's next revision).
 	Version uint64
