@@ -137,3 +137,54 @@ func TestEveryRouteInMatrix(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthorizationEventViews: what each caller allowed to read an account's
+// events sees of other principals. A customer sees staff as their role
+// (actor.id "finance", never "alice") and no one else's Idempotency-Key or
+// request hash, but its own keys; an auditor sees the events as stored.
+func TestAuthorizationEventViews(t *testing.T) {
+	s := newTestServer(t)
+	s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-09", "100.00"), "Idempotency-Key", "billing-secret-key")
+	s.must(201, "POST", "/v1/accounts/acc-1/title", tokCustomer, titleBody, "Idempotency-Key", "customer-own-key")
+	addr := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody).json(t)["id"]
+	inv := s.must(201, "POST", "/v1/accounts/acc-1/invoices", tokCustomer,
+		map[string]any{"statements": []string{"2026-09"}, "address_id": addr, "agree": true}).json(t)["id"].(string)
+	s.must(200, "POST", "/v1/accounts/acc-1/invoices/"+inv+"/approve", tokFinance, nil, "Idempotency-Key", "finance-secret-key")
+
+	for _, tc := range []struct {
+		name, token  string
+		staffActorID map[string]string // role → the actor.id shown
+		seesKeys     []string
+		hidden       []string
+	}{
+		{"customer", tokCustomer, map[string]string{"billing": "billing", "finance": "finance"},
+			[]string{"customer-own-key"}, []string{"alice", "billing-system", "billing-secret-key", "finance-secret-key"}},
+		{"auditor", tokAuditor, map[string]string{"billing": "billing-system", "finance": "alice"},
+			[]string{"customer-own-key", "billing-secret-key", "finance-secret-key"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.must(200, "GET", "/v1/accounts/acc-1/events", tc.token, nil)
+			for _, h := range tc.hidden {
+				require.NotContains(t, string(r.body), h)
+			}
+			keys := map[string]bool{}
+			staff := map[string]string{}
+			for _, it := range r.json(t)["items"].([]any) {
+				m := it.(map[string]any)["metadata"].(map[string]any)
+				actor := m["actor"].(map[string]any)
+				if role := actor["role"].(string); role != "customer" {
+					staff[role] = actor["id"].(string)
+				} else {
+					require.Equal(t, "acc-1", actor["id"])
+				}
+				if k, ok := m["idempotency_key"].(string); ok {
+					keys[k] = true
+				}
+			}
+			require.Equal(t, tc.staffActorID, staff)
+			for _, k := range tc.seesKeys {
+				require.True(t, keys[k], "key %s not shown", k)
+			}
+		})
+	}
+}

@@ -47,7 +47,8 @@ func (s *server) accountEvents(c echo.Context) error {
 		return err
 	}
 	out := eventPage{Items: []eventstore.Record{}}
-	for r, err := range s.cfg.Store.ReadStream(c.Request().Context(), ledger.StreamName(c.Param("acc")), 0) {
+	acc, customer := c.Param("acc"), role(c) == domain.RoleCustomer
+	for r, err := range s.cfg.Store.ReadStream(c.Request().Context(), ledger.StreamName(acc), 0) {
 		if errors.Is(err, eventstore.ErrStreamNotFound) {
 			if role(c) == domain.RoleCustomer {
 				break
@@ -73,6 +74,11 @@ func (s *server) accountEvents(c echo.Context) error {
 			next := r.Position
 			out.Next = &next
 			break
+		}
+		if customer {
+			if r, err = redactForCustomer(r, acc); err != nil {
+				return err
+			}
 		}
 		out.Items = append(out.Items, r)
 	}

@@ -26,22 +26,22 @@ import (
 const (
 	tokCustomer  = "tok-customer-acc-1"
 	tokCustomer2 = "tok-customer-acc-2"
-	tokFinance   = "tok-finance"
-	tokSupport   = "tok-support"
-	tokBilling   = "tok-billing"
-	tokAuditor   = "tok-auditor"
+	tokFinance   = "tok-finance-alice"
+	tokSupport   = "tok-support-bob-01"
+	tokBilling   = "tok-billing-system"
+	tokAuditor   = "tok-auditor-carol"
 )
 
 const tokensJSON = `[
  {"token": "tok-customer-acc-1", "role": "customer", "account_id": "acc-1"},
  {"token": "tok-customer-acc-2", "role": "customer", "account_id": "acc-2"},
- {"token": "tok-finance", "role": "finance", "name": "alice"},
- {"token": "tok-support", "role": "support", "name": "bob"},
- {"token": "tok-billing", "role": "billing", "name": "billing-system"},
+ {"token": "tok-finance-alice", "role": "finance", "name": "alice"},
+ {"token": "tok-support-bob-01", "role": "support", "name": "bob"},
+ {"token": "tok-billing-system", "role": "billing", "name": "billing-system"},
  {"token_sha256": "AUDITOR_DIGEST", "role": "auditor", "name": "carol"}
 ]`
 
-// The auditor's token is stored hashed: newTestServer puts SHA-256("tok-auditor")
+// The auditor's token is stored hashed: newTestServer puts SHA-256("tok-auditor-carol")
 // in place of AUDITOR_DIGEST.
 
 // fixedClock is the ledger's and the server's clock: 10 November 2026, when

@@ -6,9 +6,13 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
+	"runtime"
+	"unicode/utf8"
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
@@ -51,34 +55,71 @@ type tokenEntry struct {
 
 var accountIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
-// LoadTokens reads a tokens file (see ParseTokens).
-func LoadTokens(path string) (*Tokens, error) {
-	raw, err := os.ReadFile(path)
+// MinTokenLength is the shortest plain token a tokens file may hold, in
+// characters: a short token can be guessed (token_sha256 entries are
+// digests, whatever the token's length).
+const MinTokenLength = 16
+
+// TokensFileOptions relax LoadTokensFile's checks.
+type TokensFileOptions struct {
+	// AllowReadable loads a file that group or others may read or write
+	// (say, a secret mounted 0644 by an orchestrator). Without it such a
+	// file is refused: anyone on the machine could copy or add a token.
+	AllowReadable bool
+}
+
+// LoadTokens reads a tokens file with every check on (see LoadTokensFile).
+func LoadTokens(path string) (*Tokens, error) { return LoadTokensFile(path, TokensFileOptions{}) }
+
+// LoadTokensFile reads a tokens file (see ParseTokens). It refuses a file
+// that group or others may read or write (mode & 0o077), unless
+// opt.AllowReadable; errors name the file.
+func LoadTokensFile(path string, opt TokensFileOptions) (*Tokens, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("api: tokens: %w", err)
 	}
-	return ParseTokens(raw)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("api: tokens: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 && !opt.AllowReadable && runtime.GOOS != "windows" {
+		return nil, fmt.Errorf("%w: tokens file %s has mode %04o: group or others may read or change it; "+
+			"run chmod 600 %s (or start with --allow-readable-tokens)", ErrTokensFileOpen, path, perm, path)
+	}
+	raw, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("api: tokens file %s: %w", path, err)
+	}
+	return parseTokens(raw, "api: tokens file "+path)
 }
+
+// ErrTokensFileOpen: the tokens file may be read or changed by group or others.
+var ErrTokensFileOpen = errors.New("api: tokens file not private")
 
 // ParseTokens reads the JSON tokens list of API.md: each entry has either a
 // plain "token" or its "token_sha256" (hex), a "role", an "account_id" for
 // customers and a "name" for staff (the role's name when absent).
-func ParseTokens(raw []byte) (*Tokens, error) {
+func ParseTokens(raw []byte) (*Tokens, error) { return parseTokens(raw, "api: tokens") }
+
+// parseTokens is ParseTokens with errors prefixed by where.
+func parseTokens(raw []byte, where string) (*Tokens, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	var list []tokenEntry
 	if err := dec.Decode(&list); err != nil {
-		return nil, fmt.Errorf("api: tokens: %w", err)
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	t := &Tokens{}
 	seen := map[[sha256.Size]byte]bool{}
 	for i, e := range list {
 		p, err := e.principal()
 		if err != nil {
-			return nil, fmt.Errorf("api: tokens: entry %d: %w", i, err)
+			return nil, fmt.Errorf("%s: entry %d: %w", where, i, err)
 		}
 		if seen[p.digest] {
-			return nil, fmt.Errorf("api: tokens: entry %d: duplicate token", i)
+			return nil, fmt.Errorf("%s: entry %d: duplicate token", where, i)
 		}
 		seen[p.digest] = true
 		t.entries = append(t.entries, p)
@@ -92,6 +133,9 @@ func (e tokenEntry) principal() (Principal, error) {
 	case e.Token != "" && e.TokenSHA256 != "":
 		return p, fmt.Errorf("give either token or token_sha256, not both")
 	case e.Token != "":
+		if n := utf8.RuneCountInString(e.Token); n < MinTokenLength {
+			return p, fmt.Errorf("token is %d characters; a plain token needs at least %d (a random one, as `openssl rand -hex 16` makes)", n, MinTokenLength)
+		}
 		p.digest = sha256.Sum256([]byte(e.Token))
 	case e.TokenSHA256 != "":
 		b, err := hex.DecodeString(e.TokenSHA256)

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -15,23 +16,27 @@ import (
 	"github.com/fapiao/fapiao/api"
 )
 
+// tok is a plain token long enough for a tokens file.
+const tok = "0123456789abcdef"
+
 func TestParseTokens(t *testing.T) {
 	cases := []struct {
 		name, json string
 		ok         bool
 	}{
-		{"plain customer", `[{"token": "t", "role": "customer", "account_id": "acc-1"}]`, true},
-		{"hashed staff", `[{"token_sha256": "` + sha256Hex("t") + `", "role": "finance", "name": "alice"}]`, true},
-		{"staff without name", `[{"token": "t", "role": "auditor"}]`, true},
-		{"customer without account", `[{"token": "t", "role": "customer"}]`, false},
-		{"customer with bad account", `[{"token": "t", "role": "customer", "account_id": "a b"}]`, false},
-		{"staff with account", `[{"token": "t", "role": "finance", "account_id": "acc-1"}]`, false},
-		{"unknown role", `[{"token": "t", "role": "admin"}]`, false},
-		{"both forms", `[{"token": "t", "token_sha256": "` + sha256Hex("t") + `", "role": "finance"}]`, false},
+		{"plain customer", `[{"token": "` + tok + `", "role": "customer", "account_id": "acc-1"}]`, true},
+		{"hashed staff", `[{"token_sha256": "` + sha256Hex(tok) + `", "role": "finance", "name": "alice"}]`, true},
+		{"hashed short token", `[{"token_sha256": "` + sha256Hex("t") + `", "role": "finance"}]`, true}, // a digest: its length is not knowable
+		{"staff without name", `[{"token": "` + tok + `", "role": "auditor"}]`, true},
+		{"customer without account", `[{"token": "` + tok + `", "role": "customer"}]`, false},
+		{"customer with bad account", `[{"token": "` + tok + `", "role": "customer", "account_id": "a b"}]`, false},
+		{"staff with account", `[{"token": "` + tok + `", "role": "finance", "account_id": "acc-1"}]`, false},
+		{"unknown role", `[{"token": "` + tok + `", "role": "admin"}]`, false},
+		{"both forms", `[{"token": "` + tok + `", "token_sha256": "` + sha256Hex(tok) + `", "role": "finance"}]`, false},
 		{"neither form", `[{"role": "finance"}]`, false},
 		{"short digest", `[{"token_sha256": "abcd", "role": "finance"}]`, false},
-		{"duplicate", `[{"token": "t", "role": "finance"}, {"token_sha256": "` + sha256Hex("t") + `", "role": "auditor"}]`, false},
-		{"unknown field", `[{"token": "t", "role": "finance", "admin": true}]`, false},
+		{"duplicate", `[{"token": "` + tok + `", "role": "finance"}, {"token_sha256": "` + sha256Hex(tok) + `", "role": "auditor"}]`, false},
+		{"unknown field", `[{"token": "` + tok + `", "role": "finance", "admin": true}]`, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -45,22 +50,80 @@ func TestParseTokens(t *testing.T) {
 	}
 }
 
+// TestTokensShorterThan16Refused: a plain token under 16 characters (one
+// character, 15, or 15 multi-byte characters) is refused with an error that
+// names the entry; 16 is enough.
+func TestTokensShorterThan16Refused(t *testing.T) {
+	for _, tc := range []struct {
+		token string
+		ok    bool
+	}{
+		{"x", false},
+		{"0123456789abcde", false},
+		{strings.Repeat("發", 15), false},
+		{"0123456789abcdef", true},
+		{strings.Repeat("發", 16), true},
+	} {
+		raw := `[{"token": "` + tok + `x", "role": "auditor"}, {"token": "` + tc.token + `", "role": "finance"}]`
+		_, err := api.ParseTokens([]byte(raw))
+		if tc.ok {
+			require.NoError(t, err, tc.token)
+			continue
+		}
+		require.ErrorContains(t, err, "entry 1: token is")
+		require.ErrorContains(t, err, "at least 16")
+	}
+}
+
+// TestTokensFileReadableByOthersRefused: a tokens file that group or
+// others may read or write is refused, naming the file and its mode,
+// unless the operator allows it; 0600 and 0400 load.
+func TestTokensFileReadableByOthersRefused(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		mode os.FileMode
+		ok   bool
+	}{
+		{0o600, true}, {0o400, true}, {0o640, false}, {0o604, false}, {0o620, false}, {0o666, false},
+	} {
+		path := filepath.Join(dir, fmt.Sprintf("tokens-%04o.json", tc.mode))
+		require.NoError(t, os.WriteFile(path, []byte(`[{"token": "`+tok+`", "role": "auditor"}]`), 0o600))
+		require.NoError(t, os.Chmod(path, tc.mode))
+		_, err := api.LoadTokens(path)
+		if tc.ok {
+			require.NoError(t, err, "mode %04o", tc.mode)
+			continue
+		}
+		require.ErrorIs(t, err, api.ErrTokensFileOpen, "mode %04o", tc.mode)
+		require.ErrorContains(t, err, path)
+		require.ErrorContains(t, err, fmt.Sprintf("%04o", tc.mode))
+		_, err = api.LoadTokensFile(path, api.TokensFileOptions{AllowReadable: true})
+		require.NoError(t, err, "mode %04o allowed", tc.mode)
+	}
+	// A weak token in a private file: the error names the file and the entry.
+	path := filepath.Join(dir, "weak.json")
+	require.NoError(t, os.WriteFile(path, []byte(`[{"token": "`+tok+`", "role": "auditor"}, {"token": "a", "role": "finance"}]`), 0o600))
+	_, err := api.LoadTokens(path)
+	require.ErrorContains(t, err, path+": entry 1: token is 1 characters")
+}
+
 func TestLookup(t *testing.T) {
+	const cust, fin = "cust-0123456789abcdef", "fin-0123456789abcdef"
 	path := filepath.Join(t.TempDir(), "tokens.json")
 	require.NoError(t, os.WriteFile(path, []byte(`[
-		{"token": "cust", "role": "customer", "account_id": "acc-1"},
-		{"token_sha256": "`+sha256Hex("fin")+`", "role": "finance", "name": "alice"}]`), 0o600))
+		{"token": "`+cust+`", "role": "customer", "account_id": "acc-1"},
+		{"token_sha256": "`+sha256Hex(fin)+`", "role": "finance", "name": "alice"}]`), 0o600))
 	tokens, err := api.LoadTokens(path)
 	require.NoError(t, err)
-	p, ok := tokens.Lookup("cust")
+	p, ok := tokens.Lookup(cust)
 	require.True(t, ok)
 	require.Equal(t, "acc-1", p.AccountID)
 	require.Equal(t, "customer", p.Actor().Role)
 	require.Equal(t, "acc-1", p.Actor().ID)
-	p, ok = tokens.Lookup("fin")
+	p, ok = tokens.Lookup(fin)
 	require.True(t, ok)
 	require.Equal(t, "alice", p.Actor().ID)
-	for _, bad := range []string{"", "cus", "custX", "fin "} {
+	for _, bad := range []string{"", cust[:len(cust)-1], cust + "X", fin + " "} {
 		_, ok := tokens.Lookup(bad)
 		require.False(t, ok, bad)
 	}

@@ -20,8 +20,9 @@ type Account struct {
 	// ConfirmationOrder their IDs in entry order; nil until the first.
 	Confirmations     map[uuid.UUID]*Confirmation
 	ConfirmationOrder []uuid.UUID
-	// Idempotency remembers each command's key (APP-6): the hash of the
-	// request and what it produced. Filled by Remember, from event metadata.
+	// Idempotency remembers each command's key (APP-6) in its caller's
+	// scope (ScopedKey): the hash of the request and what it produced.
+	// Filled by Remember, from event metadata.
 	Idempotency map[string]IdempotentResult
 	// Version counts the events folded so far (the stream's next revision).
 	Version uint64

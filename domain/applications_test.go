@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -191,22 +192,56 @@ func TestAPP5_PaperToMainlandOnly(t *testing.T) {
 func TestAPP6_Idempotency(t *testing.T) {
 	t.Parallel()
 	a := NewAccount("a")
-	if _, seen, err := a.CheckIdempotency("k1", "h1"); seen || err != nil {
+	if _, seen, err := a.CheckIdempotency("", "k1", "h1"); seen || err != nil {
 		t.Fatal("unknown key seen")
 	}
-	a.Remember("k1", "h1", 3, 4)
-	a.Remember("k1", "h2", 9, 9) // the first result wins
-	r, seen, err := a.CheckIdempotency("k1", "h1")
+	a.Remember("", "k1", "h1", 3, 4)
+	a.Remember("", "k1", "h2", 9, 9) // the first result wins
+	r, seen, err := a.CheckIdempotency("", "k1", "h1")
 	if !seen || err != nil || r.FirstRevision != 3 || r.LastRevision != 4 {
 		t.Fatalf("%+v %v %v", r, seen, err)
 	}
-	_, _, err = a.CheckIdempotency("k1", "h2")
+	_, _, err = a.CheckIdempotency("", "k1", "h2")
 	wantRule(t, err, "APP-6", Conflict, "")
 	if c := a.Clone(); c.Idempotency["k1"] != a.Idempotency["k1"] {
 		t.Fatal("clone lost idempotency")
 	}
-	if _, seen, _ := a.CheckIdempotency("", "h1"); seen {
+	if _, seen, _ := a.CheckIdempotency("", "", "h1"); seen {
 		t.Fatal("empty key seen")
+	}
+}
+
+// TestAPP6_KeysScopedToTheCaller: the same key from another caller is
+// another key (no replay, no conflict); each caller's own retry still is
+// one, and the APP-6 message names the key as the caller sent it.
+func TestAPP6_KeysScopedToTheCaller(t *testing.T) {
+	t.Parallel()
+	a := NewAccount("a")
+	a.Remember("", "k", "customer-body", 1, 1)
+	if _, seen, err := a.CheckIdempotency("billing/billing-system", "k", "billing-body"); seen || err != nil {
+		t.Fatalf("billing's key collided with the customer's: seen %v err %v", seen, err)
+	}
+	a.Remember("billing/billing-system", "k", "billing-body", 2, 2)
+	for _, tc := range []struct {
+		scope, hash string
+		rev         uint64
+	}{{"", "customer-body", 1}, {"billing/billing-system", "billing-body", 2}} {
+		r, seen, err := a.CheckIdempotency(tc.scope, "k", tc.hash)
+		if !seen || err != nil || r.FirstRevision != tc.rev {
+			t.Fatalf("scope %q: %+v seen %v err %v", tc.scope, r, seen, err)
+		}
+	}
+	_, _, err := a.CheckIdempotency("billing/billing-system", "k", "other")
+	re := wantRule(t, err, "APP-6", Conflict, "")
+	if !strings.Contains(re.Message, `"k"`) || strings.Contains(re.Message, "\x00") {
+		t.Fatalf("the message does not name the key as sent: %q", re.Message)
+	}
+	keys := map[string]bool{}
+	for _, k := range []string{ScopedKey("", "k"), ScopedKey("finance/alice", "k"), ScopedKey("finance/bob", "k"), ScopedKey("billing/alice", "k")} {
+		if keys[k] {
+			t.Fatalf("scoped key %q twice", k)
+		}
+		keys[k] = true
 	}
 }
 

@@ -10,27 +10,40 @@ import (
 	"github.com/google/uuid"
 )
 
-// Remember records a keyed command's result (APP-6). The first result for a
-// key wins: a retry never overwrites it.
-func (a *Account) Remember(key, requestHash string, first, last uint64) {
+// ScopedKey is an idempotency key in its caller's namespace (APP-6: keys are
+// scoped to the caller, so two callers' equal keys never collide). The empty
+// scope is the account's own customer: the account already names it. Other
+// scopes are set apart by a NUL, which no key sent over HTTP can hold.
+func ScopedKey(scope, key string) string {
+	if scope == "" || key == "" {
+		return key
+	}
+	return "\x00" + scope + "\x00" + key
+}
+
+// Remember records a keyed command's result (APP-6) under the caller's
+// scope. The first result for a key wins: a retry never overwrites it.
+func (a *Account) Remember(scope, key, requestHash string, first, last uint64) {
 	if key == "" {
 		return
 	}
 	a.ensureMaps()
-	if _, seen := a.Idempotency[key]; seen {
+	k := ScopedKey(scope, key)
+	if _, seen := a.Idempotency[k]; seen {
 		return
 	}
-	a.Idempotency[key] = IdempotentResult{RequestHash: requestHash, FirstRevision: first, LastRevision: last}
+	a.Idempotency[k] = IdempotentResult{RequestHash: requestHash, FirstRevision: first, LastRevision: last}
 }
 
-// CheckIdempotency: seen=true with the first result when key was used with
-// the same hash; a Conflict *RuleError (APP-6) when used with another hash.
-// An empty key is never seen.
-func (a *Account) CheckIdempotency(key, requestHash string) (IdempotentResult, bool, error) {
+// CheckIdempotency: seen=true with the first result when the caller (scope)
+// used key with the same hash; a Conflict *RuleError (APP-6) when with
+// another hash. An empty key is never seen; another caller's equal key is
+// not this caller's.
+func (a *Account) CheckIdempotency(scope, key, requestHash string) (IdempotentResult, bool, error) {
 	if key == "" {
 		return IdempotentResult{}, false, nil
 	}
-	r, seen := a.Idempotency[key]
+	r, seen := a.Idempotency[ScopedKey(scope, key)]
 	if !seen {
 		return IdempotentResult{}, false, nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
 )
 
@@ -55,6 +56,19 @@ func (s *idSource) next() uuid.UUID {
 	id := derivedID(s.accountID, s.key, "id", s.n)
 	s.n++
 	return id
+}
+
+// idemScope is the namespace of a caller's idempotency keys on an account
+// (APP-6, API.md: keys are scoped to the caller). The account's own
+// customer has the empty scope, so its keys (and the IDs derived from them,
+// which already include the account) are what they were before keys were
+// scoped; staff are scoped by role and name. Events record the actor, so a
+// stored command's scope is known again when the stream is folded.
+func idemScope(accountID string, a eventstore.Actor) string {
+	if a.Role == string(domain.RoleCustomer) && a.ID == accountID {
+		return ""
+	}
+	return a.Role + "/" + a.ID
 }
 
 // StreamName is the stream that holds an account's events.

@@ -88,13 +88,14 @@ func fold(f *folded, r eventstore.Record, g *idemGroup) error {
 // (same idempotency key and correlation), so the account remembers the
 // command once with its whole revision range (APP-6).
 type idemGroup struct {
+	actor                  eventstore.Actor // whose key: its scope (idemScope)
 	key, hash, correlation string
 	first, last            uint64
 	open                   bool
 }
 
 func (g *idemGroup) add(acc *domain.Account, m eventstore.Metadata, rev uint64) {
-	if g.open && m.IdempotencyKey == g.key && m.CorrelationID == g.correlation {
+	if g.open && m.IdempotencyKey == g.key && m.CorrelationID == g.correlation && m.Actor == g.actor {
 		g.last = rev
 		return
 	}
@@ -102,12 +103,12 @@ func (g *idemGroup) add(acc *domain.Account, m eventstore.Metadata, rev uint64) 
 	if m.IdempotencyKey == "" {
 		return
 	}
-	*g = idemGroup{key: m.IdempotencyKey, hash: m.RequestHash, correlation: m.CorrelationID, first: rev, last: rev, open: true}
+	*g = idemGroup{actor: m.Actor, key: m.IdempotencyKey, hash: m.RequestHash, correlation: m.CorrelationID, first: rev, last: rev, open: true}
 }
 
 func (g *idemGroup) flush(acc *domain.Account) {
 	if g.open {
-		acc.Remember(g.key, g.hash, g.first, g.last)
+		acc.Remember(idemScope(acc.ID, g.actor), g.key, g.hash, g.first, g.last)
 		g.open = false
 	}
 }

@@ -215,11 +215,11 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 			continue
 		}
 		if c.IdempotencyKey != "" {
-			if keys[c.IdempotencyKey] {
+			if keys[c.key] {
 				outs[i].deferred = true
 				continue
 			}
-			first, seen, err := f.acc.CheckIdempotency(c.IdempotencyKey, c.RequestHash)
+			first, seen, err := f.acc.CheckIdempotency(c.scope, c.IdempotencyKey, c.RequestHash)
 			if err != nil {
 				outs[i].err = err
 				continue
@@ -236,7 +236,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 			if keys == nil {
 				keys = map[string]bool{}
 			}
-			keys[c.IdempotencyKey] = true
+			keys[c.key] = true
 		}
 		now := l.clock.Now()
 		ids := &idSource{accountID: c.AccountID, key: c.key}
@@ -285,7 +285,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 		}
 		f.lastHash = hash
 		if c.IdempotencyKey != "" {
-			f.acc.Remember(c.IdempotencyKey, c.RequestHash, first, f.acc.Version-1)
+			f.acc.Remember(c.scope, c.IdempotencyKey, c.RequestHash, first, f.acc.Version-1)
 		}
 		spans = append(spans, span{cmd: i, first: len(all), n: len(sealed)})
 		all = append(all, sealed...)

@@ -26,8 +26,8 @@ import (
 
 const (
 	customerToken = "cust-token-acc-1"
-	financeToken  = "fin-token-alice"
-	billingToken  = "billing-token"
+	financeToken  = "fin-token-alice-1"
+	billingToken  = "billing-token-sys"
 	supportToken  = "support-token-bob"
 	auditorToken  = "auditor-token-carol"
 	accountID     = "acc-1"

@@ -69,8 +69,10 @@ func (l *crashLogBuffer) String() string {
 // "listening on" line.
 func startCrashServer(t *testing.T, bin, dbPath, tokensPath string) *crashServer {
 	t.Helper()
+	// The workload writes each account as fast as it can: the write
+	// budget is off, so that what is tested is recovery, not the limit.
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--store", "bolt://"+dbPath,
-		"--tokens", tokensPath, "--clock", crashClock)
+		"--tokens", tokensPath, "--clock", crashClock, "--account-write-budget", "-1")
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	logs := &crashLogBuffer{}
@@ -221,12 +223,12 @@ func crashTokens(t *testing.T, dir string) string {
 	t.Helper()
 	var toks []map[string]string
 	for i := range crashAccounts {
-		toks = append(toks, map[string]string{"token": fmt.Sprintf("tok-cust-%d", i), "role": "customer", "account_id": fmt.Sprintf("acc-%d", i)})
+		toks = append(toks, map[string]string{"token": fmt.Sprintf("tok-crash-customer-%d", i), "role": "customer", "account_id": fmt.Sprintf("acc-%d", i)})
 	}
 	toks = append(toks,
-		map[string]string{"token": "tok-billing", "role": "billing", "name": "billing"},
-		map[string]string{"token": "tok-finance", "role": "finance", "name": "fin"},
-		map[string]string{"token": "tok-auditor", "role": "auditor", "name": "aud"})
+		map[string]string{"token": "tok-crash-billing-1", "role": "billing", "name": "billing"},
+		map[string]string{"token": "tok-crash-finance-1", "role": "finance", "name": "fin"},
+		map[string]string{"token": "tok-crash-auditor-1", "role": "auditor", "name": "aud"})
 	raw, err := json.Marshal(toks)
 	require.NoError(t, err)
 	path := filepath.Join(dir, "tokens.json")
@@ -257,7 +259,7 @@ func crashWorker(ctx context.Context, stop *atomic.Bool, c *crashClient, id int,
 	acc := id % crashAccounts
 	account := fmt.Sprintf("acc-%d", acc)
 	base := "/v1/accounts/" + account
-	cust := fmt.Sprintf("tok-cust-%d", acc)
+	cust := fmt.Sprintf("tok-crash-customer-%d", acc)
 	// stop ends the loop between rounds, never in the middle of a request:
 	// a request cancelled in flight may be written without being answered.
 	for n := 0; !stop.Load(); n++ {
@@ -269,7 +271,7 @@ func crashWorker(ctx context.Context, stop *atomic.Bool, c *crashClient, id int,
 			}
 			return a, err
 		}
-		if _, err := send("POST", base+"/statements", "tok-billing", crashStatement(month, 100+rng.Intn(1_000_000))); err != nil {
+		if _, err := send("POST", base+"/statements", "tok-crash-billing-1", crashStatement(month, 100+rng.Intn(1_000_000))); err != nil {
 			return err
 		}
 		inv, err := send("POST", base+"/invoices", cust, map[string]any{"statements": []string{month}, "address_id": addrIDs[acc], "agree": true})
@@ -281,7 +283,7 @@ func crashWorker(ctx context.Context, stop *atomic.Bool, c *crashClient, id int,
 		case 0:
 			_, err = send("POST", base+"/invoices/"+invID+"/cancel", cust, map[string]any{})
 		case 1:
-			_, err = send("POST", base+"/invoices/"+invID+"/approve", "tok-finance", map[string]any{})
+			_, err = send("POST", base+"/invoices/"+invID+"/approve", "tok-crash-finance-1", map[string]any{})
 		}
 		if err != nil {
 			return err
@@ -318,7 +320,7 @@ func TestCrashRecovery(t *testing.T) {
 	addrIDs := make([]string, crashAccounts)
 	for i := range crashAccounts {
 		account := fmt.Sprintf("acc-%d", i)
-		cust := fmt.Sprintf("tok-cust-%d", i)
+		cust := fmt.Sprintf("tok-crash-customer-%d", i)
 		a, err := client.do(ctx, "POST", "/v1/accounts/"+account+"/title", cust, "setup-title-"+account,
 			map[string]any{"type": "vat_general", "holder": "individual", "name": "Zhang San"}, account)
 		require.NoError(t, err)
@@ -401,7 +403,7 @@ func crashSnapshot(t *testing.T, url string, head uint64) map[string]string {
 	get := func(path string) []byte {
 		req, err := http.NewRequest("GET", url+path, nil)
 		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer tok-finance")
+		req.Header.Set("Authorization", "Bearer tok-crash-finance-1")
 		req.Header.Set("Fapiao-Min-Position", strconv.FormatUint(head, 10))
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)

@@ -16,10 +16,10 @@ import (
 const (
 	tokCustomer  = "e2e-customer-acc-1"
 	tokCustomer2 = "e2e-customer-acc-2"
-	tokFinance   = "e2e-finance"
-	tokSupport   = "e2e-support"
-	tokBilling   = "e2e-billing"
-	tokAuditor   = "e2e-auditor"
+	tokFinance   = "e2e-finance-alice"
+	tokSupport   = "e2e-support-bob-1"
+	tokBilling   = "e2e-billing-system"
+	tokAuditor   = "e2e-auditor-carol"
 )
 
 func writeTokens(t *testing.T, dir string) string {

@@ -38,7 +38,7 @@ const (
 // serveFlags are the flags of fapiao serve.
 type serveFlags struct {
 	addr, store, tokens, clock, pprof, issuer string
-	demo                                      bool
+	demo, allowReadableTokens                 bool
 	start                                     time.Time // parsed --clock; zero for the system clock
 	memoryLimit                               int64     // parsed --memory-limit; 0 keeps GOMEMLIMIT's
 	limits                                    limitFlags
@@ -59,10 +59,11 @@ func (l limitFlags) apply(c *api.Config) {
 
 func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	var f serveFlags
-	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--clock RFC3339] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE] [--rate-limit N] [--rate-burst N] [--auth-fail-limit N] [--auth-fail-burst N] [--account-write-budget N]")
+	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--allow-readable-tokens] [--clock RFC3339] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE] [--rate-limit N] [--rate-burst N] [--auth-fail-limit N] [--auth-fail-burst N] [--account-write-budget N]")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen `address` (host:port; port 0 picks a free one)")
 	fs.StringVar(&f.store, "store", storeurl.Default, "the event store `URL` (bolt:///… or esdb://…)")
 	fs.StringVar(&f.tokens, "tokens", "", "the bearer tokens `file` (JSON, see API.md); with --demo, written when absent")
+	fs.BoolVar(&f.allowReadableTokens, "allow-readable-tokens", false, "load a --tokens file that group or others may read or write (refused otherwise); prefer token_sha256 entries in such a file")
 	fs.BoolVar(&f.demo, "demo", false, "seed a demo account when the store is empty and print demo tokens")
 	fs.StringVar(&f.clock, "clock", "", "start the server's clock at this `instant` (RFC 3339); it then runs on")
 	fs.StringVar(&f.pprof, "pprof", "", "serve net/http/pprof on this loopback `address` (e.g. 127.0.0.1:6060)")
@@ -150,7 +151,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		tokensPath = demo.tokensPath
 	}
-	tokens, err := api.LoadTokens(tokensPath)
+	tokens, err := api.LoadTokensFile(tokensPath, api.TokensFileOptions{AllowReadable: f.allowReadableTokens})
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,6 +42,30 @@ func TestServeLimitFlags(t *testing.T) {
 		_, err := parseServeFlags(e, append([]string{"--tokens", "t.json"}, args...))
 		if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(args[0], "")) {
 			t.Errorf("%v: err %v, want a usage error naming the flag", args, err)
+		}
+	}
+}
+
+// TestServeRefusesReadableTokensFile: serve will not start on a tokens file
+// that others may read: exit 1, naming the file and the way out.
+func TestServeRefusesReadableTokensFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tokens.json")
+	if err := os.WriteFile(path, []byte(`[{"token": "0123456789abcdef", "role": "auditor"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--tokens", path, "--store", "bolt://" + filepath.Join(dir, "x.db")}
+	if code := run(context.Background(), &env{stdout: &out, stderr: &errb}, args); code != exitFail {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFail, errb.String())
+	}
+	for _, want := range []string{path, "0644", "chmod 600", "--allow-readable-tokens"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("the error does not say %q:\n%s", want, errb.String())
 		}
 	}
 }

@@ -49,8 +49,8 @@ func TestPercentile(t *testing.T) {
 func TestTokensFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tokens.json")
 	err := writeTokens(path, []tokenEntry{
-		{Token: "a-token", Role: string(domain.RoleCustomer), AccountID: "acc-1"},
-		{Token: "b-token", Role: string(domain.RoleAuditor)},
+		{Token: "a-token-0123456789", Role: string(domain.RoleCustomer), AccountID: "acc-1"},
+		{Token: "b-token-0123456789", Role: string(domain.RoleAuditor)},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -95,7 +95,7 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 		}
 		defer os.RemoveAll(dir)
 		tokens := filepath.Join(dir, "tokens.json")
-		if err := writeTokens(tokens, []tokenEntry{{Token: "bench-auditor", Role: "auditor"}}); err != nil {
+		if err := writeTokens(tokens, []tokenEntry{{Token: "bench-auditor-token", Role: "auditor"}}); err != nil {
 			return res, err
 		}
 		var extra []string
