@@ -18,6 +18,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -62,6 +63,9 @@ type server struct {
 	metrics *metrics
 	limiter *limiter
 	json    *jsonCache
+	// damage is the first eventstore.ErrCorrupt a request met (*error):
+	// from then on /readyz says not ready.
+	damage atomic.Pointer[error]
 }
 
 type wallClock struct{}
@@ -102,7 +106,7 @@ func New(cfg Config) *echo.Echo {
 	// the handler the router found (c.Handler(), what Echo passes as next
 	// to the e.Use middleware), so it must stay the only e.Use middleware.
 	global := chain(func(c echo.Context) error { return c.Handler()(c) },
-		s.requestID, s.securityHeaders, s.observe, s.recoverPanic, s.authenticate, s.rateLimit)
+		s.requestID, s.securityHeaders, s.observe, s.recoverPanic, s.authenticate, s.rateLimit, s.refuseWritesWhenDamaged)
 	e.Use(func(echo.HandlerFunc) echo.HandlerFunc { return global })
 	for _, r := range s.routes() {
 		mw := []echo.MiddlewareFunc{s.allow(r.roles)}

@@ -14,17 +14,29 @@ import (
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
-// openForJob opens the store of an operator's command. A bolt file held by
-// a running server fails within about a second (bolt's lock timeout) with a
+// openForJob opens the store of an operator's read-only command (verify,
+// export, replay, reconcile, migrate's source): it never creates or changes
+// anything, and a path with no store is an error. A bolt file held by a
+// running server fails within about a second (bolt's lock timeout) with a
 // message that says so and names the HTTP endpoint that answers the same
 // question while the server runs — the command never hangs on the lock.
 func openForJob(ctx context.Context, raw, endpoint string) (eventstore.Store, error) {
+	return openStore(ctx, raw, endpoint, storeurl.OpenReadOnly)
+}
+
+// openForWrite opens the store of a command that writes (import,
+// migrate's target), creating a bolt file if there is none.
+func openForWrite(ctx context.Context, raw, endpoint string) (eventstore.Store, error) {
+	return openStore(ctx, raw, endpoint, storeurl.Open)
+}
+
+func openStore(ctx context.Context, raw, endpoint string, open func(context.Context, string) (eventstore.Store, error)) (eventstore.Store, error) {
 	if _, err := storeurl.Parse(raw); err != nil {
 		return nil, usagef("%v", err)
 	}
 	openCtx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
-	s, err := storeurl.Open(openCtx, raw)
+	s, err := open(openCtx, raw)
 	if errors.Is(err, berrors.ErrTimeout) {
 		hint := "stop the server first"
 		if endpoint != "" {
