@@ -239,18 +239,9 @@ func storeEmpty(ctx context.Context, s eventstore.Store) (bool, error) {
 // and refuses to serve a store that fails it: serving would answer from a
 // damaged log, and the first write could spread the damage.
 func startupCheck(ctx context.Context, store eventstore.Store, raw string, log *slog.Logger) error {
-	c, ok := store.(eventstore.Checker)
-	if !ok {
-		return nil
-	}
 	started := time.Now()
-	rep, err := c.Check(ctx, true)
-	if err != nil {
-		return fmt.Errorf("checking the store: %w", err)
-	}
-	if !rep.OK() {
-		return fmt.Errorf("the store failed its start-up check (%d problems; the first: %s): %w; run `fapiao verify --store %s` for a full report, and restore the store from a backup",
-			len(rep.Damage)+rep.More, rep.Damage[0], eventstore.ErrCorrupt, redactedStore(raw))
+	if err := quickCheck(ctx, store, raw); err != nil {
+		return fmt.Errorf("refusing to serve: %w", err)
 	}
 	log.Info("store checked", "took", time.Since(started).Round(time.Millisecond))
 	return nil

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -90,8 +91,11 @@ func Open(path string, opts ...Options) (*Store, error) {
 	case err != nil && o.ReadOnly:
 		return nil, fmt.Errorf("bolt: open %s for reading: no store there (nothing was created): %w", path, err)
 	}
+	if err := preflight(path); err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
 	var db *bbolt.DB
-	err := guard("bolt: open "+path, func() error {
+	err := guard("bbolt", func() error {
 		var err error
 		db, err = bbolt.Open(path, 0o600, &bbolt.Options{
 			Timeout:      lockTimeout,
@@ -128,7 +132,7 @@ func Open(path string, opts ...Options) (*Store, error) {
 		writerDone: make(chan struct{}),
 		changed:    make(chan struct{}),
 	}
-	if err := guard("bolt: open "+path, s.init); err != nil {
+	if err := guard("reading", s.init); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
@@ -146,7 +150,8 @@ func Open(path string, opts ...Options) (*Store, error) {
 func isDamageOnOpen(err error) bool {
 	return errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) ||
 		errors.Is(err, berrors.ErrVersionMismatch) || errors.Is(err, berrors.ErrInvalidMapping) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		strings.Contains(err.Error(), "file size too small") // bbolt has no sentinel for it
 }
 
 // init creates the buckets of a new file and loads the last position. A

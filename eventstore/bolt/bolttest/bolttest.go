@@ -190,3 +190,13 @@ func Copy(t testing.TB, src, dst string) {
 		t.Fatalf("bolttest: %v", err)
 	}
 }
+
+// HighWater is the number of bytes of the file its pages use (bbolt may
+// have grown the file beyond them).
+func HighWater(pages []Page) int64 {
+	var end int64
+	for _, p := range pages {
+		end = max(end, p.Offset+p.Size)
+	}
+	return end
+}
