@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -81,6 +82,9 @@ type server struct {
 	authFail *keyedLimiter[netip.Prefix] // failed authentications per client address
 	writes   *keyedLimiter[writeKey]     // events per account per minute
 	json     *jsonCache
+	// damage is the first eventstore.ErrCorrupt a request met (*error):
+	// from then on /readyz says not ready.
+	damage atomic.Pointer[error]
 }
 
 type wallClock struct{}
@@ -115,7 +119,7 @@ func New(cfg Config) *echo.Echo {
 	// the handler the router found (c.Handler(), what Echo passes as next
 	// to the e.Use middleware), so it must stay the only e.Use middleware.
 	global := chain(func(c echo.Context) error { return c.Handler()(c) },
-		s.requestID, s.securityHeaders, s.observe, s.recoverPanic, s.authenticate, s.rateLimit)
+		s.requestID, s.securityHeaders, s.observe, s.recoverPanic, s.authenticate, s.rateLimit, s.refuseWritesWhenDamaged)
 	e.Use(func(echo.HandlerFunc) echo.HandlerFunc { return global })
 	for _, r := range s.routes() {
 		mw := []echo.MiddlewareFunc{s.allow(r.roles)}

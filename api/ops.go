@@ -24,6 +24,9 @@ func (s *server) readyz(c echo.Context) error {
 	if err := s.probeStore(c.Request().Context()); err != nil {
 		checks["store"], ready = "unreachable", false
 	}
+	if s.storeDamage() != nil {
+		checks["store"], ready = "damaged (run fapiao verify)", false
+	}
 	if !s.cfg.Projections.Ready() {
 		checks["projections"], ready = "catching up", false
 	}
@@ -33,6 +36,17 @@ func (s *server) readyz(c echo.Context) error {
 		return p
 	}
 	return answer(c, http.StatusOK, map[string]any{"status": "ready", "position": s.cfg.Projections.Position()})
+}
+
+// storeDamage is the damage a request or the store itself met, if any.
+func (s *server) storeDamage() error {
+	if p := s.damage.Load(); p != nil {
+		return *p
+	}
+	if d, ok := s.cfg.Store.(eventstore.DamageReporter); ok {
+		return d.Damage()
+	}
+	return nil
 }
 
 // probeStore reads a stream that never exists: any answer but "not found"
@@ -47,4 +61,20 @@ func (s *server) probeStore(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// refuseWritesWhenDamaged answers every change with the damaged-store
+// problem once the store is known to be damaged: writing on a damaged log
+// spreads the damage. Reads from the read models go on.
+func (s *server) refuseWritesWhenDamaged(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		if err := s.storeDamage(); err != nil {
+			return err
+		}
+		return next(c)
+	}
 }

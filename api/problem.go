@@ -142,6 +142,10 @@ func problemFor(err error) *Problem {
 		return ruleProblem(re.Kind, re.Code, re.Message, fields)
 	}
 	switch {
+	case errors.Is(err, eventstore.ErrCorrupt):
+		// Before ErrConflict and ErrUnavailable: damage is neither a race
+		// nor a passing outage, and retrying will not help.
+		return problem(http.StatusInternalServerError, "The event store is damaged; nothing was written. The server stopped taking changes until an operator checks the store (fapiao verify).")
 	case errors.Is(err, ledger.ErrConflict):
 		return problem(http.StatusConflict, "Another change to this account won the race; retry the request.")
 	case errors.Is(err, eventstore.ErrUnavailable), errors.Is(err, eventstore.ErrClosed):
@@ -189,6 +193,9 @@ func (s *server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	p := problemFor(err)
+	if errors.Is(err, eventstore.ErrCorrupt) {
+		s.damage.CompareAndSwap(nil, &err)
+	}
 	if p.Status >= 500 {
 		s.log.ErrorContext(c.Request().Context(), "request failed",
 			slog.String("request_id", requestID(c)), slog.String("route", c.Path()), slog.Any("error", err))

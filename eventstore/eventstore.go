@@ -165,6 +165,13 @@ var (
 	// ErrUnavailable: the backend cannot be reached or cannot write (disk
 	// full, I/O error, server down). Nothing was written.
 	ErrUnavailable = errors.New("eventstore: unavailable")
+	// ErrCorrupt: the store's data is damaged (a bad page, an index that
+	// disagrees with the log, a file cut short). Retrying does not help;
+	// the store must be checked (fapiao verify) and restored. Errors wrap
+	// it with what is damaged and where.
+	ErrCorrupt = errors.New("eventstore: store damaged")
+	// ErrReadOnly: the store was opened for reading only.
+	ErrReadOnly = errors.New("eventstore: store opened read-only")
 )
 
 // WrongExpectedVersionError says an append's condition did not hold.

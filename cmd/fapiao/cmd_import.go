@@ -61,7 +61,7 @@ func runImport(ctx context.Context, e *env, args []string) (err error) {
 		asLog = looksLikeRecord(first)
 	}
 
-	s, err := openForJob(ctx, store, "POST /v1/accounts/{acc}/statements")
+	s, err := openForWrite(ctx, store, "POST /v1/accounts/{acc}/statements")
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func runMigrate(ctx context.Context, e *env, args []string) (err error) {
 		return fmt.Errorf("--from: %w", err)
 	}
 	defer closeStore(src, &err)
-	dst, err := openForJob(ctx, to, "")
+	dst, err := openForWrite(ctx, to, "")
 	if err != nil {
 		return fmt.Errorf("--to: %w", err)
 	}

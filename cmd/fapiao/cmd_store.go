@@ -14,17 +14,64 @@ import (
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
-// openForJob opens the store of an operator's command. A bolt file held by
-// a running server fails within about a second (bolt's lock timeout) with a
+// openForJob opens the store of an operator's read-only command (verify,
+// export, replay, reconcile, migrate's source): it never creates or changes
+// anything, and a path with no store is an error. A bolt file held by a
+// running server fails within about a second (bolt's lock timeout) with a
 // message that says so and names the HTTP endpoint that answers the same
 // question while the server runs — the command never hangs on the lock.
+//
+// The store's quick check runs first (eventstore.Checker): a job does not
+// report from a damaged log as if it were whole.
 func openForJob(ctx context.Context, raw, endpoint string) (eventstore.Store, error) {
+	s, err := openStore(ctx, raw, endpoint, storeurl.OpenReadOnly)
+	if err != nil {
+		return nil, damageHint(err, raw)
+	}
+	if err := quickCheck(ctx, s, raw); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	return s, nil
+}
+
+// openForVerify is openForJob without the quick check: verify runs the
+// full one and reports what it finds.
+func openForVerify(ctx context.Context, raw string) (eventstore.Store, error) {
+	s, err := openStore(ctx, raw, "", storeurl.OpenReadOnly)
+	return s, damageHint(err, raw)
+}
+
+// quickCheck runs the store's quick structural check, if it offers one,
+// and turns damage into an error that says what to do.
+func quickCheck(ctx context.Context, store eventstore.Store, raw string) error {
+	c, ok := store.(eventstore.Checker)
+	if !ok {
+		return nil
+	}
+	rep, err := c.Check(ctx, true)
+	if err != nil {
+		return fmt.Errorf("checking the store: %w", err)
+	}
+	if rep.OK() {
+		return nil
+	}
+	return fmt.Errorf("the store is damaged (%d problems; the first: %s) (%w); run `fapiao verify --store %s` for a full report, and restore the store from a backup",
+		len(rep.Damage)+rep.More, rep.Damage[0], eventstore.ErrCorrupt, redactedStore(raw))
+}
+
+// openForWrite opens the store of a command that writes (import,
+// migrate's target), creating a bolt file if there is none.
+func openForWrite(ctx context.Context, raw, endpoint string) (eventstore.Store, error) {
+	return openStore(ctx, raw, endpoint, storeurl.Open)
+}
+
+func openStore(ctx context.Context, raw, endpoint string, open func(context.Context, string) (eventstore.Store, error)) (eventstore.Store, error) {
 	if _, err := storeurl.Parse(raw); err != nil {
 		return nil, usagef("%v", err)
 	}
 	openCtx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
-	s, err := storeurl.Open(openCtx, raw)
+	s, err := open(openCtx, raw)
 	if errors.Is(err, berrors.ErrTimeout) {
 		hint := "stop the server first"
 		if endpoint != "" {

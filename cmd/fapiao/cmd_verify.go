@@ -16,7 +16,7 @@ func runVerify(ctx context.Context, e *env, args []string) (err error) {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := openForJob(ctx, store, "")
+	s, err := openForVerify(ctx, store)
 	if err != nil {
 		return err
 	}

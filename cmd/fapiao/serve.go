@@ -135,13 +135,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	store, err := storeurl.Open(openCtx, f.store)
 	cancel()
 	if err != nil {
-		return err
+		return damageHint(err, f.store)
 	}
 	defer func() {
 		if err := store.Close(); err != nil {
 			log.Error("closing the store", "err", err)
 		}
 	}()
+	if err := startupCheck(ctx, store, f.store, log); err != nil {
+		return err
+	}
 
 	var demo *demoInfo
 	tokensPath := f.tokens
@@ -161,7 +164,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	proj, err := projections.Replay(ctx, store, nil)
 	restoreGC()
 	if err != nil {
-		return fmt.Errorf("rebuilding the read models: %w", err)
+		return damageHint(fmt.Errorf("rebuilding the read models: %w", err), f.store)
 	}
 	log.Info("read models rebuilt from the log", "position", proj.Position(), "took", time.Since(started).Round(time.Millisecond))
 	projCtx, stopProj := context.WithCancel(context.WithoutCancel(ctx))
@@ -258,4 +261,24 @@ func storeEmpty(ctx context.Context, s eventstore.Store) (bool, error) {
 		return false, err
 	}
 	return true, ctx.Err()
+}
+
+// startupCheck runs the store's quick structural check (eventstore.Checker)
+// and refuses to serve a store that fails it: serving would answer from a
+// damaged log, and the first write could spread the damage.
+func startupCheck(ctx context.Context, store eventstore.Store, raw string, log *slog.Logger) error {
+	started := time.Now()
+	if err := quickCheck(ctx, store, raw); err != nil {
+		return fmt.Errorf("refusing to serve: %w", err)
+	}
+	log.Info("store checked", "took", time.Since(started).Round(time.Millisecond))
+	return nil
+}
+
+// damageHint adds what to do to an error that reports a damaged store.
+func damageHint(err error, raw string) error {
+	if errors.Is(err, eventstore.ErrCorrupt) {
+		return fmt.Errorf("%w; run `fapiao verify --store %s` for a full report, and restore the store from a backup", err, redactedStore(raw))
+	}
+	return err
 }

@@ -55,6 +55,12 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if s.isClosed() {
 		return eventstore.AppendResult{}, eventstore.ErrClosed
 	}
+	if s.readOnly {
+		return eventstore.AppendResult{}, fmt.Errorf("bolt: append to %q in %s: %w", stream, s.path, eventstore.ErrReadOnly)
+	}
+	if err := s.Damage(); err != nil {
+		return eventstore.AppendResult{}, fmt.Errorf("bolt: append to %q refused, the store is damaged: %w", stream, err)
+	}
 	r := requestPool.Get().(*request)
 	r.ctx, r.stream, r.expected, r.events, r.size = ctx, stream, expected, events, size
 	select {

@@ -2,7 +2,7 @@ package bolt
 
 import (
 	"encoding/binary"
-	"errors"
+	"fmt"
 
 	"github.com/fapiao/fapiao/eventstore"
 )
@@ -23,7 +23,8 @@ const revValueLen = 8 + 16
 // without guessing what an old file holds.
 const recordVersion = 1
 
-var errCorrupt = errors.New("bolt: corrupt record")
+// errCorrupt is a record or index entry that cannot be decoded.
+var errCorrupt = fmt.Errorf("bolt: undecodable record (%w)", eventstore.ErrCorrupt)
 
 // appendUint64 appends v big-endian, so that byte order is numeric order.
 func appendUint64(b []byte, v uint64) []byte { return binary.BigEndian.AppendUint64(b, v) }

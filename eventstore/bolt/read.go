@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"iter"
 
 	bbolt "go.etcd.io/bbolt"
@@ -19,7 +20,11 @@ const (
 	chunkBytes  = 4 << 20
 )
 
-// ReadStream implements eventstore.Store.
+// ReadStream implements eventstore.Store. It checks what it reads against
+// the stream's head and the log: revisions contiguous up to the head, each
+// index entry pointing at a record of this stream and revision. A damaged
+// index is then an error wrapping eventstore.ErrCorrupt, not a stream that
+// silently looks shorter (which the ledger would retry for ever).
 func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter.Seq2[eventstore.Record, error] {
 	return func(yield func(eventstore.Record, error) bool) {
 		prefix := appendStreamPrefix(nil, stream)
@@ -31,25 +36,32 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter
 			}
 			var chunk []eventstore.Record
 			found := true
-			err := s.db.View(func(tx *bbolt.Tx) error {
-				if first {
-					head := tx.Bucket(bucketHeads).Get([]byte(stream))
-					if head == nil {
-						found = false
-						return nil
+			err := guard(fmt.Sprintf("bolt: read stream %q from revision %d", stream, from), func() error {
+				return s.db.View(func(tx *bbolt.Tx) error {
+					hv := tx.Bucket(bucketHeads).Get([]byte(stream))
+					if hv == nil {
+						if first {
+							found = false
+							return nil
+						}
+						return corruptf("bolt: stream %q: its head vanished while reading", stream)
 					}
+					if len(hv) != 8 {
+						return corruptf("bolt: stream %q: head entry is %d bytes, not 8", stream, len(hv))
+					}
+					head := binary.BigEndian.Uint64(hv)
 					// A reader that is up to date (the ledger catching up
 					// before each command) needs no seek in the index.
-					if len(head) == 8 && binary.BigEndian.Uint64(head) < from {
+					if head < from {
 						return nil
 					}
-				}
-				var err error
-				chunk, err = readStreamChunk(tx, prefix, from)
-				return err
+					var err error
+					chunk, err = readStreamChunk(tx, stream, prefix, from, head)
+					return err
+				})
 			})
 			if err != nil {
-				yield(eventstore.Record{}, mapDBErr(err))
+				yield(eventstore.Record{}, s.noteDamage(mapDBErr(err)))
 				return
 			}
 			if !found {
@@ -65,31 +77,45 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter
 	}
 }
 
-func readStreamChunk(tx *bbolt.Tx, prefix []byte, from uint64) ([]eventstore.Record, error) {
+// readStreamChunk reads the stream's events from revision from (at most
+// head, its last revision) and checks each against the index and the log.
+func readStreamChunk(tx *bbolt.Tx, stream string, prefix []byte, from, head uint64) ([]eventstore.Record, error) {
 	log := tx.Bucket(bucketLog)
 	c := tx.Bucket(bucketRevs).Cursor()
 	var chunk []eventstore.Record
 	var dec chunkDecoder
 	size := 0
+	want := from
 	seek := binary.BigEndian.AppendUint64(append([]byte(nil), prefix...), from)
 	for k, rv := c.Seek(seek); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, rv = c.Next() {
+		rev := binary.BigEndian.Uint64(k[len(prefix):])
+		if rev != want || rev > head {
+			return nil, corruptf("bolt: stream %q: index holds revision %d where %d belongs (head %d)", stream, rev, want, head)
+		}
 		if len(rv) != revValueLen {
-			return nil, errCorrupt
+			return nil, corruptf("bolt: stream %q revision %d: index entry is %d bytes, not %d", stream, rev, len(rv), revValueLen)
 		}
-		pos := rv[:8]
-		v := log.Get(pos)
+		pos := uint64FromKey(rv[:8])
+		v := log.Get(rv[:8])
 		if v == nil {
-			return nil, errCorrupt
+			return nil, corruptf("bolt: stream %q revision %d: index points at position %d, which the log does not hold", stream, rev, pos)
 		}
-		r, err := dec.decode(uint64FromKey(pos), v)
+		r, err := dec.decode(pos, v)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("bolt: stream %q revision %d, position %d: %w", stream, rev, pos, err)
+		}
+		if r.Stream != stream || r.Revision != rev || !bytes.Equal(r.ID[:], rv[8:]) {
+			return nil, corruptf("bolt: stream %q revision %d: index points at position %d, which holds %q revision %d", stream, rev, pos, r.Stream, r.Revision)
 		}
 		chunk = append(chunk, r)
+		want++
 		size += len(r.Data) + len(r.Metadata)
 		if len(chunk) == chunkEvents || size >= chunkBytes {
-			break
+			return chunk, nil
 		}
+	}
+	if want != head+1 {
+		return nil, corruptf("bolt: stream %q: head says revision %d but the index ends before revision %d", stream, head, want)
 	}
 	return chunk, nil
 }
@@ -124,34 +150,47 @@ func (s *Store) readAllChunk(after eventstore.Position, ra *readahead) ([]events
 	if last := s.last.Load(); last > after {
 		chunk = make([]eventstore.Record, 0, min(last-after, chunkEvents))
 	}
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(bucketLog).Cursor()
-		var dec chunkDecoder
-		size := 0
-		var last []byte
-		for k, v := c.Seek(appendUint64(nil, after+1)); k != nil; k, v = c.Next() {
-			r, err := dec.decode(uint64FromKey(k), v)
-			if err != nil {
-				return err
+	err := guard(fmt.Sprintf("bolt: read the log after position %d", after), func() error {
+		return s.db.View(func(tx *bbolt.Tx) error {
+			c := tx.Bucket(bucketLog).Cursor()
+			var dec chunkDecoder
+			size := 0
+			var last []byte
+			want := after + 1
+			for k, v := c.Seek(appendUint64(nil, after+1)); k != nil; k, v = c.Next() {
+				if len(k) != 8 {
+					return corruptf("bolt: log key after position %d is %d bytes, not 8", want-1, len(k))
+				}
+				pos := uint64FromKey(k)
+				if pos != want {
+					// bolt's positions are 1, 2, 3, …: a gap is a lost record
+					// or a damaged key.
+					return corruptf("bolt: log holds position %d where %d belongs", pos, want)
+				}
+				want++
+				r, err := dec.decode(pos, v)
+				if err != nil {
+					return fmt.Errorf("bolt: position %d: %w", pos, err)
+				}
+				chunk = append(chunk, r)
+				last = v
+				size += len(r.Data) + len(r.Metadata)
+				if len(chunk) == chunkEvents || size >= chunkBytes {
+					break
+				}
 			}
-			chunk = append(chunk, r)
-			last = v
-			size += len(r.Data) + len(r.Metadata)
-			if len(chunk) == chunkEvents || size >= chunkBytes {
-				break
+			ra.prefetch(s.db, tx, last)
+			// A replay reads the whole file once: every page it touched would
+			// stay in the resident set (and in the server's peak RSS) though
+			// the records were copied out. Every releaseEvery bytes, let go.
+			if s.sinceRelease.Add(int64(size)) >= releaseEvery {
+				s.sinceRelease.Store(0)
+				releaseMapped(s.db, tx)
 			}
-		}
-		ra.prefetch(s.db, tx, last)
-		// A replay reads the whole file once: every page it touched would
-		// stay in the resident set (and in the server's peak RSS) though
-		// the records were copied out. Every releaseEvery bytes, let go.
-		if s.sinceRelease.Add(int64(size)) >= releaseEvery {
-			s.sinceRelease.Store(0)
-			releaseMapped(s.db, tx)
-		}
-		return nil
+			return nil
+		})
 	})
-	return chunk, mapDBErr(err)
+	return chunk, s.noteDamage(mapDBErr(err))
 }
 
 // releaseEvery is how many bytes of log a scan reads before the pages of

@@ -78,7 +78,7 @@ func (c *chunkDecoder) decode(pos eventstore.Position, v []byte) (eventstore.Rec
 	id := d.take(16)
 	typ := d.bytes()
 	data, meta := d.bytes(), d.bytes()
-	if d.bad {
+	if d.bad || len(d.buf) != 0 { // a record is exactly its fields: anything else is a damaged length
 		return r, errCorrupt
 	}
 	r.Stream = c.streamName(stream)

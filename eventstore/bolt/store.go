@@ -10,6 +10,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,12 +35,18 @@ type Options struct {
 	// MaxSize caps the file size in bytes; appends that would grow the file
 	// beyond it fail with eventstore.ErrUnavailable. Zero means no cap.
 	MaxSize int
+	// ReadOnly opens an existing store for reading only (the auditor's
+	// jobs): nothing is created or changed, a missing file is an error, and
+	// appends fail with eventstore.ErrReadOnly. Other readers may open the
+	// file at the same time; a writer may not.
+	ReadOnly bool
 }
 
 // Store is an eventstore.Store on one bbolt file.
 type Store struct {
-	db   *bbolt.DB
-	path string
+	db       *bbolt.DB
+	path     string
+	readOnly bool
 
 	reqs       chan *request
 	quit       chan struct{} // closed by Close: the writer stops taking work
@@ -54,6 +63,9 @@ type Store struct {
 	// sinceRelease counts the bytes scans read since the mapped pages were
 	// last released (read.go).
 	sinceRelease atomic.Int64
+	// damage is the first ErrCorrupt met (*error); once set, appends are
+	// refused with it: writing on a damaged file spreads the damage.
+	damage atomic.Pointer[error]
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on each commit and on Close
@@ -62,26 +74,51 @@ type Store struct {
 
 var _ eventstore.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the store in the file at path. If another
-// process holds the file, Open fails after about a second.
+// Open opens (creating if needed, unless opts say ReadOnly) the store in
+// the file at path. If another process holds the file, Open fails after
+// about a second. An existing file of zero bytes is refused: it is a
+// store that lost its content, not an empty one.
 func Open(path string, opts ...Options) (*Store, error) {
 	var o Options
 	if len(opts) > 0 {
 		o = opts[len(opts)-1]
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
-		Timeout:      lockTimeout,
-		NoSync:       o.NoSync,
-		MaxSize:      o.MaxSize,
-		FreelistType: bbolt.FreelistMapType,
-		// The free-page list is written with each commit (one more page)
-		// rather than rebuilt on open by walking every page: that walk made
-		// the whole file resident and was start-up's memory peak (1M events:
-		// 1 031 → 790 MiB, ready 4.0 → 3.0 s; one writer ≈7% slower).
-		NoFreelistSync: false,
+	switch info, err := os.Stat(path); {
+	case err == nil && info.IsDir():
+		return nil, fmt.Errorf("bolt: open %s: is a directory, not a store file", path)
+	case err == nil && info.Size() == 0:
+		return nil, corruptf("bolt: open %s: the file is empty (0 bytes): not a store; restore it from a backup, or remove it to start a new log", path)
+	case err != nil && o.ReadOnly:
+		return nil, fmt.Errorf("bolt: open %s for reading: no store there (nothing was created): %w", path, err)
+	}
+	if err := preflight(path); err != nil {
+		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
+	}
+	var db *bbolt.DB
+	err := guard("bbolt", func() error {
+		var err error
+		db, err = bbolt.Open(path, 0o600, &bbolt.Options{
+			Timeout:      lockTimeout,
+			NoSync:       o.NoSync,
+			MaxSize:      o.MaxSize,
+			ReadOnly:     o.ReadOnly,
+			FreelistType: bbolt.FreelistMapType,
+			// The free-page list is written with each commit (one more page)
+			// rather than rebuilt on open by walking every page: that walk made
+			// the whole file resident and was start-up's memory peak (1M events:
+			// 1 031 → 790 MiB, ready 4.0 → 3.0 s; one writer ≈7% slower).
+			NoFreelistSync: false,
+			// Read-only too, so that a damaged free list is met here, under
+			// guard, rather than inside bbolt's own check goroutine.
+			PreLoadFreelist: true,
+		})
+		return err
 	})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("bolt: open %s: the file is locked by another process (probably a running `fapiao serve`); stop it or use another file: %w", path, err)
+	}
+	if err != nil && !errors.Is(err, eventstore.ErrCorrupt) && isDamageOnOpen(err) {
+		err = fmt.Errorf("%w (%w)", err, eventstore.ErrCorrupt)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
@@ -89,17 +126,32 @@ func Open(path string, opts ...Options) (*Store, error) {
 	s := &Store{
 		db:         db,
 		path:       path,
+		readOnly:   o.ReadOnly,
 		reqs:       make(chan *request, 1024),
 		quit:       make(chan struct{}),
 		writerDone: make(chan struct{}),
 		changed:    make(chan struct{}),
 	}
-	if err := s.init(); err != nil {
+	if err := guard("reading", s.init); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	go s.writer()
+	if o.ReadOnly {
+		close(s.writerDone)
+	} else {
+		go s.writer()
+	}
 	return s, nil
+}
+
+// isDamageOnOpen reports whether bbolt refused a file for its content
+// (bad meta pages, wrong magic or version, a file too small) rather than
+// for the system's reasons (permissions, lock).
+func isDamageOnOpen(err error) bool {
+	return errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) ||
+		errors.Is(err, berrors.ErrVersionMismatch) || errors.Is(err, berrors.ErrInvalidMapping) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		strings.Contains(err.Error(), "file size too small") // bbolt has no sentinel for it
 }
 
 // init creates the buckets of a new file and loads the last position. A
@@ -107,23 +159,33 @@ func Open(path string, opts ...Options) (*Store, error) {
 // right after an open leaves the file exactly as the last commit did.
 func (s *Store) init() error {
 	load := func(tx *bbolt.Tx) error {
+		if tx.Size() > s.fileSize() {
+			return corruptf("the file is %d bytes but its last commit needs %d: it was cut short", s.fileSize(), tx.Size())
+		}
 		if k, _ := tx.Bucket(bucketLog).Cursor().Last(); k != nil {
 			if len(k) != 8 {
-				return errCorrupt
+				return corruptf("the log's last key is %d bytes, not 8", len(k))
 			}
 			s.last.Store(uint64FromKey(k))
 		}
 		return nil
 	}
-	var ready bool
+	var ready, any bool
 	if err := s.db.View(func(tx *bbolt.Tx) error {
 		ready = tx.Bucket(bucketLog) != nil && tx.Bucket(bucketRevs) != nil && tx.Bucket(bucketHeads) != nil
+		any = tx.Bucket(bucketLog) != nil || tx.Bucket(bucketRevs) != nil || tx.Bucket(bucketHeads) != nil
 		if !ready {
 			return nil
 		}
 		return load(tx)
 	}); err != nil || ready {
 		return err
+	}
+	if any {
+		return corruptf("some of the buckets log, revs and heads are missing")
+	}
+	if s.readOnly {
+		return errors.New("not a fapiao store: it has no log (nothing was created)")
 	}
 	return s.db.Update(func(tx *bbolt.Tx) error {
 		for _, name := range [][]byte{bucketLog, bucketRevs, bucketHeads} {
@@ -133,6 +195,33 @@ func (s *Store) init() error {
 		}
 		return load(tx)
 	})
+}
+
+// fileSize is the size of the store's file now (the largest size if it
+// cannot be read, which makes no size check fail).
+func (s *Store) fileSize() int64 {
+	info, err := os.Stat(s.path)
+	if err != nil {
+		return 1<<63 - 1
+	}
+	return info.Size()
+}
+
+// Damage returns the damage the store met (an error wrapping
+// eventstore.ErrCorrupt), or nil. Once damaged, the store refuses appends.
+func (s *Store) Damage() error {
+	if p := s.damage.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// noteDamage remembers err if it is damage, and returns it.
+func (s *Store) noteDamage(err error) error {
+	if errors.Is(err, eventstore.ErrCorrupt) {
+		s.damage.CompareAndSwap(nil, &err)
+	}
+	return err
 }
 
 // LastPosition returns the position of the last committed event (Start for

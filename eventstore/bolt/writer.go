@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -28,6 +29,8 @@ var errNothingWritten = errors.New("bolt: nothing written")
 // fills while a commit runs, so batches grow by themselves.
 func (s *Store) writer() {
 	defer close(s.writerDone)
+	// A damaged page met while writing must fail the batch, not the process.
+	debug.SetPanicOnFault(true)
 	batch := make([]*request, 0, 256)
 	var arena []byte
 	for {
@@ -78,24 +81,32 @@ func (s *Store) refuseQueued() {
 func (s *Store) commit(batch []*request, arena []byte) []byte {
 	last := s.last.Load()
 	w := batchWriter{pos: last, arena: arena}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		w.bind(tx)
+	if err := s.Damage(); err != nil {
 		for _, r := range batch {
-			if err := ctxErr(r.ctx); err != nil {
-				r.err = err
-				continue
-			}
-			var err error
-			r.contiguous = false
-			r.res, r.err, err = w.append(r)
-			if err != nil {
-				return err
-			}
+			r.res, r.err = eventstore.AppendResult{}, err
 		}
-		if w.pos == last {
-			return errNothingWritten
-		}
-		return nil
+		return arena
+	}
+	err := guard("bolt: commit to "+s.path, func() error {
+		return s.db.Update(func(tx *bbolt.Tx) error {
+			w.bind(tx)
+			for _, r := range batch {
+				if err := ctxErr(r.ctx); err != nil {
+					r.err = err
+					continue
+				}
+				var err error
+				r.contiguous = false
+				r.res, r.err, err = w.append(r)
+				if err != nil {
+					return err
+				}
+			}
+			if w.pos == last {
+				return errNothingWritten
+			}
+			return nil
+		})
 	})
 	switch {
 	case err == nil:
@@ -103,6 +114,13 @@ func (s *Store) commit(batch []*request, arena []byte) []byte {
 		s.committed.Add(w.pos - last)
 		s.publish(w.pos)
 	case errors.Is(err, errNothingWritten):
+	case errors.Is(err, eventstore.ErrCorrupt):
+		// Nothing of the batch is committed (bbolt rolled it back), and
+		// nothing more will be: the file needs an operator.
+		err = s.noteDamage(fmt.Errorf("bolt: commit to %s: %w", s.path, err))
+		for _, r := range batch {
+			r.res, r.err = eventstore.AppendResult{}, err
+		}
 	default:
 		err = fmt.Errorf("%w: bolt: commit to %s: %v", eventstore.ErrUnavailable, s.path, mapDBErr(err))
 		for _, r := range batch {

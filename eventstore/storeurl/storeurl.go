@@ -81,11 +81,25 @@ func Parse(raw string) (URL, error) {
 	}
 }
 
-// Open parses raw and opens the store it names. For bolt it creates the
-// file's directory (and the file). For esdb it waits, within ctx, until the
+// Open parses raw and opens the store it names, for reading and writing
+// (fapiao serve, import, migrate's target). For bolt it creates the file's
+// directory and the file; an existing file of zero bytes is refused (it is
+// damage, not an empty store). For esdb it waits, within ctx, until the
 // server answers, so that a wrong address or a server that is down fails
 // here rather than at the first request.
 func Open(ctx context.Context, raw string) (eventstore.Store, error) {
+	return open(ctx, raw, false)
+}
+
+// OpenReadOnly opens the store raw names for reading only (fapiao verify,
+// export, replay, reconcile, migrate's source): it creates and changes
+// nothing. A bolt path with no file, in a directory that does not exist,
+// or an empty file, is an error naming the path.
+func OpenReadOnly(ctx context.Context, raw string) (eventstore.Store, error) {
+	return open(ctx, raw, true)
+}
+
+func open(ctx context.Context, raw string, readOnly bool) (eventstore.Store, error) {
 	u, err := Parse(raw)
 	if err != nil {
 		return nil, err
@@ -95,17 +109,22 @@ func Open(ctx context.Context, raw string) (eventstore.Store, error) {
 	}
 	switch u.Backend {
 	case Bolt:
-		if dir := filepath.Dir(u.Path); dir != "" {
+		if readOnly {
+			if _, err := os.Stat(u.Path); err != nil {
+				return nil, fmt.Errorf("store %s: no store at %s (nothing was created): %w", u, u.Path, err)
+			}
+		} else if dir := filepath.Dir(u.Path); dir != "" {
 			if err := os.MkdirAll(dir, 0o750); err != nil {
 				return nil, fmt.Errorf("store %s: create directory: %w", u, err)
 			}
 		}
-		s, err := bolt.Open(u.Path)
+		s, err := bolt.Open(u.Path, bolt.Options{ReadOnly: readOnly})
 		if err != nil {
 			return nil, err
 		}
 		return s, nil
 	case ESDB:
+		// Reading EventStoreDB creates nothing: one way for both.
 		s, err := esdb.Open(u.Raw)
 		if err != nil {
 			return nil, fmt.Errorf("store %s: %w", u, err)

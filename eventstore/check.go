@@ -1,0 +1,92 @@
+package eventstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Checker is offered by stores that can check themselves beyond what
+// reading the log shows: their own file structure and every index against
+// the log (fapiao verify; serve's start-up check). The hash chains are not
+// its business: they are checked over ReadAll, the same for every store.
+type Checker interface {
+	// Check examines the store and returns what is damaged. With quick
+	// set it checks only what is cheap (about the cost of opening the
+	// store), for a server's start. The error is for a check that could
+	// not run (a cancelled ctx, an unreachable server), not for damage.
+	Check(ctx context.Context, quick bool) (CheckReport, error)
+}
+
+// CheckReport is what a Checker found.
+type CheckReport struct {
+	// What lists the checks that ran, for the report ("file structure: 1801 pages", …).
+	What []string `json:"checked"`
+	// Damage lists what is broken, at most MaxDamage entries.
+	Damage []Damage `json:"damage,omitempty"`
+	// More counts the damage found beyond MaxDamage.
+	More int `json:"more,omitempty"`
+}
+
+// MaxDamage bounds a CheckReport's list: a badly damaged file would
+// otherwise report every page.
+const MaxDamage = 100
+
+// Add records one piece of damage.
+func (r *CheckReport) Add(d Damage) {
+	if len(r.Damage) < MaxDamage {
+		r.Damage = append(r.Damage, d)
+	} else {
+		r.More++
+	}
+}
+
+// OK reports whether nothing was found broken.
+func (r *CheckReport) OK() bool { return len(r.Damage) == 0 }
+
+// Damage is one thing found broken, and where. Fields that do not apply
+// are zero (HasPage, HasRevision say whether Page, Revision apply, as 0
+// is a valid value of both).
+type Damage struct {
+	// Part is what is damaged: "file", "page", "log", "index", "head",
+	// "stream".
+	Part        string   `json:"part"`
+	Page        uint64   `json:"page,omitempty"`
+	HasPage     bool     `json:"-"`
+	Stream      string   `json:"stream,omitempty"`
+	Revision    uint64   `json:"revision,omitempty"`
+	HasRevision bool     `json:"-"`
+	Position    Position `json:"position,omitempty"`
+	Detail      string   `json:"detail"`
+}
+
+// String says where and what, e.g. "index: stream account-a, revision 3:
+// points at position 9, which holds account-b revision 0".
+func (d Damage) String() string {
+	var where []string
+	if d.HasPage {
+		where = append(where, fmt.Sprintf("page %d", d.Page))
+	}
+	if d.Stream != "" {
+		where = append(where, "stream "+d.Stream)
+	}
+	if d.HasRevision {
+		where = append(where, fmt.Sprintf("revision %d", d.Revision))
+	}
+	if d.Position != 0 {
+		where = append(where, fmt.Sprintf("position %d", d.Position))
+	}
+	s := d.Part
+	if len(where) > 0 {
+		s += ": " + strings.Join(where, ", ")
+	}
+	return s + ": " + d.Detail
+}
+
+// DamageReporter is offered by stores that remember the damage they met
+// while reading or writing (an error wrapping ErrCorrupt, nil if none), so
+// that a server can say it is not ready rather than wait for the next
+// request to meet it again.
+type DamageReporter interface {
+	Damage() error
+}
