@@ -38,6 +38,7 @@ const (
 // serveFlags are the flags of fapiao serve.
 type serveFlags struct {
 	addr, store, tokens, clock, pprof, issuer string
+	signingKey, tree                          string // --signing-key, --tree
 	demo                                      bool
 	start                                     time.Time // parsed --clock; zero for the system clock
 	memoryLimit                               int64     // parsed --memory-limit; 0 keeps GOMEMLIMIT's
@@ -45,7 +46,7 @@ type serveFlags struct {
 
 func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	var f serveFlags
-	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--clock RFC3339] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE]")
+	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--clock RFC3339] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE] [--signing-key FILE [--tree FILE]]")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen `address` (host:port; port 0 picks a free one)")
 	fs.StringVar(&f.store, "store", storeurl.Default, "the event store `URL` (bolt:///… or esdb://…)")
 	fs.StringVar(&f.tokens, "tokens", "", "the bearer tokens `file` (JSON, see API.md); with --demo, written when absent")
@@ -53,6 +54,8 @@ func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	fs.StringVar(&f.clock, "clock", "", "start the server's clock at this `instant` (RFC 3339); it then runs on")
 	fs.StringVar(&f.pprof, "pprof", "", "serve net/http/pprof on this loopback `address` (e.g. 127.0.0.1:6060)")
 	fs.StringVar(&f.issuer, "issuer", defaultIssuer, "the legal entity printed on invoices (ISSUE-1)")
+	fs.StringVar(&f.signingKey, "signing-key", "", "sign checkpoints of the log's Merkle tree with this private key `file` (fapiao keygen); serves /v1/checkpoint and /v1/proofs")
+	fs.StringVar(&f.tree, "tree", "", "keep the Merkle tree's hashes in this `file` (default: beside a bolt store, STORE.tlog; ./data/esdb.tlog for esdb)")
 	memoryLimit := fs.String("memory-limit", "", "the Go runtime's soft memory `limit` (e.g. 900MiB; default: GOMEMLIMIT, else none); with a limit, the start-up rebuild collects only near it")
 	if err := parseFlags(fs, args); err != nil {
 		return f, err
@@ -78,6 +81,9 @@ func parseServeFlags(e *env, args []string) (serveFlags, error) {
 		if err := checkLoopback(f.pprof); err != nil {
 			return f, usagef("--pprof: %v", err)
 		}
+	}
+	if f.tree != "" && f.signingKey == "" {
+		return f, usagef("--tree goes with --signing-key: the tree is kept only to sign checkpoints")
 	}
 	if f.issuer == "" {
 		return f, usagef("--issuer must not be empty")
@@ -149,6 +155,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		<-projDone
 	}()
 
+	var tl transparencyLog
+	if f.signingKey != "" {
+		treePath := f.tree
+		if treePath == "" {
+			treePath = defaultTreePath(f.store)
+		}
+		started, err := startTransparency(ctx, store, f.signingKey, treePath, log)
+		if err != nil {
+			return err
+		}
+		defer started.stop()
+		tl = *started
+	}
+
 	led := ledger.New(store, ledger.Options{Clock: clock, Issuer: f.issuer})
 	handler := api.New(api.Config{
 		Ledger:      led,
@@ -159,6 +179,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		AccessLog:   access,
 		Clock:       clock,
 		Console:     console.Handler(console.WithIssuer(f.issuer)),
+		Tree:        tl.tree,
+		Checkpoints: tl.checkpoints,
 	})
 	return serveHTTP(ctx, e, f, handler, log, demo)
 }
