@@ -72,6 +72,9 @@ func VerifyCheckpoint(ctx context.Context, store eventstore.Store, signed []byte
 		fmt.Fprintf(w, "CHECKPOINT NOT EXTENDED\n  checkpoint: %d events, root %s\n  the log:    holds only %d events: events were removed\n", cp.N, cp.Hash, res.Size)
 	}
 	res.FirstDiff = locate(tree, cp, stored, w)
+	if res.FirstDiff >= 0 && res.FirstDiff < tree.Size() {
+		describeLeaf(ctx, store, tree, res.FirstDiff, w)
+	}
 	return res, fmt.Errorf("%w: the log does not extend the checkpoint of %d events: history was rewritten or removed", ErrInvariant, cp.N)
 }
 
@@ -100,10 +103,24 @@ func locate(tree *transparency.Tree, cp transparency.Checkpoint, stored *transpa
 		got, err := tree.Leaf(i)
 		if err != nil || got != want {
 			logPos, _ := tree.Position(i)
-			fmt.Fprintf(w, "  first differing position: %d (leaf %d)\n  checkpoint's leaf hash: %s\n  the log's leaf hash:    %s (the event now at position %d)\n", pos, i, want, got, logPos)
+			fmt.Fprintf(w, "  first differing position: %d (leaf %d)\n  checkpoint's leaf hash: %s\n  the log's leaf hash:    %s (of the event now at position %d)\n", pos, i, want, got, logPos)
 			return i
 		}
 	}
 	fmt.Fprintf(w, "  first differing position: unknown (the kept tree matches the log on every leaf)\n")
 	return -1
+}
+
+// describeLeaf names the event the log now holds at leaf i.
+func describeLeaf(ctx context.Context, store eventstore.Store, tree *transparency.Tree, i int64, w io.Writer) {
+	var after eventstore.Position
+	if i > 0 {
+		after, _ = tree.Position(i - 1)
+	}
+	for r, err := range store.ReadAll(ctx, after) {
+		if err == nil {
+			fmt.Fprintf(w, "  the event now there:    %s revision %d, %s, id %s\n", r.Stream, r.Revision, r.Type, r.ID)
+		}
+		return
+	}
 }
