@@ -211,3 +211,35 @@ func TestVerifyProofOffline(t *testing.T) {
 	code, _, _ = jobRun(t, "verify-proof", "--key", pub, "--old-checkpoint", cpFile, "--checkpoint", cpFile, "--proof", cons)
 	require.Equal(t, exitFail, code)
 }
+
+// TestCheckpointFlags: the transparency flags' mistakes are usage errors
+// (exit 2); a signing key that cannot be read stops serve before it
+// listens (exit 1).
+func TestCheckpointFlags(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	notAKey := filepath.Join(dir, "not-a-key")
+	require.NoError(t, os.WriteFile(notAKey, []byte("hello\n"), 0o600))
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"keygen without name", []string{"keygen"}, exitUsage, "--name NAME is required"},
+		{"keygen bad name", []string{"keygen", "--name", "a b", "--out", filepath.Join(dir, "k")}, exitFail, "without spaces"},
+		{"serve tree without key", []string{"serve", "--tokens", "t.json", "--tree", "x.tlog"}, exitUsage, "--tree goes with --signing-key"},
+		{"serve unreadable key", []string{"serve", "--tokens", writeTokens(t, dir), "--store", "bolt://" + filepath.Join(dir, "s.db"), "--signing-key", notAKey, "--addr", "127.0.0.1:0"}, exitFail, "not a note signing key"},
+		{"verify tree without checkpoint", []string{"verify", "--tree", "x.tlog"}, exitUsage, "--tree goes with --checkpoint"},
+		{"verify-proof without proof", []string{"verify-proof", "--key", "k", "--checkpoint", "c"}, exitUsage, "are required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := jobRun(t, tt.args...)
+			require.Equal(t, tt.code, code, "stdout: %s\nstderr: %s", out, errOut)
+			require.Contains(t, errOut, tt.stderr)
+			require.NotContains(t, out, "listening")
+		})
+	}
+}
