@@ -11,9 +11,14 @@ import (
 // naming the first broken link.
 func runVerify(ctx context.Context, e *env, args []string) (err error) {
 	var store string
-	fs := newFlagSet(e, "verify", "--store STORE")
+	var cp checkpointFlags
+	fs := newFlagSet(e, "verify", "--store STORE [--checkpoint FILE --key PUBKEY [--tree FILE]]")
 	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
+	cp.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := cp.check(); err != nil {
 		return err
 	}
 	s, err := openForVerify(ctx, store)
@@ -21,6 +26,8 @@ func runVerify(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	defer closeStore(s, &err)
-	_, err = audit.Verify(ctx, s, e.stdout)
-	return err
+	if _, err = audit.Verify(ctx, s, e.stdout); err != nil {
+		return err
+	}
+	return cp.verify(ctx, e, s, store)
 }

@@ -17,5 +17,8 @@ func todoCommands() []command {
 		{"import", "bulk-post statements from a JSON Lines file", runImport},                     // cmd_import.go
 		{"reconcile", "REC-1..4 for a month, as JSON or CSV", runReconcile},                      // cmd_reconcile.go
 		{"bench", "the benchmarks of record", runBench},                                          // cmd_bench.go
+
+		{"keygen", "a signing key for checkpoints (private key file, public key line)", runKeygen},   // cmd_keygen.go
+		{"verify-proof", "check a Merkle proof offline against a signed checkpoint", runVerifyProof}, // cmd_verify_proof.go
 	}
 }

@@ -38,6 +38,7 @@ const (
 // serveFlags are the flags of fapiao serve.
 type serveFlags struct {
 	addr, store, tokens, clock, pprof, issuer string
+	signingKey, tree                          string // --signing-key, --tree
 	demo, allowReadableTokens                 bool
 	start                                     time.Time // parsed --clock; zero for the system clock
 	memoryLimit                               int64     // parsed --memory-limit; 0 keeps GOMEMLIMIT's
@@ -59,7 +60,7 @@ func (l limitFlags) apply(c *api.Config) {
 
 func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	var f serveFlags
-	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--allow-readable-tokens] [--clock RFC3339] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE] [--rate-limit N] [--rate-burst N] [--auth-fail-limit N] [--auth-fail-burst N] [--account-write-budget N]")
+	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--allow-readable-tokens] [--clock RFC3339] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE] [--rate-limit N] [--rate-burst N] [--auth-fail-limit N] [--auth-fail-burst N] [--account-write-budget N] [--signing-key FILE [--tree FILE]]")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen `address` (host:port; port 0 picks a free one)")
 	fs.StringVar(&f.store, "store", storeurl.Default, "the event store `URL` (bolt:///… or esdb://…)")
 	fs.StringVar(&f.tokens, "tokens", "", "the bearer tokens `file` (JSON, see API.md); with --demo, written when absent")
@@ -73,6 +74,8 @@ func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	fs.Float64Var(&f.limits.authFail, "auth-fail-limit", api.DefaultAuthFailLimit, "failed authentications per second one client address may make (negative: no limit)")
 	fs.IntVar(&f.limits.authBurst, "auth-fail-burst", api.DefaultAuthFailBurst, "failed authentications one client address may make at once")
 	fs.IntVar(&f.limits.accountWriteBudget, "account-write-budget", api.DefaultAccountWriteBudget, "`events` one account may gain per minute from its customers, and as many from staff (negative: no limit)")
+	fs.StringVar(&f.signingKey, "signing-key", "", "sign checkpoints of the log's Merkle tree with this private key `file` (fapiao keygen); serves /v1/checkpoint and /v1/proofs")
+	fs.StringVar(&f.tree, "tree", "", "keep the Merkle tree's hashes in this `file` (default: beside a bolt store, STORE.tlog; ./data/esdb.tlog for esdb)")
 	memoryLimit := fs.String("memory-limit", "", "the Go runtime's soft memory `limit` (e.g. 900MiB; default: GOMEMLIMIT, else none); with a limit, the start-up rebuild collects only near it")
 	if err := parseFlags(fs, args); err != nil {
 		return f, err
@@ -98,6 +101,9 @@ func parseServeFlags(e *env, args []string) (serveFlags, error) {
 		if err := checkLoopback(f.pprof); err != nil {
 			return f, usagef("--pprof: %v", err)
 		}
+	}
+	if f.tree != "" && f.signingKey == "" {
+		return f, usagef("--tree goes with --signing-key: the tree is kept only to sign checkpoints")
 	}
 	if f.issuer == "" {
 		return f, usagef("--issuer must not be empty")
@@ -178,6 +184,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		<-projDone
 	}()
 
+	var tl transparencyLog
+	if f.signingKey != "" {
+		treePath := f.tree
+		if treePath == "" {
+			treePath = defaultTreePath(f.store)
+		}
+		started, err := startTransparency(ctx, store, f.signingKey, treePath, log)
+		if err != nil {
+			return err
+		}
+		defer started.stop()
+		tl = *started
+	}
+
 	led := ledger.New(store, ledger.Options{Clock: clock, Issuer: f.issuer})
 	cfg := api.Config{
 		Ledger:      led,
@@ -188,6 +208,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		AccessLog:   access,
 		Clock:       clock,
 		Console:     console.Handler(console.WithIssuer(f.issuer)),
+		Tree:        tl.tree,
+		Checkpoints: tl.checkpoints,
 	}
 	f.limits.apply(&cfg)
 	handler := api.New(cfg)

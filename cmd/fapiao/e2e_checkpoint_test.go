@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fapiao/fapiao/eventstore/bolt"
+	"github.com/fapiao/fapiao/eventstore/transparency"
+)
+
+// TestE2ESignedCheckpoints: serve --signing-key keeps the tree beside the
+// store and signs checkpoints an auditor checks with the public key only;
+// a restart reopens the kept tree instead of rebuilding it; the kept
+// checkpoint then verifies against the stopped server's store.
+func TestE2ESignedCheckpoints(t *testing.T) {
+	dir := t.TempDir()
+	store := jobDemoStore(t)
+	path := strings.TrimPrefix(store, "bolt://")
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := int64(s.LastPosition())
+	s.Close()
+	keyFile := filepath.Join(dir, "log.key")
+	code, pub, errOut := jobRun(t, "keygen", "--name", "fapiao.e2e/log", "--out", keyFile)
+	if code != exitOK {
+		t.Fatal(errOut)
+	}
+	pub = strings.TrimSpace(pub)
+	v, err := transparency.ParseVerifierKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := writeTokens(t, dir)
+
+	srv := startServerArgs(t, "--store", store, "--tokens", tokens, "--signing-key", keyFile)
+	get := func(path string) []byte {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, srv.base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tokAuditor)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d\n%s", path, resp.StatusCode, body)
+		}
+		return body
+	}
+	var signed []byte
+	var cp transparency.Checkpoint
+	for deadline := time.Now().Add(startDeadline); cp.N < events; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint of %d events (last %d)\n%s", events, cp.N, srv.stderr)
+		}
+		signed = get("/v1/checkpoint")
+		if cp, err = transparency.OpenCheckpoint(signed, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var proof transparency.InclusionProof
+	if err := json.Unmarshal(get(fmt.Sprintf("/v1/proofs/inclusion?position=1&size=%d", cp.N)), &proof); err != nil {
+		t.Fatal(err)
+	}
+	if err := transparency.CheckInclusion(proof, cp); err != nil {
+		t.Fatal(err)
+	}
+	srv.stop(t)
+
+	srv = startServerArgs(t, "--store", store, "--tokens", tokens, "--signing-key", keyFile)
+	if want := fmt.Sprintf("size=%d", events); !strings.Contains(srv.stderr.String(), want) {
+		t.Errorf("the restart did not reopen the kept tree (%s):\n%s", want, srv.stderr)
+	}
+	srv.stop(t)
+
+	cpFile := filepath.Join(dir, "checkpoint")
+	if err := os.WriteFile(cpFile, signed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if code := run(context.Background(), &env{stdout: &out, stderr: &out}, []string{"verify", "--store", store, "--checkpoint", cpFile, "--key", pub}); code != exitOK {
+		t.Fatalf("verify --checkpoint = %d\n%s", code, out.String())
+	}
+}
