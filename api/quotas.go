@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/ledger"
 )
 
 // quotaView is a month's e-invoice quota (EINV-5) as API.md writes it:
@@ -46,7 +47,8 @@ func (s *server) putQuota(c echo.Context) error {
 		return err
 	}
 	p, _ := principalOf(c)
-	q, pos, err := s.cfg.Ledger.SetQuota(c.Request().Context(), c.Param("month"), *in.Amount, p.Actor(), key)
+	q, pos, err := s.cfg.Ledger.SetQuota(c.Request().Context(), ledger.QuotaRequest{
+		Month: c.Param("month"), Amount: *in.Amount, Actor: p.Actor(), IdempotencyKey: key, CorrelationID: requestID(c)})
 	if err != nil {
 		return err
 	}
