@@ -64,6 +64,14 @@ func endpoints(addressID, invoiceID string) []endpoint {
 		{"POST", inv + "/return/reject", "finance"},
 		{"POST", inv + "/void", "finance"},
 		{"POST", inv + "/red-flush", "finance"},
+		// RED-1/2/3: both sides enter and answer confirmations; which side
+		// may confirm, refuse or withdraw which one is the domain's (422
+		// RED-2/RED-3, see TestRED2_ConfirmationSides).
+		{"POST", inv + "/red-letter-confirmations", "finance,customer"},
+		{"GET", inv + "/red-letter-confirmations", "customer,finance,auditor"},
+		{"POST", acc + "/red-letter-confirmations/" + invoiceID + "/confirm", "finance,customer"},
+		{"POST", acc + "/red-letter-confirmations/" + invoiceID + "/refuse", "finance,customer"},
+		{"POST", acc + "/red-letter-confirmations/" + invoiceID + "/withdraw", "finance,customer"},
 		{"GET", acc + "/events", "customer,auditor"},
 		{"GET", "/v1/invoices", "finance,auditor"},
 		{"GET", "/v1/reconciliation?month=2026-10", "finance,auditor"},
@@ -72,6 +80,9 @@ func endpoints(addressID, invoiceID string) []endpoint {
 		// Position 1 is acc-1's first statement: the other customer's 404.
 		{"GET", "/v1/proofs/inclusion?position=1&size=1", "customer,auditor"},
 		{"GET", "/v1/proofs/consistency?from=1&to=2", "customer,auditor"},
+		{"GET", "/v1/red-letter-confirmations", "finance,auditor"},
+		{"PUT", "/v1/quotas/2026-10", "finance"},
+		{"GET", "/v1/quotas/2026-10", "finance,auditor"},
 	}
 }
 
@@ -127,6 +138,7 @@ func TestEveryRouteInMatrix(t *testing.T) {
 	for _, e := range endpoints("{id}", "{id}") {
 		path, _, _ := strings.Cut(e.path, "?")
 		path = strings.ReplaceAll(path, "acc-1", "{acc}")
+		path = strings.ReplaceAll(path, "2026-10", "{month}")
 		rows[e.method+" "+path] = true
 	}
 	for _, op := range documentedOperations(t) {

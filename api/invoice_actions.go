@@ -143,12 +143,16 @@ func (s *server) voidInvoice(c echo.Context) error {
 	})
 }
 
-// redFlushInvoice: finance red-flushes a returned invoice (RETURN-4, 5, 6).
+// redFlushInvoice: finance red-flushes a returned paper invoice (RETURN-4,
+// 5, 6), or an electronic one against its confirmation (RED-5).
 func (s *server) redFlushInvoice(c echo.Context) error {
 	return invoiceCommand(s, c, true, func(id uuid.UUID, in struct {
-		RedInvoiceCode   string `json:"red_invoice_code"`
-		RedInvoiceNumber string `json:"red_invoice_number"`
+		RedInvoiceCode   string     `json:"red_invoice_code"`
+		RedInvoiceNumber string     `json:"red_invoice_number"`
+		IssuedOn         string     `json:"issued_on"`
+		ConfirmationID   *uuid.UUID `json:"confirmation_id"`
 	}, _ domain.Role) domain.Command {
-		return domain.RedFlushInvoice{InvoiceID: id, RedInvoiceCode: in.RedInvoiceCode, RedInvoiceNumber: in.RedInvoiceNumber}
+		return domain.RedFlushInvoice{InvoiceID: id, RedInvoiceCode: in.RedInvoiceCode, RedInvoiceNumber: in.RedInvoiceNumber,
+			IssuedOn: in.IssuedOn, ConfirmationID: in.ConfirmationID}
 	})
 }

@@ -14,20 +14,29 @@ import (
 func (s *server) postInvoice(c echo.Context) error {
 	var in struct {
 		Statements []string `json:"statements"`
+		Medium     string   `json:"medium"`
 		AddressID  string   `json:"address_id"`
+		Emails     []string `json:"emails"`
 		Agree      bool     `json:"agree"`
 	}
 	body, err := decodeBody(c, &in)
 	if err != nil {
 		return err
 	}
-	addressID, err := uuid.Parse(in.AddressID)
-	// The nil UUID is no address's ID; the domain would read it as "the
-	// default address", which API.md's required address_id does not offer.
-	if err != nil || len(in.AddressID) != 36 || addressID == uuid.Nil {
-		return badRequest("address_id", "address_id must be the UUID of one of the account's addresses.")
+	var addressID uuid.UUID
+	if in.Medium == "" || in.Medium == string(domain.Paper) {
+		addressID, err = uuid.Parse(in.AddressID)
+		// The nil UUID is no address's ID; the domain would read it as "the
+		// default address", which API.md's required address_id does not offer.
+		if err != nil || len(in.AddressID) != 36 || addressID == uuid.Nil {
+			return badRequest("address_id", "address_id must be the UUID of one of the account's addresses.")
+		}
+	} else if in.AddressID != "" {
+		// EINV-1: an electronic invoice takes no address; any value says so.
+		addressID = uuid.Max
 	}
-	cmd := domain.RequestInvoice{Statements: in.Statements, AddressID: addressID, Agree: in.Agree}
+	cmd := domain.RequestInvoice{Statements: in.Statements, AddressID: addressID, Agree: in.Agree,
+		Medium: domain.Medium(in.Medium), Emails: in.Emails}
 	// The new invoice is the account's last one right after the command's
 	// events; its ID is checked against the event below.
 	r := role(c)

@@ -144,6 +144,9 @@ func pathParameter(name string) obj {
 	case "acc":
 		p["description"] = "Account ID"
 		p["schema"] = obj{"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}
+	case "month":
+		p["description"] = "YYYY-MM"
+		p["schema"] = monthSchema()
 	default:
 		p["schema"] = obj{"type": "string", "format": "uuid"}
 	}

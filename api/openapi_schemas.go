@@ -65,7 +65,7 @@ func with(base obj, extra obj) obj {
 
 func schemas() obj {
 	balanceParts := obj{"kingsoft": money(), "marketplace": money(), "merchant": money(), "offline": money(), "deductions": money()}
-	return obj{
+	return with(einvoiceSchemas(), obj{
 		"Money": obj{"type": "string", "pattern": "^(0|[1-9][0-9]{0,15})(\\.[0-9]{1,2})?$", "description": "CNY, a string with two decimals", "examples": []string{"1234.50"}},
 		"Problem": obj{"type": "object", "required": []string{"type", "title", "status"}, "properties": obj{
 			"type": obj{"type": "string", "format": "uri"}, "title": str(), "status": obj{"type": "integer"}, "detail": str(),
@@ -97,35 +97,45 @@ func schemas() obj {
 		"AddressInput": object([]string{"recipient", "phone", "province", "city", "street", "postal_code"}, with(addressProps, obj{"default": boolean()})),
 		"Address":      responseObject(with(addressProps, obj{"id": uuidSchema(), "default": boolean()})),
 		"AddressList":  listOfSchema("Address"),
-		"InvoiceRequest": object([]string{"statements", "address_id", "agree"}, obj{
-			"statements": arrayOf(monthSchema()), "address_id": uuidSchema(), "agree": boolean(),
+		"InvoiceRequest": object([]string{"statements", "agree"}, obj{
+			"statements": arrayOf(monthSchema()), "agree": boolean(),
+			"medium":     obj{"type": "string", "enum": []string{"paper", "electronic"}, "default": "paper", "description": "EINV-1"},
+			"address_id": obj{"type": "string", "format": "uuid", "description": "paper: required; electronic: not allowed (EINV-1)"},
+			"emails":     obj{"type": "array", "items": obj{"type": "string", "format": "email", "maxLength": 254}, "minItems": 1, "maxItems": 3, "description": "electronic only: 1-3 bare addresses (EINV-1)"},
 		}),
 		"Cancel": object(nil, obj{"ticket": str()}),
-		"Issue": object([]string{"invoice_code", "invoice_number", "issued_on"}, obj{
-			"invoice_code": strPattern("^([0-9]{10}|[0-9]{12})$"), "invoice_number": strPattern("^[0-9]{8}$"),
-			"issued_on": obj{"type": "string", "format": "date"}, "tax_rate": obj{"type": "string", "examples": []string{"0.06"}},
+		"Issue": object([]string{"invoice_number", "issued_on"}, obj{
+			"invoice_code":   obj{"type": "string", "pattern": "^([0-9]{10}|[0-9]{12})$", "description": "paper only (ISSUE-1); an electronic invoice has none (EINV-2)"},
+			"invoice_number": obj{"type": "string", "pattern": "^([0-9]{8}|[0-9]{20})$", "description": "paper: 8 digits; electronic: 20 digits starting with the issue year's last two (EINV-2)"},
+			"issued_on":      obj{"type": "string", "format": "date"}, "tax_rate": obj{"type": "string", "examples": []string{"0.06"}},
 		}),
 		"Ship": object([]string{"courier", "tracking_number"}, obj{"courier": str(), "tracking_number": str()}),
 		"ReturnRequest": object([]string{"reason"}, obj{
 			"reason": str(), "certified": obj{"type": "boolean", "description": "required for a vat_special invoice (RETURN-2)"}, "red_letter_form_number": str(), "exchange": boolean(), "address_id": uuidSchema(),
 		}),
 		"PaperReceived": object([]string{"complete"}, obj{"complete": boolean(), "note": str()}),
-		"RedFlush":      object([]string{"red_invoice_code", "red_invoice_number"}, obj{"red_invoice_code": str(), "red_invoice_number": str()}),
+		"RedFlush": object([]string{"red_invoice_number"}, obj{
+			"red_invoice_code": obj{"type": "string", "description": "paper only"}, "red_invoice_number": obj{"type": "string", "description": "paper: 8 digits; electronic: 20 digits (EINV-2)"},
+			"issued_on":       obj{"type": "string", "format": "date", "description": "electronic: the red invoice's date, today when absent"},
+			"confirmation_id": obj{"type": "string", "format": "uuid", "description": "electronic: the confirmed or not_required red-letter confirmation (RED-5)"},
+		}),
 		"Invoice": obj{"type": "object", "required": []string{"id", "account_id", "status", "amount", "statements", "title", "address", "requested_at", "actions"}, "properties": obj{
 			"id": uuidSchema(), "account_id": str(), "status": strEnum(invoiceStatuses()...), "amount": money(),
 			"kingsoft": money(), "marketplace": money(), "statements": arrayOf(monthSchema()),
 			"title": responseObject(titleProps), "address": responseObject(addressProps), "requested_at": dateTime(),
-			"sla_due": obj{"type": "string", "format": "date"}, "exchange_of": uuidSchema(),
+			"medium": strEnum("paper", "electronic"), "emails": arrayOf(str()), "delivered_to": arrayOf(str()),
+			"exchange_failure": responseObject(obj{"reason": str(), "code": str(), "at": dateTime()}),
+			"sla_due":          obj{"type": "string", "format": "date"}, "exchange_of": uuidSchema(),
 			"invoice_code": str(), "invoice_number": str(), "issued_on": obj{"type": "string", "format": "date"}, "issuer": str(),
 			"tax_rate": str(), "net_amount": money(), "tax_amount": money(),
 			"shipment": responseObject(obj{"courier": str(), "tracking_number": str(), "shipped_at": dateTime(), "late": boolean()}),
 			"return": responseObject(obj{
 				"reason": str(), "certified": obj{"type": "boolean", "description": "required for a vat_special invoice (RETURN-2)"}, "red_letter_form_number": str(), "exchange": boolean(), "address_id": uuidSchema(),
 				"requested_at": dateTime(), "paper_complete": boolean(), "paper_note": str(), "rejected_reason": str(),
-				"red_invoice_code": str(), "red_invoice_number": str(), "exchange_invoice_id": uuidSchema(),
+				"red_invoice_code": str(), "red_invoice_number": str(), "red_confirmation_id": uuidSchema(), "exchange_invoice_id": uuidSchema(),
 			}),
 			"reject_reason": str(), "cancelled_by": str(), "updated_at": dateTime(),
-			"actions": arrayOf(strEnum("cancel", "approve", "reject", "issue", "ship", "return", "paper_received", "reject_return", "void", "red_flush")),
+			"actions": arrayOf(strEnum("cancel", "approve", "reject", "issue", "ship", "return", "paper_received", "reject_return", "void", "red_flush", "confirmation")),
 		}},
 		"InvoiceList": obj{"type": "object", "required": []string{"items"}, "properties": obj{"items": arrayOf(schemaRef("Invoice")), "next_cursor": str()}},
 		"Event": obj{"type": "object", "required": []string{"position", "stream", "revision", "id", "type", "data", "metadata"}, "properties": obj{
@@ -146,5 +156,5 @@ func schemas() obj {
 				"from": obj{"type": "integer"}, "to": obj{"type": "integer"}, "hashes": arrayOf(base64Hash()),
 			}},
 		"Reconciliation": obj{"type": "object", "description": "REC-1..3", "properties": obj{"month": monthSchema(), "as_of": dateTime(), "position": obj{"type": "integer"}, "ok": boolean(), "problems": arrayOf(obj{"type": "object"}), "accounts": arrayOf(obj{"type": "object"}), "tax": obj{"type": "object"}, "sla": obj{"type": "object"}}},
-	}
+	})
 }

@@ -57,6 +57,11 @@ func (s *server) routes() []route {
 		{http.MethodPost, inv + "/return/reject", roles(finance), s.rejectReturn},
 		{http.MethodPost, inv + "/void", roles(finance), s.voidInvoice},
 		{http.MethodPost, inv + "/red-flush", roles(finance), s.redFlushInvoice},
+		{http.MethodPost, inv + "/red-letter-confirmations", roles(finance, customer), s.postConfirmation},
+		{http.MethodGet, inv + "/red-letter-confirmations", roles(customer, finance, auditor), s.listConfirmations},
+		{http.MethodPost, acc + "/red-letter-confirmations/:id/confirm", roles(finance, customer), s.confirmConfirmation},
+		{http.MethodPost, acc + "/red-letter-confirmations/:id/refuse", roles(finance, customer), s.refuseConfirmation},
+		{http.MethodPost, acc + "/red-letter-confirmations/:id/withdraw", roles(finance, customer), s.withdrawConfirmation},
 
 		{http.MethodGet, acc + "/events", roles(customer, auditor), s.accountEvents},
 
@@ -67,6 +72,10 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/v1/checkpoint", roles(customer, finance, support, billing, auditor), s.getCheckpoint},
 		{http.MethodGet, "/v1/proofs/inclusion", roles(customer, auditor), s.inclusionProof},
 		{http.MethodGet, "/v1/proofs/consistency", roles(customer, auditor), s.consistencyProof},
+
+		{http.MethodGet, "/v1/red-letter-confirmations", roles(finance, auditor), s.listPendingConfirmations},
+		{http.MethodPut, "/v1/quotas/:month", roles(finance), s.putQuota},
+		{http.MethodGet, "/v1/quotas/:month", roles(finance, auditor), s.getQuota},
 	}
 }
 

@@ -68,14 +68,23 @@ func (l *Ledger) Quota(ctx context.Context, month string) (*domain.Quota, error)
 	return st.q, err
 }
 
-// SetQuota is finance setting a month's quota (EINV-5). It answers the
-// quota as it stands after the change and the log position of the change
-// (0 when nothing changed).
-func (l *Ledger) SetQuota(ctx context.Context, month, amount string, actor eventstore.Actor, key string) (*domain.Quota, eventstore.Position, error) {
+// QuotaRequest is finance setting a month's quota (EINV-5).
+type QuotaRequest struct {
+	Month, Amount  string
+	Actor          eventstore.Actor
+	IdempotencyKey string // optional: derives the event's ID
+	CorrelationID  string // generated when empty
+}
+
+// SetQuota sets a month's quota (EINV-5). It answers the quota as it stands
+// after the change and the log position of the change (0 when nothing
+// changed).
+func (l *Ledger) SetQuota(ctx context.Context, req QuotaRequest) (*domain.Quota, eventstore.Position, error) {
+	month, amount := req.Month, req.Amount
 	if err := domain.CheckMonth(month); err != nil {
 		return nil, 0, err
 	}
-	c := l.prepare(Request{AccountID: "quota", Actor: actor, IdempotencyKey: key})
+	c := l.prepare(Request{AccountID: "quota", Actor: req.Actor, IdempotencyKey: req.IdempotencyKey, CorrelationID: req.CorrelationID})
 	var pos eventstore.Position
 	err := l.appendQuota(ctx, month, func(q *domain.Quota, now eventstore.Metadata) ([]domain.Event, error) {
 		return domain.DecideSetQuota(q, amount, now.OccurredAt)

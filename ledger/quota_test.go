@@ -42,7 +42,7 @@ func TestEINV5_QuotaRace(t *testing.T) {
 	store := openBolt(t)
 	ls := []*ledger.Ledger{newLedger(store), newLedger(store), newLedger(store)}
 	month := domain.BusinessMonth(now)
-	q, _, err := ls[0].SetQuota(context.Background(), month, "1000.00", finance, "")
+	q, _, err := ls[0].SetQuota(context.Background(), ledger.QuotaRequest{Month: month, Amount: "1000.00", Actor: finance})
 	require.NoError(t, err)
 	require.Equal(t, "1000.00", q.Amount.String())
 
@@ -125,17 +125,17 @@ func TestEINV2_NumbersUniqueAcrossTheLedger(t *testing.T) {
 
 func TestEINV5_SetQuotaRules(t *testing.T) {
 	l := newLedger(newMem(t))
-	_, _, err := l.SetQuota(context.Background(), "2026-3", "1.00", finance, "")
+	_, _, err := l.SetQuota(context.Background(), ledger.QuotaRequest{Month: "2026-3", Amount: "1.00", Actor: finance})
 	assert.Equal(t, "EINV-5", ruleCode(err))
-	_, _, err = l.SetQuota(context.Background(), "2026-03", "-1.00", finance, "")
+	_, _, err = l.SetQuota(context.Background(), ledger.QuotaRequest{Month: "2026-03", Amount: "-1.00", Actor: finance})
 	assert.Equal(t, "EINV-5", ruleCode(err))
-	_, _, err = l.SetQuota(context.Background(), "2026-03", "1.001", finance, "")
+	_, _, err = l.SetQuota(context.Background(), ledger.QuotaRequest{Month: "2026-03", Amount: "1.001", Actor: finance})
 	assert.Equal(t, "EINV-5", ruleCode(err))
-	_, pos, err := l.SetQuota(context.Background(), "2026-03", "50.00", finance, "")
+	_, pos, err := l.SetQuota(context.Background(), ledger.QuotaRequest{Month: "2026-03", Amount: "50.00", Actor: finance})
 	require.NoError(t, err)
 	assert.NotZero(t, pos)
 	// Setting the same amount again writes nothing.
-	_, pos, err = l.SetQuota(context.Background(), "2026-03", "50.00", finance, "")
+	_, pos, err = l.SetQuota(context.Background(), ledger.QuotaRequest{Month: "2026-03", Amount: "50.00", Actor: finance})
 	require.NoError(t, err)
 	assert.Zero(t, pos)
 	id := eIssuing(t, l, "e1", "2026-01")

@@ -103,6 +103,10 @@ func (p *Projections) fold(av *accountView, pos eventstore.Position, ev domain.E
 		return p.closeInvoice(av, e.InvoiceID, e.VoidedAt, domain.Voided)
 	case domain.InvoiceRedFlushed:
 		return p.closeInvoice(av, e.InvoiceID, e.RedFlushedAt, domain.RedFlushed)
+	case domain.RedLetterConfirmationEntered, domain.RedLetterConfirmationConfirmed, domain.RedLetterConfirmationRefused,
+		domain.RedLetterConfirmationWithdrawn, domain.RedLetterConfirmationExpired:
+		p.indexConfirmation(av, ev)
+		return nil
 	}
 	if id, ok := invoiceIDOf(ev); ok {
 		return p.updateStatus(av, id)
@@ -222,6 +226,8 @@ func invoiceIDOf(ev domain.Event) (uuid.UUID, bool) {
 	case domain.InvoiceVoided:
 		return e.InvoiceID, true
 	case domain.InvoiceRedFlushed:
+		return e.InvoiceID, true
+	case domain.ExchangeFailed:
 		return e.InvoiceID, true
 	}
 	return uuid.Nil, false

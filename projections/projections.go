@@ -43,10 +43,13 @@ type Projections struct {
 	refID     []uuid.UUID
 	byID      map[uuid.UUID]int32
 	closings  []closing // voids and red-flushes, in log order (REC-2)
-	faults    []fault   // records that could not be folded, capped
-	nFaults   int
-	lastMeta  []byte            // metadata of the last account event: its occurred_at is "now" for REC-3
-	strings   map[string]string // repeated strings of the invoices, one copy each (intern.go)
+	// pending holds the red-letter confirmations waiting for an answer
+	// (confirmations.go), for RED-3's scheduler.
+	pending  map[uuid.UUID]PendingConfirmation
+	faults   []fault // records that could not be folded, capped
+	nFaults  int
+	lastMeta []byte            // metadata of the last account event: its occurred_at is "now" for REC-3
+	strings  map[string]string // repeated strings of the invoices, one copy each (intern.go)
 
 	applied atomic.Uint64 // records applied (including ignored streams)
 	pos     atomic.Uint64

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/fapiao/fapiao/domain"
 )
 
 // CSVHeader is the first row of WriteCSV.
@@ -18,7 +20,9 @@ var CSVHeader = []string{"section", "account", "key", "field", "value"}
 //	account,ACCOUNT,,statements|available|reserved|invoiced|ok,…
 //	statement,ACCOUNT,MONTH,status|invoiceable|…|invoice_id,…
 //	tax,,issued|voided|red_flushed|net,count|amount|net|tax,…
-//	sla_late|waiting_for_paper,ACCOUNT,INVOICE_ID,status|requested_at|…,…
+//	tax_paper|tax_electronic,,issued|voided|red_flushed|net,count|amount|net|tax,…
+//	sla_late|waiting_for_paper|sla_late_electronic,ACCOUNT,INVOICE_ID,status|requested_at|…,…
+//	confirmation_expiring,ACCOUNT,CONFIRMATION_ID,invoice_id|status|expires_at,…
 //
 // Money has two decimals, times are RFC 3339.
 func (r Report) WriteCSV(w io.Writer) error {
@@ -62,6 +66,22 @@ func (r Report) WriteCSV(w io.Writer) error {
 		row("tax", "", t.key, "net", t.line.Net.String())
 		row("tax", "", t.key, "tax", t.line.Tax.String())
 	}
+	for _, m := range []domain.Medium{domain.Paper, domain.Electronic} {
+		mt := r.Tax.ByMedium[m]
+		if mt == nil {
+			continue
+		}
+		for _, t := range []struct {
+			key  string
+			line TaxLine
+		}{{"issued", mt.Issued}, {"voided", mt.Voided}, {"red_flushed", mt.RedFlushed}, {"net", mt.Net}} {
+			section := "tax_" + string(m)
+			row(section, "", t.key, "count", strconv.Itoa(t.line.Count))
+			row(section, "", t.key, "amount", t.line.Amount.String())
+			row(section, "", t.key, "net", t.line.Net.String())
+			row(section, "", t.key, "tax", t.line.Tax.String())
+		}
+	}
 	writeSLA := func(section string, items []SLAItem) {
 		for _, it := range items {
 			id := it.InvoiceID.String()
@@ -76,10 +96,20 @@ func (r Report) WriteCSV(w io.Writer) error {
 			if it.ReturnRequestedAt != nil {
 				row(section, it.Account, id, "return_requested_at", formatTime(*it.ReturnRequestedAt))
 			}
+			if it.IssuedOn != "" {
+				row(section, it.Account, id, "issued_on", it.IssuedOn)
+			}
 		}
 	}
 	writeSLA("sla_late", r.SLA.Late)
 	writeSLA("waiting_for_paper", r.SLA.WaitingForPaper)
+	writeSLA("sla_late_electronic", r.SLA.LateElectronic)
+	for _, c := range r.SLA.ExpiringConfirmations {
+		id := c.ConfirmationID.String()
+		row("confirmation_expiring", c.Account, id, "invoice_id", c.InvoiceID.String())
+		row("confirmation_expiring", c.Account, id, "status", string(c.Status))
+		row("confirmation_expiring", c.Account, id, "expires_at", formatTime(c.ExpiresAt))
+	}
 	cw.Flush()
 	return cw.Error()
 }

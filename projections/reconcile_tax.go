@@ -14,6 +14,18 @@ type TaxSummary struct {
 	Voided     TaxLine `json:"voided"`
 	RedFlushed TaxLine `json:"red_flushed"`
 	Net        TaxLine `json:"net"`
+	// ByMedium splits the same lines by medium (REC-2): "paper" and
+	// "electronic" (blue and red e-invoices), each always present.
+	ByMedium map[domain.Medium]*MediumTax `json:"by_medium"`
+}
+
+// MediumTax is REC-2 for one medium. Electronic invoices are never
+// voided (EINV-4), so their Voided line stays zero.
+type MediumTax struct {
+	Issued     TaxLine `json:"issued"`
+	Voided     TaxLine `json:"voided"`
+	RedFlushed TaxLine `json:"red_flushed"`
+	Net        TaxLine `json:"net"`
 }
 
 // TaxLine counts invoices and sums their amounts (tax included), net
@@ -41,12 +53,14 @@ func (l TaxLine) minus(o TaxLine) TaxLine {
 }
 
 func (p *Projections) taxSummary(month string, start time.Time) TaxSummary {
-	var s TaxSummary
+	s := TaxSummary{ByMedium: map[domain.Medium]*MediumTax{domain.Paper: {}, domain.Electronic: {}}}
+	medium := func(inv *domain.Invoice) *MediumTax { return s.ByMedium[domain.MediumOf(inv.Medium)] }
 	end := start.AddDate(0, 1, 0)
 	for ref, id := range p.refID {
 		inv := p.refAcc[ref].acc.Invoices[id]
 		if inv != nil && len(inv.IssuedOn) >= 7 && inv.IssuedOn[:7] == month {
 			s.Issued.add(inv)
+			medium(inv).Issued.add(inv)
 		}
 	}
 	for _, c := range p.closings {
@@ -56,10 +70,15 @@ func (p *Projections) taxSummary(month string, start time.Time) TaxSummary {
 		inv := p.refAcc[c.ref].acc.Invoices[p.refID[c.ref]]
 		if c.status == domain.Voided {
 			s.Voided.add(inv)
+			medium(inv).Voided.add(inv)
 		} else {
 			s.RedFlushed.add(inv)
+			medium(inv).RedFlushed.add(inv)
 		}
 	}
 	s.Net = s.Issued.minus(s.Voided).minus(s.RedFlushed)
+	for _, m := range s.ByMedium {
+		m.Net = m.Issued.minus(m.Voided).minus(m.RedFlushed)
+	}
 	return s
 }

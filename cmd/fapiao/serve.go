@@ -11,6 +11,7 @@ import (
 
 	"github.com/fapiao/fapiao/api"
 	"github.com/fapiao/fapiao/api/console"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/deadlines"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 	"github.com/fapiao/fapiao/ledger"
@@ -199,6 +200,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	led := ledger.New(store, ledger.Options{Clock: clock, Issuer: f.issuer})
+	// RED-3's expiries are written by the server itself (deadlines.go);
+	// every replica runs one, idempotently.
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		(&deadlines.Scheduler{Ledger: led, Projections: proj, Clock: clock, Log: log}).Run(schedCtx)
+	}()
+	defer func() {
+		stopSched()
+		<-schedDone
+	}()
 	cfg := api.Config{
 		Ledger:      led,
 		Projections: proj,

@@ -45,6 +45,8 @@ type AccountState struct {
 	Title      *domain.CurrentTitle        `json:"title"`
 	Addresses  []domain.SavedAddress       `json:"addresses"`
 	Invoices   []domain.Invoice            `json:"invoices"`
+	// Confirmations are the red-letter confirmations (RED-1), in entry order.
+	Confirmations []domain.Confirmation `json:"confirmations,omitempty"`
 }
 
 // ErrNoAccount: the account asked for had no events at that point.
@@ -106,6 +108,11 @@ func accountState(p *projections.Projections, id string) AccountState {
 		for _, invID := range acc.InvoiceOrder {
 			if inv, ok := p.Invoice(id, invID); ok {
 				s.Invoices = append(s.Invoices, inv)
+			}
+		}
+		for _, cid := range acc.ConfirmationOrder {
+			if cf := acc.Confirmation(cid); cf != nil {
+				s.Confirmations = append(s.Confirmations, *cf)
 			}
 		}
 	}

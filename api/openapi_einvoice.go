@@ -1,0 +1,32 @@
+package api
+
+// einvoiceSchemas are the OpenAPI schemas of e-invoices: red-letter
+// confirmations (RED-*) and the monthly quota (EINV-5).
+func einvoiceSchemas() obj {
+	confirmationStatuses := []string{"not_required", "pending_buyer", "pending_seller", "confirmed", "refused", "withdrawn", "expired"}
+	return obj{
+		"ConfirmationInput": object([]string{"reason", "deducted", "booked"}, obj{
+			"amount":   obj{"$ref": "#/components/schemas/Money", "description": "the whole invoice when absent; a part only up to its deficit (RED-6)"},
+			"reason":   strEnum("issuing_error", "service_terminated", "sales_allowance"),
+			"deducted": obj{"type": "boolean", "description": "the buyer used it for deduction (已抵扣); always false for vat_general"},
+			"booked":   obj{"type": "boolean", "description": "the buyer booked it (已入账)"},
+		}),
+		"Confirmation": obj{"type": "object", "required": []string{"id", "invoice_id", "amount", "reason", "status", "entered_by", "entered_at", "actions"}, "properties": obj{
+			"id": uuidSchema(), "invoice_id": uuidSchema(), "amount": money(),
+			"reason": strEnum("issuing_error", "service_terminated", "sales_allowance"), "deducted": boolean(), "booked": boolean(),
+			"status": strEnum(confirmationStatuses...), "entered_by": strEnum("seller", "buyer"), "entered_at": dateTime(),
+			"expires_at":    obj{"type": "string", "format": "date-time", "description": "72 hours after entry, while pending (RED-3)"},
+			"refuse_reason": str(), "used": boolean(),
+			"actions": arrayOf(strEnum("confirm", "refuse", "withdraw", "red_flush")),
+		}},
+		"ConfirmationList":        listOfSchema("Confirmation"),
+		"PendingConfirmationList": listOfSchema("PendingConfirmation"),
+		"PendingConfirmation": responseObject(obj{
+			"account_id": str(), "id": uuidSchema(), "invoice_id": uuidSchema(), "status": strEnum("pending_buyer", "pending_seller"), "expires_at": dateTime(),
+		}),
+		"QuotaInput": object([]string{"amount"}, obj{"amount": money()}),
+		"Quota": obj{"type": "object", "required": []string{"month", "amount", "used", "remaining"}, "properties": obj{
+			"month": monthSchema(), "amount": nullable(money()), "used": money(), "remaining": nullable(money()),
+		}},
+	}
+}

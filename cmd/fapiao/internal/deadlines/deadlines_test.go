@@ -1,0 +1,116 @@
+package deadlines_test
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/deadlines"
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/memstore"
+	"github.com/fapiao/fapiao/ledger"
+	"github.com/fapiao/fapiao/projections"
+)
+
+// clock is a settable clock shared by the ledgers and the schedulers.
+type clock struct{ ns atomic.Int64 }
+
+func (c *clock) Now() time.Time      { return time.Unix(0, c.ns.Load()) }
+func (c *clock) set(t time.Time)     { c.ns.Store(t.UnixNano()) }
+func (c *clock) add(d time.Duration) { c.ns.Add(int64(d)) }
+
+var (
+	finance  = eventstore.Actor{Role: "finance", ID: "fin"}
+	customer = eventstore.Actor{Role: "customer", ID: "acc-1"}
+	billing  = eventstore.Actor{Role: "billing", ID: "billing"}
+)
+
+func exec(t *testing.T, l *ledger.Ledger, actor eventstore.Actor, cmd domain.Command) ledger.Result {
+	t.Helper()
+	res, err := l.Execute(context.Background(), ledger.Request{AccountID: "acc-1", Actor: actor, Command: cmd})
+	require.NoError(t, err, "%T", cmd)
+	return res
+}
+
+// pendingConfirmation makes acc-1's electronic invoice with a
+// seller-entered, booked confirmation pending the buyer, entered at the
+// clock's time.
+func pendingConfirmation(t *testing.T, l *ledger.Ledger) {
+	t.Helper()
+	exec(t, l, billing, domain.PostStatement{Month: "2026-09", Lines: []domain.StatementLine{{LineID: "l", Product: "ECS",
+		BillingMode: domain.Prepaid, PurchasedAt: "2026-09-01", Channel: domain.ChannelKingsoft, Amount: domain.MustMoney("100.00")}}})
+	exec(t, l, customer, domain.SubmitTitle{Title: domain.Title{Type: domain.VATGeneral, Holder: domain.HolderIndividual, Name: "张三"}})
+	res := exec(t, l, customer, domain.RequestInvoice{Statements: []string{"2026-09"}, Agree: true, Medium: domain.Electronic, Emails: []string{"a@example.com"}})
+	id := res.Account.InvoiceOrder[0]
+	exec(t, l, finance, domain.ApproveInvoice{InvoiceID: id})
+	exec(t, l, finance, domain.IssueInvoice{InvoiceID: id, InvoiceNumber: "26000000000000000001", IssuedOn: "2026-10-12"})
+	exec(t, l, finance, domain.EnterConfirmation{InvoiceID: id, By: domain.RoleFinance, Reason: domain.ReasonIssuingError, Booked: true})
+}
+
+// TestRED3_SchedulerExpiresOnceAcrossReplicas: three schedulers on three
+// ledgers (replicas) over one store tick together at and after the
+// deadline: exactly one expiry event is written, none before the
+// deadline, and a replay of the log shows the confirmation expired.
+func TestRED3_SchedulerExpiresOnceAcrossReplicas(t *testing.T) {
+	store := memstore.New()
+	t.Cleanup(func() { _ = store.Close() })
+	clk := &clock{}
+	clk.set(time.Date(2026, 10, 12, 10, 0, 0, 0, domain.Shanghai()))
+	proj := projections.New()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = projections.Run(ctx, store, proj, slog.New(slog.DiscardHandler)) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	l := ledger.New(store, ledger.Options{Clock: clk})
+	pendingConfirmation(t, l)
+	var scheds []*deadlines.Scheduler
+	for range 3 {
+		scheds = append(scheds, &deadlines.Scheduler{Ledger: ledger.New(store, ledger.Options{Clock: clk}), Projections: proj, Clock: clk,
+			Log: slog.New(slog.DiscardHandler)})
+	}
+	require.NoError(t, proj.WaitFor(ctx, store.LastPosition()))
+	require.Len(t, proj.PendingConfirmations("", nil), 1)
+
+	clk.add(72*time.Hour - time.Second)
+	require.Zero(t, scheds[0].Tick(ctx), "nothing is due a second early")
+
+	clk.add(time.Second)
+	var wg sync.WaitGroup
+	var written atomic.Int32
+	for _, s := range scheds {
+		wg.Add(1)
+		go func() { defer wg.Done(); written.Add(int32(s.Tick(ctx))) }()
+	}
+	wg.Wait()
+	require.NoError(t, proj.WaitFor(ctx, store.LastPosition()))
+	for _, s := range scheds {
+		written.Add(int32(s.Tick(ctx)))
+	}
+	require.Equal(t, int32(1), written.Load())
+
+	var expiries []eventstore.Record
+	for r, err := range store.ReadAll(ctx, eventstore.Start) {
+		require.NoError(t, err)
+		if r.Type == "RedLetterConfirmationExpired" {
+			expiries = append(expiries, r)
+		}
+	}
+	require.Len(t, expiries, 1)
+	require.Empty(t, proj.PendingConfirmations("", nil))
+
+	// Replay gives the same state as live.
+	replayed, err := projections.Replay(ctx, store, nil)
+	require.NoError(t, err)
+	live, _ := proj.Account("acc-1")
+	again, _ := replayed.Account("acc-1")
+	cid := live.ConfirmationOrder[0]
+	require.Equal(t, domain.ConfirmationExpired, again.Confirmation(cid).Status)
+	require.Equal(t, *live.Confirmation(cid), *again.Confirmation(cid))
+}
