@@ -12,6 +12,8 @@ import (
 type Problem struct {
 	Segment string // file name
 	Offset  int64  // where the damage starts
+	// Position is the position the damaged group would have started at.
+	Position uint64
 	// Torn is true for an incomplete final write: a group that was being
 	// written when the process or machine stopped. It was never
 	// acknowledged, and recovery drops it. Anything else is corruption.
@@ -159,7 +161,7 @@ func checkRest(name string, r *reader, off int64, next uint64, last bool, what s
 	if what == "" {
 		what = "non-zero bytes after the last group"
 	}
-	p := &Problem{Segment: name, Offset: off, What: what}
+	p := &Problem{Segment: name, Offset: off, Position: next, What: what}
 	switch {
 	case found >= 0:
 		p.What += fmt.Sprintf("; a group header follows at byte %d", found)

@@ -179,7 +179,7 @@ func (s *Store) open() error {
 	s.last.Store(next - 1)
 	s.w.next = next
 	if !s.opts.ReadOnly && len(s.ix.segs) == 0 {
-		return s.roll(0)
+		return s.roll(1, 0)
 	}
 	return nil
 }

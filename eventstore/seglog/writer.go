@@ -114,7 +114,7 @@ func (s *Store) commit(batch []*request) {
 	for int64(len(w.buf)) < span {
 		w.buf = append(w.buf, 0)
 	}
-	err := s.place(span)
+	err := s.place(first, span)
 	if err == nil {
 		err = s.writeGroup(span)
 	}
@@ -147,12 +147,25 @@ func (s *Store) commit(batch []*request) {
 
 // place makes room for a group of span bytes: in the last segment if it
 // fits, else in a new one. A failure here has written nothing.
-func (s *Store) place(span int64) error {
+func (s *Store) place(first eventstore.Position, span int64) error {
 	last := s.ix.segs[len(s.ix.segs)-1]
 	if s.w.off+span <= last.size {
 		return nil
 	}
-	return s.roll(span)
+	if s.w.off == fileHeaderLen {
+		// An empty segment already carries this group's name: grow it.
+		if err := preallocate(last.f, fileHeaderLen+span); err != nil {
+			return err
+		}
+		if err := last.f.Sync(); err != nil {
+			return err
+		}
+		s.ix.mu.Lock()
+		last.size = fileHeaderLen + span
+		s.ix.mu.Unlock()
+		return nil
+	}
+	return s.roll(first, span)
 }
 
 // writeGroup writes the built group at the end of the last segment and
@@ -175,13 +188,13 @@ func (s *Store) writeGroup(span int64) error {
 	return nil
 }
 
-// roll starts a new segment at the writer's next position, big enough for
-// a group of span bytes. It is made durable (data, size, directory entry)
+// roll starts a new segment whose first group starts at position first,
+// big enough for a group of span bytes. It is made durable (data, size, directory entry)
 // before any group goes in, so a crash leaves either no file, an empty one,
 // or a valid one.
-func (s *Store) roll(span int64) error {
+func (s *Store) roll(first eventstore.Position, span int64) error {
 	size := max(s.opts.SegmentBytes, fileHeaderLen+span)
-	name := segmentName(s.w.next)
+	name := segmentName(first)
 	path := filepath.Join(s.dir, name)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o600)
 	if err != nil {
@@ -205,7 +218,7 @@ func (s *Store) roll(span int64) error {
 		return fail(err)
 	}
 	s.ix.mu.Lock()
-	s.ix.segs = append(s.ix.segs, &segment{f: f, name: name, first: s.w.next, size: size})
+	s.ix.segs = append(s.ix.segs, &segment{f: f, name: name, first: first, size: size})
 	s.ix.mu.Unlock()
 	s.w.off = fileHeaderLen
 	return nil
