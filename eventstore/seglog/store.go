@@ -76,6 +76,8 @@ type Store struct {
 	closeErr   error
 
 	commits, committed atomic.Uint64
+	// dataBytes is the log's size without the segments' preallocated tails.
+	dataBytes atomic.Int64
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on each commit and on Close
@@ -175,6 +177,7 @@ func (s *Store) open() error {
 			s.recovered = append(s.recovered, *p)
 		}
 		s.w.off = sc.end
+		s.dataBytes.Add(sc.end)
 	}
 	s.last.Store(next - 1)
 	s.w.next = next
@@ -261,6 +264,10 @@ func (s *Store) Path() string { return s.dir }
 func (s *Store) BatchStats() (commits, events uint64) {
 	return s.commits.Load(), s.committed.Load()
 }
+
+// DataBytes returns the bytes the log's groups and headers take on disk,
+// leaving out the zeros preallocated at the end of the last segment.
+func (s *Store) DataBytes() int64 { return s.dataBytes.Load() }
 
 // Recovered returns what the scan at open repaired: a torn final write that
 // was never acknowledged, dropped. Empty after a clean shutdown.

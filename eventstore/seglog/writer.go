@@ -140,6 +140,7 @@ func (s *Store) commit(batch []*request) {
 	s.last.Store(w.next - 1)
 	s.ix.mu.Unlock()
 	w.off += span
+	s.dataBytes.Add(span)
 	s.commits.Add(1)
 	s.committed.Add(count)
 	s.publish()
@@ -221,6 +222,7 @@ func (s *Store) roll(first eventstore.Position, span int64) error {
 	s.ix.segs = append(s.ix.segs, &segment{f: f, name: name, first: first, size: size})
 	s.ix.mu.Unlock()
 	s.w.off = fileHeaderLen
+	s.dataBytes.Add(fileHeaderLen)
 	return nil
 }
 
