@@ -11,11 +11,13 @@ import (
 	"golang.org/x/term"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/seglog"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
-// openForJob opens the store of an operator's command. A bolt file held by
-// a running server fails within about a second (bolt's lock timeout) with a
+// openForJob opens the store of an operator's command. A bolt file or log
+// directory held by a running server fails within about a second (the lock
+// timeout) with a
 // message that says so and names the HTTP endpoint that answers the same
 // question while the server runs — the command never hangs on the lock.
 func openForJob(ctx context.Context, raw, endpoint string) (eventstore.Store, error) {
@@ -25,7 +27,7 @@ func openForJob(ctx context.Context, raw, endpoint string) (eventstore.Store, er
 	openCtx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
 	s, err := storeurl.Open(openCtx, raw)
-	if errors.Is(err, berrors.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) || errors.Is(err, seglog.ErrLocked) {
 		hint := "stop the server first"
 		if endpoint != "" {
 			hint = "ask the running server instead (" + endpoint + "), or stop it first"

@@ -31,7 +31,8 @@ const lockTimeout = time.Second
 // defaultSegmentBytes is the size segments are preallocated to.
 const defaultSegmentBytes = 64 << 20
 
-var errLocked = errors.New("the directory is locked by another process (probably a running `fapiao serve`); stop it or use another directory")
+// ErrLocked says another process holds the store open for writing.
+var ErrLocked = errors.New("the directory is locked by another process (probably a running `fapiao serve`); stop it or use another directory")
 
 // Options tune a Store. The zero value is what production wants.
 type Options struct {

@@ -32,7 +32,7 @@ func lockFile(f *os.File, timeout time.Duration) error {
 			return err
 		}
 		if time.Now().After(deadline) {
-			return errLocked
+			return ErrLocked
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/eventstore/seglog"
+)
+
+// TestJobMigrateBoltToLog: a bolt file moves to the segmented log with
+// fapiao migrate; the log then verifies and exports the same bytes (both
+// number their events from 1), and a second run copies nothing.
+func TestJobMigrateBoltToLog(t *testing.T) {
+	t.Parallel()
+	from := jobDemoStore(t)
+	dir := filepath.Join(t.TempDir(), "log")
+	to := "log://" + dir
+
+	code, out, errOut := jobRun(t, "migrate", "--from", from, "--to", to)
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "compared")
+	code, out, _ = jobRun(t, "migrate", "--from", from, "--to", to)
+	require.Equal(t, exitOK, code)
+	require.Contains(t, out, "0 copied now")
+
+	code, out, errOut = jobRun(t, "verify", "--store", to)
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "every hash chain holds")
+	_, want, _ := jobRun(t, "export", "--store", from)
+	_, got, _ := jobRun(t, "export", "--store", to)
+	require.Equal(t, want, got)
+
+	code, _, _ = jobRun(t, "migrate", "--from", to, "--to", "log://"+dir+"/")
+	require.Equal(t, exitUsage, code, "the same directory twice is refused")
+}
+
+// TestJobsRefuseAHeldLog: a log held by a running server is refused at once
+// with the same hint as a held bolt file.
+func TestJobsRefuseAHeldLog(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "log")
+	held, err := seglog.Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = held.Close() })
+	start := time.Now()
+	code, _, errOut := jobRun(t, "export", "--store", "log://"+dir)
+	require.Less(t, time.Since(start), 5*time.Second)
+	require.Equal(t, exitFail, code)
+	require.Contains(t, errOut, "held by another process")
+	require.Contains(t, errOut, "GET /v1/events")
+}
