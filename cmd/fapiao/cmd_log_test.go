@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -51,4 +53,42 @@ func TestJobsRefuseAHeldLog(t *testing.T) {
 	require.Equal(t, exitFail, code)
 	require.Contains(t, errOut, "held by another process")
 	require.Contains(t, errOut, "GET /v1/events")
+}
+
+// TestVerifyLogSaysWhatHappened: verify on a log reports a torn final write
+// (and still verifies: the open drops it) and fails on damage in the middle.
+func TestVerifyLogSaysWhatHappened(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "log")
+	to := "log://" + dir
+	code, _, errOut := jobRun(t, "migrate", "--from", jobDemoStore(t), "--to", to)
+	require.Equal(t, exitOK, code, errOut)
+	segs, err := filepath.Glob(filepath.Join(dir, "*.seg"))
+	require.NoError(t, err)
+	require.Len(t, segs, 1)
+	data, err := os.ReadFile(segs[0])
+	require.NoError(t, err)
+	end := len(bytes.TrimRight(data, "\x00"))
+
+	code, out, errOut := jobRun(t, "verify", "--store", to)
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "every checksum holds")
+
+	// Half a group's header after the last group: a write torn by a crash.
+	torn := append([]byte(nil), data...)
+	copy(torn[(end+7)&^7:], "\x40\x00\x00\x00\x99\x99")
+	require.NoError(t, os.WriteFile(segs[0], torn, 0o600))
+	code, out, errOut = jobRun(t, "verify", "--store", to)
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "torn final write")
+	require.Contains(t, out, "every hash chain holds")
+
+	// A flipped byte inside the first group, with groups after it.
+	bad := append([]byte(nil), data...)
+	bad[16+24+10] ^= 0xff
+	require.NoError(t, os.WriteFile(segs[0], bad, 0o600))
+	code, out, errOut = jobRun(t, "verify", "--store", to)
+	require.Equal(t, exitFail, code)
+	require.Contains(t, out, "corrupt")
+	require.Contains(t, errOut, "is corrupt")
 }

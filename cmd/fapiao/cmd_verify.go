@@ -16,6 +16,9 @@ func runVerify(ctx context.Context, e *env, args []string) (err error) {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := checkLogStore(store, e.stdout); err != nil {
+		return err
+	}
 	s, err := openForJob(ctx, store, "")
 	if err != nil {
 		return err
