@@ -63,3 +63,68 @@ func BenchmarkAppend(b *testing.B) {
 		})
 	}
 }
+
+// benchLog writes n events (one append of 100 per stream, 1 000 streams
+// round robin) without syncing, and returns the directory.
+func benchLog(b *testing.B, n int) string {
+	b.Helper()
+	dir := filepath.Join(b.TempDir(), "log")
+	s, err := seglog.Open(dir, seglog.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	batch := make([]eventstore.EventData, 100)
+	for i := 0; i < n; i += len(batch) {
+		for j := range batch {
+			batch[j] = eventstore.EventData{ID: uuid.New(), Type: "InvoiceIssued", Data: benchData, Metadata: benchMeta}
+		}
+		if _, err := s.Append(b.Context(), fmt.Sprintf("account-%d", i/len(batch)%1000), eventstore.Any, batch...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// BenchmarkOpen measures the scan at open that derives the index: every
+// group read and checksummed.
+func BenchmarkOpen(b *testing.B) {
+	const n = 100_000
+	dir := benchLog(b, n)
+	b.ResetTimer()
+	for range b.N {
+		s, err := seglog.Open(dir, seglog.Options{ReadOnly: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkReadAll measures a replay's read of the whole log.
+func BenchmarkReadAll(b *testing.B) {
+	const n = 100_000
+	s, err := seglog.Open(benchLog(b, n), seglog.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		got := 0
+		for _, err := range s.ReadAll(b.Context(), eventstore.Start) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			got++
+		}
+		if got != n {
+			b.Fatalf("read %d events, want %d", got, n)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
