@@ -42,8 +42,9 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 	switch scenario {
 	case "append":
 		cfg := bench.AppendConfig{Log: e.stderr}
-		fs := newFlagSet(e, "bench append", "[--store URL] [--accounts 256] [--clients N] [--duration 10s]")
-		fs.StringVar(&cfg.Store, "store", "", "the store `URL` (default: a new bolt file in a temporary directory)")
+		fs := newFlagSet(e, "bench append", "[--store URL | --engine bolt|log] [--accounts 256] [--clients N] [--duration 10s]")
+		fs.StringVar(&cfg.Store, "store", "", "the store `URL` (default: a new store of --engine's kind in a temporary directory)")
+		fs.StringVar(&cfg.Engine, "engine", "bolt", "the temporary store's `kind`: bolt, or log (the segmented log)")
 		fs.IntVar(&cfg.Accounts, "accounts", 256, "accounts written concurrently, one writer each")
 		fs.IntVar(&cfg.Clients, "clients", 0, "concurrent writers in all; above --accounts, each account is shared by clients/accounts writers (apply/cancel mix)")
 		fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run")

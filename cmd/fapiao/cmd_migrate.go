@@ -14,7 +14,7 @@ func runMigrate(ctx context.Context, e *env, args []string) (err error) {
 	var from, to string
 	fs := newFlagSet(e, "migrate", "--from STORE --to STORE")
 	fs.StringVar(&from, "from", "", "the source store `URL` (e.g. bolt://./data/fapiao.db)")
-	fs.StringVar(&to, "to", "", "the target store `URL` (e.g. esdb://localhost:2113?tls=false)")
+	fs.StringVar(&to, "to", "", "the target store `URL` (e.g. log://./data/log or esdb://localhost:2113?tls=false)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -29,8 +29,8 @@ func runMigrate(ctx context.Context, e *env, args []string) (err error) {
 	if err != nil {
 		return usagef("--to: %v", err)
 	}
-	if fu.Backend == storeurl.Bolt && tu.Backend == storeurl.Bolt && fu.Path == tu.Path {
-		return usagef("--from and --to name the same file")
+	if fu.Backend == tu.Backend && fu.Path != "" && fu.Path == tu.Path {
+		return usagef("--from and --to name the same store")
 	}
 	src, err := openForJob(ctx, from, "")
 	if err != nil {

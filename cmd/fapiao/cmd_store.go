@@ -11,13 +11,15 @@ import (
 	"golang.org/x/term"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/seglog"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
 // openForJob opens the store of an operator's read-only command (verify,
 // export, replay, reconcile, migrate's source): it never creates or changes
-// anything, and a path with no store is an error. A bolt file held by a
-// running server fails within about a second (bolt's lock timeout) with a
+// anything, and a path with no store is an error. A bolt file or log
+// directory held by a running server fails within about a second (the lock
+// timeout) with a
 // message that says so and names the HTTP endpoint that answers the same
 // question while the server runs — the command never hangs on the lock.
 //
@@ -72,7 +74,7 @@ func openStore(ctx context.Context, raw, endpoint string, open func(context.Cont
 	openCtx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
 	s, err := open(openCtx, raw)
-	if errors.Is(err, berrors.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) || errors.Is(err, seglog.ErrLocked) {
 		hint := "stop the server first"
 		if endpoint != "" {
 			hint = "ask the running server instead (" + endpoint + "), or stop it first"

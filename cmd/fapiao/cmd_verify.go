@@ -21,6 +21,9 @@ func runVerify(ctx context.Context, e *env, args []string) (err error) {
 	if err := cp.check(); err != nil {
 		return err
 	}
+	if err := checkLogStore(store, e.stdout); err != nil {
+		return err
+	}
 	s, err := openForVerify(ctx, store)
 	if err != nil {
 		return err

@@ -29,7 +29,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/eventstore"
-	"github.com/fapiao/fapiao/eventstore/bolt"
+	"github.com/fapiao/fapiao/eventstore/storeurl"
 	"github.com/fapiao/fapiao/projections"
 )
 
@@ -65,13 +65,13 @@ func (l *crashLogBuffer) String() string {
 	return l.b.String()
 }
 
-// startCrashServer starts the binary on the bolt file and waits for its
+// startCrashServer starts the binary on the store and waits for its
 // "listening on" line.
-func startCrashServer(t *testing.T, bin, dbPath, tokensPath string) *crashServer {
+func startCrashServer(t *testing.T, bin, storeURL, tokensPath string) *crashServer {
 	t.Helper()
 	// The workload writes each account as fast as it can: the write
 	// budget is off, so that what is tested is recovery, not the limit.
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--store", "bolt://"+dbPath,
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--store", storeURL,
 		"--tokens", tokensPath, "--clock", crashClock, "--account-write-budget", "-1")
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -293,6 +293,15 @@ func crashWorker(ctx context.Context, stop *atomic.Bool, c *crashClient, id int,
 }
 
 func TestCrashRecovery(t *testing.T) {
+	crashRecovery(t, func(dir string) string { return "bolt://" + filepath.Join(dir, "fapiao.db") })
+}
+
+// TestCrashRecoveryLog is the same on the segmented log store.
+func TestCrashRecoveryLog(t *testing.T) {
+	crashRecovery(t, func(dir string) string { return "log://" + filepath.Join(dir, "log") })
+}
+
+func crashRecovery(t *testing.T, storeIn func(dir string) string) {
 	seed := time.Now().UnixNano()
 	if s := os.Getenv("FAPIAO_CRASH_SEED"); s != "" {
 		var err error
@@ -304,10 +313,10 @@ func TestCrashRecovery(t *testing.T) {
 
 	bin := fapiaoBin
 	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "fapiao.db")
+	storeURL := storeIn(dir)
 	tokens := crashTokens(t, dir)
 
-	srv := startCrashServer(t, bin, dbPath, tokens)
+	srv := startCrashServer(t, bin, storeURL, tokens)
 	t.Cleanup(func() { _ = srv.cmd.Process.Kill() })
 	cluster := &crashCluster{next: make(chan struct{})}
 	cluster.set(srv.url)
@@ -357,7 +366,7 @@ func TestCrashRecovery(t *testing.T) {
 		time.Sleep(wait) // the random moment of the kill is the point of the test
 		srv.kill(t)
 		t.Logf("cycle %d: killed after %v", cycle, wait)
-		srv = startCrashServer(t, bin, dbPath, tokens)
+		srv = startCrashServer(t, bin, storeURL, tokens)
 		cluster.set(srv.url)
 	}
 	// A last stretch without a kill, then the clients finish their command.
@@ -381,19 +390,19 @@ func TestCrashRecovery(t *testing.T) {
 	srv.stop(t)
 
 	// A fresh server rebuilds its read models from the log alone.
-	srv = startCrashServer(t, bin, dbPath, tokens)
+	srv = startCrashServer(t, bin, storeURL, tokens)
 	rebuilt := crashSnapshot(t, srv.url, head)
 	srv.stop(t)
 	crashCompare(t, live, rebuilt)
 
 	// The auditor's own check passes on the file the kills left behind.
-	out, err := exec.Command(bin, "verify", "--store", "bolt://"+dbPath).CombinedOutput()
+	out, err := exec.Command(bin, "verify", "--store", storeURL).CombinedOutput()
 	require.NoError(t, err, "fapiao verify:\n%s", out)
 
-	records := crashReadLog(t, dbPath)
+	records := crashReadLog(t, storeURL)
 	require.Equal(t, head, records[len(records)-1].Position, "every command was acknowledged in the end, the last included")
 	crashCheckLog(t, records, acked)
-	crashCheckReplay(t, dbPath, live)
+	crashCheckReplay(t, storeURL, live)
 }
 
 // crashSnapshot GETs every account's read models as finance.
@@ -439,9 +448,9 @@ func crashSnapshot(t *testing.T, url string, head uint64) map[string]string {
 	return snap
 }
 
-func crashReadLog(t *testing.T, dbPath string) []eventstore.Record {
+func crashReadLog(t *testing.T, storeURL string) []eventstore.Record {
 	t.Helper()
-	store, err := bolt.Open(dbPath)
+	store, err := storeurl.Open(context.Background(), storeURL)
 	require.NoError(t, err)
 	defer store.Close()
 	var records []eventstore.Record
@@ -494,9 +503,9 @@ func crashCheckLog(t *testing.T, records []eventstore.Record, acked []crashAck) 
 
 // crashCheckReplay folds the log afresh: BAL-3 and the other invariants hold
 // for every account, and the balances equal what the server answered.
-func crashCheckReplay(t *testing.T, dbPath string, live map[string]string) {
+func crashCheckReplay(t *testing.T, storeURL string, live map[string]string) {
 	t.Helper()
-	store, err := bolt.Open(dbPath)
+	store, err := storeurl.Open(context.Background(), storeURL)
 	require.NoError(t, err)
 	defer store.Close()
 	proj, err := projections.Replay(context.Background(), store, nil)

@@ -127,7 +127,8 @@ Commands:
 	}
 	fmt.Fprint(w, `
 STORE is a URL: bolt:///abs/path/fapiao.db, bolt://./data/fapiao.db (the
-default) or esdb://host:2113?tls=false (EventStoreDB / KurrentDB).
+default), log:///abs/dir or log://./data/log (the segmented log, a
+directory) or esdb://host:2113?tls=false (EventStoreDB / KurrentDB).
 
 Run 'fapiao help <command>' for a command's flags.
 `)

@@ -21,7 +21,7 @@ import (
 func TestSlowlorisCannotHoldServer(t *testing.T) {
 	bin := fapiaoBin
 	dir := t.TempDir()
-	srv := startCrashServer(t, bin, filepath.Join(dir, "fapiao.db"), crashTokens(t, dir))
+	srv := startCrashServer(t, bin, "bolt://"+filepath.Join(dir, "fapiao.db"), crashTokens(t, dir))
 	t.Cleanup(func() { srv.kill(t) })
 	host := strings.TrimPrefix(srv.url, "http://")
 

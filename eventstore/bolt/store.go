@@ -228,6 +228,11 @@ func (s *Store) noteDamage(err error) error {
 // an empty log).
 func (s *Store) LastPosition() eventstore.Position { return s.last.Load() }
 
+// BatchStats returns how many write transactions were committed since open
+// and how many events they held: their ratio is the group-commit batch size
+// (each commit is two fsyncs, pages then meta).
+func (s *Store) BatchStats() (commits, events uint64) { return s.commits.Load(), s.committed.Load() }
+
 // Path returns the file the store lives in.
 func (s *Store) Path() string { return s.path }
 

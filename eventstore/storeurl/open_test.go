@@ -103,3 +103,20 @@ func TestOpenESDBDown(t *testing.T) {
 		t.Fatal("Open of a server that is down succeeded")
 	}
 }
+
+func TestOpenLogCreatesDirectory(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "nested", "log")
+	s, err := Open(context.Background(), "log://"+dir+"/")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	roundTrip(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	segs, err := filepath.Glob(filepath.Join(dir, "*.seg"))
+	if err != nil || len(segs) != 1 {
+		t.Fatalf("want one segment in %s, got %v (%v)", dir, segs, err)
+	}
+}

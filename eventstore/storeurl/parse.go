@@ -61,7 +61,15 @@ func splitAuthority(rest string) (authority, tail string) {
 	return rest, ""
 }
 
-func parseBolt(raw, rest string) (URL, error) {
+func parseBolt(raw, rest string) (URL, error) { return parseLocal(raw, rest, Bolt) }
+
+// parseLocal parses the address of an embedded store: a bolt file or a log
+// directory. The two take the same forms (scheme:///abs or scheme://./rel).
+func parseLocal(raw, rest string, backend Backend) (URL, error) {
+	scheme, what, example := string(backend), "file", "fapiao.db"
+	if backend == Log {
+		what, example = "directory", "log"
+	}
 	fail := func(format string, args ...any) (URL, error) {
 		return URL{}, &Error{URL: mask(raw), Reason: fmt.Sprintf(format, args...)}
 	}
@@ -69,7 +77,7 @@ func parseBolt(raw, rest string) (URL, error) {
 		return fail("contains the character %q: percent-encode it", c)
 	}
 	if strings.ContainsAny(rest, "?#") {
-		return fail("a bolt store takes no query or fragment (percent-encode ? and # in file names)")
+		return fail("a %s store takes no query or fragment (percent-encode ? and # in file names)", scheme)
 	}
 	authority, escaped := splitAuthority(rest)
 	relative := false
@@ -80,10 +88,10 @@ func parseBolt(raw, rest string) (URL, error) {
 		escaped = authority + escaped
 	default:
 		if strings.Contains(authority, "@") {
-			return fail("a bolt store is a local file and takes no user or password")
+			return fail("a %s store is a local %s and takes no user or password", scheme, what)
 		}
-		return fail("a bolt store is a local file, but the address names host %q: write bolt:///%s%s for an absolute path or bolt://./%s%s for a relative one",
-			authority, authority, escaped, authority, escaped)
+		return fail("a %s store is a local %s, but the address names host %q: write %s:///%s%s for an absolute path or %s://./%s%s for a relative one",
+			scheme, what, authority, scheme, authority, escaped, scheme, authority, escaped)
 	}
 	p, err := url.PathUnescape(escaped)
 	if err != nil {
@@ -93,9 +101,9 @@ func parseBolt(raw, rest string) (URL, error) {
 		return fail("the path contains a NUL byte")
 	}
 	if p == "" || p == "/" || p == "." || p == "./" || p == ".." || p == "../" {
-		return fail("empty path: write bolt:///abs/path/fapiao.db or bolt://./data/fapiao.db")
+		return fail("empty path: write %s:///abs/path/%s or %s://./data/%s", scheme, example, scheme, example)
 	}
-	if strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..") {
+	if backend == Bolt && (strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..")) {
 		return fail("the path %q names a directory, not a file", p)
 	}
 	clean := filepath.Clean(p)
@@ -104,18 +112,20 @@ func parseBolt(raw, rest string) (URL, error) {
 		// relative address can never open an absolute file elsewhere.
 		return fail("a relative path became absolute: %q", p)
 	}
-	u := URL{Backend: Bolt, Scheme: "bolt", Path: clean, Raw: raw}
-	u.redacted = boltString(clean)
+	u := URL{Backend: backend, Scheme: scheme, Path: clean, Raw: raw}
+	u.redacted = localString(scheme, clean)
 	return u, nil
 }
 
 // boltString is the canonical address of a bolt file: Parse(boltString(p)).Path == p.
-func boltString(p string) string {
+func boltString(p string) string { return localString("bolt", p) }
+
+func localString(scheme, p string) string {
 	esc := (&url.URL{Path: p}).EscapedPath()
 	if filepath.IsAbs(p) {
-		return "bolt://" + esc
+		return scheme + "://" + esc
 	}
-	return "bolt://./" + strings.TrimPrefix(esc, "./")
+	return scheme + "://./" + strings.TrimPrefix(esc, "./")
 }
 
 // esdbSettings are the connection-string settings of EventStore-Client-Go

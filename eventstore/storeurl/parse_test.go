@@ -161,3 +161,34 @@ func TestParseErrorHidesPassword(t *testing.T) {
 		t.Errorf("error %q does not name the (masked) address", err)
 	}
 }
+
+func TestParseLog(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		raw, path, str string
+	}{
+		{"log:///var/lib/fapiao/log", "/var/lib/fapiao/log", "log:///var/lib/fapiao/log"},
+		{"log:///var/lib/fapiao/log/", "/var/lib/fapiao/log", "log:///var/lib/fapiao/log"},
+		{"LOG://./data/log", "data/log", "log://./data/log"},
+		{"log://../shared/log", "../shared/log", "log://./../shared/log"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			u, err := Parse(tt.raw)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.raw, err)
+			}
+			if u.Backend != Log || u.Scheme != "log" || u.Path != tt.path || len(u.Hosts) != 0 {
+				t.Errorf("Parse(%q) = %+v, want log directory %q", tt.raw, u, tt.path)
+			}
+			if got := u.String(); got != tt.str {
+				t.Errorf("String() = %q, want %q", got, tt.str)
+			}
+		})
+	}
+	for _, raw := range []string{"log://host/dir", "log://", "log:///", "log:///a?b", "log:data", "log://u@x/dir"} {
+		if _, err := Parse(raw); err == nil {
+			t.Errorf("Parse(%q) succeeded, want an error", raw)
+		}
+	}
+}

@@ -3,6 +3,8 @@
 //
 //	bolt:///var/lib/fapiao/fapiao.db     embedded, absolute path
 //	bolt://./data/fapiao.db              embedded, relative to the working directory
+//	log:///var/lib/fapiao/log            embedded segmented log (a directory; eventstore/seglog)
+//	log://./data/log                     the same, relative
 //	esdb://localhost:2113?tls=false      EventStoreDB / KurrentDB, the client's own form
 //	esdb+discover://cluster.example:2113 the same, with DNS discovery
 //
@@ -20,6 +22,7 @@ import (
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/bolt"
 	"github.com/fapiao/fapiao/eventstore/esdb"
+	"github.com/fapiao/fapiao/eventstore/seglog"
 )
 
 // Default is the store used when none is given.
@@ -31,6 +34,7 @@ type Backend string
 // The backends a URL can name.
 const (
 	Bolt Backend = "bolt"
+	Log  Backend = "log"
 	ESDB Backend = "esdb"
 )
 
@@ -38,10 +42,10 @@ const (
 type URL struct {
 	// Backend is the kind of store.
 	Backend Backend
-	// Scheme is the scheme as written, lower-cased: bolt, esdb or esdb+discover.
+	// Scheme is the scheme as written, lower-cased: bolt, log, esdb or esdb+discover.
 	Scheme string
-	// Path is the bolt file (absolute, or relative to the working directory,
-	// cleaned). Empty for esdb.
+	// Path is the bolt file or the log directory (absolute, or relative to
+	// the working directory, cleaned). Empty for esdb.
 	Path string
 	// Hosts are the esdb endpoints (host:port, the port defaulted to 2113),
 	// one for a single node, several for gossip seeds. Empty for bolt.
@@ -69,21 +73,23 @@ func (e *Error) Error() string { return fmt.Sprintf("store %q: %s", e.URL, e.Rea
 func Parse(raw string) (URL, error) {
 	scheme, rest, ok := splitScheme(raw)
 	if !ok {
-		return URL{}, &Error{URL: mask(raw), Reason: "missing scheme: write bolt:///abs/path.db, bolt://./rel/path.db or esdb://host:2113"}
+		return URL{}, &Error{URL: mask(raw), Reason: "missing scheme: write bolt:///abs/path.db, bolt://./rel/path.db, log:///abs/dir or esdb://host:2113"}
 	}
 	switch scheme {
 	case "bolt":
 		return parseBolt(raw, rest)
+	case "log":
+		return parseLocal(raw, rest, Log)
 	case "esdb", "esdb+discover":
 		return parseESDB(raw, scheme, rest)
 	default:
-		return URL{}, &Error{URL: mask(raw), Reason: fmt.Sprintf("unknown scheme %q: want bolt, esdb or esdb+discover", scheme)}
+		return URL{}, &Error{URL: mask(raw), Reason: fmt.Sprintf("unknown scheme %q: want bolt, log, esdb or esdb+discover", scheme)}
 	}
 }
 
 // Open parses raw and opens the store it names, for reading and writing
 // (fapiao serve, import, migrate's target). For bolt it creates the file's
-// directory and the file; an existing file of zero bytes is refused (it is
+// directory and the file, for log the directory; an existing file of zero bytes is refused (it is
 // damage, not an empty store). For esdb it waits, within ctx, until the
 // server answers, so that a wrong address or a server that is down fails
 // here rather than at the first request.
@@ -119,6 +125,17 @@ func open(ctx context.Context, raw string, readOnly bool) (eventstore.Store, err
 			}
 		}
 		s, err := bolt.Open(u.Path, bolt.Options{ReadOnly: readOnly})
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	case Log:
+		if readOnly {
+			if _, err := os.Stat(u.Path); err != nil {
+				return nil, fmt.Errorf("store %s: no store at %s (nothing was created): %w", u, u.Path, err)
+			}
+		}
+		s, err := seglog.Open(u.Path, seglog.Options{ReadOnly: readOnly}) // creates the directory unless read-only
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/seglog"
 )
 
 func export(t *testing.T, s eventstore.Store) string {
@@ -101,6 +103,8 @@ func TestMigrate(t *testing.T) {
 		{"bolt to esdb", newBolt, newESDB},
 		{"bolt to bolt", newBolt, newBolt},
 		{"esdb to bolt", newESDB, newBolt},
+		{"bolt to log", newBolt, newLog},
+		{"log to bolt", newLog, newBolt},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -115,6 +119,15 @@ func TestMigrate(t *testing.T) {
 			requireSameLog(t, from, to)
 		})
 	}
+}
+
+// newLog is the segmented log store in a new directory.
+func newLog(t testing.TB) eventstore.Store {
+	t.Helper()
+	s, err := seglog.Open(filepath.Join(t.TempDir(), "log"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }
 
 // requireSameLog compares two logs event by event, positions aside.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -17,9 +18,12 @@ import (
 
 // AppendConfig sizes the append scenario.
 type AppendConfig struct {
-	// Store is the store URL; empty for a new bolt file in a temporary
-	// directory (fsync on, as in production), removed afterwards.
+	// Store is the store URL; empty for a new store of kind Engine in a
+	// temporary directory (fsync on, as in production), removed afterwards.
 	Store string
+	// Engine is the kind of that temporary store: "bolt" (the default) or
+	// "log" (the segmented log, eventstore/seglog).
+	Engine string
 	// Accounts is how many accounts are written concurrently, one writer
 	// goroutine each; 1 measures a single writer.
 	Accounts int
@@ -45,6 +49,16 @@ type AppendResult struct {
 	P50ms          float64 `json:"p50_ms"`
 	P99ms          float64 `json:"p99_ms"`
 	PeakRSSMB      float64 `json:"peak_rss_mb"`
+	// Store figures (zero where the store cannot say them): events per
+	// commit (per fdatasync for the log; bolt syncs twice per commit),
+	// CPU of the whole process per command, store bytes per event in the
+	// store, and the p50 of a 512-byte write + fdatasync probe run in the
+	// store's directory just before and after the load.
+	Store           string  `json:"store"`
+	EventsPerCommit float64 `json:"events_per_commit"`
+	CPUusPerCommand float64 `json:"cpu_us_per_command"`
+	BytesPerEvent   float64 `json:"bytes_per_event"`
+	FsyncP50ms      float64 `json:"fsync_p50_ms"`
 }
 
 // RunAppend sends the command mix of script through one ledger for the
@@ -53,11 +67,18 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 	if cfg.Accounts < 1 {
 		return AppendResult{}, fmt.Errorf("bench: append needs at least one account")
 	}
-	store, cleanup, err := openAppendStore(ctx, cfg.Store)
+	store, cleanup, err := openAppendStore(ctx, cfg.Store, cfg.Engine)
 	if err != nil {
 		return AppendResult{}, err
 	}
 	defer cleanup()
+	var probe []time.Duration
+	dir := storeDir(store)
+	if dir != "" {
+		if probe, err = fsyncProbe(dir, 100); err != nil {
+			return AppendResult{}, fmt.Errorf("bench: fsync probe: %w", err)
+		}
+	}
 	resetPeakRSS()
 	l := ledger.New(store, ledger.Options{Clock: fixedClock{benchNow}, Issuer: "Example Cloud Ltd.", CacheSize: max(10000, 2*cfg.Accounts)})
 
@@ -86,6 +107,11 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 		events   = make([]int, clients)
 		deadline = time.Now().Add(cfg.Duration)
 	)
+	var commits0, events0 uint64
+	if b, ok := store.(batchStater); ok {
+		commits0, events0 = b.BatchStats()
+	}
+	cpu0 := cpuTime()
 	start := time.Now()
 	for w := range clients {
 		wg.Add(1)
@@ -125,9 +151,25 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
 	if firstErr != nil {
 		return AppendResult{}, firstErr
 	}
+	var perCommit float64
+	if b, ok := store.(batchStater); ok {
+		commits, events := b.BatchStats()
+		if commits > commits0 {
+			perCommit = float64(events-events0) / float64(commits-commits0)
+		}
+	}
+	if dir != "" {
+		more, err := fsyncProbe(dir, 100)
+		if err != nil {
+			return AppendResult{}, fmt.Errorf("bench: fsync probe: %w", err)
+		}
+		probe = append(probe, more...)
+	}
+	bytes, inStore := storeFigures(store)
 	all := latencies(samples)
 	total := 0
 	for _, n := range events {
@@ -145,14 +187,41 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 		P50ms:          percentile(all, 0.50),
 		P99ms:          percentile(all, 0.99),
 		PeakRSSMB:      peakRSSMB(),
+
+		Store:           storeKind(cfg),
+		EventsPerCommit: math.Round(perCommit*10) / 10,
+		FsyncP50ms:      medianMs(probe),
+	}
+	if len(all) > 0 {
+		res.CPUusPerCommand = math.Round(float64(cpu.Microseconds())/float64(len(all))*10) / 10
+	}
+	if inStore > 0 {
+		res.BytesPerEvent = math.Round(float64(bytes) / float64(inStore))
 	}
 	logf(cfg.Log, "append: %d accounts, %d clients, %d commands (%d events) in %.1fs: %.0f commands/s, %.0f events/s, p50 %.2f ms, p99 %.2f ms, peak RSS %.0f MiB\n",
 		res.Accounts, res.Clients, res.Commands, res.Events, res.Seconds, res.CommandsPerSec, res.EventsPerSec, res.P50ms, res.P99ms, res.PeakRSSMB)
+	logf(cfg.Log, "append: %s store: %.1f events per commit, %.1f µs CPU per command, %.0f bytes per event, fsync probe p50 %.3f ms\n",
+		res.Store, res.EventsPerCommit, res.CPUusPerCommand, res.BytesPerEvent, res.FsyncP50ms)
 	return res, nil
 }
 
-// openAppendStore opens url, or a fresh bolt file in a temporary directory.
-func openAppendStore(ctx context.Context, url string) (eventstore.Store, func(), error) {
+// storeKind names the store a run used, for the result.
+func storeKind(cfg AppendConfig) string {
+	if cfg.Store != "" {
+		if u, err := storeurl.Parse(cfg.Store); err == nil {
+			return string(u.Backend)
+		}
+		return "?"
+	}
+	if cfg.Engine == "" {
+		return "bolt"
+	}
+	return cfg.Engine
+}
+
+// openAppendStore opens url, or a fresh store of the engine's kind in a
+// temporary directory.
+func openAppendStore(ctx context.Context, url, engine string) (eventstore.Store, func(), error) {
 	if url != "" {
 		s, err := storeurl.Open(ctx, url)
 		if err != nil {
@@ -164,7 +233,16 @@ func openAppendStore(ctx context.Context, url string) (eventstore.Store, func(),
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := storeurl.Open(ctx, "bolt://"+filepath.Join(dir, "append.db"))
+	url = "bolt://" + filepath.Join(dir, "append.db")
+	switch engine {
+	case "", "bolt":
+	case "log":
+		url = "log://" + filepath.Join(dir, "log")
+	default:
+		os.RemoveAll(dir)
+		return nil, nil, fmt.Errorf("bench: unknown engine %q: want bolt or log", engine)
+	}
+	s, err := storeurl.Open(ctx, url)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err

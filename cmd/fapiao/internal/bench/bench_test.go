@@ -106,13 +106,24 @@ func TestGeneratedLog(t *testing.T) {
 	}
 }
 
-// TestAppendShort runs the append scenario briefly on a temporary bolt file.
+// TestAppendShort runs the append scenario briefly on a temporary store of
+// each embedded kind, store figures included.
 func TestAppendShort(t *testing.T) {
-	res, err := RunAppend(context.Background(), AppendConfig{Accounts: 4, Duration: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
+	for _, engine := range []string{"bolt", "log"} {
+		t.Run(engine, func(t *testing.T) {
+			res, err := RunAppend(context.Background(), AppendConfig{Engine: engine, Accounts: 4, Duration: 300 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Commands == 0 || res.CommandsPerSec <= 0 || res.P99ms < res.P50ms || res.Scenario != "append" {
+				t.Fatalf("implausible result %+v", res)
+			}
+			if res.Store != engine || res.EventsPerCommit < 1 || res.CPUusPerCommand <= 0 || res.BytesPerEvent <= 0 || res.FsyncP50ms <= 0 {
+				t.Fatalf("implausible store figures %+v", res)
+			}
+		})
 	}
-	if res.Commands == 0 || res.CommandsPerSec <= 0 || res.P99ms < res.P50ms || res.Scenario != "append" {
-		t.Fatalf("implausible result %+v", res)
+	if _, err := RunAppend(context.Background(), AppendConfig{Engine: "nope", Accounts: 1, Duration: time.Millisecond}); err == nil {
+		t.Fatal("an unknown engine was accepted")
 	}
 }

@@ -1,0 +1,198 @@
+package seglog_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/seglog"
+	"github.com/fapiao/fapiao/eventstore/storetest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func open(t *testing.T, dir string, opts ...seglog.Options) *seglog.Store {
+	t.Helper()
+	s, err := seglog.Open(dir, opts...)
+	require.NoError(t, err)
+	return s
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		// Small segments, so the suite also crosses segment boundaries.
+		return open(t, filepath.Join(t.TempDir(), "log"), seglog.Options{SegmentBytes: 256 << 10})
+	}, storetest.Features{
+		Contiguous: true,
+		Persistent: true,
+		Reopen: func(t *testing.T, s eventstore.Store) eventstore.Store {
+			l := s.(*seglog.Store)
+			require.NoError(t, l.Close())
+			return open(t, l.Path(), seglog.Options{SegmentBytes: 256 << 10})
+		},
+	})
+}
+
+func event(n int) eventstore.EventData {
+	return eventstore.EventData{ID: uuid.New(), Type: "Tested",
+		Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, n)), Metadata: json.RawMessage(`{}`)}
+}
+
+func TestPositionsAndFirstPositionSurviveReopen(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	s := open(t, dir)
+	res, err := s.Append(t.Context(), "a", eventstore.NoStream, event(0), event(1))
+	require.NoError(t, err)
+	require.Equal(t, eventstore.AppendResult{NextExpectedRevision: 1, Position: 2, FirstPosition: 1}, res)
+	retry, err := s.Append(t.Context(), "a", eventstore.NoStream, event(5))
+	require.ErrorIs(t, err, eventstore.ErrWrongExpectedVersion)
+	require.Zero(t, retry)
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close(), "closing twice is harmless")
+
+	s = open(t, dir)
+	defer s.Close()
+	require.Equal(t, eventstore.Position(2), s.LastPosition())
+	res, err = s.Append(t.Context(), "b", eventstore.NoStream, event(2))
+	require.NoError(t, err)
+	require.Equal(t, eventstore.AppendResult{NextExpectedRevision: 0, Position: 3, FirstPosition: 3}, res)
+	commits, events := s.BatchStats()
+	require.Equal(t, uint64(1), commits)
+	require.Equal(t, uint64(1), events)
+}
+
+// TestReadOnlyBesideAWriter: an audit job opens the log read-only while the
+// writer holds it, sees what was committed when it opened, and cannot append.
+func TestReadOnlyBesideAWriter(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	w := open(t, dir)
+	defer w.Close()
+	_, err := w.Append(t.Context(), "a", eventstore.NoStream, event(0), event(1))
+	require.NoError(t, err)
+
+	r := open(t, dir, seglog.Options{ReadOnly: true})
+	defer r.Close()
+	_, err = w.Append(t.Context(), "a", eventstore.Exact(1), event(2))
+	require.NoError(t, err)
+	n := 0
+	for rec, err := range r.ReadStream(t.Context(), "a", 0) {
+		require.NoError(t, err)
+		require.Equal(t, uint64(n), rec.Revision)
+		n++
+	}
+	require.Equal(t, 2, n, "the read-only view is the log as it was at open")
+	_, err = r.Append(t.Context(), "a", eventstore.Any, event(3))
+	require.Error(t, err)
+	problems, err := r.Check()
+	require.NoError(t, err)
+	require.Empty(t, problems)
+
+	_, err = seglog.Open(filepath.Join(t.TempDir(), "none"), seglog.Options{ReadOnly: true})
+	require.Error(t, err, "a read-only open creates nothing")
+}
+
+// holdEnv makes the test binary a helper process that holds a store open.
+const holdEnv = "FAPIAO_SEGLOG_TEST_HOLD"
+
+// TestHoldLock is the helper process of TestSecondProcessFailsFast; run
+// normally it does nothing.
+func TestHoldLock(t *testing.T) {
+	dir := os.Getenv(holdEnv)
+	if dir == "" {
+		return
+	}
+	s := open(t, dir)
+	defer s.Close()
+	fmt.Println("holding")
+	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes stdin
+}
+
+func TestSecondProcessFailsFast(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHoldLock$")
+	cmd.Env = append(os.Environ(), holdEnv+"="+dir)
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer func() {
+		stdin.Close()
+		_ = cmd.Wait()
+	}()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "holding\n", line)
+
+	start := time.Now()
+	_, err = seglog.Open(dir)
+	require.Error(t, err)
+	require.Less(t, time.Since(start), 3*time.Second)
+	require.Contains(t, err.Error(), "another process")
+	require.Contains(t, err.Error(), "fapiao serve")
+
+	stdin.Close()
+	require.NoError(t, cmd.Wait())
+	s := open(t, dir)
+	require.NoError(t, s.Close())
+}
+
+// TestGroupCommit: concurrent appends all land, in position order for a
+// subscriber, which each commit wakes.
+func TestGroupCommit(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "log"))
+	defer s.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	seen := make(chan eventstore.Position, 256)
+	go func() {
+		for m, err := range s.Subscribe(ctx, eventstore.Start) {
+			if err != nil {
+				close(seen)
+				return
+			}
+			if !m.CaughtUp {
+				seen <- m.Record.Position
+			}
+		}
+	}()
+	const writers = 64
+	var g errgroup.Group
+	for i := range writers {
+		g.Go(func() error {
+			_, err := s.Append(t.Context(), fmt.Sprint("w", i), eventstore.NoStream, event(i))
+			return err
+		})
+	}
+	require.NoError(t, g.Wait())
+	commits, events := s.BatchStats()
+	require.Equal(t, uint64(writers), events)
+	// How many share a commit depends on the machine's timing; the
+	// benchmark reports it (events/commit). Never more commits than appends.
+	require.LessOrEqual(t, commits, uint64(writers))
+	for i := range writers {
+		select {
+		case pos := <-seen:
+			require.Equal(t, eventstore.Position(i+1), pos)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("subscriber saw %d of %d events", i, writers)
+		}
+	}
+	cancel()
+	for range seen {
+	}
+}

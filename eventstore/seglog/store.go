@@ -1,0 +1,331 @@
+// Package seglog is an embedded event store on an append-only segmented
+// log: the events of each commit group are framed with lengths and CRC32C
+// checksums, written to a preallocated segment file with one write, and made
+// durable with one fdatasync. The per-stream index is kept in memory and
+// derived from the log when the store opens, so a commit writes the log and
+// nothing else. After a crash the scan at open drops a torn final group
+// (never acknowledged) and refuses damage anywhere else (ErrCorrupt).
+//
+// The directory holds LOCK (flocked by the one writing process) and the
+// segments, named by the first position they hold (00000000000000000001.seg).
+package seglog
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// lockTimeout bounds how long Open waits for another process's lock.
+const lockTimeout = time.Second
+
+// defaultSegmentBytes is the size segments are preallocated to.
+const defaultSegmentBytes = 64 << 20
+
+// ErrLocked says another process holds the store open for writing.
+var ErrLocked = errors.New("the directory is locked by another process (probably a running `fapiao serve`); stop it or use another directory")
+
+// Options tune a Store. The zero value is what production wants.
+type Options struct {
+	// NoSync skips fdatasync on commit, for bulk loads that restart from
+	// scratch if the machine fails. Default off.
+	NoSync bool
+	// ReadOnly opens without the lock and without a writer, for audit jobs:
+	// they may run beside a serving process and see the log as it was at
+	// open. Appends fail.
+	ReadOnly bool
+	// SegmentBytes is the size of a new segment; zero means 64 MiB. A group
+	// larger than that gets a segment of its own size.
+	SegmentBytes int64
+}
+
+// segment is one file of the log.
+type segment struct {
+	f     *os.File
+	name  string
+	first eventstore.Position
+	size  int64
+}
+
+// Store is an eventstore.Store on a segmented log in one directory.
+type Store struct {
+	dir  string
+	opts Options
+	lock *os.File
+
+	ix index
+	// last is the position of the last committed event.
+	last atomic.Uint64
+	// recovered lists what the scan at open found and repaired (a torn
+	// final write), for verify.
+	recovered []Problem
+
+	w          writerState // owned by the writer goroutine
+	reqs       chan *request
+	quit       chan struct{}
+	writerDone chan struct{}
+	closeOnce  sync.Once
+	closeErr   error
+
+	commits, committed atomic.Uint64
+	// dataBytes is the log's size without the segments' preallocated tails.
+	dataBytes atomic.Int64
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced on each commit and on Close
+	closed  bool
+}
+
+var _ eventstore.Store = (*Store)(nil)
+
+// Open opens (creating if needed, unless read-only) the store in dir. If
+// another process holds it, Open fails after about a second. A log damaged
+// anywhere but in its final, unacknowledged write fails with ErrCorrupt.
+func Open(dir string, opts ...Options) (*Store, error) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[len(opts)-1]
+	}
+	if o.SegmentBytes <= 0 {
+		o.SegmentBytes = defaultSegmentBytes
+	}
+	s := &Store{
+		dir: dir, opts: o,
+		reqs:       make(chan *request, 1024),
+		quit:       make(chan struct{}),
+		writerDone: make(chan struct{}),
+		changed:    make(chan struct{}),
+	}
+	s.ix.streams = make(map[string]*streamIndex)
+	if err := s.open(); err != nil {
+		s.closeFiles()
+		return nil, fmt.Errorf("seglog: open %s: %w", dir, err)
+	}
+	if o.ReadOnly {
+		close(s.writerDone)
+	} else {
+		go s.writer()
+	}
+	return s, nil
+}
+
+func (s *Store) open() error {
+	if !s.opts.ReadOnly {
+		if err := os.MkdirAll(s.dir, 0o750); err != nil {
+			return err
+		}
+		f, err := os.OpenFile(filepath.Join(s.dir, "LOCK"), os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			return err
+		}
+		s.lock = f
+		if err := lockFile(f, lockTimeout); err != nil {
+			return err
+		}
+	}
+	names, err := segmentNames(s.dir)
+	if err != nil {
+		return err
+	}
+	next := eventstore.Position(1)
+	for i, name := range names {
+		lastSeg := i == len(names)-1
+		seg, err := s.openSegment(name, next, lastSeg)
+		if err != nil {
+			return err
+		}
+		if seg == nil {
+			continue // an empty final segment left by a crash, removed
+		}
+		idx := uint32(len(s.ix.segs))
+		s.ix.segs = append(s.ix.segs, seg)
+		var bad error
+		sc, err := scanSegment(name, seg.f, seg.size, next, lastSeg, func(g group) error {
+			pos := g.head.first
+			splitRecords(g.payload, g.head.count, func(off int, body []byte) bool {
+				l := loc{seg: idx, off: uint32(g.payloadOff) + uint32(off), n: uint32(len(body))}
+				if !s.ix.add(pos, l, body) {
+					bad = fmt.Errorf("%w: %s: event at position %d is out of its stream's order", ErrCorrupt, name, pos)
+					return false
+				}
+				pos++
+				return true
+			})
+			return bad
+		})
+		if err != nil {
+			return err
+		}
+		next = sc.next
+		if p := sc.problem; p != nil {
+			if !p.Torn {
+				return fmt.Errorf("%w: %s (run `fapiao verify` for the whole report)", ErrCorrupt, p)
+			}
+			if !s.opts.ReadOnly {
+				if err := zeroRange(seg.f, sc.end, sc.dirty); err != nil {
+					return fmt.Errorf("drop the torn final write: %w", err)
+				}
+			}
+			s.recovered = append(s.recovered, *p)
+		}
+		s.w.off = sc.end
+		s.dataBytes.Add(sc.end)
+	}
+	s.last.Store(next - 1)
+	s.w.next = next
+	if !s.opts.ReadOnly && len(s.ix.segs) == 0 {
+		return s.roll(1, 0)
+	}
+	return nil
+}
+
+// openSegment opens a segment file and checks its header and name. It
+// returns nil for a final segment that a crash left without a complete
+// header: it was never written to (a segment is synced before its first
+// group), and is removed unless read-only.
+func (s *Store) openSegment(name string, next eventstore.Position, last bool) (*segment, error) {
+	first, _ := strconv.ParseUint(strings.TrimSuffix(name, segSuffix), 10, 64)
+	flag := os.O_RDWR
+	if s.opts.ReadOnly {
+		flag = os.O_RDONLY
+	}
+	path := filepath.Join(s.dir, name)
+	f, err := os.OpenFile(path, flag, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	head := make([]byte, fileHeaderLen)
+	n, _ := f.ReadAt(head, 0)
+	if n < fileHeaderLen || !validFileHeader(head) {
+		if last && isZero(head[:n]) {
+			f.Close()
+			if s.opts.ReadOnly {
+				return nil, nil
+			}
+			return nil, os.Remove(path)
+		}
+		f.Close()
+		return nil, fmt.Errorf("%w: %s: not a segment of this format", ErrCorrupt, name)
+	}
+	if first != next {
+		f.Close()
+		return nil, fmt.Errorf("%w: %s: segment starts at position %d, want %d (a segment is missing?)", ErrCorrupt, name, first, next)
+	}
+	return &segment{f: f, name: name, first: first, size: fi.Size()}, nil
+}
+
+const segSuffix = ".seg"
+
+func segmentName(first eventstore.Position) string {
+	return fmt.Sprintf("%020d%s", first, segSuffix)
+}
+
+// segmentNames lists the segment files in order.
+func segmentNames(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		name := e.Name()
+		if len(name) == 20+len(segSuffix) && strings.HasSuffix(name, segSuffix) {
+			if _, err := strconv.ParseUint(name[:20], 10, 64); err == nil {
+				names = append(names, name)
+			}
+		}
+	}
+	slices.Sort(names) // zero-padded: name order is position order
+	return names, nil
+}
+
+// LastPosition returns the position of the last committed event (Start for
+// an empty log).
+func (s *Store) LastPosition() eventstore.Position { return s.last.Load() }
+
+// Path returns the store's directory.
+func (s *Store) Path() string { return s.dir }
+
+// BatchStats returns how many groups were committed since open and how
+// many events they held: their ratio is events per fdatasync.
+func (s *Store) BatchStats() (commits, events uint64) {
+	return s.commits.Load(), s.committed.Load()
+}
+
+// DataBytes returns the bytes the log's groups and headers take on disk,
+// leaving out the zeros preallocated at the end of the last segment.
+func (s *Store) DataBytes() int64 { return s.dataBytes.Load() }
+
+// Recovered returns what the scan at open repaired: a torn final write that
+// was never acknowledged, dropped. Empty after a clean shutdown.
+func (s *Store) Recovered() []Problem { return slices.Clone(s.recovered) }
+
+// Close stops the writer (appends still queued fail with ErrClosed), ends
+// live subscriptions and closes the files. Calling it again is harmless.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		close(s.changed)
+		s.mu.Unlock()
+		close(s.quit)
+		<-s.writerDone
+		s.ix.mu.Lock()
+		s.closeErr = s.closeFiles()
+		s.ix.mu.Unlock()
+	})
+	return s.closeErr
+}
+
+func (s *Store) closeFiles() error {
+	var errs []error
+	for _, seg := range s.ix.segs {
+		errs = append(errs, seg.f.Close())
+	}
+	if s.lock != nil {
+		errs = append(errs, s.lock.Close()) // releases the flock
+	}
+	return errors.Join(errs...)
+}
+
+// watch returns a channel closed at the next commit (or at Close), and
+// whether the store is closed. Take it before reading, so that a commit
+// between the read and the wait cannot be missed.
+func (s *Store) watch() (<-chan struct{}, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed, s.closed
+}
+
+// publish wakes waiting subscribers after a commit.
+func (s *Store) publish() {
+	s.mu.Lock()
+	if !s.closed {
+		close(s.changed)
+		s.changed = make(chan struct{})
+	}
+	s.mu.Unlock()
+}
+
+func (s *Store) isClosed() bool {
+	select {
+	case <-s.quit:
+		return true
+	default:
+		return false
+	}
+}
