@@ -45,8 +45,9 @@ type Config struct {
 	Clock     ledger.Clock // default: the wall clock
 	// Console, when set, is served at /console/.
 	Console http.Handler
-	// Registry receives the server's metrics and is served at /metrics;
-	// default: a new registry with the Go and process collectors.
+	// Registry receives the server's metrics, served at /metrics by the
+	// operations handler (NewWithOps); default: a new registry with the Go
+	// and process collectors.
 	Registry *prometheus.Registry
 	// RateLimit is each token's sustained requests per second and Burst the
 	// bucket size; defaults DefaultRateLimit and DefaultBurst. A negative
@@ -93,6 +94,16 @@ func (wallClock) Now() time.Time { return time.Now() }
 
 // New returns the Echo server with every endpoint of API.md.
 func New(cfg Config) *echo.Echo {
+	e, _ := NewWithOps(cfg)
+	return e
+}
+
+// NewWithOps returns the API server of New and its operations handler: the
+// Prometheus /metrics, /healthz and a /readyz that also tells the log
+// position. serve puts the operations handler on its own listener
+// (--metrics-addr, loopback by default): a scrape costs CPU the API's
+// callers would wait for, and the log's size is nobody else's business.
+func NewWithOps(cfg Config) (*echo.Echo, *echo.Echo) {
 	s := &server{cfg: cfg, log: cfg.Logger, clock: cfg.Clock}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -147,7 +158,7 @@ func New(cfg Config) *echo.Echo {
 	for _, r := range e.Routes() {
 		s.metrics.routeNames[r.Path] = struct{}{}
 	}
-	return e
+	return e, s.opsServer()
 }
 
 // chain wraps h in mw as Echo would, the first the outermost, once.

@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,8 +58,14 @@ func TestHeadOnEveryGetRoute(t *testing.T) {
 		})
 	}
 	require.Greater(t, n, 10, "the router's GET routes")
-	for _, path := range []string{"/healthz", "/readyz", "/openapi.json", "/metrics"} {
+	for _, path := range []string{"/healthz", "/readyz", "/openapi.json"} {
 		require.Equal(t, http.StatusOK, s.call("HEAD", path, "", nil).status, path)
+	}
+	// The operations listener's routes (/metrics there, not here).
+	for _, path := range []string{"/metrics", "/healthz", "/readyz"} {
+		rec := httptest.NewRecorder()
+		s.ops.ServeHTTP(rec, httptest.NewRequest("HEAD", path, nil))
+		require.Equal(t, http.StatusOK, rec.Code, "operations listener %s", path)
 	}
 }
 

@@ -32,11 +32,9 @@ func openAPIDocument() obj {
 	}
 	paths["/healthz"] = obj{"get": opsOperation("Liveness", "Health")}
 	paths["/readyz"] = obj{"get": opsOperation("Readiness: store reachable, projections caught up; 503 otherwise", "Ready")}
-	paths["/metrics"] = obj{"get": obj{"summary": "Prometheus metrics", "operationId": "metrics", "tags": []string{"operations"}, "security": []any{},
-		"responses": obj{"200": obj{"description": "Prometheus text format", "content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}}}}}
 	paths["/openapi.json"] = obj{"get": obj{"summary": "This document", "operationId": "openapi", "tags": []string{"operations"}, "security": []any{},
 		"responses": obj{"200": obj{"description": "OpenAPI 3.1", "content": obj{"application/json": obj{"schema": obj{"type": "object"}}}}}}}
-	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/openapi.json"} {
+	for _, path := range []string{"/healthz", "/readyz", "/openapi.json"} {
 		paths[path].(obj)["head"] = headOf(paths[path].(obj)["get"].(obj))
 	}
 	return obj{

@@ -17,8 +17,27 @@ func (s *server) healthz(c echo.Context) error {
 }
 
 // readyz says whether the server can answer: the store is reachable and the
-// projections have caught up with the log once.
+// projections have caught up with the log once. It says nothing more: the
+// log position (how much business there is) is on the operations
+// listener's /readyz only.
 func (s *server) readyz(c echo.Context) error {
+	if err := s.ready(c); err != nil {
+		return err
+	}
+	return answer(c, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// readyzDetailed is readyz with the projections' log position, for the
+// operations listener.
+func (s *server) readyzDetailed(c echo.Context) error {
+	if err := s.ready(c); err != nil {
+		return err
+	}
+	return answer(c, http.StatusOK, map[string]any{"status": "ready", "position": s.cfg.Projections.Position()})
+}
+
+// ready is nil when the server can answer, else the 503 problem.
+func (s *server) ready(c echo.Context) error {
 	checks := map[string]string{"store": "ok", "projections": "ok"}
 	ready := true
 	if err := s.probeStore(c.Request().Context()); err != nil {
@@ -35,7 +54,7 @@ func (s *server) readyz(c echo.Context) error {
 		p.RetryAfter = 1
 		return p
 	}
-	return answer(c, http.StatusOK, map[string]any{"status": "ready", "position": s.cfg.Projections.Position()})
+	return nil
 }
 
 // storeDamage is the damage a request or the store itself met, if any.
@@ -47,6 +66,20 @@ func (s *server) storeDamage() error {
 		return d.Damage()
 	}
 	return nil
+}
+
+// opsServer is the operations handler (NewWithOps): GET and HEAD alike.
+func (s *server) opsServer() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	for path, h := range map[string]echo.HandlerFunc{
+		"/metrics": s.metricsHandler(), "/healthz": s.healthz, "/readyz": s.readyzDetailed,
+	} {
+		e.GET(path, h)
+		e.HEAD(path, h)
+	}
+	return e
 }
 
 // probeStore reads a stream that never exists: any answer but "not found"

@@ -81,10 +81,12 @@ func (s *server) routes() []route {
 
 func roles(r ...domain.Role) []domain.Role { return r }
 
-// opsRoutes are the unauthenticated operations endpoints.
+// opsRoutes are the unauthenticated operations endpoints of the API
+// listener; /metrics and the detailed /readyz are on the operations
+// handler (opsServer).
 func (s *server) opsRoutes(e *echo.Echo) {
 	for path, h := range map[string]echo.HandlerFunc{
-		"/healthz": s.healthz, "/readyz": s.readyz, "/metrics": s.metricsHandler(), "/openapi.json": s.openAPI,
+		"/healthz": s.healthz, "/readyz": s.readyz, "/openapi.json": s.openAPI,
 	} {
 		e.GET(path, h)
 		e.HEAD(path, h)

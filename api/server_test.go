@@ -64,6 +64,8 @@ type testServer struct {
 	handler http.Handler
 	tree    *transparency.Tree // kept live like proj; signed with testSigner
 	echo    *echo.Echo         // its routes, for tests that walk them all
+	// ops is the operations handler: /metrics, the detailed /readyz.
+	ops http.Handler
 }
 
 type serverOption func(*api.Config)
@@ -91,7 +93,7 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	e := api.New(cfg)
+	e, ops := api.NewWithOps(cfg)
 	srv := httptest.NewServer(e)
 	t.Cleanup(func() {
 		srv.Close()
@@ -106,7 +108,7 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 		t.Fatal("the projections did not catch up with an empty store")
 	}
 	require.True(t, proj.Ready())
-	return &testServer{t: t, url: srv.URL, store: store, proj: proj, handler: e, tree: tree, echo: e}
+	return &testServer{t: t, url: srv.URL, store: store, proj: proj, handler: e, tree: tree, echo: e, ops: ops}
 }
 
 // response is what a test looks at.

@@ -72,7 +72,7 @@ func startCrashServer(t *testing.T, bin, storeURL, tokensPath string) *crashServ
 	// The workload writes each account as fast as it can: the write
 	// budget is off, so that what is tested is recovery, not the limit.
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--store", storeURL,
-		"--tokens", tokensPath, "--clock", crashClock, "--account-write-budget", "-1")
+		"--tokens", tokensPath, "--clock", crashClock, "--account-write-budget", "-1", "--metrics-addr", "")
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	logs := &crashLogBuffer{}

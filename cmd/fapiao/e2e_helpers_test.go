@@ -48,6 +48,9 @@ type server struct {
 	base   string
 	stderr *lockedBuffer
 	exited chan error // receives cmd.Wait's result once
+	// metrics is the operations listener's base URL (--metrics-addr on a
+	// free loopback port), once serve printed it.
+	metrics chan string
 }
 
 // startServer runs `fapiao serve` on a free loopback port (--addr :0; the
@@ -61,8 +64,8 @@ func startServer(t *testing.T, store, tokens, clock string) *server {
 // startServerArgs is startServer with the serve flags given (--addr aside).
 func startServerArgs(t *testing.T, args ...string) *server {
 	t.Helper()
-	s := &server{stderr: &lockedBuffer{}, exited: make(chan error, 1)}
-	s.cmd = exec.Command(fapiaoBin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	s := &server{stderr: &lockedBuffer{}, exited: make(chan error, 1), metrics: make(chan string, 1)}
+	s.cmd = exec.Command(fapiaoBin, append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, args...)...)
 	s.cmd.Stderr = s.stderr
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
@@ -83,6 +86,9 @@ func startServerArgs(t *testing.T, args ...string) *server {
 		for sc.Scan() {
 			if rest, ok := strings.CutPrefix(sc.Text(), "fapiao: listening on "); ok {
 				listening <- strings.Fields(rest)[0]
+			}
+			if rest, ok := strings.CutPrefix(sc.Text(), "fapiao: metrics on "); ok {
+				s.metrics <- strings.TrimSuffix(strings.Fields(rest)[0], "/metrics")
 			}
 		}
 		// Wait only after stdout is drained (os/exec's rule for StdoutPipe).

@@ -36,10 +36,15 @@ const (
 	shutdownTimeout = 25 * time.Second
 )
 
+// defaultMetricsAddr is where /metrics is served unless --metrics-addr
+// says otherwise: loopback, for a local agent to scrape.
+const defaultMetricsAddr = "127.0.0.1:9090"
+
 // serveFlags are the flags of fapiao serve.
 type serveFlags struct {
 	addr, store, tokens, clock, pprof, issuer string
 	signingKey, tree                          string // --signing-key, --tree
+	metricsAddr                               string
 	demo, allowReadableTokens                 bool
 	start                                     time.Time // parsed --clock; zero for the system clock
 	memoryLimit                               int64     // parsed --memory-limit; 0 keeps GOMEMLIMIT's
@@ -61,13 +66,14 @@ func (l limitFlags) apply(c *api.Config) {
 
 func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	var f serveFlags
-	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--allow-readable-tokens] [--clock RFC3339] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE] [--rate-limit N] [--rate-burst N] [--auth-fail-limit N] [--auth-fail-burst N] [--account-write-budget N] [--signing-key FILE [--tree FILE]]")
+	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--allow-readable-tokens] [--clock RFC3339] [--metrics-addr ADDR] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE] [--rate-limit N] [--rate-burst N] [--auth-fail-limit N] [--auth-fail-burst N] [--account-write-budget N] [--signing-key FILE [--tree FILE]]")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen `address` (host:port; port 0 picks a free one)")
 	fs.StringVar(&f.store, "store", storeurl.Default, "the event store `URL` (bolt:///… or esdb://…)")
 	fs.StringVar(&f.tokens, "tokens", "", "the bearer tokens `file` (JSON, see API.md); with --demo, written when absent")
 	fs.BoolVar(&f.allowReadableTokens, "allow-readable-tokens", false, "load a --tokens file that group or others may read or write (refused otherwise); prefer token_sha256 entries in such a file")
 	fs.BoolVar(&f.demo, "demo", false, "seed a demo account when the store is empty and print demo tokens")
 	fs.StringVar(&f.clock, "clock", "", "start the server's clock at this `instant` (RFC 3339); it then runs on")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", defaultMetricsAddr, "serve /metrics and a /readyz with the log position on this `address`, apart from the API (empty: not at all)")
 	fs.StringVar(&f.pprof, "pprof", "", "serve net/http/pprof on this loopback `address` (e.g. 127.0.0.1:6060)")
 	fs.StringVar(&f.issuer, "issuer", defaultIssuer, "the legal entity printed on invoices (ISSUE-1)")
 	fs.Float64Var(&f.limits.rate, "rate-limit", api.DefaultRateLimit, "each token's sustained `requests` per second (negative: no limit)")
@@ -212,7 +218,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		stopSched()
 		<-schedDone
 	}()
-	cfg := api.Config{
+	apiCfg := api.Config{
 		Ledger:      led,
 		Projections: proj,
 		Store:       store,
@@ -224,17 +230,35 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Tree:        tl.tree,
 		Checkpoints: tl.checkpoints,
 	}
-	f.limits.apply(&cfg)
-	handler := api.New(cfg)
-	return serveHTTP(ctx, e, f, handler, log, demo)
+	f.limits.apply(&apiCfg)
+	handler, ops := api.NewWithOps(apiCfg)
+	return serveHTTP(ctx, e, f, handler, ops, log, demo)
 }
 
 // serveHTTP listens, prints where, serves until ctx ends and shuts down
 // gracefully.
-func serveHTTP(ctx context.Context, e *env, f serveFlags, handler http.Handler, log *slog.Logger, demo *demoInfo) error {
+func serveHTTP(ctx context.Context, e *env, f serveFlags, handler, ops http.Handler, log *slog.Logger, demo *demoInfo) error {
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	var opsURL string
+	if f.metricsAddr != "" {
+		opsLn, err := net.Listen("tcp", f.metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr: listen: %w", err)
+		}
+		opsSrv := &http.Server{Handler: ops, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+			WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go func() {
+			if err := opsSrv.Serve(opsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener", "err", err)
+			}
+		}()
+		defer opsSrv.Close()
+		opsURL = "http://" + opsLn.Addr().String()
 	}
 	srv := &http.Server{
 		Handler:           handler,
@@ -259,6 +283,9 @@ func serveHTTP(ctx context.Context, e *env, f serveFlags, handler http.Handler, 
 	go func() { served <- srv.Serve(ln) }()
 	// The e2e test and scripts read this line to find a port chosen with :0.
 	fmt.Fprintf(e.stdout, "fapiao: listening on %s (console %s/console/, store %s)\n", base, base, redactedStore(f.store))
+	if opsURL != "" {
+		fmt.Fprintf(e.stdout, "fapiao: metrics on %s/metrics (and %s/readyz with the log position)\n", opsURL, opsURL)
+	}
 	if demo != nil {
 		demo.print(e.stdout, base)
 	}

@@ -34,7 +34,7 @@ type server struct {
 // startServer runs exe serve on a free loopback port with the store and
 // tokens given, and waits until /readyz answers 200.
 func startServer(ctx context.Context, exe, store, tokens string, extra ...string) (*server, error) {
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--store", store, "--tokens", tokens}, extra...)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "", "--store", store, "--tokens", tokens}, extra...)
 	cmd := exec.Command(exe, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
