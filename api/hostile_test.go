@@ -47,6 +47,7 @@ func TestHostileInput(t *testing.T) {
 		name, method, path, token string
 		body                      string
 		contentType               string
+		code                      string // when set: 400 with this rule code
 	}{
 		{name: "truncated JSON", path: title, body: `{"type": "vat_general", "holder": `},
 		{name: "not JSON at all", path: title, body: `<xml/>`},
@@ -109,6 +110,20 @@ func TestHostileInput(t *testing.T) {
 		{name: "agree as a string", path: "/v1/accounts/acc-1/invoices", token: tokCustomer,
 			body: `{"statements": ["2026-10"], "address_id": "` + seed.addressID + `", "agree": "true"}`},
 		{name: "cancel with unknown field", path: inv + "/cancel", token: tokCustomer, body: `{"ticket": "t", "force": true}`},
+		// Names that print as nothing or as something else (TITLE-1, ADDR-1).
+		{name: "soft hyphen in a name", path: title, body: hostileTitle(`"Zhang\u00adSan"`), code: "TITLE-1"},
+		{name: "word joiner in a name", path: title, body: hostileTitle(`"Zhang\u2060San"`), code: "TITLE-1"},
+		{name: "zero-width joiner in a name", path: title, body: hostileTitle(`"Zhang\u200dSan"`), code: "TITLE-1"},
+		{name: "tag characters in a name", path: title, body: hostileTitle(`"Zhang\udb40\udc41\udb40\udc7f"`), code: "TITLE-1"},
+		{name: "private-use character in a name", path: title, body: hostileTitle(`"Zhang\ue000"`), code: "TITLE-1"},
+		{name: "unassigned code point in a name", path: title, body: hostileTitle(`"Zhang\ud8bf\udffd"`), code: "TITLE-1"},
+		{name: "name of hangul fillers", path: title, body: hostileTitle(`"\u3164\u3164"`), code: "TITLE-1"},
+		{name: "name of halfwidth hangul fillers", path: title, body: hostileTitle(`"\uffa0"`), code: "TITLE-1"},
+		{name: "name of braille blanks", path: title, body: hostileTitle(`"\u2800\u2800"`), code: "TITLE-1"},
+		{name: "name of fillers and spaces", path: title, body: hostileTitle(`" \u3164 \u2800 "`), code: "TITLE-1"},
+		{name: "soft hyphen in a recipient", path: addresses, body: hostileAddress(`"Li\u00adSi"`), code: "ADDR-1"},
+		{name: "recipient of hangul fillers", path: addresses, body: hostileAddress(`"\u3164"`), code: "ADDR-1"},
+		{name: "tag characters in a recipient", path: addresses, body: hostileAddress(`"Li Si\udb40\udc20"`), code: "ADDR-1"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,6 +140,10 @@ func TestHostileInput(t *testing.T) {
 			require.GreaterOrEqual(t, r.status, 400, "%s", r.body)
 			require.Less(t, r.status, 500, "%s", r.body)
 			requireProblem(t, r, r.status)
+			if tc.code != "" {
+				require.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
+				require.Equal(t, tc.code, r.json(t)["code"], "%s", r.body)
+			}
 			require.Equal(t, before, s.store.LastPosition(), "nothing written")
 		})
 	}
