@@ -54,6 +54,15 @@ func prepareDemo(ctx context.Context, store eventstore.Store, clock ledger.Clock
 		log.Info("demo: the store is not empty; keeping its history")
 	}
 	if f.tokens != "" {
+		// The operator's file is theirs: used as it is when present (and
+		// not printed), filled with fresh demo tokens when absent.
+		if _, err := os.Stat(f.tokens); !errors.Is(err, fs.ErrNotExist) {
+			return info, nil
+		}
+		if info.tokens, err = writeDemoTokens(f.tokens); err != nil {
+			return nil, err
+		}
+		log.Info("demo: wrote demo tokens", "file", f.tokens)
 		return info, nil
 	}
 	info.tokensPath = demoTokensPath(f.store)

@@ -54,3 +54,54 @@ func TestE2EDemo(t *testing.T) {
 	cust.must(http.StatusOK, http.MethodGet, "/v1/accounts/"+demoAccount+"/invoiceable", nil)
 	srv.stop(t)
 }
+
+// TestE2EDemoWritesTokensFileWhenAbsent: `serve --demo --tokens FILE` with
+// FILE absent writes the demo tokens there (0600, readable by its owner
+// only) and serves with them, instead of seeding and exiting 1; a second
+// start uses the file as it is.
+func TestE2EDemoWritesTokensFileWhenAbsent(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	store := "bolt://" + filepath.Join(dir, "fapiao.db")
+	path := filepath.Join(dir, "sub", "my-tokens.json")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServerArgs(t, "--store", store, "--demo", "--tokens", path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("the tokens file was not written: %v", err)
+	}
+	if perm := fi.Mode().Perm(); perm != 0o600 {
+		t.Fatalf("tokens file mode %04o, want 0600", perm)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tokens []demoToken
+	if err := json.Unmarshal(raw, &tokens); err != nil {
+		t.Fatal(err)
+	}
+	var auditor string
+	for _, tok := range tokens {
+		if tok.Role == "auditor" {
+			auditor = tok.Token
+		}
+	}
+	if auditor == "" {
+		t.Fatalf("no auditor among the demo tokens: %s", raw)
+	}
+	var pos uint64
+	aud := client{t: t, srv: &srv, token: auditor, pos: &pos}
+	aud.must(http.StatusOK, http.MethodGet, "/v1/events?from=0&limit=1", nil)
+	srv.stop(t)
+
+	srv = startServerArgs(t, "--store", store, "--demo", "--tokens", path)
+	aud.must(http.StatusOK, http.MethodGet, "/v1/events?from=0&limit=1", nil)
+	after, err := os.ReadFile(path)
+	if err != nil || string(after) != string(raw) {
+		t.Fatalf("a second start rewrote the tokens file (%v)", err)
+	}
+	srv.stop(t)
+}
