@@ -66,7 +66,7 @@ func runImport(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	defer closeStore(s, &err)
-	meter := audit.NewMeter(e.stderr, isTerminal(e.stderr), "import")
+	meter := newMeter(e.stderr, "import")
 	meter.SetTotal(lines)
 	if asLog {
 		res, err := audit.ImportLog(ctx, s, bufio.NewReaderSize(f, 1<<20), meter, e.stdout)

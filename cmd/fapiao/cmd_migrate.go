@@ -42,7 +42,7 @@ func runMigrate(ctx context.Context, e *env, args []string) (err error) {
 		return fmt.Errorf("--to: %w", err)
 	}
 	defer closeStore(dst, &err)
-	meter := audit.NewMeter(e.stderr, isTerminal(e.stderr), "migrate")
+	meter := newMeter(e.stderr, "migrate")
 	res, err := audit.Migrate(ctx, src, dst, meter, e.stdout)
 	if err != nil {
 		if res.Copied+res.Skipped > 0 {

@@ -10,6 +10,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 	"golang.org/x/term"
 
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/seglog"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
@@ -96,4 +97,17 @@ func closeStore(s eventstore.Store, err *error) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// newMeter is a progress meter on w, as wide as w's terminal when it is
+// one and its width is known (else the meter keeps to 80 columns).
+func newMeter(w io.Writer, label string) *audit.Meter {
+	tty := isTerminal(w)
+	m := audit.NewMeter(w, tty, label)
+	if f, ok := w.(*os.File); ok && tty {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
+			m.Width = cols
+		}
+	}
+	return m
 }

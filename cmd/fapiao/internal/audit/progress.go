@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Meter shows the progress of a long job on w: a bar redrawn in place
@@ -20,6 +21,9 @@ type Meter struct {
 	// Step and Interval pace the plain lines (defaults 10000 and 1 s).
 	Step     int64
 	Interval time.Duration
+	// Width is the terminal's width in columns (0: 80). The bar line is
+	// kept narrower, since a line that wraps is a new line on every redraw.
+	Width int
 
 	mu       sync.Mutex
 	total    int64
@@ -108,15 +112,41 @@ func (m *Meter) Printf(format string, args ...any) {
 	fmt.Fprintf(m.w, format, args...)
 }
 
+// Bar widths: the bar shrinks to fit the line, and goes when it cannot
+// keep minBar (the counts matter more than the bar).
+const (
+	maxBar = 30
+	minBar = 10
+)
+
 func (m *Meter) draw(done int64, note string) {
-	const width = 30
-	bar := ""
-	if m.total > 0 {
-		filled := int(min(done, m.total) * width / m.total)
-		bar = "[" + strings.Repeat("#", filled) + strings.Repeat(".", width-filled) + "] "
-	}
-	fmt.Fprintf(m.w, "\r\033[K%s %s%s", m.label, bar, m.status(done, note))
+	fmt.Fprint(m.w, "\r\033[K"+m.barLine(done, note))
 	m.drawn = true
+}
+
+// barLine is the terminal line: label, bar and status in at most Width-1
+// columns (the last column makes some terminals wrap), the status cut with
+// "…" if even the label and status alone do not fit.
+func (m *Meter) barLine(done int64, note string) string {
+	cols := m.Width
+	if cols <= 0 {
+		cols = 80
+	}
+	room := cols - 1
+	status := m.status(done, note)
+	line := m.label + " " + status
+	if m.total > 0 {
+		if free := room - utf8.RuneCountInString(line) - len("[] "); free >= minBar {
+			width := int64(min(free, maxBar))
+			filled := int(min(done, m.total) * width / m.total)
+			line = m.label + " [" + strings.Repeat("#", filled) + strings.Repeat(".", int(width)-filled) + "] " + status
+		}
+	}
+	if utf8.RuneCountInString(line) > room {
+		r := []rune(line)
+		line = string(r[:max(room-1, 0)]) + "…"
+	}
+	return line
 }
 
 func (m *Meter) status(done int64, note string) string {
