@@ -30,8 +30,12 @@ type eventPage struct {
 // list of events it pages by log position: from (inclusive) and limit,
 // with next absent on the last page.
 func (s *server) accountEvents(c echo.Context) error {
+	// Given is not the same as zero: an as_of before the first event (the
+	// zero time included) asks for none of them (AUD-2).
 	var asOf time.Time
-	if raw := c.QueryParam("as_of"); raw != "" {
+	raw := c.QueryParam("as_of")
+	hasAsOf := raw != ""
+	if hasAsOf {
 		t, err := time.Parse(time.RFC3339Nano, raw)
 		if err != nil {
 			return badRequest("as_of", "as_of must be an RFC 3339 time, like 2026-10-05T12:00:00+08:00.")
@@ -61,7 +65,7 @@ func (s *server) accountEvents(c echo.Context) error {
 		if r.Position < from {
 			continue
 		}
-		if !asOf.IsZero() {
+		if hasAsOf {
 			m, err := eventstore.ParseMetadata(r.Metadata)
 			if err != nil {
 				return err

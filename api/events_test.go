@@ -46,6 +46,9 @@ func TestAccountEventsAsOf(t *testing.T) {
 	require.Empty(t, before, "every event happened on 10 November")
 	same := s.must(200, "GET", "/v1/accounts/acc-1/events?as_of=2026-11-10T02:00:00Z", tokAuditor, nil).json(t)["items"].([]any)
 	require.Len(t, same, len(all))
+	// AUD-2: the zero time is a time like any other, before every event.
+	zero := s.must(200, "GET", "/v1/accounts/acc-1/events?as_of=0001-01-01T00:00:00Z", tokAuditor, nil).json(t)["items"].([]any)
+	require.Empty(t, zero, "as_of before the first event: no events, not all of them")
 
 	// A customer's own account before its first event is empty; for staff
 	// an account without events does not exist.

@@ -90,3 +90,63 @@ func (d Damage) String() string {
 type DamageReporter interface {
 	Damage() error
 }
+
+// CheckStreams checks what any store exposes through its interface: each
+// stream, read by itself, holds exactly the stream's events of the global
+// log, in order, with revisions 0, 1, 2, … (a stream index that lost or
+// gained an event, or disagrees with the log, is damage). It is the check
+// of stores whose structure is not ours to inspect (EventStoreDB), and
+// costs a second read of the log, stream by stream.
+func CheckStreams(ctx context.Context, store Store) (CheckReport, error) {
+	var rep CheckReport
+	type ref struct {
+		id  [16]byte
+		pos Position
+	}
+	streams := map[string][]ref{}
+	var order []string
+	events := 0
+	for r, err := range store.ReadAll(ctx, Start) {
+		if err != nil {
+			return rep, fmt.Errorf("eventstore: check: reading the log: %w", err)
+		}
+		if _, ok := streams[r.Stream]; !ok {
+			order = append(order, r.Stream)
+		}
+		streams[r.Stream] = append(streams[r.Stream], ref{r.ID, r.Position})
+		events++
+	}
+	for _, name := range order {
+		want := streams[name]
+		i := 0
+		for r, err := range store.ReadStream(ctx, name, 0) {
+			if err != nil {
+				if ctx.Err() != nil {
+					return rep, ctx.Err()
+				}
+				rep.Add(Damage{Part: "stream", Stream: name, Detail: "reading the stream: " + err.Error()})
+				break
+			}
+			d := Damage{Part: "stream", Stream: name, Revision: r.Revision, HasRevision: true, Position: r.Position}
+			switch {
+			case r.Revision != uint64(i):
+				d.Detail = fmt.Sprintf("revision %d where %d belongs", r.Revision, i)
+			case i >= len(want):
+				d.Detail = "the stream holds an event the global log does not"
+			case r.ID != want[i].id || r.Position != want[i].pos:
+				d.Detail = fmt.Sprintf("the stream's event %s at position %d is not the global log's (%x at %d)", r.ID, r.Position, want[i].id, want[i].pos)
+			default:
+				i++
+				continue
+			}
+			rep.Add(d)
+			break
+		}
+		if i < len(want) && (len(rep.Damage) == 0 || rep.Damage[len(rep.Damage)-1].Stream != name) {
+			rep.Add(Damage{Part: "stream", Stream: name, Revision: uint64(i), HasRevision: true, Position: want[i].pos,
+				Detail: fmt.Sprintf("the stream ends after %d events; the global log holds %d", i, len(want))})
+		}
+	}
+	rep.What = append(rep.What, fmt.Sprintf("streams: %d, each read by itself against the global log's %d events", len(order), events))
+	return rep, nil
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,4 +136,37 @@ func TestJobsRefuseAHeldStore(t *testing.T) {
 			require.Contains(t, errOut, tc.hint)
 		})
 	}
+}
+
+// TestAUD2_ReplayEdgesOnTheCommandLine: --position 0 and an --as-of before
+// the first event (the zero time too) print the empty state; reconcile
+// --now T reports the state at T.
+func TestAUD2_ReplayEdgesOnTheCommandLine(t *testing.T) {
+	t.Parallel()
+	store := jobDemoStore(t)
+	for _, args := range [][]string{
+		{"--position", "0"},
+		{"--as-of", "0001-01-01T00:00:00Z"},
+		{"--as-of", "2000-01-01T00:00:00+08:00"},
+	} {
+		code, out, errOut := jobRun(t, append([]string{"replay", "--store", store}, args...)...)
+		require.Equal(t, exitOK, code, errOut)
+		require.Contains(t, out, `"position": 0,`, args)
+		require.Contains(t, out, `"accounts": []`, args)
+	}
+	code, out, errOut := jobRun(t, "replay", "--store", store, "--position", "1")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, `"position": 1,`)
+
+	code, whole, errOut := jobRun(t, "reconcile", "--store", store, "--month", "2026-03")
+	require.Equal(t, exitOK, code, errOut)
+	code, early, errOut := jobRun(t, "reconcile", "--store", store, "--month", "2026-03", "--now", "2026-03-01T00:00:00+08:00")
+	require.Equal(t, exitOK, code, errOut)
+	require.NotEqual(t, whole, early)
+	require.Contains(t, early, `"as_of": "2026-03-01T00:00:00+08:00"`)
+	var w, e struct{ Position uint64 }
+	require.NoError(t, json.Unmarshal([]byte(whole), &w))
+	require.NoError(t, json.Unmarshal([]byte(early), &e))
+	require.Less(t, e.Position, w.Position, "the state at 1 March, not at the end of the log")
+	require.Positive(t, e.Position)
 }

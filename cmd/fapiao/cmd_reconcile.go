@@ -18,7 +18,7 @@ func runReconcile(ctx context.Context, e *env, args []string) (err error) {
 	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
 	fs.StringVar(&month, "month", "", "the `month` to reconcile, YYYY-MM (Asia/Shanghai)")
 	fs.StringVar(&format, "format", audit.FormatJSON, "output `format`: json or csv")
-	fs.StringVar(&now, "now", "", "judge SLA lateness at this `instant` (RFC 3339; default the current time)")
+	fs.StringVar(&now, "now", "", "reconcile the state at this `instant` and judge SLA lateness then (RFC 3339; default: the whole log, judged at the current time)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -28,8 +28,10 @@ func runReconcile(ctx context.Context, e *env, args []string) (err error) {
 	if format != audit.FormatJSON && format != audit.FormatCSV {
 		return usagef("--format: want json or csv, not %q", format)
 	}
-	at := time.Now()
-	if now != "" {
+	// Without --now: the whole log, judged at the current time. With it:
+	// the state at that instant (AUD-2), judged then.
+	at, asOf := time.Now(), now != ""
+	if asOf {
 		if at, err = time.Parse(time.RFC3339Nano, now); err != nil {
 			return usagef("--now: want an RFC 3339 instant like 2026-10-05T12:00:00+08:00")
 		}
@@ -39,6 +41,6 @@ func runReconcile(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	defer closeStore(s, &err)
-	_, err = audit.Reconcile(ctx, s, month, at, format, e.stdout)
+	_, err = audit.Reconcile(ctx, s, month, at, asOf, format, e.stdout)
 	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"time"
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
@@ -17,20 +18,27 @@ func runReplay(ctx context.Context, e *env, args []string) (err error) {
 	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
 	fs.StringVar(&account, "account", "", "only this account `ID`")
 	fs.StringVar(&asOf, "as-of", "", "replay the events that occurred up to this `instant` (RFC 3339, events' occurred_at)")
-	fs.Uint64Var(&pos, "position", 0, "replay the log up to this `position`, included")
+	fs.Uint64Var(&pos, "position", 0, "replay the log up to this `position`, included (0: the empty state)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	opts := audit.ReplayOptions{Account: account, Position: pos}
+	opts := audit.ReplayOptions{Account: account}
+	// Given is not the same as zero: --position 0 and an --as-of before
+	// the first event both ask for the empty state (AUD-2).
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "position" {
+			opts.Position = &pos
+		}
+	})
 	if asOf != "" {
-		if pos != 0 {
+		if opts.Position != nil {
 			return usagef("give --as-of or --position, not both")
 		}
 		t, err := time.Parse(time.RFC3339Nano, asOf)
 		if err != nil {
 			return usagef("--as-of: want an RFC 3339 instant like 2026-10-05T12:00:00+08:00")
 		}
-		opts.AsOf = t
+		opts.AsOf = &t
 	}
 	s, err := openForJob(ctx, store, "GET /v1/accounts/{acc}/events?as_of=…")
 	if err != nil {

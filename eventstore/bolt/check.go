@@ -469,6 +469,9 @@ func (c *checker) heads(tx *bbolt.Tx) error {
 		n++
 		c.sink ^= touch(k, v)
 		sc := c.streams[string(k)]
+		if sc != nil {
+			sc.hasHead = true // right or wrong, reported once
+		}
 		d := eventstore.Damage{Part: "head", Stream: string(k)}
 		switch {
 		case sc == nil:
@@ -479,7 +482,6 @@ func (c *checker) heads(tx *bbolt.Tx) error {
 			d.Revision, d.HasRevision = binary.BigEndian.Uint64(v), true
 			d.Detail = fmt.Sprintf("head says revision %d, the log's last is %d", d.Revision, sc.next-1)
 		default:
-			sc.hasHead = true
 			continue
 		}
 		c.rep.Add(d)

@@ -17,17 +17,23 @@ const (
 	FormatCSV  = "csv"
 )
 
-// Reconcile replays the whole log with projections.Replay and writes the
+// Reconcile replays the log with projections.Replay and writes the
 // month's reconciliation (REC-1..3; projections.Report, the same report as
 // GET /v1/reconciliation) to w as indented JSON or CSV (REC-4). now is the
 // instant SLA lateness is judged at (zero: the business time of the last
-// event). When an invariant breaks, the report is still written in full and
-// the error wraps ErrInvariant and lists the problems, one a line.
-func Reconcile(ctx context.Context, store eventstore.Store, month string, now time.Time, format string, w io.Writer) (projections.Report, error) {
+// event). With asOf, the report is the state at now (AUD-2: the events that
+// occurred by then, as `replay --as-of`), not at the end of the log. When
+// an invariant breaks, the report is still written in full and the error
+// wraps ErrInvariant and lists the problems, one a line.
+func Reconcile(ctx context.Context, store eventstore.Store, month string, now time.Time, asOf bool, format string, w io.Writer) (projections.Report, error) {
 	if format != FormatJSON && format != FormatCSV {
 		return projections.Report{}, fmt.Errorf("audit: reconcile: format %q: want json or csv", format)
 	}
-	p, err := projections.Replay(ctx, store, nil)
+	var stop func(eventstore.Record) bool
+	if asOf {
+		stop = projections.AfterTime(now)
+	}
+	p, err := projections.Replay(ctx, store, stop)
 	if err != nil {
 		return projections.Report{}, fmt.Errorf("audit: reconcile: replay: %w", err)
 	}

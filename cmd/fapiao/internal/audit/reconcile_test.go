@@ -23,7 +23,7 @@ func TestReconcileGolden(t *testing.T) {
 	} {
 		t.Run(tc.format, func(t *testing.T) {
 			var out bytes.Buffer
-			rep, err := audit.Reconcile(context.Background(), store, "2026-03", reportNow, tc.format, &out)
+			rep, err := audit.Reconcile(context.Background(), store, "2026-03", reportNow, false, tc.format, &out)
 			require.NoError(t, err)
 			require.True(t, rep.OK)
 			checkGolden(t, tc.golden, out.Bytes())
@@ -38,7 +38,7 @@ func TestReconcileEveryStore(t *testing.T) {
 			t.Parallel()
 			store := st.open(t)
 			seed(t, store)
-			rep, err := audit.Reconcile(context.Background(), store, "2026-02", time.Time{}, audit.FormatJSON, &bytes.Buffer{})
+			rep, err := audit.Reconcile(context.Background(), store, "2026-02", time.Time{}, false, audit.FormatJSON, &bytes.Buffer{})
 			require.NoError(t, err)
 			require.True(t, rep.OK)
 			require.Len(t, rep.Accounts, 2)
@@ -63,14 +63,34 @@ func TestReconcileBrokenInvariant(t *testing.T) {
 
 	for _, format := range []string{audit.FormatJSON, audit.FormatCSV} {
 		var out bytes.Buffer
-		rep, err := audit.Reconcile(context.Background(), store, "2026-03", reportNow, format, &out)
+		rep, err := audit.Reconcile(context.Background(), store, "2026-03", reportNow, false, format, &out)
 		require.ErrorIs(t, err, audit.ErrInvariant)
 		require.False(t, rep.OK)
 		require.Contains(t, err.Error(), "FOLD")
 		require.NotEmpty(t, out.String())
 	}
-	_, err = audit.Reconcile(context.Background(), store, "2026-03", reportNow, "xml", &bytes.Buffer{})
+	_, err = audit.Reconcile(context.Background(), store, "2026-03", reportNow, false, "xml", &bytes.Buffer{})
 	require.Error(t, err)
-	_, err = audit.Reconcile(context.Background(), store, "March", reportNow, audit.FormatJSON, &bytes.Buffer{})
+	_, err = audit.Reconcile(context.Background(), store, "March", reportNow, false, audit.FormatJSON, &bytes.Buffer{})
 	require.Error(t, err)
+}
+
+// TestAUD2_ReconcileAtAnInstant: with --now T the report is the state at
+// T, not at the end of the log while its as_of says T.
+func TestAUD2_ReconcileAtAnInstant(t *testing.T) {
+	t.Parallel()
+	store := newBolt(t)
+	seed(t, store)
+	ctx := context.Background()
+	whole, err := audit.Reconcile(ctx, store, "2026-03", beforeIssue, false, audit.FormatJSON, &bytes.Buffer{})
+	require.NoError(t, err)
+	require.Positive(t, whole.Tax.Issued.Count, "the whole log holds March's issue")
+	at, err := audit.Reconcile(ctx, store, "2026-03", beforeIssue, true, audit.FormatJSON, &bytes.Buffer{})
+	require.NoError(t, err)
+	require.Equal(t, 0, at.Tax.Issued.Count, "nothing was issued yet at that instant")
+	require.Less(t, at.Position, whole.Position)
+	require.True(t, at.AsOf.Equal(beforeIssue))
+	empty, err := audit.Reconcile(ctx, store, "2026-03", time.Time{}.Add(time.Hour), true, audit.FormatJSON, &bytes.Buffer{})
+	require.NoError(t, err)
+	require.Empty(t, empty.Accounts, "before the first event: the empty state")
 }

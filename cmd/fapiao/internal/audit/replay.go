@@ -18,11 +18,12 @@ type ReplayOptions struct {
 	// Account limits the answer to one account ("" for every account).
 	Account string
 	// AsOf is an instant of business time: events whose metadata
-	// occurred_at is after it are not applied (AUD-2).
-	AsOf time.Time
-	// Position is a log position: events after it are not applied. Zero
-	// means none (Start would replay nothing, which nobody asks for).
-	Position eventstore.Position
+	// occurred_at is after it are not applied (AUD-2). An instant before
+	// the first event (even the zero time) gives the empty state.
+	AsOf *time.Time
+	// Position is a log position: events after it are not applied;
+	// position 0 (Start) gives the empty state.
+	Position *eventstore.Position
 }
 
 // ReplayReport is the state and balances as they were, as `fapiao replay`
@@ -59,15 +60,15 @@ func Replay(ctx context.Context, store eventstore.Store, opts ReplayOptions) (Re
 	var stop func(eventstore.Record) bool
 	var rep ReplayReport
 	switch {
-	case !opts.AsOf.IsZero() && opts.Position != 0:
+	case opts.AsOf != nil && opts.Position != nil:
 		return rep, fmt.Errorf("audit: replay: give a time or a position, not both")
-	case !opts.AsOf.IsZero():
-		stop = projections.AfterTime(opts.AsOf)
-		at := opts.AsOf
+	case opts.AsOf != nil:
+		stop = projections.AfterTime(*opts.AsOf)
+		at := *opts.AsOf
 		rep.AsOf = &at
-	case opts.Position != 0:
-		stop = projections.AfterPosition(opts.Position)
-		pos := opts.Position
+	case opts.Position != nil:
+		stop = projections.AfterPosition(*opts.Position)
+		pos := *opts.Position
 		rep.UpToPosition = &pos
 	}
 	p, err := projections.Replay(ctx, store, stop)

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/eventstore"
 )
 
 func replayJSON(t *testing.T, rep audit.ReplayReport) []byte {
@@ -27,8 +29,8 @@ func TestReplayGolden(t *testing.T) {
 		opts   audit.ReplayOptions
 	}{
 		{"replay.json", audit.ReplayOptions{}},
-		{"replay_acc-a_as_of.json", audit.ReplayOptions{Account: "acc-a", AsOf: beforeIssue}},
-		{"replay_position_3.json", audit.ReplayOptions{Position: 3}},
+		{"replay_acc-a_as_of.json", audit.ReplayOptions{Account: "acc-a", AsOf: &beforeIssue}},
+		{"replay_position_3.json", audit.ReplayOptions{Position: ptr[eventstore.Position](3)}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			rep, err := audit.Replay(ctx, store, tc.opts)
@@ -45,7 +47,7 @@ func TestReplayAsOf(t *testing.T) {
 	store := newMem(t)
 	seed(t, store)
 	ctx := context.Background()
-	before, err := audit.Replay(ctx, store, audit.ReplayOptions{Account: "acc-a", AsOf: beforeIssue})
+	before, err := audit.Replay(ctx, store, audit.ReplayOptions{Account: "acc-a", AsOf: &beforeIssue})
 	require.NoError(t, err)
 	now, err := audit.Replay(ctx, store, audit.ReplayOptions{Account: "acc-a"})
 	require.NoError(t, err)
@@ -57,9 +59,9 @@ func TestReplayAsOf(t *testing.T) {
 	require.Len(t, before.Accounts[0].Statements, 2, "the March statement was posted after")
 	require.Less(t, before.Position, now.Position)
 
-	_, err = audit.Replay(ctx, store, audit.ReplayOptions{Account: "acc-b", Position: 1})
+	_, err = audit.Replay(ctx, store, audit.ReplayOptions{Account: "acc-b", Position: ptr[eventstore.Position](1)})
 	require.ErrorIs(t, err, audit.ErrNoAccount, "acc-b's first event is at position 3")
-	_, err = audit.Replay(ctx, store, audit.ReplayOptions{AsOf: beforeIssue, Position: 1})
+	_, err = audit.Replay(ctx, store, audit.ReplayOptions{AsOf: &beforeIssue, Position: ptr[eventstore.Position](1)})
 	require.Error(t, err)
 }
 
@@ -81,4 +83,45 @@ func TestReplaySameOnEveryStore(t *testing.T) {
 		}
 		require.Equal(t, string(want), string(got), st.name)
 	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestAUD2_ReplayBeforeTheFirstEventIsEmpty: position 0, and any instant
+// before the first event (the zero time included), give the empty state,
+// not today's.
+func TestAUD2_ReplayBeforeTheFirstEventIsEmpty(t *testing.T) {
+	t.Parallel()
+	store := newBolt(t)
+	seed(t, store)
+	ctx := context.Background()
+	whole, err := audit.Replay(ctx, store, audit.ReplayOptions{})
+	require.NoError(t, err)
+	require.NotEmpty(t, whole.Accounts)
+	for name, opts := range map[string]audit.ReplayOptions{
+		"position 0":         {Position: ptr[eventstore.Position](0)},
+		"the zero time":      {AsOf: ptr(time.Time{})},
+		"before the first":   {AsOf: ptr(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC))},
+		"a second before it": {AsOf: ptr(firstEventTime(t, store).Add(-time.Second))},
+	} {
+		rep, err := audit.Replay(ctx, store, opts)
+		require.NoError(t, err, name)
+		require.Empty(t, rep.Accounts, name)
+		require.Equal(t, eventstore.Start, rep.Position, name)
+	}
+	rep, err := audit.Replay(ctx, store, audit.ReplayOptions{AsOf: ptr(firstEventTime(t, store))})
+	require.NoError(t, err)
+	require.Len(t, rep.Accounts, 1, "the instant of the first event includes it")
+}
+
+func firstEventTime(t *testing.T, store eventstore.Store) time.Time {
+	t.Helper()
+	for r, err := range store.ReadAll(context.Background(), eventstore.Start) {
+		require.NoError(t, err)
+		m, err := eventstore.ParseMetadata(r.Metadata)
+		require.NoError(t, err)
+		return m.OccurredAt
+	}
+	t.Fatal("empty log")
+	return time.Time{}
 }

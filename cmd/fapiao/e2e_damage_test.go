@@ -1,0 +1,75 @@
+package main
+
+import (
+	"encoding/binary"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/eventstore/bolt/bolttest"
+)
+
+// TestServerMeetsDamageOnAWrite: the file is damaged under a running
+// server (every child reference of the log's branch pages sent far past
+// the end), so the next append's commit meets it. The server answers 500
+// problem+json of type store-damaged (never 409 "retry"), says it is not
+// ready, refuses further writes the same way, and does not crash.
+func TestServerMeetsDamageOnAWrite(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := damagedStoreIn(t, dir, func(*testing.T, string) {})
+	pages := bolttest.Pages(t, path)
+	tokens := writeTokens(t, dir)
+	srv := startServer(t, "bolt://"+path, tokens, "2026-05-20T12:00:00+08:00")
+	var pos uint64
+	billing := client{t: t, srv: &srv, token: tokBilling, pos: &pos}
+
+	// Damage every branch page of the log (8-byte keys) in the file the
+	// server has mapped: each child page ID moves 2^22 pages on.
+	damaged := 0
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	require.NoError(t, err)
+	for _, p := range bolttest.Find(pages, bolttest.KindBranch) {
+		elems := make([]byte, 16*p.Count)
+		_, err := f.ReadAt(elems, p.Offset+16)
+		require.NoError(t, err)
+		if binary.LittleEndian.Uint32(elems[4:]) != 8 {
+			continue // not the log's
+		}
+		for i := range p.Count {
+			bolttest.XOR(t, path, p.Offset+16+int64(16*i)+8+2, 0x40)
+		}
+		damaged++
+	}
+	require.NoError(t, f.Close())
+	require.Positive(t, damaged, "the demo log has a branch page")
+
+	for range 2 {
+		r := billing.do(http.MethodPost, "/v1/accounts/acc-1/statements", statement("2026-03", 1))
+		require.Equal(t, http.StatusInternalServerError, r.status, string(r.body))
+		require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+		p := r.json(t)
+		require.Equal(t, "https://fapiao.dev/problems/store-damaged", p["type"], string(r.body))
+		require.NotContains(t, strings.ToLower(string(r.body)), "retry the request")
+	}
+	resp, err := http.Get(srv.base + "/readyz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	resp, err = http.Get(srv.base + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the process is alive")
+	// A read of the damaged log says so too, the same way.
+	auditor := client{t: t, srv: &srv, token: tokAuditor, pos: new(uint64)}
+	r := auditor.do(http.MethodGet, "/v1/events?from=1", nil)
+	require.Equal(t, http.StatusInternalServerError, r.status, string(r.body))
+	require.Equal(t, "https://fapiao.dev/problems/store-damaged", r.json(t)["type"])
+	srv.stop(t)
+	require.Contains(t, srv.stderr.String(), "bolt: commit to", "the damage was met by the append's commit")
+	require.NotContains(t, srv.stderr.String(), "goroutine ")
+	require.NotContains(t, srv.stderr.String(), "panic:")
+}
