@@ -28,10 +28,17 @@ func fixedLog(t *testing.T, n int) *memstore.Store {
 	t.Helper()
 	s := memstore.New()
 	t.Cleanup(func() { s.Close() })
+	appendFixed(t, s, 0, n)
+	return s
+}
+
+// appendFixed appends the fixed log's events from..to-1 to s.
+func appendFixed(t *testing.T, s eventstore.Store, from, to int) {
+	t.Helper()
 	ctx := context.Background()
 	prev := map[string]string{}
 	next := map[string]uint64{}
-	for i := range n {
+	for i := range to {
 		stream := fmt.Sprintf("account-acc-%d", i%3)
 		data := json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))
 		meta := eventstore.Metadata{
@@ -41,12 +48,13 @@ func fixedLog(t *testing.T, n int) *memstore.Store {
 		}
 		raw, hash, err := eventstore.SealHash(meta, prev[stream], stream, next[stream], "TestEvent", data)
 		require.NoError(t, err)
-		id := uuid.NewSHA1(uuid.NameSpaceOID, fmt.Appendf(nil, "event %d", i))
-		_, err = s.Append(ctx, stream, eventstore.Any, eventstore.EventData{ID: id, Type: "TestEvent", Data: data, Metadata: raw})
-		require.NoError(t, err)
+		if i >= from {
+			id := uuid.NewSHA1(uuid.NameSpaceOID, fmt.Appendf(nil, "event %d", i))
+			_, err = s.Append(ctx, stream, eventstore.Any, eventstore.EventData{ID: id, Type: "TestEvent", Data: data, Metadata: raw})
+			require.NoError(t, err)
+		}
 		prev[stream], next[stream] = hash, next[stream]+1
 	}
-	return s
 }
 
 // mth is RFC 6962's Merkle tree hash written out from the RFC, the test's
