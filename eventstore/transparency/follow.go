@@ -1,7 +1,9 @@
 package transparency
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,13 +19,51 @@ const (
 	syncEvery  = time.Second
 )
 
-// RecordHash is the chain hash in a record's metadata: its leaf.
+// RecordHash is the chain hash in a record's metadata (its top-level
+// "hash" member): the leaf's data.
 func RecordHash(r eventstore.Record) (string, error) {
-	m, err := eventstore.ParseMetadata(r.Metadata)
-	if err != nil {
+	if h, ok := trailingHash(r.Metadata); ok {
+		return h, nil
+	}
+	var m struct {
+		Hash string `json:"hash"`
+	}
+	if err := json.Unmarshal(r.Metadata, &m); err != nil {
 		return "", fmt.Errorf("transparency: event at position %d: metadata: %w", r.Position, err)
 	}
 	return m.Hash, nil
+}
+
+// hashMember is how the envelope ends: eventstore.Metadata's last field.
+const hashMember = `"hash":"`
+
+// trailingHash reads the hash of metadata that ends in "hash":"<64 hex>"},
+// as every envelope fapiao writes does, without decoding the rest (decoding
+// was three quarters of building a tree). It gives what json.Unmarshal
+// gives: that member closes the top-level object (a nested one would end
+// in "}}"), and Go's decoder keeps the last of duplicate keys.
+func trailingHash(meta []byte) (string, bool) {
+	meta = bytes.TrimRight(meta, " \t\r\n")
+	const n = len(hashMember) + 64 + 2
+	if len(meta) < n+1 || !bytes.HasSuffix(meta, []byte(`"}`)) || !bytes.HasPrefix(meta[len(meta)-n:], []byte(hashMember)) {
+		return "", false
+	}
+	h := meta[len(meta)-66 : len(meta)-2]
+	for _, c := range h {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return "", false
+		}
+	}
+	// The member must follow "{" or ",", not sit inside a string.
+	before := bytes.TrimRight(meta[:len(meta)-n], " \t\r\n")
+	if len(before) == 0 {
+		return "", false
+	}
+	switch before[len(before)-1] {
+	case '{', ',':
+		return string(h), true
+	}
+	return "", false
 }
 
 // appendRecord adds r as the next leaf.

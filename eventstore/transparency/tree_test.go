@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,10 +28,17 @@ func fixedLog(t *testing.T, n int) *memstore.Store {
 	t.Helper()
 	s := memstore.New()
 	t.Cleanup(func() { s.Close() })
+	appendFixed(t, s, 0, n)
+	return s
+}
+
+// appendFixed appends the fixed log's events from..to-1 to s.
+func appendFixed(t *testing.T, s eventstore.Store, from, to int) {
+	t.Helper()
 	ctx := context.Background()
 	prev := map[string]string{}
 	next := map[string]uint64{}
-	for i := range n {
+	for i := range to {
 		stream := fmt.Sprintf("account-acc-%d", i%3)
 		data := json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))
 		meta := eventstore.Metadata{
@@ -40,12 +48,13 @@ func fixedLog(t *testing.T, n int) *memstore.Store {
 		}
 		raw, hash, err := eventstore.SealHash(meta, prev[stream], stream, next[stream], "TestEvent", data)
 		require.NoError(t, err)
-		id := uuid.NewSHA1(uuid.NameSpaceOID, fmt.Appendf(nil, "event %d", i))
-		_, err = s.Append(ctx, stream, eventstore.Any, eventstore.EventData{ID: id, Type: "TestEvent", Data: data, Metadata: raw})
-		require.NoError(t, err)
+		if i >= from {
+			id := uuid.NewSHA1(uuid.NameSpaceOID, fmt.Appendf(nil, "event %d", i))
+			_, err = s.Append(ctx, stream, eventstore.Any, eventstore.EventData{ID: id, Type: "TestEvent", Data: data, Metadata: raw})
+			require.NoError(t, err)
+		}
 		prev[stream], next[stream] = hash, next[stream]+1
 	}
-	return s
 }
 
 // mth is RFC 6962's Merkle tree hash written out from the RFC, the test's
@@ -276,4 +285,81 @@ func TestProofsCheck(t *testing.T) {
 	require.Error(t, err)
 	_, err = tree.ProveConsistency(5, 21)
 	require.Error(t, err)
+}
+
+// TestRecordHashAsJSON: the fast read of an envelope's trailing hash gives
+// what decoding the metadata gives, or defers to decoding.
+func TestRecordHashAsJSON(t *testing.T) {
+	h := strings.Repeat("ab", 32)
+	cases := []string{
+		`{"hash":"` + h + `"}`,
+		`{"a":1,"hash":"` + h + `"}`,
+		`{"a":1, "hash":"` + h + `"}` + "\n",
+		`{"hash":"` + strings.Repeat("0", 64) + `","a":{"hash":"` + h + `"}}`,
+		`{"hash":"x","hash":"` + h + `"}`,
+		`{"a":"b\",\"hash\":\"` + h + `"}`,
+		`{"a":1,"hash":"` + strings.ToUpper(h) + `"}`,
+		`{"a":1,"hash":"` + h[:62] + `"}`,
+		`{"a":{"b":2},"hash":"` + h + `"}`,
+	}
+	for _, c := range cases {
+		var m struct {
+			Hash string `json:"hash"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(c), &m), c)
+		got, err := transparency.RecordHash(eventstore.Record{Metadata: json.RawMessage(c)})
+		require.NoError(t, err, c)
+		require.Equal(t, m.Hash, got, c)
+	}
+	_, err := transparency.RecordHash(eventstore.Record{Metadata: json.RawMessage(`not json`)})
+	require.Error(t, err)
+}
+
+// TestLargeTreeAcrossChunks: past the 1 MiB chunks the in-memory tail is
+// kept in, a memory tree, a file tree (flushed mid-way, reopened) and the
+// RFC's definition agree, also after truncating across chunk boundaries.
+func TestLargeTreeAcrossChunks(t *testing.T) {
+	const n = 40_000 // 80k stored hashes: three chunks of 32768
+	leaf := func(i int) string {
+		h := sha256.Sum256(fmt.Appendf(nil, "leaf %d", i))
+		return hex.EncodeToString(h[:])
+	}
+	mem := transparency.New()
+	path := filepath.Join(t.TempDir(), "tree")
+	file, err := transparency.Open(path)
+	require.NoError(t, err)
+	for i := range n {
+		require.NoError(t, mem.Append(uint64(i+1), leaf(i)))
+		require.NoError(t, file.Append(uint64(i+1), leaf(i)))
+	}
+	require.NoError(t, file.Close())
+	file, err = transparency.Open(path)
+	require.NoError(t, err)
+	defer file.Close()
+	require.Equal(t, int64(n), file.Size())
+	for _, size := range []int64{1, 16384, 16385, 32768, 32769, n} {
+		a, err := mem.Root(size)
+		require.NoError(t, err)
+		b, err := file.Root(size)
+		require.NoError(t, err)
+		require.Equal(t, a, b, "size %d", size)
+	}
+	var leaves [][]byte
+	for i := range n {
+		b, _ := hex.DecodeString(leaf(i))
+		leaves = append(leaves, b)
+	}
+	root, err := mem.Root(n)
+	require.NoError(t, err)
+	require.Equal(t, tlog.Hash(mth(leaves)), root)
+
+	for _, keep := range []int64{32769, 32768, 20000, 16384, 1} {
+		require.NoError(t, mem.Truncate(keep))
+		for i := keep; i < keep+3; i++ {
+			require.NoError(t, mem.Append(uint64(i+1), leaf(int(i))))
+		}
+		got, err := mem.Root(keep + 3)
+		require.NoError(t, err)
+		require.Equal(t, tlog.Hash(mth(leaves[:keep+3])), got, "truncated to %d", keep)
+	}
 }
