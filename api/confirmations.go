@@ -159,27 +159,37 @@ func (s *server) withdrawConfirmation(c echo.Context) error {
 	})
 }
 
-// pendingConfirmationView is one confirmation waiting for an answer, for
-// finance's work list.
-type pendingConfirmationView struct {
+// openConfirmationView is one open confirmation (RED-4), for finance's
+// work list: what it waits for, or that its red invoice may be issued.
+type openConfirmationView struct {
 	AccountID string                    `json:"account_id"`
 	ID        uuid.UUID                 `json:"id"`
 	InvoiceID uuid.UUID                 `json:"invoice_id"`
+	Amount    domain.Money              `json:"amount"`
 	Status    domain.ConfirmationStatus `json:"status"`
-	ExpiresAt time.Time                 `json:"expires_at"`
+	EnteredBy domain.Side               `json:"entered_by"`
+	ExpiresAt *time.Time                `json:"expires_at,omitempty"`
+	Actions   []string                  `json:"actions"`
 }
 
-// listPendingConfirmations is finance's list of pending confirmations
-// across accounts (the console's "to act on"), earliest deadline first.
-func (s *server) listPendingConfirmations(c echo.Context) error {
+// listOpenConfirmations is finance's list of open confirmations across
+// accounts (the console's "to act on"): the pending ones, earliest deadline
+// first, then those waiting for their red invoice.
+func (s *server) listOpenConfirmations(c echo.Context) error {
 	acc := c.QueryParam("account")
 	if acc != "" && !accountIDPattern.MatchString(acc) {
 		return badRequest("account", "account must be an account ID: 1-64 letters, digits, - or _.")
 	}
-	pcs := s.cfg.Projections.PendingConfirmations(acc, nil)
-	items := make([]pendingConfirmationView, len(pcs))
+	pcs := s.cfg.Projections.OpenConfirmations(acc)
+	r := role(c)
+	items := make([]openConfirmationView, len(pcs))
 	for i, pc := range pcs {
-		items[i] = pendingConfirmationView{AccountID: pc.AccountID, ID: pc.ID, InvoiceID: pc.InvoiceID, Status: pc.Status, ExpiresAt: pc.ExpiresAt}
+		items[i] = openConfirmationView{AccountID: pc.AccountID, ID: pc.ID, InvoiceID: pc.InvoiceID, Amount: pc.Amount,
+			Status: pc.Status, EnteredBy: pc.EnteredBy, Actions: pc.Actions(r)}
+		if pc.Pending() {
+			at := pc.ExpiresAt
+			items[i].ExpiresAt = &at
+		}
 	}
 	return c.JSON(http.StatusOK, listOf(items))
 }

@@ -19,10 +19,13 @@ func einvoiceSchemas() obj {
 			"refuse_reason": str(), "used": boolean(),
 			"actions": arrayOf(strEnum("confirm", "refuse", "withdraw", "red_flush")),
 		}},
-		"ConfirmationList":        listOfSchema("Confirmation"),
-		"PendingConfirmationList": listOfSchema("PendingConfirmation"),
-		"PendingConfirmation": responseObject(obj{
-			"account_id": str(), "id": uuidSchema(), "invoice_id": uuidSchema(), "status": strEnum("pending_buyer", "pending_seller"), "expires_at": dateTime(),
+		"ConfirmationList":     listOfSchema("Confirmation"),
+		"OpenConfirmationList": listOfSchema("OpenConfirmation"),
+		"OpenConfirmation": responseObject(obj{
+			"account_id": str(), "id": uuidSchema(), "invoice_id": uuidSchema(), "amount": money(),
+			"status": strEnum("pending_buyer", "pending_seller", "confirmed", "not_required"), "entered_by": strEnum("seller", "buyer"),
+			"expires_at": obj{"type": "string", "format": "date-time", "description": "while pending (RED-3)"},
+			"actions":    arrayOf(strEnum("confirm", "refuse", "withdraw", "red_flush")),
 		}),
 		"QuotaInput": object([]string{"amount"}, obj{"amount": money()}),
 		"Quota": obj{"type": "object", "required": []string{"month", "amount", "used", "remaining"}, "properties": obj{

@@ -73,7 +73,7 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/v1/proofs/inclusion", roles(customer, auditor), s.inclusionProof},
 		{http.MethodGet, "/v1/proofs/consistency", roles(customer, auditor), s.consistencyProof},
 
-		{http.MethodGet, "/v1/red-letter-confirmations", roles(finance, auditor), s.listPendingConfirmations},
+		{http.MethodGet, "/v1/red-letter-confirmations", roles(finance, auditor), s.listOpenConfirmations},
 		{http.MethodPut, "/v1/quotas/:month", roles(finance), s.putQuota},
 		{http.MethodGet, "/v1/quotas/:month", roles(finance, auditor), s.getQuota},
 	}

@@ -102,6 +102,7 @@ func (p *Projections) fold(av *accountView, pos eventstore.Position, ev domain.E
 	case domain.InvoiceVoided:
 		return p.closeInvoice(av, e.InvoiceID, e.VoidedAt, domain.Voided)
 	case domain.InvoiceRedFlushed:
+		p.unindexUsed(e)
 		return p.closeInvoice(av, e.InvoiceID, e.RedFlushedAt, domain.RedFlushed)
 	case domain.RedLetterConfirmationEntered, domain.RedLetterConfirmationConfirmed, domain.RedLetterConfirmationRefused,
 		domain.RedLetterConfirmationWithdrawn, domain.RedLetterConfirmationExpired:

@@ -91,7 +91,7 @@ func (p *Projections) slaReport(month string, now time.Time) SLAReport {
 	}
 	if !now.IsZero() {
 		for _, pc := range p.pending {
-			if pc.ExpiresAt.Sub(now) <= ExpiringWithin {
+			if pc.Pending() && pc.ExpiresAt.Sub(now) <= ExpiringWithin {
 				r.ExpiringConfirmations = append(r.ExpiringConfirmations, ConfirmationItem{
 					Account: pc.AccountID, ConfirmationID: pc.ID, InvoiceID: pc.InvoiceID, Status: pc.Status, ExpiresAt: pc.ExpiresAt})
 			}

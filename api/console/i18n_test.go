@@ -38,12 +38,19 @@ func TestEveryStringIsInBothLanguages(t *testing.T) {
 	}
 	// Keys built at run time from a value: every value they take.
 	families := map[string][]string{
-		"status.":       {"under_review", "issuing", "issued", "return_requested", "paper_received", "rejected", "cancelled", "voided", "red_flushed", "all"},
-		"act.":          {"cancel", "return", "approve", "reject", "issue", "ship", "paper_received", "reject_return", "void", "red_flush"},
-		"type.":         {"vat_general", "vat_special"},
-		"holder.":       {"company", "individual"},
-		"role.":         {"customer", "finance", "support", "auditor"},
-		"title.status.": {"pending_review", "approved", "rejected", "cleared"},
+		"status.":         {"under_review", "issuing", "issued", "return_requested", "paper_received", "rejected", "cancelled", "voided", "red_flushed", "all"},
+		"act.":            {"cancel", "return", "approve", "reject", "issue", "ship", "paper_received", "reject_return", "void", "red_flush"},
+		"type.":           {"vat_general", "vat_special"},
+		"holder.":         {"company", "individual"},
+		"role.":           {"customer", "finance", "support", "auditor"},
+		"title.status.":   {"pending_review", "approved", "rejected", "cleared"},
+		"medium.":         {"paper", "electronic"},
+		"cf.status.":      {"not_required", "pending_buyer", "pending_seller", "confirmed", "refused", "withdrawn", "expired"},
+		"cf.reason.":      {"issuing_error", "service_terminated", "sales_allowance"},
+		"cf.by.":          {"buyer", "seller"},
+		"cf.act.":         {"confirm", "refuse", "withdraw", "red_flush"},
+		"cf.confirmText.": {"confirm", "refuse", "withdraw"},
+		"quota.":          {"amount", "used", "remaining"},
 	}
 	err = fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || p == "js/i18n.js" {

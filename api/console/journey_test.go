@@ -83,6 +83,7 @@ func TestConsoleJourney(t *testing.T) {
 		key(kb.Enter), dialogOpen, focused("stmt-2026-09"),
 		key(" "), textIs("#apply-total", "¥1,300.00"),
 		key(kb.Tab), focused("stmt-2026-10"), key(" "), textIs("#apply-total", "¥3,600.00"),
+		key(kb.Tab), focused("f-medium"), // paper, the default (EINV-1)
 		key(kb.Tab), focused("f-address_id"),
 		key(kb.Tab), focused("f-agree"), key(" "),
 		key(kb.Tab), focused("dlg-ok"), key(kb.Enter), dialogClosed,

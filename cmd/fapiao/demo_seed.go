@@ -156,11 +156,13 @@ var demoAddresses = []domain.AddAddress{
 
 // seedDemo writes the demo history into an empty store, relative to now:
 // account acc-demo with statements for eight months and an invoice in every
-// lifecycle state (plus an exchange), and a small second account.
+// lifecycle state (plus an exchange), and a small second account; then
+// acc-demo's e-invoices (demo_einvoice.go).
 func seedDemo(ctx context.Context, store eventstore.Store, now time.Time, issuer string) error {
 	y, m, _ := now.In(domain.Shanghai()).Date()
 	s := &seeder{ctx: ctx, store: store, issuer: issuer, cur: time.Date(y, m, 1, 0, 0, 0, 0, domain.Shanghai())}
-	for _, phase := range []func(*seeder) error{seedAccount, seedInvoices, seedSecondAccount} {
+	electronic := func(s *seeder) error { return seedElectronic(s, now) }
+	for _, phase := range []func(*seeder) error{seedAccount, seedInvoices, seedSecondAccount, electronic} {
 		if err := phase(s); err != nil {
 			return err
 		}

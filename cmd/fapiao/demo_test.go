@@ -53,6 +53,24 @@ func TestSeedDemo(t *testing.T) {
 			if !exchange {
 				t.Error("no demo invoice is an exchange (RETURN-6)")
 			}
+			eSeen := map[domain.InvoiceStatus]bool{}
+			for _, inv := range page.Items {
+				if inv.IsElectronic() {
+					eSeen[inv.Status] = true
+				}
+			}
+			for _, s := range []domain.InvoiceStatus{domain.UnderReview, domain.Issuing, domain.Issued,
+				domain.ReturnRequestedState, domain.Rejected, domain.Cancelled, domain.RedFlushed} {
+				if !eSeen[s] {
+					t.Errorf("no demo e-invoice is %s", s)
+				}
+			}
+			pending := p.PendingConfirmations(demoAccount, nil)
+			if len(pending) != 1 || pending[0].Status != domain.ConfirmationPendingBuyer {
+				t.Errorf("demo pending confirmations: %+v, want one pending_buyer", pending)
+			} else if left := pending[0].ExpiresAt.Sub(now); left <= 0 || left > 3*time.Hour {
+				t.Errorf("the pending confirmation expires %v after now, want within a few hours", left)
+			}
 			bal, ok := p.Balance(demoAccount)
 			if !ok || !bal.Total.IsPositive() {
 				t.Errorf("acc-demo invoiceable = %v (found %v); want > 0 so a visitor can apply", bal.Total, ok)

@@ -39,17 +39,31 @@ export function actions(inv) {
 /** statusCell shows the status in the provider's words plus what explains it. */
 export function statusCell(inv) {
   const td = el('td', {}, el('span', { class: `badge st-${inv.status}`, text: t(`status.${inv.status}`) }));
-  if (inv.invoice_code && inv.invoice_number) {
+  if (inv.medium === 'electronic') {
+    td.prepend(el('span', { class: 'badge medium-electronic', text: t('medium.electronic') }), ' ');
+    // EINV-2: a 20-digit number and no code.
+    if (inv.invoice_number) td.append(el('div', { class: 'sub e-number', text: t('inv.eNumber', { number: inv.invoice_number }) }));
+    if (inv.return?.red_invoice_number) td.append(el('div', { class: 'sub', text: t('inv.eRedNumber', { number: inv.return.red_invoice_number }) }));
+  } else if (inv.invoice_code && inv.invoice_number) {
     td.append(el('div', { class: 'sub', text: t('inv.number', { code: inv.invoice_code, number: inv.invoice_number }) }));
   }
   const reason = inv.reject_reason || inv.return?.rejected_reason;
   if (reason) td.append(el('div', { class: 'sub', text: t('inv.reason', { reason }) }));
+  // RETURN-6 (amended): a failed exchange is shown, never dropped.
+  if (inv.exchange_failure) td.append(el('div', { class: 'sub warn exchange-failed', text: t('inv.exchangeFailed', { reason: inv.exchange_failure.reason }) }));
   return td;
 }
 
 /** deliveryCell shows the tracking number once shipped, else the SLA date. */
 export function deliveryCell(inv) {
   const td = el('td');
+  if (inv.medium === 'electronic') {
+    // EINV-2: delivered by email on issue; EINV-3: issued by the next business day.
+    if (inv.delivered_to?.length) td.append(el('div', { class: 'delivered', text: t('inv.delivered', { emails: inv.delivered_to.join(', ') }) }));
+    else if (inv.emails?.length) td.append(el('div', { class: 'sub', text: t('inv.deliverTo', { emails: inv.emails.join(', ') }) }));
+    if (inv.sla_due && ['under_review', 'issuing'].includes(inv.status)) td.append(el('div', { class: 'sub', text: t('inv.eSla', { date: inv.sla_due }) }));
+    return td;
+  }
   if (inv.shipment) {
     td.append(el('div', { class: 'tracking', text: t('inv.tracking', { courier: inv.shipment.courier, number: inv.shipment.tracking_number }) }));
     if (inv.shipment.late) td.append(el('div', { class: 'sub warn', text: t('inv.late') }));

@@ -5,10 +5,11 @@ import { acct, get, post, put, del, query, session, ApiError } from './api.js';
 import { el, openForm, describe } from './dialog.js';
 import { cents, money } from './format.js';
 import { flash, actions, basicCells } from './common.js';
+import { emailsField, validateEmails, isElectronic, confirmationLine, confirmationButtons, enterConfirmation, loadConfirmations } from './einvoice.js';
 
 const PAGE = 20;
 let config = {};
-let state = { title: null, addresses: [], balance: null, invoices: [], cursor: '' };
+let state = { title: null, addresses: [], balance: null, invoices: [], cursor: '', confirmations: {} };
 
 /** initCustomer wires the page's buttons once. */
 export function initCustomer(cfg) {
@@ -55,7 +56,17 @@ async function loadInvoices(more) {
   const page = await get(acct(account(), 'invoices') + query({ limit: PAGE, cursor: more ? state.cursor : '' }));
   state.invoices = more ? state.invoices.concat(itemsOf(page)) : itemsOf(page);
   state.cursor = page?.next_cursor || '';
+  await loadInvoiceConfirmations();
   if (more) renderInvoices();
+}
+
+// The red-letter confirmations of the e-invoices that can still have one
+// open (issued, return requested) or just used one (red-flushed).
+async function loadInvoiceConfirmations() {
+  const wanted = state.invoices.filter((inv) => isElectronic(inv) && ['issued', 'return_requested', 'red_flushed'].includes(inv.status));
+  const lists = await Promise.all(wanted.map((inv) => loadConfirmations(account(), inv.id).catch(() => [])));
+  state.confirmations = {};
+  wanted.forEach((inv, i) => { state.confirmations[inv.id] = lists[i]; });
 }
 
 /** renderCustomer redraws the page from state (also after a language switch). */
@@ -143,8 +154,23 @@ function invoiceRow(inv) {
   if (acts.has('cancel')) ops.append(el('button', { type: 'button', 'data-action': 'cancel', onclick: () => openCancel(inv), text: t('act.cancel') }));
   // CANCEL-1: only support cancels while issuing; the ticket must name the application.
   if (inv.status === 'issuing') ops.append(el('p', { class: 'hint', text: t('inv.issuingHint') }), el('p', { class: 'sub' }, `${t('inv.id')}：`, el('code', { class: 'inv-id', text: inv.id })));
-  if (acts.has('return')) ops.append(el('button', { type: 'button', 'data-action': 'return', onclick: () => openReturn(inv), text: t('act.return') }));
-  return el('tr', { 'data-invoice': inv.id, 'data-status': inv.status }, ...basicCells(inv), ops);
+  const cfs = state.confirmations[inv.id] || [];
+  const open = cfs.find((cf) => ['pending_buyer', 'pending_seller', 'confirmed', 'not_required'].includes(cf.status) && !cf.used);
+  if (isElectronic(inv)) {
+    // EINV-4: an e-invoice comes back through a red-letter confirmation,
+    // which is the customer's return request (RED-1); one open at a time (RED-4).
+    if (acts.has('confirmation') && !open) ops.append(el('button', { type: 'button', 'data-action': 'e-return', onclick: () => openEReturn(inv), text: t('act.eReturn') }));
+  } else if (acts.has('return')) {
+    ops.append(el('button', { type: 'button', 'data-action': 'return', onclick: () => openReturn(inv), text: t('act.return') }));
+  }
+  const shown = open || cfs[cfs.length - 1];
+  if (shown) ops.append(el('div', { class: 'cf-box' }, confirmationLine(shown), confirmationButtons(account(), shown, afterCommand)));
+  return el('tr', { 'data-invoice': inv.id, 'data-status': inv.status, 'data-medium': inv.medium || 'paper' }, ...basicCells(inv), ops);
+}
+
+async function openEReturn(inv) {
+  const done = await enterConfirmation(account(), inv, true);
+  if (done) await afterCommand(t(done.status === 'not_required' ? 'cf.returnedNotRequired' : 'cf.returned'));
 }
 
 async function afterCommand(message) {
@@ -262,21 +288,32 @@ async function openApply() {
     },
     read: () => boxes.filter((b) => b.checked).map((b) => b.value),
   };
+  const electronic = (v) => v.medium === 'electronic';
   const done = await openForm({
     title: t('apply.heading'),
     submit: t('apply.submit'),
     fields: [
       stmtField,
-      { name: 'address_id', type: 'select', label: t('apply.address'), value: defaultAddressId(), options: addressOptions() },
+      // EINV-1: paper (the default) is mailed to an address; an e-invoice goes to 1–3 emails.
+      { name: 'medium', type: 'select', label: t('apply.medium'), value: 'paper',
+        options: ['paper', 'electronic'].map((m) => ({ value: m, label: t(`medium.${m}`) })) },
+      { name: 'address_id', type: 'select', label: t('apply.address'), value: defaultAddressId(), options: addressOptions(), showIf: (v) => !electronic(v) },
+      emailsField(electronic),
       { name: 'agree', type: 'checkbox', label: `${t('apply.agree')} ${t('apply.agreeText')}` },
     ],
     validate(v) {
       const out = [];
       if (!v.statements.length) out.push({ field: 'statements', message: t('apply.pickOne') });
+      out.push(...validateEmails(v));
       if (!v.agree) out.push({ field: 'agree', message: t('apply.mustAgree') });
       return out;
     },
-    onSubmit: (v, key) => post(acct(account(), 'invoices'), v, key),
+    onSubmit: (v, key) => {
+      const body = { statements: v.statements, medium: v.medium, agree: v.agree };
+      if (electronic(v)) body.emails = v.emails;
+      else body.address_id = v.address_id;
+      return post(acct(account(), 'invoices'), body, key);
+    },
   });
   if (done) await afterCommand(t('apply.done'));
 }

@@ -98,7 +98,8 @@ function clearErrors() {
 /** showFieldError puts a message under the named field; false if there is no such visible field. */
 export function showFieldError(name, message) {
   const leaf = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : name;
-  for (const n of [name, leaf]) {
+  // "emails[1]" belongs to the emails field.
+  for (const n of [name, leaf, leaf.replace(/\[\d+\]$/, '')]) {
     const wrap = document.querySelector(`#dlg-fields [data-field="${CSS.escape(n)}"]`);
     if (!wrap || wrap.hidden) continue;
     const p = wrap.querySelector('.field-error');

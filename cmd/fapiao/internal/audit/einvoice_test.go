@@ -98,3 +98,23 @@ func TestAuditElectronic(t *testing.T) {
 		checkGolden(t, tc.golden, buf.Bytes())
 	}
 }
+
+// TestAuditElectronicMigrateAndVerify: the quota and number streams migrate
+// to EventStoreDB with the account streams (its subscription prefixes know
+// them) and verify there.
+func TestAuditElectronicMigrateAndVerify(t *testing.T) {
+	t.Parallel()
+	from, to := newBolt(t), newESDB(t)
+	seedElectronic(t, from)
+	n := len(readAll(t, from))
+	var out bytes.Buffer
+	res, err := audit.Migrate(context.Background(), from, to, nil, &out)
+	require.NoError(t, err)
+	require.Equal(t, n, res.Copied)
+	requireSameLog(t, from, to)
+	ver, err := audit.Verify(context.Background(), to, &out)
+	require.NoError(t, err)
+	require.Equal(t, n, ver.Events)
+	// acc-e, quota-2026-03 and four invoice-number streams (two blue, two red).
+	require.Equal(t, 6, ver.Streams)
+}

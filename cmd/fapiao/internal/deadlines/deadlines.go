@@ -59,8 +59,9 @@ func (s *Scheduler) Run(ctx context.Context) {
 	}
 }
 
-// Tick expires every confirmation due now and returns how many expiries it
-// wrote (0 for those another writer wrote first).
+// Tick expires every confirmation due now and returns how many expiry
+// appends succeeded: 0 for those another writer had written before, though
+// two replicas racing may both be answered for the one identical append.
 func (s *Scheduler) Tick(ctx context.Context) int {
 	log := s.Log
 	if log == nil {
