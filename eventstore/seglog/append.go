@@ -196,6 +196,10 @@ func (st *streamIndex) writtenAt(from uint64, r *request) (eventstore.AppendResu
 	return res, true
 }
 
+// maxAppendBytes bounds one append: the index keeps offsets in 32 bits, so
+// a segment (and the group that may fill one alone) stays under 4 GiB.
+const maxAppendBytes = 1 << 30
+
 // checkAppend rejects what cannot be stored and returns the payload size.
 func checkAppend(stream string, events []eventstore.EventData) (int, error) {
 	if stream == "" {
@@ -210,6 +214,9 @@ func checkAppend(stream string, events []eventstore.EventData) (int, error) {
 			return 0, fmt.Errorf("seglog: append to %q: event %d has no type", stream, i)
 		}
 		size += len(events[i].Data) + len(events[i].Metadata) + len(events[i].Type) + 64
+	}
+	if size > maxAppendBytes {
+		return 0, fmt.Errorf("seglog: append to %q: %d bytes in one append, over the limit of %d", stream, size, maxAppendBytes)
 	}
 	return size, nil
 }

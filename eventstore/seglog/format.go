@@ -120,20 +120,37 @@ func appendBytes[S ~string | ~[]byte](b []byte, s S) []byte {
 }
 
 // decodeRecord decodes a record body. The record's byte slices alias body:
-// callers pass a buffer they do not reuse.
-func decodeRecord(pos eventstore.Position, body []byte) (eventstore.Record, bool) {
+// callers pass a buffer they do not reuse. Stream and type names go
+// through in, so a chunk of records shares one string per name.
+func decodeRecord(pos eventstore.Position, body []byte, in interner) (eventstore.Record, bool) {
 	d := decoder{buf: body}
 	r := eventstore.Record{Position: pos}
-	r.Stream = string(d.bytes())
+	r.Stream = in.get(d.bytes())
 	r.Revision = d.uvarint()
 	copy(r.ID[:], d.take(16))
-	r.Type = string(d.bytes())
+	r.Type = in.get(d.bytes())
 	r.Data = d.bytes()
 	r.Metadata = d.bytes()
 	if d.bad || len(d.buf) != 0 {
 		return eventstore.Record{}, false
 	}
 	return r, true
+}
+
+// interner hands out one string per distinct name: a replay reads
+// thousands of records of a few types and streams, and a string each was
+// half of its allocations.
+type interner map[string]string
+
+func (in interner) get(b []byte) string {
+	if s, ok := in[string(b)]; ok { // no allocation for the lookup
+		return s
+	}
+	s := string(b)
+	if len(in) < 4096 {
+		in[s] = s
+	}
+	return s
 }
 
 type decoder struct {

@@ -114,6 +114,7 @@ func (s *Store) readAllChunk(after eventstore.Position) ([]eventstore.Record, er
 // records alias one buffer per run, which is never reused.
 func (s *Store) readSpans(spans []span) ([]eventstore.Record, error) {
 	out := make([]eventstore.Record, 0, len(spans))
+	names := make(interner)
 	for i := 0; i < len(spans); {
 		j := i + 1
 		start := int64(spans[i].loc.off)
@@ -132,7 +133,7 @@ func (s *Store) readSpans(spans []span) ([]eventstore.Record, error) {
 		}
 		for _, sp := range spans[i:j] {
 			o := int64(sp.loc.off) - start
-			r, ok := decodeRecord(sp.pos, buf[o:o+int64(sp.loc.n):o+int64(sp.loc.n)])
+			r, ok := decodeRecord(sp.pos, buf[o:o+int64(sp.loc.n):o+int64(sp.loc.n)], names)
 			if !ok {
 				return nil, fmt.Errorf("%w: record at position %d does not decode", ErrCorrupt, sp.pos)
 			}

@@ -138,20 +138,28 @@ func checkRest(name string, r *reader, off int64, next uint64, last bool, what s
 	dirty := int64(-1) // the last non-zero byte
 	found := int64(-1)
 	for at := off; at < r.size; at += window {
-		b, err := r.at(at, int(min(window, r.size-at)))
+		// One header's worth past the window, so a header across the
+		// boundary is seen.
+		b, err := r.at(at, int(min(window+groupHeadLen, r.size-at)))
 		if err != nil {
 			return out, err
 		}
-		if i := lastNonZero(b); i >= 0 {
-			dirty = at + int64(i)
-		}
-		// Headers sit at aligned offsets; the one at off is the damage.
-		for i := int64(0); i+groupHeadLen <= int64(len(b)) && found < 0; i += groupAlign {
-			if at+i == off || isZero(b[i:i+8]) {
-				continue
+		for blk := 0; blk < len(b) && int64(blk) < window; blk += zeroBlock {
+			end := min(blk+zeroBlock, len(b))
+			if bytes.Equal(b[blk:end], zeros[:end-blk]) {
+				continue // the usual case: megabytes of preallocated zeros
 			}
-			if h, ok := parseGroupHeader(b[i : i+groupHeadLen]); ok && h.first >= next {
-				found = at + i
+			if i := lastNonZero(b[blk:end]); i >= 0 {
+				dirty = max(dirty, at+int64(blk+i))
+			}
+			// Headers sit at aligned offsets; the one at off is the damage.
+			for i := blk; i < end && i+groupHeadLen <= len(b) && found < 0; i += groupAlign {
+				if at+int64(i) == off || isZero(b[i:i+8]) {
+					continue
+				}
+				if h, ok := parseGroupHeader(b[i : i+groupHeadLen]); ok && h.first >= next {
+					found = at + int64(i)
+				}
 			}
 		}
 	}
@@ -184,22 +192,17 @@ func isZero(b []byte) bool {
 }
 
 func lastNonZero(b []byte) int {
-	for len(b) > 0 {
-		// Compare word-sized runs against zero first: the rest of a
-		// segment is megabytes of zeros.
-		n := min(len(b), 4096)
-		tail := b[len(b)-n:]
-		if !bytes.Equal(tail, zeros[:n]) {
-			for i := n - 1; i >= 0; i-- {
-				if tail[i] != 0 {
-					return len(b) - n + i
-				}
-			}
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] != 0 {
+			return i
 		}
-		b = b[:len(b)-n]
 	}
 	return -1
 }
+
+// zeroBlock is the unit checkRest compares against zeros before looking
+// closer.
+const zeroBlock = 4096
 
 var zeros = make([]byte, 1<<20)
 

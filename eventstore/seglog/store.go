@@ -43,8 +43,9 @@ type Options struct {
 	// they may run beside a serving process and see the log as it was at
 	// open. Appends fail.
 	ReadOnly bool
-	// SegmentBytes is the size of a new segment; zero means 64 MiB. A group
-	// larger than that gets a segment of its own size.
+	// SegmentBytes is the size of a new segment; zero means 64 MiB, and
+	// more than 1 GiB is taken as 1 GiB. A group larger than that gets a
+	// segment of its own size.
 	SegmentBytes int64
 }
 
@@ -98,6 +99,7 @@ func Open(dir string, opts ...Options) (*Store, error) {
 	if o.SegmentBytes <= 0 {
 		o.SegmentBytes = defaultSegmentBytes
 	}
+	o.SegmentBytes = min(o.SegmentBytes, maxAppendBytes) // offsets are 32-bit
 	s := &Store{
 		dir: dir, opts: o,
 		reqs:       make(chan *request, 1024),
