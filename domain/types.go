@@ -136,8 +136,8 @@ func (b Buckets) Invoiceable() Money { return b.Kingsoft.Add(b.Marketplace) }
 
 // Statement is one posted monthly statement and where it stands (BAL-1).
 type Statement struct {
-	Month     string          `json:"month"`
-	Lines     []StatementLine `json:"lines"`
+	Month string          `json:"month"`
+	Lines []StatementLine `json:"lines"`
 	// Buckets are the statement's cash after adjustments (DEF-1): its
 	// invoiceable amount is Buckets.Invoiceable().
 	Buckets   Buckets         `json:"buckets"`
