@@ -177,7 +177,11 @@ func (c RedFlushInvoice) Decide(a *Account, env Env) ([]Event, error) {
 		}
 	}
 	if amount != nil {
-		if inv := a.Invoices[c.InvoiceID]; inv != nil && !(inv.Status == PaperReceived && amount.Equal(inv.Rest())) {
+		inv, err := invoiceFor(a, c.InvoiceID, "DEF-5")
+		if err != nil {
+			return nil, err
+		}
+		if !(inv.Status == PaperReceived && amount.Equal(inv.Rest())) {
 			return c.decidePaperPart(a, env, inv, *amount, form)
 		}
 	}

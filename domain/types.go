@@ -240,9 +240,9 @@ type Invoice struct {
 	// Refunds after invoicing (DEF-2..5): deficits raised on it by
 	// adjustments, cleared by offsets and partial red-flushes; what it
 	// still owes is Deficit(). DeficitSince orders the oldest deficit first.
-	Raised            Money             `json:"raised"`
-	OffsetAmount      Money             `json:"offset_amount"`
-	RedFlushedAmount  Money             `json:"red_flushed_amount"`
+	Raised            Money             `json:"raised,omitzero"`
+	OffsetAmount      Money             `json:"offset_amount,omitzero"`
+	RedFlushedAmount  Money             `json:"red_flushed_amount,omitzero"`
 	PartialRedFlushes []PartialRedFlush `json:"partial_red_flushes,omitempty"`
 	DeficitSince      uint64            `json:"deficit_since,omitempty"`
 }
@@ -260,15 +260,15 @@ func (inv *Invoice) Live() bool {
 // Balance is an account's invoiceable balance and where the rest of its
 // statements' amounts stand (BAL-2, BAL-3, STMT-4/5).
 type Balance struct {
-	Kingsoft    Money `json:"kingsoft"`    // available kingsoft cash
-	Marketplace Money `json:"marketplace"` // available marketplace cash
-	Total       Money `json:"total"`       // kingsoft + marketplace (BAL-2)
-	Merchant    Money `json:"merchant"`    // never invoiceable here
-	Offline     Money `json:"offline"`     // only through the sales manager
-	Deductions  Money `json:"deductions"`  // vouchers, coupons, gift balance
-	Reserved    Money `json:"reserved"`    // in applications under review or issuing
-	Invoiced    Money `json:"invoiced"`    // in issued invoices not yet returned, less partial red-flushes
-	Statements  Money `json:"statements"`  // Σ invoiceable of all statements (BAL-3, DEF-6)
-	Deficit     Money `json:"deficit"`     // what live invoices owe (DEF-3)
-	Offset      Money `json:"offset"`      // parts of statements that cleared deficits (DEF-3)
+	Kingsoft    Money `json:"kingsoft"`         // available kingsoft cash
+	Marketplace Money `json:"marketplace"`      // available marketplace cash
+	Total       Money `json:"total"`            // kingsoft + marketplace (BAL-2)
+	Merchant    Money `json:"merchant"`         // never invoiceable here
+	Offline     Money `json:"offline"`          // only through the sales manager
+	Deductions  Money `json:"deductions"`       // vouchers, coupons, gift balance
+	Reserved    Money `json:"reserved"`         // in applications under review or issuing
+	Invoiced    Money `json:"invoiced"`         // in issued invoices not yet returned, less partial red-flushes
+	Statements  Money `json:"statements"`       // Σ invoiceable of all statements (BAL-3, DEF-6)
+	Deficit     Money `json:"deficit,omitzero"` // what live invoices owe (DEF-3)
+	Offset      Money `json:"offset,omitzero"`  // parts of statements that cleared deficits (DEF-3)
 }
