@@ -424,7 +424,7 @@ func TestBAL3_APP7_DEF6_RandomCommandSequences(t *testing.T) {
 				total.partPaper += s.partPaper
 				total.partElectronic += s.partElectronic
 			}
-			if total.adjusted == 0 || total.offsets == 0 || total.partPaper == 0 || total.partElectronic == 0 {
+			if !testing.Short() && (total.adjusted == 0 || total.offsets == 0 || total.partPaper == 0 || total.partElectronic == 0) {
 				t.Fatalf("the simulation never reached every refund path: %d adjustments, %d offsets, %d paper and %d electronic partial red-flushes",
 					total.adjusted, total.offsets, total.partPaper, total.partElectronic)
 			}
@@ -464,6 +464,9 @@ func checkSim(t *testing.T, s *sim) {
 	byStatus := map[ConfirmationStatus]int{}
 	for _, cf := range s.a.Confirmations {
 		byStatus[cf.Status]++
+	}
+	if testing.Short() {
+		return // too few steps to reach every path
 	}
 	if issued == 0 || eIssued == 0 || eRed == 0 || len(s.a.Statements) == 0 {
 		t.Fatalf("%s: the simulation never issued or red-flushed an invoice of each medium (%d statements, %d invoices, %d paper, %d electronic, %d red)",
