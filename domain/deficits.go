@@ -215,7 +215,7 @@ type PostAdjustment struct {
 // Decide checks DEF-1 and says how the amount falls (DEF-2); the deficits
 // it raises are offset at once where statements are available (DEF-3). The
 // same adjustment posted again gives no events; another body under the same
-// adjustment_id is a conflict (as APP-6).
+// adjustment_id is a conflict, APP-6's (its ID is billing's idempotency key).
 func (c PostAdjustment) Decide(a *Account, env Env) ([]Event, error) {
 	id, msg := cleanText(c.AdjustmentID, 64)
 	if msg != "" {
@@ -246,8 +246,10 @@ func (c PostAdjustment) Decide(a *Account, env Env) ([]Event, error) {
 		if old.same(want) {
 			return nil, nil
 		}
-		return nil, &RuleError{Code: "DEF-1", Kind: Conflict,
-			Message: "adjustment " + id + " was already posted with another body (" + old.Month + ", " + string(old.Bucket) + " " + old.Amount.String() + "); an adjustment is never changed — post a new adjustment_id"}
+		// The adjustment_id is billing's idempotency key for it: another
+		// body under it is refused as APP-6 refuses a reused key (409).
+		return nil, &RuleError{Code: "APP-6", Kind: Conflict,
+			Message: "adjustment " + id + " was already posted with another body (" + old.Month + ", " + string(old.Bucket) + " " + old.Amount.String() + "); an adjustment is never changed (DEF-1) — post a new adjustment_id"}
 	}
 	s := a.Statements[c.Month]
 	if s == nil {

@@ -84,11 +84,11 @@ func TestDEF1_AdjustmentIsIdempotentByID(t *testing.T) {
 	other := cmd
 	other.Amount = "21.00"
 	_, err = other.Decide(a, env)
-	wantRule(t, err, "DEF-1", Conflict, "")
+	wantRule(t, err, "APP-6", Conflict, "")
 	other = cmd
 	other.Month = "2026-07"
 	_, err = other.Decide(a, env)
-	wantRule(t, err, "DEF-1", Conflict, "")
+	wantRule(t, err, "APP-6", Conflict, "")
 	wantMoney(t, "2026-08 invoiceable", a.Statements["2026-08"].Buckets.Invoiceable(), "180.00")
 }
 
