@@ -42,6 +42,8 @@ func endpoints(addressID, invoiceID string) []endpoint {
 		{"GET", acc + "/invoiceable", "customer,finance,auditor"},
 		{"POST", acc + "/statements", "billing"},
 		{"GET", acc + "/statements", "customer,finance,auditor"},
+		{"POST", acc + "/statements/2026-10/adjustments", "billing"},
+		{"GET", acc + "/statements/2026-10/adjustments", "customer,finance,auditor"},
 		{"GET", acc + "/title", "customer,finance,support,auditor"},
 		{"POST", acc + "/title", "customer"},
 		{"POST", acc + "/title/approve", "finance"},

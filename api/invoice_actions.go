@@ -151,8 +151,12 @@ func (s *server) redFlushInvoice(c echo.Context) error {
 		RedInvoiceNumber string     `json:"red_invoice_number"`
 		IssuedOn         string     `json:"issued_on"`
 		ConfirmationID   *uuid.UUID `json:"confirmation_id"`
+		// DEF-5: a part of what an issued invoice owes; paper records the
+		// red-letter information form (红字信息表).
+		Amount              string `json:"amount"`
+		RedLetterFormNumber string `json:"red_letter_form_number"`
 	}, _ domain.Role) domain.Command {
 		return domain.RedFlushInvoice{InvoiceID: id, RedInvoiceCode: in.RedInvoiceCode, RedInvoiceNumber: in.RedInvoiceNumber,
-			IssuedOn: in.IssuedOn, ConfirmationID: in.ConfirmationID}
+			IssuedOn: in.IssuedOn, ConfirmationID: in.ConfirmationID, Amount: in.Amount, RedLetterFormNumber: in.RedLetterFormNumber}
 	})
 }

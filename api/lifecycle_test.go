@@ -18,7 +18,7 @@ func TestLifecycle(t *testing.T) {
 
 	got := s.must(200, "GET", "/v1/accounts/acc-1/invoiceable", tokCustomer, nil).json(t)
 	require.Equal(t, map[string]any{"kingsoft": "250.50", "marketplace": "0.00", "total": "250.50",
-		"merchant": "0.00", "offline": "0.00", "deductions": "0.00"}, got)
+		"merchant": "0.00", "offline": "0.00", "deductions": "0.00", "deficit": "0.00"}, got)
 
 	one := s.must(200, "GET", inv, tokCustomer, nil).json(t)
 	require.Equal(t, "under_review", one["status"])

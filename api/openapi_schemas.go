@@ -65,7 +65,7 @@ func with(base obj, extra obj) obj {
 
 func schemas() obj {
 	balanceParts := obj{"kingsoft": money(), "marketplace": money(), "merchant": money(), "offline": money(), "deductions": money()}
-	return with(einvoiceSchemas(), obj{
+	return with(with(einvoiceSchemas(), deficitSchemas()), obj{
 		"Money": obj{"type": "string", "pattern": "^(0|[1-9][0-9]{0,15})(\\.[0-9]{1,2})?$", "description": "CNY, a string with two decimals", "examples": []string{"1234.50"}},
 		"Problem": obj{"type": "object", "required": []string{"type", "title", "status"}, "properties": obj{
 			"type": obj{"type": "string", "format": "uri"}, "title": str(), "status": obj{"type": "integer"}, "detail": str(),
@@ -73,18 +73,18 @@ func schemas() obj {
 			"errors": arrayOf(object([]string{"field", "message"}, obj{"field": str(), "message": str()})),
 		}},
 		"Empty":       object(nil, obj{}),
-		"Invoiceable": responseObject(with(balanceParts, obj{"total": money()})),
+		"Invoiceable": responseObject(with(balanceParts, obj{"total": money(), "deficit": obj{"$ref": "#/components/schemas/Money", "description": "what the account's invoices owe after refunds (DEF-3); total is zero while it is above zero"}})),
 		"StatementLine": object([]string{"line_id", "product", "billing_mode", "purchased_at", "channel", "amount", "voucher", "coupon", "gift_balance"}, obj{
 			"line_id": str(), "product": str(), "billing_mode": strEnum("prepaid", "postpaid", "other"),
 			"purchased_at": obj{"type": "string", "format": "date"}, "channel": strEnum("kingsoft", "marketplace_self", "marketplace_merchant"),
 			"merchant": str(), "amount": money(), "voucher": money(), "coupon": money(), "gift_balance": money(),
 		}),
 		"StatementInput": object([]string{"month", "lines"}, obj{"month": monthSchema(), "lines": arrayOf(schemaRef("StatementLine"))}),
-		"StatementItem": responseObject(with(balanceParts, obj{
-			"month": monthSchema(), "status": strEnum("available", "reserved", "invoiced"), "invoiceable": money(), "invoice_id": nullable(uuidSchema()),
+		"StatementItem": responseObject(with(with(balanceParts, statementDeficitProps()), obj{
+			"month": monthSchema(), "status": strEnum("available", "reserved", "invoiced", "offset"), "invoiceable": money(), "invoice_id": nullable(uuidSchema()),
 		})),
-		"Statement": responseObject(with(balanceParts, obj{
-			"month": monthSchema(), "status": strEnum("available", "reserved", "invoiced"), "invoiceable": money(), "invoice_id": nullable(uuidSchema()),
+		"Statement": responseObject(with(with(balanceParts, statementDeficitProps()), obj{
+			"month": monthSchema(), "status": strEnum("available", "reserved", "invoiced", "offset"), "invoiceable": money(), "invoice_id": nullable(uuidSchema()),
 			"posted_at": dateTime(), "lines": arrayOf(schemaRef("StatementLine")),
 		})),
 		"StatementList": listOfSchema("StatementItem"),
@@ -116,10 +116,12 @@ func schemas() obj {
 		"PaperReceived": object([]string{"complete"}, obj{"complete": boolean(), "note": str()}),
 		"RedFlush": object([]string{"red_invoice_number"}, obj{
 			"red_invoice_code": obj{"type": "string", "description": "paper only"}, "red_invoice_number": obj{"type": "string", "description": "paper: 8 digits; electronic: 20 digits (EINV-2)"},
-			"issued_on":       obj{"type": "string", "format": "date", "description": "electronic: the red invoice's date, today when absent"},
-			"confirmation_id": obj{"type": "string", "format": "uuid", "description": "electronic: the confirmed or not_required red-letter confirmation (RED-5)"},
+			"issued_on":              obj{"type": "string", "format": "date", "description": "electronic: the red invoice's date, today when absent"},
+			"confirmation_id":        obj{"type": "string", "format": "uuid", "description": "electronic: the confirmed or not_required red-letter confirmation (RED-5)"},
+			"amount":                 obj{"$ref": "#/components/schemas/Money", "description": "paper: a part of an issued invoice, at most what it owes (DEF-5); absent for the whole rest"},
+			"red_letter_form_number": obj{"type": "string", "description": "paper, partial: the red-letter information form number (红字信息表, DEF-5)"},
 		}),
-		"Invoice": obj{"type": "object", "required": []string{"id", "account_id", "status", "amount", "statements", "title", "address", "requested_at", "actions"}, "properties": obj{
+		"Invoice": obj{"type": "object", "required": []string{"id", "account_id", "status", "amount", "statements", "title", "address", "requested_at", "actions"}, "properties": with(invoiceDeficitProps(), obj{
 			"id": uuidSchema(), "account_id": str(), "status": strEnum(invoiceStatuses()...), "amount": money(),
 			"kingsoft": money(), "marketplace": money(), "statements": arrayOf(monthSchema()),
 			"title": responseObject(titleProps), "address": responseObject(addressProps), "requested_at": dateTime(),
@@ -136,7 +138,7 @@ func schemas() obj {
 			}),
 			"reject_reason": str(), "cancelled_by": str(), "updated_at": dateTime(),
 			"actions": arrayOf(strEnum("cancel", "approve", "reject", "issue", "ship", "return", "paper_received", "reject_return", "void", "red_flush", "confirmation")),
-		}},
+		})},
 		"InvoiceList": obj{"type": "object", "required": []string{"items"}, "properties": obj{"items": arrayOf(schemaRef("Invoice")), "next_cursor": str()}},
 		"Event": obj{"type": "object", "required": []string{"position", "stream", "revision", "id", "type", "data", "metadata"}, "properties": obj{
 			"position": obj{"type": "integer"}, "stream": str(), "revision": obj{"type": "integer"}, "id": uuidSchema(), "type": str(),

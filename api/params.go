@@ -72,10 +72,10 @@ func invoiceStatusParam(c echo.Context) (domain.InvoiceStatus, error) {
 func statementStatusParam(c echo.Context) (domain.StatementStatus, error) {
 	s := domain.StatementStatus(c.QueryParam("status"))
 	switch s {
-	case "", domain.StatementAvailable, domain.StatementReserved, domain.StatementInvoiced:
+	case "", domain.StatementAvailable, domain.StatementReserved, domain.StatementInvoiced, domain.StatementOffset:
 		return s, nil
 	}
-	return "", badRequest("status", "status must be available, reserved or invoiced.")
+	return "", badRequest("status", "status must be available, reserved, invoiced or offset.")
 }
 
 // setLocation names what a 201 created: the path's account, then parts.

@@ -32,6 +32,8 @@ func (s *server) routes() []route {
 		{http.MethodGet, acc + "/invoiceable", roles(customer, finance, auditor), s.getInvoiceable},
 		{http.MethodPost, acc + "/statements", roles(billing), s.postStatement},
 		{http.MethodGet, acc + "/statements", roles(customer, finance, auditor), s.listStatements},
+		{http.MethodPost, acc + "/statements/:month/adjustments", roles(billing), s.postAdjustment},
+		{http.MethodGet, acc + "/statements/:month/adjustments", roles(customer, finance, auditor), s.listAdjustments},
 
 		{http.MethodGet, acc + "/title", roles(customer, finance, support, auditor), s.getTitle},
 		{http.MethodPost, acc + "/title", roles(customer), s.postTitle},

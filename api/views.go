@@ -13,7 +13,10 @@ import (
 // caller may take now.
 type invoiceView struct {
 	domain.Invoice
-	Actions []string `json:"actions"`
+	// Deficit is what the invoice still owes (DEF-2, DEF-5), shown once a
+	// refund after invoicing raised one.
+	Deficit *domain.Money `json:"deficit,omitempty"`
+	Actions []string      `json:"actions"`
 }
 
 func viewInvoice(inv domain.Invoice, r domain.Role) invoiceView {
@@ -24,7 +27,12 @@ func viewInvoice(inv domain.Invoice, r domain.Role) invoiceView {
 	if inv.Statements == nil {
 		inv.Statements = []string{}
 	}
-	return invoiceView{Invoice: inv, Actions: actions}
+	v := invoiceView{Invoice: inv, Actions: actions}
+	if inv.Raised.IsPositive() {
+		d := inv.Deficit()
+		v.Deficit = &d
+	}
+	return v
 }
 
 // titleView is the account's title: its fields, flat, with its review state.
@@ -72,11 +80,14 @@ type balanceView struct {
 	Merchant    domain.Money `json:"merchant"`
 	Offline     domain.Money `json:"offline"`
 	Deductions  domain.Money `json:"deductions"`
+	// Deficit is what the account's invoices owe after refunds (DEF-3);
+	// while it is above zero, total is zero.
+	Deficit domain.Money `json:"deficit"`
 }
 
 func viewBalance(b domain.Balance) balanceView {
 	return balanceView{Kingsoft: b.Kingsoft, Marketplace: b.Marketplace, Total: b.Total,
-		Merchant: b.Merchant, Offline: b.Offline, Deductions: b.Deductions}
+		Merchant: b.Merchant, Offline: b.Offline, Deductions: b.Deductions, Deficit: b.Deficit}
 }
 
 // list is the envelope of every list answer.

@@ -20,6 +20,10 @@ type Account struct {
 	// ConfirmationOrder their IDs in entry order; nil until the first.
 	Confirmations     map[uuid.UUID]*Confirmation
 	ConfirmationOrder []uuid.UUID
+	// Adjustments are the posted adjustments by ID (DEF-1), and
+	// AdjustmentOrder their IDs as posted; nil until the first.
+	Adjustments     map[string]Adjustment
+	AdjustmentOrder []string
 	// Idempotency remembers each command's key (APP-6) in its caller's
 	// scope (ScopedKey): the hash of the request and what it produced.
 	// Filled by Remember, from event metadata.

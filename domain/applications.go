@@ -70,9 +70,11 @@ func (c RequestInvoice) Decide(a *Account, env Env) ([]Event, error) {
 		switch {
 		case s == nil:
 			return nil, stateErr("APP-2", "there is no statement for %s; a month's statement is posted from day 3 of the next month — pick one of the statements listed", m)
+		case s.Status == StatementOffset:
+			return nil, stateErr("APP-2", "the statement for %s was used to offset an invoice deficit (欠票冲抵); nothing of it is left to invoice", m)
 		case s.Status != StatementAvailable:
 			return nil, stateErr("APP-2", "the statement for %s is already %s in another application; each statement is invoiced once", m, s.Status)
-		case !s.Buckets.Invoiceable().IsPositive():
+		case !s.Free.Total().IsPositive():
 			return nil, stateErr("APP-2", "the statement for %s has nothing invoiceable", m)
 		}
 	}
@@ -123,9 +125,10 @@ func newRequest(a *Account, env Env, months []string, title Title, addr *SavedAd
 	slices.Sort(ms)
 	var k, mk Money
 	for _, m := range ms {
-		b := a.Statements[m].Buckets
-		k = k.Add(b.Kingsoft)
-		mk = mk.Add(b.Marketplace)
+		// APP-3: what is available of it, less any part that offset a deficit.
+		f := a.Statements[m].Free
+		k = k.Add(f.Kingsoft)
+		mk = mk.Add(f.Marketplace)
 	}
 	e := InvoiceRequested{
 		InvoiceID:   env.NewID(),

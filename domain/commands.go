@@ -155,4 +155,8 @@ type RedFlushInvoice struct {
 	RedInvoiceNumber string
 	IssuedOn         string     `json:"IssuedOn,omitempty"` // omitted: paper fingerprints as before
 	ConfirmationID   *uuid.UUID `json:"ConfirmationID,omitempty"`
+	// Amount is a partial red-flush's amount (DEF-5), "" for the whole rest;
+	// a paper one records the red-letter information form number.
+	Amount              string `json:"Amount,omitempty"`
+	RedLetterFormNumber string `json:"RedLetterFormNumber,omitempty"`
 }

@@ -255,7 +255,7 @@ func (c EnterConfirmation) Decide(a *Account, env Env) ([]Event, error) {
 	if o := a.OpenConfirmation(inv.ID); o != nil {
 		return nil, stateErr("RED-4", "the invoice already has an open red-letter confirmation %s (%s); withdraw it or let it finish first", o.ID, o.Status)
 	}
-	whole := inv.Amount
+	whole := inv.Rest() // less any partial red-flushes (DEF-5)
 	if amount != nil && !amount.Equal(whole) {
 		if amount.Cmp(whole) > 0 {
 			return nil, stateErr("RED-6", "the confirmation's amount %s is more than the invoice's %s", amount, whole)
@@ -294,11 +294,6 @@ func (c EnterConfirmation) Decide(a *Account, env Env) ([]Event, error) {
 	}
 	return []Event{e}, nil
 }
-
-// Deficit is what the invoice still owes (DEF-2, DEF-5). Refunds after
-// invoicing are not built yet, so no invoice owes anything and RED-6
-// refuses every partial confirmation.
-func (inv *Invoice) Deficit() Money { return Zero }
 
 // pendingFor returns a confirmation that role's side must answer (RED-2).
 func pendingFor(a *Account, id uuid.UUID, r Role, now time.Time) (*Confirmation, Side, error) {
@@ -481,6 +476,8 @@ func (a *Account) applyConfirmation(e Event) {
 		a.setConfirmation(e.ConfirmationID, ConfirmationExpired, "", e.ExpiredAt)
 	case *RedLetterConfirmationExpired:
 		a.setConfirmation(e.ConfirmationID, ConfirmationExpired, "", e.ExpiredAt)
+	default:
+		a.applyDeficit(e) // deficits.go
 	}
 }
 

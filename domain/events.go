@@ -206,13 +206,17 @@ type InvoiceRedFlushed struct {
 	InvoiceID        uuid.UUID `json:"invoice_id"`
 	RedInvoiceCode   string    `json:"red_invoice_code"`
 	RedInvoiceNumber string    `json:"red_invoice_number"`
-	RedAmount        Money     `json:"red_amount"` // equals the original amount
+	RedAmount        Money     `json:"red_amount"` // the original amount, less any partial red-flushes (DEF-5)
 	RedFlushedAt     time.Time `json:"red_flushed_at"`
 	// Electronic red invoices: no code, a 20-digit number, the date it was
 	// issued on and the confirmation it was issued against (RED-5); all
 	// omitted for paper.
 	RedIssuedOn    string     `json:"red_issued_on,omitempty"`
 	ConfirmationID *uuid.UUID `json:"confirmation_id,omitempty"`
+	// RedLetterFormNumber: a paper red-flush of what the invoice owed
+	// (DEF-5) without the paper coming back records the red-letter
+	// information form (红字信息表); omitted otherwise.
+	RedLetterFormNumber string `json:"red_letter_form_number,omitempty"`
 }
 
 // ExchangeFailed: a return completed but RETURN-6's exchange could not be
@@ -274,6 +278,10 @@ var eventTypes = map[string]func([]byte) (Event, error){
 	"RedLetterConfirmationRefused":   decodeAs[RedLetterConfirmationRefused],
 	"RedLetterConfirmationWithdrawn": decodeAs[RedLetterConfirmationWithdrawn],
 	"RedLetterConfirmationExpired":   decodeAs[RedLetterConfirmationExpired],
+
+	"StatementAdjusted":       decodeAs[StatementAdjusted], // deficits.go
+	"DeficitOffset":           decodeAs[DeficitOffset],
+	"InvoicePartlyRedFlushed": decodeAs[InvoicePartlyRedFlushed],
 
 	"QuotaSet":      decodeAs[QuotaSet], // quota.go: events of the quota streams
 	"QuotaUsed":     decodeAs[QuotaUsed],

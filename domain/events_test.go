@@ -68,6 +68,17 @@ func sampleEvents() []Event {
 		RedLetterConfirmationRefused{ConfirmationID: other, InvoiceID: id, By: Buyer, Reason: "未收到退款", RefusedAt: ts},
 		RedLetterConfirmationWithdrawn{ConfirmationID: other, InvoiceID: id, By: Seller, WithdrawnAt: ts},
 		RedLetterConfirmationExpired{ConfirmationID: other, InvoiceID: id, ExpiredAt: exp},
+		StatementAdjusted{
+			Month: "2026-01", AdjustmentID: "refund-2026-06-0001", Bucket: BucketKingsoft, Amount: MustMoney("6000.00"),
+			Reason: "yearly subscription refunded after downgrade", Reference: "ORD-20260115-77", Lowered: MustMoney("500.00"),
+			Deficit: MustMoney("5000.00"), InvoiceID: &id, OffsetsUndone: []OffsetPart{{InvoiceID: other, Amount: MustMoney("500.00")}},
+			AdjustedAt: ts,
+		},
+		DeficitOffset{Month: "2026-07", InvoiceID: id, Amount: MustMoney("1000.00"), Kingsoft: MustMoney("800.00"), Marketplace: MustMoney("200.00"), OffsetAt: ts},
+		InvoicePartlyRedFlushed{
+			InvoiceID: id, RedInvoiceCode: "011001900111", RedInvoiceNumber: "12345680", RedLetterFormNumber: "1101202610000002",
+			RedAmount: MustMoney("5000.00"), NetAmount: MustMoney("4716.98"), TaxAmount: MustMoney("283.02"), RedFlushedAt: ts,
+		},
 		QuotaSet{Month: "2026-10", Amount: MustMoney("1000000.00"), SetAt: ts},
 		QuotaUsed{Month: "2026-10", AccountID: "acc-1", InvoiceID: id, Amount: MustMoney("350.50"), UsedAt: ts},
 		QuotaReleased{Month: "2026-10", InvoiceID: id, Amount: MustMoney("350.50"), ReleasedAt: ts},

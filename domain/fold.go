@@ -78,6 +78,8 @@ func (a *Account) applyStatementPosted(e *StatementPosted) {
 		Status:   StatementAvailable,
 		PostedAt: e.PostedAt,
 	}
+	st := a.Statements[e.Month]
+	st.Free = Split{Kingsoft: st.Buckets.Kingsoft, Marketplace: st.Buckets.Marketplace}
 }
 
 func (a *Account) applyTitleSubmitted(e *TitleSubmitted) {
@@ -182,12 +184,21 @@ func (a *Account) applyInvoiceRequested(e *InvoiceRequested) {
 	}
 }
 
-// setStatements moves an invoice's statements to status; releasing (status
-// available) clears their invoice reference.
+// setStatements moves an invoice's statements to status: reserved takes
+// their available parts (hold), available releases them and the invoice's
+// deficit (DEF-4).
 func (a *Account) setStatements(inv *Invoice, s StatementStatus, id uuid.UUID) {
+	if s == StatementAvailable {
+		a.release(inv)
+		return
+	}
 	for _, m := range inv.Statements {
 		st := a.Statements[m]
 		if st == nil {
+			continue
+		}
+		if s == StatementReserved && st.InvoiceID != id {
+			st.hold(id)
 			continue
 		}
 		st.Status = s

@@ -52,7 +52,7 @@ func (c CancelInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	default:
 		return nil, stateErr("CANCEL-1", "only the customer or support may cancel an application")
 	}
-	return []Event{InvoiceCancelled{InvoiceID: inv.ID, By: c.By, Ticket: ticket, CancelledAt: env.Now}}, nil
+	return settle(a, env, []Event{InvoiceCancelled{InvoiceID: inv.ID, By: c.By, Ticket: ticket, CancelledAt: env.Now}}), nil
 }
 
 func underReview(a *Account, id uuid.UUID) (*Invoice, error) {
@@ -86,7 +86,7 @@ func (c RejectInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []Event{InvoiceRejected{InvoiceID: inv.ID, Reason: reason, RejectedAt: env.Now}}, nil
+	return settle(a, env, []Event{InvoiceRejected{InvoiceID: inv.ID, Reason: reason, RejectedAt: env.Now}}), nil
 }
 
 // Decide records the issued invoice: paper (ISSUE-1) or electronic
@@ -175,6 +175,11 @@ func (a *Account) numberUsedBy(code, number string) *Invoice {
 		}
 		if o.Return != nil && o.Return.RedInvoiceCode == code && o.Return.RedInvoiceNumber == number {
 			return o
+		}
+		for _, p := range o.PartialRedFlushes {
+			if p.RedInvoiceCode == code && p.RedInvoiceNumber == number {
+				return o
+			}
 		}
 	}
 	return nil

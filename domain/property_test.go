@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -18,6 +19,9 @@ type sim struct {
 	events []Event
 	month  time.Time // next statement month to post
 	codeN  int
+	adjN   int
+	// What the deficit commands achieved, for the test to assert.
+	adjusted, offsets, partPaper, partElectronic int
 }
 
 func (s *sim) pickInvoice(status ...InvoiceStatus) (uuid.UUID, bool) {
@@ -125,7 +129,129 @@ func (s *sim) eNumber(n int) string {
 	return BusinessDate(s.env.Now)[2:4] + fmt.Sprintf("%018d", n)
 }
 
+// deficit is a random refund-after-invoicing command (DEF-*): an
+// adjustment (sometimes a repost, another body under a used ID, too much
+// or a missing month) or a partial red-flush, mostly up to what is owed.
+func (s *sim) deficit() Command {
+	months := s.a.StatementMonths()
+	pick := s.r.IntN(5)
+	if len(s.a.Debtors()) > 0 && s.r.IntN(4) != 0 {
+		pick = 3 + s.r.IntN(2) // while something is owed, mostly clear it
+	}
+	switch pick {
+	case 0, 1, 2:
+		if len(months) == 0 {
+			return PostAdjustment{Month: "2024-01", AdjustmentID: "x", Bucket: BucketKingsoft, Amount: "1.00", Reason: "r"}
+		}
+		m := months[s.r.IntN(len(months))]
+		var held []string
+		for _, hm := range months {
+			if st := s.a.Statements[hm].Status; st == StatementInvoiced || st == StatementReserved {
+				held = append(held, hm)
+			}
+		}
+		if len(held) > 0 && s.r.IntN(3) != 0 {
+			m = held[s.r.IntN(len(held))] // mostly where a deficit arises
+		}
+		if s.r.IntN(20) == 0 {
+			m = "2019-01" // never posted
+		}
+		b := []Bucket{BucketKingsoft, BucketMarketplace}[s.r.IntN(2)]
+		amount := s.money()
+		if st := s.a.Statements[m]; st != nil && s.r.IntN(6) != 0 {
+			have := st.Buckets.bucket(b).Decimal()
+			amount = MoneyFromDecimal(have.Mul(MustMoney(fmt.Sprintf("0.%02d", 1+s.r.IntN(99))).Decimal()).RoundDown(2)).String()
+			if s.r.IntN(3) == 0 {
+				amount = st.Buckets.bucket(b).String() // down to zero
+			}
+		}
+		id := fmt.Sprintf("adj-%d", s.adjN+1)
+		if s.adjN > 0 && s.r.IntN(10) == 0 {
+			id = fmt.Sprintf("adj-%d", 1+s.r.IntN(s.adjN)) // a repost or another body: no-op or conflict
+			if old, ok := s.a.Adjustments[id]; ok && s.r.IntN(2) == 0 {
+				return PostAdjustment{Month: old.Month, AdjustmentID: id, Bucket: old.Bucket, Amount: old.Amount.String(), Reason: old.Reason, Reference: old.Reference}
+			}
+		} else {
+			s.adjN++
+		}
+		return PostAdjustment{Month: m, AdjustmentID: id, Bucket: b, Amount: amount, Reason: "refund", Reference: "R"}
+	case 3:
+		// Paper: part of what an issued invoice owes.
+		id, _ := s.pickInvoice(Issued)
+		amount := s.money()
+		if inv, ok := s.debtor(Paper, Issued); ok {
+			id, amount = inv.ID, s.part(inv.Deficit())
+		}
+		s.codeN++
+		return RedFlushInvoice{InvoiceID: id, RedInvoiceCode: "3300000000", RedInvoiceNumber: fmt.Sprintf("%08d", s.codeN),
+			Amount: amount, RedLetterFormNumber: "F"}
+	default:
+		// Electronic: a partial confirmation of what an invoice owes, or
+		// the red invoice against one.
+		for _, id := range s.a.ConfirmationOrder {
+			if cf := s.a.Confirmations[id]; cf.Usable() && s.r.IntN(2) == 0 {
+				if inv := s.a.Invoice(cf.InvoiceID); inv != nil && cf.Amount.Cmp(inv.Rest()) < 0 {
+					s.codeN++
+					cid := cf.ID
+					return RedFlushInvoice{InvoiceID: inv.ID, RedInvoiceNumber: s.eNumber(s.codeN), ConfirmationID: &cid}
+				}
+			}
+		}
+		id, _ := s.pickInvoice(Issued, ReturnRequestedState)
+		amount := s.money()
+		if inv, ok := s.debtor(Electronic, Issued, ReturnRequestedState); ok {
+			id, amount = inv.ID, s.part(inv.Deficit())
+		}
+		reasons := []RedReason{ReasonServiceTerminated, ReasonSalesAllowance, ReasonIssuingError}
+		return EnterConfirmation{InvoiceID: id, By: RoleFinance, Amount: amount, Reason: reasons[s.r.IntN(3)], Booked: s.r.IntN(3) == 0}
+	}
+}
+
+// debtor picks an invoice that owes a deficit in one of status, if any.
+func (s *sim) debtor(m Medium, status ...InvoiceStatus) (*Invoice, bool) {
+	var ds []*Invoice
+	for _, inv := range s.a.Debtors() {
+		if inv.Medium == m && slices.Contains(status, inv.Status) {
+			ds = append(ds, inv)
+		}
+	}
+	if len(ds) == 0 || s.r.IntN(6) == 0 {
+		return nil, false
+	}
+	return ds[s.r.IntN(len(ds))], true
+}
+
+func (s *sim) count(e Event) {
+	switch e := e.(type) {
+	case StatementAdjusted:
+		s.adjusted++
+	case DeficitOffset:
+		s.offsets++
+	case InvoicePartlyRedFlushed:
+		if e.ConfirmationID != nil {
+			s.partElectronic++
+		} else {
+			s.partPaper++
+		}
+	}
+}
+
+// part is a random amount in (0, owed].
+func (s *sim) part(owed Money) string {
+	if s.r.IntN(3) == 0 {
+		return owed.String()
+	}
+	p := MoneyFromDecimal(owed.Decimal().Mul(MustMoney(fmt.Sprintf("0.%02d", 1+s.r.IntN(99))).Decimal()).RoundDown(2))
+	if !p.IsPositive() {
+		return owed.String()
+	}
+	return p.String()
+}
+
 func (s *sim) command() Command {
+	if s.r.IntN(5) == 0 || (len(s.a.Debtors()) > 0 && s.r.IntN(3) == 0) {
+		return s.deficit()
+	}
 	if s.r.IntN(4) == 0 {
 		return s.electronic()
 	}
@@ -229,6 +355,15 @@ func (s *sim) step(i int) {
 	for _, e := range evs {
 		s.a.Apply(e)
 		s.events = append(s.events, e)
+		s.count(e)
+		// DEF-6 holds after every event, also between a command's events
+		// (the last one is checked below).
+		if len(evs) == 1 {
+			continue
+		}
+		if err := s.a.CheckInvariants(); err != nil {
+			s.t.Fatalf("step %d: after %T of %T %+v: %v", i, e, cmd, cmd, err)
+		}
 	}
 	// The scheduler's part: expiries due now (RED-3).
 	for _, e := range DecideExpire(s.a, s.env.Now) {
@@ -238,69 +373,109 @@ func (s *sim) step(i int) {
 	if err := s.a.CheckInvariants(); err != nil {
 		s.t.Fatalf("step %d: after %T %+v: %v", i, cmd, cmd, err)
 	}
+	// DEF-3: once a command is folded, nothing is available while owed.
+	if err := s.a.CheckSettled(); err != nil {
+		s.t.Fatalf("step %d: after %T %+v: %v", i, cmd, cmd, err)
+	}
 }
 
-// TestBAL3_APP7_RandomCommandSequences decides and folds thousands of random
-// commands over several accounts, checking BAL-3 and REC-1/APP-7 (no
-// statement in two live invoices) after every step, and that refolding the
-// whole log gives the same balance (AUD-2).
-func TestBAL3_APP7_RandomCommandSequences(t *testing.T) {
+// TestBAL3_APP7_DEF6_RandomCommandSequences decides and folds thousands of
+// random commands over several accounts per seed, interleaved — statements,
+// applications, the whole lifecycle, e-invoices and confirmations, and
+// refunds after invoicing (adjustments, offsets, partial and whole
+// red-flushes) — checking BAL-3/DEF-6 and REC-1/APP-7 after every event,
+// DEF-3 (nothing available while a deficit is owed) after every step, and
+// that refolding each whole log gives the same balance (AUD-2).
+func TestBAL3_APP7_DEF6_RandomCommandSequences(t *testing.T) {
 	t.Parallel()
-	steps := 3000
+	steps := 3000 // per account
 	if testing.Short() {
 		steps = 500
 	}
+	const accounts = 3
 	for seed := uint64(1); seed <= 6; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			t.Parallel()
-			s := &sim{
-				t:     t,
-				r:     rand.New(rand.NewPCG(seed, 42)),
-				a:     NewAccount(fmt.Sprint("acc-", seed)),
-				env:   testEnv("2025-01-05T09:00:00+08:00"),
-				month: time.Date(2024, 1, 1, 0, 0, 0, 0, shanghai),
-			}
-			for i := 0; i < steps; i++ {
-				s.step(i)
-			}
-			re := NewAccount(s.a.ID)
-			for _, e := range s.events {
-				re.Apply(e)
-			}
-			if !re.Balance().Equal(s.a.Balance()) || re.Version != s.a.Version {
-				t.Fatalf("refold differs: %+v vs %+v", re.Balance(), s.a.Balance())
-			}
-			if err := re.CheckInvariants(); err != nil {
-				t.Fatal(err)
-			}
-			var live, issued, eIssued, eRed int
-			for _, inv := range s.a.Invoices {
-				if inv.Live() {
-					live++
-				}
-				if inv.InvoiceCode != "" {
-					issued++
-				}
-				if inv.IsElectronic() && inv.InvoiceNumber != "" {
-					eIssued++
-					if inv.Status == RedFlushed {
-						eRed++
-					}
+			r := rand.New(rand.NewPCG(seed, 42))
+			sims := make([]*sim, accounts)
+			for k := range sims {
+				sims[k] = &sim{
+					t:     t,
+					r:     r,
+					a:     NewAccount(fmt.Sprint("acc-", seed, "-", k)),
+					env:   testEnv("2025-01-05T09:00:00+08:00"),
+					month: time.Date(2024, 1, 1, 0, 0, 0, 0, shanghai),
 				}
 			}
-			byStatus := map[ConfirmationStatus]int{}
-			for _, cf := range s.a.Confirmations {
-				byStatus[cf.Status]++
+			total := &sim{}
+			done := make([]int, accounts)
+			for n := 0; n < steps*accounts; n++ {
+				k := r.IntN(accounts)
+				for done[k] == steps {
+					k = (k + 1) % accounts
+				}
+				sims[k].step(done[k])
+				done[k]++
 			}
-			if issued == 0 || eIssued == 0 || eRed == 0 || len(s.a.Statements) == 0 {
-				t.Fatalf("the simulation never issued or red-flushed an invoice of each medium (%d statements, %d invoices, %d paper, %d electronic, %d red)",
-					len(s.a.Statements), len(s.a.Invoices), issued, eIssued, eRed)
+			for _, s := range sims {
+				checkSim(t, s)
+				total.adjusted += s.adjusted
+				total.offsets += s.offsets
+				total.partPaper += s.partPaper
+				total.partElectronic += s.partElectronic
 			}
-			if byStatus[ConfirmationConfirmed]+byStatus[ConfirmationNotRequired] == 0 || byStatus[ConfirmationExpired] == 0 {
-				t.Fatalf("the simulation never confirmed or expired a confirmation: %v", byStatus)
+			if !testing.Short() && (total.adjusted == 0 || total.offsets == 0 || total.partPaper == 0 || total.partElectronic == 0) {
+				t.Fatalf("the simulation never reached every refund path: %d adjustments, %d offsets, %d paper and %d electronic partial red-flushes",
+					total.adjusted, total.offsets, total.partPaper, total.partElectronic)
 			}
-			t.Logf("%d events, %d statements, %d invoices (%d live, %d paper issued, %d electronic issued, %d red-flushed), confirmations %v",
-				len(s.events), len(s.a.Statements), len(s.a.Invoices), live, issued, eIssued, eRed, byStatus)
 		})
 	}
+}
+
+// checkSim refolds a simulated account's log and checks that the
+// simulation reached every part of the lifecycle it is meant to test.
+func checkSim(t *testing.T, s *sim) {
+	t.Helper()
+	re := NewAccount(s.a.ID)
+	for _, e := range s.events {
+		re.Apply(e)
+	}
+	if !re.Balance().Equal(s.a.Balance()) || re.Version != s.a.Version {
+		t.Fatalf("refold differs: %+v vs %+v", re.Balance(), s.a.Balance())
+	}
+	if err := re.CheckInvariants(); err != nil {
+		t.Fatal(err)
+	}
+	var live, issued, eIssued, eRed int
+	for _, inv := range s.a.Invoices {
+		if inv.Live() {
+			live++
+		}
+		if inv.InvoiceCode != "" {
+			issued++
+		}
+		if inv.IsElectronic() && inv.InvoiceNumber != "" {
+			eIssued++
+			if inv.Status == RedFlushed {
+				eRed++
+			}
+		}
+	}
+	byStatus := map[ConfirmationStatus]int{}
+	for _, cf := range s.a.Confirmations {
+		byStatus[cf.Status]++
+	}
+	if testing.Short() {
+		return // too few steps to reach every path
+	}
+	if issued == 0 || eIssued == 0 || eRed == 0 || len(s.a.Statements) == 0 {
+		t.Fatalf("%s: the simulation never issued or red-flushed an invoice of each medium (%d statements, %d invoices, %d paper, %d electronic, %d red)",
+			s.a.ID, len(s.a.Statements), len(s.a.Invoices), issued, eIssued, eRed)
+	}
+	if byStatus[ConfirmationConfirmed]+byStatus[ConfirmationNotRequired] == 0 || byStatus[ConfirmationExpired] == 0 {
+		t.Fatalf("%s: the simulation never confirmed or expired a confirmation: %v", s.a.ID, byStatus)
+	}
+	t.Logf("%s: %d events, %d statements, %d invoices (%d live, %d paper issued, %d electronic issued, %d red-flushed), confirmations %v; %d adjustments, %d offsets, %d+%d partial red-flushes, deficit %s",
+		s.a.ID, len(s.events), len(s.a.Statements), len(s.a.Invoices), live, issued, eIssued, eRed, byStatus,
+		s.adjusted, s.offsets, s.partPaper, s.partElectronic, s.a.Balance().Deficit)
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
 )
 
 // Decide asks to return an issued invoice (RETURN-1) stating, for
@@ -139,6 +140,9 @@ func (c VoidInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	if inv.Return != nil && inv.Return.Certified {
 		return nil, stateErr("RETURN-4", "a certified invoice cannot be voided; red-flush it (红冲) with the red invoice's code and number")
 	}
+	if inv.RedFlushedAmount.IsPositive() {
+		return nil, stateErr("DEF-5", "the invoice was already red-flushed in part (%s); it is never voided — red-flush the rest (%s)", inv.RedFlushedAmount, inv.Rest())
+	}
 	if !VoidAllowed(inv, env.Now) {
 		return nil, stateErr("RETURN-4", "the invoice was issued on %s; a void (作废) is possible only within the same calendar month — red-flush it (红冲) instead", inv.IssuedOn)
 	}
@@ -161,6 +165,26 @@ func (c RedFlushInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	if !invoiceNumberPattern.MatchString(c.RedInvoiceNumber) {
 		return nil, fieldErr("RETURN-4", "red_invoice_number", "red_invoice_number must be 8 digits")
 	}
+	amount, err := c.amount()
+	if err != nil {
+		return nil, err
+	}
+	form := ""
+	if c.RedLetterFormNumber != "" {
+		var msg string
+		if form, msg = cleanText(c.RedLetterFormNumber, 100); msg != "" {
+			return nil, fieldErr("DEF-5", "red_letter_form_number", "red_letter_form_number %s", msg)
+		}
+	}
+	if amount != nil {
+		inv, err := invoiceFor(a, c.InvoiceID, "DEF-5")
+		if err != nil {
+			return nil, err
+		}
+		if !(inv.Status == PaperReceived && amount.Equal(inv.Rest())) {
+			return c.decidePaperPart(a, env, inv, *amount, form)
+		}
+	}
 	inv, err := paperReceived(a, c.InvoiceID)
 	if err != nil {
 		return nil, err
@@ -168,13 +192,69 @@ func (c RedFlushInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	if o := a.numberUsedBy(c.RedInvoiceCode, c.RedInvoiceNumber); o != nil {
 		return nil, stateErr("ISSUE-2", "invoice code %s number %s is already used by invoice %s; enter the red invoice's own code and number", c.RedInvoiceCode, c.RedInvoiceNumber, o.ID)
 	}
+	// A later whole red-flush reverses the rest (DEF-5).
 	return completeReturn(a, env, inv, InvoiceRedFlushed{
-		InvoiceID:        inv.ID,
-		RedInvoiceCode:   c.RedInvoiceCode,
-		RedInvoiceNumber: c.RedInvoiceNumber,
-		RedAmount:        inv.Amount,
-		RedFlushedAt:     env.Now,
+		InvoiceID:           inv.ID,
+		RedInvoiceCode:      c.RedInvoiceCode,
+		RedInvoiceNumber:    c.RedInvoiceNumber,
+		RedAmount:           inv.Rest(),
+		RedFlushedAt:        env.Now,
+		RedLetterFormNumber: form,
 	}), nil
+}
+
+// amount reads a partial red-flush's amount (DEF-5); nil for the whole rest.
+func (c RedFlushInvoice) amount() (*Money, error) {
+	if c.Amount == "" {
+		return nil, nil
+	}
+	m, err := ParseMoney(c.Amount)
+	if err != nil || !m.IsPositive() {
+		return nil, fieldErr("DEF-5", "amount", "amount must be above zero with at most two decimals, like \"100.00\"")
+	}
+	return &m, nil
+}
+
+// decidePaperPart red-flushes part of an issued paper invoice, at most what
+// it owes (DEF-5), with the red invoice's code and number and the
+// red-letter information form number (红字信息表). The invoice stays issued;
+// a red-flush of all it has left (a deficit of the whole rest) completes it.
+func (c RedFlushInvoice) decidePaperPart(a *Account, env Env, inv *Invoice, amount Money, form string) ([]Event, error) {
+	if inv.Status != Issued {
+		return nil, stateErr("DEF-5", "the invoice is %s; finance red-flushes part of an issued invoice only (a returned one is red-flushed whole, for %s)", inv.Status, inv.Rest())
+	}
+	owed := inv.Deficit()
+	switch {
+	case !owed.IsPositive():
+		return nil, stateErr("DEF-5", "the invoice owes nothing (no deficit); a partial red-flush clears only what a refund after invoicing left owed")
+	case amount.Cmp(owed) > 0:
+		return nil, stateErr("DEF-5", "the invoice owes %s; a partial red-flush of %s is more than that", owed, amount)
+	}
+	if form == "" {
+		return nil, fieldErr("DEF-5", "red_letter_form_number", "a partial red-flush of a paper invoice needs the red-letter information form number (红字信息表编号)")
+	}
+	if o := a.numberUsedBy(c.RedInvoiceCode, c.RedInvoiceNumber); o != nil {
+		return nil, stateErr("ISSUE-2", "invoice code %s number %s is already used by invoice %s; enter the red invoice's own code and number", c.RedInvoiceCode, c.RedInvoiceNumber, o.ID)
+	}
+	if amount.Equal(inv.Rest()) {
+		return completeReturn(a, env, inv, InvoiceRedFlushed{
+			InvoiceID: inv.ID, RedInvoiceCode: c.RedInvoiceCode, RedInvoiceNumber: c.RedInvoiceNumber,
+			RedAmount: amount, RedFlushedAt: env.Now, RedLetterFormNumber: form,
+		}), nil
+	}
+	net, tax := Tax(amount, inv.rate())
+	return []Event{InvoicePartlyRedFlushed{
+		InvoiceID: inv.ID, RedInvoiceCode: c.RedInvoiceCode, RedInvoiceNumber: c.RedInvoiceNumber,
+		RedLetterFormNumber: form, RedAmount: amount, NetAmount: net, TaxAmount: tax, RedFlushedAt: env.Now,
+	}}, nil
+}
+
+// rate is the invoice's tax rate as issued (ISSUE-1), the default if unknown.
+func (inv *Invoice) rate() decimal.Decimal {
+	if r, ok := ParseTaxRate(inv.TaxRate); ok && r.IsPositive() {
+		return r
+	}
+	return DefaultTaxRate
 }
 
 // decideElectronic red-flushes an electronic invoice against a confirmed or
@@ -215,14 +295,37 @@ func (c RedFlushInvoice) decideElectronic(a *Account, env Env, inv *Invoice) ([]
 	if today := BusinessDate(env.Now); on > today {
 		return nil, fieldErr("RED-5", "issued_on", "issued_on %s is in the future (today is %s)", on, today)
 	}
-	if !cf.Amount.Equal(inv.Amount) {
-		// RED-6: only a deficit allows a part, and none exists yet (DEF-*).
-		return nil, stateErr("RED-6", "a partial red invoice (%s of %s) needs a deficit to clear", cf.Amount, inv.Amount)
+	amount, err := c.amount()
+	if err != nil {
+		return nil, err
+	}
+	if amount != nil && !amount.Equal(cf.Amount) {
+		return nil, fieldErr("RED-5", "amount", "the red invoice's amount is its confirmation's, %s", cf.Amount)
+	}
+	rest := inv.Rest()
+	if cf.Amount.Cmp(rest) > 0 {
+		return nil, stateErr("RED-6", "the confirmation's %s is more than the %s left of the invoice", cf.Amount, rest)
 	}
 	if o := a.numberUsedBy("", c.RedInvoiceNumber); o != nil {
 		return nil, stateErr("ISSUE-2", "invoice number %s is already used by invoice %s; enter the red invoice's own number", c.RedInvoiceNumber, o.ID)
 	}
 	id := cf.ID
+	if cf.Amount.Cmp(rest) < 0 {
+		// RED-6, DEF-5: a part, for a service stopped or an allowance, and
+		// at most what the invoice still owes (offsets may have cleared
+		// some since the confirmation was entered).
+		if cf.Reason == ReasonIssuingError {
+			return nil, stateErr("RED-6", "an issuing error (开票有误) reverses the whole invoice; a part is only for service_terminated or sales_allowance")
+		}
+		if owed := inv.Deficit(); cf.Amount.Cmp(owed) > 0 {
+			return nil, stateErr("RED-6", "the invoice owes %s now; a partial red invoice of %s is more than that — withdraw the confirmation and enter one for at most %s", owed, cf.Amount, owed)
+		}
+		net, tax := Tax(cf.Amount, inv.rate())
+		return []Event{InvoicePartlyRedFlushed{
+			InvoiceID: inv.ID, RedInvoiceNumber: c.RedInvoiceNumber, RedAmount: cf.Amount, NetAmount: net, TaxAmount: tax,
+			RedIssuedOn: on, ConfirmationID: &id, RedFlushedAt: env.Now,
+		}}, nil
+	}
 	return completeReturn(a, env, inv, InvoiceRedFlushed{
 		InvoiceID:        inv.ID,
 		RedInvoiceNumber: c.RedInvoiceNumber,
@@ -241,7 +344,9 @@ func (c RedFlushInvoice) decideElectronic(a *Account, env Env, inv *Invoice) ([]
 // an ExchangeFailed records why; the statements are then available and the
 // customer applies again (RETURN-5).
 func completeReturn(a *Account, env Env, inv *Invoice, done Event) []Event {
-	evs := []Event{done}
+	// DEF-4 and DEF-3: the release clears what it owed and frees what offset
+	// it; statements now available offset other deficits first.
+	evs := settle(a, env, []Event{done})
 	if inv.Return == nil || !inv.Return.Exchange {
 		return evs
 	}
@@ -252,9 +357,26 @@ func completeReturn(a *Account, env Env, inv *Invoice, done Event) []Event {
 	if title == nil {
 		return fail("no approved invoice title (发票抬头) when the return completed; add one and apply again")
 	}
+	// The exchange is for what is left of the statements once released and
+	// settled (APP-3): a refund after invoicing is reissued for less.
+	after := a.Clone()
+	for _, e := range evs {
+		after.Apply(e)
+	}
+	var months []string
+	for _, m := range inv.Statements {
+		if s := after.Statements[m]; s != nil && s.Status == StatementAvailable && s.Free.Total().IsPositive() {
+			months = append(months, m)
+		}
+	}
+	if len(months) == 0 {
+		return append(evs, ExchangeFailed{InvoiceID: inv.ID, Code: "DEF-3", FailedAt: env.Now,
+			Reason: "nothing of the statements is left to invoice: refunds took it or it offset a deficit (欠票冲抵)"})
+	}
+	a = after
 	of := inv.ID
 	if inv.IsElectronic() {
-		e := newRequest(a, env, inv.Statements, title.Title, nil, &of)
+		e := newRequest(a, env, months, title.Title, nil, &of)
 		return append(evs, electronicRequest(e, env, inv.Emails))
 	}
 	var addr *SavedAddress
@@ -267,5 +389,5 @@ func completeReturn(a *Account, env Env, inv *Invoice, done Event) []Event {
 	if addr == nil {
 		return fail("no mailing address (收票地址) when the return completed; add one and apply again")
 	}
-	return append(evs, newRequest(a, env, inv.Statements, title.Title, addr, &of))
+	return append(evs, newRequest(a, env, months, title.Title, addr, &of))
 }

@@ -114,29 +114,40 @@ func (a *Account) Clone() *Account {
 		c.Invoices[k] = ci
 	}
 	a.cloneConfirmations(c)
+	if a.Adjustments != nil {
+		c.Adjustments = maps.Clone(a.Adjustments)
+		c.AdjustmentOrder = slices.Clip(a.AdjustmentOrder)
+	}
 	return c
 }
 
-// Balance computes BAL-2 and the BAL-3 parts. Kingsoft, Marketplace and Total
-// are the available statements' invoiceable cash; Merchant, Offline and
-// Deductions are shown over all statements.
+// Balance computes BAL-2 and the DEF-6 parts. Kingsoft, Marketplace and
+// Total are the statements' available parts; Merchant, Offline and
+// Deductions are shown over all statements; Reserved and Invoiced count the
+// live applications' and invoices' amounts (less partial red-flushes), and
+// Deficit what they owe.
 func (a *Account) Balance() Balance {
 	var b Balance
 	for _, s := range a.Statements {
-		inv := s.Buckets.Invoiceable()
-		b.Statements = b.Statements.Add(inv)
+		b.Statements = b.Statements.Add(s.Buckets.Invoiceable())
 		b.Merchant = b.Merchant.Add(s.Buckets.Merchant)
 		b.Offline = b.Offline.Add(s.Buckets.Offline)
 		b.Deductions = b.Deductions.Add(s.Buckets.Deductions)
-		switch s.Status {
-		case StatementAvailable:
-			b.Kingsoft = b.Kingsoft.Add(s.Buckets.Kingsoft)
-			b.Marketplace = b.Marketplace.Add(s.Buckets.Marketplace)
-		case StatementReserved:
-			b.Reserved = b.Reserved.Add(inv)
-		case StatementInvoiced:
-			b.Invoiced = b.Invoiced.Add(inv)
+		b.Kingsoft = b.Kingsoft.Add(s.Free.Kingsoft)
+		b.Marketplace = b.Marketplace.Add(s.Free.Marketplace)
+		for _, o := range s.Offsets {
+			b.Offset = b.Offset.Add(o.Total())
 		}
+	}
+	for _, inv := range a.Invoices {
+		switch {
+		case !inv.Live():
+		case inv.Status == UnderReview || inv.Status == Issuing:
+			b.Reserved = b.Reserved.Add(inv.Amount)
+		default:
+			b.Invoiced = b.Invoiced.Add(inv.Rest())
+		}
+		b.Deficit = b.Deficit.Add(inv.Deficit())
 	}
 	b.Total = b.Kingsoft.Add(b.Marketplace)
 	return b
@@ -213,21 +224,37 @@ func (a *Account) CheckInvariants() error {
 		errs = append(errs, &InvariantError{Account: a.ID, Rule: rule, Detail: fmt.Sprintf(format, args...)})
 	}
 	b := a.Balance()
-	if sum := b.Total.Add(b.Reserved).Add(b.Invoiced); !sum.Equal(b.Statements) {
-		bad("BAL-3", "statements total %s but available %s + reserved %s + invoiced %s = %s",
-			b.Statements, b.Total, b.Reserved, b.Invoiced, sum)
+	// DEF-6 (BAL-3 when nothing is owed): offsets are neither available
+	// nor owed, so they need no term of their own.
+	if sum := b.Total.Add(b.Reserved).Add(b.Invoiced).Sub(b.Deficit); !sum.Equal(b.Statements) {
+		rule := "BAL-3"
+		if !b.Deficit.IsZero() || len(a.Adjustments) > 0 {
+			rule = "DEF-6"
+		}
+		bad(rule, "statements total %s but available %s + reserved %s + invoiced %s − deficit %s = %s",
+			b.Statements, b.Total, b.Reserved, b.Invoiced, b.Deficit, sum)
 	}
 	holder := make(map[string]uuid.UUID, len(a.Statements))
+	offsetTo := map[uuid.UUID]Money{}
+	for _, m := range a.StatementMonths() {
+		s := a.Statements[m]
+		for _, o := range s.Offsets {
+			offsetTo[o.InvoiceID] = offsetTo[o.InvoiceID].Add(o.Total())
+		}
+	}
 	for _, id := range a.invoiceIDs() {
 		inv := a.Invoices[id]
 		if !inv.Live() {
+			if off := offsetTo[id]; !off.IsZero() {
+				bad("DEF-4", "invoice %s is %s but statements still offset %s of its deficit", id, inv.Status, off)
+			}
 			continue
 		}
 		want := StatementReserved
 		if inv.Status != UnderReview && inv.Status != Issuing {
 			want = StatementInvoiced
 		}
-		sum := Zero
+		var applied, charged Split
 		for _, m := range inv.Statements {
 			if other, dup := holder[m]; dup {
 				bad("APP-7", "statement %s is in live invoices %s and %s", m, other, id)
@@ -238,22 +265,49 @@ func (a *Account) CheckInvariants() error {
 				bad("REC-1", "invoice %s names statement %s, which does not exist", id, m)
 				continue
 			}
-			sum = sum.Add(s.Buckets.Invoiceable())
+			applied = applied.Add(s.Applied)
+			charged = charged.Add(s.Applied.Sub(s.Held))
 			if s.InvoiceID != id || s.Status != want {
 				bad("REC-1", "statement %s is %s for invoice %s, but invoice %s (%s) holds it and wants %s",
 					m, s.Status, s.InvoiceID, id, inv.Status, want)
 			}
 		}
-		if !sum.Equal(inv.Amount) {
-			bad("REC-1", "invoice %s amount %s but its statements' invoiceable sum is %s", id, inv.Amount, sum)
+		if !applied.Total().Equal(inv.Amount) || !applied.Equal(Split{inv.Kingsoft, inv.Marketplace}) {
+			bad("REC-1", "invoice %s amount %s but its statements as applied sum to %s", id, inv.Amount, applied.Total())
+		}
+		if !charged.Total().Equal(inv.Raised) {
+			bad("DEF-2", "invoice %s was charged %s of deficits but adjustments took %s off its statements", id, inv.Raised, charged.Total())
+		}
+		if !offsetTo[id].Equal(inv.OffsetAmount) {
+			bad("DEF-3", "invoice %s counts %s of offsets but statements offset %s", id, inv.OffsetAmount, offsetTo[id])
+		}
+		if inv.Deficit().IsNegative() {
+			bad("DEF-5", "invoice %s owes %s, below zero", id, inv.Deficit())
+		}
+		if inv.RedFlushedAmount.Cmp(inv.Amount) > 0 || (!inv.RedFlushedAmount.IsZero() && inv.Status != Issued && inv.Status != ReturnRequestedState && inv.Status != PaperReceived) {
+			bad("DEF-5", "invoice %s (%s) was partly red-flushed %s of %s", id, inv.Status, inv.RedFlushedAmount, inv.Amount)
 		}
 	}
 	for _, m := range a.StatementMonths() {
 		s := a.Statements[m]
-		if s.Status != StatementAvailable {
-			if _, held := holder[m]; !held {
-				bad("REC-1", "statement %s is %s but no live invoice holds it", m, s.Status)
-			}
+		parts := s.Free.Add(s.Held).Add(s.OffsetTotal())
+		if !parts.Equal(Split{s.Buckets.Kingsoft, s.Buckets.Marketplace}) || s.Free.negative() || s.Held.negative() ||
+			s.Held.Sub(s.Applied).Total().IsPositive() || s.OffsetTotal().negative() {
+			bad("DEF-6", "statement %s: available %s + held %s + offset %s ≠ invoiceable %s", m,
+				s.Free.Total(), s.Held.Total(), s.OffsetTotal().Total(), s.Buckets.Invoiceable())
+		}
+		if _, held := holder[m]; held {
+			continue
+		}
+		switch {
+		case s.Status == StatementReserved || s.Status == StatementInvoiced:
+			bad("REC-1", "statement %s is %s but no live invoice holds it", m, s.Status)
+		case s.InvoiceID != uuid.Nil || !s.Held.Total().IsZero():
+			bad("REC-1", "statement %s is held for invoice %s, which is not live", m, s.InvoiceID)
+		case s.Status != StatementAvailable && s.Status != StatementOffset:
+			bad("BAL-3", "statement %s has status %q, outside BAL-1", m, s.Status)
+		case (s.Status == StatementOffset) != (!s.Free.Total().IsPositive() && len(s.Offsets) > 0):
+			bad("BAL-1", "statement %s is %s with %s available and %d offsets", m, s.Status, s.Free.Total(), len(s.Offsets))
 		}
 	}
 	open := map[uuid.UUID]uuid.UUID{}
@@ -270,11 +324,34 @@ func (a *Account) CheckInvariants() error {
 		}
 		if inv := a.Invoices[cf.InvoiceID]; inv == nil || !inv.IsElectronic() {
 			bad("RED-1", "red-letter confirmation %s names invoice %s, which is not an electronic invoice of the account", id, cf.InvoiceID)
-		} else if cf.Used && inv.Status != RedFlushed {
+		} else if cf.Used && inv.Status != RedFlushed && !inv.redFlushedBy(id) {
 			bad("RED-5", "red-letter confirmation %s was used, but invoice %s is %s", id, inv.ID, inv.Status)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// CheckSettled checks DEF-3 once a command's events are all folded: while
+// the account owes a deficit nothing is available, because available
+// statements offset it at once. (Between the events of one command, such as
+// a release and the offsets it allows, it need not hold; DEF-6 always does.)
+func (a *Account) CheckSettled() error {
+	b := a.Balance()
+	if b.Deficit.IsPositive() && b.Total.IsPositive() {
+		return &InvariantError{Account: a.ID, Rule: "DEF-3",
+			Detail: fmt.Sprintf("%s is available while %s is owed; it should have offset the deficit", b.Total, b.Deficit)}
+	}
+	return nil
+}
+
+// redFlushedBy reports whether a partial red-flush of inv used confirmation id.
+func (inv *Invoice) redFlushedBy(id uuid.UUID) bool {
+	for _, p := range inv.PartialRedFlushes {
+		if p.ConfirmationID != nil && *p.ConfirmationID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // invoiceIDs returns the invoice IDs in request order, then any others
@@ -295,5 +372,6 @@ func (a *Account) invoiceIDs() []uuid.UUID {
 func (b Balance) Equal(o Balance) bool {
 	return b.Kingsoft.Equal(o.Kingsoft) && b.Marketplace.Equal(o.Marketplace) && b.Total.Equal(o.Total) &&
 		b.Merchant.Equal(o.Merchant) && b.Offline.Equal(o.Offline) && b.Deductions.Equal(o.Deductions) &&
-		b.Reserved.Equal(o.Reserved) && b.Invoiced.Equal(o.Invoiced) && b.Statements.Equal(o.Statements)
+		b.Reserved.Equal(o.Reserved) && b.Invoiced.Equal(o.Invoiced) && b.Statements.Equal(o.Statements) &&
+		b.Deficit.Equal(o.Deficit) && b.Offset.Equal(o.Offset)
 }

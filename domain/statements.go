@@ -95,7 +95,8 @@ func (c PostStatement) Decide(a *Account, env Env) ([]Event, error) {
 		return nil, stateErr("STMT-1", "the statement for %s can be posted from %s (Asia/Shanghai), not before",
 			c.Month, from.Format("2006-01-02 15:04"))
 	}
-	return []Event{StatementPosted{Month: c.Month, Lines: c.Lines, PostedAt: env.Now}}, nil
+	// DEF-3: a new statement offsets any deficit at once.
+	return settle(a, env, []Event{StatementPosted{Month: c.Month, Lines: c.Lines, PostedAt: env.Now}}), nil
 }
 
 func validMoney(m Money) bool {

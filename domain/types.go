@@ -102,6 +102,8 @@ const (
 	StatementAvailable StatementStatus = "available"
 	StatementReserved  StatementStatus = "reserved"
 	StatementInvoiced  StatementStatus = "invoiced"
+	// StatementOffset: wholly used to clear a deficit (DEF-3).
+	StatementOffset StatementStatus = "offset"
 )
 
 // InvoiceStatus is a state of the lifecycle in DOMAIN.md.
@@ -134,12 +136,22 @@ func (b Buckets) Invoiceable() Money { return b.Kingsoft.Add(b.Marketplace) }
 
 // Statement is one posted monthly statement and where it stands (BAL-1).
 type Statement struct {
-	Month     string          `json:"month"`
-	Lines     []StatementLine `json:"lines"`
+	Month string          `json:"month"`
+	Lines []StatementLine `json:"lines"`
+	// Buckets are the statement's cash after adjustments (DEF-1): its
+	// invoiceable amount is Buckets.Invoiceable().
 	Buckets   Buckets         `json:"buckets"`
 	Status    StatementStatus `json:"status"`
 	InvoiceID uuid.UUID       `json:"invoice_id"` // set while reserved or invoiced
 	PostedAt  time.Time       `json:"posted_at"`
+	// The invoiceable amount's parts (deficits.go): Free is available,
+	// Held is what the live holder still holds of Applied (what it took),
+	// Offsets cleared deficits. Adjusted is what adjustments took off.
+	Free     Split    `json:"free"`
+	Held     Split    `json:"held"`
+	Applied  Split    `json:"applied"`
+	Offsets  []Offset `json:"offsets,omitempty"`
+	Adjusted Split    `json:"adjusted"`
 }
 
 // CurrentTitle is the account's title and its review state.
@@ -225,6 +237,14 @@ type Invoice struct {
 	RejectReason    string           `json:"reject_reason,omitempty"`
 	CancelledBy     Role             `json:"cancelled_by,omitempty"`
 	UpdatedAt       time.Time        `json:"updated_at"`
+	// Refunds after invoicing (DEF-2..5): deficits raised on it by
+	// adjustments, cleared by offsets and partial red-flushes; what it
+	// still owes is Deficit(). DeficitSince orders the oldest deficit first.
+	Raised            Money             `json:"raised,omitzero"`
+	OffsetAmount      Money             `json:"offset_amount,omitzero"`
+	RedFlushedAmount  Money             `json:"red_flushed_amount,omitzero"`
+	PartialRedFlushes []PartialRedFlush `json:"partial_red_flushes,omitempty"`
+	DeficitSince      uint64            `json:"deficit_since,omitempty"`
 }
 
 // Live reports whether the invoice holds its statements (APP-7): every state
@@ -240,13 +260,15 @@ func (inv *Invoice) Live() bool {
 // Balance is an account's invoiceable balance and where the rest of its
 // statements' amounts stand (BAL-2, BAL-3, STMT-4/5).
 type Balance struct {
-	Kingsoft    Money `json:"kingsoft"`    // available kingsoft cash
-	Marketplace Money `json:"marketplace"` // available marketplace cash
-	Total       Money `json:"total"`       // kingsoft + marketplace (BAL-2)
-	Merchant    Money `json:"merchant"`    // never invoiceable here
-	Offline     Money `json:"offline"`     // only through the sales manager
-	Deductions  Money `json:"deductions"`  // vouchers, coupons, gift balance
-	Reserved    Money `json:"reserved"`    // in applications under review or issuing
-	Invoiced    Money `json:"invoiced"`    // in issued invoices not yet returned
-	Statements  Money `json:"statements"`  // Σ invoiceable of all statements (BAL-3)
+	Kingsoft    Money `json:"kingsoft"`         // available kingsoft cash
+	Marketplace Money `json:"marketplace"`      // available marketplace cash
+	Total       Money `json:"total"`            // kingsoft + marketplace (BAL-2)
+	Merchant    Money `json:"merchant"`         // never invoiceable here
+	Offline     Money `json:"offline"`          // only through the sales manager
+	Deductions  Money `json:"deductions"`       // vouchers, coupons, gift balance
+	Reserved    Money `json:"reserved"`         // in applications under review or issuing
+	Invoiced    Money `json:"invoiced"`         // in issued invoices not yet returned, less partial red-flushes
+	Statements  Money `json:"statements"`       // Σ invoiceable of all statements (BAL-3, DEF-6)
+	Deficit     Money `json:"deficit,omitzero"` // what live invoices owe (DEF-3)
+	Offset      Money `json:"offset,omitzero"`  // parts of statements that cleared deficits (DEF-3)
 }

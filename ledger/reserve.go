@@ -101,7 +101,8 @@ func numberTaken(claim InvoiceNumberReserved) error {
 }
 
 // reserveInvoiceNumbers claims the number of every invoice the events issue,
-// blue (InvoiceIssued) or red (InvoiceRedFlushed), paper or electronic:
+// blue (InvoiceIssued) or red (InvoiceRedFlushed, InvoicePartlyRedFlushed),
+// paper or electronic:
 // all share one number space (ISSUE-2, EINV-2). An electronic number has no
 // code, so its stream is "invoice-number--<20 digits>", which no paper
 // code and 8-digit number can name.
@@ -128,6 +129,10 @@ func numberClaim(account string, e domain.Event) (InvoiceNumberReserved, bool) {
 	case domain.InvoiceIssued:
 		return InvoiceNumberReserved{AccountID: account, InvoiceID: e.InvoiceID, InvoiceCode: e.InvoiceCode, InvoiceNumber: e.InvoiceNumber}, true
 	case domain.InvoiceRedFlushed:
+		return InvoiceNumberReserved{AccountID: account, InvoiceID: e.InvoiceID, InvoiceCode: e.RedInvoiceCode, InvoiceNumber: e.RedInvoiceNumber, Red: true}, true
+	case *domain.InvoicePartlyRedFlushed:
+		return numberClaim(account, *e)
+	case domain.InvoicePartlyRedFlushed: // DEF-5: a red invoice for a part has its own number
 		return InvoiceNumberReserved{AccountID: account, InvoiceID: e.InvoiceID, InvoiceCode: e.RedInvoiceCode, InvoiceNumber: e.RedInvoiceNumber, Red: true}, true
 	}
 	return InvoiceNumberReserved{}, false

@@ -77,6 +77,12 @@ type StatementView struct {
 	Deductions  domain.Money           `json:"deductions"`
 	// InvoiceID is the invoice holding the statement while reserved or invoiced.
 	InvoiceID *uuid.UUID `json:"invoice_id"`
+	// Adjusted is what adjustments took off (DEF-1; invoiceable is after
+	// them); Offset the part that cleared deficits (DEF-3), shown beside
+	// it; Available the part in the balance (BAL-2).
+	Adjusted  domain.Money `json:"adjusted"`
+	Offset    domain.Money `json:"offset"`
+	Available domain.Money `json:"available"`
 }
 
 // Statements lists the account's statements ordered by month, only those in
@@ -110,6 +116,9 @@ func NewStatementView(s *domain.Statement) StatementView {
 		Merchant:    s.Buckets.Merchant,
 		Offline:     s.Buckets.Offline,
 		Deductions:  s.Buckets.Deductions,
+		Adjusted:    s.Adjusted.Total(),
+		Offset:      s.OffsetTotal().Total(),
+		Available:   s.Free.Total(),
 	}
 	if s.InvoiceID != uuid.Nil {
 		id := s.InvoiceID

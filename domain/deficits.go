@@ -1,0 +1,551 @@
+package domain
+
+import (
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Refunds after invoicing (欠票与冲抵, DEF-1..6). A statement's invoiceable
+// amount (its Buckets' kingsoft + marketplace, after adjustments) is always
+// split in three parts, per bucket:
+//
+//	Free    available (BAL-2); may offset a deficit (DEF-3)
+//	Held    what its live application or invoice still holds (Applied less
+//	        what adjustments took off it: that much is owed, DEF-2)
+//	Offsets parts that cleared another invoice's deficit (DEF-3)
+//
+// and DEF-6 follows: Σ invoiceable = available + reserved + invoiced −
+// deficit, where an invoice's deficit is Raised − OffsetAmount −
+// RedFlushedAmount.
+
+// Split is an amount split by invoiceable bucket (STMT-4).
+type Split struct {
+	Kingsoft    Money `json:"kingsoft"`
+	Marketplace Money `json:"marketplace"`
+}
+
+// Total is kingsoft + marketplace.
+func (s Split) Total() Money { return s.Kingsoft.Add(s.Marketplace) }
+
+// Add adds bucket by bucket.
+func (s Split) Add(o Split) Split {
+	return Split{s.Kingsoft.Add(o.Kingsoft), s.Marketplace.Add(o.Marketplace)}
+}
+
+// Sub subtracts bucket by bucket.
+func (s Split) Sub(o Split) Split {
+	return Split{s.Kingsoft.Sub(o.Kingsoft), s.Marketplace.Sub(o.Marketplace)}
+}
+
+// Equal compares bucket by bucket.
+func (s Split) Equal(o Split) bool {
+	return s.Kingsoft.Equal(o.Kingsoft) && s.Marketplace.Equal(o.Marketplace)
+}
+
+// In returns the bucket's amount (zero for a bucket that is not invoiceable).
+func (s Split) In(b Bucket) Money {
+	switch b {
+	case BucketKingsoft:
+		return s.Kingsoft
+	case BucketMarketplace:
+		return s.Marketplace
+	}
+	return Zero
+}
+
+func (s Split) negative() bool { return s.Kingsoft.IsNegative() || s.Marketplace.IsNegative() }
+
+// bucketSplit is amount m in bucket b alone.
+func bucketSplit(b Bucket, m Money) Split {
+	if b == BucketMarketplace {
+		return Split{Marketplace: m}
+	}
+	return Split{Kingsoft: m}
+}
+
+// take returns amt of s, kingsoft first: the deterministic order in which
+// an offset uses a statement's available part.
+func (s Split) take(amt Money) Split {
+	k := minMoney(s.Kingsoft, amt)
+	return Split{Kingsoft: k, Marketplace: minMoney(s.Marketplace, amt.Sub(k))}
+}
+
+func minMoney(x, y Money) Money {
+	if x.Cmp(y) <= 0 {
+		return x
+	}
+	return y
+}
+
+// Offset is a part of a statement that cleared an invoice's deficit (DEF-3).
+type Offset struct {
+	InvoiceID uuid.UUID `json:"invoice_id"`
+	Split
+}
+
+// OffsetTotal sums the statement's offset parts.
+func (s *Statement) OffsetTotal() Split {
+	var t Split
+	for _, o := range s.Offsets {
+		t = t.Add(o.Split)
+	}
+	return t
+}
+
+// Adjustment is one posted adjustment, remembered by its ID (DEF-1).
+type Adjustment struct {
+	ID        string    `json:"adjustment_id"`
+	Month     string    `json:"month"`
+	Bucket    Bucket    `json:"bucket"`
+	Amount    Money     `json:"amount"`
+	Reason    string    `json:"reason"`
+	Reference string    `json:"reference,omitempty"`
+	At        time.Time `json:"adjusted_at"`
+}
+
+func (x Adjustment) same(o Adjustment) bool {
+	return x.Month == o.Month && x.Bucket == o.Bucket && x.Amount.Equal(o.Amount) &&
+		x.Reason == o.Reason && x.Reference == o.Reference
+}
+
+// PartialRedFlush is one red invoice for part of an issued invoice (DEF-5).
+type PartialRedFlush struct {
+	RedInvoiceCode      string     `json:"red_invoice_code,omitempty"`
+	RedInvoiceNumber    string     `json:"red_invoice_number"`
+	RedLetterFormNumber string     `json:"red_letter_form_number,omitempty"`
+	Amount              Money      `json:"amount"`
+	NetAmount           Money      `json:"net_amount"`
+	TaxAmount           Money      `json:"tax_amount"`
+	IssuedOn            string     `json:"issued_on,omitempty"`
+	ConfirmationID      *uuid.UUID `json:"confirmation_id,omitempty"`
+	At                  time.Time  `json:"red_flushed_at"`
+}
+
+// Deficit is what the invoice still owes (DEF-2, DEF-5): the deficits
+// raised on it by adjustments, less the offsets that cleared them and its
+// partial red-flushes. Zero once it is no longer live (DEF-4).
+func (inv *Invoice) Deficit() Money {
+	if !inv.Live() {
+		return Zero
+	}
+	return inv.Raised.Sub(inv.OffsetAmount).Sub(inv.RedFlushedAmount)
+}
+
+// Rest is the invoice's amount not yet red-flushed: what a whole red-flush
+// reverses (DEF-5).
+func (inv *Invoice) Rest() Money { return inv.Amount.Sub(inv.RedFlushedAmount) }
+
+// Events.
+
+// OffsetPart is an amount of one invoice's offset.
+type OffsetPart struct {
+	InvoiceID uuid.UUID `json:"invoice_id"`
+	Amount    Money     `json:"amount"`
+}
+
+// StatementAdjusted: billing took an amount off a statement's bucket after
+// it was posted (DEF-1). How it fell is recorded, in the order the domain
+// takes it (DEF-2): first off the statement's available part (Lowered),
+// then off the part its live application or invoice holds, which that one
+// then owes (Deficit, InvoiceID), last off parts that offset other
+// invoices' deficits, which those owe again (OffsetsUndone).
+type StatementAdjusted struct {
+	Month         string       `json:"month"`
+	AdjustmentID  string       `json:"adjustment_id"`
+	Bucket        Bucket       `json:"bucket"`
+	Amount        Money        `json:"amount"`
+	Reason        string       `json:"reason"`
+	Reference     string       `json:"reference,omitempty"`
+	Lowered       Money        `json:"lowered"`
+	Deficit       Money        `json:"deficit"`
+	InvoiceID     *uuid.UUID   `json:"invoice_id,omitempty"`
+	OffsetsUndone []OffsetPart `json:"offsets_undone,omitempty"`
+	AdjustedAt    time.Time    `json:"adjusted_at"`
+}
+
+// DeficitOffset: part of a statement's available amount cleared an
+// invoice's deficit (冲抵, DEF-3); taken kingsoft first.
+type DeficitOffset struct {
+	Month       string    `json:"month"`
+	InvoiceID   uuid.UUID `json:"invoice_id"`
+	Amount      Money     `json:"amount"`
+	Kingsoft    Money     `json:"kingsoft"`
+	Marketplace Money     `json:"marketplace"`
+	OffsetAt    time.Time `json:"offset_at"`
+}
+
+// InvoicePartlyRedFlushed: finance issued a red invoice for part of an
+// issued invoice, at most what it owed (DEF-5): paper with the red
+// invoice's code and number and the red-letter information form number,
+// electronic against a partial confirmation (RED-6). The invoice stays
+// issued; net and tax are the red invoice's, at the invoice's rate (REC-2).
+type InvoicePartlyRedFlushed struct {
+	InvoiceID           uuid.UUID  `json:"invoice_id"`
+	RedInvoiceCode      string     `json:"red_invoice_code,omitempty"`
+	RedInvoiceNumber    string     `json:"red_invoice_number"`
+	RedLetterFormNumber string     `json:"red_letter_form_number,omitempty"`
+	RedAmount           Money      `json:"red_amount"`
+	NetAmount           Money      `json:"net_amount"`
+	TaxAmount           Money      `json:"tax_amount"`
+	RedIssuedOn         string     `json:"red_issued_on,omitempty"`
+	ConfirmationID      *uuid.UUID `json:"confirmation_id,omitempty"`
+	RedFlushedAt        time.Time  `json:"red_flushed_at"`
+}
+
+func (StatementAdjusted) EventType() string       { return "StatementAdjusted" }
+func (DeficitOffset) EventType() string           { return "DeficitOffset" }
+func (InvoicePartlyRedFlushed) EventType() string { return "InvoicePartlyRedFlushed" }
+
+// Commands.
+
+// PostAdjustment is billing taking an amount off a posted statement's
+// bucket: a refund or downgrade after the fact (DEF-1). Amount is the
+// request's text, so that a third decimal is refused rather than rounded.
+type PostAdjustment struct {
+	Month        string
+	AdjustmentID string
+	Bucket       Bucket
+	Amount       string
+	Reason       string
+	Reference    string
+}
+
+// Decide checks DEF-1 and says how the amount falls (DEF-2); the deficits
+// it raises are offset at once where statements are available (DEF-3). The
+// same adjustment posted again gives no events; another body under the same
+// adjustment_id is a conflict, APP-6's (its ID is billing's idempotency key).
+func (c PostAdjustment) Decide(a *Account, env Env) ([]Event, error) {
+	id, msg := cleanText(c.AdjustmentID, 64)
+	if msg != "" {
+		return nil, fieldErr("DEF-1", "adjustment_id", "adjustment_id %s", msg)
+	}
+	if c.Bucket != BucketKingsoft && c.Bucket != BucketMarketplace {
+		return nil, fieldErr("DEF-1", "bucket", "bucket is kingsoft or marketplace (the invoiceable buckets), not %q", c.Bucket)
+	}
+	amount, err := ParseMoney(c.Amount)
+	if err != nil || !amount.IsPositive() {
+		return nil, fieldErr("DEF-1", "amount", "amount is what the adjustment takes off: above zero with at most two decimals, like \"100.00\"")
+	}
+	reason, msg := cleanText(c.Reason, 500)
+	if msg != "" {
+		return nil, fieldErr("DEF-1", "reason", "reason %s", msg)
+	}
+	ref := ""
+	if c.Reference != "" {
+		if ref, msg = cleanText(c.Reference, 200); msg != "" {
+			return nil, fieldErr("DEF-1", "reference", "reference %s", msg)
+		}
+	}
+	if !monthPattern.MatchString(c.Month) {
+		return nil, fieldErr("DEF-1", "month", "%q is not a month: use YYYY-MM", c.Month)
+	}
+	want := Adjustment{ID: id, Month: c.Month, Bucket: c.Bucket, Amount: amount, Reason: reason, Reference: ref}
+	if old, seen := a.Adjustments[id]; seen {
+		if old.same(want) {
+			return nil, nil
+		}
+		// The adjustment_id is billing's idempotency key for it: another
+		// body under it is refused as APP-6 refuses a reused key (409).
+		return nil, &RuleError{Code: "APP-6", Kind: Conflict,
+			Message: "adjustment " + id + " was already posted with another body (" + old.Month + ", " + string(old.Bucket) + " " + old.Amount.String() + "); an adjustment is never changed (DEF-1) — post a new adjustment_id"}
+	}
+	s := a.Statements[c.Month]
+	if s == nil {
+		return nil, stateErr("DEF-1", "there is no statement for %s to adjust; an adjustment goes beside a posted statement", c.Month)
+	}
+	if have := s.Buckets.bucket(c.Bucket); amount.Cmp(have) > 0 {
+		return nil, stateErr("DEF-1", "the statement for %s has %s left in its %s bucket; an adjustment of %s would take it below zero", c.Month, have, c.Bucket, amount)
+	}
+	e := StatementAdjusted{
+		Month: c.Month, AdjustmentID: id, Bucket: c.Bucket, Amount: amount, Reason: reason, Reference: ref,
+		AdjustedAt: env.Now,
+	}
+	rest := amount
+	e.Lowered = minMoney(s.Free.In(c.Bucket), rest)
+	rest = rest.Sub(e.Lowered)
+	if s.InvoiceID != uuid.Nil && rest.IsPositive() {
+		if d := minMoney(s.Held.In(c.Bucket), rest); d.IsPositive() {
+			holder := s.InvoiceID
+			e.Deficit, e.InvoiceID = d, &holder
+			rest = rest.Sub(d)
+		}
+	}
+	// Last, parts that offset deficits, newest first: the refund takes back
+	// what they cleared, and those invoices owe it again.
+	for i := len(s.Offsets) - 1; i >= 0 && rest.IsPositive(); i-- {
+		o := s.Offsets[i]
+		if u := minMoney(o.In(c.Bucket), rest); u.IsPositive() {
+			e.OffsetsUndone = append(e.OffsetsUndone, OffsetPart{InvoiceID: o.InvoiceID, Amount: u})
+			rest = rest.Sub(u)
+		}
+	}
+	return settle(a, env, []Event{e}), nil
+}
+
+func (b Buckets) bucket(k Bucket) Money {
+	if k == BucketMarketplace {
+		return b.Marketplace
+	}
+	return b.Kingsoft
+}
+
+// owing reports whether any live invoice of the account owes a deficit.
+func (a *Account) owing() bool {
+	for _, inv := range a.Invoices {
+		if inv.Deficit().IsPositive() {
+			return true
+		}
+	}
+	return false
+}
+
+// settle appends DEF-3's offsets to a command's events: folded onto a copy
+// of the account, available statements, oldest month first, clear the
+// deficits, oldest deficit first, as far as they reach. It is cheap when
+// nothing is owed and the events raise no deficit.
+func settle(a *Account, env Env, evs []Event) []Event {
+	raises := slices.ContainsFunc(evs, func(e Event) bool { _, ok := e.(StatementAdjusted); return ok })
+	if !raises && !a.owing() {
+		return evs
+	}
+	c := a.Clone()
+	for _, e := range evs {
+		c.Apply(e)
+	}
+	return append(evs, c.offsets(env.Now)...)
+}
+
+// offsets decides and folds the offsets due now (DEF-3).
+func (a *Account) offsets(now time.Time) []Event {
+	debtors := a.Debtors()
+	if len(debtors) == 0 {
+		return nil
+	}
+	var evs []Event
+	for _, m := range a.StatementMonths() {
+		s := a.Statements[m]
+		for len(debtors) > 0 && s.Free.Total().IsPositive() {
+			d := debtors[0]
+			part := s.Free.take(minMoney(s.Free.Total(), d.Deficit()))
+			e := DeficitOffset{Month: m, InvoiceID: d.ID, Amount: part.Total(), Kingsoft: part.Kingsoft, Marketplace: part.Marketplace, OffsetAt: now}
+			a.Apply(e)
+			evs = append(evs, e)
+			if !d.Deficit().IsPositive() {
+				debtors = debtors[1:]
+			}
+		}
+		if len(debtors) == 0 {
+			break
+		}
+	}
+	return evs
+}
+
+// Debtors lists the live invoices that owe a deficit, oldest deficit first
+// (the order DEF-3 clears them in).
+func (a *Account) Debtors() []*Invoice {
+	var out []*Invoice
+	for _, id := range a.invoiceIDs() {
+		if inv := a.Invoices[id]; inv.Deficit().IsPositive() {
+			out = append(out, inv)
+		}
+	}
+	slices.SortStableFunc(out, func(x, y *Invoice) int {
+		switch {
+		case x.DeficitSince < y.DeficitSince:
+			return -1
+		case x.DeficitSince > y.DeficitSince:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// Deficit is the account's deficit: what its live invoices owe (DEF-3).
+func (a *Account) Deficit() Money {
+	d := Zero
+	for _, inv := range a.Invoices {
+		d = d.Add(inv.Deficit())
+	}
+	return d
+}
+
+// Fold.
+
+func (a *Account) applyDeficit(e Event) {
+	switch e := e.(type) {
+	case StatementAdjusted:
+		a.applyAdjusted(&e)
+	case *StatementAdjusted:
+		a.applyAdjusted(e)
+	case DeficitOffset:
+		a.applyOffset(&e)
+	case *DeficitOffset:
+		a.applyOffset(e)
+	case InvoicePartlyRedFlushed:
+		a.applyPartlyRedFlushed(&e)
+	case *InvoicePartlyRedFlushed:
+		a.applyPartlyRedFlushed(e)
+	}
+}
+
+// owes runs f on inv and notes when its deficit began (the oldest is
+// cleared first, DEF-3).
+func (a *Account) owes(inv *Invoice, f func()) {
+	before := inv.Deficit()
+	f()
+	if !before.IsPositive() && inv.Deficit().IsPositive() {
+		inv.DeficitSince = a.Version
+	}
+}
+
+func (a *Account) applyAdjusted(e *StatementAdjusted) {
+	s := a.Statements[e.Month]
+	if s == nil {
+		return
+	}
+	if a.Adjustments == nil {
+		a.Adjustments = map[string]Adjustment{}
+	}
+	if _, dup := a.Adjustments[e.AdjustmentID]; dup {
+		return
+	}
+	a.Adjustments[e.AdjustmentID] = Adjustment{ID: e.AdjustmentID, Month: e.Month, Bucket: e.Bucket, Amount: e.Amount,
+		Reason: e.Reason, Reference: e.Reference, At: e.AdjustedAt}
+	a.AdjustmentOrder = append(slices.Clip(a.AdjustmentOrder), e.AdjustmentID)
+	part := func(m Money) Split { return bucketSplit(e.Bucket, m) }
+	if e.Bucket == BucketMarketplace {
+		s.Buckets.Marketplace = s.Buckets.Marketplace.Sub(e.Amount)
+	} else {
+		s.Buckets.Kingsoft = s.Buckets.Kingsoft.Sub(e.Amount)
+	}
+	s.Adjusted = s.Adjusted.Add(part(e.Amount))
+	s.Free = s.Free.Sub(part(e.Lowered))
+	if e.InvoiceID != nil && e.Deficit.IsPositive() {
+		s.Held = s.Held.Sub(part(e.Deficit))
+		if inv := a.Invoices[*e.InvoiceID]; inv != nil {
+			a.owes(inv, func() { inv.Raised = inv.Raised.Add(e.Deficit) })
+		}
+	}
+	for _, u := range e.OffsetsUndone {
+		s.Offsets = withOffset(s.Offsets, u.InvoiceID, Split{}.Sub(part(u.Amount)))
+		if inv := a.Invoices[u.InvoiceID]; inv != nil {
+			a.owes(inv, func() { inv.OffsetAmount = inv.OffsetAmount.Sub(u.Amount) })
+		}
+	}
+	s.settle()
+	if inv := a.Invoices[s.InvoiceID]; inv != nil {
+		inv.UpdatedAt = e.AdjustedAt
+	}
+}
+
+// withOffset returns offsets with add added to invoice id's part (a new
+// slice: clones share the old one); a part that falls to zero is dropped.
+func withOffset(offsets []Offset, id uuid.UUID, add Split) []Offset {
+	out := make([]Offset, 0, len(offsets)+1)
+	found := false
+	for _, o := range offsets {
+		if o.InvoiceID == id {
+			found = true
+			o.Split = o.Split.Add(add)
+			if o.Total().IsZero() && !o.negative() {
+				continue
+			}
+		}
+		out = append(out, o)
+	}
+	if !found {
+		out = append(out, Offset{InvoiceID: id, Split: add})
+	}
+	return out
+}
+
+func (a *Account) applyOffset(e *DeficitOffset) {
+	s := a.Statements[e.Month]
+	if s == nil {
+		return
+	}
+	part := Split{Kingsoft: e.Kingsoft, Marketplace: e.Marketplace}
+	s.Free = s.Free.Sub(part)
+	s.Offsets = withOffset(s.Offsets, e.InvoiceID, part)
+	s.settle()
+	if inv := a.Invoices[e.InvoiceID]; inv != nil {
+		inv.OffsetAmount = inv.OffsetAmount.Add(e.Amount)
+		inv.UpdatedAt = e.OffsetAt
+	}
+}
+
+func (a *Account) applyPartlyRedFlushed(e *InvoicePartlyRedFlushed) {
+	inv := a.Invoices[e.InvoiceID]
+	if inv == nil {
+		return
+	}
+	inv.RedFlushedAmount = inv.RedFlushedAmount.Add(e.RedAmount)
+	inv.PartialRedFlushes = append(slices.Clip(inv.PartialRedFlushes), PartialRedFlush{
+		RedInvoiceCode: e.RedInvoiceCode, RedInvoiceNumber: e.RedInvoiceNumber, RedLetterFormNumber: e.RedLetterFormNumber,
+		Amount: e.RedAmount, NetAmount: e.NetAmount, TaxAmount: e.TaxAmount, IssuedOn: e.RedIssuedOn,
+		ConfirmationID: e.ConfirmationID, At: e.RedFlushedAt,
+	})
+	inv.UpdatedAt = e.RedFlushedAt
+	if e.ConfirmationID != nil {
+		if c := a.confirmation(*e.ConfirmationID); c != nil {
+			c.Used = true
+			c.UpdatedAt = e.RedFlushedAt
+		}
+	}
+}
+
+// settle sets the status of a statement no live invoice holds (BAL-1):
+// offset when offsets used all of it, available otherwise.
+func (s *Statement) settle() {
+	if s.InvoiceID != uuid.Nil {
+		return
+	}
+	if !s.Free.Total().IsPositive() && len(s.Offsets) > 0 {
+		s.Status = StatementOffset
+	} else {
+		s.Status = StatementAvailable
+	}
+}
+
+// hold gives a statement's available part to an application (APP-3: its
+// invoiceable less what offset a deficit).
+func (s *Statement) hold(id uuid.UUID) {
+	s.Applied, s.Held, s.Free = s.Free, s.Free, Split{}
+	s.InvoiceID = id
+	s.Status = StatementReserved
+}
+
+// release makes an invoice's statements available again (RETURN-5) and
+// undoes its deficit (DEF-4): what it still owes is cleared (it is no
+// longer live), and the parts of statements that offset it are free again —
+// also of a statement whose rest another live invoice holds.
+func (a *Account) release(inv *Invoice) {
+	for _, m := range inv.Statements {
+		s := a.Statements[m]
+		if s == nil || s.InvoiceID != inv.ID {
+			continue
+		}
+		s.Free = s.Free.Add(s.Held)
+		s.Held, s.Applied = Split{}, Split{}
+		s.InvoiceID = uuid.Nil
+		s.settle()
+	}
+	if inv.OffsetAmount.IsZero() {
+		return
+	}
+	for _, s := range a.Statements {
+		for _, o := range s.Offsets {
+			if o.InvoiceID == inv.ID {
+				s.Free = s.Free.Add(o.Split)
+				s.Offsets = withOffset(s.Offsets, inv.ID, Split{}.Sub(o.Split))
+				s.settle()
+				break
+			}
+		}
+	}
+	inv.OffsetAmount = Zero
+}

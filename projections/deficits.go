@@ -1,0 +1,21 @@
+package projections
+
+import "github.com/fapiao/fapiao/domain"
+
+// Adjustments lists the adjustments of the account's statement for month
+// in the order posted (DEF-1); false when there is no such statement.
+func (p *Projections) Adjustments(acc, month string) ([]domain.Adjustment, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	av, ok := p.accounts[acc]
+	if !ok || av.acc.Statements[month] == nil {
+		return nil, false
+	}
+	out := []domain.Adjustment{}
+	for _, id := range av.acc.AdjustmentOrder {
+		if a := av.acc.Adjustments[id]; a.Month == month {
+			out = append(out, a)
+		}
+	}
+	return out, true
+}
