@@ -74,8 +74,9 @@ func TestStorageFaults(t *testing.T) {
 }
 
 // TestStoreDamage: a store that reports damage (eventstore.ErrCorrupt) on
-// a write makes the command answer 500 problem+json of type
-// store-damaged — never 409 "retry", never 503 "retry later" — and the
+// a write makes the command answer 500 problem+json (the internal type,
+// its detail saying the store is damaged) — never 409 "retry", never 503
+// "retry later" — and the
 // server says it is not ready and refuses every later change the same
 // way, even one the store might take, while reads of the read models go
 // on.
@@ -88,14 +89,14 @@ func TestStoreDamage(t *testing.T) {
 
 	r := s.call("POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody)
 	requireProblem(t, r, 500)
-	require.Equal(t, "https://fapiao.dev/problems/store-damaged", r.json(t)["type"])
+	require.Equal(t, "https://fapiao.dev/problems/internal", r.json(t)["type"])
 	require.Empty(t, r.header.Get("Retry-After"), "retrying does not mend a damaged store")
 	requireProblem(t, s.call("GET", "/readyz", "", nil), 503)
 	require.Contains(t, string(s.call("GET", "/readyz", "", nil).body), "damaged")
 
 	r = s.call("POST", "/v1/accounts/acc-2/statements", tokBilling, statementBody("2026-09", "1.00"))
 	requireProblem(t, r, 500)
-	require.Equal(t, "https://fapiao.dev/problems/store-damaged", r.json(t)["type"])
+	require.Equal(t, "https://fapiao.dev/problems/internal", r.json(t)["type"])
 	require.Equal(t, 1, fs.Failed(), "the second change never reached the store")
 	require.Equal(t, before, s.store.LastPosition(), "nothing written")
 	s.must(200, "GET", "/v1/accounts/acc-1/invoiceable", tokCustomer, nil)

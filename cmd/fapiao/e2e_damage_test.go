@@ -15,7 +15,8 @@ import (
 // TestServerMeetsDamageOnAWrite: the file is damaged under a running
 // server (every child reference of the log's branch pages sent far past
 // the end), so the next append's commit meets it. The server answers 500
-// problem+json of type store-damaged (never 409 "retry"), says it is not
+// problem+json, the internal type saying the store is damaged (never 409
+// "retry"), says it is not
 // ready, refuses further writes the same way, and does not crash.
 func TestServerMeetsDamageOnAWrite(t *testing.T) {
 	t.Parallel()
@@ -52,7 +53,7 @@ func TestServerMeetsDamageOnAWrite(t *testing.T) {
 		require.Equal(t, http.StatusInternalServerError, r.status, string(r.body))
 		require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
 		p := r.json(t)
-		require.Equal(t, "https://fapiao.dev/problems/store-damaged", p["type"], string(r.body))
+		require.Equal(t, "https://fapiao.dev/problems/internal", p["type"], string(r.body))
 		require.NotContains(t, strings.ToLower(string(r.body)), "retry the request")
 	}
 	resp, err := http.Get(srv.base + "/readyz")
@@ -67,7 +68,7 @@ func TestServerMeetsDamageOnAWrite(t *testing.T) {
 	auditor := client{t: t, srv: &srv, token: tokAuditor, pos: new(uint64)}
 	r := auditor.do(http.MethodGet, "/v1/events?from=1", nil)
 	require.Equal(t, http.StatusInternalServerError, r.status, string(r.body))
-	require.Equal(t, "https://fapiao.dev/problems/store-damaged", r.json(t)["type"])
+	require.Equal(t, "https://fapiao.dev/problems/internal", r.json(t)["type"])
 	srv.stop(t)
 	require.Contains(t, srv.stderr.String(), "bolt: commit to", "the damage was met by the append's commit")
 	require.NotContains(t, srv.stderr.String(), "goroutine ")

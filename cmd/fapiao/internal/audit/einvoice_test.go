@@ -89,7 +89,7 @@ func TestAuditElectronic(t *testing.T) {
 		{audit.FormatCSV, "reconcile_electronic_2026-03.csv"},
 	} {
 		var buf bytes.Buffer
-		r, err := audit.Reconcile(context.Background(), dst, "2026-03", reportNow, tc.format, &buf)
+		r, err := audit.Reconcile(context.Background(), dst, "2026-03", reportNow, false, tc.format, &buf)
 		require.NoError(t, err)
 		require.True(t, r.OK)
 		e := r.Tax.ByMedium[domain.Electronic]
