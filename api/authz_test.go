@@ -202,3 +202,19 @@ func TestAuthorizationEventViews(t *testing.T) {
 		})
 	}
 }
+
+// TestAuthorizationOpsEndpoints: the operations rows of the matrix. On the
+// API listener /metrics is no one's (404 whatever the token, an auditor's
+// included) and /readyz tells every caller the status alone; the log
+// position is on the operations listener only.
+func TestAuthorizationOpsEndpoints(t *testing.T) {
+	s := newTestServer(t, func(c *api.Config) { c.AuthFailBurst = 1000 })
+	s.seed()
+	for _, c := range callers {
+		t.Run(c.name, func(t *testing.T) {
+			require.Equal(t, http.StatusNotFound, s.call("GET", "/metrics", c.token, nil).status)
+			r := s.must(200, "GET", "/readyz", c.token, nil)
+			require.Equal(t, map[string]any{"status": "ready"}, r.json(t))
+		})
+	}
+}
