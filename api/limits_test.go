@@ -164,3 +164,20 @@ func TestAccountWriteBudgetDefaultsLetNormalWorkThrough(t *testing.T) {
 	}
 	require.Less(t, loops, api.DefaultAccountWriteBudget/2, "the loop was not cut")
 }
+
+// TestQuotaWritesHaveABudget: the quota streams are written by finance
+// outside any account; they have a write budget of their own, so a leaked
+// finance token looping PUT /v1/quotas cannot grow the log at full speed.
+func TestQuotaWritesHaveABudget(t *testing.T) {
+	s := newTestServer(t, func(c *api.Config) { c.AccountWriteBudget = 5 })
+	n := 0
+	for ; n < 20; n++ {
+		r := s.call("PUT", "/v1/quotas/2026-11", tokFinance, map[string]any{"amount": strconv.Itoa(1000+n) + ".00"})
+		if r.status == http.StatusTooManyRequests {
+			require.NotEmpty(t, r.header.Get("Retry-After"))
+			break
+		}
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	}
+	require.Equal(t, 5, n, "five quota changes within the budget, the sixth refused")
+}

@@ -47,10 +47,18 @@ func (s *server) putQuota(c echo.Context) error {
 		return err
 	}
 	p, _ := principalOf(c)
+	// The quota streams share one write budget (no account ID has a '/').
+	budget := writeKey{account: "/quotas", staff: true}
+	if err := s.checkWriteBudget(budget); err != nil {
+		return err
+	}
 	q, pos, err := s.cfg.Ledger.SetQuota(c.Request().Context(), ledger.QuotaRequest{
 		Month: c.Param("month"), Amount: *in.Amount, Actor: p.Actor(), IdempotencyKey: key, CorrelationID: requestID(c)})
 	if err != nil {
 		return err
+	}
+	if pos != 0 {
+		s.writes.charge(budget, 1, s.clock.Now())
 	}
 	if pos == 0 {
 		pos = s.cfg.Projections.Position()
