@@ -67,10 +67,11 @@ func (p *Projections) indexConfirmation(av *accountView, ev domain.Event) {
 	p.pending[id] = pc
 }
 
-// unindexUsed drops a confirmation a red invoice just used (RED-5).
-func (p *Projections) unindexUsed(e domain.InvoiceRedFlushed) {
-	if e.ConfirmationID != nil {
-		delete(p.pending, *e.ConfirmationID)
+// unindexUsed drops the confirmation a red invoice, whole or partial, just
+// used (RED-5); nil for a paper red-flush.
+func (p *Projections) unindexUsed(id *uuid.UUID) {
+	if id != nil {
+		delete(p.pending, *id)
 	}
 }
 

@@ -131,3 +131,34 @@ func TestRED3_ExpiryFoldsAsLive(t *testing.T) {
 	}
 	_ = now
 }
+
+// TestRED6_PartialRedInvoiceUsesItsConfirmation: a refund after an
+// e-invoice was issued leaves a deficit (DEF-2); a partial confirmation for
+// it is red-flushed (RED-6, DEF-5): the invoice stays issued and the
+// confirmation leaves the open list (RED-4), on a replay as live.
+func TestRED6_PartialRedInvoiceUsesItsConfirmation(t *testing.T) {
+	w := newWorld(t, 9, time.Date(2025, 4, 7, 9, 0, 0, 0, shanghai))
+	w.onboard("acc-p")
+	w.postKingsoft("acc-p", "2025-03", 10600)
+	id := w.eRequest("acc-p", "2025-03")
+	w.eIssue("acc-p", id)
+	w.do("acc-p", domain.RoleBilling, domain.PostAdjustment{Month: "2025-03", AdjustmentID: "adj-1", Bucket: domain.BucketKingsoft,
+		Amount: "20.00", Reason: "退款", Reference: "R-1"})
+	ev := w.do("acc-p", domain.RoleFinance, domain.EnterConfirmation{InvoiceID: id, By: domain.RoleFinance,
+		Reason: domain.ReasonServiceTerminated, Amount: "20.00"})
+	cid := ev[0].(domain.RedLetterConfirmationEntered).ConfirmationID
+	p := applyAll(t, w.records)
+	if open := p.OpenConfirmations("acc-p"); len(open) != 1 || open[0].ID != cid {
+		t.Fatalf("open before the red invoice: %+v", open)
+	}
+	w.numbers++
+	w.do("acc-p", domain.RoleFinance, domain.RedFlushInvoice{InvoiceID: id, RedInvoiceNumber: fmt.Sprintf("25%018d", w.numbers), ConfirmationID: &cid})
+	p = applyAll(t, w.records)
+	if open := p.OpenConfirmations(""); len(open) != 0 {
+		t.Fatalf("a used confirmation is still open: %+v", open)
+	}
+	inv, _ := p.Invoice("acc-p", id)
+	if inv.Status != domain.Issued || !inv.RedFlushedAmount.Equal(domain.MustMoney("20.00")) {
+		t.Fatalf("after the partial red invoice: %s, red-flushed %s", inv.Status, inv.RedFlushedAmount)
+	}
+}

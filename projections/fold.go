@@ -102,8 +102,12 @@ func (p *Projections) fold(av *accountView, pos eventstore.Position, ev domain.E
 	case domain.InvoiceVoided:
 		return p.closeInvoice(av, e.InvoiceID, e.VoidedAt, domain.Voided)
 	case domain.InvoiceRedFlushed:
-		p.unindexUsed(e)
+		p.unindexUsed(e.ConfirmationID)
 		return p.closeInvoice(av, e.InvoiceID, e.RedFlushedAt, domain.RedFlushed)
+	case domain.InvoicePartlyRedFlushed:
+		// The invoice stays issued; its confirmation is used (RED-5).
+		p.unindexUsed(e.ConfirmationID)
+		return p.updateStatus(av, e.InvoiceID)
 	case domain.RedLetterConfirmationEntered, domain.RedLetterConfirmationConfirmed, domain.RedLetterConfirmationRefused,
 		domain.RedLetterConfirmationWithdrawn, domain.RedLetterConfirmationExpired:
 		p.indexConfirmation(av, ev)
