@@ -13,7 +13,7 @@ import (
 
 // healthz says the process is alive.
 func (s *server) healthz(c echo.Context) error {
-	return answer(c, http.StatusOK, map[string]string{"status": "ok"})
+	return answer(c, http.StatusOK, healthOut{Status: "ok"})
 }
 
 // readyz says whether the server can answer: the store is reachable and the
@@ -32,7 +32,7 @@ func (s *server) readyz(c echo.Context) error {
 		p.RetryAfter = 1
 		return p
 	}
-	return answer(c, http.StatusOK, map[string]any{"status": "ready", "position": s.cfg.Projections.Position()})
+	return answer(c, http.StatusOK, readyOut{Status: "ready", Position: s.cfg.Projections.Position()})
 }
 
 // probeStore reads a stream that never exists: any answer but "not found"
