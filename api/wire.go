@@ -385,8 +385,8 @@ func viewReconciliation(r projections.Report) reconciliationOut {
 	}
 	out := reconciliationOut{Month: r.Month, AsOf: r.AsOf, Position: r.Position, OK: r.OK, Problems: problems(r.Problems),
 		Accounts: make([]accountCheckOut, len(r.Accounts)),
-		Tax: taxSummaryOut{Issued: tax(r.Tax.Issued), Voided: tax(r.Tax.Voided), RedFlushed: tax(r.Tax.RedFlushed), Net: tax(r.Tax.Net)},
-		SLA: slaReportOut{Late: sla(r.SLA.Late), WaitingForPaper: sla(r.SLA.WaitingForPaper)}}
+		Tax:      taxSummaryOut{Issued: tax(r.Tax.Issued), Voided: tax(r.Tax.Voided), RedFlushed: tax(r.Tax.RedFlushed), Net: tax(r.Tax.Net)},
+		SLA:      slaReportOut{Late: sla(r.SLA.Late), WaitingForPaper: sla(r.SLA.WaitingForPaper)}}
 	for i, a := range r.Accounts {
 		out.Accounts[i] = accountCheckOut{Account: a.Account, Statements: a.Statements, Available: a.Available,
 			Reserved: a.Reserved, Invoiced: a.Invoiced, OK: a.OK, Problems: problems(a.Problems)}
