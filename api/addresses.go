@@ -9,33 +9,27 @@ import (
 	"github.com/fapiao/fapiao/ledger"
 )
 
-// addressBody is an address as the customer sends it (ADDR-1).
-type addressBody struct {
-	domain.Address
-	Default bool `json:"default"`
-}
-
 // listAddresses lists the account's mailing addresses.
 func (s *server) listAddresses(c echo.Context) error {
 	if !s.accountKnown(c) {
 		return errNotFound
 	}
 	saved, _ := s.cfg.Projections.Addresses(c.Param("acc"))
-	items := make([]addressView, 0, len(saved))
-	for _, a := range saved {
-		items = append(items, viewAddress(a))
+	items := make([]addressOut, 0, len(saved))
+	for i := range saved {
+		items = append(items, viewAddress(&saved[i]))
 	}
 	return answer(c, http.StatusOK, listOf(items))
 }
 
 // postAddress is the customer adding an address (ADDR-1, ADDR-2).
 func (s *server) postAddress(c echo.Context) error {
-	var in addressBody
+	var in addressIn
 	body, err := decodeBody(c, &in)
 	if err != nil {
 		return err
 	}
-	res, err := s.execute(c, domain.AddAddress{Address: in.Address, Default: in.Default}, body)
+	res, err := s.execute(c, domain.AddAddress{Address: in.domain(), Default: in.Default}, body)
 	if err != nil {
 		return err
 	}
@@ -53,12 +47,12 @@ func (s *server) putAddress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in addressBody
+	var in addressIn
 	body, err := decodeBody(c, &in)
 	if err != nil {
 		return err
 	}
-	res, err := s.execute(c, domain.UpdateAddress{AddressID: id, Address: in.Address, Default: in.Default}, body)
+	res, err := s.execute(c, domain.UpdateAddress{AddressID: id, Address: in.domain(), Default: in.Default}, body)
 	if err != nil {
 		return err
 	}
@@ -86,7 +80,7 @@ func answerAddress(c echo.Context, status int, res ledger.Result, id string) err
 	if res.Account != nil {
 		for _, a := range res.Account.Addresses {
 			if a.ID.String() == id {
-				return answer(c, status, viewAddress(*a))
+				return answer(c, status, viewAddress(a))
 			}
 		}
 	}

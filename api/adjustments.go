@@ -44,7 +44,7 @@ func viewAdjustment(a domain.Adjustment) adjustmentView {
 type adjustmentAnswer struct {
 	adjustmentView
 	Statement   projections.StatementView `json:"statement"`
-	Invoiceable balanceView               `json:"invoiceable"`
+	Invoiceable balanceOut                `json:"invoiceable"`
 }
 
 // postAdjustment: billing takes an amount off a posted statement's bucket
@@ -76,7 +76,7 @@ func (s *server) postAdjustment(c echo.Context) error {
 		status = http.StatusCreated
 		setLocation(c, "statements", month, "adjustments")
 	}
-	return c.JSON(status, adjustmentAnswer{
+	return answer(c, status, adjustmentAnswer{
 		adjustmentView: viewAdjustment(adj),
 		Statement:      projections.NewStatementView(acc.Statements[month]),
 		Invoiceable:    viewBalance(acc.Balance()),
@@ -94,7 +94,7 @@ func (s *server) listAdjustments(c echo.Context) error {
 	for i, a := range adjs {
 		items[i] = viewAdjustment(a)
 	}
-	return c.JSON(http.StatusOK, listOf(items))
+	return answer(c, http.StatusOK, listOf(items))
 }
 
 // cleanID is the adjustment ID as the domain stores it (trimmed).

@@ -89,7 +89,7 @@ func (s *server) postConfirmation(c echo.Context) error {
 		return errNotFound
 	}
 	c.Response().Header().Set(echo.HeaderLocation, c.Request().URL.Path)
-	return c.JSON(http.StatusCreated, viewConfirmation(*res.Account.Confirmation(entered.ConfirmationID), r))
+	return answer(c, http.StatusCreated, viewConfirmation(*res.Account.Confirmation(entered.ConfirmationID), r))
 }
 
 // listConfirmations lists an invoice's red-letter confirmations, oldest first.
@@ -107,7 +107,7 @@ func (s *server) listConfirmations(c echo.Context) error {
 	for i, cf := range cfs {
 		items[i] = viewConfirmation(cf, r)
 	}
-	return c.JSON(http.StatusOK, listOf(items))
+	return answer(c, http.StatusOK, listOf(items))
 }
 
 // confirmationCommand runs a command on the path's confirmation and answers
@@ -135,7 +135,7 @@ func confirmationCommand[B any](s *server, c echo.Context, required bool, build 
 	if res.Account == nil || res.Account.Confirmation(id) == nil {
 		return problem(http.StatusNotFound, "There is no such red-letter confirmation.")
 	}
-	return c.JSON(http.StatusOK, viewConfirmation(*res.Account.Confirmation(id), r))
+	return answer(c, http.StatusOK, viewConfirmation(*res.Account.Confirmation(id), r))
 }
 
 // confirmConfirmation: the side RED-2 waits for confirms.
@@ -191,5 +191,5 @@ func (s *server) listOpenConfirmations(c echo.Context) error {
 			items[i].ExpiresAt = &at
 		}
 	}
-	return c.JSON(http.StatusOK, listOf(items))
+	return answer(c, http.StatusOK, listOf(items))
 }

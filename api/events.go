@@ -19,12 +19,6 @@ const (
 	eventsMaxLimit     = 1000
 )
 
-// eventPage is a list of events; Next is the from of the following page.
-type eventPage struct {
-	Items []eventstore.Record `json:"items"`
-	Next  *uint64             `json:"next,omitempty"`
-}
-
 // accountEvents answers the account's events in order, optionally only
 // those that had happened by as_of (AUD-2, by business time). Like every
 // list of events it pages by log position: from (inclusive) and limit,
@@ -50,7 +44,7 @@ func (s *server) accountEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := eventPage{Items: []eventstore.Record{}}
+	out := eventPageOut{Items: []eventOut{}}
 	acc, customer := c.Param("acc"), role(c) == domain.RoleCustomer
 	for r, err := range s.cfg.Store.ReadStream(c.Request().Context(), ledger.StreamName(acc), 0) {
 		if errors.Is(err, eventstore.ErrStreamNotFound) {
@@ -84,7 +78,7 @@ func (s *server) accountEvents(c echo.Context) error {
 				return err
 			}
 		}
-		out.Items = append(out.Items, r)
+		out.Items = append(out.Items, viewEvent(r))
 	}
 	return answer(c, http.StatusOK, out)
 }
@@ -117,7 +111,7 @@ func (s *server) globalEvents(c echo.Context) error {
 	if from > 0 {
 		after = from - 1
 	}
-	out := eventPage{Items: make([]eventstore.Record, 0, min(limit, 128))}
+	out := eventPageOut{Items: make([]eventOut, 0, min(limit, 128))}
 	for r, err := range s.cfg.Store.ReadAll(c.Request().Context(), after) {
 		if err != nil {
 			return err
@@ -127,7 +121,7 @@ func (s *server) globalEvents(c echo.Context) error {
 			out.Next = &next
 			break
 		}
-		out.Items = append(out.Items, r)
+		out.Items = append(out.Items, viewEvent(r))
 	}
 	return answer(c, http.StatusOK, out)
 }

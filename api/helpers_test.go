@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -52,6 +53,13 @@ func (h *caughtUpHandler) Handle(_ context.Context, r slog.Record) error {
 // problem types (checkProblem).
 func (s *testServer) do(req *http.Request) response {
 	s.t.Helper()
+	var body []byte
+	if req.Body != nil {
+		var err error
+		body, err = io.ReadAll(req.Body)
+		require.NoError(s.t, err)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(s.t, err)
 	defer resp.Body.Close()
@@ -59,6 +67,9 @@ func (s *testServer) do(req *http.Request) response {
 	require.NoError(s.t, err)
 	r := response{status: resp.StatusCode, header: resp.Header, body: raw}
 	checkProblem(s.t, req, r)
+	for _, v := range exchangeViolations(contractValidator(s.t), req, body, r) {
+		s.t.Errorf("%s %s → %d: %s\nbody: %.300s", req.Method, req.URL.Path, r.status, v, r.body)
+	}
 	if r.status == http.StatusCreated {
 		require.True(s.t, strings.HasPrefix(r.header.Get("Location"), "/v1/accounts/"),
 			"%s %s: a 201 carries Location, got %q", req.Method, req.URL.Path, r.header.Get("Location"))

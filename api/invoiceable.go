@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -26,7 +25,8 @@ func (s *server) getInvoiceable(c echo.Context) error {
 	body, ok := s.json.get(k, version)
 	if !ok {
 		b, at, _ := s.cfg.Projections.BalanceVersion(acc)
-		enc, err := json.Marshal(viewBalance(b))
+		v := viewBalance(b)
+		enc, err := encode(&v)
 		if err != nil {
 			return err
 		}

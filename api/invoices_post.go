@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -79,7 +78,8 @@ func encodeInvoice(acc *domain.Account, id uuid.UUID, r domain.Role) encodedInvo
 	if inv == nil {
 		return encodedInvoice{id: id}
 	}
-	b, err := json.Marshal(viewInvoice(*inv, r))
+	v := viewInvoice(inv, r)
+	b, err := encode(&v)
 	return encodedInvoice{id: id, body: append(b, '\n'), err: err}
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"hash/maphash"
 	"strconv"
 	"sync"
@@ -12,12 +11,12 @@ import (
 	"github.com/fapiao/fapiao/domain"
 )
 
-// jsonCache keeps the encoded JSON of invoices and balances under their
+// jsonCache keeps the encoded JSON of invoices (per role) and balances under their
 // account's version (domain.Account.Version, which every folded event
 // moves on): an entry is used only while the version the projections
-// answer is the one it was encoded at, so it is never stale. It spares the
-// GETs most of their encoding/json reflection and, for the balance, the
-// big-number sums. Shards keep the cores from queueing on one lock; each
+// answer is the one it was encoded at, so it is never stale. Entries are
+// made by encode, the one encoder of every answer. It spares the GETs most
+// of their encoding and, for the balance, the big-number sums. Shards keep the cores from queueing on one lock; each
 // shard is bounded, an arbitrary entry making room for a new one.
 type jsonCache struct {
 	seed   maphash.Seed
@@ -34,55 +33,17 @@ type cacheShard struct {
 	m  map[cacheKey]cacheEntry
 }
 
-// cacheKey names an invoice, or with the nil ID the account's balance.
+// cacheKey names an invoice as a role sees it (its actions are the role's),
+// or with the nil ID and no role the account's balance.
 type cacheKey struct {
-	acc string
-	id  uuid.UUID
+	acc  string
+	id   uuid.UUID
+	role domain.Role
 }
 
 type cacheEntry struct {
 	version uint64
 	body    []byte // read-only once stored
-	// actions are an invoice's "actions" arrays, encoded, by role (the
-	// index in cachedRoles): they depend only on the invoice, which the
-	// version pins, and the caller's role. Nil for balances.
-	actions *roleActions
-}
-
-// cachedRoles are the roles an invoice entry keeps the actions of.
-var cachedRoles = [...]domain.Role{domain.RoleCustomer, domain.RoleFinance, domain.RoleSupport,
-	domain.RoleBilling, domain.RoleAuditor}
-
-type roleActions [len(cachedRoles)][]byte
-
-func roleIndex(r domain.Role) int {
-	for i, c := range cachedRoles {
-		if c == r {
-			return i
-		}
-	}
-	return -1
-}
-
-// actionArrays interns the encoded actions arrays: there are a handful of
-// distinct ones, and every cached invoice points at them.
-var actionArrays struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
-
-func internActions(actions []string) []byte {
-	b := appendStrings(nil, actions)
-	actionArrays.mu.Lock()
-	defer actionArrays.mu.Unlock()
-	if v, ok := actionArrays.m[string(b)]; ok {
-		return v
-	}
-	if actionArrays.m == nil {
-		actionArrays.m = map[string][]byte{}
-	}
-	actionArrays.m[string(b)] = b
-	return b
 }
 
 func newJSONCache() *jsonCache {
@@ -99,30 +60,18 @@ func (c *jsonCache) shard(k cacheKey) *cacheShard {
 
 // get returns k's body if it was stored at version.
 func (c *jsonCache) get(k cacheKey, version uint64) ([]byte, bool) {
-	e, ok := c.entry(k, version)
-	return e.body, ok
-}
-
-// entry returns k's entry if it was stored at version.
-func (c *jsonCache) entry(k cacheKey, version uint64) (cacheEntry, bool) {
 	s := c.shard(k)
 	s.mu.Lock()
 	e, ok := s.m[k]
 	s.mu.Unlock()
 	if !ok || e.version != version {
-		return cacheEntry{}, false
+		return nil, false
 	}
-	return e, true
+	return e.body, true
 }
 
 // put stores body as k's at version, unless a newer version is there.
 func (c *jsonCache) put(k cacheKey, version uint64, body []byte) {
-	c.putEntry(k, cacheEntry{version: version, body: body})
-}
-
-// putEntry stores e as k's, unless a newer version is there.
-func (c *jsonCache) putEntry(k cacheKey, e cacheEntry) {
-	version := e.version
 	s := c.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -136,97 +85,41 @@ func (c *jsonCache) putEntry(k cacheKey, e cacheEntry) {
 			break
 		}
 	}
-	s.m[k] = e
+	s.m[k] = cacheEntry{version: version, body: body}
 }
 
-// invoice returns the invoice's JSON object without its closing brace, as
-// viewInvoice renders it but for the actions, and its actions by role, from
-// the cache when the account is still at version.
-func (c *jsonCache) invoice(inv *domain.Invoice, version uint64) (cachedInvoice, error) {
-	k := cacheKey{acc: inv.AccountID, id: inv.ID}
-	if e, ok := c.entry(k, version); ok && e.actions != nil {
-		return cachedInvoice{fields: e.body, actions: e.actions}, nil
+// invoice returns the invoice's JSON as role r sees it, encoded by encode
+// (what answer writes for viewInvoice, without the newline), from the
+// cache when the account is still at version.
+func (c *jsonCache) invoice(inv *domain.Invoice, version uint64, r domain.Role) ([]byte, error) {
+	k := cacheKey{acc: inv.AccountID, id: inv.ID, role: r}
+	if b, ok := c.get(k, version); ok {
+		return b, nil
 	}
-	v := *inv // the projections' own: not to be changed
-	if v.Statements == nil {
-		v.Statements = []string{}
-	}
-	b, err := json.Marshal(&v)
+	v := viewInvoice(inv, r)
+	b, err := encode(&v)
 	if err != nil {
-		return cachedInvoice{}, err
+		return nil, err
 	}
-	b = b[:len(b)-1] // an object: drop its "}"
-	acts := new(roleActions)
-	for i, r := range cachedRoles {
-		acts[i] = internActions(inv.Actions(r))
-	}
-	c.putEntry(k, cacheEntry{version: version, body: b, actions: acts})
-	return cachedInvoice{fields: b, actions: acts}, nil
-}
-
-// cachedInvoice is an invoice's cached JSON: its fields and its actions.
-type cachedInvoice struct {
-	fields  []byte
-	actions *roleActions
-}
-
-// appendTo appends the invoice view for role r: the cached fields, then
-// the actions, as encoding/json writes invoiceView (the embedded invoice's
-// fields first, actions last).
-func (ci cachedInvoice) appendTo(dst []byte, inv *domain.Invoice, r domain.Role) []byte {
-	dst = append(dst, ci.fields...)
-	dst = append(dst, `,"actions":`...)
-	if i := roleIndex(r); i >= 0 {
-		dst = append(dst, ci.actions[i]...)
-	} else {
-		dst = appendStrings(dst, inv.Actions(r)) // a role added since
-	}
-	return append(dst, '}')
-}
-
-// appendStrings appends a JSON array of strings as encoding/json writes it.
-func appendStrings(dst []byte, ss []string) []byte {
-	dst = append(dst, '[')
-	for i, s := range ss {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = appendString(dst, s)
-	}
-	return append(dst, ']')
-}
-
-// appendString appends s as a JSON string: directly when it needs no
-// escaping (actions, cursors), through encoding/json otherwise.
-func appendString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if b := s[i]; b < 0x20 || b >= 0x7f || b == '"' || b == '\\' || b == '<' || b == '>' || b == '&' {
-			q, _ := json.Marshal(s)
-			return append(dst, q...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
-}
-
-// blob writes a JSON answer with its length, so that net/http sends it as
-// is rather than in chunks (a page of 20 invoices is ~20 KB).
-func blob(c echo.Context, status int, b []byte) error {
-	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(b)))
-	return c.Blob(status, echo.MIMEApplicationJSON, b)
+	c.put(k, version, b)
+	return b, nil
 }
 
 // answer writes v as the JSON answer: every JSON answer is rendered here
 // or, for the hot GETs and commands, from bytes the same encoder made
 // (jsonCache, encodeInvoice).
 func answer(c echo.Context, status int, v any) error {
-	b, err := json.Marshal(v)
+	b, err := encode(v)
 	if err != nil {
 		return err
 	}
 	return blob(c, status, append(b, '\n'))
 }
 
-// bufPool recycles answer buffers: a page of 20 invoices is ~20 KB.
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+// blob writes a JSON answer with its length, so that net/http sends it as
+// is rather than in chunks (a page of 20 invoices is ~20 KB), and HEAD
+// answers the same Content-Length as GET.
+func blob(c echo.Context, status int, b []byte) error {
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(b)))
+	return c.Blob(status, echo.MIMEApplicationJSON, b)
+}

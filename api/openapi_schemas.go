@@ -121,7 +121,7 @@ func schemas() obj {
 			"amount":                 obj{"$ref": "#/components/schemas/Money", "description": "paper: a part of an issued invoice, at most what it owes (DEF-5); absent for the whole rest"},
 			"red_letter_form_number": obj{"type": "string", "description": "paper, partial: the red-letter information form number (红字信息表, DEF-5)"},
 		}),
-		"Invoice": obj{"type": "object", "required": []string{"id", "account_id", "status", "amount", "statements", "title", "address", "requested_at", "actions"}, "properties": with(invoiceDeficitProps(), obj{
+		"Invoice": obj{"type": "object", "required": []string{"id", "account_id", "status", "medium", "amount", "statements", "title", "requested_at", "actions"}, "properties": with(invoiceDeficitProps(), obj{
 			"id": uuidSchema(), "account_id": str(), "status": strEnum(invoiceStatuses()...), "amount": money(),
 			"kingsoft": money(), "marketplace": money(), "statements": arrayOf(monthSchema()),
 			"title": responseObject(titleProps), "address": responseObject(addressProps), "requested_at": dateTime(),

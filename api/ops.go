@@ -13,7 +13,7 @@ import (
 
 // healthz says the process is alive.
 func (s *server) healthz(c echo.Context) error {
-	return answer(c, http.StatusOK, map[string]string{"status": "ok"})
+	return answer(c, http.StatusOK, healthOut{Status: "ok"})
 }
 
 // readyz says whether the server can answer: the store is reachable and the
@@ -24,7 +24,7 @@ func (s *server) readyz(c echo.Context) error {
 	if err := s.ready(c); err != nil {
 		return err
 	}
-	return answer(c, http.StatusOK, map[string]string{"status": "ready"})
+	return answer(c, http.StatusOK, healthOut{Status: "ready"})
 }
 
 // readyzDetailed is readyz with the projections' log position, for the
@@ -33,7 +33,7 @@ func (s *server) readyzDetailed(c echo.Context) error {
 	if err := s.ready(c); err != nil {
 		return err
 	}
-	return answer(c, http.StatusOK, map[string]any{"status": "ready", "position": s.cfg.Projections.Position()})
+	return answer(c, http.StatusOK, readyOut{Status: "ready", Position: s.cfg.Projections.Position()})
 }
 
 // ready is nil when the server can answer, else the 503 problem.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -205,7 +204,7 @@ func (s *server) errorHandler(err error, c echo.Context) {
 	if p.RetryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}
-	body, _ := json.Marshal(p)
+	body, _ := encode(p)
 	// With its length, so that HEAD answers the same headers as GET
 	// (net/http drops a HEAD's body).
 	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))

@@ -28,7 +28,7 @@ func (s *server) getQuota(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, viewQuota(q))
+	return answer(c, http.StatusOK, viewQuota(q))
 }
 
 // putQuota is finance setting the month's quota (EINV-5).
@@ -64,5 +64,5 @@ func (s *server) putQuota(c echo.Context) error {
 		pos = s.cfg.Projections.Position()
 	}
 	setPosition(c, pos)
-	return c.JSON(http.StatusOK, viewQuota(q))
+	return answer(c, http.StatusOK, viewQuota(q))
 }

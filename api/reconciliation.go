@@ -16,5 +16,5 @@ func (s *server) reconciliation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, http.StatusOK, report)
+	return answer(c, http.StatusOK, viewReconciliation(report))
 }

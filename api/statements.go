@@ -14,7 +14,7 @@ import (
 // postStatement is billing posting a month's statement (STMT-1..3): 201 when
 // it is new, 200 when the identical statement was already there (STMT-2).
 func (s *server) postStatement(c echo.Context) error {
-	var cmd domain.PostStatement
+	var in statementIn
 	raw, err := readBody(c)
 	if err != nil {
 		return err
@@ -22,13 +22,14 @@ func (s *server) postStatement(c echo.Context) error {
 	if raw == nil {
 		return badRequest("", "A JSON body is required.")
 	}
-	body, err := decodeStrict(raw, &cmd)
+	body, err := decodeStrict(raw, &in)
 	if err != nil {
 		if p := amountProblem(raw); p != nil {
 			return p
 		}
 		return err
 	}
+	cmd := in.command()
 	res, err := s.execute(c, cmd, body)
 	if err != nil {
 		return err
@@ -55,7 +56,11 @@ func (s *server) listStatements(c echo.Context) error {
 	if !s.accountKnown(c) {
 		return errNotFound
 	}
-	items, _ := s.cfg.Projections.Statements(c.Param("acc"), status)
+	views, _ := s.cfg.Projections.Statements(c.Param("acc"), status)
+	items := make([]statementItemOut, len(views))
+	for i, v := range views {
+		items[i] = viewStatementItem(v)
+	}
 	return answer(c, http.StatusOK, listOf(items))
 }
 

@@ -20,12 +20,12 @@ func (s *server) getTitle(c echo.Context) error {
 
 // postTitle is the customer submitting a title (TITLE-1..3).
 func (s *server) postTitle(c echo.Context) error {
-	var t domain.Title
+	var t titleFields
 	body, err := decodeBody(c, &t)
 	if err != nil {
 		return err
 	}
-	res, err := s.execute(c, domain.SubmitTitle{Title: t}, body)
+	res, err := s.execute(c, domain.SubmitTitle{Title: t.domain()}, body)
 	if err != nil {
 		return err
 	}
