@@ -158,9 +158,19 @@ func (c *checker) quickPages(tx *bbolt.Tx) error {
 	if free := int64(c.s.db.Stats().FreePageN); free+3 > hwm {
 		return fmt.Errorf("the free list lists %d pages in a file of %d", free, hwm)
 	}
+	heads := tx.Bucket(bucketHeads)
 	for _, name := range [][]byte{bucketHeads, bucketRevs} {
 		var prev []byte
 		n := uint64(0)
+		// The index's streams, each against its head: revisions 0 … head.
+		var stream, headless []byte
+		var next, head uint64
+		endStream := func() {
+			if stream != nil && next != head+1 {
+				c.rep.Add(eventstore.Damage{Part: "index", Stream: string(stream), Revision: next, HasRevision: true,
+					Detail: fmt.Sprintf("the index ends the stream at revision %d, its head says %d", int64(next)-1, head)})
+			}
+		}
 		cur := tx.Bucket(name).Cursor()
 		for k, v := cur.First(); k != nil; k, v = cur.Next() {
 			n++
@@ -176,18 +186,38 @@ func (c *checker) quickPages(tx *bbolt.Tx) error {
 				d.Detail = fmt.Sprintf("head entry is %d bytes, not 8", len(v))
 			case string(name) == string(bucketRevs) && len(v) != revValueLen:
 				d.Detail = fmt.Sprintf("index entry is %d bytes, not %d", len(v), revValueLen)
-			default:
-				if string(name) == string(bucketRevs) {
-					if _, _, ok := parseRevKey(k); !ok {
-						d.Detail = fmt.Sprintf("undecodable index key %x", k)
-					}
+			case string(name) == string(bucketRevs):
+				st, rev, ok := parseRevKey(k)
+				if !ok {
+					d.Detail = fmt.Sprintf("undecodable index key %x", k)
+					break
 				}
+				d.Stream, d.Revision, d.HasRevision = string(st), rev, true
+				if bytes.Equal(st, headless) {
+					break // reported at its first entry
+				}
+				if !bytes.Equal(st, stream) {
+					endStream()
+					stream, next = st, 0
+					hv := heads.Get(st)
+					if len(hv) != 8 {
+						d.Detail = "the index holds a stream that has no head"
+						stream, headless = nil, st
+						break
+					}
+					head = binary.BigEndian.Uint64(hv)
+				}
+				if rev != next {
+					d.Detail = fmt.Sprintf("index holds revision %d where %d belongs", rev, next)
+				}
+				next = rev + 1
 			}
 			if d.Detail != "" {
 				c.rep.Add(d)
 			}
 			prev = k
 		}
+		endStream()
 		if string(name) == string(bucketRevs) && n != c.s.LastPosition() {
 			c.rep.Add(eventstore.Damage{Part: "index", Detail: fmt.Sprintf("the index holds %d entries for %d events", n, c.s.LastPosition())})
 		}
