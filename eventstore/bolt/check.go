@@ -144,7 +144,7 @@ func (c *checker) pages(tx *bbolt.Tx) error {
 		c.rep.Add(d)
 	}
 	releaseMapped(c.s.db, tx)
-	c.rep.What = append(c.rep.What, fmt.Sprintf("file structure: %d pages (%d in use, %d free), each reachable once or free (bbolt's check)", hwm, used, free))
+	c.rep.What = append(c.rep.What, fmt.Sprintf("file structure: %d pages (%d in use, %d free) by bbolt's check: each reachable once or free, keys in order", hwm, used, free))
 	return nil
 }
 
@@ -427,7 +427,7 @@ func (c *checker) log(ctx context.Context, tx *bbolt.Tx) error {
 	if c.last != last {
 		c.rep.Add(eventstore.Damage{Part: "log", Position: c.last, Detail: fmt.Sprintf("the log ends at position %d, the store opened at %d", c.last, last)})
 	}
-	c.rep.What = append(c.rep.What, fmt.Sprintf("log: %d records at positions 1…%d, %d streams, event IDs unique, revisions contiguous", len(c.positions), c.last, len(c.names)))
+	c.rep.What = append(c.rep.What, fmt.Sprintf("log: %d records at positions 1…%d in %d streams: positions without gaps, records readable, event IDs unique, revisions contiguous", len(c.positions), c.last, len(c.names)))
 	return nil
 }
 
@@ -487,7 +487,7 @@ func (c *checker) index(ctx context.Context, tx *bbolt.Tx) error {
 		}
 	}
 	releaseMapped(c.s.db, tx)
-	c.rep.What = append(c.rep.What, fmt.Sprintf("index: %d entries, each pointing at its record", n))
+	c.rep.What = append(c.rep.What, fmt.Sprintf("index: %d entries against the log: each at its record, each record indexed once", n))
 	return nil
 }
 
@@ -521,7 +521,7 @@ func (c *checker) heads(tx *bbolt.Tx) error {
 			c.rep.Add(eventstore.Damage{Part: "head", Stream: name, Detail: "the stream has no valid head: appends would restart it"})
 		}
 	}
-	c.rep.What = append(c.rep.What, fmt.Sprintf("heads: %d streams, each at its last revision", n))
+	c.rep.What = append(c.rep.What, fmt.Sprintf("heads: %d streams against the log's last revisions", n))
 	return nil
 }
 
