@@ -144,7 +144,7 @@ func (c *checker) pages(tx *bbolt.Tx) error {
 		c.rep.Add(d)
 	}
 	releaseMapped(c.s.db, tx)
-	c.rep.What = append(c.rep.What, fmt.Sprintf("file structure: %d pages (%d in use, %d free) by bbolt's check: each reachable once or free, keys in order", hwm, used, free))
+	c.rep.What = append(c.rep.What, fmt.Sprintf("file structure: %d pages (%d free) by bbolt's check: each reachable once or free, keys in order", hwm, free))
 	return nil
 }
 
