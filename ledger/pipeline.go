@@ -238,7 +238,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 			}
 			keys[c.key] = true
 		}
-		now := l.clock.Now()
+		now := CanonicalTime(l.clock, l.clock.Now())
 		ids := &idSource{accountID: c.AccountID, key: c.key}
 		events, err := c.Command.Decide(f.acc, domain.Env{
 			Now:      now,

@@ -155,13 +155,27 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			log.Error("closing the store", "err", err)
 		}
 	}()
-	if err := startupCheck(ctx, store, f.store, log); err != nil {
-		return err
+	// The quick check runs beside the rebuild of the read models (it costs
+	// ≈0.3 s of CPU on a 1M-event log); nothing is written and nothing
+	// served before it has passed.
+	checked := make(chan error, 1)
+	go func() { checked <- startupCheck(ctx, store, f.store, log) }()
+	var checkErr error
+	checkDone := false
+	waitCheck := func() error {
+		if !checkDone {
+			checkErr, checkDone = <-checked, true
+		}
+		return checkErr
 	}
+	defer func() { _ = waitCheck() }() // before the store closes
 
 	var demo *demoInfo
 	tokensPath := f.tokens
 	if f.demo {
+		if err := waitCheck(); err != nil {
+			return err
+		}
 		if demo, err = prepareDemo(ctx, store, clock, f, log); err != nil {
 			return err
 		}
@@ -176,6 +190,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	restoreGC := startupGC(f.memoryLimit)
 	proj, err := projections.Replay(ctx, store, nil)
 	restoreGC()
+	if err := waitCheck(); err != nil {
+		return err
+	}
 	if err != nil {
 		return damageHint(fmt.Errorf("rebuilding the read models: %w", err), f.store)
 	}

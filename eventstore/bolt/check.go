@@ -144,7 +144,7 @@ func (c *checker) pages(tx *bbolt.Tx) error {
 		c.rep.Add(d)
 	}
 	releaseMapped(c.s.db, tx)
-	c.rep.What = append(c.rep.What, fmt.Sprintf("file structure: %d pages (%d in use, %d free), each reachable once or free (bbolt's check)", hwm, used, free))
+	c.rep.What = append(c.rep.What, fmt.Sprintf("file structure: %d pages (%d free) by bbolt's check: each reachable once or free, keys in order", hwm, free))
 	return nil
 }
 
@@ -158,9 +158,19 @@ func (c *checker) quickPages(tx *bbolt.Tx) error {
 	if free := int64(c.s.db.Stats().FreePageN); free+3 > hwm {
 		return fmt.Errorf("the free list lists %d pages in a file of %d", free, hwm)
 	}
+	heads := tx.Bucket(bucketHeads)
 	for _, name := range [][]byte{bucketHeads, bucketRevs} {
 		var prev []byte
 		n := uint64(0)
+		// The index's streams, each against its head: revisions 0 … head.
+		var stream, headless []byte
+		var next, head uint64
+		endStream := func() {
+			if stream != nil && next != head+1 {
+				c.rep.Add(eventstore.Damage{Part: "index", Stream: string(stream), Revision: next, HasRevision: true,
+					Detail: fmt.Sprintf("the index ends the stream at revision %d, its head says %d", int64(next)-1, head)})
+			}
+		}
 		cur := tx.Bucket(name).Cursor()
 		for k, v := cur.First(); k != nil; k, v = cur.Next() {
 			n++
@@ -176,18 +186,38 @@ func (c *checker) quickPages(tx *bbolt.Tx) error {
 				d.Detail = fmt.Sprintf("head entry is %d bytes, not 8", len(v))
 			case string(name) == string(bucketRevs) && len(v) != revValueLen:
 				d.Detail = fmt.Sprintf("index entry is %d bytes, not %d", len(v), revValueLen)
-			default:
-				if string(name) == string(bucketRevs) {
-					if _, _, ok := parseRevKey(k); !ok {
-						d.Detail = fmt.Sprintf("undecodable index key %x", k)
-					}
+			case string(name) == string(bucketRevs):
+				st, rev, ok := parseRevKey(k)
+				if !ok {
+					d.Detail = fmt.Sprintf("undecodable index key %x", k)
+					break
 				}
+				d.Stream, d.Revision, d.HasRevision = string(st), rev, true
+				if bytes.Equal(st, headless) {
+					break // reported at its first entry
+				}
+				if !bytes.Equal(st, stream) {
+					endStream()
+					stream, next = st, 0
+					hv := heads.Get(st)
+					if len(hv) != 8 {
+						d.Detail = "the index holds a stream that has no head"
+						stream, headless = nil, st
+						break
+					}
+					head = binary.BigEndian.Uint64(hv)
+				}
+				if rev != next {
+					d.Detail = fmt.Sprintf("index holds revision %d where %d belongs", rev, next)
+				}
+				next = rev + 1
 			}
 			if d.Detail != "" {
 				c.rep.Add(d)
 			}
 			prev = k
 		}
+		endStream()
 		if string(name) == string(bucketRevs) && n != c.s.LastPosition() {
 			c.rep.Add(eventstore.Damage{Part: "index", Detail: fmt.Sprintf("the index holds %d entries for %d events", n, c.s.LastPosition())})
 		}
@@ -397,7 +427,7 @@ func (c *checker) log(ctx context.Context, tx *bbolt.Tx) error {
 	if c.last != last {
 		c.rep.Add(eventstore.Damage{Part: "log", Position: c.last, Detail: fmt.Sprintf("the log ends at position %d, the store opened at %d", c.last, last)})
 	}
-	c.rep.What = append(c.rep.What, fmt.Sprintf("log: %d records at positions 1…%d, %d streams, event IDs unique, revisions contiguous", len(c.positions), c.last, len(c.names)))
+	c.rep.What = append(c.rep.What, fmt.Sprintf("log: %d records at positions 1…%d in %d streams: positions without gaps, records readable, event IDs unique, revisions contiguous", len(c.positions), c.last, len(c.names)))
 	return nil
 }
 
@@ -457,7 +487,7 @@ func (c *checker) index(ctx context.Context, tx *bbolt.Tx) error {
 		}
 	}
 	releaseMapped(c.s.db, tx)
-	c.rep.What = append(c.rep.What, fmt.Sprintf("index: %d entries, each pointing at its record", n))
+	c.rep.What = append(c.rep.What, fmt.Sprintf("index: %d entries against the log: each at its record, each record indexed once", n))
 	return nil
 }
 
@@ -491,7 +521,7 @@ func (c *checker) heads(tx *bbolt.Tx) error {
 			c.rep.Add(eventstore.Damage{Part: "head", Stream: name, Detail: "the stream has no valid head: appends would restart it"})
 		}
 	}
-	c.rep.What = append(c.rep.What, fmt.Sprintf("heads: %d streams, each at its last revision", n))
+	c.rep.What = append(c.rep.What, fmt.Sprintf("heads: %d streams against the log's last revisions", n))
 	return nil
 }
 

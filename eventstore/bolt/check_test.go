@@ -148,7 +148,7 @@ func TestCheckWholeStore(t *testing.T) {
 	}
 	rep, _ := s.Check(context.Background(), false)
 	require.Len(t, rep.What, 5)
-	require.Contains(t, strings.Join(rep.What, "\n"), "each reachable once or free (bbolt's check)")
+	require.Contains(t, strings.Join(rep.What, "\n"), "by bbolt's check: each reachable once or free")
 }
 
 // TestDamagedStoreRefusesWrites: once a read met damage, appends fail

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,5 +119,54 @@ func TestOpenLogCreatesDirectory(t *testing.T) {
 	segs, err := filepath.Glob(filepath.Join(dir, "*.seg"))
 	if err != nil || len(segs) != 1 {
 		t.Fatalf("want one segment in %s, got %v (%v)", dir, segs, err)
+	}
+}
+
+// TestOpenReadOnlyCreatesNothing: a read-only open of a path with no store
+// (in a directory that does not exist either) or of an empty file fails,
+// naming the path, and leaves the file system as it was; a store opened
+// read-only refuses appends.
+func TestOpenReadOnlyCreatesNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "no", "such", "fapiao.db")
+	_, err := OpenReadOnly(context.Background(), "bolt://"+missing)
+	if err == nil || !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("OpenReadOnly of a missing path: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "no")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the directory was created: %v", err)
+	}
+
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, open := range []func(context.Context, string) (eventstore.Store, error){OpenReadOnly, Open} {
+		if _, err := open(context.Background(), "bolt://"+empty); !errors.Is(err, eventstore.ErrCorrupt) || !strings.Contains(err.Error(), "empty") {
+			t.Fatalf("open of an empty file: %v", err)
+		}
+	}
+	if info, err := os.Stat(empty); err != nil || info.Size() != 0 {
+		t.Fatalf("the empty file changed: %v %v", info, err)
+	}
+
+	path := filepath.Join(dir, "fapiao.db")
+	s, err := Open(context.Background(), "bolt://"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roundTrip(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenReadOnly(context.Background(), "bolt://"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	_, err = ro.Append(context.Background(), "account-probe", eventstore.Any, eventstore.EventData{ID: uuid.New(), Type: "Probe", Data: []byte(`{}`), Metadata: []byte(`{}`)})
+	if !errors.Is(err, eventstore.ErrReadOnly) {
+		t.Fatalf("append to a read-only store: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -116,8 +117,10 @@ func open(ctx context.Context, raw string, readOnly bool) (eventstore.Store, err
 	switch u.Backend {
 	case Bolt:
 		if readOnly {
-			if _, err := os.Stat(u.Path); err != nil {
-				return nil, fmt.Errorf("store %s: no store at %s (nothing was created): %w", u, u.Path, err)
+			if _, err := os.Stat(u.Path); errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("store %s: no store at %s (nothing was created): %w", u, u.Path, fs.ErrNotExist)
+			} else if err != nil {
+				return nil, fmt.Errorf("store %s: %w", u, err)
 			}
 		} else if dir := filepath.Dir(u.Path); dir != "" {
 			if err := os.MkdirAll(dir, 0o750); err != nil {
