@@ -142,18 +142,33 @@ func (s *server) treeSizeParam(c echo.Context, name string) (int64, error) {
 	return int64(n), nil
 }
 
+// recordReader is a store that reads one event by position (bolt): a
+// proof then reads one record, not a chunk of the log.
+type recordReader interface {
+	ReadRecord(ctx context.Context, pos eventstore.Position) (eventstore.Record, bool, error)
+}
+
 // recordAt reads the event of leaf index from the store.
 func (s *server) recordAt(ctx context.Context, tree *transparency.Tree, index int64) (eventstore.Record, error) {
-	var after uint64
-	if index > 0 {
-		var err error
-		if after, err = tree.Position(index - 1); err != nil {
-			return eventstore.Record{}, err
-		}
-	}
 	want, err := tree.Position(index)
 	if err != nil {
 		return eventstore.Record{}, err
+	}
+	if rr, ok := s.cfg.Store.(recordReader); ok {
+		r, found, err := rr.ReadRecord(ctx, want)
+		if err != nil {
+			return eventstore.Record{}, err
+		}
+		if !found {
+			return eventstore.Record{}, errTreeMismatch(want)
+		}
+		return r, nil
+	}
+	var after uint64
+	if index > 0 {
+		if after, err = tree.Position(index - 1); err != nil {
+			return eventstore.Record{}, err
+		}
 	}
 	for r, err := range s.cfg.Store.ReadAll(ctx, after) {
 		if err != nil {

@@ -157,3 +157,19 @@ func TestNoSigningKey(t *testing.T) {
 		require.True(t, strings.Contains(r.json(t)["detail"].(string), "--signing-key"), "%s", r.body)
 	}
 }
+
+// TestInclusionTreeMismatch: when the log no longer holds the event a leaf
+// was built from (a rewritten or replaced store), the proof is refused with
+// a 500 that says so, not proved from the stale tree.
+func TestInclusionTreeMismatch(t *testing.T) {
+	stale := transparency.New()
+	require.NoError(t, stale.Append(1, strings.Repeat("00", 32)))
+	s := newTestServer(t, func(c *api.Config) {
+		c.Tree, c.Checkpoints = stale, transparency.NewCheckpointer(testSigner(t), stale)
+	})
+	s.seed()
+	r := s.call("GET", "/v1/proofs/inclusion?position=1&size=1", tokAuditor, nil)
+	require.Equal(t, http.StatusInternalServerError, r.status, "%s", r.body)
+	require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+	require.Contains(t, r.json(t)["detail"], "position 1 is not the one its Merkle tree holds")
+}

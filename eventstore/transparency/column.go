@@ -52,6 +52,9 @@ func (c *column) read(i int64, dst []byte) error {
 		copy(dst, c.chunks[j/c.perChunk()][off:off+int64(c.size)])
 		return nil
 	}
+	if c.f == nil {
+		return fmt.Errorf("transparency: record %d: %w", i, os.ErrClosed)
+	}
 	if _, err := c.f.ReadAt(dst[:c.size], i*int64(c.size)); err != nil {
 		return fmt.Errorf("transparency: read %s record %d: %w", c.f.Name(), i, err)
 	}

@@ -363,3 +363,19 @@ func TestLargeTreeAcrossChunks(t *testing.T) {
 		require.Equal(t, tlog.Hash(mth(leaves[:keep+3])), got, "truncated to %d", keep)
 	}
 }
+
+// TestClosedTreeErrs: a closed file tree answers errors, never a panic
+// (a late request after serve's shutdown).
+func TestClosedTreeErrs(t *testing.T) {
+	s := fixedLog(t, 5)
+	tree, err := transparency.Open(filepath.Join(t.TempDir(), "tree"))
+	require.NoError(t, err)
+	require.NoError(t, transparency.Build(context.Background(), s, tree, 0))
+	require.NoError(t, tree.Close())
+	_, err = tree.Root(5)
+	require.ErrorIs(t, err, os.ErrClosed)
+	_, err = tree.ProveInclusion(1, 5)
+	require.Error(t, err)
+	_, _, err = tree.Index(3)
+	require.Error(t, err)
+}
