@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/uuid"
@@ -353,6 +354,9 @@ func TestDEF5_PartialRedFlushOfAPaperInvoice(t *testing.T) {
 	if inv.Status != Issued {
 		t.Fatalf("status %s", inv.Status)
 	}
+	if acts := inv.Actions(RoleFinance); !slices.Contains(acts, "red_flush_part") {
+		t.Fatalf("finance's actions on an invoice that owes: %v", acts)
+	}
 	wantMoney(t, "red_flushed_amount", inv.RedFlushedAmount, "150.00")
 	wantMoney(t, "deficit", inv.Deficit(), "50.00")
 	wantMoney(t, "invoiced", a.Balance().Invoiced, "200.00")
@@ -366,6 +370,9 @@ func TestDEF5_PartialRedFlushOfAPaperInvoice(t *testing.T) {
 	must(t, a, env, ReceiveReturnPaper{InvoiceID: id, Complete: true})
 	_, err = VoidInvoice{InvoiceID: id}.Decide(a, env)
 	wantRule(t, err, "DEF-5", StateRule, "")
+	if acts := a.Invoice(id).Actions(RoleFinance); slices.Contains(acts, "void") || !slices.Contains(acts, "red_flush") {
+		t.Fatalf("a partly red-flushed invoice's actions: %v", acts)
+	}
 	evs = must(t, a, env, RedFlushInvoice{InvoiceID: id, RedInvoiceCode: "3300000000", RedInvoiceNumber: "00000010"})
 	checkAll(t, a)
 	wantMoney(t, "red amount", evs[0].(InvoiceRedFlushed).RedAmount, "200.00")
