@@ -63,6 +63,10 @@ func TestDEF1_AdjustmentsOverHTTP(t *testing.T) {
 	require.Equal(t, "30.00", bal["deficit"])
 	inv := s.must(200, "GET", acc+"/invoices/"+seed.invoiceID, tokCustomer, nil).json(t)
 	require.Equal(t, "30.00", inv["deficit"])
+	for _, path := range []string{acc + "/invoices", "/v1/invoices?account=acc-1"} { // the lists' cached encoding too
+		items := s.must(200, "GET", path, tokFinance, nil).json(t)["items"].([]any)
+		require.Equal(t, "30.00", items[0].(map[string]any)["deficit"], path)
+	}
 	list := s.must(200, "GET", acc+"/statements", tokFinance, nil).json(t)["items"].([]any)
 	require.Len(t, list, 2)
 	sep := list[0].(map[string]any)

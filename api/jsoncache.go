@@ -156,6 +156,10 @@ func (c *jsonCache) invoice(inv *domain.Invoice, version uint64) (cachedInvoice,
 		return cachedInvoice{}, err
 	}
 	b = b[:len(b)-1] // an object: drop its "}"
+	if v := viewInvoice(*inv, ""); v.Deficit != nil {
+		// As invoiceView writes it: after the invoice's fields (DEF-2).
+		b = append(append(append(b, `,"deficit":"`...), v.Deficit.String()...), '"')
+	}
 	acts := new(roleActions)
 	for i, r := range cachedRoles {
 		acts[i] = internActions(inv.Actions(r))
