@@ -554,3 +554,38 @@ func TestDEF6_DeficitEventsGolden(t *testing.T) {
 		RedFlushedAt: ts, RedLetterFormNumber: "1101202610000001",
 	}, "InvoiceRedFlushed.deficit.json")
 }
+
+// TestDEF4_ExchangeReissuesWhatIsLeft: a return with an exchange (退票重开)
+// of an invoice that owes a deficit reissues the statements for what is
+// left of them after the refund (APP-3); when nothing is left, the exchange
+// fails with DEF-3 and says why.
+func TestDEF4_ExchangeReissuesWhatIsLeft(t *testing.T) {
+	t.Parallel()
+	a, env := readyAccount(t, VATGeneral)
+	id := issued(t, a, env, "1100000000", "00000001", "2026-07", "2026-08") // 350.00
+	adjust(t, a, env, "adj-1", "2026-08", BucketKingsoft, "120.00")
+	must(t, a, env, RequestReturn{InvoiceID: id, Reason: "refund", Exchange: true})
+	must(t, a, env, ReceiveReturnPaper{InvoiceID: id, Complete: true})
+	evs := must(t, a, env, RedFlushInvoice{InvoiceID: id, RedInvoiceCode: "3300000000", RedInvoiceNumber: "00000009"})
+	checkAll(t, a)
+	req, ok := evs[len(evs)-1].(InvoiceRequested)
+	if !ok {
+		t.Fatalf("no exchange: %+v", evs)
+	}
+	wantMoney(t, "exchange amount", req.Amount, "230.00")
+	wantMoney(t, "deficit", a.Balance().Deficit, "0.00")
+
+	// All of it refunded: nothing is left to reissue.
+	b, env2 := readyAccount(t, VATGeneral)
+	id2 := issued(t, b, env2, "1100000000", "00000001", "2026-08")
+	adjust(t, b, env2, "adj-1", "2026-08", BucketKingsoft, "200.00") // July offsets 150.00
+	must(t, b, env2, RequestReturn{InvoiceID: id2, Reason: "refund", Exchange: true})
+	must(t, b, env2, ReceiveReturnPaper{InvoiceID: id2, Complete: true})
+	evs = must(t, b, env2, RedFlushInvoice{InvoiceID: id2, RedInvoiceCode: "3300000000", RedInvoiceNumber: "00000009"})
+	checkAll(t, b)
+	f, ok := evs[len(evs)-1].(ExchangeFailed)
+	if !ok || f.Code != "DEF-3" {
+		t.Fatalf("want a failed exchange: %+v", evs)
+	}
+	wantMoney(t, "July is free again", b.Statements["2026-07"].Free.Total(), "150.00")
+}
