@@ -63,6 +63,10 @@ func TestDEF1_AdjustmentsOverHTTP(t *testing.T) {
 	require.Equal(t, "30.00", bal["deficit"])
 	inv := s.must(200, "GET", acc+"/invoices/"+seed.invoiceID, tokCustomer, nil).json(t)
 	require.Equal(t, "30.00", inv["deficit"])
+	for _, path := range []string{acc + "/invoices", "/v1/invoices?account=acc-1"} { // the lists' cached encoding too
+		items := s.must(200, "GET", path, tokFinance, nil).json(t)["items"].([]any)
+		require.Equal(t, "30.00", items[0].(map[string]any)["deficit"], path)
+	}
 	list := s.must(200, "GET", acc+"/statements", tokFinance, nil).json(t)["items"].([]any)
 	require.Len(t, list, 2)
 	sep := list[0].(map[string]any)
@@ -106,4 +110,32 @@ func TestDEF5_PartialRedFlushOverHTTP(t *testing.T) {
 	require.Equal(t, "15.00", got["deficit"])
 	p = s.must(400, "POST", inv+"/red-flush", tokFinance, map[string]any{"red_invoice_code": "1100223344", "red_invoice_number": "00000003", "amount": "15.00"}).json(t)
 	require.Equal(t, "DEF-5", p["code"], "a paper partial red-flush needs the form number")
+}
+
+// TestRED6_PartialConfirmationOverHTTP: an electronic invoice that owes a
+// deficit is red-flushed in part through a partial confirmation
+// (service_terminated or sales_allowance, up to the deficit); issuing_error
+// or more than it owes is 422 RED-6 and writes nothing.
+func TestRED6_PartialConfirmationOverHTTP(t *testing.T) {
+	s := newTestServer(t)
+	inv := s.eInvoice("26110000000000000001") // 106.00
+	s.must(201, "POST", "/v1/accounts/acc-1/statements/2026-10/adjustments", tokBilling, adjustmentBody("a-1", "kingsoft", "53.00"))
+	pos := s.lastPosition()
+	for _, body := range []map[string]any{
+		{"amount": "53.01", "reason": "service_terminated", "deducted": false, "booked": false},
+		{"amount": "10.00", "reason": "issuing_error", "deducted": false, "booked": false},
+	} {
+		r := s.call("POST", inv+"/red-letter-confirmations", tokFinance, body)
+		require.Equal(t, 422, r.status, "%s", r.body)
+		require.Equal(t, "RED-6", problemCode(t, r))
+	}
+	require.Equal(t, pos, s.lastPosition())
+	cf := s.must(201, "POST", inv+"/red-letter-confirmations", tokFinance,
+		map[string]any{"amount": "53.00", "reason": "sales_allowance", "deducted": false, "booked": false}).json(t)
+	require.Equal(t, "not_required", cf["status"])
+	got := s.must(200, "POST", inv+"/red-flush", tokFinance,
+		map[string]any{"red_invoice_number": "26110000000000000002", "confirmation_id": cf["id"]}).json(t)
+	require.Equal(t, "issued", got["status"])
+	require.Equal(t, "53.00", got["red_flushed_amount"])
+	require.Equal(t, "0.00", got["deficit"])
 }

@@ -137,7 +137,7 @@ func schemas() obj {
 				"red_invoice_code": str(), "red_invoice_number": str(), "red_confirmation_id": uuidSchema(), "exchange_invoice_id": uuidSchema(),
 			}),
 			"reject_reason": str(), "cancelled_by": str(), "updated_at": dateTime(),
-			"actions": arrayOf(strEnum("cancel", "approve", "reject", "issue", "ship", "return", "paper_received", "reject_return", "void", "red_flush", "confirmation")),
+			"actions": arrayOf(strEnum("cancel", "approve", "reject", "issue", "ship", "return", "paper_received", "reject_return", "void", "red_flush", "red_flush_part", "confirmation")),
 		})},
 		"InvoiceList": obj{"type": "object", "required": []string{"items"}, "properties": obj{"items": arrayOf(schemaRef("Invoice")), "next_cursor": str()}},
 		"Event": obj{"type": "object", "required": []string{"position", "stream", "revision", "id", "type", "data", "metadata"}, "properties": obj{

@@ -1,15 +1,31 @@
 package domain
 
+import "slices"
+
 // Actions lists what role may do to the invoice now (console buttons):
 // "cancel", "approve", "reject", "issue", "ship", "return",
 // "paper_received", "reject_return", "void", "red_flush". In paper_received
 // both "void" and "red_flush" are listed: whether a void is allowed depends
 // on the current month (RETURN-4), which Actions does not know; VoidAllowed
-// answers it, and the void command refuses with RETURN-4.
+// answers it, and the void command refuses with RETURN-4. Refunds after
+// invoicing (DEF-5): finance may red-flush part ("red_flush_part") of an
+// issued paper invoice that owes a deficit, and a partly red-flushed
+// invoice is never voided.
 func (inv *Invoice) Actions(role Role) []string {
 	if inv.IsElectronic() {
 		return inv.electronicActions(role)
 	}
+	acts := inv.paperActions(role)
+	if role == RoleFinance && inv.Status == Issued && inv.Deficit().IsPositive() {
+		acts = append(acts, "red_flush_part")
+	}
+	if inv.RedFlushedAmount.IsPositive() {
+		acts = slices.DeleteFunc(slices.Clone(acts), func(a string) bool { return a == "void" })
+	}
+	return acts
+}
+
+func (inv *Invoice) paperActions(role Role) []string {
 	switch role {
 	case RoleCustomer:
 		switch inv.Status {

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/uuid"
@@ -353,6 +354,9 @@ func TestDEF5_PartialRedFlushOfAPaperInvoice(t *testing.T) {
 	if inv.Status != Issued {
 		t.Fatalf("status %s", inv.Status)
 	}
+	if acts := inv.Actions(RoleFinance); !slices.Contains(acts, "red_flush_part") {
+		t.Fatalf("finance's actions on an invoice that owes: %v", acts)
+	}
 	wantMoney(t, "red_flushed_amount", inv.RedFlushedAmount, "150.00")
 	wantMoney(t, "deficit", inv.Deficit(), "50.00")
 	wantMoney(t, "invoiced", a.Balance().Invoiced, "200.00")
@@ -366,6 +370,9 @@ func TestDEF5_PartialRedFlushOfAPaperInvoice(t *testing.T) {
 	must(t, a, env, ReceiveReturnPaper{InvoiceID: id, Complete: true})
 	_, err = VoidInvoice{InvoiceID: id}.Decide(a, env)
 	wantRule(t, err, "DEF-5", StateRule, "")
+	if acts := a.Invoice(id).Actions(RoleFinance); slices.Contains(acts, "void") || !slices.Contains(acts, "red_flush") {
+		t.Fatalf("a partly red-flushed invoice's actions: %v", acts)
+	}
 	evs = must(t, a, env, RedFlushInvoice{InvoiceID: id, RedInvoiceCode: "3300000000", RedInvoiceNumber: "00000010"})
 	checkAll(t, a)
 	wantMoney(t, "red amount", evs[0].(InvoiceRedFlushed).RedAmount, "200.00")
@@ -546,4 +553,39 @@ func TestDEF6_DeficitEventsGolden(t *testing.T) {
 		InvoiceID: id, RedInvoiceCode: "011001900111", RedInvoiceNumber: "12345679", RedAmount: MustMoney("350.50"),
 		RedFlushedAt: ts, RedLetterFormNumber: "1101202610000001",
 	}, "InvoiceRedFlushed.deficit.json")
+}
+
+// TestDEF4_ExchangeReissuesWhatIsLeft: a return with an exchange (退票重开)
+// of an invoice that owes a deficit reissues the statements for what is
+// left of them after the refund (APP-3); when nothing is left, the exchange
+// fails with DEF-3 and says why.
+func TestDEF4_ExchangeReissuesWhatIsLeft(t *testing.T) {
+	t.Parallel()
+	a, env := readyAccount(t, VATGeneral)
+	id := issued(t, a, env, "1100000000", "00000001", "2026-07", "2026-08") // 350.00
+	adjust(t, a, env, "adj-1", "2026-08", BucketKingsoft, "120.00")
+	must(t, a, env, RequestReturn{InvoiceID: id, Reason: "refund", Exchange: true})
+	must(t, a, env, ReceiveReturnPaper{InvoiceID: id, Complete: true})
+	evs := must(t, a, env, RedFlushInvoice{InvoiceID: id, RedInvoiceCode: "3300000000", RedInvoiceNumber: "00000009"})
+	checkAll(t, a)
+	req, ok := evs[len(evs)-1].(InvoiceRequested)
+	if !ok {
+		t.Fatalf("no exchange: %+v", evs)
+	}
+	wantMoney(t, "exchange amount", req.Amount, "230.00")
+	wantMoney(t, "deficit", a.Balance().Deficit, "0.00")
+
+	// All of it refunded: nothing is left to reissue.
+	b, env2 := readyAccount(t, VATGeneral)
+	id2 := issued(t, b, env2, "1100000000", "00000001", "2026-08")
+	adjust(t, b, env2, "adj-1", "2026-08", BucketKingsoft, "200.00") // July offsets 150.00
+	must(t, b, env2, RequestReturn{InvoiceID: id2, Reason: "refund", Exchange: true})
+	must(t, b, env2, ReceiveReturnPaper{InvoiceID: id2, Complete: true})
+	evs = must(t, b, env2, RedFlushInvoice{InvoiceID: id2, RedInvoiceCode: "3300000000", RedInvoiceNumber: "00000009"})
+	checkAll(t, b)
+	f, ok := evs[len(evs)-1].(ExchangeFailed)
+	if !ok || f.Code != "DEF-3" {
+		t.Fatalf("want a failed exchange: %+v", evs)
+	}
+	wantMoney(t, "July is free again", b.Statements["2026-07"].Free.Total(), "150.00")
 }

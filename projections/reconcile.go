@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,6 +52,7 @@ type AccountCheck struct {
 	Available  domain.Money   `json:"available"`
 	Reserved   domain.Money   `json:"reserved"`
 	Invoiced   domain.Money   `json:"invoiced"`
+	Deficit    domain.Money   `json:"deficit"` // what its invoices owe after refunds (DEF-6)
 	OK         bool           `json:"ok"`
 	Problems   []Problem      `json:"problems"`
 	Statement  *StatementView `json:"statement,omitempty"` // the month's statement
@@ -101,9 +103,10 @@ func (p *Projections) Reconcile(month string, now time.Time) (Report, error) {
 	return r, nil
 }
 
-// checkAccount recomputes BAL-3 twice: from the fold's statements and
-// balance, and independently from the invoices' statuses and the
-// statement→live-invoice record kept from the events.
+// checkAccount recomputes BAL-3 (DEF-6 with refunds after invoicing)
+// twice: from the fold's statements and balance, and from the invoices'
+// statuses and the statement→live-invoice record kept from the events; and
+// it runs the domain's own DEF-* checks on the folded account.
 func (p *Projections) checkAccount(av *accountView, month string) AccountCheck {
 	a := av.acc
 	b := a.Balance()
@@ -113,6 +116,7 @@ func (p *Projections) checkAccount(av *accountView, month string) AccountCheck {
 		Available:  b.Total,
 		Reserved:   b.Reserved,
 		Invoiced:   b.Invoiced,
+		Deficit:    b.Deficit,
 		Problems:   []Problem{},
 	}
 	bad := func(format string, args ...any) {
@@ -124,16 +128,17 @@ func (p *Projections) checkAccount(av *accountView, month string) AccountCheck {
 	}
 	slices.Sort(months)
 
-	var total, available, reserved, invoiced domain.Money
+	var total, available, reserved, invoiced, deficit domain.Money
 	for _, m := range months {
 		s := a.Statements[m]
-		inv := s.Buckets.Invoiceable()
-		total = total.Add(inv)
+		total = total.Add(s.Buckets.Invoiceable())
+		// The available part: all of an unheld statement but what offset
+		// deficits (DEF-3); of a held one, only a part DEF-4 freed.
+		available = available.Add(s.Free.Total())
 		holders := av.holders[m]
 		switch {
 		case len(holders) == 0:
-			available = available.Add(inv)
-			if s.Status != domain.StatementAvailable {
+			if s.Status != domain.StatementAvailable && s.Status != domain.StatementOffset {
 				bad("statement %s is %s but no live invoice holds it", m, s.Status)
 			}
 		case len(holders) > 1:
@@ -161,34 +166,57 @@ func (p *Projections) checkAccount(av *accountView, month string) AccountCheck {
 		var sum domain.Money
 		for _, m := range inv.Statements {
 			if s := a.Statements[m]; s != nil {
-				sum = sum.Add(s.Buckets.Invoiceable())
+				sum = sum.Add(s.Applied.Total()) // as applied (APP-3)
 			}
 		}
 		if !sum.Equal(inv.Amount) {
-			bad("invoice %s amounts to %s but its statements %s sum to %s", inv.ID, inv.Amount, strings.Join(inv.Statements, ","), sum)
+			bad("invoice %s amounts to %s but its statements %s sum to %s as applied", inv.ID, inv.Amount, strings.Join(inv.Statements, ","), sum)
 		}
 		switch inv.Status {
 		case domain.UnderReview, domain.Issuing:
 			reserved = reserved.Add(inv.Amount)
 		default:
-			invoiced = invoiced.Add(inv.Amount)
+			invoiced = invoiced.Add(inv.Rest()) // less partial red-flushes (DEF-5)
 		}
+		deficit = deficit.Add(inv.Deficit())
 	}
 	if !b.Statements.Equal(total) {
 		bad("the balance counts %s of statements, the statements sum to %s", b.Statements, total)
 	}
-	if parts := b.Total.Add(b.Reserved).Add(b.Invoiced); !parts.Equal(b.Statements) {
-		bad("BAL-3: statements %s ≠ available %s + reserved %s + invoiced %s", b.Statements, b.Total, b.Reserved, b.Invoiced)
+	rule := "BAL-3"
+	if !b.Deficit.IsZero() || len(a.Adjustments) > 0 {
+		rule = "DEF-6"
 	}
-	if parts := available.Add(reserved).Add(invoiced); !parts.Equal(total) {
-		bad("BAL-3 from the events: statements %s ≠ available %s + reserved %s + invoiced %s", total, available, reserved, invoiced)
+	if parts := b.Total.Add(b.Reserved).Add(b.Invoiced).Sub(b.Deficit); !parts.Equal(b.Statements) {
+		bad("%s: statements %s ≠ available %s + reserved %s + invoiced %s − deficit %s", rule, b.Statements, b.Total, b.Reserved, b.Invoiced, b.Deficit)
 	}
-	if !available.Equal(b.Total) || !reserved.Equal(b.Reserved) || !invoiced.Equal(b.Invoiced) {
-		bad("the balance (available %s, reserved %s, invoiced %s) differs from the events (%s, %s, %s)",
-			b.Total, b.Reserved, b.Invoiced, available, reserved, invoiced)
+	if parts := available.Add(reserved).Add(invoiced).Sub(deficit); !parts.Equal(total) {
+		bad("%s from the events: statements %s ≠ available %s + reserved %s + invoiced %s − deficit %s", rule, total, available, reserved, invoiced, deficit)
+	}
+	if !available.Equal(b.Total) || !reserved.Equal(b.Reserved) || !invoiced.Equal(b.Invoiced) || !deficit.Equal(b.Deficit) {
+		bad("the balance (available %s, reserved %s, invoiced %s, deficit %s) differs from the events (%s, %s, %s, %s)",
+			b.Total, b.Reserved, b.Invoiced, b.Deficit, available, reserved, invoiced, deficit)
+	}
+	// The domain's own checks of refunds after invoicing (DEF-2..6): each
+	// statement's parts, each invoice's deficit against its statements.
+	if err := a.CheckInvariants(); err != nil {
+		for _, e := range unjoin(err) {
+			var ie *domain.InvariantError
+			if errors.As(e, &ie) && strings.HasPrefix(ie.Rule, "DEF-") {
+				bad("%s: %s", ie.Rule, ie.Detail)
+			}
+		}
 	}
 	c.OK = len(c.Problems) == 0
 	return c
+}
+
+// unjoin lists the errors of an errors.Join.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 func joinIDs(ids []uuid.UUID) string {

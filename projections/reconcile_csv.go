@@ -43,6 +43,7 @@ func (r Report) WriteCSV(w io.Writer) error {
 		row("account", a.Account, "", "available", a.Available.String())
 		row("account", a.Account, "", "reserved", a.Reserved.String())
 		row("account", a.Account, "", "invoiced", a.Invoiced.String())
+		row("account", a.Account, "", "deficit", a.Deficit.String())
 		row("account", a.Account, "", "ok", strconv.FormatBool(a.OK))
 		if s := a.Statement; s != nil {
 			row("statement", a.Account, s.Month, "status", string(s.Status))
@@ -52,6 +53,9 @@ func (r Report) WriteCSV(w io.Writer) error {
 			row("statement", a.Account, s.Month, "merchant", s.Merchant.String())
 			row("statement", a.Account, s.Month, "offline", s.Offline.String())
 			row("statement", a.Account, s.Month, "deductions", s.Deductions.String())
+			row("statement", a.Account, s.Month, "adjusted", s.Adjusted.String())
+			row("statement", a.Account, s.Month, "offset", s.Offset.String())
+			row("statement", a.Account, s.Month, "available", s.Available.String())
 			if s.InvoiceID != nil {
 				row("statement", a.Account, s.Month, "invoice_id", s.InvoiceID.String())
 			}
@@ -60,7 +64,7 @@ func (r Report) WriteCSV(w io.Writer) error {
 	for _, t := range []struct {
 		key  string
 		line TaxLine
-	}{{"issued", r.Tax.Issued}, {"voided", r.Tax.Voided}, {"red_flushed", r.Tax.RedFlushed}, {"net", r.Tax.Net}} {
+	}{{"issued", r.Tax.Issued}, {"voided", r.Tax.Voided}, {"red_flushed", r.Tax.RedFlushed}, {"partly_red_flushed", r.Tax.PartlyRedFlushed}, {"net", r.Tax.Net}} {
 		row("tax", "", t.key, "count", strconv.Itoa(t.line.Count))
 		row("tax", "", t.key, "amount", t.line.Amount.String())
 		row("tax", "", t.key, "net", t.line.Net.String())
@@ -74,7 +78,7 @@ func (r Report) WriteCSV(w io.Writer) error {
 		for _, t := range []struct {
 			key  string
 			line TaxLine
-		}{{"issued", mt.Issued}, {"voided", mt.Voided}, {"red_flushed", mt.RedFlushed}, {"net", mt.Net}} {
+		}{{"issued", mt.Issued}, {"voided", mt.Voided}, {"red_flushed", mt.RedFlushed}, {"partly_red_flushed", mt.PartlyRedFlushed}, {"net", mt.Net}} {
 			section := "tax_" + string(m)
 			row(section, "", t.key, "count", strconv.Itoa(t.line.Count))
 			row(section, "", t.key, "amount", t.line.Amount.String())

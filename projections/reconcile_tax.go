@@ -13,7 +13,11 @@ type TaxSummary struct {
 	Issued     TaxLine `json:"issued"`
 	Voided     TaxLine `json:"voided"`
 	RedFlushed TaxLine `json:"red_flushed"`
-	Net        TaxLine `json:"net"`
+	// PartlyRedFlushed counts the red invoices for part of an invoice
+	// (DEF-5) dated in the month; a later whole red-flush counts only the
+	// rest in RedFlushed.
+	PartlyRedFlushed TaxLine `json:"partly_red_flushed"`
+	Net              TaxLine `json:"net"`
 	// ByMedium splits the same lines by medium (REC-2): "paper" and
 	// "electronic" (blue and red e-invoices), each always present.
 	ByMedium map[domain.Medium]*MediumTax `json:"by_medium"`
@@ -22,10 +26,11 @@ type TaxSummary struct {
 // MediumTax is REC-2 for one medium. Electronic invoices are never
 // voided (EINV-4), so their Voided line stays zero.
 type MediumTax struct {
-	Issued     TaxLine `json:"issued"`
-	Voided     TaxLine `json:"voided"`
-	RedFlushed TaxLine `json:"red_flushed"`
-	Net        TaxLine `json:"net"`
+	Issued           TaxLine `json:"issued"`
+	Voided           TaxLine `json:"voided"`
+	RedFlushed       TaxLine `json:"red_flushed"`
+	PartlyRedFlushed TaxLine `json:"partly_red_flushed"`
+	Net              TaxLine `json:"net"`
 }
 
 // TaxLine counts invoices and sums their amounts (tax included), net
@@ -48,6 +53,24 @@ func (l *TaxLine) add(inv *domain.Invoice) {
 	}
 }
 
+// addRest adds what a whole red-flush reverses: the invoice less its
+// partial red-flushes (DEF-5).
+func (l *TaxLine) addRest(inv *domain.Invoice) {
+	l.add(inv)
+	for _, p := range inv.PartialRedFlushes {
+		l.Amount = l.Amount.Sub(p.Amount)
+		l.Net = l.Net.Sub(p.NetAmount)
+		l.Tax = l.Tax.Sub(p.TaxAmount)
+	}
+}
+
+func (l *TaxLine) addPart(p domain.PartialRedFlush) {
+	l.Count++
+	l.Amount = l.Amount.Add(p.Amount)
+	l.Net = l.Net.Add(p.NetAmount)
+	l.Tax = l.Tax.Add(p.TaxAmount)
+}
+
 func (l TaxLine) minus(o TaxLine) TaxLine {
 	return TaxLine{Count: l.Count - o.Count, Amount: l.Amount.Sub(o.Amount), Net: l.Net.Sub(o.Net), Tax: l.Tax.Sub(o.Tax)}
 }
@@ -62,6 +85,15 @@ func (p *Projections) taxSummary(month string, start time.Time) TaxSummary {
 			s.Issued.add(inv)
 			medium(inv).Issued.add(inv)
 		}
+		if inv == nil {
+			continue
+		}
+		for _, part := range inv.PartialRedFlushes {
+			if !part.At.Before(start) && part.At.Before(end) {
+				s.PartlyRedFlushed.addPart(part)
+				medium(inv).PartlyRedFlushed.addPart(part)
+			}
+		}
 	}
 	for _, c := range p.closings {
 		if c.at.Before(start) || !c.at.Before(end) {
@@ -72,13 +104,13 @@ func (p *Projections) taxSummary(month string, start time.Time) TaxSummary {
 			s.Voided.add(inv)
 			medium(inv).Voided.add(inv)
 		} else {
-			s.RedFlushed.add(inv)
-			medium(inv).RedFlushed.add(inv)
+			s.RedFlushed.addRest(inv)
+			medium(inv).RedFlushed.addRest(inv)
 		}
 	}
-	s.Net = s.Issued.minus(s.Voided).minus(s.RedFlushed)
+	s.Net = s.Issued.minus(s.Voided).minus(s.RedFlushed).minus(s.PartlyRedFlushed)
 	for _, m := range s.ByMedium {
-		m.Net = m.Issued.minus(m.Voided).minus(m.RedFlushed)
+		m.Net = m.Issued.minus(m.Voided).minus(m.RedFlushed).minus(m.PartlyRedFlushed)
 	}
 	return s
 }

@@ -47,6 +47,9 @@ export function statusCell(inv) {
   } else if (inv.invoice_code && inv.invoice_number) {
     td.append(el('div', { class: 'sub', text: t('inv.number', { code: inv.invoice_code, number: inv.invoice_number }) }));
   }
+  // DEF-2, DEF-5: what the invoice owes after refunds, and what was red-flushed of it.
+  if (inv.deficit && inv.deficit !== '0.00') td.append(el('div', { class: 'sub warn deficit', text: t('inv.deficit', { amount: money(inv.deficit) }) }));
+  if (inv.red_flushed_amount && inv.status !== 'red_flushed') td.append(el('div', { class: 'sub red-part', text: t('inv.redFlushedPart', { amount: money(inv.red_flushed_amount) }) }));
   const reason = inv.reject_reason || inv.return?.rejected_reason;
   if (reason) td.append(el('div', { class: 'sub', text: t('inv.reason', { reason }) }));
   // RETURN-6 (amended): a failed exchange is shown, never dropped.

@@ -9,7 +9,7 @@ import { emailsField, validateEmails, isElectronic, confirmationLine, confirmati
 
 const PAGE = 20;
 let config = {};
-let state = { title: null, addresses: [], balance: null, invoices: [], cursor: '', confirmations: {} };
+let state = { title: null, addresses: [], balance: null, statements: [], invoices: [], cursor: '', confirmations: {} };
 
 /** initCustomer wires the page's buttons once. */
 export function initCustomer(cfg) {
@@ -37,12 +37,14 @@ const itemsOf = (x) => (Array.isArray(x) ? x : x?.items || []);
 export async function loadCustomer() {
   const a = account();
   try {
-    const [balance, title, addresses] = await Promise.all([
+    const [balance, title, addresses, statements] = await Promise.all([
       get(acct(a, 'invoiceable')),
       optional(acct(a, 'title')),
       get(acct(a, 'addresses')),
+      get(acct(a, 'statements')),
     ]);
     state.balance = balance;
+    state.statements = itemsOf(statements);
     state.title = title;
     state.addresses = itemsOf(addresses);
     await loadInvoices(false);
@@ -77,11 +79,34 @@ export function renderCustomer() {
   }
   const phone = config.support_phone;
   document.getElementById('offline-why').textContent = t('amounts.offlineWhy', { phone });
+  renderDeficit(b);
+  renderStatements();
   document.getElementById('notes-offline').textContent = t('amounts.offlineWhy', { phone });
   renderTitle();
   renderAddresses();
   renderApplyHint();
   renderInvoices();
+}
+
+// DEF-3: while a deficit is owed nothing is invoiceable; say why and what clears it.
+function renderDeficit(b) {
+  const owed = b.deficit && cents(b.deficit) > 0n;
+  document.getElementById('deficit-box').hidden = !owed;
+  if (!owed) return;
+  document.getElementById('amt-deficit').textContent = money(b.deficit);
+  document.getElementById('deficit-why').textContent = t('deficit.why', { amount: money(b.deficit) });
+  document.getElementById('deficit-clears').textContent = t('deficit.clears');
+}
+
+// The statements with what refunds took off (DEF-1) and what offset a deficit (DEF-3).
+function renderStatements() {
+  const tbody = document.querySelector('#statements-table tbody');
+  const num = (v) => el('td', { class: 'num', text: v === undefined ? '-' : money(v) });
+  tbody.replaceChildren(...state.statements.map((s) => el('tr', { 'data-month': s.month, 'data-status': s.status },
+    el('td', { text: s.month }),
+    el('td', {}, el('span', { class: `badge stmt-${s.status}`, text: t(`stmt.status.${s.status}`) })),
+    num(s.invoiceable), num(s.adjusted), num(s.offset), num(s.available))));
+  document.getElementById('statements-empty').hidden = state.statements.length > 0;
 }
 
 const titleOf = (x) => (x?.title && typeof x.title === 'object' ? x.title : x);
@@ -137,7 +162,8 @@ function renderApplyHint() {
   if (!state.title) hints.push(t('apply.needTitle'));
   else if (state.title.status === 'pending_review') hints.push(t('apply.titlePending'));
   if (!state.addresses.length) hints.push(t('apply.needAddress'));
-  if (state.balance && cents(state.balance.total) === 0n) hints.push(t('apply.zero'));
+  if (state.balance?.deficit && cents(state.balance.deficit) > 0n) hints.push(t('apply.deficit', { amount: money(state.balance.deficit) }));
+  else if (state.balance && cents(state.balance.total) === 0n) hints.push(t('apply.zero'));
   document.getElementById('apply-hint').textContent = hints.join(' ');
 }
 

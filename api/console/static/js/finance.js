@@ -41,6 +41,16 @@ const ACTIONS = [
   { name: 'reject_return', path: ['return', 'reject'], fields: () => [{ name: 'reason', type: 'textarea', label: t('fin.reason'), required: true }] },
   { name: 'void', path: ['void'], confirm: 'fin.confirmVoid', fields: () => [] },
   {
+    // DEF-5: part of what an issued paper invoice owes, with the red-letter
+    // information form (红字信息表); it stays issued.
+    name: 'red_flush_part', path: ['red-flush'], intro: (inv) => t('fin.owes', { amount: money(inv.deficit) }), fields: (inv) => [
+      { name: 'amount', label: t('fin.partAmount'), required: true, inputmode: 'decimal', maxlength: 20, value: inv.deficit || '' },
+      { name: 'red_invoice_code', label: t('fin.redCode'), required: true, inputmode: 'numeric', maxlength: 12 },
+      { name: 'red_invoice_number', label: t('fin.redNumber'), required: true, inputmode: 'numeric', maxlength: 8 },
+      { name: 'red_letter_form_number', label: t('fin.redForm'), required: true },
+    ],
+  },
+  {
     name: 'red_flush', path: ['red-flush'], fields: () => [
       { name: 'red_invoice_code', label: t('fin.redCode'), required: true, inputmode: 'numeric', maxlength: 12 },
       { name: 'red_invoice_number', label: t('fin.redNumber'), required: true, inputmode: 'numeric', maxlength: 8 },
@@ -188,6 +198,7 @@ async function run(a, inv) {
   const label = t(`act.${a.name}`);
   const intro = [el('p', { class: 'sub', text: `${inv.account_id} · ${(inv.statements || []).join(', ')} · ${money(inv.amount)} · ${t(`status.${inv.status}`)}` })];
   if (a.confirm) intro.unshift(el('p', { text: t(a.confirm) }));
+  if (a.intro) intro.unshift(el('p', { text: a.intro(inv) }));
   const done = await openForm({
     title: label,
     intro,

@@ -36,6 +36,9 @@ type ReplayReport struct {
 	Position     eventstore.Position   `json:"position"`
 	Accounts     []AccountState        `json:"accounts"`
 	FoldProblems []projections.Problem `json:"fold_problems,omitempty"`
+	// Invariants lists what REC-1 (BAL-3, DEF-6) finds broken in the state
+	// replayed: every replay checks conservation.
+	Invariants []projections.Problem `json:"invariants,omitempty"`
 }
 
 // AccountState is one account as the projections hold it.
@@ -93,6 +96,8 @@ func Replay(ctx context.Context, store eventstore.Store, opts ReplayOptions) (Re
 		for _, pr := range r.Problems {
 			if pr.Code == projections.FoldProblem {
 				rep.FoldProblems = append(rep.FoldProblems, pr)
+			} else {
+				rep.Invariants = append(rep.Invariants, pr)
 			}
 		}
 	}

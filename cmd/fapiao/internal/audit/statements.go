@@ -22,11 +22,24 @@ import (
 )
 
 // StatementLine is one line of a bulk statement file: a statement as POST
-// /v1/accounts/{acc}/statements takes it, with its account.
+// /v1/accounts/{acc}/statements takes it, with its account; or, with
+// Adjustment instead of Lines, an adjustment to the account's statement for
+// the month as POST …/statements/{month}/adjustments takes it (DEF-1) — a
+// billing system's nightly refund batch.
 type StatementLine struct {
-	AccountID string                 `json:"account_id"`
-	Month     string                 `json:"month"`
-	Lines     []domain.StatementLine `json:"lines"`
+	AccountID  string                 `json:"account_id"`
+	Month      string                 `json:"month"`
+	Lines      []domain.StatementLine `json:"lines,omitempty"`
+	Adjustment *AdjustmentLine        `json:"adjustment,omitempty"`
+}
+
+// AdjustmentLine is the adjustment of a bulk line (DEF-1).
+type AdjustmentLine struct {
+	AdjustmentID string `json:"adjustment_id"`
+	Bucket       string `json:"bucket"`
+	Amount       string `json:"amount"`
+	Reason       string `json:"reason"`
+	Reference    string `json:"reference,omitempty"`
 }
 
 // ImportOptions tune ImportStatements. Zero fields take their defaults.
@@ -84,6 +97,11 @@ func (e LineError) String() string {
 // identically through the API is a no-op too (STMT-2); a different
 // statement for a month already posted is refused by STMT-2.
 func ImportKey(s StatementLine) string {
+	if a := s.Adjustment; a != nil {
+		raw, _ := json.Marshal(a)
+		sum := sha256.Sum256(raw)
+		return "import:" + s.AccountID + ":" + s.Month + ":adjustment:" + a.AdjustmentID + ":" + hex.EncodeToString(sum[:16])
+	}
 	raw, _ := json.Marshal(s.Lines) // a decoded statement always encodes
 	if c, err := eventstore.Canonical(raw); err == nil {
 		raw = c
@@ -235,6 +253,9 @@ func decodeStatement(line []byte) (StatementLine, *LineError) {
 	if !ledger.ValidAccountID(st.AccountID) {
 		return st, &LineError{Account: st.AccountID, Month: st.Month, Field: "account_id", Message: "account_id must be 1–64 of A-Z a-z 0-9 - _"}
 	}
+	if st.Adjustment != nil && st.Lines != nil {
+		return st, &LineError{Account: st.AccountID, Month: st.Month, Field: "adjustment", Message: "a line is a statement (lines) or an adjustment, not both"}
+	}
 	return st, nil
 }
 
@@ -297,7 +318,11 @@ func badField(line []byte, err error) string {
 }
 
 func postOne(ctx context.Context, led *ledger.Ledger, actor eventstore.Actor, job importJob) importDone {
-	cmd := domain.PostStatement{Month: job.st.Month, Lines: job.st.Lines}
+	var cmd domain.Command = domain.PostStatement{Month: job.st.Month, Lines: job.st.Lines}
+	if a := job.st.Adjustment; a != nil {
+		cmd = domain.PostAdjustment{Month: job.st.Month, AdjustmentID: a.AdjustmentID, Bucket: domain.Bucket(a.Bucket),
+			Amount: a.Amount, Reason: a.Reason, Reference: a.Reference}
+	}
 	res, err := led.Execute(ctx, ledger.Request{
 		AccountID:      job.st.AccountID,
 		Command:        cmd,
