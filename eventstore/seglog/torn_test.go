@@ -74,11 +74,15 @@ func writeTornLog(t *testing.T) tornLog {
 
 // reopen writes data as the segment of a fresh directory and opens it.
 func (tl tornLog) reopen(t *testing.T, data []byte) (string, *seglog.Store, error) {
+	return tl.reopenWith(t, data, tornOpts)
+}
+
+func (tl tornLog) reopenWith(t *testing.T, data []byte, opts seglog.Options) (string, *seglog.Store, error) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "log")
 	require.NoError(t, os.MkdirAll(dir, 0o750))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, tl.seg), data, 0o600))
-	s, err := seglog.Open(dir, tornOpts)
+	s, err := seglog.Open(dir, opts)
 	return dir, s, err
 }
 
@@ -224,4 +228,24 @@ func TestMissingSegmentIsCorruption(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, rep.Problems)
 	require.Contains(t, rep.Problems[0].What, "missing")
+}
+
+// TestReadOnlyOpenOfATornLog: a read-only open (an audit job) sees the
+// acknowledged events, reports the torn write, and changes no byte.
+func TestReadOnlyOpenOfATornLog(t *testing.T) {
+	tl := writeTornLog(t)
+	cut := tl.ackEnd + (tl.lastEnd-tl.ackEnd)/2
+	dir, s, err := tl.reopenWith(t, tl.after[:cut], seglog.Options{ReadOnly: true})
+	require.NoError(t, err)
+	defer s.Close()
+	acked, torn := countEvents(t, s)
+	require.Equal(t, tl.acked, acked)
+	require.Zero(t, torn)
+	problems, err := s.Check()
+	require.NoError(t, err)
+	require.Len(t, problems, 1, "%v", problems)
+	require.True(t, problems[0].Torn)
+	data, err := os.ReadFile(filepath.Join(dir, tl.seg))
+	require.NoError(t, err)
+	require.Equal(t, tl.after[:cut], data, "a read-only open writes nothing")
 }
