@@ -1,6 +1,7 @@
 package seglog
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -100,11 +101,11 @@ func checkSegment(path string, ix *index, name string, next eventstore.Position,
 	return sc.next, nil
 }
 
-// Check checks the store's log (see the function Check) and adds what the
-// open repaired. A torn final write found beyond the last commit seen when
-// the check began is the writer's group in flight, not damage, and is left
-// out.
-func (s *Store) Check() ([]Problem, error) {
+// Problems checks the store's log (see the function Check) and adds what
+// the open repaired. A torn final write found beyond the last commit seen
+// when the check began is the writer's group in flight, not damage, and is
+// left out.
+func (s *Store) Problems() ([]Problem, error) {
 	last := s.last.Load()
 	rep, err := Check(s.dir)
 	if err != nil {
@@ -128,3 +129,39 @@ func (s *Store) Check() ([]Problem, error) {
 	}
 	return out, nil
 }
+
+// Check implements eventstore.Checker. The quick check is the one the open
+// already made: every group's checksums and every stream's revisions were
+// read to build the index, and a damaged log does not open. The full check
+// reads the segments again (Problems). A torn final write dropped at open
+// was never acknowledged: it is said, and is not damage.
+func (s *Store) Check(ctx context.Context, quick bool) (eventstore.CheckReport, error) {
+	var rep eventstore.CheckReport
+	if err := ctxErr(ctx); err != nil {
+		return rep, err
+	}
+	s.ix.mu.RLock()
+	segs := len(s.ix.segs)
+	s.ix.mu.RUnlock()
+	problems := s.Recovered()
+	what := "at open"
+	if !quick {
+		var err error
+		if problems, err = s.Problems(); err != nil {
+			return rep, err
+		}
+		what = "again now"
+	}
+	rep.What = append(rep.What, fmt.Sprintf("log: %d segment(s), %d events, every group's checksums and every stream's revisions read %s",
+		segs, s.last.Load(), what))
+	for _, p := range problems {
+		if p.Torn {
+			rep.What = append(rep.What, "log: "+p.String())
+			continue
+		}
+		rep.Add(eventstore.Damage{Part: "log", Position: p.Position, Detail: p.String()})
+	}
+	return rep, nil
+}
+
+var _ eventstore.Checker = (*Store)(nil)

@@ -139,7 +139,7 @@ func TestTornFinalWrite(t *testing.T) {
 			} else {
 				require.Equal(t, 3, torn, "a whole final group is kept")
 			}
-			problems, err := s.Check()
+			problems, err := s.Problems()
 			require.NoError(t, err)
 			require.Len(t, problems, len(s.Recovered()), "after the repair only the repair is reported: %v", problems)
 
@@ -241,11 +241,39 @@ func TestReadOnlyOpenOfATornLog(t *testing.T) {
 	acked, torn := countEvents(t, s)
 	require.Equal(t, tl.acked, acked)
 	require.Zero(t, torn)
-	problems, err := s.Check()
+	problems, err := s.Problems()
 	require.NoError(t, err)
 	require.Len(t, problems, 1, "%v", problems)
 	require.True(t, problems[0].Torn)
 	data, err := os.ReadFile(filepath.Join(dir, tl.seg))
 	require.NoError(t, err)
 	require.Equal(t, tl.after[:cut], data, "a read-only open writes nothing")
+}
+
+// TestCheckerSaysWhatHappened: the eventstore.Checker view, for verify and
+// for a job's quick check. A torn write dropped at open is said and is not
+// damage; a byte flipped under an open store shows in the full check.
+func TestCheckerSaysWhatHappened(t *testing.T) {
+	tl := writeTornLog(t)
+	dir, s, err := tl.reopen(t, tl.after[:tl.lastEnd-5])
+	require.NoError(t, err)
+	defer s.Close()
+	for _, quick := range []bool{true, false} {
+		rep, err := s.Check(t.Context(), quick)
+		require.NoError(t, err)
+		require.True(t, rep.OK(), "%v", rep.Damage)
+		require.Len(t, rep.What, 2, "%v", rep.What)
+		require.Contains(t, rep.What[1], "torn final write")
+	}
+
+	f, err := os.OpenFile(filepath.Join(dir, tl.seg), os.O_RDWR, 0)
+	require.NoError(t, err)
+	_, err = f.WriteAt([]byte{0xff}, 16+24+3)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	rep, err := s.Check(t.Context(), false)
+	require.NoError(t, err)
+	require.False(t, rep.OK())
+	require.Equal(t, "log", rep.Damage[0].Part)
+	require.Equal(t, eventstore.Position(1), rep.Damage[0].Position)
 }
