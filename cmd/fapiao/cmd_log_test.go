@@ -62,7 +62,8 @@ func TestJobsRefuseAHeldLog(t *testing.T) {
 }
 
 // TestVerifyLogSaysWhatHappened: verify on a log reports a torn final write
-// (and still verifies: the open drops it) and fails on damage in the middle.
+// (a read-only open leaves it out; a writer's open drops it) and fails on
+// damage in the middle.
 func TestVerifyLogSaysWhatHappened(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "log")
