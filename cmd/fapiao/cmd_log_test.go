@@ -62,7 +62,8 @@ func TestJobsRefuseAHeldLog(t *testing.T) {
 }
 
 // TestVerifyLogSaysWhatHappened: verify on a log reports a torn final write
-// (and still verifies: the open drops it) and fails on damage in the middle.
+// (a read-only open leaves it out; a writer's open drops it) and fails on
+// damage in the middle.
 func TestVerifyLogSaysWhatHappened(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "log")
@@ -78,7 +79,8 @@ func TestVerifyLogSaysWhatHappened(t *testing.T) {
 
 	code, out, errOut := jobRun(t, "verify", "--store", to)
 	require.Equal(t, exitOK, code, errOut)
-	require.Contains(t, out, "every checksum holds")
+	require.Contains(t, out, "checked log: 1 segment(s)")
+	require.Contains(t, out, "every hash chain holds")
 
 	// Half a group's header after the last group: a write torn by a crash.
 	torn := append([]byte(nil), data...)
@@ -95,6 +97,10 @@ func TestVerifyLogSaysWhatHappened(t *testing.T) {
 	require.NoError(t, os.WriteFile(segs[0], bad, 0o600))
 	code, out, errOut = jobRun(t, "verify", "--store", to)
 	require.Equal(t, exitFail, code)
-	require.Contains(t, out, "corrupt")
-	require.Contains(t, errOut, "is corrupt")
+	require.Contains(t, out, "DAMAGED STORE: 1 problems")
+	require.Contains(t, out, "at byte 16: corrupt: group payload checksum mismatch")
+	require.Contains(t, errOut, "is damaged")
+	code, _, errOut = jobRun(t, "export", "--store", to)
+	require.Equal(t, exitFail, code, "a job refuses a damaged log")
+	require.Contains(t, errOut, "damaged")
 }

@@ -1,9 +1,11 @@
 package seglog
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/fapiao/fapiao/eventstore"
 )
@@ -20,8 +22,10 @@ type Report struct {
 
 // Check reads every segment of the log in dir, verifying every checksum and
 // that each stream's revisions follow on, without taking the lock or
-// changing anything: it can run beside a serving process (whose group in
-// flight may then show as a torn final write). Unlike Open it goes on past
+// changing anything: it can run beside a serving process. Then the final
+// segment's tail, which the writer may be changing under the scan, is
+// reported as a torn write in flight and not as corruption; a check of a
+// stopped log, and the writer's own open, judge it strictly. Unlike Open it goes on past
 // damage, segment by segment, so the report says all that is wrong. The
 // error is for a log that cannot be read at all.
 func Check(dir string) (Report, error) {
@@ -31,9 +35,10 @@ func Check(dir string) (Report, error) {
 		return rep, fmt.Errorf("seglog: check %s: %w", dir, err)
 	}
 	ix := index{streams: map[string]*streamIndex{}}
+	live := writerRunning(dir)
 	next := eventstore.Position(1)
 	for i, name := range names {
-		seg, err := checkSegment(filepath.Join(dir, name), &ix, name, next, i == len(names)-1, &rep)
+		seg, err := checkSegment(filepath.Join(dir, name), &ix, name, next, i == len(names)-1, live, &rep)
 		if err != nil {
 			return rep, fmt.Errorf("seglog: check %s: %w", dir, err)
 		}
@@ -45,7 +50,7 @@ func Check(dir string) (Report, error) {
 
 // checkSegment checks one segment and returns the position the next one
 // should start at.
-func checkSegment(path string, ix *index, name string, next eventstore.Position, last bool, rep *Report) (eventstore.Position, error) {
+func checkSegment(path string, ix *index, name string, next eventstore.Position, last, live bool, rep *Report) (eventstore.Position, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return next, err
@@ -75,7 +80,7 @@ func checkSegment(path string, ix *index, name string, next eventstore.Position,
 			ix.locs = append(ix.locs, loc{})
 		}
 	}
-	sc, err := scanSegment(name, f, fi.Size(), first, last, func(g group) error {
+	sc, err := scanSegment(name, f, fi.Size(), first, last, live, func(g group) error {
 		pos := g.head.first
 		splitRecords(g.payload, g.head.count, func(_ int, body []byte) bool {
 			if !ix.add(pos, loc{}, body) {
@@ -96,11 +101,11 @@ func checkSegment(path string, ix *index, name string, next eventstore.Position,
 	return sc.next, nil
 }
 
-// Check checks the store's log (see the function Check) and adds what the
-// open repaired. A torn final write found beyond the last commit seen when
-// the check began is the writer's group in flight, not damage, and is left
-// out.
-func (s *Store) Check() ([]Problem, error) {
+// Problems checks the store's log (see the function Check) and adds what
+// the open repaired. A torn final write found beyond the last commit seen
+// when the check began is the writer's group in flight, not damage, and is
+// left out.
+func (s *Store) Problems() ([]Problem, error) {
 	last := s.last.Load()
 	rep, err := Check(s.dir)
 	if err != nil {
@@ -108,10 +113,55 @@ func (s *Store) Check() ([]Problem, error) {
 	}
 	out := s.Recovered()
 	for _, p := range rep.Problems {
+		if slices.ContainsFunc(out, func(q Problem) bool { return q.Segment == p.Segment && q.Offset == p.Offset }) {
+			continue // the torn write the open already reported
+		}
 		if p.Torn && p.Position > last && !s.opts.ReadOnly {
 			continue
+		}
+		if p.Torn && p.Position <= last {
+			// Committed and synced before the check began: no write in
+			// flight explains damage there.
+			p.Torn = false
+			p.What += fmt.Sprintf("; position %d was committed", p.Position)
 		}
 		out = append(out, p)
 	}
 	return out, nil
 }
+
+// Check implements eventstore.Checker. The quick check is the one the open
+// already made: every group's checksums and every stream's revisions were
+// read to build the index, and a damaged log does not open. The full check
+// reads the segments again (Problems). A torn final write dropped at open
+// was never acknowledged: it is said, and is not damage.
+func (s *Store) Check(ctx context.Context, quick bool) (eventstore.CheckReport, error) {
+	var rep eventstore.CheckReport
+	if err := ctxErr(ctx); err != nil {
+		return rep, err
+	}
+	s.ix.mu.RLock()
+	segs := len(s.ix.segs)
+	s.ix.mu.RUnlock()
+	problems := s.Recovered()
+	what := "at open"
+	if !quick {
+		var err error
+		if problems, err = s.Problems(); err != nil {
+			return rep, err
+		}
+		what = "again now"
+	}
+	rep.What = append(rep.What, fmt.Sprintf("log: %d segment(s), %d events, every group's checksums and every stream's revisions read %s",
+		segs, s.last.Load(), what))
+	for _, p := range problems {
+		if p.Torn {
+			rep.What = append(rep.What, "log: "+p.String())
+			continue
+		}
+		rep.Add(eventstore.Damage{Part: "log", Position: p.Position, Detail: p.String()})
+	}
+	return rep, nil
+}
+
+var _ eventstore.Checker = (*Store)(nil)

@@ -2,7 +2,7 @@ package seglog
 
 import (
 	"encoding/binary"
-	"errors"
+	"fmt"
 	"hash/crc32"
 
 	"github.com/fapiao/fapiao/eventstore"
@@ -35,8 +35,9 @@ const (
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // ErrCorrupt says the log holds damaged data that is not a torn final write:
-// something the store acknowledged is no longer readable as written.
-var ErrCorrupt = errors.New("seglog: corrupt log")
+// something the store acknowledged is no longer readable as written. It
+// wraps eventstore.ErrCorrupt, as every store's damage does.
+var ErrCorrupt = fmt.Errorf("seglog: corrupt log: %w", eventstore.ErrCorrupt)
 
 type groupHeader struct {
 	length uint32 // payload bytes, padding excluded

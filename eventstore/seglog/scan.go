@@ -81,8 +81,10 @@ type segmentScan struct {
 // next, and calls visit for each intact one. It stops at the first group
 // that is not intact and says whether the damage is a torn tail (nothing
 // intact after it in this segment) or corruption. last says this is the
-// log's final segment: only there can a write be torn.
-func scanSegment(name string, f io.ReaderAt, size int64, next uint64, last bool, visit func(group) error) (segmentScan, error) {
+// log's final segment: only there can a write be torn. live says a writer
+// may be appending while we read: then the final segment's tail can change
+// under the scan and is never taken for corruption.
+func scanSegment(name string, f io.ReaderAt, size int64, next uint64, last, live bool, visit func(group) error) (segmentScan, error) {
 	r := &reader{f: f, size: size}
 	off := int64(fileHeaderLen)
 	for {
@@ -91,7 +93,7 @@ func scanSegment(name string, f io.ReaderAt, size int64, next uint64, last bool,
 			return segmentScan{}, err
 		}
 		if len(head) < groupHeadLen || isZero(head) {
-			return checkRest(name, r, off, next, last, "")
+			return checkRest(name, r, off, next, last && live, last, "")
 		}
 		h, ok := parseGroupHeader(head)
 		what := ""
@@ -104,7 +106,7 @@ func scanSegment(name string, f io.ReaderAt, size int64, next uint64, last bool,
 			what = fmt.Sprintf("group of %d bytes runs past the segment's end", h.length)
 		}
 		if what != "" {
-			return checkRest(name, r, off, next, last, what)
+			return checkRest(name, r, off, next, last && live, last, what)
 		}
 		payload, err := r.at(off+groupHeadLen, int(h.length))
 		if err != nil {
@@ -117,7 +119,7 @@ func scanSegment(name string, f io.ReaderAt, size int64, next uint64, last bool,
 			what = "malformed records in a group whose checksum holds"
 		}
 		if what != "" {
-			return checkRest(name, r, off, next, last, what)
+			return checkRest(name, r, off, next, last && live, last, what)
 		}
 		if err := visit(group{head: h, payloadOff: off + groupHeadLen, payload: payload}); err != nil {
 			return segmentScan{}, err
@@ -133,7 +135,7 @@ func scanSegment(name string, f io.ReaderAt, size int64, next uint64, last bool,
 // later position follows, acknowledged groups sit beyond damage: corruption.
 // If none does, the bytes are the remains of one torn write — in the last
 // segment; elsewhere no write can have been torn, so it is corruption too.
-func checkRest(name string, r *reader, off int64, next uint64, last bool, what string) (segmentScan, error) {
+func checkRest(name string, r *reader, off int64, next uint64, moving, last bool, what string) (segmentScan, error) {
 	out := segmentScan{end: off, next: next}
 	dirty := int64(-1) // the last non-zero byte
 	found := int64(-1)
@@ -171,6 +173,11 @@ func checkRest(name string, r *reader, off int64, next uint64, last bool, what s
 	}
 	p := &Problem{Segment: name, Offset: off, Position: next, What: what}
 	switch {
+	case moving:
+		// Bytes read a moment apart may mix commits; the writer's own
+		// open and a check of a stopped log judge this tail strictly.
+		p.Torn = true
+		p.What += " (a writer has the log open: probably its commit in flight)"
 	case found >= 0:
 		p.What += fmt.Sprintf("; a group header follows at byte %d", found)
 	case last:

@@ -97,7 +97,7 @@ func TestReadOnlyBesideAWriter(t *testing.T) {
 	require.Equal(t, 2, n, "the read-only view is the log as it was at open")
 	_, err = r.Append(t.Context(), "a", eventstore.Any, event(3))
 	require.Error(t, err)
-	problems, err := r.Check()
+	problems, err := r.Problems()
 	require.NoError(t, err)
 	require.Empty(t, problems)
 

@@ -138,6 +138,7 @@ func (s *Store) open() error {
 	if err != nil {
 		return err
 	}
+	live := s.opts.ReadOnly && writerRunning(s.dir)
 	next := eventstore.Position(1)
 	for i, name := range names {
 		lastSeg := i == len(names)-1
@@ -151,7 +152,7 @@ func (s *Store) open() error {
 		idx := uint32(len(s.ix.segs))
 		s.ix.segs = append(s.ix.segs, seg)
 		var bad error
-		sc, err := scanSegment(name, seg.f, seg.size, next, lastSeg, func(g group) error {
+		sc, err := scanSegment(name, seg.f, seg.size, next, lastSeg, live, func(g group) error {
 			pos := g.head.first
 			splitRecords(g.payload, g.head.count, func(off int, body []byte) bool {
 				l := loc{seg: idx, off: uint32(g.payloadOff) + uint32(off), n: uint32(len(body))}

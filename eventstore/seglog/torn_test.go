@@ -74,11 +74,15 @@ func writeTornLog(t *testing.T) tornLog {
 
 // reopen writes data as the segment of a fresh directory and opens it.
 func (tl tornLog) reopen(t *testing.T, data []byte) (string, *seglog.Store, error) {
+	return tl.reopenWith(t, data, tornOpts)
+}
+
+func (tl tornLog) reopenWith(t *testing.T, data []byte, opts seglog.Options) (string, *seglog.Store, error) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "log")
 	require.NoError(t, os.MkdirAll(dir, 0o750))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, tl.seg), data, 0o600))
-	s, err := seglog.Open(dir, tornOpts)
+	s, err := seglog.Open(dir, opts)
 	return dir, s, err
 }
 
@@ -135,7 +139,7 @@ func TestTornFinalWrite(t *testing.T) {
 			} else {
 				require.Equal(t, 3, torn, "a whole final group is kept")
 			}
-			problems, err := s.Check()
+			problems, err := s.Problems()
 			require.NoError(t, err)
 			require.Len(t, problems, len(s.Recovered()), "after the repair only the repair is reported: %v", problems)
 
@@ -224,4 +228,52 @@ func TestMissingSegmentIsCorruption(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, rep.Problems)
 	require.Contains(t, rep.Problems[0].What, "missing")
+}
+
+// TestReadOnlyOpenOfATornLog: a read-only open (an audit job) sees the
+// acknowledged events, reports the torn write, and changes no byte.
+func TestReadOnlyOpenOfATornLog(t *testing.T) {
+	tl := writeTornLog(t)
+	cut := tl.ackEnd + (tl.lastEnd-tl.ackEnd)/2
+	dir, s, err := tl.reopenWith(t, tl.after[:cut], seglog.Options{ReadOnly: true})
+	require.NoError(t, err)
+	defer s.Close()
+	acked, torn := countEvents(t, s)
+	require.Equal(t, tl.acked, acked)
+	require.Zero(t, torn)
+	problems, err := s.Problems()
+	require.NoError(t, err)
+	require.Len(t, problems, 1, "%v", problems)
+	require.True(t, problems[0].Torn)
+	data, err := os.ReadFile(filepath.Join(dir, tl.seg))
+	require.NoError(t, err)
+	require.Equal(t, tl.after[:cut], data, "a read-only open writes nothing")
+}
+
+// TestCheckerSaysWhatHappened: the eventstore.Checker view, for verify and
+// for a job's quick check. A torn write dropped at open is said and is not
+// damage; a byte flipped under an open store shows in the full check.
+func TestCheckerSaysWhatHappened(t *testing.T) {
+	tl := writeTornLog(t)
+	dir, s, err := tl.reopen(t, tl.after[:tl.lastEnd-5])
+	require.NoError(t, err)
+	defer s.Close()
+	for _, quick := range []bool{true, false} {
+		rep, err := s.Check(t.Context(), quick)
+		require.NoError(t, err)
+		require.True(t, rep.OK(), "%v", rep.Damage)
+		require.Len(t, rep.What, 2, "%v", rep.What)
+		require.Contains(t, rep.What[1], "torn final write")
+	}
+
+	f, err := os.OpenFile(filepath.Join(dir, tl.seg), os.O_RDWR, 0)
+	require.NoError(t, err)
+	_, err = f.WriteAt([]byte{0xff}, 16+24+3)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	rep, err := s.Check(t.Context(), false)
+	require.NoError(t, err)
+	require.False(t, rep.OK())
+	require.Equal(t, "log", rep.Damage[0].Part)
+	require.Equal(t, eventstore.Position(1), rep.Damage[0].Position)
 }
