@@ -7,8 +7,10 @@ import (
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
-// runVerify is fapiao verify: every hash chain recomputed (AUD-3); exit 1
-// naming the first broken link.
+// runVerify is fapiao verify: the store's own check where it offers one
+// (eventstore.Checker: structure, indexes against the log), then every hash
+// chain recomputed (AUD-3); exit 1 naming what is damaged and where, or the
+// first broken link. It opens the store read-only and creates nothing.
 func runVerify(ctx context.Context, e *env, args []string) (err error) {
 	var store string
 	var cp checkpointFlags
