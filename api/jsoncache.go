@@ -116,6 +116,9 @@ func answer(c echo.Context, status int, v any) error {
 	return blob(c, status, append(b, '\n'))
 }
 
+// bufPool recycles page buffers: a page of 20 invoices is ~20 KB.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+
 // blob writes a JSON answer with its length, so that net/http sends it as
 // is rather than in chunks (a page of 20 invoices is ~20 KB), and HEAD
 // answers the same Content-Length as GET.

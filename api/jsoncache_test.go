@@ -130,3 +130,40 @@ func TestJSONCacheBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestInvoicePageIsTheEncoders: a page put together from cached items is
+// byte for byte what answer writes for listOut[invoiceOut], for every role,
+// with and without a next cursor (HTML characters and all).
+func TestInvoicePageIsTheEncoders(t *testing.T) {
+	invs := testInvoices(t)
+	cache := newJSONCache()
+	for _, r := range []domain.Role{domain.RoleCustomer, domain.RoleFinance, domain.RoleAuditor} {
+		for _, next := range []string{"", "AQAAAAAAAAAq", "<odd> & \"quoted\""} {
+			want := listOut[invoiceOut]{NextCursor: next}
+			got := []byte(`{"items":[`)
+			for i := range invs {
+				inv := invs[i]
+				want.Items = append(want.Items, viewInvoice(&inv, r))
+				item, err := cache.invoice(&inv, 7, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i > 0 {
+					got = append(got, ',')
+				}
+				got = append(got, item...)
+			}
+			got, err := closePage(got, next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wb, err := encode(&want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(wb)+"\n" {
+				t.Fatalf("role %s next %q:\n got %s\nwant %s", r, next, got, wb)
+			}
+		}
+	}
+}

@@ -204,7 +204,7 @@ func tagOf(path string) string {
 func opsOperation(summary, schema string) obj {
 	return obj{"summary": summary, "operationId": strings.ToLower(schema), "tags": []string{"operations"}, "security": []any{},
 		"responses": obj{
-			"200": obj{"description": "OK", "content": obj{"application/json": obj{"schema": obj{"type": "object"}}}},
+			"200": obj{"description": "OK", "content": obj{"application/json": obj{"schema": schemaRef(schema)}}},
 			"503": ref("responses", problemName(503)),
 		}}
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -124,4 +125,56 @@ func describe(errs []*verrors.ValidationError) string {
 		}
 	}
 	return b.String()
+}
+
+// TestValidatorCatchesARenamedField proves the contract check has teeth:
+// in a copy of the document one answer field is renamed, and the same
+// exchanges that pass the served document fail that copy.
+func TestValidatorCatchesARenamedField(t *testing.T) {
+	s := newTestServer(t)
+	seed := s.seed()
+	cases := []struct {
+		schema, field, path, token string
+	}{
+		{"Invoice", "amount", "/v1/accounts/acc-1/invoices/" + seed.invoiceID, tokCustomer},
+		{"Invoiceable", "total", "/v1/accounts/acc-1/invoiceable", tokCustomer},
+		{"Address", "postal_code", "/v1/accounts/acc-1/addresses", tokCustomer},
+		{"Problem", "status", "/v1/accounts/acc-1/invoices/00000000-0000-4000-8000-000000000009", tokCustomer},
+	}
+	for _, tc := range cases {
+		t.Run(tc.schema+"."+tc.field, func(t *testing.T) {
+			spec := renamedField(t, servedDocument(t), tc.schema, tc.field, tc.field+"_renamed")
+			renamed, err := newContractValidator(spec)
+			require.NoError(t, err)
+			req, err := http.NewRequest(http.MethodGet, s.url+tc.path, nil)
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Bearer "+tc.token)
+			r := s.do(req) // passes the served document (do checks it)
+			violations := exchangeViolations(renamed, req, nil, r)
+			require.NotEmpty(t, violations, "a document renaming %s.%s still accepts %s", tc.schema, tc.field, r.body)
+			require.Contains(t, strings.Join(violations, "\n"), "answer is not one the document describes")
+		})
+	}
+}
+
+// renamedField renames a property of a component schema, in its
+// properties and its required list.
+func renamedField(t *testing.T, spec []byte, schema, from, to string) []byte {
+	t.Helper()
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(spec, &doc))
+	sc := doc["components"].(map[string]any)["schemas"].(map[string]any)[schema].(map[string]any)
+	props := sc["properties"].(map[string]any)
+	require.Contains(t, props, from)
+	props[to] = props[from]
+	delete(props, from)
+	req, _ := sc["required"].([]any)
+	for i, name := range req {
+		if name == from {
+			req[i] = to
+		}
+	}
+	out, err := json.Marshal(doc)
+	require.NoError(t, err)
+	return out
 }

@@ -98,8 +98,13 @@ func (m Money) IsNegative() bool { return m.d.IsNegative() }
 // String formats m with exactly two decimals.
 func (m Money) String() string { return m.d.StringFixed(2) }
 
-// MarshalJSON writes m as a JSON string with two decimals.
-func (m Money) MarshalJSON() ([]byte, error) { return json.Marshal(m.String()) }
+// MarshalJSON writes m as a JSON string with two decimals. Its digits,
+// point and sign need no escaping, so it is quoted directly.
+func (m Money) MarshalJSON() ([]byte, error) {
+	s := m.String()
+	b := make([]byte, 0, len(s)+2)
+	return append(append(append(b, '"'), s...), '"'), nil
+}
 
 // UnmarshalJSON reads a JSON string holding an amount, strictly (ParseMoney).
 // Numbers are refused: they would invite floats.
