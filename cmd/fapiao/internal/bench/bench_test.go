@@ -127,3 +127,27 @@ func TestAppendShort(t *testing.T) {
 		t.Fatal("an unknown engine was accepted")
 	}
 }
+
+// TestReplayOnLog runs the replay scenario (without serve) on a small
+// segmented log in a cache directory, then again reusing it.
+func TestReplayOnLog(t *testing.T) {
+	cache := t.TempDir()
+	cfg := ReplayConfig{Events: 2000, Engine: "log", CacheDir: cache}
+	res, err := RunReplay(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Events < 2000 || res.EventsPerSec <= 0 || res.FileMB <= 0 || res.FileMB >= 64 {
+		t.Fatalf("implausible result %+v", res)
+	}
+	again, err := RunReplay(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Events != res.Events {
+		t.Fatalf("the cached log held %d events, then %d", res.Events, again.Events)
+	}
+	if _, err := RunReplay(context.Background(), ReplayConfig{Events: 10, Engine: "nope", CacheDir: cache}); err == nil {
+		t.Fatal("an unknown engine was accepted")
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/bolt"
+	"github.com/fapiao/fapiao/eventstore/seglog"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -51,7 +52,7 @@ type genAccount struct {
 
 // generator writes a log; workers share the store and the counters.
 type generator struct {
-	store    *bolt.Store
+	store    genStore
 	target   int
 	written  atomic.Int64
 	numbers  atomic.Int64
@@ -71,10 +72,32 @@ type genWorker struct {
 	ctx    context.Context
 }
 
+// genStore is what the generator writes to: an embedded store that says
+// its last position.
+type genStore interface {
+	eventstore.Store
+	LastPosition() eventstore.Position
+}
+
+// openBulk opens the embedded store of the engine at path ("bolt", the
+// default, or "log") for a bulk load, without syncing: a build that fails
+// is started again from scratch.
+func openBulk(path, engine string) (genStore, error) {
+	if engine == "log" {
+		return seglog.Open(path, seglog.Options{NoSync: true})
+	}
+	return bolt.Open(path, bolt.Options{NoSync: true})
+}
+
 // buildLog writes a log of about events events into the bolt file at path
 // and returns how many it wrote.
 func buildLog(ctx context.Context, path string, events int, log io.Writer) (int, error) {
-	store, err := bolt.Open(path, bolt.Options{NoSync: true})
+	return buildLogIn(ctx, path, "bolt", events, log)
+}
+
+// buildLogIn is buildLog into a store of the given engine.
+func buildLogIn(ctx context.Context, path, engine string, events int, log io.Writer) (int, error) {
+	store, err := openBulk(path, engine)
 	if err != nil {
 		return 0, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fapiao/fapiao/eventstore/bolt"
+	"github.com/fapiao/fapiao/eventstore/seglog"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 	"github.com/fapiao/fapiao/projections"
 )
@@ -17,9 +18,12 @@ import (
 // ReplayConfig sizes the replay scenario.
 type ReplayConfig struct {
 	Events int
-	// Store is a bolt URL to build the log in, or to reuse if it already
-	// holds events; empty for a file per size in CacheDir.
+	// Store is a bolt or log URL to build the log in, or to reuse if it
+	// already holds events; empty for one per size (and engine) in CacheDir.
 	Store string
+	// Engine is the kind of the cached store when Store is empty: "bolt"
+	// (the default) or "log" (the segmented log).
+	Engine string
 	// CacheDir keeps the generated logs between runs; empty for the user
 	// cache directory (else the temporary one), under fapiao-bench.
 	CacheDir string
@@ -53,21 +57,23 @@ type ReplayResult struct {
 // projection from it in this process, then starts `serve` on it and waits
 // for /readyz.
 func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
-	path, err := replayPath(cfg)
+	path, engine, err := replayPath(cfg)
 	if err != nil {
 		return ReplayResult{}, err
 	}
-	if err := ensureLog(ctx, path, cfg.Events, cfg.Store != "", cfg.Log); err != nil {
+	if err := ensureLog(ctx, path, engine, cfg.Events, cfg.Store != "", cfg.Log); err != nil {
 		return ReplayResult{}, err
 	}
 	res := ReplayResult{Scenario: "replay"}
-	if fi, err := os.Stat(path); err == nil {
-		res.FileMB = round(float64(fi.Size()) / (1 << 20))
-	}
+	res.FileMB = round(float64(pathBytes(path)) / (1 << 20))
 
-	store, err := bolt.Open(path)
+	store, err := openStored(path, engine)
 	if err != nil {
 		return res, err
+	}
+	if d, ok := store.(interface{ DataBytes() int64 }); ok {
+		// The log's segments are preallocated: count what holds data.
+		res.FileMB = round(float64(d.DataBytes()) / (1 << 20))
 	}
 	runtime.GC()
 	started := time.Now()
@@ -102,7 +108,7 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 		if cfg.ServeMemoryLimit != "" {
 			extra = []string{"--memory-limit", cfg.ServeMemoryLimit}
 		}
-		srv, err := startServer(ctx, cfg.Exe, "bolt://"+path, tokens, extra...)
+		srv, err := startServer(ctx, cfg.Exe, engine+"://"+path, tokens, extra...)
 		if err != nil {
 			return res, err
 		}
@@ -115,18 +121,27 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 	return res, nil
 }
 
-// replayPath is the bolt file of the log: the given store, or one per size
-// in the cache directory.
-func replayPath(cfg ReplayConfig) (string, error) {
+// replayPath is the bolt file or log directory of the log, and its engine:
+// the given store, or one per size and engine in the cache directory.
+func replayPath(cfg ReplayConfig) (string, string, error) {
 	if cfg.Store != "" {
 		u, err := storeurl.Parse(cfg.Store)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
-		if u.Backend != storeurl.Bolt {
-			return "", fmt.Errorf("bench: replay builds its log in a bolt file; %s is not one", u)
+		if u.Backend != storeurl.Bolt && u.Backend != storeurl.Log {
+			return "", "", fmt.Errorf("bench: replay builds its log in a bolt file or a log directory; %s is neither", u)
 		}
-		return filepath.Abs(u.Path)
+		p, err := filepath.Abs(u.Path)
+		return p, string(u.Backend), err
+	}
+	engine, ext := "bolt", "db"
+	switch cfg.Engine {
+	case "", "bolt":
+	case "log":
+		engine, ext = "log", "log"
+	default:
+		return "", "", fmt.Errorf("bench: unknown engine %q: want bolt or log", cfg.Engine)
 	}
 	dir := cfg.CacheDir
 	if dir == "" {
@@ -137,9 +152,18 @@ func replayPath(cfg ReplayConfig) (string, error) {
 		}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
+		return "", "", err
 	}
-	return filepath.Abs(filepath.Join(dir, fmt.Sprintf("replay-%d-v%d.db", cfg.Events, genVersion)))
+	p, err := filepath.Abs(filepath.Join(dir, fmt.Sprintf("replay-%d-v%d.%s", cfg.Events, genVersion, ext)))
+	return p, engine, err
+}
+
+// openStored opens the replay's store for reading.
+func openStored(path, engine string) (genStore, error) {
+	if engine == "log" {
+		return seglog.Open(path, seglog.Options{ReadOnly: true})
+	}
+	return bolt.Open(path)
 }
 
 // genVersion names the generator's output in cache file names: bump it when
@@ -150,10 +174,10 @@ const genVersion = 1
 // marker file is written only once the build finished, so an interrupted
 // build is started again from scratch. A store the user named is reused if
 // it holds any event, and never removed.
-func ensureLog(ctx context.Context, path string, events int, given bool, log io.Writer) error {
+func ensureLog(ctx context.Context, path, engine string, events int, given bool, log io.Writer) error {
 	marker := path + ".complete"
 	if given {
-		s, err := bolt.Open(path)
+		s, err := openBulk(path, engine)
 		if err != nil {
 			return err
 		}
@@ -163,18 +187,18 @@ func ensureLog(ctx context.Context, path string, events int, given bool, log io.
 			logf(log, "replay: reusing the %d events in %s\n", n, path)
 			return nil
 		}
-		_, err = buildLog(ctx, path, events, log)
+		_, err = buildLogIn(ctx, path, engine, events, log)
 		return err
 	}
 	if _, err := os.Stat(marker); err == nil {
 		logf(log, "replay: reusing the log in %s\n", path)
 		return nil
 	}
-	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+	if err := os.RemoveAll(path); err != nil {
 		return err
 	}
 	logf(log, "replay: building a log of %d events in %s (cached for the next run)\n", events, path)
-	if _, err := buildLog(ctx, path, events, log); err != nil {
+	if _, err := buildLogIn(ctx, path, engine, events, log); err != nil {
 		return err
 	}
 	return os.WriteFile(marker, nil, 0o600)
