@@ -43,8 +43,8 @@ func viewAdjustment(a domain.Adjustment) adjustmentView {
 // that billing sees at once whether it raised a deficit (DEF-2, DEF-3).
 type adjustmentAnswer struct {
 	adjustmentView
-	Statement   projections.StatementView `json:"statement"`
-	Invoiceable balanceOut                `json:"invoiceable"`
+	Statement   statementItemOut `json:"statement"`
+	Invoiceable balanceOut       `json:"invoiceable"`
 }
 
 // postAdjustment: billing takes an amount off a posted statement's bucket
@@ -78,7 +78,7 @@ func (s *server) postAdjustment(c echo.Context) error {
 	}
 	return answer(c, status, adjustmentAnswer{
 		adjustmentView: viewAdjustment(adj),
-		Statement:      projections.NewStatementView(acc.Statements[month]),
+		Statement:      viewStatementItem(projections.NewStatementView(acc.Statements[month])),
 		Invoiceable:    viewBalance(acc.Balance()),
 	})
 }

@@ -11,13 +11,13 @@ func deficitSchemas() obj {
 	}
 	return obj{
 		"AdjustmentInput": object([]string{"adjustment_id", "bucket", "amount", "reason"}, adjustment),
-		"Adjustment": responseObject(with(adjustment, obj{
+		"Adjustment": strictObject(with(adjustment, obj{
 			"month": monthSchema(), "adjusted_at": dateTime(),
 			"statement":   schemaRef("StatementItem"),
 			"invoiceable": schemaRef("Invoiceable"),
-		})),
+		}), "reference"),
 		"AdjustmentList": listOfSchema("AdjustmentItem"),
-		"AdjustmentItem": responseObject(with(adjustment, obj{"month": monthSchema(), "adjusted_at": dateTime()})),
+		"AdjustmentItem": strictObject(with(adjustment, obj{"month": monthSchema(), "adjusted_at": dateTime()}), "reference"),
 	}
 }
 

@@ -11,25 +11,25 @@ func einvoiceSchemas() obj {
 			"deducted": obj{"type": "boolean", "description": "the buyer used it for deduction (已抵扣); always false for vat_general"},
 			"booked":   obj{"type": "boolean", "description": "the buyer booked it (已入账)"},
 		}),
-		"Confirmation": obj{"type": "object", "required": []string{"id", "invoice_id", "amount", "reason", "status", "entered_by", "entered_at", "actions"}, "properties": obj{
+		"Confirmation": strictObject(obj{
 			"id": uuidSchema(), "invoice_id": uuidSchema(), "amount": money(),
 			"reason": strEnum("issuing_error", "service_terminated", "sales_allowance"), "deducted": boolean(), "booked": boolean(),
 			"status": strEnum(confirmationStatuses...), "entered_by": strEnum("seller", "buyer"), "entered_at": dateTime(),
 			"expires_at":    obj{"type": "string", "format": "date-time", "description": "72 hours after entry, while pending (RED-3)"},
 			"refuse_reason": str(), "used": boolean(),
 			"actions": arrayOf(strEnum("confirm", "refuse", "withdraw", "red_flush")),
-		}},
+		}, "expires_at", "refuse_reason"),
 		"ConfirmationList":     listOfSchema("Confirmation"),
 		"OpenConfirmationList": listOfSchema("OpenConfirmation"),
-		"OpenConfirmation": responseObject(obj{
+		"OpenConfirmation": strictObject(obj{
 			"account_id": str(), "id": uuidSchema(), "invoice_id": uuidSchema(), "amount": money(),
 			"status": strEnum("pending_buyer", "pending_seller", "confirmed", "not_required"), "entered_by": strEnum("seller", "buyer"),
 			"expires_at": obj{"type": "string", "format": "date-time", "description": "while pending (RED-3)"},
 			"actions":    arrayOf(strEnum("confirm", "refuse", "withdraw", "red_flush")),
-		}),
+		}, "expires_at"),
 		"QuotaInput": object([]string{"amount"}, obj{"amount": money()}),
-		"Quota": obj{"type": "object", "required": []string{"month", "amount", "used", "remaining"}, "properties": obj{
+		"Quota": strictObject(obj{
 			"month": monthSchema(), "amount": nullable(money()), "used": money(), "remaining": nullable(money()),
-		}},
+		}),
 	}
 }
