@@ -36,7 +36,6 @@ func invoiceDeficitProps() obj {
 	return obj{
 		"deficit":            obj{"$ref": "#/components/schemas/Money", "description": "what it still owes after refunds (DEF-2, DEF-5); present once a refund raised one"},
 		"red_flushed_amount": obj{"$ref": "#/components/schemas/Money", "description": "partly red-flushed so far (DEF-5)"},
-		"raised":             money(), "offset_amount": money(), "deficit_since": obj{"type": "integer"},
 		"partial_red_flushes": arrayOf(responseObject(obj{
 			"red_invoice_code": str(), "red_invoice_number": str(), "red_letter_form_number": str(), "amount": money(),
 			"net_amount": money(), "tax_amount": money(), "issued_on": obj{"type": "string", "format": "date"},

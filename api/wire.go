@@ -142,10 +142,12 @@ type invoiceOut struct {
 	// shown once one was raised; RedFlushedAmount its partial red-flushes.
 	Deficit          *domain.Money `json:"deficit,omitempty"`
 	RedFlushedAmount *domain.Money `json:"red_flushed_amount,omitempty"`
-	RejectReason     string        `json:"reject_reason,omitempty"`
-	CancelledBy      domain.Role   `json:"cancelled_by,omitempty"`
-	UpdatedAt        time.Time     `json:"updated_at"`
-	Actions          []string      `json:"actions"`
+	// PartialRedFlushes are the red invoices of part of it (DEF-5).
+	PartialRedFlushes []partialRedFlushOut `json:"partial_red_flushes,omitempty"`
+	RejectReason      string               `json:"reject_reason,omitempty"`
+	CancelledBy       domain.Role          `json:"cancelled_by,omitempty"`
+	UpdatedAt         time.Time            `json:"updated_at"`
+	Actions           []string             `json:"actions"`
 }
 
 type shipmentOut struct {
@@ -169,6 +171,18 @@ type returnOut struct {
 	RedInvoiceNumber    string     `json:"red_invoice_number,omitempty"`
 	RedConfirmationID   *uuid.UUID `json:"red_confirmation_id,omitempty"` // electronic (RED-5)
 	ExchangeInvoiceID   *uuid.UUID `json:"exchange_invoice_id,omitempty"`
+}
+
+type partialRedFlushOut struct {
+	RedInvoiceCode      string       `json:"red_invoice_code,omitempty"`
+	RedInvoiceNumber    string       `json:"red_invoice_number"`
+	RedLetterFormNumber string       `json:"red_letter_form_number,omitempty"`
+	Amount              domain.Money `json:"amount"`
+	NetAmount           domain.Money `json:"net_amount"`
+	TaxAmount           domain.Money `json:"tax_amount"`
+	IssuedOn            string       `json:"issued_on,omitempty"`
+	ConfirmationID      *uuid.UUID   `json:"confirmation_id,omitempty"`
+	RedFlushedAt        time.Time    `json:"red_flushed_at"`
 }
 
 type exchangeFailureOut struct {
@@ -204,6 +218,11 @@ func viewInvoice(inv *domain.Invoice, r domain.Role) invoiceOut {
 	if inv.RedFlushedAmount.IsPositive() {
 		r := inv.RedFlushedAmount
 		out.RedFlushedAmount = &r
+	}
+	for _, p := range inv.PartialRedFlushes {
+		out.PartialRedFlushes = append(out.PartialRedFlushes, partialRedFlushOut{RedInvoiceCode: p.RedInvoiceCode,
+			RedInvoiceNumber: p.RedInvoiceNumber, RedLetterFormNumber: p.RedLetterFormNumber, Amount: p.Amount,
+			NetAmount: p.NetAmount, TaxAmount: p.TaxAmount, IssuedOn: p.IssuedOn, ConfirmationID: p.ConfirmationID, RedFlushedAt: p.At})
 	}
 	if s := inv.Shipment; s != nil {
 		out.Shipment = &shipmentOut{Courier: s.Courier, TrackingNumber: s.TrackingNumber, ShippedAt: s.ShippedAt, Late: s.Late}
