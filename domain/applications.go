@@ -72,8 +72,10 @@ func (c RequestInvoice) Decide(a *Account, env Env) ([]Event, error) {
 			return nil, stateErr("APP-2", "there is no statement for %s; a month's statement is posted from day 3 of the next month — pick one of the statements listed", m)
 		case s.Status == StatementOffset:
 			return nil, stateErr("APP-2", "the statement for %s was used to offset an invoice deficit (欠票冲抵); nothing of it is left to invoice", m)
-		case s.Status != StatementAvailable:
+		case s.Status != StatementAvailable && !s.Free.Total().IsPositive():
 			return nil, stateErr("APP-2", "the statement for %s is already %s in another application; each statement is invoiced once", m, s.Status)
+		// A held statement with an available part: DEF-4 freed it, and
+		// it is applied for on its own (APP-7's exception, APP-3).
 		case !s.Free.Total().IsPositive():
 			return nil, stateErr("APP-2", "the statement for %s has nothing invoiceable", m)
 		}

@@ -12,8 +12,10 @@ import (
 // split in three parts, per bucket:
 //
 //	Free    available (BAL-2); may offset a deficit (DEF-3)
-//	Held    what its live application or invoice still holds (Applied less
-//	        what adjustments took off it: that much is owed, DEF-2)
+//	Holds   what each live application or invoice holding it still holds
+//	        (Applied less what adjustments took off it: that much is owed,
+//	        DEF-2); more than one only when DEF-4 freed a part that was then
+//	        applied for on its own (APP-7's exception)
 //	Offsets parts that cleared another invoice's deficit (DEF-3)
 //
 // and DEF-6 follows: Σ invoiceable = available + reserved + invoiced −
@@ -77,6 +79,56 @@ func minMoney(x, y Money) Money {
 		return x
 	}
 	return y
+}
+
+// Hold is the part of a statement one live application or invoice holds:
+// Applied is what it took (APP-3), Held what it still holds once
+// adjustments took some off (that much it owes, DEF-2). A statement's holds
+// are disjoint parts of it (APP-7): with its available part and offsets
+// they sum to its invoiceable amount.
+type Hold struct {
+	InvoiceID uuid.UUID `json:"invoice_id"`
+	Held      Split     `json:"held"`
+	Applied   Split     `json:"applied"`
+}
+
+// HolderIDs lists the live applications and invoices holding a part of the
+// statement, earliest first (the first is its InvoiceID).
+func (s *Statement) HolderIDs() []uuid.UUID {
+	ids := make([]uuid.UUID, len(s.Holds))
+	for i, h := range s.Holds {
+		ids[i] = h.InvoiceID
+	}
+	return ids
+}
+
+func (s *Statement) holdIndex(id uuid.UUID) int {
+	return slices.IndexFunc(s.Holds, func(h Hold) bool { return h.InvoiceID == id })
+}
+
+// HeldBy is the part invoice id still holds (zero when it holds none).
+func (s *Statement) HeldBy(id uuid.UUID) Split {
+	if i := s.holdIndex(id); i >= 0 {
+		return s.Holds[i].Held
+	}
+	return Split{}
+}
+
+// AppliedBy is what invoice id took of the statement when applied (APP-3).
+func (s *Statement) AppliedBy(id uuid.UUID) Split {
+	if i := s.holdIndex(id); i >= 0 {
+		return s.Holds[i].Applied
+	}
+	return Split{}
+}
+
+// HeldTotal sums the parts its live holders hold.
+func (s *Statement) HeldTotal() Split {
+	var t Split
+	for _, h := range s.Holds {
+		t = t.Add(h.Held)
+	}
+	return t
 }
 
 // Offset is a part of a statement that cleared an invoice's deficit (DEF-3).
@@ -148,9 +200,11 @@ type OffsetPart struct {
 // StatementAdjusted: billing took an amount off a statement's bucket after
 // it was posted (DEF-1). How it fell is recorded, in the order the domain
 // takes it (DEF-2): first off the statement's available part (Lowered),
-// then off the part its live application or invoice holds, which that one
-// then owes (Deficit, InvoiceID), last off parts that offset other
-// invoices' deficits, which those owe again (OffsetsUndone).
+// then off the parts its live applications or invoices hold, earliest
+// holder first, which they then owe (Deficit and InvoiceID for the first;
+// MoreDeficits for further holders of a part DEF-4 freed), last off parts
+// that offset other invoices' deficits, which those owe again
+// (OffsetsUndone).
 type StatementAdjusted struct {
 	Month         string       `json:"month"`
 	AdjustmentID  string       `json:"adjustment_id"`
@@ -161,6 +215,7 @@ type StatementAdjusted struct {
 	Lowered       Money        `json:"lowered"`
 	Deficit       Money        `json:"deficit"`
 	InvoiceID     *uuid.UUID   `json:"invoice_id,omitempty"`
+	MoreDeficits  []OffsetPart `json:"more_deficits,omitempty"`
 	OffsetsUndone []OffsetPart `json:"offsets_undone,omitempty"`
 	AdjustedAt    time.Time    `json:"adjusted_at"`
 }
@@ -265,12 +320,18 @@ func (c PostAdjustment) Decide(a *Account, env Env) ([]Event, error) {
 	rest := amount
 	e.Lowered = minMoney(s.Free.In(c.Bucket), rest)
 	rest = rest.Sub(e.Lowered)
-	if s.InvoiceID != uuid.Nil && rest.IsPositive() {
-		if d := minMoney(s.Held.In(c.Bucket), rest); d.IsPositive() {
-			holder := s.InvoiceID
-			e.Deficit, e.InvoiceID = d, &holder
-			rest = rest.Sub(d)
+	for _, h := range s.Holds {
+		d := minMoney(h.Held.In(c.Bucket), rest)
+		if !d.IsPositive() {
+			continue
 		}
+		if e.InvoiceID == nil {
+			holder := h.InvoiceID
+			e.Deficit, e.InvoiceID = d, &holder
+		} else {
+			e.MoreDeficits = append(e.MoreDeficits, OffsetPart{InvoiceID: h.InvoiceID, Amount: d})
+		}
+		rest = rest.Sub(d)
 	}
 	// Last, parts that offset deficits, newest first: the refund takes back
 	// what they cleared, and those invoices owe it again.
@@ -424,10 +485,23 @@ func (a *Account) applyAdjusted(e *StatementAdjusted) {
 	}
 	s.Adjusted = s.Adjusted.Add(part(e.Amount))
 	s.Free = s.Free.Sub(part(e.Lowered))
+	charge := func(id uuid.UUID, d Money) {
+		if i := s.holdIndex(id); i >= 0 {
+			hs := slices.Clone(s.Holds) // clones share the old slice
+			hs[i].Held = hs[i].Held.Sub(part(d))
+			s.Holds = hs
+		}
+		if inv := a.Invoices[id]; inv != nil {
+			a.owes(inv, func() { inv.Raised = inv.Raised.Add(d) })
+		}
+	}
 	if e.InvoiceID != nil && e.Deficit.IsPositive() {
-		s.Held = s.Held.Sub(part(e.Deficit))
-		if inv := a.Invoices[*e.InvoiceID]; inv != nil {
-			a.owes(inv, func() { inv.Raised = inv.Raised.Add(e.Deficit) })
+		charge(*e.InvoiceID, e.Deficit)
+	}
+	for _, d := range e.MoreDeficits {
+		charge(d.InvoiceID, d.Amount)
+		if inv := a.Invoices[d.InvoiceID]; inv != nil {
+			inv.UpdatedAt = e.AdjustedAt
 		}
 	}
 	for _, u := range e.OffsetsUndone {
@@ -501,7 +575,7 @@ func (a *Account) applyPartlyRedFlushed(e *InvoicePartlyRedFlushed) {
 // settle sets the status of a statement no live invoice holds (BAL-1):
 // offset when offsets used all of it, available otherwise.
 func (s *Statement) settle() {
-	if s.InvoiceID != uuid.Nil {
+	if len(s.Holds) > 0 {
 		return
 	}
 	if !s.Free.Total().IsPositive() && len(s.Offsets) > 0 {
@@ -512,27 +586,56 @@ func (s *Statement) settle() {
 }
 
 // hold gives a statement's available part to an application (APP-3: its
-// invoiceable less what offset a deficit).
+// invoiceable less what offset a deficit). A statement already held keeps
+// its first holder's status and InvoiceID: the new holder takes only the
+// part DEF-4 freed (APP-7's exception).
 func (s *Statement) hold(id uuid.UUID) {
-	s.Applied, s.Held, s.Free = s.Free, s.Free, Split{}
-	s.InvoiceID = id
-	s.Status = StatementReserved
+	if s.holdIndex(id) >= 0 {
+		return
+	}
+	s.Holds = append(slices.Clip(s.Holds), Hold{InvoiceID: id, Held: s.Free, Applied: s.Free})
+	s.Free = Split{}
+	if len(s.Holds) == 1 {
+		s.InvoiceID = id
+		s.Status = StatementReserved
+	}
+}
+
+// holderStatus is the status a statement shows for its first holder id:
+// reserved while under review or issuing, invoiced after (BAL-1).
+func (a *Account) holderStatus(id uuid.UUID) StatementStatus {
+	if inv := a.Invoices[id]; inv != nil && inv.Status != UnderReview && inv.Status != Issuing {
+		return StatementInvoiced
+	}
+	return StatementReserved
 }
 
 // release makes an invoice's statements available again (RETURN-5) and
 // undoes its deficit (DEF-4): what it still owes is cleared (it is no
 // longer live), and the parts of statements that offset it are free again —
-// also of a statement whose rest another live invoice holds.
+// also of a statement whose rest another live invoice holds. Only the
+// invoice's own part of a statement is released: another holder keeps its
+// part, and the statement then shows the next holder.
 func (a *Account) release(inv *Invoice) {
 	for _, m := range inv.Statements {
 		s := a.Statements[m]
-		if s == nil || s.InvoiceID != inv.ID {
+		if s == nil {
 			continue
 		}
-		s.Free = s.Free.Add(s.Held)
-		s.Held, s.Applied = Split{}, Split{}
-		s.InvoiceID = uuid.Nil
-		s.settle()
+		i := s.holdIndex(inv.ID)
+		if i < 0 {
+			continue
+		}
+		s.Free = s.Free.Add(s.Holds[i].Held)
+		s.Holds = slices.Delete(slices.Clone(s.Holds), i, i+1)
+		if len(s.Holds) == 0 {
+			s.Holds = nil
+			s.InvoiceID = uuid.Nil
+			s.settle()
+			continue
+		}
+		s.InvoiceID = s.Holds[0].InvoiceID
+		s.Status = a.holderStatus(s.InvoiceID)
 	}
 	if inv.OffsetAmount.IsZero() {
 		return

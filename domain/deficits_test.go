@@ -589,3 +589,100 @@ func TestDEF4_ExchangeReissuesWhatIsLeft(t *testing.T) {
 	}
 	wantMoney(t, "July is free again", b.Statements["2026-07"].Free.Total(), "150.00")
 }
+
+// A part DEF-4 freed while the statement's rest stays in another live
+// invoice is applied for on its own: the new application takes exactly that
+// part (APP-3), the statement has two holders, each with its own part
+// (APP-7), and releasing either gives back only its own part.
+func TestDEF4_FreedPartCanBeAppliedFor(t *testing.T) {
+	t.Parallel()
+	releases := []struct {
+		name    string
+		issue   bool
+		release func(t *testing.T, a *Account, env Env, id uuid.UUID)
+	}{
+		{"cancel", false, func(t *testing.T, a *Account, env Env, id uuid.UUID) {
+			must(t, a, env, CancelInvoice{InvoiceID: id, By: RoleCustomer})
+		}},
+		{"void", true, func(t *testing.T, a *Account, env Env, id uuid.UUID) {
+			must(t, a, env, RequestReturn{InvoiceID: id, Reason: "refund"})
+			must(t, a, env, ReceiveReturnPaper{InvoiceID: id, Complete: true})
+			must(t, a, env, VoidInvoice{InvoiceID: id})
+		}},
+		{"whole red-flush", true, func(t *testing.T, a *Account, env Env, id uuid.UUID) {
+			must(t, a, env, RequestReturn{InvoiceID: id, Reason: "refund"})
+			must(t, a, env, ReceiveReturnPaper{InvoiceID: id, Complete: true})
+			must(t, a, env, RedFlushInvoice{InvoiceID: id, RedInvoiceCode: "3300000000", RedInvoiceNumber: "00000009"})
+		}},
+	}
+	for _, rel := range releases {
+		for _, bFirst := range []bool{true, false} {
+			name := rel.name + "/release the new one first"
+			if bFirst {
+				name = rel.name + "/release B first"
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				a, env := readyAccount(t, VATGeneral)
+				// A holds August (200.00); an adjustment of 60.00 makes it owe,
+				// and July (100.00 kingsoft + 50.00 marketplace) offsets 60.00.
+				var inv uuid.UUID
+				if rel.issue {
+					inv = issued(t, a, env, "1100000000", "00000001", "2026-08")
+				} else {
+					inv = request(t, a, env, "2026-08")
+				}
+				adjust(t, a, env, "adj-1", "2026-08", BucketKingsoft, "60.00")
+				// July's rest, 90.00, goes to application B.
+				b := request(t, a, env, "2026-07")
+				wantMoney(t, "B", a.Invoice(b).Amount, "90.00")
+				rel.release(t, a, env, inv)
+				checkAll(t, a)
+				july := a.Statements["2026-07"]
+				wantMoney(t, "July's freed part", july.Free.Total(), "60.00")
+
+				// The customer applies for July: exactly its freed part.
+				evs := must(t, a, env, RequestInvoice{Statements: []string{"2026-07"}, Agree: true})
+				c := evs[0].(InvoiceRequested).InvoiceID
+				got := a.Invoice(c)
+				wantMoney(t, "the new application", got.Amount, "60.00")
+				wantMoney(t, "its kingsoft", got.Kingsoft, "60.00")
+				wantMoney(t, "its marketplace", got.Marketplace, "0.00")
+				checkAll(t, a)
+				july = a.Statements["2026-07"]
+				wantMoney(t, "July available", july.Free.Total(), "0.00")
+				if ids := july.HolderIDs(); len(ids) != 2 || ids[0] != b || ids[1] != c {
+					t.Fatalf("July's holders %v, want [%s %s]", ids, b, c)
+				}
+				if july.Status != StatementReserved || july.InvoiceID != b {
+					t.Fatalf("July is %s for %s; want reserved for its first holder %s", july.Status, july.InvoiceID, b)
+				}
+				wantMoney(t, "B's part", july.HeldBy(b).Total(), "90.00")
+				wantMoney(t, "C's part", july.HeldBy(c).Total(), "60.00")
+				// Nothing is left to apply for: APP-2.
+				_, err := RequestInvoice{Statements: []string{"2026-07"}, Agree: true}.Decide(a, env)
+				wantRule(t, err, "APP-2", StateRule, "")
+
+				first, second, firstPart, secondPart := b, c, "90.00", "60.00"
+				if !bFirst {
+					first, second, firstPart, secondPart = c, b, "60.00", "90.00"
+				}
+				must(t, a, env, CancelInvoice{InvoiceID: first, By: RoleCustomer})
+				checkAll(t, a)
+				july = a.Statements["2026-07"]
+				wantMoney(t, "July after the first release", july.Free.Total(), firstPart)
+				wantMoney(t, "the other holder's part", july.HeldBy(second).Total(), secondPart)
+				if july.Status != StatementReserved || july.InvoiceID != second {
+					t.Fatalf("July is %s for %s; want reserved for %s", july.Status, july.InvoiceID, second)
+				}
+				must(t, a, env, CancelInvoice{InvoiceID: second, By: RoleCustomer})
+				checkAll(t, a)
+				july = a.Statements["2026-07"]
+				wantMoney(t, "July whole again", july.Free.Total(), "150.00")
+				if july.Status != StatementAvailable || july.InvoiceID != uuid.Nil || len(july.HolderIDs()) != 0 {
+					t.Fatalf("July is %s for %s", july.Status, july.InvoiceID)
+				}
+			})
+		}
+	}
+}

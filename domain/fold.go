@@ -197,12 +197,15 @@ func (a *Account) setStatements(inv *Invoice, s StatementStatus, id uuid.UUID) {
 		if st == nil {
 			continue
 		}
-		if s == StatementReserved && st.InvoiceID != id {
+		if s == StatementReserved {
 			st.hold(id)
 			continue
 		}
-		st.Status = s
-		st.InvoiceID = id
+		// The statement shows its first holder's status; a later holder
+		// of a part DEF-4 freed changes only its own part.
+		if st.InvoiceID == id {
+			st.Status = s
+		}
 	}
 }
 

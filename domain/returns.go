@@ -365,7 +365,9 @@ func completeReturn(a *Account, env Env, inv *Invoice, done Event) []Event {
 	}
 	var months []string
 	for _, m := range inv.Statements {
-		if s := after.Statements[m]; s != nil && s.Status == StatementAvailable && s.Free.Total().IsPositive() {
+		// Its released part is available even when another holder keeps
+		// a part DEF-4 freed (the statement then shows that holder).
+		if s := after.Statements[m]; s != nil && s.Free.Total().IsPositive() {
 			months = append(months, m)
 		}
 	}

@@ -234,7 +234,8 @@ func (a *Account) CheckInvariants() error {
 		bad(rule, "statements total %s but available %s + reserved %s + invoiced %s − deficit %s = %s",
 			b.Statements, b.Total, b.Reserved, b.Invoiced, b.Deficit, sum)
 	}
-	holder := make(map[string]uuid.UUID, len(a.Statements))
+	// holders maps a statement to the live invoices naming it.
+	holders := make(map[string][]uuid.UUID, len(a.Statements))
 	offsetTo := map[uuid.UUID]Money{}
 	for _, m := range a.StatementMonths() {
 		s := a.Statements[m]
@@ -256,19 +257,26 @@ func (a *Account) CheckInvariants() error {
 		}
 		var applied, charged Split
 		for _, m := range inv.Statements {
-			if other, dup := holder[m]; dup {
-				bad("APP-7", "statement %s is in live invoices %s and %s", m, other, id)
-			}
-			holder[m] = id
+			holders[m] = append(holders[m], id)
 			s := a.Statements[m]
 			if s == nil {
 				bad("REC-1", "invoice %s names statement %s, which does not exist", id, m)
 				continue
 			}
-			applied = applied.Add(s.Applied)
-			charged = charged.Add(s.Applied.Sub(s.Held))
-			if s.InvoiceID != id || s.Status != want {
-				bad("REC-1", "statement %s is %s for invoice %s, but invoice %s (%s) holds it and wants %s",
+			i := s.holdIndex(id)
+			if i < 0 {
+				bad("APP-7", "live invoice %s names statement %s but holds no part of it", id, m)
+				continue
+			}
+			h := s.Holds[i]
+			if !h.Applied.Total().IsPositive() {
+				bad("APP-7", "live invoice %s holds nothing of statement %s: a held statement is applied for only for a part DEF-4 freed", id, m)
+			}
+			applied = applied.Add(h.Applied)
+			charged = charged.Add(h.Applied.Sub(h.Held))
+			// The statement shows its first holder (DEF-4 may add more).
+			if i == 0 && (s.InvoiceID != id || s.Status != want) {
+				bad("REC-1", "statement %s is %s for invoice %s, but invoice %s (%s) holds it first and wants %s",
 					m, s.Status, s.InvoiceID, id, inv.Status, want)
 			}
 		}
@@ -290,19 +298,41 @@ func (a *Account) CheckInvariants() error {
 	}
 	for _, m := range a.StatementMonths() {
 		s := a.Statements[m]
-		parts := s.Free.Add(s.Held).Add(s.OffsetTotal())
-		if !parts.Equal(Split{s.Buckets.Kingsoft, s.Buckets.Marketplace}) || s.Free.negative() || s.Held.negative() ||
-			s.Held.Sub(s.Applied).Total().IsPositive() || s.OffsetTotal().negative() {
-			bad("DEF-6", "statement %s: available %s + held %s + offset %s ≠ invoiceable %s", m,
-				s.Free.Total(), s.Held.Total(), s.OffsetTotal().Total(), s.Buckets.Invoiceable())
+		// APP-7 per part: the available part, each holder's part and each
+		// offset are none below zero, bucket by bucket, and together they
+		// are the statement: no part is in two live invoices.
+		parts := s.Free.Add(s.HeldTotal()).Add(s.OffsetTotal())
+		partBad := s.Free.negative() || s.OffsetTotal().negative()
+		for _, h := range s.Holds {
+			partBad = partBad || h.Held.negative() || h.Held.Sub(h.Applied).Kingsoft.IsPositive() || h.Held.Sub(h.Applied).Marketplace.IsPositive()
 		}
-		if _, held := holder[m]; held {
+		if !parts.Equal(Split{s.Buckets.Kingsoft, s.Buckets.Marketplace}) || partBad {
+			bad("DEF-6", "statement %s: available %s + held %s + offset %s ≠ invoiceable %s, or a part is below zero", m,
+				s.Free.Total(), s.HeldTotal().Total(), s.OffsetTotal().Total(), s.Buckets.Invoiceable())
+		}
+		// Each hold is a distinct live invoice naming the statement (a live
+		// invoice naming it without a hold was reported above).
+		for i, h := range s.Holds {
+			switch {
+			case s.holdIndex(h.InvoiceID) != i:
+				bad("APP-7", "statement %s is held twice by invoice %s", m, h.InvoiceID)
+			case !slices.Contains(holders[m], h.InvoiceID):
+				bad("REC-1", "statement %s is %s, held for invoice %s, which is not live", m, s.Status, h.InvoiceID)
+			}
+		}
+		if len(s.Holds) > 0 {
+			if s.InvoiceID != s.Holds[0].InvoiceID {
+				bad("REC-1", "statement %s names invoice %s but its first holder is %s", m, s.InvoiceID, s.Holds[0].InvoiceID)
+			}
+			continue
+		}
+		if _, held := holders[m]; held {
 			continue
 		}
 		switch {
 		case s.Status == StatementReserved || s.Status == StatementInvoiced:
 			bad("REC-1", "statement %s is %s but no live invoice holds it", m, s.Status)
-		case s.InvoiceID != uuid.Nil || !s.Held.Total().IsZero():
+		case s.InvoiceID != uuid.Nil:
 			bad("REC-1", "statement %s is held for invoice %s, which is not live", m, s.InvoiceID)
 		case s.Status != StatementAvailable && s.Status != StatementOffset:
 			bad("BAL-3", "statement %s has status %q, outside BAL-1", m, s.Status)

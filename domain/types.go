@@ -140,16 +140,18 @@ type Statement struct {
 	Lines []StatementLine `json:"lines"`
 	// Buckets are the statement's cash after adjustments (DEF-1): its
 	// invoiceable amount is Buckets.Invoiceable().
-	Buckets   Buckets         `json:"buckets"`
+	Buckets Buckets `json:"buckets"`
+	// Status and InvoiceID are those of the first (earliest) live holder
+	// while one holds it; Holds has each holder's own part (DEF-4 may give
+	// a statement more than one).
 	Status    StatementStatus `json:"status"`
 	InvoiceID uuid.UUID       `json:"invoice_id"` // set while reserved or invoiced
 	PostedAt  time.Time       `json:"posted_at"`
 	// The invoiceable amount's parts (deficits.go): Free is available,
-	// Held is what the live holder still holds of Applied (what it took),
-	// Offsets cleared deficits. Adjusted is what adjustments took off.
+	// each Hold what a live application or invoice holds, Offsets cleared
+	// deficits. Adjusted is what adjustments took off.
 	Free     Split    `json:"free"`
-	Held     Split    `json:"held"`
-	Applied  Split    `json:"applied"`
+	Holds    []Hold   `json:"holds,omitempty"`
 	Offsets  []Offset `json:"offsets,omitempty"`
 	Adjusted Split    `json:"adjusted"`
 }

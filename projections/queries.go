@@ -77,6 +77,9 @@ type StatementView struct {
 	Deductions  domain.Money           `json:"deductions"`
 	// InvoiceID is the invoice holding the statement while reserved or invoiced.
 	InvoiceID *uuid.UUID `json:"invoice_id"`
+	// InvoiceIDs lists every live holder, first one first, when DEF-4 gave
+	// the statement more than one (each holds its own part, APP-7).
+	InvoiceIDs []uuid.UUID `json:"invoice_ids,omitempty"`
 	// Adjusted is what adjustments took off (DEF-1; invoiceable is after
 	// them); Offset the part that cleared deficits (DEF-3), shown beside
 	// it; Available the part in the balance (BAL-2).
@@ -119,6 +122,9 @@ func NewStatementView(s *domain.Statement) StatementView {
 		Adjusted:    s.Adjusted.Total(),
 		Offset:      s.OffsetTotal().Total(),
 		Available:   s.Free.Total(),
+	}
+	if len(s.Holds) > 1 {
+		v.InvoiceIDs = s.HolderIDs()
 	}
 	if s.InvoiceID != uuid.Nil {
 		id := s.InvoiceID

@@ -80,8 +80,9 @@ func TestREC_HealthyLog(t *testing.T) {
 }
 
 // TestREC1_DoubleInvoicedStatement: an InvoiceRequested forged into the log
-// over a statement that a live invoice already holds is caught, although
-// the fold itself keeps BAL-3 (it simply moves the statement).
+// over a statement that a live invoice already holds is caught: the fold
+// gives the forged invoice a hold of nothing (the statement had no part
+// available, so it is not DEF-4's exception) and the first keeps its part.
 func TestREC1_DoubleInvoicedStatement(t *testing.T) {
 	f := newFixture(t)
 	forged := domain.InvoiceRequested{
