@@ -686,3 +686,60 @@ func TestDEF4_FreedPartCanBeAppliedFor(t *testing.T) {
 		}
 	}
 }
+
+// With two holders of a statement (DEF-4's exception), the statement shows
+// its first holder; an adjustment charges each holder's own part, earliest
+// first (DEF-2); an exchange reissues only the returned invoice's part.
+func TestDEF4_TwoHoldersOfAStatement(t *testing.T) {
+	t.Parallel()
+	a, env := readyAccount(t, VATGeneral)
+	j := issued(t, a, env, "1100000000", "00000001", "2026-08")    // 200.00
+	adjust(t, a, env, "adj-1", "2026-08", BucketKingsoft, "60.00") // July offsets 60.00 kingsoft
+	b := issued(t, a, env, "1100000000", "00000002", "2026-07")    // July's rest: 40.00 k + 50.00 m
+	must(t, a, env, RequestReturn{InvoiceID: j, Reason: "refund"})
+	must(t, a, env, ReceiveReturnPaper{InvoiceID: j, Complete: true})
+	must(t, a, env, RedFlushInvoice{InvoiceID: j, RedInvoiceCode: "3300000000", RedInvoiceNumber: "00000009"})
+	c := request(t, a, env, "2026-07") // the freed 60.00 kingsoft
+	checkAll(t, a)
+	july := a.Statements["2026-07"]
+	if july.Status != StatementInvoiced || july.InvoiceID != b {
+		t.Fatalf("July is %s for %s; want invoiced for its first holder %s", july.Status, july.InvoiceID, b)
+	}
+
+	// 70.00 off July's kingsoft: nothing is available, so B's 40.00 first,
+	// then 30.00 of C's part; August (140.00 after adj-1, available again)
+	// offsets both.
+	evs := adjust(t, a, env, "adj-2", "2026-07", BucketKingsoft, "70.00")
+	e := evs[0].(StatementAdjusted)
+	if e.InvoiceID == nil || *e.InvoiceID != b || !e.Deficit.Equal(MustMoney("40.00")) {
+		t.Fatalf("first holder's deficit: %v %s", e.InvoiceID, e.Deficit)
+	}
+	if len(e.MoreDeficits) != 1 || e.MoreDeficits[0].InvoiceID != c || !e.MoreDeficits[0].Amount.Equal(MustMoney("30.00")) {
+		t.Fatalf("further holders' deficits: %+v", e.MoreDeficits)
+	}
+	july = a.Statements["2026-07"]
+	wantMoney(t, "B holds", july.HeldBy(b).Total(), "50.00")
+	wantMoney(t, "C holds", july.HeldBy(c).Total(), "30.00")
+	wantMoney(t, "deficit", a.Balance().Deficit, "0.00")
+	wantMoney(t, "available", a.Balance().Total, "70.00") // August 140.00 less 70.00 offset
+
+	// B is returned for an exchange: the new application takes B's part of
+	// July (50.00) beside C, and C keeps its own.
+	must(t, a, env, RequestReturn{InvoiceID: b, Reason: "wrong title", Exchange: true})
+	must(t, a, env, ReceiveReturnPaper{InvoiceID: b, Complete: true})
+	evs = must(t, a, env, VoidInvoice{InvoiceID: b})
+	checkAll(t, a)
+	req, ok := evs[len(evs)-1].(InvoiceRequested)
+	if !ok || !slices.Equal(req.Statements, []string{"2026-07"}) {
+		t.Fatalf("no exchange over July: %+v", evs)
+	}
+	wantMoney(t, "the exchange", req.Amount, "50.00")
+	// B's deficit is undone: August's 40.00 that offset it is free again.
+	wantMoney(t, "available", a.Balance().Total, "110.00")
+	july = a.Statements["2026-07"]
+	wantMoney(t, "the exchange's part of July", july.HeldBy(req.InvoiceID).Total(), "50.00")
+	wantMoney(t, "C keeps", july.HeldBy(c).Total(), "30.00")
+	if july.Status != StatementReserved || july.InvoiceID != c {
+		t.Fatalf("July is %s for %s; want reserved for C %s", july.Status, july.InvoiceID, c)
+	}
+}
