@@ -590,3 +590,27 @@ func TestEventStreamDataIsTheWireEvent(t *testing.T) {
 		require.Equal(t, string(raw), f.data)
 	}
 }
+
+// TestEventStreamEndsWhenTheLogFails: a log that fails before anything was
+// sent is a problem answer; one that fails later ends the stream, and the
+// client resumes (here: to the same problem).
+func TestEventStreamEndsWhenTheLogFails(t *testing.T) {
+	s, log, _ := newFeedServer(t)
+	appendEvents(t, log, "acc-1", 3, 10)
+	sr := newSSEReader(t, s.openFeed(http.DefaultClient, feedPath, tokAuditor))
+	for i := 1; i <= 3; i++ {
+		require.Equal(t, strconv.Itoa(i), sr.next().id)
+	}
+	require.NoError(t, log.Close())
+	for {
+		f, err := sr.nextAny()
+		if err != nil {
+			require.ErrorIs(t, err, io.EOF, "the stream ended")
+			break
+		}
+		require.True(t, f.comment, "%+v", f)
+	}
+	r := s.call("GET", feedPath+"?from=1", tokAuditor, nil)
+	require.GreaterOrEqual(t, r.status, 500, "%s", r.body)
+	require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+}
