@@ -70,6 +70,13 @@ type Config struct {
 	Checkpoints *transparency.Checkpointer
 	// MaxWait bounds how long a GET waits for Fapiao-Min-Position; default 5 s.
 	MaxWait time.Duration
+	// StreamHeartbeat is how often the event feed (/v1/events/stream) sends
+	// a comment line; default DefaultStreamHeartbeat. StreamStallTimeout is
+	// how long one write to a feed's client may block before the stream is
+	// cut (the client resumes with Last-Event-ID); default
+	// DefaultStreamStallTimeout.
+	StreamHeartbeat    time.Duration
+	StreamStallTimeout time.Duration
 }
 
 // server holds the configured dependencies the handlers share.
@@ -83,6 +90,7 @@ type server struct {
 	authFail *keyedLimiter[netip.Prefix] // failed authentications per client address
 	writes   *keyedLimiter[writeKey]     // events per account per minute
 	json     *jsonCache
+	streams  streamHub // ends the event feeds at shutdown
 	// damage is the first eventstore.ErrCorrupt a request met (*error):
 	// from then on /readyz says not ready.
 	damage atomic.Pointer[error]
@@ -117,6 +125,12 @@ func NewWithOps(cfg Config) (*echo.Echo, *echo.Echo) {
 	}
 	if s.cfg.MaxWait <= 0 {
 		s.cfg.MaxWait = 5 * time.Second
+	}
+	if s.cfg.StreamHeartbeat <= 0 {
+		s.cfg.StreamHeartbeat = DefaultStreamHeartbeat
+	}
+	if s.cfg.StreamStallTimeout <= 0 {
+		s.cfg.StreamStallTimeout = DefaultStreamStallTimeout
 	}
 	s.initLimits()
 	s.json = newJSONCache()

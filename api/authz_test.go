@@ -78,6 +78,7 @@ func endpoints(addressID, invoiceID string) []endpoint {
 		{"GET", "/v1/invoices", "finance,auditor"},
 		{"GET", "/v1/reconciliation?month=2026-10", "finance,auditor"},
 		{"GET", "/v1/events", "auditor"},
+		{"GET", "/v1/events/stream?from=1", "finance,auditor"},
 		{"GET", "/v1/checkpoint", "customer,finance,support,billing,auditor"},
 		// Position 1 is acc-1's first statement: the other customer's 404.
 		{"GET", "/v1/proofs/inclusion?position=1&size=1", "customer,auditor"},
@@ -123,7 +124,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if e.method != "GET" {
 					body = `{"not_a_field": true}`
 				}
-				r := s.call(e.method, e.path, c.token, body)
+				call := s.call
+				if isFeed(e.path) {
+					call = s.streamCall
+				}
+				r := call(e.method, e.path, c.token, body)
 				require.Equal(t, e.want(c), r.status, "%s", r.body)
 				if r.status >= 400 {
 					require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))

@@ -94,6 +94,9 @@ func (op opDoc) document() obj {
 	for _, q := range op.query {
 		params = append(params, obj{"name": q.name, "in": "query", "required": q.required, "description": q.description, "schema": querySchema(q)})
 	}
+	for _, h := range op.header {
+		params = append(params, obj{"name": h.name, "in": "header", "required": h.required, "description": h.description, "schema": querySchema(h)})
+	}
 	command := op.method != http.MethodGet
 	if command {
 		params = append(params, ref("parameters", "IdempotencyKey"))

@@ -15,7 +15,8 @@ type opDoc struct {
 	summary      string
 	roles        string
 	query        []queryDoc
-	body         string // request schema; "" when the operation takes none
+	header       []queryDoc // request headers besides Authorization and Fapiao-Min-Position
+	body         string     // request schema; "" when the operation takes none
 	bodyOptional bool
 	status       int    // success status
 	resp         string // success schema; "" for no content
@@ -77,6 +78,14 @@ var operations = []opDoc{
 	{method: http.MethodGet, path: "/v1/invoices", summary: "The finance work queue across accounts", roles: "finance, auditor", query: invoiceQuery(true), status: 200, resp: "InvoiceList"},
 	{method: http.MethodGet, path: "/v1/reconciliation", summary: "Reconciliation REC-1..3 for a month", roles: "finance, auditor", query: []queryDoc{{name: "month", typ: "month", description: "YYYY-MM", required: true}}, status: 200, resp: "Reconciliation"},
 	{method: http.MethodGet, path: "/v1/events", summary: "The global log", roles: "auditor", query: []queryDoc{{name: "from", typ: "integer", description: "first position (inclusive)", required: false}, limitDoc(eventsDefaultLimit, eventsMaxLimit)}, status: 200, resp: "EventList"},
+	{method: http.MethodGet, path: "/v1/events/stream", summary: "The global log as Server-Sent Events, caught up from a position then live: each event a frame whose id is its position, event its type and data the event exactly as an item of /v1/events; a comment line every 15 s. A client that does not keep up is cut and resumes with Last-Event-ID", roles: "finance, auditor",
+		query: []queryDoc{
+			{name: "from", typ: "integer", description: "first position (inclusive); Last-Event-ID wins", required: false},
+			{name: "types", typ: "string", description: "only these event types, separated by commas", required: false},
+			{name: "account", typ: "string", description: "only this account's events (its stream, as /v1/accounts/{acc}/events)", required: false},
+		},
+		header: []queryDoc{{name: "Last-Event-ID", typ: "integer", description: "the id of the last event received: the feed resumes after it", required: false}},
+		status: 200, media: "text/event-stream"},
 	{method: http.MethodGet, path: "/v1/red-letter-confirmations", summary: "Open red-letter confirmations across accounts (RED-4): pending ones, earliest deadline first (RED-3), then those ready for their red invoice (RED-5)", roles: "finance, auditor", query: []queryDoc{{name: "account", typ: "string", description: "one account only", required: false}}, status: 200, resp: "OpenConfirmationList"},
 	{method: http.MethodPut, path: "/v1/quotas/{month}", summary: "Set the month's e-invoice quota (EINV-5)", roles: "finance", body: "QuotaInput", status: 200, resp: "Quota"},
 	{method: http.MethodGet, path: "/v1/quotas/{month}", summary: "The month's e-invoice quota, used and remaining (EINV-5)", roles: "finance, auditor", status: 200, resp: "Quota"},

@@ -70,6 +70,7 @@ func (s *server) routes() []route {
 		{http.MethodGet, "/v1/invoices", roles(finance, auditor), s.listInvoices},
 		{http.MethodGet, "/v1/reconciliation", roles(finance, auditor), s.reconciliation},
 		{http.MethodGet, "/v1/events", roles(auditor), s.globalEvents},
+		{http.MethodGet, "/v1/events/stream", roles(finance, auditor), s.eventStream},
 
 		{http.MethodGet, "/v1/checkpoint", roles(customer, finance, support, billing, auditor), s.getCheckpoint},
 		{http.MethodGet, "/v1/proofs/inclusion", roles(customer, auditor), s.inclusionProof},
