@@ -121,6 +121,17 @@ func (a *Account) Clone() *Account {
 	return c
 }
 
+// Available is the balance's total (BAL-2) alone: the statements' free
+// parts, without walking the invoices as Balance does (every application
+// asks it, and an account gathers invoices over the years).
+func (a *Account) Available() Money {
+	var t Money
+	for _, s := range a.Statements {
+		t = t.Add(s.Free.Kingsoft).Add(s.Free.Marketplace)
+	}
+	return t
+}
+
 // Balance computes BAL-2 and the DEF-6 parts. Kingsoft, Marketplace and
 // Total are the statements' available parts; Merchant, Offline and
 // Deductions are shown over all statements; Reserved and Invoiced count the
@@ -224,6 +235,9 @@ func (a *Account) CheckInvariants() error {
 		errs = append(errs, &InvariantError{Account: a.ID, Rule: rule, Detail: fmt.Sprintf(format, args...)})
 	}
 	b := a.Balance()
+	if av := a.Available(); !av.Equal(b.Total) {
+		bad("BAL-2", "available %s ≠ the balance's total %s", av, b.Total)
+	}
 	// DEF-6 (BAL-3 when nothing is owed): offsets are neither available
 	// nor owed, so they need no term of their own.
 	if sum := b.Total.Add(b.Reserved).Add(b.Invoiced).Sub(b.Deficit); !sum.Equal(b.Statements) {
