@@ -409,11 +409,21 @@ func (s *sim) step(i int) {
 // that refolding each whole log gives the same balance (AUD-2).
 func TestBAL3_APP7_DEF6_RandomCommandSequences(t *testing.T) {
 	t.Parallel()
-	var sharedTotal atomic.Int64
+	// Over all seeds the simulation must reach every refund path and
+	// DEF-4's exception. Counted over all seeds, not per seed: the walk
+	// depends on map order as well as on the seed, and one seed may miss a
+	// rare path in some runs.
+	var sharedTotal, adjustedTotal, offsetsTotal, paperTotal, electronicTotal atomic.Int64
 	t.Cleanup(func() {
-		// Over all seeds the simulation must reach DEF-4's exception.
-		if !testing.Short() && !t.Failed() && sharedTotal.Load() == 0 {
+		if testing.Short() || t.Failed() {
+			return
+		}
+		if sharedTotal.Load() == 0 {
 			t.Error("the simulation never applied for a part DEF-4 freed beside another holder")
+		}
+		if adjustedTotal.Load() == 0 || offsetsTotal.Load() == 0 || paperTotal.Load() == 0 || electronicTotal.Load() == 0 {
+			t.Errorf("the simulation never reached every refund path: %d adjustments, %d offsets, %d paper and %d electronic partial red-flushes",
+				adjustedTotal.Load(), offsetsTotal.Load(), paperTotal.Load(), electronicTotal.Load())
 		}
 	})
 	steps := 3000 // per account
@@ -454,11 +464,13 @@ func TestBAL3_APP7_DEF6_RandomCommandSequences(t *testing.T) {
 				total.shared += s.shared
 			}
 			t.Logf("%d applications for a part DEF-4 freed beside another holder", total.shared)
+			t.Logf("%d adjustments, %d offsets, %d paper and %d electronic partial red-flushes",
+				total.adjusted, total.offsets, total.partPaper, total.partElectronic)
 			sharedTotal.Add(int64(total.shared))
-			if !testing.Short() && (total.adjusted == 0 || total.offsets == 0 || total.partPaper == 0 || total.partElectronic == 0) {
-				t.Fatalf("the simulation never reached every refund path: %d adjustments, %d offsets, %d paper and %d electronic partial red-flushes",
-					total.adjusted, total.offsets, total.partPaper, total.partElectronic)
-			}
+			adjustedTotal.Add(int64(total.adjusted))
+			offsetsTotal.Add(int64(total.offsets))
+			paperTotal.Add(int64(total.partPaper))
+			electronicTotal.Add(int64(total.partElectronic))
 		})
 	}
 }
