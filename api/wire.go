@@ -6,6 +6,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/uuid"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
@@ -458,4 +459,23 @@ func viewReconciliation(r projections.Report) reconciliationOut {
 		}
 	}
 	return out
+}
+
+// inclusionProofOut and consistencyProofOut answer /v1/proofs: the same
+// members as transparency.InclusionProof and ConsistencyProof, which the
+// offline checkers (fapiao verify-proof) read, so an answer saved to a file
+// checks as it is.
+type inclusionProofOut struct {
+	Position  uint64      `json:"position"`
+	Index     int64       `json:"index"`
+	Size      int64       `json:"size"`
+	EventHash string      `json:"event_hash"`
+	LeafHash  tlog.Hash   `json:"leaf_hash"`
+	Hashes    []tlog.Hash `json:"hashes"`
+}
+
+type consistencyProofOut struct {
+	From   int64       `json:"from"`
+	To     int64       `json:"to"`
+	Hashes []tlog.Hash `json:"hashes"`
 }
