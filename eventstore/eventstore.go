@@ -199,3 +199,24 @@ func (e *WrongExpectedVersionError) Is(target error) bool { return target == Err
 
 // ErrWrongExpectedVersion matches every *WrongExpectedVersionError with errors.Is.
 var ErrWrongExpectedVersion = errors.New("eventstore: wrong expected version")
+
+// CheckAppend rejects what no store can keep — an empty stream name, an
+// event without an ID or a type — naming the store (backend) and the event;
+// it returns the append's approximate payload size in bytes, which the
+// embedded stores budget their commits by.
+func CheckAppend(backend, stream string, events []EventData) (int, error) {
+	if stream == "" {
+		return 0, fmt.Errorf("%s: append: empty stream name", backend)
+	}
+	size := len(stream)
+	for i := range events {
+		if events[i].ID == uuid.Nil {
+			return 0, fmt.Errorf("%s: append to %q: event %d has no ID", backend, stream, i)
+		}
+		if events[i].Type == "" {
+			return 0, fmt.Errorf("%s: append to %q: event %d has no type", backend, stream, i)
+		}
+		size += len(events[i].Data) + len(events[i].Metadata) + len(events[i].Type) + 64
+	}
+	return size, nil
+}

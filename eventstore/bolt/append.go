@@ -2,11 +2,8 @@ package bolt
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
-
-	"github.com/google/uuid"
 
 	"github.com/fapiao/fapiao/eventstore"
 )
@@ -94,20 +91,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	return res, err
 }
 
-// checkAppend rejects what no backend can store and returns the payload size.
+// checkAppend is eventstore.CheckAppend for bolt.
 func checkAppend(stream string, events []eventstore.EventData) (int, error) {
-	if stream == "" {
-		return 0, errors.New("bolt: append: empty stream name")
-	}
-	size := len(stream)
-	for i := range events {
-		if events[i].ID == uuid.Nil {
-			return 0, fmt.Errorf("bolt: append to %q: event %d has no ID", stream, i)
-		}
-		if events[i].Type == "" {
-			return 0, fmt.Errorf("bolt: append to %q: event %d has no type", stream, i)
-		}
-		size += len(events[i].Data) + len(events[i].Metadata) + len(events[i].Type) + 64
-	}
-	return size, nil
+	return eventstore.CheckAppend("bolt", stream, events)
 }

@@ -7,8 +7,6 @@ package memstore
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/google/uuid"
@@ -163,18 +161,8 @@ func (s *Store) writtenAt(revs []int, from uint64, events []eventstore.EventData
 }
 
 func checkAppend(stream string, events []eventstore.EventData) error {
-	if stream == "" {
-		return errors.New("memstore: append: empty stream name")
-	}
-	for i := range events {
-		if events[i].ID == uuid.Nil {
-			return fmt.Errorf("memstore: append to %q: event %d has no ID", stream, i)
-		}
-		if events[i].Type == "" {
-			return fmt.Errorf("memstore: append to %q: event %d has no type", stream, i)
-		}
-	}
-	return nil
+	_, err := eventstore.CheckAppend("memstore", stream, events)
+	return err
 }
 
 // clone copies caller-owned bytes so that later changes by the caller (or

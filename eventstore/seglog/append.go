@@ -2,7 +2,6 @@ package seglog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/crc32"
 	"sync"
@@ -11,9 +10,6 @@ import (
 
 	"github.com/fapiao/fapiao/eventstore"
 )
-
-// errReadOnly refuses appends to a store opened read-only.
-var errReadOnly = errors.New("seglog: the store was opened read-only")
 
 // request is one Append waiting for the writer. Requests are pooled.
 type request struct {
@@ -56,7 +52,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		return eventstore.AppendResult{}, eventstore.ErrClosed
 	}
 	if s.opts.ReadOnly {
-		return eventstore.AppendResult{}, errReadOnly
+		return eventstore.AppendResult{}, fmt.Errorf("seglog: append to %q: %w", stream, eventstore.ErrReadOnly)
 	}
 	r := requestPool.Get().(*request)
 	r.ctx, r.stream, r.expected, r.events, r.size = ctx, stream, expected, events, size
@@ -200,25 +196,13 @@ func (st *streamIndex) writtenAt(from uint64, r *request) (eventstore.AppendResu
 // a segment (and the group that may fill one alone) stays under 4 GiB.
 const maxAppendBytes = 1 << 30
 
-// checkAppend rejects what cannot be stored and returns the payload size.
+// checkAppend is eventstore.CheckAppend with the log's size limit.
 func checkAppend(stream string, events []eventstore.EventData) (int, error) {
-	if stream == "" {
-		return 0, errors.New("seglog: append: empty stream name")
+	size, err := eventstore.CheckAppend("seglog", stream, events)
+	if err == nil && size > maxAppendBytes {
+		err = fmt.Errorf("seglog: append to %q: %d bytes in one append, over the limit of %d", stream, size, maxAppendBytes)
 	}
-	size := len(stream)
-	for i := range events {
-		if events[i].ID == uuid.Nil {
-			return 0, fmt.Errorf("seglog: append to %q: event %d has no ID", stream, i)
-		}
-		if events[i].Type == "" {
-			return 0, fmt.Errorf("seglog: append to %q: event %d has no type", stream, i)
-		}
-		size += len(events[i].Data) + len(events[i].Metadata) + len(events[i].Type) + 64
-	}
-	if size > maxAppendBytes {
-		return 0, fmt.Errorf("seglog: append to %q: %d bytes in one append, over the limit of %d", stream, size, maxAppendBytes)
-	}
-	return size, nil
+	return size, err
 }
 
 func crcOf(b []byte) uint32 { return crc32.Checksum(b, crcTable) }
