@@ -3,36 +3,9 @@ package bolt
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/fapiao/fapiao/eventstore"
 )
-
-// request is one Append waiting for the writer. Requests are pooled: the
-// steady state of a busy server is one allocation-free round trip each.
-type request struct {
-	ctx      context.Context
-	stream   string
-	expected eventstore.ExpectedRevision
-	events   []eventstore.EventData
-	size     int
-
-	res eventstore.AppendResult
-	// first is the position of the first event when the events sit at
-	// consecutive positions first … res.Position (contiguous).
-	first      eventstore.Position
-	contiguous bool
-	err        error
-	done       chan struct{} // capacity 1: the writer never blocks answering
-}
-
-var requestPool = sync.Pool{New: func() any { return &request{done: make(chan struct{}, 1)} }}
-
-func (r *request) release() {
-	r.ctx, r.events, r.err = nil, nil, nil
-	r.first, r.contiguous = 0, false
-	requestPool.Put(r)
-}
 
 // Append implements eventstore.Store. The append is handed to the writer
 // goroutine, which commits it together with every other pending append;
@@ -58,37 +31,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if err := s.Damage(); err != nil {
 		return eventstore.AppendResult{}, fmt.Errorf("bolt: append to %q refused, the store is damaged: %w", stream, err)
 	}
-	r := requestPool.Get().(*request)
-	r.ctx, r.stream, r.expected, r.events, r.size = ctx, stream, expected, events, size
-	select {
-	case s.reqs <- r:
-	case <-s.quit:
-		r.release()
-		return eventstore.AppendResult{}, eventstore.ErrClosed
-	case <-ctx.Done():
-		r.release()
-		return eventstore.AppendResult{}, ctx.Err()
-	}
-	// Not watching ctx from here on: the writer may already be committing
-	// this append, and an answer of "cancelled" for a write that happened
-	// would mislead. A commit takes one fsync.
-	select {
-	case <-r.done:
-	case <-s.writerDone:
-		select {
-		case <-r.done:
-		default:
-			// Queued after the writer's last look: never written. r stays
-			// referenced by the channel buffer, so it is not pooled.
-			return eventstore.AppendResult{}, eventstore.ErrClosed
-		}
-	}
-	res, err := r.res, r.err
-	if err == nil && r.contiguous && len(events) > 0 {
-		res.FirstPosition = r.first
-	}
-	r.release()
-	return res, err
+	return s.q.Submit(ctx, stream, expected, events, size)
 }
 
 // checkAppend is eventstore.CheckAppend for bolt.

@@ -21,6 +21,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/groupcommit"
 )
 
 // lockTimeout bounds how long Open waits for another process's file lock.
@@ -48,11 +49,10 @@ type Store struct {
 	path     string
 	readOnly bool
 
-	reqs       chan *request
-	quit       chan struct{} // closed by Close: the writer stops taking work
-	writerDone chan struct{} // closed when the writer goroutine has returned
-	closeOnce  sync.Once
-	closeErr   error
+	q         *groupcommit.Queue // appends, to the writer (writer.go's writeGroup)
+	arena     []byte             // the writer's, reused from group to group
+	closeOnce sync.Once
+	closeErr  error
 
 	// last is the position of the last committed event, published after
 	// each commit for readers and LastPosition.
@@ -124,22 +124,18 @@ func Open(path string, opts ...Options) (*Store, error) {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
 	s := &Store{
-		db:         db,
-		path:       path,
-		readOnly:   o.ReadOnly,
-		reqs:       make(chan *request, 1024),
-		quit:       make(chan struct{}),
-		writerDone: make(chan struct{}),
-		changed:    make(chan struct{}),
+		db:       db,
+		path:     path,
+		readOnly: o.ReadOnly,
+		q:        groupcommit.NewQueue(),
+		changed:  make(chan struct{}),
 	}
 	if err := guard("reading", s.init); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	if o.ReadOnly {
-		close(s.writerDone)
-	} else {
-		go s.writer()
+	if !o.ReadOnly {
+		s.q.Start(groupLimits, s.writeGroup)
 	}
 	return s, nil
 }
@@ -244,8 +240,7 @@ func (s *Store) Close() error {
 		s.closed = true
 		close(s.changed) // wake subscribers so they see the store is closed
 		s.mu.Unlock()
-		close(s.quit)
-		<-s.writerDone
+		s.q.Close()
 		s.closeErr = s.db.Close()
 	})
 	return s.closeErr
@@ -272,14 +267,7 @@ func (s *Store) publish(last eventstore.Position) {
 	s.mu.Unlock()
 }
 
-func (s *Store) isClosed() bool {
-	select {
-	case <-s.quit:
-		return true
-	default:
-		return false
-	}
-}
+func (s *Store) isClosed() bool { return s.q.Closed() }
 
 // mapDBErr turns bbolt's "closed" into ours.
 func mapDBErr(err error) error {
@@ -298,9 +286,4 @@ func uint64FromKey(k []byte) uint64 {
 }
 
 // ctxErr is ctx.Err() without the lock for contexts that can never end.
-func ctxErr(ctx context.Context) error {
-	if ctx.Done() == nil {
-		return nil
-	}
-	return ctx.Err()
-}
+func ctxErr(ctx context.Context) error { return groupcommit.CtxErr(ctx) }

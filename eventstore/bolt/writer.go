@@ -7,83 +7,38 @@ import (
 	"fmt"
 	"runtime/debug"
 
+	"github.com/google/uuid"
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/groupcommit"
 )
 
 // Batch bounds: enough to amortise an fsync many times over, small enough
 // that one batch neither holds much memory nor delays its first append long.
-const (
-	maxBatchEvents = 8192
-	maxBatchBytes  = 32 << 20
-)
+var groupLimits = groupcommit.Limits{Events: 8192, Bytes: 32 << 20}
 
 // errNothingWritten rolls back a transaction in which every append was
 // rejected, sparing an fsync.
 var errNothingWritten = errors.New("bolt: nothing written")
 
-// writer is the only goroutine that writes. It takes the first pending
-// append, drains every other one already waiting, commits them in one
-// transaction and answers them all. There is no timer: under load the queue
-// fills while a commit runs, so batches grow by themselves.
-func (s *Store) writer() {
-	defer close(s.writerDone)
+// writeGroup is the writer's commit (groupcommit.Queue runs it, always in
+// the same goroutine): one transaction for the group.
+func (s *Store) writeGroup(group []*groupcommit.Request) {
 	// A damaged page met while writing must fail the batch, not the process.
 	debug.SetPanicOnFault(true)
-	batch := make([]*request, 0, 256)
-	var arena []byte
-	for {
-		batch = batch[:0]
-		select {
-		case r := <-s.reqs:
-			batch = append(batch, r)
-		case <-s.quit:
-			s.refuseQueued()
-			return
-		}
-		events, size := len(batch[0].events), batch[0].size
-	drain:
-		for events < maxBatchEvents && size < maxBatchBytes {
-			select {
-			case r := <-s.reqs:
-				batch = append(batch, r)
-				events += len(r.events)
-				size += r.size
-			default:
-				break drain
-			}
-		}
-		arena = s.commit(batch, arena[:0])
-		for i, r := range batch {
-			r.done <- struct{}{}
-			batch[i] = nil
-		}
-	}
-}
-
-// refuseQueued answers the appends still queued at Close.
-func (s *Store) refuseQueued() {
-	for {
-		select {
-		case r := <-s.reqs:
-			r.err = eventstore.ErrClosed
-			r.done <- struct{}{}
-		default:
-			return
-		}
-	}
+	s.arena = s.commit(group, s.arena[:0])
 }
 
 // commit writes a batch in one transaction and sets each request's answer.
 // It returns the arena for reuse: bbolt needs keys and values to stay put
 // until the commit, so they are all carved out of one growing buffer.
-func (s *Store) commit(batch []*request, arena []byte) []byte {
+func (s *Store) commit(batch []*groupcommit.Request, arena []byte) []byte {
 	last := s.last.Load()
 	w := batchWriter{pos: last, arena: arena}
 	if err := s.Damage(); err != nil {
 		for _, r := range batch {
-			r.res, r.err = eventstore.AppendResult{}, err
+			r.Res, r.Err = eventstore.AppendResult{}, err
 		}
 		return arena
 	}
@@ -91,13 +46,13 @@ func (s *Store) commit(batch []*request, arena []byte) []byte {
 		return s.db.Update(func(tx *bbolt.Tx) error {
 			w.bind(tx)
 			for _, r := range batch {
-				if err := ctxErr(r.ctx); err != nil {
-					r.err = err
+				if err := ctxErr(r.Ctx); err != nil {
+					r.Err = err
 					continue
 				}
 				var err error
-				r.contiguous = false
-				r.res, r.err, err = w.append(r)
+				r.Contiguous = false
+				r.Res, r.Err, err = w.append(r)
 				if err != nil {
 					return err
 				}
@@ -119,12 +74,12 @@ func (s *Store) commit(batch []*request, arena []byte) []byte {
 		// nothing more will be: the file needs an operator.
 		err = s.noteDamage(fmt.Errorf("bolt: commit to %s: %w", s.path, err))
 		for _, r := range batch {
-			r.res, r.err = eventstore.AppendResult{}, err
+			r.Res, r.Err = eventstore.AppendResult{}, err
 		}
 	default:
 		err = fmt.Errorf("%w: bolt: commit to %s: %v", eventstore.ErrUnavailable, s.path, mapDBErr(err))
 		for _, r := range batch {
-			r.res, r.err = eventstore.AppendResult{}, err
+			r.Res, r.Err = eventstore.AppendResult{}, err
 		}
 	}
 	return w.arena
@@ -136,6 +91,7 @@ type batchWriter struct {
 	log, revs, heads *bbolt.Bucket
 	pos              eventstore.Position // last position written
 	arena            []byte
+	stream           boltStream // the stream of the append being decided
 }
 
 func (w *batchWriter) bind(tx *bbolt.Tx) {
@@ -157,72 +113,39 @@ func (w *batchWriter) carve(start int) []byte { return w.arena[start:len(w.arena
 
 // append applies one request. reject is the request's own failure (nothing
 // of it written); fatal aborts the whole transaction.
-func (w *batchWriter) append(r *request) (res eventstore.AppendResult, reject, fatal error) {
+func (w *batchWriter) append(r *groupcommit.Request) (res eventstore.AppendResult, reject, fatal error) {
 	start := len(w.arena)
-	w.arena = append(w.arena, r.stream...)
+	w.arena = append(w.arena, r.Stream...)
 	streamKey := w.carve(start)
 	start = len(w.arena)
-	w.arena = appendStreamPrefix(w.arena, r.stream)
+	w.arena = appendStreamPrefix(w.arena, r.Stream)
 	prefix := w.carve(start)
 
 	cur, exists := uint64(0), false
 	if v := w.heads.Get(streamKey); v != nil {
 		cur, exists = binary.BigEndian.Uint64(v), true
 	}
-	wrong := func() error {
-		return &eventstore.WrongExpectedVersionError{Stream: r.stream, Expected: r.expected, Actual: cur, ActualExists: exists}
+	w.stream = boltStream{w: w, prefix: prefix, cur: cur}
+	if write, res, reject, fatal := groupcommit.Decide(r, cur, exists, &w.stream); !write {
+		return res, reject, fatal
 	}
 
-	// EventStoreDB's rules, in its order: a retry of events already written
-	// right after the expected revision succeeds without writing.
-	switch {
-	case r.expected.IsAny(), r.expected.IsStreamExists():
-		if r.expected.IsStreamExists() && !exists {
-			return res, wrong(), nil
-		}
-		if len(r.events) > 0 && exists {
-			if rev, ok := w.revisionOf(r.events[0].ID, prefix, cur); ok {
-				if res, ok, err := w.writtenAt(prefix, rev, r); err != nil || ok {
-					return res, nil, err
-				}
-				return res, wrong(), nil
-			}
-		}
-	default:
-		// NoStream is "expected revision -1": following revisions start at 0.
-		next := uint64(0)
-		if rev, ok := r.expected.Revision(); ok {
-			if !exists || rev > cur {
-				return res, wrong(), nil
-			}
-			next = rev + 1
-		}
-		if exists && next <= cur {
-			if len(r.events) > 0 {
-				if res, ok, err := w.writtenAt(prefix, next, r); err != nil || ok {
-					return res, nil, err
-				}
-			}
-			return res, wrong(), nil
-		}
-	}
-
-	if len(r.events) == 0 {
+	if len(r.Events) == 0 {
 		return w.head(prefix, cur, exists)
 	}
 	rev := uint64(0)
 	if exists {
 		rev = cur + 1
 	}
-	r.first, r.contiguous = w.pos+1, true
-	for i := range r.events {
-		e := &r.events[i]
+	r.First, r.Contiguous = w.pos+1, true
+	for i := range r.Events {
+		e := &r.Events[i]
 		w.pos++
 		start := len(w.arena)
 		w.arena = appendUint64(w.arena, w.pos)
 		posKey := w.carve(start)
 		start = len(w.arena)
-		w.arena = appendRecord(w.arena, r.stream, rev, e)
+		w.arena = appendRecord(w.arena, r.Stream, rev, e)
 		if err := w.log.Put(posKey, w.carve(start)); err != nil {
 			return res, nil, err
 		}
@@ -253,56 +176,40 @@ func (w *batchWriter) head(prefix []byte, cur uint64, exists bool) (res eventsto
 	return eventstore.AppendResult{NextExpectedRevision: cur, Position: pos}, nil, err
 }
 
-// idempotencyWindow is how far back in a stream an append with Any or
-// StreamExists looks for its first event's ID. EventStoreDB too remembers
-// recent event IDs only (a bounded cache); a global ID index would cost
-// every append a random B-tree write, about a third of its pages.
-const idempotencyWindow = 4096
+// boltStream is groupcommit.Stream over the batch's transaction: the
+// stream with key prefix, whose last revision is cur.
+type boltStream struct {
+	w      *batchWriter
+	prefix []byte
+	cur    uint64
+}
 
-// revisionOf finds an event ID among the last idempotencyWindow events of
-// the stream whose last revision is cur.
-func (w *batchWriter) revisionOf(id [16]byte, prefix []byte, cur uint64) (uint64, bool) {
-	c := w.revs.Cursor()
-	key := appendUint64(append(make([]byte, 0, len(prefix)+8), prefix...), cur)
+// RevisionOf finds an event ID among the stream's last IdempotencyWindow
+// events.
+func (st *boltStream) RevisionOf(id uuid.UUID) (uint64, bool, error) {
+	c := st.w.revs.Cursor()
+	key := appendUint64(append(make([]byte, 0, len(st.prefix)+8), st.prefix...), st.cur)
 	k, v := c.Seek(key)
-	for n := 0; n < idempotencyWindow && k != nil && len(k) == len(prefix)+8 && bytes.HasPrefix(k, prefix); n++ {
+	for n := 0; n < groupcommit.IdempotencyWindow && k != nil && len(k) == len(st.prefix)+8 && bytes.HasPrefix(k, st.prefix); n++ {
 		if len(v) == revValueLen && bytes.Equal(v[8:], id[:]) {
-			return binary.BigEndian.Uint64(k[len(prefix):]), true
+			return binary.BigEndian.Uint64(k[len(st.prefix):]), true, nil
 		}
 		k, v = c.Prev()
 	}
-	return 0, false
+	return 0, false, nil
 }
 
-// writtenAt reports whether r's events already sit in the stream at
-// revisions from, from+1, … and if so the result their append had (and, in
-// r, whether their positions are consecutive).
-func (w *batchWriter) writtenAt(prefix []byte, from uint64, r *request) (eventstore.AppendResult, bool, error) {
-	var res eventstore.AppendResult
-	events := r.events
-	key := make([]byte, 0, len(prefix)+8)
-	r.contiguous = true
-	for i := range events {
-		key = appendUint64(append(key[:0], prefix...), from+uint64(i))
-		v := w.revs.Get(key)
-		if v == nil {
-			return res, false, nil
-		}
-		if len(v) != revValueLen {
-			return res, false, errCorrupt
-		}
-		if !bytes.Equal(v[8:], events[i].ID[:]) {
-			return res, false, nil
-		}
-		pos := uint64FromKey(v[:8])
-		if i == 0 {
-			r.first = pos
-		} else if pos != res.Position+1 {
-			r.contiguous = false
-		}
-		res = eventstore.AppendResult{NextExpectedRevision: from + uint64(i), Position: pos}
+// At returns the ID and position of the event at revision rev.
+func (st *boltStream) At(rev uint64) (uuid.UUID, eventstore.Position, bool, error) {
+	key := appendUint64(append(make([]byte, 0, len(st.prefix)+8), st.prefix...), rev)
+	v := st.w.revs.Get(key)
+	if v == nil {
+		return uuid.Nil, 0, false, nil
 	}
-	return res, true, nil
+	if len(v) != revValueLen {
+		return uuid.Nil, 0, false, errCorrupt
+	}
+	return uuid.UUID(v[8:]), uint64FromKey(v[:8]), true, nil
 }
 
 func (w *batchWriter) positionOf(prefix []byte, rev uint64) (eventstore.Position, error) {

@@ -4,37 +4,12 @@ import (
 	"context"
 	"fmt"
 	"hash/crc32"
-	"sync"
 
 	"github.com/google/uuid"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/groupcommit"
 )
-
-// request is one Append waiting for the writer. Requests are pooled.
-type request struct {
-	ctx      context.Context
-	stream   string
-	expected eventstore.ExpectedRevision
-	events   []eventstore.EventData
-	size     int
-
-	res eventstore.AppendResult
-	// first is the position of the first event when the events sit at
-	// consecutive positions first … res.Position (contiguous).
-	first      eventstore.Position
-	contiguous bool
-	err        error
-	done       chan struct{} // capacity 1: the writer never blocks answering
-}
-
-var requestPool = sync.Pool{New: func() any { return &request{done: make(chan struct{}, 1)} }}
-
-func (r *request) release() {
-	r.ctx, r.events, r.err = nil, nil, nil
-	r.first, r.contiguous = 0, false
-	requestPool.Put(r)
-}
 
 // Append implements eventstore.Store. The append joins the writer's next
 // group and returns once that group is durable (or failed). FirstPosition
@@ -54,84 +29,22 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if s.opts.ReadOnly {
 		return eventstore.AppendResult{}, fmt.Errorf("seglog: append to %q: %w", stream, eventstore.ErrReadOnly)
 	}
-	r := requestPool.Get().(*request)
-	r.ctx, r.stream, r.expected, r.events, r.size = ctx, stream, expected, events, size
-	select {
-	case s.reqs <- r:
-	case <-s.quit:
-		r.release()
-		return eventstore.AppendResult{}, eventstore.ErrClosed
-	case <-ctx.Done():
-		r.release()
-		return eventstore.AppendResult{}, ctx.Err()
-	}
-	// Not watching ctx from here on: the writer may already be writing this
-	// append, and "cancelled" for a write that happened would mislead.
-	select {
-	case <-r.done:
-	case <-s.writerDone:
-		select {
-		case <-r.done:
-		default:
-			// Queued after the writer's last look: never written. r stays
-			// referenced by the channel buffer, so it is not pooled.
-			return eventstore.AppendResult{}, eventstore.ErrClosed
-		}
-	}
-	res, err := r.res, r.err
-	if err == nil && r.contiguous && len(events) > 0 {
-		res.FirstPosition = r.first
-	}
-	r.release()
-	return res, err
+	return s.q.Submit(ctx, stream, expected, events, size)
 }
 
 // stage checks one append against its stream (as left by the appends before
 // it in the same group) and, if it holds, adds its records to the group and
 // its entries to the index, uncommitted. Called by the writer under ix.mu.
-func (s *Store) stage(r *request) (eventstore.AppendResult, error) {
-	st := s.ix.streams[r.stream]
+func (s *Store) stage(r *groupcommit.Request) (eventstore.AppendResult, error) {
+	st := s.ix.streams[r.Stream]
 	cur, exists := uint64(0), st != nil && len(st.entries) > 0
 	if exists {
 		cur = uint64(len(st.entries) - 1)
 	}
-	wrong := func() error {
-		return &eventstore.WrongExpectedVersionError{Stream: r.stream, Expected: r.expected, Actual: cur, ActualExists: exists}
+	if write, res, reject, _ := groupcommit.Decide(r, cur, exists, st); !write {
+		return res, reject
 	}
-	// EventStoreDB's rules, in its order: a retry of events already written
-	// right after the expected revision succeeds without writing.
-	switch {
-	case r.expected.IsAny(), r.expected.IsStreamExists():
-		if r.expected.IsStreamExists() && !exists {
-			return eventstore.AppendResult{}, wrong()
-		}
-		if len(r.events) > 0 && exists {
-			if rev, ok := st.revisionOf(r.events[0].ID); ok {
-				if res, ok := st.writtenAt(rev, r); ok {
-					return res, nil
-				}
-				return eventstore.AppendResult{}, wrong()
-			}
-		}
-	default:
-		// NoStream is "expected revision -1": following revisions start at 0.
-		next := uint64(0)
-		if rev, ok := r.expected.Revision(); ok {
-			if !exists || rev > cur {
-				return eventstore.AppendResult{}, wrong()
-			}
-			next = rev + 1
-		}
-		if exists && next <= cur {
-			if len(r.events) > 0 {
-				if res, ok := st.writtenAt(next, r); ok {
-					return res, nil
-				}
-			}
-			return eventstore.AppendResult{}, wrong()
-		}
-	}
-	if len(r.events) == 0 {
+	if len(r.Events) == 0 {
 		if !exists {
 			return eventstore.AppendResult{}, nil
 		}
@@ -140,18 +53,18 @@ func (s *Store) stage(r *request) (eventstore.AppendResult, error) {
 
 	if st == nil {
 		st = &streamIndex{}
-		s.ix.streams[r.stream] = st
+		s.ix.streams[r.Stream] = st
 	}
 	w := &s.w
 	w.staged = append(w.staged, st)
 	rev := uint64(len(st.entries))
-	r.first, r.contiguous = w.next, true
-	for i := range r.events {
-		e := &r.events[i]
-		n := recordBodyLen(r.stream, rev, e)
+	r.First, r.Contiguous = w.next, true
+	for i := range r.Events {
+		e := &r.Events[i]
+		n := recordBodyLen(r.Stream, rev, e)
 		// Offsets are relative to the payload until the group is placed.
 		off := len(w.buf) - groupHeadLen + uvarintLen(uint64(n))
-		w.buf = appendRecord(w.buf, r.stream, rev, e)
+		w.buf = appendRecord(w.buf, r.Stream, rev, e)
 		s.ix.locs = append(s.ix.locs, loc{off: uint32(off), n: uint32(n)})
 		st.entries = append(st.entries, entry{pos: w.next, id: e.ID})
 		w.next++
@@ -160,36 +73,27 @@ func (s *Store) stage(r *request) (eventstore.AppendResult, error) {
 	return eventstore.AppendResult{NextExpectedRevision: rev - 1, Position: w.next - 1}, nil
 }
 
-// revisionOf finds an event ID among the stream's last idempotencyWindow events.
-func (st *streamIndex) revisionOf(id uuid.UUID) (uint64, bool) {
-	for i, n := len(st.entries)-1, 0; i >= 0 && n < idempotencyWindow; i, n = i-1, n+1 {
+// RevisionOf implements groupcommit.Stream: the ID among the stream's last
+// IdempotencyWindow events. A nil stream has none.
+func (st *streamIndex) RevisionOf(id uuid.UUID) (uint64, bool, error) {
+	if st == nil {
+		return 0, false, nil
+	}
+	for i, n := len(st.entries)-1, 0; i >= 0 && n < groupcommit.IdempotencyWindow; i, n = i-1, n+1 {
 		if st.entries[i].id == id {
-			return uint64(i), true
+			return uint64(i), true, nil
 		}
 	}
-	return 0, false
+	return 0, false, nil
 }
 
-// writtenAt reports whether r's events already sit in the stream at
-// revisions from, from+1, … and if so the result their append had (and, in
-// r, whether their positions are consecutive).
-func (st *streamIndex) writtenAt(from uint64, r *request) (eventstore.AppendResult, bool) {
-	var res eventstore.AppendResult
-	r.contiguous = true
-	for i := range r.events {
-		rev := from + uint64(i)
-		if rev >= uint64(len(st.entries)) || st.entries[rev].id != r.events[i].ID {
-			return res, false
-		}
-		pos := st.entries[rev].pos
-		if i == 0 {
-			r.first = pos
-		} else if pos != res.Position+1 {
-			r.contiguous = false
-		}
-		res = eventstore.AppendResult{NextExpectedRevision: rev, Position: pos}
+// At implements groupcommit.Stream.
+func (st *streamIndex) At(rev uint64) (uuid.UUID, eventstore.Position, bool, error) {
+	if st == nil || rev >= uint64(len(st.entries)) {
+		return uuid.Nil, 0, false, nil
 	}
-	return res, true
+	e := st.entries[rev]
+	return e.id, e.pos, true, nil
 }
 
 // maxAppendBytes bounds one append: the index keeps offsets in 32 bits, so
@@ -208,9 +112,4 @@ func checkAppend(stream string, events []eventstore.EventData) (int, error) {
 func crcOf(b []byte) uint32 { return crc32.Checksum(b, crcTable) }
 
 // ctxErr is ctx.Err() without the lock for contexts that can never end.
-func ctxErr(ctx context.Context) error {
-	if ctx.Done() == nil {
-		return nil
-	}
-	return ctx.Err()
-}
+func ctxErr(ctx context.Context) error { return groupcommit.CtxErr(ctx) }

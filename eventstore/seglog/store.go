@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/groupcommit"
 )
 
 // lockTimeout bounds how long Open waits for another process's lock.
@@ -70,12 +71,10 @@ type Store struct {
 	// final write), for verify.
 	recovered []Problem
 
-	w          writerState // owned by the writer goroutine
-	reqs       chan *request
-	quit       chan struct{}
-	writerDone chan struct{}
-	closeOnce  sync.Once
-	closeErr   error
+	w         writerState        // owned by the writer goroutine
+	q         *groupcommit.Queue // appends, to the writer (writer.go's commit)
+	closeOnce sync.Once
+	closeErr  error
 
 	commits, committed atomic.Uint64
 	// dataBytes is the log's size without the segments' preallocated tails.
@@ -102,20 +101,16 @@ func Open(dir string, opts ...Options) (*Store, error) {
 	o.SegmentBytes = min(o.SegmentBytes, maxAppendBytes) // offsets are 32-bit
 	s := &Store{
 		dir: dir, opts: o,
-		reqs:       make(chan *request, 1024),
-		quit:       make(chan struct{}),
-		writerDone: make(chan struct{}),
-		changed:    make(chan struct{}),
+		q:       groupcommit.NewQueue(),
+		changed: make(chan struct{}),
 	}
 	s.ix.streams = make(map[string]*streamIndex)
 	if err := s.open(); err != nil {
 		s.closeFiles()
 		return nil, fmt.Errorf("seglog: open %s: %w", dir, err)
 	}
-	if o.ReadOnly {
-		close(s.writerDone)
-	} else {
-		go s.writer()
+	if !o.ReadOnly {
+		s.q.Start(groupLimits, s.commit)
 	}
 	return s, nil
 }
@@ -285,8 +280,7 @@ func (s *Store) Close() error {
 		s.closed = true
 		close(s.changed)
 		s.mu.Unlock()
-		close(s.quit)
-		<-s.writerDone
+		s.q.Close()
 		s.ix.mu.Lock()
 		s.closeErr = s.closeFiles()
 		s.ix.mu.Unlock()
@@ -324,11 +318,4 @@ func (s *Store) publish() {
 	s.mu.Unlock()
 }
 
-func (s *Store) isClosed() bool {
-	select {
-	case <-s.quit:
-		return true
-	default:
-		return false
-	}
-}
+func (s *Store) isClosed() bool { return s.q.Closed() }

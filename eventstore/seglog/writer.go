@@ -6,20 +6,13 @@ import (
 	"path/filepath"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/groupcommit"
 )
 
 // Batch bounds: enough to amortise an fdatasync many times over, small
 // enough that a group neither holds much memory nor delays its first append
 // long, and that recovery's look past a torn group stays short.
-const (
-	maxBatchEvents = 8192
-	maxBatchBytes  = 8 << 20
-)
-
-// idempotencyWindow is how far back in a stream an append with Any or
-// StreamExists looks for its first event's ID (as the bolt store does, and
-// as EventStoreDB remembers recent IDs only).
-const idempotencyWindow = 4096
+var groupLimits = groupcommit.Limits{Events: 8192, Bytes: 8 << 20}
 
 // writerState belongs to the writer goroutine (and to open, before it starts).
 type writerState struct {
@@ -30,61 +23,12 @@ type writerState struct {
 	failed error               // a write or sync failed: the tail is unknown
 }
 
-// writer is the only goroutine that writes. It takes the first pending
-// append, drains every other one already waiting, and commits them as one
-// group: one write, one fdatasync. Under load the queue fills while a
-// commit runs, so groups grow by themselves; a lone append commits at once.
-func (s *Store) writer() {
-	defer close(s.writerDone)
-	batch := make([]*request, 0, 256)
-	for {
-		batch = batch[:0]
-		select {
-		case r := <-s.reqs:
-			batch = append(batch, r)
-		case <-s.quit:
-			s.refuseQueued()
-			return
-		}
-		events, size := len(batch[0].events), batch[0].size
-	drain:
-		for events < maxBatchEvents && size < maxBatchBytes {
-			select {
-			case r := <-s.reqs:
-				batch = append(batch, r)
-				events += len(r.events)
-				size += r.size
-			default:
-				break drain
-			}
-		}
-		s.commit(batch)
-		for i, r := range batch {
-			r.done <- struct{}{}
-			batch[i] = nil
-		}
-	}
-}
-
-// refuseQueued answers the appends still queued at Close.
-func (s *Store) refuseQueued() {
-	for {
-		select {
-		case r := <-s.reqs:
-			r.err = eventstore.ErrClosed
-			r.done <- struct{}{}
-		default:
-			return
-		}
-	}
-}
-
 // commit stages a batch in the index (invisible to readers), writes its
 // group, syncs, and then makes it visible — or takes it back out.
-func (s *Store) commit(batch []*request) {
+func (s *Store) commit(batch []*groupcommit.Request) {
 	if s.w.failed != nil {
 		for _, r := range batch {
-			r.err = s.w.failed
+			r.Err = s.w.failed
 		}
 		return
 	}
@@ -95,11 +39,11 @@ func (s *Store) commit(batch []*request) {
 
 	s.ix.mu.Lock()
 	for _, r := range batch {
-		if err := ctxErr(r.ctx); err != nil {
-			r.err = err
+		if err := ctxErr(r.Ctx); err != nil {
+			r.Err = err
 			continue
 		}
-		r.res, r.err = s.stage(r)
+		r.Res, r.Err = s.stage(r)
 	}
 	s.ix.mu.Unlock()
 	count := w.next - first
@@ -124,7 +68,7 @@ func (s *Store) commit(batch []*request) {
 		s.ix.mu.Unlock()
 		err = fmt.Errorf("%w: seglog: commit to %s: %v", eventstore.ErrUnavailable, s.dir, err)
 		for _, r := range batch {
-			r.res, r.err = eventstore.AppendResult{}, err
+			r.Res, r.Err = eventstore.AppendResult{}, err
 		}
 		return
 	}

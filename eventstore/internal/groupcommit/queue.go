@@ -1,0 +1,194 @@
+// Package groupcommit is the plumbing the embedded stores (bolt, seglog)
+// share: a queue of appends drained by one writer goroutine that commits
+// them as one group (one transaction, one fsync), EventStoreDB's
+// expected-revision decision, and the subscription loop over a store's
+// committed log. How a group is written is each store's own business.
+package groupcommit
+
+import (
+	"context"
+	"sync"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// Request is one append waiting for the writer. Requests are pooled: the
+// steady state of a busy server is one allocation-free round trip each.
+type Request struct {
+	Ctx      context.Context
+	Stream   string
+	Expected eventstore.ExpectedRevision
+	Events   []eventstore.EventData
+	Size     int // bytes of the events, as eventstore.CheckAppend counted them
+
+	// Set by the store's commit.
+	Res eventstore.AppendResult
+	Err error
+	// First is the position of the first event when the events sit at
+	// consecutive positions First … Res.Position (Contiguous).
+	First      eventstore.Position
+	Contiguous bool
+
+	done chan struct{} // capacity 1: the writer never blocks answering
+}
+
+var requestPool = sync.Pool{New: func() any { return &Request{done: make(chan struct{}, 1)} }}
+
+func (r *Request) release() {
+	r.Ctx, r.Events, r.Err = nil, nil, nil
+	r.Res = eventstore.AppendResult{}
+	r.First, r.Contiguous = 0, false
+	requestPool.Put(r)
+}
+
+// Limits bound one group: enough to amortise an fsync many times over,
+// small enough that a group neither holds much memory nor delays its first
+// append long.
+type Limits struct {
+	Events int
+	Bytes  int
+}
+
+// Queue hands appends to the writer.
+type Queue struct {
+	reqs       chan *Request
+	quit       chan struct{} // closed by Close: the writer stops taking work
+	writerDone chan struct{} // closed when the writer has returned
+	started    bool
+	closeOnce  sync.Once
+}
+
+// NewQueue returns a queue. A store that writes Starts it; a read-only one
+// does not, and every Submit then fails once the queue is closed.
+func NewQueue() *Queue {
+	return &Queue{
+		reqs:       make(chan *Request, 1024),
+		quit:       make(chan struct{}),
+		writerDone: make(chan struct{}),
+	}
+}
+
+// Closed reports whether Close was called.
+func (q *Queue) Closed() bool {
+	select {
+	case <-q.quit:
+		return true
+	default:
+		return false
+	}
+}
+
+// Close stops the writer after the group it is committing (appends still
+// queued fail with ErrClosed) and waits for it. Calling it again is harmless.
+func (q *Queue) Close() {
+	q.closeOnce.Do(func() {
+		close(q.quit)
+		if !q.started {
+			close(q.writerDone)
+		}
+	})
+	<-q.writerDone
+}
+
+// Submit queues an append and waits for the writer's answer. FirstPosition
+// is set whenever the events sit at consecutive positions: always when
+// this append wrote them, and on a retry of events that one append wrote.
+func (q *Queue) Submit(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events []eventstore.EventData, size int) (eventstore.AppendResult, error) {
+	r := requestPool.Get().(*Request)
+	r.Ctx, r.Stream, r.Expected, r.Events, r.Size = ctx, stream, expected, events, size
+	select {
+	case q.reqs <- r:
+	case <-q.quit:
+		r.release()
+		return eventstore.AppendResult{}, eventstore.ErrClosed
+	case <-ctx.Done():
+		r.release()
+		return eventstore.AppendResult{}, ctx.Err()
+	}
+	// Not watching ctx from here on: the writer may already be committing
+	// this append, and an answer of "cancelled" for a write that happened
+	// would mislead. A commit takes one fsync.
+	select {
+	case <-r.done:
+	case <-q.writerDone:
+		select {
+		case <-r.done:
+		default:
+			// Queued after the writer's last look: never written. r stays
+			// referenced by the channel buffer, so it is not pooled.
+			return eventstore.AppendResult{}, eventstore.ErrClosed
+		}
+	}
+	res, err := r.Res, r.Err
+	if err == nil && r.Contiguous && len(events) > 0 {
+		res.FirstPosition = r.First
+	}
+	r.release()
+	return res, err
+}
+
+// Start starts the writer goroutine (see run); call it at most once,
+// before the queue is shared.
+func (q *Queue) Start(lim Limits, commit func([]*Request)) {
+	q.started = true
+	go q.run(lim, commit)
+}
+
+// run is the writer: it takes the first pending append, drains every other
+// one already waiting (up to lim), hands them to commit as one group and
+// answers them all. There is no timer: under load the queue fills while a
+// commit runs, so groups grow by themselves; a lone append commits at
+// once. commit sets each request's Res or Err; it runs in the writer
+// goroutine, always the same one. run returns after Close.
+func (q *Queue) run(lim Limits, commit func([]*Request)) {
+	defer close(q.writerDone)
+	group := make([]*Request, 0, 256)
+	for {
+		group = group[:0]
+		select {
+		case r := <-q.reqs:
+			group = append(group, r)
+		case <-q.quit:
+			q.refuseQueued()
+			return
+		}
+		events, size := len(group[0].Events), group[0].Size
+	drain:
+		for events < lim.Events && size < lim.Bytes {
+			select {
+			case r := <-q.reqs:
+				group = append(group, r)
+				events += len(r.Events)
+				size += r.Size
+			default:
+				break drain
+			}
+		}
+		commit(group)
+		for i, r := range group {
+			r.done <- struct{}{}
+			group[i] = nil
+		}
+	}
+}
+
+// refuseQueued answers the appends still queued at Close.
+func (q *Queue) refuseQueued() {
+	for {
+		select {
+		case r := <-q.reqs:
+			r.Err = eventstore.ErrClosed
+			r.done <- struct{}{}
+		default:
+			return
+		}
+	}
+}
+
+// CtxErr is ctx.Err() without the lock for contexts that can never end.
+func CtxErr(ctx context.Context) error {
+	if ctx.Done() == nil {
+		return nil
+	}
+	return ctx.Err()
+}
