@@ -10,6 +10,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/groupcommit"
 )
 
 // Reads copy events out in chunks, one read transaction each, and yield
@@ -201,56 +202,18 @@ const releaseEvery = 16 << 20
 // ReadAll; once a read finds nothing new it signals caught-up and waits for
 // the writer's next commit, so live events arrive without polling.
 func (s *Store) Subscribe(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Message, error] {
-	return func(yield func(eventstore.Message, error) bool) {
-		caughtUp := false
-		var ra readahead
-		for {
-			// Taken before the read: a commit after it closes this channel.
-			changed, closed := s.watch()
-			if closed {
-				yield(eventstore.Message{}, eventstore.ErrClosed)
-				return
-			}
-			if err := ctxErr(ctx); err != nil {
-				yield(eventstore.Message{}, err)
-				return
-			}
-			var chunk []eventstore.Record
-			if after < s.last.Load() {
-				var err error
-				if chunk, err = s.readAllChunk(after, &ra); err != nil {
-					yield(eventstore.Message{}, err)
-					return
-				}
-			}
-			for _, r := range chunk {
-				if err := ctxErr(ctx); err != nil {
-					yield(eventstore.Message{}, err)
-					return
-				}
-				if !yield(eventstore.Message{Record: r}, nil) {
-					return
-				}
-				after = r.Position
-			}
-			if len(chunk) > 0 {
-				continue
-			}
-			if !caughtUp {
-				caughtUp = true
-				if !yield(eventstore.Message{CaughtUp: true}, nil) {
-					return
-				}
-				continue // the yield may have taken a while: look again
-			}
-			select {
-			case <-changed:
-			case <-ctx.Done():
-				yield(eventstore.Message{}, ctx.Err())
-				return
-			}
+	var ra readahead
+	return groupcommit.Follow(ctx, after, func(after eventstore.Position) ([]eventstore.Record, <-chan struct{}, error) {
+		changed, closed := s.watch()
+		if closed {
+			return nil, nil, eventstore.ErrClosed
 		}
-	}
+		if after >= s.last.Load() {
+			return nil, changed, nil
+		}
+		chunk, err := s.readAllChunk(after, &ra)
+		return chunk, changed, err
+	})
 }
 
 // readable says why a read cannot go on, if it cannot.

@@ -5,6 +5,7 @@ import (
 	"iter"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/groupcommit"
 )
 
 // chunk bounds how many records a read copies under the lock at once, so a
@@ -109,40 +110,5 @@ func (s *Store) allChunk(after eventstore.Position) ([]eventstore.Record, <-chan
 // Subscribe implements eventstore.Store: catch-up, one CaughtUp message, then
 // live events, woken by the commit channel rather than by polling.
 func (s *Store) Subscribe(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Message, error] {
-	return func(yield func(eventstore.Message, error) bool) {
-		caughtUp := false
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(eventstore.Message{}, err)
-				return
-			}
-			batch, changed, err := s.allChunk(after)
-			if err != nil {
-				yield(eventstore.Message{}, err)
-				return
-			}
-			for _, r := range batch {
-				if !yield(eventstore.Message{Record: r}, nil) {
-					return
-				}
-				after = r.Position
-			}
-			if len(batch) > 0 {
-				continue
-			}
-			if !caughtUp {
-				caughtUp = true
-				if !yield(eventstore.Message{CaughtUp: true}, nil) {
-					return
-				}
-				continue // the consumer may have taken a while: look again
-			}
-			select {
-			case <-changed:
-			case <-ctx.Done():
-				yield(eventstore.Message{}, ctx.Err())
-				return
-			}
-		}
-	}
+	return groupcommit.Follow(ctx, after, s.allChunk)
 }

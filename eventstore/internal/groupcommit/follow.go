@@ -1,0 +1,62 @@
+package groupcommit
+
+import (
+	"context"
+	"iter"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// Chunk reads the committed records after a position, a bounded chunk of
+// them (none when there are none yet), and returns with them a channel
+// closed at the next commit, taken before the read so that a commit
+// between the read and the wait cannot be missed. A closed store answers
+// eventstore.ErrClosed.
+type Chunk func(after eventstore.Position) ([]eventstore.Record, <-chan struct{}, error)
+
+// Follow is eventstore.Store's Subscribe over a store's committed log:
+// catch-up, one CaughtUp message, then live records, woken by the commit
+// channel rather than by polling. ctx is checked before each record, so a
+// cancelled subscription ends promptly and says so.
+func Follow(ctx context.Context, after eventstore.Position, read Chunk) iter.Seq2[eventstore.Message, error] {
+	return func(yield func(eventstore.Message, error) bool) {
+		caughtUp := false
+		for {
+			if err := CtxErr(ctx); err != nil {
+				yield(eventstore.Message{}, err)
+				return
+			}
+			chunk, changed, err := read(after)
+			if err != nil {
+				yield(eventstore.Message{}, err)
+				return
+			}
+			for _, r := range chunk {
+				if err := CtxErr(ctx); err != nil {
+					yield(eventstore.Message{}, err)
+					return
+				}
+				if !yield(eventstore.Message{Record: r}, nil) {
+					return
+				}
+				after = r.Position
+			}
+			if len(chunk) > 0 {
+				continue
+			}
+			if !caughtUp {
+				caughtUp = true
+				if !yield(eventstore.Message{CaughtUp: true}, nil) {
+					return
+				}
+				continue // the consumer may have taken a while: look again
+			}
+			select {
+			case <-changed:
+			case <-ctx.Done():
+				yield(eventstore.Message{}, ctx.Err())
+				return
+			}
+		}
+	}
+}
