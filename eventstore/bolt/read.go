@@ -10,7 +10,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/fapiao/fapiao/eventstore"
-	"github.com/fapiao/fapiao/eventstore/internal/groupcommit"
+	"github.com/fapiao/fapiao/eventstore/internal/chunked"
 )
 
 // Reads copy events out in chunks, one read transaction each, and yield
@@ -70,7 +70,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter
 				return
 			}
 			first = false
-			if !yieldAll(ctx, chunk, yield) || !chunkFull(chunk) {
+			if !chunked.YieldAll(ctx, chunk, yield) || !chunkFull(chunk) {
 				return
 			}
 			from = chunk[len(chunk)-1].Revision + 1
@@ -135,7 +135,7 @@ func (s *Store) ReadAll(ctx context.Context, after eventstore.Position) iter.Seq
 				yield(eventstore.Record{}, err)
 				return
 			}
-			if !yieldAll(ctx, chunk, yield) || !chunkFull(chunk) {
+			if !chunked.YieldAll(ctx, chunk, yield) || !chunkFull(chunk) {
 				return
 			}
 			after = chunk[len(chunk)-1].Position
@@ -203,7 +203,7 @@ const releaseEvery = 16 << 20
 // the writer's next commit, so live events arrive without polling.
 func (s *Store) Subscribe(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Message, error] {
 	var ra readahead
-	return groupcommit.Follow(ctx, after, func(after eventstore.Position) ([]eventstore.Record, <-chan struct{}, error) {
+	return chunked.Follow(ctx, after, func(after eventstore.Position) ([]eventstore.Record, <-chan struct{}, error) {
 		changed, closed := s.watch()
 		if closed {
 			return nil, nil, eventstore.ErrClosed
@@ -234,19 +234,4 @@ func chunkFull(chunk []eventstore.Record) bool {
 		size += len(r.Data) + len(r.Metadata)
 	}
 	return size >= chunkBytes
-}
-
-// yieldAll yields a chunk, checking ctx before each record so a cancelled
-// read ends promptly and says so rather than looking complete.
-func yieldAll(ctx context.Context, chunk []eventstore.Record, yield func(eventstore.Record, error) bool) bool {
-	for _, r := range chunk {
-		if err := ctxErr(ctx); err != nil {
-			yield(eventstore.Record{}, err)
-			return false
-		}
-		if !yield(r, nil) {
-			return false
-		}
-	}
-	return true
 }

@@ -5,7 +5,7 @@ import (
 	"iter"
 
 	"github.com/fapiao/fapiao/eventstore"
-	"github.com/fapiao/fapiao/eventstore/internal/groupcommit"
+	"github.com/fapiao/fapiao/eventstore/internal/chunked"
 )
 
 // chunk bounds how many records a read copies under the lock at once, so a
@@ -110,5 +110,5 @@ func (s *Store) allChunk(after eventstore.Position) ([]eventstore.Record, <-chan
 // Subscribe implements eventstore.Store: catch-up, one CaughtUp message, then
 // live events, woken by the commit channel rather than by polling.
 func (s *Store) Subscribe(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Message, error] {
-	return groupcommit.Follow(ctx, after, s.allChunk)
+	return chunked.Follow(ctx, after, s.allChunk)
 }

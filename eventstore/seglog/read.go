@@ -8,7 +8,7 @@ import (
 	"os"
 
 	"github.com/fapiao/fapiao/eventstore"
-	"github.com/fapiao/fapiao/eventstore/internal/groupcommit"
+	"github.com/fapiao/fapiao/eventstore/internal/chunked"
 )
 
 // Reads take the locations of a chunk of records under the index's lock
@@ -47,7 +47,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter
 				yield(eventstore.Record{}, err)
 				return
 			}
-			if !yieldAll(ctx, chunk, yield) || len(spans) < chunkEvents {
+			if !chunked.YieldAll(ctx, chunk, yield) || len(spans) < chunkEvents {
 				return
 			}
 			from = chunk[len(chunk)-1].Revision + 1
@@ -87,7 +87,7 @@ func (s *Store) ReadAll(ctx context.Context, after eventstore.Position) iter.Seq
 				yield(eventstore.Record{}, err)
 				return
 			}
-			if !yieldAll(ctx, chunk, yield) || len(chunk) == 0 {
+			if !chunked.YieldAll(ctx, chunk, yield) || len(chunk) == 0 {
 				return
 			}
 			after = chunk[len(chunk)-1].Position
@@ -157,7 +157,7 @@ func (s *Store) readErr(err error) error {
 // ReadAll; once a read finds nothing new it signals caught-up and waits for
 // the writer's next commit, so live events arrive without polling.
 func (s *Store) Subscribe(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Message, error] {
-	return groupcommit.Follow(ctx, after, func(after eventstore.Position) ([]eventstore.Record, <-chan struct{}, error) {
+	return chunked.Follow(ctx, after, func(after eventstore.Position) ([]eventstore.Record, <-chan struct{}, error) {
 		changed, closed := s.watch()
 		if closed {
 			return nil, nil, eventstore.ErrClosed
@@ -176,19 +176,4 @@ func (s *Store) readable(ctx context.Context) error {
 		return eventstore.ErrClosed
 	}
 	return ctxErr(ctx)
-}
-
-// yieldAll yields a chunk, checking ctx before each record so a cancelled
-// read ends promptly and says so rather than looking complete.
-func yieldAll(ctx context.Context, chunk []eventstore.Record, yield func(eventstore.Record, error) bool) bool {
-	for _, r := range chunk {
-		if err := ctxErr(ctx); err != nil {
-			yield(eventstore.Record{}, err)
-			return false
-		}
-		if !yield(r, nil) {
-			return false
-		}
-	}
-	return true
 }

@@ -1,8 +1,8 @@
-// Package groupcommit is the plumbing the embedded stores (bolt, seglog)
+// Package groupcommit is the write path the embedded stores (bolt, seglog)
 // share: a queue of appends drained by one writer goroutine that commits
-// them as one group (one transaction, one fsync), EventStoreDB's
-// expected-revision decision, and the subscription loop over a store's
-// committed log. How a group is written is each store's own business.
+// them as one group (one transaction, one fsync), and EventStoreDB's
+// expected-revision decision. How a group is written is each store's own
+// business.
 package groupcommit
 
 import (

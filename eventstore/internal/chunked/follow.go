@@ -1,4 +1,8 @@
-package groupcommit
+// Package chunked is how the embedded stores (bolt, seglog, memstore) serve
+// reads: a log read in bounded chunks, yielded record by record, and a
+// subscription that follows the committed log by chunks and waits for the
+// next commit when it has caught up.
+package chunked
 
 import (
 	"context"
@@ -22,7 +26,7 @@ func Follow(ctx context.Context, after eventstore.Position, read Chunk) iter.Seq
 	return func(yield func(eventstore.Message, error) bool) {
 		caughtUp := false
 		for {
-			if err := CtxErr(ctx); err != nil {
+			if err := ctxErr(ctx); err != nil {
 				yield(eventstore.Message{}, err)
 				return
 			}
@@ -32,7 +36,7 @@ func Follow(ctx context.Context, after eventstore.Position, read Chunk) iter.Seq
 				return
 			}
 			for _, r := range chunk {
-				if err := CtxErr(ctx); err != nil {
+				if err := ctxErr(ctx); err != nil {
 					yield(eventstore.Message{}, err)
 					return
 				}
@@ -59,4 +63,28 @@ func Follow(ctx context.Context, after eventstore.Position, read Chunk) iter.Seq
 			}
 		}
 	}
+}
+
+// YieldAll yields a chunk, checking ctx before each record so a cancelled
+// read ends promptly and says so rather than looking complete. It reports
+// whether the consumer wants more.
+func YieldAll(ctx context.Context, chunk []eventstore.Record, yield func(eventstore.Record, error) bool) bool {
+	for _, r := range chunk {
+		if err := ctxErr(ctx); err != nil {
+			yield(eventstore.Record{}, err)
+			return false
+		}
+		if !yield(r, nil) {
+			return false
+		}
+	}
+	return true
+}
+
+// ctxErr is ctx.Err() without the lock for contexts that can never end.
+func ctxErr(ctx context.Context) error {
+	if ctx.Done() == nil {
+		return nil
+	}
+	return ctx.Err()
 }
