@@ -1,17 +1,13 @@
 package bolt_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -133,51 +129,19 @@ func TestWriteFailureIsUnavailable(t *testing.T) {
 	require.Equal(t, 2, n)
 }
 
-// holdEnv makes the test binary a helper process that holds a store open.
-const holdEnv = "FAPIAO_BOLT_TEST_HOLD"
+// holder: the test binary holds a store open for TestSecondProcessFailsFast.
+var holder = storetest.Lock{
+	Env:    "FAPIAO_BOLT_TEST_HOLD",
+	Holder: "TestHoldLock",
+	Open:   func(path string) (io.Closer, error) { return bolt.Open(path) },
+}
 
 // TestHoldLock is the helper process of TestSecondProcessFailsFast; run
 // normally it does nothing.
-func TestHoldLock(t *testing.T) {
-	path := os.Getenv(holdEnv)
-	if path == "" {
-		return
-	}
-	s := open(t, path)
-	defer s.Close()
-	fmt.Println("holding")
-	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes stdin
-}
+func TestHoldLock(t *testing.T) { holder.Hold(t) }
 
 func TestSecondProcessFailsFast(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "fapiao.db")
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHoldLock$")
-	cmd.Env = append(os.Environ(), holdEnv+"="+path)
-	stdin, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	defer func() {
-		stdin.Close()
-		_ = cmd.Wait()
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	require.NoError(t, err)
-	require.Equal(t, "holding\n", line)
-
-	start := time.Now()
-	_, err = bolt.Open(path)
-	require.Error(t, err)
-	require.Less(t, time.Since(start), 3*time.Second)
-	require.Contains(t, err.Error(), "another process")
-	require.Contains(t, err.Error(), "fapiao serve")
-
-	// Once the holder is gone the file opens.
-	stdin.Close()
-	require.NoError(t, cmd.Wait())
-	s := open(t, path)
-	require.NoError(t, s.Close())
+	holder.SecondProcessFailsFast(t, filepath.Join(t.TempDir(), "fapiao.db"))
 }
 
 func TestClosedStoreRefusesQueuedAppends(t *testing.T) {

@@ -1,13 +1,10 @@
 package seglog_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -105,50 +102,19 @@ func TestReadOnlyBesideAWriter(t *testing.T) {
 	require.Error(t, err, "a read-only open creates nothing")
 }
 
-// holdEnv makes the test binary a helper process that holds a store open.
-const holdEnv = "FAPIAO_SEGLOG_TEST_HOLD"
+// holder: the test binary holds a store open for TestSecondProcessFailsFast.
+var holder = storetest.Lock{
+	Env:    "FAPIAO_SEGLOG_TEST_HOLD",
+	Holder: "TestHoldLock",
+	Open:   func(path string) (io.Closer, error) { return seglog.Open(path) },
+}
 
 // TestHoldLock is the helper process of TestSecondProcessFailsFast; run
 // normally it does nothing.
-func TestHoldLock(t *testing.T) {
-	dir := os.Getenv(holdEnv)
-	if dir == "" {
-		return
-	}
-	s := open(t, dir)
-	defer s.Close()
-	fmt.Println("holding")
-	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes stdin
-}
+func TestHoldLock(t *testing.T) { holder.Hold(t) }
 
 func TestSecondProcessFailsFast(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "log")
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHoldLock$")
-	cmd.Env = append(os.Environ(), holdEnv+"="+dir)
-	stdin, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	defer func() {
-		stdin.Close()
-		_ = cmd.Wait()
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	require.NoError(t, err)
-	require.Equal(t, "holding\n", line)
-
-	start := time.Now()
-	_, err = seglog.Open(dir)
-	require.Error(t, err)
-	require.Less(t, time.Since(start), 3*time.Second)
-	require.Contains(t, err.Error(), "another process")
-	require.Contains(t, err.Error(), "fapiao serve")
-
-	stdin.Close()
-	require.NoError(t, cmd.Wait())
-	s := open(t, dir)
-	require.NoError(t, s.Close())
+	holder.SecondProcessFailsFast(t, filepath.Join(t.TempDir(), "log"))
 }
 
 // TestGroupCommit: concurrent appends all land, in position order for a

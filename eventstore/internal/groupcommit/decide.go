@@ -31,11 +31,13 @@ const IdempotencyWindow = 4096
 // reject for a wrong expected revision. fatal is the store failing to read
 // itself; it ends the whole group.
 func Decide(r *Request, cur uint64, exists bool, st Stream) (write bool, res eventstore.AppendResult, reject, fatal error) {
-	wrong := &eventstore.WrongExpectedVersionError{Stream: r.Stream, Expected: r.Expected, Actual: cur, ActualExists: exists}
+	wrong := func() error {
+		return &eventstore.WrongExpectedVersionError{Stream: r.Stream, Expected: r.Expected, Actual: cur, ActualExists: exists}
+	}
 	switch {
 	case r.Expected.IsAny(), r.Expected.IsStreamExists():
 		if r.Expected.IsStreamExists() && !exists {
-			return false, res, wrong, nil
+			return false, res, wrong(), nil
 		}
 		if len(r.Events) > 0 && exists {
 			rev, ok, err := st.RevisionOf(r.Events[0].ID)
@@ -46,7 +48,7 @@ func Decide(r *Request, cur uint64, exists bool, st Stream) (write bool, res eve
 				if res, ok, err := writtenAt(st, rev, r); err != nil || ok {
 					return false, res, nil, err
 				}
-				return false, res, wrong, nil
+				return false, res, wrong(), nil
 			}
 		}
 	default:
@@ -54,7 +56,7 @@ func Decide(r *Request, cur uint64, exists bool, st Stream) (write bool, res eve
 		next := uint64(0)
 		if rev, ok := r.Expected.Revision(); ok {
 			if !exists || rev > cur {
-				return false, res, wrong, nil
+				return false, res, wrong(), nil
 			}
 			next = rev + 1
 		}
@@ -64,7 +66,7 @@ func Decide(r *Request, cur uint64, exists bool, st Stream) (write bool, res eve
 					return false, res, nil, err
 				}
 			}
-			return false, res, wrong, nil
+			return false, res, wrong(), nil
 		}
 	}
 	return true, res, nil, nil
