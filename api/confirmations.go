@@ -65,16 +65,8 @@ func ruleField(code, field, message string) error {
 // return request) enters a red-letter confirmation for an electronic
 // invoice (RED-1, 2, 4, 6).
 func (s *server) postConfirmation(c echo.Context) error {
-	id, err := uuidParam(c, "id")
+	id, in, body, err := commandInput[confirmationBody](c, true)
 	if err != nil {
-		return err
-	}
-	var in confirmationBody
-	body, err := decodeBody(c, &in)
-	if err != nil {
-		return err
-	}
-	if err := in.validate(); err != nil {
 		return err
 	}
 	r := role(c)
@@ -113,17 +105,7 @@ func (s *server) listConfirmations(c echo.Context) error {
 // confirmationCommand runs a command on the path's confirmation and answers
 // the confirmation as the command left it.
 func confirmationCommand[B any](s *server, c echo.Context, required bool, build func(id uuid.UUID, in B, by domain.Role) domain.Command) error {
-	id, err := uuidParam(c, "id")
-	if err != nil {
-		return err
-	}
-	var in B
-	var body []byte
-	if required {
-		body, err = decodeBody(c, &in)
-	} else {
-		body, err = decodeOptional(c, &in)
-	}
+	id, in, body, err := commandInput[B](c, required)
 	if err != nil {
 		return err
 	}

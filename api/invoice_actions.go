@@ -9,27 +9,33 @@ import (
 	"github.com/fapiao/fapiao/domain"
 )
 
-// invoiceCommand runs the command made from the path's invoice ID and the
-// decoded body, and answers the invoice as the command left it.
-func invoiceCommand[B any](s *server, c echo.Context, required bool, build func(id uuid.UUID, in B, by domain.Role) domain.Command) error {
-	id, err := uuidParam(c, "id")
-	if err != nil {
-		return err
+// commandInput reads a command on one resource: the path's ID and the body
+// (required, or optional and then zero), decoded and validated when its
+// type has a validate method. body is the raw request, for the idempotency hash.
+func commandInput[B any](c echo.Context, required bool) (id uuid.UUID, in B, body []byte, err error) {
+	if id, err = uuidParam(c, "id"); err != nil {
+		return id, in, nil, err
 	}
-	var in B
-	var body []byte
 	if required {
 		body, err = decodeBody(c, &in)
 	} else {
 		body, err = decodeOptional(c, &in)
 	}
 	if err != nil {
-		return err
+		return id, in, nil, err
 	}
 	if v, ok := any(in).(interface{ validate() error }); ok {
-		if err := v.validate(); err != nil {
-			return err
-		}
+		err = v.validate()
+	}
+	return id, in, body, err
+}
+
+// invoiceCommand runs the command made from the path's invoice ID and the
+// decoded body, and answers the invoice as the command left it.
+func invoiceCommand[B any](s *server, c echo.Context, required bool, build func(id uuid.UUID, in B, by domain.Role) domain.Command) error {
+	id, in, body, err := commandInput[B](c, required)
+	if err != nil {
+		return err
 	}
 	r := role(c)
 	res, err := s.executeView(c, build(id, in, r), body, func(acc *domain.Account) any {

@@ -12,84 +12,58 @@ import "slices"
 // issued paper invoice that owes a deficit, and a partly red-flushed
 // invoice is never voided.
 func (inv *Invoice) Actions(role Role) []string {
+	key := actionKey{role, inv.Status}
 	if inv.IsElectronic() {
-		return inv.electronicActions(role)
+		return append([]string{}, electronicActions[key]...)
 	}
-	acts := inv.paperActions(role)
-	if role == RoleFinance && inv.Status == Issued && inv.Deficit().IsPositive() {
-		acts = append(acts, "red_flush_part")
+	acts := append([]string{}, paperActions[key]...)
+	drop := func(action string) { acts = slices.DeleteFunc(acts, func(a string) bool { return a == action }) }
+	if inv.Shipment != nil {
+		drop("ship")
+	}
+	if inv.Return != nil && inv.Return.Certified {
+		drop("void") // never void a certified invoice
 	}
 	if inv.RedFlushedAmount.IsPositive() {
-		acts = slices.DeleteFunc(slices.Clone(acts), func(a string) bool { return a == "void" })
+		drop("void")
+	}
+	if role == RoleFinance && inv.Status == Issued && inv.Deficit().IsPositive() {
+		acts = append(acts, "red_flush_part")
 	}
 	return acts
 }
 
-func (inv *Invoice) paperActions(role Role) []string {
-	switch role {
-	case RoleCustomer:
-		switch inv.Status {
-		case UnderReview:
-			return []string{"cancel"}
-		case Issued:
-			return []string{"return"}
-		}
-	case RoleSupport:
-		if inv.Status == Issuing {
-			return []string{"cancel"}
-		}
-	case RoleFinance:
-		switch inv.Status {
-		case UnderReview:
-			return []string{"approve", "reject"}
-		case Issuing:
-			return []string{"issue"}
-		case Issued:
-			if inv.Shipment == nil {
-				return []string{"ship"}
-			}
-		case ReturnRequestedState:
-			return []string{"paper_received", "reject_return"}
-		case PaperReceived:
-			if inv.Return != nil && inv.Return.Certified {
-				return []string{"reject_return", "red_flush"} // never void a certified invoice
-			}
-			return []string{"reject_return", "void", "red_flush"}
-		}
-	}
-	return []string{}
+// actionKey is who asks about an invoice in which state.
+type actionKey struct {
+	role   Role
+	status InvoiceStatus
+}
+
+// paperActions: what each role may do to a paper invoice in each state,
+// before what Actions takes off for the invoice's own facts (shipped,
+// certified, partly red-flushed).
+var paperActions = map[actionKey][]string{
+	{RoleCustomer, UnderReview}:         {"cancel"},
+	{RoleCustomer, Issued}:              {"return"},
+	{RoleSupport, Issuing}:              {"cancel"},
+	{RoleFinance, UnderReview}:          {"approve", "reject"},
+	{RoleFinance, Issuing}:              {"issue"},
+	{RoleFinance, Issued}:               {"ship"},
+	{RoleFinance, ReturnRequestedState}: {"paper_received", "reject_return"},
+	{RoleFinance, PaperReceived}:        {"reject_return", "void", "red_flush"},
 }
 
 // electronicActions: no ship, no paper, no void (EINV-2, EINV-4); a return
 // goes through a red-letter confirmation ("confirmation": enter one, RED-1).
 // The red-flush itself is an action of the usable confirmation
 // (Confirmation.Actions), since it needs one.
-func (inv *Invoice) electronicActions(role Role) []string {
-	switch role {
-	case RoleCustomer:
-		switch inv.Status {
-		case UnderReview:
-			return []string{"cancel"}
-		case Issued:
-			return []string{"return", "confirmation"}
-		case ReturnRequestedState:
-			return []string{"confirmation"}
-		}
-	case RoleSupport:
-		if inv.Status == Issuing {
-			return []string{"cancel"}
-		}
-	case RoleFinance:
-		switch inv.Status {
-		case UnderReview:
-			return []string{"approve", "reject"}
-		case Issuing:
-			return []string{"issue"}
-		case Issued:
-			return []string{"confirmation"}
-		case ReturnRequestedState:
-			return []string{"reject_return", "confirmation"}
-		}
-	}
-	return []string{}
+var electronicActions = map[actionKey][]string{
+	{RoleCustomer, UnderReview}:          {"cancel"},
+	{RoleCustomer, Issued}:               {"return", "confirmation"},
+	{RoleCustomer, ReturnRequestedState}: {"confirmation"},
+	{RoleSupport, Issuing}:               {"cancel"},
+	{RoleFinance, UnderReview}:           {"approve", "reject"},
+	{RoleFinance, Issuing}:               {"issue"},
+	{RoleFinance, Issued}:                {"confirmation"},
+	{RoleFinance, ReturnRequestedState}:  {"reject_return", "confirmation"},
 }
