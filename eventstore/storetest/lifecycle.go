@@ -14,26 +14,7 @@ func testClosed(t *testing.T, s eventstore.Store, _ Features) {
 	name := stream(t, "closed")
 	res := appendOK(t, s, name, eventstore.NoStream, events(1, "closed")...)
 
-	done := make(chan error, 1)
-	caughtUp := make(chan struct{}, 1)
-	go func() {
-		var last error
-		for m, err := range s.Subscribe(ctx(t), res.Position) {
-			if err != nil {
-				last = err
-				continue
-			}
-			if m.CaughtUp {
-				caughtUp <- struct{}{}
-			}
-		}
-		done <- last
-	}()
-	select {
-	case <-caughtUp:
-	case err := <-done:
-		t.Fatalf("the subscription ended before catching up: %v", err)
-	}
+	done := subscribeCaughtUp(t, s, ctx(t), res.Position)
 	require.NoError(t, s.Close())
 	requireEnds(t, done, eventstore.ErrClosed)
 

@@ -193,26 +193,7 @@ func testCancelled(t *testing.T, s eventstore.Store, _ Features) {
 	t.Run("LiveSubscription", func(t *testing.T) {
 		c, cancel := context.WithCancel(ctx(t))
 		defer cancel()
-		done := make(chan error, 1)
-		caughtUp := make(chan struct{}, 1)
-		go func() {
-			var last error
-			for m, err := range s.Subscribe(c, first.Position) {
-				if err != nil {
-					last = err
-					continue
-				}
-				if m.CaughtUp {
-					caughtUp <- struct{}{}
-				}
-			}
-			done <- last
-		}()
-		select {
-		case <-caughtUp:
-		case err := <-done:
-			t.Fatalf("the subscription ended before catching up: %v", err)
-		}
+		done := subscribeCaughtUp(t, s, c, first.Position)
 		cancel()
 		requireEnds(t, done, context.Canceled)
 	})

@@ -31,6 +31,33 @@ func requireEnds(t *testing.T, done <-chan error, want error) {
 	}
 }
 
+// subscribeCaughtUp subscribes after pos and returns once the subscription
+// has caught up; the channel then gets the error it ends with (nil if none).
+func subscribeCaughtUp(t *testing.T, s eventstore.Store, c context.Context, pos eventstore.Position) <-chan error {
+	t.Helper()
+	done := make(chan error, 1)
+	caughtUp := make(chan struct{}, 1)
+	go func() {
+		var last error
+		for m, err := range s.Subscribe(c, pos) {
+			if err != nil {
+				last = err
+				continue
+			}
+			if m.CaughtUp {
+				caughtUp <- struct{}{}
+			}
+		}
+		done <- last
+	}()
+	select {
+	case <-caughtUp:
+	case err := <-done:
+		t.Fatalf("the subscription ended before catching up: %v", err)
+	}
+	return done
+}
+
 // testSubscribe: catch-up, then caught-up, then live, while a writer
 // appends throughout; every event of the stream arrives once, in order.
 func testSubscribe(t *testing.T, s eventstore.Store, _ Features) {
