@@ -132,7 +132,9 @@ func (s *server) stateAt(ctx context.Context, accountID string, revision uint64)
 		if err != nil {
 			return nil, fmt.Errorf("api: decode %s at %s revision %d: %w", r.Type, r.Stream, r.Revision, err)
 		}
-		acc.Apply(ev)
+		if err := acc.Fold(ev); err != nil {
+			return nil, fmt.Errorf("api: fold %s at %s revision %d: %w", r.Type, r.Stream, r.Revision, err)
+		}
 	}
 	return acc, nil
 }

@@ -42,17 +42,6 @@ func TestActions_ByRoleAndStatus(t *testing.T) {
 	}
 }
 
-func TestApply_PointerEventsFoldLikeValues(t *testing.T) {
-	t.Parallel()
-	a, b := NewAccount("a"), NewAccount("a")
-	e := StatementPosted{Month: "2026-09", Lines: []StatementLine{kLine("l", "9.99")}}
-	a.Apply(e)
-	b.Apply(&e)
-	if !a.Balance().Equal(b.Balance()) || b.Balance().Total.String() != "9.99" || b.Version != 1 {
-		t.Fatalf("%+v", b.Balance())
-	}
-}
-
 // BenchmarkApply measures the fold that projections replay the log
 // through, over a realistic random history (statements, titles, addresses
 // and whole invoice lifecycles), folded into a fresh account each time.

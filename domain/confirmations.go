@@ -452,34 +452,7 @@ func (a *Account) confirmation(id uuid.UUID) *Confirmation {
 	return a.Confirmations[id]
 }
 
-// Fold.
-
-func (a *Account) applyConfirmation(e Event) {
-	switch e := e.(type) {
-	case RedLetterConfirmationEntered:
-		a.applyConfirmationEntered(&e)
-	case *RedLetterConfirmationEntered:
-		a.applyConfirmationEntered(e)
-	case RedLetterConfirmationConfirmed:
-		a.setConfirmation(e.ConfirmationID, ConfirmationConfirmed, "", e.ConfirmedAt)
-	case *RedLetterConfirmationConfirmed:
-		a.setConfirmation(e.ConfirmationID, ConfirmationConfirmed, "", e.ConfirmedAt)
-	case RedLetterConfirmationRefused:
-		a.setConfirmation(e.ConfirmationID, ConfirmationRefused, e.Reason, e.RefusedAt)
-	case *RedLetterConfirmationRefused:
-		a.setConfirmation(e.ConfirmationID, ConfirmationRefused, e.Reason, e.RefusedAt)
-	case RedLetterConfirmationWithdrawn:
-		a.setConfirmation(e.ConfirmationID, ConfirmationWithdrawn, "", e.WithdrawnAt)
-	case *RedLetterConfirmationWithdrawn:
-		a.setConfirmation(e.ConfirmationID, ConfirmationWithdrawn, "", e.WithdrawnAt)
-	case RedLetterConfirmationExpired:
-		a.setConfirmation(e.ConfirmationID, ConfirmationExpired, "", e.ExpiredAt)
-	case *RedLetterConfirmationExpired:
-		a.setConfirmation(e.ConfirmationID, ConfirmationExpired, "", e.ExpiredAt)
-	default:
-		a.applyDeficit(e) // deficits.go
-	}
-}
+// Fold: the cases are in fold.go's one switch.
 
 func (a *Account) applyConfirmationEntered(e *RedLetterConfirmationEntered) {
 	if a.Confirmations == nil {

@@ -434,24 +434,7 @@ func (a *Account) Deficit() Money {
 	return d
 }
 
-// Fold.
-
-func (a *Account) applyDeficit(e Event) {
-	switch e := e.(type) {
-	case StatementAdjusted:
-		a.applyAdjusted(&e)
-	case *StatementAdjusted:
-		a.applyAdjusted(e)
-	case DeficitOffset:
-		a.applyOffset(&e)
-	case *DeficitOffset:
-		a.applyOffset(e)
-	case InvoicePartlyRedFlushed:
-		a.applyPartlyRedFlushed(&e)
-	case *InvoicePartlyRedFlushed:
-		a.applyPartlyRedFlushed(e)
-	}
-}
+// Fold: the cases are in fold.go's one switch.
 
 // owes runs f on inv and notes when its deficit began (the oldest is
 // cleared first, DEF-3).

@@ -106,8 +106,8 @@ func FuzzTaxpayerID(f *testing.F) {
 }
 
 // FuzzDecodeEvent: decoding stored event bytes of any type never panics;
-// an event that decodes re-encodes stably and folds into an account
-// without a panic (a corrupt log must not crash the projections).
+// an event that decodes re-encodes stably and folds into an account or a
+// quota without a panic (a corrupt log must not crash the projections).
 func FuzzDecodeEvent(f *testing.F) {
 	files, err := filepath.Glob("../testdata/events/*.json")
 	if err != nil || len(files) == 0 {
@@ -139,6 +139,11 @@ func FuzzDecodeEvent(f *testing.F) {
 		if _, raw2, _ := domain.EncodeEvent(e2); string(raw2) != string(raw) {
 			t.Fatalf("unstable encoding:\n%s\n%s", raw, raw2)
 		}
-		domain.NewAccount("acc-fuzz").Apply(e)
+		// Every decoded event folds into an account or, a quota stream's, a quota.
+		if err := domain.NewAccount("acc-fuzz").Fold(e); err != nil {
+			if qerr := domain.NewQuota("2026-10").Fold(e); qerr != nil {
+				t.Fatalf("%s folds into neither an account (%v) nor a quota (%v)", typ, err, qerr)
+			}
+		}
 	})
 }

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -70,9 +71,10 @@ func (q *Quota) Remaining() *Money {
 	return &r
 }
 
-// Apply folds one quota event.
-func (q *Quota) Apply(e Event) {
-	q.Version++
+// Fold folds one quota event and advances Version. Any other event is
+// refused with an error wrapping ErrNotFolded and changes nothing: a quota
+// stream that holds one is damaged.
+func (q *Quota) Fold(e Event) error {
 	if q.Uses == nil {
 		q.Uses = map[uuid.UUID]Money{}
 	}
@@ -90,6 +92,18 @@ func (q *Quota) Apply(e Event) {
 			delete(q.Uses, e.InvoiceID)
 			q.Used = q.Used.Sub(amt)
 		}
+	default:
+		return fmt.Errorf("%w: %T at version %d of the %s quota", ErrNotFolded, e, q.Version, q.Month)
+	}
+	q.Version++
+	return nil
+}
+
+// Apply is Fold for events the quota certainly folds (a Decide function's);
+// it panics on any other, a bug.
+func (q *Quota) Apply(e Event) {
+	if err := q.Fold(e); err != nil {
+		panic(err)
 	}
 }
 

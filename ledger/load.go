@@ -75,7 +75,9 @@ func fold(f *folded, r eventstore.Record, g *idemGroup) error {
 	if err != nil {
 		return fmt.Errorf("ledger: %s@%d: metadata: %w", r.Stream, r.Revision, err)
 	}
-	f.acc.Apply(e)
+	if err := f.acc.Fold(e); err != nil {
+		return fmt.Errorf("ledger: %s@%d: %w", r.Stream, r.Revision, err)
+	}
 	if f.acc.Version != r.Revision+1 {
 		return fmt.Errorf("ledger: %s@%d: fold left version %d", r.Stream, r.Revision, f.acc.Version)
 	}

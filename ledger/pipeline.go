@@ -273,15 +273,17 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 		first := f.acc.Version
 		for _, e := range sealed {
 			stored, err := domain.DecodeEvent(e.Type, e.Data)
+			if err == nil {
+				err = f.acc.Fold(stored)
+			}
 			if err != nil {
 				l.cache.drop(acc)
-				err = fmt.Errorf("ledger: cannot decode the %s just encoded for %s: %w", e.Type, stream, err)
+				err = fmt.Errorf("ledger: cannot decode and fold the %s just encoded for %s: %w", e.Type, stream, err)
 				for j := range outs {
 					outs[j] = outcome{err: err}
 				}
 				return outs, nil
 			}
-			f.acc.Apply(stored)
 		}
 		f.lastHash = hash
 		if c.IdempotencyKey != "" {

@@ -53,7 +53,9 @@ func (l *Ledger) loadQuota(ctx context.Context, month string) (quotaState, error
 		if err != nil {
 			return st, fmt.Errorf("ledger: %s@%d: %w", stream, r.Revision, err)
 		}
-		st.q.Apply(e)
+		if err := st.q.Fold(e); err != nil {
+			return st, fmt.Errorf("ledger: %s@%d: %w", stream, r.Revision, err)
+		}
 		st.lastHash = m.Hash
 	}
 	return st, nil
