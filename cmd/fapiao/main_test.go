@@ -51,6 +51,26 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestHelpEveryCommand: each listed command has its usage line and answers
+// "fapiao help <name>" with its flags.
+func TestHelpEveryCommand(t *testing.T) {
+	t.Parallel()
+	var usageText bytes.Buffer
+	usage(&usageText)
+	for _, c := range commands() {
+		if !strings.Contains(usageText.String(), "  "+c.name+" ") {
+			t.Errorf("the usage text does not list %s", c.name)
+		}
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), &env{stdout: &out, stderr: &errb}, []string{"help", c.name}); code != exitOK {
+			t.Errorf("help %s: exit %d\n%s", c.name, code, errb.String())
+		}
+		if !strings.Contains(errb.String(), "Usage: fapiao "+c.name) {
+			t.Errorf("help %s printed no usage:\n%s", c.name, errb.String())
+		}
+	}
+}
+
 // TestServeMissingTokensFile: a tokens file that cannot be read is a
 // failure (exit 1) after the store opened, and the store is closed again.
 func TestServeMissingTokensFile(t *testing.T) {

@@ -117,9 +117,6 @@ func parseLocal(raw, rest string, backend Backend) (URL, error) {
 	return u, nil
 }
 
-// boltString is the canonical address of a bolt file: Parse(boltString(p)).Path == p.
-func boltString(p string) string { return localString("bolt", p) }
-
 func localString(scheme, p string) string {
 	esc := (&url.URL{Path: p}).EscapedPath()
 	if filepath.IsAbs(p) {

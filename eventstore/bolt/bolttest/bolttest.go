@@ -129,23 +129,9 @@ func Find(pages []Page, kind string) []Page {
 	return out
 }
 
-// FirstKeyOffset is the file offset of the first key of a leaf page.
-func FirstKeyOffset(t testing.TB, path string, p Page) int64 {
-	t.Helper()
-	b := read(t, path, p.Offset+headerSize, leafElemSize)
-	return p.Offset + headerSize + int64(binary.LittleEndian.Uint32(b[4:]))
-}
-
 // FirstChildOffset is the file offset of the first child page ID of a
 // branch page.
 func FirstChildOffset(p Page) int64 { return p.Offset + headerSize + 8 }
-
-// FirstValueOffset is the file offset of the first value of a leaf page.
-func FirstValueOffset(t testing.TB, path string, p Page) int64 {
-	t.Helper()
-	b := read(t, path, p.Offset+headerSize, leafElemSize)
-	return p.Offset + headerSize + int64(binary.LittleEndian.Uint32(b[4:])) + int64(binary.LittleEndian.Uint32(b[8:]))
-}
 
 // XOR flips bits of the byte at off.
 func XOR(t testing.TB, path string, off int64, mask byte) {
@@ -163,20 +149,6 @@ func XOR(t testing.TB, path string, off int64, mask byte) {
 	if _, err := f.WriteAt(b, off); err != nil {
 		t.Fatalf("bolttest: write byte %d: %v", off, err)
 	}
-}
-
-func read(t testing.TB, path string, off, n int64) []byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("bolttest: %v", err)
-	}
-	defer f.Close()
-	b := make([]byte, n)
-	if _, err := f.ReadAt(b, off); err != nil {
-		t.Fatalf("bolttest: read %d bytes at %d: %v", n, off, err)
-	}
-	return b
 }
 
 // Copy copies the file at src to dst.

@@ -98,20 +98,6 @@ func (m *Meter) line(done int64, note string) {
 	}
 }
 
-// Printf writes a line of its own, clearing the bar first on a terminal.
-func (m *Meter) Printf(format string, args ...any) {
-	if m == nil {
-		return
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.tty && m.drawn {
-		fmt.Fprint(m.w, "\r\033[K")
-		m.drawn = false
-	}
-	fmt.Fprintf(m.w, format, args...)
-}
-
 // Bar widths: the bar shrinks to fit the line, and goes when it cannot
 // keep minBar (the counts matter more than the bar).
 const (
