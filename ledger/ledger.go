@@ -14,7 +14,6 @@ package ledger
 
 import (
 	"errors"
-	"sync"
 
 	"github.com/shopspring/decimal"
 
@@ -73,8 +72,7 @@ func New(store eventstore.Store, opts Options) *Ledger {
 	if opts.Calendar != nil {
 		l.calendar = func() *domain.Calendar { return opts.Calendar }
 	} else {
-		// Built on first use: New itself stays cheap and cannot fail.
-		l.calendar = sync.OnceValue(domain.DefaultCalendar)
+		l.calendar = domain.DefaultCalendar // parsed once, when domain is loaded
 	}
 	size := opts.CacheSize
 	if size == 0 {

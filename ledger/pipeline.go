@@ -122,31 +122,30 @@ func (l *Ledger) submit(ctx context.Context, c command) (Result, error) {
 	return w.out.res, w.out.err
 }
 
-// lead runs batches for the account until self is answered, then hands
-// the queue to the next waiter (or leaves the account idle). self is the
-// first of the queue whenever lead takes a batch, so it is in every batch
-// it runs, and the first command of a batch is never deferred.
+// lead runs one batch for the account, then hands the queue to the next
+// waiter (or leaves the account idle). self is the first of the queue when
+// it leads, so it is in the batch, and the first command of a batch is
+// never deferred: the one batch answers it.
 func (l *Ledger) lead(ctx context.Context, acc string, self *waiter) {
 	// The leader's store calls must not fail because its own caller left:
 	// they carry the other commands of the batch too.
 	ctx = context.WithoutCancel(ctx)
-	for {
-		batch := l.queues.take(acc)
-		deferred := l.runBatch(ctx, acc, batch)
-		next := l.queues.finish(acc, deferred)
-		for _, w := range batch {
-			if !w.out.deferred && w != self {
-				close(w.done)
-			}
+	batch := l.queues.take(acc)
+	deferred := l.runBatch(ctx, acc, batch)
+	next := l.queues.finish(acc, deferred)
+	for _, w := range batch {
+		if !w.out.deferred && w != self {
+			close(w.done)
 		}
-		if next == self {
-			continue // cannot happen (see above), but would be handled
-		}
-		if next != nil {
-			next.lead = true
-			close(next.done)
-		}
-		return
+	}
+	if next == self {
+		// The invariant above is broken: self has no answer and nobody
+		// would lead the queue again.
+		panic("ledger: a batch deferred its own leader")
+	}
+	if next != nil {
+		next.lead = true
+		close(next.done)
 	}
 }
 
