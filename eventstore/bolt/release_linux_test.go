@@ -1,13 +1,17 @@
 package bolt
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	bbolt "go.etcd.io/bbolt"
+	"golang.org/x/sys/unix"
 
 	"github.com/fapiao/fapiao/eventstore"
 )
@@ -38,13 +42,53 @@ func TestReadaheadWindow(t *testing.T) {
 		require.Zero(t, ra.to)
 
 		ra.prefetch(s.db, tx, v)
-		size := uintptr(tx.Size())
 		require.NotZero(t, ra.to)
-		require.LessOrEqual(t, ra.to, size, "the window ends at the map's end")
+		require.LessOrEqual(t, ra.to, int(tx.Size()), "the window ends at the map's end")
 
 		ra.to = 1 << 40 // as if far ahead already
 		ra.prefetch(s.db, tx, v)
-		require.Equal(t, uintptr(1<<40), ra.to, "asked again too early")
+		require.Equal(t, 1<<40, ra.to, "asked again too early")
 		return nil
 	}))
 }
+
+// TestMappedIsTheFile guards the madvise calls on bbolt upgrades: the
+// address bbolt exports (db.Info().Data) and tx.Size() must still describe
+// its map of the file, page-aligned, with the values a read returns inside
+// it, and both advices must succeed on it and leave the bytes as they were.
+func TestMappedIsTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "map.db")
+	s, err := Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	data := []byte(`"` + strings.Repeat("y", 64<<10) + `"`)
+	for range 4 {
+		_, err = s.Append(t.Context(), "s", eventstore.Any, eventstore.EventData{ID: uuid.New(), Type: "T", Data: data})
+		require.NoError(t, err)
+	}
+	file, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	require.NoError(t, s.db.View(func(tx *bbolt.Tx) error {
+		m := mapped(s.db, tx)
+		require.Equal(t, int(tx.Size()), len(m))
+		require.Greater(t, len(m), 4*len(data), "the map holds the records")
+		require.LessOrEqual(t, len(m), len(file))
+		require.True(t, bytes.Equal(file[:len(m)], m), "db.Info().Data no longer addresses the file's map")
+		require.Zero(t, mapAddr(m)%uintptr(os.Getpagesize()), "the map starts on a page")
+
+		_, v := tx.Bucket(bucketLog).Cursor().First()
+		require.NotNil(t, v)
+		off := int(uintptr(unsafe.Pointer(unsafe.SliceData(v))) - mapAddr(m))
+		require.True(t, off > 0 && off+len(v) <= len(m), "a value read lies outside the map")
+
+		require.NoError(t, unix.Madvise(m, unix.MADV_WILLNEED))
+		require.NoError(t, unix.Madvise(m[:len(m)&^(os.Getpagesize()-1)], unix.MADV_DONTNEED))
+		releaseMapped(s.db, tx)
+		require.True(t, bytes.Equal(file[:len(m)], m), "the pages came back changed after MADV_DONTNEED")
+		return nil
+	}))
+}
+
+// mapAddr is the address of m's first byte.
+func mapAddr(m []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(m))) }
