@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"context"
 
-	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/logcopy"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
@@ -30,7 +30,7 @@ func runExport(ctx context.Context, e *env, args []string) (err error) {
 	if from > 0 {
 		after = from - 1
 	}
-	if _, err := audit.Export(ctx, s, after, w); err != nil {
+	if _, err := logcopy.Export(ctx, s, after, w); err != nil {
 		return err
 	}
 	return w.Flush()

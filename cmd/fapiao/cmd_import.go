@@ -12,7 +12,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/importer"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/logcopy"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 	"github.com/fapiao/fapiao/ledger"
 )
@@ -69,14 +70,14 @@ func runImport(ctx context.Context, e *env, args []string) (err error) {
 	meter := newMeter(e.stderr, "import")
 	meter.SetTotal(lines)
 	if asLog {
-		res, err := audit.ImportLog(ctx, s, bufio.NewReaderSize(f, 1<<20), meter, e.stdout)
+		res, err := logcopy.ImportLog(ctx, s, bufio.NewReaderSize(f, 1<<20), meter, e.stdout)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "imported the log: %d events appended, %d already there\n", res.Copied, res.Skipped)
 		return nil
 	}
-	sum, err := audit.ImportStatements(ctx, ledger.New(s, led), bufio.NewReaderSize(f, 1<<20), audit.ImportOptions{Workers: workers, Meter: meter, Total: lines})
+	sum, err := importer.ImportStatements(ctx, ledger.New(s, led), bufio.NewReaderSize(f, 1<<20), importer.ImportOptions{Workers: workers, Meter: meter, Total: lines})
 	for _, fail := range sum.Failures {
 		fmt.Fprintln(e.stderr, fail)
 	}

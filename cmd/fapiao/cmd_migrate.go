@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/logcopy"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
@@ -43,7 +43,7 @@ func runMigrate(ctx context.Context, e *env, args []string) (err error) {
 	}
 	defer closeStore(dst, &err)
 	meter := newMeter(e.stderr, "migrate")
-	res, err := audit.Migrate(ctx, src, dst, meter, e.stdout)
+	res, err := logcopy.Migrate(ctx, src, dst, meter, e.stdout)
 	if err != nil {
 		if res.Copied+res.Skipped > 0 {
 			fmt.Fprintf(e.stderr, "migrate stopped after %d events; run the same command again to resume\n", res.Copied+res.Skipped)

@@ -10,7 +10,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 	"golang.org/x/term"
 
-	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/progress"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/seglog"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
@@ -101,9 +101,9 @@ func isTerminal(w io.Writer) bool {
 
 // newMeter is a progress meter on w, as wide as w's terminal when it is
 // one and its width is known (else the meter keeps to 80 columns).
-func newMeter(w io.Writer, label string) *audit.Meter {
+func newMeter(w io.Writer, label string) *progress.Meter {
 	tty := isTerminal(w)
-	m := audit.NewMeter(w, tty, label)
+	m := progress.NewMeter(w, tty, label)
 	if f, ok := w.(*os.File); ok && tty {
 		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 0 {
 			m.Width = cols

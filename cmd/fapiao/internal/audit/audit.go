@@ -1,8 +1,9 @@
-// Package audit holds the jobs of auditors and finance behind the fapiao
-// subcommands replay, verify, export, import, reconcile and migrate. Each is
-// a function over an eventstore.Store (or a ledger.Ledger) and io.Writers,
-// so that it runs and is tested without a process; cmd/fapiao only parses
-// flags, opens stores and maps errors to exit statuses.
+// Package audit holds the auditors' checks behind the fapiao subcommands
+// verify (hash chains, a signed checkpoint), replay and reconcile. Each is
+// a function over an eventstore.Store and io.Writers, so that it runs and is
+// tested without a process; cmd/fapiao only parses flags, opens stores and
+// maps errors to exit statuses. Copying logs is logcopy's job, importing
+// statements importer's.
 //
 // Nothing here keeps a read model of its own: replay and reconcile fold the
 // log with projections.Replay, the code path of the live projections, so an

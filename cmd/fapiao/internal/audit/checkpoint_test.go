@@ -11,6 +11,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/jobtest"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/memstore"
 	"github.com/fapiao/fapiao/eventstore/transparency"
@@ -38,7 +39,7 @@ func signedCheckpoint(t *testing.T, store eventstore.Store, n int64) ([]byte, no
 func TestVerifyCheckpointOfAPrefix(t *testing.T) {
 	t.Parallel()
 	store := memstore.New()
-	seed(t, store)
+	jobtest.Seed(t, store)
 	signed, v, _ := signedCheckpoint(t, store, 10)
 	var out bytes.Buffer
 	res, err := audit.VerifyCheckpoint(context.Background(), store, signed, v, nil, &out)
@@ -53,7 +54,7 @@ func TestVerifyCheckpointRemovedEvents(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	full := memstore.New()
-	seed(t, full)
+	jobtest.Seed(t, full)
 	signed, v, kept := signedCheckpoint(t, full, 18)
 	short := memstore.New()
 	for r, err := range full.ReadAll(ctx, eventstore.Start) {

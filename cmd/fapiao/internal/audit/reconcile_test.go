@@ -10,40 +10,41 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/jobtest"
 	"github.com/fapiao/fapiao/eventstore"
 )
 
 func TestReconcileGolden(t *testing.T) {
 	t.Parallel()
-	store := newBolt(t)
-	seed(t, store)
+	store := jobtest.NewBolt(t)
+	jobtest.Seed(t, store)
 	for _, tc := range []struct{ format, golden string }{
 		{audit.FormatJSON, "reconcile_2026-03.json"},
 		{audit.FormatCSV, "reconcile_2026-03.csv"},
 	} {
 		t.Run(tc.format, func(t *testing.T) {
 			var out bytes.Buffer
-			rep, err := audit.Reconcile(context.Background(), store, "2026-03", reportNow, false, tc.format, &out)
+			rep, err := audit.Reconcile(context.Background(), store, "2026-03", jobtest.ReportNow, false, tc.format, &out)
 			require.NoError(t, err)
 			require.True(t, rep.OK)
-			checkGolden(t, tc.golden, out.Bytes())
+			jobtest.CheckGolden(t, tc.golden, out.Bytes())
 		})
 	}
 }
 
 func TestReconcileEveryStore(t *testing.T) {
 	t.Parallel()
-	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
+	for _, st := range jobtest.Stores {
+		t.Run(st.Name, func(t *testing.T) {
 			t.Parallel()
-			store := st.open(t)
-			seed(t, store)
+			store := st.Open(t)
+			jobtest.Seed(t, store)
 			rep, err := audit.Reconcile(context.Background(), store, "2026-02", time.Time{}, false, audit.FormatJSON, &bytes.Buffer{})
 			require.NoError(t, err)
 			require.True(t, rep.OK)
 			require.Len(t, rep.Accounts, 2)
 			require.Equal(t, 0, rep.Tax.Issued.Count, "acc-a's invoice was issued in March, not February")
-			require.Equal(t, cst(4, 7, 10, 0).UTC(), rep.AsOf.UTC(), "a zero now is the last event's business time")
+			require.Equal(t, jobtest.At(4, 7, 10, 0).UTC(), rep.AsOf.UTC(), "a zero now is the last event's business time")
 		})
 	}
 }
@@ -53,9 +54,9 @@ func TestReconcileEveryStore(t *testing.T) {
 // written and the error lists the problem.
 func TestReconcileBrokenInvariant(t *testing.T) {
 	t.Parallel()
-	store := newMem(t)
-	seed(t, store)
-	meta, err := eventstore.Seal(eventstore.Metadata{OccurredAt: reportNow, Actor: billing, SchemaVersion: 1}, "", "account-acc-z", 0, "InvoiceShipped", []byte(`{"invoice_id":"`+uuid.NewString()+`"}`))
+	store := jobtest.NewMem(t)
+	jobtest.Seed(t, store)
+	meta, err := eventstore.Seal(eventstore.Metadata{OccurredAt: jobtest.ReportNow, Actor: jobtest.Billing, SchemaVersion: 1}, "", "account-acc-z", 0, "InvoiceShipped", []byte(`{"invoice_id":"`+uuid.NewString()+`"}`))
 	require.NoError(t, err)
 	_, err = store.Append(context.Background(), "account-acc-z", eventstore.NoStream,
 		eventstore.EventData{ID: uuid.New(), Type: "InvoiceShipped", Data: []byte(`{"invoice_id":"` + uuid.NewString() + `"}`), Metadata: meta})
@@ -63,15 +64,15 @@ func TestReconcileBrokenInvariant(t *testing.T) {
 
 	for _, format := range []string{audit.FormatJSON, audit.FormatCSV} {
 		var out bytes.Buffer
-		rep, err := audit.Reconcile(context.Background(), store, "2026-03", reportNow, false, format, &out)
+		rep, err := audit.Reconcile(context.Background(), store, "2026-03", jobtest.ReportNow, false, format, &out)
 		require.ErrorIs(t, err, audit.ErrInvariant)
 		require.False(t, rep.OK)
 		require.Contains(t, err.Error(), "FOLD")
 		require.NotEmpty(t, out.String())
 	}
-	_, err = audit.Reconcile(context.Background(), store, "2026-03", reportNow, false, "xml", &bytes.Buffer{})
+	_, err = audit.Reconcile(context.Background(), store, "2026-03", jobtest.ReportNow, false, "xml", &bytes.Buffer{})
 	require.Error(t, err)
-	_, err = audit.Reconcile(context.Background(), store, "March", reportNow, false, audit.FormatJSON, &bytes.Buffer{})
+	_, err = audit.Reconcile(context.Background(), store, "March", jobtest.ReportNow, false, audit.FormatJSON, &bytes.Buffer{})
 	require.Error(t, err)
 }
 
@@ -79,17 +80,17 @@ func TestReconcileBrokenInvariant(t *testing.T) {
 // T, not at the end of the log while its as_of says T.
 func TestAUD2_ReconcileAtAnInstant(t *testing.T) {
 	t.Parallel()
-	store := newBolt(t)
-	seed(t, store)
+	store := jobtest.NewBolt(t)
+	jobtest.Seed(t, store)
 	ctx := context.Background()
-	whole, err := audit.Reconcile(ctx, store, "2026-03", beforeIssue, false, audit.FormatJSON, &bytes.Buffer{})
+	whole, err := audit.Reconcile(ctx, store, "2026-03", jobtest.BeforeIssue, false, audit.FormatJSON, &bytes.Buffer{})
 	require.NoError(t, err)
 	require.Positive(t, whole.Tax.Issued.Count, "the whole log holds March's issue")
-	at, err := audit.Reconcile(ctx, store, "2026-03", beforeIssue, true, audit.FormatJSON, &bytes.Buffer{})
+	at, err := audit.Reconcile(ctx, store, "2026-03", jobtest.BeforeIssue, true, audit.FormatJSON, &bytes.Buffer{})
 	require.NoError(t, err)
 	require.Equal(t, 0, at.Tax.Issued.Count, "nothing was issued yet at that instant")
 	require.Less(t, at.Position, whole.Position)
-	require.True(t, at.AsOf.Equal(beforeIssue))
+	require.True(t, at.AsOf.Equal(jobtest.BeforeIssue))
 	empty, err := audit.Reconcile(ctx, store, "2026-03", time.Time{}.Add(time.Hour), true, audit.FormatJSON, &bytes.Buffer{})
 	require.NoError(t, err)
 	require.Empty(t, empty.Accounts, "before the first event: the empty state")

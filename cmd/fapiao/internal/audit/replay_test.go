@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/jobtest"
 	"github.com/fapiao/fapiao/eventstore"
 )
 
@@ -21,21 +22,21 @@ func replayJSON(t *testing.T, rep audit.ReplayReport) []byte {
 
 func TestReplayGolden(t *testing.T) {
 	t.Parallel()
-	store := newBolt(t)
-	seed(t, store)
+	store := jobtest.NewBolt(t)
+	jobtest.Seed(t, store)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		golden string
 		opts   audit.ReplayOptions
 	}{
 		{"replay.json", audit.ReplayOptions{}},
-		{"replay_acc-a_as_of.json", audit.ReplayOptions{Account: "acc-a", AsOf: &beforeIssue}},
+		{"replay_acc-a_as_of.json", audit.ReplayOptions{Account: "acc-a", AsOf: &jobtest.BeforeIssue}},
 		{"replay_position_3.json", audit.ReplayOptions{Position: ptr[eventstore.Position](3)}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			rep, err := audit.Replay(ctx, store, tc.opts)
 			require.NoError(t, err)
-			checkGolden(t, tc.golden, replayJSON(t, rep))
+			jobtest.CheckGolden(t, tc.golden, replayJSON(t, rep))
 		})
 	}
 }
@@ -44,10 +45,10 @@ func TestReplayGolden(t *testing.T) {
 // the state before the first later event, and the balance moves with it.
 func TestReplayAsOf(t *testing.T) {
 	t.Parallel()
-	store := newMem(t)
-	seed(t, store)
+	store := jobtest.NewMem(t)
+	jobtest.Seed(t, store)
 	ctx := context.Background()
-	before, err := audit.Replay(ctx, store, audit.ReplayOptions{Account: "acc-a", AsOf: &beforeIssue})
+	before, err := audit.Replay(ctx, store, audit.ReplayOptions{Account: "acc-a", AsOf: &jobtest.BeforeIssue})
 	require.NoError(t, err)
 	now, err := audit.Replay(ctx, store, audit.ReplayOptions{Account: "acc-a"})
 	require.NoError(t, err)
@@ -61,7 +62,7 @@ func TestReplayAsOf(t *testing.T) {
 
 	_, err = audit.Replay(ctx, store, audit.ReplayOptions{Account: "acc-b", Position: ptr[eventstore.Position](1)})
 	require.ErrorIs(t, err, audit.ErrNoAccount, "acc-b's first event is at position 3")
-	_, err = audit.Replay(ctx, store, audit.ReplayOptions{AsOf: &beforeIssue, Position: ptr[eventstore.Position](1)})
+	_, err = audit.Replay(ctx, store, audit.ReplayOptions{AsOf: &jobtest.BeforeIssue, Position: ptr[eventstore.Position](1)})
 	require.Error(t, err)
 }
 
@@ -70,18 +71,18 @@ func TestReplayAsOf(t *testing.T) {
 func TestReplaySameOnEveryStore(t *testing.T) {
 	t.Parallel()
 	var want []byte
-	for _, st := range stores {
-		store := st.open(t)
-		seed(t, store)
+	for _, st := range jobtest.Stores {
+		store := st.Open(t)
+		jobtest.Seed(t, store)
 		rep, err := audit.Replay(context.Background(), store, audit.ReplayOptions{})
-		require.NoError(t, err, st.name)
+		require.NoError(t, err, st.Name)
 		rep.Position = 0
 		got := replayJSON(t, rep)
 		if want == nil {
 			want = got
 			continue
 		}
-		require.Equal(t, string(want), string(got), st.name)
+		require.Equal(t, string(want), string(got), st.Name)
 	}
 }
 
@@ -92,8 +93,8 @@ func ptr[T any](v T) *T { return &v }
 // not today's.
 func TestAUD2_ReplayBeforeTheFirstEventIsEmpty(t *testing.T) {
 	t.Parallel()
-	store := newBolt(t)
-	seed(t, store)
+	store := jobtest.NewBolt(t)
+	jobtest.Seed(t, store)
 	ctx := context.Background()
 	whole, err := audit.Replay(ctx, store, audit.ReplayOptions{})
 	require.NoError(t, err)

@@ -11,17 +11,18 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/jobtest"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/bolt"
 )
 
 func TestVerifyIntactChains(t *testing.T) {
 	t.Parallel()
-	for _, st := range stores {
-		t.Run(st.name, func(t *testing.T) {
+	for _, st := range jobtest.Stores {
+		t.Run(st.Name, func(t *testing.T) {
 			t.Parallel()
-			store := st.open(t)
-			seed(t, store)
+			store := st.Open(t)
+			jobtest.Seed(t, store)
 			var out bytes.Buffer
 			res, err := audit.Verify(context.Background(), store, &out)
 			require.NoError(t, err)
@@ -40,7 +41,7 @@ func TestVerifyTamperedBoltFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "fapiao.db")
 	store, err := bolt.Open(path)
 	require.NoError(t, err)
-	seed(t, store)
+	jobtest.Seed(t, store)
 	require.NoError(t, store.Close())
 
 	// The first statement of acc-a holds the only amount of 100.00.
@@ -63,7 +64,7 @@ func TestVerifyTamperedBoltFile(t *testing.T) {
 	require.NoError(t, db.Close())
 	require.Equal(t, 1, altered)
 
-	reopened, _ := newBoltAt(t, path)
+	reopened, _ := jobtest.NewBoltAt(t, path)
 	var out bytes.Buffer
 	_, err = audit.Verify(context.Background(), reopened, &out)
 	require.ErrorIs(t, err, audit.ErrInvariant)
@@ -83,10 +84,10 @@ func TestVerifyTamperedBoltFile(t *testing.T) {
 // every present link were fine.
 func TestVerifyMissingEvent(t *testing.T) {
 	t.Parallel()
-	src := newMem(t)
-	seed(t, src)
-	dst := newMem(t)
-	for _, r := range readAll(t, src) {
+	src := jobtest.NewMem(t)
+	jobtest.Seed(t, src)
+	dst := jobtest.NewMem(t)
+	for _, r := range jobtest.ReadAll(t, src) {
 		if r.Stream == "account-acc-b" && r.Revision == 0 {
 			continue
 		}

@@ -1,4 +1,6 @@
-package audit
+// Package progress is the progress meter of fapiao's long jobs (import,
+// migrate): a bar on a terminal, a line every so often in a log file.
+package progress
 
 import (
 	"fmt"

@@ -1,4 +1,9 @@
-package audit
+// Package logcopy moves whole logs between stores, event for event: the
+// canonical export (AUD-4), the import of an export, and migrate from one
+// store to another. IDs, streams, revisions, order and hashes are kept;
+// every copy is verified with audit.Verify at the end, and a re-run skips
+// what the target already has.
+package logcopy
 
 import (
 	"context"
@@ -8,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
 	"github.com/fapiao/fapiao/eventstore"
 )
 
@@ -25,7 +31,7 @@ type CopyResult struct {
 
 // ErrTargetDiffers: the target holds an event the source does not have at
 // that place. A copy refuses to go on: merging two logs is not a migration.
-var ErrTargetDiffers = errors.New("audit: the target store holds different events")
+var ErrTargetDiffers = errors.New("logcopy: the target store holds different events")
 
 // copier appends records to a target keeping their streams, revisions, IDs,
 // types, data and metadata (hash chains included). It appends with exact
@@ -52,7 +58,7 @@ func newCopier(ctx context.Context, target eventstore.Store) (*copier, error) {
 	c := &copier{target: target, have: map[string][]uuid.UUID{}, next: map[string]uint64{}, hashes: map[string]string{}}
 	for r, err := range target.ReadAll(ctx, eventstore.Start) {
 		if err != nil {
-			return nil, fmt.Errorf("audit: read the target: %w", err)
+			return nil, fmt.Errorf("logcopy: read the target: %w", err)
 		}
 		if r.Revision != uint64(len(c.have[r.Stream])) {
 			return nil, fmt.Errorf("%w: %s@%d follows revision %d in the target's log", ErrTargetDiffers, r.Stream, r.Revision, len(c.have[r.Stream]))
@@ -92,7 +98,7 @@ func (c *copier) add(ctx context.Context, r eventstore.Record) error {
 	// written: the copy must not launder an altered event into a fresh file.
 	hash, err := eventstore.VerifyLink(r, c.hashes[r.Stream])
 	if err != nil {
-		return fmt.Errorf("%w: the source: %w (run fapiao verify on it)", ErrInvariant, err)
+		return fmt.Errorf("%w: the source: %w (run fapiao verify on it)", audit.ErrInvariant, err)
 	}
 	c.hashes[r.Stream] = hash
 	if have := c.have[r.Stream]; r.Revision < uint64(len(have)) {
@@ -128,7 +134,7 @@ func (c *copier) flush(ctx context.Context) error {
 		expected = eventstore.Exact(c.first - 1)
 	}
 	if _, err := c.target.Append(ctx, c.stream, expected, c.batch...); err != nil {
-		return fmt.Errorf("audit: append %d events to %s at revision %d: %w", len(c.batch), c.stream, c.first, err)
+		return fmt.Errorf("logcopy: append %d events to %s at revision %d: %w", len(c.batch), c.stream, c.first, err)
 	}
 	c.next[c.stream] = c.first + uint64(len(c.batch))
 	c.res.Copied += len(c.batch)

@@ -1,4 +1,4 @@
-package audit
+package logcopy
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"io"
 	"iter"
 
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/progress"
 	"github.com/fapiao/fapiao/eventstore"
 )
 
@@ -16,7 +18,7 @@ type MigrateResult struct {
 	// Compared is the number of events found equal in both logs.
 	Compared int
 	// Verified is the hash-chain check of the target.
-	Verified VerifyResult
+	Verified audit.VerifyResult
 }
 
 // Migrate copies the whole log of from into to, keeping event IDs, streams,
@@ -27,16 +29,16 @@ type MigrateResult struct {
 // it skips what the target already has (after checking the IDs) and goes
 // on; a target holding other events is refused with ErrTargetDiffers.
 // Progress goes to meter (may be nil), the verification summary to w.
-func Migrate(ctx context.Context, from, to eventstore.Store, meter *Meter, w io.Writer) (MigrateResult, error) {
+func Migrate(ctx context.Context, from, to eventstore.Store, meter *progress.Meter, w io.Writer) (MigrateResult, error) {
 	var res MigrateResult
 	total, err := count(ctx, from)
 	if err != nil {
-		return res, fmt.Errorf("audit: migrate: count the source: %w", err)
+		return res, fmt.Errorf("logcopy: migrate: count the source: %w", err)
 	}
 	meter.SetTotal(int64(total))
 	c, err := newCopier(ctx, to)
 	if err != nil {
-		return res, fmt.Errorf("audit: migrate: %w", err)
+		return res, fmt.Errorf("logcopy: migrate: %w", err)
 	}
 	note := func(r CopyResult) string {
 		return fmt.Sprintf("events (copied %d, already there %d)", r.Copied, r.Skipped)
@@ -46,15 +48,15 @@ func Migrate(ctx context.Context, from, to eventstore.Store, meter *Meter, w io.
 	})
 	if err != nil {
 		meter.Finish(int64(res.Copied+res.Skipped), note(res.CopyResult)+": interrupted")
-		return res, fmt.Errorf("audit: migrate: %w", err)
+		return res, fmt.Errorf("logcopy: migrate: %w", err)
 	}
 	meter.Finish(int64(res.Copied+res.Skipped), note(res.CopyResult))
 	if res.Compared, err = Compare(ctx, from, to); err != nil {
-		return res, fmt.Errorf("audit: migrate: check: %w", err)
+		return res, fmt.Errorf("logcopy: migrate: check: %w", err)
 	}
 	fmt.Fprintf(w, "compared %d events: the target's log equals the source's (IDs, streams, revisions, order, data, metadata)\n", res.Compared)
-	if res.Verified, err = Verify(ctx, to, w); err != nil {
-		return res, fmt.Errorf("audit: migrate: the target: %w", err)
+	if res.Verified, err = audit.Verify(ctx, to, w); err != nil {
+		return res, fmt.Errorf("logcopy: migrate: the target: %w", err)
 	}
 	return res, nil
 }
@@ -73,7 +75,7 @@ func count(ctx context.Context, s eventstore.Store) (int, error) {
 // Compare reads both logs in step and checks that they hold the same
 // events in the same order, comparing their canonical export lines without
 // positions (each store numbers its own log). It returns the number of
-// events compared, or an error wrapping ErrInvariant at the first
+// events compared, or an error wrapping audit.ErrInvariant at the first
 // difference.
 func Compare(ctx context.Context, a, b eventstore.Store) (int, error) {
 	nextA, stopA := iter.Pull2(a.ReadAll(ctx, eventstore.Start))
@@ -90,9 +92,9 @@ func Compare(ctx context.Context, a, b eventstore.Store) (int, error) {
 		case !okA && !okB:
 			return n, nil
 		case !okA:
-			return n, fmt.Errorf("%w: the target has more events than the source, from %s@%d", ErrInvariant, rb.Stream, rb.Revision)
+			return n, fmt.Errorf("%w: the target has more events than the source, from %s@%d", audit.ErrInvariant, rb.Stream, rb.Revision)
 		case !okB:
-			return n, fmt.Errorf("%w: the target ends after %d events; the source goes on with %s@%d", ErrInvariant, n, ra.Stream, ra.Revision)
+			return n, fmt.Errorf("%w: the target ends after %d events; the source goes on with %s@%d", audit.ErrInvariant, n, ra.Stream, ra.Revision)
 		}
 		ra.Position, rb.Position = 0, 0
 		la, err := CanonicalRecord(ra)
@@ -104,7 +106,7 @@ func Compare(ctx context.Context, a, b eventstore.Store) (int, error) {
 			return n, err
 		}
 		if !bytes.Equal(la, lb) {
-			return n, fmt.Errorf("%w: event %d differs: source %s@%d (%s), target %s@%d (%s)", ErrInvariant, n+1, ra.Stream, ra.Revision, ra.ID, rb.Stream, rb.Revision, rb.ID)
+			return n, fmt.Errorf("%w: event %d differs: source %s@%d (%s), target %s@%d (%s)", audit.ErrInvariant, n+1, ra.Stream, ra.Revision, ra.ID, rb.Stream, rb.Revision, rb.ID)
 		}
 	}
 }

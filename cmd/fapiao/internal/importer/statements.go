@@ -1,4 +1,7 @@
-package audit
+// Package importer bulk-posts statements and adjustments from a JSON Lines
+// file through the ledger, as billing would one request at a time: the
+// rules, idempotency and events are those of the API.
+package importer
 
 import (
 	"bufio"
@@ -16,10 +19,16 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/progress"
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/ledger"
 )
+
+// maxLine bounds one line of a statement file; a statement is far smaller
+// (the API refuses bodies over 1 MiB).
+const maxLine = 4 << 20
 
 // StatementLine is one line of a bulk statement file: a statement as POST
 // /v1/accounts/{acc}/statements takes it, with its account; or, with
@@ -51,7 +60,7 @@ type ImportOptions struct {
 	Actor eventstore.Actor
 	// Meter shows progress (nil: none); Total is the number of lines, for
 	// its bar (0: unknown).
-	Meter *Meter
+	Meter *progress.Meter
 	Total int64
 }
 
@@ -126,7 +135,7 @@ type importDone struct {
 // a line) through led as billing. A bad line — not JSON, an unknown field, a
 // broken rule — is reported with its line number and field and nothing of it
 // is written; the other lines go on. It returns an error wrapping
-// ErrInvariant when any line failed, and stops early with another error if
+// audit.ErrInvariant when any line failed, and stops early with another error if
 // the store fails or ctx ends.
 func ImportStatements(ctx context.Context, led *ledger.Ledger, r io.Reader, opts ImportOptions) (ImportSummary, error) {
 	if opts.Workers <= 0 {
@@ -201,13 +210,13 @@ func ImportStatements(ctx context.Context, led *ledger.Ledger, r io.Reader, opts
 		fatal = err
 	}
 	if fatal != nil {
-		return sum, fmt.Errorf("audit: import stopped: %w", fatal)
+		return sum, fmt.Errorf("importer: import stopped: %w", fatal)
 	}
 	if err := ctx.Err(); err != nil {
 		return sum, err
 	}
 	if sum.Failed > 0 {
-		return sum, fmt.Errorf("%w: %d of %d lines not imported", ErrInvariant, sum.Failed, sum.Lines)
+		return sum, fmt.Errorf("%w: %d of %d lines not imported", audit.ErrInvariant, sum.Failed, sum.Lines)
 	}
 	return sum, nil
 }

@@ -1,4 +1,4 @@
-package audit_test
+package importer_test
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/importer"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/jobtest"
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/ledger"
 	"github.com/fapiao/fapiao/projections"
@@ -22,8 +24,8 @@ const adjustmentLine = `{"account_id":"%s","month":"%s","adjustment":{"adjustmen
 // re-run writes nothing; bad lines are reported and write nothing.
 func TestDEF1_ImportAdjustmentLines(t *testing.T) {
 	t.Parallel()
-	store := newMem(t)
-	led := ledger.New(store, ledger.Options{Clock: fixedClock(reportNow)})
+	store := jobtest.NewMem(t)
+	led := ledger.New(store, ledger.Options{Clock: jobtest.FixedClock(jobtest.ReportNow)})
 	file := strings.Join([]string{
 		fmt.Sprintf(goodLine, "acc-a", "2025-01", "2025-01", "100.00"),
 		fmt.Sprintf(goodLine, "acc-a", "2025-02", "2025-02", "50.00"),
@@ -35,7 +37,7 @@ func TestDEF1_ImportAdjustmentLines(t *testing.T) {
 		fmt.Sprintf(adjustmentLine, "acc-a", "2025-01", "r-5", "1.005"), // three decimals
 		`{"account_id":"acc-a","month":"2025-01","lines":[],"adjustment":{"adjustment_id":"r-6","bucket":"kingsoft","amount":"1.00","reason":"r"}}`,
 	}, "\n") + "\n"
-	sum, err := audit.ImportStatements(context.Background(), led, strings.NewReader(file), audit.ImportOptions{Workers: 2})
+	sum, err := importer.ImportStatements(context.Background(), led, strings.NewReader(file), importer.ImportOptions{Workers: 2})
 	require.ErrorIs(t, err, audit.ErrInvariant)
 	require.Equal(t, 4, sum.Posted, "%+v", sum)
 	require.Equal(t, 5, sum.Failed, "%+v", sum)
@@ -44,7 +46,7 @@ func TestDEF1_ImportAdjustmentLines(t *testing.T) {
 		codes[f.Line] = f.Code
 	}
 	require.Equal(t, map[int]string{5: "DEF-1", 6: "DEF-1", 7: "APP-6", 8: "DEF-1", 9: ""}, codes)
-	before := len(readAll(t, store))
+	before := len(jobtest.ReadAll(t, store))
 
 	p, err := projections.Replay(context.Background(), store, nil)
 	require.NoError(t, err)
@@ -55,8 +57,8 @@ func TestDEF1_ImportAdjustmentLines(t *testing.T) {
 	require.True(t, st[1].Invoiceable.IsZero())
 
 	// The same batch again: the good lines are unchanged, nothing written.
-	sum, err = audit.ImportStatements(context.Background(), led, strings.NewReader(file), audit.ImportOptions{})
+	sum, err = importer.ImportStatements(context.Background(), led, strings.NewReader(file), importer.ImportOptions{})
 	require.ErrorIs(t, err, audit.ErrInvariant)
 	require.Equal(t, 4, sum.Unchanged)
-	require.Equal(t, before, len(readAll(t, store)))
+	require.Equal(t, before, len(jobtest.ReadAll(t, store)))
 }

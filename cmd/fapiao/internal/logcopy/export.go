@@ -1,4 +1,4 @@
-package audit
+package logcopy
 
 import (
 	"bytes"
@@ -18,11 +18,11 @@ import (
 func CanonicalRecord(r eventstore.Record) ([]byte, error) {
 	data, err := eventstore.Canonical(r.Data)
 	if err != nil {
-		return nil, fmt.Errorf("audit: %s@%d: data: %w", r.Stream, r.Revision, err)
+		return nil, fmt.Errorf("logcopy: %s@%d: data: %w", r.Stream, r.Revision, err)
 	}
 	meta, err := eventstore.Canonical(r.Metadata)
 	if err != nil {
-		return nil, fmt.Errorf("audit: %s@%d: metadata: %w", r.Stream, r.Revision, err)
+		return nil, fmt.Errorf("logcopy: %s@%d: metadata: %w", r.Stream, r.Revision, err)
 	}
 	r.Data, r.Metadata = data, meta
 	var buf bytes.Buffer
@@ -41,7 +41,7 @@ func Export(ctx context.Context, store eventstore.Store, from eventstore.Positio
 	n := 0
 	for r, err := range store.ReadAll(ctx, from) {
 		if err != nil {
-			return n, fmt.Errorf("audit: export: read after position %d: %w", from, err)
+			return n, fmt.Errorf("logcopy: export: read after position %d: %w", from, err)
 		}
 		line, err := CanonicalRecord(r)
 		if err != nil {
@@ -49,7 +49,7 @@ func Export(ctx context.Context, store eventstore.Store, from eventstore.Positio
 		}
 		line = append(line, '\n')
 		if _, err := w.Write(line); err != nil {
-			return n, fmt.Errorf("audit: export: write: %w", err)
+			return n, fmt.Errorf("logcopy: export: write: %w", err)
 		}
 		n++
 	}

@@ -1,4 +1,4 @@
-package audit
+package logcopy
 
 import (
 	"bufio"
@@ -9,11 +9,13 @@ import (
 	"io"
 	"iter"
 
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/progress"
 	"github.com/fapiao/fapiao/eventstore"
 )
 
-// maxLine bounds one line of an import file; an event or a statement is far
-// smaller (the API refuses bodies over 1 MiB).
+// maxLine bounds one line of an export file; an event is far smaller (the
+// API refuses bodies over 1 MiB).
 const maxLine = 4 << 20
 
 // ImportLog appends the records of an AUD-4 export (JSON Lines of
@@ -22,10 +24,10 @@ const maxLine = 4 << 20
 // hash chain is checked before anything of it is written, and a re-run
 // skips what is already there. Positions are the target's own. Progress
 // goes to meter (may be nil), the verification summary to w.
-func ImportLog(ctx context.Context, to eventstore.Store, r io.Reader, meter *Meter, w io.Writer) (CopyResult, error) {
+func ImportLog(ctx context.Context, to eventstore.Store, r io.Reader, meter *progress.Meter, w io.Writer) (CopyResult, error) {
 	c, err := newCopier(ctx, to)
 	if err != nil {
-		return CopyResult{}, fmt.Errorf("audit: import: %w", err)
+		return CopyResult{}, fmt.Errorf("logcopy: import: %w", err)
 	}
 	note := func(r CopyResult) string {
 		return fmt.Sprintf("events (copied %d, already there %d)", r.Copied, r.Skipped)
@@ -33,10 +35,10 @@ func ImportLog(ctx context.Context, to eventstore.Store, r io.Reader, meter *Met
 	res, err := c.run(ctx, readRecords(r), func(r CopyResult) { meter.Update(int64(r.Copied+r.Skipped), note(r)) })
 	meter.Finish(int64(res.Copied+res.Skipped), note(res))
 	if err != nil {
-		return res, fmt.Errorf("audit: import: %w", err)
+		return res, fmt.Errorf("logcopy: import: %w", err)
 	}
-	if _, err := Verify(ctx, to, w); err != nil {
-		return res, fmt.Errorf("audit: import: the target: %w", err)
+	if _, err := audit.Verify(ctx, to, w); err != nil {
+		return res, fmt.Errorf("logcopy: import: the target: %w", err)
 	}
 	return res, nil
 }
