@@ -8,7 +8,8 @@ import (
 
 // BufferedLog is an io.Writer for the access log only: it gathers lines in
 // memory and writes them out every interval, when the buffer fills, and on
-// Close. One write(2) per request was ~5% of the server's CPU under load.
+// Close, because a write(2) per request is a visible share of the server's
+// CPU under load (docs/performance.md, "Code health (issue 18)").
 // The price: a crash (not a clean stop, which calls Close) loses the lines
 // of up to one interval. That is acceptable for access logs and for nothing
 // else: errors, panics and lifecycle messages go to an unbuffered logger.

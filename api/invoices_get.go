@@ -53,9 +53,9 @@ func (s *server) invoicePage(c echo.Context, acc string) error {
 	r := role(c)
 	// The items are the cache's encodings of each invoice for the role,
 	// made by encode; the page around them is put together here rather
-	// than by encode, which would parse every cached item again (a third
-	// of the server's CPU under load). TestInvoicePageIsTheEncoders holds
-	// the two equal.
+	// than by encode, which would parse every cached item again, the
+	// largest cost of a page under load (docs/performance.md, "Code health
+	// (issue 18)"). TestInvoicePageIsTheEncoders holds the two equal.
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	b := append((*bp)[:0], `{"items":[`...)

@@ -14,8 +14,8 @@ import (
 // of existing logs are computed over exactly those bytes, so the form can
 // never change.
 //
-// Building an interface{} tree per event was about half of the ledger's CPU.
-// canonicalFast produces the same bytes with one pass and no tree for the
+// Building an interface{} tree per event dominated the ledger's CPU
+// (docs/performance.md, "Code health (issue 18)"). canonicalFast produces the same bytes with one pass and no tree for the
 // documents fapiao writes, and gives up (ok false) on anything whose
 // canonical form it would have to reason about: escapes in strings,
 // duplicate keys, invalid or unusual input, deep nesting. The caller then

@@ -105,8 +105,9 @@ func Open(path string, opts ...Options) (*Store, error) {
 			FreelistType: bbolt.FreelistMapType,
 			// The free-page list is written with each commit (one more page)
 			// rather than rebuilt on open by walking every page: that walk made
-			// the whole file resident and was start-up's memory peak (1M events:
-			// 1 031 → 790 MiB, ready 4.0 → 3.0 s; one writer ≈7% slower).
+			// the whole file resident and was start-up's memory peak. A lone
+			// writer pays a little for the extra page (figures in
+			// docs/performance.md, "Code health (issue 18)").
 			NoFreelistSync: false,
 			// Read-only too, so that a damaged free list is met here, under
 			// guard, rather than inside bbolt's own check goroutine.

@@ -9,8 +9,8 @@ import (
 // The index lives in memory and is derived from the log at open (a scan of
 // every group, checksums included): the log is the only thing on disk, so
 // the index can never disagree with it and a commit writes nothing else.
-// It costs about 50 bytes of heap per event (BenchmarkOpen: 47 with 1 000
-// streams; 50 MiB for a million).
+// It costs about 50 bytes of heap per event (docs/performance.md, "Code
+// health (issue 18)").
 
 // loc is where a record's body sits: segment number, offset, length.
 type loc struct {
