@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/crc32"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -29,7 +30,52 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if s.opts.ReadOnly {
 		return eventstore.AppendResult{}, fmt.Errorf("seglog: append to %q: %w", stream, eventstore.ErrReadOnly)
 	}
-	return s.q.Submit(ctx, stream, expected, events, size)
+	// The events go to the writer encoded (encoded here, by each appending
+	// goroutine, not by the one writer): each as its ID and, in Data, its
+	// record's tail. The queue and the expected-revision decision read
+	// only IDs; the writer only copies the tails.
+	enc := encodedPool.Get().(*encoded)
+	defer enc.release()
+	return s.q.Submit(ctx, stream, expected, enc.encode(stream, events), size)
+}
+
+// encoded is an append's events as the writer takes them. Pooled: the
+// writer is done with them once Submit returns.
+type encoded struct {
+	events []eventstore.EventData
+	tails  []byte
+	ends   []int
+	enc    encoder
+}
+
+var encodedPool = sync.Pool{New: func() any { return new(encoded) }}
+
+// maxPooledTails bounds the encoding buffer a pooled encoded keeps.
+const maxPooledTails = 1 << 20
+
+func (e *encoded) release() {
+	clear(e.events)
+	if cap(e.tails) > maxPooledTails {
+		e.tails = nil // one huge append does not pin its buffer in the pool
+	}
+	encodedPool.Put(e)
+}
+
+// encode returns events with each one's Data replaced by its encoded tail
+// (appendTail) and the rest but the ID left out.
+func (e *encoded) encode(stream string, events []eventstore.EventData) []eventstore.EventData {
+	e.tails, e.ends = e.tails[:0], e.ends[:0]
+	for i := range events {
+		e.tails = e.enc.appendTail(e.tails, stream, &events[i])
+		e.ends = append(e.ends, len(e.tails))
+	}
+	e.events = e.events[:0]
+	start := 0
+	for i, end := range e.ends {
+		e.events = append(e.events, eventstore.EventData{ID: events[i].ID, Data: e.tails[start:end:end]})
+		start = end
+	}
+	return e.events
 }
 
 // stage checks one append against its stream (as left by the appends before
@@ -60,11 +106,11 @@ func (s *Store) stage(r *groupcommit.Request) (eventstore.AppendResult, error) {
 	rev := uint64(len(st.entries))
 	r.First, r.Contiguous = w.next, true
 	for i := range r.Events {
-		e := &r.Events[i]
-		n := recordBodyLen(r.Stream, rev, e)
+		e := &r.Events[i] // ID and encoded tail (Append)
+		n := recordBodyLen(r.Stream, rev, e.Data)
 		// Offsets are relative to the payload until the group is placed.
 		off := len(w.buf) - groupHeadLen + uvarintLen(uint64(n))
-		w.buf = appendRecord(w.buf, r.Stream, rev, e)
+		w.buf = appendRecord(w.buf, r.Stream, rev, (*[16]byte)(&e.ID), e.Data)
 		s.ix.locs = append(s.ix.locs, loc{off: uint32(off), n: uint32(n)})
 		st.entries = append(st.entries, entry{pos: w.next, id: e.ID})
 		w.next++

@@ -15,7 +15,14 @@ import (
 //	group header length u32 | first position u64 | count u32 |
 //	             payload CRC32C u32 | header CRC32C u32            (24 bytes)
 //	payload      count records, each uvarint length ‖ body, zero-padded to 8
-//	record body  stream | revision | event ID | type | data | metadata
+//	record body  stream | revision | event ID | tail
+//	tail         version 1: type | data | metadata
+//	             version 2: kind byte, then as version 1 (kindRaw) or
+//	             the envelope codec's tokens (kindEnvelope; codec.go)
+//
+// A segment's records are all of its header's version. Version 1 segments
+// (written before the codec) stay readable; a writer opening a log whose
+// last segment is version 1 starts a version 2 segment for its appends.
 //
 // A group is the unit of durability: it is written with one write and made
 // durable with one fdatasync, and recovery keeps or drops it whole, so the
@@ -26,7 +33,9 @@ import (
 // contiguous from 1 across the whole log.
 const (
 	fileMagic     = "FAPIAOSL"
-	formatVersion = 1
+	formatVersion = 2
+	// rawVersion is the first format: records without a kind byte.
+	rawVersion    = 1
 	fileHeaderLen = 16
 	groupHeadLen  = 24
 	groupAlign    = 8
@@ -82,26 +91,32 @@ func appendFileHeader(b []byte) []byte {
 	return binary.LittleEndian.AppendUint32(b, 0)
 }
 
-func validFileHeader(b []byte) bool {
-	return len(b) >= fileHeaderLen && string(b[:8]) == fileMagic &&
-		binary.LittleEndian.Uint32(b[8:]) == formatVersion
+// fileVersion returns a segment header's format version, or 0 if b is not
+// the header of a version this build reads.
+func fileVersion(b []byte) uint32 {
+	if len(b) < fileHeaderLen || string(b[:8]) != fileMagic {
+		return 0
+	}
+	switch v := binary.LittleEndian.Uint32(b[8:]); v {
+	case rawVersion, formatVersion:
+		return v
+	}
+	return 0
 }
 
-// appendRecord appends one framed record (uvarint length ‖ body).
-func appendRecord(b []byte, stream string, revision uint64, e *eventstore.EventData) []byte {
-	n := recordBodyLen(stream, revision, e)
+// appendRecord appends one framed record (uvarint length ‖ body) whose
+// tail (appendTail's) is already encoded.
+func appendRecord(b []byte, stream string, revision uint64, id *[16]byte, tail []byte) []byte {
+	n := recordBodyLen(stream, revision, tail)
 	b = binary.AppendUvarint(b, uint64(n))
 	b = appendBytes(b, stream)
 	b = binary.AppendUvarint(b, revision)
-	b = append(b, e.ID[:]...)
-	b = appendBytes(b, e.Type)
-	b = appendBytes(b, e.Data)
-	return appendBytes(b, e.Metadata)
+	b = append(b, id[:]...)
+	return append(b, tail...)
 }
 
-func recordBodyLen(stream string, revision uint64, e *eventstore.EventData) int {
-	return bytesLen(len(stream)) + uvarintLen(revision) + 16 +
-		bytesLen(len(e.Type)) + bytesLen(len(e.Data)) + bytesLen(len(e.Metadata))
+func recordBodyLen(stream string, revision uint64, tail []byte) int {
+	return bytesLen(len(stream)) + uvarintLen(revision) + 16 + len(tail)
 }
 
 func bytesLen(n int) int { return uvarintLen(uint64(n)) + n }
@@ -120,36 +135,69 @@ func appendBytes[S ~string | ~[]byte](b []byte, s S) []byte {
 	return append(b, s...)
 }
 
-// decodeRecord decodes a record body. The record's byte slices alias body:
-// callers pass a buffer they do not reuse. Stream and type names go
+// decodeRecord decodes a record body of a segment of version ver,
+// appending its data and metadata to arena and returning the longer arena:
+// the record's byte slices alias arena, never body, so a reader may reuse
+// its read buffer but must not reuse an arena. Stream and type names go
 // through in, so a chunk of records shares one string per name.
-func decodeRecord(pos eventstore.Position, body []byte, in interner) (eventstore.Record, bool) {
+func decodeRecord(pos eventstore.Position, body []byte, ver uint32, in *interner, arena []byte) (eventstore.Record, []byte, bool) {
 	d := decoder{buf: body}
 	r := eventstore.Record{Position: pos}
-	r.Stream = in.get(d.bytes())
+	stream := d.bytes()
+	r.Stream = in.get(stream)
 	r.Revision = d.uvarint()
 	copy(r.ID[:], d.take(16))
-	r.Type = in.get(d.bytes())
-	r.Data = d.bytes()
-	r.Metadata = d.bytes()
-	if d.bad || len(d.buf) != 0 {
-		return eventstore.Record{}, false
+	if d.bad {
+		return eventstore.Record{}, arena, false
 	}
-	return r, true
+	kind := byte(kindRaw)
+	if ver != rawVersion {
+		k := d.take(1)
+		if d.bad {
+			return eventstore.Record{}, arena, false
+		}
+		kind = k[0]
+	}
+	switch kind {
+	case kindRaw:
+		r.Type = in.get(d.bytes())
+		data, meta := d.bytes(), d.bytes()
+		if d.bad || len(d.buf) != 0 {
+			return eventstore.Record{}, arena, false
+		}
+		a := len(arena)
+		arena = append(append(arena, data...), meta...)
+		b := a + len(data)
+		r.Data, r.Metadata = arena[a:b:b], arena[b:len(arena):len(arena)]
+		return r, arena, true
+	case kindEnvelope:
+		td := tailDecoder{stream: stream}
+		out, typ, data, meta, ok := td.decode(arena, d.buf)
+		if !ok {
+			return eventstore.Record{}, arena, false
+		}
+		r.Type, r.Data, r.Metadata = in.get(typ), data, meta
+		return r, out, true
+	}
+	return eventstore.Record{}, arena, false
 }
 
 // interner hands out one string per distinct name: a replay reads
 // thousands of records of a few types and streams, and a string each was
 // half of its allocations.
-type interner map[string]string
+type interner struct {
+	names map[string]string
+}
 
-func (in interner) get(b []byte) string {
-	if s, ok := in[string(b)]; ok { // no allocation for the lookup
+func newInterner() *interner { return &interner{names: make(map[string]string)} }
+
+func (in *interner) get(b []byte) string {
+	if s, ok := in.names[string(b)]; ok { // no allocation for the lookup
 		return s
 	}
 	s := string(b)
-	if len(in) < 4096 {
-		in[s] = s
+	if len(in.names) < 4096 {
+		in.names[s] = s
 	}
 	return s
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"os"
+	"sync"
 
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/internal/chunked"
@@ -26,12 +27,28 @@ const (
 type span struct {
 	pos eventstore.Position
 	f   *os.File
+	ver uint32
 	loc loc
 }
+
+// chunkReader is one read's state between its chunks: the read buffer
+// (records are decoded out of it, so it is reused) and the names.
+type chunkReader struct {
+	buf   []byte
+	names *interner
+	// ratio is decoded bytes per stored byte in the last chunk, to size
+	// the next chunk's buffer.
+	ratio float64
+	// half reads the first half of a chunk read in two.
+	half *chunkReader
+}
+
+func newChunkReader() *chunkReader { return &chunkReader{names: newInterner(), ratio: 2.5} }
 
 // ReadStream implements eventstore.Store.
 func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter.Seq2[eventstore.Record, error] {
 	return func(yield func(eventstore.Record, error) bool) {
+		cr := newChunkReader()
 		for {
 			if err := s.readable(ctx); err != nil {
 				yield(eventstore.Record{}, err)
@@ -42,7 +59,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter
 				yield(eventstore.Record{}, eventstore.ErrStreamNotFound)
 				return
 			}
-			chunk, err := s.readSpans(spans)
+			chunk, err := s.readSpans(spans, cr)
 			if err != nil {
 				yield(eventstore.Record{}, err)
 				return
@@ -69,53 +86,116 @@ func (s *Store) streamSpans(stream string, from uint64) ([]span, bool) {
 	spans := make([]span, len(es))
 	for i, e := range es {
 		l := s.ix.locs[e.pos-1]
-		spans[i] = span{pos: e.pos, f: s.ix.segs[l.seg].f, loc: l}
+		seg := s.ix.segs[l.seg]
+		spans[i] = span{pos: e.pos, f: seg.f, ver: seg.version, loc: l}
 	}
 	return spans, true
 }
 
-// ReadAll implements eventstore.Store.
+// ReadAll implements eventstore.Store. A goroutine reads and decodes the
+// next chunk while the caller consumes this one: a replay's projections
+// and the log's decoding run on two cores. The goroutine ends before the
+// iteration returns.
 func (s *Store) ReadAll(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Record, error] {
 	return func(yield func(eventstore.Record, error) bool) {
-		for {
-			if err := s.readable(ctx); err != nil {
-				yield(eventstore.Record{}, err)
+		type result struct {
+			chunk []eventstore.Record
+			err   error
+		}
+		ahead := make(chan result, 1)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			defer close(ahead)
+			cr := newChunkReader()
+			for {
+				var res result
+				if res.err = s.readable(ctx); res.err == nil {
+					res.chunk, res.err = s.readAllChunk(after, cr)
+				}
+				select {
+				case ahead <- res:
+				case <-stop:
+					return
+				}
+				if res.err != nil || len(res.chunk) == 0 {
+					return
+				}
+				after = res.chunk[len(res.chunk)-1].Position
+			}
+		})
+		defer func() {
+			close(stop)
+			wg.Wait()
+		}()
+		for res := range ahead {
+			if res.err != nil {
+				yield(eventstore.Record{}, res.err)
 				return
 			}
-			chunk, err := s.readAllChunk(after)
-			if err != nil {
-				yield(eventstore.Record{}, err)
+			if !chunked.YieldAll(ctx, res.chunk, yield) {
 				return
 			}
-			if !chunked.YieldAll(ctx, chunk, yield) || len(chunk) == 0 {
-				return
-			}
-			after = chunk[len(chunk)-1].Position
 		}
 	}
 }
 
 // readAllChunk reads the committed records after a position, up to a chunk.
-func (s *Store) readAllChunk(after eventstore.Position) ([]eventstore.Record, error) {
+func (s *Store) readAllChunk(after eventstore.Position, cr *chunkReader) ([]eventstore.Record, error) {
 	s.ix.mu.RLock()
 	last := s.last.Load()
 	var spans []span
 	size := 0
 	for pos := after + 1; pos <= last && len(spans) < chunkEvents && size < chunkBytes; pos++ {
 		l := s.ix.locs[pos-1]
-		spans = append(spans, span{pos: pos, f: s.ix.segs[l.seg].f, loc: l})
+		seg := s.ix.segs[l.seg]
+		spans = append(spans, span{pos: pos, f: seg.f, ver: seg.version, loc: l})
 		size += int(l.n)
 	}
 	s.ix.mu.RUnlock()
-	return s.readSpans(spans)
+	if len(spans) < 2*minSplit {
+		return s.readSpans(spans, cr)
+	}
+	// Two halves decoded at once: on two cores a replay's read keeps
+	// ahead of its consumer.
+	if cr.half == nil {
+		cr.half = newChunkReader()
+	}
+	mid := len(spans) / 2
+	all := make([]eventstore.Record, len(spans))
+	var ferr error
+	var wg sync.WaitGroup
+	wg.Go(func() { _, ferr = s.readSpansTo(all[:0:mid], spans[:mid], cr.half) })
+	_, err := s.readSpansTo(all[mid:mid], spans[mid:], cr)
+	wg.Wait()
+	if ferr != nil {
+		return nil, ferr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
 }
 
+// minSplit is the fewest records in each half of a chunk decoded in two.
+const minSplit = 128
+
 // readSpans reads records, one read for each run of records lying close
-// together in one file (a log scan reads whole groups at a time). The
-// records alias one buffer per run, which is never reused.
-func (s *Store) readSpans(spans []span) ([]eventstore.Record, error) {
-	out := make([]eventstore.Record, 0, len(spans))
-	names := make(interner)
+// together in one file (a log scan reads whole groups at a time), and
+// decodes them into one new buffer for the chunk, which is never reused.
+func (s *Store) readSpans(spans []span, cr *chunkReader) ([]eventstore.Record, error) {
+	return s.readSpansTo(make([]eventstore.Record, 0, len(spans)), spans, cr)
+}
+
+// readSpansTo is readSpans appending to out.
+func (s *Store) readSpansTo(out []eventstore.Record, spans []span, cr *chunkReader) ([]eventstore.Record, error) {
+	total := 0
+	for _, sp := range spans {
+		total += int(sp.loc.n)
+	}
+	// Sized as the last chunk decoded: growing it is correct (records
+	// keep the old array), only slower, and too much is zeroed for nothing.
+	arena := make([]byte, 0, int(cr.ratio*1.05*float64(total))+4096)
 	for i := 0; i < len(spans); {
 		j := i + 1
 		start := int64(spans[i].loc.off)
@@ -128,19 +208,27 @@ func (s *Store) readSpans(spans []span) ([]eventstore.Record, error) {
 			end = o + int64(spans[j].loc.n)
 			j++
 		}
-		buf := make([]byte, end-start)
+		if int64(cap(cr.buf)) < end-start {
+			cr.buf = make([]byte, end-start)
+		}
+		buf := cr.buf[:end-start]
 		if _, err := spans[i].f.ReadAt(buf, start); err != nil {
 			return nil, s.readErr(err)
 		}
 		for _, sp := range spans[i:j] {
 			o := int64(sp.loc.off) - start
-			r, ok := decodeRecord(sp.pos, buf[o:o+int64(sp.loc.n):o+int64(sp.loc.n)], names)
+			var r eventstore.Record
+			var ok bool
+			r, arena, ok = decodeRecord(sp.pos, buf[o:o+int64(sp.loc.n)], sp.ver, cr.names, arena)
 			if !ok {
 				return nil, fmt.Errorf("%w: record at position %d does not decode", ErrCorrupt, sp.pos)
 			}
 			out = append(out, r)
 		}
 		i = j
+	}
+	if total > 0 {
+		cr.ratio = float64(len(arena)) / float64(total)
 	}
 	return out, nil
 }
@@ -157,6 +245,7 @@ func (s *Store) readErr(err error) error {
 // ReadAll; once a read finds nothing new it signals caught-up and waits for
 // the writer's next commit, so live events arrive without polling.
 func (s *Store) Subscribe(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Message, error] {
+	cr := newChunkReader()
 	return chunked.Follow(ctx, after, func(after eventstore.Position) ([]eventstore.Record, <-chan struct{}, error) {
 		changed, closed := s.watch()
 		if closed {
@@ -165,7 +254,7 @@ func (s *Store) Subscribe(ctx context.Context, after eventstore.Position) iter.S
 		if after >= s.last.Load() {
 			return nil, changed, nil
 		}
-		chunk, err := s.readAllChunk(after)
+		chunk, err := s.readAllChunk(after, cr)
 		return chunk, changed, err
 	})
 }

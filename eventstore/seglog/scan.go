@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // Problem is something a scan of the log found wrong.
@@ -35,7 +36,8 @@ type reader struct {
 	f    io.ReaderAt
 	size int64
 	buf  []byte
-	off  int64 // file offset of buf[0]
+	off  int64  // file offset of buf[0]
+	mem  []byte // the whole file, when mapped
 }
 
 const window = 4 << 20
@@ -43,6 +45,12 @@ const window = 4 << 20
 // at returns the n bytes at off (fewer at the end of the file). The slice
 // is valid until the next call.
 func (r *reader) at(off int64, n int) ([]byte, error) {
+	if r.mem != nil {
+		if off >= int64(len(r.mem)) {
+			return nil, nil
+		}
+		return r.mem[off:min(off+int64(n), int64(len(r.mem)))], nil
+	}
 	if off >= r.off && off+int64(n) <= r.off+int64(len(r.buf)) {
 		return r.buf[off-r.off : off-r.off+int64(n)], nil
 	}
@@ -77,16 +85,28 @@ type segmentScan struct {
 	dirty   int64    // with a torn tail: the end of the bytes to zero
 }
 
-// scanSegment reads the groups of a segment in order, starting at position
-// next, and calls visit for each intact one. It stops at the first group
+// scanSegment reads the groups of a segment in order from byte from (the
+// file header's end, or where an index checkpoint ends), starting at
+// position next, and calls visit for each intact one. It stops at the first group
 // that is not intact and says whether the damage is a torn tail (nothing
 // intact after it in this segment) or corruption. last says this is the
 // log's final segment: only there can a write be torn. live says a writer
 // may be appending while we read: then the final segment's tail can change
 // under the scan and is never taken for corruption.
-func scanSegment(name string, f io.ReaderAt, size int64, next uint64, last, live bool, visit func(group) error) (segmentScan, error) {
+func scanSegment(name string, f io.ReaderAt, size, from int64, next uint64, last, live bool, visit func(group) error) (sc segmentScan, err error) {
 	r := &reader{f: f, size: size}
-	off := int64(fileHeaderLen)
+	if file, ok := f.(*os.File); ok {
+		r.mem = mapFile(file, size)
+		defer unmapFile(r.mem)
+		// A file cut short under the mapping faults; say so rather than crash.
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if p := recover(); p != nil {
+				sc, err = segmentScan{}, fmt.Errorf("seglog: %s changed size while it was read: %v", name, p)
+			}
+		}()
+	}
+	off := from
 	for {
 		head, err := r.at(off, groupHeadLen)
 		if err != nil {

@@ -1,10 +1,12 @@
 package seglog_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -161,4 +163,75 @@ func TestGroupCommit(t *testing.T) {
 	cancel()
 	for range seen {
 	}
+}
+
+// TestReadsFormat1: a log written before the envelope codec (format 1, raw
+// records; testdata/v1log, with what that build read back) reads back the
+// same bytes, takes appends (in a new format-2 segment) and checks clean.
+func TestReadsFormat1(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	require.NoError(t, os.CopyFS(dir, os.DirFS("testdata/v1log")))
+	golden, err := os.ReadFile("testdata/v1log.golden.jsonl")
+	require.NoError(t, err)
+	type rec struct {
+		Position uint64
+		Stream   string
+		Revision uint64
+		ID       uuid.UUID
+		Type     string
+		Data     []byte
+		Metadata []byte
+	}
+	var want []rec
+	for line := range bytes.Lines(golden) {
+		var r rec
+		require.NoError(t, json.Unmarshal(line, &r))
+		want = append(want, r)
+	}
+	require.Len(t, want, 40)
+	readAll := func(s *seglog.Store) []rec {
+		var got []rec
+		for r, err := range s.ReadAll(t.Context(), eventstore.Start) {
+			require.NoError(t, err)
+			got = append(got, rec{r.Position, r.Stream, r.Revision, r.ID, r.Type, []byte(r.Data), []byte(r.Metadata)})
+		}
+		return got
+	}
+	for i := range want {
+		if len(want[i].Data) == 0 {
+			want[i].Data = []byte{}
+		}
+		if len(want[i].Metadata) == 0 {
+			want[i].Metadata = []byte{}
+		}
+	}
+
+	ro := open(t, dir, seglog.Options{ReadOnly: true})
+	require.Equal(t, want, readAll(ro))
+	require.NoError(t, ro.Close())
+
+	s := open(t, dir, seglog.Options{SegmentBytes: 4 << 10})
+	require.Equal(t, want, readAll(s))
+	var stream []rec
+	for r, err := range s.ReadStream(t.Context(), "account-v1-1", 0) {
+		require.NoError(t, err)
+		stream = append(stream, rec{r.Position, r.Stream, r.Revision, r.ID, r.Type, []byte(r.Data), []byte(r.Metadata)})
+	}
+	require.Len(t, stream, 13)
+	require.Equal(t, want[1], stream[0])
+	res, err := s.Append(t.Context(), "account-v1-1", eventstore.Exact(12), event(41))
+	require.NoError(t, err)
+	require.Equal(t, eventstore.Position(41), res.Position)
+	require.NoError(t, s.Close())
+
+	s = open(t, dir, seglog.Options{SegmentBytes: 4 << 10})
+	defer s.Close()
+	got := readAll(s)
+	require.Len(t, got, 41)
+	require.Equal(t, want, got[:40])
+	rep, err := seglog.Check(dir)
+	require.NoError(t, err)
+	require.Empty(t, rep.Problems)
+	require.Equal(t, uint64(41), rep.Events)
+	require.Equal(t, 5, rep.Segments, "the appends went to a new segment after the format-1 ones")
 }

@@ -13,6 +13,7 @@ package seglog
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,6 +29,10 @@ import (
 
 // lockTimeout bounds how long Open waits for another process's lock.
 const lockTimeout = time.Second
+
+// quietScan is the most events a scan without a checkpoint reads before
+// the open says so: below it, the scan is too short to matter.
+const quietScan = 10_000
 
 // defaultSegmentBytes is the size segments are preallocated to.
 const defaultSegmentBytes = 64 << 20
@@ -48,14 +53,40 @@ type Options struct {
 	// more than 1 GiB is taken as 1 GiB. A group larger than that gets a
 	// segment of its own size.
 	SegmentBytes int64
+	// CheckpointBytes is how much log the writer lets pass between
+	// background checkpoints of the index (one is written at Close too);
+	// zero means 64 MiB, negative never (Close still writes one).
+	CheckpointBytes int64
+	// Logger receives the open's notes (a checkpoint ignored, and why);
+	// nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// OpenInfo says how the open derived the index.
+type OpenInfo struct {
+	// Checkpoint is how many events the index checkpoint covered.
+	Checkpoint uint64
+	// Scanned is how many events the open read from the log: the tail
+	// after the checkpoint, or the whole log without one.
+	Scanned uint64
+	// Ignored says why no checkpoint was used ("none" for no file); empty
+	// when one was, or for a new log.
+	Ignored string
 }
 
 // segment is one file of the log.
 type segment struct {
-	f     *os.File
-	name  string
-	first eventstore.Position
-	size  int64
+	f       *os.File
+	name    string
+	first   eventstore.Position
+	size    int64
+	version uint32 // of its records' format
+	// end is where its groups end, and its last group's offset and
+	// header, once it is not the last segment (the writer's w holds the
+	// last one's).
+	end     int64
+	proofAt int64
+	proof   [groupHeadLen]byte
 }
 
 // Store is an eventstore.Store on a segmented log in one directory.
@@ -70,6 +101,13 @@ type Store struct {
 	// recovered lists what the scan at open found and repaired (a torn
 	// final write), for verify.
 	recovered []Problem
+	opened    OpenInfo
+
+	// ckptAt is dataBytes when the last checkpoint was taken; ckptBusy
+	// says one is being written in the background.
+	ckptAt   int64
+	ckptBusy atomic.Bool
+	ckptWG   sync.WaitGroup
 
 	w         writerState        // owned by the writer goroutine
 	q         *groupcommit.Queue // appends, to the writer (writer.go's commit)
@@ -97,6 +135,9 @@ func Open(dir string, opts ...Options) (*Store, error) {
 	}
 	if o.SegmentBytes <= 0 {
 		o.SegmentBytes = defaultSegmentBytes
+	}
+	if o.CheckpointBytes == 0 {
+		o.CheckpointBytes = checkpointEvery
 	}
 	o.SegmentBytes = min(o.SegmentBytes, maxAppendBytes) // offsets are 32-bit
 	s := &Store{
@@ -134,9 +175,53 @@ func (s *Store) open() error {
 		return err
 	}
 	live := s.opts.ReadOnly && writerRunning(s.dir)
+	sn, why := s.loadCheckpoint(names)
+	if sn != nil {
+		err := s.scan(names, sn, live)
+		if !errors.Is(err, errNotAsCovered) {
+			return s.opened2(err)
+		}
+		// Undo the attempt; the scan of the whole log will say what is
+		// wrong with it.
+		why = err.Error()
+		for _, seg := range s.ix.segs {
+			seg.f.Close()
+		}
+		s.ix = index{streams: make(map[string]*streamIndex)}
+		s.w, s.recovered, s.opened = writerState{}, nil, OpenInfo{}
+		s.dataBytes.Store(0)
+	}
+	switch {
+	case why != "":
+		s.opened.Ignored = why
+		s.logger().Warn("seglog: index checkpoint ignored; scanning the whole log", "dir", s.dir, "why", why)
+	case len(names) > 0:
+		s.opened.Ignored = "none"
+	}
+	return s.opened2(s.scan(names, nil, live))
+}
+
+// errNotAsCovered says the log's groups are not what its checkpoint covered.
+var errNotAsCovered = errors.New("the log's groups differ from what the checkpoint covered")
+
+// scan derives the index from the log: from the checkpoint sn and the
+// groups after it, or (sn nil) from every group. Every group's checksums
+// are read either way, so that a damaged log does not open; with a
+// checkpoint only the groups after it are decoded into the index, which is
+// most of a scan's work.
+func (s *Store) scan(names []string, sn *snapshot, live bool) error {
 	next := eventstore.Position(1)
+	if sn != nil {
+		s.install(sn)
+		s.opened.Checkpoint = sn.next - 1
+	}
 	for i, name := range names {
 		lastSeg := i == len(names)-1
+		// Groups before covered are the checkpoint's: checked, not indexed.
+		covered := int64(0)
+		if sn != nil && i < len(sn.segs) {
+			covered = sn.segs[i].end
+		}
 		seg, err := s.openSegment(name, next, lastSeg)
 		if err != nil {
 			return err
@@ -147,14 +232,23 @@ func (s *Store) open() error {
 		idx := uint32(len(s.ix.segs))
 		s.ix.segs = append(s.ix.segs, seg)
 		var bad error
-		sc, err := scanSegment(name, seg.f, seg.size, next, lastSeg, live, func(g group) error {
+		sc, err := scanSegment(name, seg.f, seg.size, fileHeaderLen, next, lastSeg, live, func(g group) error {
+			at := g.payloadOff - groupHeadLen
+			if at < covered {
+				if at+groupSpan(g.head.length) > covered {
+					return fmt.Errorf("%w: %s: a group spans the checkpoint's end", errNotAsCovered, name)
+				}
+				return nil
+			}
 			pos := g.head.first
+			s.w.proofSeg, s.w.proofAt, s.w.proof = int(idx), at, proofOf(g.head)
 			splitRecords(g.payload, g.head.count, func(off int, body []byte) bool {
 				l := loc{seg: idx, off: uint32(g.payloadOff) + uint32(off), n: uint32(len(body))}
 				if !s.ix.add(pos, l, body) {
 					bad = fmt.Errorf("%w: %s: event at position %d is out of its stream's order", ErrCorrupt, name, pos)
 					return false
 				}
+				s.opened.Scanned++
 				pos++
 				return true
 			})
@@ -162,6 +256,16 @@ func (s *Store) open() error {
 		})
 		if err != nil {
 			return err
+		}
+		if covered > 0 {
+			m := sn.segs[i]
+			switch {
+			case sc.end < m.end || (sc.problem != nil && sc.problem.Offset < m.end):
+				return fmt.Errorf("%w: %s holds intact groups to byte %d, the checkpoint covered %d", errNotAsCovered, name, sc.end, m.end)
+			case i < len(sn.segs)-1 && sc.end != m.end:
+				return fmt.Errorf("%w: %s has groups after the checkpoint's end, and segments after it", errNotAsCovered, name)
+			}
+			seg.proofAt, seg.proof = m.proofAt, m.proof
 		}
 		next = sc.next
 		if p := sc.problem; p != nil {
@@ -175,14 +279,58 @@ func (s *Store) open() error {
 			}
 			s.recovered = append(s.recovered, *p)
 		}
+		seg.end = sc.end
+		if s.w.proofSeg == int(idx) {
+			seg.proofAt, seg.proof = s.w.proofAt, s.w.proof
+		}
 		s.w.off = sc.end
 		s.dataBytes.Add(sc.end)
 	}
-	s.last.Store(next - 1)
+	if sn != nil && next < sn.next {
+		return fmt.Errorf("%w: the log ends at position %d, the checkpoint covered %d", errNotAsCovered, next-1, sn.next-1)
+	}
 	s.w.next = next
-	if !s.opts.ReadOnly && len(s.ix.segs) == 0 {
+	return nil
+}
+
+// opened2 finishes the open once the index is derived.
+func (s *Store) opened2(err error) error {
+	if err != nil {
+		return err
+	}
+	next := s.w.next
+	if s.opened.Ignored == "none" && s.opened.Scanned >= quietScan {
+		s.logger().Info("seglog: no index checkpoint; scanned the whole log", "dir", s.dir, "events", s.opened.Scanned)
+	}
+	s.last.Store(next - 1)
+	if s.opts.ReadOnly {
+		return nil
+	}
+	if len(s.ix.segs) == 0 {
 		return s.roll(1, 0)
 	}
+	return s.upgradeLast(next)
+}
+
+// upgradeLast makes the last segment one of this build's format, so that
+// appends (encoded for it) can go there: an older segment holding groups
+// is left as it is and a new segment started after it; one without any
+// group gets this format's header.
+func (s *Store) upgradeLast(next eventstore.Position) error {
+	last := s.ix.segs[len(s.ix.segs)-1]
+	if last.version == formatVersion {
+		return nil
+	}
+	if s.w.off > fileHeaderLen {
+		return s.roll(next, 0)
+	}
+	if _, err := last.f.WriteAt(appendFileHeader(nil), 0); err != nil {
+		return err
+	}
+	if err := fdatasync(last.f); err != nil {
+		return err
+	}
+	last.version = formatVersion
 	return nil
 }
 
@@ -208,7 +356,8 @@ func (s *Store) openSegment(name string, next eventstore.Position, last bool) (*
 	}
 	head := make([]byte, fileHeaderLen)
 	n, _ := f.ReadAt(head, 0)
-	if n < fileHeaderLen || !validFileHeader(head) {
+	ver := fileVersion(head[:n])
+	if ver == 0 {
 		if last && isZero(head[:n]) {
 			f.Close()
 			if s.opts.ReadOnly {
@@ -223,7 +372,7 @@ func (s *Store) openSegment(name string, next eventstore.Position, last bool) (*
 		f.Close()
 		return nil, fmt.Errorf("%w: %s: segment starts at position %d, want %d (a segment is missing?)", ErrCorrupt, name, first, next)
 	}
-	return &segment{f: f, name: name, first: first, size: fi.Size()}, nil
+	return &segment{f: f, name: name, first: first, size: fi.Size(), version: ver}, nil
 }
 
 const segSuffix = ".seg"
@@ -272,8 +421,20 @@ func (s *Store) DataBytes() int64 { return s.dataBytes.Load() }
 // was never acknowledged, dropped. Empty after a clean shutdown.
 func (s *Store) Recovered() []Problem { return slices.Clone(s.recovered) }
 
+// OpenInfo says how the open derived the index: from a checkpoint and a
+// scan of the log after it, or from a scan of the whole log.
+func (s *Store) OpenInfo() OpenInfo { return s.opened }
+
+func (s *Store) logger() *slog.Logger {
+	if s.opts.Logger != nil {
+		return s.opts.Logger
+	}
+	return slog.Default()
+}
+
 // Close stops the writer (appends still queued fail with ErrClosed), ends
-// live subscriptions and closes the files. Calling it again is harmless.
+// live subscriptions, writes an index checkpoint and closes the files.
+// Calling it again is harmless.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
@@ -281,6 +442,8 @@ func (s *Store) Close() error {
 		close(s.changed)
 		s.mu.Unlock()
 		s.q.Close()
+		s.ckptWG.Wait()
+		s.finalCheckpoint()
 		s.ix.mu.Lock()
 		s.closeErr = s.closeFiles()
 		s.ix.mu.Unlock()

@@ -53,3 +53,24 @@ func writerRunning(dir string) bool {
 	_ = unix.Flock(int(f.Fd()), unix.LOCK_UN)
 	return false
 }
+
+// mapFile maps a segment read-only for a scan, which then reads the page
+// cache in place instead of copying it; nil if it cannot (the scan reads
+// with pread then).
+func mapFile(f *os.File, size int64) []byte {
+	if size <= 0 || int64(int(size)) != size {
+		return nil
+	}
+	b, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		return nil
+	}
+	_ = unix.Madvise(b, unix.MADV_SEQUENTIAL)
+	return b
+}
+
+func unmapFile(b []byte) {
+	if b != nil {
+		_ = unix.Munmap(b)
+	}
+}

@@ -21,6 +21,11 @@ type writerState struct {
 	buf    []byte              // the group being built: header, then payload
 	staged []*streamIndex      // streams touched by the group in flight
 	failed error               // a write or sync failed: the tail is unknown
+	// The last group: its segment, offset and header, which a
+	// checkpoint of the index records to recognise the log it covers.
+	proofSeg int
+	proofAt  int64
+	proof    [groupHeadLen]byte
 }
 
 // commit stages a batch in the index (invisible to readers), writes its
@@ -82,9 +87,11 @@ func (s *Store) commit(batch []*groupcommit.Request) {
 		st.committed = len(st.entries)
 	}
 	s.last.Store(w.next - 1)
-	s.ix.mu.Unlock()
+	w.proofSeg, w.proofAt, w.proof = int(seg), w.off, [groupHeadLen]byte(w.buf[:groupHeadLen])
 	w.off += span
 	s.dataBytes.Add(span)
+	s.maybeCheckpoint()
+	s.ix.mu.Unlock()
 	s.commits.Add(1)
 	s.committed.Add(count)
 	s.publish()
@@ -163,7 +170,14 @@ func (s *Store) roll(first eventstore.Position, span int64) error {
 		return fail(err)
 	}
 	s.ix.mu.Lock()
-	s.ix.segs = append(s.ix.segs, &segment{f: f, name: name, first: first, size: size})
+	if n := len(s.ix.segs); n > 0 {
+		prev := s.ix.segs[n-1]
+		prev.end = s.w.off
+		if s.w.proofSeg == n-1 {
+			prev.proofAt, prev.proof = s.w.proofAt, s.w.proof
+		}
+	}
+	s.ix.segs = append(s.ix.segs, &segment{f: f, name: name, first: first, size: size, version: formatVersion})
 	s.ix.mu.Unlock()
 	s.w.off = fileHeaderLen
 	s.dataBytes.Add(fileHeaderLen)

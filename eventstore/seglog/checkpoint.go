@@ -1,0 +1,377 @@
+package seglog
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// An index checkpoint saves the open's scan: the in-memory index as it was
+// when the log ended at a known group, in a file beside the segments
+// (checkpointName), written after the log — at a clean Close and, in the
+// background, every checkpointEvery bytes of log. Open loads it and scans
+// only the groups after it. It is a cache of what the log says: a
+// checkpoint that is missing, torn, of another format, or that does not
+// match the log (the group it ends at is not there as it was: a truncated,
+// replaced or restored log) is ignored with a log line, and the whole log
+// is scanned.
+//
+//	header   magic "FAPIAOIX" | version u32 | CRC32C u32 of the rest
+//	body     next position u64 (the first one not covered)
+//	         segment count u32, then per segment: first position u64 |
+//	           format version u32 | end of its groups u64 | offset of its
+//	           last group u64 | that group's 24 header bytes
+//	         stream count u32, then per stream: uvarint name length | name |
+//	           uvarint events | per event: uvarint position delta | event ID
+//	         per position: uvarint segment delta | uvarint gap | uvarint length
+//	           (a record's offset is the previous one's end plus gap, or
+//	           gap itself in a new segment)
+const (
+	checkpointName    = "index.ckpt"
+	checkpointMagic   = "FAPIAOIX"
+	checkpointVersion = 1
+	checkpointHeadLen = 16
+	// checkpointEvery is how much log the writer lets pass between
+	// background checkpoints.
+	checkpointEvery = 64 << 20
+)
+
+// snapshot is the index as of the end of a group, taken under the index's
+// lock; its slices are committed prefixes that the writer never changes.
+type snapshot struct {
+	next    eventstore.Position
+	segs    []segMark
+	names   []string
+	streams [][]entry
+	locs    []loc
+}
+
+// segMark is a segment as a checkpoint records it.
+type segMark struct {
+	first   eventstore.Position
+	version uint32
+	end     int64
+	// The segment's last group, which must still be there as it was.
+	proofAt int64
+	proof   [groupHeadLen]byte
+}
+
+// snapshotLocked captures the committed index. Called by the writer (or
+// at Close) with ix.mu held, when w describes the log's end.
+func (s *Store) snapshotLocked() *snapshot {
+	sn := &snapshot{next: s.w.next}
+	// Up to the segment of the last group: empty segments after it are
+	// the open's to scan.
+	for i, seg := range s.ix.segs[:s.w.proofSeg+1] {
+		m := segMark{first: seg.first, version: seg.version, end: seg.end, proofAt: seg.proofAt, proof: seg.proof}
+		if i == len(s.ix.segs)-1 {
+			m.end = s.w.off
+		}
+		if i == s.w.proofSeg {
+			m.proofAt, m.proof = s.w.proofAt, s.w.proof
+		}
+		sn.segs = append(sn.segs, m)
+	}
+	sn.names = make([]string, 0, len(s.ix.streams))
+	sn.streams = make([][]entry, 0, len(s.ix.streams))
+	for name, st := range s.ix.streams {
+		if st.committed > 0 {
+			sn.names = append(sn.names, name)
+			sn.streams = append(sn.streams, st.entries[:st.committed:st.committed])
+		}
+	}
+	sn.locs = s.ix.locs[: s.w.next-1 : s.w.next-1]
+	return sn
+}
+
+func (sn *snapshot) encode() []byte {
+	size := checkpointHeadLen + 64 + 20*len(sn.segs) + 20*len(sn.locs) + 8*len(sn.names)
+	b := make([]byte, checkpointHeadLen, size)
+	copy(b, checkpointMagic)
+	binary.LittleEndian.PutUint32(b[8:], checkpointVersion)
+	b = binary.LittleEndian.AppendUint64(b, sn.next)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(sn.segs)))
+	for _, m := range sn.segs {
+		b = binary.LittleEndian.AppendUint64(b, m.first)
+		b = binary.LittleEndian.AppendUint32(b, m.version)
+		b = binary.LittleEndian.AppendUint64(b, uint64(m.end))
+		b = binary.LittleEndian.AppendUint64(b, uint64(m.proofAt))
+		b = append(b, m.proof[:]...)
+	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(sn.names)))
+	for i, name := range sn.names {
+		b = appendBytes(b, name)
+		es := sn.streams[i]
+		b = binary.AppendUvarint(b, uint64(len(es)))
+		prev := eventstore.Position(0)
+		for _, e := range es {
+			b = binary.AppendUvarint(b, e.pos-prev)
+			b = append(b, e.id[:]...)
+			prev = e.pos
+		}
+	}
+	var prev loc
+	for i, l := range sn.locs {
+		gap := l.off
+		if i > 0 && l.seg == prev.seg {
+			gap = l.off - (prev.off + prev.n)
+		}
+		b = binary.AppendUvarint(b, uint64(l.seg-prev.seg))
+		b = binary.AppendUvarint(b, uint64(gap))
+		b = binary.AppendUvarint(b, uint64(l.n))
+		prev = l
+	}
+	binary.LittleEndian.PutUint32(b[12:], crcOf(b[checkpointHeadLen:]))
+	return b
+}
+
+// decodeCheckpoint parses a checkpoint file; the error says why it cannot
+// be used.
+func decodeCheckpoint(b []byte) (*snapshot, error) {
+	if len(b) < checkpointHeadLen || string(b[:8]) != checkpointMagic {
+		return nil, errors.New("not a checkpoint")
+	}
+	if v := binary.LittleEndian.Uint32(b[8:]); v != checkpointVersion {
+		return nil, fmt.Errorf("checkpoint version %d, want %d", v, checkpointVersion)
+	}
+	if crcOf(b[checkpointHeadLen:]) != binary.LittleEndian.Uint32(b[12:]) {
+		return nil, errors.New("checksum mismatch (torn or damaged)")
+	}
+	d := decoder{buf: b[checkpointHeadLen:]}
+	u64 := func() uint64 {
+		x := d.take(8)
+		if d.bad {
+			return 0
+		}
+		return binary.LittleEndian.Uint64(x)
+	}
+	u32 := func() uint32 {
+		x := d.take(4)
+		if d.bad {
+			return 0
+		}
+		return binary.LittleEndian.Uint32(x)
+	}
+	sn := &snapshot{next: u64()}
+	nsegs := u32()
+	if d.bad || sn.next < 1 || uint64(nsegs) > uint64(len(d.buf))/52 {
+		return nil, errors.New("malformed")
+	}
+	for range nsegs {
+		m := segMark{first: u64(), version: u32(), end: int64(u64()), proofAt: int64(u64())}
+		copy(m.proof[:], d.take(groupHeadLen))
+		sn.segs = append(sn.segs, m)
+	}
+	nstreams := u32()
+	events := sn.next - 1
+	if d.bad || uint64(nstreams) > uint64(len(d.buf)) || events > uint64(len(d.buf))/3 {
+		return nil, errors.New("malformed")
+	}
+	sn.names = make([]string, 0, nstreams)
+	sn.streams = make([][]entry, 0, nstreams)
+	total := uint64(0)
+	for range nstreams {
+		name := d.bytes()
+		n := d.uvarint()
+		if d.bad || n > uint64(len(d.buf))/17 {
+			return nil, errors.New("malformed stream")
+		}
+		es := make([]entry, n)
+		pos := eventstore.Position(0)
+		for i := range es {
+			pos += d.uvarint()
+			copy(es[i].id[:], d.take(16))
+			es[i].pos = pos
+			if pos < 1 || pos > events {
+				d.bad = true
+			}
+		}
+		if d.bad {
+			return nil, errors.New("malformed stream")
+		}
+		total += n
+		sn.names = append(sn.names, string(name))
+		sn.streams = append(sn.streams, es)
+	}
+	if total != events {
+		return nil, fmt.Errorf("streams hold %d events, the checkpoint covers %d", total, events)
+	}
+	sn.locs = make([]loc, events)
+	var prev loc
+	for i := range sn.locs {
+		seg, gap, n := d.uvarint(), d.uvarint(), d.uvarint()
+		l := loc{seg: prev.seg + uint32(seg), off: uint32(gap), n: uint32(n)}
+		if i > 0 && seg == 0 {
+			l.off = prev.off + prev.n + uint32(gap)
+		}
+		if d.bad || l.seg >= nsegs || seg > 1<<32 || gap > 1<<32 || n > 1<<32 {
+			return nil, errors.New("malformed positions")
+		}
+		sn.locs[i] = l
+		prev = l
+	}
+	if len(d.buf) != 0 {
+		return nil, errors.New("trailing bytes")
+	}
+	return sn, nil
+}
+
+// writeCheckpoint writes sn beside the log: to a temporary file, synced,
+// then renamed over the previous one, so a crash leaves one or the other.
+// The log it describes is durable already (a commit syncs; under NoSync
+// the segments are synced first).
+func (s *Store) writeCheckpoint(sn *snapshot) error {
+	if s.opts.NoSync {
+		for _, seg := range s.segsOf(sn) {
+			if err := fdatasync(seg.f); err != nil {
+				return err
+			}
+		}
+	}
+	tmp := filepath.Join(s.dir, checkpointName+".tmp")
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(sn.encode()); err != nil {
+		f.Close()
+		return err
+	}
+	if err := fdatasync(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(s.dir, checkpointName)); err != nil {
+		return err
+	}
+	return syncDir(s.dir)
+}
+
+// segsOf returns the open segments a snapshot covers.
+func (s *Store) segsOf(sn *snapshot) []*segment {
+	s.ix.mu.RLock()
+	defer s.ix.mu.RUnlock()
+	return s.ix.segs[:min(len(sn.segs), len(s.ix.segs))]
+}
+
+// loadCheckpoint reads the checkpoint and checks it against the segment
+// names on disk: the segments it covers must be those, and the group it
+// ends at must be in its segment as it was. It returns nil and why when
+// the checkpoint cannot be used (nil and "" for none at all).
+func (s *Store) loadCheckpoint(names []string) (*snapshot, string) {
+	b, err := os.ReadFile(filepath.Join(s.dir, checkpointName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ""
+	}
+	if err != nil {
+		return nil, err.Error()
+	}
+	sn, err := decodeCheckpoint(b)
+	if err != nil {
+		return nil, err.Error()
+	}
+	if len(sn.segs) == 0 || len(sn.segs) > len(names) {
+		return nil, fmt.Errorf("covers %d segments, the log has %d", len(sn.segs), len(names)).Error()
+	}
+	for i, m := range sn.segs {
+		if names[i] != segmentName(m.first) {
+			return nil, fmt.Sprintf("covers segment %s, the log has %s there", segmentName(m.first), names[i])
+		}
+	}
+	for i, m := range sn.segs {
+		if why := checkCovered(filepath.Join(s.dir, names[i]), m); why != "" {
+			return nil, why
+		}
+	}
+	last := sn.segs[len(sn.segs)-1]
+	if h, ok := parseGroupHeader(last.proof[:]); !ok || h.first+uint64(h.count) != sn.next {
+		return nil, "its last group does not end where it says"
+	}
+	return sn, ""
+}
+
+// checkCovered says why a covered segment is not as the checkpoint saw
+// it, if it is not: another format, shorter than its groups were, or its
+// last group not there as it was (a truncated, replaced or restored log).
+func checkCovered(path string, m segMark) string {
+	name := filepath.Base(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return err.Error()
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err.Error()
+	}
+	if fi.Size() < m.end {
+		return fmt.Sprintf("%s is %d bytes, its groups ended at byte %d: truncated", name, fi.Size(), m.end)
+	}
+	var fh [fileHeaderLen]byte
+	if _, err := f.ReadAt(fh[:], 0); err != nil || fileVersion(fh[:]) != m.version {
+		return fmt.Sprintf("%s is not of the format it had", name)
+	}
+	var head [groupHeadLen]byte
+	if _, err := f.ReadAt(head[:], m.proofAt); err != nil || head != m.proof ||
+		m.proofAt+groupSpan(binary.LittleEndian.Uint32(head[:])) != m.end {
+		return fmt.Sprintf("%s no longer holds the group at byte %d as it was: truncated or replaced", name, m.proofAt)
+	}
+	return ""
+}
+
+// proofOf is the bytes of a group's header as written.
+func proofOf(h groupHeader) (p [groupHeadLen]byte) {
+	h.appendTo(p[:0])
+	return p
+}
+
+// install puts a loaded checkpoint's index in place (at open, before the
+// tail is scanned).
+func (s *Store) install(sn *snapshot) {
+	s.ix.locs = sn.locs
+	for i, name := range sn.names {
+		es := sn.streams[i]
+		s.ix.streams[name] = &streamIndex{entries: es, committed: len(es)}
+	}
+	last := sn.segs[len(sn.segs)-1]
+	s.w.proofSeg, s.w.proofAt, s.w.proof = len(sn.segs)-1, last.proofAt, last.proof
+}
+
+// maybeCheckpoint starts a background checkpoint when enough log has been
+// written since the last. Called by the writer after a commit, with ix.mu
+// held (the snapshot is taken there; the file is written outside).
+func (s *Store) maybeCheckpoint() {
+	if s.opts.CheckpointBytes < 0 || s.dataBytes.Load()-s.ckptAt < s.opts.CheckpointBytes || !s.ckptBusy.CompareAndSwap(false, true) {
+		return
+	}
+	s.ckptAt = s.dataBytes.Load()
+	sn := s.snapshotLocked()
+	s.ckptWG.Go(func() {
+		defer s.ckptBusy.Store(false)
+		if err := s.writeCheckpoint(sn); err != nil {
+			s.logger().Warn("seglog: could not write the index checkpoint", "dir", s.dir, "err", err)
+		}
+	})
+}
+
+// finalCheckpoint writes a checkpoint at Close, once the writer stopped,
+// unless the log is read-only, empty, or its tail is unknown.
+func (s *Store) finalCheckpoint() {
+	if s.opts.ReadOnly || s.w.failed != nil || s.w.next <= 1 || len(s.ix.segs) == 0 {
+		return
+	}
+	s.ix.mu.RLock()
+	sn := s.snapshotLocked()
+	s.ix.mu.RUnlock()
+	if err := s.writeCheckpoint(sn); err != nil {
+		s.logger().Warn("seglog: could not write the index checkpoint", "dir", s.dir, "err", err)
+	}
+}

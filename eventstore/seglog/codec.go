@@ -1,0 +1,529 @@
+package seglog
+
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+	"unsafe"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// The envelope codec (format 2) stores a record's type, data and metadata
+// in fewer bytes by recognising the shapes fapiao's events repeat, and
+// gives back exactly the bytes it was given: the store's readers, and the
+// hash chain computed over those bytes, never see the difference.
+//
+// A record's tail (after stream, revision and event ID) starts with a kind
+// byte. kindRaw is followed by type, data and metadata as format 1 stores
+// them; kindEnvelope by the type as a string token, the data as a token
+// stream, a zero byte, and the metadata as a token stream to the record's
+// end. In a token stream a byte below 0x80 is itself (JSON's punctuation,
+// numbers, literals and white space are ASCII), and a byte from 0x80 up
+// starts a string token standing for a whole JSON string, quotes implied:
+//
+//	0x80–0xDF       dictionary entry 0–95
+//	0xE0 n          dictionary entry 96+n
+//	0xE1 / 0xE2     64 lower / upper-case hex digits, as 32 bytes
+//	0xE3 / 0xE4     a lower / upper-case UUID in its 36-character form, as 16 bytes
+//	0xE5 n          n characters of "0123456789-:.T+Z", two to a byte (times, dates, amounts)
+//	0xE6 n          n bytes as they are
+//	0xE7 k          the record's string k again
+//	0xE8 k s t n    t bytes of the record's string k from byte s, then n bytes as they are
+//
+// (n, k, s, t are uvarints.) A record's strings are numbered in the order
+// met, the stream name first, counting every string not taken from the
+// dictionary nor repeated: hashes and IDs that recur in one event (the
+// invoice ID, a time) cost two bytes, and the account ID inside the stream
+// name, the actor and the idempotency key a few.
+//
+// The codec is checked on every append: the tail is decoded again and
+// compared byte for byte with what was given, and a record that does not
+// come back exactly (not JSON, or anything the codec does not foresee), or
+// that would not get smaller, is stored raw. So the codec can make a record
+// larger by one byte at most, and never different.
+const (
+	kindRaw      = 0
+	kindEnvelope = 1
+)
+
+const (
+	tokDict      = 0x80
+	tokDictExt   = 0xE0
+	tokHexLower  = 0xE1
+	tokHexUpper  = 0xE2
+	tokUUIDLower = 0xE3
+	tokUUIDUpper = 0xE4
+	tokDigits    = 0xE5
+	tokLiteral   = 0xE6
+	tokRepeat    = 0xE7
+	tokPart      = 0xE8
+)
+
+// maxStrings bounds a record's numbered strings, so that looking for a
+// repeat stays cheap; strings after it are simply not numbered (the
+// decoder counts the same way).
+const maxStrings = 64
+
+// minPart is the shortest run worth a tokPart.
+const minPart = 6
+
+// digitChars are the characters tokDigits packs, by nibble value.
+const digitChars = "0123456789-:.T+Z"
+
+var (
+	digitNibble [256]int8 // -1: not a digit character
+	// A hex digit's value, -1 for anything else: lower-case digits only,
+	// and upper-case only (a mixed-case string is stored as it is).
+	hexLowerVal, hexUpperVal [256]int8
+)
+
+func init() {
+	for i := range digitNibble {
+		digitNibble[i], hexLowerVal[i], hexUpperVal[i] = -1, -1, -1
+	}
+	for i := range len(digitChars) {
+		digitNibble[digitChars[i]] = int8(i)
+	}
+	for i := range 16 {
+		hexLowerVal[hexLower[i]], hexUpperVal[hexUpper[i]] = int8(i), int8(i)
+	}
+}
+
+const (
+	hexLower = "0123456789abcdef"
+	hexUpper = "0123456789ABCDEF"
+)
+
+// hexPairs spells each byte as two hex digits, lower and upper case.
+var hexPairs = func() (p [2][256][2]byte) {
+	for b := range 256 {
+		p[0][b] = [2]byte{hexLower[b>>4], hexLower[b&15]}
+		p[1][b] = [2]byte{hexUpper[b>>4], hexUpper[b&15]}
+	}
+	return p
+}()
+
+// encoder turns records' tails into format 2. It keeps its buffers between
+// records; one encoder is used by one goroutine at a time.
+type encoder struct {
+	out     []byte
+	strs    [][]byte // the record's numbered strings
+	text    uint64   // bit k: strs[k] is text (not a hash, ID or digits), a tokPart source
+	scratch []byte   // the check's decoded copy
+}
+
+// appendTail appends the tail of e's record in stream to b: encoded when
+// that comes back exactly and is smaller, else raw.
+func (c *encoder) appendTail(b []byte, stream string, e *eventstore.EventData) []byte {
+	start := len(b)
+	c.out = b
+	c.out = append(c.out, kindEnvelope)
+	c.strs = append(c.strs[:0], stringBytes(stream))
+	c.text = 1
+	ok := c.json(stringBytes(e.Type), false) && c.json(e.Data, true)
+	if ok {
+		c.out = append(c.out, 0)
+		ok = c.json(e.Metadata, true)
+	}
+	rawLen := 1 + bytesLen(len(e.Type)) + bytesLen(len(e.Data)) + bytesLen(len(e.Metadata))
+	if ok && len(c.out)-start < rawLen && c.check(c.out[start+1:], stream, e) {
+		b = c.out
+		c.out = nil
+		return b
+	}
+	b = c.out[:start]
+	c.out = nil
+	b = append(b, kindRaw)
+	b = appendBytes(b, e.Type)
+	b = appendBytes(b, e.Data)
+	return appendBytes(b, e.Metadata)
+}
+
+// check decodes an encoded tail and compares it with the event.
+func (c *encoder) check(tail []byte, stream string, e *eventstore.EventData) bool {
+	d := tailDecoder{stream: stringBytes(stream)}
+	out, typ, data, meta, ok := d.decode(c.scratch[:0], tail)
+	c.scratch = out[:0]
+	return ok && string(typ) == e.Type && bytes.Equal(data, e.Data) && bytes.Equal(meta, e.Metadata)
+}
+
+// stringBytes is s's bytes without a copy; they are only read.
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// json encodes src as a token stream, or as one string token when it is
+// the type (not JSON: the whole of it is the string). It reports false for
+// bytes the token stream cannot hold: a zero or non-ASCII byte outside a
+// string, or an unterminated string.
+func (c *encoder) json(src []byte, isJSON bool) bool {
+	if !isJSON {
+		c.str(src)
+		return true
+	}
+	for i := 0; i < len(src); {
+		ch := src[i]
+		if ch != '"' {
+			j := i
+			for j < len(src) && src[j] != '"' {
+				if src[j] == 0 || src[j] >= 0x80 {
+					return false
+				}
+				j++
+			}
+			c.out = append(c.out, src[i:j]...)
+			i = j
+			continue
+		}
+		end := stringEnd(src, i+1)
+		if end < 0 {
+			return false
+		}
+		c.str(src[i+1 : end])
+		i = end + 1
+	}
+	return true
+}
+
+// stringEnd returns the index of the quote closing a JSON string whose
+// contents start at from, or -1.
+func stringEnd(src []byte, from int) int {
+	for at := from; ; {
+		k := bytes.IndexByte(src[at:], '"')
+		if k < 0 {
+			return -1
+		}
+		q := at + k
+		bs := 0
+		for p := q - 1; p >= from && src[p] == '\\'; p-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			return q
+		}
+		at = q + 1
+	}
+}
+
+// str appends one string token for s.
+func (c *encoder) str(s []byte) {
+	if i, ok := dictLookup(s); ok {
+		if i < dictOneByte {
+			c.out = append(c.out, byte(tokDict+i))
+		} else {
+			c.out = append(c.out, tokDictExt)
+			c.out = binary.AppendUvarint(c.out, uint64(i-dictOneByte))
+		}
+		return
+	}
+	for k, t := range c.strs {
+		if bytes.Equal(t, s) {
+			c.out = append(c.out, tokRepeat)
+			c.out = binary.AppendUvarint(c.out, uint64(k))
+			return
+		}
+	}
+	text := false
+	switch {
+	case len(s) == 64 && c.hex(s, tokHexLower, &hexLowerVal):
+	case len(s) == 64 && c.hex(s, tokHexUpper, &hexUpperVal):
+	case len(s) == 36 && c.uuid(s, tokUUIDLower, &hexLowerVal):
+	case len(s) == 36 && c.uuid(s, tokUUIDUpper, &hexUpperVal):
+	case len(s) >= 2 && c.digits(s):
+	default:
+		text = true
+		if len(s) < minPart || !c.part(s) {
+			c.out = append(c.out, tokLiteral)
+			c.out = appendBytes(c.out, s)
+		}
+	}
+	if len(c.strs) < maxStrings {
+		if text {
+			c.text |= 1 << len(c.strs)
+		}
+		c.strs = append(c.strs, s)
+	}
+}
+
+// hex packs 64 hex digits of one case (vals is that case's table).
+func (c *encoder) hex(s []byte, tok byte, vals *[256]int8) bool {
+	var raw [32]byte
+	for i := range raw {
+		hi, lo := vals[s[2*i]], vals[s[2*i+1]]
+		if hi|lo < 0 {
+			return false
+		}
+		raw[i] = byte(hi)<<4 | byte(lo)
+	}
+	c.out = append(c.out, tok)
+	c.out = append(c.out, raw[:]...)
+	return true
+}
+
+// uuidDigits are where a UUID's 32 hex digits sit in its 36 characters.
+var uuidDigits = [32]uint8{0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17,
+	19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35}
+
+// uuid packs a UUID in its 8-4-4-4-12 form, hex digits of one case.
+func (c *encoder) uuid(s []byte, tok byte, vals *[256]int8) bool {
+	if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return false
+	}
+	var raw [16]byte
+	for i := range raw {
+		hi, lo := vals[s[uuidDigits[2*i]]], vals[s[uuidDigits[2*i+1]]]
+		if hi|lo < 0 {
+			return false
+		}
+		raw[i] = byte(hi)<<4 | byte(lo)
+	}
+	c.out = append(c.out, tok)
+	c.out = append(c.out, raw[:]...)
+	return true
+}
+
+// digits packs a string of digitChars, two to a byte.
+func (c *encoder) digits(s []byte) bool {
+	for _, ch := range s {
+		if digitNibble[ch] < 0 {
+			return false
+		}
+	}
+	c.out = append(c.out, tokDigits)
+	c.out = binary.AppendUvarint(c.out, uint64(len(s)))
+	for i := 0; i < len(s); i += 2 {
+		b := byte(digitNibble[s[i]]) << 4
+		if i+1 < len(s) {
+			b |= byte(digitNibble[s[i+1]])
+		}
+		c.out = append(c.out, b)
+	}
+	return true
+}
+
+// part stores s as the longest run of an earlier string that s starts
+// with, and the rest as it is, when that run is at least minPart long.
+func (c *encoder) part(s []byte) bool {
+	bestK, bestSkip, bestTake := -1, 0, 0
+	for k, t := range c.strs {
+		if len(t) < minPart || c.text&(1<<k) == 0 {
+			continue
+		}
+		i := bytes.Index(t, s[:minPart])
+		if i < 0 {
+			continue
+		}
+		n := minPart
+		for i+n < len(t) && n < len(s) && t[i+n] == s[n] {
+			n++
+		}
+		if n > bestTake {
+			bestK, bestSkip, bestTake = k, i, n
+		}
+	}
+	if bestK < 0 {
+		return false
+	}
+	c.out = append(c.out, tokPart)
+	c.out = binary.AppendUvarint(c.out, uint64(bestK))
+	c.out = binary.AppendUvarint(c.out, uint64(bestSkip))
+	c.out = binary.AppendUvarint(c.out, uint64(bestTake))
+	c.out = appendBytes(c.out, s[bestTake:])
+	return true
+}
+
+// tailDecoder decodes an encoded tail. The record's strings are kept as
+// offsets in the output (the stream name, string 0, aside): no pointers,
+// so numbering them costs the garbage collector nothing.
+type tailDecoder struct {
+	stream []byte
+	n      int // strings numbered, the stream's included
+	offs   [maxStrings][2]uint32
+}
+
+// string returns string k of the record, given the output so far.
+func (d *tailDecoder) string(k uint64, dst []byte) ([]byte, bool) {
+	switch {
+	case k == 0:
+		return d.stream, true
+	case k < uint64(max(d.n, 1)):
+		o := d.offs[k]
+		return dst[o[0]:o[1]], true
+	}
+	return nil, false
+}
+
+// decode appends the tail's type, data and metadata to dst, and returns
+// them as slices of the result (capacity clipped, so a reader appending to
+// one cannot overwrite the next).
+func (d *tailDecoder) decode(dst, tail []byte) (out, typ, data, meta []byte, ok bool) {
+	a := len(dst)
+	dst, tail, ok = d.str(dst, tail)
+	if !ok {
+		return dst, nil, nil, nil, false
+	}
+	b := len(dst)
+	dst, tail, ok = d.json(dst, tail, true)
+	if !ok {
+		return dst, nil, nil, nil, false
+	}
+	c := len(dst)
+	dst, tail, ok = d.json(dst, tail, false)
+	if !ok || len(tail) != 0 {
+		return dst, nil, nil, nil, false
+	}
+	return dst, dst[a:b:b], dst[b:c:c], dst[c:len(dst):len(dst)], true
+}
+
+// json decodes a token stream up to its zero byte (untilZero) or the end.
+// Punctuation and dictionary words, most of the tokens, are decoded here
+// without a call.
+func (d *tailDecoder) json(dst, src []byte, untilZero bool) ([]byte, []byte, bool) {
+	i := 0
+	for i < len(src) {
+		ch := src[i]
+		switch {
+		case ch == 0:
+			if !untilZero {
+				return dst, src, false
+			}
+			return dst, src[i+1:], true
+		case ch < tokDict:
+			dst = append(dst, ch)
+			i++
+		case ch < tokDictExt:
+			dst = append(dst, dictQuoted[ch-tokDict]...)
+			i++
+		default:
+			var ok bool
+			var rest []byte
+			dst = append(dst, '"')
+			if dst, rest, ok = d.str(dst, src[i:]); !ok {
+				return dst, src, false
+			}
+			dst = append(dst, '"')
+			i = len(src) - len(rest)
+		}
+	}
+	return dst, nil, !untilZero
+}
+
+// dictQuoted is the dictionary's words as JSON strings.
+var dictQuoted = func() (q [len(dictionary)]string) {
+	for i, w := range dictionary {
+		q[i] = `"` + w + `"`
+	}
+	return q
+}()
+
+// str decodes one string token, appending the string to dst.
+func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
+	if len(src) == 0 {
+		return dst, src, false
+	}
+	tok := src[0]
+	src = src[1:]
+	start := len(dst)
+	switch {
+	case tok < tokDict:
+		return dst, src, false
+	case tok < tokDictExt:
+		return append(dst, dictionary[tok-tokDict]...), src, true
+	case tok == tokDictExt:
+		n, k := binary.Uvarint(src)
+		if k <= 0 || n >= uint64(len(dictionary)-dictOneByte) {
+			return dst, src, false
+		}
+		return append(dst, dictionary[dictOneByte+int(n)]...), src[k:], true
+	case tok == tokRepeat:
+		n, k := binary.Uvarint(src)
+		if k <= 0 {
+			return dst, src, false
+		}
+		t, ok := d.string(n, dst)
+		if !ok {
+			return dst, src, false
+		}
+		return append(dst, t...), src[k:], true
+	case tok == tokHexLower || tok == tokHexUpper:
+		if len(src) < 32 {
+			return dst, src, false
+		}
+		pairs := &hexPairs[0]
+		if tok == tokHexUpper {
+			pairs = &hexPairs[1]
+		}
+		dst = slices.Grow(dst, 64)
+		h := dst[len(dst) : len(dst)+64]
+		for i, b := range src[:32] {
+			*(*[2]byte)(h[2*i:]) = pairs[b]
+		}
+		dst, src = dst[:len(dst)+64], src[32:]
+	case tok == tokUUIDLower || tok == tokUUIDUpper:
+		if len(src) < 16 {
+			return dst, src, false
+		}
+		pairs := &hexPairs[0]
+		if tok == tokUUIDUpper {
+			pairs = &hexPairs[1]
+		}
+		dst = slices.Grow(dst, 36)
+		u := dst[len(dst) : len(dst)+36]
+		j := 0
+		for i, b := range src[:16] {
+			if i == 4 || i == 6 || i == 8 || i == 10 {
+				u[j] = '-'
+				j++
+			}
+			*(*[2]byte)(u[j:]) = pairs[b]
+			j += 2
+		}
+		dst, src = dst[:len(dst)+36], src[16:]
+	case tok == tokDigits:
+		n, k := binary.Uvarint(src)
+		if k <= 0 || n > uint64(2*(len(src)-k)) {
+			return dst, src, false
+		}
+		src = src[k:]
+		dst = slices.Grow(dst, int(n))
+		g := dst[len(dst) : len(dst)+int(n)]
+		for i := 0; i+1 < len(g); i += 2 {
+			b := src[i/2]
+			g[i], g[i+1] = digitChars[b>>4], digitChars[b&15]
+		}
+		if n%2 == 1 {
+			g[n-1] = digitChars[src[n/2]>>4]
+		}
+		dst, src = dst[:len(dst)+int(n)], src[(n+1)/2:]
+	case tok == tokLiteral:
+		r := decoder{buf: src}
+		lit := r.bytes()
+		if r.bad {
+			return dst, src, false
+		}
+		dst, src = append(dst, lit...), r.buf
+	case tok == tokPart:
+		r := decoder{buf: src}
+		k, skip, take := r.uvarint(), r.uvarint(), r.uvarint()
+		t, ok := d.string(k, dst)
+		if r.bad || !ok || skip > uint64(len(t)) || take > uint64(len(t))-skip {
+			return dst, src, false
+		}
+		t = t[skip : skip+take]
+		rest := r.bytes()
+		if r.bad {
+			return dst, src, false
+		}
+		dst = append(dst, t...)
+		dst, src = append(dst, rest...), r.buf
+	default:
+		return dst, src, false
+	}
+	if d.n == 0 {
+		d.n = 1 // the stream
+	}
+	if d.n < maxStrings {
+		d.offs[d.n] = [2]uint32{uint32(start), uint32(len(dst))}
+		d.n++
+	}
+	return dst, src, true
+}
