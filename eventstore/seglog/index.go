@@ -7,8 +7,10 @@ import (
 )
 
 // The index lives in memory and is derived from the log at open (a scan of
-// every group, checksums included): the log is the only thing on disk, so
-// the index can never disagree with it and a commit writes nothing else.
+// every group, checksums included; or an index checkpoint, checkpoint.go,
+// that the log's groups are checked against, and the groups after it): a
+// commit writes the log and nothing else, and a checkpoint that disagrees
+// with the log is not used.
 // It costs about 50 bytes of heap per event (docs/performance.md, "Code
 // health (issue 18)").
 
