@@ -1,0 +1,420 @@
+// Package jsonscan reads, in one pass and without reflection, the plain JSON
+// that fapiao writes, for the decoders on hot paths (events, metadata).
+//
+// It is strict on purpose: a string with an escape or a control character,
+// a key it was not told about, a key seen twice, a null where a value is
+// expected, anything unusual makes it decline (ok false), and the caller
+// falls back to encoding/json. A fast reader so never has to agree with
+// encoding/json on anything but the plain shape, which its callers prove by
+// comparing the two (tables, random documents, fuzzing).
+//
+// It imports nothing but the standard library, so that domain, which
+// imports nothing of ours, can use it.
+package jsonscan
+
+import (
+	"bytes"
+	"time"
+	"unicode/utf8"
+)
+
+// maxDepth bounds Skip's nesting; deeper values are declined.
+const maxDepth = 64
+
+// Scanner reads one JSON document. Its zero value is not usable: use New.
+type Scanner struct {
+	b []byte
+	i int
+}
+
+// New returns a Scanner at the start of b.
+func New(b []byte) Scanner { return Scanner{b: b} }
+
+func (s *Scanner) space() {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
+		s.i++
+	}
+}
+
+// Byte consumes c, after any space, and reports whether it was there.
+func (s *Scanner) Byte(c byte) bool {
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// End reports whether nothing but space is left: the one check that a
+// document holds a single value and no trailing data.
+func (s *Scanner) End() bool {
+	s.space()
+	return s.i == len(s.b)
+}
+
+// literal consumes word (true, false, null).
+func (s *Scanner) literal(word string) bool {
+	s.space()
+	if bytes.HasPrefix(s.b[s.i:], []byte(word)) {
+		s.i += len(word)
+		return true
+	}
+	return false
+}
+
+// Null consumes a null.
+func (s *Scanner) Null() bool { return s.literal("null") }
+
+// Token reads a plain string — no escapes, no control characters, valid
+// UTF-8 — and returns its raw token, quotes included (what UnmarshalJSON
+// methods take; tok[1:len(tok)-1] is its text).
+func (s *Scanner) Token() (tok []byte, ok bool) {
+	s.space()
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return nil, false
+	}
+	start := s.i
+	ascii := true
+	for j := s.i + 1; j < len(s.b); j++ {
+		switch c := s.b[j]; {
+		case c == '"':
+			s.i = j + 1
+			tok := s.b[start:s.i]
+			if !ascii && !utf8.Valid(tok) {
+				return nil, false
+			}
+			return tok, true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return nil, false
+}
+
+// Array calls elem for each element of an array; elem reads the element
+// and returns false to decline.
+func (s *Scanner) Array(elem func() bool) bool {
+	if !s.Byte('[') {
+		return false
+	}
+	if s.Byte(']') {
+		return true
+	}
+	for {
+		if !elem() {
+			return false
+		}
+		if s.Byte(',') {
+			continue
+		}
+		return s.Byte(']')
+	}
+}
+
+// Skip reads any JSON value, of any shape, checking its grammar: strings may
+// hold escapes here (they are not decoded), so that a reader can pass over
+// the members it does not want. Values nested deeper than 64 are declined.
+func (s *Scanner) Skip() bool { return s.skip(0) }
+
+func (s *Scanner) skip(depth int) bool {
+	s.space()
+	if s.i >= len(s.b) || depth > maxDepth {
+		return false
+	}
+	switch c := s.b[s.i]; {
+	case c == '{':
+		s.i++
+		if s.Byte('}') {
+			return true
+		}
+		for {
+			if !s.skipString() || !s.Byte(':') || !s.skip(depth+1) {
+				return false
+			}
+			if s.Byte(',') {
+				continue
+			}
+			return s.Byte('}')
+		}
+	case c == '[':
+		return s.Array(func() bool { return s.skip(depth + 1) })
+	case c == '"':
+		return s.skipString()
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	default:
+		n := NumberLen(s.b[s.i:])
+		s.i += n
+		return n > 0
+	}
+}
+
+// skipString passes over a string, escapes included (checked, not decoded).
+// Invalid UTF-8 is let through, as encoding/json lets it through.
+func (s *Scanner) skipString() bool {
+	s.space()
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return false
+	}
+	for j := s.i + 1; j < len(s.b); j++ {
+		switch c := s.b[j]; {
+		case c == '"':
+			s.i = j + 1
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			j++
+			if j >= len(s.b) {
+				return false
+			}
+			switch s.b[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if j+4 >= len(s.b) {
+					return false
+				}
+				for _, h := range s.b[j+1 : j+5] {
+					if !isHex(h) {
+						return false
+					}
+				}
+				j += 4
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// NumberLen returns the length of the JSON number at the start of b, or 0
+// if b does not start with one.
+func NumberLen(b []byte) int {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		return 0
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return 0
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return 0
+		}
+	}
+	return i
+}
+
+// Field is one member of an object: its key and where its value goes. The
+// constructors (String, Bool, Time, Strings, Raw, Object, Func) say which
+// kind of value is accepted; Others makes Object skip the keys it does not
+// list.
+type Field struct {
+	key string
+	dst any // *string, *bool, *time.Time, *[]string, *[]byte, func() bool or *others
+	sub []Field
+}
+
+// String accepts a plain string into dst (for a named string type, convert
+// the pointer: (*string)(&x.Kind)).
+func String(key string, dst *string) Field { return Field{key: key, dst: dst} }
+
+// Bool accepts true or false.
+func Bool(key string, dst *bool) Field { return Field{key: key, dst: dst} }
+
+// Time accepts a plain string that time.Time's UnmarshalJSON accepts (what
+// encoding/json would call).
+func Time(key string, dst *time.Time) Field { return Field{key: key, dst: dst} }
+
+// Strings accepts an array of plain strings; [] gives an empty, non-nil
+// slice, as encoding/json does. null is declined.
+func Strings(key string, dst *[]string) Field { return Field{key: key, dst: dst} }
+
+// Raw accepts a plain string and keeps its raw token (see Token) in dst,
+// for a type of the caller's to decode after the object is read (amounts,
+// UUIDs: calling their methods from here would make every destination
+// escape to the heap). dst stays nil when the member is absent.
+func Raw(key string, dst *[]byte) Field { return Field{key: key, dst: dst} }
+
+// Object accepts an object whose members are described by fields.
+func Object(key string, fields ...Field) Field { return Field{key: key, sub: fields} }
+
+// Func reads the member's value with read, which has the Scanner through its
+// closure and returns false to decline.
+func Func(key string, read func() bool) Field { return Field{key: key, dst: read} }
+
+type others struct{}
+
+// Others makes Object pass over (Skip) the members whose keys it does not
+// list, instead of declining. A key that equals a listed one under case
+// folding is still declined: encoding/json would take it for that member.
+func Others() Field { return Field{dst: (*others)(nil)} }
+
+// Object reads an object whose members are described by fields (at most
+// 64): each at most once (a duplicate is declined: encoding/json would keep
+// the last), in any order; a member not described is declined unless
+// Others is among fields. Absent members leave their destinations as they
+// were.
+func (s *Scanner) Object(fields ...Field) bool {
+	if len(fields) > 64 || !s.Byte('{') {
+		return false
+	}
+	if s.Byte('}') {
+		return true
+	}
+	var seen uint64
+	next := 0 // members usually come in the order of fields
+	for {
+		k, ok := s.Token()
+		if !ok || !s.Byte(':') {
+			return false
+		}
+		key := k[1 : len(k)-1]
+		i := lookup(fields, next, key)
+		switch {
+		case i >= 0:
+			if seen&(1<<i) != 0 || !s.value(&fields[i]) {
+				return false
+			}
+			seen |= 1 << i
+			next = i + 1
+		case !skipsOthers(fields, key) || !s.Skip():
+			return false
+		}
+		if s.Byte(',') {
+			continue
+		}
+		return s.Byte('}')
+	}
+}
+
+// lookup finds key's field, trying fields[next] first.
+func lookup(fields []Field, next int, key []byte) int {
+	if next < len(fields) && fields[next].key == string(key) && !fields[next].others() {
+		return next
+	}
+	for i := range fields {
+		if fields[i].key == string(key) && !fields[i].others() {
+			return i
+		}
+	}
+	return -1
+}
+
+// skipsOthers reports whether an unlisted key may be skipped.
+func skipsOthers(fields []Field, key []byte) bool {
+	skip := false
+	for i := range fields {
+		if fields[i].others() {
+			skip = true
+		} else if bytes.EqualFold([]byte(fields[i].key), key) {
+			return false
+		}
+	}
+	return skip
+}
+
+func (f *Field) others() bool {
+	_, ok := f.dst.(*others)
+	return ok
+}
+
+func (s *Scanner) value(f *Field) bool {
+	switch dst := f.dst.(type) {
+	case *string:
+		t, ok := s.Token()
+		if ok {
+			*dst = string(t[1 : len(t)-1])
+		}
+		return ok
+	case *[]byte:
+		t, ok := s.Token()
+		*dst = t
+		return ok
+	case *time.Time:
+		t, ok := s.Token()
+		return ok && dst.UnmarshalJSON(t) == nil
+	case *bool:
+		switch {
+		case s.literal("true"):
+			*dst = true
+		case s.literal("false"):
+			*dst = false
+		default:
+			return false
+		}
+		return true
+	case *[]string:
+		return s.strings(dst)
+	case func() bool:
+		return dst()
+	case nil:
+		return s.Object(f.sub...)
+	}
+	return false
+}
+
+// strings reads an array of plain strings. Not through Array: appending to
+// a slice that a closure captures costs an allocation per growth, where the
+// compiler gives a plain loop's slice one allocation at its end.
+func (s *Scanner) strings(dst *[]string) bool {
+	if !s.Byte('[') {
+		return false
+	}
+	out := []string{}
+	if !s.Byte(']') {
+		for {
+			t, ok := s.Token()
+			if !ok {
+				return false
+			}
+			out = append(out, string(t[1:len(t)-1]))
+			if s.Byte(',') {
+				continue
+			}
+			if !s.Byte(']') {
+				return false
+			}
+			break
+		}
+	}
+	*dst = out
+	return true
+}

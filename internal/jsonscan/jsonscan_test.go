@@ -1,0 +1,161 @@
+package jsonscan
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// doc is what the table tests decode into.
+type doc struct {
+	Name  string
+	Flag  bool
+	At    time.Time
+	Tags  []string
+	Raw   []byte
+	Inner string
+	Lines []string // through Func and Array
+}
+
+func read(data string, others bool) (doc, bool) {
+	var d doc
+	s := New([]byte(data))
+	fields := []Field{
+		String("name", &d.Name),
+		Bool("flag", &d.Flag),
+		Time("at", &d.At),
+		Strings("tags", &d.Tags),
+		Raw("raw", &d.Raw),
+		Object("inner", String("x", &d.Inner)),
+		Func("lines", func() bool {
+			return s.Array(func() bool {
+				t, ok := s.Token()
+				if ok {
+					d.Lines = append(d.Lines, string(t))
+				}
+				return ok
+			})
+		}),
+	}
+	if others {
+		fields = append(fields, Others())
+	}
+	ok := s.Object(fields...) && s.End()
+	return d, ok
+}
+
+func TestObject(t *testing.T) {
+	at := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
+	full := doc{Name: "n", Flag: true, At: at, Tags: []string{"a", "b"}, Raw: []byte(`"1.50"`), Inner: "y", Lines: []string{`"l"`}}
+	tests := []struct {
+		in     string
+		others bool // with Others()
+		want   doc
+		ok     bool
+	}{
+		{`{"name":"n","flag":true,"at":"2026-03-10T10:00:00Z","tags":["a","b"],"raw":"1.50","inner":{"x":"y"},"lines":["l"]}`, false, full, true},
+		{` { "lines" : [ "l" ] , "inner" : { "x" : "y" } , "raw" : "1.50" , "tags" : [ "a" , "b" ] , "at" : "2026-03-10T10:00:00Z" , "flag" : true , "name" : "n" } `, false, full, true},
+		{`{}`, false, doc{}, true},
+		{`{"tags":[]}`, false, doc{Tags: []string{}}, true},
+		{`{"flag":false}`, false, doc{}, true},
+		{`{"name":"a","name":"b"}`, false, doc{}, false},                            // duplicate
+		{`{"inner":{"x":"a","x":"b"}}`, false, doc{}, false},                        // duplicate, nested
+		{`{"Name":"n"}`, false, doc{}, false},                                       // another case
+		{`{"extra":1}`, false, doc{}, false},                                        // unknown
+		{`{"extra":{"name":[1,"\"",null]},"name":"n"}`, true, doc{Name: "n"}, true}, // skipped
+		{`{"NAME":"n"}`, true, doc{}, false},                                        // json would take it for name
+		{`{"":1}`, true, doc{}, true},                                               // the empty key is just another key
+		{`{"":1}`, false, doc{}, false},
+		{`{"name":"a\"b"}`, false, doc{}, false}, // escapes
+		{"{\"name\":\"\xff\"}", false, doc{}, false},
+		{`{"name":null}`, false, doc{}, false},
+		{`{"tags":null}`, false, doc{}, false},
+		{`{"flag":tru}`, false, doc{}, false},
+		{`{"flag":truex}`, false, doc{}, false},
+		{`{"at":"yesterday"}`, false, doc{}, false},
+		{`{"name":"n",}`, false, doc{}, false},
+		{`{"name":"n"} x`, false, doc{}, false}, // the end check
+		{`{"name":"n"`, false, doc{}, false},
+		{``, false, doc{}, false},
+		{`[]`, false, doc{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%.40q/%v", tt.in, tt.others), func(t *testing.T) {
+			got, ok := read(tt.in, tt.others)
+			if ok != tt.ok {
+				t.Fatalf("ok %v, want %v", ok, tt.ok)
+			}
+			if ok && !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestObjectTooManyFields(t *testing.T) {
+	var v string
+	fields := make([]Field, 65)
+	for i := range fields {
+		fields[i] = String(fmt.Sprint("k", i), &v)
+	}
+	s := New([]byte(`{}`))
+	if s.Object(fields...) {
+		t.Fatal("65 fields accepted: the duplicate mask has 64 bits")
+	}
+	s = New([]byte(`{"k63":"a","k63":"b"}`))
+	if s.Object(fields[:64]...) {
+		t.Fatal("a duplicate of the 64th field accepted")
+	}
+}
+
+func TestNumberLen(t *testing.T) {
+	for in, want := range map[string]int{
+		"0": 1, "-0": 2, "12": 2, "1.5": 3, "1e2": 3, "1E+2": 4, "-1.5e-3,": 7, "123456789012345678901234567890": 30,
+		"": 0, "-": 0, "01": 1, "1.": 0, ".5": 0, "+1": 0, "1e": 0, "1e+": 0, "x": 0, "NaN": 0,
+	} {
+		if got := NumberLen([]byte(in)); got != want {
+			t.Errorf("NumberLen(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+// skipInputs are checked against json.Valid.
+var skipInputs = []string{
+	`0`, `-1.5e3`, `"a"`, `"\"\\\/\b\f\n\r\t\u00e9"`, `"\u00g0"`, `"\x"`, `"a`, "\"\x01\"", "\"\xff\"",
+	`true`, `false`, `null`, `nul`, `[]`, `[1,2]`, `[1,]`, `[1 2]`, `{}`, `{"a":1}`, `{"a":1,}`, `{"a"}`, `{1:2}`,
+	`{"a":{"b":[{"c":null}]}}`, ` [ { } , [ ] ] `, `01`, `-`, `{"a":1}}`, ``, ` `,
+}
+
+func TestSkipMatchesValid(t *testing.T) {
+	for _, in := range skipInputs {
+		checkSkip(t, []byte(in))
+	}
+	deep := strings.Repeat("[", 70) + strings.Repeat("]", 70)
+	if s := New([]byte(deep)); s.Skip() {
+		t.Error("70 levels skipped: the bound is 64")
+	}
+}
+
+// checkSkip: what Skip accepts is valid JSON, and valid JSON that is not
+// too deep is accepted.
+func checkSkip(t *testing.T, data []byte) {
+	t.Helper()
+	s := New(data)
+	got := s.Skip() && s.End()
+	valid := json.Valid(data)
+	shallow := bytes.Count(data, []byte("["))+bytes.Count(data, []byte("{")) <= maxDepth
+	if got && !valid || !got && valid && shallow {
+		t.Fatalf("%q: Skip %v, json.Valid %v", data, got, valid)
+	}
+}
+
+func FuzzSkip(f *testing.F) {
+	for _, in := range skipInputs {
+		f.Add([]byte(in))
+	}
+	f.Fuzz(checkSkip)
+}
