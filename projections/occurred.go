@@ -1,14 +1,12 @@
 package projections
 
 import (
-	"bytes"
 	"encoding/json"
 	"time"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/jsonscan"
 )
-
-var occurredKey = []byte(`"occurred_at"`)
 
 // OccurredAt reads an event's business time (metadata occurred_at) without
 // decoding the rest of the metadata: replays to a time call it once per
@@ -25,34 +23,16 @@ func OccurredAt(meta json.RawMessage) (time.Time, bool) {
 	return m.OccurredAt, true
 }
 
-// scanOccurredAt finds the top-level key "occurred_at" and parses its string
-// value. A JSON string cannot contain the key unescaped, so the first match
-// preceded by '{' or ',' is the key.
+// scanOccurredAt reads the top-level member "occurred_at" of a metadata
+// object, passing over the other members whatever their depth (an
+// occurred_at nested in another member is not the event's). It declines —
+// and OccurredAt decodes in full — on anything it would have to reason
+// about: a second occurred_at, a key json would fold onto it, escapes in a
+// key or in the instant, invalid JSON. The other members are checked for
+// syntax, not for their types.
 func scanOccurredAt(meta []byte) (time.Time, bool) {
-	i := bytes.Index(meta, occurredKey)
-	if i < 0 || !precededByDelimiter(meta[:i]) {
-		return time.Time{}, false
-	}
-	rest := bytes.TrimLeft(meta[i+len(occurredKey):], " \t\r\n")
-	if len(rest) == 0 || rest[0] != ':' {
-		return time.Time{}, false
-	}
-	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
-	if len(rest) == 0 || rest[0] != '"' {
-		return time.Time{}, false
-	}
-	end := bytes.IndexByte(rest[1:], '"')
-	if end < 0 {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, string(rest[1:1+end]))
-	if err != nil {
-		return time.Time{}, false
-	}
-	return t, true
-}
-
-func precededByDelimiter(b []byte) bool {
-	b = bytes.TrimRight(b, " \t\r\n")
-	return len(b) > 0 && (b[len(b)-1] == '{' || b[len(b)-1] == ',')
+	var at time.Time
+	s := jsonscan.New(meta)
+	ok := s.Object(jsonscan.Time("occurred_at", &at), jsonscan.Others()) && s.End()
+	return at, ok && !at.IsZero()
 }
