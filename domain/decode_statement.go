@@ -56,18 +56,12 @@ func statementLines(s *jsonscan.Scanner, lines *[]StatementLine) bool {
 		*lines = nil // as json leaves it
 		return true
 	}
-	// Room for a few lines at once: growing from one by doubling made three
-	// allocations for a usual statement.
-	*lines = make([]StatementLine, 0, 4)
-	return s.Array(func() bool {
-		*lines = append(*lines, StatementLine{})
-		return statementLine(s, &(*lines)[len(*lines)-1])
-	})
-}
-
-func statementLine(s *jsonscan.Scanner, l *StatementLine) bool {
-	var amount, voucher, coupon, gift []byte
-	return s.Object(
+	// One table for every line: each is read into l, then appended.
+	var (
+		l                             StatementLine
+		amount, voucher, coupon, gift []byte
+	)
+	fields := [...]jsonscan.Field{
 		jsonscan.String("line_id", &l.LineID),
 		jsonscan.String("product", &l.Product),
 		jsonscan.String("billing_mode", (*string)(&l.BillingMode)),
@@ -78,6 +72,17 @@ func statementLine(s *jsonscan.Scanner, l *StatementLine) bool {
 		jsonscan.Raw("voucher", &voucher),
 		jsonscan.Raw("coupon", &coupon),
 		jsonscan.Raw("gift_balance", &gift),
-	) && moneyOf(amount, &l.Amount) && moneyOf(voucher, &l.Voucher) &&
-		moneyOf(coupon, &l.Coupon) && moneyOf(gift, &l.GiftBalance)
+	}
+	// Room for a few lines at once: growing from one by doubling made three
+	// allocations for a usual statement.
+	*lines = make([]StatementLine, 0, 4)
+	return s.Array(func() bool {
+		l, amount, voucher, coupon, gift = StatementLine{}, nil, nil, nil, nil
+		if !s.Object(fields[:]...) || !moneyOf(amount, &l.Amount) || !moneyOf(voucher, &l.Voucher) ||
+			!moneyOf(coupon, &l.Coupon) || !moneyOf(gift, &l.GiftBalance) {
+			return false
+		}
+		*lines = append(*lines, l)
+		return true
+	})
 }

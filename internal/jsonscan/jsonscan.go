@@ -30,8 +30,29 @@ type Scanner struct {
 // New returns a Scanner at the start of b.
 func New(b []byte) Scanner { return Scanner{b: b} }
 
+// class sorts bytes for the two hot loops: one load and one test a byte
+// instead of a chain of comparisons.
+var class = func() (c [256]uint8) {
+	for _, b := range []byte(" \t\n\r") {
+		c[b] = isSpace
+	}
+	for b := range 0x20 {
+		c[b] |= stopsPlain
+	}
+	for b := utf8.RuneSelf; b < 256; b++ {
+		c[b] = stopsPlain
+	}
+	c['"'], c['\\'] = stopsPlain, stopsPlain
+	return c
+}()
+
+const (
+	isSpace    = 1 << iota // JSON's insignificant space
+	stopsPlain             // a quote, a backslash, a control character or a non-ASCII byte
+)
+
 func (s *Scanner) space() {
-	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
+	for s.i < len(s.b) && class[s.b[s.i]]&isSpace != 0 {
 		s.i++
 	}
 }
@@ -70,28 +91,41 @@ func (s *Scanner) Null() bool { return s.literal("null") }
 // UTF-8 — and returns its raw token, quotes included (what UnmarshalJSON
 // methods take; tok[1:len(tok)-1] is its text).
 func (s *Scanner) Token() (tok []byte, ok bool) {
-	s.space()
-	if s.i >= len(s.b) || s.b[s.i] != '"' {
+	start, ok := s.plain()
+	if !ok {
 		return nil, false
 	}
-	start := s.i
+	return s.b[start:s.i], true
+}
+
+// plain reads a plain string (see Token) and returns where its opening
+// quote was; s.i is then past the closing one.
+func (s *Scanner) plain() (start int, ok bool) {
+	s.space()
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return 0, false
+	}
+	start = s.i
 	ascii := true
 	for j := s.i + 1; j < len(s.b); j++ {
-		switch c := s.b[j]; {
+		c := s.b[j]
+		if class[c]&stopsPlain == 0 {
+			continue
+		}
+		switch {
 		case c == '"':
 			s.i = j + 1
-			tok := s.b[start:s.i]
-			if !ascii && !utf8.Valid(tok) {
-				return nil, false
+			if !ascii && !utf8.Valid(s.b[start:s.i]) {
+				return 0, false
 			}
-			return tok, true
+			return start, true
 		case c == '\\' || c < 0x20:
-			return nil, false
-		case c >= utf8.RuneSelf:
+			return 0, false
+		default:
 			ascii = false
 		}
 	}
-	return nil, false
+	return 0, false
 }
 
 // Array calls elem for each element of an array; elem reads the element
@@ -248,8 +282,7 @@ func NumberLen(b []byte) int {
 // list.
 type Field struct {
 	key string
-	dst any // *string, *bool, *time.Time, *[]string, *[]byte, func() bool or *others
-	sub []Field
+	dst any // *string, *bool, *time.Time, *[]string, *[]byte, func() bool or []Field (Object)
 }
 
 // String accepts a plain string into dst (for a named string type, convert
@@ -274,18 +307,19 @@ func Strings(key string, dst *[]string) Field { return Field{key: key, dst: dst}
 func Raw(key string, dst *[]byte) Field { return Field{key: key, dst: dst} }
 
 // Object accepts an object whose members are described by fields.
-func Object(key string, fields ...Field) Field { return Field{key: key, sub: fields} }
+func Object(key string, fields ...Field) Field { return Field{key: key, dst: fields} }
 
 // Func reads the member's value with read, which has the Scanner through its
 // closure and returns false to decline.
 func Func(key string, read func() bool) Field { return Field{key: key, dst: read} }
 
-type others struct{}
+// othersKey marks Others: a key with a quote in it cannot be read.
+const othersKey = `"`
 
 // Others makes Object pass over (Skip) the members whose keys it does not
 // list, instead of declining. A key that equals a listed one under case
 // folding is still declined: encoding/json would take it for that member.
-func Others() Field { return Field{dst: (*others)(nil)} }
+func Others() Field { return Field{key: othersKey} }
 
 // Object reads an object whose members are described by fields (at most
 // 64): each at most once (a duplicate is declined: encoding/json would keep
@@ -302,21 +336,50 @@ func (s *Scanner) Object(fields ...Field) bool {
 	var seen uint64
 	next := 0 // members usually come in the order of fields
 	for {
-		k, ok := s.Token()
-		if !ok || !s.Byte(':') {
+		start, ok := s.plain()
+		if !ok {
 			return false
 		}
-		key := k[1 : len(k)-1]
-		i := lookup(fields, next, key)
-		switch {
-		case i >= 0:
-			if seen&(1<<i) != 0 || !s.value(&fields[i]) {
+		key := s.b[start+1 : s.i-1]
+		if !s.Byte(':') {
+			return false
+		}
+		i := next
+		if i >= len(fields) || len(fields[i].key) != len(key) || fields[i].key != string(key) {
+			if i = lookup(fields, key); i < 0 {
+				if !skipsOthers(fields, key) || !s.Skip() {
+					return false
+				}
+				if s.Byte(',') {
+					continue
+				}
+				return s.Byte('}')
+			}
+		}
+		bit := uint64(1) << (uint(i) & 63)
+		if seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+		next = i + 1
+		// Strings and tokens, the most frequent, without a call.
+		switch dst := fields[i].dst.(type) {
+		case *string:
+			start, ok := s.plain()
+			if !ok {
 				return false
 			}
-			seen |= 1 << i
-			next = i + 1
-		case !skipsOthers(fields, key) || !s.Skip():
-			return false
+			*dst = string(s.b[start+1 : s.i-1])
+		case *[]byte:
+			start, ok := s.plain()
+			if !ok {
+				return false
+			}
+			*dst = s.b[start:s.i]
+		default:
+			if !s.value(&fields[i]) {
+				return false
+			}
 		}
 		if s.Byte(',') {
 			continue
@@ -325,13 +388,11 @@ func (s *Scanner) Object(fields ...Field) bool {
 	}
 }
 
-// lookup finds key's field, trying fields[next] first.
-func lookup(fields []Field, next int, key []byte) int {
-	if next < len(fields) && fields[next].key == string(key) && !fields[next].others() {
-		return next
-	}
+// lookup finds key's field. Others' key, a lone quote, is no key that
+// Token reads.
+func lookup(fields []Field, key []byte) int {
 	for i := range fields {
-		if fields[i].key == string(key) && !fields[i].others() {
+		if fields[i].key == string(key) {
 			return i
 		}
 	}
@@ -342,18 +403,13 @@ func lookup(fields []Field, next int, key []byte) int {
 func skipsOthers(fields []Field, key []byte) bool {
 	skip := false
 	for i := range fields {
-		if fields[i].others() {
+		if fields[i].key == othersKey {
 			skip = true
 		} else if bytes.EqualFold([]byte(fields[i].key), key) {
 			return false
 		}
 	}
 	return skip
-}
-
-func (f *Field) others() bool {
-	_, ok := f.dst.(*others)
-	return ok
 }
 
 func (s *Scanner) value(f *Field) bool {
@@ -385,8 +441,8 @@ func (s *Scanner) value(f *Field) bool {
 		return s.strings(dst)
 	case func() bool:
 		return dst()
-	case nil:
-		return s.Object(f.sub...)
+	case []Field:
+		return s.Object(dst...)
 	}
 	return false
 }
