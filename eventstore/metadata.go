@@ -149,19 +149,37 @@ func SealHash(m Metadata, prevHash, stream string, revision uint64, typ string, 
 	if err != nil {
 		return nil, "", err
 	}
-	// Hash is the struct's last field and a hex string needs no escaping,
-	// so filling it into the encoding is the encoding of m with Hash set.
-	const emptyHash = `"hash":""}`
-	if bytes.HasSuffix(raw, []byte(emptyHash)) {
-		out := make([]byte, 0, len(raw)+len(hash))
-		out = append(out, raw[:len(raw)-2]...)
-		out = append(out, hash...)
-		out = append(out, `"}`...)
+	if out, ok := fillHash(raw, hash); ok {
 		return out, hash, nil
 	}
 	m.Hash = hash
 	raw, err = json.Marshal(m)
 	return raw, hash, err
+}
+
+// fillHash returns raw, the encoding of a Metadata with an empty Hash, with
+// hash filled in: the bytes json.Marshal gives with Hash set, without
+// encoding the struct twice. That holds because Hash is the struct's last
+// field, so raw ends in "hash":""}, and json writes a hex string as it is.
+// It declines (ok false) when either is not so.
+func fillHash(raw []byte, hash string) ([]byte, bool) {
+	const empty = `"hash":""}`
+	if !bytes.HasSuffix(raw, []byte(empty)) || !isLowerHex(hash) {
+		return nil, false
+	}
+	out := make([]byte, 0, len(raw)+len(hash))
+	out = append(out, raw[:len(raw)-len(`"}`)]...) // up to the opening quote of the empty value
+	out = append(out, hash...)
+	return append(out, `"}`...), true
+}
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // VerifyError names the first broken link of a hash chain.
