@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/fapiao/fapiao/internal/jsonscan"
 )
 
 // The canonical form is defined by what encoding/json makes of a document
@@ -137,45 +139,12 @@ func (c *canonicalizer) literal(word string) bool {
 
 // number copies a JSON number as written, after checking its grammar.
 func (c *canonicalizer) number() bool {
-	s, i := c.src, c.i
-	if s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && s[i] >= '1' && s[i] <= '9':
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	default:
+	n := jsonscan.NumberLen(c.src[c.i:])
+	if n == 0 {
 		return false
 	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		d := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		d := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return false
-		}
-	}
-	c.out = append(c.out, s[c.i:i]...)
-	c.i = i
+	c.out = append(c.out, c.src[c.i:c.i+n]...)
+	c.i += n
 	return true
 }
 
