@@ -15,6 +15,8 @@ import (
 // disagree with it: amounts, UUIDs and instants go through the very methods
 // json would call.
 
+// decodeStatementPosted is fastOr(fastStatementPosted) written out: called
+// as fastOr(…)(data) it would build the closure on every call.
 func decodeStatementPosted(data []byte) (Event, error) {
 	if e, ok := fastStatementPosted(data); ok {
 		return e, nil
