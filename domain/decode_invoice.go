@@ -16,8 +16,7 @@ func fastInvoiceRequested(data []byte) (InvoiceRequested, bool) {
 	var e InvoiceRequested
 	var id, amount, kingsoft, marketplace, addressID, exchangeOf []byte
 	t, a := &e.Title, &e.Address
-	s := jsonscan.New(data)
-	ok := s.Object(
+	ok := jsonscan.Decode(data,
 		jsonscan.Raw("invoice_id", &id),
 		jsonscan.Strings("statements", &e.Statements),
 		jsonscan.Raw("amount", &amount),
@@ -48,7 +47,7 @@ func fastInvoiceRequested(data []byte) (InvoiceRequested, bool) {
 		jsonscan.Raw("exchange_of", &exchangeOf),
 		jsonscan.String("medium", (*string)(&e.Medium)),
 		jsonscan.Strings("emails", &e.Emails),
-	) && s.End() &&
+	) &&
 		idOf(id, &e.InvoiceID) && idOf(addressID, &e.AddressID) &&
 		moneyOf(amount, &e.Amount) && moneyOf(kingsoft, &e.Kingsoft) && moneyOf(marketplace, &e.Marketplace)
 	if ok && exchangeOf != nil {
@@ -61,8 +60,7 @@ func fastInvoiceRequested(data []byte) (InvoiceRequested, bool) {
 func fastInvoiceIssued(data []byte) (InvoiceIssued, bool) {
 	var e InvoiceIssued
 	var id, net, tax []byte
-	s := jsonscan.New(data)
-	ok := s.Object(
+	ok := jsonscan.Decode(data,
 		jsonscan.Raw("invoice_id", &id),
 		jsonscan.String("invoice_code", &e.InvoiceCode),
 		jsonscan.String("invoice_number", &e.InvoiceNumber),
@@ -74,44 +72,41 @@ func fastInvoiceIssued(data []byte) (InvoiceIssued, bool) {
 		jsonscan.Time("issued_at", &e.IssuedAt),
 		jsonscan.String("medium", (*string)(&e.Medium)),
 		jsonscan.Strings("delivered_to", &e.DeliveredTo),
-	) && s.End() && idOf(id, &e.InvoiceID) && moneyOf(net, &e.NetAmount) && moneyOf(tax, &e.TaxAmount)
+	) && idOf(id, &e.InvoiceID) && moneyOf(net, &e.NetAmount) && moneyOf(tax, &e.TaxAmount)
 	return e, ok
 }
 
 func fastInvoiceShipped(data []byte) (InvoiceShipped, bool) {
 	var e InvoiceShipped
 	var id []byte
-	s := jsonscan.New(data)
-	ok := s.Object(
+	ok := jsonscan.Decode(data,
 		jsonscan.Raw("invoice_id", &id),
 		jsonscan.String("courier", &e.Courier),
 		jsonscan.String("tracking_number", &e.TrackingNumber),
 		jsonscan.Time("shipped_at", &e.ShippedAt),
 		jsonscan.Bool("late", &e.Late),
-	) && s.End() && idOf(id, &e.InvoiceID)
+	) && idOf(id, &e.InvoiceID)
 	return e, ok
 }
 
 func fastInvoiceApproved(data []byte) (InvoiceApproved, bool) {
 	var e InvoiceApproved
 	var id []byte
-	s := jsonscan.New(data)
-	ok := s.Object(
+	ok := jsonscan.Decode(data,
 		jsonscan.Raw("invoice_id", &id),
 		jsonscan.Time("approved_at", &e.ApprovedAt),
-	) && s.End() && idOf(id, &e.InvoiceID)
+	) && idOf(id, &e.InvoiceID)
 	return e, ok
 }
 
 func fastInvoiceCancelled(data []byte) (InvoiceCancelled, bool) {
 	var e InvoiceCancelled
 	var id []byte
-	s := jsonscan.New(data)
-	ok := s.Object(
+	ok := jsonscan.Decode(data,
 		jsonscan.Raw("invoice_id", &id),
 		jsonscan.String("by", (*string)(&e.By)),
 		jsonscan.String("ticket", &e.Ticket),
 		jsonscan.Time("cancelled_at", &e.CancelledAt),
-	) && s.End() && idOf(id, &e.InvoiceID)
+	) && idOf(id, &e.InvoiceID)
 	return e, ok
 }

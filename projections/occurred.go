@@ -32,7 +32,6 @@ func OccurredAt(meta json.RawMessage) (time.Time, bool) {
 // syntax, not for their types.
 func scanOccurredAt(meta []byte) (time.Time, bool) {
 	var at time.Time
-	s := jsonscan.New(meta)
-	ok := s.Object(jsonscan.Time("occurred_at", &at), jsonscan.Others()) && s.End()
+	ok := jsonscan.Decode(meta, jsonscan.Time("occurred_at", &at), jsonscan.Others())
 	return at, ok && !at.IsZero()
 }

@@ -321,6 +321,12 @@ const othersKey = `"`
 // folding is still declined: encoding/json would take it for that member.
 func Others() Field { return Field{key: othersKey} }
 
+// Decode reads data as one object described by fields and nothing after it.
+func Decode(data []byte, fields ...Field) bool {
+	s := New(data)
+	return s.Object(fields...) && s.End()
+}
+
 // Object reads an object whose members are described by fields (at most
 // 64): each at most once (a duplicate is declined: encoding/json would keep
 // the last), in any order; a member not described is declined unless

@@ -96,6 +96,15 @@ func TestObject(t *testing.T) {
 	}
 }
 
+func TestDecode(t *testing.T) {
+	var name string
+	for in, want := range map[string]bool{`{"name":"n"}`: true, ` {"name":"n"} `: true, `{"name":"n"} x`: false, `{"name":"n"}{}`: false, `{"x":1}`: false} {
+		if got := Decode([]byte(in), String("name", &name)); got != want {
+			t.Errorf("Decode(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
 func TestObjectTooManyFields(t *testing.T) {
 	var v string
 	fields := make([]Field, 65)
