@@ -6,8 +6,9 @@ import (
 )
 
 // StatementPosted is the largest and, with one a month per account, the
-// most frequent event: decoding it with encoding/json's reflection was over
-// a quarter of a replay's CPU. The fast decoders (this file and
+// most frequent event: decoding it with encoding/json's reflection was a
+// large share of a replay's CPU (docs/performance.md, "Replay and
+// start-up"). The fast decoders (this file and
 // decode_invoice.go) read the shape the ledger writes in one pass with
 // internal/jsonscan, each event a table of its fields, and hand anything
 // else — escapes, keys in another case, duplicates, unknown keys, nulls,
