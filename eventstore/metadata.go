@@ -3,7 +3,6 @@ package eventstore
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -51,23 +50,9 @@ func ChainHash(prevHash, stream string, revision uint64, typ string, data, metad
 		return "", fmt.Errorf("eventstore: canonical metadata: %w", err)
 	}
 	*buf = both
-	cdata, cmeta := both[:n], both[n:]
-	h := sha256.New()
-	var num [8]byte
-	writePart := func(p []byte) {
-		binary.BigEndian.PutUint64(num[:], uint64(len(p)))
-		h.Write(num[:])
-		h.Write(p)
-	}
-	writePart([]byte(prevHash))
-	writePart([]byte(stream))
-	binary.BigEndian.PutUint64(num[:], revision)
-	h.Write(num[:])
-	writePart([]byte(typ))
-	writePart(cdata)
-	writePart(cmeta)
 	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])), nil
+	chainSum(&sum, prevHash, stream, revision, typ, both[:n], both[n:])
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // hashBufPool holds ChainHash's buffers for the canonical bytes.
@@ -139,6 +124,15 @@ func Seal(m Metadata, prevHash, stream string, revision uint64, typ string, data
 // SealHash is Seal that also returns the hash, sparing the caller a decode
 // of the metadata it just got.
 func SealHash(m Metadata, prevHash, stream string, revision uint64, typ string, data json.RawMessage) (json.RawMessage, string, error) {
+	if raw, hash, ok, err := sealFast(&m, prevHash, stream, revision, typ, data); ok || err != nil {
+		return raw, hash, err
+	}
+	return sealGeneral(m, prevHash, stream, revision, typ, data)
+}
+
+// sealGeneral is SealHash by its definition: the envelope through
+// json.Marshal, its hash over the canonical forms (ChainHash).
+func sealGeneral(m Metadata, prevHash, stream string, revision uint64, typ string, data json.RawMessage) (json.RawMessage, string, error) {
 	m.PrevHash = prevHash
 	m.Hash = ""
 	raw, err := json.Marshal(m)
