@@ -90,7 +90,8 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 	chainSum(&sum, prevHash, stream, revision, typ, c[:n], c[n:])
 
 	// The stored envelope: json.Marshal's member order, Hash last.
-	size := 160 + len(at) + len(m.Actor.Role) + len(m.Actor.ID) + len(m.CorrelationID) + len(m.CausationID) +
+	const fixed = 16 + 19 + 8 + 2 + 20 + 18 + 21 + 18 + 18 + 20 + 14 + 10 + 2 // keys, quotes, punctuation
+	size := fixed + len(at) + len(m.Actor.Role) + len(m.Actor.ID) + len(m.CorrelationID) + len(m.CausationID) +
 		len(m.IdempotencyKey) + len(m.RequestHash) + len(prevHash) + 2*sha256.Size
 	out := make([]byte, 0, size)
 	out = append(out, `{"occurred_at":"`...)
