@@ -1,0 +1,142 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/faultstore"
+	"github.com/fapiao/fapiao/eventstore/memstore"
+)
+
+// spoiler fails (or lets another writer win) the first account append that
+// carries more than one event: a batch of several commands.
+type spoiler struct {
+	eventstore.Store
+	mu    sync.Mutex
+	armed bool
+	spoil func(ctx context.Context, stream string, exp eventstore.ExpectedRevision, evs []eventstore.EventData) (eventstore.AppendResult, error)
+}
+
+func (s *spoiler) Append(ctx context.Context, stream string, exp eventstore.ExpectedRevision, evs ...eventstore.EventData) (eventstore.AppendResult, error) {
+	s.mu.Lock()
+	fire := s.armed && len(evs) > 1
+	if fire {
+		s.armed = false
+	}
+	s.mu.Unlock()
+	if fire {
+		return s.spoil(ctx, stream, exp, evs)
+	}
+	return s.Store.Append(ctx, stream, exp, evs...)
+}
+
+// TestFailedAppendLeavesCacheAsTheLog: whatever happens to a batch's
+// append — refused before writing, written but answered with an error, or
+// lost to another writer — the state the account's next command is decided
+// on is exactly a fresh fold of the log, hash included.
+func TestFailedAppendLeavesCacheAsTheLog(t *testing.T) {
+	ctx := context.Background()
+	billingActor := eventstore.Actor{Role: string(domain.RoleBilling), ID: "billing"}
+	cases := []struct {
+		name string
+		// spoil is the batch's append; other is a second ledger on the log.
+		spoil func(mem eventstore.Store, other *Ledger) func(context.Context, string, eventstore.ExpectedRevision, []eventstore.EventData) (eventstore.AppendResult, error)
+		err   error // what the batch's commands get (nil: they succeed on a retry)
+	}{
+		{"refused", func(eventstore.Store, *Ledger) func(context.Context, string, eventstore.ExpectedRevision, []eventstore.EventData) (eventstore.AppendResult, error) {
+			return func(context.Context, string, eventstore.ExpectedRevision, []eventstore.EventData) (eventstore.AppendResult, error) {
+				return eventstore.AppendResult{}, faultstore.ErrIO
+			}
+		}, eventstore.ErrUnavailable},
+		{"written, answer lost", func(mem eventstore.Store, _ *Ledger) func(context.Context, string, eventstore.ExpectedRevision, []eventstore.EventData) (eventstore.AppendResult, error) {
+			return func(ctx context.Context, stream string, exp eventstore.ExpectedRevision, evs []eventstore.EventData) (eventstore.AppendResult, error) {
+				if _, err := mem.Append(ctx, stream, exp, evs...); err != nil {
+					return eventstore.AppendResult{}, err
+				}
+				return eventstore.AppendResult{}, faultstore.ErrIO
+			}
+		}, eventstore.ErrUnavailable},
+		{"lost race", func(mem eventstore.Store, other *Ledger) func(context.Context, string, eventstore.ExpectedRevision, []eventstore.EventData) (eventstore.AppendResult, error) {
+			return func(ctx context.Context, stream string, exp eventstore.ExpectedRevision, evs []eventstore.EventData) (eventstore.AppendResult, error) {
+				if _, err := other.Execute(ctx, Request{AccountID: "a1", Actor: billingActor, Command: pipelineStatement("2025-06", "7.00")}); err != nil {
+					return eventstore.AppendResult{}, err
+				}
+				return mem.Append(ctx, stream, exp, evs...)
+			}
+		}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := memstore.New()
+			t.Cleanup(func() { _ = mem.Close() })
+			sp := &spoiler{Store: mem}
+			gated := newGatedStore(sp, StreamName("a1"))
+			l := New(gated, Options{Clock: pipelineClock{}})
+			sp.spoil = tc.spoil(mem, New(mem, Options{Clock: pipelineClock{}}))
+
+			// The first command is held in its append; three more queue
+			// behind it and become one batch, whose append is spoiled.
+			first := make(chan error, 1)
+			go func() {
+				_, err := l.Execute(ctx, Request{AccountID: "a1", Actor: billingActor, Command: pipelineStatement("2026-01", "100.00")})
+				first <- err
+			}()
+			<-gated.entered
+			sp.mu.Lock()
+			sp.armed = true
+			sp.mu.Unlock()
+			errs := make(chan error, 3)
+			for i := range 3 {
+				go func() {
+					_, err := l.Execute(ctx, Request{AccountID: "a1", Actor: billingActor, IdempotencyKey: fmt.Sprint("k", i),
+						Command: pipelineStatement(fmt.Sprintf("2025-%02d", i+1), "10.00")})
+					errs <- err
+				}()
+			}
+			require.Eventually(t, func() bool {
+				l.queues.mu.Lock()
+				defer l.queues.mu.Unlock()
+				aq := l.queues.m["a1"]
+				return aq != nil && len(aq.pending) == 3
+			}, 5*time.Second, time.Millisecond)
+			close(gated.gate)
+			require.NoError(t, <-first)
+			for range 3 {
+				err := <-errs
+				if tc.err == nil {
+					assert.NoError(t, err)
+				} else {
+					assert.ErrorIs(t, err, tc.err)
+				}
+			}
+
+			unlock := l.locks.lock("a1")
+			got, err := l.current(ctx, "a1")
+			unlock()
+			require.NoError(t, err)
+			fresh, err := New(mem, Options{}).current(ctx, "a1")
+			require.NoError(t, err)
+			assert.Equal(t, fresh.acc, got.acc, "the state the next command is decided on")
+			assert.Equal(t, fresh.lastHash, got.lastHash)
+			assert.NotZero(t, got.acc.Version)
+
+			// And the next command chains onto the log as it is.
+			_, err = l.Execute(ctx, Request{AccountID: "a1", Actor: billingActor, Command: pipelineStatement("2025-12", "1.00")})
+			require.NoError(t, err)
+			prev := ""
+			for r, err := range mem.ReadStream(ctx, StreamName("a1"), 0) {
+				require.NoError(t, err)
+				prev, err = eventstore.VerifyLink(r, prev)
+				require.NoError(t, err)
+			}
+		})
+	}
+}
