@@ -67,6 +67,15 @@ func Canonical(raw json.RawMessage) ([]byte, error) {
 	return canonicalAppend(nil, raw, false)
 }
 
+// AppendCanonical appends raw's canonical form (Canonical) to dst, for
+// callers that hash it and can reuse the buffer.
+func AppendCanonical(dst []byte, raw json.RawMessage) ([]byte, error) {
+	if len(raw) == 0 {
+		return append(dst, "null"...), nil
+	}
+	return canonicalAppend(dst, raw, false)
+}
+
 // canonicalSlow is the definition of the canonical form (see canonical.go):
 // decode into interface{} values, encode again.
 func canonicalSlow(raw json.RawMessage) ([]byte, error) {

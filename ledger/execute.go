@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -90,26 +91,25 @@ func (c command) metadata(now time.Time) eventstore.Metadata {
 	}
 }
 
-// seal encodes events for the account's stream, each with its link in the
-// hash chain, and returns them with the last hash.
-func seal(c command, meta eventstore.Metadata, f *folded, events []domain.Event) ([]eventstore.EventData, string, error) {
-	stream := StreamName(c.AccountID)
+// seal appends events to dst, encoded for the account's stream, each with
+// its link in the hash chain, and returns them with the last hash.
+func seal(dst []eventstore.EventData, stream string, c command, meta eventstore.Metadata, f *folded, events []domain.Event) ([]eventstore.EventData, string, error) {
 	prev := f.lastHash
-	batch := make([]eventstore.EventData, len(events))
+	dst = slices.Grow(dst, len(events))
 	for i, e := range events {
 		typ, data, err := domain.EncodeEvent(e)
 		if err != nil {
-			return nil, "", err
+			return dst, "", err
 		}
 		rev := f.acc.Version + uint64(i)
 		raw, hash, err := eventstore.SealHash(meta, prev, stream, rev, typ, data)
 		if err != nil {
-			return nil, "", fmt.Errorf("ledger: seal %s@%d: %w", stream, rev, err)
+			return dst, "", fmt.Errorf("ledger: seal %s@%d: %w", stream, rev, err)
 		}
-		batch[i] = eventstore.EventData{ID: derivedID(c.AccountID, c.key, "event", i), Type: typ, Data: data, Metadata: raw}
+		dst = append(dst, eventstore.EventData{ID: derivedID(c.AccountID, c.key, "event", i), Type: typ, Data: data, Metadata: raw})
 		prev = hash
 	}
-	return batch, prev, nil
+	return dst, prev, nil
 }
 
 // records builds the Records of an append. The store reports only the last

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -96,16 +97,23 @@ func ValidAccountID(id string) bool {
 // equal hashes whatever their key order. A value that cannot be encoded as
 // JSON (no request body is such) is hashed from its Go syntax instead.
 func RequestHashOf(v any) string {
+	buf := hashBufPool.Get().(*[]byte)
+	defer hashBufPool.Put(buf)
 	raw, err := json.Marshal(v)
+	var c []byte
 	if err == nil {
-		raw, err = eventstore.Canonical(raw)
+		c, err = eventstore.AppendCanonical((*buf)[:0], raw)
 	}
 	if err != nil {
-		raw = fmt.Appendf(nil, "go:%T:%#v", v, v)
+		c = fmt.Appendf((*buf)[:0], "go:%T:%#v", v, v)
 	}
-	sum := sha256.Sum256(raw)
+	*buf = c[:0]
+	sum := sha256.Sum256(c)
 	return hex.EncodeToString(sum[:])
 }
+
+// hashBufPool holds RequestHashOf's canonical bytes between uses.
+var hashBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // commandHash fingerprints a command when the caller gave a key but no
 // request hash: its Go type and its fields.

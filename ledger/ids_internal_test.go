@@ -1,6 +1,9 @@
 package ledger
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -8,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
 )
 
 // TestDerivedIDIsUUIDv5 checks derivedID against its definition: the
@@ -62,5 +68,39 @@ func TestValidAccountIDMatchesPattern(t *testing.T) {
 		if got, want := ValidAccountID(string(b)), pattern.Match(b); got != want {
 			t.Fatalf("ValidAccountID(%q) = %v, pattern says %v", b, got, want)
 		}
+	}
+}
+
+// TestRequestHashOfAsDefined: the pooled RequestHashOf gives the hash of
+// its definition (SHA-256 of the canonical JSON, or of the Go syntax for
+// what JSON cannot encode), which stored idempotency records hold.
+func TestRequestHashOfAsDefined(t *testing.T) {
+	reference := func(v any) string {
+		raw, err := json.Marshal(v)
+		if err == nil {
+			raw, err = eventstore.Canonical(raw)
+		}
+		if err != nil {
+			raw = fmt.Appendf(nil, "go:%T:%#v", v, v)
+		}
+		sum := sha256.Sum256(raw)
+		return hex.EncodeToString(sum[:])
+	}
+	values := []any{
+		nil, 1, "x<&>", map[string]any{"b": 1, "a": []int{2}},
+		struct {
+			Z string `json:"z"`
+			A string `json:"a"`
+		}{"中文", "\u2028"},
+		make(chan int), func() {},
+		domain.PostStatement{Month: "2026-01"},
+	}
+	for i, v := range values {
+		if got, want := RequestHashOf(v), reference(v); got != want {
+			t.Errorf("value %d (%T): %s, want %s", i, v, got, want)
+		}
+	}
+	if got := RequestHashOf(map[string]int{"a": 1}); got != "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862" {
+		t.Errorf(`RequestHashOf({"a":1}) = %s`, got)
 	}
 }

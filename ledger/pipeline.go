@@ -232,10 +232,12 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 				}
 				continue
 			}
-			if keys == nil {
-				keys = map[string]bool{}
+			if len(batch) > 1 { // a lone command has no one to share its key with
+				if keys == nil {
+					keys = map[string]bool{}
+				}
+				keys[c.key] = true
 			}
-			keys[c.key] = true
 		}
 		now := CanonicalTime(l.clock, l.clock.Now())
 		ids := &idSource{accountID: c.AccountID, key: c.key}
@@ -259,11 +261,15 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 			outs[i].err = err
 			continue
 		}
-		sealed, hash, err := seal(c, meta, f, events)
+		n := len(all)
+		var hash string
+		all, hash, err = seal(all, stream, c, meta, f, events)
 		if err != nil {
+			all = all[:n]
 			outs[i].err = err
 			continue
 		}
+		sealed := all[n:]
 		// The cached state moves on now; if the append fails the cache is
 		// dropped and the account folded again from the log. It folds the
 		// events as stored (decoded from their JSON), so the cache holds
@@ -288,8 +294,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 		if c.IdempotencyKey != "" {
 			f.acc.Remember(c.scope, c.IdempotencyKey, c.RequestHash, first, f.acc.Version-1)
 		}
-		spans = append(spans, span{cmd: i, first: len(all), n: len(sealed)})
-		all = append(all, sealed...)
+		spans = append(spans, span{cmd: i, first: n, n: len(sealed)})
 		outs[i].res = c.result(f.acc)
 	}
 	if len(all) == 0 {
