@@ -29,7 +29,7 @@ func (s *server) postAddress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.execute(c, domain.AddAddress{Address: in.domain(), Default: in.Default}, body)
+	res, err := s.executeView(c, domain.AddAddress{Address: in.domain(), Default: in.Default}, body, addressesView)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (s *server) putAddress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.execute(c, domain.UpdateAddress{AddressID: id, Address: in.domain(), Default: in.Default}, body)
+	res, err := s.executeView(c, domain.UpdateAddress{AddressID: id, Address: in.domain(), Default: in.Default}, body, addressesView)
 	if err != nil {
 		return err
 	}
@@ -70,18 +70,30 @@ func (s *server) deleteAddress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.execute(c, domain.RemoveAddress{AddressID: id}, body); err != nil {
+	if _, err := s.executeView(c, domain.RemoveAddress{AddressID: id}, body, noView); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
+// addressesView is the addresses an address command leaves, made under the
+// ledger's lock (no copy of the account).
+func addressesView(acc *domain.Account) any {
+	out := make([]addressOut, len(acc.Addresses))
+	for i, a := range acc.Addresses {
+		out[i] = viewAddress(a)
+	}
+	return out
+}
+
+// noView answers a command whose state the handler does not show.
+func noView(*domain.Account) any { return nil }
+
 func answerAddress(c echo.Context, status int, res ledger.Result, id string) error {
-	if res.Account != nil {
-		for _, a := range res.Account.Addresses {
-			if a.ID.String() == id {
-				return answer(c, status, viewAddress(a))
-			}
+	saved, _ := res.View.([]addressOut)
+	for _, a := range saved {
+		if a.ID.String() == id {
+			return answer(c, status, a)
 		}
 	}
 	return notFound("The address is no longer there.")

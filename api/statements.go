@@ -30,11 +30,18 @@ func (s *server) postStatement(c echo.Context) error {
 		return err
 	}
 	cmd := in.command()
-	res, err := s.execute(c, cmd, body)
+	// The answer is made under the ledger's lock (a view), not from a copy
+	// of the whole account.
+	res, err := s.executeView(c, cmd, body, func(acc *domain.Account) any {
+		if st, ok := acc.Statements[cmd.Month]; ok {
+			return viewStatement(st)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	st, ok := res.Account.Statements[cmd.Month]
+	st, ok := res.View.(statementOut)
 	if !ok {
 		return errNotFound
 	}
@@ -44,7 +51,7 @@ func (s *server) postStatement(c echo.Context) error {
 		// The statement's own URI, the one its adjustments hang from.
 		setLocation(c, "statements", cmd.Month)
 	}
-	return answer(c, status, viewStatement(st))
+	return answer(c, status, st)
 }
 
 // listStatements lists the account's statements, optionally of one status.

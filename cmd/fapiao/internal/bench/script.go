@@ -79,16 +79,19 @@ func (s *script) next(ctx context.Context) (int, error) {
 	if s.step == 1 && s.onboard < 2 {
 		// Between the two posts of an account's first cycle it submits its
 		// title and adds its address, one command each.
-		var cmd domain.Command = domain.SubmitTitle{Title: benchTitle}
+		var (
+			cmd  domain.Command = domain.SubmitTitle{Title: benchTitle}
+			view                = titleView
+		)
 		if s.onboard == 1 {
-			cmd = domain.AddAddress{Address: benchAddress, Default: true}
+			cmd, view = domain.AddAddress{Address: benchAddress, Default: true}, lastAddress
 		}
-		res, err := s.exec(ctx, cust, cmd)
+		res, err := s.execView(ctx, cust, cmd, view)
 		if err != nil {
 			return 0, fmt.Errorf("%s onboarding (%T): %w", s.acc, cmd, err)
 		}
 		if s.onboard == 1 {
-			s.addr = res.Account.Addresses[len(res.Account.Addresses)-1].ID
+			s.addr = res.View.(entityView).id
 		}
 		s.onboard++
 		return len(res.Records), nil
@@ -119,20 +122,21 @@ func (s *script) next(ctx context.Context) (int, error) {
 	case "reject":
 		cmd, actor = domain.RejectInvoice{InvoiceID: s.inv, Reason: "title mismatch"}, financeActor
 	}
-	// Invoice commands answer as the API's do (api/invoice_actions.go,
-	// api/invoices_post.go): with a view of the one invoice made under the
-	// ledger's lock (ledger.Request.View), not a copy of the account. The
-	// view here encodes the domain's invoice, the API's its own form of it.
+	// Every command answers as the API's do (api/invoice_actions.go,
+	// api/invoices_post.go, api/statements.go): with a view of what it
+	// changed, made under the ledger's lock (ledger.Request.View), not a
+	// copy of the account. The views here encode the domain's invoice or
+	// statement, the API's its own form of them.
 	view := lastInvoice
 	if cycle[s.step] == "post" {
-		view = nil
+		view = statementView(cmd.(domain.PostStatement).Month)
 	}
 	res, err := s.execView(ctx, actor, cmd, view)
 	if err != nil {
 		return 0, fmt.Errorf("%s %s (%T): %w", s.acc, cycle[s.step], cmd, err)
 	}
 	if c := cycle[s.step]; c == "apply" || c == "apply2" {
-		s.inv = res.View.(invoiceView).id
+		s.inv = res.View.(entityView).id
 	}
 	s.step++
 	if s.step == len(cycle) {
@@ -140,12 +144,6 @@ func (s *script) next(ctx context.Context) (int, error) {
 		s.month += 2
 	}
 	return len(res.Records), nil
-}
-
-// exec runs cmd with a private copy of the account in the result, as the
-// API's statement, title and address commands do.
-func (s *script) exec(ctx context.Context, actor eventstore.Actor, cmd domain.Command) (ledger.Result, error) {
-	return s.execView(ctx, actor, cmd, nil)
 }
 
 // execView runs cmd with view (if not nil) in place of the copy.
@@ -158,9 +156,9 @@ func (s *script) execView(ctx context.Context, actor eventstore.Actor, cmd domai
 	})
 }
 
-// invoiceView is what the view of an invoice command gives: the newest
-// invoice's ID and its JSON.
-type invoiceView struct {
+// entityView is what the view of a command gives: the ID of what it
+// acted on and its JSON.
+type entityView struct {
 	id   uuid.UUID
 	json []byte
 }
@@ -170,9 +168,36 @@ type invoiceView struct {
 // does: it encodes the invoice, so the bench pays for an answer too.
 func lastInvoice(acc *domain.Account) any {
 	if len(acc.InvoiceOrder) == 0 {
-		return invoiceView{}
+		return entityView{}
 	}
 	id := acc.InvoiceOrder[len(acc.InvoiceOrder)-1]
 	b, _ := json.Marshal(acc.Invoices[id])
-	return invoiceView{id: id, json: b}
+	return entityView{id: id, json: b}
+}
+
+// statementView views the month's statement, as the API answers a post.
+func statementView(month string) func(*domain.Account) any {
+	return func(acc *domain.Account) any {
+		b, _ := json.Marshal(acc.Statements[month])
+		return entityView{json: b}
+	}
+}
+
+// titleView views the account's title, as the API answers title commands.
+func titleView(acc *domain.Account) any {
+	if acc.Title == nil {
+		return entityView{}
+	}
+	b, _ := json.Marshal(acc.Title)
+	return entityView{id: acc.Title.ID, json: b}
+}
+
+// lastAddress views the newest address, as the API answers an added one.
+func lastAddress(acc *domain.Account) any {
+	if len(acc.Addresses) == 0 {
+		return entityView{}
+	}
+	a := acc.Addresses[len(acc.Addresses)-1]
+	b, _ := json.Marshal(a)
+	return entityView{id: a.ID, json: b}
 }
