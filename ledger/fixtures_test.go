@@ -15,6 +15,7 @@ import (
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/bolt"
 	"github.com/fapiao/fapiao/eventstore/memstore"
+	"github.com/fapiao/fapiao/eventstore/seglog"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -40,6 +41,14 @@ func newLedger(s eventstore.Store) *ledger.Ledger {
 func openBolt(t testing.TB) *bolt.Store {
 	t.Helper()
 	s, err := bolt.Open(filepath.Join(t.TempDir(), "fapiao.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func openLog(t testing.TB) *seglog.Store {
+	t.Helper()
+	s, err := seglog.Open(filepath.Join(t.TempDir(), "log"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s

@@ -17,7 +17,7 @@ import (
 )
 
 // TestJourneyOnEveryStore runs the ledger's main journey, unchanged, on each
-// backend: the embedded bolt file, the EventStoreDB adapter over the protocol
+// backend: the embedded bolt file, the segmented log, the EventStoreDB adapter over the protocol
 // fake, the in-memory store, and a real EventStoreDB when FAPIAO_ESDB_URL
 // names one.
 func TestJourneyOnEveryStore(t *testing.T) {
@@ -26,6 +26,7 @@ func TestJourneyOnEveryStore(t *testing.T) {
 		open func(t *testing.T) eventstore.Store
 	}{
 		{"bolt", func(t *testing.T) eventstore.Store { return openBolt(t) }},
+		{"log", func(t *testing.T) eventstore.Store { return openLog(t) }},
 		{"esdb-fake", func(t *testing.T) eventstore.Store { return openESDB(t, esdbtest.New(t).URL()) }},
 		{"memstore", func(t *testing.T) eventstore.Store { return newMem(t) }},
 	}
