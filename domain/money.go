@@ -3,6 +3,7 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 )
@@ -96,14 +97,38 @@ func (m Money) IsPositive() bool { return m.d.IsPositive() }
 func (m Money) IsNegative() bool { return m.d.IsNegative() }
 
 // String formats m with exactly two decimals.
-func (m Money) String() string { return m.d.StringFixed(2) }
+func (m Money) String() string {
+	var buf [24]byte
+	return string(m.appendFixed(buf[:0]))
+}
+
+// appendFixed appends m with exactly two decimals, as StringFixed(2)
+// writes it. Amounts are written with every event and every answer, and
+// StringFixed goes through math/big (five allocations an amount): an
+// amount of at most two decimals and 18 digits in hundredths is written
+// from its int64 coefficient instead (TestMoneyAppendFixed compares them).
+func (m Money) appendFixed(b []byte) []byte {
+	e := m.d.Exponent()
+	if e < -2 || e > 16 || m.d.NumDigits() > 16-int(e) {
+		return append(b, m.d.StringFixed(2)...)
+	}
+	c := m.d.CoefficientInt64() // |c| < 10^(16-e): it fits, and so does c·10^(e+2)
+	for ; e > -2; e-- {
+		c *= 10
+	}
+	if c < 0 {
+		b = append(b, '-')
+		c = -c
+	}
+	b = strconv.AppendInt(b, c/100, 10)
+	return append(b, '.', byte('0'+c/10%10), byte('0'+c%10))
+}
 
 // MarshalJSON writes m as a JSON string with two decimals. Its digits,
 // point and sign need no escaping, so it is quoted directly.
 func (m Money) MarshalJSON() ([]byte, error) {
-	s := m.String()
-	b := make([]byte, 0, len(s)+2)
-	return append(append(append(b, '"'), s...), '"'), nil
+	b := make([]byte, 0, 24)
+	return append(m.appendFixed(append(b, '"')), '"'), nil
 }
 
 // UnmarshalJSON reads a JSON string holding an amount, strictly (ParseMoney).

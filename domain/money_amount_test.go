@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 // amountPattern is the definition isAmount implements.
@@ -90,5 +92,42 @@ func TestPlainAmountIsParseMoney(t *testing.T) {
 		if err := got.UnmarshalJSON([]byte(`"` + s + `"`)); err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s: %#v (%v), ParseMoney %#v", s, got, err, want)
 		}
+	}
+}
+
+// TestMoneyAppendFixed compares the int64 path of String and MarshalJSON
+// with decimal's StringFixed(2), their definition, on amounts of every
+// exponent and size, negative ones and those that must round included.
+func TestMoneyAppendFixed(t *testing.T) {
+	check := func(d decimal.Decimal) {
+		t.Helper()
+		m := Money{d}
+		want := d.StringFixed(2)
+		if got := m.String(); got != want {
+			t.Fatalf("Money(%s exp %d).String() = %s, want %s", d, d.Exponent(), got, want)
+		}
+		if got, _ := m.MarshalJSON(); string(got) != `"`+want+`"` {
+			t.Fatalf("Money(%s).MarshalJSON() = %s, want %q", d, got, want)
+		}
+	}
+	check(decimal.Decimal{})
+	for _, s := range []string{"0", "0.00", "-0.00", "0.001", "0.005", "0.015", "-0.005", "-0.5", "-0.05", "1.5", "100.00",
+		"9999999999999999.99", "99999999999999999.99", "-9999999999999999.99", "1e16", "1e17", "1.23e15", "123456789012345678901234567890.125",
+		"-1e-3", "0.995", "-0.995", "9223372036854775807", "-9223372036854775808", "92233720368547758.07"} {
+		check(decimal.RequireFromString(s))
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		c := rng.Int64N(1 << uint(rng.IntN(62)+1))
+		if rng.IntN(4) == 0 {
+			c = -c
+		}
+		check(decimal.New(c, int32(rng.IntN(24)-6)))
+	}
+	// Sums and differences, the way the fold makes amounts.
+	a := MustMoney("0.00")
+	for range 2000 {
+		a = a.Add(MustMoney("12.34")).Sub(MustMoney("0.05"))
+		check(a.d)
 	}
 }
