@@ -14,6 +14,7 @@ import (
 type folded struct {
 	acc      *domain.Account
 	lastHash string
+	stream   string // StreamName(acc.ID), kept: every command reads and appends it
 }
 
 // accountCache keeps the most recently used folded accounts, so a hot

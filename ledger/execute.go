@@ -145,7 +145,7 @@ func (l *Ledger) records(ctx context.Context, stream string, first uint64, batch
 
 // replay answers a retried keyed command with what it wrote the first time.
 func (l *Ledger) replay(ctx context.Context, c *command, f *folded, first domain.IdempotentResult) (Result, error) {
-	stream := StreamName(f.acc.ID)
+	stream := f.stream
 	res := c.result(f.acc)
 	res.Replayed = true
 	for r, err := range l.store.ReadStream(ctx, stream, first.FirstRevision) {

@@ -32,7 +32,7 @@ func (l *Ledger) Load(ctx context.Context, accountID string) (*domain.Account, e
 func (l *Ledger) current(ctx context.Context, accountID string) (*folded, error) {
 	f := l.cache.get(accountID)
 	if f == nil {
-		f = &folded{acc: domain.NewAccount(accountID)}
+		f = &folded{acc: domain.NewAccount(accountID), stream: StreamName(accountID)}
 	}
 	if err := l.catchUp(ctx, f); err != nil {
 		// A half-applied catch-up is not worth keeping: fold again next time.
@@ -45,7 +45,7 @@ func (l *Ledger) current(ctx context.Context, accountID string) (*folded, error)
 
 // catchUp folds the events of f's stream from revision f.acc.Version on.
 func (l *Ledger) catchUp(ctx context.Context, f *folded) error {
-	stream := StreamName(f.acc.ID)
+	stream := f.stream
 	var g idemGroup
 	for r, err := range l.store.ReadStream(ctx, stream, f.acc.Version) {
 		if errors.Is(err, eventstore.ErrStreamNotFound) && f.acc.Version == 0 {

@@ -38,7 +38,7 @@ type waiter struct {
 	// lead is set, before done is closed, when the waiter is to take over
 	// as the account's leader instead of having been answered.
 	lead bool
-	done chan struct{}
+	done chan struct{} // set by enqueue when w is to wait
 }
 
 // outcome is what a command's attempt gave.
@@ -72,6 +72,9 @@ func (q *queues) enqueue(acc string, w *waiter) bool {
 	}
 	aq.pending = append(aq.pending, w)
 	if aq.busy {
+		// Only a command that waits needs a channel to be woken by (a lone
+		// command leads at once): made here, before any leader can see w.
+		w.done = make(chan struct{})
 		return false
 	}
 	aq.busy = true
@@ -109,7 +112,7 @@ func (q *queues) finish(acc string, deferred []*waiter) *waiter {
 
 // submit runs c through the account's queue and returns its result.
 func (l *Ledger) submit(ctx context.Context, c command) (Result, error) {
-	w := &waiter{c: c, ctx: ctx, done: make(chan struct{})}
+	w := &waiter{c: c, ctx: ctx}
 	if !l.queues.enqueue(c.AccountID, w) {
 		// Not watching ctx: the leader may be appending this command right
 		// now. It checks ctx before deciding; the wait is one append.
@@ -200,7 +203,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) 
 		return outs, nil
 	}
 	base := f.acc.Version
-	stream := StreamName(acc)
+	stream := f.stream
 	var (
 		all     []eventstore.EventData
 		spans   []span
