@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"sync"
 
@@ -121,5 +122,14 @@ func commandHash(cmd any) string {
 	return RequestHashOf(struct {
 		Type    string `json:"type"`
 		Command any    `json:"command"`
-	}{fmt.Sprintf("%T", cmd), cmd})
+	}{typeName(cmd), cmd})
+}
+
+// typeName is fmt.Sprintf("%T", v), which fmt defines as the reflected
+// type's String, without fmt's buffer and copy.
+func typeName(v any) string {
+	if v == nil {
+		return "<nil>"
+	}
+	return reflect.TypeOf(v).String()
 }

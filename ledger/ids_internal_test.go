@@ -104,3 +104,14 @@ func TestRequestHashOfAsDefined(t *testing.T) {
 		t.Errorf(`RequestHashOf({"a":1}) = %s`, got)
 	}
 }
+
+// TestTypeNameIsPercentT: commandHash's type name is what %T prints, as
+// the fingerprints already stored were made with it.
+func TestTypeNameIsPercentT(t *testing.T) {
+	type local struct{ A int }
+	for _, v := range []any{nil, domain.PostStatement{}, &domain.IssueInvoice{}, domain.RequestInvoice{}, local{}, []int{1}, map[string]any{}, 1, "x", struct{}{}} {
+		if got, want := typeName(v), fmt.Sprintf("%T", v); got != want {
+			t.Errorf("typeName = %q, %%T = %q", got, want)
+		}
+	}
+}
