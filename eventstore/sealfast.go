@@ -84,7 +84,9 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 	c = append(c, `,"schema_version":`...)
 	c = strconv.AppendInt(c, int64(m.SchemaVersion), 10)
 	c = append(c, '}')
-	sb.canon = c
+	if cap(c) <= 64<<10 { // a large event's buffer is left to the collector
+		sb.canon = c
+	}
 
 	var sum [sha256.Size]byte
 	chainSum(&sum, prevHash, stream, revision, typ, c[:n], c[n:])

@@ -108,7 +108,9 @@ func RequestHashOf(v any) string {
 	if err != nil {
 		c = fmt.Appendf((*buf)[:0], "go:%T:%#v", v, v)
 	}
-	*buf = c[:0]
+	if cap(c) <= 64<<10 { // a large body's buffer is left to the collector
+		*buf = c[:0]
+	}
 	sum := sha256.Sum256(c)
 	return hex.EncodeToString(sum[:])
 }
