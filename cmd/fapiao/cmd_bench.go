@@ -69,13 +69,15 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		return out.Encode(res)
 	case "replay":
 		cfg := bench.ReplayConfig{Exe: exe, Log: e.stderr}
-		fs := newFlagSet(e, "bench replay", "[--events 1000000] [--store URL | --engine bolt|log] [--cache DIR] [--serve-memory-limit SIZE]")
+		fs := newFlagSet(e, "bench replay", "[--events 1000000] [--store URL | --engine bolt|log] [--cache DIR] [--serve-memory-limit SIZE] [--build-only] [--in-process=false]")
 		fs.IntVar(&cfg.Events, "events", 1_000_000, "events in the log")
 		fs.StringVar(&cfg.Store, "store", "", "a bolt or log store `URL` to build the log in (or reuse); default: one per size in --cache")
 		fs.StringVar(&cfg.Engine, "engine", "bolt", "the cached store's `kind`: bolt, or log (the segmented log)")
 		fs.StringVar(&cfg.CacheDir, "cache", "", "`directory` of the cached logs (default: the user cache directory, else the temporary one)")
 		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (build and replay) to `file`")
 		fs.StringVar(&cfg.ServeMemoryLimit, "serve-memory-limit", "", "start serve with --memory-limit `SIZE` (e.g. 800MiB)")
+		fs.BoolVar(&cfg.BuildOnly, "build-only", false, "build (or find) the cached log and stop")
+		inProcess := fs.Bool("in-process", true, "also replay into the in-memory projections in this process (false at 10M: ≈4 GiB of heap)")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
@@ -89,6 +91,7 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		if cfg.Events < 1 {
 			return usagef("--events must be positive")
 		}
+		cfg.SkipInProcess = !*inProcess
 		res, err := bench.RunReplay(ctx, cfg)
 		if err != nil {
 			return err

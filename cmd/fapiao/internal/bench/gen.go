@@ -63,6 +63,7 @@ type generator struct {
 type genWorker struct {
 	g      *generator
 	w      int
+	cohort uint16 // in event IDs, which are unique across cohorts
 	rng    *rand.Rand
 	ids    uint64
 	now    time.Time
@@ -95,8 +96,22 @@ func buildLog(ctx context.Context, path string, events int, log io.Writer) (int,
 	return buildLogIn(ctx, path, "bolt", events, log)
 }
 
+// cohortAccounts bounds the accounts generated at once. A log larger than
+// cohortAccounts*eventsPerAccount events (1M) is written cohort after
+// cohort, each taken through its months and then dropped: the generator's
+// memory is one cohort's folded accounts whatever the size (≈1 GiB), where
+// holding 100 000 accounts for 10M events would take ten times that. Each
+// cohort's months start again from 2025-01, so past 1M events positions
+// follow cohorts, not time; a log of up to 1M is one cohort, as before.
+const cohortAccounts = 10_000
+
 // buildLogIn is buildLog into a store of the given engine.
 func buildLogIn(ctx context.Context, path, engine string, events int, log io.Writer) (int, error) {
+	return buildCohorts(ctx, path, engine, events, cohortAccounts, log)
+}
+
+// buildCohorts is buildLogIn with cohorts of the given number of accounts.
+func buildCohorts(ctx context.Context, path, engine string, events, cohortAccounts int, log io.Writer) (int, error) {
 	store, err := openBulk(path, engine)
 	if err != nil {
 		return 0, err
@@ -104,10 +119,31 @@ func buildLogIn(ctx context.Context, path, engine string, events int, log io.Wri
 	defer store.Close()
 	g := &generator{store: store, target: events, calendar: domain.DefaultCalendar()}
 	accounts := max(events/eventsPerAccount, 1)
+	cohorts := (accounts + cohortAccounts - 1) / cohortAccounts
+	started := time.Now()
+	for c := range cohorts {
+		first, end := c*cohortAccounts, min((c+1)*cohortAccounts, accounts)
+		// Each cohort writes its share of the events, in proportion to its
+		// accounts; the last one stops at the target itself.
+		g.target = int(int64(events) * int64(end) / int64(accounts))
+		if err := g.cohort(ctx, c, first, end); err != nil {
+			return 0, err
+		}
+		if cohorts > 1 {
+			logf(log, "replay: cohort %d of %d: %d events so far, %.1fs\n", c+1, cohorts, store.LastPosition(), time.Since(started).Seconds())
+		}
+	}
+	n := int(store.LastPosition())
+	logf(log, "replay: built a log of %d events (%d accounts) in %.1fs\n", n, accounts, time.Since(started).Seconds())
+	return n, nil
+}
+
+// cohort generates accounts [first, end) month by month until the log
+// holds g.target events.
+func (g *generator) cohort(ctx context.Context, c, first, end int) error {
 	// Many more workers than cores: each waits for its commits, and the
 	// bolt writer batches what they hand it.
-	workers := min(accounts, 16*runtime.GOMAXPROCS(0))
-	started := time.Now()
+	workers := min(end-first, 16*runtime.GOMAXPROCS(0))
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
@@ -117,8 +153,8 @@ func buildLogIn(ctx context.Context, path, engine string, events int, log io.Wri
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			gw := &genWorker{g: g, w: w, rng: rand.New(rand.NewPCG(uint64(w), 0x5eed)), ctx: ctx}
-			if err := gw.run(accounts, workers); err != nil {
+			gw := &genWorker{g: g, w: w, cohort: uint16(c), rng: rand.New(rand.NewPCG(uint64(w), 0x5eed+uint64(c))), ctx: ctx}
+			if err := gw.run(first, end, workers); err != nil {
 				mu.Lock()
 				if firstErr == nil {
 					firstErr = err
@@ -128,19 +164,14 @@ func buildLogIn(ctx context.Context, path, engine string, events int, log io.Wri
 		}()
 	}
 	wg.Wait()
-	if firstErr != nil {
-		return 0, firstErr
-	}
-	n := int(store.LastPosition())
-	logf(log, "replay: built a log of %d events (%d accounts) in %.1fs\n", n, accounts, time.Since(started).Seconds())
-	return n, nil
+	return firstErr
 }
 
-// run generates the worker's accounts month by month until the log holds
-// the target number of events.
-func (gw *genWorker) run(accounts, workers int) error {
+// run generates the worker's accounts of [first, end) month by month until
+// the log holds the target number of events.
+func (gw *genWorker) run(first, end, workers int) error {
 	var mine []*genAccount
-	for a := gw.w; a < accounts; a += workers {
+	for a := first + gw.w; a < end; a += workers {
 		mine = append(mine, &genAccount{id: fmt.Sprintf("acc-%06d", a), acc: domain.NewAccount(fmt.Sprintf("acc-%06d", a))})
 	}
 	gw.now = genStart
@@ -180,6 +211,7 @@ func (gw *genWorker) newID() uuid.UUID {
 	gw.ids++
 	var u uuid.UUID
 	binary.BigEndian.PutUint32(u[0:4], uint32(gw.w)+0x42000000)
+	binary.BigEndian.PutUint16(u[4:6], gw.cohort)
 	binary.BigEndian.PutUint64(u[8:16], gw.ids)
 	u[6] = 0x40 | u[6]&0x0f // version 4 layout, for tools that check
 	u[8] = 0x80 | u[8]&0x3f

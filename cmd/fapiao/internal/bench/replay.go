@@ -31,7 +31,13 @@ type ReplayConfig struct {
 	Exe string
 	// ServeMemoryLimit is passed to serve as --memory-limit when not empty.
 	ServeMemoryLimit string
-	Log              io.Writer
+	// BuildOnly stops once the log is built (or found cached): for the
+	// 10M log, generated once, measured in another run.
+	BuildOnly bool
+	// SkipInProcess leaves out projections.Replay in this process (its
+	// read models are the whole history in memory: ≈4 GiB at 10M).
+	SkipInProcess bool
+	Log           io.Writer
 }
 
 // ReplayResult is the replay scenario's figures.
@@ -51,6 +57,11 @@ type ReplayResult struct {
 	// sampled until ready (every 10 ms): its memory without the file.
 	PeakAnonMB float64 `json:"peak_anon_mb"`
 	FileMB     float64 `json:"file_mb"`
+	// BuildSecs and BuildPeakRSSMB are the generator's wall time and this
+	// process's peak resident set while it built the log (absent when the
+	// log was cached).
+	BuildSecs      float64 `json:"build_seconds,omitempty"`
+	BuildPeakRSSMB float64 `json:"build_peak_rss_mb,omitempty"`
 }
 
 // RunReplay builds (or reuses) a log of cfg.Events events, rebuilds every
@@ -61,10 +72,17 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 	if err != nil {
 		return ReplayResult{}, err
 	}
-	if err := ensureLog(ctx, path, engine, cfg.Events, cfg.Store != "", cfg.Log); err != nil {
-		return ReplayResult{}, err
-	}
 	res := ReplayResult{Scenario: "replay"}
+	resetPeakRSS()
+	buildStarted := time.Now()
+	built, err := ensureLog(ctx, path, engine, cfg.Events, cfg.Store != "", cfg.Log)
+	if err != nil {
+		return res, err
+	}
+	if built {
+		res.BuildSecs = round(time.Since(buildStarted).Seconds())
+		res.BuildPeakRSSMB = peakRSSMB()
+	}
 	res.FileMB = round(float64(pathBytes(path)) / (1 << 20))
 
 	store, err := openStored(path, engine)
@@ -75,24 +93,16 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 		// The log's segments are preallocated: count what holds data.
 		res.FileMB = round(float64(d.DataBytes()) / (1 << 20))
 	}
-	runtime.GC()
-	started := time.Now()
-	p, err := projections.Replay(ctx, store, nil)
-	elapsed := time.Since(started)
 	res.Events = int(store.LastPosition())
-	store.Close()
-	if err != nil {
-		return res, fmt.Errorf("bench: replay: %w", err)
+	if cfg.BuildOnly || cfg.SkipInProcess {
+		store.Close()
+	} else if err := replayInProcess(ctx, store, &res); err != nil {
+		return res, err
 	}
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	runtime.KeepAlive(p)
-	res.ReplaySecs = round(elapsed.Seconds())
-	res.EventsPerSec = rate(res.Events, elapsed)
-	res.ReplayHeapMB = round(float64(ms.HeapInuse) / (1 << 20))
-	p = nil
-	runtime.GC()
+	if cfg.BuildOnly {
+		logf(cfg.Log, "replay: the log of %d events is in %s (%.0f MiB)\n", res.Events, path, res.FileMB)
+		return res, nil
+	}
 
 	if cfg.Exe != "" {
 		dir, err := os.MkdirTemp("", "fapiao-bench-replay-")
@@ -119,6 +129,29 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 	logf(cfg.Log, "replay: %d events in %.2fs: %.0f events/s, read models %.0f MiB of heap; serve ready in %.2fs, peak RSS %.0f MiB (anonymous %.0f MiB; file %.0f MiB)\n",
 		res.Events, res.ReplaySecs, res.EventsPerSec, res.ReplayHeapMB, res.ReadySecs, res.PeakRSSMB, res.PeakAnonMB, res.FileMB)
 	return res, nil
+}
+
+// replayInProcess rebuilds every projection from store in this process
+// (then closes it) and records the rate and the read models' heap.
+func replayInProcess(ctx context.Context, store genStore, res *ReplayResult) error {
+	runtime.GC()
+	started := time.Now()
+	p, err := projections.Replay(ctx, store, nil)
+	elapsed := time.Since(started)
+	store.Close()
+	if err != nil {
+		return fmt.Errorf("bench: replay: %w", err)
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	runtime.KeepAlive(p)
+	res.ReplaySecs = round(elapsed.Seconds())
+	res.EventsPerSec = rate(res.Events, elapsed)
+	res.ReplayHeapMB = round(float64(ms.HeapInuse) / (1 << 20))
+	p = nil
+	runtime.GC()
+	return nil
 }
 
 // replayPath is the bolt file or log directory of the log, and its engine:
@@ -173,33 +206,33 @@ const genVersion = 1
 // ensureLog builds the log at path unless a complete one is there: a
 // marker file is written only once the build finished, so an interrupted
 // build is started again from scratch. A store the user named is reused if
-// it holds any event, and never removed.
-func ensureLog(ctx context.Context, path, engine string, events int, given bool, log io.Writer) error {
+// it holds any event, and never removed. It reports whether it built one.
+func ensureLog(ctx context.Context, path, engine string, events int, given bool, log io.Writer) (bool, error) {
 	marker := path + ".complete"
 	if given {
 		s, err := openBulk(path, engine)
 		if err != nil {
-			return err
+			return false, err
 		}
 		n := s.LastPosition()
 		s.Close()
 		if n > 0 {
 			logf(log, "replay: reusing the %d events in %s\n", n, path)
-			return nil
+			return false, nil
 		}
 		_, err = buildLogIn(ctx, path, engine, events, log)
-		return err
+		return err == nil, err
 	}
 	if _, err := os.Stat(marker); err == nil {
 		logf(log, "replay: reusing the log in %s\n", path)
-		return nil
+		return false, nil
 	}
 	if err := os.RemoveAll(path); err != nil {
-		return err
+		return false, err
 	}
 	logf(log, "replay: building a log of %d events in %s (cached for the next run)\n", events, path)
 	if _, err := buildLogIn(ctx, path, engine, events, log); err != nil {
-		return err
+		return false, err
 	}
-	return os.WriteFile(marker, nil, 0o600)
+	return true, os.WriteFile(marker, nil, 0o600)
 }
