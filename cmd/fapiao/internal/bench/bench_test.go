@@ -186,3 +186,26 @@ func TestReplayOnLog(t *testing.T) {
 		t.Fatal("an unknown engine was accepted")
 	}
 }
+
+// TestServesViews reads serve's usage for the --views flag: present in a
+// build with persisted views, absent before (and not mistaken for a flag
+// whose description mentions it, or a longer name).
+func TestServesViews(t *testing.T) {
+	for _, tc := range []struct {
+		name, usage string
+		want        bool
+	}{
+		{"before issue 16", "Usage: fapiao serve --addr A --store STORE\n\nFlags:\n  -addr address\n    \tlisten address\n  -store URL\n    \tthe event store URL\n", false},
+		{"with views", "Flags:\n  -addr address\n    \tlisten\n  -views URL\n    \tthe views file (default: views.db beside a bolt store)\n", true},
+		{"bool flag alone on its line", "Flags:\n  -views\n", true},
+		{"mentioned in a description", "Flags:\n  -store URL\n    \t-views is elsewhere\n", false},
+		{"a longer name", "Flags:\n  -views-cache size\n", false},
+		{"flag refused", "flag provided but not defined: -views\nUsage: fapiao serve\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := servesViews([]byte(tc.usage)); got != tc.want {
+				t.Fatalf("servesViews = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -48,6 +48,9 @@ type HTTPResult struct {
 	Seconds   float64 `json:"seconds"`
 	// ServerPeakRSSMB is the serve child's peak resident set.
 	ServerPeakRSSMB float64 `json:"server_peak_rss_mb"`
+	// Views is where the server kept its read models: "on disk" (a views
+	// file in the run's directory) or viewsUnsupported (in memory).
+	Views string `json:"views"`
 }
 
 // seedInvoices is how many invoices each account is given, so that the
@@ -95,17 +98,23 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (HTTPResult, error) {
 	if cfg.Pprof != "" {
 		extra = append(extra, "--pprof", cfg.Pprof)
 	}
+	views := viewsUnsupported
+	if serveHasViews(cfg.Exe) {
+		extra = append(extra, "--views", viewsURL(filepath.Join(dir, "views.db")))
+		views = "on disk"
+	}
 	srv, err := startServer(ctx, cfg.Exe, "bolt://"+path, tokens, extra...)
 	if err != nil {
 		return HTTPResult{}, err
 	}
 	res, err := loadHTTP(ctx, cfg, srv.base, accounts)
 	res.ServerPeakRSSMB = srv.stop()
+	res.Views = views
 	if err != nil {
 		return res, err
 	}
-	logf(cfg.Log, "http: %d connections for %.1fs: GET %.0f/s (p50 %.2f ms, p99 %.2f ms), POST %.0f/s (p50 %.2f ms, p99 %.2f ms), %d errors; server peak RSS %.0f MiB\n",
-		cfg.Connections, res.Seconds, res.GetRPS, res.GetP50ms, res.GetP99ms, res.PostRPS, res.PostP50ms, res.PostP99ms, res.Errors, res.ServerPeakRSSMB)
+	logf(cfg.Log, "http: %d connections for %.1fs: GET %.0f/s (p50 %.2f ms, p99 %.2f ms), POST %.0f/s (p50 %.2f ms, p99 %.2f ms), %d errors; server peak RSS %.0f MiB; views %s\n",
+		cfg.Connections, res.Seconds, res.GetRPS, res.GetP50ms, res.GetP99ms, res.PostRPS, res.PostP50ms, res.PostP99ms, res.Errors, res.ServerPeakRSSMB, res.Views)
 	return res, nil
 }
 

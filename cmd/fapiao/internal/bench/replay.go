@@ -62,6 +62,22 @@ type ReplayResult struct {
 	// log was cached).
 	BuildSecs      float64 `json:"build_seconds,omitempty"`
 	BuildPeakRSSMB float64 `json:"build_peak_rss_mb,omitempty"`
+
+	// Views says how the serve child kept its read models: "on disk"
+	// (serve --views, issue 16) or viewsUnsupported (a build without the
+	// flag: every start rebuilds them in memory, and the restart figures
+	// are absent).
+	Views string `json:"views,omitempty"`
+	// RebuildEventsPerSec is the events over ReadySecs: the first start's
+	// rebuild of the read models (into the views file, with views).
+	RebuildEventsPerSec float64 `json:"rebuild_events_per_sec,omitempty"`
+	// RestartReadySecs, RestartPeakRSSMB and RestartPeakAnonMB are those
+	// of a second serve on the views file the first one left.
+	RestartReadySecs  float64 `json:"restart_ready_seconds,omitempty"`
+	RestartPeakRSSMB  float64 `json:"restart_peak_rss_mb,omitempty"`
+	RestartPeakAnonMB float64 `json:"restart_peak_anon_mb,omitempty"`
+	// ViewsFileMB is the views file's size after the restart.
+	ViewsFileMB float64 `json:"views_file_mb,omitempty"`
 }
 
 // RunReplay builds (or reuses) a log of cfg.Events events, rebuilds every
@@ -118,6 +134,19 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 		if cfg.ServeMemoryLimit != "" {
 			extra = []string{"--memory-limit", cfg.ServeMemoryLimit}
 		}
+		views := filepath.Join(dir, "views.db")
+		withViews := serveHasViews(cfg.Exe)
+		if withViews {
+			// Always a views file of the bench's own: serve's default is
+			// beside the store, which would leave one in the cache and make
+			// the next cold start a restart.
+			extra = append(extra, "--views", viewsURL(views))
+			res.Views = "on disk"
+		} else {
+			res.Views = viewsUnsupported
+		}
+		// The first start: no views file, serve builds its read models
+		// from the whole log (with views, into the file).
 		srv, err := startServer(ctx, cfg.Exe, engine+"://"+path, tokens, extra...)
 		if err != nil {
 			return res, err
@@ -125,9 +154,27 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 		res.ReadySecs = round(srv.ready.Seconds())
 		res.PeakRSSMB = srv.stop()
 		res.PeakAnonMB = srv.peakAnonMB()
+		res.RebuildEventsPerSec = rate(res.Events, srv.ready)
+		if withViews {
+			// The second start, on the views the first one left.
+			srv, err := startServer(ctx, cfg.Exe, engine+"://"+path, tokens, extra...)
+			if err != nil {
+				return res, fmt.Errorf("bench: restarting on the views: %w", err)
+			}
+			res.RestartReadySecs = round(srv.ready.Seconds())
+			res.RestartPeakRSSMB = srv.stop()
+			res.RestartPeakAnonMB = srv.peakAnonMB()
+			res.ViewsFileMB = round(float64(pathBytes(views)) / (1 << 20))
+		}
 	}
 	logf(cfg.Log, "replay: %d events in %.2fs: %.0f events/s, read models %.0f MiB of heap; serve ready in %.2fs, peak RSS %.0f MiB (anonymous %.0f MiB; file %.0f MiB)\n",
 		res.Events, res.ReplaySecs, res.EventsPerSec, res.ReplayHeapMB, res.ReadySecs, res.PeakRSSMB, res.PeakAnonMB, res.FileMB)
+	if res.Views == "on disk" {
+		logf(cfg.Log, "replay: restart on the views ready in %.2fs, peak RSS %.0f MiB (anonymous %.0f MiB); views file %.0f MiB\n",
+			res.RestartReadySecs, res.RestartPeakRSSMB, res.RestartPeakAnonMB, res.ViewsFileMB)
+	} else if res.Views != "" {
+		logf(cfg.Log, "replay: views: %s\n", res.Views)
+	}
 	return res, nil
 }
 

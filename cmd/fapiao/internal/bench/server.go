@@ -145,6 +145,30 @@ func (s *server) stop() float64 {
 	return peak
 }
 
+// viewsUnsupported is the Views of a result whose serve has no --views.
+const viewsUnsupported = "not supported by this build"
+
+// serveHasViews reports whether exe's serve takes --views (issue 16's
+// persisted read models): its usage lists the flag. A build without it
+// refuses the flag, so the scenarios leave it out and say so.
+func serveHasViews(exe string) bool {
+	out, _ := exec.Command(exe, "serve", "--help").CombinedOutput()
+	return servesViews(out)
+}
+
+// servesViews reads serve's usage: a flag's line starts "  -views".
+func servesViews(usage []byte) bool {
+	for line := range strings.Lines(string(usage)) {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(line, "  -") && f[0] == "-views" {
+			return true
+		}
+	}
+	return false
+}
+
+// viewsURL is the --views argument for a bbolt views file at path.
+func viewsURL(path string) string { return "bolt://" + path }
+
 // tailBuffer keeps the last bytes written to it, for error messages.
 type tailBuffer struct {
 	mu  sync.Mutex
