@@ -12,7 +12,7 @@ import (
 )
 
 // benchScenarios are the subcommands of fapiao bench.
-var benchScenarios = []string{"append", "replay", "http", "all"}
+var benchScenarios = []string{"append", "replay", "http", "feed", "all"}
 
 // runBench is fapiao bench SCENARIO [flags]: it prints one JSON object per
 // scenario run on stdout and a human summary on stderr.
@@ -24,6 +24,7 @@ Scenarios:
   append   commands through the ledger on a real store (fsync on)
   replay   rebuild every projection from a large log; start serve on it
   http     load a fapiao serve child over loopback with keep-alive
+  feed     the live feed's catch-up: the replay log read through /v1/events/stream
   all      the three in turn (--short: a quick version, under two minutes)
 
 Run 'fapiao bench SCENARIO -h' for a scenario's flags.
@@ -110,6 +111,24 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 			return usagef("--connections must be at least 2 and --duration positive")
 		}
 		res, err := bench.RunHTTP(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		return out.Encode(res)
+	case "feed":
+		cfg := bench.FeedConfig{Exe: exe, Log: e.stderr}
+		fs := newFlagSet(e, "bench feed", "[--events 1000000] [--store URL | --engine bolt|log] [--cache DIR]")
+		fs.IntVar(&cfg.Events, "events", 1_000_000, "events in the log (the replay scenario's, cached)")
+		fs.StringVar(&cfg.Store, "store", "", "a bolt or log store `URL` to build the log in (or reuse); default: one per size in --cache")
+		fs.StringVar(&cfg.Engine, "engine", "bolt", "the cached store's `kind`: bolt, or log (the segmented log)")
+		fs.StringVar(&cfg.CacheDir, "cache", "", "`directory` of the cached logs (default: the user cache directory, else the temporary one)")
+		if err := parseFlags(fs, rest); err != nil {
+			return err
+		}
+		if cfg.Events < 1 {
+			return usagef("--events must be positive")
+		}
+		res, err := bench.RunFeed(ctx, cfg)
 		if err != nil {
 			return err
 		}

@@ -209,3 +209,18 @@ func TestServesViews(t *testing.T) {
 		})
 	}
 }
+
+// TestProcCPU: the CPU time read from /proc grows as this process works
+// (in ticks of 10 ms: the loop spins until one passes, or gives up).
+func TestProcCPU(t *testing.T) {
+	before := procCPU("self")
+	deadline := time.Now().Add(20 * time.Second)
+	for x := 0; procCPU("self") <= before; x++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("CPU time stayed at %v over a busy loop (%d turns)", before, x)
+		}
+	}
+	if procCPU("no-such-pid") != 0 {
+		t.Fatal("a missing process has CPU time")
+	}
+}
