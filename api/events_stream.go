@@ -43,6 +43,10 @@ const (
 // flush per batch, not per event.
 const streamBatchBytes = 64 << 10
 
+// feedScanWake is how many records the catch-up reads between wake-ups of
+// the writer when its batch is not full (a few milliseconds' worth).
+const feedScanWake = 4096
+
 // feedFilter is what a feed request asks for: events after a position, of
 // some types, of one account.
 type feedFilter struct {
@@ -142,21 +146,33 @@ func (s *server) eventStream(c echo.Context) error {
 // feed reads the log after f.after, and then follows it, into fb.
 func (s *server) feed(ctx context.Context, f feedFilter, fb *feedBuffer) error {
 	var frame []byte
+	// While catching up, the writer is woken for full batches only (once
+	// per frame, it wrote a few frames per write); it is also woken every
+	// feedScanWake records read, so that a filter matching little does
+	// not hold its frames back until the catch-up ends. Once caught up,
+	// every frame wakes it.
+	live, scanned := false, 0
 	for m, err := range s.cfg.Store.Subscribe(ctx, f.after) {
 		if err != nil {
 			return err
 		}
 		if m.CaughtUp {
+			live = true
 			fb.caughtUp()
 			continue
 		}
+		scanned++
+		wake := live || scanned%feedScanWake == 0
 		if !f.match(m.Record) {
+			if wake {
+				fb.wake()
+			}
 			continue
 		}
 		if frame, err = appendFrame(frame[:0], m.Record); err != nil {
 			return err
 		}
-		if !fb.add(ctx, frame) {
+		if !fb.add(ctx, frame, wake) {
 			return ctx.Err()
 		}
 	}
@@ -354,15 +370,19 @@ func signal(ch chan struct{}) {
 	}
 }
 
-// add appends a frame, first waiting while pending is full. It reports
-// false when ctx ended meanwhile.
-func (fb *feedBuffer) add(ctx context.Context, frame []byte) bool {
+// add appends a frame, first waiting while pending is full. It wakes the
+// writer when the batch is full, or when wake says so. It reports false
+// when ctx ended meanwhile.
+func (fb *feedBuffer) add(ctx context.Context, frame []byte, wake bool) bool {
 	for {
 		fb.mu.Lock()
 		if len(fb.pending) < streamBatchBytes {
 			fb.pending = append(fb.pending, frame...)
+			full := len(fb.pending) >= streamBatchBytes
 			fb.mu.Unlock()
-			signal(fb.ready)
+			if full || wake {
+				signal(fb.ready)
+			}
 			return true
 		}
 		fb.mu.Unlock()
@@ -373,6 +393,9 @@ func (fb *feedBuffer) add(ctx context.Context, frame []byte) bool {
 		}
 	}
 }
+
+// wake lets the writer take what is pending.
+func (fb *feedBuffer) wake() { signal(fb.ready) }
 
 func (fb *feedBuffer) caughtUp() {
 	fb.mu.Lock()
