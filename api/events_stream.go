@@ -40,8 +40,10 @@ const (
 )
 
 // streamBatchBytes is where a batch of frames is cut: one write and one
-// flush per batch, not per event.
-const streamBatchBytes = 64 << 10
+// flush per batch, not per event. 256 KiB rather than 64: server CPU per
+// event 7.2 → 5.8 µs and 5.2 against 6.7 (bench feed, 1M events, two
+// pairs at load ≈20); a connection holds two batches at most, 512 KiB.
+const streamBatchBytes = 256 << 10
 
 // feedScanWake is how many records the catch-up reads between wake-ups of
 // the writer when its batch is not full (a few milliseconds' worth).

@@ -380,7 +380,7 @@ func TestEventStreamOutlivesServerTimeoutsAndEndsAtShutdown(t *testing.T) {
 
 // TestEventStreamCutsSlowConsumer: a client that stops reading while the
 // log grows does not make the server read the log for it: once its socket
-// is full the server holds at most two batches (2 × 64 KiB and a frame),
+// is full the server holds at most two batches (2 × 256 KiB and a frame),
 // then ends the stream after StreamStallTimeout. What the client got is the
 // log without a gap, and it resumes from there.
 func TestEventStreamCutsSlowConsumer(t *testing.T) {
@@ -429,7 +429,7 @@ func TestEventStreamCutsSlowConsumer(t *testing.T) {
 	require.Less(t, pulled, n/2, "the server kept reading the log for a client that did not read")
 	require.Greater(t, received, 0)
 	frameBytes := pad // a frame is more than its padding
-	require.LessOrEqual(t, pulled-received, 2*(64<<10+frameBytes)/frameBytes+1,
+	require.LessOrEqual(t, pulled-received, 2*(256<<10+frameBytes)/frameBytes+1,
 		"the server held more than two batches for the client")
 
 	// The client resumes after the last event it got.
