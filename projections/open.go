@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"os"
 	"syscall"
 
@@ -26,12 +27,15 @@ const RebuildSuffix = ".rebuild"
 // another views version is served as it is while Run rebuilds it beside
 // (Stale says why).
 func Open(path string, o Options) (*Projections, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
 	p, why, err := openFile(path, o)
 	if err != nil {
 		return nil, err
 	}
 	if why != "" {
-		p.opts.Log.Warn("projections: the views file is not used; rebuilding it from the log", "path", path, "why", why)
+		o.Log.Warn("projections: the views file is not used; rebuilding it from the log", "path", path, "why", why)
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("projections: removing the unusable views file %s: %w", path, err)
 		}
@@ -232,4 +236,33 @@ func (p *Projections) swapTo(path string) error {
 		return old.Close()
 	}
 	return nil
+}
+
+// OpenCaughtUp opens the views file at path for store's log and brings it
+// up to the log's end (rebuilding it first if it is stale): what a job that
+// reads the views (reconcile --views) needs instead of a full replay.
+func OpenCaughtUp(ctx context.Context, store eventstore.Store, path string, o Options) (*Projections, error) {
+	id, err := LogIdentity(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	o.Identity = id
+	p, err := Open(path, o)
+	if err != nil {
+		return nil, err
+	}
+	if p.Stale() != "" {
+		p.Close()
+		if _, err := Rebuild(ctx, store, path, o); err != nil {
+			return nil, err
+		}
+		if p, err = Open(path, o); err != nil {
+			return nil, err
+		}
+	}
+	if err := CatchUp(ctx, store, p); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
 }

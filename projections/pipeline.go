@@ -141,7 +141,7 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 			}
 			return err
 		}
-		if f.b != nil && (f.b.records >= commitEvery || f.b.dirtyBytes >= maxDirtyBytes || (!bulk && len(order) == 0)) {
+		if f.b != nil && !bulk && len(order) == 0 {
 			if err := f.commit(); err != nil {
 				return err
 			}
@@ -150,8 +150,9 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 	return ctx.Err()
 }
 
-// commitEvery is the most records one batch holds.
-const commitEvery = 20_000
+// commitEvery is the most records one batch holds (a variable for the
+// crash test, which wants many commits).
+var commitEvery = 20_000
 
 // folder folds chunks into the open batch.
 type folder struct {
@@ -204,6 +205,11 @@ func (f *folder) foldChunk(items []decoded) error {
 		}
 		if err != nil && f.onErr != nil {
 			if err := f.onErr(err); err != nil {
+				return err
+			}
+		}
+		if f.b != nil && (f.b.records >= commitEvery || f.b.dirtyBytes >= maxDirtyBytes) {
+			if err := f.commit(); err != nil {
 				return err
 			}
 		}

@@ -238,3 +238,28 @@ func AfterTime(t time.Time) func(eventstore.Record) bool {
 		return !ok || at.After(t)
 	}
 }
+
+// CatchUp applies what the log holds after p.Position(), up to its end as
+// read now, in big batches: a job that reads a views file (reconcile
+// --views) brings it up to date first without a subscription.
+func CatchUp(ctx context.Context, store eventstore.Store, p *Projections) error {
+	from := p.Position()
+	if !p.started() {
+		from = eventstore.Start
+	}
+	err := p.consume(ctx,
+		func(ctx context.Context) iter.Seq2[eventstore.Message, error] {
+			return messages(store.ReadAll(ctx, from))
+		},
+		nil, nil,
+		func(err error) error {
+			if errors.Is(err, ErrOutOfOrder) {
+				return err
+			}
+			return nil // kept as a fault
+		}, true)
+	if err == nil {
+		err = ctx.Err()
+	}
+	return err
+}
