@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -118,6 +119,9 @@ func newTemp(o Options) (*Projections, error) {
 	}
 	p := newProjections(db, path, o)
 	p.temp = true
+	// Tests and tools drop projections without closing them: the file
+	// (already unlinked) is released with them.
+	runtime.AddCleanup(p, func(db *bolt.DB) { _ = db.Close() }, db)
 	return p, nil
 }
 
@@ -239,7 +243,7 @@ func (r *reader) account(id string) (*accountView, error) {
 // meta reads the meta bucket of this transaction.
 func (r *reader) meta() (fileMeta, error) { return readMeta(r.tx) }
 
-// tempPathIn is a fresh path in dir for a file written beside another.
+// fsyncDir makes a rename in path's directory durable.
 func fsyncDir(path string) error {
 	d, err := os.Open(filepath.Dir(path))
 	if err != nil {
