@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/fapiao/fapiao/eventstore/storeurl"
@@ -15,18 +16,16 @@ import (
 // beside the old one, then renamed over it. A serve running on the old
 // file notices the rename within a couple of seconds and switches to it.
 func runViews(ctx context.Context, e *env, args []string) (err error) {
-	if len(args) == 0 || args[0] != "rebuild" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprintln(e.stdout, "usage: fapiao views rebuild --store STORE [--views VIEWS]")
-			return nil
-		}
-		return usagef("want: fapiao views rebuild --store STORE [--views VIEWS]")
-	}
 	var store, views string
 	fs := newFlagSet(e, "views rebuild", "--store STORE [--views VIEWS]")
 	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
 	fs.StringVar(&views, "views", "", "the views `file` to rebuild (a path or bolt:///path; default: views.db beside a bolt store, ./data/views.db otherwise)")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if len(args) > 0 && args[0] == "rebuild" {
+		args = args[1:]
+	} else if len(args) == 0 || !slices.Contains([]string{"-h", "-help", "--help"}, args[0]) {
+		return usagef("want: fapiao views rebuild --store STORE [--views VIEWS]")
+	}
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	path, err := viewsPath(views, store)
