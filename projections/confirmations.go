@@ -35,8 +35,8 @@ func (pc PendingConfirmation) Actions(r domain.Role) []string {
 }
 
 // indexConfirmation keeps the pending index in step with a confirmation
-// event the fold just applied; the caller holds the write lock.
-func (p *Projections) indexConfirmation(av *accountView, ev domain.Event) {
+// event the fold just applied.
+func (b *batch) indexConfirmation(av *accountView, ev domain.Event) error {
 	var id uuid.UUID
 	switch e := ev.(type) {
 	case domain.RedLetterConfirmationEntered:
@@ -50,29 +50,27 @@ func (p *Projections) indexConfirmation(av *accountView, ev domain.Event) {
 	case domain.RedLetterConfirmationExpired:
 		id = e.ConfirmationID
 	default:
-		return
+		return nil
 	}
+	pending := b.tx.Bucket(bktPending)
 	cf := av.acc.Confirmation(id)
 	if cf == nil || !cf.Open() {
-		delete(p.pending, id)
-		return
-	}
-	if p.pending == nil {
-		p.pending = map[uuid.UUID]PendingConfirmation{}
+		return storage(pending.Delete(id[:]))
 	}
 	pc := PendingConfirmation{AccountID: av.acc.ID, ID: id, InvoiceID: cf.InvoiceID, Status: cf.Status, EnteredBy: cf.EnteredBy, Amount: cf.Amount}
 	if cf.Pending() && cf.ExpiresAt != nil {
 		pc.ExpiresAt = *cf.ExpiresAt
 	}
-	p.pending[id] = pc
+	return storage(pending.Put(id[:], encodePending(pc)))
 }
 
 // unindexUsed drops the confirmation a red invoice, whole or partial, just
 // used (RED-5); nil for a paper red-flush.
-func (p *Projections) unindexUsed(id *uuid.UUID) {
+func (b *batch) unindexUsed(id *uuid.UUID) error {
 	if id != nil {
-		delete(p.pending, *id)
+		return storage(b.tx.Bucket(bktPending).Delete(id[:]))
 	}
+	return nil
 }
 
 // PendingConfirmations lists the pending confirmations across accounts,
@@ -92,14 +90,34 @@ func (p *Projections) OpenConfirmations(account string) []PendingConfirmation {
 }
 
 func (p *Projections) openConfirmations(account string, keep func(PendingConfirmation) bool) []PendingConfirmation {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
 	var out []PendingConfirmation
-	for _, pc := range p.pending {
+	err := p.read(func(r *reader) error {
+		var err error
+		out, err = r.pending(account, keep)
+		return err
+	})
+	p.logReadErr("confirmations", err)
+	sortConfirmations(out)
+	return out
+}
+
+// pending lists the open confirmations kept, in no order.
+func (r *reader) pending(account string, keep func(PendingConfirmation) bool) ([]PendingConfirmation, error) {
+	var out []PendingConfirmation
+	err := r.tx.Bucket(bktPending).ForEach(func(_, v []byte) error {
+		pc, err := decodePending(v)
+		if err != nil {
+			return err
+		}
 		if (account == "" || pc.AccountID == account) && keep(pc) {
 			out = append(out, pc)
 		}
-	}
+		return nil
+	})
+	return out, err
+}
+
+func sortConfirmations(out []PendingConfirmation) {
 	slices.SortFunc(out, func(a, b PendingConfirmation) int {
 		if a.Pending() != b.Pending() {
 			if a.Pending() {
@@ -112,37 +130,33 @@ func (p *Projections) openConfirmations(account string, keep func(PendingConfirm
 		}
 		return slices.Compare(a.ID[:], b.ID[:])
 	})
-	return out
 }
 
 // InvoiceConfirmations returns copies of an invoice's confirmations in
 // entry order; ok=false when the account has no such invoice.
 func (p *Projections) InvoiceConfirmations(acc string, invoiceID uuid.UUID) ([]domain.Confirmation, bool) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	av, ok := p.accounts[acc]
-	if !ok || av.acc.Invoices[invoiceID] == nil {
-		return nil, false
-	}
-	cfs := av.acc.InvoiceConfirmations(invoiceID)
-	out := make([]domain.Confirmation, len(cfs))
-	for i, cf := range cfs {
-		out[i] = *cf
-	}
-	return out, true
+	var out []domain.Confirmation
+	p.withAccount("invoice confirmations", acc, func(av *accountView) {
+		if av.acc.Invoices[invoiceID] == nil {
+			return
+		}
+		cfs := av.acc.InvoiceConfirmations(invoiceID)
+		out = make([]domain.Confirmation, len(cfs))
+		for i, cf := range cfs {
+			out[i] = *cf
+		}
+	})
+	return out, out != nil
 }
 
 // Confirmation returns a copy of one confirmation of the account.
 func (p *Projections) Confirmation(acc string, id uuid.UUID) (domain.Confirmation, bool) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	av, ok := p.accounts[acc]
-	if !ok {
-		return domain.Confirmation{}, false
-	}
-	cf := av.acc.Confirmation(id)
-	if cf == nil {
-		return domain.Confirmation{}, false
-	}
-	return *cf, true
+	var out domain.Confirmation
+	found := false
+	p.withAccount("confirmation", acc, func(av *accountView) {
+		if cf := av.acc.Confirmation(id); cf != nil {
+			out, found = *cf, true
+		}
+	})
+	return out, found
 }

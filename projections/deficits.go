@@ -5,17 +5,17 @@ import "github.com/fapiao/fapiao/domain"
 // Adjustments lists the adjustments of the account's statement for month
 // in the order posted (DEF-1); false when there is no such statement.
 func (p *Projections) Adjustments(acc, month string) ([]domain.Adjustment, bool) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	av, ok := p.accounts[acc]
-	if !ok || av.acc.Statements[month] == nil {
-		return nil, false
-	}
-	out := []domain.Adjustment{}
-	for _, id := range av.acc.AdjustmentOrder {
-		if a := av.acc.Adjustments[id]; a.Month == month {
-			out = append(out, a)
+	var out []domain.Adjustment
+	p.withAccount("adjustments", acc, func(av *accountView) {
+		if av.acc.Statements[month] == nil {
+			return
 		}
-	}
-	return out, true
+		out = []domain.Adjustment{}
+		for _, id := range av.acc.AdjustmentOrder {
+			if a := av.acc.Adjustments[id]; a.Month == month {
+				out = append(out, a)
+			}
+		}
+	})
+	return out, out != nil
 }

@@ -86,7 +86,9 @@ func TestDEF6_ReconcileCatchesABrokenDeficit(t *testing.T) {
 	id := w.request("acc-y", "2026-01")
 	w.do("acc-y", domain.RoleBilling, domain.PostAdjustment{Month: "2026-01", AdjustmentID: "r", Bucket: domain.BucketKingsoft, Amount: "100.00", Reason: "refund"})
 	p := applyAll(t, w.records)
-	p.accounts["acc-y"].acc.Invoices[id].Raised = domain.Zero // what a lost event would leave
+	tamper(t, p, "acc-y", func(av *accountView) {
+		av.acc.Invoices[id].Raised = domain.Zero // what a lost event would leave
+	})
 	rep, _ := p.Reconcile("2026-01", time.Time{})
 	if rep.OK {
 		t.Fatal("not detected")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"sync"
+	"sync/atomic"
 
 	"github.com/fapiao/fapiao/eventstore"
 )
@@ -23,6 +24,8 @@ type fakeStore struct {
 	// overlap makes every resubscription start one record early, as a
 	// store with an inclusive resume would.
 	overlap bool
+	// yielded counts the records handed out by reads and subscriptions.
+	yielded atomic.Int64
 }
 
 var errDropped = errors.New("fake: subscription dropped")
@@ -69,6 +72,7 @@ func (s *fakeStore) ReadAll(ctx context.Context, after eventstore.Position) iter
 				yield(eventstore.Record{}, ctx.Err())
 				return
 			}
+			s.yielded.Add(1)
 			if !yield(r, nil) {
 				return
 			}
@@ -100,6 +104,7 @@ func (s *fakeStore) Subscribe(ctx context.Context, after eventstore.Position) it
 					yield(eventstore.Message{}, errDropped)
 					return
 				}
+				s.yielded.Add(1)
 				if !yield(eventstore.Message{Record: r}, nil) {
 					return
 				}

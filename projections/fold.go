@@ -1,49 +1,186 @@
 package projections
 
 import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
-	"github.com/google/uuid"
 )
 
-// Apply folds one record into the read models. Records of streams other than
-// "account-<id>" only advance the position. Positions must increase: a
-// record at or before Position() is refused with ErrOutOfOrder and changes
-// nothing. A record that cannot be decoded or folded still advances the
-// position (the log cannot be re-read around it); the error is returned and
-// kept, and Reconcile reports it.
-func (p *Projections) Apply(r eventstore.Record) error {
-	id, isAccount := accountID(r.Stream)
-	var ev domain.Event
-	var err error
-	if isAccount {
-		// Decoding dominates the cost of a fold; it needs no lock.
-		ev, err = domain.DecodeEvent(r.Type, r.Data)
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.applyDecoded(r, id, isAccount, ev, err)
+// A batch is the records folded between two commits. Its changes go to one
+// write transaction: index entries as they are made, each changed account
+// once at the commit, together with the new position and count. Readers see
+// the batch all at once or not at all.
+type batch struct {
+	p     *Projections
+	tx    *bolt.Tx
+	dirty map[string]*accountView
+	// dirtyBytes is the dirty accounts' size when last encoded: a rebuild
+	// commits before it grows past maxDirtyBytes.
+	dirtyBytes int
+	records    int
+	pos        eventstore.Position
+	applied    uint64
+	nFaults    uint64
+	identity   string
+	lastMeta   []byte
 }
 
-// applyDecoded is Apply after decoding; the caller holds the write lock.
-func (p *Projections) applyDecoded(r eventstore.Record, id string, isAccount bool, ev domain.Event, decodeErr error) error {
-	if err := p.checkOrder(r.Position); err != nil {
-		return err
-	}
-	defer p.advance(r.Position)
-	if !isAccount {
+// maxDirtyBytes bounds what a batch holds in memory between commits.
+const maxDirtyBytes = 32 << 20
+
+// storageError is a failure of the views file, not of a record: the batch
+// is abandoned and nothing of it is kept.
+type storageError struct{ err error }
+
+func (e *storageError) Error() string { return "projections: views file: " + e.err.Error() }
+func (e *storageError) Unwrap() error { return e.err }
+
+func storage(err error) error {
+	if err == nil {
 		return nil
 	}
-	if decodeErr != nil {
-		return p.addFault(r, decodeErr)
+	return &storageError{err}
+}
+
+// begin opens a batch; the caller holds p.wmu.
+func (p *Projections) begin() (*batch, error) {
+	p.mu.RLock()
+	db := p.db
+	p.mu.RUnlock()
+	if db == nil {
+		return nil, errors.New("projections: closed")
 	}
-	p.lastMeta = r.Metadata
-	if err := p.fold(p.account(id), r.Position, ev); err != nil {
-		return p.addFault(r, err)
+	tx, err := db.Begin(true)
+	if err != nil {
+		return nil, storage(err)
+	}
+	return &batch{p: p, tx: tx, dirty: map[string]*accountView{},
+		pos: p.pos.Load(), applied: p.applied.Load(), nFaults: p.nFaults, identity: p.identity, lastMeta: p.lastMeta}, nil
+}
+
+// rollback abandons the batch. Views folded in place (exclusive) may hold
+// part of it: the cache is dropped.
+func (b *batch) rollback() {
+	_ = b.tx.Rollback()
+	if b.p.exclusive {
+		b.p.cache.clear()
+	}
+}
+
+// commit writes the changed accounts and the position, commits, and only
+// then shows the batch: the cache takes the new views, Position moves, the
+// waiters wake.
+func (b *batch) commit() error {
+	p := b.p
+	if b.records == 0 {
+		_ = b.tx.Rollback()
+		return nil
+	}
+	accounts := b.tx.Bucket(bktAccounts)
+	for id, av := range b.dirty {
+		// A fresh buffer each: bbolt keeps the value until the commit.
+		v := av.encode(make([]byte, 0, av.size+256))
+		av.size = len(v)
+		if err := accounts.Put([]byte(id), v); err != nil {
+			b.rollback()
+			return storage(err)
+		}
+	}
+	m := b.tx.Bucket(bktMeta)
+	err := errors.Join(putU64(m, metaPosition, b.pos), putU64(m, metaApplied, b.applied), putU64(m, metaFaults, b.nFaults))
+	if err == nil && b.identity != "" && b.identity != p.identity {
+		err = m.Put(metaIdentity, []byte(b.identity))
+	}
+	if err == nil && b.lastMeta != nil {
+		err = m.Put(metaLastMeta, b.lastMeta)
+	}
+	if err != nil {
+		b.rollback()
+		return storage(err)
+	}
+	if err := b.tx.Commit(); err != nil {
+		if b.p.exclusive {
+			b.p.cache.clear()
+		}
+		return storage(err)
+	}
+	for _, av := range b.dirty {
+		p.cache.put(av)
+	}
+	p.identity, p.nFaults, p.lastMeta = b.identity, b.nFaults, b.lastMeta
+	p.applied.Store(b.applied)
+	p.pos.Store(b.pos)
+	p.wake()
+	return nil
+}
+
+// Apply folds one record into the read models and commits it. Records of
+// streams other than "account-<id>" only advance the position. Positions
+// must increase: a record at or before Position() is refused with
+// ErrOutOfOrder and changes nothing. A record that cannot be decoded or
+// folded still advances the position (the log cannot be re-read around
+// it); the error is returned and kept, and Reconcile reports it.
+func (p *Projections) Apply(r eventstore.Record) error {
+	d := decoded{msg: eventstore.Message{Record: r}}
+	d.decode()
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	b, err := p.begin()
+	if err != nil {
+		return err
+	}
+	ferr := b.apply(&d)
+	var se *storageError
+	if errors.As(ferr, &se) || errors.Is(ferr, ErrOutOfOrder) {
+		b.rollback()
+		return ferr
+	}
+	if err := b.commit(); err != nil {
+		return err
+	}
+	return ferr
+}
+
+// apply folds one decoded record into the batch. A record error is
+// returned (and kept as a fault); a *storageError means the batch is lost.
+func (b *batch) apply(d *decoded) error {
+	r := &d.msg.Record
+	if b.applied > 0 && r.Position <= b.pos {
+		return fmt.Errorf("%w: %d after %d", ErrOutOfOrder, r.Position, b.pos)
+	}
+	if b.applied == 0 && b.identity == "" {
+		b.identity = recordIdentity(*r)
+	}
+	b.pos = r.Position
+	b.applied++
+	b.records++
+	if !d.isAccount {
+		return nil
+	}
+	if d.err != nil {
+		return b.addFault(r, d.err)
+	}
+	b.lastMeta = r.Metadata
+	av, err := b.account(d.id)
+	if err != nil {
+		return err
+	}
+	av.stamp = r.Position
+	if err := b.fold(av, r.Position, d.ev); err != nil {
+		var se *storageError
+		if errors.As(err, &se) {
+			return err
+		}
+		return b.addFault(r, err)
 	}
 	return nil
 }
@@ -54,20 +191,47 @@ func accountID(stream string) (string, bool) {
 	return id, ok && id != ""
 }
 
-func (p *Projections) account(id string) *accountView {
-	av := p.accounts[id]
-	if av == nil {
-		av = &accountView{acc: domain.NewAccount(id), holders: map[string][]uuid.UUID{}}
-		p.accounts[id] = av
+// account returns the batch's working view of id: its own if it changed
+// the account already, else the committed one (from the cache, or decoded
+// from the file), copied unless the projections are private.
+func (b *batch) account(id string) (*accountView, error) {
+	if av := b.dirty[id]; av != nil {
+		return av, nil
 	}
-	return av
+	var av *accountView
+	v := b.tx.Bucket(bktAccounts).Get([]byte(id))
+	if v == nil {
+		av = newAccountView(id)
+	} else {
+		stamp, ok := stampOf(v)
+		if !ok {
+			return nil, storage(fmt.Errorf("%w: account %s", ErrDamaged, id))
+		}
+		if c := b.p.cache.peek(id); c != nil && c.stamp == stamp {
+			av = c
+			if !b.p.exclusive {
+				av = c.clone()
+			}
+		} else {
+			var err error
+			if av, err = decodeAccountView(id, v); err != nil {
+				return nil, storage(err)
+			}
+		}
+	}
+	b.dirty[id] = av
+	b.dirtyBytes += av.size
+	return av, nil
 }
 
-func (p *Projections) addFault(r eventstore.Record, err error) error {
+func (b *batch) addFault(r *eventstore.Record, err error) error {
 	err = fmt.Errorf("projections: %s@%d (%s, position %d): %w", r.Stream, r.Revision, r.Type, r.Position, err)
-	p.nFaults++
-	if len(p.faults) < maxFaults {
-		p.faults = append(p.faults, fault{Position: r.Position, Stream: r.Stream, Type: r.Type, Err: err.Error()})
+	b.nFaults++
+	if b.nFaults <= maxFaults {
+		v, _ := json.Marshal(fault{Position: r.Position, Stream: r.Stream, Type: r.Type, Err: err.Error()})
+		if perr := b.tx.Bucket(bktFaults).Put(posKey(r.Position), v); perr != nil {
+			return storage(perr)
+		}
 	}
 	return err
 }
@@ -75,7 +239,7 @@ func (p *Projections) addFault(r eventstore.Record, err error) error {
 // fold applies ev to the account with the command side's fold, then updates
 // the indexes from the result. A panic in the fold (an event the aggregate
 // cannot take, such as a forged one) becomes an error.
-func (p *Projections) fold(av *accountView, pos eventstore.Position, ev domain.Event) (err error) {
+func (b *batch) fold(av *accountView, pos eventstore.Position, ev domain.Event) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("fold panicked: %v", v)
@@ -87,34 +251,26 @@ func (p *Projections) fold(av *accountView, pos eventstore.Position, ev domain.E
 		dropLines(av.acc, e.Month)
 		return nil
 	case domain.InvoiceRequested:
-		if inv := av.acc.Invoices[e.InvoiceID]; inv != nil {
-			p.internInvoice(inv)
-		}
-		return p.indexInvoice(av, pos, e)
-	case domain.InvoiceIssued:
-		if inv := av.acc.Invoices[e.InvoiceID]; inv != nil {
-			p.internInvoice(inv)
-		}
-	case domain.InvoiceShipped:
-		if inv := av.acc.Invoices[e.InvoiceID]; inv != nil {
-			p.internInvoice(inv)
-		}
+		return b.indexInvoice(av, pos, e)
 	case domain.InvoiceVoided:
-		return p.closeInvoice(av, e.InvoiceID, e.VoidedAt, domain.Voided)
+		return b.closeInvoice(av, pos, e.InvoiceID, e.VoidedAt, domain.Voided)
 	case domain.InvoiceRedFlushed:
-		p.unindexUsed(e.ConfirmationID)
-		return p.closeInvoice(av, e.InvoiceID, e.RedFlushedAt, domain.RedFlushed)
+		if err := b.unindexUsed(e.ConfirmationID); err != nil {
+			return err
+		}
+		return b.closeInvoice(av, pos, e.InvoiceID, e.RedFlushedAt, domain.RedFlushed)
 	case domain.InvoicePartlyRedFlushed:
 		// The invoice stays issued; its confirmation is used (RED-5).
-		p.unindexUsed(e.ConfirmationID)
-		return p.updateStatus(av, e.InvoiceID)
+		if err := b.unindexUsed(e.ConfirmationID); err != nil {
+			return err
+		}
+		return b.updateStatus(av, e.InvoiceID)
 	case domain.RedLetterConfirmationEntered, domain.RedLetterConfirmationConfirmed, domain.RedLetterConfirmationRefused,
 		domain.RedLetterConfirmationWithdrawn, domain.RedLetterConfirmationExpired:
-		p.indexConfirmation(av, ev)
-		return nil
+		return b.indexConfirmation(av, ev)
 	}
 	if id, ok := invoiceIDOf(ev); ok {
-		return p.updateStatus(av, id)
+		return b.updateStatus(av, id)
 	}
 	return nil
 }
@@ -122,30 +278,36 @@ func (p *Projections) fold(av *accountView, pos eventstore.Position, ev domain.E
 // dropLines lets go of a statement's lines once the fold has summarised
 // them into its buckets: no query answers with lines (only a command's
 // answer does, from the ledger's own state), and at three lines a month
-// they were about a third of the read models' heap.
+// they were about a third of the read models.
 func dropLines(a *domain.Account, month string) {
 	if st := a.Statements[month]; st != nil {
 		st.Lines = nil
 	}
 }
 
-// indexInvoice adds a new application to the invoice index and records the
-// statements it holds.
-func (p *Projections) indexInvoice(av *accountView, pos eventstore.Position, e domain.InvoiceRequested) error {
-	if _, dup := p.byID[e.InvoiceID]; dup {
+// indexInvoice adds a new application to the invoice indexes and records
+// the statements it holds.
+func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.InvoiceRequested) error {
+	byID := b.tx.Bucket(bktByID)
+	if byID.Get(e.InvoiceID[:]) != nil {
 		return fmt.Errorf("invoice %s requested twice", e.InvoiceID)
 	}
 	inv := av.acc.Invoices[e.InvoiceID]
 	if inv == nil {
 		return fmt.Errorf("the fold kept no invoice %s", e.InvoiceID)
 	}
-	ref := int32(len(p.refPos))
-	p.refPos = append(p.refPos, pos)
-	p.refStatus = append(p.refStatus, codeOf(inv.Status))
-	p.refAcc = append(p.refAcc, av)
-	p.refID = append(p.refID, e.InvoiceID)
-	p.byID[e.InvoiceID] = ref
-	av.refs = append(av.refs, ref)
+	acc := av.acc.ID
+	ref := invoiceRef{pos: pos, status: codeOf(inv.Status), id: e.InvoiceID, account: acc}
+	idv := binary.BigEndian.AppendUint64(nil, pos)
+	err := errors.Join(
+		b.tx.Bucket(bktInvoices).Put(posKey(pos), ref.value()),
+		b.tx.Bucket(bktStatus).Put(statusKey(ref.status, pos), nil),
+		b.tx.Bucket(bktAccInv).Put(accInvKey(acc, pos), ref.value()[:17]),
+		byID.Put(e.InvoiceID[:], append(idv, acc...)),
+	)
+	if err != nil {
+		return storage(err)
+	}
 	if liveStatus(inv.Status) {
 		// From the event, not from the fold's result: REC-1 must see what
 		// the log says, even if the fold lost it.
@@ -156,19 +318,45 @@ func (p *Projections) indexInvoice(av *accountView, pos eventstore.Position, e d
 	return nil
 }
 
-// updateStatus copies an invoice's new status into the index and releases
-// its statements when it stops being live.
-func (p *Projections) updateStatus(av *accountView, id uuid.UUID) error {
-	ref, ok := p.byID[id]
-	if !ok || p.refAcc[ref] != av {
+// lookup finds an invoice's request position and account.
+func (b *batch) lookup(id uuid.UUID) (eventstore.Position, string, bool) {
+	v := b.tx.Bucket(bktByID).Get(id[:])
+	if len(v) < 8 {
+		return 0, "", false
+	}
+	return binary.BigEndian.Uint64(v), string(v[8:]), true
+}
+
+// updateStatus copies an invoice's new status into the indexes and
+// releases its statements when it stops being live.
+func (b *batch) updateStatus(av *accountView, id uuid.UUID) error {
+	pos, acc, ok := b.lookup(id)
+	if !ok || acc != av.acc.ID {
 		return fmt.Errorf("event for unknown invoice %s", id)
 	}
 	inv := av.acc.Invoices[id]
 	if inv == nil {
 		return fmt.Errorf("the fold lost invoice %s", id)
 	}
-	old := p.refStatus[ref].status()
-	p.refStatus[ref] = codeOf(inv.Status)
+	invoices := b.tx.Bucket(bktInvoices)
+	ref, err := parseInvoiceRef(pos, invoices.Get(posKey(pos)))
+	if err != nil {
+		return storage(err)
+	}
+	old := ref.status.status()
+	if now := codeOf(inv.Status); now != ref.status {
+		oldCode := ref.status
+		ref.status = now
+		err := errors.Join(
+			invoices.Put(posKey(pos), ref.value()),
+			b.tx.Bucket(bktStatus).Delete(statusKey(oldCode, pos)),
+			b.tx.Bucket(bktStatus).Put(statusKey(now, pos), nil),
+			b.tx.Bucket(bktAccInv).Put(accInvKey(acc, pos), ref.value()[:17]),
+		)
+		if err != nil {
+			return storage(err)
+		}
+	}
 	if liveStatus(old) && !liveStatus(inv.Status) {
 		for _, m := range inv.Statements {
 			av.holders[m] = removeID(av.holders[m], id)
@@ -180,16 +368,16 @@ func (p *Projections) updateStatus(av *accountView, id uuid.UUID) error {
 	return nil
 }
 
-func (p *Projections) closeInvoice(av *accountView, id uuid.UUID, at time.Time, want domain.InvoiceStatus) error {
-	if err := p.updateStatus(av, id); err != nil {
+func (b *batch) closeInvoice(av *accountView, pos eventstore.Position, id uuid.UUID, at time.Time, want domain.InvoiceStatus) error {
+	if err := b.updateStatus(av, id); err != nil {
 		return err
 	}
-	ref := p.byID[id]
-	if got := p.refStatus[ref].status(); got != want {
-		return fmt.Errorf("invoice %s is %s after the event that makes it %s", id, got, want)
+	inv := av.acc.Invoices[id]
+	if inv.Status != want {
+		return fmt.Errorf("invoice %s is %s after the event that makes it %s", id, inv.Status, want)
 	}
-	p.closings = append(p.closings, closing{ref: ref, status: want, at: at})
-	return nil
+	ref, _, _ := b.lookup(id)
+	return storage(b.tx.Bucket(bktClosings).Put(posKey(pos), closingValue(ref, codeOf(want), at)))
 }
 
 // liveStatus is domain.Invoice.Live for a bare status.

@@ -1,11 +1,15 @@
 package projections
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
+
+	"github.com/google/uuid"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
@@ -57,12 +61,12 @@ func (p *Projections) Invoices(f Filter) (Page, error) {
 }
 
 // EachInvoice calls fn for each invoice of the page Invoices(f) answers, in
-// its order, and returns its next cursor. fn runs under the projections'
-// read lock with the invoice itself, not a copy, and with its account's
+// its order, and returns its next cursor. fn runs inside the views'
+// read transaction with the invoice itself, not a copy, and with its account's
 // Version: the invoice stays the same for as long as that version does, so
 // a caller may cache what it makes of it under (ID, version). fn must
-// neither keep nor change the invoice, and should be quick: the fold waits
-// for the lock.
+// neither keep nor change the invoice, and should be quick: a long read
+// transaction keeps the file from reusing its pages.
 func (p *Projections) EachInvoice(f Filter, fn func(inv *domain.Invoice, version uint64)) (string, error) {
 	limit := f.Limit
 	if limit <= 0 {
@@ -84,39 +88,79 @@ func (p *Projections) EachInvoice(f Filter, fn func(inv *domain.Invoice, version
 		before = c
 	}
 
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	// The candidates: refs[0:n] in the account's list, or 0..n-1 globally.
-	var refs []int32
-	n := len(p.refPos)
-	if f.Account != "" {
-		av := p.accounts[f.Account]
-		if av == nil {
-			return "", nil
-		}
-		refs = av.refs
-		n = sort.Search(len(refs), func(i int) bool { return p.refPos[refs[i]] >= before })
+	var next string
+	err := p.read(func(r *reader) error {
+		var err error
+		next, err = r.eachInvoice(f.Account, want, before, limit, fn)
+		return err
+	})
+	return next, err
+}
+
+// eachInvoice walks the invoices before the cursor position newest first:
+// the account's (accinv), those in one status (status), or all (invoices),
+// each a cursor seek and a walk back.
+func (r *reader) eachInvoice(account string, want statusCode, before eventstore.Position, limit int, fn func(*domain.Invoice, uint64)) (string, error) {
+	var bucket *bolt.Bucket
+	var prefix []byte
+	switch {
+	case account != "":
+		bucket, prefix = r.tx.Bucket(bktAccInv), accInvPrefix(account)
+	case want != 0:
+		bucket, prefix = r.tx.Bucket(bktStatus), []byte{byte(want)}
+	default:
+		bucket = r.tx.Bucket(bktInvoices)
+	}
+	c := bucket.Cursor()
+	seek := binary.BigEndian.AppendUint64(slices.Clip(prefix), before)
+	// The last key before the seek: keys of the prefix sit together.
+	k, v := c.Seek(seek)
+	if k == nil {
+		k, v = c.Last()
 	} else {
-		n = sort.Search(n, func(i int) bool { return p.refPos[i] >= before })
+		k, v = c.Prev()
 	}
 	listed := 0
-	last := int32(-1)
-	for i := n - 1; i >= 0; i-- {
-		ref := int32(i)
-		if refs != nil {
-			ref = refs[i]
+	var last eventstore.Position
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		if len(k) != len(prefix)+8 {
+			return "", fmt.Errorf("%w: invoice key of %d bytes", ErrDamaged, len(k))
 		}
-		if want != 0 && p.refStatus[ref] != want {
-			continue
+		pos := binary.BigEndian.Uint64(k[len(prefix):])
+		var id uuid.UUID
+		var acc string
+		switch {
+		case account != "":
+			if len(v) != 17 {
+				return "", fmt.Errorf("%w: account invoice entry of %d bytes", ErrDamaged, len(v))
+			}
+			if want != 0 && statusCode(v[0]) != want {
+				continue
+			}
+			id, acc = uuid.UUID(v[1:17]), account
+		default:
+			ref, err := parseInvoiceRef(pos, r.tx.Bucket(bktInvoices).Get(posKey(pos)))
+			if err != nil {
+				return "", err
+			}
+			id, acc = ref.id, ref.account
 		}
 		if listed == limit {
 			// One more match exists: the page is not the last.
-			return encodeCursor(p.refPos[last]), nil
+			return encodeCursor(last), nil
 		}
-		acc := p.refAcc[ref].acc
-		fn(acc.Invoices[p.refID[ref]], acc.Version)
+		av, err := r.account(acc)
+		if err != nil {
+			return "", err
+		}
+		if av == nil {
+			return "", fmt.Errorf("%w: invoice %s of account %s, which has no view", ErrDamaged, id, acc)
+		}
+		if inv := av.acc.Invoices[id]; inv != nil {
+			fn(inv, av.acc.Version)
+		}
 		listed++
-		last = ref
+		last = pos
 	}
 	return "", nil
 }

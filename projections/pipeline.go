@@ -29,7 +29,7 @@ type decoded struct {
 	err       error
 }
 
-type batch struct {
+type chunk struct {
 	items []decoded
 	err   error // the source's error, after the items
 	done  chan struct{}
@@ -40,10 +40,17 @@ var errStop = errors.New("stop")
 
 // consume folds the messages of src in order. stop (optional) ends it before
 // a record, onCaughtUp is called for a caught-up signal, onErr decides what
-// an Apply error does (a non-nil result ends consume with it). It returns
+// a record's error does (a non-nil result ends consume with it). It returns
 // src's error, or nil when src ends or stop said so.
+//
+// Batches are committed when they reach commitEvery records (or hold
+// maxDirtyBytes of accounts), before a caught-up signal, at the end, and,
+// unless bulk, whenever no more decoded records are waiting: live, what
+// arrived is committed at once; catching up, batches grow by themselves.
 func (p *Projections) consume(ctx context.Context, src func(context.Context) iter.Seq2[eventstore.Message, error],
-	stop func(eventstore.Record) bool, onCaughtUp func(), onErr func(error) error) error {
+	stop func(eventstore.Record) bool, onCaughtUp func(), onErr func(error) error, bulk bool) (err error) {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	// Cancel first, then wait: a batcher blocked on a full order channel
@@ -72,8 +79,8 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 	})
 
 	workers := max(runtime.GOMAXPROCS(0), 1)
-	work := make(chan *batch, workers)
-	order := make(chan *batch, 2*workers)
+	work := make(chan *chunk, workers)
+	order := make(chan *chunk, 2*workers)
 	wg.Go(func() {
 		defer close(order)
 		defer close(work)
@@ -81,7 +88,7 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 			b, ok := nextBatch(ctx, msgs)
 			if !ok {
 				if ctx.Err() == nil && srcErr != nil {
-					b = &batch{err: srcErr, done: closedChan}
+					b = &chunk{err: srcErr, done: closedChan}
 					select {
 					case order <- b:
 					case <-ctx.Done():
@@ -89,7 +96,7 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 				}
 				return
 			}
-			for _, ch := range []chan *batch{work, order} {
+			for _, ch := range []chan *chunk{work, order} {
 				select {
 				case ch <- b:
 				case <-ctx.Done():
@@ -109,6 +116,14 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 		})
 	}
 
+	f := &folder{p: p, stop: stop, onCaughtUp: onCaughtUp, onErr: onErr}
+	// Whatever ends consume, what was folded is committed: the file then
+	// holds exactly the records before the committed position.
+	defer func() {
+		if cerr := f.commit(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
 	for b := range order {
 		select {
 		case <-b.done:
@@ -118,7 +133,7 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 		if b.err != nil {
 			return b.err
 		}
-		err := p.foldBatch(b.items, stop, onCaughtUp, onErr)
+		err := f.foldChunk(b.items)
 		b.release() // folded: no other goroutine holds it any more
 		if err != nil {
 			if errors.Is(err, errStop) {
@@ -126,19 +141,91 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 			}
 			return err
 		}
+		if f.b != nil && !bulk && len(order) == 0 {
+			if err := f.commit(); err != nil {
+				return err
+			}
+		}
 	}
 	return ctx.Err()
+}
+
+// commitEvery is the most records one batch holds (a variable for the
+// crash test, which wants many commits).
+var commitEvery = 20_000
+
+// folder folds chunks into the open batch.
+type folder struct {
+	p          *Projections
+	b          *batch
+	stop       func(eventstore.Record) bool
+	onCaughtUp func()
+	onErr      func(error) error
+}
+
+func (f *folder) commit() error {
+	if f.b == nil {
+		return nil
+	}
+	b := f.b
+	f.b = nil
+	return b.commit()
+}
+
+// foldChunk folds a decoded chunk into the open batch (opening one).
+func (f *folder) foldChunk(items []decoded) error {
+	for i := range items {
+		d := &items[i]
+		if d.msg.CaughtUp {
+			// What precedes the signal is committed before anyone is told.
+			if err := f.commit(); err != nil {
+				return err
+			}
+			if f.onCaughtUp != nil {
+				f.onCaughtUp()
+			}
+			continue
+		}
+		if f.stop != nil && f.stop(d.msg.Record) {
+			return errStop
+		}
+		if f.b == nil {
+			b, err := f.p.begin()
+			if err != nil {
+				return err
+			}
+			f.b = b
+		}
+		err := f.b.apply(d)
+		var se *storageError
+		if errors.As(err, &se) {
+			f.b.rollback()
+			f.b = nil
+			return err
+		}
+		if err != nil && f.onErr != nil {
+			if err := f.onErr(err); err != nil {
+				return err
+			}
+		}
+		if f.b != nil && (f.b.records >= commitEvery || f.b.dirtyBytes >= maxDirtyBytes) {
+			if err := f.commit(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // batchPool recycles batches: at maxBatch items of a few hundred bytes each,
 // a new one per batch was a tenth of a replay's allocation.
-var batchPool = sync.Pool{New: func() any { return &batch{items: make([]decoded, 0, maxBatch)} }}
+var batchPool = sync.Pool{New: func() any { return &chunk{items: make([]decoded, 0, maxBatch)} }}
 
 // release returns a folded batch to the pool, dropping what its items refer
 // to (records, events) so that the pool keeps nothing alive.
-func (b *batch) release() {
+func (b *chunk) release() {
 	clear(b.items)
 	b.items = b.items[:0]
 	b.err, b.done = nil, nil
@@ -146,7 +233,7 @@ func (b *batch) release() {
 }
 
 // nextBatch waits for one message, then takes those already waiting.
-func nextBatch(ctx context.Context, msgs <-chan eventstore.Message) (*batch, bool) {
+func nextBatch(ctx context.Context, msgs <-chan eventstore.Message) (*chunk, bool) {
 	var first eventstore.Message
 	select {
 	case m, ok := <-msgs:
@@ -157,7 +244,7 @@ func nextBatch(ctx context.Context, msgs <-chan eventstore.Message) (*batch, boo
 	case <-ctx.Done():
 		return nil, false
 	}
-	b := batchPool.Get().(*batch)
+	b := batchPool.Get().(*chunk)
 	b.items = append(b.items[:0], decoded{msg: first})
 	b.done = make(chan struct{})
 	for len(b.items) < maxBatch {
@@ -183,28 +270,4 @@ func (d *decoded) decode() {
 	if d.isAccount {
 		d.ev, d.err = domain.DecodeEvent(r.Type, r.Data)
 	}
-}
-
-// foldBatch applies a decoded batch under one write lock.
-func (p *Projections) foldBatch(items []decoded, stop func(eventstore.Record) bool, onCaughtUp func(), onErr func(error) error) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for i := range items {
-		d := &items[i]
-		if d.msg.CaughtUp {
-			if onCaughtUp != nil {
-				onCaughtUp()
-			}
-			continue
-		}
-		if stop != nil && stop(d.msg.Record) {
-			return errStop
-		}
-		if err := p.applyDecoded(d.msg.Record, d.id, d.isAccount, d.ev, d.err); err != nil && onErr != nil {
-			if err := onErr(err); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }

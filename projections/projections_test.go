@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"reflect"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 func applyAll(t testing.TB, records []eventstore.Record) *Projections {
 	t.Helper()
 	p := New()
+	t.Cleanup(func() { p.Close() })
 	for _, r := range records {
 		if err := p.Apply(r); err != nil {
 			t.Fatal(err)
@@ -225,7 +227,7 @@ func TestRunResumesAfterDrops(t *testing.T) {
 	p := New()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, store, p, nil) }()
+	go func() { done <- Run(ctx, store, p, slog.Default()) }()
 
 	if err := p.WaitFor(ctx, w.records[half-1].Position); err != nil {
 		t.Fatal(err)

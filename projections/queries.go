@@ -12,26 +12,40 @@ import (
 
 // Accounts returns the IDs of every account with events, sorted.
 func (p *Projections) Accounts() []string {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	ids := make([]string, 0, len(p.accounts))
-	for id := range p.accounts {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := []string{}
+	err := p.read(func(r *reader) error {
+		return r.tx.Bucket(bktAccounts).ForEach(func(k, _ []byte) error {
+			ids = append(ids, string(k))
+			return nil
+		})
+	})
+	p.logReadErr("accounts", err)
 	return ids
+}
+
+// withAccount runs fn with the committed view of acc; false when the
+// account has no events (or the file could not be read: logged).
+func (p *Projections) withAccount(what, acc string, fn func(av *accountView)) bool {
+	found := false
+	err := p.read(func(r *reader) error {
+		av, err := r.account(acc)
+		if err != nil || av == nil {
+			return err
+		}
+		found = true
+		fn(av)
+		return nil
+	})
+	p.logReadErr(what, err)
+	return found
 }
 
 // Account returns a deep copy of the account's folded state. Its statements
 // carry their buckets but not their lines: the read models do not keep them.
 func (p *Projections) Account(id string) (*domain.Account, bool) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	av, ok := p.accounts[id]
-	if !ok {
-		return nil, false
-	}
-	return av.acc.Clone(), true
+	var a *domain.Account
+	ok := p.withAccount("account", id, func(av *accountView) { a = av.acc.Clone() })
+	return a, ok
 }
 
 // Balance returns the account's invoiceable balance (BAL-2) and the BAL-3 parts.
@@ -43,26 +57,19 @@ func (p *Projections) Balance(acc string) (domain.Balance, bool) {
 // BalanceVersion is Balance with the account's Version it was computed at,
 // read together: the balance is the same for as long as the version is.
 func (p *Projections) BalanceVersion(acc string) (domain.Balance, uint64, bool) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	av, ok := p.accounts[acc]
-	if !ok {
-		return domain.Balance{}, 0, false
-	}
-	return av.acc.Balance(), av.acc.Version, true
+	var b domain.Balance
+	var v uint64
+	ok := p.withAccount("balance", acc, func(av *accountView) { b, v = av.acc.Balance(), av.acc.Version })
+	return b, v, ok
 }
 
 // AccountVersion returns the number of the account's events folded so far
 // (domain.Account.Version) without copying anything; ok=false for an
 // account with no events.
 func (p *Projections) AccountVersion(acc string) (uint64, bool) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	av, ok := p.accounts[acc]
-	if !ok {
-		return 0, false
-	}
-	return av.acc.Version, true
+	var v uint64
+	ok := p.withAccount("version", acc, func(av *accountView) { v = av.acc.Version })
+	return v, ok
 }
 
 // StatementView is one statement as GET …/statements lists it.
@@ -91,18 +98,17 @@ type StatementView struct {
 // Statements lists the account's statements ordered by month, only those in
 // status unless status is "".
 func (p *Projections) Statements(acc string, status domain.StatementStatus) ([]StatementView, bool) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	av, ok := p.accounts[acc]
+	views := []StatementView{}
+	ok := p.withAccount("statements", acc, func(av *accountView) {
+		for _, s := range av.acc.Statements {
+			if status != "" && s.Status != status {
+				continue
+			}
+			views = append(views, NewStatementView(s))
+		}
+	})
 	if !ok {
 		return nil, false
-	}
-	views := []StatementView{}
-	for _, s := range av.acc.Statements {
-		if status != "" && s.Status != status {
-			continue
-		}
-		views = append(views, NewStatementView(s))
 	}
 	slices.SortFunc(views, func(a, b StatementView) int { return strings.Compare(a.Month, b.Month) })
 	return views, true
@@ -136,63 +142,60 @@ func NewStatementView(s *domain.Statement) StatementView {
 // Title returns the account's current title (pending_review or approved),
 // or nil when it has none.
 func (p *Projections) Title(acc string) (*domain.CurrentTitle, bool) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	av, ok := p.accounts[acc]
-	if !ok {
-		return nil, false
-	}
-	t := av.acc.CurrentTitle()
-	if t == nil {
-		return nil, true
-	}
-	c := *t
-	return &c, true
+	var c *domain.CurrentTitle
+	ok := p.withAccount("title", acc, func(av *accountView) {
+		if t := av.acc.CurrentTitle(); t != nil {
+			v := *t
+			c = &v
+		}
+	})
+	return c, ok
 }
 
 // Addresses returns the account's mailing addresses in the order added.
 func (p *Projections) Addresses(acc string) ([]domain.SavedAddress, bool) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	av, ok := p.accounts[acc]
-	if !ok {
-		return nil, false
-	}
-	out := make([]domain.SavedAddress, 0, len(av.acc.Addresses))
-	for _, a := range av.acc.Addresses {
-		out = append(out, *a)
-	}
-	return out, true
+	var out []domain.SavedAddress
+	ok := p.withAccount("addresses", acc, func(av *accountView) {
+		out = make([]domain.SavedAddress, 0, len(av.acc.Addresses))
+		for _, a := range av.acc.Addresses {
+			out = append(out, *a)
+		}
+	})
+	return out, ok
 }
 
 // Invoice returns the account's invoice with id.
 func (p *Projections) Invoice(acc string, id uuid.UUID) (domain.Invoice, bool) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	av, ok := p.accounts[acc]
-	if !ok {
-		return domain.Invoice{}, false
-	}
-	inv := av.acc.Invoices[id]
-	if inv == nil {
-		return domain.Invoice{}, false
-	}
-	return cloneInvoice(inv), true
+	var out domain.Invoice
+	found := false
+	p.withAccount("invoice", acc, func(av *accountView) {
+		if inv := av.acc.Invoices[id]; inv != nil {
+			out, found = cloneInvoice(inv), true
+		}
+	})
+	return out, found
 }
 
 // InvoiceByID returns the invoice with id whatever its account (finance).
 func (p *Projections) InvoiceByID(id uuid.UUID) (domain.Invoice, bool) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	ref, ok := p.byID[id]
-	if !ok {
-		return domain.Invoice{}, false
-	}
-	inv := p.refAcc[ref].acc.Invoices[id]
-	if inv == nil {
-		return domain.Invoice{}, false
-	}
-	return cloneInvoice(inv), true
+	var out domain.Invoice
+	found := false
+	err := p.read(func(r *reader) error {
+		v := r.tx.Bucket(bktByID).Get(id[:])
+		if len(v) < 8 {
+			return nil
+		}
+		av, err := r.account(string(v[8:]))
+		if err != nil || av == nil {
+			return err
+		}
+		if inv := av.acc.Invoices[id]; inv != nil {
+			out, found = cloneInvoice(inv), true
+		}
+		return nil
+	})
+	p.logReadErr("invoice by id", err)
+	return out, found
 }
 
 // cloneInvoice copies an invoice deeply: the fold changes invoices in place.

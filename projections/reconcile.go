@@ -1,6 +1,9 @@
 package projections
 
 import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -67,47 +70,115 @@ func (p *Projections) Reconcile(month string, now time.Time) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("projections: month %q is not YYYY-MM", month)
 	}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if now.IsZero() && p.lastMeta != nil {
-		now, _ = OccurredAt(p.lastMeta)
+	var rep Report
+	err = p.read(func(r *reader) error {
+		var err error
+		rep, err = r.reconcile(month, start, now)
+		return err
+	})
+	if err != nil {
+		return Report{}, fmt.Errorf("projections: reconciling %s: %w", month, err)
 	}
-	r := Report{
+	return rep, nil
+}
+
+// reconcile is Reconcile in one read transaction: one walk over the
+// accounts, each decoded once, checks REC-1 and gathers the tax and SLA
+// lines, so that memory stays bounded by the cache whatever the log.
+func (r *reader) reconcile(month string, start, now time.Time) (Report, error) {
+	m, err := r.meta()
+	if err != nil {
+		return Report{}, err
+	}
+	if now.IsZero() && m.lastMeta != nil {
+		now, _ = OccurredAt(m.lastMeta)
+	}
+	rep := Report{
 		Month:    month,
 		AsOf:     now,
-		Position: p.Position(),
+		Position: m.position,
 		Problems: []Problem{},
 		Accounts: []AccountCheck{},
 	}
-	for _, f := range p.faults {
-		r.Problems = append(r.Problems, Problem{Code: FoldProblem, Detail: f.Err})
-	}
-	if p.nFaults > len(p.faults) {
-		r.Problems = append(r.Problems, Problem{Code: FoldProblem, Detail: fmt.Sprintf("and %d more records not folded", p.nFaults-len(p.faults))})
-	}
-	ids := make([]string, 0, len(p.accounts))
-	for id := range p.accounts {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		c := p.checkAccount(p.accounts[id], month)
-		if c.Statement != nil || !c.OK {
-			r.Accounts = append(r.Accounts, c)
-			r.Problems = append(r.Problems, c.Problems...)
+	nFaults := 0
+	err = r.tx.Bucket(bktFaults).ForEach(func(_, v []byte) error {
+		var f fault
+		if err := json.Unmarshal(v, &f); err != nil {
+			return fmt.Errorf("%w: fault: %w", ErrDamaged, err)
 		}
+		rep.Problems = append(rep.Problems, Problem{Code: FoldProblem, Detail: f.Err})
+		nFaults++
+		return nil
+	})
+	if err != nil {
+		return Report{}, err
 	}
-	r.Tax = p.taxSummary(month, start)
-	r.SLA = p.slaReport(month, now)
-	r.OK = len(r.Problems) == 0
-	return r, nil
+	if int(m.faults) > nFaults {
+		rep.Problems = append(rep.Problems, Problem{Code: FoldProblem, Detail: fmt.Sprintf("and %d more records not folded", int(m.faults)-nFaults)})
+	}
+	tax, err := r.newTaxSummary(month, start)
+	if err != nil {
+		return Report{}, err
+	}
+	sla := newSLAReport()
+	c := r.tx.Bucket(bktAccounts).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		av, err := r.scanAccount(string(k), v)
+		if err != nil {
+			return Report{}, err
+		}
+		refs, err := r.accountInvoices(av.acc.ID)
+		if err != nil {
+			return Report{}, err
+		}
+		ac := checkAccount(av, refs, month)
+		if ac.Statement != nil || !ac.OK {
+			rep.Accounts = append(rep.Accounts, ac)
+			rep.Problems = append(rep.Problems, ac.Problems...)
+		}
+		tax.addAccount(av, refs)
+		sla.addAccount(av, refs, month, now)
+	}
+	rep.Tax = tax.finish()
+	if rep.SLA, err = r.finishSLA(sla, now); err != nil {
+		return Report{}, err
+	}
+	rep.OK = len(rep.Problems) == 0
+	return rep, nil
+}
+
+// scanAccount is account for a walk over every account: the cached view
+// if it is current, else decoded without displacing the cache's.
+func (r *reader) scanAccount(id string, v []byte) (*accountView, error) {
+	stamp, ok := stampOf(v)
+	if !ok {
+		return nil, fmt.Errorf("%w: account %s", ErrDamaged, id)
+	}
+	if av := r.p.cache.get(id, stamp); av != nil {
+		return av, nil
+	}
+	return decodeAccountView(id, v)
+}
+
+// accountInvoices lists the account's invoices in log order (accinv).
+func (r *reader) accountInvoices(acc string) ([]invoiceRef, error) {
+	prefix := accInvPrefix(acc)
+	var refs []invoiceRef
+	c := r.tx.Bucket(bktAccInv).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(k) != len(prefix)+8 || len(v) != 17 {
+			return nil, fmt.Errorf("%w: account invoice entry of %s", ErrDamaged, acc)
+		}
+		refs = append(refs, invoiceRef{pos: binary.BigEndian.Uint64(k[len(prefix):]), status: statusCode(v[0]), id: uuid.UUID(v[1:17]), account: acc})
+	}
+	return refs, nil
 }
 
 // checkAccount recomputes BAL-3 (DEF-6 with refunds after invoicing)
 // twice: from the fold's statements and balance, and from the invoices'
 // statuses and the statement→live-invoice record kept from the events; and
 // it runs the domain's own DEF-* checks on the folded account.
-func (p *Projections) checkAccount(av *accountView, month string) AccountCheck {
+func checkAccount(av *accountView, refs []invoiceRef, month string) AccountCheck {
 	a := av.acc
 	b := a.Balance()
 	c := AccountCheck{
@@ -160,8 +231,8 @@ func (p *Projections) checkAccount(av *accountView, month string) AccountCheck {
 			bad("live invoice %s holds statement %s, which was never posted", av.holders[held][0], held)
 		}
 	}
-	for _, ref := range av.refs {
-		inv := a.Invoices[p.refID[ref]]
+	for _, ref := range refs {
+		inv := a.Invoices[ref.id]
 		if inv == nil || !inv.Live() {
 			continue
 		}

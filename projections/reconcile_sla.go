@@ -1,10 +1,12 @@
 package projections
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
 	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
 	"github.com/google/uuid"
 )
 
@@ -51,10 +53,22 @@ type SLAItem struct {
 	IssuedOn string `json:"issued_on,omitempty"`
 }
 
-func (p *Projections) slaReport(month string, now time.Time) SLAReport {
-	r := SLAReport{Late: []SLAItem{}, WaitingForPaper: []SLAItem{}, LateElectronic: []SLAItem{}, ExpiringConfirmations: []ConfirmationItem{}}
-	for ref, id := range p.refID {
-		inv := p.refAcc[ref].acc.Invoices[id]
+// slaWalk gathers REC-3 over a walk of the accounts; the lists are put in
+// the log order of the applications at the end.
+type slaWalk struct {
+	late, waiting, lateE []slaAt
+}
+
+type slaAt struct {
+	pos  eventstore.Position
+	item SLAItem
+}
+
+func newSLAReport() *slaWalk { return &slaWalk{} }
+
+func (w *slaWalk) addAccount(av *accountView, refs []invoiceRef, month string, now time.Time) {
+	for _, ref := range refs {
+		inv := av.acc.Invoices[ref.id]
 		if inv == nil {
 			continue
 		}
@@ -65,10 +79,10 @@ func (p *Projections) slaReport(month string, now time.Time) SLAReport {
 			case inv.IssuedOn != "":
 				if inv.IssuedOn > inv.SLADue && len(inv.SLADue) >= 7 && inv.SLADue[:7] == month {
 					item.IssuedOn = inv.IssuedOn
-					r.LateElectronic = append(r.LateElectronic, item)
+					w.lateE = append(w.lateE, slaAt{ref.pos, item})
 				}
 			case inv.Live() && overdue(inv.SLADue, now):
-				r.LateElectronic = append(r.LateElectronic, item)
+				w.lateE = append(w.lateE, slaAt{ref.pos, item})
 			}
 			continue
 		}
@@ -77,33 +91,52 @@ func (p *Projections) slaReport(month string, now time.Time) SLAReport {
 			if inv.Shipment.Late && len(inv.SLADue) >= 7 && inv.SLADue[:7] == month {
 				at := inv.Shipment.ShippedAt
 				item.ShippedAt = &at
-				r.Late = append(r.Late, item)
+				w.late = append(w.late, slaAt{ref.pos, item})
 			}
 		case inv.Live() && overdue(inv.SLADue, now):
-			r.Late = append(r.Late, item)
+			w.late = append(w.late, slaAt{ref.pos, item})
 		}
 		if inv.Status == domain.ReturnRequestedState && inv.Return != nil {
 			at := inv.Return.RequestedAt
 			item.ShippedAt = nil
 			item.ReturnRequestedAt = &at
-			r.WaitingForPaper = append(r.WaitingForPaper, item)
+			w.waiting = append(w.waiting, slaAt{ref.pos, item})
 		}
 	}
-	if !now.IsZero() {
-		for _, pc := range p.pending {
-			if pc.Pending() && pc.ExpiresAt.Sub(now) <= ExpiringWithin {
-				r.ExpiringConfirmations = append(r.ExpiringConfirmations, ConfirmationItem{
-					Account: pc.AccountID, ConfirmationID: pc.ID, InvoiceID: pc.InvoiceID, Status: pc.Status, ExpiresAt: pc.ExpiresAt})
-			}
-		}
-		slices.SortFunc(r.ExpiringConfirmations, func(a, b ConfirmationItem) int {
-			if c := a.ExpiresAt.Compare(b.ExpiresAt); c != 0 {
-				return c
-			}
-			return slices.Compare(a.ConfirmationID[:], b.ConfirmationID[:])
-		})
+}
+
+func inLogOrder(xs []slaAt) []SLAItem {
+	slices.SortFunc(xs, func(a, b slaAt) int { return cmp.Compare(a.pos, b.pos) })
+	out := make([]SLAItem, len(xs))
+	for i, x := range xs {
+		out[i] = x.item
 	}
-	return r
+	return out
+}
+
+// finishSLA orders the lists and adds the confirmations about to expire.
+func (r *reader) finishSLA(w *slaWalk, now time.Time) (SLAReport, error) {
+	rep := SLAReport{Late: inLogOrder(w.late), WaitingForPaper: inLogOrder(w.waiting), LateElectronic: inLogOrder(w.lateE), ExpiringConfirmations: []ConfirmationItem{}}
+	if now.IsZero() {
+		return rep, nil
+	}
+	pcs, err := r.pending("", func(pc PendingConfirmation) bool {
+		return pc.Pending() && pc.ExpiresAt.Sub(now) <= ExpiringWithin
+	})
+	if err != nil {
+		return rep, err
+	}
+	for _, pc := range pcs {
+		rep.ExpiringConfirmations = append(rep.ExpiringConfirmations, ConfirmationItem{
+			Account: pc.AccountID, ConfirmationID: pc.ID, InvoiceID: pc.InvoiceID, Status: pc.Status, ExpiresAt: pc.ExpiresAt})
+	}
+	slices.SortFunc(rep.ExpiringConfirmations, func(a, b ConfirmationItem) int {
+		if c := a.ExpiresAt.Compare(b.ExpiresAt); c != 0 {
+			return c
+		}
+		return slices.Compare(a.ConfirmationID[:], b.ConfirmationID[:])
+	})
+	return rep, nil
 }
 
 // overdue reports whether now is past the end of the due date (Asia/Shanghai).

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
 )
 
 // TaxSummary is REC-2: the month's invoices issued (by issue date), voided
@@ -75,39 +76,73 @@ func (l TaxLine) minus(o TaxLine) TaxLine {
 	return TaxLine{Count: l.Count - o.Count, Amount: l.Amount.Sub(o.Amount), Net: l.Net.Sub(o.Net), Tax: l.Tax.Sub(o.Tax)}
 }
 
-func (p *Projections) taxSummary(month string, start time.Time) TaxSummary {
-	s := TaxSummary{ByMedium: map[domain.Medium]*MediumTax{domain.Paper: {}, domain.Electronic: {}}}
-	medium := func(inv *domain.Invoice) *MediumTax { return s.ByMedium[domain.MediumOf(inv.Medium)] }
-	end := start.AddDate(0, 1, 0)
-	for ref, id := range p.refID {
-		inv := p.refAcc[ref].acc.Invoices[id]
-		if inv != nil && len(inv.IssuedOn) >= 7 && inv.IssuedOn[:7] == month {
-			s.Issued.add(inv)
-			medium(inv).Issued.add(inv)
+// taxWalk sums REC-2 over a walk of the accounts: the month's closings
+// are found first (by the instant of the void or red-flush), then each
+// account adds its own invoices.
+type taxWalk struct {
+	s          TaxSummary
+	month      string
+	start, end time.Time
+	closings   map[eventstore.Position][]statusCode // by the invoice's request position
+}
+
+func (r *reader) newTaxSummary(month string, start time.Time) (*taxWalk, error) {
+	t := &taxWalk{
+		s:        TaxSummary{ByMedium: map[domain.Medium]*MediumTax{domain.Paper: {}, domain.Electronic: {}}},
+		month:    month,
+		start:    start,
+		end:      start.AddDate(0, 1, 0),
+		closings: map[eventstore.Position][]statusCode{},
+	}
+	err := r.tx.Bucket(bktClosings).ForEach(func(_, v []byte) error {
+		ref, status, at, err := parseClosing(v)
+		if err != nil {
+			return err
 		}
+		if !at.Before(t.start) && at.Before(t.end) {
+			t.closings[ref] = append(t.closings[ref], status)
+		}
+		return nil
+	})
+	return t, err
+}
+
+func (t *taxWalk) medium(inv *domain.Invoice) *MediumTax {
+	return t.s.ByMedium[domain.MediumOf(inv.Medium)]
+}
+
+// addAccount adds the account's invoices issued, partly red-flushed,
+// voided or red-flushed in the month.
+func (t *taxWalk) addAccount(av *accountView, refs []invoiceRef) {
+	for _, ref := range refs {
+		inv := av.acc.Invoices[ref.id]
 		if inv == nil {
 			continue
 		}
+		if len(inv.IssuedOn) >= 7 && inv.IssuedOn[:7] == t.month {
+			t.s.Issued.add(inv)
+			t.medium(inv).Issued.add(inv)
+		}
 		for _, part := range inv.PartialRedFlushes {
-			if !part.At.Before(start) && part.At.Before(end) {
-				s.PartlyRedFlushed.addPart(part)
-				medium(inv).PartlyRedFlushed.addPart(part)
+			if !part.At.Before(t.start) && part.At.Before(t.end) {
+				t.s.PartlyRedFlushed.addPart(part)
+				t.medium(inv).PartlyRedFlushed.addPart(part)
+			}
+		}
+		for _, c := range t.closings[ref.pos] {
+			if c.status() == domain.Voided {
+				t.s.Voided.add(inv)
+				t.medium(inv).Voided.add(inv)
+			} else {
+				t.s.RedFlushed.addRest(inv)
+				t.medium(inv).RedFlushed.addRest(inv)
 			}
 		}
 	}
-	for _, c := range p.closings {
-		if c.at.Before(start) || !c.at.Before(end) {
-			continue
-		}
-		inv := p.refAcc[c.ref].acc.Invoices[p.refID[c.ref]]
-		if c.status == domain.Voided {
-			s.Voided.add(inv)
-			medium(inv).Voided.add(inv)
-		} else {
-			s.RedFlushed.addRest(inv)
-			medium(inv).RedFlushed.addRest(inv)
-		}
-	}
+}
+
+func (t *taxWalk) finish() TaxSummary {
+	s := t.s
 	s.Net = s.Issued.minus(s.Voided).minus(s.RedFlushed).minus(s.PartlyRedFlushed)
 	for _, m := range s.ByMedium {
 		m.Net = m.Issued.minus(m.Voided).minus(m.RedFlushed).minus(m.PartlyRedFlushed)

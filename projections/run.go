@@ -23,15 +23,54 @@ const (
 // backoff, capped at 2 s). Nothing is lost and nothing applied twice:
 // resumption is exclusive of the position, and Apply refuses a position it
 // has passed. Run returns ctx's error when ctx ends, and only then.
+//
+// A views file on disk (Open) that is empty or of another views version is
+// first rebuilt beside (Rebuild) and swapped in; the old one serves until
+// then. A file renamed over p's path by `fapiao views rebuild` is noticed
+// within a second or two and switched to the same way.
 func Run(ctx context.Context, store eventstore.Store, p *Projections, log *slog.Logger) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if !p.temp && (p.Stale() != "" || !p.started()) {
+		if p.started() {
+			p.ready.Store(true) // the old file serves meanwhile
+		}
+		for backoff := minBackoff; ; backoff = min(2*backoff, maxBackoff) {
+			err := p.rebuildBeside(ctx, store, log)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err == nil {
+				break
+			}
+			log.Error("projections: rebuilding the views failed; retrying", "retry_in", backoff, "err", err)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(backoff):
+			}
+		}
+	}
 	backoff := minBackoff
 	for {
-		progressed, err := runOnce(ctx, store, p, log)
+		runCtx, stop := context.WithCancel(ctx)
+		swapped := make(chan struct{})
+		if !p.temp {
+			go p.watchPath(runCtx, stop, swapped)
+		}
+		progressed, err := runOnce(runCtx, store, p, log)
+		stop()
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		select {
+		case <-swapped:
+			if err := p.switchFile(log); err != nil {
+				log.Error("projections: not switching to the views file renamed over ours", "path", p.path, "err", err)
+			}
+			continue
+		default:
 		}
 		if progressed {
 			backoff = minBackoff
@@ -50,6 +89,62 @@ func Run(ctx context.Context, store eventstore.Store, p *Projections, log *slog.
 		}
 		backoff = min(2*backoff, maxBackoff)
 	}
+}
+
+// watchInterval is how often Run looks for a views file renamed over its own.
+var watchInterval = time.Second
+
+// watchPath closes swapped and stops the subscription when another file
+// sits at p's path (`fapiao views rebuild` renamed it there).
+func (p *Projections) watchPath(ctx context.Context, stop func(), swapped chan struct{}) {
+	t := time.NewTicker(watchInterval)
+	defer t.Stop()
+	p.mu.RLock()
+	ino := p.ino
+	p.mu.RUnlock()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if now := inode(p.path); now != 0 && now != ino {
+			close(swapped)
+			stop()
+			return
+		}
+	}
+}
+
+// switchFile swaps in the file now at p's path, between two subscriptions.
+func (p *Projections) switchFile(log *slog.Logger) error {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	from := p.Position()
+	if err := p.swapTo(p.path); err != nil {
+		return err
+	}
+	log.Info("projections: switched to the rebuilt views file", "path", p.path, "position_before", from, "position", p.Position())
+	return nil
+}
+
+// rebuildBeside rebuilds p's file from the log beside it and swaps it in.
+func (p *Projections) rebuildBeside(ctx context.Context, store eventstore.Store, log *slog.Logger) error {
+	why := p.Stale()
+	if why == "" {
+		why = "empty"
+	}
+	log.Info("projections: rebuilding the views from the log", "path", p.path, "why", why)
+	started := time.Now()
+	pos, err := Rebuild(ctx, store, p.path, p.opts)
+	if err != nil {
+		return err
+	}
+	if err := p.switchFile(log); err != nil {
+		return err
+	}
+	log.Info("projections: views rebuilt", "position", pos, "took", time.Since(started).Round(time.Millisecond))
+	return nil
 }
 
 // runOnce follows one subscription until it drops. progressed reports
@@ -77,22 +172,24 @@ func runOnce(ctx context.Context, store eventstore.Store, p *Projections, log *s
 				log.Error("projections: record not folded", "err", err)
 			}
 			return nil
-		})
+		}, false)
 	return progressed || p.applied.Load() != applied, err
 }
-
-// started reports whether any record was applied: before that, Position()
-// is Start and a subscription must read from the beginning.
-func (p *Projections) started() bool { return p.applied.Load() > 0 }
 
 // Replay rebuilds the read models from the start of the log (AUD-2),
 // applying records until stop reports true for one; that record and the rest
 // are not applied. A nil stop replays everything. It folds through Apply,
 // the same path as the live projections; records that cannot be folded are
 // kept as faults (Reconcile reports them) and do not end the replay.
+//
+// The projections live in a temporary views file: Close them when done.
 func Replay(ctx context.Context, store eventstore.Store, stop func(eventstore.Record) bool) (*Projections, error) {
-	p := New()
-	err := p.consume(ctx,
+	p, err := newTemp(Options{})
+	if err != nil {
+		return nil, err
+	}
+	p.exclusive = true
+	err = p.consume(ctx,
 		func(ctx context.Context) iter.Seq2[eventstore.Message, error] {
 			return messages(store.ReadAll(ctx, eventstore.Start))
 		},
@@ -102,11 +199,13 @@ func Replay(ctx context.Context, store eventstore.Store, stop func(eventstore.Re
 				return err
 			}
 			return nil // kept as a fault
-		})
+		}, true)
+	p.exclusive = false
 	if err == nil {
 		err = ctx.Err()
 	}
 	if err != nil {
+		p.Close()
 		return nil, err
 	}
 	return p, nil
@@ -138,4 +237,29 @@ func AfterTime(t time.Time) func(eventstore.Record) bool {
 		at, ok := OccurredAt(r.Metadata)
 		return !ok || at.After(t)
 	}
+}
+
+// CatchUp applies what the log holds after p.Position(), up to its end as
+// read now, in big batches: a job that reads a views file (reconcile
+// --views) brings it up to date first without a subscription.
+func CatchUp(ctx context.Context, store eventstore.Store, p *Projections) error {
+	from := p.Position()
+	if !p.started() {
+		from = eventstore.Start
+	}
+	err := p.consume(ctx,
+		func(ctx context.Context) iter.Seq2[eventstore.Message, error] {
+			return messages(store.ReadAll(ctx, from))
+		},
+		nil, nil,
+		func(err error) error {
+			if errors.Is(err, ErrOutOfOrder) {
+				return err
+			}
+			return nil // kept as a fault
+		}, true)
+	if err == nil {
+		err = ctx.Err()
+	}
+	return err
 }

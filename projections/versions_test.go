@@ -78,9 +78,5 @@ func TestVersionsTrackChanges(t *testing.T) {
 // accountVersionLocked reads an account's version while the caller holds
 // the read lock (EachInvoice's callback): AccountVersion would lock again.
 func (p *Projections) accountVersionLocked(acc string) (uint64, bool) {
-	av, ok := p.accounts[acc]
-	if !ok {
-		return 0, false
-	}
-	return av.acc.Version, true
+	return p.AccountVersion(acc)
 }

@@ -170,3 +170,37 @@ func TestAUD2_ReplayEdgesOnTheCommandLine(t *testing.T) {
 	require.Less(t, e.Position, w.Position, "the state at 1 March, not at the end of the log")
 	require.Positive(t, e.Position)
 }
+
+// TestJobViewsRebuildAndReconcile: `views rebuild` writes a views file
+// beside the store; `reconcile --views` reads it (caught up) and answers
+// what a full replay answers; --views with --now is refused.
+func TestJobViewsRebuildAndReconcile(t *testing.T) {
+	t.Parallel()
+	store := jobDemoStore(t)
+	views := filepath.Join(t.TempDir(), "views.db")
+	code, out, errOut := jobRun(t, "views", "rebuild", "--store", store, "--views", "bolt://"+views)
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "views rebuilt in "+views)
+	_, err := os.Stat(views + ".rebuild")
+	require.True(t, os.IsNotExist(err), "the file built beside was renamed over the views")
+
+	withoutAsOf := func(csv string) string {
+		var keep []string
+		for _, line := range strings.Split(csv, "\n") {
+			if !strings.HasPrefix(line, "report,,,as_of,") {
+				keep = append(keep, line)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	code, replayed, errOut := jobRun(t, "reconcile", "--store", store, "--month", "2026-03", "--format", "csv")
+	require.Equal(t, exitOK, code, errOut)
+	code, fromViews, errOut := jobRun(t, "reconcile", "--store", store, "--month", "2026-03", "--format", "csv", "--views", views)
+	require.Equal(t, exitOK, code, errOut)
+	require.Equal(t, withoutAsOf(replayed), withoutAsOf(fromViews))
+
+	code, _, _ = jobRun(t, "reconcile", "--store", store, "--month", "2026-03", "--views", views, "--now", "2026-04-01T00:00:00Z")
+	require.Equal(t, exitUsage, code)
+	code, _, _ = jobRun(t, "views", "--store", store)
+	require.Equal(t, exitUsage, code, "views wants its subcommand")
+}

@@ -13,12 +13,13 @@ import (
 // stdout; exit 1, with the problems on stderr, when an invariant breaks
 // (REC-4).
 func runReconcile(ctx context.Context, e *env, args []string) (err error) {
-	var store, month, format, now string
-	fs := newFlagSet(e, "reconcile", "--store STORE --month YYYY-MM [--format json|csv] [--now RFC3339]")
+	var store, month, format, now, views string
+	fs := newFlagSet(e, "reconcile", "--store STORE --month YYYY-MM [--format json|csv] [--now RFC3339] [--views VIEWS]")
 	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
 	fs.StringVar(&month, "month", "", "the `month` to reconcile, YYYY-MM (Asia/Shanghai)")
 	fs.StringVar(&format, "format", audit.FormatJSON, "output `format`: json or csv")
 	fs.StringVar(&now, "now", "", "reconcile the state at this `instant` and judge SLA lateness then (RFC 3339; default: the whole log, judged at the current time)")
+	fs.StringVar(&views, "views", "", "read the persisted views `file` (a path or bolt:///path, brought up to the log's end) instead of replaying the whole log; not with --now")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -36,11 +37,19 @@ func runReconcile(ctx context.Context, e *env, args []string) (err error) {
 			return usagef("--now: want an RFC 3339 instant like 2026-10-05T12:00:00+08:00")
 		}
 	}
+	if views != "" {
+		if asOf {
+			return usagef("--views reads the views as of the log's end; --now replays to an instant: use one of them")
+		}
+		if views, err = viewsPath(views, store); err != nil {
+			return err
+		}
+	}
 	s, err := openForJob(ctx, store, "GET /v1/reconciliation?month="+month)
 	if err != nil {
 		return err
 	}
 	defer closeStore(s, &err)
-	_, err = audit.Reconcile(ctx, s, month, at, asOf, format, e.stdout)
+	_, err = audit.ReconcileViews(ctx, s, views, month, at, asOf, format, e.stdout)
 	return err
 }

@@ -63,6 +63,7 @@ func commands() []command {
 		{"import", "bulk-post statements from a JSON Lines file", runImport},
 		{"reconcile", "REC-1..4 for a month, as JSON or CSV", runReconcile},
 		{"bench", "the benchmarks of record", runBench},
+		{"views", "rebuild the persisted read models from the log and swap them in", runViews},
 
 		{"keygen", "a signing key for checkpoints (private key file, public key line)", runKeygen},
 		{"verify-proof", "check a Merkle proof offline against a signed checkpoint", runVerifyProof},

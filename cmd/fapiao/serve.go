@@ -44,6 +44,7 @@ const defaultMetricsAddr = "127.0.0.1:9090"
 type serveFlags struct {
 	addr, store, tokens, clock, pprof, issuer string
 	signingKey, tree                          string // --signing-key, --tree
+	views                                     string // --views
 	metricsAddr                               string
 	demo, allowReadableTokens                 bool
 	start                                     time.Time // parsed --clock; zero for the system clock
@@ -66,7 +67,7 @@ func (l limitFlags) apply(c *api.Config) {
 
 func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	var f serveFlags
-	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--allow-readable-tokens] [--clock RFC3339] [--metrics-addr ADDR] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE] [--rate-limit N] [--rate-burst N] [--auth-fail-limit N] [--auth-fail-burst N] [--account-write-budget N] [--signing-key FILE [--tree FILE]]")
+	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--allow-readable-tokens] [--clock RFC3339] [--metrics-addr ADDR] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE] [--rate-limit N] [--rate-burst N] [--auth-fail-limit N] [--auth-fail-burst N] [--account-write-budget N] [--signing-key FILE [--tree FILE]] [--views URL]")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen `address` (host:port; port 0 picks a free one)")
 	fs.StringVar(&f.store, "store", storeurl.Default, "the event store `URL` (bolt:///… or esdb://…)")
 	fs.StringVar(&f.tokens, "tokens", "", "the bearer tokens `file` (JSON, see API.md); with --demo, written when absent")
@@ -82,6 +83,7 @@ func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	fs.IntVar(&f.limits.authBurst, "auth-fail-burst", api.DefaultAuthFailBurst, "failed authentications one client address may make at once")
 	fs.IntVar(&f.limits.accountWriteBudget, "account-write-budget", api.DefaultAccountWriteBudget, "`events` one account may gain per minute from its customers, and as many from staff (negative: no limit)")
 	fs.StringVar(&f.signingKey, "signing-key", "", "sign checkpoints of the log's Merkle tree with this private key `file` (fapiao keygen); serves /v1/checkpoint and /v1/proofs")
+	fs.StringVar(&f.views, "views", "", "keep the read models in this views `file` (a path or bolt:///path; default: views.db beside a bolt store, ./data/views.db otherwise)")
 	fs.StringVar(&f.tree, "tree", "", "keep the Merkle tree's hashes in this `file` (default: beside a bolt store, STORE.tlog; ./data/esdb.tlog for esdb)")
 	memoryLimit := fs.String("memory-limit", "", "the Go runtime's soft memory `limit` (e.g. 900MiB; default: GOMEMLIMIT, else none); with a limit, the start-up rebuild collects only near it")
 	if err := parseFlags(fs, args); err != nil {
@@ -155,9 +157,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			log.Error("closing the store", "err", err)
 		}
 	}()
-	// The quick check runs beside the rebuild of the read models (it costs
-	// ≈0.3 s of CPU on a 1M-event log); nothing is written and nothing
-	// served before it has passed.
+	// The quick check (≈0.3 s of CPU on a 1M-event log) runs while the
+	// tokens load; nothing is written and nothing served before it has
+	// passed.
 	checked := make(chan error, 1)
 	go func() { checked <- startupCheck(ctx, store, f.store, log) }()
 	var checkErr error
@@ -187,16 +189,19 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	started := time.Now()
-	restoreGC := startupGC(f.memoryLimit)
-	proj, err := projections.Replay(ctx, store, nil)
-	restoreGC()
+	// The views file is opened (or created) only once the store passed
+	// its check: a damaged store leaves nothing behind.
 	if err := waitCheck(); err != nil {
 		return err
 	}
+	restoreGC := startupGC(f.memoryLimit)
+	proj, err := openViews(ctx, store, f.store, f.views, log)
+	restoreGC()
 	if err != nil {
-		return damageHint(fmt.Errorf("rebuilding the read models: %w", err), f.store)
+		return damageHint(err, f.store)
 	}
-	log.Info("read models rebuilt from the log", "position", proj.Position(), "took", time.Since(started).Round(time.Millisecond))
+	defer proj.Close()
+	log.Info("read models opened", "views", proj.Path(), "position", proj.Position(), "took", time.Since(started).Round(time.Millisecond))
 	projCtx, stopProj := context.WithCancel(context.WithoutCancel(ctx))
 	projDone := make(chan struct{})
 	go func() {

@@ -26,17 +26,34 @@ const (
 // an invariant breaks, the report is still written in full and the error
 // wraps ErrInvariant and lists the problems, one a line.
 func Reconcile(ctx context.Context, store eventstore.Store, month string, now time.Time, asOf bool, format string, w io.Writer) (projections.Report, error) {
+	return ReconcileViews(ctx, store, "", month, now, asOf, format, w)
+}
+
+// ReconcileViews is Reconcile from the views file at views (brought up to
+// the log's end first) instead of a full replay; with asOf, or views "",
+// it replays as Reconcile does.
+func ReconcileViews(ctx context.Context, store eventstore.Store, views, month string, now time.Time, asOf bool, format string, w io.Writer) (projections.Report, error) {
 	if format != FormatJSON && format != FormatCSV {
 		return projections.Report{}, fmt.Errorf("audit: reconcile: format %q: want json or csv", format)
 	}
-	var stop func(eventstore.Record) bool
-	if asOf {
-		stop = projections.AfterTime(now)
+	var p *projections.Projections
+	var err error
+	if views != "" && !asOf {
+		p, err = projections.OpenCaughtUp(ctx, store, views, projections.Options{})
+		if err != nil {
+			return projections.Report{}, fmt.Errorf("audit: reconcile: views: %w", err)
+		}
+	} else {
+		var stop func(eventstore.Record) bool
+		if asOf {
+			stop = projections.AfterTime(now)
+		}
+		p, err = projections.Replay(ctx, store, stop)
+		if err != nil {
+			return projections.Report{}, fmt.Errorf("audit: reconcile: replay: %w", err)
+		}
 	}
-	p, err := projections.Replay(ctx, store, stop)
-	if err != nil {
-		return projections.Report{}, fmt.Errorf("audit: reconcile: replay: %w", err)
-	}
+	defer p.Close()
 	rep, err := p.Reconcile(month, now)
 	if err != nil {
 		return rep, fmt.Errorf("audit: reconcile: %w", err)

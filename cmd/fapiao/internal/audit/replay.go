@@ -75,6 +75,9 @@ func Replay(ctx context.Context, store eventstore.Store, opts ReplayOptions) (Re
 		rep.UpToPosition = &pos
 	}
 	p, err := projections.Replay(ctx, store, stop)
+	if err == nil {
+		defer p.Close()
+	}
 	if err != nil {
 		return rep, fmt.Errorf("audit: replay: %w", err)
 	}

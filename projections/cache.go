@@ -1,0 +1,235 @@
+package projections
+
+import (
+	"container/list"
+	"encoding/binary"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// accountView is one account's fold plus the projection's own per-account
+// index, as stored under the account's key.
+type accountView struct {
+	acc *domain.Account
+	// holders maps a statement month to the live invoices holding it, kept
+	// from the events independently of the fold (REC-1, APP-7).
+	holders map[string][]uuid.UUID
+	// stamp is the position of the last record folded into it: a cached
+	// view is the file's when their stamps agree.
+	stamp eventstore.Position
+	// size is the length of its last encoding, the cache's measure.
+	size int
+}
+
+func newAccountView(id string) *accountView {
+	return &accountView{acc: domain.NewAccount(id), holders: map[string][]uuid.UUID{}}
+}
+
+// clone copies the view for a batch to fold into while readers keep the
+// committed one.
+func (av *accountView) clone() *accountView {
+	h := make(map[string][]uuid.UUID, len(av.holders))
+	for m, ids := range av.holders {
+		h[m] = slices.Clone(ids)
+	}
+	return &accountView{acc: av.acc.Clone(), holders: h, stamp: av.stamp, size: av.size}
+}
+
+// encode is the accounts bucket's value: stamp, holders, snapshot.
+func (av *accountView) encode(buf []byte) []byte {
+	buf = binary.BigEndian.AppendUint64(buf[:0], av.stamp)
+	buf = binary.AppendUvarint(buf, uint64(len(av.holders)))
+	for _, m := range slices.Sorted(maps.Keys(av.holders)) {
+		ids := av.holders[m]
+		buf = binary.AppendUvarint(buf, uint64(len(m)))
+		buf = append(buf, m...)
+		buf = binary.AppendUvarint(buf, uint64(len(ids)))
+		for _, id := range ids {
+			buf = append(buf, id[:]...)
+		}
+	}
+	return domain.AppendSnapshot(buf, av.acc)
+}
+
+func stampOf(v []byte) (eventstore.Position, bool) {
+	if len(v) < 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(v), true
+}
+
+func decodeAccountView(id string, v []byte) (*accountView, error) {
+	bad := func(what string) error { return fmt.Errorf("%w: account %s: %s", ErrDamaged, id, what) }
+	stamp, ok := stampOf(v)
+	if !ok {
+		return nil, bad("too short")
+	}
+	av := &accountView{stamp: stamp, size: len(v)}
+	rest := v[8:]
+	uv := func() (uint64, bool) {
+		x, n := binary.Uvarint(rest)
+		if n <= 0 {
+			return 0, false
+		}
+		rest = rest[n:]
+		return x, true
+	}
+	n, ok := uv()
+	if !ok || n > uint64(len(rest)) {
+		return nil, bad("holders")
+	}
+	av.holders = make(map[string][]uuid.UUID, n)
+	for range n {
+		l, ok := uv()
+		if !ok || l > uint64(len(rest)) {
+			return nil, bad("holders")
+		}
+		m := string(rest[:l])
+		rest = rest[l:]
+		k, ok := uv()
+		if !ok || k*16 > uint64(len(rest)) {
+			return nil, bad("holders")
+		}
+		ids := make([]uuid.UUID, k)
+		for i := range ids {
+			ids[i] = uuid.UUID(rest[:16])
+			rest = rest[16:]
+		}
+		av.holders[m] = ids
+	}
+	acc, err := domain.DecodeSnapshot(rest)
+	if err != nil {
+		return nil, fmt.Errorf("%w: account %s: %w", ErrDamaged, id, err)
+	}
+	if acc.ID != id {
+		return nil, bad("the snapshot is of " + acc.ID)
+	}
+	av.acc = acc
+	return av, nil
+}
+
+// CacheOptions caps the cache of decoded accounts. Zero values take the
+// defaults.
+type CacheOptions struct {
+	MaxAccounts int // default 10 000
+	// MaxBytes bounds the accounts' encoded size (a decoded account takes
+	// about three times that in memory); default 32 MiB.
+	MaxBytes int64
+}
+
+func (o CacheOptions) withDefaults() CacheOptions {
+	if o.MaxAccounts <= 0 {
+		o.MaxAccounts = 10_000
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 32 << 20
+	}
+	return o
+}
+
+// CacheStats is what the cache holds and how it did.
+type CacheStats struct {
+	Accounts  int    `json:"accounts"`
+	Bytes     int64  `json:"bytes"` // encoded size of the accounts held
+	Hits      uint64 `json:"hits"`
+	Misses    uint64 `json:"misses"`
+	Evictions uint64 `json:"evictions"`
+}
+
+// accountCache is a size-capped LRU of decoded, committed account views.
+// Views in it are never changed (a batch folds into clones) unless the
+// projections are being built privately (Replay, a rebuild).
+type accountCache struct {
+	mu    sync.Mutex
+	opts  CacheOptions
+	lru   *list.List // of *cacheEntry, most recent first
+	byID  map[string]*list.Element
+	bytes int64
+	stats CacheStats
+}
+
+func newAccountCache(o CacheOptions) *accountCache {
+	return &accountCache{opts: o.withDefaults(), lru: list.New(), byID: map[string]*list.Element{}}
+}
+
+// get returns the cached view of id if its stamp is stamp.
+func (c *accountCache) get(id string, stamp eventstore.Position) *accountView {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.byID[id]; e != nil {
+		if ce := e.Value.(*cacheEntry); ce.av.stamp == stamp {
+			c.lru.MoveToFront(e)
+			c.stats.Hits++
+			return ce.av
+		}
+	}
+	c.stats.Misses++
+	return nil
+}
+
+// peek returns the cached view of id whatever its stamp, for the writer.
+func (c *accountCache) peek(id string) *accountView {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.byID[id]; e != nil {
+		return e.Value.(*cacheEntry).av
+	}
+	return nil
+}
+
+// cacheEntry is a cached view and the size it was counted with.
+type cacheEntry struct {
+	av   *accountView
+	size int
+}
+
+// put caches av unless a newer view of the account is there.
+func (c *accountCache) put(av *accountView) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id := av.acc.ID
+	if e := c.byID[id]; e != nil {
+		ce := e.Value.(*cacheEntry)
+		if ce.av != av && ce.av.stamp > av.stamp {
+			return
+		}
+		c.bytes += int64(av.size - ce.size)
+		ce.av, ce.size = av, av.size
+		c.lru.MoveToFront(e)
+	} else {
+		c.byID[id] = c.lru.PushFront(&cacheEntry{av: av, size: av.size})
+		c.bytes += int64(av.size)
+	}
+	for c.lru.Len() > 1 && (c.lru.Len() > c.opts.MaxAccounts || c.bytes > c.opts.MaxBytes) {
+		e := c.lru.Back()
+		ce := e.Value.(*cacheEntry)
+		c.lru.Remove(e)
+		delete(c.byID, ce.av.acc.ID)
+		c.bytes -= int64(ce.size)
+		c.stats.Evictions++
+	}
+}
+
+func (c *accountCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lru.Init()
+	clear(c.byID)
+	c.bytes = 0
+}
+
+func (c *accountCache) snapshot() CacheStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.stats
+	s.Accounts = c.lru.Len()
+	s.Bytes = c.bytes
+	return s
+}

@@ -1,0 +1,26 @@
+package projections
+
+import (
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// tamper changes an account's stored view the way a defective fold would,
+// behind the projections' back (the cache is dropped).
+func tamper(t testing.TB, p *Projections, acc string, fn func(av *accountView)) {
+	t.Helper()
+	err := p.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bktAccounts)
+		av, err := decodeAccountView(acc, b.Get([]byte(acc)))
+		if err != nil {
+			return err
+		}
+		fn(av)
+		return b.Put([]byte(acc), av.encode(nil))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cache.clear()
+}
