@@ -192,11 +192,12 @@ func replayInProcess(ctx context.Context, store genStore, res *ReplayResult) err
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	runtime.KeepAlive(p)
 	res.ReplaySecs = round(elapsed.Seconds())
 	res.EventsPerSec = rate(res.Events, elapsed)
 	res.ReplayHeapMB = round(float64(ms.HeapInuse) / (1 << 20))
-	p = nil
+	if err := p.Close(); err != nil { // its temporary views file
+		return fmt.Errorf("bench: replay: %w", err)
+	}
 	runtime.GC()
 	return nil
 }
