@@ -22,18 +22,18 @@ func TestDEF1_AdjustmentsOverHTTP(t *testing.T) {
 	acc := "/v1/accounts/acc-1"
 	// October (available) down to zero: it only lowers it.
 	r := s.must(201, "POST", acc+"/statements/2026-10/adjustments", tokBilling, adjustmentBody("a-1", "kingsoft", "250.50"))
-	require.Equal(t, acc+"/statements/2026-10/adjustments", r.header.Get("Location"))
-	got := r.json(t)
+	require.Equal(t, acc+"/statements/2026-10/adjustments", r.Header.Get("Location"))
+	got := r.JSON(t)
 	require.Equal(t, "250.50", got["statement"].(map[string]any)["adjusted"])
 	require.Equal(t, "0.00", got["invoiceable"].(map[string]any)["total"])
 	// September is reserved by the seed's application: a deficit it owes.
 	r = s.must(201, "POST", acc+"/statements/2026-09/adjustments", tokBilling, adjustmentBody("a-2", "kingsoft", "30.00"))
-	require.Equal(t, "30.00", r.json(t)["invoiceable"].(map[string]any)["deficit"])
+	require.Equal(t, "30.00", r.JSON(t)["invoiceable"].(map[string]any)["deficit"])
 	pos := s.lastPosition()
 
 	// The same again is 200 and writes nothing; another body is 409.
 	s.must(200, "POST", acc+"/statements/2026-09/adjustments", tokBilling, adjustmentBody("a-2", "kingsoft", "30.00"))
-	c := s.must(409, "POST", acc+"/statements/2026-09/adjustments", tokBilling, adjustmentBody("a-2", "kingsoft", "31.00")).json(t)
+	c := s.must(409, "POST", acc+"/statements/2026-09/adjustments", tokBilling, adjustmentBody("a-2", "kingsoft", "31.00")).JSON(t)
 	require.Equal(t, "APP-6", c["code"], "adjustment_id is billing's idempotency key for it")
 	bad := []struct {
 		name, month string
@@ -49,7 +49,7 @@ func TestDEF1_AdjustmentsOverHTTP(t *testing.T) {
 	}
 	for _, b := range bad {
 		t.Run(b.name, func(t *testing.T) {
-			p := s.must(b.status, "POST", acc+"/statements/"+b.month+"/adjustments", tokBilling, b.body).json(t)
+			p := s.must(b.status, "POST", acc+"/statements/"+b.month+"/adjustments", tokBilling, b.body).JSON(t)
 			require.Equal(t, "DEF-1", p["code"], "%v", p)
 			if b.name == "no such statement" {
 				require.Contains(t, p["detail"], "2026-05")
@@ -58,30 +58,30 @@ func TestDEF1_AdjustmentsOverHTTP(t *testing.T) {
 	}
 	require.Equal(t, pos, s.lastPosition(), "nothing is written on a refusal or a repost")
 
-	bal := s.must(200, "GET", acc+"/invoiceable", tokCustomer, nil, api.HeaderMinPosition, pos).json(t)
+	bal := s.must(200, "GET", acc+"/invoiceable", tokCustomer, nil, api.HeaderMinPosition, pos).JSON(t)
 	require.Equal(t, "0.00", bal["total"])
 	require.Equal(t, "30.00", bal["deficit"])
-	inv := s.must(200, "GET", acc+"/invoices/"+seed.invoiceID, tokCustomer, nil).json(t)
+	inv := s.must(200, "GET", acc+"/invoices/"+seed.invoiceID, tokCustomer, nil).JSON(t)
 	require.Equal(t, "30.00", inv["deficit"])
 	for _, path := range []string{acc + "/invoices", "/v1/invoices?account=acc-1"} { // the lists' cached encoding too
-		items := s.must(200, "GET", path, tokFinance, nil).json(t)["items"].([]any)
+		items := s.must(200, "GET", path, tokFinance, nil).JSON(t)["items"].([]any)
 		require.Equal(t, "30.00", items[0].(map[string]any)["deficit"], path)
 	}
-	list := s.must(200, "GET", acc+"/statements", tokFinance, nil).json(t)["items"].([]any)
+	list := s.must(200, "GET", acc+"/statements", tokFinance, nil).JSON(t)["items"].([]any)
 	require.Len(t, list, 2)
 	sep := list[0].(map[string]any)
 	require.Equal(t, "70.00", sep["invoiceable"])
 	require.Equal(t, "30.00", sep["adjusted"])
-	adjs := s.must(200, "GET", acc+"/statements/2026-09/adjustments", tokAuditor, nil).json(t)["items"].([]any)
+	adjs := s.must(200, "GET", acc+"/statements/2026-09/adjustments", tokAuditor, nil).JSON(t)["items"].([]any)
 	require.Len(t, adjs, 1)
 	require.Equal(t, "a-2", adjs[0].(map[string]any)["adjustment_id"])
 	s.must(404, "GET", acc+"/statements/2026-05/adjustments", tokCustomer, nil)
 
 	// A statement posted now offsets the deficit at once (DEF-3).
 	s.must(201, "POST", acc+"/statements", tokBilling, statementBody("2026-08", "20.00"))
-	bal = s.must(200, "GET", acc+"/invoiceable", tokCustomer, nil, api.HeaderMinPosition, s.lastPosition()).json(t)
+	bal = s.must(200, "GET", acc+"/invoiceable", tokCustomer, nil, api.HeaderMinPosition, s.lastPosition()).JSON(t)
 	require.Equal(t, "10.00", bal["deficit"])
-	list = s.must(200, "GET", acc+"/statements?status=offset", tokCustomer, nil).json(t)["items"].([]any)
+	list = s.must(200, "GET", acc+"/statements?status=offset", tokCustomer, nil).JSON(t)["items"].([]any)
 	require.Len(t, list, 1)
 	require.Equal(t, "20.00", list[0].(map[string]any)["offset"])
 }
@@ -100,15 +100,15 @@ func TestDEF5_PartialRedFlushOverHTTP(t *testing.T) {
 	s.must(201, "POST", acc+"/statements/2026-09/adjustments", tokBilling, adjustmentBody("a-2", "kingsoft", "60.00"))
 	pos := s.lastPosition()
 	body := map[string]any{"red_invoice_code": "1100223344", "red_invoice_number": "00000002", "amount": "60.01", "red_letter_form_number": "1101202611000001"}
-	p := s.must(422, "POST", inv+"/red-flush", tokFinance, body).json(t)
+	p := s.must(422, "POST", inv+"/red-flush", tokFinance, body).JSON(t)
 	require.Equal(t, "DEF-5", p["code"])
 	require.Equal(t, pos, s.lastPosition())
 	body["amount"] = "45.00"
-	got := s.must(200, "POST", inv+"/red-flush", tokFinance, body).json(t)
+	got := s.must(200, "POST", inv+"/red-flush", tokFinance, body).JSON(t)
 	require.Equal(t, "issued", got["status"])
 	require.Equal(t, "45.00", got["red_flushed_amount"])
 	require.Equal(t, "15.00", got["deficit"])
-	p = s.must(400, "POST", inv+"/red-flush", tokFinance, map[string]any{"red_invoice_code": "1100223344", "red_invoice_number": "00000003", "amount": "15.00"}).json(t)
+	p = s.must(400, "POST", inv+"/red-flush", tokFinance, map[string]any{"red_invoice_code": "1100223344", "red_invoice_number": "00000003", "amount": "15.00"}).JSON(t)
 	require.Equal(t, "DEF-5", p["code"], "a paper partial red-flush needs the form number")
 }
 
@@ -126,15 +126,15 @@ func TestRED6_PartialConfirmationOverHTTP(t *testing.T) {
 		{"amount": "10.00", "reason": "issuing_error", "deducted": false, "booked": false},
 	} {
 		r := s.call("POST", inv+"/red-letter-confirmations", tokFinance, body)
-		require.Equal(t, 422, r.status, "%s", r.body)
+		require.Equal(t, 422, r.Status, "%s", r.Body)
 		require.Equal(t, "RED-6", problemCode(t, r))
 	}
 	require.Equal(t, pos, s.lastPosition())
 	cf := s.must(201, "POST", inv+"/red-letter-confirmations", tokFinance,
-		map[string]any{"amount": "53.00", "reason": "sales_allowance", "deducted": false, "booked": false}).json(t)
+		map[string]any{"amount": "53.00", "reason": "sales_allowance", "deducted": false, "booked": false}).JSON(t)
 	require.Equal(t, "not_required", cf["status"])
 	got := s.must(200, "POST", inv+"/red-flush", tokFinance,
-		map[string]any{"red_invoice_number": "26110000000000000002", "confirmation_id": cf["id"]}).json(t)
+		map[string]any{"red_invoice_number": "26110000000000000002", "confirmation_id": cf["id"]}).JSON(t)
 	require.Equal(t, "issued", got["status"])
 	require.Equal(t, "53.00", got["red_flushed_amount"])
 	require.Equal(t, "0.00", got["deficit"])

@@ -18,16 +18,16 @@ func TestFastAnswersMatchEncoder(t *testing.T) {
 	seed := s.seed()
 	created := s.must(201, "POST", "/v1/accounts/acc-1/invoices", tokCustomer,
 		map[string]any{"statements": []string{"2026-10"}, "address_id": seed.addressID, "agree": true})
-	id := created.json(t)["id"].(string)
+	id := created.JSON(t)["id"].(string)
 	inv := "/v1/accounts/acc-1/invoices/" + id
 	pos := api.HeaderMinPosition
-	got := s.must(200, "GET", inv, tokCustomer, nil, pos, created.header.Get(api.HeaderPosition))
-	require.Equal(t, string(got.body), string(created.body), "POST answer and GET")
+	got := s.must(200, "GET", inv, tokCustomer, nil, pos, created.Header.Get(api.HeaderPosition))
+	require.Equal(t, string(got.Body), string(created.Body), "POST answer and GET")
 
 	cancelled := s.must(200, "POST", inv+"/cancel", tokCustomer, nil)
-	at := cancelled.header.Get(api.HeaderPosition)
+	at := cancelled.Header.Get(api.HeaderPosition)
 	got = s.must(200, "GET", inv, tokCustomer, nil, pos, at)
-	require.Equal(t, string(got.body), string(cancelled.body), "cancel answer and GET")
+	require.Equal(t, string(got.Body), string(cancelled.Body), "cancel answer and GET")
 
 	for _, path := range []string{
 		"/v1/accounts/acc-1/invoices", "/v1/accounts/acc-1/invoices?limit=1", "/v1/accounts/acc-1/invoiceable",
@@ -35,18 +35,18 @@ func TestFastAnswersMatchEncoder(t *testing.T) {
 		for _, tok := range []string{tokCustomer, tokFinance} {
 			cold := s.must(200, "GET", path, tok, nil, pos, at)
 			warm := s.must(200, "GET", path, tok, nil)
-			require.Equal(t, string(cold.body), string(warm.body), "%s: cold and from the cache", path)
+			require.Equal(t, string(cold.Body), string(warm.Body), "%s: cold and from the cache", path)
 			var page struct {
 				Items []json.RawMessage `json:"items"`
 			}
-			require.NoError(t, json.Unmarshal(cold.body, &page))
+			require.NoError(t, json.Unmarshal(cold.Body, &page))
 			for _, item := range page.Items {
 				var one struct {
 					ID string `json:"id"`
 				}
 				require.NoError(t, json.Unmarshal(item, &one))
 				single := s.must(200, "GET", "/v1/accounts/acc-1/invoices/"+one.ID, tok, nil)
-				require.Equal(t, string(single.body), string(item)+"\n", "%s: an item and its GET", path)
+				require.Equal(t, string(single.Body), string(item)+"\n", "%s: an item and its GET", path)
 			}
 		}
 	}

@@ -96,10 +96,6 @@ type server struct {
 	damage atomic.Pointer[error]
 }
 
-type wallClock struct{}
-
-func (wallClock) Now() time.Time { return time.Now() }
-
 // New returns the Echo server with every endpoint of API.md.
 func New(cfg Config) *echo.Echo {
 	e, _ := NewWithOps(cfg)
@@ -121,7 +117,7 @@ func NewWithOps(cfg Config) (*echo.Echo, *echo.Echo) {
 		s.access = s.log
 	}
 	if s.clock == nil {
-		s.clock = wallClock{}
+		s.clock = ledger.SystemClock()
 	}
 	if s.cfg.MaxWait <= 0 {
 		s.cfg.MaxWait = 5 * time.Second

@@ -129,9 +129,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 					call = s.streamCall
 				}
 				r := call(e.method, e.path, c.token, body)
-				require.Equal(t, e.want(c), r.status, "%s", r.body)
-				if r.status >= 400 {
-					require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+				require.Equal(t, e.want(c), r.Status, "%s", r.Body)
+				if r.Status >= 400 {
+					require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
 				}
 			})
 		}
@@ -165,9 +165,9 @@ func TestAuthorizationEventViews(t *testing.T) {
 	s := newTestServer(t)
 	s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-09", "100.00"), "Idempotency-Key", "billing-secret-key")
 	s.must(201, "POST", "/v1/accounts/acc-1/title", tokCustomer, titleBody, "Idempotency-Key", "customer-own-key")
-	addr := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody).json(t)["id"]
+	addr := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody).JSON(t)["id"]
 	inv := s.must(201, "POST", "/v1/accounts/acc-1/invoices", tokCustomer,
-		map[string]any{"statements": []string{"2026-09"}, "address_id": addr, "agree": true}).json(t)["id"].(string)
+		map[string]any{"statements": []string{"2026-09"}, "address_id": addr, "agree": true}).JSON(t)["id"].(string)
 	s.must(200, "POST", "/v1/accounts/acc-1/invoices/"+inv+"/approve", tokFinance, nil, "Idempotency-Key", "finance-secret-key")
 
 	for _, tc := range []struct {
@@ -184,11 +184,11 @@ func TestAuthorizationEventViews(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := s.must(200, "GET", "/v1/accounts/acc-1/events", tc.token, nil)
 			for _, h := range tc.hidden {
-				require.NotContains(t, string(r.body), h)
+				require.NotContains(t, string(r.Body), h)
 			}
 			keys := map[string]bool{}
 			staff := map[string]string{}
-			for _, it := range r.json(t)["items"].([]any) {
+			for _, it := range r.JSON(t)["items"].([]any) {
 				m := it.(map[string]any)["metadata"].(map[string]any)
 				actor := m["actor"].(map[string]any)
 				if role := actor["role"].(string); role != "customer" {
@@ -217,9 +217,9 @@ func TestAuthorizationOpsEndpoints(t *testing.T) {
 	s.seed()
 	for _, c := range callers {
 		t.Run(c.name, func(t *testing.T) {
-			require.Equal(t, http.StatusNotFound, s.call("GET", "/metrics", c.token, nil).status)
+			require.Equal(t, http.StatusNotFound, s.call("GET", "/metrics", c.token, nil).Status)
 			r := s.must(200, "GET", "/readyz", c.token, nil)
-			require.Equal(t, map[string]any{"status": "ready"}, r.json(t))
+			require.Equal(t, map[string]any{"status": "ready"}, r.JSON(t))
 		})
 	}
 }

@@ -30,10 +30,10 @@ func TestSTMT3_MalformedAmountIsFieldRule(t *testing.T) {
 			body := statementBody("2026-10", "10.00")
 			body["lines"].([]map[string]any)[0][tc.field] = tc.value
 			r := s.call("POST", "/v1/accounts/acc-1/statements", tokBilling, body)
-			require.Equal(t, 400, r.status, "%s", r.body)
-			require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
-			p := r.json(t)
-			require.Equal(t, "STMT-3", p["code"], "%s", r.body)
+			require.Equal(t, 400, r.Status, "%s", r.Body)
+			require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
+			p := r.JSON(t)
+			require.Equal(t, "STMT-3", p["code"], "%s", r.Body)
 			errs := p["errors"].([]any)
 			require.Len(t, errs, 1)
 			require.Equal(t, "lines[0]."+tc.field, errs[0].(map[string]any)["field"])
@@ -49,10 +49,10 @@ func TestAPP1_NilAddressIDIsRefused(t *testing.T) {
 	s.seed()
 	r := s.call("POST", "/v1/accounts/acc-1/invoices", tokCustomer,
 		map[string]any{"statements": []string{"2026-10"}, "address_id": "00000000-0000-0000-0000-000000000000", "agree": true})
-	require.Equal(t, 400, r.status, "%s", r.body)
-	require.Equal(t, "address_id", r.json(t)["errors"].([]any)[0].(map[string]any)["field"])
+	require.Equal(t, 400, r.Status, "%s", r.Body)
+	require.Equal(t, "address_id", r.JSON(t)["errors"].([]any)[0].(map[string]any)["field"])
 	list := s.must(200, "GET", "/v1/accounts/acc-1/statements?status=available", tokCustomer, nil,
-		api.HeaderMinPosition, s.lastPosition()).json(t)
+		api.HeaderMinPosition, s.lastPosition()).JSON(t)
 	require.Len(t, list["items"], 1, "October stays available")
 }
 
@@ -64,11 +64,11 @@ func TestRETURN2_SpecialReturnMustStateCertified(t *testing.T) {
 	s := newTestServer(t)
 	inv := s.issuedSpecial("acc-1")
 	r := s.call("POST", inv+"/return", tokCustomer, map[string]any{"reason": "wrong bank"})
-	require.Equal(t, 400, r.status, "%s", r.body)
-	p := r.json(t)
+	require.Equal(t, 400, r.Status, "%s", r.Body)
+	p := r.JSON(t)
 	require.Equal(t, "RETURN-2", p["code"])
 	require.Equal(t, "certified", p["errors"].([]any)[0].(map[string]any)["field"])
-	got := s.must(200, "POST", inv+"/return", tokCustomer, map[string]any{"reason": "wrong bank", "certified": false}).json(t)
+	got := s.must(200, "POST", inv+"/return", tokCustomer, map[string]any{"reason": "wrong bank", "certified": false}).JSON(t)
 	require.Equal(t, "return_requested", got["status"])
 }
 
@@ -81,9 +81,9 @@ func (s *testServer) issuedSpecial(acc string) string {
 		"type": "vat_special", "holder": "company", "name": "Example Co", "taxpayer_id": "91110108MA01ABCD1E",
 		"registered_address": "1 Street", "registered_phone": "010-82345678", "bank_name": "ICBC", "bank_account": "0200004509200123456"})
 	s.must(200, "POST", base+"/title/approve", tokFinance, nil)
-	addr := s.must(201, "POST", base+"/addresses", tokCustomer, addressBody).json(s.t)["id"]
+	addr := s.must(201, "POST", base+"/addresses", tokCustomer, addressBody).JSON(s.t)["id"]
 	id := s.must(201, "POST", base+"/invoices", tokCustomer,
-		map[string]any{"statements": []string{"2026-10"}, "address_id": addr, "agree": true}).json(s.t)["id"].(string)
+		map[string]any{"statements": []string{"2026-10"}, "address_id": addr, "agree": true}).JSON(s.t)["id"].(string)
 	inv := base + "/invoices/" + id
 	s.must(200, "POST", inv+"/approve", tokFinance, nil)
 	s.must(200, "POST", inv+"/issue", tokFinance, map[string]any{"invoice_code": "1100223344", "invoice_number": "00000009", "issued_on": "2026-11-10"})
@@ -98,18 +98,18 @@ func TestAPP6_RetryGetsTheFirstAnswer(t *testing.T) {
 	seed := s.seed()
 	apply := map[string]any{"statements": []string{"2026-10"}, "address_id": seed.addressID, "agree": true}
 	first := s.must(201, "POST", "/v1/accounts/acc-1/invoices", tokCustomer, apply, "Idempotency-Key", "apply-oct")
-	inv := "/v1/accounts/acc-1/invoices/" + first.json(t)["id"].(string)
+	inv := "/v1/accounts/acc-1/invoices/" + first.JSON(t)["id"].(string)
 	s.must(200, "POST", inv+"/approve", tokFinance, nil)
 	head := s.lastPosition()
 
 	again := s.must(201, "POST", "/v1/accounts/acc-1/invoices", tokCustomer, apply, "Idempotency-Key", "apply-oct")
 	require.Equal(t, head, s.lastPosition(), "a retry writes nothing")
-	require.Equal(t, first.header.Get(api.HeaderPosition), again.header.Get(api.HeaderPosition))
-	require.JSONEq(t, string(first.body), string(again.body))
-	require.Equal(t, "under_review", again.json(t)["status"])
+	require.Equal(t, first.Header.Get(api.HeaderPosition), again.Header.Get(api.HeaderPosition))
+	require.JSONEq(t, string(first.Body), string(again.Body))
+	require.Equal(t, "under_review", again.JSON(t)["status"])
 
 	other := s.call("POST", "/v1/accounts/acc-1/invoices", tokCustomer,
 		map[string]any{"statements": []string{"2026-10"}, "address_id": seed.addressID, "agree": false}, "Idempotency-Key", "apply-oct")
-	require.Equal(t, 409, other.status, "%s", other.body)
-	require.Equal(t, "APP-6", other.json(t)["code"])
+	require.Equal(t, 409, other.Status, "%s", other.Body)
+	require.Equal(t, "APP-6", other.JSON(t)["code"])
 }

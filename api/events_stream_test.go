@@ -28,6 +28,7 @@ import (
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/bolt"
 	"github.com/fapiao/fapiao/eventstore/memstore"
+	"github.com/fapiao/fapiao/ledger"
 )
 
 const feedPath = "/v1/events/stream"
@@ -49,7 +50,7 @@ func (s *testServer) streamCall(method, path, token string, body any, headers ..
 		return s.call(method, path, token, nil, headers...)
 	}
 	resp.Body.Close()
-	return response{status: resp.StatusCode, header: resp.Header}
+	return response{Status: resp.StatusCode, Header: resp.Header}
 }
 
 // openFeed sends GET path and returns the answer once its headers came; the
@@ -231,7 +232,7 @@ func rawItems(t *testing.T, s *testServer) []json.RawMessage {
 	var page struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	require.NoError(t, json.Unmarshal(s.must(200, "GET", "/v1/events?limit=1000", tokAuditor, nil).body, &page))
+	require.NoError(t, json.Unmarshal(s.must(200, "GET", "/v1/events?limit=1000", tokAuditor, nil).Body, &page))
 	return page.Items
 }
 
@@ -461,9 +462,9 @@ func TestEventStreamBadInput(t *testing.T) {
 				h = []string{"Last-Event-ID", tc.lastID}
 			}
 			r := s.call("GET", feedPath+tc.query, tokFinance, nil, h...)
-			require.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
-			require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
-			require.Equal(t, tc.field, r.json(t)["errors"].([]any)[0].(map[string]any)["field"])
+			require.Equal(t, http.StatusBadRequest, r.Status, "%s", r.Body)
+			require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
+			require.Equal(t, tc.field, r.JSON(t)["errors"].([]any)[0].(map[string]any)["field"])
 		})
 	}
 }
@@ -520,7 +521,7 @@ func BenchmarkEventStreamCatchUp(b *testing.B) {
 			defer log.Close()
 			fill(log)
 			srv := httptest.NewServer(api.New(api.Config{Store: log, Tokens: tokens, Logger: quiet, AccessLog: quiet,
-				RateLimit: -1, Clock: fixedClock{testNow}}))
+				RateLimit: -1, Clock: ledger.FixedClock(testNow)}))
 			defer srv.Close()
 			cpu0, bytes := cpuTime(), 0
 			for b.Loop() {
@@ -611,6 +612,6 @@ func TestEventStreamEndsWhenTheLogFails(t *testing.T) {
 		require.True(t, f.comment, "%+v", f)
 	}
 	r := s.call("GET", feedPath+"?from=1", tokAuditor, nil)
-	require.GreaterOrEqual(t, r.status, 500, "%s", r.body)
-	require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+	require.GreaterOrEqual(t, r.Status, 500, "%s", r.Body)
+	require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
 }

@@ -14,7 +14,7 @@ func TestGlobalEventsPages(t *testing.T) {
 	var seen []float64
 	from := "1"
 	for pages := 0; pages < 100; pages++ {
-		page := s.must(200, "GET", "/v1/events?limit=2&from="+from, tokAuditor, nil).json(t)
+		page := s.must(200, "GET", "/v1/events?limit=2&from="+from, tokAuditor, nil).JSON(t)
 		for _, it := range page["items"].([]any) {
 			ev := it.(map[string]any)
 			for _, k := range []string{"position", "stream", "revision", "id", "type", "data", "metadata"} {
@@ -37,23 +37,23 @@ func TestGlobalEventsPages(t *testing.T) {
 func TestAccountEventsAsOf(t *testing.T) {
 	s := newTestServer(t)
 	s.seed()
-	all := s.must(200, "GET", "/v1/accounts/acc-1/events", tokCustomer, nil).json(t)["items"].([]any)
+	all := s.must(200, "GET", "/v1/accounts/acc-1/events", tokCustomer, nil).JSON(t)["items"].([]any)
 	require.NotEmpty(t, all)
 	for _, it := range all {
 		require.Equal(t, "account-acc-1", it.(map[string]any)["stream"])
 	}
-	before := s.must(200, "GET", "/v1/accounts/acc-1/events?as_of=2026-11-01T00:00:00Z", tokAuditor, nil).json(t)["items"].([]any)
+	before := s.must(200, "GET", "/v1/accounts/acc-1/events?as_of=2026-11-01T00:00:00Z", tokAuditor, nil).JSON(t)["items"].([]any)
 	require.Empty(t, before, "every event happened on 10 November")
-	same := s.must(200, "GET", "/v1/accounts/acc-1/events?as_of=2026-11-10T02:00:00Z", tokAuditor, nil).json(t)["items"].([]any)
+	same := s.must(200, "GET", "/v1/accounts/acc-1/events?as_of=2026-11-10T02:00:00Z", tokAuditor, nil).JSON(t)["items"].([]any)
 	require.Len(t, same, len(all))
 	// AUD-2: the zero time is a time like any other, before every event.
-	zero := s.must(200, "GET", "/v1/accounts/acc-1/events?as_of=0001-01-01T00:00:00Z", tokAuditor, nil).json(t)["items"].([]any)
+	zero := s.must(200, "GET", "/v1/accounts/acc-1/events?as_of=0001-01-01T00:00:00Z", tokAuditor, nil).JSON(t)["items"].([]any)
 	require.Empty(t, zero, "as_of before the first event: no events, not all of them")
 
 	// A customer's own account before its first event is empty; for staff
 	// an account without events does not exist.
 	s2 := newTestServer(t)
-	require.Empty(t, s2.must(200, "GET", "/v1/accounts/acc-1/events", tokCustomer, nil).json(t)["items"])
+	require.Empty(t, s2.must(200, "GET", "/v1/accounts/acc-1/events", tokCustomer, nil).JSON(t)["items"])
 	s2.must(404, "GET", "/v1/accounts/acc-1/events", tokAuditor, nil)
 }
 
@@ -64,12 +64,12 @@ func TestAccountEventsAsOf(t *testing.T) {
 func TestAccountEventsPage(t *testing.T) {
 	s := newTestServer(t)
 	s.seed()
-	all := s.must(200, "GET", "/v1/accounts/acc-1/events", tokCustomer, nil).json(t)["items"].([]any)
+	all := s.must(200, "GET", "/v1/accounts/acc-1/events", tokCustomer, nil).JSON(t)["items"].([]any)
 	require.Greater(t, len(all), 2)
 	var seen []any
 	from := "0"
 	for pages := 0; pages < 100; pages++ {
-		page := s.must(200, "GET", "/v1/accounts/acc-1/events?limit=2&from="+from, tokCustomer, nil).json(t)
+		page := s.must(200, "GET", "/v1/accounts/acc-1/events?limit=2&from="+from, tokCustomer, nil).JSON(t)
 		items := page["items"].([]any)
 		require.LessOrEqual(t, len(items), 2)
 		seen = append(seen, items...)

@@ -47,8 +47,8 @@ func TestStorageFaults(t *testing.T) {
 			fs.Fail(tc.err, tc.mode, -1)
 			r := s.call("POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody, "Idempotency-Key", "addr-during-fault")
 			requireProblem(t, r, 503)
-			require.Equal(t, "1", r.header.Get("Retry-After"))
-			require.Empty(t, r.header.Get(api.HeaderPosition), "nothing acknowledged")
+			require.Equal(t, "1", r.Header.Get("Retry-After"))
+			require.Empty(t, r.Header.Get(api.HeaderPosition), "nothing acknowledged")
 			if tc.mode == faultstore.BeforeWrite {
 				require.Equal(t, before, s.store.LastPosition(), "nothing written")
 			}
@@ -62,7 +62,7 @@ func TestStorageFaults(t *testing.T) {
 
 			fs.Heal()
 			ok := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody, "Idempotency-Key", "addr-during-fault")
-			list := s.must(200, "GET", "/v1/accounts/acc-1/addresses", tokCustomer, nil, api.HeaderMinPosition, ok.header.Get(api.HeaderPosition)).json(t)
+			list := s.must(200, "GET", "/v1/accounts/acc-1/addresses", tokCustomer, nil, api.HeaderMinPosition, ok.Header.Get(api.HeaderPosition)).JSON(t)
 			require.Len(t, list["items"], 2, "the seeded address and the retried one, once")
 			written := uint64(1) // the address, once
 			if tc.mode == faultstore.AfterWrite {
@@ -89,14 +89,14 @@ func TestStoreDamage(t *testing.T) {
 
 	r := s.call("POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody)
 	requireProblem(t, r, 500)
-	require.Equal(t, "https://fapiao.dev/problems/internal", r.json(t)["type"])
-	require.Empty(t, r.header.Get("Retry-After"), "retrying does not mend a damaged store")
+	require.Equal(t, "https://fapiao.dev/problems/internal", r.JSON(t)["type"])
+	require.Empty(t, r.Header.Get("Retry-After"), "retrying does not mend a damaged store")
 	requireProblem(t, s.call("GET", "/readyz", "", nil), 503)
-	require.Contains(t, string(s.call("GET", "/readyz", "", nil).body), "damaged")
+	require.Contains(t, string(s.call("GET", "/readyz", "", nil).Body), "damaged")
 
 	r = s.call("POST", "/v1/accounts/acc-2/statements", tokBilling, statementBody("2026-09", "1.00"))
 	requireProblem(t, r, 500)
-	require.Equal(t, "https://fapiao.dev/problems/internal", r.json(t)["type"])
+	require.Equal(t, "https://fapiao.dev/problems/internal", r.JSON(t)["type"])
 	require.Equal(t, 1, fs.Failed(), "the second change never reached the store")
 	require.Equal(t, before, s.store.LastPosition(), "nothing written")
 	s.must(200, "GET", "/v1/accounts/acc-1/invoiceable", tokCustomer, nil)

@@ -60,7 +60,7 @@ func newInProcess(t testing.TB) *inProcess {
 	tokens, err := api.ParseTokens([]byte(strings.Replace(tokensJSON, "AUDITOR_DIGEST", sha256Hex(tokAuditor), 1)))
 	require.NoError(t, err)
 	store := memstore.New()
-	clock := fixedClock{testNow}
+	clock := ledger.FixedClock(testNow)
 	h := api.New(api.Config{
 		Ledger: ledger.New(store, ledger.Options{Clock: clock, Issuer: "Test Cloud Ltd"}), Projections: projections.New(),
 		Store: store, Tokens: tokens, Clock: clock, Logger: quiet, RateLimit: -1,

@@ -42,28 +42,28 @@ func TestHeadOnEveryGetRoute(t *testing.T) {
 			}
 			for _, tok := range []string{tokAuditor, tokFinance, tokCustomer, tokSupport, tokBilling} {
 				token, get = tok, call("GET", path, tok, nil)
-				if get.status < 300 {
+				if get.Status < 300 {
 					break
 				}
 			}
 			head := s.call("HEAD", path, token, nil)
-			require.Equal(t, get.status, head.status, "%s: %s", path, get.body)
-			require.Empty(t, head.body)
-			for k := range get.header {
+			require.Equal(t, get.Status, head.Status, "%s: %s", path, get.Body)
+			require.Empty(t, head.Body)
+			for k := range get.Header {
 				if !varying[k] {
-					require.Equal(t, get.header[k], head.header[k], "%s: header %s", path, k)
+					require.Equal(t, get.Header[k], head.Header[k], "%s: header %s", path, k)
 				}
 			}
-			for k := range head.header {
+			for k := range head.Header {
 				if !varying[k] {
-					require.Contains(t, get.header, k, "%s: header %s only on HEAD", path, k)
+					require.Contains(t, get.Header, k, "%s: header %s only on HEAD", path, k)
 				}
 			}
 		})
 	}
 	require.Greater(t, n, 10, "the router's GET routes")
 	for _, path := range []string{"/healthz", "/readyz", "/openapi.json"} {
-		require.Equal(t, http.StatusOK, s.call("HEAD", path, "", nil).status, path)
+		require.Equal(t, http.StatusOK, s.call("HEAD", path, "", nil).Status, path)
 	}
 	// The operations listener's routes (/metrics there, not here).
 	for _, path := range []string{"/metrics", "/healthz", "/readyz"} {
@@ -79,21 +79,21 @@ func TestHeadOnEveryGetRoute(t *testing.T) {
 func TestLocationOnEvery201(t *testing.T) {
 	s := newTestServer(t)
 	st := s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-10", "10.00"))
-	require.Equal(t, "/v1/accounts/acc-1/statements/2026-10", st.header.Get("Location"))
+	require.Equal(t, "/v1/accounts/acc-1/statements/2026-10", st.Header.Get("Location"))
 	title := s.must(201, "POST", "/v1/accounts/acc-1/title", tokCustomer, titleBody)
-	require.Equal(t, "/v1/accounts/acc-1/title", title.header.Get("Location"))
+	require.Equal(t, "/v1/accounts/acc-1/title", title.Header.Get("Location"))
 	addr := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody)
-	require.Equal(t, "/v1/accounts/acc-1/addresses/"+addr.json(t)["id"].(string), addr.header.Get("Location"))
+	require.Equal(t, "/v1/accounts/acc-1/addresses/"+addr.JSON(t)["id"].(string), addr.Header.Get("Location"))
 	inv := s.must(201, "POST", "/v1/accounts/acc-1/invoices", tokCustomer,
-		map[string]any{"statements": []string{"2026-10"}, "address_id": addr.json(t)["id"], "agree": true})
-	require.Equal(t, "/v1/accounts/acc-1/invoices/"+inv.json(t)["id"].(string), inv.header.Get("Location"))
+		map[string]any{"statements": []string{"2026-10"}, "address_id": addr.JSON(t)["id"], "agree": true})
+	require.Equal(t, "/v1/accounts/acc-1/invoices/"+inv.JSON(t)["id"].(string), inv.Header.Get("Location"))
 	for _, r := range []response{title, inv} {
-		got := s.must(200, "GET", r.header.Get("Location"), tokCustomer, nil, "Fapiao-Min-Position", s.lastPosition())
-		require.Equal(t, string(r.body), string(got.body))
+		got := s.must(200, "GET", r.Header.Get("Location"), tokCustomer, nil, "Fapiao-Min-Position", s.lastPosition())
+		require.Equal(t, string(r.Body), string(got.Body))
 	}
 	// A repost that created nothing is 200, without Location.
 	again := s.must(200, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-10", "10.00"))
-	require.Empty(t, again.header.Get("Location"))
+	require.Empty(t, again.Header.Get("Location"))
 }
 
 // TestLimitBoundsMatchTheDocument reads each operation's limit bounds from
@@ -113,7 +113,7 @@ func TestLimitBoundsMatchTheDocument(t *testing.T) {
 			} `json:"parameters"`
 		} `json:"paths"`
 	}
-	require.NoError(t, json.Unmarshal(s.must(200, "GET", "/openapi.json", "", nil).body, &doc))
+	require.NoError(t, json.Unmarshal(s.must(200, "GET", "/openapi.json", "", nil).Body, &doc))
 	n := 0
 	for path, item := range doc.Paths {
 		for _, p := range item["get"].Parameters {

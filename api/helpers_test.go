@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/internal/testkit"
 )
 
 func sha256Hex(s string) string {
@@ -29,24 +30,6 @@ func fmtSscan(s string, n *uint64) (int, error) { return fmt.Sscan(s, n) }
 func (s *testServer) lastPosition() string { return fmt.Sprint(s.store.LastPosition()) }
 
 var quiet = slog.New(slog.DiscardHandler)
-
-// caughtUpHandler is the projections runner's logger in tests: it signals
-// when the runner reports it caught up, so tests wait for readiness instead
-// of polling it.
-type caughtUpHandler struct {
-	once sync.Once
-	ch   chan struct{}
-}
-
-func (h *caughtUpHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h *caughtUpHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
-func (h *caughtUpHandler) WithGroup(string) slog.Handler            { return h }
-func (h *caughtUpHandler) Handle(_ context.Context, r slog.Record) error {
-	if strings.Contains(r.Message, "caught up") {
-		h.once.Do(func() { close(h.ch) })
-	}
-	return nil
-}
 
 // do sends req and reads the answer. Every exchange of the black-box tests
 // goes through here, so every answer is checked against the contract:
@@ -62,17 +45,15 @@ func (s *testServer) do(req *http.Request) response {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(s.t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
+	r, err := testkit.ReadAnswer(resp)
 	require.NoError(s.t, err)
-	r := response{status: resp.StatusCode, header: resp.Header, body: raw}
 	checkProblem(s.t, req, r)
 	for _, v := range exchangeViolations(contractValidator(s.t), req, body, r) {
-		s.t.Errorf("%s %s → %d: %s\nbody: %.300s", req.Method, req.URL.Path, r.status, v, r.body)
+		s.t.Errorf("%s %s → %d: %s\nbody: %.300s", req.Method, req.URL.Path, r.Status, v, r.Body)
 	}
-	if r.status == http.StatusCreated {
-		require.True(s.t, strings.HasPrefix(r.header.Get("Location"), "/v1/accounts/"),
-			"%s %s: a 201 carries Location, got %q", req.Method, req.URL.Path, r.header.Get("Location"))
+	if r.Status == http.StatusCreated {
+		require.True(s.t, strings.HasPrefix(r.Header.Get("Location"), "/v1/accounts/"),
+			"%s %s: a 201 carries Location, got %q", req.Method, req.URL.Path, r.Header.Get("Location"))
 	}
 	return r
 }
@@ -91,7 +72,7 @@ var ruleCode = regexp.MustCompile(`^[A-Z]+-[0-9]+$`)
 // rule type; one status per type.
 func checkProblem(t *testing.T, req *http.Request, r response) {
 	t.Helper()
-	if r.header.Get("Content-Type") != "application/problem+json" || req.Method == http.MethodHead {
+	if r.Header.Get("Content-Type") != "application/problem+json" || req.Method == http.MethodHead {
 		return
 	}
 	var p struct {
@@ -99,9 +80,9 @@ func checkProblem(t *testing.T, req *http.Request, r response) {
 		Status int    `json:"status"`
 		Code   string `json:"code"`
 	}
-	require.NoError(t, json.Unmarshal(r.body, &p), "%s", r.body)
+	require.NoError(t, json.Unmarshal(r.Body, &p), "%s", r.Body)
 	where := req.Method + " " + req.URL.Path
-	require.Equal(t, r.status, p.Status, "%s: status member", where)
+	require.Equal(t, r.Status, p.Status, "%s: status member", where)
 	if prev, loaded := problemStatuses.LoadOrStore(p.Type, p.Status); loaded && prev != p.Status {
 		t.Errorf("%s: problem type %s came with %d and with %d", where, p.Type, prev, p.Status)
 	}

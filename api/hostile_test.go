@@ -137,12 +137,12 @@ func TestHostileInput(t *testing.T) {
 				token = tokenFor[tc.path]
 			}
 			r := s.raw(method, tc.path, token, tc.body, tc.contentType)
-			require.GreaterOrEqual(t, r.status, 400, "%s", r.body)
-			require.Less(t, r.status, 500, "%s", r.body)
-			requireProblem(t, r, r.status)
+			require.GreaterOrEqual(t, r.Status, 400, "%s", r.Body)
+			require.Less(t, r.Status, 500, "%s", r.Body)
+			requireProblem(t, r, r.Status)
 			if tc.code != "" {
-				require.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
-				require.Equal(t, tc.code, r.json(t)["code"], "%s", r.body)
+				require.Equal(t, http.StatusBadRequest, r.Status, "%s", r.Body)
+				require.Equal(t, tc.code, r.JSON(t)["code"], "%s", r.Body)
 			}
 			require.Equal(t, before, s.store.LastPosition(), "nothing written")
 		})
@@ -215,8 +215,8 @@ func TestStrictDecodingJSONv2(t *testing.T) {
 			r := s.raw("POST", tc.path, tc.token, tc.body, "")
 			p := requireProblem(t, r, http.StatusBadRequest)
 			errs, _ := p["errors"].([]any)
-			require.NotEmpty(t, errs, "errors[]: %s", r.body)
-			require.Equal(t, tc.field, errs[0].(map[string]any)["field"], "%s", r.body)
+			require.NotEmpty(t, errs, "errors[]: %s", r.Body)
+			require.Equal(t, tc.field, errs[0].(map[string]any)["field"], "%s", r.Body)
 			require.Equal(t, before, s.store.LastPosition(), "nothing written")
 		})
 	}

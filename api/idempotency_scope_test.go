@@ -17,17 +17,17 @@ func TestAPP6_KeysScopedToTheCaller(t *testing.T) {
 	s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-09", "100.00"))
 	addr := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody, "Idempotency-Key", key)
 	stmt := s.call("POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-10", "20.00"), "Idempotency-Key", key)
-	require.Equal(t, http.StatusCreated, stmt.status, "%s", stmt.body)
+	require.Equal(t, http.StatusCreated, stmt.Status, "%s", stmt.Body)
 
 	again := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody, "Idempotency-Key", key)
-	require.Equal(t, addr.json(t)["id"], again.json(t)["id"], "the customer's retry is a retry")
-	require.Equal(t, addr.header.Get("Fapiao-Position"), again.header.Get("Fapiao-Position"))
+	require.Equal(t, addr.JSON(t)["id"], again.JSON(t)["id"], "the customer's retry is a retry")
+	require.Equal(t, addr.Header.Get("Fapiao-Position"), again.Header.Get("Fapiao-Position"))
 	stmtAgain := s.call("POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-10", "20.00"), "Idempotency-Key", key)
-	require.Contains(t, []int{200, 201}, stmtAgain.status, "%s", stmtAgain.body)
-	require.Equal(t, stmt.header.Get("Fapiao-Position"), stmtAgain.header.Get("Fapiao-Position"), "billing's retry wrote nothing")
+	require.Contains(t, []int{200, 201}, stmtAgain.Status, "%s", stmtAgain.Body)
+	require.Equal(t, stmt.Header.Get("Fapiao-Position"), stmtAgain.Header.Get("Fapiao-Position"), "billing's retry wrote nothing")
 
 	// Within one caller the key still guards against another body (APP-6).
 	r := s.call("POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-08", "20.00"), "Idempotency-Key", key)
 	requireProblem(t, r, http.StatusConflict)
-	require.Equal(t, "APP-6", r.json(t)["code"])
+	require.Equal(t, "APP-6", r.JSON(t)["code"])
 }

@@ -16,15 +16,15 @@ func TestLifecycle(t *testing.T) {
 	seed := s.seed()
 	inv := "/v1/accounts/acc-1/invoices/" + seed.invoiceID
 
-	got := s.must(200, "GET", "/v1/accounts/acc-1/invoiceable", tokCustomer, nil).json(t)
+	got := s.must(200, "GET", "/v1/accounts/acc-1/invoiceable", tokCustomer, nil).JSON(t)
 	require.Equal(t, map[string]any{"kingsoft": "250.50", "marketplace": "0.00", "total": "250.50",
 		"merchant": "0.00", "offline": "0.00", "deductions": "0.00", "deficit": "0.00"}, got)
 
-	one := s.must(200, "GET", inv, tokCustomer, nil).json(t)
+	one := s.must(200, "GET", inv, tokCustomer, nil).JSON(t)
 	require.Equal(t, "under_review", one["status"])
 	require.Equal(t, "100.00", one["amount"])
 	require.Equal(t, []any{"cancel"}, one["actions"])
-	require.Equal(t, []any{"approve", "reject"}, s.must(200, "GET", inv, tokFinance, nil).json(t)["actions"])
+	require.Equal(t, []any{"approve", "reject"}, s.must(200, "GET", inv, tokFinance, nil).JSON(t)["actions"])
 
 	steps := []struct {
 		path, token string
@@ -40,15 +40,15 @@ func TestLifecycle(t *testing.T) {
 	}
 	for _, st := range steps {
 		r := s.must(200, "POST", inv+st.path, st.token, st.body)
-		require.Equal(t, st.status, r.json(t)["status"], st.path)
-		require.NotEmpty(t, r.header.Get(api.HeaderPosition))
+		require.Equal(t, st.status, r.JSON(t)["status"], st.path)
+		require.NotEmpty(t, r.Header.Get(api.HeaderPosition))
 	}
-	issued := s.must(200, "GET", inv, tokAuditor, nil, api.HeaderMinPosition, s.lastPosition()).json(t)
+	issued := s.must(200, "GET", inv, tokAuditor, nil, api.HeaderMinPosition, s.lastPosition()).JSON(t)
 	require.Equal(t, "voided", issued["status"])
 	require.Equal(t, "94.34", issued["net_amount"])
 	require.Equal(t, "5.66", issued["tax_amount"])
 
-	list := s.must(200, "GET", "/v1/accounts/acc-1/statements?status=available", tokCustomer, nil).json(t)
+	list := s.must(200, "GET", "/v1/accounts/acc-1/statements?status=available", tokCustomer, nil).JSON(t)
 	require.Len(t, list["items"], 2, "the voided invoice released September (RETURN-5)")
 }
 
@@ -57,8 +57,8 @@ func TestStatementRepostIs200(t *testing.T) {
 	s := newTestServer(t)
 	s.must(http.StatusCreated, "POST", "/v1/accounts/acc-9/statements", tokBilling, statementBody("2026-10", "5.00"))
 	r := s.must(http.StatusOK, "POST", "/v1/accounts/acc-9/statements", tokBilling, statementBody("2026-10", "5.00"))
-	require.Equal(t, "5.00", r.json(t)["invoiceable"])
-	require.NotEmpty(t, r.header.Get(api.HeaderPosition))
-	p := s.call("POST", "/v1/accounts/acc-9/statements", tokBilling, statementBody("2026-10", "6.00")).json(t)
+	require.Equal(t, "5.00", r.JSON(t)["invoiceable"])
+	require.NotEmpty(t, r.Header.Get(api.HeaderPosition))
+	p := s.call("POST", "/v1/accounts/acc-9/statements", tokBilling, statementBody("2026-10", "6.00")).JSON(t)
 	require.Equal(t, "STMT-2", p["code"])
 }

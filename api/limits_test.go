@@ -79,13 +79,13 @@ func (s *testServer) applyCancel(acc, token, addressID string) (int, string) {
 	s.t.Helper()
 	r := s.call("POST", "/v1/accounts/"+acc+"/invoices", token,
 		map[string]any{"statements": []string{"2026-09"}, "address_id": addressID, "agree": true})
-	if r.status != http.StatusCreated {
-		return r.status, r.header.Get("Retry-After")
+	if r.Status != http.StatusCreated {
+		return r.Status, r.Header.Get("Retry-After")
 	}
-	id := r.json(s.t)["id"].(string)
+	id := r.JSON(s.t)["id"].(string)
 	r = s.call("POST", "/v1/accounts/"+acc+"/invoices/"+id+"/cancel", token, nil)
-	if r.status != http.StatusOK {
-		return r.status, r.header.Get("Retry-After")
+	if r.Status != http.StatusOK {
+		return r.Status, r.Header.Get("Retry-After")
 	}
 	return 0, ""
 }
@@ -98,7 +98,7 @@ func TestAccountWriteBudgetCutsApplyCancelLoop(t *testing.T) {
 	s := newTestServer(t, func(c *api.Config) { c.AccountWriteBudget = 30 }) // one event every 2 s
 	s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-09", "100.00"))
 	s.must(201, "POST", "/v1/accounts/acc-1/title", tokCustomer, titleBody)
-	addr := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody).json(t)["id"].(string)
+	addr := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody).JSON(t)["id"].(string)
 	start := s.store.LastPosition()
 	loops := 0
 	for ; loops < 100; loops++ {
@@ -130,14 +130,14 @@ func TestAccountWriteBudgetDefaultsLetNormalWorkThrough(t *testing.T) {
 		s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody(months[i], "100.00"))
 	}
 	s.must(201, "POST", "/v1/accounts/acc-1/title", tokCustomer, titleBody)
-	addr := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody).json(t)["id"].(string)
+	addr := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody).JSON(t)["id"].(string)
 
 	var wg sync.WaitGroup
 	statuses := make([]int, len(months))
 	for i, m := range months {
 		wg.Go(func() {
 			statuses[i] = s.call("POST", "/v1/accounts/acc-1/invoices", tokCustomer,
-				map[string]any{"statements": []string{m}, "address_id": addr, "agree": true}).status
+				map[string]any{"statements": []string{m}, "address_id": addr, "agree": true}).Status
 		})
 	}
 	wg.Wait()
@@ -148,7 +148,7 @@ func TestAccountWriteBudgetDefaultsLetNormalWorkThrough(t *testing.T) {
 	// A burst of 100 commands: 50 apply→cancel loops on a fresh account.
 	s.must(201, "POST", "/v1/accounts/acc-2/statements", tokBilling, statementBody("2026-09", "100.00"))
 	s.must(201, "POST", "/v1/accounts/acc-2/title", tokCustomer2, titleBody)
-	addr2 := s.must(201, "POST", "/v1/accounts/acc-2/addresses", tokCustomer2, addressBody).json(t)["id"].(string)
+	addr2 := s.must(201, "POST", "/v1/accounts/acc-2/addresses", tokCustomer2, addressBody).JSON(t)["id"].(string)
 	for i := range 50 {
 		status, _ := s.applyCancel("acc-2", tokCustomer2, addr2)
 		require.Zero(t, status, "loop %d", i)
@@ -173,11 +173,11 @@ func TestQuotaWritesHaveABudget(t *testing.T) {
 	n := 0
 	for ; n < 20; n++ {
 		r := s.call("PUT", "/v1/quotas/2026-11", tokFinance, map[string]any{"amount": strconv.Itoa(1000+n) + ".00"})
-		if r.status == http.StatusTooManyRequests {
-			require.NotEmpty(t, r.header.Get("Retry-After"))
+		if r.Status == http.StatusTooManyRequests {
+			require.NotEmpty(t, r.Header.Get("Retry-After"))
 			break
 		}
-		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
 	}
 	require.Equal(t, 5, n, "five quota changes within the budget, the sixth refused")
 }

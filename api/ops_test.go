@@ -50,7 +50,7 @@ func TestOps(t *testing.T) {
 func TestMetricsNotOnTheAPIListener(t *testing.T) {
 	s := newTestServer(t)
 	for _, tok := range []string{"", tokAuditor, tokFinance} {
-		require.Equal(t, http.StatusNotFound, s.call("GET", "/metrics", tok, nil).status)
+		require.Equal(t, http.StatusNotFound, s.call("GET", "/metrics", tok, nil).Status)
 	}
 	require.Equal(t, http.StatusOK, s.getOps("/metrics").Code)
 }
@@ -61,7 +61,7 @@ func TestReadyzRevealsNoLogSize(t *testing.T) {
 	s := newTestServer(t)
 	s.seed()
 	var public map[string]any
-	require.NoError(t, json.Unmarshal(s.must(200, "GET", "/readyz", "", nil).body, &public))
+	require.NoError(t, json.Unmarshal(s.must(200, "GET", "/readyz", "", nil).Body, &public))
 	require.Equal(t, map[string]any{"status": "ready"}, public)
 	var ops map[string]any
 	rec := s.getOps("/readyz")

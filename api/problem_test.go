@@ -14,9 +14,9 @@ import (
 // requireProblem checks the RFC 9457 shape and returns the problem.
 func requireProblem(t *testing.T, r response, status int) map[string]any {
 	t.Helper()
-	require.Equal(t, status, r.status, "%s", r.body)
-	require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
-	p := r.json(t)
+	require.Equal(t, status, r.Status, "%s", r.Body)
+	require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
+	p := r.JSON(t)
 	require.Equal(t, float64(status), p["status"])
 	require.True(t, strings.HasPrefix(p["type"].(string), "https://fapiao.dev/problems/"), p["type"])
 	require.NotEmpty(t, p["title"])
@@ -103,8 +103,8 @@ func TestIdempotencyKey(t *testing.T) {
 	s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-10", "10.00"))
 	first := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody, "Idempotency-Key", "k-1")
 	again := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody, "Idempotency-Key", "k-1")
-	require.Equal(t, first.json(t)["id"], again.json(t)["id"], "APP-6: a retry returns the first result")
-	require.Equal(t, first.header.Get(api.HeaderPosition), again.header.Get(api.HeaderPosition))
+	require.Equal(t, first.JSON(t)["id"], again.JSON(t)["id"], "APP-6: a retry returns the first result")
+	require.Equal(t, first.Header.Get(api.HeaderPosition), again.Header.Get(api.HeaderPosition))
 
 	other := map[string]any{}
 	for k, v := range addressBody {
@@ -114,7 +114,7 @@ func TestIdempotencyKey(t *testing.T) {
 	p := requireProblem(t, s.call("POST", "/v1/accounts/acc-1/addresses", tokCustomer, other, "Idempotency-Key", "k-1"), 409)
 	require.Equal(t, "APP-6", p["code"])
 
-	list := s.must(200, "GET", "/v1/accounts/acc-1/addresses", tokCustomer, nil, api.HeaderMinPosition, s.lastPosition()).json(t)
+	list := s.must(200, "GET", "/v1/accounts/acc-1/addresses", tokCustomer, nil, api.HeaderMinPosition, s.lastPosition()).JSON(t)
 	require.Len(t, list["items"], 1, "the retry wrote nothing")
 }
 
@@ -122,7 +122,7 @@ func TestMinPositionTimesOut(t *testing.T) {
 	s := newTestServer(t, func(c *api.Config) { c.MaxWait = 50 * time.Millisecond })
 	r := s.call("GET", "/v1/invoices", tokFinance, nil, api.HeaderMinPosition, "1000000")
 	requireProblem(t, r, 503)
-	require.Equal(t, "1", r.header.Get("Retry-After"))
+	require.Equal(t, "1", r.Header.Get("Retry-After"))
 }
 
 func TestRateLimit(t *testing.T) {
@@ -131,7 +131,7 @@ func TestRateLimit(t *testing.T) {
 	s.must(200, "GET", "/v1/invoices", tokFinance, nil)
 	r := s.call("GET", "/v1/invoices", tokFinance, nil)
 	requireProblem(t, r, http.StatusTooManyRequests)
-	require.NotEmpty(t, r.header.Get("Retry-After"))
+	require.NotEmpty(t, r.Header.Get("Retry-After"))
 	s.must(200, "GET", "/v1/invoices", tokAuditor, nil) // buckets are per token
 }
 
@@ -139,17 +139,17 @@ func TestSecurityHeaders(t *testing.T) {
 	s := newTestServer(t)
 	for _, path := range []string{"/v1/invoices", "/healthz", "/nowhere"} {
 		r := s.call("GET", path, tokFinance, nil, "X-Request-Id", "req-42")
-		require.Equal(t, "nosniff", r.header.Get("X-Content-Type-Options"), path)
-		require.Equal(t, "DENY", r.header.Get("X-Frame-Options"), path)
-		require.Equal(t, "no-referrer", r.header.Get("Referrer-Policy"), path)
-		require.Contains(t, r.header.Get("Content-Security-Policy"), "default-src 'none'", path)
-		require.Equal(t, "req-42", r.header.Get("X-Request-Id"), path)
-		for k := range r.header {
+		require.Equal(t, "nosniff", r.Header.Get("X-Content-Type-Options"), path)
+		require.Equal(t, "DENY", r.Header.Get("X-Frame-Options"), path)
+		require.Equal(t, "no-referrer", r.Header.Get("Referrer-Policy"), path)
+		require.Contains(t, r.Header.Get("Content-Security-Policy"), "default-src 'none'", path)
+		require.Equal(t, "req-42", r.Header.Get("X-Request-Id"), path)
+		for k := range r.Header {
 			require.False(t, strings.HasPrefix(k, "Access-Control-"), "CORS header %s on %s", k, path)
 		}
 	}
-	require.Equal(t, "no-store", s.call("GET", "/v1/invoices", tokFinance, nil).header.Get("Cache-Control"))
-	require.NotEmpty(t, s.call("GET", "/healthz", "", nil).header.Get("X-Request-Id"), "generated when absent")
+	require.Equal(t, "no-store", s.call("GET", "/v1/invoices", tokFinance, nil).Header.Get("Cache-Control"))
+	require.NotEmpty(t, s.call("GET", "/healthz", "", nil).Header.Get("X-Request-Id"), "generated when absent")
 }
 
 // TestProblemTypeIsOneKind walks problems of every kind the API answers,

@@ -87,7 +87,7 @@ func raceSetup(s *testServer, months ...string) string {
 		s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody(m, "100.00"))
 	}
 	s.must(201, "POST", "/v1/accounts/acc-1/title", tokCustomer, titleBody)
-	return s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody).json(s.t)["id"].(string)
+	return s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody).JSON(s.t)["id"].(string)
 }
 
 // TestRaceApplications: 32 clients apply at once for overlapping sets of
@@ -117,7 +117,7 @@ func TestRaceApplications(t *testing.T) {
 	}
 	require.NotEmpty(t, holder, "someone won")
 
-	list := s.must(200, "GET", "/v1/accounts/acc-1/statements", tokCustomer, nil, api.HeaderMinPosition, s.lastPosition()).json(t)
+	list := s.must(200, "GET", "/v1/accounts/acc-1/statements", tokCustomer, nil, api.HeaderMinPosition, s.lastPosition()).JSON(t)
 	for _, it := range list["items"].([]any) {
 		st := it.(map[string]any)
 		m := st["month"].(string)
@@ -155,7 +155,7 @@ func TestRaceSameApplication(t *testing.T) {
 		}
 	}
 	require.Equal(t, 1, created)
-	list := s.must(200, "GET", "/v1/accounts/acc-1/invoices", tokCustomer, nil, api.HeaderMinPosition, s.lastPosition()).json(t)
+	list := s.must(200, "GET", "/v1/accounts/acc-1/invoices", tokCustomer, nil, api.HeaderMinPosition, s.lastPosition()).JSON(t)
 	require.Len(t, list["items"], 1)
 }
 
@@ -170,7 +170,7 @@ func TestRaceApproveCancel(t *testing.T) {
 	outcomes := map[string]int{}
 	for _, m := range months {
 		inv := s.must(201, "POST", "/v1/accounts/acc-1/invoices", tokCustomer,
-			map[string]any{"statements": []string{m}, "address_id": addr, "agree": true}).json(t)["id"].(string)
+			map[string]any{"statements": []string{m}, "address_id": addr, "agree": true}).JSON(t)["id"].(string)
 		path := "/v1/accounts/acc-1/invoices/" + inv
 		answers := raceAll(t, raceClients, func(i int) (answer, error) {
 			if i%2 == 0 {
@@ -199,11 +199,11 @@ func TestRaceApproveCancel(t *testing.T) {
 			}
 			require.Equal(t, want, a.code, "client %d: %v", i, a.body)
 		}
-		got := s.must(200, "GET", path, tokFinance, nil, api.HeaderMinPosition, s.lastPosition()).json(t)
+		got := s.must(200, "GET", path, tokFinance, nil, api.HeaderMinPosition, s.lastPosition()).JSON(t)
 		require.Equal(t, final, got["status"])
 
 		// The log holds exactly one decision for the invoice.
-		events := s.must(200, "GET", "/v1/accounts/acc-1/events", tokAuditor, nil).json(t)["items"].([]any)
+		events := s.must(200, "GET", "/v1/accounts/acc-1/events", tokAuditor, nil).JSON(t)["items"].([]any)
 		var decisions []string
 		for _, e := range events {
 			ev := e.(map[string]any)

@@ -40,7 +40,7 @@ func startReplica(t *testing.T, esdbURL string, tokens *api.Tokens) *replica {
 	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- projections.Run(ctx, store, proj, nil) }()
-	clock := fixedClock{testNow}
+	clock := ledger.FixedClock(testNow)
 	e := api.New(api.Config{
 		Ledger: ledger.New(store, ledger.Options{Clock: clock, Issuer: "Test Cloud Ltd"}), Projections: proj, Store: store,
 		Tokens: tokens, Clock: clock, Logger: slog.New(slog.DiscardHandler),

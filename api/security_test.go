@@ -1,15 +1,14 @@
 package api_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/api"
+	"github.com/fapiao/fapiao/internal/testkit"
 )
 
 // TestCORSClosed: no Access-Control-* header on any answer, a preflight
@@ -29,10 +28,10 @@ func TestCORSClosed(t *testing.T) {
 	} {
 		r := s.call(tc.method, tc.path, tc.token, nil, "Origin", "https://evil.example",
 			"Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization")
-		for k := range r.header {
+		for k := range r.Header {
 			require.False(t, strings.HasPrefix(k, "Access-Control-"), "%s %s answered %s", tc.method, tc.path, k)
 		}
-		require.Less(t, r.status, 500)
+		require.Less(t, r.Status, 500)
 	}
 }
 
@@ -65,38 +64,20 @@ func TestSecurityHeadersOnErrors(t *testing.T) {
 			}
 			r := s.call(tc.method, tc.path, tc.token, tc.body, headers...)
 			requireProblem(t, r, tc.status)
-			require.Equal(t, "nosniff", r.header.Get("X-Content-Type-Options"))
-			require.Equal(t, "DENY", r.header.Get("X-Frame-Options"))
-			require.Equal(t, "no-referrer", r.header.Get("Referrer-Policy"))
-			require.Contains(t, r.header.Get("Content-Security-Policy"), "frame-ancestors 'none'")
-			require.Equal(t, "no-store", r.header.Get("Cache-Control"))
+			require.Equal(t, "nosniff", r.Header.Get("X-Content-Type-Options"))
+			require.Equal(t, "DENY", r.Header.Get("X-Frame-Options"))
+			require.Equal(t, "no-referrer", r.Header.Get("Referrer-Policy"))
+			require.Contains(t, r.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'")
+			require.Equal(t, "no-store", r.Header.Get("Cache-Control"))
 		})
 	}
-}
-
-// secretLogBuffer is a log sink safe for the server's goroutines.
-type secretLogBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *secretLogBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *secretLogBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // TestLogsHoldNoSecrets runs a journey with personal data, failures and a
 // panic-free 5xx path, then searches every log line for the tokens, phone
 // numbers, bank account, taxpayer ID and street address it sent.
 func TestLogsHoldNoSecrets(t *testing.T) {
-	var logs secretLogBuffer
+	var logs testkit.SyncBuffer
 	s := newTestServer(t, func(c *api.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})

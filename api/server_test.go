@@ -18,6 +18,7 @@ import (
 	"github.com/fapiao/fapiao/api"
 	"github.com/fapiao/fapiao/eventstore/memstore"
 	"github.com/fapiao/fapiao/eventstore/transparency"
+	"github.com/fapiao/fapiao/internal/testkit"
 	"github.com/fapiao/fapiao/ledger"
 	"github.com/fapiao/fapiao/projections"
 )
@@ -44,12 +45,6 @@ const tokensJSON = `[
 // The auditor's token is stored hashed: newTestServer puts SHA-256("tok-auditor-carol")
 // in place of AUDITOR_DIGEST.
 
-// fixedClock is the ledger's and the server's clock: 10 November 2026, when
-// October's statements may be posted (STMT-1).
-type fixedClock struct{ t time.Time }
-
-func (c fixedClock) Now() time.Time { return c.t }
-
 var testNow = time.Date(2026, 11, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
 // testServer is a real server on loopback over an in-memory store, with the
@@ -75,13 +70,12 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 	tokens, err := api.ParseTokens([]byte(strings.Replace(tokensJSON, "AUDITOR_DIGEST", sha256Hex(tokAuditor), 1)))
 	require.NoError(t, err)
 	store := memstore.New()
-	clock := fixedClock{testNow}
+	clock := ledger.FixedClock(testNow)
 	led := ledger.New(store, ledger.Options{Clock: clock, Issuer: "Test Cloud Ltd"})
 	proj := projections.New()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	caughtUp := make(chan struct{})
-	go func() { done <- projections.Run(ctx, store, proj, slog.New(&caughtUpHandler{ch: caughtUp})) }()
+	go func() { done <- projections.Run(ctx, store, proj, quiet) }()
 	tree := transparency.New()
 	treeDone := make(chan error, 1)
 	go func() { treeDone <- transparency.Follow(ctx, store, tree, quiet, nil) }()
@@ -102,28 +96,12 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 		<-treeDone
 		store.Close()
 	})
-	select {
-	case <-caughtUp:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the projections did not catch up with an empty store")
-	}
-	require.True(t, proj.Ready())
+	testkit.WaitReady(t, 10*time.Second, testkit.Until("the projections caught up with an empty store", proj.Ready))
 	return &testServer{t: t, url: srv.URL, store: store, proj: proj, handler: e, tree: tree, echo: e, ops: ops}
 }
 
 // response is what a test looks at.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r response) json(t *testing.T) map[string]any {
-	t.Helper()
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(r.body, &m), "body: %s", r.body)
-	return m
-}
+type response = testkit.Answer
 
 // call sends a request; body (if not nil) is sent as JSON. Extra headers
 // come in pairs.
@@ -161,7 +139,7 @@ func (s *testServer) call(method, path, token string, body any, headers ...strin
 func (s *testServer) must(status int, method, path, token string, body any, headers ...string) response {
 	s.t.Helper()
 	r := s.call(method, path, token, body, headers...)
-	require.Equal(s.t, status, r.status, "%s %s: %s", method, path, r.body)
+	require.Equal(s.t, status, r.Status, "%s %s: %s", method, path, r.Body)
 	return r
 }
 
@@ -194,18 +172,18 @@ func (s *testServer) seed() seeded {
 	s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-10", "250.50"))
 	s.must(201, "POST", "/v1/accounts/acc-2/statements", tokBilling, statementBody("2026-10", "10.00"))
 	s.must(201, "POST", "/v1/accounts/acc-1/title", tokCustomer, titleBody)
-	addr := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody).json(s.t)
+	addr := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody).JSON(s.t)
 	inv := s.must(201, "POST", "/v1/accounts/acc-1/invoices", tokCustomer,
 		map[string]any{"statements": []string{"2026-09"}, "address_id": addr["id"], "agree": true})
 	require.NoError(s.t, s.proj.WaitFor(context.Background(), position(s.t, inv)))
 	s.waitTree(int64(position(s.t, inv)))
-	return seeded{addressID: addr["id"].(string), invoiceID: inv.json(s.t)["id"].(string)}
+	return seeded{addressID: addr["id"].(string), invoiceID: inv.JSON(s.t)["id"].(string)}
 }
 
 func position(t *testing.T, r response) uint64 {
 	t.Helper()
 	var n uint64
-	_, err := fmtSscan(r.header.Get(api.HeaderPosition), &n)
-	require.NoError(t, err, "Fapiao-Position %q", r.header.Get(api.HeaderPosition))
+	_, err := fmtSscan(r.Header.Get(api.HeaderPosition), &n)
+	require.NoError(t, err, "Fapiao-Position %q", r.Header.Get(api.HeaderPosition))
 	return n
 }

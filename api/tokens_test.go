@@ -1,19 +1,18 @@
 package api_test
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/api"
+	"github.com/fapiao/fapiao/internal/testkit"
 )
 
 // tok is a plain token long enough for a tokens file.
@@ -132,7 +131,7 @@ func TestLookup(t *testing.T) {
 // TestAccessLogKeepsSecrets sends a request full of secrets and checks the
 // access log names the request without any of them.
 func TestAccessLogKeepsSecrets(t *testing.T) {
-	var buf syncBuffer
+	var buf testkit.SyncBuffer
 	s := newTestServer(t, func(c *api.Config) { c.Logger = slog.New(slog.NewJSONHandler(&buf, nil)) })
 	s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-10", "10.00"))
 	special := map[string]any{"type": "vat_special", "holder": "company", "name": "Acme", "taxpayer_id": "91350100M000100Y43",
@@ -152,25 +151,6 @@ func TestConsoleMount(t *testing.T) {
 	console := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("console at " + r.URL.Path)) })
 	s := newTestServer(t, func(c *api.Config) { c.Console = console })
 	r := s.must(200, "GET", "/console/index.html", "", nil)
-	require.Equal(t, "console at /console/index.html", string(r.body))
-	require.True(t, strings.HasPrefix(r.header.Get("Content-Security-Policy"), "default-src 'self'"))
-}
-
-// syncBuffer is a bytes.Buffer the server's goroutines may write to while
-// the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	require.Equal(t, "console at /console/index.html", string(r.Body))
+	require.True(t, strings.HasPrefix(r.Header.Get("Content-Security-Policy"), "default-src 'self'"))
 }

@@ -45,12 +45,12 @@ func (s *testServer) waitTree(n int64) {
 func (s *testServer) checkpoint(token string) transparency.Checkpoint {
 	s.t.Helper()
 	r := s.call("GET", "/v1/checkpoint", token, nil)
-	require.Equal(s.t, http.StatusOK, r.status, "%s", r.body)
-	require.Equal(s.t, api.MIMECheckpoint, r.header.Get("Content-Type"))
+	require.Equal(s.t, http.StatusOK, r.Status, "%s", r.Body)
+	require.Equal(s.t, api.MIMECheckpoint, r.Header.Get("Content-Type"))
 	v, err := transparency.ParseVerifierKey(testVerifierKey)
 	require.NoError(s.t, err)
-	cp, err := transparency.OpenCheckpoint(r.body, v)
-	require.NoError(s.t, err, "%s", r.body)
+	cp, err := transparency.OpenCheckpoint(r.Body, v)
+	require.NoError(s.t, err, "%s", r.Body)
 	return cp
 }
 
@@ -66,9 +66,9 @@ func TestProofsCheckOffline(t *testing.T) {
 
 	for pos := int64(1); pos <= first.N; pos++ {
 		r := s.call("GET", fmt.Sprintf("/v1/proofs/inclusion?position=%d&size=%d", pos, first.N), tokAuditor, nil)
-		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
 		var p transparency.InclusionProof
-		require.NoError(t, json.Unmarshal(r.body, &p))
+		require.NoError(t, json.Unmarshal(r.Body, &p))
 		require.Equal(t, uint64(pos), p.Position)
 		require.NoError(t, transparency.CheckInclusion(p, first), "position %d", pos)
 	}
@@ -79,9 +79,9 @@ func TestProofsCheckOffline(t *testing.T) {
 	second := s.checkpoint(tokCustomer)
 	require.Equal(t, first.N+1, second.N)
 	r := s.call("GET", fmt.Sprintf("/v1/proofs/consistency?from=%d&to=%d", first.N, second.N), tokAuditor, nil)
-	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
 	var cp transparency.ConsistencyProof
-	require.NoError(t, json.Unmarshal(r.body, &cp))
+	require.NoError(t, json.Unmarshal(r.Body, &cp))
 	require.NoError(t, transparency.CheckConsistency(cp, first, second))
 	// The same proof does not make a forged older checkpoint consistent.
 	forged := first
@@ -97,9 +97,9 @@ func TestInclusionIsTenantScoped(t *testing.T) {
 	cp := s.checkpoint(tokCustomer)
 	// Seed order: positions 1, 2 are acc-1's statements, 3 is acc-2's.
 	r := s.call("GET", fmt.Sprintf("/v1/proofs/inclusion?position=2&size=%d", cp.N), tokCustomer, nil)
-	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
 	var p transparency.InclusionProof
-	require.NoError(t, json.Unmarshal(r.body, &p))
+	require.NoError(t, json.Unmarshal(r.Body, &p))
 	require.NoError(t, transparency.CheckInclusion(p, cp))
 
 	for _, c := range []struct {
@@ -107,11 +107,11 @@ func TestInclusionIsTenantScoped(t *testing.T) {
 		pos   int
 	}{{tokCustomer, 3}, {tokCustomer2, 1}, {tokCustomer, 999}} {
 		r := s.call("GET", fmt.Sprintf("/v1/proofs/inclusion?position=%d&size=%d", c.pos, cp.N), c.token, nil)
-		require.Equal(t, http.StatusNotFound, r.status, "%s", r.body)
-		require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
+		require.Equal(t, http.StatusNotFound, r.Status, "%s", r.Body)
+		require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
 	}
 	r = s.call("GET", fmt.Sprintf("/v1/proofs/inclusion?position=3&size=%d", cp.N), tokCustomer2, nil)
-	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	require.Equal(t, http.StatusOK, r.Status, "%s", r.Body)
 }
 
 // TestProofParamsAreChecked: bad parameters are 400 problems naming the
@@ -139,9 +139,9 @@ func TestProofParamsAreChecked(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.query, func(t *testing.T) {
 			r := s.call("GET", c.query, tokAuditor, nil)
-			require.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
-			require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
-			require.Equal(t, c.field, r.json(t)["errors"].([]any)[0].(map[string]any)["field"])
+			require.Equal(t, http.StatusBadRequest, r.Status, "%s", r.Body)
+			require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
+			require.Equal(t, c.field, r.JSON(t)["errors"].([]any)[0].(map[string]any)["field"])
 		})
 	}
 }
@@ -152,9 +152,9 @@ func TestNoSigningKey(t *testing.T) {
 	s := newTestServer(t, func(c *api.Config) { c.Tree, c.Checkpoints = nil, nil })
 	for _, path := range []string{"/v1/checkpoint", "/v1/proofs/inclusion?position=1&size=1", "/v1/proofs/consistency?from=1&to=1"} {
 		r := s.call("GET", path, tokAuditor, nil)
-		require.Equal(t, http.StatusNotFound, r.status, path)
-		require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
-		require.True(t, strings.Contains(r.json(t)["detail"].(string), "--signing-key"), "%s", r.body)
+		require.Equal(t, http.StatusNotFound, r.Status, path)
+		require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
+		require.True(t, strings.Contains(r.JSON(t)["detail"].(string), "--signing-key"), "%s", r.Body)
 	}
 }
 
@@ -169,7 +169,7 @@ func TestInclusionTreeMismatch(t *testing.T) {
 	})
 	s.seed()
 	r := s.call("GET", "/v1/proofs/inclusion?position=1&size=1", tokAuditor, nil)
-	require.Equal(t, http.StatusInternalServerError, r.status, "%s", r.body)
-	require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
-	require.Contains(t, r.json(t)["detail"], "position 1 is not the one its Merkle tree holds")
+	require.Equal(t, http.StatusInternalServerError, r.Status, "%s", r.Body)
+	require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
+	require.Contains(t, r.JSON(t)["detail"], "position 1 is not the one its Merkle tree holds")
 }

@@ -86,7 +86,7 @@ func exchangeViolations(v validator.Validator, req *http.Request, body []byte, r
 		vreq.URL = u
 	}
 	vreq.Body = io.NopCloser(bytes.NewReader(body))
-	vresp := &http.Response{StatusCode: r.status, Header: r.header, Body: io.NopCloser(bytes.NewReader(r.body)), Request: vreq}
+	vresp := &http.Response{StatusCode: r.Status, Header: r.Header, Body: io.NopCloser(bytes.NewReader(r.Body)), Request: vreq}
 
 	contract.mu.Lock()
 	reqOK, reqErrs := v.ValidateHttpRequestSync(vreq)
@@ -95,11 +95,11 @@ func exchangeViolations(v validator.Validator, req *http.Request, body []byte, r
 	contract.mu.Unlock()
 
 	var out []string
-	if !reqOK && r.status < 400 {
+	if !reqOK && r.Status < 400 {
 		out = append(out, "the server accepted a request the document refuses: "+describe(reqErrs))
 	}
 	if !respOK {
-		if noOperation(respErrs) && (r.status == 401 || r.status == 404 || r.status == 405) {
+		if noOperation(respErrs) && (r.Status == 401 || r.Status == 404 || r.Status == 405) {
 			return out
 		}
 		out = append(out, "the answer is not one the document describes: "+describe(respErrs))
@@ -151,7 +151,7 @@ func TestValidatorCatchesARenamedField(t *testing.T) {
 			req.Header.Set("Authorization", "Bearer "+tc.token)
 			r := s.do(req) // passes the served document (do checks it)
 			violations := exchangeViolations(renamed, req, nil, r)
-			require.NotEmpty(t, violations, "a document renaming %s.%s still accepts %s", tc.schema, tc.field, r.body)
+			require.NotEmpty(t, violations, "a document renaming %s.%s still accepts %s", tc.schema, tc.field, r.Body)
 			require.Contains(t, strings.Join(violations, "\n"), "answer is not one the document describes")
 		})
 	}

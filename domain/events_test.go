@@ -3,7 +3,6 @@ package domain
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,9 +10,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/events")
+	"github.com/fapiao/fapiao/internal/testkit"
+)
 
 var goldenDir = filepath.Join("..", "testdata", "events")
 
@@ -147,20 +146,10 @@ func checkGolden(t *testing.T, e Event, name string) {
 	}
 	pretty.WriteByte('\n')
 	path := filepath.Join(goldenDir, name)
-	if *update {
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testkit.Golden(t, path, pretty.Bytes())
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%s: %v (run go test ./domain -run Golden -update)", name, err)
-	}
-	if !bytes.Equal(pretty.Bytes(), want) {
-		t.Errorf("%s: wire form changed:\n got %s\nwant %s", name, pretty.Bytes(), want)
+		t.Fatal(err)
 	}
 	// The golden file decodes to the same event.
 	back, err := DecodeEvent(typ, want)

@@ -79,8 +79,8 @@ func TestFailedAppendLeavesCacheAsTheLog(t *testing.T) {
 			t.Cleanup(func() { _ = mem.Close() })
 			sp := &spoiler{Store: mem}
 			gated := newGatedStore(sp, StreamName("a1"))
-			l := New(gated, Options{Clock: pipelineClock{}})
-			sp.spoil = tc.spoil(mem, New(mem, Options{Clock: pipelineClock{}}))
+			l := New(gated, Options{Clock: pipelineClock})
+			sp.spoil = tc.spoil(mem, New(mem, Options{Clock: pipelineClock}))
 
 			// The first command is held in its append; three more queue
 			// behind it and become one batch, whose append is spoiled.

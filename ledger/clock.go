@@ -18,6 +18,14 @@ func (systemClock) Now() time.Time { return time.Now() }
 // SystemClock is the machine's clock.
 func SystemClock() Clock { return systemClock{} }
 
+// FixedClock is a Clock that stands still at one instant: the demo's
+// seed, the benchmarks' scripts and the tests decide at chosen times with
+// it.
+type FixedClock time.Time
+
+// Now is the instant the clock stands at.
+func (c FixedClock) Now() time.Time { return time.Time(c) }
+
 type offsetClock struct {
 	start time.Time // the instant the clock was set to
 	real  time.Time // the machine's time then, with its monotonic reading

@@ -66,10 +66,10 @@ func occurredAt(t *testing.T, clock ledger.Clock) string {
 func TestAUD2_CanonicalEventTime(t *testing.T) {
 	instant := time.Date(2026, 3, 10, 2, 0, 0, 123456789, time.UTC)
 	for name, clock := range map[string]ledger.Clock{
-		"UTC with nanoseconds": fixedClock{instant},
-		"+08:00":               fixedClock{instant.In(time.FixedZone("CST", 8*3600))},
-		"-05:00":               fixedClock{instant.In(time.FixedZone("EST", -5*3600))},
-		"whole second":         fixedClock{instant.Truncate(time.Second)},
+		"UTC with nanoseconds": ledger.FixedClock(instant),
+		"+08:00":               ledger.FixedClock(instant.In(time.FixedZone("CST", 8*3600))),
+		"-05:00":               ledger.FixedClock(instant.In(time.FixedZone("EST", -5*3600))),
+		"whole second":         ledger.FixedClock(instant.Truncate(time.Second)),
 	} {
 		require.Equal(t, "2026-03-10T10:00:00+08:00", occurredAt(t, clock), name)
 	}

@@ -66,7 +66,7 @@ func TestLostRaceIsDecidedAgain(t *testing.T) {
 func TestConflictAfterMaxRetries(t *testing.T) {
 	mem := newMem(t)
 	s := &interfering{Store: mem, stream: ledger.StreamName("a1")}
-	l1 := ledger.New(s, ledger.Options{Clock: fixedClock{now}, MaxRetries: 2})
+	l1 := ledger.New(s, ledger.Options{Clock: ledger.FixedClock(now), MaxRetries: 2})
 	l2 := newLedger(mem)
 	exec(t, l1, "a1", billing, statement("2026-01", "1.00"))
 	var interfered atomic.Int32
@@ -106,7 +106,7 @@ func TestCacheCatchesUpWithOtherLedger(t *testing.T) {
 
 func TestTinyCacheStillCorrect(t *testing.T) {
 	s := newMem(t)
-	l := ledger.New(s, ledger.Options{Clock: fixedClock{now}, CacheSize: 1})
+	l := ledger.New(s, ledger.Options{Clock: ledger.FixedClock(now), CacheSize: 1})
 	for i := range 3 {
 		for _, acc := range []string{"a", "b", "c"} {
 			exec(t, l, acc, billing, statement(fmt.Sprintf("2025-%02d", i+1), "1.00"))
@@ -128,7 +128,7 @@ func TestAPP7_RacingApplicationsOnBolt(t *testing.T) {
 	months := []string{"2025-05", "2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"}
 	ledgers := make([]*ledger.Ledger, 4)
 	for i := range ledgers {
-		ledgers[i] = ledger.New(s, ledger.Options{Clock: fixedClock{now}, MaxRetries: 200})
+		ledgers[i] = ledger.New(s, ledger.Options{Clock: ledger.FixedClock(now), MaxRetries: 200})
 	}
 	addr := ready(t, ledgers[0], "racer", months...)
 

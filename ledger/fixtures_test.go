@@ -23,10 +23,6 @@ import (
 // posted (STMT-1), and it is a business day.
 var now = time.Date(2026, 3, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
-type fixedClock struct{ t time.Time }
-
-func (c fixedClock) Now() time.Time { return c.t }
-
 var (
 	billing  = eventstore.Actor{Role: string(domain.RoleBilling), ID: "billing"}
 	finance  = eventstore.Actor{Role: string(domain.RoleFinance), ID: "fin-1"}
@@ -35,7 +31,7 @@ var (
 )
 
 func newLedger(s eventstore.Store) *ledger.Ledger {
-	return ledger.New(s, ledger.Options{Clock: fixedClock{now}, Issuer: "Example Cloud Ltd."})
+	return ledger.New(s, ledger.Options{Clock: ledger.FixedClock(now), Issuer: "Example Cloud Ltd."})
 }
 
 func openBolt(t testing.TB) *bolt.Store {

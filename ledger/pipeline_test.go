@@ -52,11 +52,8 @@ func pipelineStatement(month, amount string) domain.PostStatement {
 	}}}
 }
 
-type pipelineClock struct{}
-
-func (pipelineClock) Now() time.Time {
-	return time.Date(2026, 3, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
-}
+// pipelineClock is the pipeline tests\' instant, a business day.
+var pipelineClock = FixedClock(time.Date(2026, 3, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
 
 // TestPipelineBatchesOneAccount queues commands behind a held append and
 // checks that they are appended together, each with its own outcome: the
@@ -66,7 +63,7 @@ func TestPipelineBatchesOneAccount(t *testing.T) {
 	mem := memstore.New()
 	defer mem.Close()
 	s := newGatedStore(mem, StreamName("p1"))
-	l := New(s, Options{Clock: pipelineClock{}, Issuer: "Example Cloud Ltd."})
+	l := New(s, Options{Clock: pipelineClock, Issuer: "Example Cloud Ltd."})
 	ctx := context.Background()
 	billing := eventstore.Actor{Role: string(domain.RoleBilling), ID: "billing"}
 	const acc = "p1"
@@ -149,7 +146,7 @@ func TestPipelineBatchesOneAccount(t *testing.T) {
 	// A fresh ledger folds the same state the batch left in the cache.
 	cached, err := l.Load(ctx, acc)
 	require.NoError(t, err)
-	fresh, err := New(mem, Options{Clock: pipelineClock{}}).Load(ctx, acc)
+	fresh, err := New(mem, Options{Clock: pipelineClock}).Load(ctx, acc)
 	require.NoError(t, err)
 	assert.Equal(t, fresh, cached)
 	l.queues.mu.Lock()

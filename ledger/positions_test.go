@@ -25,7 +25,7 @@ func TestBatchPositionsWithoutReadBack(t *testing.T) {
 	require.NoError(t, err)
 	defer b.Close()
 	s := newGatedStore(b, StreamName("p1"))
-	l := New(s, Options{Clock: pipelineClock{}, Issuer: "Example Cloud Ltd."})
+	l := New(s, Options{Clock: pipelineClock, Issuer: "Example Cloud Ltd."})
 	ctx := context.Background()
 	billing := eventstore.Actor{Role: string(domain.RoleBilling), ID: "billing"}
 	const acc = "p1"

@@ -31,6 +31,7 @@ import (
 
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
+	"github.com/fapiao/fapiao/internal/testkit"
 	"github.com/fapiao/fapiao/projections"
 )
 
@@ -46,24 +47,7 @@ type crashServer struct {
 	cmd    *exec.Cmd
 	url    string
 	exited chan error
-	logs   *crashLogBuffer
-}
-
-type crashLogBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *crashLogBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *crashLogBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	logs   *testkit.SyncBuffer
 }
 
 // startCrashServer starts the binary on the store and waits for its
@@ -76,7 +60,7 @@ func startCrashServer(t *testing.T, bin, storeURL, tokensPath string, extra ...s
 		"--tokens", tokensPath, "--clock", crashClock, "--account-write-budget", "-1", "--metrics-addr", ""}, extra...)...)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	logs := &crashLogBuffer{}
+	logs := &testkit.SyncBuffer{}
 	cmd.Stderr = logs
 	require.NoError(t, cmd.Start())
 	s := &crashServer{cmd: cmd, exited: make(chan error, 1), logs: logs}

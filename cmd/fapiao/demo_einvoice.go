@@ -39,7 +39,7 @@ func seedElectronic(s *seeder, now time.Time) error {
 		}
 	}
 	for i, month := range []string{S(1), S(0)} {
-		led := ledger.New(s.store, ledger.Options{Clock: fixedClock(s.at(1, 22, 8, 30+i)), Issuer: s.issuer})
+		led := ledger.New(s.store, ledger.Options{Clock: ledger.FixedClock(s.at(1, 22, 8, 30+i)), Issuer: s.issuer})
 		if _, _, err := led.SetQuota(s.ctx, ledger.QuotaRequest{Month: month, Amount: "200000.00", Actor: actorFinance,
 			IdempotencyKey: "demo-quota-" + month, CorrelationID: "demo-quota-" + month}); err != nil {
 			return fmt.Errorf("demo quota %s: %w", month, err)

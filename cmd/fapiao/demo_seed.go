@@ -52,7 +52,7 @@ func (s *seeder) exec(t time.Time, acc string, actor eventstore.Actor, cmd domai
 	}
 	s.last = t
 	s.step++
-	led := ledger.New(s.store, ledger.Options{Clock: fixedClock(t), Issuer: s.issuer})
+	led := ledger.New(s.store, ledger.Options{Clock: ledger.FixedClock(t), Issuer: s.issuer})
 	res, err := led.Execute(s.ctx, ledger.Request{
 		AccountID:      acc,
 		Command:        cmd,
@@ -64,11 +64,6 @@ func (s *seeder) exec(t time.Time, acc string, actor eventstore.Actor, cmd domai
 	}
 	return res.Account, nil
 }
-
-// fixedClock is a ledger clock that stands still at one instant.
-type fixedClock time.Time
-
-func (c fixedClock) Now() time.Time { return time.Time(c) }
 
 var (
 	actorBilling  = eventstore.Actor{Role: string(domain.RoleBilling), ID: "billing"}

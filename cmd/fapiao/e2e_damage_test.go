@@ -50,11 +50,11 @@ func TestServerMeetsDamageOnAWrite(t *testing.T) {
 
 	for range 2 {
 		r := billing.do(http.MethodPost, "/v1/accounts/acc-1/statements", statement("2026-03", 1))
-		require.Equal(t, http.StatusInternalServerError, r.status, string(r.body))
-		require.Equal(t, "application/problem+json", r.header.Get("Content-Type"))
-		p := r.json(t)
-		require.Equal(t, "https://fapiao.dev/problems/internal", p["type"], string(r.body))
-		require.NotContains(t, strings.ToLower(string(r.body)), "retry the request")
+		require.Equal(t, http.StatusInternalServerError, r.Status, string(r.Body))
+		require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
+		p := r.JSON(t)
+		require.Equal(t, "https://fapiao.dev/problems/internal", p["type"], string(r.Body))
+		require.NotContains(t, strings.ToLower(string(r.Body)), "retry the request")
 	}
 	resp, err := http.Get(srv.base + "/readyz")
 	require.NoError(t, err)
@@ -67,8 +67,8 @@ func TestServerMeetsDamageOnAWrite(t *testing.T) {
 	// A read of the damaged log says so too, the same way.
 	auditor := client{t: t, srv: &srv, token: tokAuditor, pos: new(uint64)}
 	r := auditor.do(http.MethodGet, "/v1/events?from=1", nil)
-	require.Equal(t, http.StatusInternalServerError, r.status, string(r.body))
-	require.Equal(t, "https://fapiao.dev/problems/internal", r.json(t)["type"])
+	require.Equal(t, http.StatusInternalServerError, r.Status, string(r.Body))
+	require.Equal(t, "https://fapiao.dev/problems/internal", r.JSON(t)["type"])
 	srv.stop(t)
 	require.Contains(t, srv.stderr.String(), "bolt: commit to", "the damage was met by the append's commit")
 	require.NotContains(t, srv.stderr.String(), "goroutine ")

@@ -4,17 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/fapiao/fapiao/internal/testkit"
 )
 
 // Bounds of the end-to-end waits: generous, since CI machines are slow and
@@ -24,29 +26,11 @@ const (
 	stopDeadline  = 30 * time.Second
 )
 
-// lockedBuffer collects a child's stderr for failure messages.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // server is one running `fapiao serve`.
 type server struct {
 	cmd    *exec.Cmd
 	base   string
-	stderr *lockedBuffer
+	stderr *testkit.SyncBuffer
 	exited chan error // receives cmd.Wait's result once
 	// metrics is the operations listener's base URL (--metrics-addr on a
 	// free loopback port), once serve printed it.
@@ -64,7 +48,7 @@ func startServer(t *testing.T, store, tokens, clock string) *server {
 // startServerArgs is startServer with the serve flags given (--addr aside).
 func startServerArgs(t *testing.T, args ...string) *server {
 	t.Helper()
-	s := &server{stderr: &lockedBuffer{}, exited: make(chan error, 1), metrics: make(chan string, 1)}
+	s := &server{stderr: &testkit.SyncBuffer{}, exited: make(chan error, 1), metrics: make(chan string, 1)}
 	s.cmd = exec.Command(fapiaoBin, append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, args...)...)
 	s.cmd.Stderr = s.stderr
 	stdout, err := s.cmd.StdoutPipe()
@@ -107,24 +91,17 @@ func startServerArgs(t *testing.T, args ...string) *server {
 	return s
 }
 
-// waitReady polls /readyz (store reachable, projections caught up) until it
+// waitReady waits until /readyz (store reachable, projections caught up)
 // answers 200, within startDeadline.
 func (s *server) waitReady(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(startDeadline)
-	for {
-		resp, err := http.Get(s.base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+	probe := testkit.HTTPReady(s.base + "/readyz")
+	testkit.WaitReady(t, startDeadline, func() error {
+		if err := probe(); err != nil {
+			return fmt.Errorf("%w\n%s", err, s.stderr)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz not 200 within %v (last: %v)\n%s", startDeadline, err, s.stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // stop sends SIGTERM and waits for a clean exit (status 0).
@@ -158,21 +135,8 @@ type client struct {
 	pos   *uint64 // shared by the journey's clients
 }
 
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// json decodes the answer into a generic value.
-func (r response) json(t *testing.T) map[string]any {
-	t.Helper()
-	var v map[string]any
-	if err := json.Unmarshal(r.body, &v); err != nil {
-		t.Fatalf("answer is not a JSON object: %v\n%s", err, r.body)
-	}
-	return v
-}
+// response is what a test looks at.
+type response = testkit.Answer
 
 func (c client) do(method, path string, body any) response {
 	c.t.Helper()
@@ -199,8 +163,7 @@ func (c client) do(method, path string, body any) response {
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
+	r, err := testkit.ReadAnswer(resp)
 	if err != nil {
 		c.t.Fatalf("%s %s: reading the answer: %v", method, path, err)
 	}
@@ -211,37 +174,37 @@ func (c client) do(method, path string, body any) response {
 		}
 		*c.pos = max(*c.pos, n)
 	}
-	return response{status: resp.StatusCode, header: resp.Header, body: raw}
+	return r
 }
 
 // must calls and checks the status, failing with the answer otherwise.
 func (c client) must(want int, method, path string, body any) map[string]any {
 	c.t.Helper()
 	r := c.do(method, path, body)
-	if r.status != want {
-		c.t.Fatalf("%s %s = %d, want %d\n%s", method, path, r.status, want, r.body)
+	if r.Status != want {
+		c.t.Fatalf("%s %s = %d, want %d\n%s", method, path, r.Status, want, r.Body)
 	}
-	if method != http.MethodGet && r.header.Get("Fapiao-Position") == "" {
+	if method != http.MethodGet && r.Header.Get("Fapiao-Position") == "" {
 		c.t.Fatalf("%s %s: no Fapiao-Position header", method, path)
 	}
-	if len(r.body) == 0 {
+	if len(r.Body) == 0 {
 		return nil
 	}
-	return r.json(c.t)
+	return r.JSON(c.t)
 }
 
 // refused calls and checks a problem+json refusal with the rule code.
 func (c client) refused(want int, code, method, path string, body any) {
 	c.t.Helper()
 	r := c.do(method, path, body)
-	if r.status != want {
-		c.t.Fatalf("%s %s = %d, want %d (%s)\n%s", method, path, r.status, want, code, r.body)
+	if r.Status != want {
+		c.t.Fatalf("%s %s = %d, want %d (%s)\n%s", method, path, r.Status, want, code, r.Body)
 	}
-	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
 		c.t.Errorf("%s %s: Content-Type %q, want application/problem+json", method, path, ct)
 	}
-	if got := r.json(c.t)["code"]; got != code {
-		c.t.Fatalf("%s %s: code %v, want %s\n%s", method, path, got, code, r.body)
+	if got := r.JSON(c.t)["code"]; got != code {
+		c.t.Fatalf("%s %s: code %v, want %s\n%s", method, path, got, code, r.Body)
 	}
 }
 

@@ -89,11 +89,11 @@ func (j *journey) readModels() []byte {
 	var b bytes.Buffer
 	for _, path := range []string{"/invoices?limit=100", "/statements", "/invoiceable", "/title", "/addresses"} {
 		r := j.customer.do(http.MethodGet, "/v1/accounts/acc-1"+path, nil)
-		if r.status != http.StatusOK {
-			j.t.Fatalf("GET %s = %d\n%s", path, r.status, r.body)
+		if r.Status != http.StatusOK {
+			j.t.Fatalf("GET %s = %d\n%s", path, r.Status, r.Body)
 		}
 		b.WriteString(path + "\n")
-		b.Write(r.body)
+		b.Write(r.Body)
 		b.WriteString("\n")
 	}
 	return b.Bytes()
@@ -270,8 +270,8 @@ func TestE2EJourney(t *testing.T) {
 	j.balances(map[string]string{"2026-06": "available", "2026-07": "available", "2026-08": "available"})
 
 	// Tenant isolation: another customer learns nothing (404).
-	if r := j.customer2.do(http.MethodGet, acc+"/invoices", nil); r.status != http.StatusNotFound {
-		t.Fatalf("another customer reading acc-1 got %d, want 404", r.status)
+	if r := j.customer2.do(http.MethodGet, acc+"/invoices", nil); r.Status != http.StatusNotFound {
+		t.Fatalf("another customer reading acc-1 got %d, want 404", r.Status)
 	}
 	// The whole history, as the auditor sees it, survives one more restart.
 	list := items(t, j.customer.must(http.StatusOK, http.MethodGet, acc+"/invoices?limit=100", nil))

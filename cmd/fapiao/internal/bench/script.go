@@ -25,10 +25,6 @@ var firstMonth = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 const monthsPerAccount = 24
 
-type fixedClock struct{ t time.Time }
-
-func (c fixedClock) Now() time.Time { return c.t }
-
 var (
 	billingActor = eventstore.Actor{Role: string(domain.RoleBilling), ID: "billing"}
 	financeActor = eventstore.Actor{Role: string(domain.RoleFinance), ID: "fin-bench"}
