@@ -159,7 +159,7 @@ type openConfirmationView struct {
 // first, then those waiting for their red invoice.
 func (s *server) listOpenConfirmations(c echo.Context) error {
 	acc := c.QueryParam("account")
-	if acc != "" && !accountIDPattern.MatchString(acc) {
+	if acc != "" && !domain.ValidAccountID(acc) {
 		return badRequest("account", "account must be an account ID: 1-64 letters, digits, - or _.")
 	}
 	pcs := s.cfg.Projections.OpenConfirmations(acc)

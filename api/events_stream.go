@@ -100,7 +100,7 @@ func feedParams(c echo.Context) (feedFilter, error) {
 		}
 	}
 	if acc := c.QueryParam("account"); acc != "" {
-		if !accountIDPattern.MatchString(acc) {
+		if !domain.ValidAccountID(acc) {
 			return f, badRequest("account", "account must be an account ID: 1-64 letters, digits, - or _.")
 		}
 		f.stream = ledger.StreamName(acc)

@@ -34,7 +34,7 @@ func (s *server) listAccountInvoices(c echo.Context) error {
 // listInvoices is the finance work queue across accounts.
 func (s *server) listInvoices(c echo.Context) error {
 	acc := c.QueryParam("account")
-	if acc != "" && !accountIDPattern.MatchString(acc) {
+	if acc != "" && !domain.ValidAccountID(acc) {
 		return badRequest("account", "account must be an account ID: 1-64 letters, digits, - or _.")
 	}
 	return s.invoicePage(c, acc)

@@ -82,15 +82,8 @@ func (s *server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func validRequestID(id string) bool {
-	if id == "" || len(id) > 128 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] <= 0x20 || id[i] > 0x7e {
-			return false
-		}
-	}
-	return true
+	// Printable ASCII without spaces, which would split the log's fields.
+	return id != "" && len(id) <= 128 && domain.PrintableASCII(id) && !strings.Contains(id, " ")
 }
 
 // securityHeaders sets the headers every answer carries. No CORS header is
@@ -229,7 +222,7 @@ func (s *server) allow(allowed []domain.Role) echo.MiddlewareFunc {
 			}
 			if slices.Contains(c.ParamNames(), "acc") {
 				acc := c.Param("acc")
-				if !accountIDPattern.MatchString(acc) {
+				if !domain.ValidAccountID(acc) {
 					return errNotFound
 				}
 				if p.Role == domain.RoleCustomer && acc != p.AccountID {

@@ -144,7 +144,7 @@ func pathParameter(name string) obj {
 	switch name {
 	case "acc":
 		p["description"] = "Account ID"
-		p["schema"] = obj{"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}
+		p["schema"] = accountIDSchema()
 	case "month":
 		p["description"] = "YYYY-MM"
 		p["schema"] = monthSchema()
@@ -163,7 +163,11 @@ func querySchema(q queryDoc) obj {
 	case "date-time":
 		return obj{"type": "string", "format": "date-time"}
 	case "month":
-		return obj{"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}
+		return monthSchema()
+	case "account-id":
+		return accountIDSchema()
+	case "invoice-status":
+		return strEnum(invoiceStatuses()...)
 	}
 	return obj{"type": "string"}
 }

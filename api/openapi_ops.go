@@ -82,11 +82,11 @@ var operations = []opDoc{
 		query: []queryDoc{
 			{name: "from", typ: "integer", description: "first position (inclusive); Last-Event-ID wins", required: false},
 			{name: "types", typ: "string", description: "only these event types, separated by commas", required: false},
-			{name: "account", typ: "string", description: "only this account's events (its stream, as /v1/accounts/{acc}/events)", required: false},
+			{name: "account", typ: "account-id", description: "only this account's events (its stream, as /v1/accounts/{acc}/events)", required: false},
 		},
 		header: []queryDoc{{name: "Last-Event-ID", typ: "integer", description: "the id of the last event received: the feed resumes after it", required: false}},
 		status: 200, media: "text/event-stream"},
-	{method: http.MethodGet, path: "/v1/red-letter-confirmations", summary: "Open red-letter confirmations across accounts (RED-4): pending ones, earliest deadline first (RED-3), then those ready for their red invoice (RED-5)", roles: "finance, auditor", query: []queryDoc{{name: "account", typ: "string", description: "one account only", required: false}}, status: 200, resp: "OpenConfirmationList"},
+	{method: http.MethodGet, path: "/v1/red-letter-confirmations", summary: "Open red-letter confirmations across accounts (RED-4): pending ones, earliest deadline first (RED-3), then those ready for their red invoice (RED-5)", roles: "finance, auditor", query: []queryDoc{{name: "account", typ: "account-id", description: "one account only", required: false}}, status: 200, resp: "OpenConfirmationList"},
 	{method: http.MethodPut, path: "/v1/quotas/{month}", summary: "Set the month's e-invoice quota (EINV-5)", roles: "finance", body: "QuotaInput", status: 200, resp: "Quota"},
 	{method: http.MethodGet, path: "/v1/quotas/{month}", summary: "The month's e-invoice quota, used and remaining (EINV-5)", roles: "finance, auditor", status: 200, resp: "Quota"},
 
@@ -97,12 +97,12 @@ var operations = []opDoc{
 
 func invoiceQuery(withAccount bool) []queryDoc {
 	q := []queryDoc{
-		{name: "status", typ: "string", description: "a lifecycle state", required: false},
+		{name: "status", typ: "invoice-status", description: "a lifecycle state", required: false},
 		limitDoc(projections.DefaultLimit, projections.MaxLimit),
 		{name: "cursor", typ: "string", description: "next_cursor of the previous page", required: false},
 	}
 	if withAccount {
-		q = append(q, queryDoc{name: "account", typ: "string", description: "one account only", required: false})
+		q = append(q, queryDoc{name: "account", typ: "account-id", description: "one account only", required: false})
 	}
 	return q
 }

@@ -1,6 +1,10 @@
 package api
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/fapiao/fapiao/domain"
+)
 
 // Schema helpers keep the component list readable.
 func object(required []string, props obj) obj {
@@ -51,9 +55,16 @@ var (
 func base64Hash() obj {
 	return obj{"type": "string", "format": "byte", "minLength": 44, "maxLength": 44}
 }
-func monthSchema() obj { return strPattern("^[0-9]{4}-(0[1-9]|1[0-2])$") }
+func monthSchema() obj     { return strPattern(domain.MonthPattern) }
+func accountIDSchema() obj { return strPattern(domain.AccountIDPattern) }
+
+// invoiceStatuses is domain.InvoiceStatuses as the document's enum.
 func invoiceStatuses() []string {
-	return []string{"under_review", "issuing", "issued", "return_requested", "paper_received", "rejected", "cancelled", "voided", "red_flushed"}
+	var out []string
+	for _, s := range domain.InvoiceStatuses() {
+		out = append(out, string(s))
+	}
+	return out
 }
 
 var titleProps = obj{

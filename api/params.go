@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 
 	"github.com/google/uuid"
@@ -11,11 +10,6 @@ import (
 
 	"github.com/fapiao/fapiao/domain"
 )
-
-var monthPattern = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
-
-// validMonth reports whether s is a month as API.md writes it, YYYY-MM.
-func validMonth(s string) bool { return monthPattern.MatchString(s) }
 
 // uuidParam reads a path parameter that must be a UUID in its canonical,
 // hyphenated form. A malformed one is 404: no resource has that name.
@@ -35,10 +29,8 @@ func idempotencyKey(c echo.Context) (string, error) {
 	if len(k) > 255 {
 		return "", badRequest("Idempotency-Key", "The Idempotency-Key header holds at most 255 characters.")
 	}
-	for i := 0; i < len(k); i++ {
-		if k[i] < 0x20 || k[i] > 0x7e {
-			return "", badRequest("Idempotency-Key", "The Idempotency-Key header holds printable ASCII characters only.")
-		}
+	if !domain.PrintableASCII(k) {
+		return "", badRequest("Idempotency-Key", "The Idempotency-Key header holds printable ASCII characters only.")
 	}
 	return k, nil
 }
@@ -60,9 +52,7 @@ func limitParam(c echo.Context, def, max int) (int, error) {
 // invoiceStatusParam reads ?status= for invoice lists.
 func invoiceStatusParam(c echo.Context) (domain.InvoiceStatus, error) {
 	s := domain.InvoiceStatus(c.QueryParam("status"))
-	switch s {
-	case "", domain.UnderReview, domain.Issuing, domain.Issued, domain.ReturnRequestedState,
-		domain.PaperReceived, domain.Rejected, domain.Cancelled, domain.Voided, domain.RedFlushed:
+	if s == "" || s.Known() {
 		return s, nil
 	}
 	return "", badRequest("status", "status must be one of the lifecycle states of an invoice.")

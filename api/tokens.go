@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"runtime"
 	"unicode/utf8"
 
@@ -52,8 +51,6 @@ type tokenEntry struct {
 	AccountID   string `json:"account_id"`
 	Name        string `json:"name"`
 }
-
-var accountIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // MinTokenLength is the shortest plain token a tokens file may hold, in
 // characters: a short token can be guessed (token_sha256 entries are
@@ -149,7 +146,7 @@ func (e tokenEntry) principal() (Principal, error) {
 	p.Role = domain.Role(e.Role)
 	switch p.Role {
 	case domain.RoleCustomer:
-		if !accountIDPattern.MatchString(e.AccountID) {
+		if !domain.ValidAccountID(e.AccountID) {
 			return p, fmt.Errorf("a customer token needs an account_id of 1-64 letters, digits, - or _")
 		}
 		p.AccountID = e.AccountID

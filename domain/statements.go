@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"regexp"
 	"time"
 )
 
@@ -14,8 +13,6 @@ const (
 	// (2018年1月31日起购买的包年包月产品).
 	OnlineCutoff = "2018-01-31"
 )
-
-var monthPattern = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
 
 // ClassifyLine puts a line's cash in its STMT-4 bucket, checking the rules
 // in DOMAIN.md's order.

@@ -21,7 +21,7 @@ import (
 // back as *domain.RuleError; errors wrapping eventstore.ErrUnavailable mean
 // the store could not be reached and nothing is known to be written.
 func (l *Ledger) Execute(ctx context.Context, req Request) (Result, error) {
-	if !ValidAccountID(req.AccountID) {
+	if !domain.ValidAccountID(req.AccountID) {
 		return Result{}, fmt.Errorf("%w: %q", ErrInvalidAccountID, req.AccountID)
 	}
 	if req.Command == nil {

@@ -74,24 +74,7 @@ func idemScope(accountID string, a eventstore.Actor) string {
 }
 
 // StreamName is the stream that holds an account's events.
-func StreamName(accountID string) string { return "account-" + accountID }
-
-// ValidAccountID reports whether id can name an account: 1–64 characters
-// of A–Z, a–z, 0–9, '-' and '_'. The limit keeps stream names safe in
-// every store and in URLs.
-func ValidAccountID(id string) bool {
-	if len(id) < 1 || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		switch c := id[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
-		default:
-			return false
-		}
-	}
-	return true
-}
+func StreamName(accountID string) string { return AccountStreamPrefix + accountID }
 
 // RequestHashOf is the SHA-256 (hex) of v's canonical JSON: the request
 // fingerprint stored with an idempotency key (APP-6). Equal documents give

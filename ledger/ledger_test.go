@@ -111,29 +111,6 @@ func TestRuleErrorsComeBackUnchanged(t *testing.T) {
 	assert.Equal(t, "STMT-1", re.Code, "March cannot be posted on 10 March")
 }
 
-func TestValidAccountID(t *testing.T) {
-	tests := []struct {
-		id   string
-		want bool
-	}{
-		{"a", true},
-		{"Acc_01-x", true},
-		{string(make([]byte, 65)), false},
-		{"", false},
-		{"a b", false},
-		{"账户", false},
-		{"a|b", false},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, ledger.ValidAccountID(tt.id), "%q", tt.id)
-	}
-	long := ""
-	for range 64 {
-		long += "x"
-	}
-	assert.True(t, ledger.ValidAccountID(long))
-}
-
 func TestRequestHashOfIsCanonical(t *testing.T) {
 	a := ledger.RequestHashOf(json.RawMessage(`{"b":1,"a":[1,2]}`))
 	b := ledger.RequestHashOf(map[string]any{"a": []int{1, 2}, "b": 1})

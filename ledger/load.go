@@ -13,7 +13,7 @@ import (
 // with no events is returned empty (Version 0), not as an error: every
 // valid ID names an account that may simply not have begun.
 func (l *Ledger) Load(ctx context.Context, accountID string) (*domain.Account, error) {
-	if !ValidAccountID(accountID) {
+	if !domain.ValidAccountID(accountID) {
 		return nil, fmt.Errorf("%w: %q", ErrInvalidAccountID, accountID)
 	}
 	unlock := l.locks.lock(accountID)

@@ -23,10 +23,7 @@ import (
 // own use and takes nothing more.
 
 // QuotaStream is the stream of a month's quota.
-func QuotaStream(month string) string { return "quota-" + month }
-
-// QuotaStreamPrefix starts every quota stream's name.
-const QuotaStreamPrefix = "quota-"
+func QuotaStream(month string) string { return QuotaStreamPrefix + month }
 
 // quotaState is a month's quota folded from its stream, with the hash that
 // the next event chains to.

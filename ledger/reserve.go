@@ -41,7 +41,7 @@ type InvoiceNumberReserved struct {
 
 // ReservationStream is the stream that claims an invoice code and number.
 func ReservationStream(code, number string) string {
-	return "invoice-number-" + code + "-" + number
+	return ReservationStreamPrefix + code + "-" + number
 }
 
 // claim makes the ledger-wide claims of a decision's events before they

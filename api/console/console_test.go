@@ -24,6 +24,7 @@ func TestHandlerServesFilesWithTypesAndSecurityHeaders(t *testing.T) {
 		{"/console/js/main.js", "text/javascript; charset=utf-8", 200, "import"},
 		{"/console/favicon.svg", "image/svg+xml", 200, "<svg"},
 		{"/console/config.json", "application/json", 200, "100089"},
+		{"/console/js/facts.js", "text/javascript; charset=utf-8", 200, `"red_flushed"]`},
 		{"/", "text/html; charset=utf-8", 200, "<title"}, // mounted behind StripPrefix
 		{"/js/api.js", "text/javascript; charset=utf-8", 200, "Fapiao-Min-Position"},
 		{"/console/nope.js", "", 404, ""},

@@ -14,6 +14,7 @@ import (
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/seglog"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
+	"github.com/fapiao/fapiao/ledger"
 )
 
 // openForJob opens the store of an operator's read-only command (verify,
@@ -68,13 +69,17 @@ func openForWrite(ctx context.Context, raw, endpoint string) (eventstore.Store, 
 	return openStore(ctx, raw, endpoint, storeurl.Open)
 }
 
-func openStore(ctx context.Context, raw, endpoint string, open func(context.Context, string) (eventstore.Store, error)) (eventstore.Store, error) {
+// fapiaoStreams keeps a shared EventStoreDB's global log to the ledger's
+// streams.
+var fapiaoStreams = storeurl.WithStreamPrefixes(ledger.StreamPrefixes()...)
+
+func openStore(ctx context.Context, raw, endpoint string, open func(context.Context, string, ...storeurl.Option) (eventstore.Store, error)) (eventstore.Store, error) {
 	if _, err := storeurl.Parse(raw); err != nil {
 		return nil, usagef("%v", err)
 	}
 	openCtx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
-	s, err := open(openCtx, raw)
+	s, err := open(openCtx, raw, fapiaoStreams)
 	if errors.Is(err, berrors.ErrTimeout) || errors.Is(err, seglog.ErrLocked) {
 		hint := "stop the server first"
 		if endpoint != "" {

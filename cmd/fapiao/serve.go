@@ -147,7 +147,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	openCtx, cancel := context.WithTimeout(ctx, openTimeout)
-	store, err := storeurl.Open(openCtx, f.store)
+	store, err := storeurl.Open(openCtx, f.store, fapiaoStreams)
 	cancel()
 	if err != nil {
 		return damageHint(err, f.store)

@@ -10,10 +10,12 @@ import (
 	"github.com/fapiao/fapiao/eventstore/esdb"
 	"github.com/fapiao/fapiao/eventstore/esdb/esdbtest"
 	"github.com/fapiao/fapiao/eventstore/storetest"
+	"github.com/fapiao/fapiao/ledger"
 )
 
-// suitePrefixes adds the contract suite's streams to the store's log.
-var suitePrefixes = append([]string{"storetest_"}, esdb.DefaultStreamPrefixes...)
+// suitePrefixes are the contract suite's streams and fapiao's, as serve
+// keeps its log.
+var suitePrefixes = append([]string{"storetest_"}, ledger.StreamPrefixes()...)
 
 func open(t *testing.T, url string, opts ...esdb.Option) *esdb.Store {
 	t.Helper()

@@ -228,7 +228,7 @@ func TestSubscriptionGivesUp(t *testing.T) {
 // and drop system events and other applications' streams.
 func TestGlobalLogFiltered(t *testing.T) {
 	srv := esdbtest.New(t)
-	s, err := esdb.Open(srv.URL()) // fapiao's own prefixes
+	s, err := esdb.Open(srv.URL(), esdb.WithStreamPrefixes("account-", "invoice-number-"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	ctx := testCtx(t)
@@ -253,6 +253,24 @@ func TestGlobalLogFiltered(t *testing.T) {
 	}
 	require.True(t, next(t, msgs, errs).CaughtUp)
 	require.Equal(t, 6, srv.EventCount(), "the log also holds the fake's $settings event")
+
+	// Without prefixes the store knows no application's names: it keeps
+	// every stream but the system's.
+	all, err := esdb.Open(srv.URL())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = all.Close() })
+	seen = nil
+	for r, err := range all.ReadAll(ctx, eventstore.Start) {
+		require.NoError(t, err)
+		seen = append(seen, r.Stream)
+	}
+	want = []string{"other-1", "account-1", "invoice-number-INV-7", "accounts"}
+	require.Equal(t, want, seen)
+	msgs, errs = collect(ctx, all, eventstore.Start)
+	for _, name := range want {
+		require.Equal(t, name, next(t, msgs, errs).Record.Stream)
+	}
+	require.True(t, next(t, msgs, errs).CaughtUp)
 }
 
 // TestWrongExpectedVersionFields checks the fields the store parses from

@@ -9,10 +9,10 @@
 // NoStream, StreamExists and StreamRevision; the server's idempotent
 // re-append rule is the one eventstore documents.
 //
-// The global log. ReadAll and Subscribe see only the streams whose names
-// start with one of the store's prefixes (DefaultStreamPrefixes unless
-// WithStreamPrefixes says otherwise), so system events ($-streams) and other
-// applications' streams are excluded. ReadAll filters on the client (the
+// The global log. ReadAll and Subscribe never see system streams
+// ($-streams); with WithStreamPrefixes they see only the streams whose
+// names start with one of the prefixes, so that other applications'
+// streams are excluded too (fapiao passes ledger.StreamPrefixes). ReadAll filters on the client (the
 // client cannot filter a read of $all); Subscribe filters on the server.
 //
 // Failures. The client closes itself for good when discovery fails, and some
@@ -60,10 +60,9 @@ import (
 	"github.com/fapiao/fapiao/eventstore"
 )
 
-// DefaultStreamPrefixes are the prefixes of fapiao's streams: accounts and
-// invoice-number reservations (DESIGN.md, "Streams") and monthly e-invoice
-// quotas (EINV-5).
-var DefaultStreamPrefixes = []string{"account-", "invoice-number-", "quota-"}
+// userStreams is the server-side filter of a store without prefixes: every
+// stream but the system's ($-streams).
+const userStreams = `^[^$]`
 
 // Store is an eventstore.Store on an EventStoreDB server. It is safe for
 // concurrent use.
@@ -83,8 +82,8 @@ type Store struct {
 // Option configures a Store.
 type Option func(*Store)
 
-// WithStreamPrefixes sets the stream-name prefixes that ReadAll and Subscribe
-// keep.
+// WithStreamPrefixes keeps ReadAll and Subscribe to the streams whose names
+// start with one of prefixes (by default: every stream but the system's).
 func WithStreamPrefixes(prefixes ...string) Option {
 	return func(s *Store) { s.prefixes = append([]string(nil), prefixes...) }
 }
@@ -122,7 +121,6 @@ func Open(url string, opts ...Option) (*Store, error) {
 	cfg.Logger = nil // the client's console logging would write to stdout
 	s := &Store{
 		cfg:       *cfg,
-		prefixes:  DefaultStreamPrefixes,
 		maxOutage: time.Minute,
 		retries:   4,
 		backoff:   backoff{min: 20 * time.Millisecond, max: time.Second},
@@ -194,6 +192,9 @@ func (b backoff) delay(try int) time.Duration {
 
 // keep reports whether stream belongs to the store's global log.
 func (s *Store) keep(stream string) bool {
+	if len(s.prefixes) == 0 {
+		return !strings.HasPrefix(stream, "$")
+	}
 	for _, p := range s.prefixes {
 		if strings.HasPrefix(stream, p) {
 			return true

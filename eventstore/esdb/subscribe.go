@@ -76,7 +76,7 @@ func (s *Store) subscribeOnce(ctx context.Context, st *subState, yield func(even
 		var err error
 		sub, err = c.c.SubscribeToAll(ctx, client.SubscribeToAllOptions{
 			From:   from,
-			Filter: &client.SubscriptionFilter{Type: client.StreamFilterType, Prefixes: s.prefixes},
+			Filter: s.filter(),
 		})
 		return err
 	})
@@ -138,4 +138,12 @@ func recv(sub *client.Subscription) (ev *client.SubscriptionEvent, err error) {
 		return nil
 	})
 	return ev, err
+}
+
+// filter is the server-side form of keep.
+func (s *Store) filter() *client.SubscriptionFilter {
+	if len(s.prefixes) == 0 {
+		return &client.SubscriptionFilter{Type: client.StreamFilterType, Regex: userStreams}
+	}
+	return &client.SubscriptionFilter{Type: client.StreamFilterType, Prefixes: s.prefixes}
 }

@@ -142,7 +142,7 @@ func TestOpenReadOnlyCreatesNothing(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, open := range []func(context.Context, string) (eventstore.Store, error){OpenReadOnly, Open} {
+	for _, open := range []func(context.Context, string, ...Option) (eventstore.Store, error){OpenReadOnly, Open} {
 		if _, err := open(context.Background(), "bolt://"+empty); !errors.Is(err, eventstore.ErrCorrupt) || !strings.Contains(err.Error(), "empty") {
 			t.Fatalf("open of an empty file: %v", err)
 		}

@@ -94,19 +94,38 @@ func Parse(raw string) (URL, error) {
 // damage, not an empty store). For esdb it waits, within ctx, until the
 // server answers, so that a wrong address or a server that is down fails
 // here rather than at the first request.
-func Open(ctx context.Context, raw string) (eventstore.Store, error) {
-	return open(ctx, raw, false)
+func Open(ctx context.Context, raw string, opts ...Option) (eventstore.Store, error) {
+	return open(ctx, raw, false, opts)
+}
+
+// Option changes how a store is opened.
+type Option func(*options)
+
+type options struct {
+	streamPrefixes []string
+}
+
+// WithStreamPrefixes keeps a shared server's global log (esdb) to the
+// streams whose names start with one of prefixes, so that other
+// applications' streams stay out of it. An embedded store holds one
+// application's streams and ignores it.
+func WithStreamPrefixes(prefixes ...string) Option {
+	return func(o *options) { o.streamPrefixes = append([]string(nil), prefixes...) }
 }
 
 // OpenReadOnly opens the store raw names for reading only (fapiao verify,
 // export, replay, reconcile, migrate's source): it creates and changes
 // nothing. A bolt path with no file, in a directory that does not exist,
 // or an empty file, is an error naming the path.
-func OpenReadOnly(ctx context.Context, raw string) (eventstore.Store, error) {
-	return open(ctx, raw, true)
+func OpenReadOnly(ctx context.Context, raw string, opts ...Option) (eventstore.Store, error) {
+	return open(ctx, raw, true, opts)
 }
 
-func open(ctx context.Context, raw string, readOnly bool) (eventstore.Store, error) {
+func open(ctx context.Context, raw string, readOnly bool, opts []Option) (eventstore.Store, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	u, err := Parse(raw)
 	if err != nil {
 		return nil, err
@@ -145,7 +164,11 @@ func open(ctx context.Context, raw string, readOnly bool) (eventstore.Store, err
 		return s, nil
 	case ESDB:
 		// Reading EventStoreDB creates nothing: one way for both.
-		s, err := esdb.Open(u.Raw)
+		var esdbOpts []esdb.Option
+		if o.streamPrefixes != nil {
+			esdbOpts = append(esdbOpts, esdb.WithStreamPrefixes(o.streamPrefixes...))
+		}
+		s, err := esdb.Open(u.Raw, esdbOpts...)
 		if err != nil {
 			return nil, fmt.Errorf("store %s: %w", u, err)
 		}

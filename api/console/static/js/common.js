@@ -12,9 +12,9 @@ export function flash(message, kind = 'ok') {
   f.hidden = !message;
 }
 
-/** STATUSES are the lifecycle states, in lifecycle order. */
-export const STATUSES = ['under_review', 'issuing', 'issued', 'return_requested', 'paper_received',
-  'rejected', 'cancelled', 'voided', 'red_flushed'];
+// The lifecycle states come from the server (facts.js, generated from the
+// domain package), so the console lists what the API accepts.
+export { STATUSES } from './facts.js';
 
 // The API may spell an action as a path ("return/paper-received") or a word
 // ("paper_received"); the console uses one name for each button.

@@ -5,6 +5,7 @@ import { acct, get, post, put, query } from './api.js';
 import { el, openForm, describe } from './dialog.js';
 import { money, today } from './format.js';
 import { flash, actions, basicCells, STATUSES } from './common.js';
+import { MONTH } from './facts.js';
 import { isElectronic, confirmationLine, confirmationButtons, enterConfirmation } from './einvoice.js';
 
 const PAGE = 20;
@@ -124,7 +125,7 @@ async function afterConfirmation(message) {
 
 // EINV-5: the month's quota, used and remaining.
 async function loadQuota(month) {
-  if (!/^\d{4}-\d{2}$/.test(month || '')) return;
+  if (!MONTH.test(month || '')) return;
   state.quotaMonth = month;
   document.getElementById('fin-quota-month').value = month;
   state.quota = await get(`/v1/quotas/${month}`);

@@ -259,7 +259,7 @@ func decodeStatement(line []byte) (StatementLine, *LineError) {
 	if err := decodeStrict(line, &st); err != nil {
 		return st, &LineError{Field: badField(line, err), Message: err.Error()}
 	}
-	if !ledger.ValidAccountID(st.AccountID) {
+	if !domain.ValidAccountID(st.AccountID) {
 		return st, &LineError{Account: st.AccountID, Month: st.Month, Field: "account_id", Message: "account_id must be 1–64 of A-Z a-z 0-9 - _"}
 	}
 	if st.Adjustment != nil && st.Lines != nil {
