@@ -36,7 +36,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	var last error
 	for try := 0; try <= s.retries; try++ {
 		if try > 0 {
-			if err := s.sleep(ctx, s.backoff.delay(try-1)); err != nil {
+			if err := s.sleep(ctx, s.backoff.Delay(try-1)); err != nil {
 				return eventstore.AppendResult{}, s.wrapWait(err, last)
 			}
 		}

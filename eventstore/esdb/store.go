@@ -71,7 +71,7 @@ type Store struct {
 	prefixes  []string
 	maxOutage time.Duration
 	retries   int
-	backoff   backoff
+	backoff   eventstore.Backoff
 
 	mu     sync.Mutex
 	cur    *conn
@@ -123,7 +123,7 @@ func Open(url string, opts ...Option) (*Store, error) {
 		cfg:       *cfg,
 		maxOutage: time.Minute,
 		retries:   4,
-		backoff:   backoff{min: 20 * time.Millisecond, max: time.Second},
+		backoff:   eventstore.Backoff{Min: 20 * time.Millisecond, Max: time.Second},
 		done:      make(chan struct{}),
 	}
 	for _, o := range opts {
@@ -146,7 +146,7 @@ func (s *Store) WaitReady(ctx context.Context) error {
 			return s.wrapWait(err, last)
 		}
 		last = err
-		if err := s.sleep(ctx, s.backoff.delay(try)); err != nil {
+		if err := s.sleep(ctx, s.backoff.Delay(try)); err != nil {
 			return s.wrapWait(err, last)
 		}
 	}
@@ -174,20 +174,6 @@ func (s *Store) sleep(ctx context.Context, d time.Duration) error {
 	case <-s.done:
 		return eventstore.ErrClosed
 	}
-}
-
-// backoff doubles a delay from min to max.
-type backoff struct{ min, max time.Duration }
-
-func (b backoff) delay(try int) time.Duration {
-	d := b.min
-	for range min(try, 30) {
-		d *= 2
-		if d >= b.max {
-			return b.max
-		}
-	}
-	return d
 }
 
 // keep reports whether stream belongs to the store's global log.

@@ -38,7 +38,7 @@ func (s *Store) Subscribe(ctx context.Context, after eventstore.Position) iter.S
 				yield(eventstore.Message{}, fmt.Errorf("esdb: subscription down for %v: %w", s.maxOutage, err))
 				return
 			}
-			if werr := s.sleep(ctx, s.backoff.delay(try)); werr != nil {
+			if werr := s.sleep(ctx, s.backoff.Delay(try)); werr != nil {
 				yield(eventstore.Message{}, s.wrapWait(werr, err))
 				return
 			}

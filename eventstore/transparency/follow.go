@@ -12,12 +12,12 @@ import (
 	"github.com/fapiao/fapiao/eventstore"
 )
 
-// Resubscription backoff and the live fsync cadence.
-const (
-	minBackoff = 50 * time.Millisecond
-	maxBackoff = 2 * time.Second
-	syncEvery  = time.Second
-)
+// resubscribe paces the follower's resubscriptions: the first retry is
+// quick, later ones slow down to at most 2 s.
+var resubscribe = eventstore.Backoff{Min: 50 * time.Millisecond, Max: 2 * time.Second}
+
+// syncEvery is the live fsync cadence.
+const syncEvery = time.Second
 
 // RecordHash is the chain hash in a record's metadata (its top-level
 // "hash" member): the leaf's data.
@@ -154,7 +154,7 @@ func Follow(ctx context.Context, store eventstore.Store, t *Tree, log *slog.Logg
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	backoff := minBackoff
+	try := 0
 	for {
 		before := t.Size()
 		err := followOnce(ctx, store, t, caughtUp)
@@ -162,11 +162,13 @@ func Follow(ctx context.Context, store eventstore.Store, t *Tree, log *slog.Logg
 			return ctx.Err()
 		}
 		if t.Size() != before {
-			backoff = minBackoff
+			try = 0
 		}
 		if err == nil {
 			err = errors.New("subscription ended")
 		}
+		backoff := resubscribe.Delay(try)
+		try++
 		log.Warn("transparency: the tree's subscription dropped; resubscribing", "size", t.Size(), "retry_in", backoff, "err", err)
 		timer := time.NewTimer(backoff)
 		select {
@@ -175,7 +177,6 @@ func Follow(ctx context.Context, store eventstore.Store, t *Tree, log *slog.Logg
 			return ctx.Err()
 		case <-timer.C:
 		}
-		backoff = min(2*backoff, maxBackoff)
 	}
 }
 
