@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/fapiao/fapiao/api"
@@ -62,21 +63,28 @@ func TestBufferedLogHoldsLinesUntilFlushOrClose(t *testing.T) {
 	}
 }
 
+// TestBufferedLogFlushesOnTimer: a buffered line is written when the
+// interval has passed, and not before (on synctest's fake clock, so the
+// test neither waits a real interval nor depends on the machine's speed).
 func TestBufferedLogFlushesOnTimer(t *testing.T) {
-	rec := &recorder{wrote: make(chan struct{}, 1)}
-	b := api.NewBufferedLog(rec, time.Millisecond)
-	defer b.Close()
-	if _, err := b.Write([]byte("x=1\n")); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-rec.wrote:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the timer never flushed")
-	}
-	if got := strings.Join(rec.all(), ""); got != "x=1\n" {
-		t.Fatalf("flushed %q", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		rec := &recorder{wrote: make(chan struct{}, 1)}
+		b := api.NewBufferedLog(rec, time.Second)
+		defer b.Close()
+		if _, err := b.Write([]byte("x=1\n")); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second - time.Nanosecond)
+		synctest.Wait()
+		if got := rec.all(); len(got) != 0 {
+			t.Fatalf("flushed before the interval: %q", got)
+		}
+		time.Sleep(time.Nanosecond)
+		synctest.Wait()
+		if got := strings.Join(rec.all(), ""); got != "x=1\n" {
+			t.Fatalf("flushed %q at the interval", got)
+		}
+	})
 }
 
 func TestBufferedLogNeverSplitsALine(t *testing.T) {

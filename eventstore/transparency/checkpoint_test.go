@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -97,32 +98,40 @@ func TestOpenCheckpointRefuses(t *testing.T) {
 }
 
 // TestCheckpointerSignsWhenGrown: a checkpoint is re-signed only once the
-// tree grew (and not more than once a second), always of the tree's size.
+// tree grew, and not more than once a second, always of the tree's size.
+// The second is synctest's fake one: the test does not wait it out.
 func TestCheckpointerSignsWhenGrown(t *testing.T) {
-	s := fixedLog(t, 5)
-	tree := transparency.New()
-	require.NoError(t, transparency.Build(context.Background(), s, tree, 3))
-	c := transparency.NewCheckpointer(testSigner(t), tree)
-	first, err := c.Latest()
-	require.NoError(t, err)
-	cp, err := transparency.OpenCheckpoint(first, testVerifier(t))
-	require.NoError(t, err)
-	require.Equal(t, int64(3), cp.N)
+	synctest.Test(t, func(t *testing.T) {
+		s := fixedLog(t, 5)
+		tree := transparency.New()
+		require.NoError(t, transparency.Build(context.Background(), s, tree, 3))
+		c := transparency.NewCheckpointer(testSigner(t), tree)
+		first, err := c.Latest()
+		require.NoError(t, err)
+		cp, err := transparency.OpenCheckpoint(first, testVerifier(t))
+		require.NoError(t, err)
+		require.Equal(t, int64(3), cp.N)
 
-	again, err := c.Latest()
-	require.NoError(t, err)
-	require.Equal(t, first, again)
+		again, err := c.Latest()
+		require.NoError(t, err)
+		require.Equal(t, first, again)
 
-	require.NoError(t, transparency.Build(context.Background(), s, tree, 0))
-	time.Sleep(1100 * time.Millisecond)
-	grown, err := c.Latest()
-	require.NoError(t, err)
-	cp, err = transparency.OpenCheckpoint(grown, testVerifier(t))
-	require.NoError(t, err)
-	require.Equal(t, int64(5), cp.N)
-	root, err := tree.Root(5)
-	require.NoError(t, err)
-	require.Equal(t, root, cp.Hash)
+		require.NoError(t, transparency.Build(context.Background(), s, tree, 0))
+		time.Sleep(time.Second - time.Nanosecond)
+		soon, err := c.Latest()
+		require.NoError(t, err)
+		require.Equal(t, first, soon, "re-signed within a second")
+
+		time.Sleep(time.Nanosecond)
+		grown, err := c.Latest()
+		require.NoError(t, err)
+		cp, err = transparency.OpenCheckpoint(grown, testVerifier(t))
+		require.NoError(t, err)
+		require.Equal(t, int64(5), cp.N)
+		root, err := tree.Root(5)
+		require.NoError(t, err)
+		require.Equal(t, root, cp.Hash)
+	})
 }
 
 // TestGenerateKey: the key file is 0600, never overwritten, and its
