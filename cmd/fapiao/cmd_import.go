@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/importer"
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/logcopy"
@@ -42,12 +41,12 @@ func runImport(ctx context.Context, e *env, args []string) (err error) {
 	}
 	path := fs.Arg(0)
 	led := ledger.Options{Clock: ledger.SystemClock(), Issuer: defaultIssuer}
-	if clock != "" {
-		t, err := time.Parse(time.RFC3339Nano, clock)
-		if err != nil {
-			return usagef("--clock: want an RFC 3339 instant like 2026-10-05T09:30:00+08:00")
-		}
-		led.Clock = ledger.StartingAt(t)
+	start, err := parseClockFlag(clock)
+	if err != nil {
+		return err
+	}
+	if !start.IsZero() {
+		led.Clock = ledger.StartingAt(start)
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -99,13 +99,11 @@ func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	if _, err := storeurl.Parse(f.store); err != nil {
 		return f, usagef("--store: %v", err)
 	}
-	if f.clock != "" {
-		t, err := time.Parse(time.RFC3339, f.clock)
-		if err != nil {
-			return f, usagef("--clock: want an RFC 3339 instant like 2026-10-05T09:30:00+08:00: %v", err)
-		}
-		f.start = t
+	start, err := parseClockFlag(f.clock)
+	if err != nil {
+		return f, err
 	}
+	f.start = start
 	if f.pprof != "" {
 		if err := checkLoopback(f.pprof); err != nil {
 			return f, usagef("--pprof: %v", err)
