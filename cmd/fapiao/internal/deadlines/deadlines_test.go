@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -119,28 +120,34 @@ func TestRED3_SchedulerExpiresOnceAcrossReplicas(t *testing.T) {
 
 // TestRED3_RunExpiresWhileServing: a running scheduler writes the expiry
 // within one interval of the deadline passing (DefaultInterval is well under
-// RED-3's minute), without a restart.
+// RED-3's minute), without a restart. The scheduler's ticker runs on
+// synctest's clock: the test waits exactly one interval, and no real time.
 func TestRED3_RunExpiresWhileServing(t *testing.T) {
 	require.Less(t, deadlines.DefaultInterval, time.Minute)
-	store := memstore.New()
-	t.Cleanup(func() { _ = store.Close() })
-	clk := &clock{}
-	clk.set(time.Date(2026, 10, 12, 10, 0, 0, 0, domain.Shanghai()))
-	proj := projections.New()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = projections.Run(ctx, store, proj, slog.New(slog.DiscardHandler)) }()
-	l := ledger.New(store, ledger.Options{Clock: clk})
-	pendingConfirmation(t, l)
-	require.NoError(t, proj.WaitFor(ctx, store.LastPosition()))
+	synctest.Test(t, func(t *testing.T) {
+		store := memstore.New()
+		defer store.Close()
+		clk := &clock{}
+		clk.set(time.Date(2026, 10, 12, 10, 0, 0, 0, domain.Shanghai()))
+		proj := projections.New()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = projections.Run(ctx, store, proj, slog.New(slog.DiscardHandler)) }()
+		l := ledger.New(store, ledger.Options{Clock: clk})
+		pendingConfirmation(t, l)
+		require.NoError(t, proj.WaitFor(ctx, store.LastPosition()))
 
-	s := &deadlines.Scheduler{Ledger: l, Projections: proj, Clock: clk, Interval: 20 * time.Millisecond, Log: slog.New(slog.DiscardHandler)}
-	ran := make(chan struct{})
-	go func() { defer close(ran); s.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-ran; <-done })
+		s := &deadlines.Scheduler{Ledger: l, Projections: proj, Clock: clk, Interval: deadlines.DefaultInterval, Log: slog.New(slog.DiscardHandler)}
+		ran := make(chan struct{})
+		go func() { defer close(ran); s.Run(ctx) }()
+		defer func() { cancel(); <-ran; <-done }()
 
-	time.Sleep(100 * time.Millisecond)
-	require.Len(t, proj.PendingConfirmations("", nil), 1, "nothing expires before the deadline")
-	clk.add(72 * time.Hour)
-	require.Eventually(t, func() bool { return len(proj.PendingConfirmations("", nil)) == 0 }, 5*time.Second, 10*time.Millisecond)
+		time.Sleep(3 * deadlines.DefaultInterval)
+		synctest.Wait()
+		require.Len(t, proj.PendingConfirmations("", nil), 1, "nothing expires before the deadline")
+		clk.add(72 * time.Hour)
+		time.Sleep(deadlines.DefaultInterval)
+		synctest.Wait()
+		require.Empty(t, proj.PendingConfirmations("", nil), "not expired within one interval of the deadline")
+	})
 }
