@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,7 +62,14 @@ type testServer struct {
 	echo    *echo.Echo         // its routes, for tests that walk them all
 	// ops is the operations handler: /metrics, the detailed /readyz.
 	ops http.Handler
+	// checkpointSkew is how far the checkpointer's clock runs ahead of the
+	// machine's (nanoseconds): skewCheckpoints moves it past the
+	// once-a-second re-signing limit without waiting.
+	checkpointSkew *atomic.Int64
 }
+
+// skewCheckpoints moves the checkpointer's clock d ahead.
+func (s *testServer) skewCheckpoints(d time.Duration) { s.checkpointSkew.Add(int64(d)) }
 
 type serverOption func(*api.Config)
 
@@ -77,12 +85,15 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 	done := make(chan error, 1)
 	go func() { done <- projections.Run(ctx, store, proj, quiet) }()
 	tree := transparency.New()
+	skew := new(atomic.Int64)
 	treeDone := make(chan error, 1)
 	go func() { treeDone <- transparency.Follow(ctx, store, tree, quiet, nil) }()
 	cfg := api.Config{
 		Ledger: led, Projections: proj, Store: store, Tokens: tokens, Clock: clock,
 		Logger: slog.New(slog.DiscardHandler),
-		Tree:   tree, Checkpoints: transparency.NewCheckpointer(testSigner(t), tree),
+		Tree:   tree, Checkpoints: transparency.NewCheckpointerClock(testSigner(t), tree, func() time.Time {
+			return time.Now().Add(time.Duration(skew.Load()))
+		}),
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -97,7 +108,7 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 		store.Close()
 	})
 	testkit.WaitReady(t, 10*time.Second, testkit.Until("the projections caught up with an empty store", proj.Ready))
-	return &testServer{t: t, url: srv.URL, store: store, proj: proj, handler: e, tree: tree, echo: e, ops: ops}
+	return &testServer{t: t, url: srv.URL, store: store, proj: proj, handler: e, tree: tree, echo: e, ops: ops, checkpointSkew: skew}
 }
 
 // response is what a test looks at.

@@ -75,7 +75,7 @@ func TestProofsCheckOffline(t *testing.T) {
 
 	s.must(201, "POST", "/v1/accounts/acc-2/statements", tokBilling, statementBody("2026-09", "20.00"))
 	s.waitTree(first.N + 1)
-	time.Sleep(1100 * time.Millisecond) // checkpoints are re-signed at most once a second
+	s.skewCheckpoints(time.Second) // checkpoints are re-signed at most once a second
 	second := s.checkpoint(tokCustomer)
 	require.Equal(t, first.N+1, second.N)
 	r := s.call("GET", fmt.Sprintf("/v1/proofs/consistency?from=%d&to=%d", first.N, second.N), tokAuditor, nil)
