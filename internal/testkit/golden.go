@@ -3,6 +3,7 @@ package testkit
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -29,11 +30,19 @@ func Golden(t testing.TB, path string, got []byte) {
 		}
 		return
 	}
+	if err := compareGolden(path, got); err != nil {
+		t.Error(err)
+	}
+}
+
+// compareGolden says how got differs from the file at path, if it does.
+func compareGolden(path string, got []byte) error {
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run the test with -update to create it)", err)
+		return fmt.Errorf("%w (run the test with -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run the test with -update if the change is intended):\n got %s\nwant %s", path, got, want)
+		return fmt.Errorf("%s differs from the golden file (run the test with -update if the change is intended):\n got %s\nwant %s", path, got, want)
 	}
+	return nil
 }

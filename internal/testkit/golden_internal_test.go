@@ -1,0 +1,26 @@
+package testkit
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCompareGolden(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.golden")
+	if err := os.WriteFile(path, []byte("same\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := compareGolden(path, []byte("same\n")); err != nil {
+		t.Fatalf("the same content: %v", err)
+	}
+	if err := compareGolden(path, []byte("other\n")); err == nil || !strings.Contains(err.Error(), "-update") {
+		t.Fatalf("a different content: %v", err)
+	}
+	if err := compareGolden(path+".missing", nil); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a missing file: %v", err)
+	}
+}
