@@ -93,6 +93,48 @@ func TestOpenESDB(t *testing.T) {
 	roundTrip(t, s)
 }
 
+// TestOpenESDBStreamPrefixes: WithStreamPrefixes reaches the esdb store,
+// whose global log then keeps only those streams; without it the log holds
+// every stream but the system's.
+func TestOpenESDBStreamPrefixes(t *testing.T) {
+	t.Parallel()
+	srv := esdbtest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	streams := func(opts ...Option) []string {
+		s, err := Open(ctx, srv.URL(), opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		var seen []string
+		for r, err := range s.ReadAll(ctx, eventstore.Start) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen = append(seen, r.Stream)
+		}
+		return seen
+	}
+	s, err := Open(ctx, srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"account-1", "other-1"} {
+		ev := eventstore.EventData{ID: uuid.New(), Type: "Probe", Data: []byte(`{}`), Metadata: []byte(`{}`)}
+		if _, err := s.Append(ctx, name, eventstore.NoStream, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	if got := streams(WithStreamPrefixes("account-")); strings.Join(got, ",") != "account-1" {
+		t.Errorf("with the prefix account-: %v", got)
+	}
+	if got := streams(); strings.Join(got, ",") != "account-1,other-1" {
+		t.Errorf("without prefixes: %v", got)
+	}
+}
+
 func TestOpenESDBDown(t *testing.T) {
 	t.Parallel()
 	srv := esdbtest.NewDown(t)
