@@ -2,7 +2,7 @@
 // goroutines may write to while the test reads it, golden files with one
 // -update flag, an HTTP answer read whole, and a readiness wait.
 //
-// Tests import it; production code never does (a test in this package
-// walks the module's imports to hold that). It imports nothing of ours, so
-// every package's tests, domain's included, may use it.
+// Tests and test-support packages import it; the binary never does (a test
+// in this package follows cmd/fapiao's imports to hold that). It imports
+// nothing of ours, so every package's tests, domain's included, may use it.
 package testkit

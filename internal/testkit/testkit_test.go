@@ -4,7 +4,6 @@ import (
 	"errors"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,35 +18,49 @@ import (
 	"github.com/fapiao/fapiao/internal/testkit"
 )
 
-// TestOnlyTestsImportIt walks the module's Go files: no file but a test
-// imports testkit, so no test helper reaches the binary.
-func TestOnlyTestsImportIt(t *testing.T) {
-	const self = "github.com/fapiao/fapiao/internal/testkit"
+// TestNotInTheBinary follows the imports of cmd/fapiao's non-test files
+// through the module: testkit is not among them, so no test helper reaches
+// the binary. (Test-support packages such as cmd/fapiao/internal/jobtest may
+// import it: only tests import them.)
+func TestNotInTheBinary(t *testing.T) {
+	const module = "github.com/fapiao/fapiao"
 	root := filepath.Join("..", "..")
 	fset := token.NewFileSet()
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	seen := map[string]bool{}
+	queue := []string{module + "/cmd/fapiao"}
+	for len(queue) > 0 {
+		pkg := queue[0]
+		queue = queue[1:]
+		if seen[pkg] {
+			continue
+		}
+		seen[pkg] = true
+		dir := filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(pkg, module)))
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
-		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
-		if err != nil {
-			return err
-		}
-		for _, imp := range f.Imports {
-			if p, _ := strconv.Unquote(imp.Path.Value); p == self && !strings.HasPrefix(filepath.ToSlash(path), "../../internal/testkit/") {
-				t.Errorf("%s imports testkit: only tests may", path)
+		for _, path := range files {
+			if strings.HasSuffix(path, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range f.Imports {
+				p, _ := strconv.Unquote(imp.Path.Value)
+				if p == module || strings.HasPrefix(p, module+"/") {
+					queue = append(queue, p)
+				}
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	}
+	if len(seen) < 10 {
+		t.Fatalf("followed only %d packages: the walk is broken", len(seen))
+	}
+	if seen[module+"/internal/testkit"] {
+		t.Fatal("the binary imports internal/testkit: only tests may")
 	}
 }
 

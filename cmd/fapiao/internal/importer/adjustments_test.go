@@ -25,7 +25,7 @@ const adjustmentLine = `{"account_id":"%s","month":"%s","adjustment":{"adjustmen
 func TestDEF1_ImportAdjustmentLines(t *testing.T) {
 	t.Parallel()
 	store := jobtest.NewMem(t)
-	led := ledger.New(store, ledger.Options{Clock: jobtest.FixedClock(jobtest.ReportNow)})
+	led := ledger.New(store, ledger.Options{Clock: ledger.FixedClock(jobtest.ReportNow)})
 	file := strings.Join([]string{
 		fmt.Sprintf(goodLine, "acc-a", "2025-01", "2025-01", "100.00"),
 		fmt.Sprintf(goodLine, "acc-a", "2025-02", "2025-02", "50.00"),

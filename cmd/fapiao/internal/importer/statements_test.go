@@ -38,7 +38,7 @@ func TestImportStatements(t *testing.T) {
 		t.Run(st.Name, func(t *testing.T) {
 			t.Parallel()
 			store := st.Open(t)
-			led := ledger.New(store, ledger.Options{Clock: jobtest.FixedClock(jobtest.ReportNow)})
+			led := ledger.New(store, ledger.Options{Clock: ledger.FixedClock(jobtest.ReportNow)})
 			bad := []string{
 				`{"account_id":"acc-00","month":"2025-09","lines":[{"line_id":"x","product":"KEC","billing_mode":"prepaid","purchased_at":"2025-09-02","channel":"kingsoft","amount":"1.00","voucher":"2.00","coupon":"0.00","gift_balance":"0.00"}]}`,
 				`{"account_id":"acc-00","month":"2025-09","lines":[{"line_id":"x","product":"KEC","billing_mode":"prepaid","purchased_at":"2025-09-02","channel":"kingsoft","amount":12,"voucher":"0.00","coupon":"0.00","gift_balance":"0.00"}]}`,
@@ -103,7 +103,7 @@ func TestImportStatements(t *testing.T) {
 func TestImportStatementsClean(t *testing.T) {
 	t.Parallel()
 	store := jobtest.NewMem(t)
-	led := ledger.New(store, ledger.Options{Clock: jobtest.FixedClock(jobtest.ReportNow)})
+	led := ledger.New(store, ledger.Options{Clock: ledger.FixedClock(jobtest.ReportNow)})
 	sum, err := importer.ImportStatements(context.Background(), led, strings.NewReader(statementFile()), importer.ImportOptions{})
 	require.NoError(t, err)
 	require.Equal(t, importer.ImportSummary{Lines: 20, Posted: 20}, sum)

@@ -7,9 +7,7 @@ package jobtest
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -24,10 +22,9 @@ import (
 	"github.com/fapiao/fapiao/eventstore/esdb/esdbtest"
 	"github.com/fapiao/fapiao/eventstore/memstore"
 	"github.com/fapiao/fapiao/eventstore/seglog"
+	"github.com/fapiao/fapiao/internal/testkit"
 	"github.com/fapiao/fapiao/ledger"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/audit")
 
 // goldenDir is the repository's shared test data, not the package's own;
 // every package using it sits at the same depth.
@@ -37,18 +34,13 @@ const goldenDir = "../../../../testdata/audit"
 const goldenPackages = "./cmd/fapiao/internal/audit ./cmd/fapiao/internal/logcopy"
 
 // CheckGolden compares got with the golden file name in testdata/audit, or
-// rewrites it when the test runs with -update.
+// rewrites it when the test runs with -update (testkit.Golden).
 func CheckGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join(goldenDir, name)
-	if *update {
-		require.NoError(t, os.MkdirAll(goldenDir, 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
+	testkit.Golden(t, filepath.Join(goldenDir, name), got)
+	if t.Failed() {
+		t.Logf("testdata/audit is shared: go test %s -update rewrites it", goldenPackages)
 	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test %s -update to create it", goldenPackages)
-	require.Equal(t, string(want), string(got), "golden file %s (run go test %s -update if the change is intended)", path, goldenPackages)
 }
 
 // At is an instant of 2026 in Asia/Shanghai.
@@ -58,12 +50,6 @@ func At(month time.Month, day, hh, mm int) time.Time {
 
 // ReportNow is the instant the fixture's reconciliation is judged at.
 var ReportNow = At(4, 20, 12, 0)
-
-// FixedClock is a ledger clock standing at one instant.
-type FixedClock time.Time
-
-// Now returns the clock's instant.
-func (c FixedClock) Now() time.Time { return time.Time(c) }
 
 // The actors of the fixture.
 var (
@@ -86,7 +72,7 @@ type seeder struct {
 func (s *seeder) exec(at time.Time, acc string, actor eventstore.Actor, cmd domain.Command) *domain.Account {
 	s.t.Helper()
 	s.step++
-	led := ledger.New(s.store, ledger.Options{Clock: FixedClock(at), Issuer: "Example Cloud Ltd."})
+	led := ledger.New(s.store, ledger.Options{Clock: ledger.FixedClock(at), Issuer: "Example Cloud Ltd."})
 	res, err := led.Execute(context.Background(), ledger.Request{
 		AccountID: acc, Command: cmd, Actor: actor,
 		IdempotencyKey: fmt.Sprintf("fixture-%03d", s.step),
@@ -208,7 +194,7 @@ func ReadAll(t testing.TB, s eventstore.Store) []eventstore.Record {
 // (RETURN-6), red-flushed through a not-required confirmation.
 func SeedElectronic(t testing.TB, store eventstore.Store) {
 	s := &seeder{t: t, store: store}
-	led := ledger.New(store, ledger.Options{Clock: FixedClock(At(3, 2, 9, 0))})
+	led := ledger.New(store, ledger.Options{Clock: ledger.FixedClock(At(3, 2, 9, 0))})
 	_, _, err := led.SetQuota(context.Background(), ledger.QuotaRequest{Month: "2026-03", Amount: "1000.00", Actor: Finance,
 		IdempotencyKey: "fixture-quota", CorrelationID: "corr-quota"})
 	require.NoError(t, err)
