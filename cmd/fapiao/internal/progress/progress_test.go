@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
@@ -63,4 +65,37 @@ func TestMeterFitsTheTerminal(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMeterPacesItsOutput: a log gets a line every Step items or every
+// Interval, whichever comes first, and a terminal's bar is redrawn at most
+// every 100 ms. On synctest's clock the boundaries are exact and cost no
+// real time.
+func TestMeterPacesItsOutput(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var out bytes.Buffer
+		m := NewMeter(&out, false, "import")
+		m.Step = 100
+		m.Update(1, "lines")
+		time.Sleep(m.Interval - time.Nanosecond)
+		m.Update(2, "lines")
+		require.Empty(t, out.String(), "a line before a step or an interval")
+		time.Sleep(time.Nanosecond)
+		m.Update(3, "lines")
+		m.Update(99, "lines")
+		m.Update(100, "lines") // a step, well within the interval
+		require.Equal(t, "import: 3 lines\nimport: 100 lines\n", out.String())
+
+		var bar bytes.Buffer
+		tty := NewMeter(&bar, true, "migrate")
+		tty.Update(1, "events") // the first draw is at once
+		tty.Update(2, "events")
+		time.Sleep(redraw - time.Nanosecond)
+		tty.Update(3, "events")
+		require.Equal(t, 1, strings.Count(bar.String(), "\r"), "redrawn within 100 ms: %q", bar.String())
+		time.Sleep(time.Nanosecond)
+		tty.Update(4, "events")
+		require.Equal(t, 2, strings.Count(bar.String(), "\r"), "%q", bar.String())
+		require.True(t, strings.HasSuffix(bar.String(), " 4 events"), "%q", bar.String())
+	})
 }
