@@ -210,13 +210,13 @@ func (w *snapWriter) money(m Money) {
 		w.b = append(w.b, 0)
 		return
 	}
-	c := d.Coefficient()
-	if c.IsInt64() {
+	if d.NumDigits() <= 18 { // the coefficient fits an int64, read without a big.Int copy
 		w.b = append(w.b, 1)
 		w.int(int64(d.Exponent()))
-		w.int(c.Int64())
+		w.int(d.CoefficientInt64())
 		return
 	}
+	c := d.Coefficient()
 	w.b = append(w.b, 2)
 	w.int(int64(d.Exponent()))
 	w.bool(c.Sign() < 0)

@@ -78,21 +78,24 @@ func (b *batch) rollback() {
 
 // commit writes the changed accounts and the position, commits, and only
 // then shows the batch: the cache takes the new views, Position moves, the
-// waiters wake.
-func (b *batch) commit() error {
+// waiters wake. Without withAccounts the accounts are not written (nor
+// cached): a private build keeps them for its next batch.
+func (b *batch) commit(withAccounts bool) error {
 	p := b.p
-	if b.records == 0 {
+	if b.records == 0 && (!withAccounts || len(b.dirty) == 0) {
 		_ = b.tx.Rollback()
 		return nil
 	}
-	accounts := b.tx.Bucket(bktAccounts)
-	for id, av := range b.dirty {
-		// A fresh buffer each: bbolt keeps the value until the commit.
-		v := av.encode(make([]byte, 0, av.size+256))
-		av.size = len(v)
-		if err := accounts.Put([]byte(id), v); err != nil {
-			b.rollback()
-			return storage(err)
+	if withAccounts {
+		accounts := b.tx.Bucket(bktAccounts)
+		for id, av := range b.dirty {
+			// A fresh buffer each: bbolt keeps the value until the commit.
+			v := av.encode(make([]byte, 0, av.size+256))
+			av.size = len(v)
+			if err := accounts.Put([]byte(id), v); err != nil {
+				b.rollback()
+				return storage(err)
+			}
 		}
 	}
 	m := b.tx.Bucket(bktMeta)
@@ -113,8 +116,10 @@ func (b *batch) commit() error {
 		}
 		return storage(err)
 	}
-	for _, av := range b.dirty {
-		p.cache.put(av)
+	if withAccounts {
+		for _, av := range b.dirty {
+			p.cache.put(av)
+		}
 	}
 	p.identity, p.nFaults, p.lastMeta = b.identity, b.nFaults, b.lastMeta
 	p.applied.Store(b.applied)
@@ -144,7 +149,7 @@ func (p *Projections) Apply(r eventstore.Record) error {
 		b.rollback()
 		return ferr
 	}
-	if err := b.commit(); err != nil {
+	if err := b.commit(true); err != nil {
 		return err
 	}
 	return ferr

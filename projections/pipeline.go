@@ -154,6 +154,14 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 // crash test, which wants many commits).
 var commitEvery = 20_000
 
+// bulkDirtyBytes bounds the changed accounts a private build (exclusive)
+// keeps decoded across its commits. Such a file is served only once it is
+// complete, so its intermediate commits need not hold the accounts: they
+// are encoded when this much has changed and at the end, not at every
+// commit (an account is encoded whole, and in a build most of them change
+// between two commits: encoding them at each was most of a rebuild's CPU).
+const bulkDirtyBytes = 128 << 20
+
 // folder folds chunks into the open batch.
 type folder struct {
 	p          *Projections
@@ -161,15 +169,42 @@ type folder struct {
 	stop       func(eventstore.Record) bool
 	onCaughtUp func()
 	onErr      func(error) error
+	// carried are the changed accounts a partial commit kept for the next
+	// batch, and their size.
+	carried      map[string]*accountView
+	carriedBytes int
 }
 
+// commit commits the open batch whole: its accounts too, and those a
+// partial commit carried.
 func (f *folder) commit() error {
+	if f.b == nil && f.carried != nil {
+		b, err := f.p.begin()
+		if err != nil {
+			return err
+		}
+		b.dirty, b.dirtyBytes = f.carried, f.carriedBytes
+		f.carried, f.b = nil, b
+	}
 	if f.b == nil {
 		return nil
 	}
 	b := f.b
 	f.b = nil
-	return b.commit()
+	return b.commit(true)
+}
+
+// commitFull commits the open batch when it is full: whole, unless the
+// projections are private and its accounts still fit bulkDirtyBytes; then
+// the accounts stay decoded for the next batch.
+func (f *folder) commitFull() error {
+	b := f.b
+	if !f.p.exclusive || b.dirtyBytes >= bulkDirtyBytes {
+		return f.commit()
+	}
+	f.b = nil
+	f.carried, f.carriedBytes = b.dirty, b.dirtyBytes
+	return b.commit(false)
 }
 
 // foldChunk folds a decoded chunk into the open batch (opening one).
@@ -194,6 +229,10 @@ func (f *folder) foldChunk(items []decoded) error {
 			if err != nil {
 				return err
 			}
+			if f.carried != nil {
+				b.dirty, b.dirtyBytes = f.carried, f.carriedBytes
+				f.carried = nil
+			}
 			f.b = b
 		}
 		err := f.b.apply(d)
@@ -209,7 +248,7 @@ func (f *folder) foldChunk(items []decoded) error {
 			}
 		}
 		if f.b != nil && (f.b.records >= commitEvery || f.b.dirtyBytes >= maxDirtyBytes) {
-			if err := f.commit(); err != nil {
+			if err := f.commitFull(); err != nil {
 				return err
 			}
 		}
