@@ -13,9 +13,6 @@ import (
 // go test ./domain -run Golden -update rewrites that package's files.
 var update = flag.Bool("update", false, "rewrite the golden files instead of comparing with them")
 
-// Updating reports whether the tests run with -update.
-func Updating() bool { return *update }
-
 // Golden compares got with the file at path, or writes got there (creating
 // its directory) when the tests run with -update. A missing file or a
 // difference fails t, saying how to accept the change.
