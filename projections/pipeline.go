@@ -162,6 +162,11 @@ var commitEvery = 20_000
 // between two commits: encoding them at each was most of a rebuild's CPU).
 const bulkDirtyBytes = 128 << 20
 
+// bulkRecords bounds the records a private build folds between two commits
+// of its accounts: an account not yet encoded has no size to count, so the
+// bytes alone would let a fresh build keep every account.
+const bulkRecords = 1_000_000
+
 // folder folds chunks into the open batch.
 type folder struct {
 	p          *Projections
@@ -173,6 +178,7 @@ type folder struct {
 	// batch, and their size.
 	carried      map[string]*accountView
 	carriedBytes int
+	carriedRecs  int // records folded since the accounts were last written
 }
 
 // commit commits the open batch whole: its accounts too, and those a
@@ -199,11 +205,13 @@ func (f *folder) commit() error {
 // the accounts stay decoded for the next batch.
 func (f *folder) commitFull() error {
 	b := f.b
-	if !f.p.exclusive || b.dirtyBytes >= bulkDirtyBytes {
+	if !f.p.exclusive || b.dirtyBytes >= bulkDirtyBytes || f.carriedRecs+b.records >= bulkRecords {
+		f.carriedRecs = 0
 		return f.commit()
 	}
 	f.b = nil
 	f.carried, f.carriedBytes = b.dirty, b.dirtyBytes
+	f.carriedRecs += b.records
 	return b.commit(false)
 }
 
