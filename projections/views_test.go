@@ -347,14 +347,28 @@ func TestViewsExactlyOnceAcrossKills(t *testing.T) {
 		index[rec.Position] = i
 	}
 	last := w.records[len(w.records)-1].Position
-	kills, partial := 0, 0
-	for kills < 10 {
+	child := func() *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestViewsKillChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), childEnv+"="+path)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(20+r.IntN(1500)) * time.Millisecond)
+		return cmd
+	}
+	// How long a whole child takes here, start-up included: the kills land
+	// within it, so that most of them cut a build short on a quiet machine
+	// as on a busy one (a fixed window let a fast child finish first).
+	started := time.Now()
+	if err := child().Wait(); err != nil {
+		t.Fatal(err)
+	}
+	whole := time.Since(started)
+	os.Remove(path)
+	openViews(t, path, store, nil).Close()
+	kills, partial := 0, 0
+	for kills < 10 {
+		cmd := child()
+		time.Sleep(whole/4 + time.Duration(r.Int64N(int64(whole))))
 		killed := cmd.Process.Signal(syscall.SIGKILL) == nil
 		_ = cmd.Wait()
 		p := openViews(t, path, store, nil)
