@@ -44,8 +44,14 @@ func readEverything(ctx context.Context, s eventstore.Store, names []string) ([]
 // a copy of the demo store, 200 times (seeded): reading never panics, and
 // whenever what a reader gets differs from the whole store's, verify
 // fails. Appending to it afterwards does not panic either.
+//
+// Not parallel: a flipped page header can make bbolt compute a key that
+// points outside the page, and a read of it may land in memory another
+// test's goroutine is writing, which the race detector reports (it did
+// once in CI, in the store writer's Tx.close). The wild read itself is
+// for the bolt checker to prevent (bounds-check page headers before
+// reading keys), which it does not do yet.
 func TestRandomByteFlips(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	tmpl, err := damageTemplate()
 	require.NoError(t, err)
