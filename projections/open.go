@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"log/slog"
 	"os"
 	"syscall"
@@ -178,20 +177,7 @@ func Rebuild(ctx context.Context, store eventstore.Store, path string, o Options
 	}
 	p := newProjections(db, tmp, o)
 	p.exclusive = true
-	err = p.consume(ctx,
-		func(ctx context.Context) iter.Seq2[eventstore.Message, error] {
-			return messages(store.ReadAll(ctx, eventstore.Start))
-		},
-		nil, nil,
-		func(err error) error {
-			if errors.Is(err, ErrOutOfOrder) {
-				return err
-			}
-			return nil // kept as a fault
-		}, true)
-	if err == nil {
-		err = ctx.Err()
-	}
+	err = p.foldLog(ctx, store, eventstore.Start, nil)
 	if err == nil {
 		// One fsync for the whole build, with the mark that it is whole.
 		db.NoSync = false

@@ -189,21 +189,8 @@ func Replay(ctx context.Context, store eventstore.Store, stop func(eventstore.Re
 		return nil, err
 	}
 	p.exclusive = true
-	err = p.consume(ctx,
-		func(ctx context.Context) iter.Seq2[eventstore.Message, error] {
-			return messages(store.ReadAll(ctx, eventstore.Start))
-		},
-		stop, nil,
-		func(err error) error {
-			if errors.Is(err, ErrOutOfOrder) {
-				return err
-			}
-			return nil // kept as a fault
-		}, true)
+	err = p.foldLog(ctx, store, eventstore.Start, stop)
 	p.exclusive = false
-	if err == nil {
-		err = ctx.Err()
-	}
 	if err != nil {
 		p.Close()
 		return nil, err
@@ -247,11 +234,18 @@ func CatchUp(ctx context.Context, store eventstore.Store, p *Projections) error 
 	if !p.started() {
 		from = eventstore.Start
 	}
+	return p.foldLog(ctx, store, from, nil)
+}
+
+// foldLog folds the log after from into p in bulk, to its end or to the
+// record stop reports (not applied). A record that cannot be folded is kept
+// as a fault (Reconcile reports it) and does not end the fold.
+func (p *Projections) foldLog(ctx context.Context, store eventstore.Store, from eventstore.Position, stop func(eventstore.Record) bool) error {
 	err := p.consume(ctx,
 		func(ctx context.Context) iter.Seq2[eventstore.Message, error] {
 			return messages(store.ReadAll(ctx, from))
 		},
-		nil, nil,
+		stop, nil,
 		func(err error) error {
 			if errors.Is(err, ErrOutOfOrder) {
 				return err

@@ -331,9 +331,6 @@ func TestViewsKillChild(t *testing.T) {
 // exactly the fold of the records up to its stored position (no record
 // skipped, none counted twice); at the end the file equals a fresh rebuild.
 func TestViewsExactlyOnceAcrossKills(t *testing.T) {
-	if testing.Short() {
-		t.Skip("spawns processes")
-	}
 	w := killLog(t)
 	path := filepath.Join(t.TempDir(), "views.db")
 	store := newFakeStore(w.records)
