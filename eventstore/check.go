@@ -18,6 +18,17 @@ type Checker interface {
 	Check(ctx context.Context, quick bool) (CheckReport, error)
 }
 
+// IndexChecker is offered by stores that keep indexes beside the log
+// (bolt's per-stream index and heads). CheckIndexSince checks that every
+// record after from is indexed where it belongs; from Start, it checks the
+// indexes whole. A server's start checks from where its read models last
+// saw the log: the cost is what the log gained meanwhile (the whole walk
+// only when the read models are built from the start, which reads the
+// whole log anyway).
+type IndexChecker interface {
+	CheckIndexSince(ctx context.Context, from Position) (CheckReport, error)
+}
+
 // CheckReport is what a Checker found.
 type CheckReport struct {
 	// What lists the checks that ran, for the report ("file structure: 1801 pages", …).

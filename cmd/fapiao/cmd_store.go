@@ -35,6 +35,10 @@ func openForJob(ctx context.Context, raw, endpoint string) (eventstore.Store, er
 	if err := quickCheck(ctx, s, raw); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
+	// A job reads the whole log: the whole index costs it little more.
+	if err := indexCheck(ctx, s, raw, eventstore.Start); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
 	return s, nil
 }
 
@@ -56,6 +60,26 @@ func quickCheck(ctx context.Context, store eventstore.Store, raw string) error {
 	if err != nil {
 		return fmt.Errorf("checking the store: %w", err)
 	}
+	return damaged(rep, raw)
+}
+
+// indexCheck checks the store's indexes (eventstore.IndexChecker, if it
+// keeps any) for the records after from: all of them from Start; from a
+// server's views position, what the log gained since its last run.
+func indexCheck(ctx context.Context, store eventstore.Store, raw string, from eventstore.Position) error {
+	ic, ok := store.(eventstore.IndexChecker)
+	if !ok {
+		return nil
+	}
+	rep, err := ic.CheckIndexSince(ctx, from)
+	if err != nil {
+		return fmt.Errorf("checking the store's index: %w", err)
+	}
+	return damaged(rep, raw)
+}
+
+// damaged is the error of a check that found damage (nil if it found none).
+func damaged(rep eventstore.CheckReport, raw string) error {
 	if rep.OK() {
 		return nil
 	}

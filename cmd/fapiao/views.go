@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
@@ -50,9 +52,19 @@ func openViews(ctx context.Context, store eventstore.Store, storeURL, views stri
 	if err != nil {
 		return nil, err
 	}
+	_, statErr := os.Stat(path)
 	p, err := projections.Open(path, projections.Options{Log: log, Identity: id})
 	if err != nil {
 		return nil, fmt.Errorf("opening the views: %w", err)
 	}
+	started := time.Now()
+	if err := indexCheck(ctx, store, storeURL, p.Position()); err != nil {
+		p.Close()
+		if errors.Is(statErr, os.ErrNotExist) {
+			os.Remove(path) // a damaged store leaves nothing behind
+		}
+		return nil, fmt.Errorf("refusing to serve: %w", err)
+	}
+	log.Info("index checked", "after", p.Position(), "took", time.Since(started).Round(time.Millisecond))
 	return p, nil
 }
