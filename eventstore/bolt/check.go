@@ -13,6 +13,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/lenprefix"
 )
 
 var _ eventstore.Checker = (*Store)(nil)
@@ -597,14 +598,14 @@ func decodeHeader(v []byte) (stream []byte, rev uint64, id []byte, ok bool) {
 	if len(v) == 0 || v[0] != recordVersion {
 		return nil, 0, nil, false
 	}
-	d := decoder{buf: v[1:]}
-	stream = d.bytes()
-	rev = d.uvarint()
-	id = d.take(16)
-	d.bytes() // type
-	d.bytes() // data
-	d.bytes() // metadata
-	ok = !d.bad && len(d.buf) == 0
+	d := lenprefix.Decoder{Buf: v[1:]}
+	stream = d.Bytes()
+	rev = d.Uvarint()
+	id = d.Take(16)
+	d.Bytes() // type
+	d.Bytes() // data
+	d.Bytes() // metadata
+	ok = !d.Bad && len(d.Buf) == 0
 	return stream, rev, id, ok
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/lenprefix"
 )
 
 // Bucket names. The log is the truth; the other buckets are indexes kept in
@@ -40,43 +41,11 @@ func appendStreamPrefix(b []byte, stream string) []byte {
 // its key in the log.
 func appendRecord(b []byte, stream string, revision uint64, e *eventstore.EventData) []byte {
 	b = append(b, recordVersion)
-	b = appendBytes(b, stream)
+	b = lenprefix.AppendBytes(b, stream)
 	b = binary.AppendUvarint(b, revision)
 	b = append(b, e.ID[:]...)
-	b = appendBytes(b, e.Type)
-	b = appendBytes(b, e.Data)
-	b = appendBytes(b, e.Metadata)
+	b = lenprefix.AppendBytes(b, e.Type)
+	b = lenprefix.AppendBytes(b, e.Data)
+	b = lenprefix.AppendBytes(b, e.Metadata)
 	return b
 }
-
-func appendBytes[S ~string | ~[]byte](b []byte, s S) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
-type decoder struct {
-	buf []byte
-	bad bool
-}
-
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.buf)
-	if n <= 0 {
-		d.bad = true
-		return 0
-	}
-	d.buf = d.buf[n:]
-	return v
-}
-
-func (d *decoder) take(n uint64) []byte {
-	if d.bad || uint64(len(d.buf)) < n {
-		d.bad = true
-		return nil
-	}
-	b := d.buf[:n:n]
-	d.buf = d.buf[n:]
-	return b
-}
-
-func (d *decoder) bytes() []byte { return d.take(d.uvarint()) }

@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/lenprefix"
 )
 
 // A chunk's records are copied out of the mapped file into a few large
@@ -72,13 +73,13 @@ func (c *chunkDecoder) decode(pos eventstore.Position, v []byte) (eventstore.Rec
 	if len(v) == 0 || v[0] != recordVersion {
 		return r, errCorrupt
 	}
-	d := decoder{buf: v[1:]}
-	stream := d.bytes()
-	r.Revision = d.uvarint()
-	id := d.take(16)
-	typ := d.bytes()
-	data, meta := d.bytes(), d.bytes()
-	if d.bad || len(d.buf) != 0 { // a record is exactly its fields: anything else is a damaged length
+	d := lenprefix.Decoder{Buf: v[1:]}
+	stream := d.Bytes()
+	r.Revision = d.Uvarint()
+	id := d.Take(16)
+	typ := d.Bytes()
+	data, meta := d.Bytes(), d.Bytes()
+	if d.Bad || len(d.Buf) != 0 { // a record is exactly its fields: anything else is a damaged length
 		return r, errCorrupt
 	}
 	r.Stream = c.streamName(stream)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/lenprefix"
 )
 
 // An index checkpoint saves the open's scan: the in-memory index as it was
@@ -105,7 +106,7 @@ func (sn *snapshot) encode() []byte {
 	}
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(sn.names)))
 	for i, name := range sn.names {
-		b = appendBytes(b, name)
+		b = lenprefix.AppendBytes(b, name)
 		es := sn.streams[i]
 		b = binary.AppendUvarint(b, uint64(len(es)))
 		prev := eventstore.Position(0)
@@ -142,56 +143,56 @@ func decodeCheckpoint(b []byte) (*snapshot, error) {
 	if crcOf(b[checkpointHeadLen:]) != binary.LittleEndian.Uint32(b[12:]) {
 		return nil, errors.New("checksum mismatch (torn or damaged)")
 	}
-	d := decoder{buf: b[checkpointHeadLen:]}
+	d := lenprefix.Decoder{Buf: b[checkpointHeadLen:]}
 	u64 := func() uint64 {
-		x := d.take(8)
-		if d.bad {
+		x := d.Take(8)
+		if d.Bad {
 			return 0
 		}
 		return binary.LittleEndian.Uint64(x)
 	}
 	u32 := func() uint32 {
-		x := d.take(4)
-		if d.bad {
+		x := d.Take(4)
+		if d.Bad {
 			return 0
 		}
 		return binary.LittleEndian.Uint32(x)
 	}
 	sn := &snapshot{next: u64()}
 	nsegs := u32()
-	if d.bad || sn.next < 1 || uint64(nsegs) > uint64(len(d.buf))/52 {
+	if d.Bad || sn.next < 1 || uint64(nsegs) > uint64(len(d.Buf))/52 {
 		return nil, errors.New("malformed")
 	}
 	for range nsegs {
 		m := segMark{first: u64(), version: u32(), end: int64(u64()), proofAt: int64(u64())}
-		copy(m.proof[:], d.take(groupHeadLen))
+		copy(m.proof[:], d.Take(groupHeadLen))
 		sn.segs = append(sn.segs, m)
 	}
 	nstreams := u32()
 	events := sn.next - 1
-	if d.bad || uint64(nstreams) > uint64(len(d.buf)) || events > uint64(len(d.buf))/3 {
+	if d.Bad || uint64(nstreams) > uint64(len(d.Buf)) || events > uint64(len(d.Buf))/3 {
 		return nil, errors.New("malformed")
 	}
 	sn.names = make([]string, 0, nstreams)
 	sn.streams = make([][]entry, 0, nstreams)
 	total := uint64(0)
 	for range nstreams {
-		name := d.bytes()
-		n := d.uvarint()
-		if d.bad || n > uint64(len(d.buf))/17 {
+		name := d.Bytes()
+		n := d.Uvarint()
+		if d.Bad || n > uint64(len(d.Buf))/17 {
 			return nil, errors.New("malformed stream")
 		}
 		es := make([]entry, n)
 		pos := eventstore.Position(0)
 		for i := range es {
-			pos += d.uvarint()
-			copy(es[i].id[:], d.take(16))
+			pos += d.Uvarint()
+			copy(es[i].id[:], d.Take(16))
 			es[i].pos = pos
 			if pos < 1 || pos > events {
-				d.bad = true
+				d.Bad = true
 			}
 		}
-		if d.bad {
+		if d.Bad {
 			return nil, errors.New("malformed stream")
 		}
 		total += n
@@ -204,18 +205,18 @@ func decodeCheckpoint(b []byte) (*snapshot, error) {
 	sn.locs = make([]loc, events)
 	var prev loc
 	for i := range sn.locs {
-		seg, gap, n := d.uvarint(), d.uvarint(), d.uvarint()
+		seg, gap, n := d.Uvarint(), d.Uvarint(), d.Uvarint()
 		l := loc{seg: prev.seg + uint32(seg), off: uint32(gap), n: uint32(n)}
 		if i > 0 && seg == 0 {
 			l.off = prev.off + prev.n + uint32(gap)
 		}
-		if d.bad || l.seg >= nsegs || seg > 1<<32 || gap > 1<<32 || n > 1<<32 {
+		if d.Bad || l.seg >= nsegs || seg > 1<<32 || gap > 1<<32 || n > 1<<32 {
 			return nil, errors.New("malformed positions")
 		}
 		sn.locs[i] = l
 		prev = l
 	}
-	if len(d.buf) != 0 {
+	if len(d.Buf) != 0 {
 		return nil, errors.New("trailing bytes")
 	}
 	return sn, nil

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/lenprefix"
 )
 
 // The envelope codec (format 2) stores a record's type, data and metadata
@@ -135,9 +136,9 @@ func (c *encoder) appendTail(b []byte, stream string, e *eventstore.EventData) [
 	b = c.out[:start]
 	c.out = nil
 	b = append(b, kindRaw)
-	b = appendBytes(b, e.Type)
-	b = appendBytes(b, e.Data)
-	return appendBytes(b, e.Metadata)
+	b = lenprefix.AppendBytes(b, e.Type)
+	b = lenprefix.AppendBytes(b, e.Data)
+	return lenprefix.AppendBytes(b, e.Metadata)
 }
 
 // check decodes an encoded tail and compares it with the event.
@@ -233,7 +234,7 @@ func (c *encoder) str(s []byte) {
 		text = true
 		if len(s) < minPart || !c.part(s) {
 			c.out = append(c.out, tokLiteral)
-			c.out = appendBytes(c.out, s)
+			c.out = lenprefix.AppendBytes(c.out, s)
 		}
 	}
 	if len(c.strs) < maxStrings {
@@ -327,7 +328,7 @@ func (c *encoder) part(s []byte) bool {
 	c.out = binary.AppendUvarint(c.out, uint64(bestK))
 	c.out = binary.AppendUvarint(c.out, uint64(bestSkip))
 	c.out = binary.AppendUvarint(c.out, uint64(bestTake))
-	c.out = appendBytes(c.out, s[bestTake:])
+	c.out = lenprefix.AppendBytes(c.out, s[bestTake:])
 	return true
 }
 
@@ -495,26 +496,26 @@ func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 		}
 		dst, src = dst[:len(dst)+int(n)], src[(n+1)/2:]
 	case tok == tokLiteral:
-		r := decoder{buf: src}
-		lit := r.bytes()
-		if r.bad {
+		r := lenprefix.Decoder{Buf: src}
+		lit := r.Bytes()
+		if r.Bad {
 			return dst, src, false
 		}
-		dst, src = append(dst, lit...), r.buf
+		dst, src = append(dst, lit...), r.Buf
 	case tok == tokPart:
-		r := decoder{buf: src}
-		k, skip, take := r.uvarint(), r.uvarint(), r.uvarint()
+		r := lenprefix.Decoder{Buf: src}
+		k, skip, take := r.Uvarint(), r.Uvarint(), r.Uvarint()
 		t, ok := d.string(k, dst)
-		if r.bad || !ok || skip > uint64(len(t)) || take > uint64(len(t))-skip {
+		if r.Bad || !ok || skip > uint64(len(t)) || take > uint64(len(t))-skip {
 			return dst, src, false
 		}
 		t = t[skip : skip+take]
-		rest := r.bytes()
-		if r.bad {
+		rest := r.Bytes()
+		if r.Bad {
 			return dst, src, false
 		}
 		dst = append(dst, t...)
-		dst, src = append(dst, rest...), r.buf
+		dst, src = append(dst, rest...), r.Buf
 	default:
 		return dst, src, false
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/lenprefix"
 )
 
 // roundTrip encodes an event's tail as the writer does, frames it as a
@@ -31,9 +32,9 @@ func roundTrip(t testing.TB, c *encoder, stream string, e eventstore.EventData) 
 }
 
 func uvarintDecode(b []byte) (uint64, int) {
-	d := decoder{buf: b}
-	v := d.uvarint()
-	return v, len(b) - len(d.buf)
+	d := lenprefix.Decoder{Buf: b}
+	v := d.Uvarint()
+	return v, len(b) - len(d.Buf)
 }
 
 // requireSame says the record read back is the event appended, byte for byte.

@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/lenprefix"
 )
 
 // On disk a segment is a file header followed by groups, each the events of
@@ -109,7 +110,7 @@ func fileVersion(b []byte) uint32 {
 func appendRecord(b []byte, stream string, revision uint64, id *[16]byte, tail []byte) []byte {
 	n := recordBodyLen(stream, revision, tail)
 	b = binary.AppendUvarint(b, uint64(n))
-	b = appendBytes(b, stream)
+	b = lenprefix.AppendBytes(b, stream)
 	b = binary.AppendUvarint(b, revision)
 	b = append(b, id[:]...)
 	return append(b, tail...)
@@ -130,39 +131,34 @@ func uvarintLen(v uint64) int {
 	return n
 }
 
-func appendBytes[S ~string | ~[]byte](b []byte, s S) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
 // decodeRecord decodes a record body of a segment of version ver,
 // appending its data and metadata to arena and returning the longer arena:
 // the record's byte slices alias arena, never body, so a reader may reuse
 // its read buffer but must not reuse an arena. Stream and type names go
 // through in, so a chunk of records shares one string per name.
 func decodeRecord(pos eventstore.Position, body []byte, ver uint32, in *interner, arena []byte) (eventstore.Record, []byte, bool) {
-	d := decoder{buf: body}
+	d := lenprefix.Decoder{Buf: body}
 	r := eventstore.Record{Position: pos}
-	stream := d.bytes()
+	stream := d.Bytes()
 	r.Stream = in.get(stream)
-	r.Revision = d.uvarint()
-	copy(r.ID[:], d.take(16))
-	if d.bad {
+	r.Revision = d.Uvarint()
+	copy(r.ID[:], d.Take(16))
+	if d.Bad {
 		return eventstore.Record{}, arena, false
 	}
 	kind := byte(kindRaw)
 	if ver != rawVersion {
-		k := d.take(1)
-		if d.bad {
+		k := d.Take(1)
+		if d.Bad {
 			return eventstore.Record{}, arena, false
 		}
 		kind = k[0]
 	}
 	switch kind {
 	case kindRaw:
-		r.Type = in.get(d.bytes())
-		data, meta := d.bytes(), d.bytes()
-		if d.bad || len(d.buf) != 0 {
+		r.Type = in.get(d.Bytes())
+		data, meta := d.Bytes(), d.Bytes()
+		if d.Bad || len(d.Buf) != 0 {
 			return eventstore.Record{}, arena, false
 		}
 		a := len(arena)
@@ -172,7 +168,7 @@ func decodeRecord(pos eventstore.Position, body []byte, ver uint32, in *interner
 		return r, arena, true
 	case kindEnvelope:
 		td := tailDecoder{stream: stream}
-		out, typ, data, meta, ok := td.decode(arena, d.buf)
+		out, typ, data, meta, ok := td.decode(arena, d.Buf)
 		if !ok {
 			return eventstore.Record{}, arena, false
 		}
@@ -201,33 +197,6 @@ func (in *interner) get(b []byte) string {
 	}
 	return s
 }
-
-type decoder struct {
-	buf []byte
-	bad bool
-}
-
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.buf)
-	if n <= 0 {
-		d.bad = true
-		return 0
-	}
-	d.buf = d.buf[n:]
-	return v
-}
-
-func (d *decoder) take(n uint64) []byte {
-	if d.bad || uint64(len(d.buf)) < n {
-		d.bad = true
-		return nil
-	}
-	b := d.buf[:n:n]
-	d.buf = d.buf[n:]
-	return b
-}
-
-func (d *decoder) bytes() []byte { return d.take(d.uvarint()) }
 
 // splitRecords walks a group's payload and calls visit with each record's
 // offset in the payload and its body. It reports false if the payload does

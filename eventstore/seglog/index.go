@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/internal/lenprefix"
 )
 
 // The index lives in memory and is derived from the log at open (a scan of
@@ -46,11 +47,11 @@ type index struct {
 // add indexes one record at open. It reports false if the record does not
 // follow its stream's last revision.
 func (ix *index) add(pos eventstore.Position, l loc, body []byte) bool {
-	d := decoder{buf: body}
-	name := d.bytes()
-	rev := d.uvarint()
-	id := d.take(16)
-	if d.bad {
+	d := lenprefix.Decoder{Buf: body}
+	name := d.Bytes()
+	rev := d.Uvarint()
+	id := d.Take(16)
+	if d.Bad {
 		return false
 	}
 	st := ix.streams[string(name)]
