@@ -16,22 +16,25 @@ import (
 // of events that one append wrote.
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	size, err := checkAppend(stream, events)
+	if err == nil {
+		err = s.q.Admit(ctx, func() error { return s.refuseAppend(stream) })
+	}
 	if err != nil {
 		return eventstore.AppendResult{}, err
 	}
-	if err := ctxErr(ctx); err != nil {
-		return eventstore.AppendResult{}, err
-	}
-	if s.isClosed() {
-		return eventstore.AppendResult{}, eventstore.ErrClosed
-	}
+	return s.q.Submit(ctx, stream, expected, events, size)
+}
+
+// refuseAppend says why the open store takes no append: it is read-only,
+// or damaged.
+func (s *Store) refuseAppend(stream string) error {
 	if s.readOnly {
-		return eventstore.AppendResult{}, fmt.Errorf("bolt: append to %q in %s: %w", stream, s.path, eventstore.ErrReadOnly)
+		return fmt.Errorf("bolt: append to %q in %s: %w", stream, s.path, eventstore.ErrReadOnly)
 	}
 	if err := s.Damage(); err != nil {
-		return eventstore.AppendResult{}, fmt.Errorf("bolt: append to %q refused, the store is damaged: %w", stream, err)
+		return fmt.Errorf("bolt: append to %q refused, the store is damaged: %w", stream, err)
 	}
-	return s.q.Submit(ctx, stream, expected, events, size)
+	return nil
 }
 
 // checkAppend is eventstore.CheckAppend for bolt.

@@ -18,17 +18,16 @@ import (
 // this append wrote them, and on a retry of events that one append wrote.
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	size, err := checkAppend(stream, events)
+	if err == nil {
+		err = s.q.Admit(ctx, func() error {
+			if s.opts.ReadOnly {
+				return fmt.Errorf("seglog: append to %q: %w", stream, eventstore.ErrReadOnly)
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		return eventstore.AppendResult{}, err
-	}
-	if err := ctxErr(ctx); err != nil {
-		return eventstore.AppendResult{}, err
-	}
-	if s.isClosed() {
-		return eventstore.AppendResult{}, eventstore.ErrClosed
-	}
-	if s.opts.ReadOnly {
-		return eventstore.AppendResult{}, fmt.Errorf("seglog: append to %q: %w", stream, eventstore.ErrReadOnly)
 	}
 	// The events go to the writer encoded (encoded here, by each appending
 	// goroutine, not by the one writer): each as its ID and, in Data, its

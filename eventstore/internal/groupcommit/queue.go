@@ -90,6 +90,20 @@ func (q *Queue) Close() {
 	<-q.writerDone
 }
 
+// Admit says why an append may not be queued, if it may not: a cancelled
+// ctx, a closed store, else refuse's answer (why an open store takes no
+// writes: read-only, damaged; nil when it does). The embedded stores check
+// in this order, after the events themselves (eventstore.CheckAppend).
+func (q *Queue) Admit(ctx context.Context, refuse func() error) error {
+	if err := CtxErr(ctx); err != nil {
+		return err
+	}
+	if q.Closed() {
+		return eventstore.ErrClosed
+	}
+	return refuse()
+}
+
 // Submit queues an append and waits for the writer's answer. FirstPosition
 // is set whenever the events sit at consecutive positions: always when
 // this append wrote them, and on a retry of events that one append wrote.
