@@ -203,17 +203,9 @@ const releaseEvery = 16 << 20
 // the writer's next commit, so live events arrive without polling.
 func (s *Store) Subscribe(ctx context.Context, after eventstore.Position) iter.Seq2[eventstore.Message, error] {
 	var ra readahead
-	return chunked.Follow(ctx, after, func(after eventstore.Position) ([]eventstore.Record, <-chan struct{}, error) {
-		changed, closed := s.watch()
-		if closed {
-			return nil, nil, eventstore.ErrClosed
-		}
-		if after >= s.last.Load() {
-			return nil, changed, nil
-		}
-		chunk, err := s.readAllChunk(after, &ra)
-		return chunk, changed, err
-	})
+	return chunked.Follow(ctx, after, chunked.Watched(s.watch, s.last.Load, func(after eventstore.Position) ([]eventstore.Record, error) {
+		return s.readAllChunk(after, &ra)
+	}))
 }
 
 // readable says why a read cannot go on, if it cannot.

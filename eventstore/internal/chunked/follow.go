@@ -65,6 +65,26 @@ func Follow(ctx context.Context, after eventstore.Position, read Chunk) iter.Seq
 	}
 }
 
+// Watched is the Chunk of a store that signals its commits: watch returns
+// a channel closed at the next commit and whether the store is closed,
+// last the position of the last committed record, and read a chunk after
+// a position that last says is there. The watch is taken before the read,
+// so a commit in between is not missed; a caught-up subscriber reads
+// nothing until it is woken.
+func Watched(watch func() (<-chan struct{}, bool), last func() eventstore.Position, read func(after eventstore.Position) ([]eventstore.Record, error)) Chunk {
+	return func(after eventstore.Position) ([]eventstore.Record, <-chan struct{}, error) {
+		changed, closed := watch()
+		if closed {
+			return nil, nil, eventstore.ErrClosed
+		}
+		if after >= last() {
+			return nil, changed, nil
+		}
+		chunk, err := read(after)
+		return chunk, changed, err
+	}
+}
+
 // YieldAll yields a chunk, checking ctx before each record so a cancelled
 // read ends promptly and says so rather than looking complete. It reports
 // whether the consumer wants more.
