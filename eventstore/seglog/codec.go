@@ -105,6 +105,21 @@ var hexPairs = func() (p [2][256][2]byte) {
 	return p
 }()
 
+// casePairs is hexPairs in one case.
+func casePairs(upper bool) *[256][2]byte {
+	if upper {
+		return &hexPairs[1]
+	}
+	return &hexPairs[0]
+}
+
+// grow extends dst by n bytes and returns it with the n new bytes, for the
+// caller to fill: spelling a token in place needs no second copy.
+func grow(dst []byte, n int) ([]byte, []byte) {
+	dst = slices.Grow(dst, n)
+	return dst[:len(dst)+n], dst[len(dst) : len(dst)+n]
+}
+
 // encoder turns records' tails into format 2. It keeps its buffers between
 // records; one encoder is used by one goroutine at a time.
 type encoder struct {
@@ -247,38 +262,45 @@ func (c *encoder) str(s []byte) {
 
 // hex packs 64 hex digits of one case (vals is that case's table).
 func (c *encoder) hex(s []byte, tok byte, vals *[256]int8) bool {
-	var raw [32]byte
-	for i := range raw {
-		hi, lo := vals[s[2*i]], vals[s[2*i+1]]
-		if hi|lo < 0 {
-			return false
-		}
-		raw[i] = byte(hi)<<4 | byte(lo)
-	}
-	c.out = append(c.out, tok)
-	c.out = append(c.out, raw[:]...)
-	return true
+	return c.packHex(s, tok, vals, hexDigits[:])
 }
-
-// uuidDigits are where a UUID's 32 hex digits sit in its 36 characters.
-var uuidDigits = [32]uint8{0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17,
-	19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35}
 
 // uuid packs a UUID in its 8-4-4-4-12 form, hex digits of one case.
 func (c *encoder) uuid(s []byte, tok byte, vals *[256]int8) bool {
 	if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return false
 	}
-	var raw [16]byte
-	for i := range raw {
-		hi, lo := vals[s[uuidDigits[2*i]]], vals[s[uuidDigits[2*i+1]]]
+	return c.packHex(s, tok, vals, uuidDigits[:])
+}
+
+// hexDigits and uuidDigits are where a hash's 64 hex digits and a UUID's
+// 32 sit in their strings.
+var (
+	hexDigits = func() (at [64]uint8) {
+		for i := range at {
+			at[i] = uint8(i)
+		}
+		return at
+	}()
+	uuidDigits = [32]uint8{0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17,
+		19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35}
+)
+
+// packHex appends tok and the bytes that the hex digits of s at the
+// places at spell, two digits to a byte; it reports false, appending
+// nothing, if one of them is not a digit of vals' case.
+func (c *encoder) packHex(s []byte, tok byte, vals *[256]int8, at []uint8) bool {
+	var raw [32]byte
+	n := len(at) / 2
+	for i := range n {
+		hi, lo := vals[s[at[2*i]]], vals[s[at[2*i+1]]]
 		if hi|lo < 0 {
 			return false
 		}
 		raw[i] = byte(hi)<<4 | byte(lo)
 	}
 	c.out = append(c.out, tok)
-	c.out = append(c.out, raw[:]...)
+	c.out = append(c.out, raw[:n]...)
 	return true
 }
 
@@ -449,26 +471,20 @@ func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 		if len(src) < 32 {
 			return dst, src, false
 		}
-		pairs := &hexPairs[0]
-		if tok == tokHexUpper {
-			pairs = &hexPairs[1]
-		}
-		dst = slices.Grow(dst, 64)
-		h := dst[len(dst) : len(dst)+64]
+		pairs := casePairs(tok == tokHexUpper)
+		var h []byte
+		dst, h = grow(dst, 64)
 		for i, b := range src[:32] {
 			*(*[2]byte)(h[2*i:]) = pairs[b]
 		}
-		dst, src = dst[:len(dst)+64], src[32:]
+		src = src[32:]
 	case tok == tokUUIDLower || tok == tokUUIDUpper:
 		if len(src) < 16 {
 			return dst, src, false
 		}
-		pairs := &hexPairs[0]
-		if tok == tokUUIDUpper {
-			pairs = &hexPairs[1]
-		}
-		dst = slices.Grow(dst, 36)
-		u := dst[len(dst) : len(dst)+36]
+		pairs := casePairs(tok == tokUUIDUpper)
+		var u []byte
+		dst, u = grow(dst, 36)
 		j := 0
 		for i, b := range src[:16] {
 			if i == 4 || i == 6 || i == 8 || i == 10 {
@@ -478,15 +494,15 @@ func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 			*(*[2]byte)(u[j:]) = pairs[b]
 			j += 2
 		}
-		dst, src = dst[:len(dst)+36], src[16:]
+		src = src[16:]
 	case tok == tokDigits:
 		n, k := binary.Uvarint(src)
 		if k <= 0 || n > uint64(2*(len(src)-k)) {
 			return dst, src, false
 		}
 		src = src[k:]
-		dst = slices.Grow(dst, int(n))
-		g := dst[len(dst) : len(dst)+int(n)]
+		var g []byte
+		dst, g = grow(dst, int(n))
 		for i := 0; i+1 < len(g); i += 2 {
 			b := src[i/2]
 			g[i], g[i+1] = digitChars[b>>4], digitChars[b&15]
@@ -494,7 +510,7 @@ func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 		if n%2 == 1 {
 			g[n-1] = digitChars[src[n/2]>>4]
 		}
-		dst, src = dst[:len(dst)+int(n)], src[(n+1)/2:]
+		src = src[(n+1)/2:]
 	case tok == tokLiteral:
 		r := lenprefix.Decoder{Buf: src}
 		lit := r.Bytes()
