@@ -34,9 +34,7 @@ func testOrdering(t *testing.T, s eventstore.Store, _ Features) {
 		last = res
 		exp = eventstore.Exact(res.NextExpectedRevision)
 	}
-	got, err := readStream(t, s, name, 0)
-	require.NoError(t, err)
-	requireEvents(t, all, got, name, 0)
+	got := requireStream(t, s, name, all)
 	require.Equal(t, last.Position, got[len(got)-1].Position, "the result's position is the last event's")
 }
 
@@ -61,11 +59,7 @@ func testExpectedRevision(t *testing.T, s eventstore.Store, _ Features) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			name := stream(t, "expect")
-			before := events(c.existing, "before")
-			if c.existing > 0 {
-				appendOK(t, s, name, eventstore.NoStream, before...)
-			}
+			name, before := streamOf(t, s, "expect", c.existing)
 			es := events(1, "append")
 			res, err := s.Append(ctx(t), name, c.expected, es...)
 			got, rerr := readStream(t, s, name, 0)
@@ -211,11 +205,7 @@ func testIdempotent(t *testing.T, s eventstore.Store, _ Features) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			name := stream(t, "idem")
-			before := events(c.existing, "before")
-			if c.existing > 0 {
-				appendOK(t, s, name, eventstore.NoStream, before...)
-			}
+			name, before := streamOf(t, s, "idem", c.existing)
 			es := events(3, "idem")
 			first := appendOK(t, s, name, c.expected, es...)
 			want := append(before, es...)
@@ -226,31 +216,34 @@ func testIdempotent(t *testing.T, s eventstore.Store, _ Features) {
 			}
 			again := appendOK(t, s, name, c.expected, es...)
 			require.Equal(t, first, again, "a retry returns the first result")
-			got, err := readStream(t, s, name, 0)
-			require.NoError(t, err)
-			requireEvents(t, want, got, name, 0)
+			requireStream(t, s, name, want)
 		})
 	}
-	t.Run("OtherIDsAtSameRevision", func(t *testing.T) {
-		t.Parallel()
-		name := stream(t, "idem-other")
-		es := events(2, "first")
-		appendOK(t, s, name, eventstore.NoStream, es...)
-		_, err := s.Append(ctx(t), name, eventstore.NoStream, events(2, "other")...)
-		requireWrong(t, err, name, eventstore.NoStream, 1)
-		got, err := readStream(t, s, name, 0)
-		require.NoError(t, err)
-		requireEvents(t, es, got, name, 0)
-	})
-	t.Run("SameIDsAtOtherRevision", func(t *testing.T) {
-		t.Parallel()
-		name := stream(t, "idem-shifted")
-		es := events(2, "first")
-		appendOK(t, s, name, eventstore.NoStream, es...)
-		_, err := s.Append(ctx(t), name, eventstore.Exact(0), es...)
-		requireWrong(t, err, name, eventstore.Exact(0), 1)
-		got, err := readStream(t, s, name, 0)
-		require.NoError(t, err)
-		requireEvents(t, es, got, name, 0)
-	})
+	// An append that is not a retry of the first — other IDs at the same
+	// revision, or the same IDs at another — is refused, and the stream
+	// keeps only the first.
+	notRetries := []struct {
+		name     string
+		stream   string
+		expected eventstore.ExpectedRevision
+		otherIDs bool
+	}{
+		{"OtherIDsAtSameRevision", "idem-other", eventstore.NoStream, true},
+		{"SameIDsAtOtherRevision", "idem-shifted", eventstore.Exact(0), false},
+	}
+	for _, c := range notRetries {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			name := stream(t, c.stream)
+			es := events(2, "first")
+			appendOK(t, s, name, eventstore.NoStream, es...)
+			second := es
+			if c.otherIDs {
+				second = events(2, "other")
+			}
+			_, err := s.Append(ctx(t), name, c.expected, second...)
+			requireWrong(t, err, name, c.expected, 1)
+			requireStream(t, s, name, es)
+		})
+	}
 }

@@ -46,9 +46,7 @@ func testReopen(t *testing.T, s eventstore.Store, f Features) {
 
 	s = f.Reopen(t, s)
 	t.Cleanup(func() { _ = s.Close() })
-	got, err := readStream(t, s, name, 0)
-	require.NoError(t, err)
-	requireEvents(t, es, got, name, 0)
+	got := requireStream(t, s, name, es)
 	require.Equal(t, res.Position, got[2].Position)
 
 	again := appendOK(t, s, name, eventstore.NoStream, es...)

@@ -96,6 +96,18 @@ func stream(t *testing.T, kind string) string {
 	return fmt.Sprintf("storetest_%s-%s", kind, strings.ReplaceAll(uuid.NewString(), "-", ""))
 }
 
+// streamOf returns a new stream (named as stream does) holding n events,
+// and the events.
+func streamOf(t *testing.T, s eventstore.Store, kind string, n int) (string, []eventstore.EventData) {
+	t.Helper()
+	name := stream(t, kind)
+	es := events(n, "before")
+	if n > 0 {
+		appendOK(t, s, name, eventstore.NoStream, es...)
+	}
+	return name, es
+}
+
 // events returns n new events whose data says which they are.
 func events(n int, tag string) []eventstore.EventData {
 	es := make([]eventstore.EventData, n)
@@ -134,6 +146,16 @@ func readStream(t *testing.T, s eventstore.Store, name string, from uint64) ([]e
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// requireStream reads a whole stream and requires that it holds exactly
+// want, from revision 0; it returns the records read.
+func requireStream(t *testing.T, s eventstore.Store, name string, want []eventstore.EventData) []eventstore.Record {
+	t.Helper()
+	got, err := readStream(t, s, name, 0)
+	require.NoError(t, err)
+	requireEvents(t, want, got, name, 0)
+	return got
 }
 
 // readAllOf reads the global log after a position, keeping the events of
