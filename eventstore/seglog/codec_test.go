@@ -249,6 +249,16 @@ func write(rng *rand.Rand, b *strings.Builder, v any) {
 			b.WriteString([]string{" ", "\n", "\t", "  \r\n"}[rng.IntN(4)])
 		}
 	}
+	// elems writes n elements of an array or object, comma-separated.
+	elems := func(n int, elem func(i int)) {
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			sp()
+			elem(i)
+		}
+	}
 	switch v := v.(type) {
 	case string:
 		b.WriteString(`"` + v + `"`)
@@ -260,27 +270,17 @@ func write(rng *rand.Rand, b *strings.Builder, v any) {
 		b.WriteString("null")
 	case []any:
 		b.WriteString("[")
-		for i, x := range v {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			sp()
-			write(rng, b, x)
-		}
+		elems(len(v), func(i int) { write(rng, b, v[i]) })
 		b.WriteString("]")
 	case []member:
 		b.WriteString("{")
-		for i, m := range v {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			sp()
-			b.WriteString(`"` + m.key + `"`)
+		elems(len(v), func(i int) {
+			b.WriteString(`"` + v[i].key + `"`)
 			sp()
 			b.WriteString(":")
 			sp()
-			write(rng, b, m.val)
-		}
+			write(rng, b, v[i].val)
+		})
 		sp()
 		b.WriteString("}")
 	}
