@@ -38,17 +38,30 @@ func roundTrip(t *testing.T, s eventstore.Store) {
 	}
 }
 
-func TestOpenBoltCreatesDirectory(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "nested", "deeper", "fapiao.db")
-	s, err := Open(context.Background(), "bolt://"+path)
+// openProbeClose opens url, proves the store works and closes it.
+func openProbeClose(t *testing.T, url string) {
+	t.Helper()
+	s, err := Open(context.Background(), url)
 	if err != nil {
-		t.Fatalf("Open: %v", err)
+		t.Fatalf("Open(%s): %v", url, err)
 	}
 	roundTrip(t, s)
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
+}
+
+// within is a context that ends after d, or with the test.
+func within(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestOpenBoltCreatesDirectory(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "nested", "deeper", "fapiao.db")
+	openProbeClose(t, "bolt://"+path)
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("the store file was not created: %v", err)
 	}
@@ -58,14 +71,7 @@ func TestOpenBoltRelative(t *testing.T) {
 	// t.Chdir forbids t.Parallel.
 	dir := t.TempDir()
 	t.Chdir(dir)
-	s, err := Open(context.Background(), "bolt://./data/fapiao.db")
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	roundTrip(t, s)
-	if err := s.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
+	openProbeClose(t, "bolt://./data/fapiao.db")
 	if _, err := os.Stat(filepath.Join(dir, "data", "fapiao.db")); err != nil {
 		t.Fatalf("the relative store file is not under the working directory: %v", err)
 	}
@@ -80,17 +86,38 @@ func TestOpenRefusesBadURL(t *testing.T) {
 	}
 }
 
+// TestOpenESDB: an esdb:// URL opens a working store on a server that is
+// up, and fails within the deadline on one that is down.
 func TestOpenESDB(t *testing.T) {
 	t.Parallel()
-	srv := esdbtest.New(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	s, err := Open(ctx, srv.URL())
-	if err != nil {
-		t.Fatalf("Open(%s): %v", srv.URL(), err)
+	tests := []struct {
+		name    string
+		server  func(testing.TB) *esdbtest.Server
+		timeout time.Duration
+		up      bool
+	}{
+		{"Up", esdbtest.New, 10 * time.Second, true},
+		{"Down", esdbtest.NewDown, 300 * time.Millisecond, false},
 	}
-	defer s.Close()
-	roundTrip(t, s)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := tt.server(t)
+			s, err := Open(within(t, tt.timeout), srv.URL())
+			if !tt.up {
+				if err == nil {
+					s.Close()
+					t.Fatal("Open of a server that is down succeeded")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Open(%s): %v", srv.URL(), err)
+			}
+			defer s.Close()
+			roundTrip(t, s)
+		})
+	}
 }
 
 // TestOpenESDBStreamPrefixes: WithStreamPrefixes reaches the esdb store,
@@ -99,8 +126,7 @@ func TestOpenESDB(t *testing.T) {
 func TestOpenESDBStreamPrefixes(t *testing.T) {
 	t.Parallel()
 	srv := esdbtest.New(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	ctx := within(t, 10*time.Second)
 	streams := func(opts ...Option) []string {
 		s, err := Open(ctx, srv.URL(), opts...)
 		if err != nil {
@@ -135,29 +161,10 @@ func TestOpenESDBStreamPrefixes(t *testing.T) {
 	}
 }
 
-func TestOpenESDBDown(t *testing.T) {
-	t.Parallel()
-	srv := esdbtest.NewDown(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	s, err := Open(ctx, srv.URL())
-	if err == nil {
-		s.Close()
-		t.Fatal("Open of a server that is down succeeded")
-	}
-}
-
 func TestOpenLogCreatesDirectory(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "nested", "log")
-	s, err := Open(context.Background(), "log://"+dir+"/")
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	roundTrip(t, s)
-	if err := s.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
+	openProbeClose(t, "log://"+dir+"/")
 	segs, err := filepath.Glob(filepath.Join(dir, "*.seg"))
 	if err != nil || len(segs) != 1 {
 		t.Fatalf("want one segment in %s, got %v (%v)", dir, segs, err)
@@ -194,14 +201,7 @@ func TestOpenReadOnlyCreatesNothing(t *testing.T) {
 	}
 
 	path := filepath.Join(dir, "fapiao.db")
-	s, err := Open(context.Background(), "bolt://"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roundTrip(t, s)
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	openProbeClose(t, "bolt://"+path)
 	ro, err := OpenReadOnly(context.Background(), "bolt://"+path)
 	if err != nil {
 		t.Fatal(err)
