@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/binary"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 
@@ -28,24 +26,8 @@ func TestServerMeetsDamageOnAWrite(t *testing.T) {
 	var pos uint64
 	billing := client{t: t, srv: &srv, token: tokBilling, pos: &pos}
 
-	// Damage every branch page of the log (8-byte keys) in the file the
-	// server has mapped: each child page ID moves 2^22 pages on.
-	damaged := 0
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	require.NoError(t, err)
-	for _, p := range bolttest.Find(pages, bolttest.KindBranch) {
-		elems := make([]byte, 16*p.Count)
-		_, err := f.ReadAt(elems, p.Offset+16)
-		require.NoError(t, err)
-		if binary.LittleEndian.Uint32(elems[4:]) != 8 {
-			continue // not the log's
-		}
-		for i := range p.Count {
-			bolttest.XOR(t, path, p.Offset+16+int64(16*i)+8+2, 0x40)
-		}
-		damaged++
-	}
-	require.NoError(t, f.Close())
+	// Damage the log's branch pages in the file the server has mapped.
+	damaged := bolttest.BreakLogBranches(t, path, pages)
 	require.Positive(t, damaged, "the demo log has a branch page")
 
 	for range 2 {

@@ -2,8 +2,6 @@ package bolt_test
 
 import (
 	"context"
-	"encoding/binary"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -29,25 +27,10 @@ func TestCorruptWriteRefusesFurtherWrites(t *testing.T) {
 	s = open(t, path)
 	defer s.Close()
 
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	require.NoError(t, err)
-	damaged := 0
-	for _, p := range bolttest.Find(pages, bolttest.KindBranch) {
-		elems := make([]byte, 16*p.Count)
-		_, err := f.ReadAt(elems, p.Offset+16)
-		require.NoError(t, err)
-		if binary.LittleEndian.Uint32(elems[4:]) != 8 {
-			continue // not the log's
-		}
-		for i := range p.Count {
-			bolttest.XOR(t, path, p.Offset+16+int64(16*i)+8+2, 0x40)
-		}
-		damaged++
-	}
-	require.NoError(t, f.Close())
+	damaged := bolttest.BreakLogBranches(t, path, pages)
 	require.Positive(t, damaged)
 
-	_, err = s.Append(context.Background(), "new", eventstore.NoStream, event(1000))
+	_, err := s.Append(context.Background(), "new", eventstore.NoStream, event(1000))
 	require.ErrorIs(t, err, eventstore.ErrCorrupt)
 	require.ErrorIs(t, s.Damage(), eventstore.ErrCorrupt)
 	_, err = s.Append(context.Background(), "other", eventstore.NoStream, event(1001))

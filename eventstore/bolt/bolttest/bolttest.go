@@ -133,6 +133,30 @@ func Find(pages []Page, kind string) []Page {
 // branch page.
 func FirstChildOffset(p Page) int64 { return p.Offset + headerSize + 8 }
 
+// BreakLogBranches damages every branch page of the log (the bucket with
+// 8-byte keys) in the file at path, which an open store may have mapped:
+// each child page ID moves 2^22 pages on, far outside the map. It returns
+// how many pages it damaged.
+func BreakLogBranches(t testing.TB, path string, pages []Page) int {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("bolttest: %v", err)
+	}
+	damaged := 0
+	for _, p := range Find(pages, KindBranch) {
+		elems := raw[p.Offset+headerSize:]
+		if binary.LittleEndian.Uint32(elems[4:]) != 8 { // the first key's size
+			continue // not the log's
+		}
+		for i := range p.Count {
+			XOR(t, path, p.Offset+headerSize+int64(branchElemSize*i)+8+2, 0x40)
+		}
+		damaged++
+	}
+	return damaged
+}
+
 // XOR flips bits of the byte at off.
 func XOR(t testing.TB, path string, off int64, mask byte) {
 	t.Helper()
