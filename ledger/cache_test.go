@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -101,12 +100,7 @@ func TestFailedAppendLeavesCacheAsTheLog(t *testing.T) {
 					errs <- err
 				}()
 			}
-			require.Eventually(t, func() bool {
-				l.queues.mu.Lock()
-				defer l.queues.mu.Unlock()
-				aq := l.queues.m["a1"]
-				return aq != nil && len(aq.pending) == 3
-			}, 5*time.Second, time.Millisecond)
+			waitQueued(t, l, "a1", 3)
 			close(gated.gate)
 			require.NoError(t, <-first)
 			for range 3 {

@@ -55,6 +55,67 @@ func pipelineStatement(month, amount string) domain.PostStatement {
 // pipelineClock is the pipeline tests\' instant, a business day.
 var pipelineClock = FixedClock(time.Date(2026, 3, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
 
+// pipelineBilling is the actor of the pipeline tests' commands.
+var pipelineBilling = eventstore.Actor{Role: string(domain.RoleBilling), ID: "billing"}
+
+// pipelineCall is one command sent to the pipeline, and its outcome.
+type pipelineCall struct {
+	req Request
+	res Result
+	err error
+}
+
+// statementCall is billing posting a statement to account acc.
+func statementCall(acc, month, amount string) *pipelineCall {
+	return &pipelineCall{req: Request{AccountID: acc, Actor: pipelineBilling, Command: pipelineStatement(month, amount)}}
+}
+
+// send executes c on a goroutine of its own, counted by wg.
+func (c *pipelineCall) send(ctx context.Context, l *Ledger, wg *sync.WaitGroup) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.res, c.err = l.Execute(ctx, c.req)
+	}()
+}
+
+// heldPipeline is a ledger whose first append, the head's (billing posts
+// 2025-01 to acc), is held at the gate, so that the commands sent
+// meanwhile queue behind it.
+type heldPipeline struct {
+	s    *gatedStore
+	l    *Ledger
+	head *pipelineCall
+	wg   sync.WaitGroup // the calls sent, the head's included
+}
+
+func holdHead(ctx context.Context, backing eventstore.Store, acc string) *heldPipeline {
+	p := &heldPipeline{s: newGatedStore(backing, StreamName(acc))}
+	p.l = New(p.s, Options{Clock: pipelineClock, Issuer: "Example Cloud Ltd."})
+	p.head = statementCall(acc, "2025-01", "100.00")
+	p.head.send(ctx, p.l, &p.wg)
+	<-p.s.entered
+	return p
+}
+
+// release opens the gate and waits for every call sent.
+func (p *heldPipeline) release() {
+	close(p.s.gate)
+	p.wg.Wait()
+}
+
+// waitQueued waits until n commands for acc wait in its queue (behind the
+// batch being appended, which has left it).
+func waitQueued(t *testing.T, l *Ledger, acc string, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		l.queues.mu.Lock()
+		defer l.queues.mu.Unlock()
+		aq := l.queues.m[acc]
+		return aq != nil && len(aq.pending) == n
+	}, 5*time.Second, time.Millisecond)
+}
+
 // TestPipelineBatchesOneAccount queues commands behind a held append and
 // checks that they are appended together, each with its own outcome: the
 // writes, a rule error in the middle, and an idempotent retry of a command
@@ -62,53 +123,31 @@ var pipelineClock = FixedClock(time.Date(2026, 3, 10, 10, 0, 0, 0, time.FixedZon
 func TestPipelineBatchesOneAccount(t *testing.T) {
 	mem := memstore.New()
 	defer mem.Close()
-	s := newGatedStore(mem, StreamName("p1"))
-	l := New(s, Options{Clock: pipelineClock, Issuer: "Example Cloud Ltd."})
 	ctx := context.Background()
-	billing := eventstore.Actor{Role: string(domain.RoleBilling), ID: "billing"}
 	const acc = "p1"
+	p := holdHead(ctx, mem, acc)
+	l, head := p.l, p.head
 
-	type call struct {
-		req Request
-		res Result
-		err error
-	}
-	run := func(c *call, wg *sync.WaitGroup) {
-		defer wg.Done()
-		c.res, c.err = l.Execute(ctx, c.req)
-	}
-	var wg sync.WaitGroup
-	head := &call{req: Request{AccountID: acc, Actor: billing, Command: pipelineStatement("2025-01", "100.00")}}
-	wg.Add(1)
-	go run(head, &wg)
-	<-s.entered
-
-	var calls []*call
+	var calls []*pipelineCall
 	for m := 2; m <= 9; m++ {
-		calls = append(calls, &call{req: Request{AccountID: acc, Actor: billing, Command: pipelineStatement(fmt.Sprintf("2025-%02d", m), "10.00")}})
+		calls = append(calls, statementCall(acc, fmt.Sprintf("2025-%02d", m), "10.00"))
 	}
 	// STMT-2: another statement for a month already posted (by the head).
-	refused := &call{req: Request{AccountID: acc, Actor: billing, Command: pipelineStatement("2025-01", "999.00")}}
-	keyed := &call{req: Request{AccountID: acc, Actor: billing, Command: pipelineStatement("2025-10", "10.00"), IdempotencyKey: "k-10"}}
-	retry := &call{req: keyed.req}
+	refused := statementCall(acc, "2025-01", "999.00")
+	keyed := statementCall(acc, "2025-10", "10.00")
+	keyed.req.IdempotencyKey = "k-10"
+	retry := &pipelineCall{req: keyed.req}
 	calls = append(calls, refused, keyed, retry)
 	for i, c := range calls {
-		wg.Add(1)
-		go run(c, &wg)
+		c.send(ctx, l, &p.wg)
 		// Queue them in this order: wait until the call is in the queue
 		// (the head was taken out of it by its batch).
-		require.Eventually(t, func() bool {
-			l.queues.mu.Lock()
-			defer l.queues.mu.Unlock()
-			aq := l.queues.m[acc]
-			return aq != nil && len(aq.pending) == i+1
-		}, 5*time.Second, time.Millisecond)
+		waitQueued(t, l, acc, i+1)
 	}
-	close(s.gate)
-	wg.Wait()
+	p.release()
 
 	require.NoError(t, head.err)
-	assert.Equal(t, int64(2), s.appends.Load(), "the head alone, then one batch for the rest")
+	assert.Equal(t, int64(2), p.s.appends.Load(), "the head alone, then one batch for the rest")
 	for _, c := range calls[:8] {
 		require.NoError(t, c.err)
 		require.Len(t, c.res.Records, 1)

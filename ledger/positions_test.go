@@ -4,14 +4,11 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/bolt"
 )
@@ -24,47 +21,23 @@ func TestBatchPositionsWithoutReadBack(t *testing.T) {
 	b, err := bolt.Open(filepath.Join(t.TempDir(), "fapiao.db"))
 	require.NoError(t, err)
 	defer b.Close()
-	s := newGatedStore(b, StreamName("p1"))
-	l := New(s, Options{Clock: pipelineClock, Issuer: "Example Cloud Ltd."})
 	ctx := context.Background()
-	billing := eventstore.Actor{Role: string(domain.RoleBilling), ID: "billing"}
 	const acc = "p1"
-
-	type call struct {
-		req Request
-		res Result
-		err error
-	}
-	var wg sync.WaitGroup
-	run := func(c *call) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.res, c.err = l.Execute(ctx, c.req)
-		}()
-	}
-	head := &call{req: Request{AccountID: acc, Actor: billing, Command: pipelineStatement("2025-01", "100.00")}}
-	run(head)
-	<-s.entered
+	p := holdHead(ctx, b, acc)
+	l, head := p.l, p.head
 	// Another account's event lands first (the head is held before its
 	// append reaches the store): the positions are not the revisions.
-	_, err = l.Execute(ctx, Request{AccountID: "other", Actor: billing, Command: pipelineStatement("2025-01", "1.00")})
+	_, err = l.Execute(ctx, statementCall("other", "2025-01", "1.00").req)
 	require.NoError(t, err)
 
-	var calls []*call
+	var calls []*pipelineCall
 	for m := 2; m <= 7; m++ {
-		c := &call{req: Request{AccountID: acc, Actor: billing, Command: pipelineStatement(fmt.Sprintf("2025-%02d", m), "10.00")}}
+		c := statementCall(acc, fmt.Sprintf("2025-%02d", m), "10.00")
 		calls = append(calls, c)
-		run(c)
+		c.send(ctx, l, &p.wg)
 	}
-	require.Eventually(t, func() bool {
-		l.queues.mu.Lock()
-		defer l.queues.mu.Unlock()
-		aq := l.queues.m[acc]
-		return aq != nil && len(aq.pending) == len(calls)
-	}, 5*time.Second, time.Millisecond)
-	close(s.gate)
-	wg.Wait()
+	waitQueued(t, l, acc, len(calls))
+	p.release()
 	require.NoError(t, head.err)
 
 	stored := map[uint64]eventstore.Position{}
@@ -73,13 +46,13 @@ func TestBatchPositionsWithoutReadBack(t *testing.T) {
 		stored[r.Revision] = r.Position
 	}
 	require.Len(t, stored, 1+len(calls))
-	for _, c := range append([]*call{head}, calls...) {
+	for _, c := range append([]*pipelineCall{head}, calls...) {
 		require.NoError(t, c.err)
 		require.Len(t, c.res.Records, 1)
 		r := c.res.Records[0]
 		assert.Equal(t, stored[r.Revision], r.Position, "revision %d", r.Revision)
 		assert.Equal(t, r.Position, c.res.Position)
 	}
-	assert.Equal(t, int64(2), s.appends.Load(), "the head alone, then one batch for the rest")
+	assert.Equal(t, int64(2), p.s.appends.Load(), "the head alone, then one batch for the rest")
 	assert.NotEqual(t, head.res.Records[0].Revision+1, head.res.Position, "the other account's event came first: positions are not revisions")
 }
