@@ -16,8 +16,7 @@ import (
 // like any other invoice: another account can take it neither before nor
 // after; the account's DEF-6 holds after the adjustment and the red-flush.
 func TestDEF5_PartialRedInvoiceNumberIsReserved(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l, s := memLedger(t)
 	invA, invB := issuing(t, l, "a"), issuing(t, l, "b")
 	exec(t, l, "a", finance, issue(invA, 7))
 	exec(t, l, "b", finance, issue(invB, 8))

@@ -50,6 +50,13 @@ func openLog(t testing.TB) *seglog.Store {
 	return s
 }
 
+// memLedger is a ledger (newLedger) over a new in-memory store, and the
+// store.
+func memLedger(t testing.TB) (*ledger.Ledger, *memstore.Store) {
+	s := newMem(t)
+	return newLedger(s), s
+}
+
 func newMem(t testing.TB) *memstore.Store {
 	s := memstore.New()
 	t.Cleanup(func() { _ = s.Close() })

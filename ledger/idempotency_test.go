@@ -12,8 +12,7 @@ import (
 )
 
 func TestAPP6_RetryReturnsFirstResultAndWritesNothing(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l, s := memLedger(t)
 	const acc = "a1"
 	addr := ready(t, l, acc, "2026-01")
 	req := ledger.Request{
@@ -40,8 +39,7 @@ func TestAPP6_RetryReturnsFirstResultAndWritesNothing(t *testing.T) {
 }
 
 func TestAPP6_RetryOfMultiEventCommand(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l, s := memLedger(t)
 	req := ledger.Request{AccountID: "a1", Actor: customer("a1"), IdempotencyKey: "t1", Command: domain.SubmitTitle{Title: generalTitle}}
 	first, err := l.Execute(context.Background(), req)
 	require.NoError(t, err)
@@ -64,8 +62,7 @@ func TestAPP6_SameKeyOtherBodyRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newMem(t)
-			l := newLedger(s)
+			l, s := memLedger(t)
 			_, err := l.Execute(context.Background(), ledger.Request{AccountID: "a1", Actor: billing, IdempotencyKey: "k", RequestHash: tt.hash1, Command: tt.cmd1})
 			require.NoError(t, err)
 			before := lastPosition(t, s)

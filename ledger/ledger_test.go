@@ -14,8 +14,7 @@ import (
 )
 
 func TestJourney(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l, s := memLedger(t)
 	const acc = "acme"
 	addr := ready(t, l, acc, "2026-01", "2026-02")
 
@@ -56,8 +55,7 @@ func TestJourney(t *testing.T) {
 }
 
 func TestMultiEventCommandRecords(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l, s := memLedger(t)
 	exec(t, l, "a1", billing, statement("2026-01", "1.00"))
 	res := exec(t, l, "a1", customer("a1"), domain.SubmitTitle{Title: generalTitle})
 	require.Len(t, res.Records, 2, "vat_general is submitted and approved at once")
@@ -66,8 +64,7 @@ func TestMultiEventCommandRecords(t *testing.T) {
 }
 
 func TestNoOpWritesNothing(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l, s := memLedger(t)
 	exec(t, l, "a1", billing, statement("2026-01", "1.00"))
 	before := lastPosition(t, s)
 	res := exec(t, l, "a1", billing, statement("2026-01", "1.00"))
@@ -121,8 +118,7 @@ func TestRequestHashOfIsCanonical(t *testing.T) {
 }
 
 func TestMetadataEnvelope(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l := newLedger(newMem(t))
 	res, err := l.Execute(context.Background(), ledger.Request{
 		AccountID: "a1", Actor: billing, Command: statement("2026-01", "1.00"),
 		IdempotencyKey: "k1", RequestHash: "h1", CorrelationID: "corr-1",

@@ -24,8 +24,7 @@ func issuing(t *testing.T, l *ledger.Ledger, acc string) uuid.UUID {
 }
 
 func TestISSUE2_NumberUniqueAcrossAccounts(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l, s := memLedger(t)
 	invA, invB := issuing(t, l, "a"), issuing(t, l, "b")
 
 	exec(t, l, "a", finance, issue(invA, 42))
@@ -53,8 +52,7 @@ func TestISSUE2_NumberUniqueAcrossAccounts(t *testing.T) {
 // not. The number stays with that invoice; issuing it again succeeds, and
 // nobody else can take the number.
 func TestISSUE2_ReservationWithoutIssueEvent(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l, s := memLedger(t)
 	inv, other := issuing(t, l, "a"), issuing(t, l, "b")
 
 	// Simulate the crash: reserve through a store that drops the account append.
@@ -75,8 +73,7 @@ func TestISSUE2_ReservationWithoutIssueEvent(t *testing.T) {
 }
 
 func TestISSUE2_SameAccountOtherInvoice(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l := newLedger(newMem(t))
 	addr := ready(t, l, "a", "2026-01", "2026-02")
 	inv1 := apply(t, l, "a", addr, "2026-01")
 	inv2 := apply(t, l, "a", addr, "2026-02")
@@ -128,8 +125,7 @@ func TestISSUE2_RacingIssuersOnBolt(t *testing.T) {
 // A red invoice is a paper invoice too: its code and number can be neither
 // another account's blue invoice number nor taken by one later.
 func TestISSUE2_RedInvoiceNumbersShareTheSpace(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l, s := memLedger(t)
 	invA, invB, invC := issuing(t, l, "a"), issuing(t, l, "b"), issuing(t, l, "c")
 	exec(t, l, "a", finance, issue(invA, 7))
 	exec(t, l, "b", finance, issue(invB, 8))

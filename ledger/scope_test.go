@@ -23,8 +23,7 @@ import (
 // distinct event IDs, and each caller's retry replays its own command, also
 // from a fresh fold of the log. Two staff members' equal keys are apart too.
 func TestAPP6_KeysScopedToTheCaller(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l, s := memLedger(t)
 	const acc = "a1"
 	exec(t, l, acc, billing, statement("2026-01", "100.00"))
 	cust := ledger.Request{AccountID: acc, Actor: customer(acc), IdempotencyKey: "k", RequestHash: "customer-body",

@@ -16,8 +16,7 @@ import (
 // state the command left (the same state Account would have copied), and
 // no copy of the account; without one, Account as before.
 func TestRequestView(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l := newLedger(newMem(t))
 	const acc = "acme"
 	addr := ready(t, l, acc, "2026-01", "2026-02")
 	inv := apply(t, l, acc, addr, "2026-01")
@@ -56,8 +55,7 @@ func TestRequestView(t *testing.T) {
 // TestRequestViewInBatch: commands batched into one append each get the
 // view of the state right after their own events, not the batch's end.
 func TestRequestViewInBatch(t *testing.T) {
-	s := newMem(t)
-	l := newLedger(s)
+	l := newLedger(newMem(t))
 	const acc = "acme"
 	ready(t, l, acc, "2026-01")
 	const n = 12
