@@ -19,8 +19,7 @@ import (
 // e-invoice event, with golden files.
 func TestAuditElectronic(t *testing.T) {
 	t.Parallel()
-	src := jobtest.NewBolt(t)
-	jobtest.SeedElectronic(t, src)
+	src := jobtest.SeedElectronic(t, jobtest.NewBolt(t))
 	out := jobtest.Export(t, src)
 	jobtest.CheckGolden(t, "export_electronic.jsonl", []byte(out))
 	for _, typ := range []string{"QuotaSet", "QuotaUsed", "InvoiceNumberReserved", "RedLetterConfirmationEntered", "RedLetterConfirmationConfirmed",

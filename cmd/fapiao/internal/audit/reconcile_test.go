@@ -16,8 +16,7 @@ import (
 
 func TestReconcileGolden(t *testing.T) {
 	t.Parallel()
-	store := jobtest.NewBolt(t)
-	jobtest.Seed(t, store)
+	store := jobtest.Seed(t, jobtest.NewBolt(t))
 	for _, tc := range []struct{ format, golden string }{
 		{audit.FormatJSON, "reconcile_2026-03.json"},
 		{audit.FormatCSV, "reconcile_2026-03.csv"},
@@ -34,19 +33,15 @@ func TestReconcileGolden(t *testing.T) {
 
 func TestReconcileEveryStore(t *testing.T) {
 	t.Parallel()
-	for _, st := range jobtest.Stores {
-		t.Run(st.Name, func(t *testing.T) {
-			t.Parallel()
-			store := st.Open(t)
-			jobtest.Seed(t, store)
-			rep, err := audit.Reconcile(context.Background(), store, "2026-02", time.Time{}, false, audit.FormatJSON, &bytes.Buffer{})
-			require.NoError(t, err)
-			require.True(t, rep.OK)
-			require.Len(t, rep.Accounts, 2)
-			require.Equal(t, 0, rep.Tax.Issued.Count, "acc-a's invoice was issued in March, not February")
-			require.Equal(t, jobtest.At(4, 7, 10, 0).UTC(), rep.AsOf.UTC(), "a zero now is the last event's business time")
-		})
-	}
+	jobtest.EachStore(t, func(t *testing.T, store eventstore.Store) {
+		jobtest.Seed(t, store)
+		rep, err := audit.Reconcile(context.Background(), store, "2026-02", time.Time{}, false, audit.FormatJSON, &bytes.Buffer{})
+		require.NoError(t, err)
+		require.True(t, rep.OK)
+		require.Len(t, rep.Accounts, 2)
+		require.Equal(t, 0, rep.Tax.Issued.Count, "acc-a's invoice was issued in March, not February")
+		require.Equal(t, jobtest.At(4, 7, 10, 0).UTC(), rep.AsOf.UTC(), "a zero now is the last event's business time")
+	})
 }
 
 // TestReconcileBrokenInvariant: an event the fold cannot take (written past
@@ -54,8 +49,7 @@ func TestReconcileEveryStore(t *testing.T) {
 // written and the error lists the problem.
 func TestReconcileBrokenInvariant(t *testing.T) {
 	t.Parallel()
-	store := jobtest.NewMem(t)
-	jobtest.Seed(t, store)
+	store := jobtest.Seed(t, jobtest.NewMem(t))
 	meta, err := eventstore.Seal(eventstore.Metadata{OccurredAt: jobtest.ReportNow, Actor: jobtest.Billing, SchemaVersion: 1}, "", "account-acc-z", 0, "InvoiceShipped", []byte(`{"invoice_id":"`+uuid.NewString()+`"}`))
 	require.NoError(t, err)
 	_, err = store.Append(context.Background(), "account-acc-z", eventstore.NoStream,
@@ -80,8 +74,7 @@ func TestReconcileBrokenInvariant(t *testing.T) {
 // T, not at the end of the log while its as_of says T.
 func TestAUD2_ReconcileAtAnInstant(t *testing.T) {
 	t.Parallel()
-	store := jobtest.NewBolt(t)
-	jobtest.Seed(t, store)
+	store := jobtest.Seed(t, jobtest.NewBolt(t))
 	ctx := context.Background()
 	whole, err := audit.Reconcile(ctx, store, "2026-03", jobtest.BeforeIssue, false, audit.FormatJSON, &bytes.Buffer{})
 	require.NoError(t, err)

@@ -22,8 +22,7 @@ func replayJSON(t *testing.T, rep audit.ReplayReport) []byte {
 
 func TestReplayGolden(t *testing.T) {
 	t.Parallel()
-	store := jobtest.NewBolt(t)
-	jobtest.Seed(t, store)
+	store := jobtest.Seed(t, jobtest.NewBolt(t))
 	ctx := context.Background()
 	for _, tc := range []struct {
 		golden string
@@ -45,8 +44,7 @@ func TestReplayGolden(t *testing.T) {
 // the state before the first later event, and the balance moves with it.
 func TestReplayAsOf(t *testing.T) {
 	t.Parallel()
-	store := jobtest.NewMem(t)
-	jobtest.Seed(t, store)
+	store := jobtest.Seed(t, jobtest.NewMem(t))
 	ctx := context.Background()
 	before, err := audit.Replay(ctx, store, audit.ReplayOptions{Account: "acc-a", AsOf: &jobtest.BeforeIssue})
 	require.NoError(t, err)
@@ -93,8 +91,7 @@ func ptr[T any](v T) *T { return &v }
 // not today's.
 func TestAUD2_ReplayBeforeTheFirstEventIsEmpty(t *testing.T) {
 	t.Parallel()
-	store := jobtest.NewBolt(t)
-	jobtest.Seed(t, store)
+	store := jobtest.Seed(t, jobtest.NewBolt(t))
 	ctx := context.Background()
 	whole, err := audit.Replay(ctx, store, audit.ReplayOptions{})
 	require.NoError(t, err)

@@ -18,19 +18,15 @@ import (
 
 func TestVerifyIntactChains(t *testing.T) {
 	t.Parallel()
-	for _, st := range jobtest.Stores {
-		t.Run(st.Name, func(t *testing.T) {
-			t.Parallel()
-			store := st.Open(t)
-			jobtest.Seed(t, store)
-			var out bytes.Buffer
-			res, err := audit.Verify(context.Background(), store, &out)
-			require.NoError(t, err)
-			require.Equal(t, 18, res.Events)
-			require.Equal(t, 3, res.Streams, "two accounts and one invoice-number reservation")
-			require.Contains(t, out.String(), "verified 18 events in 3 streams")
-		})
-	}
+	jobtest.EachStore(t, func(t *testing.T, store eventstore.Store) {
+		jobtest.Seed(t, store)
+		var out bytes.Buffer
+		res, err := audit.Verify(context.Background(), store, &out)
+		require.NoError(t, err)
+		require.Equal(t, 18, res.Events)
+		require.Equal(t, 3, res.Streams, "two accounts and one invoice-number reservation")
+		require.Contains(t, out.String(), "verified 18 events in 3 streams")
+	})
 }
 
 // TestVerifyTamperedBoltFile alters one byte of a stored event inside a
@@ -84,8 +80,7 @@ func TestVerifyTamperedBoltFile(t *testing.T) {
 // every present link were fine.
 func TestVerifyMissingEvent(t *testing.T) {
 	t.Parallel()
-	src := jobtest.NewMem(t)
-	jobtest.Seed(t, src)
+	src := jobtest.Seed(t, jobtest.NewMem(t))
 	dst := jobtest.NewMem(t)
 	for _, r := range jobtest.ReadAll(t, src) {
 		if r.Stream == "account-acc-b" && r.Revision == 0 {

@@ -34,70 +34,66 @@ func statementFile(bad ...string) string {
 
 func TestImportStatements(t *testing.T) {
 	t.Parallel()
-	for _, st := range jobtest.Stores {
-		t.Run(st.Name, func(t *testing.T) {
-			t.Parallel()
-			store := st.Open(t)
-			led := ledger.New(store, ledger.Options{Clock: ledger.FixedClock(jobtest.ReportNow)})
-			bad := []string{
-				`{"account_id":"acc-00","month":"2025-09","lines":[{"line_id":"x","product":"KEC","billing_mode":"prepaid","purchased_at":"2025-09-02","channel":"kingsoft","amount":"1.00","voucher":"2.00","coupon":"0.00","gift_balance":"0.00"}]}`,
-				`{"account_id":"acc-00","month":"2025-09","lines":[{"line_id":"x","product":"KEC","billing_mode":"prepaid","purchased_at":"2025-09-02","channel":"kingsoft","amount":12,"voucher":"0.00","coupon":"0.00","gift_balance":"0.00"}]}`,
-				`{"account_id":"acc-00","month":"2025-09","colour":"red","lines":[]}`,
-				`{"account_id":"bad id!","month":"2025-09","lines":[]}`,
-				`not json`,
-				`{"account_id":"acc-01","month":"2099-01","lines":[{"line_id":"x","product":"KEC","billing_mode":"prepaid","purchased_at":"2099-01-02","channel":"kingsoft","amount":"1.00","voucher":"0.00","coupon":"0.00","gift_balance":"0.00"}]}`,
-				// Another statement for a month already in the file (STMT-2).
-				fmt.Sprintf(goodLine, "acc-00", "2025-01", "2025-01", "999.00"),
-			}
-			file := statementFile(bad...)
-			var shown bytes.Buffer
-			meter := progress.NewMeter(&shown, false, "import")
-			meter.Step = 10
-			sum, err := importer.ImportStatements(context.Background(), led, strings.NewReader(file), importer.ImportOptions{Workers: 3, Meter: meter, Total: 27})
-			require.ErrorIs(t, err, audit.ErrInvariant)
-			require.Equal(t, 27, sum.Lines)
-			require.Equal(t, 20, sum.Posted)
-			require.Equal(t, 0, sum.Unchanged)
-			require.Equal(t, 7, sum.Failed)
-			wantFields := []struct {
-				line  int
-				field string
-				code  string
-			}{
-				{21, "lines[0].amount", "STMT-3"},
-				{22, "lines[0].amount", ""},
-				{23, "colour", ""},
-				{24, "account_id", ""},
-				{25, "", ""},
-				{26, "", "STMT-1"},
-				{27, "", "STMT-2"},
-			}
-			require.Len(t, sum.Failures, len(wantFields))
-			for i, w := range wantFields {
-				f := sum.Failures[i]
-				require.Equal(t, w.line, f.Line, "%+v", f)
-				require.Equal(t, w.field, f.Field, "line %d: %+v", w.line, f)
-				require.Equal(t, w.code, f.Code, "line %d: %+v", w.line, f)
-			}
-			require.Contains(t, shown.String(), "import: 100% 27/27 lines (posted 20, unchanged 0, failed 7)")
-			require.Contains(t, shown.String(), "import:  37% 10/27")
+	jobtest.EachStore(t, func(t *testing.T, store eventstore.Store) {
+		led := ledger.New(store, ledger.Options{Clock: ledger.FixedClock(jobtest.ReportNow)})
+		bad := []string{
+			`{"account_id":"acc-00","month":"2025-09","lines":[{"line_id":"x","product":"KEC","billing_mode":"prepaid","purchased_at":"2025-09-02","channel":"kingsoft","amount":"1.00","voucher":"2.00","coupon":"0.00","gift_balance":"0.00"}]}`,
+			`{"account_id":"acc-00","month":"2025-09","lines":[{"line_id":"x","product":"KEC","billing_mode":"prepaid","purchased_at":"2025-09-02","channel":"kingsoft","amount":12,"voucher":"0.00","coupon":"0.00","gift_balance":"0.00"}]}`,
+			`{"account_id":"acc-00","month":"2025-09","colour":"red","lines":[]}`,
+			`{"account_id":"bad id!","month":"2025-09","lines":[]}`,
+			`not json`,
+			`{"account_id":"acc-01","month":"2099-01","lines":[{"line_id":"x","product":"KEC","billing_mode":"prepaid","purchased_at":"2099-01-02","channel":"kingsoft","amount":"1.00","voucher":"0.00","coupon":"0.00","gift_balance":"0.00"}]}`,
+			// Another statement for a month already in the file (STMT-2).
+			fmt.Sprintf(goodLine, "acc-00", "2025-01", "2025-01", "999.00"),
+		}
+		file := statementFile(bad...)
+		var shown bytes.Buffer
+		meter := progress.NewMeter(&shown, false, "import")
+		meter.Step = 10
+		sum, err := importer.ImportStatements(context.Background(), led, strings.NewReader(file), importer.ImportOptions{Workers: 3, Meter: meter, Total: 27})
+		require.ErrorIs(t, err, audit.ErrInvariant)
+		require.Equal(t, 27, sum.Lines)
+		require.Equal(t, 20, sum.Posted)
+		require.Equal(t, 0, sum.Unchanged)
+		require.Equal(t, 7, sum.Failed)
+		wantFields := []struct {
+			line  int
+			field string
+			code  string
+		}{
+			{21, "lines[0].amount", "STMT-3"},
+			{22, "lines[0].amount", ""},
+			{23, "colour", ""},
+			{24, "account_id", ""},
+			{25, "", ""},
+			{26, "", "STMT-1"},
+			{27, "", "STMT-2"},
+		}
+		require.Len(t, sum.Failures, len(wantFields))
+		for i, w := range wantFields {
+			f := sum.Failures[i]
+			require.Equal(t, w.line, f.Line, "%+v", f)
+			require.Equal(t, w.field, f.Field, "line %d: %+v", w.line, f)
+			require.Equal(t, w.code, f.Code, "line %d: %+v", w.line, f)
+		}
+		require.Contains(t, shown.String(), "import: 100% 27/27 lines (posted 20, unchanged 0, failed 7)")
+		require.Contains(t, shown.String(), "import:  37% 10/27")
 
-			// Per-account order: each account's statements are its revisions in month order.
-			for r, err := range store.ReadStream(context.Background(), "account-acc-03", 0) {
-				require.NoError(t, err)
-				require.Contains(t, string(r.Data), fmt.Sprintf(`"month":"2025-%02d"`, r.Revision+1))
-			}
-			before := len(jobtest.ReadAll(t, store))
+		// Per-account order: each account's statements are its revisions in month order.
+		for r, err := range store.ReadStream(context.Background(), "account-acc-03", 0) {
+			require.NoError(t, err)
+			require.Contains(t, string(r.Data), fmt.Sprintf(`"month":"2025-%02d"`, r.Revision+1))
+		}
+		before := len(jobtest.ReadAll(t, store))
 
-			// Re-running the file writes nothing.
-			sum, err = importer.ImportStatements(context.Background(), led, strings.NewReader(file), importer.ImportOptions{})
-			require.ErrorIs(t, err, audit.ErrInvariant)
-			require.Equal(t, 0, sum.Posted)
-			require.Equal(t, 20, sum.Unchanged)
-			require.Equal(t, 7, sum.Failed)
-			require.Equal(t, before, len(jobtest.ReadAll(t, store)))
-		})
-	}
+		// Re-running the file writes nothing.
+		sum, err = importer.ImportStatements(context.Background(), led, strings.NewReader(file), importer.ImportOptions{})
+		require.ErrorIs(t, err, audit.ErrInvariant)
+		require.Equal(t, 0, sum.Posted)
+		require.Equal(t, 20, sum.Unchanged)
+		require.Equal(t, 7, sum.Failed)
+		require.Equal(t, before, len(jobtest.ReadAll(t, store)))
+	})
 }
 
 func TestImportStatementsClean(t *testing.T) {

@@ -107,8 +107,8 @@ var (
 
 // Seed writes the fixture: acc-a with three statements, an invoice issued
 // and shipped and one under review; acc-b with one statement and a
-// cancelled application.
-func Seed(t testing.TB, store eventstore.Store) {
+// cancelled application. It returns store.
+func Seed(t testing.TB, store eventstore.Store) eventstore.Store {
 	s := &seeder{t: t, store: store}
 	s.exec(At(2, 3, 9, 0), "acc-a", Billing, domain.PostStatement{Month: "2026-01", Lines: Lines("2026-01", "100.00")})
 	s.exec(At(3, 3, 9, 0), "acc-a", Billing, domain.PostStatement{Month: "2026-02", Lines: Lines("2026-02", "200.00")})
@@ -127,6 +127,7 @@ func Seed(t testing.TB, store eventstore.Store) {
 	s.exec(At(3, 10, 15, 0), "acc-a", Finance, domain.ShipInvoice{InvoiceID: inv1, Courier: "顺丰速运", TrackingNumber: "SF1300000001"})
 	s.exec(At(4, 3, 9, 0), "acc-a", Billing, domain.PostStatement{Month: "2026-03", Lines: Lines("2026-03", "300.00")})
 	s.exec(At(4, 7, 10, 0), "acc-a", Customer("acc-a"), domain.RequestInvoice{Statements: []string{"2026-03"}, AddressID: addrA, Agree: true})
+	return store
 }
 
 // Stores under test.
@@ -176,6 +177,17 @@ var Stores = []struct {
 	{"mem", NewMem},
 }
 
+// EachStore runs test on a new store of each of Stores, as parallel
+// subtests named after them.
+func EachStore(t *testing.T, test func(t *testing.T, store eventstore.Store)) {
+	for _, st := range Stores {
+		t.Run(st.Name, func(t *testing.T) {
+			t.Parallel()
+			test(t, st.Open(t))
+		})
+	}
+}
+
 // ReadAll is the whole log of s.
 func ReadAll(t testing.TB, s eventstore.Store) []eventstore.Record {
 	t.Helper()
@@ -191,8 +203,9 @@ func ReadAll(t testing.TB, s eventstore.Store) []eventstore.Record {
 // set, two electronic invoices issued, one red-flushed through a confirmed
 // return confirmation, the other with a seller-entered confirmation that
 // expired (RED-3) and a return whose exchange failed for want of a title
-// (RETURN-6), red-flushed through a not-required confirmation.
-func SeedElectronic(t testing.TB, store eventstore.Store) {
+// (RETURN-6), red-flushed through a not-required confirmation. It returns
+// store.
+func SeedElectronic(t testing.TB, store eventstore.Store) eventstore.Store {
 	s := &seeder{t: t, store: store}
 	led := ledger.New(store, ledger.Options{Clock: ledger.FixedClock(At(3, 2, 9, 0))})
 	_, _, err := led.SetQuota(context.Background(), ledger.QuotaRequest{Month: "2026-03", Amount: "1000.00", Actor: Finance,
@@ -225,6 +238,7 @@ func SeedElectronic(t testing.TB, store eventstore.Store) {
 	c3 := a.ConfirmationOrder[2]
 	s.exec(At(3, 16, 11, 0), "acc-e", eventstore.Actor{Role: "support", ID: "sup-1"}, domain.ClearTitle{Reason: "renamed", Ticket: "T-1"})
 	s.exec(At(3, 16, 12, 0), "acc-e", Finance, domain.RedFlushInvoice{InvoiceID: inv2, RedInvoiceNumber: "26000000000000000004", ConfirmationID: &c3})
+	return store
 }
 
 // Export is the canonical export of s (AUD-4).

@@ -19,8 +19,7 @@ import (
 
 func TestExportCanonical(t *testing.T) {
 	t.Parallel()
-	store := jobtest.NewMem(t)
-	jobtest.Seed(t, store)
+	store := jobtest.Seed(t, jobtest.NewMem(t))
 	out := jobtest.Export(t, store)
 	jobtest.CheckGolden(t, "export.jsonl", []byte(out))
 	rows := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
@@ -39,8 +38,7 @@ func TestExportCanonical(t *testing.T) {
 // gives the same bytes (bolt to bolt: both number their log from 1).
 func TestExportImportRoundTrip(t *testing.T) {
 	t.Parallel()
-	src := jobtest.NewBolt(t)
-	jobtest.Seed(t, src)
+	src := jobtest.Seed(t, jobtest.NewBolt(t))
 	first := jobtest.Export(t, src)
 
 	dst := jobtest.NewBolt(t)
@@ -60,8 +58,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 
 func TestImportLogRefusesTamperedAndForeign(t *testing.T) {
 	t.Parallel()
-	src := jobtest.NewMem(t)
-	jobtest.Seed(t, src)
+	src := jobtest.Seed(t, jobtest.NewMem(t))
 	log := jobtest.Export(t, src)
 
 	t.Run("altered amount", func(t *testing.T) {
