@@ -54,29 +54,49 @@ func pendingConfirmation(t *testing.T, l *ledger.Ledger) {
 	exec(t, l, finance, domain.EnterConfirmation{InvoiceID: id, By: domain.RoleFinance, Reason: domain.ReasonIssuingError, Booked: true})
 }
 
+// replica is what a serving replica sees: a ledger over a new store,
+// driven by a settable clock, and live projections that have seen acc-1's
+// pending confirmation, entered at 10:00 on 12 October 2026.
+type replica struct {
+	store *memstore.Store
+	clk   *clock
+	proj  *projections.Projections
+	l     *ledger.Ledger
+	ctx   context.Context
+}
+
+// startReplica starts a replica; stop ends its projections and waits for
+// them.
+func startReplica(t *testing.T) (r replica, stop func()) {
+	t.Helper()
+	r.store = memstore.New()
+	t.Cleanup(func() { _ = r.store.Close() })
+	r.clk = &clock{}
+	r.clk.set(time.Date(2026, 10, 12, 10, 0, 0, 0, domain.Shanghai()))
+	r.proj = projections.New()
+	ctx, cancel := context.WithCancel(context.Background())
+	r.ctx = ctx
+	done := make(chan struct{})
+	go func() { defer close(done); _ = projections.Run(ctx, r.store, r.proj, slog.New(slog.DiscardHandler)) }()
+	r.l = ledger.New(r.store, ledger.Options{Clock: r.clk})
+	pendingConfirmation(t, r.l)
+	require.NoError(t, r.proj.WaitFor(ctx, r.store.LastPosition()))
+	return r, func() { cancel(); <-done }
+}
+
 // TestRED3_SchedulerExpiresOnceAcrossReplicas: three schedulers on three
 // ledgers (replicas) over one store tick together at and after the
 // deadline: exactly one expiry event is written, none before the
 // deadline, and a replay of the log shows the confirmation expired.
 func TestRED3_SchedulerExpiresOnceAcrossReplicas(t *testing.T) {
-	store := memstore.New()
-	t.Cleanup(func() { _ = store.Close() })
-	clk := &clock{}
-	clk.set(time.Date(2026, 10, 12, 10, 0, 0, 0, domain.Shanghai()))
-	proj := projections.New()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = projections.Run(ctx, store, proj, slog.New(slog.DiscardHandler)) }()
-	t.Cleanup(func() { cancel(); <-done })
-
-	l := ledger.New(store, ledger.Options{Clock: clk})
-	pendingConfirmation(t, l)
+	r, stop := startReplica(t)
+	t.Cleanup(stop)
+	store, clk, proj, ctx := r.store, r.clk, r.proj, r.ctx
 	var scheds []*deadlines.Scheduler
 	for range 3 {
 		scheds = append(scheds, &deadlines.Scheduler{Ledger: ledger.New(store, ledger.Options{Clock: clk}), Projections: proj, Clock: clk,
 			Log: slog.New(slog.DiscardHandler)})
 	}
-	require.NoError(t, proj.WaitFor(ctx, store.LastPosition()))
 	require.Len(t, proj.PendingConfirmations("", nil), 1)
 
 	clk.add(72*time.Hour - time.Second)
@@ -125,22 +145,13 @@ func TestRED3_SchedulerExpiresOnceAcrossReplicas(t *testing.T) {
 func TestRED3_RunExpiresWhileServing(t *testing.T) {
 	require.Less(t, deadlines.DefaultInterval, time.Minute)
 	synctest.Test(t, func(t *testing.T) {
-		store := memstore.New()
-		defer store.Close()
-		clk := &clock{}
-		clk.set(time.Date(2026, 10, 12, 10, 0, 0, 0, domain.Shanghai()))
-		proj := projections.New()
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { defer close(done); _ = projections.Run(ctx, store, proj, slog.New(slog.DiscardHandler)) }()
-		l := ledger.New(store, ledger.Options{Clock: clk})
-		pendingConfirmation(t, l)
-		require.NoError(t, proj.WaitFor(ctx, store.LastPosition()))
+		r, stop := startReplica(t)
+		clk, proj := r.clk, r.proj
 
-		s := &deadlines.Scheduler{Ledger: l, Projections: proj, Clock: clk, Interval: deadlines.DefaultInterval, Log: slog.New(slog.DiscardHandler)}
+		s := &deadlines.Scheduler{Ledger: r.l, Projections: proj, Clock: clk, Interval: deadlines.DefaultInterval, Log: slog.New(slog.DiscardHandler)}
 		ran := make(chan struct{})
-		go func() { defer close(ran); s.Run(ctx) }()
-		defer func() { cancel(); <-ran; <-done }()
+		go func() { defer close(ran); s.Run(r.ctx) }()
+		defer func() { stop(); <-ran }()
 
 		time.Sleep(3 * deadlines.DefaultInterval)
 		synctest.Wait()
