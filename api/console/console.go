@@ -9,9 +9,11 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,6 +143,40 @@ export const MONTH = new RegExp(%s);
 `, statuses, month)
 }()
 
+// indexPage is the page, rendered once from static/index.html, a template
+// for the blocks it repeats (the invoice tables, the account look-ups).
+const indexPage = "index.html"
+
+var indexHTML = func() []byte {
+	t, err := template.New(indexPage).Funcs(template.FuncMap{"invoiceTable": invoiceTable}).ParseFS(static, indexPage)
+	if err != nil {
+		panic(err) // the template is embedded at build time: an error is a build defect
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, nil); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}()
+
+// invoiceTableArgs are an invoice table's: its element ID, and whether it
+// has the account column (finance's queue), the actions column (a role
+// that acts on the rows) and starts hidden.
+type invoiceTableArgs struct {
+	ID                       string
+	Account, Actions, Hidden bool
+}
+
+func invoiceTable(id string, flags ...string) (invoiceTableArgs, error) {
+	for _, f := range flags {
+		if !slices.Contains([]string{"account", "actions", "hidden"}, f) {
+			return invoiceTableArgs{}, fmt.Errorf("invoiceTable %s: unknown flag %q", id, f)
+		}
+	}
+	return invoiceTableArgs{ID: id, Account: slices.Contains(flags, "account"),
+		Actions: slices.Contains(flags, "actions"), Hidden: slices.Contains(flags, "hidden")}, nil
+}
+
 type handler struct {
 	config  []byte
 	started time.Time
@@ -168,7 +204,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	name := strings.TrimPrefix(path.Clean("/"+p), "/")
 	if name == "" {
-		name = "index.html"
+		name = indexPage
 	}
 	var body []byte
 	switch name {
@@ -176,6 +212,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body = h.config
 	case factsModule:
 		body = factsJS
+	case indexPage:
+		body = indexHTML
 	default:
 		b, err := fs.ReadFile(static, name)
 		if err != nil {

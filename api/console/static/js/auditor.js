@@ -4,7 +4,7 @@ import { t } from './i18n.js';
 import { acct, get, query, ApiError } from './api.js';
 import { el, describe } from './dialog.js';
 import { money, when } from './format.js';
-import { flash, basicCells } from './common.js';
+import { flash, basicCells, renderInvoices } from './common.js';
 
 const PAGE = 20;
 const EVENTS_PAGE = 15; // small enough that a busy account pages at once
@@ -89,9 +89,8 @@ export function renderAuditor() {
     ? el('p', {}, el('strong', { text: ti.name }), ' ', el('span', { class: `badge tt-${ti.status}`, text: t(`title.status.${ti.status}`) }), ' ', el('span', { class: 'sub', text: t(`type.${ti.type}`) }))
     : el('p', { class: 'muted', text: t('sup.noTitle') }));
   $('aud-total').textContent = state.balance ? money(state.balance.total) : '-';
-  document.querySelector('#auditor-table tbody').replaceChildren(...state.invoices.map((inv) =>
-    el('tr', { 'data-invoice': inv.id, 'data-status': inv.status }, ...basicCells(inv))));
-  $('auditor-more').hidden = !state.cursor;
+  renderInvoices('auditor', state.invoices, (inv) =>
+    el('tr', { 'data-invoice': inv.id, 'data-status': inv.status }, ...basicCells(inv)), state.cursor);
   document.querySelector('#events-table tbody').replaceChildren(...state.events.map((ev) => {
     const m = metadataOf(ev);
     return el('tr', { 'data-position': ev.position },

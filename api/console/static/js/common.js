@@ -88,3 +88,15 @@ export function basicCells(inv) {
     deliveryCell(inv),
   ];
 }
+
+/**
+ * renderInvoices fills the invoice table `${name}-table` with a row per
+ * invoice, shows `${name}-empty` (where the page has one) when there is
+ * none and `${name}-more` while the list has a next page.
+ */
+export function renderInvoices(name, invoices, row, cursor) {
+  document.querySelector(`#${name}-table tbody`).replaceChildren(...invoices.map((inv) => row(inv)));
+  const empty = document.getElementById(`${name}-empty`);
+  if (empty) empty.hidden = invoices.length > 0;
+  document.getElementById(`${name}-more`).hidden = !cursor;
+}

@@ -4,7 +4,7 @@ import { t } from './i18n.js';
 import { acct, get, post, put, del, query, session, ApiError } from './api.js';
 import { el, openForm, describe } from './dialog.js';
 import { cents, money } from './format.js';
-import { flash, actions, basicCells } from './common.js';
+import { flash, actions, basicCells, renderInvoices } from './common.js';
 import { emailsField, validateEmails, isElectronic, confirmationLine, confirmationButtons, enterConfirmation, loadConfirmations } from './einvoice.js';
 
 const PAGE = 20;
@@ -59,7 +59,7 @@ async function loadInvoices(more) {
   state.invoices = more ? state.invoices.concat(itemsOf(page)) : itemsOf(page);
   state.cursor = page?.next_cursor || '';
   await loadInvoiceConfirmations();
-  if (more) renderInvoices();
+  if (more) renderCustomerInvoices();
 }
 
 // The red-letter confirmations of the e-invoices that can still have one
@@ -85,7 +85,7 @@ export function renderCustomer() {
   renderTitle();
   renderAddresses();
   renderApplyHint();
-  renderInvoices();
+  renderCustomerInvoices();
 }
 
 // DEF-3: while a deficit is owed nothing is invoiceable; say why and what clears it.
@@ -167,11 +167,8 @@ function renderApplyHint() {
   document.getElementById('apply-hint').textContent = hints.join(' ');
 }
 
-function renderInvoices() {
-  const tbody = document.querySelector('#customer-table tbody');
-  tbody.replaceChildren(...state.invoices.map(invoiceRow));
-  document.getElementById('customer-empty').hidden = state.invoices.length > 0;
-  document.getElementById('customer-more').hidden = !state.cursor;
+function renderCustomerInvoices() {
+  renderInvoices('customer', state.invoices, invoiceRow, state.cursor);
 }
 
 function invoiceRow(inv) {

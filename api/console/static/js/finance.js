@@ -4,7 +4,7 @@ import { t } from './i18n.js';
 import { acct, get, post, put, query } from './api.js';
 import { el, openForm, describe } from './dialog.js';
 import { money, today } from './format.js';
-import { flash, actions, basicCells, STATUSES } from './common.js';
+import { flash, actions, renderInvoices, basicCells, STATUSES } from './common.js';
 import { MONTH } from './facts.js';
 import { isElectronic, confirmationLine, confirmationButtons, enterConfirmation } from './einvoice.js';
 
@@ -174,10 +174,7 @@ export function renderFinance() {
   renderStatusOptions();
   renderConfirmations();
   renderQuota();
-  const tbody = document.querySelector('#finance-table tbody');
-  tbody.replaceChildren(...state.items.map(row));
-  document.getElementById('finance-empty').hidden = state.items.length > 0;
-  document.getElementById('finance-more').hidden = !state.cursor;
+  renderInvoices('finance', state.items, row, state.cursor);
 }
 
 function row(inv) {
