@@ -154,3 +154,39 @@ func TestNoInlineScriptStyleOrRemoteURL(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestIndexBlocks: the page is served rendered, each invoice table with
+// the columns of its role and each account look-up with its own IDs.
+func TestIndexBlocks(t *testing.T) {
+	t.Parallel()
+	page := string(indexHTML)
+	if strings.Contains(page, "{{") {
+		t.Fatal("the served page holds template actions")
+	}
+	head := regexp.MustCompile(`(?s)<table id="([a-z-]+)-table"( hidden)?>\s*<thead><tr>(.*?)</tr></thead>`)
+	cols := regexp.MustCompile(`data-i18n="col\.([a-z]+)"`)
+	got := map[string]string{}
+	for _, m := range head.FindAllStringSubmatch(page, -1) {
+		var names []string
+		for _, c := range cols.FindAllStringSubmatch(m[3], -1) {
+			names = append(names, c[1])
+		}
+		got[m[1]+m[2]] = strings.Join(names, " ")
+	}
+	const shared = "requested statements amount title status delivery"
+	for table, want := range map[string]string{
+		"customer":       shared + " actions",
+		"finance":        "account " + shared + " actions",
+		"support hidden": shared,
+		"auditor":        shared,
+	} {
+		if got[table] != want {
+			t.Errorf("table %s: columns %q, want %q", table, got[table], want)
+		}
+	}
+	for _, p := range []string{"fin-title", "sup", "aud"} {
+		if !strings.Contains(page, `<form id="`+p+`-form" class="filters">`) || !strings.Contains(page, `<input id="`+p+`-account" name="account"`) {
+			t.Errorf("no account look-up %s-form with its field %s-account", p, p)
+		}
+	}
+}
