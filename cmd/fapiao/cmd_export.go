@@ -6,21 +6,19 @@ import (
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/logcopy"
 	"github.com/fapiao/fapiao/eventstore"
-	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
 // runExport is fapiao export: the log as canonical JSON Lines on stdout
 // (AUD-4).
 func runExport(ctx context.Context, e *env, args []string) (err error) {
-	var store string
 	var from uint64
 	fs := newFlagSet(e, "export", "--store STORE [--from N]")
-	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
+	store := storeFlag(fs)
 	fs.Uint64Var(&from, "from", 0, "export the events from this `position` on (inclusive, as GET /v1/events?from=N; 0 for all)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := openForJob(ctx, store, "GET /v1/events?from=N")
+	s, err := openForJob(ctx, *store, "GET /v1/events?from=N")
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/importer"
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/logcopy"
-	"github.com/fapiao/fapiao/eventstore/storeurl"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -22,11 +21,11 @@ import (
 // exported event, an AUD-4 export appended as it is (IDs, streams,
 // revisions and hashes kept).
 func runImport(ctx context.Context, e *env, args []string) (err error) {
-	var store, clock string
+	var clock string
 	var asLog bool
 	var workers int
 	fs := newFlagSet(e, "import", "--store STORE [--log] [--workers N] [--clock RFC3339] FILE.jsonl")
-	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
+	store := storeFlag(fs)
 	fs.BoolVar(&asLog, "log", false, "the file is an export of `fapiao export` (detected from its first line when not given)")
 	fs.IntVar(&workers, "workers", 4, "post the statements of different accounts with `N` workers in parallel")
 	fs.StringVar(&clock, "clock", "", "the ledger's time for the statements (RFC 3339; default the current time)")
@@ -61,7 +60,7 @@ func runImport(ctx context.Context, e *env, args []string) (err error) {
 		asLog = looksLikeRecord(first)
 	}
 
-	s, err := openForWrite(ctx, store, "POST /v1/accounts/{acc}/statements")
+	s, err := openForWrite(ctx, *store, "POST /v1/accounts/{acc}/statements")
 	if err != nil {
 		return err
 	}

@@ -6,16 +6,15 @@ import (
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
 	"github.com/fapiao/fapiao/domain"
-	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
 // runReconcile is fapiao reconcile: REC-1..3 for a month as JSON or CSV on
 // stdout; exit 1, with the problems on stderr, when an invariant breaks
 // (REC-4).
 func runReconcile(ctx context.Context, e *env, args []string) (err error) {
-	var store, month, format, now, views string
+	var month, format, now, views string
 	fs := newFlagSet(e, "reconcile", "--store STORE --month YYYY-MM [--format json|csv] [--now RFC3339] [--views VIEWS]")
-	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
+	store := storeFlag(fs)
 	fs.StringVar(&month, "month", "", "the `month` to reconcile, YYYY-MM (Asia/Shanghai)")
 	fs.StringVar(&format, "format", audit.FormatJSON, "output `format`: json or csv")
 	fs.StringVar(&now, "now", "", "reconcile the state at this `instant` and judge SLA lateness then (RFC 3339; default: the whole log, judged at the current time)")
@@ -41,11 +40,11 @@ func runReconcile(ctx context.Context, e *env, args []string) (err error) {
 		if asOf {
 			return usagef("--views reads the views as of the log's end; --now replays to an instant: use one of them")
 		}
-		if views, err = viewsPath(views, store); err != nil {
+		if views, err = viewsPath(views, *store); err != nil {
 			return err
 		}
 	}
-	s, err := openForJob(ctx, store, "GET /v1/reconciliation?month="+month)
+	s, err := openForJob(ctx, *store, "GET /v1/reconciliation?month="+month)
 	if err != nil {
 		return err
 	}

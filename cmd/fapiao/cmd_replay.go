@@ -6,16 +6,15 @@ import (
 	"time"
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
-	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
 // runReplay is fapiao replay: every account's (or one account's) state and
 // balances as they were at a business time or a log position (AUD-2).
 func runReplay(ctx context.Context, e *env, args []string) (err error) {
-	var store, account, asOf string
+	var account, asOf string
 	var pos uint64
 	fs := newFlagSet(e, "replay", "--store STORE [--account ID] [--as-of RFC3339 | --position N]")
-	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
+	store := storeFlag(fs)
 	fs.StringVar(&account, "account", "", "only this account `ID`")
 	fs.StringVar(&asOf, "as-of", "", "replay the events that occurred up to this `instant` (RFC 3339, events' occurred_at)")
 	fs.Uint64Var(&pos, "position", 0, "replay the log up to this `position`, included (0: the empty state)")
@@ -40,7 +39,7 @@ func runReplay(ctx context.Context, e *env, args []string) (err error) {
 		}
 		opts.AsOf = &t
 	}
-	s, err := openForJob(ctx, store, "GET /v1/accounts/{acc}/events?as_of=…")
+	s, err := openForJob(ctx, *store, "GET /v1/accounts/{acc}/events?as_of=…")
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
-	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
 // runVerify is fapiao verify: the store's own check where it offers one
@@ -12,10 +11,9 @@ import (
 // chain recomputed (AUD-3); exit 1 naming what is damaged and where, or the
 // first broken link. It opens the store read-only and creates nothing.
 func runVerify(ctx context.Context, e *env, args []string) (err error) {
-	var store string
 	var cp checkpointFlags
 	fs := newFlagSet(e, "verify", "--store STORE [--checkpoint FILE --key PUBKEY [--tree FILE]]")
-	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
+	store := storeFlag(fs)
 	cp.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -23,10 +21,10 @@ func runVerify(ctx context.Context, e *env, args []string) (err error) {
 	if err := cp.check(); err != nil {
 		return err
 	}
-	if err := checkLogStore(store, e.stdout); err != nil {
+	if err := checkLogStore(*store, e.stdout); err != nil {
 		return err
 	}
-	s, err := openForVerify(ctx, store)
+	s, err := openForVerify(ctx, *store)
 	if err != nil {
 		return err
 	}
@@ -34,5 +32,5 @@ func runVerify(ctx context.Context, e *env, args []string) (err error) {
 	if _, err = audit.Verify(ctx, s, e.stdout); err != nil {
 		return err
 	}
-	return cp.verify(ctx, e, s, store)
+	return cp.verify(ctx, e, s, *store)
 }

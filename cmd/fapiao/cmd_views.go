@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/fapiao/fapiao/eventstore/storeurl"
 	"github.com/fapiao/fapiao/projections"
 )
 
@@ -16,9 +15,9 @@ import (
 // beside the old one, then renamed over it. A serve running on the old
 // file notices the rename within a couple of seconds and switches to it.
 func runViews(ctx context.Context, e *env, args []string) (err error) {
-	var store, views string
+	var views string
 	fs := newFlagSet(e, "views rebuild", "--store STORE [--views VIEWS]")
-	fs.StringVar(&store, "store", storeurl.Default, "the event store `URL`")
+	store := storeFlag(fs)
 	fs.StringVar(&views, "views", "", "the views `file` to rebuild (a path or bolt:///path; default: views.db beside a bolt store, ./data/views.db otherwise)")
 	if len(args) > 0 && args[0] == "rebuild" {
 		args = args[1:]
@@ -28,14 +27,14 @@ func runViews(ctx context.Context, e *env, args []string) (err error) {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	path, err := viewsPath(views, store)
+	path, err := viewsPath(views, *store)
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	s, err := openForJob(ctx, store, "")
+	s, err := openForJob(ctx, *store, "")
 	if err != nil {
 		return err
 	}

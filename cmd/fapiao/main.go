@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
 // Exit statuses.
@@ -152,6 +154,11 @@ func newFlagSet(e *env, name, synopsis string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// storeFlag registers --store, the event store a command works on.
+func storeFlag(fs *flag.FlagSet) *string {
+	return fs.String("store", storeurl.Default, "the event store `URL`")
 }
 
 // parseFlags parses args and refuses positional arguments the command does
