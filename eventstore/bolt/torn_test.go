@@ -3,17 +3,16 @@ package bolt_test
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/bolt"
+	"github.com/fapiao/fapiao/eventstore/storetest"
 )
 
 // bbolt's meta pages are pages 0 and 1; each holds its transaction ID at
@@ -24,15 +23,6 @@ const (
 	metaTxIDOffset     = 16 + 4 + 4 + 4 + 4 + 16 + 8 + 8
 )
 
-func tornEvents(n int, tag string) []eventstore.EventData {
-	out := make([]eventstore.EventData, n)
-	for i := range out {
-		out[i] = eventstore.EventData{ID: uuid.New(), Type: "Torn",
-			Data: json.RawMessage(fmt.Sprintf(`{"tag":%q,"i":%d}`, tag, i)), Metadata: json.RawMessage(`{}`)}
-	}
-	return out
-}
-
 // tornFiles writes a store with 20 committed appends, copies the file
 // (before), commits one more append and closes (after).
 func tornFiles(t *testing.T) (before, after []byte) {
@@ -42,7 +32,7 @@ func tornFiles(t *testing.T) (before, after []byte) {
 	require.NoError(t, err)
 	ctx := context.Background()
 	for i := range 20 {
-		_, err := s.Append(ctx, fmt.Sprintf("account-%d", i%3), eventstore.Any, tornEvents(3, "old")...)
+		_, err := s.Append(ctx, fmt.Sprintf("account-%d", i%3), eventstore.Any, storetest.Events(3, "old")...)
 		require.NoError(t, err)
 	}
 	require.NoError(t, s.Close())
@@ -51,7 +41,7 @@ func tornFiles(t *testing.T) (before, after []byte) {
 	s, err = bolt.Open(path)
 	require.NoError(t, err)
 	// A large last commit, so that it needs new pages and grows the file.
-	_, err = s.Append(ctx, "account-last", eventstore.Any, tornEvents(200, "last")...)
+	_, err = s.Append(ctx, "account-last", eventstore.Any, storetest.Events(200, "last")...)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	after, err = os.ReadFile(path)
@@ -82,7 +72,7 @@ func openAndCount(t *testing.T, file []byte) (int, error) {
 		}
 		n++
 	}
-	if _, err := s.Append(context.Background(), "account-new", eventstore.Any, tornEvents(1, "new")...); err != nil {
+	if _, err := s.Append(context.Background(), "account-new", eventstore.Any, storetest.Events(1, "new")...); err != nil {
 		return n, fmt.Errorf("append after reopening: %w", err)
 	}
 	return n, nil

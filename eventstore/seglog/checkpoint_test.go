@@ -12,6 +12,7 @@ import (
 
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/seglog"
+	"github.com/fapiao/fapiao/eventstore/storetest"
 )
 
 // ckptLog writes n events over 4 streams in appends of 1–3, in small
@@ -21,7 +22,7 @@ func ckptLog(t *testing.T, dir string, n int, opts seglog.Options) {
 	s := open(t, dir, opts)
 	for i := 0; i < n; {
 		k := min(1+i%3, n-i)
-		_, err := s.Append(t.Context(), fmt.Sprint("s", i%4), eventstore.Any, tornEvents(k, fmt.Sprint(i))...)
+		_, err := s.Append(t.Context(), fmt.Sprint("s", i%4), eventstore.Any, storetest.Events(k, fmt.Sprint(i))...)
 		require.NoError(t, err)
 		i += k
 	}
@@ -81,10 +82,10 @@ func TestCheckpointIsUsed(t *testing.T) {
 	require.Equal(t, want, readBack(t, s))
 	// Appends check against the loaded index: a stale expected revision
 	// fails, the right one lands.
-	_, err := s.Append(t.Context(), "s0", eventstore.Exact(3), tornEvents(1, "stale")...)
+	_, err := s.Append(t.Context(), "s0", eventstore.Exact(3), storetest.Events(1, "stale")...)
 	require.ErrorIs(t, err, eventstore.ErrWrongExpectedVersion)
 	for i := range 20 {
-		_, err := s.Append(t.Context(), fmt.Sprint("s", i%4), eventstore.Any, tornEvents(2, fmt.Sprint("more", i))...)
+		_, err := s.Append(t.Context(), fmt.Sprint("s", i%4), eventstore.Any, storetest.Events(2, fmt.Sprint("more", i))...)
 		require.NoError(t, err)
 	}
 	// A crash: the files stay as they are, the checkpoint covers 300.
@@ -186,7 +187,7 @@ func TestCheckpointAheadOfATruncatedLog(t *testing.T) {
 	copyDir(t, dir, older)
 	s := open(t, dir, ckptOpts)
 	for i := range 30 {
-		_, err := s.Append(t.Context(), fmt.Sprint("s", i%4), eventstore.Any, tornEvents(3, fmt.Sprint("late", i))...)
+		_, err := s.Append(t.Context(), fmt.Sprint("s", i%4), eventstore.Any, storetest.Events(3, fmt.Sprint("late", i))...)
 		require.NoError(t, err)
 	}
 	require.NoError(t, s.Close())
@@ -233,7 +234,7 @@ func TestBackgroundCheckpoint(t *testing.T) {
 	opts := seglog.Options{SegmentBytes: 8 << 10, CheckpointBytes: 4 << 10}
 	s := open(t, dir, opts)
 	for i := range 200 {
-		_, err := s.Append(t.Context(), fmt.Sprint("s", i%4), eventstore.Any, tornEvents(1, fmt.Sprint(i))...)
+		_, err := s.Append(t.Context(), fmt.Sprint("s", i%4), eventstore.Any, storetest.Events(1, fmt.Sprint(i))...)
 		require.NoError(t, err)
 	}
 	crash := filepath.Join(t.TempDir(), "crash")
@@ -260,7 +261,7 @@ func TestTornWriteAfterACheckpoint(t *testing.T) {
 	older := filepath.Join(t.TempDir(), "older")
 	copyDir(t, dir, older)
 	s := open(t, dir, opts)
-	_, err := s.Append(t.Context(), "s1", eventstore.Any, tornEvents(3, "torn")...)
+	_, err := s.Append(t.Context(), "s1", eventstore.Any, storetest.Events(3, "torn")...)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	names, err := filepath.Glob(filepath.Join(dir, "*.seg"))
@@ -299,7 +300,7 @@ func TestTornWriteAfterACheckpoint(t *testing.T) {
 		require.Len(t, s.Recovered(), 1, "case %d", i)
 		require.True(t, s.Recovered()[0].Torn)
 		require.Len(t, readBack(t, s), 100)
-		_, err := s.Append(t.Context(), "s1", eventstore.Any, tornEvents(1, "after")...)
+		_, err := s.Append(t.Context(), "s1", eventstore.Any, storetest.Events(1, "after")...)
 		require.NoError(t, err)
 		require.NoError(t, s.Close())
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/seglog"
+	"github.com/fapiao/fapiao/eventstore/storetest"
 )
 
 // FuzzOpenSegment: whatever bytes a segment holds, Open and Check answer
@@ -19,7 +20,7 @@ func FuzzOpenSegment(f *testing.F) {
 		f.Fatal(err)
 	}
 	for i := range 5 {
-		if _, err := s.Append(f.Context(), "s", eventstore.Any, tornEvents(1+i%2, "seed")...); err != nil {
+		if _, err := s.Append(f.Context(), "s", eventstore.Any, storetest.Events(1+i%2, "seed")...); err != nil {
 			f.Fatal(err)
 		}
 	}

@@ -9,24 +9,15 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/seglog"
+	"github.com/fapiao/fapiao/eventstore/storetest"
 )
 
 // tornOpts keeps segments small so the tests read little.
 var tornOpts = seglog.Options{SegmentBytes: 1 << 20}
-
-func tornEvents(n int, tag string) []eventstore.EventData {
-	out := make([]eventstore.EventData, n)
-	for i := range out {
-		out[i] = eventstore.EventData{ID: uuid.New(), Type: "Torn",
-			Data: json.RawMessage(fmt.Sprintf(`{"tag":%q,"i":%d}`, tag, i)), Metadata: json.RawMessage(`{}`)}
-	}
-	return out
-}
 
 // tornLog is a log of 20 acknowledged groups (one append of 1–3 events
 // each) and then one more group of 3 events, the one a crash tears.
@@ -45,7 +36,7 @@ func writeTornLog(t *testing.T) tornLog {
 	s := open(t, dir, tornOpts)
 	var tl tornLog
 	for i := range 20 {
-		es := tornEvents(1+i%3, fmt.Sprint("acked", i))
+		es := storetest.Events(1+i%3, fmt.Sprint("acked", i))
 		_, err := s.Append(t.Context(), fmt.Sprint("s", i%4), eventstore.Any, es...)
 		require.NoError(t, err)
 		tl.acked += len(es)
@@ -59,7 +50,7 @@ func writeTornLog(t *testing.T) tornLog {
 	require.NoError(t, err)
 
 	s = open(t, dir, tornOpts)
-	_, err = s.Append(t.Context(), "s0", eventstore.Any, tornEvents(3, "torn")...)
+	_, err = s.Append(t.Context(), "s0", eventstore.Any, storetest.Events(3, "torn")...)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	tl.after, err = os.ReadFile(names[0])
@@ -144,7 +135,7 @@ func TestTornFinalWrite(t *testing.T) {
 			require.Len(t, problems, len(s.Recovered()), "after the repair only the repair is reported: %v", problems)
 
 			// The store goes on from the last intact group and reopens clean.
-			res, err := s.Append(t.Context(), "after", eventstore.NoStream, tornEvents(2, "after")...)
+			res, err := s.Append(t.Context(), "after", eventstore.NoStream, storetest.Events(2, "after")...)
 			require.NoError(t, err)
 			require.Equal(t, eventstore.Position(tl.acked+2+3*btoi(!c.torn)), res.Position)
 			require.NoError(t, s.Close())
@@ -207,7 +198,7 @@ func TestMissingSegmentIsCorruption(t *testing.T) {
 	opts := seglog.Options{SegmentBytes: 4 << 10}
 	s := open(t, dir, opts)
 	for i := range 200 {
-		_, err := s.Append(t.Context(), "s", eventstore.Any, tornEvents(1, fmt.Sprint(i))...)
+		_, err := s.Append(t.Context(), "s", eventstore.Any, storetest.Events(1, fmt.Sprint(i))...)
 		require.NoError(t, err)
 	}
 	require.NoError(t, s.Close())

@@ -16,7 +16,7 @@ func testOrdering(t *testing.T, s eventstore.Store, _ Features) {
 	var last eventstore.AppendResult
 	exp := eventstore.NoStream
 	for _, n := range []int{1, 2, 5} {
-		es := events(n, "ordering")
+		es := Events(n, "ordering")
 		res := appendOK(t, s, name, exp, es...)
 		all = append(all, es...)
 		require.Equal(t, uint64(len(all)-1), res.NextExpectedRevision)
@@ -60,7 +60,7 @@ func testExpectedRevision(t *testing.T, s eventstore.Store, _ Features) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			name, before := streamOf(t, s, "expect", c.existing)
-			es := events(1, "append")
+			es := Events(1, "append")
 			res, err := s.Append(ctx(t), name, c.expected, es...)
 			got, rerr := readStream(t, s, name, 0)
 			if c.ok {
@@ -87,7 +87,7 @@ func testExpectedRevision(t *testing.T, s eventstore.Store, _ Features) {
 func testRacingWriters(t *testing.T, s eventstore.Store, _ Features) {
 	const writers, last = 50, 100
 	name := stream(t, "race")
-	appendOK(t, s, name, eventstore.NoStream, events(1, "seed")...)
+	appendOK(t, s, name, eventstore.NoStream, Events(1, "seed")...)
 
 	type win struct {
 		rev uint64
@@ -99,7 +99,7 @@ func testRacingWriters(t *testing.T, s eventstore.Store, _ Features) {
 		g.Go(func() error {
 			rev := uint64(0)
 			for rev < last {
-				e := events(1, "race")
+				e := Events(1, "race")
 				res, err := s.Append(ctx(t), name, eventstore.Exact(rev), e...)
 				var wrong *eventstore.WrongExpectedVersionError
 				switch {
@@ -155,12 +155,12 @@ func testFailureIsolated(t *testing.T, s eventstore.Store, _ Features) {
 	var g errgroup.Group
 	for range n {
 		g.Go(func() error {
-			_, err := s.Append(ctx(t), shared, eventstore.NoStream, events(1, "shared")...)
+			_, err := s.Append(ctx(t), shared, eventstore.NoStream, Events(1, "shared")...)
 			out <- outcome{false, err}
 			return nil
 		})
 		g.Go(func() error {
-			_, err := s.Append(ctx(t), stream(t, "isolated-own"), eventstore.NoStream, events(2, "own")...)
+			_, err := s.Append(ctx(t), stream(t, "isolated-own"), eventstore.NoStream, Events(2, "own")...)
 			out <- outcome{true, err}
 			return nil
 		})
@@ -206,11 +206,11 @@ func testIdempotent(t *testing.T, s eventstore.Store, _ Features) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			name, before := streamOf(t, s, "idem", c.existing)
-			es := events(3, "idem")
+			es := Events(3, "idem")
 			first := appendOK(t, s, name, c.expected, es...)
 			want := append(before, es...)
 			if c.moveOn {
-				later := events(1, "later")
+				later := Events(1, "later")
 				appendOK(t, s, name, eventstore.Any, later...)
 				want = append(want, later...)
 			}
@@ -235,11 +235,11 @@ func testIdempotent(t *testing.T, s eventstore.Store, _ Features) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			name := stream(t, c.stream)
-			es := events(2, "first")
+			es := Events(2, "first")
 			appendOK(t, s, name, eventstore.NoStream, es...)
 			second := es
 			if c.otherIDs {
-				second = events(2, "other")
+				second = Events(2, "other")
 			}
 			_, err := s.Append(ctx(t), name, c.expected, second...)
 			requireWrong(t, err, name, c.expected, 1)

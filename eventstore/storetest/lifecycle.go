@@ -12,13 +12,13 @@ import (
 // subscription ends.
 func testClosed(t *testing.T, s eventstore.Store, _ Features) {
 	name := stream(t, "closed")
-	res := appendOK(t, s, name, eventstore.NoStream, events(1, "closed")...)
+	res := appendOK(t, s, name, eventstore.NoStream, Events(1, "closed")...)
 
 	done := subscribeCaughtUp(t, s, ctx(t), res.Position)
 	require.NoError(t, s.Close())
 	requireEnds(t, done, eventstore.ErrClosed)
 
-	_, err := s.Append(ctx(t), name, eventstore.Any, events(1, "after")...)
+	_, err := s.Append(ctx(t), name, eventstore.Any, Events(1, "after")...)
 	require.ErrorIs(t, err, eventstore.ErrClosed, "Append")
 	_, err = readStream(t, s, name, 0)
 	require.ErrorIs(t, err, eventstore.ErrClosed, "ReadStream")
@@ -41,7 +41,7 @@ func testReopen(t *testing.T, s eventstore.Store, f Features) {
 		return // nothing is promised across a restart
 	}
 	name := stream(t, "reopen")
-	es := events(3, "reopen")
+	es := Events(3, "reopen")
 	res := appendOK(t, s, name, eventstore.NoStream, es...)
 
 	s = f.Reopen(t, s)
@@ -51,7 +51,7 @@ func testReopen(t *testing.T, s eventstore.Store, f Features) {
 
 	again := appendOK(t, s, name, eventstore.NoStream, es...)
 	require.Equal(t, res, again, "a retry after a restart is still recognised")
-	more := events(1, "more")
+	more := Events(1, "more")
 	next := appendOK(t, s, name, eventstore.Exact(2), more...)
 	require.Equal(t, uint64(3), next.NextExpectedRevision)
 	require.Greater(t, next.Position, res.Position)

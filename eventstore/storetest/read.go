@@ -16,7 +16,7 @@ func testPositions(t *testing.T, s eventstore.Store, f Features) {
 	var want []eventstore.EventData
 	var results []eventstore.AppendResult
 	for i := range 30 {
-		e := events(1, "pos")
+		e := Events(1, "pos")
 		res := appendOK(t, s, names[i%3], eventstore.Any, e...)
 		if i > 0 {
 			prev := results[i-1].Position
@@ -38,14 +38,14 @@ func testPositions(t *testing.T, s eventstore.Store, f Features) {
 	}
 	if f.Contiguous {
 		// One append of several events takes consecutive positions too.
-		res := appendOK(t, s, names[0], eventstore.Any, events(4, "batch")...)
+		res := appendOK(t, s, names[0], eventstore.Any, Events(4, "batch")...)
 		require.Equal(t, results[len(results)-1].Position+4, res.Position)
 	}
 }
 
 func testReadStreamFrom(t *testing.T, s eventstore.Store, _ Features) {
 	name := stream(t, "from")
-	es := events(10, "from")
+	es := Events(10, "from")
 	appendOK(t, s, name, eventstore.NoStream, es...)
 	for _, from := range []uint64{0, 1, 4, 9, 10, 100} {
 		got, err := readStream(t, s, name, from)
@@ -61,7 +61,7 @@ func testReadStreamFrom(t *testing.T, s eventstore.Store, _ Features) {
 func testReadAllAfter(t *testing.T, s eventstore.Store, _ Features) {
 	name := stream(t, "all")
 	var pos []eventstore.Position
-	es := events(5, "all")
+	es := Events(5, "all")
 	for _, e := range es {
 		pos = append(pos, appendOK(t, s, name, eventstore.Any, e).Position)
 	}
@@ -94,7 +94,7 @@ func testMissingStream(t *testing.T, s eventstore.Store, _ Features) {
 		require.ErrorIs(t, errs[0], eventstore.ErrStreamNotFound)
 	}
 	// Other streams sharing a prefix do not make it exist.
-	appendOK(t, s, name+"x", eventstore.NoStream, events(1, "x")...)
+	appendOK(t, s, name+"x", eventstore.NoStream, Events(1, "x")...)
 	_, err := readStream(t, s, name, 0)
 	require.ErrorIs(t, err, eventstore.ErrStreamNotFound)
 	_, err = readStream(t, s, name[:len(name)-1], 0)
@@ -107,11 +107,11 @@ func testLargeEvent(t *testing.T, s eventstore.Store, f Features) {
 		size = 1 << 20
 	}
 	blob := strings.Repeat("0123456789abcdef", size/16)
-	e := events(1, "large")[0]
+	e := Events(1, "large")[0]
 	e.Data = json.RawMessage(`{"blob":"` + blob + `"}`)
 	name := stream(t, "large")
 	res := appendOK(t, s, name, eventstore.NoStream, e)
-	small := events(1, "after-large")
+	small := Events(1, "after-large")
 	appendOK(t, s, name, eventstore.Exact(0), small...)
 
 	got, err := readStream(t, s, name, 0)
@@ -128,7 +128,7 @@ func testLargeEvent(t *testing.T, s eventstore.Store, f Features) {
 // so, so that a cut-short read never looks complete.
 func testCancelled(t *testing.T, s eventstore.Store, _ Features) {
 	name := stream(t, "cancel")
-	first := appendOK(t, s, name, eventstore.NoStream, events(20, "cancel")...)
+	first := appendOK(t, s, name, eventstore.NoStream, Events(20, "cancel")...)
 	before := first.Position - 1
 	cancelled, cancel := context.WithCancel(t.Context())
 	cancel()

@@ -101,15 +101,16 @@ func stream(t *testing.T, kind string) string {
 func streamOf(t *testing.T, s eventstore.Store, kind string, n int) (string, []eventstore.EventData) {
 	t.Helper()
 	name := stream(t, kind)
-	es := events(n, "before")
+	es := Events(n, "before")
 	if n > 0 {
 		appendOK(t, s, name, eventstore.NoStream, es...)
 	}
 	return name, es
 }
 
-// events returns n new events whose data says which they are.
-func events(n int, tag string) []eventstore.EventData {
+// Events returns n new events whose data says which they are
+// ({"tag":tag,"n":i,…}), for the contract cases and the stores' own tests.
+func Events(n int, tag string) []eventstore.EventData {
 	es := make([]eventstore.EventData, n)
 	for i := range es {
 		es[i] = eventstore.EventData{

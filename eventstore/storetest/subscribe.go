@@ -63,8 +63,8 @@ func subscribeCaughtUp(t *testing.T, s eventstore.Store, c context.Context, pos 
 func testSubscribe(t *testing.T, s eventstore.Store, _ Features) {
 	const pre, during, live = 30, 30, 10
 	name := stream(t, "sub")
-	anchor := appendOK(t, s, name, eventstore.NoStream, events(1, "anchor")...)
-	preEvents := events(pre, "pre")
+	anchor := appendOK(t, s, name, eventstore.NoStream, Events(1, "anchor")...)
+	preEvents := Events(pre, "pre")
 	for _, e := range preEvents {
 		appendOK(t, s, name, eventstore.Any, e)
 	}
@@ -79,8 +79,8 @@ func testSubscribe(t *testing.T, s eventstore.Store, _ Features) {
 	msgs := make(chan seen, pre+during+live+1)
 	caughtUp := make(chan struct{})
 	liveWritten := make(chan []eventstore.EventData, 1)
-	duringEvents := events(during, "during")
-	liveEvents := events(live, "live")
+	duringEvents := Events(during, "during")
+	liveEvents := Events(live, "live")
 
 	var g errgroup.Group
 	g.Go(func() error { // the concurrent writer
@@ -165,7 +165,7 @@ func testSubscribe(t *testing.T, s eventstore.Store, _ Features) {
 
 func testSubscribeResume(t *testing.T, s eventstore.Store, _ Features) {
 	name := stream(t, "resume")
-	es := events(5, "resume")
+	es := Events(5, "resume")
 	var pos []eventstore.Position
 	for _, e := range es {
 		pos = append(pos, appendOK(t, s, name, eventstore.Any, e).Position)
