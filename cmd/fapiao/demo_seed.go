@@ -105,6 +105,23 @@ func (s *seeder) issueAndShip(t time.Time, acc string, id uuid.UUID) error {
 	return err
 }
 
+// execDemo runs a command on the demo account.
+func (s *seeder) execDemo(t time.Time, actor eventstore.Actor, cmd domain.Command) error {
+	_, err := s.exec(t, demoAccount, actor, cmd)
+	return err
+}
+
+// shipped is a demo-account application of months to the home address,
+// made at applied, then approved at approved, issued and shipped
+// (issueAndShip).
+func (s *seeder) shipped(applied, approved time.Time, months ...string) (uuid.UUID, error) {
+	id, err := s.apply(applied, demoAccount, s.home, months...)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	return id, s.issueAndShip(approved, demoAccount, id)
+}
+
 // demoLines makes a month's statement lines: the provider's own prepaid
 // products, the self-operated marketplace, a merchant's product (invoiced by
 // the merchant), a postpaid line (offline), an old subscription bought
@@ -204,20 +221,14 @@ func seedAccount(s *seeder) error {
 func seedInvoices(s *seeder) error {
 	c := actorCustomer(demoAccount)
 	S := s.month
-	exec := func(t time.Time, actor eventstore.Actor, cmd domain.Command) error {
-		_, err := s.exec(t, demoAccount, actor, cmd)
-		return err
-	}
+	exec := s.execDemo
 	post := func(k int) error {
 		return exec(s.at(k-1, 3, 9, 0), actorBilling, domain.PostStatement{Month: S(k), Lines: demoLines(S(k), 1+k%3)})
 	}
 	// A — red_flushed: S9+S8 merged, issued four months ago, returned and
 	// red-flushed the month after (a void is no longer possible then).
-	red, err := s.apply(s.at(4, 6, 10, 0), demoAccount, s.home, S(9), S(8))
+	red, err := s.shipped(s.at(4, 6, 10, 0), s.at(4, 6, 15, 0), S(9), S(8))
 	if err != nil {
-		return err
-	}
-	if err := s.issueAndShip(s.at(4, 6, 15, 0), demoAccount, red); err != nil {
 		return err
 	}
 	if err := post(4); err != nil { // S4, on day 3 of three months ago
@@ -238,11 +249,8 @@ func seedInvoices(s *seeder) error {
 		}
 	}
 	// B — voided: S7, issued and returned within the same month.
-	void, err := s.apply(s.at(3, 17, 10, 0), demoAccount, s.home, S(7))
+	void, err := s.shipped(s.at(3, 17, 10, 0), s.at(3, 17, 15, 0), S(7))
 	if err != nil {
-		return err
-	}
-	if err := s.issueAndShip(s.at(3, 17, 15, 0), demoAccount, void); err != nil {
 		return err
 	}
 	for _, st := range []struct {
@@ -282,20 +290,14 @@ func seedInvoices(s *seeder) error {
 func seedRecent(s *seeder) error {
 	c := actorCustomer(demoAccount)
 	S := s.month
-	exec := func(t time.Time, actor eventstore.Actor, cmd domain.Command) error {
-		_, err := s.exec(t, demoAccount, actor, cmd)
-		return err
-	}
+	exec := s.execDemo
 	if err := exec(s.at(2, 3, 9, 0), actorBilling, domain.PostStatement{Month: S(3), Lines: demoLines(S(3), 1)}); err != nil {
 		return err
 	}
 	// E — exchange (退换票): S9+S8 again, returned asking for a new invoice
 	// to the office; the void creates the replacement application at once.
-	old, err := s.apply(s.at(2, 5, 10, 0), demoAccount, s.home, S(9), S(8))
+	old, err := s.shipped(s.at(2, 5, 10, 0), s.at(2, 5, 15, 0), S(9), S(8))
 	if err != nil {
-		return err
-	}
-	if err := s.issueAndShip(s.at(2, 5, 15, 0), demoAccount, old); err != nil {
 		return err
 	}
 	office := s.office
@@ -314,18 +316,12 @@ func seedRecent(s *seeder) error {
 		return err // the replacement stays issued (and shipped)
 	}
 	// H (return requested) and I (paper received): issued two months ago.
-	returning, err := s.apply(s.at(2, 20, 10, 0), demoAccount, s.home, S(5))
+	returning, err := s.shipped(s.at(2, 20, 10, 0), s.at(2, 20, 15, 0), S(5))
 	if err != nil {
 		return err
 	}
-	if err := s.issueAndShip(s.at(2, 20, 15, 0), demoAccount, returning); err != nil {
-		return err
-	}
-	received, err := s.apply(s.at(2, 23, 10, 0), demoAccount, s.home, S(4))
+	received, err := s.shipped(s.at(2, 23, 10, 0), s.at(2, 23, 15, 0), S(4))
 	if err != nil {
-		return err
-	}
-	if err := s.issueAndShip(s.at(2, 23, 15, 0), demoAccount, received); err != nil {
 		return err
 	}
 	if err := exec(s.at(1, 3, 9, 0), actorBilling, domain.PostStatement{Month: S(2), Lines: demoLines(S(2), 2)}); err != nil {
