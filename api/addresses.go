@@ -29,7 +29,7 @@ func (s *server) postAddress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.executeView(c, domain.AddAddress{Address: in.domain(), Default: in.Default}, body, addressesView)
+	res, err := s.executeView(c, domain.AddAddress{Address: in.Address, Default: in.Default}, body, addressesView)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (s *server) putAddress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.executeView(c, domain.UpdateAddress{AddressID: id, Address: in.domain(), Default: in.Default}, body, addressesView)
+	res, err := s.executeView(c, domain.UpdateAddress{AddressID: id, Address: in.Address, Default: in.Default}, body, addressesView)
 	if err != nil {
 		return err
 	}

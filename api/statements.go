@@ -14,7 +14,7 @@ import (
 // postStatement is billing posting a month's statement (STMT-1..3): 201 when
 // it is new, 200 when the identical statement was already there (STMT-2).
 func (s *server) postStatement(c echo.Context) error {
-	var in statementIn
+	var cmd domain.PostStatement
 	raw, err := readBody(c)
 	if err != nil {
 		return err
@@ -22,14 +22,13 @@ func (s *server) postStatement(c echo.Context) error {
 	if raw == nil {
 		return badRequest("", "A JSON body is required.")
 	}
-	body, err := decodeStrict(raw, &in)
+	body, err := decodeStrict(raw, &cmd)
 	if err != nil {
 		if p := amountProblem(raw); p != nil {
 			return p
 		}
 		return err
 	}
-	cmd := in.command()
 	// The answer is made under the ledger's lock (a view), not from a copy
 	// of the whole account.
 	res, err := s.executeView(c, cmd, body, func(acc *domain.Account) any {

@@ -20,12 +20,12 @@ func (s *server) getTitle(c echo.Context) error {
 
 // postTitle is the customer submitting a title (TITLE-1..3).
 func (s *server) postTitle(c echo.Context) error {
-	var t titleFields
+	var t domain.Title
 	body, err := decodeBody(c, &t)
 	if err != nil {
 		return err
 	}
-	res, err := s.executeView(c, domain.SubmitTitle{Title: t.domain()}, body, titleView)
+	res, err := s.executeView(c, domain.SubmitTitle{Title: t}, body, titleView)
 	if err != nil {
 		return err
 	}

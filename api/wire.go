@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -13,99 +14,30 @@ import (
 	"github.com/fapiao/fapiao/projections"
 )
 
-// The wire types: every request and answer of the API is one of these,
-// copied field by field from domain and projection values (DESIGN.md,
-// "Wire types belong to api"). A domain struct's JSON tags are the event
-// log's schema and may never change; these may, with the OpenAPI schemas
-// (openapi_schemas.go), which the black-box tests validate every answer
-// against. Scalars (Money, the status and role strings, UUIDs, times) are
-// shared: they are values, not shapes.
+// The wire types: the shape of every request and answer of the API is
+// decided here (DESIGN.md, "Wire types belong to api"), with the OpenAPI
+// schemas (openapi_schemas.go) that the black-box tests validate every
+// answer against, so that a renamed or dropped member fails a test. Where
+// an owner's value already has the wire's JSON, member for member (a title,
+// an address and a statement line, whose tags are the event log's schema
+// and never change; an invoice's shipment, return and partial red-flushes),
+// the wire uses that type rather than a copy of it; a change to one of
+// those tags is a change to the API, and the schema tests say so. Where the
+// wire shows less or another shape (an invoice, a statement, a saved title
+// or address) it has its own type here, built from the owner's value.
 
 // encode is the one encoder of every JSON answer: answer, the cache
 // (jsonCache) and the answers made under the ledger's lock all call it.
 // JSON v2, as requests are decoded.
 func encode(v any) ([]byte, error) { return json.Marshal(v) }
 
-// titleFields are a title's fields, as submitted and as snapshotted in an
-// invoice (TITLE-5).
-type titleFields struct {
-	Type              domain.TitleType `json:"type"`
-	Holder            domain.Holder    `json:"holder"`
-	Name              string           `json:"name"`
-	TaxpayerID        string           `json:"taxpayer_id,omitempty"`
-	RegisteredAddress string           `json:"registered_address,omitempty"`
-	RegisteredPhone   string           `json:"registered_phone,omitempty"`
-	BankName          string           `json:"bank_name,omitempty"`
-	BankAccount       string           `json:"bank_account,omitempty"`
-}
-
-func titleFieldsOf(t domain.Title) titleFields {
-	return titleFields{Type: t.Type, Holder: t.Holder, Name: t.Name, TaxpayerID: t.TaxpayerID,
-		RegisteredAddress: t.RegisteredAddress, RegisteredPhone: t.RegisteredPhone, BankName: t.BankName, BankAccount: t.BankAccount}
-}
-
-func (t titleFields) domain() domain.Title {
-	return domain.Title{Type: t.Type, Holder: t.Holder, Name: t.Name, TaxpayerID: t.TaxpayerID,
-		RegisteredAddress: t.RegisteredAddress, RegisteredPhone: t.RegisteredPhone, BankName: t.BankName, BankAccount: t.BankAccount}
-}
-
-// addressFields are a mailing address's fields (ADDR-1).
-type addressFields struct {
-	Recipient  string `json:"recipient"`
-	Phone      string `json:"phone"`
-	Province   string `json:"province"`
-	City       string `json:"city"`
-	District   string `json:"district,omitempty"`
-	Street     string `json:"street"`
-	PostalCode string `json:"postal_code"`
-}
-
-func addressFieldsOf(a domain.Address) addressFields {
-	return addressFields{Recipient: a.Recipient, Phone: a.Phone, Province: a.Province, City: a.City,
-		District: a.District, Street: a.Street, PostalCode: a.PostalCode}
-}
-
-func (a addressFields) domain() domain.Address {
-	return domain.Address{Recipient: a.Recipient, Phone: a.Phone, Province: a.Province, City: a.City,
-		District: a.District, Street: a.Street, PostalCode: a.PostalCode}
-}
-
-// Requests.
+// Requests. A title is posted as a domain.Title and a statement as a
+// domain.PostStatement (STMT-1..3), whose lines are answered as they came.
 
 // addressIn is an address as the customer sends it (ADDR-1).
 type addressIn struct {
-	addressFields `json:",inline"`
-	Default       bool `json:"default"`
-}
-
-// statementIn is a month's statement as billing posts it (STMT-1..3).
-type statementIn struct {
-	Month string            `json:"month"`
-	Lines []statementLineIO `json:"lines"`
-}
-
-func (s statementIn) command() domain.PostStatement {
-	lines := make([]domain.StatementLine, len(s.Lines))
-	for i, l := range s.Lines {
-		lines[i] = domain.StatementLine{LineID: l.LineID, Product: l.Product, BillingMode: l.BillingMode,
-			PurchasedAt: l.PurchasedAt, Channel: l.Channel, Merchant: l.Merchant, Amount: l.Amount,
-			Voucher: l.Voucher, Coupon: l.Coupon, GiftBalance: l.GiftBalance}
-	}
-	return domain.PostStatement{Month: s.Month, Lines: lines}
-}
-
-// statementLineIO is a statement line, posted and answered alike.
-type statementLineIO struct {
-	LineID      string             `json:"line_id"`
-	Product     string             `json:"product"`
-	BillingMode domain.BillingMode `json:"billing_mode"`
-	PurchasedAt string             `json:"purchased_at"`
-	Channel     domain.Channel     `json:"channel"`
-	Merchant    string             `json:"merchant,omitempty"`
-	Amount      domain.Money       `json:"amount"`
-	Voucher     domain.Money       `json:"voucher"`
-	Coupon      domain.Money       `json:"coupon"`
-	GiftBalance domain.Money       `json:"gift_balance"`
+	domain.Address `json:",inline"`
+	Default        bool `json:"default"`
 }
 
 // Answers.
@@ -120,9 +52,9 @@ type invoiceOut struct {
 	Kingsoft      domain.Money         `json:"kingsoft"`
 	Marketplace   domain.Money         `json:"marketplace"`
 	Statements    []string             `json:"statements"`
-	Title         titleFields          `json:"title"`
+	Title         domain.Title         `json:"title"`
 	Medium        domain.Medium        `json:"medium"`
-	Address       *addressFields       `json:"address,omitempty"` // paper only (APP-5)
+	Address       *domain.Address      `json:"address,omitempty"` // paper only (APP-5)
 	Emails        []string             `json:"emails,omitempty"`  // electronic only (EINV-1)
 	RequestedAt   time.Time            `json:"requested_at"`
 	SLADue        string               `json:"sla_due,omitempty"`
@@ -134,83 +66,39 @@ type invoiceOut struct {
 	TaxRate       string               `json:"tax_rate,omitempty"`
 	NetAmount     *domain.Money        `json:"net_amount,omitempty"`
 	TaxAmount     *domain.Money        `json:"tax_amount,omitempty"`
-	Shipment      *shipmentOut         `json:"shipment,omitempty"`
+	Shipment      *domain.Shipment     `json:"shipment,omitempty"`
 	DeliveredTo   []string             `json:"delivered_to,omitempty"` // electronic, on issue (EINV-2)
-	Return        *returnOut           `json:"return,omitempty"`
+	Return        *domain.Return       `json:"return,omitempty"`
 	// ExchangeFailure says why RETURN-6's exchange was not made.
-	ExchangeFailure *exchangeFailureOut `json:"exchange_failure,omitempty"`
+	ExchangeFailure *domain.ExchangeFailure `json:"exchange_failure,omitempty"`
 	// Deficit is what the invoice still owes after refunds (DEF-2, DEF-5),
 	// shown once one was raised; RedFlushedAmount its partial red-flushes.
 	Deficit          *domain.Money `json:"deficit,omitempty"`
 	RedFlushedAmount *domain.Money `json:"red_flushed_amount,omitempty"`
 	// PartialRedFlushes are the red invoices of part of it (DEF-5).
-	PartialRedFlushes []partialRedFlushOut `json:"partial_red_flushes,omitempty"`
-	RejectReason      string               `json:"reject_reason,omitempty"`
-	CancelledBy       domain.Role          `json:"cancelled_by,omitempty"`
-	UpdatedAt         time.Time            `json:"updated_at"`
-	Actions           []string             `json:"actions"`
-}
-
-type shipmentOut struct {
-	Courier        string    `json:"courier"`
-	TrackingNumber string    `json:"tracking_number"`
-	ShippedAt      time.Time `json:"shipped_at"`
-	Late           bool      `json:"late"`
-}
-
-type returnOut struct {
-	Reason              string     `json:"reason"`
-	Certified           bool       `json:"certified"`
-	RedLetterFormNumber string     `json:"red_letter_form_number,omitempty"`
-	Exchange            bool       `json:"exchange"`
-	AddressID           *uuid.UUID `json:"address_id,omitempty"`
-	RequestedAt         time.Time  `json:"requested_at"`
-	PaperComplete       *bool      `json:"paper_complete,omitempty"`
-	PaperNote           string     `json:"paper_note,omitempty"`
-	RejectedReason      string     `json:"rejected_reason,omitempty"`
-	RedInvoiceCode      string     `json:"red_invoice_code,omitempty"`
-	RedInvoiceNumber    string     `json:"red_invoice_number,omitempty"`
-	RedConfirmationID   *uuid.UUID `json:"red_confirmation_id,omitempty"` // electronic (RED-5)
-	ExchangeInvoiceID   *uuid.UUID `json:"exchange_invoice_id,omitempty"`
-}
-
-type partialRedFlushOut struct {
-	RedInvoiceCode      string       `json:"red_invoice_code,omitempty"`
-	RedInvoiceNumber    string       `json:"red_invoice_number"`
-	RedLetterFormNumber string       `json:"red_letter_form_number,omitempty"`
-	Amount              domain.Money `json:"amount"`
-	NetAmount           domain.Money `json:"net_amount"`
-	TaxAmount           domain.Money `json:"tax_amount"`
-	IssuedOn            string       `json:"issued_on,omitempty"`
-	ConfirmationID      *uuid.UUID   `json:"confirmation_id,omitempty"`
-	RedFlushedAt        time.Time    `json:"red_flushed_at"`
-}
-
-type exchangeFailureOut struct {
-	Reason string    `json:"reason"`
-	Code   string    `json:"code"`
-	At     time.Time `json:"at"`
+	PartialRedFlushes []domain.PartialRedFlush `json:"partial_red_flushes,omitempty"`
+	RejectReason      string                   `json:"reject_reason,omitempty"`
+	CancelledBy       domain.Role              `json:"cancelled_by,omitempty"`
+	UpdatedAt         time.Time                `json:"updated_at"`
+	Actions           []string                 `json:"actions"`
 }
 
 func viewInvoice(inv *domain.Invoice, r domain.Role) invoiceOut {
 	out := invoiceOut{
 		ID: inv.ID, AccountID: inv.AccountID, Status: inv.Status, Amount: inv.Amount, Kingsoft: inv.Kingsoft,
-		Marketplace: inv.Marketplace, Statements: inv.Statements, Title: titleFieldsOf(inv.Title),
+		Marketplace: inv.Marketplace, Statements: inv.Statements, Title: inv.Title,
 		Medium: inv.Medium, Emails: inv.Emails, DeliveredTo: inv.DeliveredTo, RequestedAt: inv.RequestedAt, SLADue: inv.SLADue,
 		ExchangeOf: inv.ExchangeOf, InvoiceCode: inv.InvoiceCode, InvoiceNumber: inv.InvoiceNumber,
 		IssuedOn: inv.IssuedOn, Issuer: inv.Issuer, TaxRate: inv.TaxRate, NetAmount: inv.NetAmount,
-		TaxAmount: inv.TaxAmount, RejectReason: inv.RejectReason, CancelledBy: inv.CancelledBy,
-		UpdatedAt: inv.UpdatedAt, Actions: inv.Actions(r),
+		TaxAmount: inv.TaxAmount, Shipment: clone(inv.Shipment), Return: clone(inv.Return),
+		ExchangeFailure: clone(inv.ExchangeFailure), PartialRedFlushes: slices.Clone(inv.PartialRedFlushes),
+		RejectReason: inv.RejectReason, CancelledBy: inv.CancelledBy, UpdatedAt: inv.UpdatedAt, Actions: inv.Actions(r),
 	}
 	if inv.Medium != domain.Electronic {
-		a := addressFieldsOf(inv.Address)
-		out.Address = &a
+		out.Address = clone(&inv.Address)
 	}
 	if out.Medium == "" {
 		out.Medium = domain.Paper
-	}
-	if f := inv.ExchangeFailure; f != nil {
-		out.ExchangeFailure = &exchangeFailureOut{Reason: f.Reason, Code: f.Code, At: f.At}
 	}
 	if inv.Raised.IsPositive() {
 		d := inv.Deficit()
@@ -220,46 +108,41 @@ func viewInvoice(inv *domain.Invoice, r domain.Role) invoiceOut {
 		r := inv.RedFlushedAmount
 		out.RedFlushedAmount = &r
 	}
-	for _, p := range inv.PartialRedFlushes {
-		out.PartialRedFlushes = append(out.PartialRedFlushes, partialRedFlushOut{RedInvoiceCode: p.RedInvoiceCode,
-			RedInvoiceNumber: p.RedInvoiceNumber, RedLetterFormNumber: p.RedLetterFormNumber, Amount: p.Amount,
-			NetAmount: p.NetAmount, TaxAmount: p.TaxAmount, IssuedOn: p.IssuedOn, ConfirmationID: p.ConfirmationID, RedFlushedAt: p.At})
-	}
-	if s := inv.Shipment; s != nil {
-		out.Shipment = &shipmentOut{Courier: s.Courier, TrackingNumber: s.TrackingNumber, ShippedAt: s.ShippedAt, Late: s.Late}
-	}
-	if rt := inv.Return; rt != nil {
-		out.Return = &returnOut{Reason: rt.Reason, Certified: rt.Certified, RedLetterFormNumber: rt.RedLetterFormNumber,
-			Exchange: rt.Exchange, AddressID: rt.AddressID, RequestedAt: rt.RequestedAt, PaperComplete: rt.PaperComplete,
-			PaperNote: rt.PaperNote, RejectedReason: rt.RejectedReason, RedInvoiceCode: rt.RedInvoiceCode,
-			RedInvoiceNumber: rt.RedInvoiceNumber, RedConfirmationID: rt.RedConfirmationID, ExchangeInvoiceID: rt.ExchangeInvoiceID}
-	}
 	return out
+}
+
+// clone is a copy of *p, or nil: an answer keeps no pointer into the state
+// it was made from.
+func clone[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 // titleOut is the account's title: its fields, flat, with its review state.
 type titleOut struct {
-	ID          uuid.UUID `json:"id"`
-	titleFields `json:",inline"`
-	Status      domain.TitleStatus `json:"status"`
-	Reason      string             `json:"reason,omitempty"`
-	SubmittedAt time.Time          `json:"submitted_at"`
+	ID           uuid.UUID `json:"id"`
+	domain.Title `json:",inline"`
+	Status       domain.TitleStatus `json:"status"`
+	Reason       string             `json:"reason,omitempty"`
+	SubmittedAt  time.Time          `json:"submitted_at"`
 }
 
 func viewTitle(t *domain.CurrentTitle) titleOut {
-	return titleOut{ID: t.ID, titleFields: titleFieldsOf(t.Title), Status: t.Status, Reason: t.Reason, SubmittedAt: t.SubmittedAt}
+	return titleOut{ID: t.ID, Title: t.Title, Status: t.Status, Reason: t.Reason, SubmittedAt: t.SubmittedAt}
 }
 
-// addressOut is a saved address: its fields, flat, with its ID and whether
-// it is the default.
+// addressOut is a saved address: its ID, then its fields, flat, and whether
+// it is the default, as they are sent.
 type addressOut struct {
-	ID            uuid.UUID `json:"id"`
-	addressFields `json:",inline"`
-	Default       bool `json:"default"`
+	ID        uuid.UUID `json:"id"`
+	addressIn `json:",inline"`
 }
 
 func viewAddress(a *domain.SavedAddress) addressOut {
-	return addressOut{ID: a.ID, addressFields: addressFieldsOf(a.Address), Default: a.Default}
+	return addressOut{ID: a.ID, addressIn: addressIn{Address: a.Address, Default: a.Default}}
 }
 
 // statementItemOut is a statement in a list (API.md).
@@ -290,17 +173,12 @@ func viewStatementItem(v projections.StatementView) statementItemOut {
 // its lines and when it was posted.
 type statementOut struct {
 	statementItemOut `json:",inline"`
-	PostedAt         time.Time         `json:"posted_at"`
-	Lines            []statementLineIO `json:"lines"`
+	PostedAt         time.Time              `json:"posted_at"`
+	Lines            []domain.StatementLine `json:"lines"`
 }
 
 func viewStatement(st *domain.Statement) statementOut {
-	lines := make([]statementLineIO, len(st.Lines))
-	for i, l := range st.Lines {
-		lines[i] = statementLineIO{LineID: l.LineID, Product: l.Product, BillingMode: l.BillingMode,
-			PurchasedAt: l.PurchasedAt, Channel: l.Channel, Merchant: l.Merchant, Amount: l.Amount,
-			Voucher: l.Voucher, Coupon: l.Coupon, GiftBalance: l.GiftBalance}
-	}
+	lines := append(make([]domain.StatementLine, 0, len(st.Lines)), st.Lines...)
 	return statementOut{statementItemOut: viewStatementItem(projections.NewStatementView(st)), PostedAt: st.PostedAt, Lines: lines}
 }
 
