@@ -36,15 +36,11 @@ func (s *server) accountEvents(c echo.Context) error {
 		}
 		asOf = t
 	}
-	from, err := fromParam(c)
+	from, limit, err := eventPageParams(c)
 	if err != nil {
 		return err
 	}
-	limit, err := limitParam(c, eventsDefaultLimit, eventsMaxLimit)
-	if err != nil {
-		return err
-	}
-	out := eventPageOut{Items: []eventOut{}}
+	out := eventPageOut{Items: []eventstore.Record{}}
 	acc, customer := c.Param("acc"), role(c) == domain.RoleCustomer
 	for r, err := range s.cfg.Store.ReadStream(c.Request().Context(), ledger.StreamName(acc), 0) {
 		if errors.Is(err, eventstore.ErrStreamNotFound) {
@@ -78,9 +74,18 @@ func (s *server) accountEvents(c echo.Context) error {
 				return err
 			}
 		}
-		out.Items = append(out.Items, viewEvent(r))
+		out.Items = append(out.Items, r)
 	}
 	return answer(c, http.StatusOK, out)
+}
+
+// eventPageParams reads a page of events' ?from= and ?limit=.
+func eventPageParams(c echo.Context) (from uint64, limit int, err error) {
+	if from, err = fromParam(c); err != nil {
+		return 0, 0, err
+	}
+	limit, err = limitParam(c, eventsDefaultLimit, eventsMaxLimit)
+	return from, limit, err
 }
 
 // fromParam reads ?from=, a log position (inclusive); 0 when absent.
@@ -99,11 +104,7 @@ func fromParam(c echo.Context) (uint64, error) {
 // globalEvents answers a page of the global log from position from
 // (inclusive), for auditors.
 func (s *server) globalEvents(c echo.Context) error {
-	from, err := fromParam(c)
-	if err != nil {
-		return err
-	}
-	limit, err := limitParam(c, eventsDefaultLimit, eventsMaxLimit)
+	from, limit, err := eventPageParams(c)
 	if err != nil {
 		return err
 	}
@@ -111,7 +112,7 @@ func (s *server) globalEvents(c echo.Context) error {
 	if from > 0 {
 		after = from - 1
 	}
-	out := eventPageOut{Items: make([]eventOut, 0, min(limit, 128))}
+	out := eventPageOut{Items: make([]eventstore.Record, 0, min(limit, 128))}
 	for r, err := range s.cfg.Store.ReadAll(c.Request().Context(), after) {
 		if err != nil {
 			return err
@@ -121,7 +122,7 @@ func (s *server) globalEvents(c echo.Context) error {
 			out.Next = &next
 			break
 		}
-		out.Items = append(out.Items, viewEvent(r))
+		out.Items = append(out.Items, r)
 	}
 	return answer(c, http.StatusOK, out)
 }

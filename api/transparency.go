@@ -89,7 +89,7 @@ func (s *server) inclusionProof(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, http.StatusOK, inclusionProofOut{
+	return answer(c, http.StatusOK, transparency.InclusionProof{
 		Position: pos, Index: index, Size: size, EventHash: eventHash, LeafHash: leaf, Hashes: hashes,
 	})
 }
@@ -116,7 +116,7 @@ func (s *server) consistencyProof(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return answer(c, http.StatusOK, consistencyProofOut{From: from, To: to, Hashes: hashes})
+	return answer(c, http.StatusOK, transparency.ConsistencyProof{From: from, To: to, Hashes: hashes})
 }
 
 // wholeParam reads a required query parameter, a whole number from 1.

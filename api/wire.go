@@ -5,9 +5,7 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/google/uuid"
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
@@ -213,28 +211,13 @@ func listOf[T any](items []T) listOut[T] {
 	return listOut[T]{Items: items}
 }
 
-// eventOut is an event on the wire (API.md). Its data and metadata are the
-// log's own canonical JSON, as hashed into the chain: that is the log's
-// schema, by design, not an API shape.
-type eventOut struct {
-	Position eventstore.Position `json:"position"`
-	Stream   string              `json:"stream"`
-	Revision uint64              `json:"revision"`
-	ID       uuid.UUID           `json:"id"`
-	Type     string              `json:"type"`
-	Data     jsontext.Value      `json:"data"`
-	Metadata jsontext.Value      `json:"metadata"`
-}
-
-func viewEvent(r eventstore.Record) eventOut {
-	return eventOut{Position: r.Position, Stream: r.Stream, Revision: r.Revision, ID: r.ID, Type: r.Type,
-		Data: jsontext.Value(r.Data), Metadata: jsontext.Value(r.Metadata)}
-}
-
 // eventPageOut is a page of events; Next is the from of the following page.
+// An event is answered as its eventstore.Record, whose JSON is the wire
+// form of API.md: its data and metadata are the log's own canonical JSON,
+// as hashed into the chain, the log's schema by design, not an API shape.
 type eventPageOut struct {
-	Items []eventOut `json:"items"`
-	Next  *uint64    `json:"next,omitempty"`
+	Items []eventstore.Record `json:"items"`
+	Next  *uint64             `json:"next,omitempty"`
 }
 
 // healthOut and readyOut answer /healthz and /readyz.
@@ -337,23 +320,4 @@ func viewReconciliation(r projections.Report) reconciliationOut {
 		}
 	}
 	return out
-}
-
-// inclusionProofOut and consistencyProofOut answer /v1/proofs: the same
-// members as transparency.InclusionProof and ConsistencyProof, which the
-// offline checkers (fapiao verify-proof) read, so an answer saved to a file
-// checks as it is.
-type inclusionProofOut struct {
-	Position  uint64      `json:"position"`
-	Index     int64       `json:"index"`
-	Size      int64       `json:"size"`
-	EventHash string      `json:"event_hash"`
-	LeafHash  tlog.Hash   `json:"leaf_hash"`
-	Hashes    []tlog.Hash `json:"hashes"`
-}
-
-type consistencyProofOut struct {
-	From   int64       `json:"from"`
-	To     int64       `json:"to"`
-	Hashes []tlog.Hash `json:"hashes"`
 }
