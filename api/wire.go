@@ -230,90 +230,54 @@ type readyOut struct {
 	Position eventstore.Position `json:"position"`
 }
 
-// reconciliationOut is REC-1..3 for a month (projections.Report).
+// reconciliationOut is REC-1..3 for a month: projections.Report as the API
+// shows it, with fewer members (no deficit, no partial red-flushes or
+// split by medium, no EINV-3 or RED-3 lists). Its problems, tax lines and
+// SLA items are the report's own values: their JSON is the wire's.
 type reconciliationOut struct {
-	Month    string              `json:"month"`
-	AsOf     time.Time           `json:"as_of"`
-	Position eventstore.Position `json:"position"`
-	OK       bool                `json:"ok"`
-	Problems []recProblemOut     `json:"problems"`
-	Accounts []accountCheckOut   `json:"accounts"`
-	Tax      taxSummaryOut       `json:"tax"`
-	SLA      slaReportOut        `json:"sla"`
-}
-
-type recProblemOut struct {
-	Code    string `json:"code"`
-	Account string `json:"account,omitempty"`
-	Detail  string `json:"detail"`
+	Month    string                `json:"month"`
+	AsOf     time.Time             `json:"as_of"`
+	Position eventstore.Position   `json:"position"`
+	OK       bool                  `json:"ok"`
+	Problems []projections.Problem `json:"problems"`
+	Accounts []accountCheckOut     `json:"accounts"`
+	Tax      taxSummaryOut         `json:"tax"`
+	SLA      slaReportOut          `json:"sla"`
 }
 
 type accountCheckOut struct {
-	Account    string            `json:"account"`
-	Statements domain.Money      `json:"statements"`
-	Available  domain.Money      `json:"available"`
-	Reserved   domain.Money      `json:"reserved"`
-	Invoiced   domain.Money      `json:"invoiced"`
-	OK         bool              `json:"ok"`
-	Problems   []recProblemOut   `json:"problems"`
-	Statement  *statementItemOut `json:"statement,omitempty"`
+	Account    string                `json:"account"`
+	Statements domain.Money          `json:"statements"`
+	Available  domain.Money          `json:"available"`
+	Reserved   domain.Money          `json:"reserved"`
+	Invoiced   domain.Money          `json:"invoiced"`
+	OK         bool                  `json:"ok"`
+	Problems   []projections.Problem `json:"problems"`
+	Statement  *statementItemOut     `json:"statement,omitempty"`
 }
 
 type taxSummaryOut struct {
-	Issued     taxLineOut `json:"issued"`
-	Voided     taxLineOut `json:"voided"`
-	RedFlushed taxLineOut `json:"red_flushed"`
-	Net        taxLineOut `json:"net"`
+	Issued     projections.TaxLine `json:"issued"`
+	Voided     projections.TaxLine `json:"voided"`
+	RedFlushed projections.TaxLine `json:"red_flushed"`
+	Net        projections.TaxLine `json:"net"`
 }
 
-type taxLineOut struct {
-	Count  int          `json:"count"`
-	Amount domain.Money `json:"amount"`
-	Net    domain.Money `json:"net"`
-	Tax    domain.Money `json:"tax"`
-}
-
+// slaReportOut lists paper applications only, whose SLA items never carry
+// an issued_on (only EINV-3's late electronic ones do).
 type slaReportOut struct {
-	Late            []slaItemOut `json:"late"`
-	WaitingForPaper []slaItemOut `json:"waiting_for_paper"`
-}
-
-type slaItemOut struct {
-	Account           string               `json:"account"`
-	InvoiceID         uuid.UUID            `json:"invoice_id"`
-	Status            domain.InvoiceStatus `json:"status"`
-	RequestedAt       time.Time            `json:"requested_at"`
-	SLADue            string               `json:"sla_due,omitempty"`
-	ShippedAt         *time.Time           `json:"shipped_at,omitempty"`
-	ReturnRequestedAt *time.Time           `json:"return_requested_at,omitempty"`
+	Late            []projections.SLAItem `json:"late"`
+	WaitingForPaper []projections.SLAItem `json:"waiting_for_paper"`
 }
 
 func viewReconciliation(r projections.Report) reconciliationOut {
-	problems := func(ps []projections.Problem) []recProblemOut {
-		out := make([]recProblemOut, len(ps))
-		for i, p := range ps {
-			out[i] = recProblemOut{Code: p.Code, Account: p.Account, Detail: p.Detail}
-		}
-		return out
-	}
-	tax := func(l projections.TaxLine) taxLineOut {
-		return taxLineOut{Count: l.Count, Amount: l.Amount, Net: l.Net, Tax: l.Tax}
-	}
-	sla := func(items []projections.SLAItem) []slaItemOut {
-		out := make([]slaItemOut, len(items))
-		for i, it := range items {
-			out[i] = slaItemOut{Account: it.Account, InvoiceID: it.InvoiceID, Status: it.Status, RequestedAt: it.RequestedAt,
-				SLADue: it.SLADue, ShippedAt: it.ShippedAt, ReturnRequestedAt: it.ReturnRequestedAt}
-		}
-		return out
-	}
-	out := reconciliationOut{Month: r.Month, AsOf: r.AsOf, Position: r.Position, OK: r.OK, Problems: problems(r.Problems),
+	out := reconciliationOut{Month: r.Month, AsOf: r.AsOf, Position: r.Position, OK: r.OK, Problems: r.Problems,
 		Accounts: make([]accountCheckOut, len(r.Accounts)),
-		Tax:      taxSummaryOut{Issued: tax(r.Tax.Issued), Voided: tax(r.Tax.Voided), RedFlushed: tax(r.Tax.RedFlushed), Net: tax(r.Tax.Net)},
-		SLA:      slaReportOut{Late: sla(r.SLA.Late), WaitingForPaper: sla(r.SLA.WaitingForPaper)}}
+		Tax:      taxSummaryOut{Issued: r.Tax.Issued, Voided: r.Tax.Voided, RedFlushed: r.Tax.RedFlushed, Net: r.Tax.Net},
+		SLA:      slaReportOut{Late: r.SLA.Late, WaitingForPaper: r.SLA.WaitingForPaper}}
 	for i, a := range r.Accounts {
 		out.Accounts[i] = accountCheckOut{Account: a.Account, Statements: a.Statements, Available: a.Available,
-			Reserved: a.Reserved, Invoiced: a.Invoiced, OK: a.OK, Problems: problems(a.Problems)}
+			Reserved: a.Reserved, Invoiced: a.Invoiced, OK: a.OK, Problems: a.Problems}
 		if a.Statement != nil {
 			st := viewStatementItem(*a.Statement)
 			out.Accounts[i].Statement = &st
