@@ -1,7 +1,6 @@
 package api
 
 import (
-	"slices"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -81,6 +80,9 @@ type invoiceOut struct {
 	Actions           []string                 `json:"actions"`
 }
 
+// viewInvoice is inv as r sees it. The answer shares inv's slices and
+// pointers (its shipment, return, ...): every caller encodes it at once,
+// from a copy or under the lock that guards inv, and keeps only the bytes.
 func viewInvoice(inv *domain.Invoice, r domain.Role) invoiceOut {
 	out := invoiceOut{
 		ID: inv.ID, AccountID: inv.AccountID, Status: inv.Status, Amount: inv.Amount, Kingsoft: inv.Kingsoft,
@@ -88,12 +90,13 @@ func viewInvoice(inv *domain.Invoice, r domain.Role) invoiceOut {
 		Medium: inv.Medium, Emails: inv.Emails, DeliveredTo: inv.DeliveredTo, RequestedAt: inv.RequestedAt, SLADue: inv.SLADue,
 		ExchangeOf: inv.ExchangeOf, InvoiceCode: inv.InvoiceCode, InvoiceNumber: inv.InvoiceNumber,
 		IssuedOn: inv.IssuedOn, Issuer: inv.Issuer, TaxRate: inv.TaxRate, NetAmount: inv.NetAmount,
-		TaxAmount: inv.TaxAmount, Shipment: clone(inv.Shipment), Return: clone(inv.Return),
-		ExchangeFailure: clone(inv.ExchangeFailure), PartialRedFlushes: slices.Clone(inv.PartialRedFlushes),
+		TaxAmount: inv.TaxAmount, Shipment: inv.Shipment, Return: inv.Return,
+		ExchangeFailure: inv.ExchangeFailure, PartialRedFlushes: inv.PartialRedFlushes,
 		RejectReason: inv.RejectReason, CancelledBy: inv.CancelledBy, UpdatedAt: inv.UpdatedAt, Actions: inv.Actions(r),
 	}
 	if inv.Medium != domain.Electronic {
-		out.Address = clone(&inv.Address)
+		a := inv.Address
+		out.Address = &a
 	}
 	if out.Medium == "" {
 		out.Medium = domain.Paper
@@ -107,16 +110,6 @@ func viewInvoice(inv *domain.Invoice, r domain.Role) invoiceOut {
 		out.RedFlushedAmount = &r
 	}
 	return out
-}
-
-// clone is a copy of *p, or nil: an answer keeps no pointer into the state
-// it was made from.
-func clone[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	c := *p
-	return &c
 }
 
 // titleOut is the account's title: its fields, flat, with its review state.
