@@ -2,9 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,19 +19,11 @@ var echoParam = regexp.MustCompile(`:([a-z]+)`)
 // every operation it documents.
 func documentedOperations(t *testing.T) []string {
 	t.Helper()
-	srv := httptest.NewServer(api.New(api.Config{Logger: quiet, Tokens: &api.Tokens{}}))
-	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/openapi.json")
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, 200, resp.StatusCode)
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
 	var doc struct {
 		OpenAPI string                                `json:"openapi"`
 		Paths   map[string]map[string]json.RawMessage `json:"paths"`
 	}
-	require.NoError(t, json.Unmarshal(raw, &doc))
+	require.NoError(t, json.Unmarshal(servedDocument(t), &doc))
 	require.Equal(t, "3.1.0", doc.OpenAPI)
 	var ops []string
 	for path, item := range doc.Paths {
@@ -65,11 +55,6 @@ func TestOpenAPIListsEveryRoute(t *testing.T) {
 // parameters, its problem answers and, for commands, its body and the
 // Fapiao-Position header.
 func TestOpenAPIOperationsAreComplete(t *testing.T) {
-	srv := httptest.NewServer(api.New(api.Config{Logger: quiet, Tokens: &api.Tokens{}}))
-	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/openapi.json")
-	require.NoError(t, err)
-	defer resp.Body.Close()
 	var doc struct {
 		Paths map[string]map[string]struct {
 			Parameters  []map[string]any          `json:"parameters"`
@@ -80,7 +65,7 @@ func TestOpenAPIOperationsAreComplete(t *testing.T) {
 			Schemas map[string]any `json:"schemas"`
 		} `json:"components"`
 	}
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+	require.NoError(t, json.Unmarshal(servedDocument(t), &doc))
 	refs := regexp.MustCompile(`"#/components/schemas/([A-Za-z]+)"`)
 	for path, item := range doc.Paths {
 		if !strings.HasPrefix(path, "/v1") {
@@ -121,17 +106,12 @@ func TestOpenAPIOperationsAreComplete(t *testing.T) {
 // be unique; GET …/invoices and GET …/invoices/{id} once shared one, which
 // made the document invalid for code generators and validators.
 func TestOpenAPIOperationIDsAreUnique(t *testing.T) {
-	srv := httptest.NewServer(api.New(api.Config{Logger: quiet, Tokens: &api.Tokens{}}))
-	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/openapi.json")
-	require.NoError(t, err)
-	defer resp.Body.Close()
 	var doc struct {
 		Paths map[string]map[string]struct {
 			OperationID string `json:"operationId"`
 		} `json:"paths"`
 	}
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+	require.NoError(t, json.Unmarshal(servedDocument(t), &doc))
 	seen := map[string]string{}
 	for path, item := range doc.Paths {
 		for method, op := range item {

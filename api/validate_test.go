@@ -39,6 +39,7 @@ func servedDocument(t testing.TB) []byte {
 	resp, err := http.Get(srv.URL + "/openapi.json")
 	require.NoError(t, err)
 	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return raw
