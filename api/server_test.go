@@ -91,7 +91,7 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 	cfg := api.Config{
 		Ledger: led, Projections: proj, Store: store, Tokens: tokens, Clock: clock,
 		Logger: slog.New(slog.DiscardHandler),
-		Tree:   tree, Checkpoints: transparency.NewCheckpointerClock(testSigner(t), tree, func() time.Time {
+		Tree:   tree, Checkpoints: transparency.NewCheckpointerClock(testkit.CheckpointSigner(t), tree, func() time.Time {
 			return time.Now().Add(time.Duration(skew.Load()))
 		}),
 	}

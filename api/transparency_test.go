@@ -9,25 +9,11 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"golang.org/x/mod/sumdb/note"
 
 	"github.com/fapiao/fapiao/api"
 	"github.com/fapiao/fapiao/eventstore/transparency"
+	"github.com/fapiao/fapiao/internal/testkit"
 )
-
-// TEST ONLY: the test servers' checkpoint key (the same committed test key
-// as eventstore/transparency's golden vector). Never use it for a real log.
-const (
-	testSigningKey  = "PRIVATE+KEY+fapiao.test/log+62be7093+Aao8jKM2USJutbwI21AroZl8Hkw4Q4GllRGd9oJLZyM1"
-	testVerifierKey = "fapiao.test/log+62be7093+AY64BOCrKv2tvbNm6anQXjwZ9jx1Oq/mnOIl8Vh2q3Re"
-)
-
-func testSigner(t *testing.T) note.Signer {
-	t.Helper()
-	s, err := note.NewSigner(testSigningKey)
-	require.NoError(t, err)
-	return s
-}
 
 // waitTree waits until the server's tree holds n events.
 func (s *testServer) waitTree(n int64) {
@@ -47,7 +33,7 @@ func (s *testServer) checkpoint(token string) transparency.Checkpoint {
 	r := s.call("GET", "/v1/checkpoint", token, nil)
 	require.Equal(s.t, http.StatusOK, r.Status, "%s", r.Body)
 	require.Equal(s.t, api.MIMECheckpoint, r.Header.Get("Content-Type"))
-	v, err := transparency.ParseVerifierKey(testVerifierKey)
+	v, err := transparency.ParseVerifierKey(testkit.CheckpointVerifierKey)
 	require.NoError(s.t, err)
 	cp, err := transparency.OpenCheckpoint(r.Body, v)
 	require.NoError(s.t, err, "%s", r.Body)
@@ -165,7 +151,7 @@ func TestInclusionTreeMismatch(t *testing.T) {
 	stale := transparency.New()
 	require.NoError(t, stale.Append(1, strings.Repeat("00", 32)))
 	s := newTestServer(t, func(c *api.Config) {
-		c.Tree, c.Checkpoints = stale, transparency.NewCheckpointer(testSigner(t), stale)
+		c.Tree, c.Checkpoints = stale, transparency.NewCheckpointer(testkit.CheckpointSigner(t), stale)
 	})
 	s.seed()
 	r := s.call("GET", "/v1/proofs/inclusion?position=1&size=1", tokAuditor, nil)

@@ -17,23 +17,9 @@ import (
 	"github.com/fapiao/fapiao/internal/testkit"
 )
 
-// TEST ONLY: a signing key committed for the golden vector. It signs
-// nothing outside these tests; never use it for a real log.
-const (
-	testSigningKey  = "PRIVATE+KEY+fapiao.test/log+62be7093+Aao8jKM2USJutbwI21AroZl8Hkw4Q4GllRGd9oJLZyM1"
-	testVerifierKey = "fapiao.test/log+62be7093+AY64BOCrKv2tvbNm6anQXjwZ9jx1Oq/mnOIl8Vh2q3Re"
-)
-
-func testSigner(t *testing.T) note.Signer {
-	t.Helper()
-	s, err := note.NewSigner(testSigningKey)
-	require.NoError(t, err)
-	return s
-}
-
 func testVerifier(t *testing.T) note.Verifier {
 	t.Helper()
-	v, err := transparency.ParseVerifierKey(testVerifierKey)
+	v, err := transparency.ParseVerifierKey(testkit.CheckpointVerifierKey)
 	require.NoError(t, err)
 	return v
 }
@@ -47,7 +33,7 @@ func TestGoldenCheckpoint(t *testing.T) {
 	require.NoError(t, transparency.Build(context.Background(), s, tree, 0))
 	root, err := tree.Root(7)
 	require.NoError(t, err)
-	signed, err := transparency.Sign(testSigner(t), tlog.Tree{N: 7, Hash: root})
+	signed, err := transparency.Sign(testkit.CheckpointSigner(t), tlog.Tree{N: 7, Hash: root})
 	require.NoError(t, err)
 
 	golden := filepath.Join("testdata", "checkpoint-7.golden")
@@ -86,7 +72,7 @@ func TestOpenCheckpointRefuses(t *testing.T) {
 	require.Error(t, err, "another key of the same name")
 
 	// Signed by the right key, but naming another log.
-	msg, err := note.Sign(&note.Note{Text: "other.log\n7\n" + strings.Split(string(signed), "\n")[2] + "\n"}, testSigner(t))
+	msg, err := note.Sign(&note.Note{Text: "other.log\n7\n" + strings.Split(string(signed), "\n")[2] + "\n"}, testkit.CheckpointSigner(t))
 	require.NoError(t, err)
 	_, err = transparency.OpenCheckpoint(msg, v)
 	require.ErrorContains(t, err, "other.log")
@@ -105,7 +91,7 @@ func TestCheckpointerSignsWhenGrown(t *testing.T) {
 		s := fixedLog(t, 5)
 		tree := transparency.New()
 		require.NoError(t, transparency.Build(context.Background(), s, tree, 3))
-		c := transparency.NewCheckpointer(testSigner(t), tree)
+		c := transparency.NewCheckpointer(testkit.CheckpointSigner(t), tree)
 		first, err := c.Latest()
 		require.NoError(t, err)
 		cp, err := transparency.OpenCheckpoint(first, testVerifier(t))
