@@ -72,19 +72,11 @@ func TestGoldenLogStillReplays(t *testing.T) {
 	f, err := os.Open("testdata/unscoped-keys-export.jsonl")
 	require.NoError(t, err)
 	defer f.Close()
-	type line struct {
-		Stream   string          `json:"stream"`
-		Revision uint64          `json:"revision"`
-		ID       uuid.UUID       `json:"id"`
-		Type     string          `json:"type"`
-		Data     json.RawMessage `json:"data"`
-		Metadata json.RawMessage `json:"metadata"`
-	}
-	var lines []line
+	var lines []eventstore.Record // an export line is a record as stored
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		var ln line
+		var ln eventstore.Record
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &ln))
 		expected := eventstore.NoStream
 		if ln.Revision > 0 {
