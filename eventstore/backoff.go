@@ -1,6 +1,9 @@
 package eventstore
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Backoff is how long a client waits before it tries again: Min before the
 // first retry, doubling with each failed one, never more than Max. The
@@ -20,4 +23,19 @@ func (b Backoff) Delay(try int) time.Duration {
 		}
 	}
 	return min(d, b.Max)
+}
+
+// Sleep waits d before a retry: nil once d has passed, ctx's error if ctx
+// ends first, ErrClosed if closed does (a nil closed never does).
+func Sleep(ctx context.Context, d time.Duration, closed <-chan struct{}) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-closed:
+		return ErrClosed
+	}
 }

@@ -69,14 +69,7 @@ func (l *Ledger) prepare(req Request) command {
 // racing writers do not collide again in lockstep.
 func backoff(ctx context.Context, attempt int) error {
 	d := min(time.Millisecond<<attempt, 50*time.Millisecond)
-	t := time.NewTimer(rand.N(d) + time.Millisecond/4)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return eventstore.Sleep(ctx, rand.N(d)+time.Millisecond/4, nil)
 }
 
 func (c command) metadata(now time.Time) eventstore.Metadata {

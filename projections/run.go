@@ -80,12 +80,8 @@ func Run(ctx context.Context, store eventstore.Store, p *Projections, log *slog.
 		}
 		log.Warn("projections: subscription dropped; resubscribing",
 			"position", p.Position(), "retry_in", backoff, "err", err)
-		t := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := eventstore.Sleep(ctx, backoff, nil); err != nil {
+			return err
 		}
 		backoff = min(2*backoff, maxBackoff)
 	}

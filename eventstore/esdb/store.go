@@ -164,16 +164,7 @@ func protect(f func() error) (err error) {
 
 // sleep waits d, or until ctx ends or the store closes.
 func (s *Store) sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.done:
-		return eventstore.ErrClosed
-	}
+	return eventstore.Sleep(ctx, d, s.done)
 }
 
 // keep reports whether stream belongs to the store's global log.

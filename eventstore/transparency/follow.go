@@ -170,12 +170,8 @@ func Follow(ctx context.Context, store eventstore.Store, t *Tree, log *slog.Logg
 		backoff := resubscribe.Delay(try)
 		try++
 		log.Warn("transparency: the tree's subscription dropped; resubscribing", "size", t.Size(), "retry_in", backoff, "err", err)
-		timer := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return ctx.Err()
-		case <-timer.C:
+		if err := eventstore.Sleep(ctx, backoff, nil); err != nil {
+			return err
 		}
 	}
 }
