@@ -168,9 +168,9 @@ type statementOut struct {
 	Lines            []domain.StatementLine `json:"lines"`
 }
 
+// viewStatement shares st's lines: they are the event's, never changed.
 func viewStatement(st *domain.Statement) statementOut {
-	lines := append(make([]domain.StatementLine, 0, len(st.Lines)), st.Lines...)
-	return statementOut{statementItemOut: viewStatementItem(projections.NewStatementView(st)), PostedAt: st.PostedAt, Lines: lines}
+	return statementOut{statementItemOut: viewStatementItem(projections.NewStatementView(st)), PostedAt: st.PostedAt, Lines: st.Lines}
 }
 
 // balanceOut is the invoiceable balance of API.md (BAL-2, STMT-4/5).
