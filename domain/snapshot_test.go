@@ -223,3 +223,32 @@ func TestSnapshotRefusesDamage(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSnapshot encodes and decodes the account that a realistic random
+// history folds into: the views file writes and reads it on every rebuild
+// and catch-up, so the codec is a hot path.
+func BenchmarkSnapshot(b *testing.B) {
+	s := &sim{t: b, r: rand.New(rand.NewPCG(7, 42)), a: NewAccount("acc-bench"),
+		env: testEnv("2025-01-05T09:00:00+08:00"), month: time.Date(2024, 1, 1, 0, 0, 0, 0, shanghai)}
+	for i := range 3000 {
+		s.step(i)
+	}
+	data := AppendSnapshot(nil, s.a)
+	b.Run("encode", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		buf := make([]byte, 0, len(data))
+		for b.Loop() {
+			buf = AppendSnapshot(buf[:0], s.a)
+		}
+	})
+	b.Run("decode", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			if _, err := DecodeSnapshot(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
