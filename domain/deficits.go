@@ -529,14 +529,13 @@ func (a *Account) applyOffset(e *DeficitOffset) {
 	s.Free = s.Free.Sub(part)
 	s.Offsets = withOffset(s.Offsets, e.InvoiceID, part)
 	s.settle()
-	if inv := a.Invoices[e.InvoiceID]; inv != nil {
+	if inv := a.touched(e.InvoiceID, e.OffsetAt); inv != nil {
 		inv.OffsetAmount = inv.OffsetAmount.Add(e.Amount)
-		inv.UpdatedAt = e.OffsetAt
 	}
 }
 
 func (a *Account) applyPartlyRedFlushed(e *InvoicePartlyRedFlushed) {
-	inv := a.Invoices[e.InvoiceID]
+	inv := a.touched(e.InvoiceID, e.RedFlushedAt)
 	if inv == nil {
 		return
 	}
@@ -546,12 +545,8 @@ func (a *Account) applyPartlyRedFlushed(e *InvoicePartlyRedFlushed) {
 		Amount: e.RedAmount, NetAmount: e.NetAmount, TaxAmount: e.TaxAmount, IssuedOn: e.RedIssuedOn,
 		ConfirmationID: e.ConfirmationID, At: e.RedFlushedAt,
 	})
-	inv.UpdatedAt = e.RedFlushedAt
 	if e.ConfirmationID != nil {
-		if c := a.confirmation(*e.ConfirmationID); c != nil {
-			c.Used = true
-			c.UpdatedAt = e.RedFlushedAt
-		}
+		a.useConfirmation(*e.ConfirmationID, e.RedFlushedAt)
 	}
 }
 

@@ -258,37 +258,46 @@ func (a *Account) setStatements(inv *Invoice, s StatementStatus, id uuid.UUID) {
 	}
 }
 
-func (a *Account) applyCancelled(e *InvoiceCancelled) {
-	inv := a.Invoices[e.InvoiceID]
-	if inv == nil {
-		return
+// touched returns the invoice an event is about, its UpdatedAt moved to
+// the event's time; nil when the account has no such invoice (the event
+// then changes nothing).
+func (a *Account) touched(id uuid.UUID, at time.Time) *Invoice {
+	inv := a.Invoices[id]
+	if inv != nil {
+		inv.UpdatedAt = at
 	}
-	inv.Status = Cancelled
-	inv.CancelledBy = e.By
-	inv.UpdatedAt = e.CancelledAt
+	return inv
+}
+
+// end moves an invoice to a status that no longer holds its statements
+// (cancelled, rejected, voided, red-flushed) and makes them available again.
+func (a *Account) end(inv *Invoice, s InvoiceStatus) {
+	inv.Status = s
 	a.setStatements(inv, StatementAvailable, uuid.Nil)
 }
 
+func (a *Account) applyCancelled(e *InvoiceCancelled) {
+	if inv := a.touched(e.InvoiceID, e.CancelledAt); inv != nil {
+		inv.CancelledBy = e.By
+		a.end(inv, Cancelled)
+	}
+}
+
 func (a *Account) applyApproved(e *InvoiceApproved) {
-	if inv := a.Invoices[e.InvoiceID]; inv != nil {
+	if inv := a.touched(e.InvoiceID, e.ApprovedAt); inv != nil {
 		inv.Status = Issuing
-		inv.UpdatedAt = e.ApprovedAt
 	}
 }
 
 func (a *Account) applyRejected(e *InvoiceRejected) {
-	inv := a.Invoices[e.InvoiceID]
-	if inv == nil {
-		return
+	if inv := a.touched(e.InvoiceID, e.RejectedAt); inv != nil {
+		inv.RejectReason = e.Reason
+		a.end(inv, Rejected)
 	}
-	inv.Status = Rejected
-	inv.RejectReason = e.Reason
-	inv.UpdatedAt = e.RejectedAt
-	a.setStatements(inv, StatementAvailable, uuid.Nil)
 }
 
 func (a *Account) applyIssued(e *InvoiceIssued) {
-	inv := a.Invoices[e.InvoiceID]
+	inv := a.touched(e.InvoiceID, e.IssuedAt)
 	if inv == nil {
 		return
 	}
@@ -301,22 +310,18 @@ func (a *Account) applyIssued(e *InvoiceIssued) {
 	net, tax := e.NetAmount, e.TaxAmount
 	inv.NetAmount, inv.TaxAmount = &net, &tax
 	inv.DeliveredTo = e.DeliveredTo
-	inv.UpdatedAt = e.IssuedAt
 	a.setStatements(inv, StatementInvoiced, inv.ID)
 }
 
 func (a *Account) applyShipped(e *InvoiceShipped) {
-	inv := a.Invoices[e.InvoiceID]
-	if inv == nil {
-		return
+	if inv := a.touched(e.InvoiceID, e.ShippedAt); inv != nil {
+		inv.Shipment = &Shipment{
+			Courier:        e.Courier,
+			TrackingNumber: e.TrackingNumber,
+			ShippedAt:      e.ShippedAt,
+			Late:           e.Late,
+		}
 	}
-	inv.Shipment = &Shipment{
-		Courier:        e.Courier,
-		TrackingNumber: e.TrackingNumber,
-		ShippedAt:      e.ShippedAt,
-		Late:           e.Late,
-	}
-	inv.UpdatedAt = e.ShippedAt
 }
 
 func (a *Account) applyRedFlushed(e *InvoiceRedFlushed) {
@@ -328,23 +333,26 @@ func (a *Account) applyRedFlushed(e *InvoiceRedFlushed) {
 		id := *e.ConfirmationID
 		returnCopy(inv).RedConfirmationID = &id
 	}
-	if c := a.confirmation(*e.ConfirmationID); c != nil {
+	a.useConfirmation(*e.ConfirmationID, e.RedFlushedAt)
+}
+
+// useConfirmation marks the confirmation a red invoice was issued against
+// as used (RED-5).
+func (a *Account) useConfirmation(id uuid.UUID, at time.Time) {
+	if c := a.confirmation(id); c != nil {
 		c.Used = true
-		c.UpdatedAt = e.RedFlushedAt
+		c.UpdatedAt = at
 	}
 }
 
 func (a *Account) applyExchangeFailed(e *ExchangeFailed) {
-	inv := a.Invoices[e.InvoiceID]
-	if inv == nil {
-		return
+	if inv := a.touched(e.InvoiceID, e.FailedAt); inv != nil {
+		inv.ExchangeFailure = &ExchangeFailure{Reason: e.Reason, Code: e.Code, At: e.FailedAt}
 	}
-	inv.ExchangeFailure = &ExchangeFailure{Reason: e.Reason, Code: e.Code, At: e.FailedAt}
-	inv.UpdatedAt = e.FailedAt
 }
 
 func (a *Account) applyReturnRequested(e *ReturnRequested) {
-	inv := a.Invoices[e.InvoiceID]
+	inv := a.touched(e.InvoiceID, e.RequestedAt)
 	if inv == nil {
 		return
 	}
@@ -357,7 +365,6 @@ func (a *Account) applyReturnRequested(e *ReturnRequested) {
 		AddressID:           e.AddressID,
 		RequestedAt:         e.RequestedAt,
 	}
-	inv.UpdatedAt = e.RequestedAt
 }
 
 // returnCopy gives the invoice its own copy of its return, so that clones
@@ -372,7 +379,7 @@ func returnCopy(inv *Invoice) *Return {
 }
 
 func (a *Account) applyPaperReceived(e *ReturnPaperReceived) {
-	inv := a.Invoices[e.InvoiceID]
+	inv := a.touched(e.InvoiceID, e.ReceivedAt)
 	if inv == nil {
 		return
 	}
@@ -383,22 +390,17 @@ func (a *Account) applyPaperReceived(e *ReturnPaperReceived) {
 	if e.Complete {
 		inv.Status = PaperReceived
 	}
-	inv.UpdatedAt = e.ReceivedAt
 }
 
 func (a *Account) applyReturnRejected(e *ReturnRejected) {
-	inv := a.Invoices[e.InvoiceID]
-	if inv == nil {
-		return
+	if inv := a.touched(e.InvoiceID, e.RejectedAt); inv != nil {
+		returnCopy(inv).RejectedReason = e.Reason
+		inv.Status = Issued
 	}
-	r := returnCopy(inv)
-	r.RejectedReason = e.Reason
-	inv.Status = Issued
-	inv.UpdatedAt = e.RejectedAt
 }
 
 func (a *Account) applyReturnCompleted(id uuid.UUID, s InvoiceStatus, redCode, redNumber string, at time.Time) {
-	inv := a.Invoices[id]
+	inv := a.touched(id, at)
 	if inv == nil {
 		return
 	}
@@ -406,8 +408,5 @@ func (a *Account) applyReturnCompleted(id uuid.UUID, s InvoiceStatus, redCode, r
 		r := returnCopy(inv)
 		r.RedInvoiceCode, r.RedInvoiceNumber = redCode, redNumber
 	}
-	inv.Status = s
-	inv.UpdatedAt = at
-	// RETURN-5: the statements are available again.
-	a.setStatements(inv, StatementAvailable, uuid.Nil)
+	a.end(inv, s) // RETURN-5: the statements are available again.
 }
