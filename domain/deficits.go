@@ -106,29 +106,23 @@ func (s *Statement) holdIndex(id uuid.UUID) int {
 	return slices.IndexFunc(s.Holds, func(h Hold) bool { return h.InvoiceID == id })
 }
 
-// HeldBy is the part invoice id still holds (zero when it holds none).
-func (s *Statement) HeldBy(id uuid.UUID) Split {
+// holdOf is invoice id's hold on the statement, zero when it holds none.
+func (s *Statement) holdOf(id uuid.UUID) Hold {
 	if i := s.holdIndex(id); i >= 0 {
-		return s.Holds[i].Held
+		return s.Holds[i]
 	}
-	return Split{}
+	return Hold{}
 }
 
+// HeldBy is the part invoice id still holds (zero when it holds none).
+func (s *Statement) HeldBy(id uuid.UUID) Split { return s.holdOf(id).Held }
+
 // AppliedBy is what invoice id took of the statement when applied (APP-3).
-func (s *Statement) AppliedBy(id uuid.UUID) Split {
-	if i := s.holdIndex(id); i >= 0 {
-		return s.Holds[i].Applied
-	}
-	return Split{}
-}
+func (s *Statement) AppliedBy(id uuid.UUID) Split { return s.holdOf(id).Applied }
 
 // HeldTotal sums the parts its live holders hold.
 func (s *Statement) HeldTotal() Split {
-	var t Split
-	for _, h := range s.Holds {
-		t = t.Add(h.Held)
-	}
-	return t
+	return sumSplits(s.Holds, func(h *Hold) Split { return h.Held })
 }
 
 // Offset is a part of a statement that cleared an invoice's deficit (DEF-3).
@@ -139,9 +133,14 @@ type Offset struct {
 
 // OffsetTotal sums the statement's offset parts.
 func (s *Statement) OffsetTotal() Split {
+	return sumSplits(s.Offsets, func(o *Offset) Split { return o.Split })
+}
+
+// sumSplits adds up one Split of each of xs.
+func sumSplits[T any](xs []T, part func(*T) Split) Split {
 	var t Split
-	for _, o := range s.Offsets {
-		t = t.Add(o.Split)
+	for i := range xs {
+		t = t.Add(part(&xs[i]))
 	}
 	return t
 }
