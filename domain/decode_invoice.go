@@ -78,35 +78,42 @@ func fastInvoiceIssued(data []byte) (InvoiceIssued, bool) {
 
 func fastInvoiceShipped(data []byte) (InvoiceShipped, bool) {
 	var e InvoiceShipped
-	var id []byte
-	ok := jsonscan.Decode(data,
-		jsonscan.Raw("invoice_id", &id),
+	ok := fastInvoiceEvent(data, &e.InvoiceID,
 		jsonscan.String("courier", &e.Courier),
 		jsonscan.String("tracking_number", &e.TrackingNumber),
 		jsonscan.Time("shipped_at", &e.ShippedAt),
 		jsonscan.Bool("late", &e.Late),
-	) && idOf(id, &e.InvoiceID)
+	)
 	return e, ok
 }
 
 func fastInvoiceApproved(data []byte) (InvoiceApproved, bool) {
 	var e InvoiceApproved
-	var id []byte
-	ok := jsonscan.Decode(data,
-		jsonscan.Raw("invoice_id", &id),
-		jsonscan.Time("approved_at", &e.ApprovedAt),
-	) && idOf(id, &e.InvoiceID)
+	ok := fastInvoiceEvent(data, &e.InvoiceID, jsonscan.Time("approved_at", &e.ApprovedAt))
 	return e, ok
 }
 
 func fastInvoiceCancelled(data []byte) (InvoiceCancelled, bool) {
 	var e InvoiceCancelled
-	var id []byte
-	ok := jsonscan.Decode(data,
-		jsonscan.Raw("invoice_id", &id),
+	ok := fastInvoiceEvent(data, &e.InvoiceID,
 		jsonscan.String("by", (*string)(&e.By)),
 		jsonscan.String("ticket", &e.Ticket),
 		jsonscan.Time("cancelled_at", &e.CancelledAt),
-	) && idOf(id, &e.InvoiceID)
+	)
 	return e, ok
+}
+
+// fastInvoiceEvent reads one of the small invoice events: the invoice_id
+// the ledger writes first, then at most four fields.
+func fastInvoiceEvent(data []byte, invoiceID *uuid.UUID, fields ...jsonscan.Field) bool {
+	var id []byte
+	var all [1 + 4]jsonscan.Field
+	if len(fields) >= len(all) {
+		return false
+	}
+	all[0] = jsonscan.Raw("invoice_id", &id)
+	for i, f := range fields { // not copy: escape analysis would send the events to the heap
+		all[1+i] = f
+	}
+	return jsonscan.Decode(data, all[:1+len(fields)]...) && idOf(id, invoiceID)
 }
