@@ -231,12 +231,20 @@ func TestRED5_RedInvoiceOnlyAgainstConfirmedOrNotRequired(t *testing.T) {
 	wantRule(t, err, "RED-1", FieldRule, "confirmation_id")
 }
 
-func TestRED5_NotRequiredConfirmationAndExchangeInTheSameMedium(t *testing.T) {
-	t.Parallel()
+// exchangeReturned is a vat_general e-invoice over 2026-07 that the
+// customer returns for an exchange, with finance's confirmation of an
+// issuing error (not required: nothing was deducted or booked).
+func exchangeReturned(t *testing.T) (*Account, Env, uuid.UUID, *Confirmation) {
+	t.Helper()
 	a, env := readyAccount(t, VATGeneral)
 	id := eIssued(t, a, env, eNum1, "2026-07")
 	must(t, a, env, RequestReturn{InvoiceID: id, Reason: "wrong title", Exchange: true})
-	cf := enter(t, a, env, EnterConfirmation{InvoiceID: id, By: RoleFinance, Reason: ReasonIssuingError})
+	return a, env, id, enter(t, a, env, EnterConfirmation{InvoiceID: id, By: RoleFinance, Reason: ReasonIssuingError})
+}
+
+func TestRED5_NotRequiredConfirmationAndExchangeInTheSameMedium(t *testing.T) {
+	t.Parallel()
+	a, env, id, cf := exchangeReturned(t)
 	if cf.Status != ConfirmationNotRequired || !slices.Contains(cf.Actions(RoleFinance), "red_flush") {
 		t.Fatalf("%+v %v", cf, cf.Actions(RoleFinance))
 	}
@@ -254,10 +262,7 @@ func TestRED5_NotRequiredConfirmationAndExchangeInTheSameMedium(t *testing.T) {
 
 func TestRETURN6_ElectronicExchangeFailsWithoutTitleAndIsShown(t *testing.T) {
 	t.Parallel()
-	a, env := readyAccount(t, VATGeneral)
-	id := eIssued(t, a, env, eNum1, "2026-07")
-	must(t, a, env, RequestReturn{InvoiceID: id, Reason: "r", Exchange: true})
-	cf := enter(t, a, env, EnterConfirmation{InvoiceID: id, By: RoleFinance, Reason: ReasonIssuingError})
+	a, env, id, cf := exchangeReturned(t)
 	must(t, a, env, ClearTitle{Reason: "renamed", Ticket: "T"})
 	cid := cf.ID
 	evs := must(t, a, env, RedFlushInvoice{InvoiceID: id, RedInvoiceNumber: eNum2, ConfirmationID: &cid})

@@ -140,6 +140,14 @@ func request(t testing.TB, a *Account, env Env, months ...string) uuid.UUID {
 	return evs[0].(InvoiceRequested).InvoiceID
 }
 
+// applied is readyAccount for vat_general with one application, over
+// 2026-07, under review.
+func applied(t testing.TB) (*Account, Env, uuid.UUID) {
+	t.Helper()
+	a, env := readyAccount(t, VATGeneral)
+	return a, env, request(t, a, env, "2026-07")
+}
+
 // issued takes a new application over months to issued on env's date.
 func issued(t testing.TB, a *Account, env Env, code, number string, months ...string) uuid.UUID {
 	t.Helper()

@@ -10,8 +10,7 @@ import (
 
 func TestCANCEL1_WhoMayCancelWhen(t *testing.T) {
 	t.Parallel()
-	a, env := readyAccount(t, VATGeneral)
-	id := request(t, a, env, "2026-07")
+	a, env, id := applied(t)
 
 	_, err := CancelInvoice{InvoiceID: id, By: RoleSupport, Ticket: "T-1"}.Decide(a, env)
 	wantRule(t, err, "CANCEL-1", StateRule, "") // support does not cancel under_review
@@ -94,8 +93,7 @@ func TestREVIEW1_ApproveOrRejectWithReason(t *testing.T) {
 
 func TestISSUE1_IssueFields(t *testing.T) {
 	t.Parallel()
-	a, env := readyAccount(t, VATGeneral) // applied on 2026-10-12
-	id := request(t, a, env, "2026-07")
+	a, env, id := applied(t) // applied on 2026-10-12
 	later := withNow(env, "2026-10-14T09:00:00+08:00")
 	ok := IssueInvoice{InvoiceID: id, InvoiceCode: "011001900111", InvoiceNumber: "12345678", IssuedOn: "2026-10-14"}
 	_, err := ok.Decide(a, later)

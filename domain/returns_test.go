@@ -8,8 +8,7 @@ import (
 
 func TestRETURN1_ReturnIssuedWithReason(t *testing.T) {
 	t.Parallel()
-	a, env := readyAccount(t, VATGeneral)
-	id := request(t, a, env, "2026-07")
+	a, env, id := applied(t)
 	_, err := RequestReturn{InvoiceID: id, Reason: "wrong title"}.Decide(a, env)
 	re := wantRule(t, err, "RETURN-1", StateRule, "") // not issued yet
 	if !contains(re.Message, "cancel the application") {

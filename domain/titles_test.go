@@ -145,8 +145,7 @@ func TestTITLE4_SupportClearsWithReasonAndTicket(t *testing.T) {
 
 func TestTITLE5_ApplicationsKeepSnapshots(t *testing.T) {
 	t.Parallel()
-	a, env := readyAccount(t, VATGeneral)
-	id := request(t, a, env, "2026-07")
+	a, env, id := applied(t)
 	must(t, a, env, ClearTitle{Reason: "renamed", Ticket: "T-9"})
 	newTitle := generalTitle()
 	newTitle.Name = "厦门新名字有限公司"
