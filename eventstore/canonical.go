@@ -181,13 +181,41 @@ func (c *canonicalizer) str() (start, end int, ok bool) {
 	return start, len(c.out) - 1, true
 }
 
-func (c *canonicalizer) array(depth int) bool {
-	c.i++ // [
-	c.out = append(c.out, '[')
+// open consumes an array's or an object's opening bracket, writing it, and
+// reports whether the closing one follows at once (then consumed and
+// written too).
+func (c *canonicalizer) open(opening, closing byte) (empty bool) {
+	c.i++
+	c.out = append(c.out, opening)
 	c.space()
-	if c.i < len(c.src) && c.src[c.i] == ']' {
+	if c.i < len(c.src) && c.src[c.i] == closing {
 		c.i++
-		c.out = append(c.out, ']')
+		c.out = append(c.out, closing)
+		return true
+	}
+	return false
+}
+
+// next consumes what follows an element or a member: a comma (more follow)
+// or the closing bracket; ok is false for anything else.
+func (c *canonicalizer) next(closing byte) (more, ok bool) {
+	c.space()
+	if c.i >= len(c.src) {
+		return false, false
+	}
+	switch c.src[c.i] {
+	case ',':
+		c.i++
+		return true, true
+	case closing:
+		c.i++
+		return false, true
+	}
+	return false, false
+}
+
+func (c *canonicalizer) array(depth int) bool {
+	if c.open('[', ']') {
 		return true
 	}
 	for {
@@ -195,37 +223,26 @@ func (c *canonicalizer) array(depth int) bool {
 		if !c.value(depth+1, false) {
 			return false
 		}
-		c.space()
-		if c.i >= len(c.src) {
+		more, ok := c.next(']')
+		if !ok {
 			return false
 		}
-		switch c.src[c.i] {
-		case ',':
-			c.i++
-			c.out = append(c.out, ',')
-		case ']':
-			c.i++
+		if !more {
 			c.out = append(c.out, ']')
 			return true
-		default:
-			return false
 		}
+		c.out = append(c.out, ',')
 	}
 }
 
 func (c *canonicalizer) object(depth int, dropHash bool) bool {
-	c.i++ // {
 	open := len(c.out)
-	c.out = append(c.out, '{')
+	if c.open('{', '}') {
+		return true
+	}
 	var stack [16]member
 	ms := stack[:0]
 	dropped := false
-	c.space()
-	if c.i < len(c.src) && c.src[c.i] == '}' {
-		c.i++
-		c.out = append(c.out, '}')
-		return true
-	}
 	for {
 		c.space()
 		if c.i >= len(c.src) || c.src[c.i] != '"' {
@@ -265,20 +282,13 @@ func (c *canonicalizer) object(depth int, dropHash bool) bool {
 		} else {
 			ms = append(ms, m)
 		}
-		c.space()
-		if c.i >= len(c.src) {
+		more, ok := c.next('}')
+		if !ok {
 			return false
 		}
-		switch c.src[c.i] {
-		case ',':
-			c.i++
-			continue
-		case '}':
-			c.i++
-		default:
-			return false
+		if !more {
+			break
 		}
-		break
 	}
 	if !c.sortMembers(open, ms) {
 		return false
