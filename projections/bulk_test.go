@@ -73,7 +73,8 @@ func mustDecode(t testing.TB, id, v string) *accountView {
 // accounts and index entries back and writes them in key order every
 // bulkRecords records; with many such writes (invoices requested before
 // one and changed after it) the file holds the same entries, byte for
-// byte, as applying every record on its own.
+// byte, as applying every record on its own. So do its accounts, whether
+// encoded on one core or on all.
 func TestPrivateBuildAcrossWrites(t *testing.T) {
 	w := genLog(t, 11, 12, 8, 2, 0)
 	want := dumpBuckets(t, applyAll(t, w.records).db)
@@ -81,9 +82,10 @@ func TestPrivateBuildAcrossWrites(t *testing.T) {
 		t.Fatal("the log has no invoices or no closings: it tests nothing")
 	}
 	store := newFakeStore(w.records)
-	defer func(c, r int) { commitEvery, bulkRecords = c, r }(commitEvery, bulkRecords)
-	for _, every := range []int{2 * len(w.records), 97, 13} {
+	defer func(c, r, e int) { commitEvery, bulkRecords, parallelEncodeMin = c, r, e }(commitEvery, bulkRecords, parallelEncodeMin)
+	for i, every := range []int{2 * len(w.records), 2 * len(w.records), 97, 13} {
 		commitEvery, bulkRecords = 5, every
+		parallelEncodeMin = 1 + 100*(i%2) // in parallel, then not
 		p, err := Replay(context.Background(), store, nil)
 		if err != nil {
 			t.Fatal(err)

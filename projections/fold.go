@@ -140,12 +140,9 @@ func (b *batch) writeAccounts() error {
 		}
 	}
 	accounts := b.tx.Bucket(bktAccounts)
-	for _, id := range slices.Sorted(maps.Keys(b.dirty)) {
-		av := b.dirty[id]
-		// A fresh buffer each: bbolt keeps the value until the commit.
-		v := av.encode(make([]byte, 0, av.size+256))
-		av.size = len(v)
-		if err := accounts.Put([]byte(id), v); err != nil {
+	ids := slices.Sorted(maps.Keys(b.dirty))
+	for i, v := range encodeAccounts(ids, b.dirty) {
+		if err := accounts.Put([]byte(ids[i]), v); err != nil {
 			return err
 		}
 	}
