@@ -131,11 +131,13 @@ func appendRefValue(buf []byte, r *invoiceRef) []byte {
 // the heap. With a build's big writes that was a sixth of its CPU.
 const buildMmapSize = 1 << 30
 
-// encodeAccounts encodes the views of ids (setting their sizes), on every
-// core when there are many: a private build writes thousands at a time,
-// and while it encodes nothing else runs. Those are cut from large arenas
+// encodeAccounts encodes the views of ids (setting their sizes); the
+// result waits for the encodings. When there are many they are encoded on
+// every core meanwhile: a private build writes thousands at a time, and
+// while it encodes nothing else runs. Those are cut from large arenas
 // (bbolt keeps each value until the commit), not one buffer grown for each.
-func encodeAccounts(ids []string, views map[string]*accountView) [][]byte {
+// The views must not change until the encodings are in.
+func encodeAccounts(ids []string, views map[string]*accountView) (wait func() [][]byte) {
 	out := make([][]byte, len(ids))
 	workers := runtime.GOMAXPROCS(0)
 	if len(ids) < parallelEncodeMin*workers {
@@ -144,7 +146,7 @@ func encodeAccounts(ids []string, views map[string]*accountView) [][]byte {
 			out[i] = av.encode(make([]byte, 0, av.size+256))
 			av.size = len(out[i])
 		}
-		return out
+		return func() [][]byte { return out }
 	}
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -163,8 +165,10 @@ func encodeAccounts(ids []string, views map[string]*accountView) [][]byte {
 			}
 		})
 	}
-	wg.Wait()
-	return out
+	return func() [][]byte {
+		wg.Wait()
+		return out
+	}
 }
 
 // parallelEncodeMin is the fewest accounts per core encoded in parallel (a

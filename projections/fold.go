@@ -134,14 +134,17 @@ func (b *batch) commit(withAccounts bool) error {
 // writeAccounts puts the changed accounts, in key order, and the index
 // entries a private build held back.
 func (b *batch) writeAccounts() error {
+	ids := slices.Sorted(maps.Keys(b.dirty))
+	// Encoded on the other cores while the index entries are put.
+	encoded := encodeAccounts(ids, b.dirty)
 	if !b.idx.empty() {
 		if err := b.idx.write(b.tx); err != nil {
+			encoded()
 			return err
 		}
 	}
 	accounts := b.tx.Bucket(bktAccounts)
-	ids := slices.Sorted(maps.Keys(b.dirty))
-	for i, v := range encodeAccounts(ids, b.dirty) {
+	for i, v := range encoded() {
 		if err := accounts.Put([]byte(ids[i]), v); err != nil {
 			return err
 		}
