@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +34,9 @@ type batch struct {
 	nFaults    uint64
 	identity   string
 	lastMeta   []byte
+	// idx holds a private build's index entries until its accounts are
+	// written (nil when live: they go to tx as they are made).
+	idx *indexBuf
 }
 
 // maxDirtyBytes bounds what a batch holds in memory between commits.
@@ -63,8 +68,12 @@ func (p *Projections) begin() (*batch, error) {
 	if err != nil {
 		return nil, storage(err)
 	}
-	return &batch{p: p, tx: tx, dirty: map[string]*accountView{},
-		pos: p.pos.Load(), applied: p.applied.Load(), nFaults: p.nFaults, identity: p.identity, lastMeta: p.lastMeta}, nil
+	b := &batch{p: p, tx: tx, dirty: map[string]*accountView{},
+		pos: p.pos.Load(), applied: p.applied.Load(), nFaults: p.nFaults, identity: p.identity, lastMeta: p.lastMeta}
+	if p.exclusive {
+		b.idx = newIndexBuf()
+	}
+	return b, nil
 }
 
 // rollback abandons the batch. Views folded in place (exclusive) may hold
@@ -82,20 +91,14 @@ func (b *batch) rollback() {
 // cached): a private build keeps them for its next batch.
 func (b *batch) commit(withAccounts bool) error {
 	p := b.p
-	if b.records == 0 && (!withAccounts || len(b.dirty) == 0) {
+	if b.records == 0 && (!withAccounts || len(b.dirty) == 0 && b.idx.empty()) {
 		_ = b.tx.Rollback()
 		return nil
 	}
 	if withAccounts {
-		accounts := b.tx.Bucket(bktAccounts)
-		for id, av := range b.dirty {
-			// A fresh buffer each: bbolt keeps the value until the commit.
-			v := av.encode(make([]byte, 0, av.size+256))
-			av.size = len(v)
-			if err := accounts.Put([]byte(id), v); err != nil {
-				b.rollback()
-				return storage(err)
-			}
+		if err := b.writeAccounts(); err != nil {
+			b.rollback()
+			return storage(err)
 		}
 	}
 	m := b.tx.Bucket(bktMeta)
@@ -125,6 +128,27 @@ func (b *batch) commit(withAccounts bool) error {
 	p.applied.Store(b.applied)
 	p.pos.Store(b.pos)
 	p.wake()
+	return nil
+}
+
+// writeAccounts puts the changed accounts, in key order, and the index
+// entries a private build held back.
+func (b *batch) writeAccounts() error {
+	ids := slices.Sorted(maps.Keys(b.dirty))
+	// Encoded on the other cores while the index entries are put.
+	encoded := encodeAccounts(ids, b.dirty)
+	if !b.idx.empty() {
+		if err := b.idx.write(b.tx); err != nil {
+			encoded()
+			return err
+		}
+	}
+	accounts := b.tx.Bucket(bktAccounts)
+	for i, v := range encoded() {
+		if err := accounts.Put([]byte(ids[i]), v); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -294,7 +318,7 @@ func dropLines(a *domain.Account, month string) {
 // the statements it holds.
 func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.InvoiceRequested) error {
 	byID := b.tx.Bucket(bktByID)
-	if byID.Get(e.InvoiceID[:]) != nil {
+	if _, _, ok := b.lookup(e.InvoiceID); ok {
 		return fmt.Errorf("invoice %s requested twice", e.InvoiceID)
 	}
 	inv := av.acc.Invoices[e.InvoiceID]
@@ -303,15 +327,19 @@ func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.
 	}
 	acc := av.acc.ID
 	ref := invoiceRef{pos: pos, status: codeOf(inv.Status), id: e.InvoiceID, account: acc}
-	idv := binary.BigEndian.AppendUint64(nil, pos)
-	err := errors.Join(
-		b.tx.Bucket(bktInvoices).Put(posKey(pos), ref.value()),
-		b.tx.Bucket(bktStatus).Put(statusKey(ref.status, pos), nil),
-		b.tx.Bucket(bktAccInv).Put(accInvKey(acc, pos), ref.value()[:17]),
-		byID.Put(e.InvoiceID[:], append(idv, acc...)),
-	)
-	if err != nil {
-		return storage(err)
+	if b.idx != nil {
+		b.idx.invs[e.InvoiceID] = &ref
+	} else {
+		idv := binary.BigEndian.AppendUint64(nil, pos)
+		err := errors.Join(
+			b.tx.Bucket(bktInvoices).Put(posKey(pos), ref.value()),
+			b.tx.Bucket(bktStatus).Put(statusKey(ref.status, pos), nil),
+			b.tx.Bucket(bktAccInv).Put(accInvKey(acc, pos), ref.value()[:17]),
+			byID.Put(e.InvoiceID[:], append(idv, acc...)),
+		)
+		if err != nil {
+			return storage(err)
+		}
 	}
 	if liveStatus(inv.Status) {
 		// From the event, not from the fold's result: REC-1 must see what
@@ -325,6 +353,11 @@ func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.
 
 // lookup finds an invoice's request position and account.
 func (b *batch) lookup(id uuid.UUID) (eventstore.Position, string, bool) {
+	if b.idx != nil {
+		if r := b.idx.invs[id]; r != nil {
+			return r.pos, r.account, true
+		}
+	}
 	v := b.tx.Bucket(bktByID).Get(id[:])
 	if len(v) < 8 {
 		return 0, "", false
@@ -342,6 +375,14 @@ func (b *batch) updateStatus(av *accountView, id uuid.UUID) error {
 	inv := av.acc.Invoices[id]
 	if inv == nil {
 		return fmt.Errorf("the fold lost invoice %s", id)
+	}
+	if b.idx != nil {
+		if r := b.idx.invs[id]; r != nil {
+			old := r.status.status()
+			r.status = codeOf(inv.Status)
+			releaseHeld(av, id, inv, old)
+			return nil
+		}
 	}
 	invoices := b.tx.Bucket(bktInvoices)
 	ref, err := parseInvoiceRef(pos, invoices.Get(posKey(pos)))
@@ -362,6 +403,13 @@ func (b *batch) updateStatus(av *accountView, id uuid.UUID) error {
 			return storage(err)
 		}
 	}
+	releaseHeld(av, id, inv, old)
+	return nil
+}
+
+// releaseHeld releases the statements of an invoice that stopped being live
+// (it was old).
+func releaseHeld(av *accountView, id uuid.UUID, inv *domain.Invoice, old domain.InvoiceStatus) {
 	if liveStatus(old) && !liveStatus(inv.Status) {
 		for _, m := range inv.Statements {
 			av.holders[m] = removeID(av.holders[m], id)
@@ -370,7 +418,6 @@ func (b *batch) updateStatus(av *accountView, id uuid.UUID) error {
 			}
 		}
 	}
-	return nil
 }
 
 func (b *batch) closeInvoice(av *accountView, pos eventstore.Position, id uuid.UUID, at time.Time, want domain.InvoiceStatus) error {
@@ -382,6 +429,10 @@ func (b *batch) closeInvoice(av *accountView, pos eventstore.Position, id uuid.U
 		return fmt.Errorf("invoice %s is %s after the event that makes it %s", id, inv.Status, want)
 	}
 	ref, _, _ := b.lookup(id)
+	if b.idx != nil {
+		b.idx.closings = append(b.idx.closings, closingEntry{pos, closingValue(ref, codeOf(want), at)})
+		return nil
+	}
 	return storage(b.tx.Bucket(bktClosings).Put(posKey(pos), closingValue(ref, codeOf(want), at)))
 }
 

@@ -166,7 +166,7 @@ func Rebuild(ctx context.Context, store eventstore.Store, path string, o Options
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return 0, fmt.Errorf("projections: rebuild: %w", err)
 	}
-	db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: lockTimeout, NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: lockTimeout, NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType, InitialMmapSize: buildMmapSize})
 	if err != nil {
 		return 0, fmt.Errorf("projections: rebuild: %w", err)
 	}

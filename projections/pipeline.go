@@ -164,8 +164,9 @@ const bulkDirtyBytes = 128 << 20
 
 // bulkRecords bounds the records a private build folds between two commits
 // of its accounts: an account not yet encoded has no size to count, so the
-// bytes alone would let a fresh build keep every account.
-const bulkRecords = 1_000_000
+// bytes alone would let a fresh build keep every account. A variable for
+// the tests, which want many such commits.
+var bulkRecords = 1_000_000
 
 // folder folds chunks into the open batch.
 type folder struct {
@@ -175,9 +176,10 @@ type folder struct {
 	onCaughtUp func()
 	onErr      func(error) error
 	// carried are the changed accounts a partial commit kept for the next
-	// batch, and their size.
+	// batch, their size and the index entries held back with them.
 	carried      map[string]*accountView
 	carriedBytes int
+	carriedIdx   *indexBuf
 	carriedRecs  int // records folded since the accounts were last written
 }
 
@@ -189,8 +191,8 @@ func (f *folder) commit() error {
 		if err != nil {
 			return err
 		}
-		b.dirty, b.dirtyBytes = f.carried, f.carriedBytes
-		f.carried, f.b = nil, b
+		b.dirty, b.dirtyBytes, b.idx = f.carried, f.carriedBytes, f.carriedIdx
+		f.carried, f.carriedIdx, f.b = nil, nil, b
 	}
 	if f.b == nil {
 		return nil
@@ -210,7 +212,7 @@ func (f *folder) commitFull() error {
 		return f.commit()
 	}
 	f.b = nil
-	f.carried, f.carriedBytes = b.dirty, b.dirtyBytes
+	f.carried, f.carriedBytes, f.carriedIdx = b.dirty, b.dirtyBytes, b.idx
 	f.carriedRecs += b.records
 	return b.commit(false)
 }
@@ -238,8 +240,8 @@ func (f *folder) foldChunk(items []decoded) error {
 				return err
 			}
 			if f.carried != nil {
-				b.dirty, b.dirtyBytes = f.carried, f.carriedBytes
-				f.carried = nil
+				b.dirty, b.dirtyBytes, b.idx = f.carried, f.carriedBytes, f.carriedIdx
+				f.carried, f.carriedIdx = nil, nil
 			}
 			f.b = b
 		}

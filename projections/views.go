@@ -94,10 +94,7 @@ type invoiceRef struct {
 }
 
 func (r invoiceRef) value() []byte {
-	v := make([]byte, 0, 17+len(r.account))
-	v = append(v, byte(r.status))
-	v = append(v, r.id[:]...)
-	return append(v, r.account...)
+	return appendRefValue(make([]byte, 0, 17+len(r.account)), &r)
 }
 
 func parseInvoiceRef(pos eventstore.Position, v []byte) (invoiceRef, error) {
