@@ -7,7 +7,18 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime"
 	"strings"
+)
+
+// Sampling rates of the block and mutex profiles while the profiler is
+// on: one blocking event per blockProfileRate nanoseconds blocked, one
+// contended unlock in mutexProfileFraction. Off by default in Go; a
+// server under load waits as much as it computes (docs/performance.md,
+// issue 16), and only these profiles say on what.
+const (
+	blockProfileRate     = 10_000
+	mutexProfileFraction = 10
 )
 
 // checkLoopback refuses a listen address that is not on the loopback
@@ -43,6 +54,8 @@ func startPprof(addr string, log *slog.Logger) (*http.Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("pprof: %s bound to %s, which is not loopback", addr, ln.Addr())
 	}
+	runtime.SetBlockProfileRate(blockProfileRate)
+	runtime.SetMutexProfileFraction(mutexProfileFraction)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
