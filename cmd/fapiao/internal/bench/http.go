@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,13 @@ type HTTPResult struct {
 	PostP99ms float64 `json:"post_p99_ms"`
 	Errors    int     `json:"errors"`
 	Seconds   float64 `json:"seconds"`
+	requests  int     // GETs and POSTs answered
+	// ServerCPUusPerReq and ClientCPUusPerReq are the serve child's and
+	// this process's CPU (user and system) per request, GET and POST
+	// together: unlike the rates, they hold still when other work shares
+	// the cores.
+	ServerCPUusPerReq float64 `json:"server_cpu_us_per_req"`
+	ClientCPUusPerReq float64 `json:"client_cpu_us_per_req"`
 	// ServerPeakRSSMB is the serve child's peak resident set.
 	ServerPeakRSSMB float64 `json:"server_peak_rss_mb"`
 	// Views is where the server kept its read models: "on disk" (a views
@@ -107,14 +115,21 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (HTTPResult, error) {
 	if err != nil {
 		return HTTPResult{}, err
 	}
+	pid := strconv.Itoa(srv.cmd.Process.Pid)
+	serverCPU0, clientCPU0 := procCPU(pid), procCPU("self")
 	res, err := loadHTTP(ctx, cfg, srv.base, accounts)
+	serverCPU, clientCPU := procCPU(pid)-serverCPU0, procCPU("self")-clientCPU0
+	if n := res.requests; n > 0 {
+		res.ServerCPUusPerReq = round(float64(serverCPU.Microseconds()) / float64(n))
+		res.ClientCPUusPerReq = round(float64(clientCPU.Microseconds()) / float64(n))
+	}
 	res.ServerPeakRSSMB = srv.stop()
 	res.Views = views
 	if err != nil {
 		return res, err
 	}
-	logf(cfg.Log, "http: %d connections for %.1fs: GET %.0f/s (p50 %.2f ms, p99 %.2f ms), POST %.0f/s (p50 %.2f ms, p99 %.2f ms), %d errors; server peak RSS %.0f MiB; views %s\n",
-		cfg.Connections, res.Seconds, res.GetRPS, res.GetP50ms, res.GetP99ms, res.PostRPS, res.PostP50ms, res.PostP99ms, res.Errors, res.ServerPeakRSSMB, res.Views)
+	logf(cfg.Log, "http: %d connections for %.1fs: GET %.0f/s (p50 %.2f ms, p99 %.2f ms), POST %.0f/s (p50 %.2f ms, p99 %.2f ms), %d errors; CPU a request: server %.1f µs, client %.1f µs; server peak RSS %.0f MiB; views %s\n",
+		cfg.Connections, res.Seconds, res.GetRPS, res.GetP50ms, res.GetP99ms, res.PostRPS, res.PostP50ms, res.PostP99ms, res.Errors, res.ServerCPUusPerReq, res.ClientCPUusPerReq, res.ServerPeakRSSMB, res.Views)
 	return res, nil
 }
 
@@ -237,8 +252,9 @@ func loadHTTP(ctx context.Context, cfg HTTPConfig, base string, accounts []httpA
 		Scenario: "http",
 		GetRPS:   rate(len(gets), elapsed), GetP50ms: percentile(gets, 0.5), GetP99ms: percentile(gets, 0.99),
 		PostRPS: rate(len(posts), elapsed), PostP50ms: percentile(posts, 0.5), PostP99ms: percentile(posts, 0.99),
-		Errors:  int(errCount.Load()),
-		Seconds: round(elapsed.Seconds()),
+		Errors:   int(errCount.Load()),
+		Seconds:  round(elapsed.Seconds()),
+		requests: len(gets) + len(posts),
 	}
 	// A few errors under load are reported; a run that mostly failed is not
 	// a measurement.
