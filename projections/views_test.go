@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -307,6 +308,13 @@ func (p *Projections) inodeOpen() uint64 {
 // to the end of the generated log, committing every few records.
 const childEnv = "FAPIAO_VIEWS_CHILD"
 
+// foldStarts and foldEnds are the lines a kill test's child prints as it
+// begins and ends its fold.
+const (
+	foldStarts = "views child: folding"
+	foldEnds   = "views child: folded"
+)
+
 func killLog(t testing.TB) *world { return genLog(t, 7, 20, 10, 2, 0) }
 
 // TestViewsKillChild is the child process of TestViewsExactlyOnceAcrossKills;
@@ -319,9 +327,11 @@ func TestViewsKillChild(t *testing.T) {
 	commitEvery = 2
 	store := newFakeStore(killLog(t).records)
 	p := openViews(t, path, store, nil)
+	fmt.Println(foldStarts) // the parent times its kill from here
 	if err := CatchUp(context.Background(), store, p); err != nil {
 		t.Fatal(err)
 	}
+	fmt.Println(foldEnds)
 	p.Close()
 }
 
@@ -344,28 +354,48 @@ func TestViewsExactlyOnceAcrossKills(t *testing.T) {
 		index[rec.Position] = i
 	}
 	last := w.records[len(w.records)-1].Position
-	child := func() *exec.Cmd {
+	// child starts a child and returns once it has begun to fold, with
+	// the rest of its output.
+	child := func() (*exec.Cmd, *bufio.Scanner) {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestViewsKillChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), childEnv+"="+path)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		return cmd
+		sc := bufio.NewScanner(out)
+		for sc.Scan() && sc.Text() != foldStarts {
+		}
+		return cmd, sc
 	}
-	// How long a whole child takes here, start-up included: the kills land
-	// within it, so that most of them cut a build short on a quiet machine
-	// as on a busy one (a fixed window let a fast child finish first).
+	// How long a child's fold takes here, its start-up left out: the kills
+	// land within it, so that most of them cut a build short on a quiet
+	// machine as on a busy one (a fixed window let a fast child finish
+	// first, and so did a window that counted the start-up, once the fold
+	// became the smaller part of a child's time).
+	cmd, out := child()
 	started := time.Now()
-	if err := child().Wait(); err != nil {
+	for out.Scan() && out.Text() != foldEnds {
+	}
+	fold := time.Since(started)
+	for out.Scan() {
+	}
+	if err := cmd.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	whole := time.Since(started)
 	os.Remove(path)
 	openViews(t, path, store, nil).Close()
 	kills, partial := 0, 0
 	for kills < 10 {
-		cmd := child()
-		time.Sleep(whole/4 + time.Duration(r.Int64N(int64(whole))))
+		cmd, out := child()
+		go func() {
+			for out.Scan() {
+			}
+		}()
+		time.Sleep(time.Duration(r.Int64N(int64(fold))))
 		killed := cmd.Process.Signal(syscall.SIGKILL) == nil
 		_ = cmd.Wait()
 		p := openViews(t, path, store, nil)
