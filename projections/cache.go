@@ -24,12 +24,16 @@ type accountView struct {
 	// stamp is the position of the last record folded into it: a cached
 	// view is the file's when their stamps agree.
 	stamp eventstore.Position
-	// size is the length of its last encoding, the cache's measure.
+	// size is the length of its last encoding (snapshot and tail), the
+	// cache's measure.
 	size int
+	// tail counts the events stored after its snapshot (tail.go); -1
+	// while it has no snapshot in the file.
+	tail int
 }
 
 func newAccountView(id string) *accountView {
-	return &accountView{acc: domain.NewAccount(id), holders: map[string][]uuid.UUID{}}
+	return &accountView{acc: domain.NewAccount(id), holders: map[string][]uuid.UUID{}, tail: -1}
 }
 
 // clone copies the view for a batch to fold into while readers keep the
@@ -39,15 +43,20 @@ func (av *accountView) clone() *accountView {
 	for m, ids := range av.holders {
 		h[m] = slices.Clone(ids)
 	}
-	return &accountView{acc: av.acc.Clone(), holders: h, stamp: av.stamp, size: av.size}
+	return &accountView{acc: av.acc.Clone(), holders: h, stamp: av.stamp, size: av.size, tail: av.tail}
 }
 
 // encode is the accounts bucket's value: stamp, holders, snapshot.
 func (av *accountView) encode(buf []byte) []byte {
 	buf = binary.BigEndian.AppendUint64(buf[:0], av.stamp)
-	buf = binary.AppendUvarint(buf, uint64(len(av.holders)))
-	for _, m := range slices.Sorted(maps.Keys(av.holders)) {
-		ids := av.holders[m]
+	buf = appendHolders(buf, av.holders)
+	return domain.AppendSnapshot(buf, av.acc)
+}
+
+func appendHolders(buf []byte, holders map[string][]uuid.UUID) []byte {
+	buf = binary.AppendUvarint(buf, uint64(len(holders)))
+	for _, m := range slices.Sorted(maps.Keys(holders)) {
+		ids := holders[m]
 		buf = binary.AppendUvarint(buf, uint64(len(m)))
 		buf = append(buf, m...)
 		buf = binary.AppendUvarint(buf, uint64(len(ids)))
@@ -55,7 +64,7 @@ func (av *accountView) encode(buf []byte) []byte {
 			buf = append(buf, id[:]...)
 		}
 	}
-	return domain.AppendSnapshot(buf, av.acc)
+	return buf
 }
 
 func stampOf(v []byte) (eventstore.Position, bool) {
@@ -72,7 +81,26 @@ func decodeAccountView(id string, v []byte) (*accountView, error) {
 		return nil, bad("too short")
 	}
 	av := &accountView{stamp: stamp, size: len(v)}
-	rest := v[8:]
+	holders, rest, ok := readHolders(v[8:])
+	if !ok {
+		return nil, bad("holders")
+	}
+	av.holders = holders
+	acc, err := domain.DecodeSnapshot(rest)
+	if err != nil {
+		return nil, fmt.Errorf("%w: account %s: %w", ErrDamaged, id, err)
+	}
+	if acc.ID != id {
+		return nil, bad("the snapshot is of " + acc.ID)
+	}
+	av.acc = acc
+	return av, nil
+}
+
+// readHolders reads what appendHolders wrote at the start of v and
+// returns the rest; false if v does not hold it.
+func readHolders(v []byte) (map[string][]uuid.UUID, []byte, bool) {
+	rest := v
 	uv := func() (uint64, bool) {
 		x, n := binary.Uvarint(rest)
 		if n <= 0 {
@@ -83,36 +111,28 @@ func decodeAccountView(id string, v []byte) (*accountView, error) {
 	}
 	n, ok := uv()
 	if !ok || n > uint64(len(rest)) {
-		return nil, bad("holders")
+		return nil, nil, false
 	}
-	av.holders = make(map[string][]uuid.UUID, n)
+	holders := make(map[string][]uuid.UUID, n)
 	for range n {
 		l, ok := uv()
 		if !ok || l > uint64(len(rest)) {
-			return nil, bad("holders")
+			return nil, nil, false
 		}
 		m := string(rest[:l])
 		rest = rest[l:]
 		k, ok := uv()
 		if !ok || k*16 > uint64(len(rest)) {
-			return nil, bad("holders")
+			return nil, nil, false
 		}
 		ids := make([]uuid.UUID, k)
 		for i := range ids {
 			ids[i] = uuid.UUID(rest[:16])
 			rest = rest[16:]
 		}
-		av.holders[m] = ids
+		holders[m] = ids
 	}
-	acc, err := domain.DecodeSnapshot(rest)
-	if err != nil {
-		return nil, fmt.Errorf("%w: account %s: %w", ErrDamaged, id, err)
-	}
-	if acc.ID != id {
-		return nil, bad("the snapshot is of " + acc.ID)
-	}
-	av.acc = acc
-	return av, nil
+	return holders, rest, true
 }
 
 // CacheOptions caps the cache of decoded accounts. Zero values take the

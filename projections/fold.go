@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -25,6 +26,9 @@ type batch struct {
 	p     *Projections
 	tx    *bolt.Tx
 	dirty map[string]*accountView
+	// tails are the events folded into each dirty account, for its tail
+	// (tail.go); a private build keeps none.
+	tails map[string][]tailEvent
 	// dirtyBytes is the dirty accounts' size when last encoded: a rebuild
 	// commits before it grows past maxDirtyBytes.
 	dirtyBytes int
@@ -68,7 +72,7 @@ func (p *Projections) begin() (*batch, error) {
 	if err != nil {
 		return nil, storage(err)
 	}
-	b := &batch{p: p, tx: tx, dirty: map[string]*accountView{},
+	b := &batch{p: p, tx: tx, dirty: map[string]*accountView{}, tails: map[string][]tailEvent{},
 		pos: p.pos.Load(), applied: p.applied.Load(), nFaults: p.nFaults, identity: p.identity, lastMeta: p.lastMeta}
 	if p.exclusive {
 		b.idx = newIndexBuf()
@@ -96,7 +100,13 @@ func (b *batch) commit(withAccounts bool) error {
 		return nil
 	}
 	if withAccounts {
-		if err := b.writeAccounts(); err != nil {
+		// A private build writes snapshots, in bulk; live, an account's
+		// events go to its tail (tail.go).
+		write := b.writeAccounts
+		if !b.p.exclusive {
+			write = b.writeTails
+		}
+		if err := write(); err != nil {
 			b.rollback()
 			return storage(err)
 		}
@@ -204,6 +214,9 @@ func (b *batch) apply(d *decoded) error {
 		return err
 	}
 	av.stamp = r.Position
+	if !b.p.exclusive {
+		b.tails[d.id] = append(b.tails[d.id], tailEvent{pos: r.Position, typ: r.Type, data: bytes.Clone(r.Data)})
+	}
 	if err := b.fold(av, r.Position, d.ev); err != nil {
 		var se *storageError
 		if errors.As(err, &se) {
@@ -228,25 +241,23 @@ func (b *batch) account(id string) (*accountView, error) {
 		return av, nil
 	}
 	var av *accountView
-	v := b.tx.Bucket(bktAccounts).Get([]byte(id))
+	stored := storedStamp
+	if b.p.exclusive {
+		stored = snapshotStamp // a private build's file has no tails
+	}
+	v, stamp, err := stored(b.tx, id)
+	if err != nil {
+		return nil, storage(err)
+	}
 	if v == nil {
 		av = newAccountView(id)
-	} else {
-		stamp, ok := stampOf(v)
-		if !ok {
-			return nil, storage(fmt.Errorf("%w: account %s", ErrDamaged, id))
+	} else if c := b.p.cache.peek(id); c != nil && c.stamp == stamp {
+		av = c
+		if !b.p.exclusive {
+			av = c.clone()
 		}
-		if c := b.p.cache.peek(id); c != nil && c.stamp == stamp {
-			av = c
-			if !b.p.exclusive {
-				av = c.clone()
-			}
-		} else {
-			var err error
-			if av, err = decodeAccountView(id, v); err != nil {
-				return nil, storage(err)
-			}
-		}
+	} else if av, err = decodeStored(b.tx, id, v); err != nil {
+		return nil, storage(err)
 	}
 	b.dirty[id] = av
 	b.dirtyBytes += av.size
@@ -269,16 +280,15 @@ func (b *batch) addFault(r *eventstore.Record, err error) error {
 // the indexes from the result. A panic in the fold (an event the aggregate
 // cannot take, such as a forged one) becomes an error.
 func (b *batch) fold(av *accountView, pos eventstore.Position, ev domain.Event) (err error) {
+	if err := foldAccount(av.acc, ev); err != nil {
+		return err
+	}
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("fold panicked: %v", v)
+			err = fmt.Errorf("indexing panicked: %v", v)
 		}
 	}()
-	av.acc.Apply(ev)
 	switch e := ev.(type) {
-	case domain.StatementPosted:
-		dropLines(av.acc, e.Month)
-		return nil
 	case domain.InvoiceRequested:
 		return b.indexInvoice(av, pos, e)
 	case domain.InvoiceVoided:

@@ -221,18 +221,14 @@ func (p *Projections) logReadErr(what string, err error) {
 // cached one when it is that version, else decoded from the file (and
 // cached).
 func (r *reader) account(id string) (*accountView, error) {
-	v := r.tx.Bucket(bktAccounts).Get([]byte(id))
-	if v == nil {
-		return nil, nil
-	}
-	stamp, ok := stampOf(v)
-	if !ok {
-		return nil, fmt.Errorf("%w: account %s", ErrDamaged, id)
+	v, stamp, err := storedStamp(r.tx, id)
+	if v == nil || err != nil {
+		return nil, err
 	}
 	if av := r.p.cache.get(id, stamp); av != nil {
 		return av, nil
 	}
-	av, err := decodeAccountView(id, v)
+	av, err := decodeStored(r.tx, id, v)
 	if err != nil {
 		return nil, err
 	}

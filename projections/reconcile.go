@@ -122,8 +122,8 @@ func (r *reader) reconcile(month string, start, now time.Time) (Report, error) {
 	}
 	sla := newSLAReport()
 	c := r.tx.Bucket(bktAccounts).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		av, err := r.scanAccount(string(k), v)
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		av, err := r.scanAccount(string(k))
 		if err != nil {
 			return Report{}, err
 		}
@@ -149,15 +149,15 @@ func (r *reader) reconcile(month string, start, now time.Time) (Report, error) {
 
 // scanAccount is account for a walk over every account: the cached view
 // if it is current, else decoded without displacing the cache's.
-func (r *reader) scanAccount(id string, v []byte) (*accountView, error) {
-	stamp, ok := stampOf(v)
-	if !ok {
-		return nil, fmt.Errorf("%w: account %s", ErrDamaged, id)
+func (r *reader) scanAccount(id string) (*accountView, error) {
+	v, stamp, err := storedStamp(r.tx, id)
+	if err != nil {
+		return nil, err
 	}
 	if av := r.p.cache.get(id, stamp); av != nil {
 		return av, nil
 	}
-	return decodeAccountView(id, v)
+	return decodeStored(r.tx, id, v)
 }
 
 // accountInvoices lists the account's invoices in log order (accinv).

@@ -29,6 +29,7 @@ import (
 //	status    status(1) pos → ""                         the finance queue by status
 //	accinv    len(2) account pos → status(1) id(16)      an account's invoices
 //	byid      id(16) → pos(8) account                    invoice id → its request
+//	tail      len(2) account pos → tail entry             an account's events after its snapshot
 //	closings  pos → ref pos(8) status(1) at              voids and red-flushes (REC-2)
 //	pending   confirmation id(16) → JSON                 open confirmations (RED-3, RED-4)
 //	faults    pos → JSON                                 records not folded (the first 100)
@@ -43,7 +44,8 @@ var (
 	bktPending  = []byte("pending")
 	bktFaults   = []byte("faults")
 	bktMeta     = []byte("meta")
-	allBuckets  = [][]byte{bktAccounts, bktInvoices, bktStatus, bktAccInv, bktByID, bktClosings, bktPending, bktFaults, bktMeta}
+	bktTail     = []byte("tail")
+	allBuckets  = [][]byte{bktAccounts, bktInvoices, bktStatus, bktAccInv, bktByID, bktClosings, bktPending, bktFaults, bktMeta, bktTail}
 
 	metaFormat   = []byte("format")
 	metaViews    = []byte("views")
@@ -59,9 +61,9 @@ var (
 // ViewsVersion is the code version of what the views hold: bump it when the
 // fold or an index changes meaning, and every views file rebuilds itself.
 // The account snapshots carry their own version (domain.SnapshotVersion),
-// which is part of ViewsVersion's value.
+// which is part of ViewsVersion's value. Format 2 added the tail bucket.
 const (
-	FormatVersion = 1
+	FormatVersion = 2
 	ViewsVersion  = 1*1000 + domain.SnapshotVersion
 )
 
@@ -120,13 +122,22 @@ type fileMeta struct {
 }
 
 func readMeta(tx *bolt.Tx) (fileMeta, error) {
+	b := tx.Bucket(bktMeta)
+	if b == nil {
+		return fileMeta{}, fmt.Errorf("%w: no %s bucket", ErrDamaged, bktMeta)
+	}
+	var m fileMeta
+	// A file of another format may lack buckets of this one: its format
+	// is the reason it is not served (usable), not damage.
+	if f, ok := u64(b.Get(metaFormat)); ok && f != FormatVersion {
+		m.format = f
+		return m, nil
+	}
 	for _, b := range allBuckets {
 		if tx.Bucket(b) == nil {
 			return fileMeta{}, fmt.Errorf("%w: no %s bucket", ErrDamaged, b)
 		}
 	}
-	b := tx.Bucket(bktMeta)
-	var m fileMeta
 	var ok [4]bool
 	m.format, ok[0] = u64(b.Get(metaFormat))
 	m.views, ok[1] = u64(b.Get(metaViews))

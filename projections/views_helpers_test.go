@@ -12,12 +12,15 @@ func tamper(t testing.TB, p *Projections, acc string, fn func(av *accountView)) 
 	t.Helper()
 	err := p.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bktAccounts)
-		av, err := decodeAccountView(acc, b.Get([]byte(acc)))
+		av, err := decodeStored(tx, acc, b.Get([]byte(acc)))
 		if err != nil {
 			return err
 		}
 		fn(av)
-		return b.Put([]byte(acc), av.encode(nil))
+		if err := b.Put([]byte(acc), av.encode(nil)); err != nil {
+			return err
+		}
+		return dropTail(tx, acc)
 	})
 	if err != nil {
 		t.Fatal(err)

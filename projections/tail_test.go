@@ -1,0 +1,79 @@
+package projections
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// tailLengths counts each account's tail entries in the file.
+func tailLengths(t testing.TB, p *Projections) map[string]int {
+	t.Helper()
+	n := map[string]int{}
+	err := p.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bktAccounts).ForEach(func(k, _ []byte) error {
+			c := tx.Bucket(bktTail).Cursor()
+			prefix := accInvPrefix(string(k))
+			for tk, _ := c.Seek(prefix); tk != nil && len(tk) == len(prefix)+8 && string(tk[:len(prefix)]) == string(prefix); tk, _ = c.Next() {
+				n[string(k)]++
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestTailReadsAsTheSnapshot applies a log one record at a time, as the
+// live subscription does (each account's events go to its tail, a
+// snapshot every maxTail), and at checkpoints reads every account back
+// from the file alone (cache dropped): the answers equal those of a
+// private replay, which writes only snapshots. Tails stay within maxTail
+// and are dropped when a snapshot is written.
+func TestTailReadsAsTheSnapshot(t *testing.T) {
+	w := genLog(t, 5, 3, 14, 2, 0)
+	store := newFakeStore(w.records)
+	p := openViews(t, filepath.Join(t.TempDir(), "views.db"), store, nil)
+	defer p.Close()
+	var sawTail, sawDrop bool
+	last := map[string]int{}
+	for i, r := range w.records {
+		if err := p.Apply(r); err != nil {
+			t.Fatal(err)
+		}
+		tails := tailLengths(t, p)
+		for acc, n := range tails {
+			if n > maxTail {
+				t.Fatalf("after record %d account %s has a tail of %d, more than %d", i, acc, n, maxTail)
+			}
+			sawTail = sawTail || n > 0
+		}
+		for acc, n := range last {
+			sawDrop = sawDrop || tails[acc] < n
+		}
+		last = tails
+		if i%23 != 0 && i != len(w.records)-1 {
+			continue
+		}
+		p.cache.clear()
+		want, err := Replay(context.Background(), store, AfterPosition(r.Position))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, exp := snapshot(p), snapshot(want); !reflect.DeepEqual(got, exp) {
+			t.Fatalf("after record %d (position %d) the views read from snapshots and tails differ from a replay", i, r.Position)
+		}
+		want.Close()
+	}
+	if !sawTail || !sawDrop {
+		t.Errorf("the log exercised tails %v, snapshots over a tail %v; want both", sawTail, sawDrop)
+	}
+	if got := p.CacheStats().Misses; got == 0 {
+		t.Error("no account was read from the file")
+	}
+}
