@@ -59,7 +59,9 @@ func openFile(path string, o Options) (p *Projections, why string, err error) {
 	var db *bolt.DB
 	why, err = guard(func() error {
 		var err error
-		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, FreelistType: bolt.FreelistMapType})
+		// Without statistics: nothing reads them, and every query's read
+		// transaction would add its counts to them under a lock.
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, FreelistType: bolt.FreelistMapType, NoStatistics: true})
 		return err
 	})
 	if errors.Is(err, berrors.ErrTimeout) {
