@@ -193,6 +193,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := waitCheck(); err != nil {
 		return err
 	}
+	// Allocated before anything else is, so that its pages come fresh
+	// from the system, already zero, and stay untouched.
+	defer holdHeapFloor()()
 	restoreGC := startupGC(f.memoryLimit)
 	proj, err := openViews(ctx, store, f.store, f.views, log)
 	restoreGC()

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -51,4 +52,20 @@ func startupGC(limit int64) (restore func()) {
 	}
 	old := debug.SetGCPercent(-1)
 	return func() { debug.SetGCPercent(old) }
+}
+
+// heapFloor is what serve keeps allocated and untouched once its read
+// models are open, so that the collector's pacing counts it as live heap.
+// The views moved the read models out of the heap; what is left (tens of
+// MiB) made the collector run every few MiB allocated, and its fixed cost
+// per cycle (stacks, globals, write barriers on) was a tenth of the
+// server's CPU under bench http (docs/performance.md, issue 16). The bytes
+// are never written, so their pages are never resident.
+const heapFloor = 64 << 20
+
+// holdHeapFloor allocates heapFloor bytes and keeps them until release is
+// called.
+func holdHeapFloor() (release func()) {
+	floor := make([]byte, heapFloor)
+	return func() { runtime.KeepAlive(floor) }
 }
