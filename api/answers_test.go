@@ -51,3 +51,49 @@ func TestFastAnswersMatchEncoder(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountPageCacheFollowsTheAccount: an account's page of invoices is
+// answered from the cache only while the account is at the version it was
+// made at: a new application shows at once (with Fapiao-Min-Position), and
+// each role, limit and cursor has its own page.
+func TestAccountPageCacheFollowsTheAccount(t *testing.T) {
+	s := newTestServer(t)
+	seed := s.seed()
+	list := "/v1/accounts/acc-1/invoices"
+	ids := func(body []byte) []string {
+		var page struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+			NextCursor string `json:"next_cursor"`
+		}
+		require.NoError(t, json.Unmarshal(body, &page))
+		out := []string{}
+		for _, it := range page.Items {
+			out = append(out, it.ID)
+		}
+		return append(out, "next:"+page.NextCursor)
+	}
+	pos := api.HeaderMinPosition
+	before := s.must(200, "GET", list, tokCustomer, nil, pos, s.lastPosition())
+	s.must(200, "GET", list, tokCustomer, nil) // warm
+	created := s.must(201, "POST", list, tokCustomer,
+		map[string]any{"statements": []string{"2026-10"}, "address_id": seed.addressID, "agree": true})
+	id := created.JSON(t)["id"].(string)
+	after := s.must(200, "GET", list, tokCustomer, nil, pos, created.Header.Get(api.HeaderPosition))
+	require.Equal(t, append([]string{id}, ids(before.Body)...), ids(after.Body), "the new application first, then the page before it")
+
+	one := s.must(200, "GET", list+"?limit=1", tokCustomer, nil)
+	require.Equal(t, []string{id}, ids(one.Body)[:1])
+	require.NotEqual(t, "next:", ids(one.Body)[1], "a page of one of two has a next cursor")
+	var next struct {
+		NextCursor string `json:"next_cursor"`
+	}
+	require.NoError(t, json.Unmarshal(one.Body, &next))
+	second := s.must(200, "GET", list+"?limit=1&cursor="+next.NextCursor, tokCustomer, nil)
+	require.Equal(t, ids(after.Body)[1], ids(second.Body)[0], "the cursor's page, not the first one's")
+
+	customer := s.must(200, "GET", list, tokCustomer, nil)
+	finance := s.must(200, "GET", list, tokFinance, nil)
+	require.NotEqual(t, string(customer.Body), string(finance.Body), "each role sees its own actions")
+}

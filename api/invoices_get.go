@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 
@@ -51,6 +52,23 @@ func (s *server) invoicePage(c echo.Context, acc string) error {
 	}
 	f := projections.Filter{Account: acc, Status: status, Limit: limit, Cursor: c.QueryParam("cursor")}
 	r := role(c)
+	// An account's page is the same for as long as the account's version
+	// is (every event of the account moves it on): it is answered from the
+	// cache while the version is the one it was made at.
+	var (
+		key       cacheKey
+		version   uint64
+		cacheable bool
+	)
+	if acc != "" {
+		if v, ok := s.cfg.Projections.AccountVersion(acc); ok {
+			key = cacheKey{acc: acc, role: r, page: pageKey{status: status, limit: limit, cursor: f.Cursor}}
+			if body, ok := s.json.get(key, v); ok {
+				return blob(c, http.StatusOK, body)
+			}
+			version, cacheable = v, true
+		}
+	}
 	// The items are the cache's encodings of each invoice for the role,
 	// made by encode; the page around them is put together here rather
 	// than by encode, which would parse every cached item again, the
@@ -61,8 +79,11 @@ func (s *server) invoicePage(c echo.Context, acc string) error {
 	b := append((*bp)[:0], `{"items":[`...)
 	var encErr error
 	n := 0
-	next, err := s.cfg.Projections.EachInvoice(f, func(inv *domain.Invoice, version uint64) {
-		item, err := s.json.invoice(inv, version, r)
+	next, err := s.cfg.Projections.EachInvoice(f, func(inv *domain.Invoice, at uint64) {
+		// A page read at another version than the one looked up, or
+		// empty (no version seen), is answered but not kept.
+		cacheable = cacheable && at == version
+		item, err := s.json.invoice(inv, at, r)
 		if err != nil {
 			encErr = err
 			return
@@ -83,6 +104,11 @@ func (s *server) invoicePage(c echo.Context, acc string) error {
 		return err
 	}
 	*bp = b
+	if cacheable && n > 0 {
+		body := bytes.Clone(b)
+		s.json.put(key, version, body)
+		return blob(c, http.StatusOK, body)
+	}
 	return blob(c, http.StatusOK, b)
 }
 

@@ -25,20 +25,33 @@ type jsonCache struct {
 
 const (
 	cacheShards   = 32
-	cacheShardCap = 512 // entries per shard: 16k invoices of ~1 KB, ~16 MiB at most
+	cacheShardCap = 512 // entries per shard: 16k invoices of ~1 KB, ~16 MiB
+	// cacheShardBytes bounds a shard's bodies too: a page of invoices is
+	// ~20 KB, and 512 of them would be 10 MiB a shard.
+	cacheShardBytes = 1 << 20
 )
 
 type cacheShard struct {
-	mu sync.Mutex
-	m  map[cacheKey]cacheEntry
+	mu    sync.Mutex
+	m     map[cacheKey]cacheEntry
+	bytes int // the bodies' length
 }
 
 // cacheKey names an invoice as a role sees it (its actions are the role's),
-// or with the nil ID and no role the account's balance.
+// with the nil ID and no role the account's balance, or with a page an
+// account's page of invoices as the role sees it.
 type cacheKey struct {
 	acc  string
 	id   uuid.UUID
 	role domain.Role
+	page pageKey
+}
+
+// pageKey names a page of an account's invoices: the list's parameters.
+type pageKey struct {
+	status domain.InvoiceStatus
+	limit  int
+	cursor string
 }
 
 type cacheEntry struct {
@@ -79,13 +92,18 @@ func (c *jsonCache) put(k cacheKey, version uint64, body []byte) {
 		if old.version > version {
 			return
 		}
-	} else if len(s.m) >= cacheShardCap {
-		for old := range s.m {
-			delete(s.m, old)
+		delete(s.m, k)
+		s.bytes -= len(old.body)
+	}
+	for old, e := range s.m {
+		if len(s.m) < cacheShardCap && s.bytes+len(body) <= cacheShardBytes {
 			break
 		}
+		delete(s.m, old)
+		s.bytes -= len(e.body)
 	}
 	s.m[k] = cacheEntry{version: version, body: body}
+	s.bytes += len(body)
 }
 
 // invoice returns the invoice's JSON as role r sees it, encoded by encode

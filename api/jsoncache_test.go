@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -127,6 +128,21 @@ func TestJSONCacheBounded(t *testing.T) {
 	for i := range c.shards {
 		if n := len(c.shards[i].m); n > cacheShardCap {
 			t.Fatalf("shard %d holds %d entries, cap %d", i, n, cacheShardCap)
+		}
+	}
+	// Pages are large: the bytes bound a shard before its count does.
+	page := make([]byte, 20<<10)
+	for i := range cacheShards * 200 {
+		c.put(cacheKey{acc: fmt.Sprint("acc-", i), page: pageKey{limit: 20}}, 1, page)
+	}
+	for i := range c.shards {
+		sh := &c.shards[i]
+		total := 0
+		for _, e := range sh.m {
+			total += len(e.body)
+		}
+		if total != sh.bytes || total > cacheShardBytes {
+			t.Fatalf("shard %d holds %d bytes (counted %d), cap %d", i, total, sh.bytes, cacheShardBytes)
 		}
 	}
 }
