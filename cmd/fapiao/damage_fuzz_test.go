@@ -5,8 +5,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -17,6 +19,9 @@ import (
 	"github.com/fapiao/fapiao/eventstore/bolt"
 	"github.com/fapiao/fapiao/eventstore/bolt/bolttest"
 )
+
+// flipsChild marks the child process TestRandomByteFlips runs in.
+const flipsChild = "FAPIAO_TEST_FLIPS_CHILD"
 
 // readEverything reads the whole log and every stream of names; any
 // error makes the read differ from a whole store's.
@@ -45,13 +50,32 @@ func readEverything(ctx context.Context, s eventstore.Store, names []string) ([]
 // whenever what a reader gets differs from the whole store's, verify
 // fails. Appending to it afterwards does not panic either.
 //
-// Not parallel: a flipped page header can make bbolt compute a key that
-// points outside the page, and a read of it may land in memory another
-// test's goroutine is writing, which the race detector reports (it did
-// once in CI, in the store writer's Tx.close). The wild read itself is
-// for the bolt checker to prevent (bounds-check page headers before
-// reading keys), which it does not do yet.
+// It runs alone, in a child process of its own (the test binary again,
+// with GODEBUG=invalidptr=0). A flipped page ID or element offset makes
+// bbolt compute a page or key address outside its map; bbolt's own check
+// of the page then panics, which the store turns into ErrCorrupt. But the
+// address may fall inside the Go heap, and should the collector scan it
+// meanwhile, its invalid-pointer check ends the whole process (it did once
+// in a full run: "found bad pointer in Go heap"). The child keeps that
+// from taking every other test with it; with it off, the flips show what
+// a store meets: an error, never a panic. What is left for serve is that
+// rare end of the process on a damaged file: bounds-checking every page
+// before bbolt follows it would take a change inside bbolt (verify's page
+// walk does it, reading the file, not the map).
 func TestRandomByteFlips(t *testing.T) {
+	if os.Getenv(flipsChild) == "" {
+		args := []string{"-test.run=^TestRandomByteFlips$", "-test.count=1", "-test.v"}
+		if testing.Short() {
+			args = append(args, "-test.short")
+		}
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Env = append(os.Environ(), flipsChild+"=1", "GODEBUG="+strings.TrimPrefix(os.Getenv("GODEBUG")+",invalidptr=0", ","))
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "the flips' child process:\n%s", out)
+		require.Contains(t, string(out), "--- PASS: TestRandomByteFlips", "the child ran the flips")
+		t.Logf("child:\n%s", out)
+		return
+	}
 	ctx := context.Background()
 	tmpl, err := damageTemplate()
 	require.NoError(t, err)
