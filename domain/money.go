@@ -172,3 +172,48 @@ func plainAmount(b []byte) Money {
 	}
 	return Money{decimal.New(v, exp)}
 }
+
+// fenSum adds amounts in int64 hundredths, the way decimal.Add would: the
+// total is the exact sum at the smallest exponent of its terms (Zero's is
+// 0), so money() gives the very decimal the decimal.Add chain gives, digits
+// and exponent. Summing on math/big was most of RequestInvoice.Decide.
+// A term of more than two decimals or 16 digits, or a total of 10^18
+// hundredths or more, clears ok and the caller sums in decimal instead
+// (TestBAL2_AvailableInFenIsTheDecimalSum).
+type fenSum struct {
+	h   int64 // the total in hundredths
+	exp int32 // the smallest exponent added, at most 0
+	ok  bool
+}
+
+const fenLimit = 1_000_000_000_000_000_000 // 10^18 hundredths
+
+func newFenSum() fenSum { return fenSum{ok: true} }
+
+func (s *fenSum) add(m Money) {
+	e := m.d.Exponent()
+	if !s.ok || e < -2 || e > 16 || m.d.NumDigits() > 16-int(e) {
+		s.ok = false
+		return
+	}
+	c := m.d.CoefficientInt64()
+	if e < s.exp {
+		s.exp = e
+	}
+	for ; e > -2; e-- {
+		c *= 10
+	}
+	s.h += c // both below 10^18 in size: no overflow
+	if s.h >= fenLimit || s.h <= -fenLimit {
+		s.ok = false
+	}
+}
+
+// money is the total; only meaningful while ok.
+func (s fenSum) money() Money {
+	h := s.h
+	for e := s.exp; e > -2; e-- {
+		h /= 10 // exact: every term is a multiple of 10^(s.exp+2) hundredths
+	}
+	return Money{decimal.New(h, s.exp)}
+}

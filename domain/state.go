@@ -125,6 +125,20 @@ func (a *Account) Clone() *Account {
 // parts, without walking the invoices as Balance does (every application
 // asks it, and an account gathers invoices over the years).
 func (a *Account) Available() Money {
+	f := newFenSum()
+	for _, s := range a.Statements {
+		f.add(s.Free.Kingsoft)
+		f.add(s.Free.Marketplace)
+	}
+	if f.ok {
+		return f.money()
+	}
+	return a.availableDecimal()
+}
+
+// availableDecimal is Available summed in decimal, for amounts fenSum
+// does not hold.
+func (a *Account) availableDecimal() Money {
 	var t Money
 	for _, s := range a.Statements {
 		t = t.Add(s.Free.Kingsoft).Add(s.Free.Marketplace)

@@ -1,0 +1,72 @@
+package domain
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+// randomAmount is an amount of any exponent from -4 to 3 and up to 19
+// digits, either sign: the two-decimal amounts fenSum holds and the ones it
+// must hand back to decimal.
+func randomAmount(r *rand.Rand) Money {
+	digits := 1 + r.IntN(19)
+	c := r.Int64N(int64(min(uint64(1)<<62, pow10(digits))))
+	if r.IntN(4) == 0 {
+		c = -c
+	}
+	return Money{decimal.New(c, int32(r.IntN(8)-4))}
+}
+
+func pow10(n int) uint64 {
+	p := uint64(1)
+	for range n {
+		p *= 10
+	}
+	return p
+}
+
+// sameDecimal says whether two amounts are the same decimal: value,
+// digits and exponent, as String and Exponent show them.
+func sameDecimal(a, b Money) bool {
+	return a.d.Exponent() == b.d.Exponent() && a.d.Coefficient().Cmp(b.d.Coefficient()) == 0
+}
+
+// TestBAL2_AvailableInFenIsTheDecimalSum holds Available's int64 sum to
+// the decimal.Add chain it replaces: the same decimal, exponent included,
+// on random accounts, and the decimal chain wherever fenSum gives up.
+func TestBAL2_AvailableInFenIsTheDecimalSum(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 29))
+	held := 0
+	for n := range 20000 {
+		a := &Account{Statements: map[string]*Statement{}}
+		for m := range r.IntN(6) {
+			st := &Statement{}
+			switch r.IntN(3) {
+			case 0: // what the ledger stores: two decimals, a few digits
+				st.Free = Split{Kingsoft: Money{decimal.New(r.Int64N(1e9), -2)}, Marketplace: Money{decimal.New(r.Int64N(1e6), -2)}}
+			case 1:
+				st.Free = Split{Kingsoft: randomAmount(r), Marketplace: randomAmount(r)}
+			default:
+				st.Free = Split{Kingsoft: MustMoney(fmt.Sprint(r.IntN(1000))), Marketplace: Zero}
+			}
+			a.Statements[fmt.Sprintf("2026-%02d", m+1)] = st
+		}
+		f := newFenSum()
+		for _, s := range a.Statements {
+			f.add(s.Free.Kingsoft)
+			f.add(s.Free.Marketplace)
+		}
+		if f.ok {
+			held++
+		}
+		if got, want := a.Available(), a.availableDecimal(); !sameDecimal(got, want) {
+			t.Fatalf("case %d: Available %s (exp %d), decimal sum %s (exp %d)", n, got.d, got.d.Exponent(), want.d, want.d.Exponent())
+		}
+	}
+	if held < 10000 {
+		t.Fatalf("only %d of 20000 sums were made in fen: the test proves little", held)
+	}
+}
