@@ -99,15 +99,16 @@ func (m Money) IsNegative() bool { return m.d.IsNegative() }
 // String formats m with exactly two decimals.
 func (m Money) String() string {
 	var buf [24]byte
-	return string(m.appendFixed(buf[:0]))
+	return string(m.AppendFixed(buf[:0]))
 }
 
-// appendFixed appends m with exactly two decimals, as StringFixed(2)
-// writes it. Amounts are written with every event and every answer, and
+// AppendFixed appends m with exactly two decimals, as StringFixed(2)
+// writes it (String and MarshalJSON's digits; the ledger's command
+// fingerprint writes amounts with it). Amounts are written with every event and every answer, and
 // StringFixed goes through math/big (five allocations an amount): an
 // amount of at most two decimals and 18 digits in hundredths is written
 // from its int64 coefficient instead (TestMoneyAppendFixed compares them).
-func (m Money) appendFixed(b []byte) []byte {
+func (m Money) AppendFixed(b []byte) []byte {
 	e := m.d.Exponent()
 	if e < -2 || e > 16 || m.d.NumDigits() > 16-int(e) {
 		return append(b, m.d.StringFixed(2)...)
@@ -128,7 +129,7 @@ func (m Money) appendFixed(b []byte) []byte {
 // point and sign need no escaping, so it is quoted directly.
 func (m Money) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 24)
-	return append(m.appendFixed(append(b, '"')), '"'), nil
+	return append(m.AppendFixed(append(b, '"')), '"'), nil
 }
 
 // UnmarshalJSON reads a JSON string holding an amount, strictly (ParseMoney).

@@ -102,8 +102,17 @@ func RequestHashOf(v any) string {
 var hashBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // commandHash fingerprints a command when the caller gave a key but no
-// request hash: its Go type and its fields.
-func commandHash(cmd any) string {
+// request hash: its Go type and its fields (commandHashDefined), written
+// directly for the common commands (fingerprint.go).
+func commandHash(cmd domain.Command) string {
+	if h, ok := commandHashFast(cmd); ok {
+		return h
+	}
+	return commandHashDefined(cmd)
+}
+
+// commandHashDefined is commandHash by its definition.
+func commandHashDefined(cmd any) string {
 	return RequestHashOf(struct {
 		Type    string `json:"type"`
 		Command any    `json:"command"`
