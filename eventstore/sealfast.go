@@ -23,13 +23,11 @@ type sealBuf struct{ canon []byte }
 
 var sealPool = sync.Pool{New: func() any { return &sealBuf{canon: make([]byte, 0, 2048)} }}
 
-// PlainJSON reports whether s is written as itself between quotes by
+// plainJSON reports whether s is written as itself between quotes by
 // encoding/json, both with HTML escaping (json.Marshal) and without (the
 // canonical form): printable ASCII other than the quote, the backslash
-// and the three HTML characters. Writers that append a document and its
-// canonical form directly (here, ledger's command fingerprint) write such
-// strings as they are and decline any other.
-func PlainJSON(s string) bool {
+// and the three HTML characters.
+func plainJSON(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if !plainByte[s[i]] {
 			return false
@@ -48,9 +46,9 @@ var plainByte = func() (t [256]bool) {
 // sealFast is SealHash for an envelope of plain strings. ok false (and no
 // error) asks for the general path.
 func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string, data []byte) (raw []byte, hash string, ok bool, err error) {
-	if !PlainJSON(m.Actor.Role) || !PlainJSON(m.Actor.ID) || !PlainJSON(m.CorrelationID) ||
-		!PlainJSON(m.CausationID) || !PlainJSON(m.IdempotencyKey) || !PlainJSON(m.RequestHash) ||
-		!PlainJSON(prevHash) {
+	if !plainJSON(m.Actor.Role) || !plainJSON(m.Actor.ID) || !plainJSON(m.CorrelationID) ||
+		!plainJSON(m.CausationID) || !plainJSON(m.IdempotencyKey) || !plainJSON(m.RequestHash) ||
+		!plainJSON(prevHash) {
 		return nil, "", false, nil
 	}
 	var tbuf [64]byte

@@ -7,14 +7,14 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/fapiao/fapiao/domain"
-	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/jsonscan"
 )
 
 // A keyed command without a request hash is fingerprinted by commandHash:
 // its document marshalled by reflection, then made canonical, then hashed
 // (9 % of a command's CPU). For the commands that come most often the
 // canonical bytes are written here directly, members in sorted order, and
-// hashed. Strings go in as they are only when PlainJSON says encoding/json
+// hashed. Strings go in as they are only when jsonscan.Plain says encoding/json
 // and the canonical form both write them so; anything else declines and
 // the definition runs. TestCommandFingerprintIsTheDefinition compares the
 // two on random commands of every type written here.
@@ -29,7 +29,7 @@ type canonWriter struct {
 func (w *canonWriter) raw(s string) { w.b = append(w.b, s...) }
 
 func (w *canonWriter) str(s string) {
-	if !eventstore.PlainJSON(s) {
+	if !jsonscan.Plain(s) {
 		w.ok = false
 		return
 	}

@@ -1,0 +1,28 @@
+package jsonscan
+
+import "unicode/utf8"
+
+// Plain reports whether encoding/json writes s as itself between quotes,
+// with HTML escaping (json.Marshal) and without (the canonical form the
+// event store hashes): valid UTF-8 with no control character, quote,
+// backslash, '<', '>' or '&', and neither U+2028 nor U+2029. Writers that
+// append JSON directly (domain's event encoder, ledger's command
+// fingerprint) write such strings as they are and decline any other.
+func Plain(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += size
+	}
+	return true
+}
