@@ -133,7 +133,16 @@ func Seal(m Metadata, prevHash, stream string, revision uint64, typ string, data
 // SealHash is Seal that also returns the hash, sparing the caller a decode
 // of the metadata it just got.
 func SealHash(m Metadata, prevHash, stream string, revision uint64, typ string, data json.RawMessage) (json.RawMessage, string, error) {
-	if raw, hash, ok, err := sealFast(&m, prevHash, stream, revision, typ, data); ok || err != nil {
+	return SealHashCanonical(m, prevHash, stream, revision, typ, data, nil)
+}
+
+// SealHashCanonical is SealHash for a caller that wrote data's canonical
+// form (AppendCanonical) along with it, sparing the canonical pass over
+// data; nil cdata asks for the pass. The caller answers for cdata being
+// that form: the hash is computed over it (domain.EventEncoder, which
+// ledger's TestEventEncoderIsTheDefinition holds to AppendCanonical).
+func SealHashCanonical(m Metadata, prevHash, stream string, revision uint64, typ string, data json.RawMessage, cdata []byte) (json.RawMessage, string, error) {
+	if raw, hash, ok, err := sealFast(&m, prevHash, stream, revision, typ, data, cdata); ok || err != nil {
 		return raw, hash, err
 	}
 	return sealGeneral(m, prevHash, stream, revision, typ, data)

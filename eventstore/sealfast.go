@@ -45,7 +45,8 @@ var plainByte = func() (t [256]bool) {
 
 // sealFast is SealHash for an envelope of plain strings. ok false (and no
 // error) asks for the general path.
-func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string, data []byte) (raw []byte, hash string, ok bool, err error) {
+// cdata, when not nil, is the caller's canonical form of data, used as it is.
+func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string, data, cdata []byte) (raw []byte, hash string, ok bool, err error) {
 	if !plainJSON(m.Actor.Role) || !plainJSON(m.Actor.ID) || !plainJSON(m.CorrelationID) ||
 		!plainJSON(m.CausationID) || !plainJSON(m.IdempotencyKey) || !plainJSON(m.RequestHash) ||
 		!plainJSON(prevHash) {
@@ -59,8 +60,9 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 
 	sb := sealPool.Get().(*sealBuf)
 	defer sealPool.Put(sb)
-	cdata, err := canonicalAppend(sb.canon[:0], data, false)
-	if err != nil {
+	if cdata != nil {
+		cdata = append(sb.canon[:0], cdata...)
+	} else if cdata, err = canonicalAppend(sb.canon[:0], data, false); err != nil {
 		sb.canon = cdata[:0]
 		return nil, "", false, nil // the general path reports it
 	}

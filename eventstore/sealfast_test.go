@@ -47,6 +47,14 @@ func checkSeal(t *testing.T, m Metadata, prevHash string, data []byte) {
 	if string(got) != string(want) || hash != wantHash {
 		t.Fatalf("%+v prev %q data %q:\n got  %s %s\n want %s %s", m, prevHash, data, got, hash, want, wantHash)
 	}
+	// A caller's canonical form of the data, as the ledger's event
+	// encoder writes it, must seal the same.
+	if cdata, err := AppendCanonical(nil, data); err == nil {
+		got, hash, err = SealHashCanonical(m, prevHash, "account-a", 7, "InvoiceRequested", data, cdata)
+		if err != nil || string(got) != string(want) || hash != wantHash {
+			t.Fatalf("%+v prev %q data %q with its canonical form:\n got  %s %s %v\n want %s %s", m, prevHash, data, got, hash, err, want, wantHash)
+		}
+	}
 }
 
 var sealData = []byte(`{"invoice_id":"a6d2c1b0-0000-4000-8000-000000000001","statements":["2026-01"],"amount":"100.00","title":{"name":"示例"}}`)
@@ -150,7 +158,7 @@ func TestSealFastGoldenEvents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, ok, _ := sealFast(&m, m.PrevHash, r.Stream, r.Revision, r.Type, r.Data); !ok {
+		if _, _, ok, _ := sealFast(&m, m.PrevHash, r.Stream, r.Revision, r.Type, r.Data, nil); !ok {
 			t.Errorf("%s@%d: the envelope did not take the fast path", r.Stream, r.Revision)
 		}
 		_, hash, err := SealHash(m, m.PrevHash, r.Stream, r.Revision, r.Type, r.Data)
@@ -203,7 +211,7 @@ func TestSealFastAllocs(t *testing.T) {
 		Actor: Actor{Role: "customer", ID: strings.Repeat("a", 64)}, CorrelationID: strings.Repeat("c", 36),
 		CausationID: strings.Repeat("d", 36), IdempotencyKey: strings.Repeat("k", 64), RequestHash: strings.Repeat("ab", 32), SchemaVersion: 1 << 40}
 	prev := strings.Repeat("cd", 32)
-	raw, _, ok, err := sealFast(&m, prev, "account-1", 3, "InvoiceRequested", sealData)
+	raw, _, ok, err := sealFast(&m, prev, "account-1", 3, "InvoiceRequested", sealData, nil)
 	if !ok || err != nil {
 		t.Fatalf("not sealed: %v", err)
 	}

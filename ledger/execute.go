@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -89,13 +90,21 @@ func (c command) metadata(now time.Time) eventstore.Metadata {
 func seal(dst []eventstore.EventData, stream string, c command, meta eventstore.Metadata, f *folded, events []domain.Event) ([]eventstore.EventData, string, error) {
 	prev := f.lastHash
 	dst = slices.Grow(dst, len(events))
+	x := encoders.Get().(*domain.EventEncoder)
+	defer encoders.Put(x)
 	for i, e := range events {
-		typ, data, err := domain.EncodeEvent(e)
-		if err != nil {
-			return dst, "", err
+		// The common events are written with their canonical form, which
+		// spares sealing its pass over the data; the others by reflection.
+		typ, data, cdata, ok := x.Encode(e)
+		if !ok {
+			var err error
+			if typ, data, err = domain.EncodeEvent(e); err != nil {
+				return dst, "", err
+			}
+			cdata = nil
 		}
 		rev := f.acc.Version + uint64(i)
-		raw, hash, err := eventstore.SealHash(meta, prev, stream, rev, typ, data)
+		raw, hash, err := eventstore.SealHashCanonical(meta, prev, stream, rev, typ, data, cdata)
 		if err != nil {
 			return dst, "", fmt.Errorf("ledger: seal %s@%d: %w", stream, rev, err)
 		}
@@ -104,6 +113,9 @@ func seal(dst []eventstore.EventData, stream string, c command, meta eventstore.
 	}
 	return dst, prev, nil
 }
+
+// encoders holds seal's event encoders (and their arenas) between uses.
+var encoders = sync.Pool{New: func() any { return new(domain.EventEncoder) }}
 
 // records builds the Records of an append. The store reports only the last
 // event's position; positions need not be contiguous (EventStoreDB's are

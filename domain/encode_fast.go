@@ -1,0 +1,264 @@
+package domain
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fapiao/fapiao/internal/jsonscan"
+)
+
+// Every event the ledger writes was marshalled by reflection and then made
+// canonical for its hash by a second pass over the bytes. EventEncoder
+// writes the events of the everyday path, both forms in one go: the stored
+// bytes exactly as json.Marshal writes them (members in declaration order)
+// and the canonical form (members sorted by key). Each value is written
+// once into an arena and placed in both. It declines (ok false) on any
+// string jsonscan.Plain refuses, on an instant json.Marshal would refuse,
+// and on the types it does not know; EncodeEvent is then the way.
+// TestEventEncoderIsTheDefinition (ledger) compares both forms with
+// encoding/json and the event store's canonical pass on every golden event
+// and on random ones.
+
+// EventEncoder writes events' JSON and canonical JSON. Its zero value is
+// ready; it is not safe for concurrent use.
+type EventEncoder struct {
+	arena []byte
+	ok    bool
+}
+
+// member is an object member: its key and its value in the stored and the
+// canonical form (the same bytes but for objects).
+type member struct {
+	key  string
+	s, c []byte
+}
+
+func m(key string, v []byte) member { return member{key, v, v} }
+
+// Encode returns e's type, its stored JSON (a new slice, as json.Marshal's)
+// and its canonical form, which stays valid until the next Encode. ok is
+// false when the encoder does not write e; then nothing else is meaningful.
+func (x *EventEncoder) Encode(e Event) (typ string, data, canonical []byte, ok bool) {
+	x.arena, x.ok = x.arena[:0], true
+	var s, c []byte
+	switch v := e.(type) {
+	case StatementPosted:
+		s, c = x.object(m("month", x.str(v.Month)), x.lines(v.Lines), m("posted_at", x.instant(v.PostedAt)))
+	case InvoiceRequested:
+		s, c = x.invoiceRequested(&v)
+	case InvoiceApproved:
+		s, c = x.object(m("invoice_id", x.id(v.InvoiceID)), m("approved_at", x.instant(v.ApprovedAt)))
+	case InvoiceRejected:
+		s, c = x.object(m("invoice_id", x.id(v.InvoiceID)), m("reason", x.str(v.Reason)), m("rejected_at", x.instant(v.RejectedAt)))
+	case InvoiceShipped:
+		s, c = x.object(m("invoice_id", x.id(v.InvoiceID)), m("courier", x.str(v.Courier)), m("tracking_number", x.str(v.TrackingNumber)),
+			m("shipped_at", x.instant(v.ShippedAt)), m("late", x.boolean(v.Late)))
+	case InvoiceCancelled:
+		ms := []member{m("invoice_id", x.id(v.InvoiceID)), m("by", x.str(string(v.By))), {}, m("cancelled_at", x.instant(v.CancelledAt))}
+		if v.Ticket != "" {
+			ms[2] = m("ticket", x.str(v.Ticket))
+		}
+		s, c = x.object(ms...)
+	case InvoiceIssued:
+		if v.Medium != "" || len(v.DeliveredTo) > 0 {
+			return "", nil, nil, false // electronic: rare, left to encoding/json
+		}
+		s, c = x.object(m("invoice_id", x.id(v.InvoiceID)), m("invoice_code", x.str(v.InvoiceCode)), m("invoice_number", x.str(v.InvoiceNumber)),
+			m("issued_on", x.str(v.IssuedOn)), m("issuer", x.str(v.Issuer)), m("tax_rate", x.str(v.TaxRate)),
+			m("net_amount", x.money(v.NetAmount)), m("tax_amount", x.money(v.TaxAmount)), m("issued_at", x.instant(v.IssuedAt)))
+	default:
+		return "", nil, nil, false
+	}
+	if !x.ok {
+		return "", nil, nil, false
+	}
+	return e.EventType(), append([]byte(nil), s...), c, true
+}
+
+func (x *EventEncoder) invoiceRequested(v *InvoiceRequested) (s, c []byte) {
+	if v.Medium != "" || len(v.Emails) > 0 {
+		x.ok = false // electronic applications: rare, left to encoding/json
+		return nil, nil
+	}
+	var exchange member
+	if v.ExchangeOf != nil {
+		exchange = m("exchange_of", x.id(*v.ExchangeOf))
+	}
+	ts, tc := x.title(&v.Title)
+	as, ac := x.address(&v.Address)
+	return x.object(m("invoice_id", x.id(v.InvoiceID)), m("statements", x.strs(v.Statements)), m("amount", x.money(v.Amount)),
+		m("kingsoft", x.money(v.Kingsoft)), m("marketplace", x.money(v.Marketplace)), member{"title", ts, tc}, member{"address", as, ac},
+		m("address_id", x.id(v.AddressID)), m("requested_at", x.instant(v.RequestedAt)), m("sla_due", x.str(v.SLADue)), exchange)
+}
+
+func (x *EventEncoder) title(t *Title) (s, c []byte) {
+	return x.object(m("type", x.str(string(t.Type))), m("holder", x.str(string(t.Holder))), m("name", x.str(t.Name)),
+		x.omitEmpty("taxpayer_id", t.TaxpayerID), x.omitEmpty("registered_address", t.RegisteredAddress),
+		x.omitEmpty("registered_phone", t.RegisteredPhone), x.omitEmpty("bank_name", t.BankName), x.omitEmpty("bank_account", t.BankAccount))
+}
+
+func (x *EventEncoder) address(a *Address) (s, c []byte) {
+	return x.object(m("recipient", x.str(a.Recipient)), m("phone", x.str(a.Phone)), m("province", x.str(a.Province)),
+		m("city", x.str(a.City)), x.omitEmpty("district", a.District), m("street", x.str(a.Street)), m("postal_code", x.str(a.PostalCode)))
+}
+
+// lines is the member "lines": its array in both forms.
+func (x *EventEncoder) lines(ls []StatementLine) member {
+	if ls == nil {
+		return m("lines", x.raw("null"))
+	}
+	var ss [8][2][]byte // each line, stored and canonical
+	if len(ls) > len(ss) {
+		x.ok = false // a long statement: left to encoding/json
+		return member{}
+	}
+	for i := range ls {
+		l := &ls[i]
+		ss[i][0], ss[i][1] = x.object(m("line_id", x.str(l.LineID)), m("product", x.str(l.Product)), m("billing_mode", x.str(string(l.BillingMode))),
+			m("purchased_at", x.str(l.PurchasedAt)), m("channel", x.str(string(l.Channel))), x.omitEmpty("merchant", l.Merchant),
+			m("amount", x.money(l.Amount)), m("voucher", x.money(l.Voucher)), m("coupon", x.money(l.Coupon)), m("gift_balance", x.money(l.GiftBalance)))
+	}
+	var out [2][]byte
+	for form := range out {
+		start := len(x.arena)
+		x.arena = append(x.arena, '[')
+		for i := range ls {
+			if i > 0 {
+				x.arena = append(x.arena, ',')
+			}
+			x.arena = append(x.arena, ss[i][form]...)
+		}
+		x.arena = append(x.arena, ']')
+		out[form] = x.arena[start:len(x.arena):len(x.arena)]
+	}
+	return member{"lines", out[0], out[1]}
+}
+
+// object writes an object of the members with a key (omitted ones have
+// none): in the order given (the struct's, as json.Marshal writes it) and
+// sorted by key (the canonical form). ms is sorted in place.
+func (x *EventEncoder) object(ms ...member) (s, c []byte) {
+	s = x.members(ms)
+	for i := 1; i < len(ms); i++ { // a handful of members: insertion sort
+		for j := i; j > 0 && ms[j].key < ms[j-1].key; j-- {
+			ms[j], ms[j-1] = ms[j-1], ms[j]
+		}
+	}
+	for i := range ms {
+		ms[i].s = ms[i].c
+	}
+	return s, x.members(ms)
+}
+
+// members writes {"key":value,...} of the members' s values.
+func (x *EventEncoder) members(ms []member) []byte {
+	start := len(x.arena)
+	x.arena = append(x.arena, '{')
+	first := true
+	for _, mb := range ms {
+		if mb.key == "" {
+			continue
+		}
+		if !first {
+			x.arena = append(x.arena, ',')
+		}
+		first = false
+		x.arena = append(x.arena, '"')
+		x.arena = append(x.arena, mb.key...)
+		x.arena = append(x.arena, '"', ':')
+		x.arena = append(x.arena, mb.s...)
+	}
+	x.arena = append(x.arena, '}')
+	return x.arena[start:len(x.arena):len(x.arena)]
+}
+
+// The value writers append to the arena and return what they wrote, capped
+// so that later appends never reach into it.
+
+func (x *EventEncoder) raw(v string) []byte {
+	start := len(x.arena)
+	x.arena = append(x.arena, v...)
+	return x.arena[start:len(x.arena):len(x.arena)]
+}
+
+func (x *EventEncoder) str(v string) []byte {
+	if !jsonscan.Plain(v) {
+		x.ok = false
+	}
+	start := len(x.arena)
+	x.arena = append(x.arena, '"')
+	x.arena = append(x.arena, v...)
+	x.arena = append(x.arena, '"')
+	return x.arena[start:len(x.arena):len(x.arena)]
+}
+
+// omitEmpty is the member of an omitempty string: none when it is empty.
+func (x *EventEncoder) omitEmpty(key, v string) member {
+	if v == "" {
+		return member{}
+	}
+	return m(key, x.str(v))
+}
+
+func (x *EventEncoder) strs(vs []string) []byte {
+	if vs == nil {
+		return x.raw("null")
+	}
+	start := len(x.arena)
+	x.arena = append(x.arena, '[')
+	for i, v := range vs {
+		if i > 0 {
+			x.arena = append(x.arena, ',')
+		}
+		x.str(v)
+	}
+	x.arena = append(x.arena, ']')
+	return x.arena[start:len(x.arena):len(x.arena)]
+}
+
+func (x *EventEncoder) id(u uuid.UUID) []byte {
+	start := len(x.arena)
+	x.arena = append(x.arena, '"')
+	x.arena = appendUUID(x.arena, u)
+	x.arena = append(x.arena, '"')
+	return x.arena[start:len(x.arena):len(x.arena)]
+}
+
+func (x *EventEncoder) money(v Money) []byte {
+	start := len(x.arena)
+	x.arena = append(v.AppendFixed(append(x.arena, '"')), '"')
+	return x.arena[start:len(x.arena):len(x.arena)]
+}
+
+func (x *EventEncoder) boolean(v bool) []byte {
+	if v {
+		return x.raw("true")
+	}
+	return x.raw("false")
+}
+
+// instant writes t as time.Time's MarshalJSON does (RFC 3339 with
+// nanoseconds, digits and punctuation only).
+func (x *EventEncoder) instant(t time.Time) []byte {
+	start := len(x.arena)
+	b, err := t.AppendText(append(x.arena, '"'))
+	if err != nil {
+		x.ok = false
+		return nil
+	}
+	x.arena = append(b, '"')
+	return x.arena[start:len(x.arena):len(x.arena)]
+}
+
+// appendUUID appends u's canonical text form, as its MarshalText writes it.
+func appendUUID(b []byte, u uuid.UUID) []byte {
+	const hexDigits = "0123456789abcdef"
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hexDigits[c>>4], hexDigits[c&0x0f])
+	}
+	return b
+}
