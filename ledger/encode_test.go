@@ -151,3 +151,33 @@ func TestEventEncoderIsTheDefinition(t *testing.T) {
 		t.Fatalf("the encoder wrote only %d of %d random events: the test proves little", written, n)
 	}
 }
+
+// BenchmarkEventEncoding: the golden InvoiceRequested and StatementPosted
+// written by reflection and made canonical, against the event encoder.
+func BenchmarkEventEncoding(b *testing.B) {
+	for _, typ := range []string{"InvoiceRequested", "StatementPosted"} {
+		raw, err := os.ReadFile("../testdata/events/" + typ + ".json")
+		if err != nil {
+			b.Fatal(err)
+		}
+		e, err := domain.DecodeEvent(typ, raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(typ+"/reflection", func(b *testing.B) {
+			b.ReportAllocs()
+			var c []byte
+			for b.Loop() {
+				_, data, _ := domain.EncodeEvent(e)
+				c, _ = eventstore.AppendCanonical(c[:0], data)
+			}
+		})
+		b.Run(typ+"/encoder", func(b *testing.B) {
+			b.ReportAllocs()
+			var x domain.EventEncoder
+			for b.Loop() {
+				x.Encode(e)
+			}
+		})
+	}
+}
