@@ -137,37 +137,51 @@ func (x *EventEncoder) lines(ls []StatementLine) member {
 
 // object writes an object of the members with a key (omitted ones have
 // none): in the order given (the struct's, as json.Marshal writes it) and
-// sorted by key (the canonical form). ms is sorted in place.
+// sorted by key (the canonical form). At most 16 members.
 func (x *EventEncoder) object(ms ...member) (s, c []byte) {
-	s = x.members(ms)
-	for i := 1; i < len(ms); i++ { // a handful of members: insertion sort
-		for j := i; j > 0 && ms[j].key < ms[j-1].key; j-- {
-			ms[j], ms[j-1] = ms[j-1], ms[j]
+	var order [16]uint8
+	n := 0
+	for i := range ms {
+		if ms[i].key != "" {
+			order[n] = uint8(i)
+			n++
 		}
 	}
-	for i := range ms {
-		ms[i].s = ms[i].c
+	s = x.members(ms, order[:n], false)
+	for i := 1; i < n; i++ { // a handful of members: insertion sort of their indices
+		for j := i; j > 0 && keyLess(ms[order[j]].key, ms[order[j-1]].key); j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
 	}
-	return s, x.members(ms)
+	return s, x.members(ms, order[:n], true)
 }
 
-// members writes {"key":value,...} of the members' s values.
-func (x *EventEncoder) members(ms []member) []byte {
+// keyLess is a < b, most often decided by the first byte.
+func keyLess(a, b string) bool {
+	if a[0] != b[0] {
+		return a[0] < b[0]
+	}
+	return a < b
+}
+
+// members writes {"key":value,...} of the members in order, their
+// canonical values or their stored ones.
+func (x *EventEncoder) members(ms []member, order []uint8, canonical bool) []byte {
 	start := len(x.arena)
 	x.arena = append(x.arena, '{')
-	first := true
-	for _, mb := range ms {
-		if mb.key == "" {
-			continue
-		}
-		if !first {
+	for i, k := range order {
+		if i > 0 {
 			x.arena = append(x.arena, ',')
 		}
-		first = false
+		mb := &ms[k]
 		x.arena = append(x.arena, '"')
 		x.arena = append(x.arena, mb.key...)
 		x.arena = append(x.arena, '"', ':')
-		x.arena = append(x.arena, mb.s...)
+		if canonical {
+			x.arena = append(x.arena, mb.c...)
+		} else {
+			x.arena = append(x.arena, mb.s...)
+		}
 	}
 	x.arena = append(x.arena, '}')
 	return x.arena[start:len(x.arena):len(x.arena)]
