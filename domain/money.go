@@ -76,10 +76,54 @@ func MoneyFromDecimal(d decimal.Decimal) Money { return Money{d.Round(2)} }
 func (m Money) Decimal() decimal.Decimal { return m.d }
 
 // Add returns m + o.
-func (m Money) Add(o Money) Money { return Money{m.d.Add(o.d)} }
+func (m Money) Add(o Money) Money {
+	if d, ok := addSmall(m, o, 1); ok {
+		return Money{d}
+	}
+	return Money{m.d.Add(o.d)}
+}
 
 // Sub returns m - o.
-func (m Money) Sub(o Money) Money { return Money{m.d.Sub(o.d)} }
+func (m Money) Sub(o Money) Money {
+	if d, ok := addSmall(m, o, -1); ok {
+		return Money{d}
+	}
+	return Money{m.d.Sub(o.d)}
+}
+
+// addSmall is m + sign·o as decimal.Add and Sub make it (the exact result
+// at the smaller exponent; TestMoneyAddSmallIsDecimal compares them) in
+// int64, for amounts small holds: their rescaled coefficients stay below
+// 10^18 and the result below 2·10^18. Folding and deciding add and
+// subtract amounts all the time, and math/big's rescaling allocated.
+func addSmall(m, o Money, sign int64) (decimal.Decimal, bool) {
+	a, ea, ok := m.small()
+	if !ok {
+		return decimal.Decimal{}, false
+	}
+	b, eb, ok := o.small()
+	if !ok {
+		return decimal.Decimal{}, false
+	}
+	for ; ea > eb; ea-- {
+		a *= 10
+	}
+	for ; eb > ea; eb-- {
+		b *= 10
+	}
+	return decimal.New(a+sign*b, ea), true
+}
+
+// small returns m's coefficient and exponent when the exponent is -2 to
+// 16 and the coefficient has at most 16-exponent digits: then it is the
+// whole coefficient, and the amount in hundredths is below 10^18.
+func (m Money) small() (c int64, e int32, ok bool) {
+	e = m.d.Exponent()
+	if e < -2 || e > 16 || m.d.NumDigits() > 16-int(e) {
+		return 0, 0, false
+	}
+	return m.d.CoefficientInt64(), e, true
+}
 
 // Cmp compares m and o: -1, 0 or +1.
 func (m Money) Cmp(o Money) int { return m.d.Cmp(o.d) }
@@ -109,11 +153,10 @@ func (m Money) String() string {
 // amount of at most two decimals and 18 digits in hundredths is written
 // from its int64 coefficient instead (TestMoneyAppendFixed compares them).
 func (m Money) AppendFixed(b []byte) []byte {
-	e := m.d.Exponent()
-	if e < -2 || e > 16 || m.d.NumDigits() > 16-int(e) {
+	c, e, ok := m.small() // |c| < 10^(16-e): it fits, and so does c·10^(e+2)
+	if !ok {
 		return append(b, m.d.StringFixed(2)...)
 	}
-	c := m.d.CoefficientInt64() // |c| < 10^(16-e): it fits, and so does c·10^(e+2)
 	for ; e > -2; e-- {
 		c *= 10
 	}
@@ -192,12 +235,11 @@ const fenLimit = 1_000_000_000_000_000_000 // 10^18 hundredths
 func newFenSum() fenSum { return fenSum{ok: true} }
 
 func (s *fenSum) add(m Money) {
-	e := m.d.Exponent()
-	if !s.ok || e < -2 || e > 16 || m.d.NumDigits() > 16-int(e) {
+	c, e, ok := m.small()
+	if !s.ok || !ok {
 		s.ok = false
 		return
 	}
-	c := m.d.CoefficientInt64()
 	if e < s.exp {
 		s.exp = e
 	}

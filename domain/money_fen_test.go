@@ -70,3 +70,35 @@ func TestBAL2_AvailableInFenIsTheDecimalSum(t *testing.T) {
 		t.Fatalf("only %d of 20000 sums were made in fen: the test proves little", held)
 	}
 }
+
+// TestMoneyAddSmallIsDecimal holds Add and Sub's int64 path to
+// decimal.Add and Sub: the same decimal, exponent included, on random
+// amounts on both sides of its bounds and the zero value.
+func TestMoneyAddSmallIsDecimal(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 32))
+	amount := func() Money {
+		switch r.IntN(4) {
+		case 0:
+			return Zero
+		case 1:
+			return Money{decimal.New(r.Int64N(1e12)-5e11, -2)}
+		}
+		return randomAmount(r)
+	}
+	small := 0
+	for n := range 50000 {
+		a, b := amount(), amount()
+		if _, ok := addSmall(a, b, 1); ok {
+			small++
+		}
+		if got, want := a.Add(b), (Money{a.d.Add(b.d)}); !sameDecimal(got, want) {
+			t.Fatalf("case %d: %s + %s = %s (exp %d), decimal says %s (exp %d)", n, a.d, b.d, got.d, got.d.Exponent(), want.d, want.d.Exponent())
+		}
+		if got, want := a.Sub(b), (Money{a.d.Sub(b.d)}); !sameDecimal(got, want) {
+			t.Fatalf("case %d: %s - %s = %s (exp %d), decimal says %s (exp %d)", n, a.d, b.d, got.d, got.d.Exponent(), want.d, want.d.Exponent())
+		}
+	}
+	if small < 15000 {
+		t.Fatalf("only %d of 50000 sums took the int64 path: the test proves little", small)
+	}
+}
