@@ -233,9 +233,7 @@ func (x *EventEncoder) strs(vs []string) []byte {
 
 func (x *EventEncoder) id(u uuid.UUID) []byte {
 	start := len(x.arena)
-	x.arena = append(x.arena, '"')
-	x.arena = appendUUID(x.arena, u)
-	x.arena = append(x.arena, '"')
+	x.arena = jsonscan.AppendQuotedUUID(x.arena, u)
 	return x.arena[start:len(x.arena):len(x.arena)]
 }
 
@@ -263,16 +261,4 @@ func (x *EventEncoder) instant(t time.Time) []byte {
 	}
 	x.arena = append(b, '"')
 	return x.arena[start:len(x.arena):len(x.arena)]
-}
-
-// appendUUID appends u's canonical text form, as its MarshalText writes it.
-func appendUUID(b []byte, u uuid.UUID) []byte {
-	const hexDigits = "0123456789abcdef"
-	for i, c := range u {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			b = append(b, '-')
-		}
-		b = append(b, hexDigits[c>>4], hexDigits[c&0x0f])
-	}
-	return b
 }

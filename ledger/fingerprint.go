@@ -38,21 +38,7 @@ func (w *canonWriter) str(s string) {
 	w.b = append(w.b, '"')
 }
 
-func (w *canonWriter) id(u uuid.UUID) {
-	var buf [36]byte
-	hex.Encode(buf[0:8], u[0:4])
-	buf[8] = '-'
-	hex.Encode(buf[9:13], u[4:6])
-	buf[13] = '-'
-	hex.Encode(buf[14:18], u[6:8])
-	buf[18] = '-'
-	hex.Encode(buf[19:23], u[8:10])
-	buf[23] = '-'
-	hex.Encode(buf[24:], u[10:])
-	w.b = append(w.b, '"')
-	w.b = append(w.b, buf[:]...)
-	w.b = append(w.b, '"')
-}
+func (w *canonWriter) id(u uuid.UUID) { w.b = jsonscan.AppendQuotedUUID(w.b, u) }
 
 func (w *canonWriter) money(m domain.Money) {
 	w.b = append(m.AppendFixed(append(w.b, '"')), '"')

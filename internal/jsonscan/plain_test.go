@@ -3,6 +3,7 @@ package jsonscan
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -53,5 +54,19 @@ func TestPlainIsWhatJSONWritesAsItself(t *testing.T) {
 	}
 	if plain < 100 || plain > len(inputs)-100 {
 		t.Fatalf("%d of %d plain: the inputs prove little", plain, len(inputs))
+	}
+}
+
+func TestAppendQuotedUUID(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 1000 {
+		var id [16]byte
+		for i := range id {
+			id[i] = byte(r.IntN(256))
+		}
+		want := fmt.Sprintf(`"%x-%x-%x-%x-%x"`, id[0:4], id[4:6], id[6:8], id[8:10], id[10:])
+		if got := string(AppendQuotedUUID([]byte("x"), id)); got != "x"+want {
+			t.Fatalf("AppendQuotedUUID(%x) = %s, want %s", id, got, want)
+		}
 	}
 }
