@@ -76,6 +76,39 @@ func (x *EventEncoder) Encode(e Event) (typ string, data, canonical []byte, ok b
 	return e.EventType(), append([]byte(nil), s...), c, true
 }
 
+// EncodeCommand returns the canonical JSON of the everyday commands (the
+// ledger fingerprints commands with it), valid until the next call; ok is
+// false for the others and for strings jsonscan.Plain refuses.
+func (x *EventEncoder) EncodeCommand(cmd Command) (canonical []byte, ok bool) {
+	x.arena, x.ok = x.arena[:0], true
+	var c []byte
+	switch v := cmd.(type) {
+	case PostStatement:
+		_, c = x.object(m("month", x.str(v.Month)), x.lines(v.Lines))
+	case RequestInvoice:
+		var emails member
+		if len(v.Emails) > 0 {
+			emails = m("Emails", x.strs(v.Emails))
+		}
+		_, c = x.object(m("Statements", x.strs(v.Statements)), m("AddressID", x.id(v.AddressID)), m("Agree", x.boolean(v.Agree)),
+			x.omitEmpty("Medium", string(v.Medium)), emails)
+	case ApproveInvoice:
+		_, c = x.object(m("InvoiceID", x.id(v.InvoiceID)))
+	case RejectInvoice:
+		_, c = x.object(m("InvoiceID", x.id(v.InvoiceID)), m("Reason", x.str(v.Reason)))
+	case IssueInvoice:
+		_, c = x.object(m("InvoiceID", x.id(v.InvoiceID)), m("InvoiceCode", x.str(v.InvoiceCode)), m("InvoiceNumber", x.str(v.InvoiceNumber)),
+			m("IssuedOn", x.str(v.IssuedOn)), m("TaxRate", x.str(v.TaxRate)))
+	case ShipInvoice:
+		_, c = x.object(m("InvoiceID", x.id(v.InvoiceID)), m("Courier", x.str(v.Courier)), m("TrackingNumber", x.str(v.TrackingNumber)))
+	case CancelInvoice:
+		_, c = x.object(m("InvoiceID", x.id(v.InvoiceID)), m("By", x.str(string(v.By))), m("Ticket", x.str(v.Ticket)))
+	default:
+		return nil, false
+	}
+	return c, x.ok
+}
+
 func (x *EventEncoder) invoiceRequested(v *InvoiceRequested) (s, c []byte) {
 	if v.Medium != "" || len(v.Emails) > 0 {
 		x.ok = false // electronic applications: rare, left to encoding/json
