@@ -47,6 +47,14 @@ func (x *EventEncoder) Encode(e Event) (typ string, data, canonical []byte, ok b
 		s, c = x.object(m("month", x.str(v.Month)), x.lines(v.Lines), m("posted_at", x.instant(v.PostedAt)))
 	case InvoiceRequested:
 		s, c = x.invoiceRequested(&v)
+	case TitleSubmitted:
+		ts, tc := x.title(&v.Title)
+		s, c = x.object(m("title_id", x.id(v.TitleID)), member{"title", ts, tc}, m("submitted_at", x.instant(v.SubmittedAt)))
+	case TitleApproved:
+		s, c = x.object(m("title_id", x.id(v.TitleID)), m("automatic", x.boolean(v.Automatic)), m("approved_at", x.instant(v.ApprovedAt)))
+	case AddressAdded:
+		as, ac := x.address(&v.Address)
+		s, c = x.object(m("address_id", x.id(v.AddressID)), member{"address", as, ac}, m("default", x.boolean(v.Default)))
 	case InvoiceApproved:
 		s, c = x.object(m("invoice_id", x.id(v.InvoiceID)), m("approved_at", x.instant(v.ApprovedAt)))
 	case InvoiceRejected:
@@ -92,6 +100,12 @@ func (x *EventEncoder) EncodeCommand(cmd Command) (canonical []byte, ok bool) {
 		}
 		_, c = x.object(m("Statements", x.strs(v.Statements)), m("AddressID", x.id(v.AddressID)), m("Agree", x.boolean(v.Agree)),
 			x.omitEmpty("Medium", string(v.Medium)), emails)
+	case SubmitTitle:
+		_, tc := x.title(&v.Title)
+		_, c = x.object(member{"Title", tc, tc})
+	case AddAddress:
+		_, ac := x.address(&v.Address)
+		_, c = x.object(member{"Address", ac, ac}, m("Default", x.boolean(v.Default)))
 	case ApproveInvoice:
 		_, c = x.object(m("InvoiceID", x.id(v.InvoiceID)))
 	case RejectInvoice:

@@ -53,7 +53,11 @@ func randomCommand(r *rand.Rand) domain.Command {
 			id[i] = byte(r.IntN(256))
 		}
 	}
-	switch r.IntN(7) {
+	switch r.IntN(9) {
+	case 7:
+		return domain.SubmitTitle{Title: randomTitle(r)}
+	case 8:
+		return domain.AddAddress{Address: randomAddress(r), Default: r.IntN(2) == 0}
 	case 0:
 		var lines []domain.StatementLine
 		if r.IntN(5) > 0 {
