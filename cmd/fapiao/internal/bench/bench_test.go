@@ -2,18 +2,12 @@ package bench
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/fapiao/fapiao/api"
 	"github.com/fapiao/fapiao/domain"
-	"github.com/fapiao/fapiao/eventstore"
-	"github.com/fapiao/fapiao/eventstore/bolt"
-	"github.com/fapiao/fapiao/projections"
 )
 
 func TestPercentile(t *testing.T) {
@@ -60,84 +54,6 @@ func TestTokensFile(t *testing.T) {
 	}
 	if _, err := api.LoadTokens(path); err != nil {
 		t.Fatalf("serve would refuse the tokens file: %v", err)
-	}
-}
-
-// TestGeneratedLog builds a small log and checks what the replay scenario
-// relies on: every hash chain verifies, every account event folds, and
-// the log holds invoices in every state the generator promises.
-func TestGeneratedLog(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "log.db")
-	n, err := buildLog(context.Background(), path, 3000, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n < 3000 {
-		t.Fatalf("built %d events, want at least 3000", n)
-	}
-	checkGeneratedLog(t, path, 30)
-}
-
-// TestGeneratedLogInCohorts: a log written cohort after cohort (as 10M
-// events are, 10 000 accounts at a time) is as sound as one written at
-// once: chains verify, event IDs are unique across cohorts, every account
-// of every cohort is there, and it replays.
-func TestGeneratedLogInCohorts(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "log.db")
-	n, err := buildCohorts(context.Background(), path, "bolt", 3000, 7, nil) // 30 accounts: cohorts of 7, 7, 7, 7, 2
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n < 3000 || n > 3300 {
-		t.Fatalf("built %d events, want about 3000", n)
-	}
-	checkGeneratedLog(t, path, 30)
-}
-
-// checkGeneratedLog checks a generated bolt log of the given accounts.
-func checkGeneratedLog(t *testing.T, path string, accounts int) {
-	t.Helper()
-	s, err := bolt.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	prev := map[string]string{}
-	ids := map[uuid.UUID]bool{}
-	for r, err := range s.ReadAll(context.Background(), eventstore.Start) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ids[r.ID] {
-			t.Fatalf("event ID %s at position %d is used twice", r.ID, r.Position)
-		}
-		ids[r.ID] = true
-		h, err := eventstore.VerifyLink(r, prev[r.Stream])
-		if err != nil {
-			t.Fatal(err)
-		}
-		prev[r.Stream] = h
-	}
-	p, err := projections.Replay(context.Background(), s, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Position() != s.LastPosition() {
-		t.Fatalf("replayed to %d of %d", p.Position(), s.LastPosition())
-	}
-	for a := range accounts {
-		if _, ok := p.Account(fmt.Sprintf("acc-%06d", a)); !ok {
-			t.Errorf("account acc-%06d is missing", a)
-		}
-	}
-	for _, st := range []domain.InvoiceStatus{domain.UnderReview, domain.Cancelled, domain.Rejected, domain.Issued, domain.ReturnRequestedState, domain.Voided, domain.RedFlushed} {
-		page, err := p.Invoices(projections.Filter{Status: st, Limit: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(page.Items) == 0 {
-			t.Errorf("no invoice %s in the generated log", st)
-		}
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/bolt"
+	"github.com/fapiao/fapiao/internal/loggen"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -177,7 +178,7 @@ func seedAccount(ctx context.Context, l *ledger.Ledger, i int, numbers *atomic.I
 	if _, err := do(cust, domain.SubmitTitle{Title: benchTitle}); err != nil {
 		return a, err
 	}
-	res, err := do(cust, domain.AddAddress{Address: benchAddress, Default: true})
+	res, err := do(cust, domain.AddAddress{Address: loggen.Address, Default: true})
 	if err != nil {
 		return a, err
 	}

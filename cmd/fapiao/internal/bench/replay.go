@@ -12,6 +12,7 @@ import (
 	"github.com/fapiao/fapiao/eventstore/bolt"
 	"github.com/fapiao/fapiao/eventstore/seglog"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
+	"github.com/fapiao/fapiao/internal/loggen"
 	"github.com/fapiao/fapiao/projections"
 )
 
@@ -180,7 +181,7 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 
 // replayInProcess rebuilds every projection from store in this process
 // (then closes it) and records the rate and the read models' heap.
-func replayInProcess(ctx context.Context, store genStore, res *ReplayResult) error {
+func replayInProcess(ctx context.Context, store loggen.Store, res *ReplayResult) error {
 	runtime.GC()
 	started := time.Now()
 	p, err := projections.Replay(ctx, store, nil)
@@ -240,7 +241,7 @@ func replayPath(cfg ReplayConfig) (string, string, error) {
 }
 
 // openStored opens the replay's store for reading.
-func openStored(path, engine string) (genStore, error) {
+func openStored(path, engine string) (loggen.Store, error) {
 	if engine == "log" {
 		return seglog.Open(path, seglog.Options{ReadOnly: true})
 	}
@@ -258,7 +259,7 @@ const genVersion = 1
 func ensureLog(ctx context.Context, path, engine string, events int, given bool, log io.Writer) (bool, error) {
 	marker := path + ".complete"
 	if given {
-		s, err := openBulk(path, engine)
+		s, err := loggen.OpenBulk(path, engine)
 		if err != nil {
 			return false, err
 		}
@@ -268,7 +269,7 @@ func ensureLog(ctx context.Context, path, engine string, events int, given bool,
 			logf(log, "replay: reusing the %d events in %s\n", n, path)
 			return false, nil
 		}
-		_, err = buildLogIn(ctx, path, engine, events, log)
+		_, err = loggen.Build(ctx, path, engine, events, log)
 		return err == nil, err
 	}
 	if _, err := os.Stat(marker); err == nil {
@@ -279,7 +280,7 @@ func ensureLog(ctx context.Context, path, engine string, events int, given bool,
 		return false, err
 	}
 	logf(log, "replay: building a log of %d events in %s (cached for the next run)\n", events, path)
-	if _, err := buildLogIn(ctx, path, engine, events, log); err != nil {
+	if _, err := loggen.Build(ctx, path, engine, events, log); err != nil {
 		return false, err
 	}
 	return true, os.WriteFile(marker, nil, 0o600)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/loggen"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -29,7 +30,6 @@ var (
 	billingActor = eventstore.Actor{Role: string(domain.RoleBilling), ID: "billing"}
 	financeActor = eventstore.Actor{Role: string(domain.RoleFinance), ID: "fin-bench"}
 	benchTitle   = domain.Title{Type: domain.VATGeneral, Holder: domain.HolderCompany, Name: "示例科技有限公司", TaxpayerID: "91110108MA01ABCDEN"}
-	benchAddress = domain.Address{Recipient: "张三", Phone: "13800138000", Province: "北京市", City: "北京市", District: "海淀区", Street: "中关村大街1号", PostalCode: "100080"}
 )
 
 // cycle is one round of an account's life in the append mix: two months
@@ -80,7 +80,7 @@ func (s *script) next(ctx context.Context) (int, error) {
 			view                = titleView
 		)
 		if s.onboard == 1 {
-			cmd, view = domain.AddAddress{Address: benchAddress, Default: true}, lastAddress
+			cmd, view = domain.AddAddress{Address: loggen.Address, Default: true}, lastAddress
 		}
 		res, err := s.execView(ctx, cust, cmd, view)
 		if err != nil {

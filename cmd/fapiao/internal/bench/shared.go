@@ -8,6 +8,7 @@ import (
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/loggen"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -40,7 +41,7 @@ func setupShared(ctx context.Context, l *ledger.Ledger, acc string, clients int)
 	if _, err := exec(cust, domain.SubmitTitle{Title: benchTitle}); err != nil {
 		return nil, err
 	}
-	res, err := exec(cust, domain.AddAddress{Address: benchAddress, Default: true})
+	res, err := exec(cust, domain.AddAddress{Address: loggen.Address, Default: true})
 	if err != nil {
 		return nil, err
 	}
