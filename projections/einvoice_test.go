@@ -20,9 +20,8 @@ func (w *world) eRequest(acc string, months ...string) uuid.UUID {
 // eIssue approves and issues an electronic invoice today.
 func (w *world) eIssue(acc string, id uuid.UUID) {
 	w.do(acc, domain.RoleFinance, domain.ApproveInvoice{InvoiceID: id})
-	w.numbers++
 	on := domain.BusinessDate(w.now)
-	w.do(acc, domain.RoleFinance, domain.IssueInvoice{InvoiceID: id, InvoiceNumber: on[2:4] + fmt.Sprintf("%018d", w.numbers), IssuedOn: on})
+	w.do(acc, domain.RoleFinance, domain.IssueInvoice{InvoiceID: id, InvoiceNumber: on[2:4] + fmt.Sprintf("%018d", w.nextNumber()), IssuedOn: on})
 }
 
 // electronicWorld: acc-e has an e-invoice issued on time and red-flushed
@@ -43,8 +42,7 @@ func electronicWorld(t *testing.T) (*world, time.Time, uuid.UUID) {
 	cid := ev[0].(domain.RedLetterConfirmationEntered).ConfirmationID
 	w.advance(time.Hour)
 	w.do("acc-e", domain.RoleFinance, domain.ConfirmConfirmation{ConfirmationID: cid, By: domain.RoleFinance})
-	w.numbers++
-	w.do("acc-e", domain.RoleFinance, domain.RedFlushInvoice{InvoiceID: red, RedInvoiceNumber: fmt.Sprintf("25%018d", w.numbers), ConfirmationID: &cid})
+	w.do("acc-e", domain.RoleFinance, domain.RedFlushInvoice{InvoiceID: red, RedInvoiceNumber: fmt.Sprintf("25%018d", w.nextNumber()), ConfirmationID: &cid})
 
 	late := w.eRequest("acc-e", "2025-02")
 	w.advance(3 * 24 * time.Hour) // Thursday: due Tuesday
@@ -151,8 +149,7 @@ func TestRED6_PartialRedInvoiceUsesItsConfirmation(t *testing.T) {
 	if open := p.OpenConfirmations("acc-p"); len(open) != 1 || open[0].ID != cid {
 		t.Fatalf("open before the red invoice: %+v", open)
 	}
-	w.numbers++
-	w.do("acc-p", domain.RoleFinance, domain.RedFlushInvoice{InvoiceID: id, RedInvoiceNumber: fmt.Sprintf("25%018d", w.numbers), ConfirmationID: &cid})
+	w.do("acc-p", domain.RoleFinance, domain.RedFlushInvoice{InvoiceID: id, RedInvoiceNumber: fmt.Sprintf("25%018d", w.nextNumber()), ConfirmationID: &cid})
 	p = applyAll(t, w.records)
 	if open := p.OpenConfirmations(""); len(open) != 0 {
 		t.Fatalf("a used confirmation is still open: %+v", open)
