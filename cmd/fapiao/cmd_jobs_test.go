@@ -23,15 +23,12 @@ func jobRun(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
-// jobDemoStore is a bolt file holding the demo history.
+// jobDemoStore is a bolt file holding the demo history: a copy of the
+// template the damage tests start from (seeded once for the package, not
+// once per test).
 func jobDemoStore(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "fapiao.db")
-	s, err := bolt.Open(path)
-	require.NoError(t, err)
-	require.NoError(t, seedDemo(context.Background(), s, time.Date(2026, 5, 20, 12, 0, 0, 0, time.UTC), defaultIssuer))
-	require.NoError(t, s.Close())
-	return "bolt://" + path
+	return "bolt://" + damagedStore(t, func(*testing.T, string) {})
 }
 
 func TestJobsOnDemoStore(t *testing.T) {
