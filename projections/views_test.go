@@ -308,12 +308,8 @@ func (p *Projections) inodeOpen() uint64 {
 // to the end of the generated log, committing every few records.
 const childEnv = "FAPIAO_VIEWS_CHILD"
 
-// foldStarts and foldEnds are the lines a kill test's child prints as it
-// begins and ends its fold.
-const (
-	foldStarts = "views child: folding"
-	foldEnds   = "views child: folded"
-)
+// catchingUp is the line the child prints as it starts to apply the log.
+const catchingUp = "views child: catching up"
 
 func killLog(t testing.TB) *world { return genLog(t, 7, 20, 10, 2, 0) }
 
@@ -327,11 +323,12 @@ func TestViewsKillChild(t *testing.T) {
 	commitEvery = 2
 	store := newFakeStore(killLog(t).records)
 	p := openViews(t, path, store, nil)
-	fmt.Println(foldStarts) // the parent times its kill from here
+	// The parent times its kill from this line: what comes before it
+	// (start-up, the log made in memory) is no place to be killed.
+	fmt.Println(catchingUp)
 	if err := CatchUp(context.Background(), store, p); err != nil {
 		t.Fatal(err)
 	}
-	fmt.Println(foldEnds)
 	p.Close()
 }
 
@@ -354,53 +351,66 @@ func TestViewsExactlyOnceAcrossKills(t *testing.T) {
 		index[rec.Position] = i
 	}
 	last := w.records[len(w.records)-1].Position
-	// child starts a child and returns once it has begun to fold, with
-	// the rest of its output.
-	child := func() (*exec.Cmd, *bufio.Scanner) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestViewsKillChild$", "-test.count=1")
+	// child starts a child and waits until it starts to apply the log;
+	// exited is closed once it has exited, and its status is in *err.
+	child := func() (cmd *exec.Cmd, exited chan struct{}, err *error) {
+		t.Helper()
+		cmd = exec.Command(os.Args[0], "-test.run=^TestViewsKillChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), childEnv+"="+path)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		stdout, perr := cmd.StdoutPipe()
+		if perr != nil {
+			t.Fatal(perr)
 		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		sc := bufio.NewScanner(out)
-		for sc.Scan() && sc.Text() != foldStarts {
+		started := make(chan struct{})
+		exited, err = make(chan struct{}), new(error)
+		go func() {
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				if sc.Text() == catchingUp {
+					close(started)
+				}
+			}
+			*err = cmd.Wait() // once every read of the pipe is done
+			close(exited)
+		}()
+		select {
+		case <-started:
+		case <-exited:
+			t.Fatalf("the child ended before applying the log: %v\n%s", *err, stderr.Bytes())
 		}
-		return cmd, sc
+		return cmd, exited, err
 	}
-	// How long a child's fold takes here, its start-up left out: the kills
-	// land within it, so that most of them cut a build short on a quiet
-	// machine as on a busy one (a fixed window let a fast child finish
-	// first, and so did a window that counted the start-up, once the fold
-	// became the smaller part of a child's time).
-	cmd, out := child()
+	// How long a whole catch-up takes here: each kill lands at a random
+	// moment within it, so that most of them cut it short on a quiet
+	// machine as on a busy one, and none is spent on the child's start-up.
+	_, exited, err := child()
 	started := time.Now()
-	for out.Scan() && out.Text() != foldEnds {
+	<-exited
+	if *err != nil {
+		t.Fatal(*err)
 	}
-	fold := time.Since(started)
-	for out.Scan() {
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	whole := time.Since(started)
 	os.Remove(path)
 	openViews(t, path, store, nil).Close()
-	kills, partial := 0, 0
+	kills, partial, n := 0, 0, 0
 	for kills < 10 {
-		cmd, out := child()
-		go func() {
-			for out.Scan() {
-			}
-		}()
-		time.Sleep(time.Duration(r.Int64N(int64(fold))))
-		killed := cmd.Process.Signal(syscall.SIGKILL) == nil
-		_ = cmd.Wait()
+		cmd, exited, _ := child()
+		// Within what is left of the log: a child resumes where the last
+		// one was killed.
+		left := whole * time.Duration(len(w.records)-n) / time.Duration(len(w.records))
+		time.Sleep(time.Duration(r.Int64N(int64(left) + 1)))
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		<-exited
+		ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+		killed := ok && ws.Signaled() // not when it had finished first
 		p := openViews(t, path, store, nil)
 		pos := p.Position()
-		n := 0
+		n = 0
 		if pos != 0 {
 			i, ok := index[pos]
 			if !ok {
@@ -424,6 +434,7 @@ func TestViewsExactlyOnceAcrossKills(t *testing.T) {
 		}
 		if pos == last {
 			// Done: start over so that every kill lands in a build.
+			n = 0
 			os.Remove(path)
 			p := openViews(t, path, store, nil)
 			p.Close()
