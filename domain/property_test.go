@@ -26,6 +26,9 @@ type sim struct {
 	// shared counts applications for a part DEF-4 freed while another
 	// live invoice held the statement's rest (APP-7's exception).
 	shared int
+	// unchecked skips the invariant checks after each step, for a test
+	// that only wants the history (the property test checks them).
+	unchecked bool
 }
 
 func (s *sim) pickInvoice(status ...InvoiceStatus) (uuid.UUID, bool) {
@@ -376,7 +379,7 @@ func (s *sim) step(i int) {
 		s.count(e)
 		// DEF-6 holds after every event, also between a command's events
 		// (the last one is checked below).
-		if len(evs) == 1 {
+		if len(evs) == 1 || s.unchecked {
 			continue
 		}
 		if err := s.a.CheckInvariants(); err != nil {
@@ -387,6 +390,9 @@ func (s *sim) step(i int) {
 	for _, e := range DecideExpire(s.a, s.env.Now) {
 		s.a.Apply(e)
 		s.events = append(s.events, e)
+	}
+	if s.unchecked {
+		return
 	}
 	if err := s.a.CheckInvariants(); err != nil {
 		s.t.Fatalf("step %d: after %T %+v: %v", i, cmd, cmd, err)
