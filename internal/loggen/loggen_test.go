@@ -20,6 +20,7 @@ import (
 // relies on: every hash chain verifies, every account event folds, and
 // the log holds invoices in every state the generator promises.
 func TestGeneratedLog(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "log.db")
 	n, err := loggen.Build(context.Background(), path, "bolt", 3000, nil)
 	if err != nil {
@@ -36,6 +37,7 @@ func TestGeneratedLog(t *testing.T) {
 // once: chains verify, event IDs are unique across cohorts, every account
 // of every cohort is there, and it replays.
 func TestGeneratedLogInCohorts(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "log.db")
 	n, err := loggen.BuildCohorts(context.Background(), path, "bolt", 3000, 7, nil) // 30 accounts: cohorts of 7, 7, 7, 7, 2
 	if err != nil {
@@ -99,6 +101,7 @@ func checkGeneratedLog(t *testing.T, path string, accounts int) {
 // genVersion, and a change here must bump it, or stale caches would be
 // measured as if they were the new log.
 func TestBuildIsStable(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "log.db")
 	if _, err := loggen.Build(context.Background(), path, "bolt", 199, nil); err != nil {
 		t.Fatal(err)
