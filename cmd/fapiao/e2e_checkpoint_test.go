@@ -21,6 +21,7 @@ import (
 // a restart reopens the kept tree instead of rebuilding it; the kept
 // checkpoint then verifies against the stopped server's store.
 func TestE2ESignedCheckpoints(t *testing.T) {
+	t.Parallel() // its own store, tokens and server on a port of its own
 	dir := t.TempDir()
 	store := jobDemoStore(t)
 	path := strings.TrimPrefix(store, "bolt://")

@@ -21,6 +21,7 @@ import (
 // reconcile` exits 0 with the partial red-flush in REC-2, and a nightly
 // refund batch goes through `fapiao import`.
 func TestE2EDeficit(t *testing.T) {
+	t.Parallel() // its own store, tokens and server on a port of its own
 	j := newJourney(t)
 	const acc = "/v1/accounts/acc-1"
 	j.start("2026-02-03T09:00:00+08:00")

@@ -12,6 +12,7 @@ import (
 // seeds the demo, writes demo tokens beside the store, and they work. A
 // restart keeps the history (no second seeding) and the same tokens.
 func TestE2EDemo(t *testing.T) {
+	t.Parallel() // its own store, tokens and server on a port of its own
 	dir := t.TempDir()
 	store := "bolt://" + filepath.Join(dir, "fapiao.db")
 	srv := startServerArgs(t, "--store", store, "--demo")

@@ -16,6 +16,7 @@ import (
 // seller-entered confirmation left pending expires across a restart with
 // the clock moved 73 hours (RED-3), once, and replay shows it.
 func TestE2EElectronic(t *testing.T) {
+	t.Parallel() // its own store, tokens and server on a port of its own
 	j := newJourney(t)
 	const acc = "/v1/accounts/acc-1"
 	j.start("2026-10-12T10:00:00+08:00")

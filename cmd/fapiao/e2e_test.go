@@ -170,6 +170,7 @@ func (j *journey) invoice(id, status string) map[string]any {
 // void; and an invoice issued in an earlier month that can only be
 // red-flushed (RETURN-4).
 func TestE2EJourney(t *testing.T) {
+	t.Parallel() // its own store, tokens and server on a port of its own
 	j := newJourney(t)
 	const acc = "/v1/accounts/acc-1"
 	j.start("2026-09-10T10:00:00+08:00")
