@@ -18,10 +18,10 @@ import (
 )
 
 // damageTemplate is a bolt file of the demo history, built once: every
-// damage case starts from a copy of it. It lives beside the test binary,
-// which TestMain removes at the end.
+// damage case starts from a copy of it. It lives in testDir, which TestMain
+// removes at the end.
 var damageTemplate = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp(filepath.Dir(fapiaoBin), "damage-")
+	dir, err := os.MkdirTemp(testDir, "damage-")
 	if err != nil {
 		return "", err
 	}

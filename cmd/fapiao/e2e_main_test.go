@@ -3,34 +3,41 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 )
 
-// fapiaoBin is the binary under test, built once by TestMain.
+// fapiaoBin is the binary under test: this test binary itself, which runs
+// fapiao's main when asBinaryEnv is set (TestMain sets it for every child
+// the tests start). It is built with -race when the tests are, so the
+// server's own races are caught too, and no second link of the same
+// program is needed.
 var fapiaoBin string
 
-// TestMain builds the binary once for every end-to-end test (with -race
-// when the tests run with -race, so the server's own races are caught too).
+// asBinaryEnv, in a process's environment, makes the test binary fapiao.
+const asBinaryEnv = "FAPIAO_TEST_BINARY_IS_FAPIAO"
+
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "fapiao-e2e-bin")
+	if os.Getenv(asBinaryEnv) == "1" {
+		main() // exits
+	}
+	exe, err := os.Executable()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fapiaoBin = filepath.Join(dir, "fapiao")
-	args := []string{"build", "-o", fapiaoBin}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	build := exec.Command("go", append(args, ".")...)
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building fapiao: %v\n%s", err, out)
-		os.RemoveAll(dir)
+	fapiaoBin = exe
+	os.Setenv(asBinaryEnv, "1") // inherited by every `fapiao` the tests start
+	dir, err := os.MkdirTemp("", "fapiao-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	testDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// testDir is a directory for files shared by the package's tests, removed
+// at the end.
+var testDir string
