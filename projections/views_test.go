@@ -308,8 +308,12 @@ func (p *Projections) inodeOpen() uint64 {
 // to the end of the generated log, committing every few records.
 const childEnv = "FAPIAO_VIEWS_CHILD"
 
-// catchingUp is the line the child prints as it starts to apply the log.
-const catchingUp = "views child: catching up"
+// The lines the child prints as it starts to apply the log, and once it
+// has applied all of it.
+const (
+	catchingUp = "views child: catching up"
+	caughtUp   = "views child: caught up"
+)
 
 func killLog(t testing.TB) *world { return genLog(t, 7, 20, 10, 2, 0) }
 
@@ -329,6 +333,7 @@ func TestViewsKillChild(t *testing.T) {
 	if err := CatchUp(context.Background(), store, p); err != nil {
 		t.Fatal(err)
 	}
+	fmt.Println(caughtUp)
 	p.Close()
 }
 
@@ -352,8 +357,9 @@ func TestViewsExactlyOnceAcrossKills(t *testing.T) {
 	}
 	last := w.records[len(w.records)-1].Position
 	// child starts a child and waits until it starts to apply the log;
-	// exited is closed once it has exited, and its status is in *err.
-	child := func() (cmd *exec.Cmd, exited chan struct{}, err *error) {
+	// done is closed once it has applied all of it, exited once it has
+	// exited, and its status is then in *err.
+	child := func() (cmd *exec.Cmd, done, exited chan struct{}, err *error) {
 		t.Helper()
 		cmd = exec.Command(os.Args[0], "-test.run=^TestViewsKillChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), childEnv+"="+path)
@@ -367,12 +373,15 @@ func TestViewsExactlyOnceAcrossKills(t *testing.T) {
 			t.Fatal(err)
 		}
 		started := make(chan struct{})
-		exited, err = make(chan struct{}), new(error)
+		done, exited, err = make(chan struct{}), make(chan struct{}), new(error)
 		go func() {
 			sc := bufio.NewScanner(stdout)
 			for sc.Scan() {
-				if sc.Text() == catchingUp {
+				switch sc.Text() {
+				case catchingUp:
 					close(started)
+				case caughtUp:
+					close(done)
 				}
 			}
 			*err = cmd.Wait() // once every read of the pipe is done
@@ -383,23 +392,28 @@ func TestViewsExactlyOnceAcrossKills(t *testing.T) {
 		case <-exited:
 			t.Fatalf("the child ended before applying the log: %v\n%s", *err, stderr.Bytes())
 		}
-		return cmd, exited, err
+		return cmd, done, exited, err
 	}
 	// How long a whole catch-up takes here: each kill lands at a random
 	// moment within it, so that most of them cut it short on a quiet
-	// machine as on a busy one, and none is spent on the child's start-up.
-	_, exited, err := child()
+	// machine as on a busy one, and none is spent on the child's start-up
+	// or its exit.
+	_, done, exited, err := child()
 	started := time.Now()
+	select {
+	case <-done:
+	case <-exited:
+	}
+	whole := time.Since(started)
 	<-exited
 	if *err != nil {
 		t.Fatal(*err)
 	}
-	whole := time.Since(started)
 	os.Remove(path)
 	openViews(t, path, store, nil).Close()
 	kills, partial, n := 0, 0, 0
 	for kills < 10 {
-		cmd, exited, _ := child()
+		cmd, _, exited, _ := child()
 		// Within what is left of the log: a child resumes where the last
 		// one was killed.
 		left := whole * time.Duration(len(w.records)-n) / time.Duration(len(w.records))
@@ -432,8 +446,10 @@ func TestViewsExactlyOnceAcrossKills(t *testing.T) {
 		if pos != last && pos != 0 {
 			partial++
 		}
-		if pos == last {
-			// Done: start over so that every kill lands in a build.
+		if pos == last || n > len(w.records)*3/4 {
+			// Done, or nearly: start over, so that every kill lands in a
+			// build and the kills spread over the log rather than crowd
+			// into its last records.
 			n = 0
 			os.Remove(path)
 			p := openViews(t, path, store, nil)
