@@ -39,7 +39,9 @@ func viewsPath(views, store string) (string, error) {
 }
 
 // openViews opens the views file for store's log (rebuilt by
-// projections.Run if it cannot be used as it is).
+// projections.Run if it cannot be used as it is), then checks the store's
+// index for what the log gained after the views' position: on a restart
+// the index the last run already served is not walked again.
 func openViews(ctx context.Context, store eventstore.Store, storeURL, views string, log *slog.Logger) (*projections.Projections, error) {
 	path, err := viewsPath(views, storeURL)
 	if err != nil {
