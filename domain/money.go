@@ -214,8 +214,16 @@ func plainAmount(b []byte) Money {
 			exp--
 		}
 	}
+	if v == 0 && exp == -2 {
+		return zeroFen // most amounts a statement line carries are 0.00
+	}
 	return Money{decimal.New(v, exp)}
 }
+
+// zeroFen is "0.00", shared: a decimal is never changed in place (every
+// operation makes a new one), so one value serves every zero amount
+// decoded, without a big.Int of its own.
+var zeroFen = Money{decimal.New(0, -2)}
 
 // fenSum adds amounts in int64 hundredths, the way decimal.Add would: the
 // total is the exact sum at the smallest exponent of its terms (Zero's is

@@ -131,3 +131,30 @@ func TestMoneyAppendFixed(t *testing.T) {
 		check(a.d)
 	}
 }
+
+// TestZeroAmountIsShared: every "0.00" decoded is one shared value, equal
+// to decimal's own zero at two places (exponent included), and arithmetic
+// on it leaves it "0.00".
+func TestZeroAmountIsShared(t *testing.T) {
+	var a, b Money
+	if err := json.Unmarshal([]byte(`"0.00"`), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(`"0.00"`), &b); err != nil {
+		t.Fatal(err)
+	}
+	if want := (Money{decimal.New(0, -2)}); !reflect.DeepEqual(a, want) || a.d.Exponent() != -2 {
+		t.Fatalf("decoded 0.00 = %#v, want %#v", a, want)
+	}
+	if a.Decimal().Coefficient() == b.Decimal().Coefficient() || !reflect.DeepEqual(a, b) {
+		t.Fatal("the coefficient must be handed out as a copy, the values equal")
+	}
+	one := MustMoney("1.25")
+	_ = a.Add(one)
+	_ = a.Sub(one)
+	_ = a.d.Neg()
+	_ = a.d.Round(0)
+	if got := zeroFen.String(); got != "0.00" || zeroFen.d.Exponent() != -2 {
+		t.Fatalf("the shared zero became %s (exponent %d)", got, zeroFen.d.Exponent())
+	}
+}
