@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"runtime/pprof"
@@ -72,9 +73,7 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		cfg := bench.ReplayConfig{Exe: exe, Log: e.stderr}
 		fs := newFlagSet(e, "bench replay", "[--events 1000000] [--store URL | --engine bolt|log] [--cache DIR] [--serve-memory-limit SIZE] [--build-only] [--in-process=false]")
 		fs.IntVar(&cfg.Events, "events", 1_000_000, "events in the log")
-		fs.StringVar(&cfg.Store, "store", "", "a bolt or log store `URL` to build the log in (or reuse); default: one per size in --cache")
-		fs.StringVar(&cfg.Engine, "engine", "bolt", "the cached store's `kind`: bolt, or log (the segmented log)")
-		fs.StringVar(&cfg.CacheDir, "cache", "", "`directory` of the cached logs (default: the user cache directory, else the temporary one)")
+		cachedLogFlags(fs, &cfg.Store, &cfg.Engine, &cfg.CacheDir)
 		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (build and replay) to `file`")
 		fs.StringVar(&cfg.ServeMemoryLimit, "serve-memory-limit", "", "start serve with --memory-limit `SIZE` (e.g. 800MiB)")
 		fs.BoolVar(&cfg.BuildOnly, "build-only", false, "build (or find) the cached log and stop")
@@ -119,9 +118,7 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		cfg := bench.FeedConfig{Exe: exe, Log: e.stderr}
 		fs := newFlagSet(e, "bench feed", "[--events 1000000] [--store URL | --engine bolt|log] [--cache DIR]")
 		fs.IntVar(&cfg.Events, "events", 1_000_000, "events in the log (the replay scenario's, cached)")
-		fs.StringVar(&cfg.Store, "store", "", "a bolt or log store `URL` to build the log in (or reuse); default: one per size in --cache")
-		fs.StringVar(&cfg.Engine, "engine", "bolt", "the cached store's `kind`: bolt, or log (the segmented log)")
-		fs.StringVar(&cfg.CacheDir, "cache", "", "`directory` of the cached logs (default: the user cache directory, else the temporary one)")
+		cachedLogFlags(fs, &cfg.Store, &cfg.Engine, &cfg.CacheDir)
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
@@ -185,4 +182,12 @@ func benchAll(ctx context.Context, e *env, exe string, short bool, out *json.Enc
 		return err
 	}
 	return out.Encode(h)
+}
+
+// cachedLogFlags registers where replay and feed find (or build) their
+// cached log.
+func cachedLogFlags(fs *flag.FlagSet, store, engine, cache *string) {
+	fs.StringVar(store, "store", "", "a bolt or log store `URL` to build the log in (or reuse); default: one per size in --cache")
+	fs.StringVar(engine, "engine", "bolt", "the cached store's `kind`: bolt, or log (the segmented log)")
+	fs.StringVar(cache, "cache", "", "`directory` of the cached logs (default: the user cache directory, else the temporary one)")
 }
