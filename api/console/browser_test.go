@@ -184,13 +184,30 @@ func setValue(sel, value string) chromedp.Action[chromedp.Void] {
 
 // fill replaces an input's value by typing.
 func fill(sel, text string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+	return retryStale(func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		err := chromedp.Do(ctx, setValue(sel, ""), chromedp.SendKeys(chromedp.CSS(sel), text))
 		return chromedp.Void{}, err
-	}
+	})
 }
 
-func click(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
+func click(sel string) chromedp.Action[chromedp.Void] {
+	return retryStale(chromedp.Click(chromedp.CSS(sel)))
+}
+
+// retryStale runs a again when the node it found was replaced before it
+// acted on it: the console re-renders a table when its data arrives, and
+// a user's click lands on the new row. Any other error ends the step.
+func retryStale(a chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		for {
+			v, err := a(ctx, t)
+			if err == nil || !strings.Contains(err.Error(), "Could not find node with given id") || ctx.Err() != nil {
+				return v, err
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
 
 func key(k string) chromedp.Action[chromedp.Void] { return chromedp.KeyEvent(k) }
 
