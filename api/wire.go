@@ -17,11 +17,12 @@ import (
 // answer against, so that a renamed or dropped member fails a test. Where
 // an owner's value already has the wire's JSON, member for member (a title,
 // an address and a statement line, whose tags are the event log's schema
-// and never change; an invoice's shipment, return and partial red-flushes),
-// the wire uses that type rather than a copy of it; a change to one of
-// those tags is a change to the API, and the schema tests say so. Where the
-// wire shows less or another shape (an invoice, a statement, a saved title
-// or address) it has its own type here, built from the owner's value.
+// and never change; an invoice's shipment, return and partial red-flushes;
+// a statement in a list, the read model's view of it), the wire uses that
+// type rather than a copy of it; a change to one of those tags is a change
+// to the API, and the schema tests say so. Where the wire shows less or
+// another shape (an invoice, a statement, a saved title or address) it has
+// its own type here, built from the owner's value.
 
 // encode is the one encoder of every JSON answer: answer, the cache
 // (jsonCache) and the answers made under the ledger's lock all call it.
@@ -136,28 +137,14 @@ func viewAddress(a *domain.SavedAddress) addressOut {
 	return addressOut{ID: a.ID, addressIn: addressIn{Address: a.Address, Default: a.Default}}
 }
 
-// statementItemOut is a statement in a list (API.md).
-type statementItemOut struct {
-	Month       string                 `json:"month"`
-	Status      domain.StatementStatus `json:"status"`
-	Invoiceable domain.Money           `json:"invoiceable"`
-	Kingsoft    domain.Money           `json:"kingsoft"`
-	Marketplace domain.Money           `json:"marketplace"`
-	Merchant    domain.Money           `json:"merchant"`
-	Offline     domain.Money           `json:"offline"`
-	Deductions  domain.Money           `json:"deductions"`
-	InvoiceID   *uuid.UUID             `json:"invoice_id"` // null while available
-	// Adjusted is what refunds took off (DEF-1), Offset what cleared
-	// deficits (DEF-3), Available the part in the balance (BAL-2).
-	Adjusted  domain.Money `json:"adjusted"`
-	Offset    domain.Money `json:"offset"`
-	Available domain.Money `json:"available"`
-}
+// statementItemOut is a statement in a list (API.md): the read model's
+// view, whose JSON is the wire's member for member, less its invoice_ids
+// (DEF-4's several holders), which the API does not show.
+type statementItemOut = projections.StatementView
 
 func viewStatementItem(v projections.StatementView) statementItemOut {
-	return statementItemOut{Month: v.Month, Status: v.Status, Invoiceable: v.Invoiceable, Kingsoft: v.Kingsoft,
-		Marketplace: v.Marketplace, Merchant: v.Merchant, Offline: v.Offline, Deductions: v.Deductions, InvoiceID: v.InvoiceID,
-		Adjusted: v.Adjusted, Offset: v.Offset, Available: v.Available}
+	v.InvoiceIDs = nil // omitted: the wire names the first holder only
+	return v
 }
 
 // statementOut is a statement as a command answers it: the list item plus
