@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
+	"github.com/fapiao/fapiao/cmd/fapiao/internal/progress"
 	"github.com/fapiao/fapiao/eventstore"
 )
 
@@ -69,6 +70,26 @@ func newCopier(ctx context.Context, target eventstore.Store) (*copier, error) {
 		c.next[s] = uint64(len(ids))
 	}
 	return c, nil
+}
+
+// copyTo copies records into to, resuming where an earlier run stopped,
+// and shows the events done on meter (may be nil); a copy that stops on an
+// error says it was interrupted.
+func copyTo(ctx context.Context, to eventstore.Store, records iter.Seq2[eventstore.Record, error], meter *progress.Meter) (CopyResult, error) {
+	c, err := newCopier(ctx, to)
+	if err != nil {
+		return CopyResult{}, err
+	}
+	note := func(r CopyResult) string {
+		return fmt.Sprintf("events (copied %d, already there %d)", r.Copied, r.Skipped)
+	}
+	res, err := c.run(ctx, records, func(r CopyResult) { meter.Update(int64(r.Copied+r.Skipped), note(r)) })
+	if err != nil {
+		meter.Finish(int64(res.Copied+res.Skipped), note(res)+": interrupted")
+		return res, err
+	}
+	meter.Finish(int64(res.Copied+res.Skipped), note(res))
+	return res, nil
 }
 
 // run copies records in their order, calling step after each.

@@ -1,11 +1,13 @@
 package logcopy
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 
 	"github.com/fapiao/fapiao/eventstore"
 )
@@ -54,4 +56,58 @@ func Export(ctx context.Context, store eventstore.Store, from eventstore.Positio
 		n++
 	}
 	return n, nil
+}
+
+// maxLine bounds one line of an export file; an event is far smaller (the
+// API refuses bodies over 1 MiB).
+const maxLine = 4 << 20
+
+// readRecords yields the records of a JSON Lines export, strictly: an
+// unknown field, a missing ID or a line that is not one JSON object ends the
+// iteration with an error naming the line.
+func readRecords(r io.Reader) iter.Seq2[eventstore.Record, error] {
+	return func(yield func(eventstore.Record, error) bool) {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), maxLine)
+		for n := 1; sc.Scan(); n++ {
+			line := bytes.TrimSpace(sc.Bytes())
+			if len(line) == 0 {
+				continue
+			}
+			rec, err := decodeRecord(line)
+			if err != nil {
+				yield(rec, fmt.Errorf("line %d: %w", n, err))
+				return
+			}
+			if !yield(rec, nil) {
+				return
+			}
+		}
+		if err := sc.Err(); err != nil {
+			yield(eventstore.Record{}, fmt.Errorf("read: %w", err))
+		}
+	}
+}
+
+func decodeRecord(line []byte) (eventstore.Record, error) {
+	var rec eventstore.Record
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rec); err != nil {
+		return rec, fmt.Errorf("not an exported event: %w", err)
+	}
+	if dec.More() {
+		return rec, fmt.Errorf("not an exported event: more than one JSON value on the line")
+	}
+	switch {
+	case rec.Stream == "":
+		return rec, fmt.Errorf("not an exported event: stream is missing")
+	case rec.Type == "":
+		return rec, fmt.Errorf("not an exported event: type is missing")
+	case rec.ID == [16]byte{}:
+		return rec, fmt.Errorf("not an exported event: id is missing")
+	}
+	// json.RawMessage copies what it decodes, so the record outlives the
+	// scanner's buffer.
+	return rec, nil
 }

@@ -36,21 +36,9 @@ func Migrate(ctx context.Context, from, to eventstore.Store, meter *progress.Met
 		return res, fmt.Errorf("logcopy: migrate: count the source: %w", err)
 	}
 	meter.SetTotal(int64(total))
-	c, err := newCopier(ctx, to)
-	if err != nil {
+	if res.CopyResult, err = copyTo(ctx, to, from.ReadAll(ctx, eventstore.Start), meter); err != nil {
 		return res, fmt.Errorf("logcopy: migrate: %w", err)
 	}
-	note := func(r CopyResult) string {
-		return fmt.Sprintf("events (copied %d, already there %d)", r.Copied, r.Skipped)
-	}
-	res.CopyResult, err = c.run(ctx, from.ReadAll(ctx, eventstore.Start), func(r CopyResult) {
-		meter.Update(int64(r.Copied+r.Skipped), note(r))
-	})
-	if err != nil {
-		meter.Finish(int64(res.Copied+res.Skipped), note(res.CopyResult)+": interrupted")
-		return res, fmt.Errorf("logcopy: migrate: %w", err)
-	}
-	meter.Finish(int64(res.Copied+res.Skipped), note(res.CopyResult))
 	if res.Compared, err = Compare(ctx, from, to); err != nil {
 		return res, fmt.Errorf("logcopy: migrate: check: %w", err)
 	}
