@@ -11,21 +11,34 @@ import (
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/jobtest"
+	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
 )
 
+// TestReconcileGolden: March's report on each fixture in each format, and
+// how many of its invoices were electronic (the e-invoice fixture issues
+// two and red-flushes both).
 func TestReconcileGolden(t *testing.T) {
 	t.Parallel()
-	store := jobtest.Seed(t, jobtest.NewBolt(t))
-	for _, tc := range []struct{ format, golden string }{
-		{audit.FormatJSON, "reconcile_2026-03.json"},
-		{audit.FormatCSV, "reconcile_2026-03.csv"},
+	paper, electronic := jobtest.Seed(t, jobtest.NewBolt(t)), jobtest.SeedElectronic(t, jobtest.NewBolt(t))
+	for _, tc := range []struct {
+		store          eventstore.Store
+		format, golden string
+		electronic     int // issued and red-flushed electronically
+	}{
+		{paper, audit.FormatJSON, "reconcile_2026-03.json", 0},
+		{paper, audit.FormatCSV, "reconcile_2026-03.csv", 0},
+		{electronic, audit.FormatJSON, "reconcile_electronic_2026-03.json", 2},
+		{electronic, audit.FormatCSV, "reconcile_electronic_2026-03.csv", 2},
 	} {
-		t.Run(tc.format, func(t *testing.T) {
+		t.Run(tc.golden, func(t *testing.T) {
 			var out bytes.Buffer
-			rep, err := audit.Reconcile(context.Background(), store, "2026-03", jobtest.ReportNow, false, tc.format, &out)
+			rep, err := audit.Reconcile(context.Background(), tc.store, "2026-03", jobtest.ReportNow, false, tc.format, &out)
 			require.NoError(t, err)
 			require.True(t, rep.OK)
+			e := rep.Tax.ByMedium[domain.Electronic]
+			require.Equal(t, tc.electronic, e.Issued.Count)
+			require.Equal(t, tc.electronic, e.RedFlushed.Count)
 			jobtest.CheckGolden(t, tc.golden, out.Bytes())
 		})
 	}

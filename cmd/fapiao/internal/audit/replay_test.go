@@ -10,6 +10,7 @@ import (
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/jobtest"
+	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
 )
 
@@ -22,22 +23,39 @@ func replayJSON(t *testing.T, rep audit.ReplayReport) []byte {
 
 func TestReplayGolden(t *testing.T) {
 	t.Parallel()
-	store := jobtest.Seed(t, jobtest.NewBolt(t))
+	paper, electronic := jobtest.Seed(t, jobtest.NewBolt(t)), jobtest.SeedElectronic(t, jobtest.NewBolt(t))
 	ctx := context.Background()
 	for _, tc := range []struct {
 		golden string
+		store  eventstore.Store
 		opts   audit.ReplayOptions
 	}{
-		{"replay.json", audit.ReplayOptions{}},
-		{"replay_acc-a_as_of.json", audit.ReplayOptions{Account: "acc-a", AsOf: &jobtest.BeforeIssue}},
-		{"replay_position_3.json", audit.ReplayOptions{Position: ptr[eventstore.Position](3)}},
+		{"replay.json", paper, audit.ReplayOptions{}},
+		{"replay_acc-a_as_of.json", paper, audit.ReplayOptions{Account: "acc-a", AsOf: &jobtest.BeforeIssue}},
+		{"replay_position_3.json", paper, audit.ReplayOptions{Position: ptr[eventstore.Position](3)}},
+		{"replay_electronic.json", electronic, audit.ReplayOptions{Account: "acc-e"}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
-			rep, err := audit.Replay(ctx, store, tc.opts)
+			rep, err := audit.Replay(ctx, tc.store, tc.opts)
 			require.NoError(t, err)
 			jobtest.CheckGolden(t, tc.golden, replayJSON(t, rep))
 		})
 	}
+}
+
+// TestReplayElectronic: the e-invoice fixture's three red-letter
+// confirmations replay confirmed, expired (RED-3) and not required, and the
+// failed exchange (RETURN-6) is on its invoice.
+func TestReplayElectronic(t *testing.T) {
+	t.Parallel()
+	store := jobtest.SeedElectronic(t, jobtest.NewMem(t))
+	rep, err := audit.Replay(context.Background(), store, audit.ReplayOptions{Account: "acc-e"})
+	require.NoError(t, err)
+	cfs := rep.Accounts[0].Confirmations
+	require.Len(t, cfs, 3)
+	require.Equal(t, []domain.ConfirmationStatus{domain.ConfirmationConfirmed, domain.ConfirmationExpired, domain.ConfirmationNotRequired},
+		[]domain.ConfirmationStatus{cfs[0].Status, cfs[1].Status, cfs[2].Status})
+	require.NotNil(t, rep.Accounts[0].Invoices[1].ExchangeFailure)
 }
 
 // TestReplayAsOf checks AUD-2 on its own terms: the state as of a time is

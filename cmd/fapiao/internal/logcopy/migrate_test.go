@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -34,26 +35,47 @@ func TestExportCanonical(t *testing.T) {
 	require.Equal(t, strings.Join(rows[16:], "\n")+"\n", from.String())
 }
 
-// TestExportImportRoundTrip: export → import into an empty store → export
-// gives the same bytes (bolt to bolt: both number their log from 1).
+// TestExportImportRoundTrip: export → import into an empty store (which
+// verifies every chain, the e-invoice fixture's quota and number streams
+// included) → export gives the same bytes (bolt to bolt: both number their
+// log from 1), for each fixture.
 func TestExportImportRoundTrip(t *testing.T) {
 	t.Parallel()
-	src := jobtest.Seed(t, jobtest.NewBolt(t))
-	first := jobtest.Export(t, src)
+	for _, tc := range []struct {
+		golden string
+		seed   func(testing.TB, eventstore.Store) eventstore.Store
+		events int
+		holds  []string // what the export must show of the fixture
+	}{
+		{"export.jsonl", jobtest.Seed, 18, nil},
+		{"export_electronic.jsonl", jobtest.SeedElectronic, 27, []string{"QuotaSet", "QuotaUsed", "InvoiceNumberReserved",
+			"RedLetterConfirmationEntered", "RedLetterConfirmationConfirmed", "RedLetterConfirmationExpired", "ExchangeFailed",
+			`"medium":"electronic"`, `"confirmation_id"`}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			t.Parallel()
+			src := tc.seed(t, jobtest.NewBolt(t))
+			first := jobtest.Export(t, src)
+			jobtest.CheckGolden(t, tc.golden, []byte(first))
+			for _, s := range tc.holds {
+				require.Contains(t, first, s)
+			}
 
-	dst := jobtest.NewBolt(t)
-	var out bytes.Buffer
-	res, err := logcopy.ImportLog(context.Background(), dst, strings.NewReader(first), nil, &out)
-	require.NoError(t, err)
-	require.Equal(t, logcopy.CopyResult{Copied: 18}, res)
-	require.Equal(t, first, jobtest.Export(t, dst))
-	require.Contains(t, out.String(), "verified 18 events")
+			dst := jobtest.NewBolt(t)
+			var out bytes.Buffer
+			res, err := logcopy.ImportLog(context.Background(), dst, strings.NewReader(first), nil, &out)
+			require.NoError(t, err)
+			require.Equal(t, logcopy.CopyResult{Copied: tc.events}, res)
+			require.Equal(t, first, jobtest.Export(t, dst))
+			require.Contains(t, out.String(), fmt.Sprintf("verified %d events", tc.events))
 
-	// A second import of the same file writes nothing.
-	res, err = logcopy.ImportLog(context.Background(), dst, strings.NewReader(first), nil, &out)
-	require.NoError(t, err)
-	require.Equal(t, logcopy.CopyResult{Skipped: 18}, res)
-	require.Equal(t, first, jobtest.Export(t, dst))
+			// A second import of the same file writes nothing.
+			res, err = logcopy.ImportLog(context.Background(), dst, strings.NewReader(first), nil, &out)
+			require.NoError(t, err)
+			require.Equal(t, logcopy.CopyResult{Skipped: tc.events}, res)
+			require.Equal(t, first, jobtest.Export(t, dst))
+		})
+	}
 }
 
 func TestImportLogRefusesTamperedAndForeign(t *testing.T) {
@@ -84,28 +106,37 @@ func TestImportLogRefusesTamperedAndForeign(t *testing.T) {
 	})
 }
 
+// TestMigrate copies each fixture between stores, checked and verified
+// there; the e-invoice fixture's quota and number streams go with its
+// account's (EventStoreDB's subscription prefixes know them).
 func TestMigrate(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name     string
-		from, to func(testing.TB) eventstore.Store
+		name            string
+		from, to        func(testing.TB) eventstore.Store
+		seed            func(testing.TB, eventstore.Store) eventstore.Store
+		events, streams int
 	}{
-		{"bolt to esdb", jobtest.NewBolt, jobtest.NewESDB},
-		{"bolt to bolt", jobtest.NewBolt, jobtest.NewBolt},
-		{"esdb to bolt", jobtest.NewESDB, jobtest.NewBolt},
-		{"bolt to log", jobtest.NewBolt, jobtest.NewLog},
-		{"log to bolt", jobtest.NewLog, jobtest.NewBolt},
+		// acc-a, acc-b and the number of acc-a's issued invoice.
+		{"bolt to esdb", jobtest.NewBolt, jobtest.NewESDB, jobtest.Seed, 18, 3},
+		{"bolt to bolt", jobtest.NewBolt, jobtest.NewBolt, jobtest.Seed, 18, 3},
+		{"esdb to bolt", jobtest.NewESDB, jobtest.NewBolt, jobtest.Seed, 18, 3},
+		{"bolt to log", jobtest.NewBolt, jobtest.NewLog, jobtest.Seed, 18, 3},
+		{"log to bolt", jobtest.NewLog, jobtest.NewBolt, jobtest.Seed, 18, 3},
+		// acc-e, quota-2026-03 and four invoice-number streams (two blue, two red).
+		{"e-invoices bolt to esdb", jobtest.NewBolt, jobtest.NewESDB, jobtest.SeedElectronic, 27, 6},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			from, to := tc.from(t), tc.to(t)
-			jobtest.Seed(t, from)
+			tc.seed(t, from)
 			var out bytes.Buffer
 			res, err := logcopy.Migrate(context.Background(), from, to, nil, &out)
 			require.NoError(t, err)
-			require.Equal(t, 18, res.Copied)
-			require.Equal(t, 18, res.Compared)
-			require.Equal(t, 18, res.Verified.Events)
+			require.Equal(t, tc.events, res.Copied)
+			require.Equal(t, tc.events, res.Compared)
+			require.Equal(t, tc.events, res.Verified.Events)
+			require.Equal(t, tc.streams, res.Verified.Streams)
 			jobtest.RequireSameLog(t, from, to)
 		})
 	}
