@@ -8,7 +8,6 @@ package main
 // must equal those the live server kept.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -23,7 +22,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -31,7 +29,6 @@ import (
 
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/storeurl"
-	"github.com/fapiao/fapiao/internal/testkit"
 	"github.com/fapiao/fapiao/projections"
 )
 
@@ -42,71 +39,13 @@ const (
 	crashClock    = "2026-11-10T10:00:00+08:00"
 )
 
-// crashServer is one run of `fapiao serve`.
-type crashServer struct {
-	cmd    *exec.Cmd
-	url    string
-	exited chan error
-	logs   *testkit.SyncBuffer
-}
-
-// startCrashServer starts the binary on the store and waits for its
-// "listening on" line.
-func startCrashServer(t *testing.T, bin, storeURL, tokensPath string, extra ...string) *crashServer {
+// startCrashServer starts the binary on the store (startServerArgs) at
+// the test's clock.
+func startCrashServer(t *testing.T, storeURL, tokensPath string, extra ...string) *server {
 	t.Helper()
 	// The workload writes each account as fast as it can: the write
 	// budget is off, so that what is tested is recovery, not the limit.
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--store", storeURL,
-		"--tokens", tokensPath, "--clock", crashClock, "--account-write-budget", "-1", "--metrics-addr", ""}, extra...)...)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	logs := &testkit.SyncBuffer{}
-	cmd.Stderr = logs
-	require.NoError(t, cmd.Start())
-	s := &crashServer{cmd: cmd, exited: make(chan error, 1), logs: logs}
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if rest, ok := strings.CutPrefix(sc.Text(), "fapiao: listening on "); ok {
-				url, _, _ := strings.Cut(rest, " ")
-				found <- url
-			}
-		}
-		close(found)
-	}()
-	go func() { s.exited <- cmd.Wait() }()
-	select {
-	case url, ok := <-found:
-		if !ok {
-			t.Fatalf("fapiao serve ended before listening:\n%s", logs.String())
-		}
-		s.url = url
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("fapiao serve did not listen within 20 s:\n%s", logs.String())
-	}
-	return s
-}
-
-// kill sends SIGKILL and waits for the process to be gone.
-func (s *crashServer) kill(t *testing.T) {
-	t.Helper()
-	require.NoError(t, s.cmd.Process.Signal(syscall.SIGKILL))
-	<-s.exited
-}
-
-// stop sends SIGTERM and requires a clean exit.
-func (s *crashServer) stop(t *testing.T) {
-	t.Helper()
-	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
-	select {
-	case err := <-s.exited:
-		require.NoError(t, err, "fapiao serve after SIGTERM:\n%s", s.logs.String())
-	case <-time.After(30 * time.Second):
-		_ = s.cmd.Process.Kill()
-		t.Fatal("fapiao serve did not stop within 30 s of SIGTERM")
-	}
+	return startServerArgs(t, append([]string{"--store", storeURL, "--tokens", tokensPath, "--clock", crashClock, "--account-write-budget", "-1"}, extra...)...)
 }
 
 // crashCluster tells clients where the server is now. Each restart bumps
@@ -296,15 +235,13 @@ func crashRecovery(t *testing.T, storeIn func(dir string) string) {
 	t.Logf("seed %d (rerun with FAPIAO_CRASH_SEED=%d)", seed, seed)
 	rng := rand.New(rand.NewSource(seed))
 
-	bin := fapiaoBin
 	dir := t.TempDir()
 	storeURL := storeIn(dir)
 	tokens := crashTokens(t, dir)
 
-	srv := startCrashServer(t, bin, storeURL, tokens)
-	t.Cleanup(func() { _ = srv.cmd.Process.Kill() })
+	srv := startCrashServer(t, storeURL, tokens)
 	cluster := &crashCluster{next: make(chan struct{})}
-	cluster.set(srv.url)
+	cluster.set(srv.base)
 	client := &crashClient{t: t, cluster: cluster, http: &http.Client{Timeout: 10 * time.Second}}
 
 	// Every account gets a title and an address before the load starts.
@@ -351,8 +288,8 @@ func crashRecovery(t *testing.T, storeIn func(dir string) string) {
 		time.Sleep(wait) // the random moment of the kill is the point of the test
 		srv.kill(t)
 		t.Logf("cycle %d: killed after %v", cycle, wait)
-		srv = startCrashServer(t, bin, storeURL, tokens)
-		cluster.set(srv.url)
+		srv = startCrashServer(t, storeURL, tokens)
+		cluster.set(srv.base)
 	}
 	// A last stretch without a kill, then the clients finish their command.
 	time.Sleep(time.Duration(200+rng.Intn(300)) * time.Millisecond)
@@ -371,25 +308,25 @@ func crashRecovery(t *testing.T, storeIn func(dir string) string) {
 	for _, a := range acked {
 		head = max(head, a.position)
 	}
-	live := crashSnapshot(t, srv.url, head)
+	live := crashSnapshot(t, srv.base, head)
 	srv.stop(t)
 
 	// Every restart resumed from the views the kills left behind (the
 	// default views.db beside the store); one more restart on them, then a
 	// server with a fresh views file rebuilds its read models from the log
 	// alone: all three agree.
-	srv = startCrashServer(t, bin, storeURL, tokens)
-	resumed := crashSnapshot(t, srv.url, head)
+	srv = startCrashServer(t, storeURL, tokens)
+	resumed := crashSnapshot(t, srv.base, head)
 	srv.stop(t)
-	require.Regexp(t, `read models opened.*position=[1-9]`, srv.logs.String(), "the restart resumed from the views on disk")
+	require.Regexp(t, `read models opened.*position=[1-9]`, srv.stderr.String(), "the restart resumed from the views on disk")
 	crashCompare(t, live, resumed)
-	srv = startCrashServer(t, bin, storeURL, tokens, "--views", filepath.Join(dir, "fresh-views.db"))
-	rebuilt := crashSnapshot(t, srv.url, head)
+	srv = startCrashServer(t, storeURL, tokens, "--views", filepath.Join(dir, "fresh-views.db"))
+	rebuilt := crashSnapshot(t, srv.base, head)
 	srv.stop(t)
 	crashCompare(t, live, rebuilt)
 
 	// The auditor's own check passes on the file the kills left behind.
-	out, err := exec.Command(bin, "verify", "--store", storeURL).CombinedOutput()
+	out, err := exec.Command(fapiaoBin, "verify", "--store", storeURL).CombinedOutput()
 	require.NoError(t, err, "fapiao verify:\n%s", out)
 
 	records := crashReadLog(t, storeURL)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -10,8 +9,7 @@ import (
 // TestE2EAccessLogFlushedOnStop: serve buffers the access log for up to
 // 100 ms, but a clean stop writes out every line, and the token stays out.
 func TestE2EAccessLogFlushedOnStop(t *testing.T) {
-	dir := t.TempDir()
-	srv := startServerArgs(t, "--store", "bolt://"+filepath.Join(dir, "db", "fapiao.db"), "--tokens", writeTokens(t, dir))
+	srv := startFreshServer(t)
 	const id = "access-log-flush-check"
 	req, err := http.NewRequest(http.MethodGet, srv.base+"/v1/accounts/acc-1/invoiceable", nil)
 	if err != nil {

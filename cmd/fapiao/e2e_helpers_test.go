@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -43,6 +44,14 @@ type server struct {
 func startServer(t *testing.T, store, tokens, clock string) *server {
 	t.Helper()
 	return startServerArgs(t, "--store", store, "--tokens", tokens, "--clock", clock)
+}
+
+// startFreshServer is startServerArgs on a new bolt store with the e2e
+// tokens (writeTokens), both in a new directory, and the flags given.
+func startFreshServer(t *testing.T, args ...string) *server {
+	t.Helper()
+	dir := t.TempDir()
+	return startServerArgs(t, append([]string{"--store", "bolt://" + filepath.Join(dir, "db", "fapiao.db"), "--tokens", writeTokens(t, dir)}, args...)...)
 }
 
 // startServerArgs is startServer with the serve flags given (--addr aside).
@@ -123,6 +132,15 @@ func (s *server) stop(t *testing.T) {
 	if !strings.Contains(s.stderr.String(), "msg=stopped") {
 		t.Errorf("no clean shutdown in the log:\n%s", s.stderr)
 	}
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (s *server) kill(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Kill(); err != nil {
+		t.Fatalf("SIGKILL: %v", err)
+	}
+	<-s.exited
 }
 
 // client calls the API as one token and remembers the highest

@@ -15,8 +15,7 @@ import (
 // position too.
 func TestE2EMetricsOnTheirOwnListener(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	s := startServer(t, "bolt://"+dir+"/f.db", writeTokens(t, dir), "2026-11-10T10:00:00+08:00")
+	s := startFreshServer(t, "--clock", "2026-11-10T10:00:00+08:00")
 	var ops string
 	select {
 	case ops = <-s.metrics:

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,11 +18,8 @@ import (
 // must close each within ReadHeaderTimeout (the deadline does not move as
 // bytes trickle in) and answer other clients meanwhile.
 func TestSlowlorisCannotHoldServer(t *testing.T) {
-	bin := fapiaoBin
-	dir := t.TempDir()
-	srv := startCrashServer(t, bin, "bolt://"+filepath.Join(dir, "fapiao.db"), crashTokens(t, dir))
-	t.Cleanup(func() { srv.kill(t) })
-	host := strings.TrimPrefix(srv.url, "http://")
+	srv := startFreshServer(t)
+	host := strings.TrimPrefix(srv.base, "http://")
 
 	const conns = 64
 	closed := make(chan time.Duration, conns)
@@ -54,7 +50,7 @@ func TestSlowlorisCannotHoldServer(t *testing.T) {
 	}
 
 	// The server still answers a normal client at once.
-	resp, err := (&http.Client{Timeout: 2 * time.Second}).Get(srv.url + "/healthz")
+	resp, err := (&http.Client{Timeout: 2 * time.Second}).Get(srv.base + "/healthz")
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, 200, resp.StatusCode)
