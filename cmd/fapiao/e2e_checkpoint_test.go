@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/bolt"
 	"github.com/fapiao/fapiao/eventstore/transparency"
 )
@@ -25,12 +24,7 @@ func TestE2ESignedCheckpoints(t *testing.T) {
 	dir := t.TempDir()
 	store := jobDemoStore(t)
 	path := strings.TrimPrefix(store, "bolt://")
-	s, err := bolt.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	events := int64(s.LastPosition())
-	s.Close()
+	events := int64(lastPosition(t, path))
 	keyFile := filepath.Join(dir, "log.key")
 	code, pub, errOut := jobRun(t, "keygen", "--name", "fapiao.e2e/log", "--out", keyFile)
 	if code != exitOK {
@@ -44,20 +38,15 @@ func TestE2ESignedCheckpoints(t *testing.T) {
 	tokens := writeTokens(t, dir)
 
 	srv := startServerArgs(t, "--store", store, "--tokens", tokens, "--signing-key", keyFile)
+	var pos uint64
+	auditor := client{t: t, srv: &srv, token: tokAuditor, pos: &pos}
 	get := func(path string) []byte {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodGet, srv.base+path, nil)
-		req.Header.Set("Authorization", "Bearer "+tokAuditor)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+		r := auditor.do(http.MethodGet, path, nil)
+		if r.Status != http.StatusOK {
+			t.Fatalf("GET %s = %d\n%s", path, r.Status, r.Body)
 		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s = %d\n%s", path, resp.StatusCode, body)
-		}
-		return body
+		return r.Body
 	}
 	var signed []byte
 	var cp transparency.Checkpoint
@@ -81,11 +70,7 @@ func TestE2ESignedCheckpoints(t *testing.T) {
 	// The server may have written too (RED-3's scheduler expires the demo's
 	// confirmation when its deadline is past): the kept tree is the log at
 	// the stop.
-	if s, err = bolt.Open(path); err != nil {
-		t.Fatal(err)
-	}
-	atStop := s.LastPosition()
-	s.Close()
+	atStop := lastPosition(t, path)
 
 	srv = startServerArgs(t, "--store", store, "--tokens", tokens, "--signing-key", keyFile)
 	if want := fmt.Sprintf("size=%d", atStop); !strings.Contains(srv.stderr.String(), want) {
@@ -97,8 +82,19 @@ func TestE2ESignedCheckpoints(t *testing.T) {
 	if err := os.WriteFile(cpFile, signed, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out strings.Builder
-	if code := run(context.Background(), &env{stdout: &out, stderr: &out}, []string{"verify", "--store", store, "--checkpoint", cpFile, "--key", pub}); code != exitOK {
-		t.Fatalf("verify --checkpoint = %d\n%s", code, out.String())
+	if code, out, errOut := jobRun(t, "verify", "--store", store, "--checkpoint", cpFile, "--key", pub); code != exitOK {
+		t.Fatalf("verify --checkpoint = %d\n%s%s", code, out, errOut)
 	}
+}
+
+// lastPosition is the position of the last event in the bolt store at
+// path.
+func lastPosition(t *testing.T, path string) eventstore.Position {
+	t.Helper()
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	return s.LastPosition()
 }

@@ -36,16 +36,15 @@ func TestRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var out, errb bytes.Buffer
-			code := run(context.Background(), &env{stdout: &out, stderr: &errb}, tt.args)
+			code, out, errOut := jobRun(t, tt.args...)
 			if code != tt.code {
-				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out.String(), errb.String())
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errOut)
 			}
-			if tt.stdout != "" && !strings.Contains(out.String(), tt.stdout) {
-				t.Errorf("stdout lacks %q:\n%s", tt.stdout, out.String())
+			if tt.stdout != "" && !strings.Contains(out, tt.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tt.stdout, out)
 			}
-			if tt.stderr != "" && !strings.Contains(errb.String(), tt.stderr) {
-				t.Errorf("stderr lacks %q:\n%s", tt.stderr, errb.String())
+			if tt.stderr != "" && !strings.Contains(errOut, tt.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.stderr, errOut)
 			}
 		})
 	}
@@ -61,12 +60,12 @@ func TestHelpEveryCommand(t *testing.T) {
 		if !strings.Contains(usageText.String(), "  "+c.name+" ") {
 			t.Errorf("the usage text does not list %s", c.name)
 		}
-		var out, errb bytes.Buffer
-		if code := run(context.Background(), &env{stdout: &out, stderr: &errb}, []string{"help", c.name}); code != exitOK {
-			t.Errorf("help %s: exit %d\n%s", c.name, code, errb.String())
+		code, _, errOut := jobRun(t, "help", c.name)
+		if code != exitOK {
+			t.Errorf("help %s: exit %d\n%s", c.name, code, errOut)
 		}
-		if !strings.Contains(errb.String(), "Usage: fapiao "+c.name) {
-			t.Errorf("help %s printed no usage:\n%s", c.name, errb.String())
+		if !strings.Contains(errOut, "Usage: fapiao "+c.name) {
+			t.Errorf("help %s printed no usage:\n%s", c.name, errOut)
 		}
 	}
 }
@@ -76,13 +75,12 @@ func TestHelpEveryCommand(t *testing.T) {
 func TestServeMissingTokensFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	var out, errb bytes.Buffer
-	args := []string{"serve", "--tokens", filepath.Join(dir, "absent.json"), "--store", "bolt://" + filepath.Join(dir, "x.db")}
-	if code := run(context.Background(), &env{stdout: &out, stderr: &errb}, args); code != exitFail {
-		t.Fatalf("exit %d, want %d\n%s", code, exitFail, errb.String())
+	code, _, errOut := jobRun(t, "serve", "--tokens", filepath.Join(dir, "absent.json"), "--store", "bolt://"+filepath.Join(dir, "x.db"))
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFail, errOut)
 	}
-	if !strings.Contains(errb.String(), "absent.json") {
-		t.Errorf("the error does not name the tokens file:\n%s", errb.String())
+	if !strings.Contains(errOut, "absent.json") {
+		t.Errorf("the error does not name the tokens file:\n%s", errOut)
 	}
 	// The store was closed: another open of the same file does not wait for its lock.
 	s, err := storeurl.Open(context.Background(), "bolt://"+filepath.Join(dir, "x.db"))

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -58,14 +56,13 @@ func TestServeRefusesReadableTokensFile(t *testing.T) {
 	if err := os.Chmod(path, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out, errb bytes.Buffer
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--tokens", path, "--store", "bolt://" + filepath.Join(dir, "x.db")}
-	if code := run(context.Background(), &env{stdout: &out, stderr: &errb}, args); code != exitFail {
-		t.Fatalf("exit %d, want %d\n%s", code, exitFail, errb.String())
+	code, _, errOut := jobRun(t, "serve", "--addr", "127.0.0.1:0", "--tokens", path, "--store", "bolt://"+filepath.Join(dir, "x.db"))
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFail, errOut)
 	}
 	for _, want := range []string{path, "0644", "chmod 600", "--allow-readable-tokens"} {
-		if !strings.Contains(errb.String(), want) {
-			t.Errorf("the error does not say %q:\n%s", want, errb.String())
+		if !strings.Contains(errOut, want) {
+			t.Errorf("the error does not say %q:\n%s", want, errOut)
 		}
 	}
 }
