@@ -1,13 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
 // TestRun checks the command line's exit statuses and messages without
@@ -54,10 +49,9 @@ func TestRun(t *testing.T) {
 // "fapiao help <name>" with its flags.
 func TestHelpEveryCommand(t *testing.T) {
 	t.Parallel()
-	var usageText bytes.Buffer
-	usage(&usageText)
+	_, usageText, _ := jobRun(t, "help")
 	for _, c := range commands() {
-		if !strings.Contains(usageText.String(), "  "+c.name+" ") {
+		if !strings.Contains(usageText, "  "+c.name+" ") {
 			t.Errorf("the usage text does not list %s", c.name)
 		}
 		code, _, errOut := jobRun(t, "help", c.name)
@@ -68,26 +62,6 @@ func TestHelpEveryCommand(t *testing.T) {
 			t.Errorf("help %s printed no usage:\n%s", c.name, errOut)
 		}
 	}
-}
-
-// TestServeMissingTokensFile: a tokens file that cannot be read is a
-// failure (exit 1) after the store opened, and the store is closed again.
-func TestServeMissingTokensFile(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	code, _, errOut := jobRun(t, "serve", "--tokens", filepath.Join(dir, "absent.json"), "--store", "bolt://"+filepath.Join(dir, "x.db"))
-	if code != exitFail {
-		t.Fatalf("exit %d, want %d\n%s", code, exitFail, errOut)
-	}
-	if !strings.Contains(errOut, "absent.json") {
-		t.Errorf("the error does not name the tokens file:\n%s", errOut)
-	}
-	// The store was closed: another open of the same file does not wait for its lock.
-	s, err := storeurl.Open(context.Background(), "bolt://"+filepath.Join(dir, "x.db"))
-	if err != nil {
-		t.Fatalf("the store was left open: %v", err)
-	}
-	s.Close()
 }
 
 func TestCheckLoopback(t *testing.T) {

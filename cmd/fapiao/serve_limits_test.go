@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/fapiao/fapiao/api"
+	"github.com/fapiao/fapiao/eventstore/storeurl"
 )
 
 // TestServeLimitFlags: serve's abuse limits reach api.Config, default to
@@ -65,4 +67,24 @@ func TestServeRefusesReadableTokensFile(t *testing.T) {
 			t.Errorf("the error does not say %q:\n%s", want, errOut)
 		}
 	}
+}
+
+// TestServeMissingTokensFile: a tokens file that cannot be read is a
+// failure (exit 1) after the store opened, and the store is closed again.
+func TestServeMissingTokensFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	code, _, errOut := jobRun(t, "serve", "--tokens", filepath.Join(dir, "absent.json"), "--store", "bolt://"+filepath.Join(dir, "x.db"))
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFail, errOut)
+	}
+	if !strings.Contains(errOut, "absent.json") {
+		t.Errorf("the error does not name the tokens file:\n%s", errOut)
+	}
+	// The store was closed: another open of the same file does not wait for its lock.
+	s, err := storeurl.Open(context.Background(), "bolt://"+filepath.Join(dir, "x.db"))
+	if err != nil {
+		t.Fatalf("the store was left open: %v", err)
+	}
+	s.Close()
 }
