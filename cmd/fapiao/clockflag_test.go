@@ -2,11 +2,13 @@ package main
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
 
-// TestParseClockFlag: serve and import read --clock alike: RFC 3339 with or
+// TestParseClockFlag: serve and import read --clock alike (and replay's
+// --as-of and reconcile's --now are read the same way, naming their flag): RFC 3339 with or
 // without fractions, empty for the system clock, anything else a usage
 // error naming the flag.
 func TestParseClockFlag(t *testing.T) {
@@ -27,13 +29,28 @@ func TestParseClockFlag(t *testing.T) {
 		got, err := parseClockFlag(tc.in)
 		if tc.bad {
 			var u *usageError
-			if !errors.As(err, &u) {
-				t.Errorf("parseClockFlag(%q) = %v, %v; want a usage error", tc.in, got, err)
+			if !errors.As(err, &u) || !strings.Contains(err.Error(), "--clock") {
+				t.Errorf("parseClockFlag(%q) = %v, %v; want a usage error naming --clock", tc.in, got, err)
 			}
 			continue
 		}
 		if err != nil || !got.Equal(tc.want) {
 			t.Errorf("parseClockFlag(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// TestInstantFlagsNameTheirFlag: replay's --as-of and reconcile's --now
+// refuse what is not an RFC 3339 instant as a usage error naming the flag.
+func TestInstantFlagsNameTheirFlag(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"replay", "--store", "bolt://./absent.db", "--as-of", "2026-10-05"},
+		{"reconcile", "--store", "bolt://./absent.db", "--month", "2026-10", "--now", "yesterday"},
+	} {
+		code, _, errOut := jobRun(t, args...)
+		if code != exitUsage || !strings.Contains(errOut, "RFC 3339") || !strings.Contains(errOut, args[len(args)-2]) {
+			t.Errorf("%v: exit %d, %q; want a usage error naming %s", args, code, errOut, args[len(args)-2])
 		}
 	}
 }

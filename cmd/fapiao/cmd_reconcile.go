@@ -32,8 +32,8 @@ func runReconcile(ctx context.Context, e *env, args []string) (err error) {
 	// the state at that instant (AUD-2), judged then.
 	at, asOf := time.Now(), now != ""
 	if asOf {
-		if at, err = time.Parse(time.RFC3339Nano, now); err != nil {
-			return usagef("--now: want an RFC 3339 instant like 2026-10-05T12:00:00+08:00")
+		if at, err = parseInstantFlag("now", now); err != nil {
+			return err
 		}
 	}
 	if views != "" {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"time"
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/audit"
 )
@@ -33,9 +32,9 @@ func runReplay(ctx context.Context, e *env, args []string) (err error) {
 		if opts.Position != nil {
 			return usagef("give --as-of or --position, not both")
 		}
-		t, err := time.Parse(time.RFC3339Nano, asOf)
+		t, err := parseInstantFlag("as-of", asOf)
 		if err != nil {
-			return usagef("--as-of: want an RFC 3339 instant like 2026-10-05T12:00:00+08:00")
+			return err
 		}
 		opts.AsOf = &t
 	}
