@@ -26,11 +26,7 @@ import (
 // the key file.
 func keptCheckpoint(t *testing.T, path string) (cpFile, pub, keyFile string) {
 	t.Helper()
-	dir := t.TempDir()
-	keyFile = filepath.Join(dir, "log.key")
-	code, out, errOut := jobRun(t, "keygen", "--name", "fapiao.test/log", "--out", keyFile)
-	require.Equal(t, exitOK, code, errOut)
-	pub = strings.TrimSpace(out)
+	keyFile, pub = keygen(t, "fapiao.test/log")
 
 	s, err := bolt.Open(path)
 	require.NoError(t, err)
@@ -43,9 +39,19 @@ func keptCheckpoint(t *testing.T, path string) (cpFile, pub, keyFile string) {
 	require.NoError(t, err)
 	require.NoError(t, tree.Close())
 	require.NoError(t, s.Close())
-	cpFile = filepath.Join(dir, "checkpoint")
+	cpFile = filepath.Join(t.TempDir(), "checkpoint")
 	require.NoError(t, os.WriteFile(cpFile, signed, 0o644))
 	return cpFile, pub, keyFile
+}
+
+// keygen makes a log signing key named name with fapiao keygen, in a new
+// directory, and returns its file and the public key line.
+func keygen(t *testing.T, name string) (keyFile, pub string) {
+	t.Helper()
+	keyFile = filepath.Join(t.TempDir(), "log.key")
+	code, out, errOut := jobRun(t, "keygen", "--name", name, "--out", keyFile)
+	require.Equal(t, exitOK, code, errOut)
+	return keyFile, strings.TrimSpace(out)
 }
 
 var amountField = regexp.MustCompile(`"amount":"([0-9]+)\.`)

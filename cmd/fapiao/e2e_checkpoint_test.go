@@ -21,20 +21,15 @@ import (
 // checkpoint then verifies against the stopped server's store.
 func TestE2ESignedCheckpoints(t *testing.T) {
 	t.Parallel() // its own store, tokens and server on a port of its own
-	dir := t.TempDir()
 	store := jobDemoStore(t)
 	path := strings.TrimPrefix(store, "bolt://")
 	events := int64(lastPosition(t, path))
-	keyFile := filepath.Join(dir, "log.key")
-	code, pub, errOut := jobRun(t, "keygen", "--name", "fapiao.e2e/log", "--out", keyFile)
-	if code != exitOK {
-		t.Fatal(errOut)
-	}
-	pub = strings.TrimSpace(pub)
+	keyFile, pub := keygen(t, "fapiao.e2e/log")
 	v, err := transparency.ParseVerifierKey(pub)
 	if err != nil {
 		t.Fatal(err)
 	}
+	dir := t.TempDir()
 	tokens := writeTokens(t, dir)
 
 	srv := startServerArgs(t, "--store", store, "--tokens", tokens, "--signing-key", keyFile)
