@@ -8,11 +8,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fapiao/fapiao/internal/testkit"
 )
 
 // canonicalInputs are documents on both sides of the fast path's limits:
@@ -79,18 +79,10 @@ func TestCanonicalMatchesDefinition(t *testing.T) {
 // TestCanonicalGoldenEvents runs every golden event of the domain, and its
 // metadata as the ledger writes it, through both canonicalisers.
 func TestCanonicalGoldenEvents(t *testing.T) {
-	files, err := filepath.Glob("../testdata/events/*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden events: %v", err)
-	}
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkSame(t, raw)
+	for _, e := range testkit.GoldenEvents(t) {
+		checkSame(t, e.Data)
 		var v any
-		if err := json.Unmarshal(raw, &v); err != nil {
+		if err := json.Unmarshal(e.Data, &v); err != nil {
 			t.Fatal(err)
 		}
 		compact, _ := json.Marshal(v)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fapiao/fapiao/internal/testkit"
 )
 
 // referenceSeal is SealHash by its definition, with nothing of the fast
@@ -125,17 +127,9 @@ func TestSealFastMatchesGeneral(t *testing.T) {
 // the hashes must be the ones that log holds, and every one of those
 // envelopes takes the fast path.
 func TestSealFastGoldenEvents(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "events", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden events (%v)", err)
-	}
 	m := Metadata{OccurredAt: time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC), Actor: Actor{Role: "finance", ID: "fin-1"}, SchemaVersion: 1}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkSeal(t, m, strings.Repeat("0", 64), data)
+	for _, e := range testkit.GoldenEvents(t) {
+		checkSeal(t, m, strings.Repeat("0", 64), e.Data)
 	}
 
 	raw, err := os.ReadFile(filepath.Join("..", "ledger", "testdata", "unscoped-keys-export.jsonl"))

@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +12,7 @@ import (
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/testkit"
 )
 
 // checkEncoder compares the event encoder's two forms with their
@@ -131,20 +129,11 @@ func randomEvent(r *rand.Rand) domain.Event {
 // of them, so stored events and their chain hashes are what they were.
 func TestEventEncoderIsTheDefinition(t *testing.T) {
 	var x domain.EventEncoder
-	files, err := filepath.Glob("../testdata/events/*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden events: %v", err)
-	}
 	written := 0
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
+	for _, g := range testkit.GoldenEvents(t) {
+		e, err := domain.DecodeEvent(g.Type, g.Data)
 		if err != nil {
-			t.Fatal(err)
-		}
-		typ, _, _ := strings.Cut(filepath.Base(f), ".")
-		e, err := domain.DecodeEvent(typ, raw)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
+			t.Fatalf("%s: %v", g.Name, err)
 		}
 		if checkEncoder(t, &x, e) {
 			written++
@@ -170,11 +159,7 @@ func TestEventEncoderIsTheDefinition(t *testing.T) {
 // written by reflection and made canonical, against the event encoder.
 func BenchmarkEventEncoding(b *testing.B) {
 	for _, typ := range []string{"InvoiceRequested", "StatementPosted"} {
-		raw, err := os.ReadFile("../testdata/events/" + typ + ".json")
-		if err != nil {
-			b.Fatal(err)
-		}
-		e, err := domain.DecodeEvent(typ, raw)
+		e, err := domain.DecodeEvent(typ, testkit.ReadGoldenEvent(b, typ))
 		if err != nil {
 			b.Fatal(err)
 		}

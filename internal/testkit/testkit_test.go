@@ -139,3 +139,18 @@ func TestWaitReadyPollsUntilReady(t *testing.T) {
 		t.Fatal("Until: false counted as ready")
 	}
 }
+
+func TestGoldenEvents(t *testing.T) {
+	events := testkit.GoldenEvents(t)
+	if len(events) < 20 {
+		t.Fatalf("%d golden events, want every type's", len(events))
+	}
+	for _, e := range events {
+		if e.Type == "" || strings.Contains(e.Type, ".") || !strings.HasPrefix(e.Name, e.Type) {
+			t.Errorf("%q: type %q", e.Name, e.Type)
+		}
+		if got := testkit.ReadGoldenEvent(t, e.Name); string(got) != string(e.Data) {
+			t.Errorf("%q: ReadGoldenEvent differs from GoldenEvents", e.Name)
+		}
+	}
+}
