@@ -9,7 +9,9 @@ import (
 	"testing"
 )
 
-func TestCompareGolden(t *testing.T) {
+// TestGolden: the file's own content passes (Golden and its comparison);
+// another content, or a missing file, is an error that names -update.
+func TestGolden(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.golden")
 	if err := os.WriteFile(path, []byte("same\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -17,6 +19,7 @@ func TestCompareGolden(t *testing.T) {
 	if err := compareGolden(path, []byte("same\n")); err != nil {
 		t.Fatalf("the same content: %v", err)
 	}
+	Golden(t, path, []byte("same\n"))
 	if err := compareGolden(path, []byte("other\n")); err == nil || !strings.Contains(err.Error(), "-update") {
 		t.Fatalf("a different content: %v", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"go/token"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -79,14 +78,6 @@ func TestSyncBufferUnderConcurrentWrites(t *testing.T) {
 	if got := len(b.String()); got != 8*100*2 {
 		t.Fatalf("%d bytes, want %d", got, 1600)
 	}
-}
-
-func TestGoldenPassesTheSameContent(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "x.golden")
-	if err := os.WriteFile(path, []byte("same\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	testkit.Golden(t, path, []byte("same\n"))
 }
 
 func TestReadAnswer(t *testing.T) {
