@@ -14,18 +14,14 @@ import (
 // (a store, or an error) and never panic; a store that opens reads back
 // every event it counts.
 func FuzzOpenSegment(f *testing.F) {
-	dir := filepath.Join(f.TempDir(), "seed")
-	s, err := seglog.Open(dir, seglog.Options{SegmentBytes: 4 << 10})
-	if err != nil {
-		f.Fatal(err)
-	}
+	s := open(f, filepath.Join(f.TempDir(), "seed"), seglog.Options{SegmentBytes: 4 << 10})
 	for i := range 5 {
 		if _, err := s.Append(f.Context(), "s", eventstore.Any, storetest.Events(1+i%2, "seed")...); err != nil {
 			f.Fatal(err)
 		}
 	}
 	s.Close()
-	seed, err := os.ReadFile(filepath.Join(dir, "00000000000000000001.seg"))
+	seed, err := os.ReadFile(filepath.Join(s.Path(), "00000000000000000001.seg"))
 	if err != nil {
 		f.Fatal(err)
 	}

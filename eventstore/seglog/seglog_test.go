@@ -24,7 +24,7 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func open(t *testing.T, dir string, opts ...seglog.Options) *seglog.Store {
+func open(t testing.TB, dir string, opts ...seglog.Options) *seglog.Store {
 	t.Helper()
 	s, err := seglog.Open(dir, opts...)
 	require.NoError(t, err)
