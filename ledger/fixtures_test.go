@@ -16,6 +16,7 @@ import (
 	"github.com/fapiao/fapiao/eventstore/bolt"
 	"github.com/fapiao/fapiao/eventstore/memstore"
 	"github.com/fapiao/fapiao/eventstore/seglog"
+	"github.com/fapiao/fapiao/eventstore/storetest"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -126,27 +127,24 @@ func readStream(t testing.TB, s eventstore.Store, stream string) []eventstore.Re
 
 func lastPosition(t testing.TB, s eventstore.Store) eventstore.Position {
 	t.Helper()
-	var last eventstore.Position
-	for r, err := range s.ReadAll(context.Background(), eventstore.Start) {
-		require.NoError(t, err)
-		last = r.Position
+	all := storetest.ReadAll(t, s)
+	if len(all) == 0 {
+		return 0
 	}
-	return last
+	return all[len(all)-1].Position
 }
 
 // verifyChains checks the hash chain of every stream in the log.
 func verifyChains(t testing.TB, s eventstore.Store) int {
 	t.Helper()
 	prev := map[string]string{}
-	n := 0
-	for r, err := range s.ReadAll(context.Background(), eventstore.Start) {
-		require.NoError(t, err)
+	all := storetest.ReadAll(t, s)
+	for _, r := range all {
 		h, err := eventstore.VerifyLink(r, prev[r.Stream])
 		require.NoError(t, err)
 		prev[r.Stream] = h
-		n++
 	}
-	return n
+	return len(all)
 }
 
 func ruleCode(err error) string {

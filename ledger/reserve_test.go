@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/domain"
-	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/storetest"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -113,8 +113,7 @@ func TestISSUE2_RacingIssuersOnBolt(t *testing.T) {
 	}
 	assert.Equal(t, 1, wins)
 	issued := 0
-	for r, err := range s.ReadAll(context.Background(), eventstore.Start) {
-		require.NoError(t, err)
+	for _, r := range storetest.ReadAll(t, s) {
 		if r.Type == "InvoiceIssued" {
 			issued++
 		}

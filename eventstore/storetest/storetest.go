@@ -159,6 +159,18 @@ func requireStream(t *testing.T, s eventstore.Store, name string, want []eventst
 	return got
 }
 
+// ReadAll is the whole log of s, for the tests of the packages above the
+// stores (the ledger's, the jobs').
+func ReadAll(t testing.TB, s eventstore.Store) []eventstore.Record {
+	t.Helper()
+	var out []eventstore.Record
+	for r, err := range s.ReadAll(context.Background(), eventstore.Start) {
+		require.NoError(t, err)
+		out = append(out, r)
+	}
+	return out
+}
+
 // readAllOf reads the global log after a position, keeping the events of
 // the given streams (other tests may write to the same log). It also checks
 // that positions increase over everything read.

@@ -22,6 +22,7 @@ import (
 	"github.com/fapiao/fapiao/eventstore/esdb/esdbtest"
 	"github.com/fapiao/fapiao/eventstore/memstore"
 	"github.com/fapiao/fapiao/eventstore/seglog"
+	"github.com/fapiao/fapiao/eventstore/storetest"
 	"github.com/fapiao/fapiao/internal/testkit"
 	"github.com/fapiao/fapiao/ledger"
 )
@@ -188,15 +189,10 @@ func EachStore(t *testing.T, test func(t *testing.T, store eventstore.Store)) {
 	}
 }
 
-// ReadAll is the whole log of s.
+// ReadAll is the whole log of s (storetest.ReadAll).
 func ReadAll(t testing.TB, s eventstore.Store) []eventstore.Record {
 	t.Helper()
-	var out []eventstore.Record
-	for r, err := range s.ReadAll(context.Background(), eventstore.Start) {
-		require.NoError(t, err)
-		out = append(out, r)
-	}
-	return out
+	return storetest.ReadAll(t, s)
 }
 
 // SeedElectronic writes an e-invoice history through the ledger: a quota
