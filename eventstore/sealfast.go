@@ -69,18 +69,14 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 	n := len(cdata)
 
 	// The canonical envelope without its hash: members sorted by key.
-	c := append(cdata, `{"actor":{"id":"`...)
-	c = append(c, m.Actor.ID...)
-	c = append(c, `","role":"`...)
-	c = append(c, m.Actor.Role...)
+	c := appendAfter(cdata, `{"actor":{"id":"`, m.Actor.ID)
+	c = appendAfter(c, `","role":"`, m.Actor.Role)
 	c = append(c, `"}`...)
 	c = appendMember(c, "causation_id", m.CausationID)
 	c = appendMember(c, "correlation_id", m.CorrelationID)
 	c = appendMember(c, "idempotency_key", m.IdempotencyKey)
-	c = append(c, `,"occurred_at":"`...)
-	c = append(c, at...)
-	c = append(c, `","prev_hash":"`...)
-	c = append(c, prevHash...)
+	c = appendAfter(c, `,"occurred_at":"`, at)
+	c = appendAfter(c, `","prev_hash":"`, prevHash)
 	c = append(c, '"')
 	c = appendMember(c, "request_hash", m.RequestHash)
 	c = append(c, `,"schema_version":`...)
@@ -98,12 +94,9 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 	size := fixed + len(at) + len(m.Actor.Role) + len(m.Actor.ID) + len(m.CorrelationID) + len(m.CausationID) +
 		len(m.IdempotencyKey) + len(m.RequestHash) + len(prevHash) + 2*sha256.Size
 	out := make([]byte, 0, size)
-	out = append(out, `{"occurred_at":"`...)
-	out = append(out, at...)
-	out = append(out, `","actor":{"role":"`...)
-	out = append(out, m.Actor.Role...)
-	out = append(out, `","id":"`...)
-	out = append(out, m.Actor.ID...)
+	out = appendAfter(out, `{"occurred_at":"`, at)
+	out = appendAfter(out, `","actor":{"role":"`, m.Actor.Role)
+	out = appendAfter(out, `","id":"`, m.Actor.ID)
 	out = append(out, `"}`...)
 	out = appendMember(out, "correlation_id", m.CorrelationID)
 	out = appendMember(out, "causation_id", m.CausationID)
@@ -111,14 +104,19 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 	out = appendMember(out, "request_hash", m.RequestHash)
 	out = append(out, `,"schema_version":`...)
 	out = strconv.AppendInt(out, int64(m.SchemaVersion), 10)
-	out = append(out, `,"prev_hash":"`...)
-	out = append(out, prevHash...)
+	out = appendAfter(out, `,"prev_hash":"`, prevHash)
 	out = append(out, `","hash":"`...)
 	h := len(out)
 	out = hex.AppendEncode(out, sum[:])
 	hash = string(out[h:])
 	out = append(out, `"}`...)
 	return out, hash, true, nil
+}
+
+// appendAfter appends lit and then value, a string plainJSON has passed
+// (or a time's text): it needs no escaping.
+func appendAfter[S string | []byte](b []byte, lit string, value S) []byte {
+	return append(append(b, lit...), value...)
 }
 
 // appendMember appends `,"key":"value"`, or nothing for an empty value
