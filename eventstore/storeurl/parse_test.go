@@ -7,38 +7,50 @@ import (
 	"testing"
 )
 
-func TestParseBolt(t *testing.T) {
+// TestParseLocal: bolt:// names a file and log:// a directory; either
+// path is cleaned, spelled back by String() and parsed again to itself.
+func TestParseLocal(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
+	tests := map[Backend][]struct {
 		raw, path, str string
 	}{
-		{"bolt:///abs/path/fapiao.db", "/abs/path/fapiao.db", "bolt:///abs/path/fapiao.db"},
-		{"bolt://./data/fapiao.db", "data/fapiao.db", "bolt://./data/fapiao.db"},
-		{"BOLT://./data/fapiao.db", "data/fapiao.db", "bolt://./data/fapiao.db"},
-		{"bolt://../shared/fapiao.db", "../shared/fapiao.db", "bolt://./../shared/fapiao.db"},
-		{"bolt://./fapiao.db", "fapiao.db", "bolt://./fapiao.db"},
-		{"bolt:///var/lib/../lib/fapiao/x.db", "/var/lib/fapiao/x.db", "bolt:///var/lib/fapiao/x.db"},
-		{"bolt:////double/slash.db", "/double/slash.db", "bolt:///double/slash.db"},
-		{"bolt:///tmp/my%20ledger%3F.db", "/tmp/my ledger?.db", "bolt:///tmp/my%20ledger%3F.db"},
-		{"bolt:///数据/发票.db", "/数据/发票.db", "bolt:///%E6%95%B0%E6%8D%AE/%E5%8F%91%E7%A5%A8.db"},
+		Bolt: {
+			{"bolt:///abs/path/fapiao.db", "/abs/path/fapiao.db", "bolt:///abs/path/fapiao.db"},
+			{"bolt://./data/fapiao.db", "data/fapiao.db", "bolt://./data/fapiao.db"},
+			{"BOLT://./data/fapiao.db", "data/fapiao.db", "bolt://./data/fapiao.db"},
+			{"bolt://../shared/fapiao.db", "../shared/fapiao.db", "bolt://./../shared/fapiao.db"},
+			{"bolt://./fapiao.db", "fapiao.db", "bolt://./fapiao.db"},
+			{"bolt:///var/lib/../lib/fapiao/x.db", "/var/lib/fapiao/x.db", "bolt:///var/lib/fapiao/x.db"},
+			{"bolt:////double/slash.db", "/double/slash.db", "bolt:///double/slash.db"},
+			{"bolt:///tmp/my%20ledger%3F.db", "/tmp/my ledger?.db", "bolt:///tmp/my%20ledger%3F.db"},
+			{"bolt:///数据/发票.db", "/数据/发票.db", "bolt:///%E6%95%B0%E6%8D%AE/%E5%8F%91%E7%A5%A8.db"},
+		},
+		Log: {
+			{"log:///var/lib/fapiao/log", "/var/lib/fapiao/log", "log:///var/lib/fapiao/log"},
+			{"log:///var/lib/fapiao/log/", "/var/lib/fapiao/log", "log:///var/lib/fapiao/log"},
+			{"LOG://./data/log", "data/log", "log://./data/log"},
+			{"log://../shared/log", "../shared/log", "log://./../shared/log"},
+		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.raw, func(t *testing.T) {
-			u, err := Parse(tt.raw)
-			if err != nil {
-				t.Fatalf("Parse(%q): %v", tt.raw, err)
-			}
-			if u.Backend != Bolt || u.Scheme != "bolt" || u.Path != tt.path || u.Raw != tt.raw || len(u.Hosts) != 0 {
-				t.Errorf("Parse(%q) = %+v, want bolt file %q", tt.raw, u, tt.path)
-			}
-			if got := u.String(); got != tt.str {
-				t.Errorf("String() = %q, want %q", got, tt.str)
-			}
-			again, err := Parse(u.String())
-			if err != nil || again.Path != u.Path {
-				t.Errorf("Parse(String()) = %q, %v; want path %q", again.Path, err, u.Path)
-			}
-		})
+	for backend, cases := range tests {
+		for _, tt := range cases {
+			t.Run(tt.raw, func(t *testing.T) {
+				u, err := Parse(tt.raw)
+				if err != nil {
+					t.Fatalf("Parse(%q): %v", tt.raw, err)
+				}
+				if u.Backend != backend || u.Scheme != string(backend) || u.Path != tt.path || u.Raw != tt.raw || len(u.Hosts) != 0 {
+					t.Errorf("Parse(%q) = %+v, want %s path %q", tt.raw, u, backend, tt.path)
+				}
+				if got := u.String(); got != tt.str {
+					t.Errorf("String() = %q, want %q", got, tt.str)
+				}
+				again, err := Parse(u.String())
+				if err != nil || again.Path != u.Path {
+					t.Errorf("Parse(String()) = %q, %v; want path %q", again.Path, err, u.Path)
+				}
+			})
+		}
 	}
 }
 
@@ -110,6 +122,12 @@ func TestParseRefuses(t *testing.T) {
 		{"bolt:///tmp/x%00.db", "NUL"},
 		{"bolt:///tmp/my ledger.db", "percent-encode"},
 		{"bolt:///tmp/x.db\n", "percent-encode"},
+		{"log://", "empty path"},
+		{"log:///", "empty path"},
+		{"log:data", "missing scheme"},
+		{"log://host/dir", `names host "host"`},
+		{"log://u@x/dir", "no user or password"},
+		{"log:///a?b", "no query or fragment"},
 		{"esdb://", "no host"},
 		{"esdb://?tls=false", "no host"},
 		{"esdb://:2113", "empty host name"},
@@ -159,36 +177,5 @@ func TestParseErrorHidesPassword(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "admin:xxxxx@db") {
 		t.Errorf("error %q does not name the (masked) address", err)
-	}
-}
-
-func TestParseLog(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		raw, path, str string
-	}{
-		{"log:///var/lib/fapiao/log", "/var/lib/fapiao/log", "log:///var/lib/fapiao/log"},
-		{"log:///var/lib/fapiao/log/", "/var/lib/fapiao/log", "log:///var/lib/fapiao/log"},
-		{"LOG://./data/log", "data/log", "log://./data/log"},
-		{"log://../shared/log", "../shared/log", "log://./../shared/log"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.raw, func(t *testing.T) {
-			u, err := Parse(tt.raw)
-			if err != nil {
-				t.Fatalf("Parse(%q): %v", tt.raw, err)
-			}
-			if u.Backend != Log || u.Scheme != "log" || u.Path != tt.path || len(u.Hosts) != 0 {
-				t.Errorf("Parse(%q) = %+v, want log directory %q", tt.raw, u, tt.path)
-			}
-			if got := u.String(); got != tt.str {
-				t.Errorf("String() = %q, want %q", got, tt.str)
-			}
-		})
-	}
-	for _, raw := range []string{"log://host/dir", "log://", "log:///", "log:///a?b", "log:data", "log://u@x/dir"} {
-		if _, err := Parse(raw); err == nil {
-			t.Errorf("Parse(%q) succeeded, want an error", raw)
-		}
 	}
 }
