@@ -132,37 +132,23 @@ func TestAPP7_RacingApplicationsOnBolt(t *testing.T) {
 	}
 	addr := ready(t, ledgers[0], "racer", months...)
 
-	type outcome struct {
-		month string
-		err   error
-	}
-	results := make(chan outcome, 64)
-	start := make(chan struct{})
-	var g errgroup.Group
-	for i := range 64 {
-		g.Go(func() error {
-			<-start
-			m := months[i%len(months)]
-			_, err := ledgers[i%len(ledgers)].Execute(context.Background(), ledger.Request{
-				AccountID: "racer", Actor: customer("racer"),
-				Command: domain.RequestInvoice{Statements: []string{m}, AddressID: addr, Agree: true},
-			})
-			results <- outcome{m, err}
-			return nil
+	errs := race(64, func(i int) error {
+		_, err := ledgers[i%len(ledgers)].Execute(context.Background(), ledger.Request{
+			AccountID: "racer", Actor: customer("racer"),
+			Command: domain.RequestInvoice{Statements: []string{months[i%len(months)]}, AddressID: addr, Agree: true},
 		})
-	}
-	close(start)
-	require.NoError(t, g.Wait())
-	close(results)
+		return err
+	})
 
 	wins := map[string]int{}
-	for o := range results {
-		if o.err == nil {
-			wins[o.month]++
+	for i, err := range errs {
+		m := months[i%len(months)]
+		if err == nil {
+			wins[m]++
 			continue
 		}
 		// APP-2 (statement taken), or APP-1 once every statement is taken.
-		assert.Contains(t, []string{"APP-1", "APP-2"}, ruleCode(o.err), "%s: %v", o.month, o.err)
+		assert.Contains(t, []string{"APP-1", "APP-2"}, ruleCode(err), "%s: %v", m, err)
 	}
 	for _, m := range months {
 		assert.Equal(t, 1, wins[m], m)

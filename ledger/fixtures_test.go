@@ -147,6 +147,30 @@ func verifyChains(t testing.TB, s eventstore.Store) int {
 	return len(all)
 }
 
+// race runs do(0) … do(n-1) in n goroutines released at once, as racing
+// replicas or clients, and returns their errors by index.
+func race(n int, do func(i int) error) []error {
+	type result struct {
+		i   int
+		err error
+	}
+	results := make(chan result, n)
+	start := make(chan struct{})
+	for i := range n {
+		go func() {
+			<-start
+			results <- result{i, do(i)}
+		}()
+	}
+	close(start)
+	errs := make([]error, n)
+	for range n {
+		r := <-results
+		errs[r.i] = r.err
+	}
+	return errs
+}
+
 func ruleCode(err error) string {
 	if re, ok := domain.AsRuleError(err); ok {
 		return re.Code

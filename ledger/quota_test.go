@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/ledger"
@@ -51,24 +50,17 @@ func TestEINV5_QuotaRace(t *testing.T) {
 	for i := range ids {
 		ids[i] = eIssuing(t, ls[0], fmt.Sprintf("q%02d", i), "2026-01")
 	}
-	codes := make(chan string, n)
-	var g errgroup.Group
-	for i := range n {
-		g.Go(func() error {
-			_, err := ls[i%len(ls)].Execute(context.Background(), ledger.Request{
-				AccountID: fmt.Sprintf("q%02d", i), Actor: finance, Command: eIssue(ids[i], i+1)})
-			if err != nil && ruleCode(err) == "" {
-				return err
-			}
-			codes <- ruleCode(err)
-			return nil
-		})
-	}
-	require.NoError(t, g.Wait())
-	close(codes)
+	errs := race(n, func(i int) error {
+		_, err := ls[i%len(ls)].Execute(context.Background(), ledger.Request{
+			AccountID: fmt.Sprintf("q%02d", i), Actor: finance, Command: eIssue(ids[i], i+1)})
+		return err
+	})
 	byCode := map[string]int{}
-	for c := range codes {
-		byCode[c]++
+	for _, err := range errs {
+		if err != nil && ruleCode(err) == "" {
+			t.Fatal(err)
+		}
+		byCode[ruleCode(err)]++
 	}
 	assert.Equal(t, map[string]int{"": 10, "EINV-5": 22}, byCode)
 

@@ -95,16 +95,12 @@ func TestISSUE2_RacingIssuersOnBolt(t *testing.T) {
 		accs[i] = string(rune('a' + i))
 		invs[i] = issuing(t, l, accs[i])
 	}
-	errs := make(chan error, n)
-	for i := range n {
-		go func() {
-			_, err := newLedger(s).Execute(context.Background(), ledger.Request{AccountID: accs[i], Actor: finance, Command: issue(invs[i], 100)})
-			errs <- err
-		}()
-	}
+	errs := race(n, func(i int) error {
+		_, err := newLedger(s).Execute(context.Background(), ledger.Request{AccountID: accs[i], Actor: finance, Command: issue(invs[i], 100)})
+		return err
+	})
 	wins := 0
-	for range n {
-		err := <-errs
+	for _, err := range errs {
 		if err == nil {
 			wins++
 			continue
