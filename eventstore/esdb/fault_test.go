@@ -2,9 +2,7 @@ package esdb_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/esdb"
 	"github.com/fapiao/fapiao/eventstore/esdb/esdbtest"
+	"github.com/fapiao/fapiao/eventstore/storetest"
 )
 
 // bound is how long a test waits for something before it fails.
@@ -23,19 +22,6 @@ func testCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), bound)
 	t.Cleanup(cancel)
 	return ctx
-}
-
-func newEvents(n int) []eventstore.EventData {
-	es := make([]eventstore.EventData, n)
-	for i := range es {
-		es[i] = eventstore.EventData{
-			ID:       uuid.New(),
-			Type:     "Tested",
-			Data:     json.RawMessage(fmt.Sprintf(`{"n":%d}`, i)),
-			Metadata: json.RawMessage(`{"schema_version":1}`),
-		}
-	}
-	return es
 }
 
 func readAll(t *testing.T, s eventstore.Store, stream string) []eventstore.Record {
@@ -86,7 +72,7 @@ func TestSubscriptionSurvivesRestart(t *testing.T) {
 	s := open(t, srv.URL(), esdb.WithAppendRetries(1))
 	t.Cleanup(func() { _ = s.Close() })
 	ctx := testCtx(t)
-	first := newEvents(3)
+	first := storetest.Events(3, "fault")
 	_, err := s.Append(ctx, "account-r", eventstore.NoStream, first...)
 	require.NoError(t, err)
 
@@ -97,15 +83,15 @@ func TestSubscriptionSurvivesRestart(t *testing.T) {
 	require.True(t, next(t, msgs, errs).CaughtUp)
 
 	srv.Stop()
-	_, err = s.Append(ctx, "account-r", eventstore.Exact(2), newEvents(1)...)
+	_, err = s.Append(ctx, "account-r", eventstore.Exact(2), storetest.Events(1, "fault")...)
 	require.ErrorIs(t, err, eventstore.ErrUnavailable, "an append to a stopped server")
 	require.NoError(t, srv.Restart())
 	require.NoError(t, s.WaitReady(ctx))
 
-	second := newEvents(2)
+	second := storetest.Events(2, "fault")
 	_, err = s.Append(ctx, "account-r", eventstore.Exact(2), second...)
 	require.NoError(t, err)
-	_, err = s.Append(ctx, "account-r", eventstore.Exact(4), newEvents(1)...)
+	_, err = s.Append(ctx, "account-r", eventstore.Exact(4), storetest.Events(1, "fault")...)
 	require.NoError(t, err)
 	for i := range second {
 		m := next(t, msgs, errs)
@@ -127,7 +113,7 @@ func TestServerDownAtStart(t *testing.T) {
 	t.Cleanup(func() { _ = s.Close() })
 	ctx := testCtx(t)
 
-	_, err := s.Append(ctx, "account-d", eventstore.NoStream, newEvents(1)...)
+	_, err := s.Append(ctx, "account-d", eventstore.NoStream, storetest.Events(1, "fault")...)
 	require.ErrorIs(t, err, eventstore.ErrUnavailable)
 	for _, err := range s.ReadStream(ctx, "account-d", 0) {
 		require.ErrorIs(t, err, eventstore.ErrUnavailable)
@@ -143,7 +129,7 @@ func TestServerDownAtStart(t *testing.T) {
 	require.NoError(t, srv.Restart())
 	require.NoError(t, <-ready)
 
-	es := newEvents(2)
+	es := storetest.Events(2, "fault")
 	res, err := s.Append(ctx, "account-d", eventstore.NoStream, es...)
 	require.NoError(t, err)
 	require.Equal(t, uint64(1), res.NextExpectedRevision)
@@ -167,7 +153,7 @@ func TestLostAppendAnswer(t *testing.T) {
 			s := open(t, srv.URL(), esdb.WithAppendRetries(c.retries))
 			t.Cleanup(func() { _ = s.Close() })
 			ctx := testCtx(t)
-			es := newEvents(3)
+			es := storetest.Events(3, "fault")
 
 			srv.DropNextAppendAnswer()
 			res, err := s.Append(ctx, "account-l", eventstore.NoStream, es...)
@@ -197,10 +183,10 @@ func TestIdempotentAnswerWithoutPosition(t *testing.T) {
 	s := open(t, srv.URL())
 	t.Cleanup(func() { _ = s.Close() })
 	ctx := testCtx(t)
-	es := newEvents(2)
+	es := storetest.Events(2, "fault")
 	first, err := s.Append(ctx, "account-i", eventstore.NoStream, es...)
 	require.NoError(t, err)
-	_, err = s.Append(ctx, "account-i", eventstore.Exact(1), newEvents(1)...)
+	_, err = s.Append(ctx, "account-i", eventstore.Exact(1), storetest.Events(1, "fault")...)
 	require.NoError(t, err)
 	again, err := s.Append(ctx, "account-i", eventstore.NoStream, es...)
 	require.NoError(t, err)
@@ -233,7 +219,7 @@ func TestGlobalLogFiltered(t *testing.T) {
 	t.Cleanup(func() { _ = s.Close() })
 	ctx := testCtx(t)
 	for _, name := range []string{"other-1", "account-1", "$internal", "invoice-number-INV-7", "accounts"} {
-		_, err := s.Append(ctx, name, eventstore.Any, newEvents(1)...)
+		_, err := s.Append(ctx, name, eventstore.Any, storetest.Events(1, "fault")...)
 		require.NoError(t, err)
 	}
 	var seen []string
@@ -280,9 +266,9 @@ func TestWrongExpectedVersionFields(t *testing.T) {
 	s := open(t, srv.URL())
 	t.Cleanup(func() { _ = s.Close() })
 	ctx := testCtx(t)
-	_, err := s.Append(ctx, "account-w", eventstore.NoStream, newEvents(13)...)
+	_, err := s.Append(ctx, "account-w", eventstore.NoStream, storetest.Events(13, "fault")...)
 	require.NoError(t, err)
-	_, err = s.Append(ctx, "account-w", eventstore.Exact(3), newEvents(1)...)
+	_, err = s.Append(ctx, "account-w", eventstore.Exact(3), storetest.Events(1, "fault")...)
 	var w *eventstore.WrongExpectedVersionError
 	require.True(t, errors.As(err, &w), "%v", err)
 	require.Equal(t, eventstore.WrongExpectedVersionError{
@@ -294,7 +280,7 @@ func TestAppendNeedsIDs(t *testing.T) {
 	srv := esdbtest.New(t)
 	s := open(t, srv.URL())
 	t.Cleanup(func() { _ = s.Close() })
-	es := newEvents(1)
+	es := storetest.Events(1, "fault")
 	es[0].ID = uuid.Nil
 	_, err := s.Append(testCtx(t), "account-n", eventstore.Any, es...)
 	require.ErrorContains(t, err, "no ID")
@@ -339,7 +325,7 @@ func TestDeadlinesOnStalledServer(t *testing.T) {
 		run  func(ctx context.Context) error
 	}{
 		{"Append", func(ctx context.Context) error {
-			_, err := s.Append(ctx, "account-s", eventstore.Any, newEvents(1)...)
+			_, err := s.Append(ctx, "account-s", eventstore.Any, storetest.Events(1, "fault")...)
 			return err
 		}},
 		{"ReadStream", func(ctx context.Context) error {
