@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -211,15 +212,7 @@ func seedAccount(ctx context.Context, l *ledger.Ledger, i int, numbers *atomic.I
 // loadHTTP runs the clients until the duration is over.
 func loadHTTP(ctx context.Context, cfg HTTPConfig, base string, accounts []httpAccount) (HTTPResult, error) {
 	posters := max(1, cfg.Connections/4)
-	transport := &http.Transport{
-		MaxIdleConns:        cfg.Connections,
-		MaxIdleConnsPerHost: cfg.Connections,
-		MaxConnsPerHost:     cfg.Connections,
-		DisableCompression:  true,
-		IdleConnTimeout:     time.Minute,
-	}
-	defer transport.CloseIdleConnections()
-	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+	host := strings.TrimPrefix(base, "http://")
 	var (
 		wg       sync.WaitGroup
 		getLat   = make([][]time.Duration, cfg.Connections)
@@ -239,10 +232,13 @@ func loadHTTP(ctx context.Context, cfg HTTPConfig, base string, accounts []httpA
 		go func() {
 			defer wg.Done()
 			a := accounts[c%len(accounts)]
+			// A request still unanswered 30 s after the run's end fails.
+			conn := newWireConn(host, deadline.Add(30*time.Second))
+			defer conn.close()
 			if c < posters {
-				postLat[c] = postLoop(ctx, client, base, a, deadline, fail)
+				postLat[c] = postLoop(ctx, conn, a, deadline, fail)
 			} else {
-				getLat[c] = getLoop(ctx, client, base, a, deadline, fail)
+				getLat[c] = getLoop(ctx, conn, a, deadline, fail)
 			}
 		}()
 	}
@@ -266,32 +262,20 @@ func loadHTTP(ctx context.Context, cfg HTTPConfig, base string, accounts []httpA
 }
 
 // getLoop alternates the invoice list's first page and the invoiceable
-// balance of one account. The load generator shares the server's cores, so
-// it keeps to little work per request: its two requests are built once and
-// sent again and again (net/http allows reusing a request once its answer's
-// body is closed), and answers are read into one reused buffer.
-func getLoop(ctx context.Context, client *http.Client, base string, a httpAccount, deadline time.Time, fail func(error)) []time.Duration {
-	var reqs [2]*http.Request
-	for i, url := range []string{
-		base + "/v1/accounts/" + a.id + "/invoices?limit=20",
-		base + "/v1/accounts/" + a.id + "/invoiceable",
-	} {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			fail(err)
-			return nil
-		}
-		req.Header.Set("Authorization", "Bearer "+a.token)
-		reqs[i] = req
+// balance of one account, each request built once. A GET counts when it is
+// answered 200 with its whole body.
+func getLoop(ctx context.Context, conn *wireConn, a httpAccount, deadline time.Time, fail func(error)) []time.Duration {
+	reqs := [2][]byte{
+		wireRequest(http.MethodGet, conn.host, "/v1/accounts/"+a.id+"/invoices?limit=20", a.token, nil),
+		wireRequest(http.MethodGet, conn.host, "/v1/accounts/"+a.id+"/invoiceable", a.token, nil),
 	}
-	var buf bytes.Buffer
 	lat := make([]time.Duration, 0, 1<<16)
 	for i := 0; ctx.Err() == nil; i++ {
 		t0 := time.Now()
 		if t0.After(deadline) {
 			break
 		}
-		if err := send(client, reqs[i%2], &buf, http.StatusOK); err != nil {
+		if _, err := exchange(conn, reqs[i%2], http.StatusOK); err != nil {
 			fail(err)
 			continue
 		}
@@ -302,8 +286,9 @@ func getLoop(ctx context.Context, client *http.Client, base string, a httpAccoun
 
 // postLoop applies for an invoice over the account's free month and
 // cancels it, again and again: each a command with an fsync.
-func postLoop(ctx context.Context, client *http.Client, base string, a httpAccount, deadline time.Time, fail func(error)) []time.Duration {
-	apply, _ := json.Marshal(map[string]any{"statements": []string{a.free}, "address_id": a.addr, "agree": true})
+func postLoop(ctx context.Context, conn *wireConn, a httpAccount, deadline time.Time, fail func(error)) []time.Duration {
+	applyBody, _ := json.Marshal(map[string]any{"statements": []string{a.free}, "address_id": a.addr, "agree": true})
+	apply := wireRequest(http.MethodPost, conn.host, "/v1/accounts/"+a.id+"/invoices", a.token, applyBody)
 	lat := make([]time.Duration, 0, 1024)
 	var pending string // an invoice applied for and not cancelled yet
 	for ctx.Err() == nil {
@@ -314,7 +299,7 @@ func postLoop(ctx context.Context, client *http.Client, base string, a httpAccou
 		var err error
 		if pending == "" {
 			var body []byte
-			body, err = call(ctx, client, http.MethodPost, base+"/v1/accounts/"+a.id+"/invoices", a.token, apply, http.StatusCreated)
+			body, err = exchange(conn, apply, http.StatusCreated)
 			if err == nil {
 				var inv struct {
 					ID string `json:"id"`
@@ -324,8 +309,8 @@ func postLoop(ctx context.Context, client *http.Client, base string, a httpAccou
 				}
 			}
 		} else {
-			_, err = call(ctx, client, http.MethodPost, base+"/v1/accounts/"+a.id+"/invoices/"+pending+"/cancel", a.token, []byte("{}"), http.StatusOK)
-			if err == nil {
+			cancel := wireRequest(http.MethodPost, conn.host, "/v1/accounts/"+a.id+"/invoices/"+pending+"/cancel", a.token, []byte("{}"))
+			if _, err = exchange(conn, cancel, http.StatusOK); err == nil {
 				pending = ""
 			}
 		}
@@ -338,41 +323,16 @@ func postLoop(ctx context.Context, client *http.Client, base string, a httpAccou
 	return lat
 }
 
-// call sends one request and returns the whole answer.
-func call(ctx context.Context, client *http.Client, method, url, token string, body []byte, want int) ([]byte, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+// exchange sends req and returns the answer's body (valid until the next
+// exchange on conn); an answer other than want is an error.
+func exchange(conn *wireConn, req []byte, want int) ([]byte, error) {
+	status, body, err := conn.do(req)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if status != want {
+		line, _, _ := bytes.Cut(req, []byte("\r\n"))
+		return nil, fmt.Errorf("%s: %d %s", line, status, bytes.TrimSpace(body))
 	}
-	var buf bytes.Buffer
-	if err := send(client, req, &buf, want); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// send sends req and reads the whole answer into buf (reset first), so
-// that the connection is reused; an answer other than want is an error.
-func send(client *http.Client, req *http.Request, buf *bytes.Buffer, want int) error {
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	buf.Reset()
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		return err
-	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: %d %s", req.Method, req.URL, resp.StatusCode, bytes.TrimSpace(buf.Bytes()))
-	}
-	return nil
+	return body, nil
 }
