@@ -128,6 +128,31 @@ func TestLookup(t *testing.T) {
 	}
 }
 
+// TestLookupLongTokens: tokens longer than Lookup's stack buffer are found
+// too, and a usual token is looked up without a heap allocation (one per
+// request was a visible share of the server's work under load).
+func TestLookupLongTokens(t *testing.T) {
+	long := strings.Repeat("0123456789abcdef", 20) // 320 characters
+	usual := "bench-token-0001-" + strings.Repeat("x", 36)
+	path := filepath.Join(t.TempDir(), "tokens.json")
+	require.NoError(t, os.WriteFile(path, []byte(`[
+		{"token": "`+long+`", "role": "auditor"},
+		{"token": "`+usual+`", "role": "customer", "account_id": "acc-2"}]`), 0o600))
+	tokens, err := api.LoadTokens(path)
+	require.NoError(t, err)
+	p, ok := tokens.Lookup(long)
+	require.True(t, ok)
+	require.Equal(t, "auditor", p.Actor().Role)
+	_, ok = tokens.Lookup(long[:len(long)-1])
+	require.False(t, ok)
+	allocs := testing.AllocsPerRun(100, func() {
+		if p, ok := tokens.Lookup(usual); !ok || p.AccountID != "acc-2" {
+			t.Fatal("usual token not found")
+		}
+	})
+	require.Zero(t, allocs)
+}
+
 // TestAccessLogKeepsSecrets sends a request full of secrets and checks the
 // access log names the request without any of them.
 func TestAccessLogKeepsSecrets(t *testing.T) {
