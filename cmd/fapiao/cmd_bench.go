@@ -99,14 +99,16 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		return out.Encode(res)
 	case "http":
 		cfg := bench.HTTPConfig{Exe: exe, Log: e.stderr}
-		fs := newFlagSet(e, "bench http", "[--connections 64] [--duration 10s] [--server-pprof ADDR] [--serve-exe PATH]")
+		fs := newFlagSet(e, "bench http", "[--connections 64] [--duration 10s] [--post-connections N] [--server-pprof ADDR] [--serve-exe PATH]")
 		fs.IntVar(&cfg.Connections, "connections", 64, "keep-alive connections (a quarter of them POST)")
 		fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to load")
 		fs.StringVar(&cfg.Pprof, "server-pprof", "", "start serve with --pprof `ADDR` (to profile it under load)")
+		fs.IntVar(&cfg.Posters, "post-connections", 0, "how many of the connections POST (default a quarter; -1 none: the GETs alone)")
 		fs.StringVar(&cfg.Exe, "serve-exe", exe, "the fapiao `binary` to run as the server (another build, loaded by this one's client)")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
+		cfg.NoPosts = cfg.Posters < 0
 		if cfg.Connections < 2 || cfg.Duration <= 0 {
 			return usagef("--connections must be at least 2 and --duration positive")
 		}

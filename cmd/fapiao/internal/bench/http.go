@@ -27,10 +27,14 @@ import (
 // HTTPConfig sizes the HTTP scenario.
 type HTTPConfig struct {
 	// Connections is the number of keep-alive connections, one client
-	// goroutine each: a quarter (at least one) send the apply/cancel mix,
-	// the rest the GETs.
+	// goroutine each: a quarter (at least one) send the apply/cancel mix
+	// unless Posters or NoPosts say otherwise, the rest the GETs.
 	Connections int
-	Duration    time.Duration
+	// Posters, when positive, is how many of the connections POST instead
+	// of a quarter; NoPosts makes them all GET (the GETs' cost alone).
+	Posters  int
+	NoPosts  bool
+	Duration time.Duration
 	// Exe is the fapiao binary run as `serve`.
 	Exe string
 	// Pprof, when set, is passed to serve as --pprof (profile it meanwhile).
@@ -212,6 +216,12 @@ func seedAccount(ctx context.Context, l *ledger.Ledger, i int, numbers *atomic.I
 // loadHTTP runs the clients until the duration is over.
 func loadHTTP(ctx context.Context, cfg HTTPConfig, base string, accounts []httpAccount) (HTTPResult, error) {
 	posters := max(1, cfg.Connections/4)
+	switch {
+	case cfg.NoPosts:
+		posters = 0
+	case cfg.Posters > 0:
+		posters = min(cfg.Posters, cfg.Connections)
+	}
 	host := strings.TrimPrefix(base, "http://")
 	var (
 		wg       sync.WaitGroup
