@@ -147,9 +147,17 @@ func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if status >= 500 {
 			level = slog.LevelError
 		}
-		s.access.LogAttrs(c.Request().Context(), level, "http request",
-			slog.String("method", method), slog.String("route", route), slog.Int("status", status),
-			slog.Duration("latency", elapsed), slog.String("request_id", requestID(c)), slog.String("role", role))
+		// The record goes to the handler without a caller's PC: Logger's
+		// methods look it up on every call (runtime.Callers, 2 % of the
+		// server's CPU for a GET) for a source no access log shows, and
+		// would be this function anyway. Its time is the request's end.
+		ctx := c.Request().Context()
+		if h := s.access.Handler(); h.Enabled(ctx, level) {
+			r := slog.NewRecord(start.Add(elapsed), level, "http request", 0)
+			r.AddAttrs(slog.String("method", method), slog.String("route", route), slog.Int("status", status),
+				slog.Duration("latency", elapsed), slog.String("request_id", requestID(c)), slog.String("role", role))
+			_ = h.Handle(ctx, r) // as Logger does: a log that cannot be written is not the client's error
+		}
 		return nil
 	}
 }
