@@ -71,11 +71,12 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		return out.Encode(res)
 	case "replay":
 		cfg := bench.ReplayConfig{Exe: exe, Log: e.stderr}
-		fs := newFlagSet(e, "bench replay", "[--events 1000000] [--store URL | --engine bolt|log] [--cache DIR] [--serve-memory-limit SIZE] [--build-only] [--in-process=false]")
+		fs := newFlagSet(e, "bench replay", "[--events 1000000] [--store URL | --engine bolt|log] [--cache DIR] [--serve-memory-limit SIZE] [--serve-exe FILE] [--build-only] [--in-process=false]")
 		fs.IntVar(&cfg.Events, "events", 1_000_000, "events in the log")
 		cachedLogFlags(fs, &cfg.Store, &cfg.Engine, &cfg.CacheDir)
 		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (build and replay) to `file`")
 		fs.StringVar(&cfg.ServeMemoryLimit, "serve-memory-limit", "", "start serve with --memory-limit `SIZE` (e.g. 800MiB)")
+		fs.StringVar(&cfg.Exe, "serve-exe", exe, "start serve from this fapiao `binary` (another build's cold start, timed by this client)")
 		fs.BoolVar(&cfg.BuildOnly, "build-only", false, "build (or find) the cached log and stop")
 		inProcess := fs.Bool("in-process", true, "also replay into the in-memory projections in this process (false at 10M: ≈4 GiB of heap)")
 		if err := parseFlags(fs, rest); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -49,8 +50,15 @@ type ReplayResult struct {
 	EventsPerSec float64 `json:"events_per_sec"`
 	// ReplayHeapMB is the Go heap in use after the replay: the read models.
 	ReplayHeapMB float64 `json:"replay_heap_mb"`
+	// ReplayCPUusPerEvent is this process's CPU (user and system) per
+	// event during the replay: it holds still when other work shares the
+	// cores, where the rate does not.
+	ReplayCPUusPerEvent float64 `json:"replay_cpu_us_per_event,omitempty"`
 	// ReadySecs is from starting `fapiao serve` to its first 200 on /readyz.
 	ReadySecs float64 `json:"ready_seconds"`
+	// ReadyCPUusPerEvent is the serve child's CPU (user and system) from
+	// its start to ready, per event of the log: the cold start's cost.
+	ReadyCPUusPerEvent float64 `json:"ready_cpu_us_per_event,omitempty"`
 	// PeakRSSMB is the serve child's peak resident set (VmHWM), which
 	// counts the pages of the mapped bolt file it touched.
 	PeakRSSMB float64 `json:"peak_rss_mb"`
@@ -153,6 +161,7 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 			return res, err
 		}
 		res.ReadySecs = round(srv.ready.Seconds())
+		res.ReadyCPUusPerEvent = perEvent(srv.readyCPU, res.Events)
 		res.PeakRSSMB = srv.stop()
 		res.PeakAnonMB = srv.peakAnonMB()
 		res.RebuildEventsPerSec = rate(res.Events, srv.ready)
@@ -168,8 +177,8 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 			res.ViewsFileMB = round(float64(pathBytes(views)) / (1 << 20))
 		}
 	}
-	logf(cfg.Log, "replay: %d events in %.2fs: %.0f events/s, read models %.0f MiB of heap; serve ready in %.2fs, peak RSS %.0f MiB (anonymous %.0f MiB; file %.0f MiB)\n",
-		res.Events, res.ReplaySecs, res.EventsPerSec, res.ReplayHeapMB, res.ReadySecs, res.PeakRSSMB, res.PeakAnonMB, res.FileMB)
+	logf(cfg.Log, "replay: %d events in %.2fs: %.0f events/s (%.2f µs of CPU an event), read models %.0f MiB of heap; serve ready in %.2fs (%.2f µs of CPU an event), peak RSS %.0f MiB (anonymous %.0f MiB; file %.0f MiB)\n",
+		res.Events, res.ReplaySecs, res.EventsPerSec, res.ReplayCPUusPerEvent, res.ReplayHeapMB, res.ReadySecs, res.ReadyCPUusPerEvent, res.PeakRSSMB, res.PeakAnonMB, res.FileMB)
 	if res.Views == "on disk" {
 		logf(cfg.Log, "replay: restart on the views ready in %.2fs, peak RSS %.0f MiB (anonymous %.0f MiB); views file %.0f MiB\n",
 			res.RestartReadySecs, res.RestartPeakRSSMB, res.RestartPeakAnonMB, res.ViewsFileMB)
@@ -183,9 +192,9 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 // (then closes it) and records the rate and the read models' heap.
 func replayInProcess(ctx context.Context, store loggen.Store, res *ReplayResult) error {
 	runtime.GC()
-	started := time.Now()
+	started, cpu0 := time.Now(), cpuTime()
 	p, err := projections.Replay(ctx, store, nil)
-	elapsed := time.Since(started)
+	elapsed, cpu := time.Since(started), cpuTime()-cpu0
 	store.Close()
 	if err != nil {
 		return fmt.Errorf("bench: replay: %w", err)
@@ -195,12 +204,18 @@ func replayInProcess(ctx context.Context, store loggen.Store, res *ReplayResult)
 	runtime.ReadMemStats(&ms)
 	res.ReplaySecs = round(elapsed.Seconds())
 	res.EventsPerSec = rate(res.Events, elapsed)
+	res.ReplayCPUusPerEvent = perEvent(cpu, res.Events)
 	res.ReplayHeapMB = round(float64(ms.HeapInuse) / (1 << 20))
 	if err := p.Close(); err != nil { // its temporary views file
 		return fmt.Errorf("bench: replay: %w", err)
 	}
 	runtime.GC()
 	return nil
+}
+
+// perEvent is d in microseconds per event, to two places.
+func perEvent(d time.Duration, events int) float64 {
+	return math.Round(float64(d.Microseconds())/float64(max(events, 1))*100) / 100
 }
 
 // replayPath is the bolt file or log directory of the log, and its engine:

@@ -23,7 +23,9 @@ type server struct {
 	base    string // http://127.0.0.1:port
 	started time.Time
 	ready   time.Duration // from start to the first 200 of /readyz
-	stderr  *tailBuffer
+	// readyCPU is the child's CPU (user and system) when it became ready.
+	readyCPU time.Duration
+	stderr   *tailBuffer
 	// peakAnon is the largest anonymous resident set (RssAnon: the heap,
 	// not the mapped bolt file) seen by sampling until stop.
 	peakAnon   atomic.Uint64 // math.Float64bits of MiB
@@ -93,6 +95,7 @@ func (s *server) waitReady(ctx context.Context) error {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				s.ready = time.Since(s.started)
+				s.readyCPU = procCPU(strconv.Itoa(s.cmd.Process.Pid))
 				return nil
 			}
 		}
