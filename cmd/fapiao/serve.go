@@ -197,7 +197,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// from the system, already zero, and stay untouched.
 	defer holdHeapFloor()()
 	restoreGC := startupGC(f.memoryLimit)
-	proj, err := openViews(ctx, store, f.store, f.views, log)
+	proj, indexChecked, err := openViews(ctx, store, f.store, f.views, log)
 	restoreGC()
 	if err != nil {
 		return damageHint(err, f.store)
@@ -210,10 +210,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		defer close(projDone)
 		_ = projections.Run(projCtx, store, proj, log) // returns only when projCtx ends
 	}()
-	defer func() {
+	stopRun := func() {
 		stopProj()
 		<-projDone
-	}()
+	}
+	defer stopRun()
+	// A first start's rebuild has begun beside the index check; nothing
+	// is served before the check has passed.
+	if err := indexChecked(stopRun); err != nil {
+		return damageHint(err, f.store)
+	}
 
 	var tl transparencyLog
 	if f.signingKey != "" {
