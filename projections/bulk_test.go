@@ -5,7 +5,10 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
+
+	"github.com/fapiao/fapiao/eventstore"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -114,5 +117,56 @@ func TestPrivateBuildAcrossWrites(t *testing.T) {
 		}
 		diffBuckets(t, "rebuild", dumpBuckets(t, db), want)
 		db.Close()
+	}
+}
+
+// TestPrivateBuildFromLentRecords: a private build on a store that lends
+// its records (valid only until each chunk is decoded, then overwritten)
+// gives the file that applying every record on its own gives, and reads
+// through the loan; so does a replay whose stop reads the records'
+// metadata.
+func TestPrivateBuildFromLentRecords(t *testing.T) {
+	w := genLog(t, 12, 9, 6, 2, 0)
+	want := dumpBuckets(t, applyAll(t, w.records).db)
+	// A replay stopped by the metadata of a record past the middle (its
+	// stop reads the lent metadata): the first whose metadata no record
+	// before it has.
+	half := len(w.records) / 2
+	for ; half < len(w.records); half++ {
+		if !slices.ContainsFunc(w.records[:half], func(r eventstore.Record) bool { return bytes.Equal(r.Metadata, w.records[half].Metadata) }) {
+			break
+		}
+	}
+	stopAt := w.records[half].Metadata
+	wantHalf := dumpBuckets(t, applyAll(t, w.records[:half]).db)
+	defer func(c, r int) { commitEvery, bulkRecords = c, r }(commitEvery, bulkRecords)
+	for _, chunk := range []int{1, 7, 1000} {
+		store := &lendingStore{fakeStore: newFakeStore(w.records), chunk: chunk}
+		commitEvery, bulkRecords = 5, 97
+		p, err := Replay(context.Background(), store, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		diffBuckets(t, "replay", dumpBuckets(t, p.db), want)
+		p.Close()
+		p, err = Replay(context.Background(), store, func(r eventstore.Record) bool { return bytes.Equal(r.Metadata, stopAt) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		diffBuckets(t, "replay stopped", dumpBuckets(t, p.db), wantHalf)
+		p.Close()
+		path := filepath.Join(t.TempDir(), "views.db")
+		if _, err := Rebuild(context.Background(), store, path, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		diffBuckets(t, "rebuild", dumpBuckets(t, db), want)
+		db.Close()
+		if store.lent.Load() == 0 || store.yielded.Load() != 0 {
+			t.Fatalf("chunk %d: %d chunks lent, %d records copied: the build did not borrow", chunk, store.lent.Load(), store.yielded.Load())
+		}
 	}
 }

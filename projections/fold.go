@@ -38,6 +38,7 @@ type batch struct {
 	nFaults    uint64
 	identity   string
 	lastMeta   []byte
+	metaBuf    []byte // holds lastMeta once the batch set it
 	// idx holds a private build's index entries until its accounts are
 	// written (nil when live: they go to tx as they are made).
 	idx *indexBuf
@@ -208,7 +209,13 @@ func (b *batch) apply(d *decoded) error {
 	if d.err != nil {
 		return b.addFault(r, d.err)
 	}
-	b.lastMeta = r.Metadata
+	// Copied: a private build's records lend their metadata only until
+	// their chunk is folded (chunk.meta).
+	b.metaBuf = append(b.metaBuf[:0], r.Metadata...)
+	b.lastMeta = b.metaBuf
+	if b.lastMeta == nil && r.Metadata != nil {
+		b.lastMeta = []byte{} // stored as it was: empty, not absent
+	}
 	av, err := b.account(d.id)
 	if err != nil {
 		return err

@@ -1,10 +1,13 @@
 package projections
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"runtime"
+	"runtime/debug"
 	"sync"
 
 	"github.com/fapiao/fapiao/domain"
@@ -33,10 +36,22 @@ type chunk struct {
 	items []decoded
 	err   error // the source's error, after the items
 	done  chan struct{}
+	// lent: the items' Data and Metadata are the store's mapped bytes,
+	// valid only until the chunk is decoded (lendSource); decoding copies
+	// each Metadata into meta (reused with the chunk) and drops the Data,
+	// but for the first record of the read when keepFirst (the log's
+	// identity hashes it).
+	lent, keepFirst bool
+	meta            []byte
 }
 
 // errStop ends consume early; it is not returned.
 var errStop = errors.New("stop")
+
+// lendSource reads the log in chunks lent inside the store's read
+// transaction (bolt.Store.LendAll): fn must be done with the records'
+// bytes when it returns.
+type lendSource func(ctx context.Context, fn func([]eventstore.Record) error) error
 
 // consume folds the messages of src in order. stop (optional) ends it before
 // a record, onCaughtUp is called for a caught-up signal, onErr decides what
@@ -47,8 +62,13 @@ var errStop = errors.New("stop")
 // maxDirtyBytes of accounts), before a caught-up signal, at the end, and,
 // unless bulk, whenever no more decoded records are waiting: live, what
 // arrived is committed at once; catching up, batches grow by themselves.
+//
+// With lend (a private build on a store that lends its records), the
+// records are read from lend instead of src, and each chunk the store
+// lends is decoded before its read transaction ends: the records are
+// never copied out of the store.
 func (p *Projections) consume(ctx context.Context, src func(context.Context) iter.Seq2[eventstore.Message, error],
-	stop func(eventstore.Record) bool, onCaughtUp func(), onErr func(error) error, bulk bool) (err error) {
+	stop func(eventstore.Record) bool, onCaughtUp func(), onErr func(error) error, bulk bool, lend lendSource) (err error) {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
 	ctx, cancel := context.WithCancel(ctx)
@@ -61,56 +81,57 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 		wg.Wait()
 	}()
 
-	msgs := make(chan eventstore.Message, 4*maxBatch)
-	var srcErr error // written by the reader before it closes msgs
-	wg.Go(func() {
-		defer close(msgs)
-		for m, err := range src(ctx) {
-			if err != nil {
-				srcErr = err
-				return
-			}
-			select {
-			case msgs <- m:
-			case <-ctx.Done():
-				return
-			}
-		}
-	})
-
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	work := make(chan *chunk, workers)
 	order := make(chan *chunk, 2*workers)
-	wg.Go(func() {
-		defer close(order)
-		defer close(work)
-		for {
-			b, ok := nextBatch(ctx, msgs)
-			if !ok {
-				if ctx.Err() == nil && srcErr != nil {
-					b = &chunk{err: srcErr, done: closedChan}
-					select {
-					case order <- b:
-					case <-ctx.Done():
-					}
+	if lend != nil {
+		wg.Go(func() { readLent(ctx, lend, work, order) })
+	} else {
+		msgs := make(chan eventstore.Message, 4*maxBatch)
+		var srcErr error // written by the reader before it closes msgs
+		wg.Go(func() {
+			defer close(msgs)
+			for m, err := range src(ctx) {
+				if err != nil {
+					srcErr = err
+					return
 				}
-				return
-			}
-			for _, ch := range []chan *chunk{work, order} {
 				select {
-				case ch <- b:
+				case msgs <- m:
 				case <-ctx.Done():
 					return
 				}
 			}
-		}
-	})
+		})
+		wg.Go(func() {
+			defer close(order)
+			defer close(work)
+			for {
+				b, ok := nextBatch(ctx, msgs)
+				if !ok {
+					if ctx.Err() == nil && srcErr != nil {
+						b = &chunk{err: srcErr, done: closedChan}
+						select {
+						case order <- b:
+						case <-ctx.Done():
+						}
+					}
+					return
+				}
+				for _, ch := range []chan *chunk{work, order} {
+					select {
+					case ch <- b:
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
+		})
+	}
 	for range workers {
 		wg.Go(func() {
 			for b := range work {
-				for i := range b.items {
-					b.items[i].decode()
-				}
+				b.decode()
 				close(b.done)
 			}
 		})
@@ -278,6 +299,7 @@ func (b *chunk) release() {
 	clear(b.items)
 	b.items = b.items[:0]
 	b.err, b.done = nil, nil
+	b.lent, b.keepFirst = false, false
 	batchPool.Put(b)
 }
 
@@ -308,6 +330,91 @@ func nextBatch(ctx context.Context, msgs <-chan eventstore.Message) (*chunk, boo
 		}
 	}
 	return b, true
+}
+
+// readLent cuts each chunk lend lends into batches for the workers and the
+// fold, and returns to lend (ending the chunk's read transaction) only
+// once the workers have decoded them all: after that no batch refers to
+// the store's bytes. It closes work and order when lend ends; lend's
+// error follows the batches on order.
+func readLent(ctx context.Context, lend lendSource, work, order chan<- *chunk) {
+	defer close(order)
+	defer close(work)
+	first := true
+	var done []chan struct{}
+	err := lend(ctx, func(recs []eventstore.Record) error {
+		done = done[:0]
+		// Whatever happens, the workers finish what they were given before
+		// the transaction ends (they never drop a batch).
+		defer func() {
+			for _, d := range done {
+				<-d
+			}
+		}()
+		for len(recs) > 0 {
+			n := min(len(recs), maxBatch)
+			b := batchPool.Get().(*chunk)
+			b.items = b.items[:0]
+			for _, r := range recs[:n] {
+				b.items = append(b.items, decoded{msg: eventstore.Message{Record: r}})
+			}
+			recs = recs[n:]
+			b.lent, b.keepFirst, first = true, first, false
+			b.done = make(chan struct{})
+			select {
+			case work <- b:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			done = append(done, b.done)
+			select {
+			case order <- b:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		select {
+		case order <- &chunk{err: err, done: closedChan}:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// decode decodes the chunk's events. A lent chunk ends up owning what its
+// items keep (see chunk); a memory fault reading the store's mapped bytes
+// (a file truncated under it) is the chunk's error, not a crash.
+func (b *chunk) decode() {
+	if !b.lent {
+		for i := range b.items {
+			b.items[i].decode()
+		}
+		return
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if v := recover(); v != nil {
+			b.err = fmt.Errorf("projections: reading the log: %v: %w", v, eventstore.ErrCorrupt)
+		}
+	}()
+	b.meta = b.meta[:0]
+	for i := range b.items {
+		d := &b.items[i]
+		d.decode()
+		r := &d.msg.Record
+		if i == 0 && b.keepFirst {
+			r.Data, r.Metadata = bytes.Clone(r.Data), bytes.Clone(r.Metadata)
+			continue
+		}
+		start, empty := len(b.meta), r.Metadata != nil && len(r.Metadata) == 0
+		b.meta = append(b.meta, r.Metadata...)
+		r.Data, r.Metadata = nil, b.meta[start:len(b.meta):len(b.meta)]
+		if empty {
+			r.Metadata = []byte{}
+		}
+	}
 }
 
 func (d *decoded) decode() {

@@ -168,7 +168,7 @@ func runOnce(ctx context.Context, store eventstore.Store, p *Projections, log *s
 				log.Error("projections: record not folded", "err", err)
 			}
 			return nil
-		}, false)
+		}, false, nil)
 	return progressed || p.applied.Load() != applied, err
 }
 
@@ -233,10 +233,22 @@ func CatchUp(ctx context.Context, store eventstore.Store, p *Projections) error 
 	return p.foldLog(ctx, store, from, nil)
 }
 
+// lender is a store that lends a bulk read its records inside the read
+// transaction instead of copying them out (eventstore/bolt). Only a
+// private build (Rebuild, Replay) borrows: its fold keeps none of a
+// record's bytes once the event is decoded.
+type lender interface {
+	LendAll(ctx context.Context, after eventstore.Position, fn func([]eventstore.Record) error) error
+}
+
 // foldLog folds the log after from into p in bulk, to its end or to the
 // record stop reports (not applied). A record that cannot be folded is kept
 // as a fault (Reconcile reports it) and does not end the fold.
 func (p *Projections) foldLog(ctx context.Context, store eventstore.Store, from eventstore.Position, stop func(eventstore.Record) bool) error {
+	var lend lendSource
+	if l, ok := store.(lender); ok && p.exclusive {
+		lend = func(ctx context.Context, fn func([]eventstore.Record) error) error { return l.LendAll(ctx, from, fn) }
+	}
 	err := p.consume(ctx,
 		func(ctx context.Context) iter.Seq2[eventstore.Message, error] {
 			return messages(store.ReadAll(ctx, from))
@@ -247,7 +259,7 @@ func (p *Projections) foldLog(ctx context.Context, store eventstore.Store, from 
 				return err
 			}
 			return nil // kept as a fault
-		}, true)
+		}, true, lend)
 	if err == nil {
 		err = ctx.Err()
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"iter"
+	"sync/atomic"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -144,6 +145,20 @@ func (s *Store) ReadAll(ctx context.Context, after eventstore.Position) iter.Seq
 }
 
 func (s *Store) readAllChunk(after eventstore.Position, ra *readahead) ([]eventstore.Record, error) {
+	var chunk []eventstore.Record
+	err := s.viewChunk(after, ra, false, func(c []eventstore.Record) error {
+		chunk = c
+		return nil
+	})
+	return chunk, err
+}
+
+// viewChunk reads the chunk of the log after position after in one read
+// transaction and calls fn with it inside. Lent, the records' Data and
+// Metadata are the mapped file's bytes, valid only until fn returns;
+// otherwise they are copies the caller may keep. fn's error is returned
+// as it is.
+func (s *Store) viewChunk(after eventstore.Position, ra *readahead, lend bool, fn func([]eventstore.Record) error) error {
 	// Sized from the last committed position: growing the slice by
 	// appending allocated (and had the collector scan) about three times
 	// the records' headers. A commit meanwhile only makes it grow again.
@@ -151,10 +166,11 @@ func (s *Store) readAllChunk(after eventstore.Position, ra *readahead) ([]events
 	if last := s.last.Load(); last > after {
 		chunk = make([]eventstore.Record, 0, min(last-after, chunkEvents))
 	}
+	var fnErr error
 	err := guard(fmt.Sprintf("bolt: read the log after position %d", after), func() error {
 		return s.db.View(func(tx *bbolt.Tx) error {
 			c := tx.Bucket(bucketLog).Cursor()
-			var dec chunkDecoder
+			dec := chunkDecoder{lend: lend}
 			size := 0
 			var last []byte
 			want := after + 1
@@ -181,6 +197,10 @@ func (s *Store) readAllChunk(after eventstore.Position, ra *readahead) ([]events
 				}
 			}
 			ra.prefetch(s.db, tx, last)
+			if lend {
+				lentSink.Store(uint32(dec.sink)) // the touches are not optimised away
+			}
+			fnErr = fn(chunk)
 			// A replay reads the whole file once: every page it touched would
 			// stay in the resident set (and in the server's peak RSS) though
 			// the records were copied out. Every releaseEvery bytes, let go.
@@ -191,7 +211,46 @@ func (s *Store) readAllChunk(after eventstore.Position, ra *readahead) ([]events
 			return nil
 		})
 	})
-	return chunk, s.noteDamage(mapDBErr(err))
+	if fnErr != nil {
+		return fnErr
+	}
+	return s.noteDamage(mapDBErr(err))
+}
+
+// lentSink keeps what lent reads touched.
+var lentSink atomic.Uint32
+
+// LendAll reads the log after position after like ReadAll, with its
+// checks, but lends the records instead of copying them: fn gets a chunk
+// at a time inside the chunk's read transaction, and each record's Data
+// and Metadata are the mapped file's bytes, valid only until fn returns.
+// A bulk fold that decodes every event inside fn and keeps none of the
+// bytes is spared ReadAll's copy of the whole log (a rebuild's largest
+// allocation). Every page a record lies on has been read once before fn
+// sees it, under the fault guard. fn's error ends the read and is
+// returned as it is.
+func (s *Store) LendAll(ctx context.Context, after eventstore.Position, fn func([]eventstore.Record) error) error {
+	var ra readahead
+	for {
+		if err := s.readable(ctx); err != nil {
+			return err
+		}
+		var n int
+		var next eventstore.Position
+		full := false
+		err := s.viewChunk(after, &ra, true, func(chunk []eventstore.Record) error {
+			n, full = len(chunk), chunkFull(chunk)
+			if n == 0 {
+				return nil
+			}
+			next = chunk[n-1].Position
+			return fn(chunk)
+		})
+		if err != nil || n == 0 || !full {
+			return err
+		}
+		after = next
+	}
 }
 
 // releaseEvery is how many bytes of log a scan reads before the pages of

@@ -21,13 +21,20 @@ const (
 // chunkDecoder decodes the records of one chunk. It is used inside a single
 // read transaction and is not safe for concurrent use.
 type chunkDecoder struct {
+	// lend leaves Data and Metadata in the mapped file (Store.LendAll)
+	// instead of copying them out.
+	lend  bool
 	block []byte // the free tail of the current block
 	// Stream and type names repeat within a chunk (a stream read is all
 	// one stream; there are few event types): each distinct name is made
 	// into a string once per chunk.
 	stream string
 	types  []string
+	sink   byte // the bytes touched by lent reads, so they are read
 }
+
+// pageStride is no more than any page size bbolt maps.
+const pageStride = 1 << 10
 
 // maxTypes bounds the names a chunkDecoder remembers; past it, types are
 // allocated per record as before.
@@ -85,6 +92,17 @@ func (c *chunkDecoder) decode(pos eventstore.Position, v []byte) (eventstore.Rec
 	r.Stream = c.streamName(stream)
 	copy(r.ID[:], id)
 	r.Type = c.typeName(typ)
+	if c.lend {
+		// Each page the record lies on is read here, under the fault
+		// guard: the caller reads the bytes outside it.
+		for i := 0; i < len(v); i += pageStride {
+			c.sink ^= v[i]
+		}
+		c.sink ^= v[len(v)-1]
+		r.Data = data[:len(data):len(data)]
+		r.Metadata = meta[:len(meta):len(meta)]
+		return r, nil
+	}
 	// Data and metadata share one allocation; the capacity of Data ends
 	// where Metadata begins, so an append to Data cannot overwrite it.
 	both := c.alloc(len(data) + len(meta))
