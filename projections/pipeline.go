@@ -137,6 +137,9 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 		})
 	}
 
+	if bulk && p.exclusive {
+		defer paceBuild()()
+	}
 	f := &folder{p: p, stop: stop, onCaughtUp: onCaughtUp, onErr: onErr}
 	// Whatever ends consume, what was folded is committed: the file then
 	// holds exactly the records before the committed position.

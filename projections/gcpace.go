@@ -1,0 +1,112 @@
+package projections
+
+import (
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+)
+
+// A private build (Rebuild, Replay) keeps a growing set of decoded
+// accounts live (≈ 500 MB at a million events) while it allocates several
+// times that in passing. With the collector's default pacing (a cycle each
+// time the heap doubles) its many cycles while the heap is small cost
+// little each, but the last ones, on the full set, let the heap reach
+// twice it: ≈ 1 GB at 1M events. While a build runs, the pacing instead
+// aims at a heap of buildHeapGoal: few cycles while the live set is
+// small, and more often than doubling once it is large, but never more
+// often than every paceMinPercent of it. Restored when the last build ends.
+const (
+	buildHeapGoal   = 768 << 20
+	paceMinPercent  = 50
+	paceMaxPercent  = 800
+	paceDefaultGOGC = 100
+)
+
+var pacer struct {
+	mu     sync.Mutex
+	builds int    // private builds running
+	prev   int    // GOGC before the first of them
+	cycles uint64 // collections when last paced
+	on     bool   // pacing (GOGC was not off)
+	armed  bool   // a sentinel waits for the next collection
+}
+
+// sentinel is collected by the next collection, which then runs its
+// cleanup: the pacer's tick, right after each cycle (a tick from the build
+// itself came late while it wrote, and a cycle ran meanwhile on the goal
+// set for a live heap half the size).
+type sentinel struct{ _ [32]byte }
+
+// arm makes the next collection tick; the caller holds pacer.mu.
+func arm() {
+	pacer.armed = true
+	runtime.AddCleanup(new(sentinel), func(struct{}) {
+		if paceTick() {
+			pacer.mu.Lock()
+			arm()
+			pacer.mu.Unlock()
+		}
+	}, struct{}{})
+}
+
+// paceBuild starts pacing the collector for a private build; the result
+// ends it.
+func paceBuild() (end func()) {
+	pacer.mu.Lock()
+	defer pacer.mu.Unlock()
+	if pacer.builds == 0 {
+		pacer.prev = debug.SetGCPercent(paceDefaultGOGC)
+		pacer.on = pacer.prev >= 0
+		if !pacer.on {
+			debug.SetGCPercent(pacer.prev) // the collector is off: leave it so
+		}
+		pacer.cycles = 0
+	}
+	pacer.builds++
+	if pacer.on && !pacer.armed {
+		arm()
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			pacer.mu.Lock()
+			defer pacer.mu.Unlock()
+			if pacer.builds--; pacer.builds == 0 && pacer.on {
+				debug.SetGCPercent(pacer.prev)
+			}
+		})
+	}
+}
+
+// paceTick sets GOGC for the live heap after a collection; it reports
+// whether a build still runs (else the sentinels stop).
+func paceTick() bool {
+	var s [2]metrics.Sample
+	s[0].Name, s[1].Name = "/gc/cycles/total:gc-cycles", "/gc/heap/live:bytes"
+	pacer.mu.Lock()
+	defer pacer.mu.Unlock()
+	if pacer.builds == 0 || !pacer.on {
+		pacer.armed = false
+		return false
+	}
+	metrics.Read(s[:])
+	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
+		return true
+	}
+	cycles, live := s[0].Value.Uint64(), s[1].Value.Uint64()
+	if cycles == pacer.cycles || live == 0 {
+		return true
+	}
+	pacer.cycles = cycles
+	debug.SetGCPercent(pacePercent(live))
+	return true
+}
+
+// pacePercent is the GOGC that aims a heap of live bytes at buildHeapGoal.
+func pacePercent(live uint64) int {
+	if live >= buildHeapGoal {
+		return paceMinPercent
+	}
+	return min(max(int((buildHeapGoal-live)*100/live), paceMinPercent), paceMaxPercent)
+}
