@@ -399,6 +399,11 @@ func (b *chunk) decode() {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if v := recover(); v != nil {
+			// Only a fault on the mapped bytes (its panic has the address);
+			// anything else is a bug, not a damaged log.
+			if _, fault := v.(interface{ Addr() uintptr }); !fault {
+				panic(v)
+			}
 			b.err = fmt.Errorf("projections: reading the log: %v: %w", v, eventstore.ErrCorrupt)
 		}
 	}()
