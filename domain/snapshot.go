@@ -62,9 +62,10 @@ func DecodeSnapshot(b []byte) (*Account, error) {
 // value (nil collections and pointers stay nil when the bytes say so). A
 // decoding error sticks, and every later read gives a zero value.
 //
-// Each kind of field is one method holding both of its directions; the
-// encoding side is the hot one (the views write accounts on every commit),
-// so it stays free of calls where it was.
+// Each kind of field is one method holding both of its directions. The
+// encoding side is the hot one (the views write accounts on every commit):
+// the kinds most fields are stay inlined there, as they were in a writer
+// of its own; only a collection or an optional value costs one more call.
 type snapCodec struct {
 	b        []byte
 	decoding bool
