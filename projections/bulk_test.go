@@ -101,23 +101,35 @@ func TestPrivateBuildAcrossWrites(t *testing.T) {
 	for i, every := range []int{2 * len(w.records), 2 * len(w.records), 97, 13} {
 		commitEvery, bulkRecords = 5, every
 		parallelEncodeMin = 1 + 100*(i%2) // in parallel, then not
-		p, err := Replay(context.Background(), store, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		diffBuckets(t, "replay", dumpBuckets(t, p.db), want)
-		p.Close()
-		path := filepath.Join(t.TempDir(), "views.db")
-		if _, err := Rebuild(context.Background(), store, path, Options{}); err != nil {
-			t.Fatal(err)
-		}
-		db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		diffBuckets(t, "rebuild", dumpBuckets(t, db), want)
-		db.Close()
+		diffBuckets(t, "replay", replayBuckets(t, store, nil), want)
+		diffBuckets(t, "rebuild", rebuildBuckets(t, store), want)
 	}
+}
+
+// replayBuckets is every bucket of a private replay of store.
+func replayBuckets(t *testing.T, store eventstore.Store, stop func(eventstore.Record) bool) map[string]map[string]string {
+	t.Helper()
+	p, err := Replay(context.Background(), store, stop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	return dumpBuckets(t, p.db)
+}
+
+// rebuildBuckets is every bucket of a views file rebuilt from store.
+func rebuildBuckets(t *testing.T, store eventstore.Store) map[string]map[string]string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "views.db")
+	if _, err := Rebuild(context.Background(), store, path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return dumpBuckets(t, db)
 }
 
 // TestPrivateBuildFromLentRecords: a private build on a store that lends
@@ -143,28 +155,10 @@ func TestPrivateBuildFromLentRecords(t *testing.T) {
 	for _, chunk := range []int{1, 7, 1000} {
 		store := &lendingStore{fakeStore: newFakeStore(w.records), chunk: chunk}
 		commitEvery, bulkRecords = 5, 97
-		p, err := Replay(context.Background(), store, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		diffBuckets(t, "replay", dumpBuckets(t, p.db), want)
-		p.Close()
-		p, err = Replay(context.Background(), store, func(r eventstore.Record) bool { return bytes.Equal(r.Metadata, stopAt) })
-		if err != nil {
-			t.Fatal(err)
-		}
-		diffBuckets(t, "replay stopped", dumpBuckets(t, p.db), wantHalf)
-		p.Close()
-		path := filepath.Join(t.TempDir(), "views.db")
-		if _, err := Rebuild(context.Background(), store, path, Options{}); err != nil {
-			t.Fatal(err)
-		}
-		db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		diffBuckets(t, "rebuild", dumpBuckets(t, db), want)
-		db.Close()
+		diffBuckets(t, "replay", replayBuckets(t, store, nil), want)
+		stop := func(r eventstore.Record) bool { return bytes.Equal(r.Metadata, stopAt) }
+		diffBuckets(t, "replay stopped", replayBuckets(t, store, stop), wantHalf)
+		diffBuckets(t, "rebuild", rebuildBuckets(t, store), want)
 		if store.lent.Load() == 0 || store.yielded.Load() != 0 {
 			t.Fatalf("chunk %d: %d chunks lent, %d records copied: the build did not borrow", chunk, store.lent.Load(), store.yielded.Load())
 		}
