@@ -134,6 +134,7 @@ func (b *batch) commit(withAccounts bool) error {
 		for _, av := range b.dirty {
 			p.cache.put(av)
 		}
+		p.versions.publish(b.dirty)
 	}
 	p.identity, p.nFaults, p.lastMeta = b.identity, b.nFaults, b.lastMeta
 	p.applied.Store(b.applied)

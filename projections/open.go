@@ -218,6 +218,7 @@ func (p *Projections) swapTo(path string) error {
 	p.applied.Store(np.applied.Load())
 	p.pos.Store(np.pos.Load())
 	p.cache.clear()
+	p.versions.clear()
 	p.mu.Unlock()
 	p.wake()
 	if old != nil {

@@ -68,6 +68,9 @@ type Projections struct {
 	temp  bool   // New, Replay: the file was removed once open
 	opts  Options
 	cache *accountCache
+	// versions answers AccountVersion without a read transaction (every
+	// GET of an account asks it first): see versions.go.
+	versions versionMap
 	// exclusive: no reader can see the projections yet (Replay, a
 	// rebuild), so batches fold into the cached views in place.
 	exclusive bool
@@ -143,6 +146,7 @@ func (p *Projections) Close() error {
 	}
 	err := p.db.Close()
 	p.db = nil
+	p.versions.clear()
 	return err
 }
 

@@ -65,10 +65,19 @@ func (p *Projections) BalanceVersion(acc string) (domain.Balance, uint64, bool) 
 
 // AccountVersion returns the number of the account's events folded so far
 // (domain.Account.Version) without copying anything; ok=false for an
-// account with no events.
+// account with no events. It is answered from memory once the account's
+// version is known (versions.go), else from the file, which teaches it.
 func (p *Projections) AccountVersion(acc string) (uint64, bool) {
+	if v, ok := p.versions.get(acc); ok {
+		return v, true
+	}
 	var v uint64
-	ok := p.withAccount("version", acc, func(av *accountView) { v = av.acc.Version })
+	ok := p.withAccount("version", acc, func(av *accountView) {
+		v = av.acc.Version
+		// Still under the read lock and in the transaction: no swap can
+		// clear the map between the read and this.
+		p.versions.learn(acc, v)
+	})
 	return v, ok
 }
 
