@@ -15,6 +15,7 @@ import (
 // REC-2 counts the partial red-flush with its tax and only the rest for the
 // whole one.
 func TestDEF6_WorkedExampleInTheReadModels(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 15, time.Date(2026, 2, 3, 9, 0, 0, 0, shanghai))
 	w.onboard("acc-y")
 	w.do("acc-y", domain.RoleBilling, domain.PostStatement{Month: "2026-01", Lines: []domain.StatementLine{{
@@ -80,6 +81,7 @@ func TestDEF6_WorkedExampleInTheReadModels(t *testing.T) {
 // TestDEF6_ReconcileCatchesABrokenDeficit: a fold that lost track of a
 // deficit is a REC-1 problem naming DEF-*.
 func TestDEF6_ReconcileCatchesABrokenDeficit(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 16, time.Date(2026, 2, 3, 9, 0, 0, 0, shanghai))
 	w.onboard("acc-y")
 	w.postKingsoft("acc-y", "2026-01", 50000)

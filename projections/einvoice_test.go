@@ -60,6 +60,7 @@ func electronicWorld(t *testing.T) (*world, time.Time, uuid.UUID) {
 // amounts and tax apart from paper; late electronic issues beside SHIP-1's
 // breaches, never waiting for paper; confirmations about to expire.
 func TestREC2_REC3_ElectronicReport(t *testing.T) {
+	t.Parallel()
 	w, now, _ := electronicWorld(t)
 	p := applyAll(t, w.records)
 	r, err := p.Reconcile("2025-04", now)
@@ -103,6 +104,7 @@ func TestREC2_REC3_ElectronicReport(t *testing.T) {
 // TestRED3_ExpiryFoldsAsLive: the expiry event leaves the pending index and
 // the invoice's confirmations show it, on a replay as live.
 func TestRED3_ExpiryFoldsAsLive(t *testing.T) {
+	t.Parallel()
 	w, now, _ := electronicWorld(t)
 	w.advance(10 * time.Hour)
 	acc := w.accounts["acc-e"]
@@ -135,6 +137,7 @@ func TestRED3_ExpiryFoldsAsLive(t *testing.T) {
 // it is red-flushed (RED-6, DEF-5): the invoice stays issued and the
 // confirmation leaves the open list (RED-4), on a replay as live.
 func TestRED6_PartialRedInvoiceUsesItsConfirmation(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 9, time.Date(2025, 4, 7, 9, 0, 0, 0, shanghai))
 	w.onboard("acc-p")
 	w.postKingsoft("acc-p", "2025-03", 10600)

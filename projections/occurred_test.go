@@ -29,6 +29,7 @@ var occurredInputs = []string{
 // TestOccurredAtTopLevelOnly: a nested occurred_at earlier in the object is
 // not the event's.
 func TestOccurredAtTopLevelOnly(t *testing.T) {
+	t.Parallel()
 	meta := `{"actor":{"role":"customer","occurred_at":"1999-01-01T00:00:00Z"},"causation":[{"occurred_at":"2000-01-01T00:00:00Z"}],"occurred_at":"2026-03-10T10:00:00+08:00"}`
 	want := time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)
 	got, ok := scanOccurredAt([]byte(meta))
@@ -46,6 +47,7 @@ func TestOccurredAtTopLevelOnly(t *testing.T) {
 // TestOccurredAtMatchesMetadata: where the scan answers, it answers what
 // decoding the whole metadata does.
 func TestOccurredAtMatchesMetadata(t *testing.T) {
+	t.Parallel()
 	for _, in := range occurredInputs {
 		t.Run(fmt.Sprintf("%.50q", in), func(t *testing.T) { checkOccurredAt(t, []byte(in)) })
 	}

@@ -29,6 +29,7 @@ func applyAll(t testing.TB, records []eventstore.Record) *Projections {
 // TestAUD2_FoldMatchesCommandSide: the projection's accounts equal the
 // command side's fold of the same decisions.
 func TestAUD2_FoldMatchesCommandSide(t *testing.T) {
+	t.Parallel()
 	w := genLog(t, 1, 8, 8, 4, 0)
 	p := applyAll(t, w.records)
 	if got, want := p.Position(), w.records[len(w.records)-1].Position; got != want {
@@ -58,6 +59,7 @@ func TestAUD2_FoldMatchesCommandSide(t *testing.T) {
 }
 
 func TestApplyOrderAndOtherStreams(t *testing.T) {
+	t.Parallel()
 	w := genLog(t, 2, 1, 1, 2, 0)
 	p := New()
 	first := w.records[0]
@@ -115,6 +117,7 @@ func countCode(ps []Problem, code string) int {
 }
 
 func TestWaitFor(t *testing.T) {
+	t.Parallel()
 	w := genLog(t, 3, 2, 2, 2, 0)
 	p := New()
 	last := w.records[len(w.records)-1].Position
@@ -158,6 +161,7 @@ func TestWaitFor(t *testing.T) {
 // TestAUD2_Replay: replaying to a position or to a time gives the state
 // that the prefix of the log gives.
 func TestAUD2_Replay(t *testing.T) {
+	t.Parallel()
 	w := genLog(t, 4, 6, 6, 3, 0)
 	store := newFakeStore(w.records)
 	full, err := Replay(context.Background(), store, nil)
@@ -219,6 +223,7 @@ func snapshot(p *Projections) map[string]any {
 // TestRunResumesAfterDrops: a subscription that drops is resumed from the
 // last position: nothing lost, nothing applied twice; live events follow.
 func TestRunResumesAfterDrops(t *testing.T) {
+	t.Parallel()
 	w := genLog(t, 5, 4, 4, 2, 0)
 	half := len(w.records) / 2
 	store := newFakeStore(w.records[:half])
@@ -255,6 +260,7 @@ func TestRunResumesAfterDrops(t *testing.T) {
 }
 
 func TestOccurredAt(t *testing.T) {
+	t.Parallel()
 	want := time.Date(2026, 3, 10, 10, 0, 0, 123, time.UTC)
 	tests := []struct {
 		name string
@@ -278,6 +284,7 @@ func TestOccurredAt(t *testing.T) {
 }
 
 func TestNewIsEmpty(t *testing.T) {
+	t.Parallel()
 	p := New()
 	if p.Position() != eventstore.Start || p.Ready() || len(p.Accounts()) != 0 {
 		t.Fatal("new projections are not empty")

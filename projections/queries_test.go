@@ -48,6 +48,7 @@ func newFixture(t *testing.T) fixture {
 }
 
 func TestQueries(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p := f.p
 	if got := p.Accounts(); !slices.Equal(got, []string{"acc-a", "acc-b"}) {
@@ -166,6 +167,7 @@ func ids(items []domain.Invoice) []uuid.UUID {
 }
 
 func TestInvoicesFilters(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tests := []struct {
 		name   string
@@ -213,6 +215,7 @@ func TestInvoicesFilters(t *testing.T) {
 // new invoices arrive between pages: each invoice that existed at the start
 // is listed exactly once, newest first.
 func TestInvoicesPagination(t *testing.T) {
+	t.Parallel()
 	w := genLog(t, 21, 12, 8, 2, 0)
 	half := len(w.records) * 2 / 3
 	tests := []struct {

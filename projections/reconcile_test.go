@@ -56,6 +56,7 @@ func reportFiles(t *testing.T, r Report) (js, csv []byte) {
 // TestREC_HealthyLog: a log made by domain decisions reconciles, and its
 // report is stable (golden JSON and CSV).
 func TestREC_HealthyLog(t *testing.T) {
+	t.Parallel()
 	w := genLog(t, 31, 5, 4, 2, 0)
 	p := applyAll(t, w.records)
 	now := time.Date(2025, 5, 20, 12, 0, 0, 0, shanghai)
@@ -84,6 +85,7 @@ func TestREC_HealthyLog(t *testing.T) {
 // gives the forged invoice a hold of nothing (the statement had no part
 // available, so it is not DEF-4's exception) and the first keeps its part.
 func TestREC1_DoubleInvoicedStatement(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	forged := domain.InvoiceRequested{
 		InvoiceID:   uuid.MustParse("0badbad0-0000-4000-8000-000000000001"),
@@ -122,6 +124,7 @@ func TestREC1_DoubleInvoicedStatement(t *testing.T) {
 // TestREC2_TaxSummary: issued by issue date, voided and red-flushed by the
 // date of the event, net = issued − voided − red-flushed.
 func TestREC2_TaxSummary(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 41, time.Date(2025, 3, 3, 9, 0, 0, 0, shanghai))
 	w.onboard("acc-t")
 	w.postKingsoft("acc-t", "2025-01", 10600)
@@ -174,6 +177,7 @@ func TestREC2_TaxSummary(t *testing.T) {
 // TestREC3_SLA: unshipped applications past their due date, shipped-late
 // ones, and returns waiting for paper.
 func TestREC3_SLA(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 51, time.Date(2025, 3, 3, 9, 0, 0, 0, shanghai))
 	w.onboard("acc-s")
 	for _, m := range []string{"2024-11", "2024-12", "2025-01", "2025-02"} {

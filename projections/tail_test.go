@@ -36,6 +36,7 @@ func tailLengths(t testing.TB, p *Projections) map[string]int {
 // private replay, which writes only snapshots. Tails stay within maxTail
 // and are dropped when a snapshot is written.
 func TestTailReadsAsTheSnapshot(t *testing.T) {
+	t.Parallel()
 	w := genLog(t, 5, 3, 14, 2, 0)
 	store := newFakeStore(w.records)
 	p := openViews(t, filepath.Join(t.TempDir(), "views.db"), store, nil)

@@ -13,6 +13,7 @@ import (
 // are the account's, and they move when an event of the account is folded,
 // so that callers caching by (ID, version) never serve a changed invoice.
 func TestVersionsTrackChanges(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	n := len(f.w.records)
 	p := applyAll(t, f.w.records[:n])

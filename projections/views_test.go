@@ -86,6 +86,7 @@ func runUntil(t testing.TB, p *Projections, store eventstore.Store, pos eventsto
 // only the records after its position, and ends where applying every
 // record once ends.
 func TestViewsRestartCatchesUpFromItsPosition(t *testing.T) {
+	t.Parallel()
 	w := genLog(t, 3, 6, 6, 2, 0)
 	half := len(w.records) / 2
 	store := newFakeStore(w.records[:half])
@@ -132,6 +133,7 @@ func setMeta(t testing.TB, path string, key []byte, value []byte) {
 // or damaged is never served, and is rebuilt — each with a log line saying
 // why.
 func TestViewsRebuiltWhenUnusable(t *testing.T) {
+	t.Parallel()
 	w := genLog(t, 4, 4, 4, 2, 0)
 	other := genLog(t, 5, 3, 3, 2, 0)
 	last := w.records[len(w.records)-1].Position
@@ -343,6 +345,7 @@ func TestViewsKillChild(t *testing.T) {
 // exactly the fold of the records up to its stored position (no record
 // skipped, none counted twice); at the end the file equals a fresh rebuild.
 func TestViewsExactlyOnceAcrossKills(t *testing.T) {
+	t.Parallel()
 	w := killLog(t)
 	path := filepath.Join(t.TempDir(), "views.db")
 	store := newFakeStore(w.records)
