@@ -171,6 +171,7 @@ func TestCanonicalGoldenEvents(t *testing.T) {
 // TestCanonicalRandom compares the two on random documents made of the
 // pieces that matter: key order, nesting, Unicode, escapes, numbers.
 func TestCanonicalRandom(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	strs := []string{"a", "b", "hash", "ab", "é", "中文", "x y", `q"`, `\`, "\n", "\u2028", "<", "", "z\x7f"}
 	var gen func(depth int) any

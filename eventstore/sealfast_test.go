@@ -64,6 +64,7 @@ var sealData = []byte(`{"invoice_id":"a6d2c1b0-0000-4000-8000-000000000001","sta
 // TestSealFastMatchesGeneral compares SealHash with its definition on
 // envelopes on both sides of the fast path's limits.
 func TestSealFastMatchesGeneral(t *testing.T) {
+	t.Parallel()
 	cst := time.FixedZone("CST", 8*3600)
 	base := Metadata{
 		OccurredAt: time.Date(2026, 3, 10, 10, 0, 0, 0, cst),

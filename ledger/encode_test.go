@@ -128,6 +128,7 @@ func randomEvent(r *rand.Rand) domain.Event {
 // json.Marshal's and its canonical bytes the event store's canonical form
 // of them, so stored events and their chain hashes are what they were.
 func TestEventEncoderIsTheDefinition(t *testing.T) {
+	t.Parallel()
 	var x domain.EventEncoder
 	written := 0
 	for _, g := range testkit.GoldenEvents(t) {
@@ -264,6 +265,7 @@ func randomCommand(r *rand.Rand) domain.Command {
 // hashed) on random commands of every type it writes, and checks that it
 // does write most of them, and the commands of the bench's script.
 func TestCommandFingerprintIsTheDefinition(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(17, 30))
 	fast := 0
 	const n = 20000
