@@ -217,11 +217,13 @@ func crashWorker(ctx context.Context, stop *atomic.Bool, c *crashClient, id int,
 }
 
 func TestCrashRecovery(t *testing.T) {
+	t.Parallel()
 	crashRecovery(t, func(dir string) string { return "bolt://" + filepath.Join(dir, "fapiao.db") })
 }
 
 // TestCrashRecoveryLog is the same on the segmented log store.
 func TestCrashRecoveryLog(t *testing.T) {
+	t.Parallel()
 	crashRecovery(t, func(dir string) string { return "log://" + filepath.Join(dir, "log") })
 }
 

@@ -63,6 +63,7 @@ func readEverything(ctx context.Context, s eventstore.Store, names []string) ([]
 // before bbolt follows it would take a change inside bbolt (verify's page
 // walk does it, reading the file, not the map).
 func TestRandomByteFlips(t *testing.T) {
+	t.Parallel()
 	if os.Getenv(flipsChild) == "" {
 		args := []string{"-test.run=^TestRandomByteFlips$", "-test.count=1", "-test.v"}
 		if testing.Short() {

@@ -63,6 +63,7 @@ func TestE2EMetricsOnTheirOwnListener(t *testing.T) {
 // TestE2EAccessLogFlushedOnStop: serve buffers the access log for up to
 // 100 ms, but a clean stop writes out every line, and the token stays out.
 func TestE2EAccessLogFlushedOnStop(t *testing.T) {
+	t.Parallel()
 	srv := startFreshServer(t)
 	const id = "access-log-flush-check"
 	req, err := http.NewRequest(http.MethodGet, srv.base+"/v1/accounts/acc-1/invoiceable", nil)

@@ -18,6 +18,7 @@ import (
 // must close each within ReadHeaderTimeout (the deadline does not move as
 // bytes trickle in) and answer other clients meanwhile.
 func TestSlowlorisCannotHoldServer(t *testing.T) {
+	t.Parallel()
 	srv := startFreshServer(t)
 	host := strings.TrimPrefix(srv.base, "http://")
 
