@@ -48,7 +48,7 @@ func newChunkReader() *chunkReader { return &chunkReader{names: newInterner(), r
 // ReadStream implements eventstore.Store.
 func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter.Seq2[eventstore.Record, error] {
 	return func(yield func(eventstore.Record, error) bool) {
-		cr := newChunkReader()
+		var cr *chunkReader
 		for {
 			if err := s.readable(ctx); err != nil {
 				yield(eventstore.Record{}, err)
@@ -58,6 +58,14 @@ func (s *Store) ReadStream(ctx context.Context, stream string, from uint64) iter
 			if !found {
 				yield(eventstore.Record{}, eventstore.ErrStreamNotFound)
 				return
+			}
+			if len(spans) == 0 {
+				// Nothing new: the ledger's catch-up of a cached account
+				// asks this before every command, so it allocates nothing.
+				return
+			}
+			if cr == nil {
+				cr = newChunkReader()
 			}
 			chunk, err := s.readSpans(spans, cr)
 			if err != nil {
@@ -195,7 +203,9 @@ func (s *Store) readSpansTo(out []eventstore.Record, spans []span, cr *chunkRead
 	}
 	// Sized as the last chunk decoded: growing it is correct (records
 	// keep the old array), only slower, and too much is zeroed for nothing.
-	arena := make([]byte, 0, int(cr.ratio*1.05*float64(total))+4096)
+	// The slack is small: a ledger's catch-up or reservation check reads
+	// one or two records, and a 4 KiB margin was most of what it allocated.
+	arena := make([]byte, 0, int(cr.ratio*1.05*float64(total))+256)
 	for i := 0; i < len(spans); {
 		j := i + 1
 		start := int64(spans[i].loc.off)

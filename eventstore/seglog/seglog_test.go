@@ -235,3 +235,22 @@ func TestReadsFormat1(t *testing.T) {
 	require.Equal(t, uint64(41), rep.Events)
 	require.Equal(t, 5, rep.Segments, "the appends went to a new segment after the format-1 ones")
 }
+
+// TestReadStreamAtTheEndIsCheap: the ledger catches a cached account up
+// before every command, a read that finds nothing new; it must not pay
+// for a read buffer (it allocated one of 4 KiB each time).
+func TestReadStreamAtTheEndIsCheap(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "log"), seglog.Options{NoSync: true})
+	defer s.Close()
+	_, err := s.Append(t.Context(), "a", eventstore.NoStream, event(0), event(1))
+	require.NoError(t, err)
+	ctx := t.Context()
+	read := func() {
+		for _, err := range s.ReadStream(ctx, "a", 2) {
+			require.NoError(t, err)
+			t.Fatal("read an event past the stream's end")
+		}
+	}
+	allocs := testing.AllocsPerRun(100, read)
+	require.Zero(t, allocs, "allocations of a read that finds nothing")
+}
