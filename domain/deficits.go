@@ -184,6 +184,17 @@ func (inv *Invoice) Deficit() Money {
 	return inv.Raised.Sub(inv.OffsetAmount).Sub(inv.RedFlushedAmount)
 }
 
+// owes reports whether Deficit is positive. Most invoices never had a
+// deficit raised: with nothing raised and no negative part the difference
+// cannot be positive, which is known without the decimal arithmetic
+// (settle asks it of every invoice on every command).
+func (inv *Invoice) owes() bool {
+	if inv.Raised.IsZero() && !inv.OffsetAmount.IsNegative() && !inv.RedFlushedAmount.IsNegative() {
+		return false
+	}
+	return inv.Deficit().IsPositive()
+}
+
 // Rest is the invoice's amount not yet red-flushed: what a whole red-flush
 // reverses (DEF-5).
 func (inv *Invoice) Rest() Money { return inv.Amount.Sub(inv.RedFlushedAmount) }
@@ -354,7 +365,7 @@ func (b Buckets) bucket(k Bucket) Money {
 // owing reports whether any live invoice of the account owes a deficit.
 func (a *Account) owing() bool {
 	for _, inv := range a.Invoices {
-		if inv.Deficit().IsPositive() {
+		if inv.owes() {
 			return true
 		}
 	}
@@ -408,7 +419,7 @@ func (a *Account) offsets(now time.Time) []Event {
 func (a *Account) Debtors() []*Invoice {
 	var out []*Invoice
 	for _, id := range a.invoiceIDs() {
-		if inv := a.Invoices[id]; inv.Deficit().IsPositive() {
+		if inv := a.Invoices[id]; inv.owes() {
 			out = append(out, inv)
 		}
 	}
