@@ -85,8 +85,11 @@ type accountLocks struct {
 
 func newAccountLocks() *accountLocks { return &accountLocks{seed: maphash.MakeSeed()} }
 
-func (l *accountLocks) lock(id string) (unlock func()) {
+// lock locks the account's stripe and returns it, for the caller to
+// unlock (a mutex, not its Unlock method value: that was an allocation
+// per command).
+func (l *accountLocks) lock(id string) *sync.Mutex {
 	m := &l.stripes[maphash.String(l.seed, id)%uint64(len(l.stripes))]
 	m.Lock()
-	return m.Unlock
+	return m
 }

@@ -112,9 +112,9 @@ func TestFailedAppendLeavesCacheAsTheLog(t *testing.T) {
 				}
 			}
 
-			unlock := l.locks.lock("a1")
+			m := l.locks.lock("a1")
 			got, err := l.current(ctx, "a1")
-			unlock()
+			m.Unlock()
 			require.NoError(t, err)
 			fresh, err := New(mem, Options{}).current(ctx, "a1")
 			require.NoError(t, err)

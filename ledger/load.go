@@ -16,8 +16,7 @@ func (l *Ledger) Load(ctx context.Context, accountID string) (*domain.Account, e
 	if !domain.ValidAccountID(accountID) {
 		return nil, fmt.Errorf("%w: %q", ErrInvalidAccountID, accountID)
 	}
-	unlock := l.locks.lock(accountID)
-	defer unlock()
+	defer l.locks.lock(accountID).Unlock()
 	f, err := l.current(ctx, accountID)
 	if err != nil {
 		return nil, err

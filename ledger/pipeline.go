@@ -52,7 +52,14 @@ type outcome struct {
 type queues struct {
 	mu sync.Mutex
 	m  map[string]*accountQueue
+	// idle keeps queues of accounts that went idle, for reuse: with one
+	// client per account, an account's queue comes and goes with every
+	// command.
+	idle []*accountQueue
 }
+
+// maxIdleQueues bounds the queues kept for reuse.
+const maxIdleQueues = 1024
 
 type accountQueue struct {
 	pending []*waiter
@@ -67,7 +74,11 @@ func (q *queues) enqueue(acc string, w *waiter) bool {
 	defer q.mu.Unlock()
 	aq := q.m[acc]
 	if aq == nil {
-		aq = &accountQueue{}
+		if n := len(q.idle); n > 0 {
+			aq, q.idle = q.idle[n-1], q.idle[:n-1]
+		} else {
+			aq = &accountQueue{}
+		}
 		q.m[acc] = aq
 	}
 	aq.pending = append(aq.pending, w)
@@ -81,17 +92,21 @@ func (q *queues) enqueue(acc string, w *waiter) bool {
 	return true
 }
 
-// take removes and returns the next batch of the account's queue.
-func (q *queues) take(acc string) []*waiter {
+// take removes the next batch of the account's queue and returns it
+// appended to dst.
+func (q *queues) take(acc string, dst []*waiter) []*waiter {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	aq := q.m[acc]
 	n := min(len(aq.pending), maxBatchCommands)
-	batch := make([]*waiter, n)
-	copy(batch, aq.pending)
+	dst = append(dst, aq.pending[:n]...)
 	clear(aq.pending[:n])
-	aq.pending = aq.pending[n:]
-	return batch
+	if n == len(aq.pending) {
+		aq.pending = aq.pending[:0] // the array is reused
+	} else {
+		aq.pending = aq.pending[n:]
+	}
+	return dst
 }
 
 // finish puts deferred commands back at the front of the queue and returns
@@ -105,6 +120,10 @@ func (q *queues) finish(acc string, deferred []*waiter) *waiter {
 	}
 	if len(aq.pending) == 0 {
 		delete(q.m, acc)
+		if len(q.idle) < maxIdleQueues {
+			*aq = accountQueue{pending: aq.pending[:0]} // idle: not busy
+			q.idle = append(q.idle, aq)
+		}
 		return nil
 	}
 	return aq.pending[0]
@@ -133,7 +152,9 @@ func (l *Ledger) lead(ctx context.Context, acc string, self *waiter) {
 	// The leader's store calls must not fail because its own caller left:
 	// they carry the other commands of the batch too.
 	ctx = context.WithoutCancel(ctx)
-	batch := l.queues.take(acc)
+	// A batch is most often one command: its slice stays on the stack.
+	var buf [4]*waiter
+	batch := l.queues.take(acc, buf[:0])
 	deferred := l.runBatch(ctx, acc, batch)
 	next := l.queues.finish(acc, deferred)
 	for _, w := range batch {
@@ -156,8 +177,7 @@ func (l *Ledger) lead(ctx context.Context, acc string, self *waiter) {
 // loses a race, and returns the commands deferred to the next batch. Each
 // other waiter's outcome is set.
 func (l *Ledger) runBatch(ctx context.Context, acc string, batch []*waiter) (deferred []*waiter) {
-	unlock := l.locks.lock(acc)
-	defer unlock()
+	defer l.locks.lock(acc).Unlock()
 	for attempt := 0; ; attempt++ {
 		outs, err := l.attemptBatch(ctx, acc, batch)
 		if err == nil {
