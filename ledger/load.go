@@ -30,7 +30,8 @@ func (l *Ledger) Load(ctx context.Context, accountID string) (*domain.Account, e
 // written since.
 func (l *Ledger) current(ctx context.Context, accountID string) (*folded, error) {
 	f := l.cache.get(accountID)
-	if f == nil {
+	cached := f != nil
+	if !cached {
 		f = &folded{acc: domain.NewAccount(accountID), stream: StreamName(accountID)}
 	}
 	if err := l.catchUp(ctx, f); err != nil {
@@ -38,27 +39,50 @@ func (l *Ledger) current(ctx context.Context, accountID string) (*folded, error)
 		l.cache.drop(accountID)
 		return nil, err
 	}
-	l.cache.put(accountID, f)
+	if !cached {
+		// A cached f is caught up in place and get moved it to the front
+		// already: putting it again would only take the cache's lock twice
+		// per command. (If another account's put evicted it meanwhile,
+		// the next command folds it again.)
+		l.cache.put(accountID, f)
+	}
 	return f, nil
 }
 
 // catchUp folds the events of f's stream from revision f.acc.Version on.
+// It runs before every command, and almost always reads nothing: its
+// state is one object handed to the store's iterator (a range loop's body
+// and the variables it captures were four allocations).
 func (l *Ledger) catchUp(ctx context.Context, f *folded) error {
-	stream := f.stream
-	var g idemGroup
-	for r, err := range l.store.ReadStream(ctx, stream, f.acc.Version) {
-		if errors.Is(err, eventstore.ErrStreamNotFound) && f.acc.Version == 0 {
-			return nil // a new account
-		}
-		if err != nil {
-			return fmt.Errorf("ledger: read %s: %w", stream, err)
-		}
-		if err := fold(f, r, &g); err != nil {
-			return err
-		}
+	c := &catchUpRun{f: f}
+	l.store.ReadStream(ctx, f.stream, f.acc.Version)(c.yield)
+	if c.err != nil {
+		return c.err
 	}
-	g.flush(f.acc)
+	c.g.flush(f.acc)
 	return nil
+}
+
+// catchUpRun is one catch-up's state.
+type catchUpRun struct {
+	f   *folded
+	g   idemGroup
+	err error
+}
+
+func (c *catchUpRun) yield(r eventstore.Record, err error) bool {
+	if errors.Is(err, eventstore.ErrStreamNotFound) && c.f.acc.Version == 0 {
+		return false // a new account
+	}
+	if err != nil {
+		c.err = fmt.Errorf("ledger: read %s: %w", c.f.stream, err)
+		return false
+	}
+	if err := fold(c.f, r, &c.g); err != nil {
+		c.err = err
+		return false
+	}
+	return true
 }
 
 // fold applies one stored record to f.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/fapiao/fapiao/domain"
@@ -178,8 +179,9 @@ func (l *Ledger) lead(ctx context.Context, acc string, self *waiter) {
 // other waiter's outcome is set.
 func (l *Ledger) runBatch(ctx context.Context, acc string, batch []*waiter) (deferred []*waiter) {
 	defer l.locks.lock(acc).Unlock()
+	var buf [4]outcome // a batch's outcomes, on the stack for a small batch
 	for attempt := 0; ; attempt++ {
-		outs, err := l.attemptBatch(ctx, acc, batch)
+		outs, err := l.attemptBatch(ctx, acc, batch, buf[:0])
 		if err == nil {
 			for i, w := range batch {
 				w.out = outs[i]
@@ -211,10 +213,11 @@ type span struct{ cmd, first, n int }
 
 // attemptBatch is one load–decide–append round for a batch. It returns
 // ErrWrongExpectedVersion (wrapped) when the append lost a race: then no
-// outcome stands and the batch is to be decided again. The caller holds
-// the account's lock.
-func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter) ([]outcome, error) {
-	outs := make([]outcome, len(batch))
+// outcome stands and the batch is to be decided again. The outcomes are
+// appended to buf. The caller holds the account's lock.
+func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, buf []outcome) ([]outcome, error) {
+	outs := slices.Grow(buf, len(batch))[:len(batch)]
+	clear(outs)
 	f, err := l.current(ctx, acc)
 	if err != nil {
 		for i := range outs {
