@@ -111,6 +111,16 @@ func addSmall(m, o Money, sign int64) (decimal.Decimal, bool) {
 	for ; eb > ea; eb-- {
 		b *= 10
 	}
+	// Adding zero at the operand's own exponent gives the operand: the
+	// decimal is shared, not made again (decimals are never changed in
+	// place). Folding and deciding add zero parts (an empty bucket, no
+	// voucher) all the time.
+	switch {
+	case b == 0 && a != 0 && ea == m.d.Exponent():
+		return m.d, true
+	case a == 0 && b != 0 && sign > 0 && ea == o.d.Exponent():
+		return o.d, true
+	}
 	return decimal.New(a+sign*b, ea), true
 }
 
