@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
 )
 
 // folded is an account as folded from its stream: the state, plus what the
@@ -15,6 +16,10 @@ type folded struct {
 	acc      *domain.Account
 	lastHash string
 	stream   string // StreamName(acc.ID), kept: every command reads and appends it
+	// catchUp is the state of the running catch-up (load.go) and yield
+	// its callback (catchUp.yield), made once per folded account.
+	catchUp catchUpRun
+	yield   func(eventstore.Record, error) bool
 }
 
 // accountCache keeps the most recently used folded accounts, so a hot

@@ -51,11 +51,16 @@ func (l *Ledger) current(ctx context.Context, accountID string) (*folded, error)
 
 // catchUp folds the events of f's stream from revision f.acc.Version on.
 // It runs before every command, and almost always reads nothing: its
-// state is one object handed to the store's iterator (a range loop's body
-// and the variables it captures were four allocations).
+// state and the callback handed to the store's iterator are kept in f
+// (a range loop's body and the variables it captures were four
+// allocations a command).
 func (l *Ledger) catchUp(ctx context.Context, f *folded) error {
-	c := &catchUpRun{f: f}
-	l.store.ReadStream(ctx, f.stream, f.acc.Version)(c.yield)
+	c := &f.catchUp
+	*c = catchUpRun{f: f}
+	if f.yield == nil {
+		f.yield = c.yield
+	}
+	l.store.ReadStream(ctx, f.stream, f.acc.Version)(f.yield)
 	if c.err != nil {
 		return c.err
 	}
@@ -63,7 +68,7 @@ func (l *Ledger) catchUp(ctx context.Context, f *folded) error {
 	return nil
 }
 
-// catchUpRun is one catch-up's state.
+// catchUpRun is a catch-up's state.
 type catchUpRun struct {
 	f   *folded
 	g   idemGroup
