@@ -30,6 +30,9 @@ type Account struct {
 	Idempotency map[string]IdempotentResult
 	// Version counts the events folded so far (the stream's next revision).
 	Version uint64
+	// own marks the statements, invoices and confirmations this account
+	// may change in place (cow.go).
+	own *owner
 }
 
 // IdempotentResult is what a command with an idempotency key produced.
@@ -46,5 +49,6 @@ func NewAccount(id string) *Account {
 		Statements:  map[string]*Statement{},
 		Invoices:    map[uuid.UUID]*Invoice{},
 		Idempotency: map[string]IdempotentResult{},
+		own:         new(owner),
 	}
 }

@@ -114,21 +114,23 @@ func (a *Account) ensureMaps() {
 	if a.Idempotency == nil {
 		a.Idempotency = map[string]IdempotentResult{}
 	}
+	a.mark()
 }
 
 func (a *Account) applyStatementPosted(e *StatementPosted) {
 	if _, dup := a.Statements[e.Month]; dup {
 		return // STMT-2: a repost is a no-op; Decide never emits one.
 	}
-	a.Statements[e.Month] = &Statement{
+	st := &Statement{
 		Month:    e.Month,
 		Lines:    e.Lines,
 		Buckets:  Summarize(e.Lines),
 		Status:   StatementAvailable,
 		PostedAt: e.PostedAt,
+		own:      a.mark(),
 	}
-	st := a.Statements[e.Month]
 	st.Free = Split{Kingsoft: st.Buckets.Kingsoft, Marketplace: st.Buckets.Marketplace}
+	a.Statements[e.Month] = st
 }
 
 func (a *Account) applyTitleSubmitted(e *TitleSubmitted) {
@@ -219,6 +221,7 @@ func (a *Account) applyInvoiceRequested(e *InvoiceRequested) {
 		SLADue:      e.SLADue,
 		ExchangeOf:  e.ExchangeOf,
 		UpdatedAt:   e.RequestedAt,
+		own:         a.mark(),
 	}
 	a.Invoices[e.InvoiceID] = inv
 	a.InvoiceOrder = append(a.InvoiceOrder, e.InvoiceID)
@@ -228,7 +231,7 @@ func (a *Account) applyInvoiceRequested(e *InvoiceRequested) {
 			r := *old.Return
 			id := e.InvoiceID
 			r.ExchangeInvoiceID = &id
-			old.Return = &r
+			a.ownInvoice(old.ID).Return = &r
 		}
 	}
 }
@@ -247,29 +250,31 @@ func (a *Account) setStatements(inv *Invoice, s StatementStatus, id uuid.UUID) {
 			continue
 		}
 		if s == StatementReserved {
-			st.hold(id)
+			if st.holdIndex(id) < 0 {
+				a.ownStatement(m).hold(id)
+			}
 			continue
 		}
 		// The statement shows its first holder's status; a later holder
 		// of a part DEF-4 freed changes only its own part.
-		if st.InvoiceID == id {
-			st.Status = s
+		if st.InvoiceID == id && st.Status != s {
+			a.ownStatement(m).Status = s
 		}
 	}
 }
 
-// touched returns the invoice an event is about, its UpdatedAt moved to
-// the event's time; nil when the account has no such invoice (the event
-// then changes nothing).
+// touched returns the invoice an event is about, the account's own to
+// change (ownInvoice), its UpdatedAt moved to the event's time; nil when
+// the account has no such invoice (the event then changes nothing).
 func (a *Account) touched(id uuid.UUID, at time.Time) *Invoice {
-	inv := a.Invoices[id]
+	inv := a.ownInvoice(id)
 	if inv != nil {
 		inv.UpdatedAt = at
 	}
 	return inv
 }
 
-// end moves an invoice to a status that no longer holds its statements
+// end moves an invoice (the account's own, ownInvoice) to a status that no longer holds its statements
 // (cancelled, rejected, voided, red-flushed) and makes them available again.
 func (a *Account) end(inv *Invoice, s InvoiceStatus) {
 	inv.Status = s
@@ -329,7 +334,7 @@ func (a *Account) applyRedFlushed(e *InvoiceRedFlushed) {
 	if e.ConfirmationID == nil {
 		return
 	}
-	if inv := a.Invoices[e.InvoiceID]; inv != nil {
+	if inv := a.ownInvoice(e.InvoiceID); inv != nil {
 		id := *e.ConfirmationID
 		returnCopy(inv).RedConfirmationID = &id
 	}
@@ -339,7 +344,7 @@ func (a *Account) applyRedFlushed(e *InvoiceRedFlushed) {
 // useConfirmation marks the confirmation a red invoice was issued against
 // as used (RED-5).
 func (a *Account) useConfirmation(id uuid.UUID, at time.Time) {
-	if c := a.confirmation(id); c != nil {
+	if c := a.ownConfirmation(id); c != nil {
 		c.Used = true
 		c.UpdatedAt = at
 	}

@@ -327,9 +327,7 @@ func (b *batch) fold(av *accountView, pos eventstore.Position, ev domain.Event) 
 // answer does, from the ledger's own state), and at three lines a month
 // they were about a third of the read models.
 func dropLines(a *domain.Account, month string) {
-	if st := a.Statements[month]; st != nil {
-		st.Lines = nil
-	}
+	a.DropLines(month) // through the account: it may share the statement with the committed view
 }
 
 // indexInvoice adds a new application to the invoice indexes and records
