@@ -361,7 +361,8 @@ func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.
 		// From the event, not from the fold's result: REC-1 must see what
 		// the log says, even if the fold lost it.
 		for _, m := range e.Statements {
-			av.holders[m] = append(av.holders[m], e.InvoiceID)
+			// A new slice: a clone of the view shares the old (clone).
+			av.holders[m] = append(slices.Clip(av.holders[m]), e.InvoiceID)
 		}
 	}
 	return nil
@@ -461,7 +462,7 @@ func liveStatus(s domain.InvoiceStatus) bool {
 func removeID(ids []uuid.UUID, id uuid.UUID) []uuid.UUID {
 	for i, x := range ids {
 		if x == id {
-			return append(ids[:i], ids[i+1:]...)
+			return append(ids[:i:i], ids[i+1:]...) // a new slice: clones share ids
 		}
 	}
 	return ids
