@@ -356,29 +356,42 @@ func TestCloneConcurrentReaders(t *testing.T) {
 	sameAs(t, "the account its readers cloned", base, want)
 }
 
-// BenchmarkClone clones an account that a realistic history filled with
-// about 500 invoices, then folds one event into the clone (what the views
-// do per batch and the ledger per command), against the deep copy Clone
-// used to make (DeepClone).
+// BenchmarkClone clones an account with about 500 invoices, then folds one
+// event into the clone (what the views do per batch, the ledger per
+// command result), against the deep copy Clone used to make (DeepClone).
+// "apply-cancel" is the HTTP bench's account: two statements applied for
+// and cancelled over and over; "mixed" a random history of every command
+// (a thousand statements, many adjustments and confirmations).
 func BenchmarkClone(b *testing.B) {
+	cancelled, env := readyAccount(b, VATGeneral)
+	for len(cancelled.Invoices) < 500 {
+		id := request(b, cancelled, env, "2026-07", "2026-08")
+		must(b, cancelled, env, CancelInvoice{InvoiceID: id, By: RoleCustomer})
+	}
 	s := &sim{t: b, r: rand.New(rand.NewPCG(7, 42)), a: NewAccount("acc-bench"), unchecked: true,
 		env: testEnv("2025-01-05T09:00:00+08:00"), month: time.Date(2024, 1, 1, 0, 0, 0, 0, shanghai)}
 	for i := 0; len(s.a.Invoices) < 500; i++ {
 		s.step(i)
 	}
-	a := s.a
-	ev := InvoiceShipped{InvoiceID: a.InvoiceOrder[len(a.InvoiceOrder)-1], Courier: "SF", TrackingNumber: "1", ShippedAt: s.env.Now}
-	b.Logf("%d invoices, %d statements, %d confirmations", len(a.Invoices), len(a.Statements), len(a.Confirmations))
-	for _, bc := range []struct {
-		name  string
-		clone func(*Account) *Account
-	}{{"cow", (*Account).Clone}, {"deep", (*Account).DeepClone}} {
-		b.Run(bc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				c := bc.clone(a)
-				c.Apply(ev)
-			}
-		})
+	for _, acc := range []struct {
+		name string
+		a    *Account
+	}{{"apply-cancel", cancelled}, {"mixed", s.a}} {
+		a := acc.a
+		ev := InvoiceApproved{InvoiceID: a.InvoiceOrder[len(a.InvoiceOrder)-1], ApprovedAt: env.Now}
+		b.Logf("%s: %d invoices, %d statements, %d confirmations, %d adjustments",
+			acc.name, len(a.Invoices), len(a.Statements), len(a.Confirmations), len(a.Adjustments))
+		for _, bc := range []struct {
+			name  string
+			clone func(*Account) *Account
+		}{{"cow", (*Account).Clone}, {"deep", (*Account).DeepClone}} {
+			b.Run(acc.name+"/"+bc.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					c := bc.clone(a)
+					c.Apply(ev)
+				}
+			})
+		}
 	}
 }
