@@ -274,8 +274,9 @@ func (a *Account) touched(id uuid.UUID, at time.Time) *Invoice {
 	return inv
 }
 
-// end moves an invoice (the account's own, ownInvoice) to a status that no longer holds its statements
-// (cancelled, rejected, voided, red-flushed) and makes them available again.
+// end moves an invoice (the account's own, ownInvoice) to a status that
+// no longer holds its statements (cancelled, rejected, voided,
+// red-flushed) and makes them available again.
 func (a *Account) end(inv *Invoice, s InvoiceStatus) {
 	inv.Status = s
 	a.setStatements(inv, StatementAvailable, uuid.Nil)
