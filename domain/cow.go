@@ -127,11 +127,19 @@ func (a *Account) DropLines(month string) {
 
 // DeepClone is Clone for a caller that may write through the copy's
 // pointers instead of folding into it (a read model handing the account
-// out): it shares no statement, invoice, confirmation, shipment, return or
-// exchange failure with a. Event-owned slices are still shared, and the
-// slices an entity grows are replaced, never written through, by a fold.
+// out): it shares no statement, invoice, confirmation, title, address,
+// shipment, return or exchange failure with a. Event-owned slices are
+// still shared, and the slices an entity grows are replaced, never
+// written through, by a fold.
 func (a *Account) DeepClone() *Account {
 	c := a.Clone()
+	if c.Title != nil {
+		t := *c.Title
+		c.Title = &t
+	}
+	if c.Addresses != nil {
+		c.ownAddresses()
+	}
 	o := c.mark()
 	// One allocation for all the statements and one for all the invoices.
 	stmts := make([]Statement, len(c.Statements))

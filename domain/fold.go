@@ -146,24 +146,40 @@ func (a *Account) setTitleStatus(id uuid.UUID, s TitleStatus, reason string) {
 	if a.Title == nil || a.Title.ID != id {
 		return
 	}
-	a.Title.Status = s
-	a.Title.Reason = reason
+	t := *a.Title // a new title: clones share the old one
+	t.Status = s
+	t.Reason = reason
+	a.Title = &t
 }
 
 func (a *Account) applyAddressAdded(id uuid.UUID, addr Address, def bool) {
 	// ADDR-2: the first address is the default whatever the request said.
 	def = def || a.DefaultAddress() == nil
+	a.ownAddresses()
 	if def {
 		a.clearDefault()
 	}
 	a.Addresses = append(a.Addresses, &SavedAddress{ID: id, Address: addr, Default: def})
 }
 
+// ownAddresses gives the account its own copy of its addresses before an
+// address event changes them: clones share the old ones. (An account has
+// few, and changes them seldom.)
+func (a *Account) ownAddresses() {
+	own := make([]*SavedAddress, len(a.Addresses), len(a.Addresses)+1)
+	for i, sa := range a.Addresses {
+		c := *sa
+		own[i] = &c
+	}
+	a.Addresses = own
+}
+
 func (a *Account) applyAddressUpdated(id uuid.UUID, addr Address, def bool) {
-	sa := a.address(id)
-	if sa == nil {
+	if a.address(id) == nil {
 		return
 	}
+	a.ownAddresses()
+	sa := a.address(id)
 	sa.Address = addr
 	if def && !sa.Default {
 		a.clearDefault()
@@ -178,6 +194,7 @@ func (a *Account) applyAddressRemoved(id uuid.UUID) {
 			continue
 		}
 		wasDefault := sa.Default
+		a.ownAddresses()
 		a.Addresses = append(a.Addresses[:i:i], a.Addresses[i+1:]...)
 		if wasDefault && len(a.Addresses) > 0 {
 			a.Addresses[0].Default = true

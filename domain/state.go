@@ -62,8 +62,9 @@ func (a *Account) CheckIdempotency(scope, key, requestHash string) (IdempotentRe
 // and confirmations are shared until one side changes one, which first
 // copies it (copy on write, ownStatement and its siblings). A long-lived
 // account has hundreds of invoices, and the ledger and the views clone it
-// for every command and batch. The title and addresses, few and small,
-// are copied. Event-owned slices (statement lines, an invoice's months)
+// for every command and batch. The title and addresses are shared too: a
+// fold replaces them rather than change them (setTitleStatus,
+// ownAddresses). Event-owned slices (statement lines, an invoice's months)
 // are shared because nothing ever changes them; the slices an entity
 // grows (holds, offsets, partial red-flushes) are replaced, never written
 // through.
@@ -75,6 +76,8 @@ func (a *Account) Clone() *Account {
 	a.share()
 	c := &Account{
 		ID:           a.ID,
+		Title:        a.Title,
+		Addresses:    slices.Clip(a.Addresses),
 		Statements:   maps.Clone(a.Statements),
 		Invoices:     maps.Clone(a.Invoices),
 		InvoiceOrder: slices.Clip(a.InvoiceOrder), // appended to, never written through
@@ -90,17 +93,6 @@ func (a *Account) Clone() *Account {
 	}
 	if c.Idempotency == nil {
 		c.Idempotency = map[string]IdempotentResult{}
-	}
-	if a.Title != nil {
-		t := *a.Title
-		c.Title = &t
-	}
-	if a.Addresses != nil {
-		c.Addresses = make([]*SavedAddress, len(a.Addresses))
-		for i, sa := range a.Addresses {
-			csa := *sa
-			c.Addresses[i] = &csa
-		}
 	}
 	if a.Confirmations != nil {
 		c.Confirmations = maps.Clone(a.Confirmations)
