@@ -6,8 +6,9 @@ import (
 
 // Account is the aggregate: everything the ledger knows about one customer
 // account, folded from its stream. The zero value (with ID set) is an account
-// with no events. It is not safe for concurrent use; the ledger folds a copy
-// per command.
+// with no events. It is not safe for concurrent use, but for Clone, which
+// readers of one account may call at once; a clone shares what the account
+// holds until a fold changes it (cow.go).
 type Account struct {
 	ID         string
 	Statements map[string]*Statement // by month, YYYY-MM
@@ -30,6 +31,9 @@ type Account struct {
 	Idempotency map[string]IdempotentResult
 	// Version counts the events folded so far (the stream's next revision).
 	Version uint64
+	// own marks the statements, invoices and confirmations this account
+	// may change in place (cow.go).
+	own *owner
 }
 
 // IdempotentResult is what a command with an idempotency key produced.
@@ -46,5 +50,6 @@ func NewAccount(id string) *Account {
 		Statements:  map[string]*Statement{},
 		Invoices:    map[uuid.UUID]*Invoice{},
 		Idempotency: map[string]IdempotentResult{},
+		own:         new(owner),
 	}
 }

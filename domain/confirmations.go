@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -64,6 +63,8 @@ type Confirmation struct {
 	// Used: the red invoice was issued against it (RED-4, RED-5).
 	Used      bool      `json:"used"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// own is the account that may change it in place (cow.go).
+	own *owner
 }
 
 // Pending reports whether the other side still has to answer.
@@ -472,6 +473,7 @@ func (a *Account) applyConfirmationEntered(e *RedLetterConfirmationEntered) {
 		EnteredBy: e.EnteredBy,
 		EnteredAt: e.EnteredAt,
 		UpdatedAt: e.EnteredAt,
+		own:       a.mark(),
 	}
 	if e.ExpiresAt != nil {
 		t := *e.ExpiresAt
@@ -482,7 +484,7 @@ func (a *Account) applyConfirmationEntered(e *RedLetterConfirmationEntered) {
 }
 
 func (a *Account) setConfirmation(id uuid.UUID, s ConfirmationStatus, reason string, at time.Time) {
-	cf := a.confirmation(id)
+	cf := a.ownConfirmation(id)
 	if cf == nil {
 		return
 	}
@@ -491,17 +493,4 @@ func (a *Account) setConfirmation(id uuid.UUID, s ConfirmationStatus, reason str
 		cf.RefuseReason = reason
 	}
 	cf.UpdatedAt = at
-}
-
-// cloneConfirmations copies the confirmations for Account.Clone.
-func (a *Account) cloneConfirmations(c *Account) {
-	if a.Confirmations == nil {
-		return
-	}
-	c.Confirmations = make(map[uuid.UUID]*Confirmation, len(a.Confirmations))
-	for id, cf := range a.Confirmations {
-		cc := *cf
-		c.Confirmations[id] = &cc
-	}
-	c.ConfirmationOrder = slices.Clone(a.ConfirmationOrder)
 }

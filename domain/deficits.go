@@ -396,14 +396,16 @@ func (a *Account) offsets(now time.Time) []Event {
 	}
 	var evs []Event
 	for _, m := range a.StatementMonths() {
-		s := a.Statements[m]
-		for len(debtors) > 0 && s.Free.Total().IsPositive() {
-			d := debtors[0]
-			part := s.Free.take(minMoney(s.Free.Total(), d.Deficit()))
-			e := DeficitOffset{Month: m, InvoiceID: d.ID, Amount: part.Total(), Kingsoft: part.Kingsoft, Marketplace: part.Marketplace, OffsetAt: now}
+		// The statement and the debtor are read again after each Apply:
+		// the fold changes its own copies of them (ownStatement), not the
+		// ones a shares with the account it was cloned from.
+		for len(debtors) > 0 && a.Statements[m].Free.Total().IsPositive() {
+			free, id := a.Statements[m].Free, debtors[0].ID
+			part := free.take(minMoney(free.Total(), a.Invoices[id].Deficit()))
+			e := DeficitOffset{Month: m, InvoiceID: id, Amount: part.Total(), Kingsoft: part.Kingsoft, Marketplace: part.Marketplace, OffsetAt: now}
 			a.Apply(e)
 			evs = append(evs, e)
-			if !d.Deficit().IsPositive() {
+			if !a.Invoices[id].Deficit().IsPositive() {
 				debtors = debtors[1:]
 			}
 		}
@@ -467,6 +469,7 @@ func (a *Account) applyAdjusted(e *StatementAdjusted) {
 	if _, dup := a.Adjustments[e.AdjustmentID]; dup {
 		return
 	}
+	s = a.ownStatement(e.Month)
 	a.Adjustments[e.AdjustmentID] = Adjustment{ID: e.AdjustmentID, Month: e.Month, Bucket: e.Bucket, Amount: e.Amount,
 		Reason: e.Reason, Reference: e.Reference, At: e.AdjustedAt}
 	a.AdjustmentOrder = append(slices.Clip(a.AdjustmentOrder), e.AdjustmentID)
@@ -484,7 +487,7 @@ func (a *Account) applyAdjusted(e *StatementAdjusted) {
 			hs[i].Held = hs[i].Held.Sub(part(d))
 			s.Holds = hs
 		}
-		if inv := a.Invoices[id]; inv != nil {
+		if inv := a.ownInvoice(id); inv != nil {
 			a.owes(inv, func() { inv.Raised = inv.Raised.Add(d) })
 		}
 	}
@@ -493,18 +496,18 @@ func (a *Account) applyAdjusted(e *StatementAdjusted) {
 	}
 	for _, d := range e.MoreDeficits {
 		charge(d.InvoiceID, d.Amount)
-		if inv := a.Invoices[d.InvoiceID]; inv != nil {
+		if inv := a.ownInvoice(d.InvoiceID); inv != nil {
 			inv.UpdatedAt = e.AdjustedAt
 		}
 	}
 	for _, u := range e.OffsetsUndone {
 		s.Offsets = withOffset(s.Offsets, u.InvoiceID, Split{}.Sub(part(u.Amount)))
-		if inv := a.Invoices[u.InvoiceID]; inv != nil {
+		if inv := a.ownInvoice(u.InvoiceID); inv != nil {
 			a.owes(inv, func() { inv.OffsetAmount = inv.OffsetAmount.Sub(u.Amount) })
 		}
 	}
 	s.settle()
-	if inv := a.Invoices[s.InvoiceID]; inv != nil {
+	if inv := a.ownInvoice(s.InvoiceID); inv != nil {
 		inv.UpdatedAt = e.AdjustedAt
 	}
 }
@@ -531,7 +534,7 @@ func withOffset(offsets []Offset, id uuid.UUID, add Split) []Offset {
 }
 
 func (a *Account) applyOffset(e *DeficitOffset) {
-	s := a.Statements[e.Month]
+	s := a.ownStatement(e.Month)
 	if s == nil {
 		return
 	}
@@ -614,6 +617,7 @@ func (a *Account) release(inv *Invoice) {
 		if i < 0 {
 			continue
 		}
+		s = a.ownStatement(m)
 		s.Free = s.Free.Add(s.Holds[i].Held)
 		s.Holds = slices.Delete(slices.Clone(s.Holds), i, i+1)
 		if len(s.Holds) == 0 {
@@ -628,9 +632,10 @@ func (a *Account) release(inv *Invoice) {
 	if inv.OffsetAmount.IsZero() {
 		return
 	}
-	for _, s := range a.Statements {
+	for m, s := range a.Statements {
 		for _, o := range s.Offsets {
 			if o.InvoiceID == inv.ID {
+				s = a.ownStatement(m) // replaces m's value: allowed while ranging
 				s.Free = s.Free.Add(o.Split)
 				s.Offsets = withOffset(s.Offsets, inv.ID, Split{}.Sub(o.Split))
 				s.settle()

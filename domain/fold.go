@@ -114,21 +114,23 @@ func (a *Account) ensureMaps() {
 	if a.Idempotency == nil {
 		a.Idempotency = map[string]IdempotentResult{}
 	}
+	a.mark()
 }
 
 func (a *Account) applyStatementPosted(e *StatementPosted) {
 	if _, dup := a.Statements[e.Month]; dup {
 		return // STMT-2: a repost is a no-op; Decide never emits one.
 	}
-	a.Statements[e.Month] = &Statement{
+	st := &Statement{
 		Month:    e.Month,
 		Lines:    e.Lines,
 		Buckets:  Summarize(e.Lines),
 		Status:   StatementAvailable,
 		PostedAt: e.PostedAt,
+		own:      a.mark(),
 	}
-	st := a.Statements[e.Month]
 	st.Free = Split{Kingsoft: st.Buckets.Kingsoft, Marketplace: st.Buckets.Marketplace}
+	a.Statements[e.Month] = st
 }
 
 func (a *Account) applyTitleSubmitted(e *TitleSubmitted) {
@@ -144,24 +146,40 @@ func (a *Account) setTitleStatus(id uuid.UUID, s TitleStatus, reason string) {
 	if a.Title == nil || a.Title.ID != id {
 		return
 	}
-	a.Title.Status = s
-	a.Title.Reason = reason
+	t := *a.Title // a new title: clones share the old one
+	t.Status = s
+	t.Reason = reason
+	a.Title = &t
 }
 
 func (a *Account) applyAddressAdded(id uuid.UUID, addr Address, def bool) {
 	// ADDR-2: the first address is the default whatever the request said.
 	def = def || a.DefaultAddress() == nil
+	a.ownAddresses()
 	if def {
 		a.clearDefault()
 	}
 	a.Addresses = append(a.Addresses, &SavedAddress{ID: id, Address: addr, Default: def})
 }
 
+// ownAddresses gives the account its own copy of its addresses before an
+// address event changes them: clones share the old ones. (An account has
+// few, and changes them seldom.)
+func (a *Account) ownAddresses() {
+	own := make([]*SavedAddress, len(a.Addresses), len(a.Addresses)+1)
+	for i, sa := range a.Addresses {
+		c := *sa
+		own[i] = &c
+	}
+	a.Addresses = own
+}
+
 func (a *Account) applyAddressUpdated(id uuid.UUID, addr Address, def bool) {
-	sa := a.address(id)
-	if sa == nil {
+	if a.address(id) == nil {
 		return
 	}
+	a.ownAddresses()
+	sa := a.address(id)
 	sa.Address = addr
 	if def && !sa.Default {
 		a.clearDefault()
@@ -176,6 +194,7 @@ func (a *Account) applyAddressRemoved(id uuid.UUID) {
 			continue
 		}
 		wasDefault := sa.Default
+		a.ownAddresses()
 		a.Addresses = append(a.Addresses[:i:i], a.Addresses[i+1:]...)
 		if wasDefault && len(a.Addresses) > 0 {
 			a.Addresses[0].Default = true
@@ -219,6 +238,7 @@ func (a *Account) applyInvoiceRequested(e *InvoiceRequested) {
 		SLADue:      e.SLADue,
 		ExchangeOf:  e.ExchangeOf,
 		UpdatedAt:   e.RequestedAt,
+		own:         a.mark(),
 	}
 	a.Invoices[e.InvoiceID] = inv
 	a.InvoiceOrder = append(a.InvoiceOrder, e.InvoiceID)
@@ -228,7 +248,7 @@ func (a *Account) applyInvoiceRequested(e *InvoiceRequested) {
 			r := *old.Return
 			id := e.InvoiceID
 			r.ExchangeInvoiceID = &id
-			old.Return = &r
+			a.ownInvoice(old.ID).Return = &r
 		}
 	}
 }
@@ -247,30 +267,33 @@ func (a *Account) setStatements(inv *Invoice, s StatementStatus, id uuid.UUID) {
 			continue
 		}
 		if s == StatementReserved {
-			st.hold(id)
+			if st.holdIndex(id) < 0 {
+				a.ownStatement(m).hold(id)
+			}
 			continue
 		}
 		// The statement shows its first holder's status; a later holder
 		// of a part DEF-4 freed changes only its own part.
-		if st.InvoiceID == id {
-			st.Status = s
+		if st.InvoiceID == id && st.Status != s {
+			a.ownStatement(m).Status = s
 		}
 	}
 }
 
-// touched returns the invoice an event is about, its UpdatedAt moved to
-// the event's time; nil when the account has no such invoice (the event
-// then changes nothing).
+// touched returns the invoice an event is about, the account's own to
+// change (ownInvoice), its UpdatedAt moved to the event's time; nil when
+// the account has no such invoice (the event then changes nothing).
 func (a *Account) touched(id uuid.UUID, at time.Time) *Invoice {
-	inv := a.Invoices[id]
+	inv := a.ownInvoice(id)
 	if inv != nil {
 		inv.UpdatedAt = at
 	}
 	return inv
 }
 
-// end moves an invoice to a status that no longer holds its statements
-// (cancelled, rejected, voided, red-flushed) and makes them available again.
+// end moves an invoice (the account's own, ownInvoice) to a status that
+// no longer holds its statements (cancelled, rejected, voided,
+// red-flushed) and makes them available again.
 func (a *Account) end(inv *Invoice, s InvoiceStatus) {
 	inv.Status = s
 	a.setStatements(inv, StatementAvailable, uuid.Nil)
@@ -329,7 +352,7 @@ func (a *Account) applyRedFlushed(e *InvoiceRedFlushed) {
 	if e.ConfirmationID == nil {
 		return
 	}
-	if inv := a.Invoices[e.InvoiceID]; inv != nil {
+	if inv := a.ownInvoice(e.InvoiceID); inv != nil {
 		id := *e.ConfirmationID
 		returnCopy(inv).RedConfirmationID = &id
 	}
@@ -339,7 +362,7 @@ func (a *Account) applyRedFlushed(e *InvoiceRedFlushed) {
 // useConfirmation marks the confirmation a red invoice was issued against
 // as used (RED-5).
 func (a *Account) useConfirmation(id uuid.UUID, at time.Time) {
-	if c := a.confirmation(id); c != nil {
+	if c := a.ownConfirmation(id); c != nil {
 		c.Used = true
 		c.UpdatedAt = at
 	}

@@ -53,6 +53,7 @@ func DecodeSnapshot(b []byte) (*Account, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
+	a.adopt()
 	return a, nil
 }
 

@@ -57,63 +57,47 @@ func (a *Account) CheckIdempotency(scope, key, requestHash string) (IdempotentRe
 	return r, true, nil
 }
 
-// Clone returns a deep copy: folding events into the copy never changes a.
-// Event-owned slices (statement lines, an invoice's statement months) are
-// shared because nothing ever changes them.
+// Clone returns a copy of a: folding events into either never changes the
+// other. It copies the maps, not what they hold: the statements, invoices
+// and confirmations are shared until one side changes one, which first
+// copies it (copy on write, ownStatement and its siblings). A long-lived
+// account has hundreds of invoices, and the ledger and the views clone it
+// for every command and batch. The title and addresses are shared too: a
+// fold replaces them rather than change them (setTitleStatus,
+// ownAddresses). Event-owned slices (statement lines, an invoice's months)
+// are shared because nothing ever changes them; the slices an entity
+// grows (holds, offsets, partial red-flushes) are replaced, never written
+// through.
+//
+// Clone changes a's ownership mark (atomically: readers may clone one
+// committed account at once), and a then copies before it changes what it
+// shares, like the clone.
 func (a *Account) Clone() *Account {
+	a.share()
 	c := &Account{
 		ID:           a.ID,
-		Statements:   make(map[string]*Statement, len(a.Statements)),
-		Invoices:     make(map[uuid.UUID]*Invoice, len(a.Invoices)),
-		InvoiceOrder: slices.Clone(a.InvoiceOrder),
-		Idempotency:  maps.Clone(a.Idempotency), // values: a copy of the table will do
+		Title:        a.Title,
+		Addresses:    slices.Clip(a.Addresses),
+		Statements:   maps.Clone(a.Statements),
+		Invoices:     maps.Clone(a.Invoices),
+		InvoiceOrder: slices.Clip(a.InvoiceOrder), // appended to, never written through
+		Idempotency:  maps.Clone(a.Idempotency),   // values: a copy of the table will do
 		Version:      a.Version,
+		own:          new(owner), // it owns nothing it shares with a
+	}
+	if c.Statements == nil {
+		c.Statements = map[string]*Statement{}
+	}
+	if c.Invoices == nil {
+		c.Invoices = map[uuid.UUID]*Invoice{}
 	}
 	if c.Idempotency == nil {
 		c.Idempotency = map[string]IdempotentResult{}
 	}
-	// One allocation for all the statements and one for all the invoices:
-	// a long-lived account has hundreds of each, and the ledger clones it
-	// for every command's result.
-	stmts := make([]Statement, len(a.Statements))
-	i := 0
-	for k, s := range a.Statements {
-		stmts[i] = *s
-		c.Statements[k] = &stmts[i]
-		i++
+	if a.Confirmations != nil {
+		c.Confirmations = maps.Clone(a.Confirmations)
+		c.ConfirmationOrder = slices.Clip(a.ConfirmationOrder)
 	}
-	if a.Title != nil {
-		t := *a.Title
-		c.Title = &t
-	}
-	if a.Addresses != nil {
-		c.Addresses = make([]*SavedAddress, len(a.Addresses))
-		for i, sa := range a.Addresses {
-			csa := *sa
-			c.Addresses[i] = &csa
-		}
-	}
-	invs := make([]Invoice, len(a.Invoices))
-	i = 0
-	for k, inv := range a.Invoices {
-		ci := &invs[i]
-		i++
-		*ci = *inv
-		if inv.Shipment != nil {
-			s := *inv.Shipment
-			ci.Shipment = &s
-		}
-		if inv.Return != nil {
-			r := *inv.Return
-			ci.Return = &r
-		}
-		if inv.ExchangeFailure != nil {
-			f := *inv.ExchangeFailure
-			ci.ExchangeFailure = &f
-		}
-		c.Invoices[k] = ci
-	}
-	a.cloneConfirmations(c)
 	if a.Adjustments != nil {
 		c.Adjustments = maps.Clone(a.Adjustments)
 		c.AdjustmentOrder = slices.Clip(a.AdjustmentOrder)

@@ -165,6 +165,8 @@ type Statement struct {
 	Holds    []Hold   `json:"holds,omitempty"`
 	Offsets  []Offset `json:"offsets,omitempty"`
 	Adjusted Split    `json:"adjusted"`
+	// own is the account that may change it in place (cow.go).
+	own *owner
 }
 
 // CurrentTitle is the account's title and its review state.
@@ -258,6 +260,8 @@ type Invoice struct {
 	RedFlushedAmount  Money             `json:"red_flushed_amount,omitzero"`
 	PartialRedFlushes []PartialRedFlush `json:"partial_red_flushes,omitempty"`
 	DeficitSince      uint64            `json:"deficit_since,omitempty"`
+	// own is the account that may change it in place (cow.go).
+	own *owner
 }
 
 // Live reports whether the invoice holds its statements (APP-7): every state

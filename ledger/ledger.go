@@ -113,8 +113,9 @@ type Result struct {
 	// Position is the log position of the last event (0 for a no-op): a
 	// reader waits for its projections to reach it (read-your-writes).
 	Position eventstore.Position
-	// Account is a private copy of the state after the command; nil when
-	// the request has a View.
+	// Account is a private copy of the state after the command
+	// (domain.Account.Clone: read it or fold into it, never write through
+	// its pointers); nil when the request has a View.
 	Account *domain.Account
 	// View is what Request.View made of that state.
 	View any

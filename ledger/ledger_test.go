@@ -41,8 +41,9 @@ func TestJourney(t *testing.T) {
 	assert.True(t, bal.Total.IsZero())
 	assert.NoError(t, res.Account.CheckInvariants())
 
-	// The result is a private copy: changing it changes nothing inside.
-	res.Account.Invoice(inv).Status = domain.Cancelled
+	// The result is a private copy: folding into it changes nothing inside.
+	res.Account.Apply(domain.InvoiceCancelled{InvoiceID: inv, By: domain.RoleFinance})
+	require.Equal(t, domain.Cancelled, res.Account.Invoice(inv).Status)
 	loaded, err := l.Load(context.Background(), acc)
 	require.NoError(t, err)
 	assert.Equal(t, domain.Issued, loaded.Invoice(inv).Status)

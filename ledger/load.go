@@ -9,7 +9,9 @@ import (
 	"github.com/fapiao/fapiao/eventstore"
 )
 
-// Load returns a private copy of the account's current state. An account
+// Load returns a private copy of the account's current state
+// (domain.Account.Clone: read it or fold into it, never write through its
+// pointers, which it shares until a fold changes them). An account
 // with no events is returned empty (Version 0), not as an error: every
 // valid ID names an account that may simply not have begun.
 func (l *Ledger) Load(ctx context.Context, accountID string) (*domain.Account, error) {

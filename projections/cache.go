@@ -37,11 +37,13 @@ func newAccountView(id string) *accountView {
 }
 
 // clone copies the view for a batch to fold into while readers keep the
-// committed one.
+// committed one. Both copies are copy-on-write: the account's
+// (domain.Account.Clone), and the holders' slices, which the fold replaces
+// (indexInvoice, removeID) and never writes through.
 func (av *accountView) clone() *accountView {
-	h := make(map[string][]uuid.UUID, len(av.holders))
-	for m, ids := range av.holders {
-		h[m] = slices.Clone(ids)
+	h := maps.Clone(av.holders)
+	if h == nil {
+		h = map[string][]uuid.UUID{}
 	}
 	return &accountView{acc: av.acc.Clone(), holders: h, stamp: av.stamp, size: av.size, tail: av.tail}
 }

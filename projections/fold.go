@@ -327,9 +327,7 @@ func (b *batch) fold(av *accountView, pos eventstore.Position, ev domain.Event) 
 // answer does, from the ledger's own state), and at three lines a month
 // they were about a third of the read models.
 func dropLines(a *domain.Account, month string) {
-	if st := a.Statements[month]; st != nil {
-		st.Lines = nil
-	}
+	a.DropLines(month) // through the account: it may share the statement with the committed view
 }
 
 // indexInvoice adds a new application to the invoice indexes and records
@@ -363,7 +361,8 @@ func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.
 		// From the event, not from the fold's result: REC-1 must see what
 		// the log says, even if the fold lost it.
 		for _, m := range e.Statements {
-			av.holders[m] = append(av.holders[m], e.InvoiceID)
+			// A new slice: a clone of the view shares the old (clone).
+			av.holders[m] = append(slices.Clip(av.holders[m]), e.InvoiceID)
 		}
 	}
 	return nil
@@ -463,7 +462,7 @@ func liveStatus(s domain.InvoiceStatus) bool {
 func removeID(ids []uuid.UUID, id uuid.UUID) []uuid.UUID {
 	for i, x := range ids {
 		if x == id {
-			return append(ids[:i], ids[i+1:]...)
+			return append(ids[:i:i], ids[i+1:]...) // a new slice: clones share ids
 		}
 	}
 	return ids

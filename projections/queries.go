@@ -44,7 +44,7 @@ func (p *Projections) withAccount(what, acc string, fn func(av *accountView)) bo
 // carry their buckets but not their lines: the read models do not keep them.
 func (p *Projections) Account(id string) (*domain.Account, bool) {
 	var a *domain.Account
-	ok := p.withAccount("account", id, func(av *accountView) { a = av.acc.Clone() })
+	ok := p.withAccount("account", id, func(av *accountView) { a = av.acc.DeepClone() })
 	return a, ok
 }
 
