@@ -107,6 +107,10 @@ func openFile(path string, o Options) (p *Projections, why string, err error) {
 		db.Close()
 		return nil, why, nil
 	}
+	if err := relaxSync(db, m); err != nil {
+		db.Close()
+		return nil, "", fmt.Errorf("projections: opening %s: %w", path, err)
+	}
 	p = newProjections(db, path, o)
 	p.load(m)
 	p.ino = inode(path)
@@ -126,7 +130,7 @@ func usable(m fileMeta, identity string) string {
 	case m.identity != "" && m.identity != identity:
 		return fmt.Sprintf("built from another log (identity %s, the store's is %q)", m.identity, identity)
 	}
-	return ""
+	return tornWhy(m)
 }
 
 // guard runs fn, turning a panic (bbolt meets a damaged page) into a reason.
@@ -222,6 +226,7 @@ func (p *Projections) swapTo(path string) error {
 	p.mu.Unlock()
 	p.wake()
 	if old != nil {
+		// Renamed over: nothing will read it again, nothing to sync.
 		return old.Close()
 	}
 	return nil

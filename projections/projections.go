@@ -144,7 +144,12 @@ func (p *Projections) Close() error {
 	if p.db == nil {
 		return nil
 	}
-	err := p.db.Close()
+	var err error
+	if p.temp {
+		err = p.db.Close()
+	} else {
+		err = closeSynced(p.db)
+	}
 	p.db = nil
 	p.versions.clear()
 	return err

@@ -119,6 +119,7 @@ type fileMeta struct {
 	faults        uint64
 	lastMeta      []byte
 	complete      bool
+	unsynced      string // the boot of commits not synced yet (durability.go)
 }
 
 func readMeta(tx *bolt.Tx) (fileMeta, error) {
@@ -152,6 +153,7 @@ func readMeta(tx *bolt.Tx) (fileMeta, error) {
 	m.identity = string(b.Get(metaIdentity))
 	m.lastMeta = append([]byte(nil), b.Get(metaLastMeta)...)
 	m.complete = b.Get(metaComplete) != nil
+	m.unsynced = string(b.Get(metaUnsynced))
 	return m, nil
 }
 

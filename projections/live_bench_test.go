@@ -1,0 +1,122 @@
+package projections
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// liveBatch folds recs as one live batch and commits it, as Run does with
+// what a subscription delivered at once.
+func liveBatch(p *Projections, recs []eventstore.Record) error {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	items := make([]decoded, len(recs))
+	for i := range recs {
+		items[i] = decoded{msg: eventstore.Message{Record: recs[i]}}
+		items[i].decode()
+	}
+	f := &folder{p: p}
+	if err := f.foldChunk(items); err != nil {
+		return err
+	}
+	return f.commit()
+}
+
+// interleave deals the records of each stream in turn, keeping each
+// stream's order, and renumbers their positions: live, a batch holds the
+// commands of many accounts, not a run of one account's.
+func interleave(recs []eventstore.Record, after eventstore.Position) []eventstore.Record {
+	var order []string
+	by := map[string][]eventstore.Record{}
+	for _, r := range recs {
+		if by[r.Stream] == nil {
+			order = append(order, r.Stream)
+		}
+		by[r.Stream] = append(by[r.Stream], r)
+	}
+	out := make([]eventstore.Record, 0, len(recs))
+	for len(out) < len(recs) {
+		for _, s := range order {
+			if q := by[s]; len(q) > 0 {
+				r := q[0]
+				by[s] = q[1:]
+				after++
+				r.Position = after
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+var livePer = flag.Int("bench.per", 10, "records a live batch of BenchmarkLiveCommit")
+
+// BenchmarkLiveCommit folds the second half of a log of 16 accounts into a
+// served views file in live batches of 10 records over many accounts (what
+// `bench http`'s 16 POSTing connections make), from a file holding the
+// first half: the views' share of a command's CPU on the server.
+func BenchmarkLiveCommit(b *testing.B) {
+	w := genLog(b, 11, 16, 60, 2, 0)
+	half := len(w.records) / 2
+	live := interleave(w.records[half:], w.records[half-1].Position)
+	dir := b.TempDir()
+	seed := filepath.Join(dir, "seed.db")
+	store := newFakeStore(w.records[:half])
+	p := openViews(b, seed, store, nil)
+	if err := CatchUp(context.Background(), store, p); err != nil {
+		b.Fatal(err)
+	}
+	p.Close()
+	img, err := os.ReadFile(seed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	per := *livePer
+	for _, synced := range []bool{false, true} {
+		name := "unsynced"
+		if synced {
+			name = "fsync" // as where the boot cannot be told
+		}
+		b.Run(name, func(b *testing.B) {
+			if synced {
+				old := bootID
+				bootID = func() string { return "" }
+				defer func() { bootID = old }()
+			}
+			benchLive(b, dir, img, store, live, per)
+		})
+	}
+}
+
+func benchLive(b *testing.B, dir string, img []byte, store eventstore.Store, live []eventstore.Record, per int) {
+	b.ReportAllocs()
+	var spent time.Duration // CPU in the batches only
+	for b.Loop() {
+		b.StopTimer()
+		path := filepath.Join(dir, "views.db")
+		if err := os.WriteFile(path, img, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		p := openViews(b, path, store, nil)
+		b.StartTimer()
+		cpu := cpuTime()
+		for i := 0; i < len(live); i += per {
+			if err := liveBatch(p, live[i:min(i+per, len(live))]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		spent += cpuTime() - cpu
+		b.StopTimer()
+		p.Close()
+		b.StartTimer()
+	}
+	n := float64(len(live) * b.N)
+	b.ReportMetric(n/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(spent.Microseconds())/n, "cpu-µs/record")
+}
