@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
@@ -61,7 +62,9 @@ type lendSource func(ctx context.Context, fn func([]eventstore.Record) error) er
 // Batches are committed when they reach commitEvery records (or hold
 // maxDirtyBytes of accounts), before a caught-up signal, at the end, and,
 // unless bulk, whenever no more decoded records are waiting: live, what
-// arrived is committed at once; catching up, batches grow by themselves.
+// arrived is committed at once, or at the end of liveCommitInterval after
+// the last commit, or as soon as a reader waits for a position; catching
+// up, batches grow by themselves.
 //
 // With lend (a private build on a store that lends its records), the
 // records are read from lend instead of src, and each chunk the store
@@ -148,7 +151,36 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 			err = cerr
 		}
 	}()
-	for b := range order {
+	// Live, a batch left open waits for the end of its commit interval
+	// (due), or for a reader that waits for a position (waiting).
+	var due <-chan time.Time
+	var waiting <-chan struct{}
+	if !bulk {
+		waiting = p.waiting
+	}
+	for {
+		var b *chunk
+		select {
+		case c, ok := <-order:
+			if !ok {
+				return ctx.Err()
+			}
+			b = c
+		case <-due:
+			due = nil
+			if err := f.commit(); err != nil {
+				return err
+			}
+			continue
+		case <-waiting:
+			due = nil
+			if err := f.commit(); err != nil {
+				return err
+			}
+			continue
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		select {
 		case <-b.done:
 		case <-ctx.Done():
@@ -165,14 +197,28 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 			}
 			return err
 		}
-		if f.b != nil && !bulk && len(order) == 0 {
-			if err := f.commit(); err != nil {
-				return err
+		if f.b != nil && !bulk && len(order) == 0 && due == nil {
+			wait := liveCommitInterval - time.Since(f.committed)
+			if wait <= 0 || p.waiters.Load() > 0 {
+				if err := f.commit(); err != nil {
+					return err
+				}
+			} else {
+				due = time.After(wait)
 			}
 		}
 	}
-	return ctx.Err()
 }
+
+// liveCommitInterval is the least time between two live commits when
+// records keep coming: under a stream of commands a commit takes what
+// arrived meanwhile, and its costs that do not grow with its records (the
+// views file's transaction, each changed account's copy and tail entry)
+// are paid once for several commands. A record arriving after a quiet
+// spell is committed at once, and a reader waiting for a position
+// (WaitFor, Fapiao-Min-Position) has the open batch committed at once: the
+// interval only delays what nobody waits for. A variable for the tests.
+var liveCommitInterval = 10 * time.Millisecond
 
 // commitEvery is the most records one batch holds (a variable for the
 // crash test, which wants many commits).
@@ -205,11 +251,16 @@ type folder struct {
 	carriedBytes int
 	carriedIdx   *indexBuf
 	carriedRecs  int // records folded since the accounts were last written
+	// committed is when the last commit ended (liveCommitInterval).
+	committed time.Time
 }
 
 // commit commits the open batch whole: its accounts too, and those a
 // partial commit carried.
 func (f *folder) commit() error {
+	if f.b != nil || f.carried != nil {
+		defer func() { f.committed = time.Now() }()
+	}
 	if f.b == nil && f.carried != nil {
 		b, err := f.p.begin()
 		if err != nil {

@@ -89,6 +89,11 @@ type Projections struct {
 
 	notifyMu sync.Mutex
 	notify   chan struct{} // closed and cleared by a commit when someone waits
+	// waiters counts the readers waiting for a position, and waiting
+	// wakes the live fold when one starts: it then commits its open batch
+	// at once (pipeline.go, liveCommitInterval).
+	waiters atomic.Int32
+	waiting chan struct{}
 }
 
 // New returns empty projections at position Start, in a temporary views
@@ -132,7 +137,7 @@ func newProjections(db *bolt.DB, path string, o Options) *Projections {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Projections{db: db, path: path, opts: o, cache: newAccountCache(o.Cache)}
+	return &Projections{db: db, path: path, opts: o, cache: newAccountCache(o.Cache), waiting: make(chan struct{}, 1)}
 }
 
 // Close closes the views file (a temporary one is gone with it).

@@ -10,6 +10,14 @@ import (
 // the position its caller's command answered with), or with ctx's error.
 // Apply wakes the waiters by closing a channel; nothing polls.
 func (p *Projections) WaitFor(ctx context.Context, pos eventstore.Position) error {
+	if p.reached(pos) {
+		return nil
+	}
+	// While anyone waits, the live fold commits what it folds at once
+	// rather than at the end of its commit interval (consume); the poke
+	// wakes a batch already held open.
+	p.waiters.Add(1)
+	defer p.waiters.Add(-1)
 	for {
 		// Take the channel before reading the position: an Apply that
 		// advances after the read closes this very channel.
@@ -21,6 +29,10 @@ func (p *Projections) WaitFor(ctx context.Context, pos eventstore.Position) erro
 		p.notifyMu.Unlock()
 		if p.reached(pos) {
 			return nil
+		}
+		select {
+		case p.waiting <- struct{}{}:
+		default:
 		}
 		select {
 		case <-ch:
