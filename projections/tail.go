@@ -16,17 +16,33 @@ import (
 // tail bucket. A live commit appends the batch's events of an account to
 // its tail instead of encoding the whole account again, which grew with
 // the account and, under a steady stream of commands, took most of the
-// server's CPU (docs/performance.md, issue 16). Once the tail holds
-// maxTail events the next commit writes a snapshot and drops the tail, so
-// a snapshot is encoded once every maxTail events and reading an account
+// server's CPU (docs/performance.md, issue 16). Once the tail is full (see
+// tailRoom) the next commit writes a snapshot and drops the tail, so a
+// snapshot is encoded once every so many events and reading an account
 // from the file folds at most maxTail events after decoding it.
 //
 // A tail entry holds the event's type, the account's holders after the
 // batch that wrote it (the last entry's are the account's), and the
 // event's data as the log has it.
 
-// maxTail is the most events an account's tail holds.
-const maxTail = 32
+// An account's tail holds minTail events, or one per tailBytesPerEvent of
+// its snapshot if that is more, up to maxTail: a snapshot is rewritten
+// whole, so a large account's is rewritten after proportionally more
+// events (writing the snapshots costs at most about as much as writing
+// the tails), while reading it back folds a tail no longer, in bytes,
+// than the snapshot it follows (a tail entry is about a kilobyte: the
+// event, and the holders).
+const (
+	minTail           = 32
+	maxTail           = 256
+	tailBytesPerEvent = 1 << 10
+)
+
+// tailRoom is how many events account id's tail may hold.
+func (b *batch) tailRoom(id string) int {
+	snap := len(b.tx.Bucket(bktAccounts).Get([]byte(id)))
+	return min(max(snap/tailBytesPerEvent, minTail), maxTail)
+}
 
 // tailEvent is an event a batch folded into an account, to be appended to
 // its tail.
@@ -173,7 +189,7 @@ func (b *batch) writeTails() error {
 // only (writeAccounts): nothing reads its file before it is complete.
 func (b *batch) writeAccount(id string, av *accountView) error {
 	evs := b.tails[id]
-	if av.tail >= 0 && len(evs) > 0 && av.tail+len(evs) <= maxTail {
+	if av.tail >= 0 && len(evs) > 0 && av.tail+len(evs) <= b.tailRoom(id) {
 		tb := b.tx.Bucket(bktTail)
 		h := appendHolders(nil, av.holders)
 		for _, e := range evs {
