@@ -16,6 +16,12 @@ const (
 	// their own, so that a large record neither wastes a block's tail nor
 	// pins a block's worth of neighbours.
 	slabOwn = slabBlock / 4
+	// slabFirst is a read's first block; each next one is twice the last,
+	// up to slabBlock. A live subscription reads the few records of each
+	// commit: a whole slabBlock for each such read was most of the bytes
+	// the server allocated under a stream of commands (docs/performance.md,
+	// issue 16).
+	slabFirst = 4 << 10
 )
 
 // chunkDecoder decodes the records of one chunk. It is used inside a single
@@ -25,6 +31,7 @@ type chunkDecoder struct {
 	// instead of copying them out.
 	lend  bool
 	block []byte // the free tail of the current block
+	last  int    // the size of the last block made (slabFirst)
 	// Stream and type names repeat within a chunk (a stream read is all
 	// one stream; there are few event types): each distinct name is made
 	// into a string once per chunk.
@@ -46,7 +53,12 @@ func (c *chunkDecoder) alloc(n int) []byte {
 		return make([]byte, n) // n == 0: non-nil and empty, without allocating
 	}
 	if len(c.block) < n {
-		c.block = make([]byte, slabBlock)
+		size := min(max(2*c.last, slabFirst), slabBlock)
+		for size < n { // n < slabOwn: size stays within slabBlock
+			size *= 2
+		}
+		c.block = make([]byte, size)
+		c.last = size
 	}
 	b := c.block[:n:n]
 	c.block = c.block[n:]

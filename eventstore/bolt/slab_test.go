@@ -68,3 +68,22 @@ func TestChunkDecoderCorrupt(t *testing.T) {
 		require.ErrorIs(t, err, errCorrupt)
 	}
 }
+
+// TestChunkDecoderBlocksGrow: a read of a few small records (a live
+// subscription's, after each commit) takes a small block, and the blocks
+// of a long read double up to slabBlock.
+func TestChunkDecoderBlocksGrow(t *testing.T) {
+	e := eventstore.EventData{ID: uuid.New(), Type: "T", Data: bytes.Repeat([]byte{'d'}, 700), Metadata: bytes.Repeat([]byte{'m'}, 200)}
+	v := appendRecord(nil, "account-1", 0, &e)
+	var dec chunkDecoder
+	for i := range 3 {
+		_, err := dec.decode(eventstore.Position(i+1), v)
+		require.NoError(t, err)
+	}
+	require.Equal(t, slabFirst, dec.last, "three small records")
+	for i := range 2000 {
+		_, err := dec.decode(eventstore.Position(i+4), v)
+		require.NoError(t, err)
+	}
+	require.Equal(t, slabBlock, dec.last, "a long read")
+}
