@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
-	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -24,8 +23,14 @@ import (
 // third of its allocation (GC included), for entries that most often
 // changed again before the commit. Invoices requested before the last
 // write are already in the file and are updated there.
+//
+// The entries are one slice in request order (log order: positions only
+// grow) and a map from id to index, neither holding a pointer of its own
+// for the collector to follow but the account's name: at a million events
+// that is 200 000 invoices the collector no longer visits one by one.
 type indexBuf struct {
-	invs     map[uuid.UUID]*invoiceRef
+	refs     []invoiceRef
+	at       map[uuid.UUID]int32
 	closings []closingEntry
 }
 
@@ -34,19 +39,40 @@ type closingEntry struct {
 	value []byte
 }
 
-func newIndexBuf() *indexBuf { return &indexBuf{invs: map[uuid.UUID]*invoiceRef{}} }
+func newIndexBuf() *indexBuf { return &indexBuf{at: map[uuid.UUID]int32{}} }
 
-func (x *indexBuf) empty() bool { return x == nil || len(x.invs) == 0 && len(x.closings) == 0 }
+func (x *indexBuf) empty() bool { return x == nil || len(x.refs) == 0 && len(x.closings) == 0 }
+
+// add holds a new invoice's entry.
+func (x *indexBuf) add(r invoiceRef) {
+	x.at[r.id] = int32(len(x.refs))
+	x.refs = append(x.refs, r)
+}
+
+// get is the held entry of invoice id, nil if it is not held; valid until
+// the next add.
+func (x *indexBuf) get(id uuid.UUID) *invoiceRef {
+	if i, ok := x.at[id]; ok {
+		return &x.refs[i]
+	}
+	return nil
+}
 
 // write puts the entries into tx, sorted by each bucket's key: appends,
-// mostly, which fill pages instead of splitting them.
+// mostly, which fill pages instead of splitting them. Each order is a
+// permutation of indexes into refs (no pointers, no stable sort: every
+// key holds the position, so none are equal).
 func (x *indexBuf) write(tx *bolt.Tx) error {
-	refs := slices.SortedFunc(maps.Values(x.invs), func(a, b *invoiceRef) int { return cmp.Compare(a.pos, b.pos) })
+	refs := x.refs
+	if !slices.IsSortedFunc(refs, func(a, b invoiceRef) int { return cmp.Compare(a.pos, b.pos) }) {
+		slices.SortFunc(refs, func(a, b invoiceRef) int { return cmp.Compare(a.pos, b.pos) })
+	}
 	// One arena per bucket: bbolt keeps keys and values until the commit.
 	invoices := tx.Bucket(bktInvoices)
 	invoices.FillPercent = appendFill
 	arena := make([]byte, 0, len(refs)*(8+17+40))
-	for _, r := range refs {
+	for i := range refs {
+		r := &refs[i]
 		k := len(arena)
 		arena = binary.BigEndian.AppendUint64(arena, r.pos)
 		v := len(arena)
@@ -55,12 +81,27 @@ func (x *indexBuf) write(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	// The status keys: status, then position.
-	byStatus := slices.Clone(refs)
-	slices.SortStableFunc(byStatus, func(a, b *invoiceRef) int { return cmp.Compare(a.status, b.status) })
+	// The status keys: status, then position. A counting sort: few
+	// statuses, and refs are in position order already.
+	var count [256]int32
+	for i := range refs {
+		count[refs[i].status]++
+	}
+	var next [256]int32
+	for c, sum := 1, int32(0); c < len(count); c++ {
+		sum += count[c-1]
+		next[c] = sum
+	}
+	perm := make([]int32, len(refs))
+	for i := range refs {
+		c := refs[i].status
+		perm[next[c]] = int32(i)
+		next[c]++
+	}
 	status := tx.Bucket(bktStatus)
 	arena = make([]byte, 0, len(refs)*9)
-	for _, r := range byStatus {
+	for _, i := range perm {
+		r := &refs[i]
 		k := len(arena)
 		arena = append(arena, byte(r.status))
 		arena = binary.BigEndian.AppendUint64(arena, r.pos)
@@ -69,14 +110,17 @@ func (x *indexBuf) write(tx *bolt.Tx) error {
 		}
 	}
 	// An account's list: the account, then position.
-	byAcc := byStatus
-	copy(byAcc, refs)
-	slices.SortStableFunc(byAcc, func(a, b *invoiceRef) int {
-		return cmp.Or(cmp.Compare(len(a.account), len(b.account)), cmp.Compare(a.account, b.account))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	slices.SortFunc(perm, func(i, j int32) int {
+		a, b := &refs[i], &refs[j]
+		return cmp.Or(cmp.Compare(len(a.account), len(b.account)), cmp.Compare(a.account, b.account), cmp.Compare(a.pos, b.pos))
 	})
 	accinv := tx.Bucket(bktAccInv)
 	arena = make([]byte, 0, len(refs)*(2+8+17+40))
-	for _, r := range byAcc {
+	for _, i := range perm {
+		r := &refs[i]
 		k := len(arena)
 		arena = binary.BigEndian.AppendUint16(arena, uint16(len(r.account)))
 		arena = append(arena, r.account...)
@@ -87,11 +131,11 @@ func (x *indexBuf) write(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	byID := byAcc
-	slices.SortFunc(byID, func(a, b *invoiceRef) int { return bytes.Compare(a.id[:], b.id[:]) })
+	slices.SortFunc(perm, func(i, j int32) int { return bytes.Compare(refs[i].id[:], refs[j].id[:]) })
 	ids := tx.Bucket(bktByID)
 	arena = make([]byte, 0, len(refs)*(16+8+40))
-	for _, r := range byID {
+	for _, i := range perm {
+		r := &refs[i]
 		k := len(arena)
 		arena = append(arena, r.id[:]...)
 		v := len(arena)
@@ -108,7 +152,8 @@ func (x *indexBuf) write(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	clear(x.invs)
+	clear(x.at)
+	x.refs = x.refs[:0]
 	x.closings = x.closings[:0]
 	return nil
 }
@@ -131,12 +176,17 @@ func appendRefValue(buf []byte, r *invoiceRef) []byte {
 // the heap. With a build's big writes that was a sixth of its CPU.
 const buildMmapSize = 1 << 30
 
-// encodeAccounts encodes the views of ids (setting their sizes); the
-// result waits for the encodings. When there are many they are encoded on
-// every core meanwhile: a private build writes thousands at a time, and
-// while it encodes nothing else runs. Those are cut from large arenas
-// (bbolt keeps each value until the commit), not one buffer grown for each.
-// The views must not change until the encodings are in.
+// encodeAccounts encodes the views of ids (setting their sizes) and
+// releases each one's decoded account as soon as it is encoded (only a
+// private build writes this way, and nothing reads its views before the
+// commit, after which it decodes them from the file): the collector's last
+// cycles of a build then mark the encodings, which hold no pointers, rather
+// than half a gigabyte of decoded accounts beside them, and the heap the
+// encodings need is the accounts' own. The result waits for the
+// encodings. When there are many they are encoded on every core
+// meanwhile: a private build writes thousands at a time, and while it
+// encodes nothing else runs. Those are cut from large arenas (bbolt keeps
+// each value until the commit), not one buffer grown for each.
 func encodeAccounts(ids []string, views map[string]*accountView) (wait func() [][]byte) {
 	out := make([][]byte, len(ids))
 	workers := runtime.GOMAXPROCS(0)
@@ -145,6 +195,7 @@ func encodeAccounts(ids []string, views map[string]*accountView) (wait func() []
 			av := views[id]
 			out[i] = av.encode(make([]byte, 0, av.size+256))
 			av.size = len(out[i])
+			av.release()
 		}
 		return func() [][]byte { return out }
 	}
@@ -162,6 +213,7 @@ func encodeAccounts(ids []string, views map[string]*accountView) (wait func() []
 				arena = append(arena, scratch...)
 				out[i] = arena[len(arena)-n : len(arena) : len(arena)]
 				av.size = n
+				av.release()
 			}
 		})
 	}
@@ -170,6 +222,10 @@ func encodeAccounts(ids []string, views map[string]*accountView) (wait func() []
 		return out
 	}
 }
+
+// release drops a written view's decoded account: it is read again from
+// the file.
+func (av *accountView) release() { av.acc, av.holders = nil, nil }
 
 // parallelEncodeMin is the fewest accounts per core encoded in parallel (a
 // variable for the tests).

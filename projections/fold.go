@@ -130,7 +130,12 @@ func (b *batch) commit(withAccounts bool) error {
 		}
 		return storage(err)
 	}
-	if withAccounts {
+	switch {
+	case withAccounts && p.exclusive:
+		// Written and released (encodeAccounts): read from the file.
+		p.cache.clear()
+		p.versions.clear()
+	case withAccounts:
 		for _, av := range b.dirty {
 			p.cache.put(av)
 		}
@@ -344,7 +349,7 @@ func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.
 	acc := av.acc.ID
 	ref := invoiceRef{pos: pos, status: codeOf(inv.Status), id: e.InvoiceID, account: acc}
 	if b.idx != nil {
-		b.idx.invs[e.InvoiceID] = &ref
+		b.idx.add(ref)
 	} else {
 		idv := binary.BigEndian.AppendUint64(nil, pos)
 		err := errors.Join(
@@ -371,7 +376,7 @@ func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.
 // lookup finds an invoice's request position and account.
 func (b *batch) lookup(id uuid.UUID) (eventstore.Position, string, bool) {
 	if b.idx != nil {
-		if r := b.idx.invs[id]; r != nil {
+		if r := b.idx.get(id); r != nil {
 			return r.pos, r.account, true
 		}
 	}
@@ -394,7 +399,7 @@ func (b *batch) updateStatus(av *accountView, id uuid.UUID) error {
 		return fmt.Errorf("the fold lost invoice %s", id)
 	}
 	if b.idx != nil {
-		if r := b.idx.invs[id]; r != nil {
+		if r := b.idx.get(id); r != nil {
 			old := r.status.status()
 			r.status = codeOf(inv.Status)
 			releaseHeld(av, id, inv, old)
