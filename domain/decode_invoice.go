@@ -117,3 +117,112 @@ func fastInvoiceEvent(data []byte, invoiceID *uuid.UUID, fields ...jsonscan.Fiel
 	}
 	return jsonscan.Decode(data, all[:1+len(fields)]...) && idOf(id, invoiceID)
 }
+
+// The return, void, rejection, title and address events are a smaller share
+// of a replay each, but together through encoding/json they were a fifth of
+// its decoding (reflection, a second validation pass): read the same way.
+
+func fastReturnRequested(data []byte) (ReturnRequested, bool) {
+	var e ReturnRequested
+	var id, addressID []byte
+	ok := jsonscan.Decode(data,
+		jsonscan.Raw("invoice_id", &id),
+		jsonscan.String("reason", &e.Reason),
+		jsonscan.Bool("certified", &e.Certified),
+		jsonscan.String("red_letter_form_number", &e.RedLetterFormNumber),
+		jsonscan.Bool("exchange", &e.Exchange),
+		jsonscan.Raw("address_id", &addressID),
+		jsonscan.Time("requested_at", &e.RequestedAt),
+	) && idOf(id, &e.InvoiceID)
+	if ok && addressID != nil {
+		e.AddressID = new(uuid.UUID)
+		ok = idOf(addressID, e.AddressID)
+	}
+	return e, ok
+}
+
+func fastReturnPaperReceived(data []byte) (ReturnPaperReceived, bool) {
+	var e ReturnPaperReceived
+	ok := fastInvoiceEvent(data, &e.InvoiceID,
+		jsonscan.Bool("complete", &e.Complete),
+		jsonscan.String("note", &e.Note),
+		jsonscan.Time("received_at", &e.ReceivedAt),
+	)
+	return e, ok
+}
+
+func fastReturnRejected(data []byte) (ReturnRejected, bool) {
+	var e ReturnRejected
+	ok := fastInvoiceEvent(data, &e.InvoiceID,
+		jsonscan.String("reason", &e.Reason),
+		jsonscan.Time("rejected_at", &e.RejectedAt),
+	)
+	return e, ok
+}
+
+func fastInvoiceRejected(data []byte) (InvoiceRejected, bool) {
+	var e InvoiceRejected
+	ok := fastInvoiceEvent(data, &e.InvoiceID,
+		jsonscan.String("reason", &e.Reason),
+		jsonscan.Time("rejected_at", &e.RejectedAt),
+	)
+	return e, ok
+}
+
+func fastInvoiceVoided(data []byte) (InvoiceVoided, bool) {
+	var e InvoiceVoided
+	ok := fastInvoiceEvent(data, &e.InvoiceID, jsonscan.Time("voided_at", &e.VoidedAt))
+	return e, ok
+}
+
+func fastAddressAdded(data []byte) (AddressAdded, bool) {
+	var e AddressAdded
+	var id []byte
+	a := &e.Address
+	ok := jsonscan.Decode(data,
+		jsonscan.Raw("address_id", &id),
+		jsonscan.Object("address",
+			jsonscan.String("recipient", &a.Recipient),
+			jsonscan.String("phone", &a.Phone),
+			jsonscan.String("province", &a.Province),
+			jsonscan.String("city", &a.City),
+			jsonscan.String("district", &a.District),
+			jsonscan.String("street", &a.Street),
+			jsonscan.String("postal_code", &a.PostalCode),
+		),
+		jsonscan.Bool("default", &e.Default),
+	) && idOf(id, &e.AddressID)
+	return e, ok
+}
+
+func fastTitleSubmitted(data []byte) (TitleSubmitted, bool) {
+	var e TitleSubmitted
+	var id []byte
+	t := &e.Title
+	ok := jsonscan.Decode(data,
+		jsonscan.Raw("title_id", &id),
+		jsonscan.Object("title",
+			jsonscan.String("type", (*string)(&t.Type)),
+			jsonscan.String("holder", (*string)(&t.Holder)),
+			jsonscan.String("name", &t.Name),
+			jsonscan.String("taxpayer_id", &t.TaxpayerID),
+			jsonscan.String("registered_address", &t.RegisteredAddress),
+			jsonscan.String("registered_phone", &t.RegisteredPhone),
+			jsonscan.String("bank_name", &t.BankName),
+			jsonscan.String("bank_account", &t.BankAccount),
+		),
+		jsonscan.Time("submitted_at", &e.SubmittedAt),
+	) && idOf(id, &e.TitleID)
+	return e, ok
+}
+
+func fastTitleApproved(data []byte) (TitleApproved, bool) {
+	var e TitleApproved
+	var id []byte
+	ok := jsonscan.Decode(data,
+		jsonscan.Raw("title_id", &id),
+		jsonscan.Bool("automatic", &e.Automatic),
+		jsonscan.Time("approved_at", &e.ApprovedAt),
+	) && idOf(id, &e.TitleID)
+	return e, ok
+}

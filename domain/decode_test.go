@@ -25,6 +25,14 @@ var fastInvoiceDecoders = []struct {
 	{"InvoiceShipped", 5, sameAsJSON(fastInvoiceShipped)},
 	{"InvoiceApproved", 2, sameAsJSON(fastInvoiceApproved)},
 	{"InvoiceCancelled", 4, sameAsJSON(fastInvoiceCancelled)},
+	{"ReturnRequested", 7, sameAsJSON(fastReturnRequested)},
+	{"ReturnPaperReceived", 4, sameAsJSON(fastReturnPaperReceived)},
+	{"ReturnRejected", 3, sameAsJSON(fastReturnRejected)},
+	{"InvoiceRejected", 3, sameAsJSON(fastInvoiceRejected)},
+	{"InvoiceVoided", 2, sameAsJSON(fastInvoiceVoided)},
+	{"AddressAdded", 3, sameAsJSON(fastAddressAdded)},
+	{"TitleSubmitted", 3, sameAsJSON(fastTitleSubmitted)},
+	{"TitleApproved", 3, sameAsJSON(fastTitleApproved)},
 }
 
 // sameAsJSON fails unless DecodeEvent and json.Unmarshal agree on data (the
@@ -129,6 +137,10 @@ func TestFastInvoiceFields(t *testing.T) {
 		"InvoiceRequested": reflect.TypeFor[InvoiceRequested](), "InvoiceIssued": reflect.TypeFor[InvoiceIssued](),
 		"InvoiceShipped": reflect.TypeFor[InvoiceShipped](), "InvoiceApproved": reflect.TypeFor[InvoiceApproved](),
 		"InvoiceCancelled": reflect.TypeFor[InvoiceCancelled](),
+		"ReturnRequested":  reflect.TypeFor[ReturnRequested](), "ReturnPaperReceived": reflect.TypeFor[ReturnPaperReceived](),
+		"ReturnRejected": reflect.TypeFor[ReturnRejected](), "InvoiceRejected": reflect.TypeFor[InvoiceRejected](),
+		"InvoiceVoided": reflect.TypeFor[InvoiceVoided](), "AddressAdded": reflect.TypeFor[AddressAdded](),
+		"TitleSubmitted": reflect.TypeFor[TitleSubmitted](), "TitleApproved": reflect.TypeFor[TitleApproved](),
 	}
 	for _, d := range fastInvoiceDecoders {
 		if n := types[d.typ].NumField(); n != d.fields {
@@ -171,6 +183,23 @@ func TestFastInvoiceDecodersMatchJSON(t *testing.T) {
 		},
 		"InvoiceApproved":  {`{"approved_at":"2026-10-13T01:00:00Z"}`, `{"approved_at":"2026-10-13T01:00:00Z "}`, `{"approved_at":0}`},
 		"InvoiceCancelled": {`{"by":"customer","cancelled_at":"2026-10-13T01:00:00Z"}`, `{"by":"support","ticket":"T-1"}`, `{"by":7}`},
+		"ReturnRequested": {
+			`{"address_id":null}`, `{"address_id":"bad"}`, `{"address_id":"0b7f6a55-1111-4222-8333-944455566677"}`,
+			`{"certified":true,"exchange":false,"red_letter_form_number":"1"}`, `{"certified":1}`, `{"reason":"a","requested_at":"2026-10-12T02:30:00Z"}`,
+		},
+		"ReturnPaperReceived": {`{"complete":true,"note":""}`, `{"complete":"x"}`, `{"received_at":"x"}`},
+		"ReturnRejected":      {`{"reason":"r","rejected_at":"2026-10-12T02:30:00Z"}`, `{"reason":null}`},
+		"InvoiceRejected":     {`{"reason":"r","rejected_at":"2026-10-12T02:30:00Z"}`, `{"rejected_at":null}`},
+		"InvoiceVoided":       {`{"voided_at":"2026-10-12T02:30:00Z"}`, `{"voided_at":1}`},
+		"AddressAdded": {
+			`{"address_id":"a6d2c1b0-0000-4000-8000-000000000001"}`, `{"address_id":null}`, `{"address":null}`, `{"address":{}}`,
+			`{"address":{"recipient":"a","recipient":"b"}}`, `{"address":{"Recipient":"a"}}`, `{"default":false}`, `{"default":0}`,
+		},
+		"TitleSubmitted": {
+			`{"title_id":"5f0c6f2e-8a44-4c1b-9d2e-0a1b2c3d4e5f"}`, `{"title_id":"x"}`, `{"title":null}`, `{"title":{"type":"vat_general"}}`,
+			`{"submitted_at":"2026-10-12T02:30:00Z"}`,
+		},
+		"TitleApproved": {`{"title_id":"5f0c6f2e-8a44-4c1b-9d2e-0a1b2c3d4e5f","automatic":true}`, `{"automatic":null}`, `{"approved_at":""}`},
 	}
 	for _, d := range fastInvoiceDecoders {
 		golden, err := os.ReadFile("../testdata/events/" + d.typ + ".json")
@@ -214,6 +243,16 @@ func TestFastInvoiceDecodersRandom(t *testing.T) {
 			InvoiceShipped{InvoiceID: id(), Courier: w(), TrackingNumber: w(), ShippedAt: at(), Late: rng.IntN(2) == 0},
 			InvoiceApproved{InvoiceID: id(), ApprovedAt: at()},
 			InvoiceCancelled{InvoiceID: id(), By: RoleCustomer, Ticket: w(), CancelledAt: at()},
+			ReturnRequested{InvoiceID: id(), Reason: w(), Certified: rng.IntN(2) == 0, RedLetterFormNumber: w(), Exchange: rng.IntN(2) == 0, AddressID: ex, RequestedAt: at()},
+			ReturnPaperReceived{InvoiceID: id(), Complete: rng.IntN(2) == 0, Note: w(), ReceivedAt: at()},
+			ReturnRejected{InvoiceID: id(), Reason: w(), RejectedAt: at()},
+			InvoiceRejected{InvoiceID: id(), Reason: w(), RejectedAt: at()},
+			InvoiceVoided{InvoiceID: id(), VoidedAt: at()},
+			AddressAdded{AddressID: id(), Address: Address{Recipient: w(), Phone: "13800138000", Province: w(), City: w(), District: w(), Street: w(), PostalCode: "100089"},
+				Default: rng.IntN(2) == 0},
+			TitleSubmitted{TitleID: id(), Title: Title{Type: VATSpecial, Holder: HolderCompany, Name: w(), TaxpayerID: w(), RegisteredAddress: w(),
+				RegisteredPhone: w(), BankName: w(), BankAccount: w()}, SubmittedAt: at()},
+			TitleApproved{TitleID: id(), Automatic: rng.IntN(2) == 0, ApprovedAt: at()},
 		}
 		for i, e := range events {
 			_, data, err := EncodeEvent(e)

@@ -252,24 +252,24 @@ func (ExchangeFailed) EventType() string      { return "ExchangeFailed" }
 
 // eventTypes decodes each event type into its value type.
 var eventTypes = map[string]func([]byte) (Event, error){
-	"StatementPosted":     decodeStatementPosted, // decode_statement.go
-	"TitleSubmitted":      decodeAs[TitleSubmitted],
-	"TitleApproved":       decodeAs[TitleApproved],
+	"StatementPosted":     decodeStatementPosted,      // decode_statement.go
+	"TitleSubmitted":      fastOr(fastTitleSubmitted), // decode_invoice.go
+	"TitleApproved":       fastOr(fastTitleApproved),  // decode_invoice.go
 	"TitleRejected":       decodeAs[TitleRejected],
 	"TitleCleared":        decodeAs[TitleCleared],
-	"AddressAdded":        decodeAs[AddressAdded],
+	"AddressAdded":        fastOr(fastAddressAdded), // decode_invoice.go
 	"AddressUpdated":      decodeAs[AddressUpdated],
 	"AddressRemoved":      decodeAs[AddressRemoved],
-	"InvoiceRequested":    fastOr(fastInvoiceRequested), // decode_invoice.go
-	"InvoiceCancelled":    fastOr(fastInvoiceCancelled), // decode_invoice.go
-	"InvoiceApproved":     fastOr(fastInvoiceApproved),  // decode_invoice.go
-	"InvoiceRejected":     decodeAs[InvoiceRejected],
-	"InvoiceIssued":       fastOr(fastInvoiceIssued),  // decode_invoice.go
-	"InvoiceShipped":      fastOr(fastInvoiceShipped), // decode_invoice.go
-	"ReturnRequested":     decodeAs[ReturnRequested],
-	"ReturnPaperReceived": decodeAs[ReturnPaperReceived],
-	"ReturnRejected":      decodeAs[ReturnRejected],
-	"InvoiceVoided":       decodeAs[InvoiceVoided],
+	"InvoiceRequested":    fastOr(fastInvoiceRequested),    // decode_invoice.go
+	"InvoiceCancelled":    fastOr(fastInvoiceCancelled),    // decode_invoice.go
+	"InvoiceApproved":     fastOr(fastInvoiceApproved),     // decode_invoice.go
+	"InvoiceRejected":     fastOr(fastInvoiceRejected),     // decode_invoice.go
+	"InvoiceIssued":       fastOr(fastInvoiceIssued),       // decode_invoice.go
+	"InvoiceShipped":      fastOr(fastInvoiceShipped),      // decode_invoice.go
+	"ReturnRequested":     fastOr(fastReturnRequested),     // decode_invoice.go
+	"ReturnPaperReceived": fastOr(fastReturnPaperReceived), // decode_invoice.go
+	"ReturnRejected":      fastOr(fastReturnRejected),      // decode_invoice.go
+	"InvoiceVoided":       fastOr(fastInvoiceVoided),       // decode_invoice.go
 	"InvoiceRedFlushed":   decodeAs[InvoiceRedFlushed],
 	"ExchangeFailed":      decodeAs[ExchangeFailed],
 
