@@ -202,17 +202,24 @@ func encodeAccounts(ids []string, views map[string]*accountView) (wait func() []
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			var scratch, arena []byte
+			var arena []byte
 			for i := w * len(ids) / workers; i < (w+1)*len(ids)/workers; i++ {
 				av := views[ids[i]]
-				scratch = av.encode(scratch)
-				n := len(scratch)
-				if cap(arena)-len(arena) < n {
-					arena = make([]byte, 0, max(encodeArena, n))
+				// Encoded in place at the arena's end; one that outgrows
+				// what is left is its own allocation (append's), and the
+				// next starts a new arena.
+				if cap(arena)-len(arena) < av.size+encodeSlack {
+					arena = make([]byte, 0, max(encodeArena, av.size+encodeSlack))
 				}
-				arena = append(arena, scratch...)
-				out[i] = arena[len(arena)-n : len(arena) : len(arena)]
-				av.size = n
+				tail := arena[len(arena):]
+				v := av.encode(tail)
+				if len(v) <= cap(tail) {
+					arena = arena[:len(arena)+len(v)]
+				} else {
+					arena = nil
+				}
+				out[i] = v[:len(v):len(v)]
+				av.size = len(v)
 				av.release()
 			}
 		})
@@ -231,5 +238,11 @@ func (av *accountView) release() { av.acc, av.holders = nil, nil }
 // variable for the tests).
 var parallelEncodeMin = 64
 
-// encodeArena is the size of the arenas encodeAccounts cuts values from.
-const encodeArena = 4 << 20
+// encodeArena is the size of the arenas encodeAccounts cuts values from,
+// and encodeSlack what it leaves for an account to have grown since its
+// size was last measured (variables for the tests, which make accounts
+// outgrow their arenas).
+var (
+	encodeArena = 4 << 20
+	encodeSlack = 4 << 10
+)

@@ -97,10 +97,16 @@ func TestPrivateBuildAcrossWrites(t *testing.T) {
 		t.Fatal("the log has no invoices or no closings: it tests nothing")
 	}
 	store := newFakeStore(w.records)
-	defer func(c, r, e int) { commitEvery, bulkRecords, parallelEncodeMin = c, r, e }(commitEvery, bulkRecords, parallelEncodeMin)
-	for i, every := range []int{2 * len(w.records), 2 * len(w.records), 97, 13} {
+	defer func(c, r, e, a, s int) {
+		commitEvery, bulkRecords, parallelEncodeMin, encodeArena, encodeSlack = c, r, e, a, s
+	}(commitEvery, bulkRecords, parallelEncodeMin, encodeArena, encodeSlack)
+	for i, every := range []int{2 * len(w.records), 2 * len(w.records), 97, 13, 2 * len(w.records), 97} {
 		commitEvery, bulkRecords = 5, every
 		parallelEncodeMin = 1 + 100*(i%2) // in parallel, then not
+		if i >= 4 {
+			// Accounts outgrow their arenas, or start new ones.
+			parallelEncodeMin, encodeArena, encodeSlack = 1, 300, 0
+		}
 		diffBuckets(t, "replay", replayBuckets(t, store, nil), want)
 		diffBuckets(t, "rebuild", rebuildBuckets(t, store), want)
 	}
