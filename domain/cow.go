@@ -53,51 +53,36 @@ func (a *Account) storeOwner(o *owner) {
 // to a statement goes through it (a pointer read from Statements before
 // the copy is the shared one: read it again after).
 func (a *Account) ownStatement(month string) *Statement {
-	s := a.Statements[month]
-	if s == nil {
-		return nil
-	}
-	o := a.mark()
-	if s.own == o {
-		return s
-	}
-	c := *s
-	c.own = o
-	a.Statements[month] = &c
-	return &c
+	return own(a, a.Statements, month, func(s *Statement) **owner { return &s.own })
 }
 
 // ownInvoice is ownStatement for invoices. The pointers an invoice holds
 // (shipment, return, amounts) are replaced, never written through, so a
 // shallow copy is enough.
 func (a *Account) ownInvoice(id uuid.UUID) *Invoice {
-	inv := a.Invoices[id]
-	if inv == nil {
-		return nil
-	}
-	o := a.mark()
-	if inv.own == o {
-		return inv
-	}
-	c := *inv
-	c.own = o
-	a.Invoices[id] = &c
-	return &c
+	return own(a, a.Invoices, id, func(inv *Invoice) **owner { return &inv.own })
 }
 
 // ownConfirmation is ownStatement for red-letter confirmations.
 func (a *Account) ownConfirmation(id uuid.UUID) *Confirmation {
-	cf := a.confirmation(id)
-	if cf == nil {
+	return own(a, a.Confirmations, id, func(cf *Confirmation) **owner { return &cf.own })
+}
+
+// own is the copy on write behind ownStatement and its siblings: m's entity
+// under k if a owns it, else a copy of it that a owns, put in its place.
+// mark says where an entity keeps its owner.
+func own[K comparable, E any](a *Account, m map[K]*E, k K, mark func(*E) **owner) *E {
+	e := m[k]
+	if e == nil {
 		return nil
 	}
 	o := a.mark()
-	if cf.own == o {
-		return cf
+	if *mark(e) == o {
+		return e
 	}
-	c := *cf
-	c.own = o
-	a.Confirmations[id] = &c
+	c := *e
+	*mark(&c) = o
+	m[k] = &c
 	return &c
 }
 
