@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"time"
+
 	"github.com/fapiao/fapiao/internal/jsonscan"
 	"github.com/google/uuid"
 )
@@ -153,20 +155,23 @@ func fastReturnPaperReceived(data []byte) (ReturnPaperReceived, bool) {
 
 func fastReturnRejected(data []byte) (ReturnRejected, bool) {
 	var e ReturnRejected
-	ok := fastInvoiceEvent(data, &e.InvoiceID,
-		jsonscan.String("reason", &e.Reason),
-		jsonscan.Time("rejected_at", &e.RejectedAt),
-	)
+	ok := fastRejection(data, &e.InvoiceID, &e.Reason, &e.RejectedAt)
 	return e, ok
 }
 
 func fastInvoiceRejected(data []byte) (InvoiceRejected, bool) {
 	var e InvoiceRejected
-	ok := fastInvoiceEvent(data, &e.InvoiceID,
-		jsonscan.String("reason", &e.Reason),
-		jsonscan.Time("rejected_at", &e.RejectedAt),
-	)
+	ok := fastRejection(data, &e.InvoiceID, &e.Reason, &e.RejectedAt)
 	return e, ok
+}
+
+// fastRejection reads the members an application's and a return's
+// rejection share.
+func fastRejection(data []byte, invoiceID *uuid.UUID, reason *string, at *time.Time) bool {
+	return fastInvoiceEvent(data, invoiceID,
+		jsonscan.String("reason", reason),
+		jsonscan.Time("rejected_at", at),
+	)
 }
 
 func fastInvoiceVoided(data []byte) (InvoiceVoided, bool) {
