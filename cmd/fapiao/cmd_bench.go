@@ -64,6 +64,9 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 			}
 			defer stop()
 		}
+		// The ledger runs here as it runs in serve: with serve's heap floor,
+		// so the collector paces as it does there.
+		defer holdHeapFloor()()
 		res, err := bench.RunAppend(ctx, cfg)
 		if err != nil {
 			return err
