@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -9,6 +11,7 @@ import (
 	"github.com/fapiao/fapiao/api"
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/faultstore"
+	"github.com/fapiao/fapiao/internal/testkit"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -82,7 +85,8 @@ func TestStorageFaults(t *testing.T) {
 // on.
 func TestStoreDamage(t *testing.T) {
 	var fs *faultstore.Store
-	s := newTestServer(t, withFaults(&fs))
+	var logged testkit.SyncBuffer
+	s := newTestServer(t, withFaults(&fs), func(c *api.Config) { c.Logger = slog.New(slog.NewTextHandler(&logged, nil)) })
 	s.seed()
 	before := s.store.LastPosition()
 	fs.Fail(fmt.Errorf("bolt: commit: page 7: invalid page type (%w)", eventstore.ErrCorrupt), faultstore.BeforeWrite, 1)
@@ -91,8 +95,10 @@ func TestStoreDamage(t *testing.T) {
 	requireProblem(t, r, 500)
 	require.Equal(t, "https://fapiao.dev/problems/internal", r.JSON(t)["type"])
 	require.Empty(t, r.Header.Get("Retry-After"), "retrying does not mend a damaged store")
+	require.Equal(t, 1, strings.Count(logged.String(), `msg="request failed"`), "the failed command is logged as an error")
 	requireProblem(t, s.call("GET", "/readyz", "", nil), 503)
 	require.Contains(t, string(s.call("GET", "/readyz", "", nil).Body), "damaged")
+	require.Equal(t, 1, strings.Count(logged.String(), `msg="request failed"`), "a readiness probe's 503 is its answer, not a failure to log")
 
 	r = s.call("POST", "/v1/accounts/acc-2/statements", tokBilling, statementBody("2026-09", "1.00"))
 	requireProblem(t, r, 500)

@@ -195,7 +195,10 @@ func (s *server) errorHandler(err error, c echo.Context) {
 	if errors.Is(err, eventstore.ErrCorrupt) {
 		s.damage.CompareAndSwap(nil, &err)
 	}
-	if p.Status >= 500 {
+	// A readiness probe's 503 is its answer, not a failed request: a
+	// probe polling a starting server would log an error a poll. (The
+	// access line still records it.)
+	if p.Status >= 500 && c.Path() != "/readyz" {
 		s.log.ErrorContext(c.Request().Context(), "request failed",
 			slog.String("request_id", requestID(c)), slog.String("route", c.Path()), slog.Any("error", err))
 	}
