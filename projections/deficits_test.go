@@ -103,3 +103,40 @@ func TestDEF6_ReconcileCatchesABrokenDeficit(t *testing.T) {
 		t.Fatalf("no DEF problem: %+v", rep.Problems)
 	}
 }
+
+// TestDEF4_FreedPartIsListedAvailable: a statement whose rest is held by one
+// application while DEF-4 freed another part of it is listed under
+// ?status=available, with that part as available, since it can be applied
+// for on its own (APP-7's exception).
+func TestDEF4_FreedPartIsListedAvailable(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 16, time.Date(2026, 8, 3, 9, 0, 0, 0, shanghai))
+	w.onboard("acc-f")
+	w.postKingsoft("acc-f", "2026-06", 20000)
+	j := w.request("acc-f", "2026-06")
+	w.issue("acc-f", j)
+	w.do("acc-f", domain.RoleBilling, domain.PostAdjustment{Month: "2026-06", AdjustmentID: "refund-1", Bucket: domain.BucketKingsoft, Amount: "60.00", Reason: "downgrade", Reference: "ORD-1"})
+	w.postKingsoft("acc-f", "2026-07", 15000) // offsets 60.00; the rest, 90.00, goes to h
+	h := w.request("acc-f", "2026-07")
+	w.returnPaper("acc-f", j)
+	w.do("acc-f", domain.RoleFinance, domain.RedFlushInvoice{InvoiceID: j, RedInvoiceCode: "3300000000", RedInvoiceNumber: "00000091"})
+
+	p := New()
+	for _, r := range w.records {
+		if err := p.Apply(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	avail, _ := p.Statements("acc-f", domain.StatementAvailable)
+	if len(avail) != 2 || avail[0].Month != "2026-06" || avail[1].Month != "2026-07" {
+		t.Fatalf("available statements %+v", avail)
+	}
+	jul := avail[1]
+	if jul.Status != domain.StatementReserved || jul.InvoiceID == nil || *jul.InvoiceID != h || !jul.Available.Equal(domain.MustMoney("60.00")) {
+		t.Fatalf("July %+v", jul)
+	}
+	reserved, _ := p.Statements("acc-f", domain.StatementReserved)
+	if len(reserved) != 1 || reserved[0].Month != "2026-07" {
+		t.Fatalf("reserved statements %+v", reserved)
+	}
+}

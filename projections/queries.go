@@ -105,12 +105,13 @@ type StatementView struct {
 }
 
 // Statements lists the account's statements ordered by month, only those in
-// status unless status is "".
+// status unless status is "". Available also lists a held statement with a
+// part DEF-4 freed: that part can be applied for on its own (APP-7).
 func (p *Projections) Statements(acc string, status domain.StatementStatus) ([]StatementView, bool) {
 	views := []StatementView{}
 	ok := p.withAccount("statements", acc, func(av *accountView) {
 		for _, s := range av.acc.Statements {
-			if status != "" && s.Status != status {
+			if status != "" && s.Status != status && (status != domain.StatementAvailable || !s.Free.Total().IsPositive()) {
 				continue
 			}
 			views = append(views, NewStatementView(s))
