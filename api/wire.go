@@ -43,30 +43,24 @@ type addressIn struct {
 // invoiceOut is an invoice as API.md writes it, with the actions the
 // caller may take now.
 type invoiceOut struct {
-	ID            uuid.UUID            `json:"id"`
-	AccountID     string               `json:"account_id"`
-	Status        domain.InvoiceStatus `json:"status"`
-	Amount        domain.Money         `json:"amount"`
-	Kingsoft      domain.Money         `json:"kingsoft"`
-	Marketplace   domain.Money         `json:"marketplace"`
-	Statements    []string             `json:"statements"`
-	Title         domain.Title         `json:"title"`
-	Medium        domain.Medium        `json:"medium"`
-	Address       *domain.Address      `json:"address,omitempty"` // paper only (APP-5)
-	Emails        []string             `json:"emails,omitempty"`  // electronic only (EINV-1)
-	RequestedAt   time.Time            `json:"requested_at"`
-	SLADue        string               `json:"sla_due,omitempty"`
-	ExchangeOf    *uuid.UUID           `json:"exchange_of,omitempty"`
-	InvoiceCode   string               `json:"invoice_code,omitempty"`
-	InvoiceNumber string               `json:"invoice_number,omitempty"`
-	IssuedOn      string               `json:"issued_on,omitempty"`
-	Issuer        string               `json:"issuer,omitempty"`
-	TaxRate       string               `json:"tax_rate,omitempty"`
-	NetAmount     *domain.Money        `json:"net_amount,omitempty"`
-	TaxAmount     *domain.Money        `json:"tax_amount,omitempty"`
-	Shipment      *domain.Shipment     `json:"shipment,omitempty"`
-	DeliveredTo   []string             `json:"delivered_to,omitempty"` // electronic, on issue (EINV-2)
-	Return        *domain.Return       `json:"return,omitempty"`
+	ID           uuid.UUID            `json:"id"`
+	AccountID    string               `json:"account_id"`
+	Status       domain.InvoiceStatus `json:"status"`
+	Amount       domain.Money         `json:"amount"`
+	Kingsoft     domain.Money         `json:"kingsoft"`
+	Marketplace  domain.Money         `json:"marketplace"`
+	Statements   []string             `json:"statements"`
+	Title        domain.Title         `json:"title"`
+	Medium       domain.Medium        `json:"medium"`
+	Address      *domain.Address      `json:"address,omitempty"` // paper only (APP-5)
+	Emails       []string             `json:"emails,omitempty"`  // electronic only (EINV-1)
+	RequestedAt  time.Time            `json:"requested_at"`
+	SLADue       string               `json:"sla_due,omitempty"`
+	ExchangeOf   *uuid.UUID           `json:"exchange_of,omitempty"`
+	domain.Issue `json:",inline"`
+	Shipment     *domain.Shipment `json:"shipment,omitempty"`
+	DeliveredTo  []string         `json:"delivered_to,omitempty"` // electronic, on issue (EINV-2)
+	Return       *domain.Return   `json:"return,omitempty"`
 	// ExchangeFailure says why RETURN-6's exchange was not made.
 	ExchangeFailure *domain.ExchangeFailure `json:"exchange_failure,omitempty"`
 	// Deficit is what the invoice still owes after refunds (DEF-2, DEF-5),
@@ -89,9 +83,7 @@ func viewInvoice(inv *domain.Invoice, r domain.Role) invoiceOut {
 		ID: inv.ID, AccountID: inv.AccountID, Status: inv.Status, Amount: inv.Amount, Kingsoft: inv.Kingsoft,
 		Marketplace: inv.Marketplace, Statements: inv.Statements, Title: inv.Title,
 		Medium: inv.Medium, Emails: inv.Emails, DeliveredTo: inv.DeliveredTo, RequestedAt: inv.RequestedAt, SLADue: inv.SLADue,
-		ExchangeOf: inv.ExchangeOf, InvoiceCode: inv.InvoiceCode, InvoiceNumber: inv.InvoiceNumber,
-		IssuedOn: inv.IssuedOn, Issuer: inv.Issuer, TaxRate: inv.TaxRate, NetAmount: inv.NetAmount,
-		TaxAmount: inv.TaxAmount, Shipment: inv.Shipment, Return: inv.Return,
+		ExchangeOf: inv.ExchangeOf, Issue: inv.Issue, Shipment: inv.Shipment, Return: inv.Return,
 		ExchangeFailure: inv.ExchangeFailure, PartialRedFlushes: inv.PartialRedFlushes,
 		RejectReason: inv.RejectReason, CancelledBy: inv.CancelledBy, UpdatedAt: inv.UpdatedAt, Actions: inv.Actions(r),
 	}

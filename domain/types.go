@@ -220,32 +220,40 @@ type ExchangeFailure struct {
 	At     time.Time `json:"at"`
 }
 
+// Issue is what issuing writes on an invoice (ISSUE-1..2): its code and
+// number, date, issuer and tax; all empty before. Invoice embeds it, and the
+// API answers it as it is.
+type Issue struct {
+	InvoiceCode   string `json:"invoice_code,omitempty"`
+	InvoiceNumber string `json:"invoice_number,omitempty"`
+	IssuedOn      string `json:"issued_on,omitempty"`
+	Issuer        string `json:"issuer,omitempty"`
+	TaxRate       string `json:"tax_rate,omitempty"`
+	NetAmount     *Money `json:"net_amount,omitempty"`
+	TaxAmount     *Money `json:"tax_amount,omitempty"`
+}
+
 // Invoice is an application and, once issued, the invoice (one ID throughout).
 type Invoice struct {
-	ID            uuid.UUID     `json:"id"`
-	AccountID     string        `json:"account_id"`
-	Status        InvoiceStatus `json:"status"`
-	Amount        Money         `json:"amount"`
-	Kingsoft      Money         `json:"kingsoft"`
-	Marketplace   Money         `json:"marketplace"`
-	Statements    []string      `json:"statements"`
-	Title         Title         `json:"title"`
-	Address       Address       `json:"address"`
-	Medium        Medium        `json:"medium"`           // paper unless the application said electronic (EINV-1)
-	Emails        []string      `json:"emails,omitempty"` // electronic: where it is delivered (EINV-1)
-	RequestedAt   time.Time     `json:"requested_at"`
-	SLADue        string        `json:"sla_due,omitempty"`
-	ExchangeOf    *uuid.UUID    `json:"exchange_of,omitempty"`
-	InvoiceCode   string        `json:"invoice_code,omitempty"`
-	InvoiceNumber string        `json:"invoice_number,omitempty"`
-	IssuedOn      string        `json:"issued_on,omitempty"`
-	Issuer        string        `json:"issuer,omitempty"`
-	TaxRate       string        `json:"tax_rate,omitempty"`
-	NetAmount     *Money        `json:"net_amount,omitempty"`
-	TaxAmount     *Money        `json:"tax_amount,omitempty"`
-	Shipment      *Shipment     `json:"shipment,omitempty"`
-	DeliveredTo   []string      `json:"delivered_to,omitempty"` // electronic: delivered on issue (EINV-2)
-	Return        *Return       `json:"return,omitempty"`
+	ID          uuid.UUID     `json:"id"`
+	AccountID   string        `json:"account_id"`
+	Status      InvoiceStatus `json:"status"`
+	Amount      Money         `json:"amount"`
+	Kingsoft    Money         `json:"kingsoft"`
+	Marketplace Money         `json:"marketplace"`
+	Statements  []string      `json:"statements"`
+	Title       Title         `json:"title"`
+	Address     Address       `json:"address"`
+	Medium      Medium        `json:"medium"`           // paper unless the application said electronic (EINV-1)
+	Emails      []string      `json:"emails,omitempty"` // electronic: where it is delivered (EINV-1)
+	RequestedAt time.Time     `json:"requested_at"`
+	SLADue      string        `json:"sla_due,omitempty"`
+	ExchangeOf  *uuid.UUID    `json:"exchange_of,omitempty"`
+	// Issue is set when it is issued (ISSUE-1..2, EINV-2).
+	Issue
+	Shipment    *Shipment `json:"shipment,omitempty"`
+	DeliveredTo []string  `json:"delivered_to,omitempty"` // electronic: delivered on issue (EINV-2)
+	Return      *Return   `json:"return,omitempty"`
 	// ExchangeFailure says why RETURN-6's exchange could not be made when
 	// the return completed; nil when none was asked or it was made.
 	ExchangeFailure *ExchangeFailure `json:"exchange_failure,omitempty"`
