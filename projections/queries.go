@@ -86,11 +86,8 @@ type StatementView struct {
 	Month       string                 `json:"month"`
 	Status      domain.StatementStatus `json:"status"`
 	Invoiceable domain.Money           `json:"invoiceable"`
-	Kingsoft    domain.Money           `json:"kingsoft"`
-	Marketplace domain.Money           `json:"marketplace"`
-	Merchant    domain.Money           `json:"merchant"`
-	Offline     domain.Money           `json:"offline"`
-	Deductions  domain.Money           `json:"deductions"`
+	// Buckets are the statement's own (STMT-4/5, after adjustments).
+	domain.Buckets
 	// InvoiceID is the invoice holding the statement while reserved or invoiced.
 	InvoiceID *uuid.UUID `json:"invoice_id"`
 	// InvoiceIDs lists every live holder, first one first, when DEF-4 gave
@@ -130,11 +127,7 @@ func NewStatementView(s *domain.Statement) StatementView {
 		Month:       s.Month,
 		Status:      s.Status,
 		Invoiceable: s.Buckets.Invoiceable(),
-		Kingsoft:    s.Buckets.Kingsoft,
-		Marketplace: s.Buckets.Marketplace,
-		Merchant:    s.Buckets.Merchant,
-		Offline:     s.Buckets.Offline,
-		Deductions:  s.Buckets.Deductions,
+		Buckets:     s.Buckets,
 		Adjusted:    s.Adjusted.Total(),
 		Offset:      s.OffsetTotal().Total(),
 		Available:   s.Free.Total(),
