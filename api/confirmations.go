@@ -13,24 +13,20 @@ import (
 // confirmationView is a red-letter confirmation as API.md writes it
 // (RED-1..6), with what the caller may do to it now.
 type confirmationView struct {
-	ID           uuid.UUID                 `json:"id"`
-	InvoiceID    uuid.UUID                 `json:"invoice_id"`
-	Amount       domain.Money              `json:"amount"`
-	Reason       domain.RedReason          `json:"reason"`
-	Deducted     bool                      `json:"deducted"`
-	Booked       bool                      `json:"booked"`
-	Status       domain.ConfirmationStatus `json:"status"`
-	EnteredBy    domain.Side               `json:"entered_by"`
-	EnteredAt    time.Time                 `json:"entered_at"`
-	ExpiresAt    *time.Time                `json:"expires_at,omitempty"`
-	RefuseReason string                    `json:"refuse_reason,omitempty"`
-	Used         bool                      `json:"used"`
-	Actions      []string                  `json:"actions"`
+	ID                       uuid.UUID `json:"id"`
+	domain.ConfirmationTerms `json:",inline"`
+	Status                   domain.ConfirmationStatus `json:"status"`
+	EnteredBy                domain.Side               `json:"entered_by"`
+	EnteredAt                time.Time                 `json:"entered_at"`
+	ExpiresAt                *time.Time                `json:"expires_at,omitempty"`
+	RefuseReason             string                    `json:"refuse_reason,omitempty"`
+	Used                     bool                      `json:"used"`
+	Actions                  []string                  `json:"actions"`
 }
 
 func viewConfirmation(cf domain.Confirmation, r domain.Role) confirmationView {
 	return confirmationView{
-		ID: cf.ID, InvoiceID: cf.InvoiceID, Amount: cf.Amount, Reason: cf.Reason, Deducted: cf.Deducted, Booked: cf.Booked,
+		ID: cf.ID, ConfirmationTerms: cf.ConfirmationTerms,
 		Status: cf.Status, EnteredBy: cf.EnteredBy, EnteredAt: cf.EnteredAt, ExpiresAt: cf.ExpiresAt,
 		RefuseReason: cf.RefuseReason, Used: cf.Used, Actions: cf.Actions(r),
 	}

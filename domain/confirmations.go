@@ -46,14 +46,22 @@ const (
 // hours after entry.
 const ConfirmationTTL = 72 * time.Hour
 
+// ConfirmationTerms are what a side enters a red-letter confirmation with
+// (RED-1): the invoice, the amount it reverses and why, and whether the
+// buyer deducted and booked the invoice. The event records them and the
+// confirmation keeps them, unchanged.
+type ConfirmationTerms struct {
+	InvoiceID uuid.UUID `json:"invoice_id"`
+	Amount    Money     `json:"amount"`
+	Reason    RedReason `json:"reason"`
+	Deducted  bool      `json:"deducted"`
+	Booked    bool      `json:"booked"`
+}
+
 // Confirmation is one red-letter confirmation and where it stands.
 type Confirmation struct {
-	ID        uuid.UUID          `json:"id"`
-	InvoiceID uuid.UUID          `json:"invoice_id"`
-	Amount    Money              `json:"amount"`
-	Reason    RedReason          `json:"reason"`
-	Deducted  bool               `json:"deducted"`
-	Booked    bool               `json:"booked"`
+	ID uuid.UUID `json:"id"`
+	ConfirmationTerms
 	Status    ConfirmationStatus `json:"status"`
 	EnteredBy Side               `json:"entered_by"`
 	EnteredAt time.Time          `json:"entered_at"`
@@ -130,16 +138,12 @@ func (c *Confirmation) Actions(r Role) []string {
 // Status is not_required, pending_buyer or pending_seller; ExpiresAt is
 // set when pending (RED-3).
 type RedLetterConfirmationEntered struct {
-	ConfirmationID uuid.UUID          `json:"confirmation_id"`
-	InvoiceID      uuid.UUID          `json:"invoice_id"`
-	Amount         Money              `json:"amount"`
-	Reason         RedReason          `json:"reason"`
-	Deducted       bool               `json:"deducted"`
-	Booked         bool               `json:"booked"`
-	EnteredBy      Side               `json:"entered_by"`
-	Status         ConfirmationStatus `json:"status"`
-	EnteredAt      time.Time          `json:"entered_at"`
-	ExpiresAt      *time.Time         `json:"expires_at,omitempty"`
+	ConfirmationID uuid.UUID `json:"confirmation_id"`
+	ConfirmationTerms
+	EnteredBy Side               `json:"entered_by"`
+	Status    ConfirmationStatus `json:"status"`
+	EnteredAt time.Time          `json:"entered_at"`
+	ExpiresAt *time.Time         `json:"expires_at,omitempty"`
 }
 
 // RedLetterConfirmationConfirmed: the other side confirmed it (RED-2).
@@ -269,14 +273,10 @@ func (c EnterConfirmation) Decide(a *Account, env Env) ([]Event, error) {
 		}
 	}
 	e := RedLetterConfirmationEntered{
-		ConfirmationID: env.NewID(),
-		InvoiceID:      inv.ID,
-		Amount:         whole,
-		Reason:         c.Reason,
-		Deducted:       c.Deducted,
-		Booked:         c.Booked,
-		EnteredBy:      side,
-		EnteredAt:      env.Now,
+		ConfirmationID:    env.NewID(),
+		ConfirmationTerms: ConfirmationTerms{InvoiceID: inv.ID, Amount: whole, Reason: c.Reason, Deducted: c.Deducted, Booked: c.Booked},
+		EnteredBy:         side,
+		EnteredAt:         env.Now,
 	}
 	if amount != nil {
 		e.Amount = *amount
@@ -463,17 +463,13 @@ func (a *Account) applyConfirmationEntered(e *RedLetterConfirmationEntered) {
 		return
 	}
 	cf := &Confirmation{
-		ID:        e.ConfirmationID,
-		InvoiceID: e.InvoiceID,
-		Amount:    e.Amount,
-		Reason:    e.Reason,
-		Deducted:  e.Deducted,
-		Booked:    e.Booked,
-		Status:    e.Status,
-		EnteredBy: e.EnteredBy,
-		EnteredAt: e.EnteredAt,
-		UpdatedAt: e.EnteredAt,
-		own:       a.mark(),
+		ID:                e.ConfirmationID,
+		ConfirmationTerms: e.ConfirmationTerms,
+		Status:            e.Status,
+		EnteredBy:         e.EnteredBy,
+		EnteredAt:         e.EnteredAt,
+		UpdatedAt:         e.EnteredAt,
+		own:               a.mark(),
 	}
 	if e.ExpiresAt != nil {
 		t := *e.ExpiresAt

@@ -60,8 +60,8 @@ func sampleEvents() []Event {
 		InvoiceRedFlushed{InvoiceID: id, RedInvoiceCode: "011001900111", RedInvoiceNumber: "12345679", RedAmount: MustMoney("350.50"), RedFlushedAt: ts},
 		ExchangeFailed{InvoiceID: id, Reason: "no approved invoice title", Code: "APP-1", FailedAt: ts},
 		RedLetterConfirmationEntered{
-			ConfirmationID: other, InvoiceID: id, Amount: MustMoney("350.50"), Reason: ReasonServiceTerminated,
-			Deducted: true, Booked: true, EnteredBy: Seller, Status: ConfirmationPendingBuyer, EnteredAt: ts, ExpiresAt: &exp,
+			ConfirmationID: other, ConfirmationTerms: ConfirmationTerms{InvoiceID: id, Amount: MustMoney("350.50"), Reason: ReasonServiceTerminated, Deducted: true, Booked: true},
+			EnteredBy: Seller, Status: ConfirmationPendingBuyer, EnteredAt: ts, ExpiresAt: &exp,
 		},
 		RedLetterConfirmationConfirmed{ConfirmationID: other, InvoiceID: id, By: Buyer, ConfirmedAt: ts},
 		RedLetterConfirmationRefused{ConfirmationID: other, InvoiceID: id, By: Buyer, Reason: "未收到退款", RefusedAt: ts},

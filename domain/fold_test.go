@@ -53,7 +53,7 @@ func foldCases() map[string]foldCase {
 	})
 	expires := t0.Add(ConfirmationTTL)
 	confirming := append(slices.Clip(eIssued), RedLetterConfirmationEntered{
-		ConfirmationID: conf, InvoiceID: inv, Amount: MustMoney("1000.00"), Reason: ReasonServiceTerminated,
+		ConfirmationID: conf, ConfirmationTerms: ConfirmationTerms{InvoiceID: inv, Amount: MustMoney("1000.00"), Reason: ReasonServiceTerminated},
 		EnteredBy: Seller, Status: ConfirmationPendingBuyer, EnteredAt: t0, ExpiresAt: &expires,
 	})
 	owing := append(slices.Clip(issued), StatementAdjusted{
