@@ -146,29 +146,37 @@ type RedLetterConfirmationEntered struct {
 	ExpiresAt *time.Time         `json:"expires_at,omitempty"`
 }
 
-// RedLetterConfirmationConfirmed: the other side confirmed it (RED-2).
-type RedLetterConfirmationConfirmed struct {
+// ConfirmationAct says which side acted on which confirmation: the members
+// the events of a side's confirming, refusing (RED-2) and withdrawing
+// (RED-3) share.
+type ConfirmationAct struct {
 	ConfirmationID uuid.UUID `json:"confirmation_id"`
 	InvoiceID      uuid.UUID `json:"invoice_id"`
 	By             Side      `json:"by"`
-	ConfirmedAt    time.Time `json:"confirmed_at"`
+}
+
+// actOn is side's act on cf.
+func actOn(cf *Confirmation, side Side) ConfirmationAct {
+	return ConfirmationAct{ConfirmationID: cf.ID, InvoiceID: cf.InvoiceID, By: side}
+}
+
+// RedLetterConfirmationConfirmed: the other side confirmed it (RED-2).
+type RedLetterConfirmationConfirmed struct {
+	ConfirmationAct
+	ConfirmedAt time.Time `json:"confirmed_at"`
 }
 
 // RedLetterConfirmationRefused: the other side refused it (RED-2).
 type RedLetterConfirmationRefused struct {
-	ConfirmationID uuid.UUID `json:"confirmation_id"`
-	InvoiceID      uuid.UUID `json:"invoice_id"`
-	By             Side      `json:"by"`
-	Reason         string    `json:"reason"`
-	RefusedAt      time.Time `json:"refused_at"`
+	ConfirmationAct
+	Reason    string    `json:"reason"`
+	RefusedAt time.Time `json:"refused_at"`
 }
 
 // RedLetterConfirmationWithdrawn: the side that entered it withdrew it (RED-3).
 type RedLetterConfirmationWithdrawn struct {
-	ConfirmationID uuid.UUID `json:"confirmation_id"`
-	InvoiceID      uuid.UUID `json:"invoice_id"`
-	By             Side      `json:"by"`
-	WithdrawnAt    time.Time `json:"withdrawn_at"`
+	ConfirmationAct
+	WithdrawnAt time.Time `json:"withdrawn_at"`
 }
 
 // RedLetterConfirmationExpired: still pending at its deadline (RED-3).
@@ -342,7 +350,7 @@ func (c ConfirmConfirmation) Decide(a *Account, env Env) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []Event{RedLetterConfirmationConfirmed{ConfirmationID: cf.ID, InvoiceID: cf.InvoiceID, By: side, ConfirmedAt: env.Now}}, nil
+	return []Event{RedLetterConfirmationConfirmed{ConfirmationAct: actOn(cf, side), ConfirmedAt: env.Now}}, nil
 }
 
 // Decide refuses a pending confirmation, with a reason (RED-2).
@@ -355,7 +363,7 @@ func (c RefuseConfirmation) Decide(a *Account, env Env) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []Event{RedLetterConfirmationRefused{ConfirmationID: cf.ID, InvoiceID: cf.InvoiceID, By: side, Reason: reason, RefusedAt: env.Now}}, nil
+	return []Event{RedLetterConfirmationRefused{ConfirmationAct: actOn(cf, side), Reason: reason, RefusedAt: env.Now}}, nil
 }
 
 // Decide withdraws a confirmation for the side that entered it (RED-3):
@@ -375,7 +383,7 @@ func (c WithdrawConfirmation) Decide(a *Account, env Env) ([]Event, error) {
 			return nil, err
 		}
 	}
-	return []Event{RedLetterConfirmationWithdrawn{ConfirmationID: cf.ID, InvoiceID: cf.InvoiceID, By: side, WithdrawnAt: env.Now}}, nil
+	return []Event{RedLetterConfirmationWithdrawn{ConfirmationAct: actOn(cf, side), WithdrawnAt: env.Now}}, nil
 }
 
 // Decide expires one confirmation whose deadline has passed (RED-3). One

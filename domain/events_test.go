@@ -63,9 +63,9 @@ func sampleEvents() []Event {
 			ConfirmationID: other, ConfirmationTerms: ConfirmationTerms{InvoiceID: id, Amount: MustMoney("350.50"), Reason: ReasonServiceTerminated, Deducted: true, Booked: true},
 			EnteredBy: Seller, Status: ConfirmationPendingBuyer, EnteredAt: ts, ExpiresAt: &exp,
 		},
-		RedLetterConfirmationConfirmed{ConfirmationID: other, InvoiceID: id, By: Buyer, ConfirmedAt: ts},
-		RedLetterConfirmationRefused{ConfirmationID: other, InvoiceID: id, By: Buyer, Reason: "未收到退款", RefusedAt: ts},
-		RedLetterConfirmationWithdrawn{ConfirmationID: other, InvoiceID: id, By: Seller, WithdrawnAt: ts},
+		RedLetterConfirmationConfirmed{ConfirmationAct: ConfirmationAct{ConfirmationID: other, InvoiceID: id, By: Buyer}, ConfirmedAt: ts},
+		RedLetterConfirmationRefused{ConfirmationAct: ConfirmationAct{ConfirmationID: other, InvoiceID: id, By: Buyer}, Reason: "未收到退款", RefusedAt: ts},
+		RedLetterConfirmationWithdrawn{ConfirmationAct: ConfirmationAct{ConfirmationID: other, InvoiceID: id, By: Seller}, WithdrawnAt: ts},
 		RedLetterConfirmationExpired{ConfirmationID: other, InvoiceID: id, ExpiredAt: exp},
 		StatementAdjusted{
 			Month: "2026-01", AdjustmentID: "refund-2026-06-0001", Bucket: BucketKingsoft, Amount: MustMoney("6000.00"),

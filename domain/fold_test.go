@@ -87,9 +87,9 @@ func foldCases() map[string]foldCase {
 		"ExchangeFailed": {returning, ExchangeFailed{InvoiceID: inv, Reason: "no approved title", Code: "APP-1", FailedAt: t0}},
 
 		"RedLetterConfirmationEntered":   {eIssued, confirming[len(confirming)-1]},
-		"RedLetterConfirmationConfirmed": {confirming, RedLetterConfirmationConfirmed{ConfirmationID: conf, InvoiceID: inv, By: Buyer, ConfirmedAt: t0}},
-		"RedLetterConfirmationRefused":   {confirming, RedLetterConfirmationRefused{ConfirmationID: conf, InvoiceID: inv, By: Buyer, Reason: "no", RefusedAt: t0}},
-		"RedLetterConfirmationWithdrawn": {confirming, RedLetterConfirmationWithdrawn{ConfirmationID: conf, InvoiceID: inv, By: Seller, WithdrawnAt: t0}},
+		"RedLetterConfirmationConfirmed": {confirming, RedLetterConfirmationConfirmed{ConfirmationAct: ConfirmationAct{ConfirmationID: conf, InvoiceID: inv, By: Buyer}, ConfirmedAt: t0}},
+		"RedLetterConfirmationRefused":   {confirming, RedLetterConfirmationRefused{ConfirmationAct: ConfirmationAct{ConfirmationID: conf, InvoiceID: inv, By: Buyer}, Reason: "no", RefusedAt: t0}},
+		"RedLetterConfirmationWithdrawn": {confirming, RedLetterConfirmationWithdrawn{ConfirmationAct: ConfirmationAct{ConfirmationID: conf, InvoiceID: inv, By: Seller}, WithdrawnAt: t0}},
 		"RedLetterConfirmationExpired":   {confirming, RedLetterConfirmationExpired{ConfirmationID: conf, InvoiceID: inv, ExpiredAt: expires}},
 
 		"StatementAdjusted": {issued, owing[len(owing)-1]},
