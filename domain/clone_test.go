@@ -339,7 +339,7 @@ func TestCloneOwnership(t *testing.T) {
 	}
 	// Once copied, the clone's own: a second change is made in place.
 	own := c.Invoices[id]
-	c.Apply(InvoiceRejected{InvoiceID: id, Reason: "again", RejectedAt: env.Now})
+	c.Apply(InvoiceRejected{InvoiceID: id, Rejection: Rejection{Reason: "again", RejectedAt: env.Now}})
 	if c.Invoices[id] != own {
 		t.Fatal("the clone copied its own invoice again")
 	}

@@ -1,8 +1,6 @@
 package domain
 
 import (
-	"time"
-
 	"github.com/fapiao/fapiao/internal/jsonscan"
 	"github.com/google/uuid"
 )
@@ -155,22 +153,21 @@ func fastReturnPaperReceived(data []byte) (ReturnPaperReceived, bool) {
 
 func fastReturnRejected(data []byte) (ReturnRejected, bool) {
 	var e ReturnRejected
-	ok := fastRejection(data, &e.InvoiceID, &e.Reason, &e.RejectedAt)
+	ok := fastRejection(data, &e.InvoiceID, &e.Rejection)
 	return e, ok
 }
 
 func fastInvoiceRejected(data []byte) (InvoiceRejected, bool) {
 	var e InvoiceRejected
-	ok := fastRejection(data, &e.InvoiceID, &e.Reason, &e.RejectedAt)
+	ok := fastRejection(data, &e.InvoiceID, &e.Rejection)
 	return e, ok
 }
 
-// fastRejection reads the members an application's and a return's
-// rejection share.
-func fastRejection(data []byte, invoiceID *uuid.UUID, reason *string, at *time.Time) bool {
+// fastRejection reads an application's or a return's rejection.
+func fastRejection(data []byte, invoiceID *uuid.UUID, r *Rejection) bool {
 	return fastInvoiceEvent(data, invoiceID,
-		jsonscan.String("reason", reason),
-		jsonscan.Time("rejected_at", at),
+		jsonscan.String("reason", &r.Reason),
+		jsonscan.Time("rejected_at", &r.RejectedAt),
 	)
 }
 

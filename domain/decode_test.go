@@ -143,7 +143,7 @@ func TestFastInvoiceFields(t *testing.T) {
 		"TitleSubmitted": reflect.TypeFor[TitleSubmitted](), "TitleApproved": reflect.TypeFor[TitleApproved](),
 	}
 	for _, d := range fastInvoiceDecoders {
-		if n := types[d.typ].NumField(); n != d.fields {
+		if n := members(types[d.typ]); n != d.fields {
 			t.Errorf("%s has %d fields; teach its fast decoder the new one", d.typ, n)
 		}
 	}
@@ -153,6 +153,18 @@ func TestFastInvoiceFields(t *testing.T) {
 	if n := reflect.TypeFor[Address]().NumField(); n != 7 {
 		t.Errorf("Address has %d fields; teach fastInvoiceRequested's address table the new one", n)
 	}
+}
+
+// members counts the JSON members of a struct type: its fields, with those
+// of an embedded struct (encoding/json flattens it) in its place.
+func members(t reflect.Type) int {
+	n := 0
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.Anonymous && f.IsExported() {
+			n++
+		}
+	}
+	return n
 }
 
 func TestFastInvoiceDecodersMatchJSON(t *testing.T) {
@@ -245,8 +257,8 @@ func TestFastInvoiceDecodersRandom(t *testing.T) {
 			InvoiceCancelled{InvoiceID: id(), By: RoleCustomer, Ticket: w(), CancelledAt: at()},
 			ReturnRequested{InvoiceID: id(), Reason: w(), Certified: rng.IntN(2) == 0, RedLetterFormNumber: w(), Exchange: rng.IntN(2) == 0, AddressID: ex, RequestedAt: at()},
 			ReturnPaperReceived{InvoiceID: id(), Complete: rng.IntN(2) == 0, Note: w(), ReceivedAt: at()},
-			ReturnRejected{InvoiceID: id(), Reason: w(), RejectedAt: at()},
-			InvoiceRejected{InvoiceID: id(), Reason: w(), RejectedAt: at()},
+			ReturnRejected{InvoiceID: id(), Rejection: Rejection{Reason: w(), RejectedAt: at()}},
+			InvoiceRejected{InvoiceID: id(), Rejection: Rejection{Reason: w(), RejectedAt: at()}},
 			InvoiceVoided{InvoiceID: id(), VoidedAt: at()},
 			AddressAdded{AddressID: id(), Address: Address{Recipient: w(), Phone: "13800138000", Province: w(), City: w(), District: w(), Street: w(), PostalCode: "100089"},
 				Default: rng.IntN(2) == 0},

@@ -61,9 +61,8 @@ type TitleApproved struct {
 
 // TitleRejected: finance rejected a vat_special title; it is no longer current.
 type TitleRejected struct {
-	TitleID    uuid.UUID `json:"title_id"`
-	Reason     string    `json:"reason"`
-	RejectedAt time.Time `json:"rejected_at"`
+	TitleID uuid.UUID `json:"title_id"`
+	Rejection
 }
 
 // TitleCleared: support cleared the current title at the customer's request (TITLE-4).
@@ -134,9 +133,8 @@ type InvoiceApproved struct {
 
 // InvoiceRejected: finance rejected the application (REVIEW-1); statements released.
 type InvoiceRejected struct {
-	InvoiceID  uuid.UUID `json:"invoice_id"`
-	Reason     string    `json:"reason"`
-	RejectedAt time.Time `json:"rejected_at"`
+	InvoiceID uuid.UUID `json:"invoice_id"`
+	Rejection
 }
 
 // InvoiceIssued: finance issued the paper invoice (ISSUE-1..2).
@@ -189,9 +187,8 @@ type ReturnPaperReceived struct {
 
 // ReturnRejected: finance refused the return; the invoice stays issued (RETURN-3).
 type ReturnRejected struct {
-	InvoiceID  uuid.UUID `json:"invoice_id"`
-	Reason     string    `json:"reason"`
-	RejectedAt time.Time `json:"rejected_at"`
+	InvoiceID uuid.UUID `json:"invoice_id"`
+	Rejection
 }
 
 // InvoiceVoided: finance voided the invoice (作废, RETURN-4); statements available again (RETURN-5).

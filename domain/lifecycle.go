@@ -86,7 +86,7 @@ func (c RejectInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	return settle(a, env, []Event{InvoiceRejected{InvoiceID: inv.ID, Reason: reason, RejectedAt: env.Now}}), nil
+	return settle(a, env, []Event{InvoiceRejected{InvoiceID: inv.ID, Rejection: Rejection{Reason: reason, RejectedAt: env.Now}}}), nil
 }
 
 // Decide records the issued invoice: paper (ISSUE-1) or electronic

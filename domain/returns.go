@@ -102,7 +102,7 @@ func (c RejectReturn) Decide(a *Account, env Env) ([]Event, error) {
 	if inv.Status != ReturnRequestedState && inv.Status != PaperReceived {
 		return nil, stateErr("RETURN-3", "the invoice is %s; there is no return to reject", inv.Status)
 	}
-	return []Event{ReturnRejected{InvoiceID: inv.ID, Reason: reason, RejectedAt: env.Now}}, nil
+	return []Event{ReturnRejected{InvoiceID: inv.ID, Rejection: Rejection{Reason: reason, RejectedAt: env.Now}}}, nil
 }
 
 // paperReceived returns an invoice whose complete paper came back.

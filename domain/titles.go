@@ -128,7 +128,7 @@ func (c RejectTitle) Decide(a *Account, env Env) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []Event{TitleRejected{TitleID: cur.ID, Reason: reason, RejectedAt: env.Now}}, nil
+	return []Event{TitleRejected{TitleID: cur.ID, Rejection: Rejection{Reason: reason, RejectedAt: env.Now}}}, nil
 }
 
 // Decide clears the current title for support, recording the reason and

@@ -220,6 +220,13 @@ type ExchangeFailure struct {
 	At     time.Time `json:"at"`
 }
 
+// Rejection is why and when finance refused something: a title, an
+// application (REVIEW-1) or a return (RETURN-3).
+type Rejection struct {
+	Reason     string    `json:"reason"`
+	RejectedAt time.Time `json:"rejected_at"`
+}
+
 // Issue is what issuing writes on an invoice (ISSUE-1..2): its code and
 // number, date, issuer and tax; all empty before. Invoice embeds it, and the
 // API answers it as it is.

@@ -100,7 +100,7 @@ func randomEvent(r *rand.Rand) domain.Event {
 	case domain.ApproveInvoice:
 		return domain.InvoiceApproved{InvoiceID: c.InvoiceID, ApprovedAt: at}
 	case domain.RejectInvoice:
-		return domain.InvoiceRejected{InvoiceID: c.InvoiceID, Reason: c.Reason, RejectedAt: at}
+		return domain.InvoiceRejected{InvoiceID: c.InvoiceID, Rejection: domain.Rejection{Reason: c.Reason, RejectedAt: at}}
 	case domain.IssueInvoice:
 		e := domain.InvoiceIssued{InvoiceID: c.InvoiceID, InvoiceCode: c.InvoiceCode, InvoiceNumber: c.InvoiceNumber, IssuedOn: c.IssuedOn,
 			Issuer: randomString(r), TaxRate: c.TaxRate, NetAmount: randomMoney(r), TaxAmount: randomMoney(r), IssuedAt: at}
