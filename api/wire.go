@@ -217,15 +217,13 @@ type reconciliationOut struct {
 	SLA      slaReportOut          `json:"sla"`
 }
 
+// accountCheckOut is projections.AccountCheck less its deficit.
 type accountCheckOut struct {
-	Account    string                `json:"account"`
-	Statements domain.Money          `json:"statements"`
-	Available  domain.Money          `json:"available"`
-	Reserved   domain.Money          `json:"reserved"`
-	Invoiced   domain.Money          `json:"invoiced"`
-	OK         bool                  `json:"ok"`
-	Problems   []projections.Problem `json:"problems"`
-	Statement  *statementItemOut     `json:"statement,omitempty"`
+	Account                  string `json:"account"`
+	projections.Conservation `json:",inline"`
+	OK                       bool                  `json:"ok"`
+	Problems                 []projections.Problem `json:"problems"`
+	Statement                *statementItemOut     `json:"statement,omitempty"`
 }
 
 type taxSummaryOut struct {
@@ -248,8 +246,7 @@ func viewReconciliation(r projections.Report) reconciliationOut {
 		Tax:      taxSummaryOut{Issued: r.Tax.Issued, Voided: r.Tax.Voided, RedFlushed: r.Tax.RedFlushed, Net: r.Tax.Net},
 		SLA:      slaReportOut{Late: r.SLA.Late, WaitingForPaper: r.SLA.WaitingForPaper}}
 	for i, a := range r.Accounts {
-		out.Accounts[i] = accountCheckOut{Account: a.Account, Statements: a.Statements, Available: a.Available,
-			Reserved: a.Reserved, Invoiced: a.Invoiced, OK: a.OK, Problems: a.Problems}
+		out.Accounts[i] = accountCheckOut{Account: a.Account, Conservation: a.Conservation, OK: a.OK, Problems: a.Problems}
 		if a.Statement != nil {
 			st := viewStatementItem(*a.Statement)
 			out.Accounts[i].Statement = &st

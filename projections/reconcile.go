@@ -50,15 +50,22 @@ const FoldProblem = "FOLD"
 // one per month); to check a past month as it then stood, replay to the end
 // of the month (AUD-2) and reconcile that.
 type AccountCheck struct {
-	Account    string         `json:"account"`
-	Statements domain.Money   `json:"statements"` // Σ invoiceable of all statements
-	Available  domain.Money   `json:"available"`
-	Reserved   domain.Money   `json:"reserved"`
-	Invoiced   domain.Money   `json:"invoiced"`
-	Deficit    domain.Money   `json:"deficit"` // what its invoices owe after refunds (DEF-6)
-	OK         bool           `json:"ok"`
-	Problems   []Problem      `json:"problems"`
-	Statement  *StatementView `json:"statement,omitempty"` // the month's statement
+	Account string `json:"account"`
+	Conservation
+	Deficit   domain.Money   `json:"deficit"` // what its invoices owe after refunds (DEF-6)
+	OK        bool           `json:"ok"`
+	Problems  []Problem      `json:"problems"`
+	Statement *StatementView `json:"statement,omitempty"` // the month's statement
+}
+
+// Conservation is BAL-3's terms for an account, as its balance has them:
+// Σ invoiceable of all its statements, which should equal available +
+// reserved + invoiced (less the deficit, DEF-6).
+type Conservation struct {
+	Statements domain.Money `json:"statements"`
+	Available  domain.Money `json:"available"`
+	Reserved   domain.Money `json:"reserved"`
+	Invoiced   domain.Money `json:"invoiced"`
 }
 
 // Reconcile checks REC-1 for every account, sums the month's tax (REC-2)
@@ -182,13 +189,10 @@ func checkAccount(av *accountView, refs []invoiceRef, month string) AccountCheck
 	a := av.acc
 	b := a.Balance()
 	c := AccountCheck{
-		Account:    a.ID,
-		Statements: b.Statements,
-		Available:  b.Total,
-		Reserved:   b.Reserved,
-		Invoiced:   b.Invoiced,
-		Deficit:    b.Deficit,
-		Problems:   []Problem{},
+		Account:      a.ID,
+		Conservation: Conservation{Statements: b.Statements, Available: b.Total, Reserved: b.Reserved, Invoiced: b.Invoiced},
+		Deficit:      b.Deficit,
+		Problems:     []Problem{},
 	}
 	bad := func(format string, args ...any) {
 		c.Problems = append(c.Problems, Problem{Code: "REC-1", Account: a.ID, Detail: fmt.Sprintf(format, args...)})
