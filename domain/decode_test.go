@@ -148,10 +148,10 @@ func TestFastInvoiceFields(t *testing.T) {
 		}
 	}
 	if n := reflect.TypeFor[Title]().NumField(); n != 8 {
-		t.Errorf("Title has %d fields; teach fastInvoiceRequested's title table the new one", n)
+		t.Errorf("Title has %d fields; teach titleFields the new one", n)
 	}
 	if n := reflect.TypeFor[Address]().NumField(); n != 7 {
-		t.Errorf("Address has %d fields; teach fastInvoiceRequested's address table the new one", n)
+		t.Errorf("Address has %d fields; teach addressFields the new one", n)
 	}
 }
 
