@@ -22,7 +22,10 @@ import (
 // type rather than a copy of it; a change to one of those tags is a change
 // to the API, and the schema tests say so. Where the wire shows less or
 // another shape (an invoice, a statement, a saved title or address) it has
-// its own type here, built from the owner's value.
+// its own type here, built from the owner's value, and embeds the parts of
+// it that are the wire's member for member (an invoice's domain.Issue, a
+// confirmation's domain.ConfirmationTerms, an account check's
+// projections.Conservation).
 
 // encode is the one encoder of every JSON answer: answer, the cache
 // (jsonCache) and the answers made under the ledger's lock all call it.
