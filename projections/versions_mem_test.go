@@ -56,7 +56,12 @@ func TestAccountVersionFromMemoryIsTheFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		if i%7 == 3 {
-			p.versions.clear() // as after a restart: learned from the file
+			// As after a restart: learned from the file. Under the write
+			// lock, as a swap clears it, so that no reader's older read
+			// is learned after the clear.
+			p.mu.Lock()
+			p.versions.clear()
+			p.mu.Unlock()
 		}
 		for _, acc := range accounts {
 			got, gok := p.AccountVersion(acc)
