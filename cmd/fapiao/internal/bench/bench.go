@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -90,4 +91,31 @@ func logf(w interface{ Write([]byte) (int, error) }, format string, args ...any)
 	if w != nil {
 		fmt.Fprintf(w, format, args...)
 	}
+}
+
+// procCPU is the user and system CPU time of /proc/<pid> so far (pid
+// "self" for this process), or 0 without /proc.
+func procCPU(pid string) time.Duration {
+	raw, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: fields count
+	// from after its closing parenthesis, where utime and stime are the
+	// 12th and 13th (fields 14 and 15 of proc(5)).
+	s := string(raw)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 {
+		s = s[i+1:]
+	}
+	f := strings.Fields(s)
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	// Clock ticks: 100 a second on Linux (USER_HZ).
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }

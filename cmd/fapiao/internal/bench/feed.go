@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -62,32 +59,25 @@ func RunFeed(ctx context.Context, cfg FeedConfig) (FeedResult, error) {
 	res.Events = int(store.LastPosition())
 	store.Close()
 
-	dir, err := os.MkdirTemp("", "fapiao-bench-feed-")
+	run, err := newServeRun("feed", cfg.Exe)
 	if err != nil {
 		return res, err
 	}
-	defer os.RemoveAll(dir)
+	defer run.remove()
 	const token = "bench-auditor-token"
-	tokens := filepath.Join(dir, "tokens.json")
-	if err := writeTokens(tokens, []tokenEntry{{Token: token, Role: "auditor"}}); err != nil {
+	if err := run.writeTokens([]tokenEntry{{Token: token, Role: "auditor"}}); err != nil {
 		return res, err
 	}
-	var extra []string
-	res.Views = viewsUnsupported
-	if serveHasViews(cfg.Exe) {
-		extra = append(extra, "--views", viewsURL(filepath.Join(dir, "views.db")))
-		res.Views = "on disk"
-	}
-	srv, err := startServer(ctx, cfg.Exe, engine+"://"+path, tokens, extra...)
+	res.Views = run.viewsMode()
+	srv, err := run.start(ctx, engine+"://"+path)
 	if err != nil {
 		return res, err
 	}
-	pid := strconv.Itoa(srv.cmd.Process.Pid)
-	serverCPU0, clientCPU0 := procCPU(pid), procCPU("self")
+	cpu := srv.cpuMeter()
 	started := time.Now()
 	bytes, err := readFeed(ctx, srv.base, token, res.Events)
 	elapsed := time.Since(started)
-	serverCPU, clientCPU := procCPU(pid)-serverCPU0, procCPU("self")-clientCPU0
+	serverCPU, clientCPU := cpu()
 	res.ServerPeakRSSMB = srv.stop()
 	if err != nil {
 		return res, err
@@ -132,31 +122,4 @@ func readFeed(ctx context.Context, base, token string, n int) (int, error) {
 		}
 	}
 	return bytes, nil
-}
-
-// procCPU is the user and system CPU time of /proc/<pid> so far (pid
-// "self" for this process), or 0 without /proc.
-func procCPU(pid string) time.Duration {
-	raw, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return 0
-	}
-	// The command name, in parentheses, may hold spaces: fields count
-	// from after its closing parenthesis, where utime and stime are the
-	// 12th and 13th (fields 14 and 15 of proc(5)).
-	s := string(raw)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 {
-		s = s[i+1:]
-	}
-	f := strings.Fields(s)
-	if len(f) < 13 {
-		return 0
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	// Clock ticks: 100 a second on Linux (USER_HZ).
-	return time.Duration(utime+stime) * 10 * time.Millisecond
 }

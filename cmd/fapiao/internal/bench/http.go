@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,12 +81,12 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (HTTPResult, error) {
 	if cfg.Connections < 2 {
 		return HTTPResult{}, fmt.Errorf("bench: http needs at least two connections")
 	}
-	dir, err := os.MkdirTemp("", "fapiao-bench-http-")
+	run, err := newServeRun("http", cfg.Exe)
 	if err != nil {
 		return HTTPResult{}, err
 	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "http.db")
+	defer run.remove()
+	path := run.file("http.db")
 	started := time.Now()
 	accounts, err := seedHTTP(ctx, path, cfg.Connections)
 	if err != nil {
@@ -100,8 +97,7 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (HTTPResult, error) {
 	for i, a := range accounts {
 		entries[i] = tokenEntry{Token: a.token, Role: string(domain.RoleCustomer), AccountID: a.id}
 	}
-	tokens := filepath.Join(dir, "tokens.json")
-	if err := writeTokens(tokens, entries); err != nil {
+	if err := run.writeTokens(entries); err != nil {
 		return HTTPResult{}, err
 	}
 	// The load is an apply→cancel loop per account, as fast as it goes:
@@ -112,25 +108,19 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (HTTPResult, error) {
 	if cfg.Pprof != "" {
 		extra = append(extra, "--pprof", cfg.Pprof)
 	}
-	views := viewsUnsupported
-	if serveHasViews(cfg.Exe) {
-		extra = append(extra, "--views", viewsURL(filepath.Join(dir, "views.db")))
-		views = "on disk"
-	}
-	srv, err := startServer(ctx, cfg.Exe, "bolt://"+path, tokens, extra...)
+	srv, err := run.start(ctx, "bolt://"+path, extra...)
 	if err != nil {
 		return HTTPResult{}, err
 	}
-	pid := strconv.Itoa(srv.cmd.Process.Pid)
-	serverCPU0, clientCPU0 := procCPU(pid), procCPU("self")
+	cpu := srv.cpuMeter()
 	res, err := loadHTTP(ctx, cfg, srv.base, accounts)
-	serverCPU, clientCPU := procCPU(pid)-serverCPU0, procCPU("self")-clientCPU0
+	serverCPU, clientCPU := cpu()
 	if n := res.requests; n > 0 {
 		res.ServerCPUusPerReq = round(float64(serverCPU.Microseconds()) / float64(n))
 		res.ClientCPUusPerReq = round(float64(clientCPU.Microseconds()) / float64(n))
 	}
 	res.ServerPeakRSSMB = srv.stop()
-	res.Views = views
+	res.Views = run.viewsMode()
 	if err != nil {
 		return res, err
 	}

@@ -130,33 +130,22 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 	}
 
 	if cfg.Exe != "" {
-		dir, err := os.MkdirTemp("", "fapiao-bench-replay-")
+		run, err := newServeRun("replay", cfg.Exe)
 		if err != nil {
 			return res, err
 		}
-		defer os.RemoveAll(dir)
-		tokens := filepath.Join(dir, "tokens.json")
-		if err := writeTokens(tokens, []tokenEntry{{Token: "bench-auditor-token", Role: "auditor"}}); err != nil {
+		defer run.remove()
+		if err := run.writeTokens([]tokenEntry{{Token: "bench-auditor-token", Role: "auditor"}}); err != nil {
 			return res, err
 		}
 		var extra []string
 		if cfg.ServeMemoryLimit != "" {
 			extra = []string{"--memory-limit", cfg.ServeMemoryLimit}
 		}
-		views := filepath.Join(dir, "views.db")
-		withViews := serveHasViews(cfg.Exe)
-		if withViews {
-			// Always a views file of the bench's own: serve's default is
-			// beside the store, which would leave one in the cache and make
-			// the next cold start a restart.
-			extra = append(extra, "--views", viewsURL(views))
-			res.Views = "on disk"
-		} else {
-			res.Views = viewsUnsupported
-		}
+		res.Views = run.viewsMode()
 		// The first start: no views file, serve builds its read models
 		// from the whole log (with views, into the file).
-		srv, err := startServer(ctx, cfg.Exe, engine+"://"+path, tokens, extra...)
+		srv, err := run.start(ctx, engine+"://"+path, extra...)
 		if err != nil {
 			return res, err
 		}
@@ -165,16 +154,16 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 		res.PeakRSSMB = srv.stop()
 		res.PeakAnonMB = srv.peakAnonMB()
 		res.RebuildEventsPerSec = rate(res.Events, srv.ready)
-		if withViews {
+		if run.views != "" {
 			// The second start, on the views the first one left.
-			srv, err := startServer(ctx, cfg.Exe, engine+"://"+path, tokens, extra...)
+			srv, err := run.start(ctx, engine+"://"+path, extra...)
 			if err != nil {
 				return res, fmt.Errorf("bench: restarting on the views: %w", err)
 			}
 			res.RestartReadySecs = round(srv.ready.Seconds())
 			res.RestartPeakRSSMB = srv.stop()
 			res.RestartPeakAnonMB = srv.peakAnonMB()
-			res.ViewsFileMB = round(float64(pathBytes(views)) / (1 << 20))
+			res.ViewsFileMB = round(float64(pathBytes(run.views)) / (1 << 20))
 		}
 	}
 	logf(cfg.Log, "replay: %d events in %.2fs: %.0f events/s (%.2f µs of CPU an event), read models %.0f MiB of heap; serve ready in %.2fs (%.2f µs of CPU an event), peak RSS %.0f MiB (anonymous %.0f MiB; file %.0f MiB)\n",
