@@ -2,12 +2,10 @@ package testkit_test
 
 import (
 	"errors"
-	"go/parser"
-	"go/token"
+	"go/build"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,7 +22,6 @@ import (
 func TestNotInTheBinary(t *testing.T) {
 	const module = "github.com/fapiao/fapiao"
 	root := filepath.Join("..", "..")
-	fset := token.NewFileSet()
 	seen := map[string]bool{}
 	queue := []string{module + "/cmd/fapiao"}
 	for len(queue) > 0 {
@@ -34,24 +31,14 @@ func TestNotInTheBinary(t *testing.T) {
 			continue
 		}
 		seen[pkg] = true
-		dir := filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(pkg, module)))
-		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		// The imports of the package's non-test files, as the build sees them.
+		p, err := build.ImportDir(filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(pkg, module))), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, path := range files {
-			if strings.HasSuffix(path, "_test.go") {
-				continue
-			}
-			f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, imp := range f.Imports {
-				p, _ := strconv.Unquote(imp.Path.Value)
-				if p == module || strings.HasPrefix(p, module+"/") {
-					queue = append(queue, p)
-				}
+		for _, imp := range p.Imports {
+			if imp == module || strings.HasPrefix(imp, module+"/") {
+				queue = append(queue, imp)
 			}
 		}
 	}
