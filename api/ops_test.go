@@ -10,9 +10,12 @@ import (
 )
 
 // getOps sends a GET to the operations handler.
-func (s *testServer) getOps(path string) *httptest.ResponseRecorder {
+func (s *testServer) getOps(path string) *httptest.ResponseRecorder { return s.callOps("GET", path) }
+
+// callOps sends a request without a body to the operations handler.
+func (s *testServer) callOps(method, path string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	s.ops.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	s.ops.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
 	return rec
 }
 
