@@ -16,8 +16,7 @@ import (
 // whole one.
 func TestDEF6_WorkedExampleInTheReadModels(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, 15, time.Date(2026, 2, 3, 9, 0, 0, 0, shanghai))
-	w.onboard("acc-y")
+	w := newWorld(t, 15, time.Date(2026, 2, 3, 9, 0, 0, 0, shanghai), "acc-y")
 	w.do("acc-y", domain.RoleBilling, domain.PostStatement{Month: "2026-01", Lines: []domain.StatementLine{{
 		LineID: "l1", Product: "ecs yearly", BillingMode: domain.Prepaid, PurchasedAt: "2026-01-10", Channel: domain.ChannelKingsoft, Amount: domain.MustMoney("12000.00"),
 	}}})
@@ -82,8 +81,7 @@ func TestDEF6_WorkedExampleInTheReadModels(t *testing.T) {
 // deficit is a REC-1 problem naming DEF-*.
 func TestDEF6_ReconcileCatchesABrokenDeficit(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, 16, time.Date(2026, 2, 3, 9, 0, 0, 0, shanghai))
-	w.onboard("acc-y")
+	w := newWorld(t, 16, time.Date(2026, 2, 3, 9, 0, 0, 0, shanghai), "acc-y")
 	w.postKingsoft("acc-y", "2026-01", 50000)
 	id := w.request("acc-y", "2026-01")
 	w.do("acc-y", domain.RoleBilling, domain.PostAdjustment{Month: "2026-01", AdjustmentID: "r", Bucket: domain.BucketKingsoft, Amount: "100.00", Reason: "refund"})

@@ -30,8 +30,7 @@ func (w *world) eIssue(acc string, id uuid.UUID) {
 // a seller-entered confirmation pending, 10 hours from its deadline at the
 // report's time.
 func electronicWorld(t *testing.T) (*world, time.Time, uuid.UUID) {
-	w := newWorld(t, 7, time.Date(2025, 4, 7, 9, 0, 0, 0, shanghai)) // a Monday
-	w.onboard("acc-e")
+	w := newWorld(t, 7, time.Date(2025, 4, 7, 9, 0, 0, 0, shanghai), "acc-e") // a Monday
 	for i, m := range []string{"2024-12", "2025-01", "2025-02", "2025-03"} {
 		w.postKingsoft("acc-e", m, 10600*(i+1))
 	}
@@ -138,8 +137,7 @@ func TestRED3_ExpiryFoldsAsLive(t *testing.T) {
 // confirmation leaves the open list (RED-4), on a replay as live.
 func TestRED6_PartialRedInvoiceUsesItsConfirmation(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, 9, time.Date(2025, 4, 7, 9, 0, 0, 0, shanghai))
-	w.onboard("acc-p")
+	w := newWorld(t, 9, time.Date(2025, 4, 7, 9, 0, 0, 0, shanghai), "acc-p")
 	w.postKingsoft("acc-p", "2025-03", 10600)
 	id := w.eRequest("acc-p", "2025-03")
 	w.eIssue("acc-p", id)

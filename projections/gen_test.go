@@ -32,7 +32,9 @@ type world struct {
 
 var shanghai = loggen.Shanghai
 
-func newWorld(tb testing.TB, seed uint64, start time.Time) *world {
+// newWorld starts a log at start with the accounts given onboarded (an
+// address and an approved title each).
+func newWorld(tb testing.TB, seed uint64, start time.Time, onboard ...string) *world {
 	w := &world{
 		tb:       tb,
 		gaps:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
@@ -42,6 +44,9 @@ func newWorld(tb testing.TB, seed uint64, start time.Time) *world {
 		revs:     map[string]uint64{},
 	}
 	w.gen = loggen.NewWriter(context.Background(), w, nil, 0, 0, seed)
+	for _, acc := range onboard {
+		w.onboard(acc)
+	}
 	return w
 }
 
@@ -166,13 +171,14 @@ func (w *world) redFlush(acc string, id uuid.UUID) {
 // paths (loggen.Writer.Lifecycle). It stops once it holds at least
 // maxEvents records (0: no limit).
 func genLog(tb testing.TB, seed uint64, accounts, months, lines, maxEvents int) *world {
-	w := newWorld(tb, seed, loggen.Start)
-	for a := range accounts {
-		w.onboard(fmt.Sprintf("acc-%05d", a))
+	names := make([]string, accounts)
+	for a := range names {
+		names[a] = fmt.Sprintf("acc-%05d", a)
 	}
+	w := newWorld(tb, seed, loggen.Start, names...)
 	for m := range months {
 		for a := range accounts {
-			if err := w.gen.Month(w.account(fmt.Sprintf("acc-%05d", a)), m, lines); err != nil {
+			if err := w.gen.Month(w.account(names[a]), m, lines); err != nil {
 				tb.Fatal(err)
 			}
 			if maxEvents > 0 && len(w.records) >= maxEvents {

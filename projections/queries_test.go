@@ -23,11 +23,9 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T) fixture {
-	w := newWorld(t, 11, time.Date(2025, 4, 3, 9, 0, 0, 0, shanghai))
+	w := newWorld(t, 11, time.Date(2025, 4, 3, 9, 0, 0, 0, shanghai), "acc-a", "acc-b")
 	var f fixture
 	f.w = w
-	w.onboard("acc-a")
-	w.onboard("acc-b")
 	for _, m := range []string{"2025-01", "2025-02", "2025-03"} {
 		w.post("acc-a", m, 2)
 	}

@@ -125,8 +125,7 @@ func TestREC1_DoubleInvoicedStatement(t *testing.T) {
 // date of the event, net = issued − voided − red-flushed.
 func TestREC2_TaxSummary(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, 41, time.Date(2025, 3, 3, 9, 0, 0, 0, shanghai))
-	w.onboard("acc-t")
+	w := newWorld(t, 41, time.Date(2025, 3, 3, 9, 0, 0, 0, shanghai), "acc-t")
 	w.postKingsoft("acc-t", "2025-01", 10600)
 	w.postKingsoft("acc-t", "2025-02", 21234)
 	voided := w.request("acc-t", "2025-01")
@@ -178,8 +177,7 @@ func TestREC2_TaxSummary(t *testing.T) {
 // ones, and returns waiting for paper.
 func TestREC3_SLA(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, 51, time.Date(2025, 3, 3, 9, 0, 0, 0, shanghai))
-	w.onboard("acc-s")
+	w := newWorld(t, 51, time.Date(2025, 3, 3, 9, 0, 0, 0, shanghai), "acc-s")
 	for _, m := range []string{"2024-11", "2024-12", "2025-01", "2025-02"} {
 		w.postKingsoft("acc-s", m, 5000)
 	}
