@@ -9,17 +9,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/esdb/esdbtest"
+	"github.com/fapiao/fapiao/eventstore/storetest"
 )
 
 // roundTrip appends one event and reads it back, proving the store works.
 func roundTrip(t *testing.T, s eventstore.Store) {
 	t.Helper()
 	ctx := context.Background()
-	ev := eventstore.EventData{ID: uuid.New(), Type: "Probe", Data: []byte(`{}`), Metadata: []byte(`{}`)}
+	ev := storetest.Events(1, "probe")[0]
 	if _, err := s.Append(ctx, "account-probe", eventstore.NoStream, ev); err != nil {
 		t.Fatalf("append: %v", err)
 	}
@@ -147,8 +146,7 @@ func TestOpenESDBStreamPrefixes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"account-1", "other-1"} {
-		ev := eventstore.EventData{ID: uuid.New(), Type: "Probe", Data: []byte(`{}`), Metadata: []byte(`{}`)}
-		if _, err := s.Append(ctx, name, eventstore.NoStream, ev); err != nil {
+		if _, err := s.Append(ctx, name, eventstore.NoStream, storetest.Events(1, name)...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -207,7 +205,7 @@ func TestOpenReadOnlyCreatesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ro.Close()
-	_, err = ro.Append(context.Background(), "account-probe", eventstore.Any, eventstore.EventData{ID: uuid.New(), Type: "Probe", Data: []byte(`{}`), Metadata: []byte(`{}`)})
+	_, err = ro.Append(context.Background(), "account-probe", eventstore.Any, storetest.Events(1, "probe")...)
 	if !errors.Is(err, eventstore.ErrReadOnly) {
 		t.Fatalf("append to a read-only store: %v", err)
 	}
