@@ -3,8 +3,6 @@ package projections
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,32 +10,17 @@ import (
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/testkit"
 	"github.com/google/uuid"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/reconcile")
-
 const goldenDir = "../testdata/reconcile"
 
+// golden compares got with the golden file of that name in goldenDir
+// (rewritten with -update, testkit's flag).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join(goldenDir, name)
-	if *update {
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run with -update after checking):\n%s", name, got)
-	}
+	testkit.Golden(t, filepath.Join(goldenDir, name), got)
 }
 
 func reportFiles(t *testing.T, r Report) (js, csv []byte) {
