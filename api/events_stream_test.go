@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/bolt"
 	"github.com/fapiao/fapiao/eventstore/memstore"
+	"github.com/fapiao/fapiao/internal/testkit"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -523,7 +523,7 @@ func BenchmarkEventStreamCatchUp(b *testing.B) {
 			srv := httptest.NewServer(api.New(api.Config{Store: log, Tokens: tokens, Logger: quiet, AccessLog: quiet,
 				RateLimit: -1, Clock: ledger.FixedClock(testNow)}))
 			defer srv.Close()
-			cpu0, bytes := cpuTime(), 0
+			cpu0, bytes := testkit.ProcessCPU(), 0
 			for b.Loop() {
 				req, err := http.NewRequest(http.MethodGet, srv.URL+feedPath+"?from=1", nil)
 				require.NoError(b, err)
@@ -545,19 +545,10 @@ func BenchmarkEventStreamCatchUp(b *testing.B) {
 				resp.Body.Close()
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n*b.N), "cpu-µs/event")
+			b.ReportMetric(float64((testkit.ProcessCPU()-cpu0).Microseconds())/float64(n*b.N), "cpu-µs/event")
 			b.ReportMetric(float64(bytes)/float64(n*b.N), "B/frame")
 		})
 	}
-}
-
-// cpuTime is the process's CPU time so far, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // TestEventStreamDataIsTheWireEvent: the feed writes each event without

@@ -5,9 +5,10 @@ import (
 	"flag"
 	"runtime"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fapiao/fapiao/internal/testkit"
 )
 
 var benchEvents = flag.Int("bench.events", 200_000, "events in BenchmarkReplay's log")
@@ -32,7 +33,7 @@ func benchWorld(b *testing.B) *world {
 func BenchmarkReplay(b *testing.B) {
 	w := benchWorld(b)
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := testkit.ProcessCPU()
 	for b.Loop() {
 		p := New()
 		for _, r := range w.records {
@@ -50,7 +51,7 @@ func BenchmarkReplayStore(b *testing.B) {
 	w := benchWorld(b)
 	s := newFakeStore(w.records)
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := testkit.ProcessCPU()
 	for b.Loop() {
 		if _, err := Replay(context.Background(), s, nil); err != nil {
 			b.Fatal(err)
@@ -68,16 +69,8 @@ func BenchmarkReplayStore(b *testing.B) {
 	runtime.KeepAlive(p)
 }
 
-// cpuTime is the process's user and system CPU time: on a shared machine
-// the CPU spent per event is steadier than the wall-clock rate.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func reportRates(b *testing.B, events int, cpuBefore time.Duration) {
 	n := float64(events) * float64(b.N)
 	b.ReportMetric(n/b.Elapsed().Seconds(), "events/s")
-	b.ReportMetric(float64(cpuTime()-cpuBefore)/n, "cpu-ns/event")
+	b.ReportMetric(float64(testkit.ProcessCPU()-cpuBefore)/n, "cpu-ns/event")
 }

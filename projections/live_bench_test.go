@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/testkit"
 )
 
 // liveBatch folds recs as one live batch and commits it, as Run does with
@@ -105,13 +106,13 @@ func benchLive(b *testing.B, dir string, img []byte, store eventstore.Store, liv
 		}
 		p := openViews(b, path, store, nil)
 		b.StartTimer()
-		cpu := cpuTime()
+		cpu := testkit.ProcessCPU()
 		for i := 0; i < len(live); i += per {
 			if err := liveBatch(p, live[i:min(i+per, len(live))]); err != nil {
 				b.Fatal(err)
 			}
 		}
-		spent += cpuTime() - cpu
+		spent += testkit.ProcessCPU() - cpu
 		b.StopTimer()
 		p.Close()
 		b.StartTimer()

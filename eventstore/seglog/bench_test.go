@@ -9,15 +9,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/seglog"
 	"github.com/fapiao/fapiao/eventstore/storetest"
+	"github.com/fapiao/fapiao/internal/testkit"
 )
 
 // BenchmarkAppend measures durable appends (fdatasync on), as bolt's does:
@@ -74,16 +73,6 @@ func benchLog(b *testing.B, n int) (string, float64) {
 	return dir, float64(s.DataBytes()) / float64(n)
 }
 
-// processCPU is the process's CPU time so far: on a shared machine a
-// benchmark's CPU per event says more than its wall time.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // BenchmarkOpen measures the open that derives the index: from the index
 // checkpoint and the log's checksums, or (scan) from every group's
 // records. index-B/event is the heap the open store holds per event.
@@ -99,7 +88,7 @@ func BenchmarkOpen(b *testing.B) {
 			}
 			var before, after runtime.MemStats
 			b.ResetTimer()
-			cpu := processCPU()
+			cpu := testkit.ProcessCPU()
 			for i := range b.N {
 				last := i == b.N-1
 				if last {
@@ -120,7 +109,7 @@ func BenchmarkOpen(b *testing.B) {
 				s.Close()
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
-			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/1e6, "cpu-ms/open")
+			b.ReportMetric(float64(testkit.ProcessCPU()-cpu)/float64(b.N)/1e6, "cpu-ms/open")
 			b.ReportMetric(size, "log-B/event")
 			if after.HeapAlloc > before.HeapAlloc {
 				b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "index-B/event")
@@ -141,7 +130,7 @@ func BenchmarkReadAll(b *testing.B) {
 	defer s.Close()
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := processCPU()
+	cpu := testkit.ProcessCPU()
 	for range b.N {
 		got := 0
 		for _, err := range s.ReadAll(b.Context(), eventstore.Start) {
@@ -155,6 +144,6 @@ func BenchmarkReadAll(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
-	b.ReportMetric(float64(processCPU()-cpu)/float64(n*b.N), "cpu-ns/event")
+	b.ReportMetric(float64(testkit.ProcessCPU()-cpu)/float64(n*b.N), "cpu-ns/event")
 	b.ReportMetric(size, "log-B/event")
 }

@@ -132,3 +132,15 @@ func TestGoldenEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessCPU: the CPU time grows as this process works (the loop spins
+// until the clock ticks, or gives up).
+func TestProcessCPU(t *testing.T) {
+	before := testkit.ProcessCPU()
+	deadline := time.Now().Add(20 * time.Second)
+	for x := 0; testkit.ProcessCPU() <= before; x++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("CPU time stayed at %v over a busy loop (%d turns)", before, x)
+		}
+	}
+}
