@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/bolt"
 	"github.com/fapiao/fapiao/eventstore/transparency"
+	"github.com/fapiao/fapiao/internal/testkit"
 )
 
 // TestE2ESignedCheckpoints: serve --signing-key keeps the tree beside the
@@ -45,15 +45,16 @@ func TestE2ESignedCheckpoints(t *testing.T) {
 	}
 	var signed []byte
 	var cp transparency.Checkpoint
-	for deadline := time.Now().Add(startDeadline); cp.N < events; time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no checkpoint of %d events (last %d)\n%s", events, cp.N, srv.stderr)
-		}
+	testkit.WaitReady(t, startDeadline, func() error {
 		signed = get("/v1/checkpoint")
 		if cp, err = transparency.OpenCheckpoint(signed, v); err != nil {
 			t.Fatal(err)
 		}
-	}
+		if cp.N < events {
+			return fmt.Errorf("a checkpoint of %d events, want %d\n%s", cp.N, events, srv.stderr)
+		}
+		return nil
+	})
 	var proof transparency.InclusionProof
 	if err := json.Unmarshal(get(fmt.Sprintf("/v1/proofs/inclusion?position=1&size=%d", cp.N)), &proof); err != nil {
 		t.Fatal(err)
