@@ -18,13 +18,12 @@ import (
 // waitTree waits until the server's tree holds n events.
 func (s *testServer) waitTree(n int64) {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for s.tree.Size() < n {
-		if time.Now().After(deadline) {
-			s.t.Fatalf("the tree holds %d events, want %d", s.tree.Size(), n)
+	testkit.WaitReady(s.t, 10*time.Second, func() error {
+		if size := s.tree.Size(); size < n {
+			return fmt.Errorf("the tree holds %d events, want %d", size, n)
 		}
-		time.Sleep(time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // checkpoint fetches and opens the latest checkpoint with only the public key.
