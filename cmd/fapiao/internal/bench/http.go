@@ -101,10 +101,12 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (HTTPResult, error) {
 		return HTTPResult{}, err
 	}
 	// The load is an apply→cancel loop per account, as fast as it goes:
-	// what the account write budget exists to cut. The benchmark measures
-	// the server's capacity, so the budget is set out of reach (not off:
-	// its accounting is part of every command's cost).
-	extra := []string{"--account-write-budget", "1000000000"}
+	// what the account write budget and each token's rate limit exist to
+	// cut. The benchmark measures the server's capacity, so both are set
+	// out of reach (not off: their accounting is part of every request's
+	// cost); with few connections each token would otherwise pass its
+	// 1 000 requests a second and be answered 429.
+	extra := []string{"--account-write-budget", "1000000000", "--rate-limit", "1000000000"}
 	if cfg.Pprof != "" {
 		extra = append(extra, "--pprof", cfg.Pprof)
 	}
