@@ -30,6 +30,12 @@ type accountView struct {
 	// tail counts the events stored after its snapshot (tail.go); -1
 	// while it has no snapshot in the file.
 	tail int
+	// lent is set, under the cache's lock, once a reader has been handed
+	// the view (accountCache.get, reader.account): from then on it is
+	// never changed, and a batch folds into a clone of it. A view no
+	// reader was handed is taken out of the cache by the batch and folded
+	// in place (accountCache.take).
+	lent bool
 }
 
 func newAccountView(id string) *accountView {
@@ -181,7 +187,8 @@ func newAccountCache(o CacheOptions) *accountCache {
 	return &accountCache{opts: o.withDefaults(), lru: list.New(), byID: map[string]*list.Element{}}
 }
 
-// get returns the cached view of id if its stamp is stamp.
+// get returns the cached view of id if its stamp is stamp, for a reader:
+// the view is lent from then on.
 func (c *accountCache) get(id string, stamp eventstore.Position) *accountView {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -189,6 +196,7 @@ func (c *accountCache) get(id string, stamp eventstore.Position) *accountView {
 		if ce := e.Value.(*cacheEntry); ce.av.stamp == stamp {
 			c.lru.MoveToFront(e)
 			c.stats.Hits++
+			ce.av.lent = true
 			return ce.av
 		}
 	}
@@ -204,6 +212,35 @@ func (c *accountCache) peek(id string) *accountView {
 		return e.Value.(*cacheEntry).av
 	}
 	return nil
+}
+
+// take returns the cached view of id if its stamp is stamp, for a live
+// batch to fold into. owned says no reader was ever handed it: it is then
+// taken out of the cache, so that no reader is handed it while the batch
+// changes it in place (a reader meanwhile decodes the committed view from
+// its own transaction), and the batch's commit caches it again. A lent
+// view stays cached, and the batch folds into a clone of it. Under a
+// stream of commands on accounts nobody reads at that moment, this spares
+// each batch a copy of each account it changes, which grows with the
+// account (docs/performance.md, issue 16).
+func (c *accountCache) take(id string, stamp eventstore.Position) (av *accountView, owned bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.byID[id]
+	if e == nil {
+		return nil, false
+	}
+	ce := e.Value.(*cacheEntry)
+	if ce.av.stamp != stamp {
+		return nil, false
+	}
+	if ce.av.lent {
+		return ce.av, false
+	}
+	c.lru.Remove(e)
+	delete(c.byID, id)
+	c.bytes -= int64(ce.size)
+	return ce.av, true
 }
 
 // cacheEntry is a cached view and the size it was counted with.

@@ -248,7 +248,7 @@ func accountID(stream string) (string, bool) {
 
 // account returns the batch's working view of id: its own if it changed
 // the account already, else the committed one (from the cache, or decoded
-// from the file), copied unless the projections are private.
+// from the file), copied if a reader may hold it (accountCache.take).
 func (b *batch) account(id string) (*accountView, error) {
 	if av := b.dirty[id]; av != nil {
 		return av, nil
@@ -264,9 +264,15 @@ func (b *batch) account(id string) (*accountView, error) {
 	}
 	if v == nil {
 		av = newAccountView(id)
-	} else if c := b.p.cache.peek(id); c != nil && c.stamp == stamp {
+	} else if b.p.exclusive {
+		if c := b.p.cache.peek(id); c != nil && c.stamp == stamp {
+			av = c
+		} else if av, err = decodeStored(b.tx, id, v); err != nil {
+			return nil, storage(err)
+		}
+	} else if c, owned := b.p.cache.take(id, stamp); c != nil {
 		av = c
-		if !b.p.exclusive {
+		if !owned {
 			av = c.clone()
 		}
 	} else if av, err = decodeStored(b.tx, id, v); err != nil {

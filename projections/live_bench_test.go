@@ -3,12 +3,17 @@ package projections
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/loggen"
 	"github.com/fapiao/fapiao/internal/testkit"
 )
 
@@ -120,4 +125,54 @@ func benchLive(b *testing.B, dir string, img []byte, store eventstore.Store, liv
 	n := float64(len(live) * b.N)
 	b.ReportMetric(n/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(spent.Microseconds())/n, "cpu-µs/record")
+}
+
+var (
+	growRounds = flag.Int("bench.rounds", 300, "apply→cancel rounds per account of BenchmarkLiveGrowing")
+	growPer    = flag.Int("bench.growper", 20, "records a live batch of BenchmarkLiveGrowing")
+)
+
+// BenchmarkLiveGrowing folds what `bench http`'s 16 POSTing connections
+// make into a served views file, in live batches of 20 records: each
+// account, seeded as the bench seeds it (24 statements, 22 issued
+// invoices), applies for an invoice over its free month and cancels it,
+// round after round, so it gains an invoice every two records. Costs that
+// grow with the account show here and not in BenchmarkLiveCommit.
+func BenchmarkLiveGrowing(b *testing.B) {
+	const accounts = 16
+	w := newWorld(b, 13, loggen.Start.AddDate(3, 0, 0)) // after the 24 months
+	ids := make([]string, accounts)
+	for a := range ids {
+		ids[a] = fmt.Sprintf("acc-%05d", a)
+		w.onboard(ids[a])
+		for m := range 24 {
+			w.postKingsoft(ids[a], loggen.Month(m), 10000)
+		}
+		for m := range 22 {
+			w.issue(ids[a], w.request(ids[a], loggen.Month(m)))
+		}
+	}
+	seedRecs := len(w.records)
+	for range *growRounds {
+		pending := make([]uuid.UUID, accounts)
+		for a, id := range ids {
+			pending[a] = w.request(id, loggen.Month(23))
+		}
+		for a, id := range ids {
+			w.do(id, domain.RoleCustomer, domain.CancelInvoice{InvoiceID: pending[a], By: domain.RoleCustomer})
+		}
+	}
+	dir := b.TempDir()
+	seed := filepath.Join(dir, "seed.db")
+	store := newFakeStore(w.records[:seedRecs])
+	p := openViews(b, seed, store, nil)
+	if err := CatchUp(context.Background(), store, p); err != nil {
+		b.Fatal(err)
+	}
+	p.Close()
+	img, err := os.ReadFile(seed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchLive(b, dir, img, store, w.records[seedRecs:], *growPer)
 }

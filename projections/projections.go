@@ -246,6 +246,7 @@ func (r *reader) account(id string) (*accountView, error) {
 	if err != nil {
 		return nil, err
 	}
+	av.lent = true // this reader holds it; set before the cache shares it
 	r.p.cache.put(av)
 	return av, nil
 }
