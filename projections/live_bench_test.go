@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,6 +105,7 @@ func BenchmarkLiveCommit(b *testing.B) {
 func benchLive(b *testing.B, dir string, img []byte, store eventstore.Store, live []eventstore.Record, per int) {
 	b.ReportAllocs()
 	var spent time.Duration // CPU in the batches only
+	var wrote int64
 	for b.Loop() {
 		b.StopTimer()
 		path := filepath.Join(dir, "views.db")
@@ -112,12 +115,14 @@ func benchLive(b *testing.B, dir string, img []byte, store eventstore.Store, liv
 		p := openViews(b, path, store, nil)
 		b.StartTimer()
 		cpu := testkit.ProcessCPU()
+		w0 := wchar()
 		for i := 0; i < len(live); i += per {
 			if err := liveBatch(p, live[i:min(i+per, len(live))]); err != nil {
 				b.Fatal(err)
 			}
 		}
 		spent += testkit.ProcessCPU() - cpu
+		wrote += wchar() - w0
 		b.StopTimer()
 		p.Close()
 		b.StartTimer()
@@ -125,6 +130,9 @@ func benchLive(b *testing.B, dir string, img []byte, store eventstore.Store, liv
 	n := float64(len(live) * b.N)
 	b.ReportMetric(n/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(spent.Microseconds())/n, "cpu-µs/record")
+	if wrote > 0 {
+		b.ReportMetric(float64(wrote)/n, "written-B/record")
+	}
 }
 
 var (
@@ -175,4 +183,17 @@ func BenchmarkLiveGrowing(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchLive(b, dir, img, store, w.records[seedRecs:], *growPer)
+}
+
+// wchar is the bytes this process has passed to write calls (Linux;
+// 0 elsewhere): what the batches wrote to the views file.
+func wchar() int64 {
+	b, _ := os.ReadFile("/proc/self/io")
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "wchar: "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
 }
