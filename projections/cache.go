@@ -63,7 +63,15 @@ func (av *accountView) encode(buf []byte) []byte {
 
 func appendHolders(buf []byte, holders map[string][]uuid.UUID) []byte {
 	buf = binary.AppendUvarint(buf, uint64(len(holders)))
-	for _, m := range slices.Sorted(maps.Keys(holders)) {
+	// The months on the stack: a live commit encodes the holders of each
+	// account it changed, and slices.Sorted made a new slice each time.
+	var months [64]string
+	keys := months[:0]
+	for m := range holders {
+		keys = append(keys, m)
+	}
+	slices.Sort(keys)
+	for _, m := range keys {
 		ids := holders[m]
 		buf = binary.AppendUvarint(buf, uint64(len(m)))
 		buf = append(buf, m...)

@@ -191,7 +191,7 @@ func (b *batch) writeAccount(id string, av *accountView) error {
 	evs := b.tails[id]
 	if av.tail >= 0 && len(evs) > 0 && av.tail+len(evs) <= b.tailRoom(id) {
 		tb := b.tx.Bucket(bktTail)
-		h := appendHolders(nil, av.holders)
+		h := appendHolders(make([]byte, 0, 1+26*len(av.holders)), av.holders) // 26: a month and one holder
 		for _, e := range evs {
 			v := tailValue(e, h)
 			if err := tb.Put(tailKey(id, e.pos), v); err != nil {
