@@ -36,7 +36,18 @@ type accountView struct {
 	// reader was handed is taken out of the cache by the batch and folded
 	// in place (accountCache.take).
 	lent bool
+	// hot counts the batches that still fold into a copy of the account
+	// although its view was not lent: a reader wanted it while a batch
+	// had it out of the cache, and had to decode it from the file
+	// (accountCache.putTaken).
+	hot int
 }
+
+// hotBatches is how many of an account's batches copy its view after a
+// reader wanted it while a batch had it out of the cache: an account read
+// while it is written is copied, as every account was, rather than
+// decoded by a reader at each batch.
+const hotBatches = 8
 
 func newAccountView(id string) *accountView {
 	return &accountView{acc: domain.NewAccount(id), holders: map[string][]uuid.UUID{}, tail: -1}
@@ -242,7 +253,7 @@ func (c *accountCache) take(id string, stamp eventstore.Position) (av *accountVi
 	if ce.av.stamp != stamp {
 		return nil, false
 	}
-	if ce.av.lent {
+	if ce.av.lent || ce.av.hot > 0 {
 		return ce.av, false
 	}
 	c.lru.Remove(e)
@@ -282,6 +293,19 @@ func (c *accountCache) put(av *accountView) {
 		c.bytes -= int64(ce.size)
 		c.stats.Evictions++
 	}
+}
+
+// putTaken caches av, which a batch took out of the cache (take) and
+// folded into, after its commit. A view of the account found cached meanwhile
+// was put there by a reader who missed it: the account is read while it is
+// written, and its next hotBatches batches copy it instead of taking it.
+func (c *accountCache) putTaken(av *accountView) {
+	c.mu.Lock()
+	if c.byID[av.acc.ID] != nil {
+		av.hot = hotBatches
+	}
+	c.mu.Unlock()
+	c.put(av)
 }
 
 func (c *accountCache) clear() {

@@ -29,6 +29,9 @@ type batch struct {
 	// tails are the events folded into each dirty account, for its tail
 	// (tail.go); a private build keeps none.
 	tails map[string][]tailEvent
+	// taken are the dirty accounts whose cached view the batch took out
+	// of the cache to fold in place (accountCache.take).
+	taken map[string]bool
 	// dirtyBytes is the dirty accounts' size when last encoded: a rebuild
 	// commits before it grows past maxDirtyBytes.
 	dirtyBytes int
@@ -73,7 +76,7 @@ func (p *Projections) begin() (*batch, error) {
 	if err != nil {
 		return nil, storage(err)
 	}
-	b := &batch{p: p, tx: tx, dirty: map[string]*accountView{}, tails: map[string][]tailEvent{},
+	b := &batch{p: p, tx: tx, dirty: map[string]*accountView{}, tails: map[string][]tailEvent{}, taken: map[string]bool{},
 		pos: p.pos.Load(), applied: p.applied.Load(), nFaults: p.nFaults, identity: p.identity, lastMeta: p.lastMeta}
 	if p.exclusive {
 		b.idx = newIndexBuf()
@@ -136,8 +139,12 @@ func (b *batch) commit(withAccounts bool) error {
 		p.cache.clear()
 		p.versions.clear()
 	case withAccounts:
-		for _, av := range b.dirty {
-			p.cache.put(av)
+		for id, av := range b.dirty {
+			if b.taken[id] {
+				p.cache.putTaken(av)
+			} else {
+				p.cache.put(av)
+			}
 		}
 		p.versions.publish(b.dirty)
 	}
@@ -270,11 +277,12 @@ func (b *batch) account(id string) (*accountView, error) {
 		} else if av, err = decodeStored(b.tx, id, v); err != nil {
 			return nil, storage(err)
 		}
-	} else if c, owned := b.p.cache.take(id, stamp); c != nil {
+	} else if c, owned := b.p.cache.take(id, stamp); owned {
 		av = c
-		if !owned {
-			av = c.clone()
-		}
+		b.taken[id] = true
+	} else if c != nil {
+		av = c.clone()
+		av.hot = max(c.hot-1, 0)
 	} else if av, err = decodeStored(b.tx, id, v); err != nil {
 		return nil, storage(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
 )
 
 // TestLiveBatchFoldsInPlaceUnlessLent: a live batch folds into the cached
@@ -135,5 +136,82 @@ func report(errs chan<- string, msg string) {
 	select {
 	case errs <- msg:
 	default:
+	}
+}
+
+// TestReadWhileTakenCopiesNextBatches: a reader who wants an account while
+// a batch has its view out of the cache is answered from the file as
+// committed, and the account's next hotBatches batches fold into copies
+// (a reader of an account under writes would otherwise decode it at each
+// batch); after them, batches fold in place again.
+func TestReadWhileTakenCopiesNextBatches(t *testing.T) {
+	t.Parallel()
+	w := genLog(t, 23, 1, 30, 2, 0)
+	const acc = "acc-00000"
+	store := newFakeStore(w.records)
+	p := openViews(t, filepath.Join(t.TempDir(), "views.db"), store, nil)
+	defer p.Close()
+	recs := w.records
+	for len(recs) > 0 && p.cache.peek(acc) == nil {
+		if err := p.Apply(recs[0]); err != nil {
+			t.Fatal(err)
+		}
+		recs = recs[1:]
+	}
+	taken := p.cache.peek(acc)
+	committed := taken.acc.DeepClone() // not p.Account: that would lend it
+
+	// A batch takes the view out; a reader wants it meanwhile.
+	func() {
+		p.wmu.Lock()
+		defer p.wmu.Unlock()
+		b, err := p.begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := decoded{msg: eventstore.Message{Record: recs[0]}}
+		d.decode()
+		if err := b.apply(&d); err != nil {
+			b.rollback()
+			t.Fatal(err)
+		}
+		if !b.taken[acc] {
+			b.rollback()
+			t.Fatal("the batch copied a view no reader was handed")
+		}
+		got, ok := p.Account(acc)
+		if !ok || !reflect.DeepEqual(got, committed) {
+			b.rollback()
+			t.Fatal("a reader during the batch was not answered the committed account")
+		}
+		if err := b.commit(true); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	recs = recs[1:]
+	if v := p.cache.peek(acc); v != taken || v.hot != hotBatches {
+		t.Fatalf("after the batch: cached the batch's view %t, hot %d; want true, %d", v == taken, v.hot, hotBatches)
+	}
+
+	// The next hotBatches batches copy; the one after folds in place.
+	i := 0
+	for _, r := range recs {
+		before := p.cache.peek(acc)
+		if err := p.Apply(r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Stream != accountStreamPrefix+acc {
+			continue
+		}
+		after := p.cache.peek(acc)
+		if copied := after != before; copied != (i < hotBatches) {
+			t.Fatalf("batch %d after the read: copied %t", i, copied)
+		}
+		if i++; i > hotBatches {
+			break
+		}
+	}
+	if i <= hotBatches {
+		t.Fatalf("only %d batches of the account after the read", i)
 	}
 }
