@@ -191,8 +191,10 @@ type CacheStats struct {
 }
 
 // accountCache is a size-capped LRU of decoded, committed account views.
-// Views in it are never changed (a batch folds into clones) unless the
-// projections are being built privately (Replay, a rebuild).
+// Views in it are never changed unless the projections are being built
+// privately (Replay, a rebuild): a live batch folds into a clone of a view
+// a reader was handed, and takes any other out of the cache before it
+// folds into it (take).
 type accountCache struct {
 	mu    sync.Mutex
 	opts  CacheOptions
