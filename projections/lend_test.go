@@ -1,7 +1,6 @@
 package projections
 
 import (
-	"path/filepath"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -19,9 +18,7 @@ func TestLiveBatchFoldsInPlaceUnlessLent(t *testing.T) {
 	t.Parallel()
 	w := genLog(t, 21, 2, 14, 2, 0)
 	const acc = "acc-00000"
-	store := newFakeStore(w.records)
-	p := openViews(t, filepath.Join(t.TempDir(), "views.db"), store, nil)
-	defer p.Close()
+	p := logViews(t, w)
 	var inPlace, copied int
 	lend := false // alternately lend the view before the account's next record, or not
 	for _, r := range w.records {
@@ -88,9 +85,7 @@ func TestLentViewsUnderLiveBatches(t *testing.T) {
 	t.Parallel()
 	w := genLog(t, 22, 1, 24, 2, 0)
 	const acc = "acc-00000"
-	store := newFakeStore(w.records)
-	p := openViews(t, filepath.Join(t.TempDir(), "views.db"), store, nil)
-	defer p.Close()
+	p := logViews(t, w)
 	var done atomic.Bool
 	var wg sync.WaitGroup
 	errs := make(chan string, 2)
@@ -148,9 +143,7 @@ func TestReadWhileTakenCopiesNextBatches(t *testing.T) {
 	t.Parallel()
 	w := genLog(t, 23, 1, 30, 2, 0)
 	const acc = "acc-00000"
-	store := newFakeStore(w.records)
-	p := openViews(t, filepath.Join(t.TempDir(), "views.db"), store, nil)
-	defer p.Close()
+	p := logViews(t, w)
 	recs := w.records
 	for len(recs) > 0 && p.cache.peek(acc) == nil {
 		if err := p.Apply(recs[0]); err != nil {

@@ -74,17 +74,7 @@ func BenchmarkLiveCommit(b *testing.B) {
 	half := len(w.records) / 2
 	live := interleave(w.records[half:], w.records[half-1].Position)
 	dir := b.TempDir()
-	seed := filepath.Join(dir, "seed.db")
-	store := newFakeStore(w.records[:half])
-	p := openViews(b, seed, store, nil)
-	if err := CatchUp(context.Background(), store, p); err != nil {
-		b.Fatal(err)
-	}
-	p.Close()
-	img, err := os.ReadFile(seed)
-	if err != nil {
-		b.Fatal(err)
-	}
+	store, img := seededViews(b, dir, w.records[:half])
 	per := *livePer
 	for _, synced := range []bool{false, true} {
 		name := "unsynced"
@@ -100,6 +90,23 @@ func BenchmarkLiveCommit(b *testing.B) {
 			benchLive(b, dir, img, store, live, per)
 		})
 	}
+}
+
+// seededViews is the image of a views file caught up with records, and a
+// store holding them: each round of a live benchmark starts from it.
+func seededViews(b *testing.B, dir string, records []eventstore.Record) (eventstore.Store, []byte) {
+	seed := filepath.Join(dir, "seed.db")
+	store := newFakeStore(records)
+	p := openViews(b, seed, store, nil)
+	if err := CatchUp(context.Background(), store, p); err != nil {
+		b.Fatal(err)
+	}
+	p.Close()
+	img, err := os.ReadFile(seed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return store, img
 }
 
 func benchLive(b *testing.B, dir string, img []byte, store eventstore.Store, live []eventstore.Record, per int) {
@@ -171,17 +178,7 @@ func BenchmarkLiveGrowing(b *testing.B) {
 		}
 	}
 	dir := b.TempDir()
-	seed := filepath.Join(dir, "seed.db")
-	store := newFakeStore(w.records[:seedRecs])
-	p := openViews(b, seed, store, nil)
-	if err := CatchUp(context.Background(), store, p); err != nil {
-		b.Fatal(err)
-	}
-	p.Close()
-	img, err := os.ReadFile(seed)
-	if err != nil {
-		b.Fatal(err)
-	}
+	store, img := seededViews(b, dir, w.records[:seedRecs])
 	benchLive(b, dir, img, store, w.records[seedRecs:], *growPer)
 }
 

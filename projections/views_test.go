@@ -62,6 +62,14 @@ func openViews(t testing.TB, path string, store eventstore.Store, log *slog.Logg
 	return p
 }
 
+// logViews opens a new views file for w's log, closed when the test ends.
+func logViews(t testing.TB, w *world) *Projections {
+	t.Helper()
+	p := openViews(t, filepath.Join(t.TempDir(), "views.db"), newFakeStore(w.records), nil)
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
 // runUntil runs p on store until it has applied through pos, then stops Run.
 func runUntil(t testing.TB, p *Projections, store eventstore.Store, pos eventstore.Position) {
 	t.Helper()
