@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/fapiao/fapiao/domain"
 	"github.com/labstack/echo/v4"
 )
 
@@ -167,7 +168,7 @@ func querySchema(q queryDoc) obj {
 	case "account-id":
 		return accountIDSchema()
 	case "invoice-status":
-		return strEnum(invoiceStatuses()...)
+		return enumOf(domain.InvoiceStatuses())
 	}
 	return obj{"type": "string"}
 }

@@ -1,11 +1,13 @@
 package api
 
+import "github.com/fapiao/fapiao/domain"
+
 // deficitSchemas are the OpenAPI schemas of refunds after invoicing:
 // adjustments (DEF-1) and what the statement and balance show of them.
 func deficitSchemas() obj {
 	adjustment := obj{
 		"adjustment_id": obj{"type": "string", "maxLength": 64, "description": "billing's own ID: the same adjustment posted again is a no-op, another body under it is 409 (DEF-1)"},
-		"bucket":        strEnum("kingsoft", "marketplace"),
+		"bucket":        enumOf(domain.InvoiceableBuckets()),
 		"amount":        obj{"$ref": "#/components/schemas/Money", "description": "taken off: above zero, at most what is left in the bucket (DEF-1)"},
 		"reason":        str(), "reference": str(),
 	}

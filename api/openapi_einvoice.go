@@ -1,20 +1,21 @@
 package api
 
+import "github.com/fapiao/fapiao/domain"
+
 // einvoiceSchemas are the OpenAPI schemas of e-invoices: red-letter
 // confirmations (RED-*) and the monthly quota (EINV-5).
 func einvoiceSchemas() obj {
-	confirmationStatuses := []string{"not_required", "pending_buyer", "pending_seller", "confirmed", "refused", "withdrawn", "expired"}
 	return obj{
 		"ConfirmationInput": object([]string{"reason", "deducted", "booked"}, obj{
 			"amount":   obj{"$ref": "#/components/schemas/Money", "description": "the whole invoice when absent; a part only up to its deficit (RED-6)"},
-			"reason":   strEnum("issuing_error", "service_terminated", "sales_allowance"),
+			"reason":   enumOf(domain.RedReasons()),
 			"deducted": obj{"type": "boolean", "description": "the buyer used it for deduction (已抵扣); always false for vat_general"},
 			"booked":   obj{"type": "boolean", "description": "the buyer booked it (已入账)"},
 		}),
 		"Confirmation": strictObject(obj{
 			"id": uuidSchema(), "invoice_id": uuidSchema(), "amount": money(),
-			"reason": strEnum("issuing_error", "service_terminated", "sales_allowance"), "deducted": boolean(), "booked": boolean(),
-			"status": strEnum(confirmationStatuses...), "entered_by": strEnum("seller", "buyer"), "entered_at": dateTime(),
+			"reason": enumOf(domain.RedReasons()), "deducted": boolean(), "booked": boolean(),
+			"status": enumOf(domain.ConfirmationStatuses()), "entered_by": enumOf(domain.Sides()), "entered_at": dateTime(),
 			"expires_at":    obj{"type": "string", "format": "date-time", "description": "72 hours after entry, while pending (RED-3)"},
 			"refuse_reason": str(), "used": boolean(),
 			"actions": arrayOf(strEnum("confirm", "refuse", "withdraw", "red_flush")),
@@ -23,7 +24,7 @@ func einvoiceSchemas() obj {
 		"OpenConfirmationList": listOfSchema("OpenConfirmation"),
 		"OpenConfirmation": strictObject(obj{
 			"account_id": str(), "id": uuidSchema(), "invoice_id": uuidSchema(), "amount": money(),
-			"status": strEnum("pending_buyer", "pending_seller", "confirmed", "not_required"), "entered_by": strEnum("seller", "buyer"),
+			"status": enumOf(domain.OpenConfirmationStatuses()), "entered_by": enumOf(domain.Sides()),
 			"expires_at": obj{"type": "string", "format": "date-time", "description": "while pending (RED-3)"},
 			"actions":    arrayOf(strEnum("confirm", "refuse", "withdraw", "red_flush")),
 		}, "expires_at"),

@@ -58,18 +58,21 @@ func base64Hash() obj {
 func monthSchema() obj     { return strPattern(domain.MonthPattern) }
 func accountIDSchema() obj { return strPattern(domain.AccountIDPattern) }
 
-// invoiceStatuses is domain.InvoiceStatuses as the document's enum.
-func invoiceStatuses() []string {
-	var out []string
-	for _, s := range domain.InvoiceStatuses() {
-		out = append(out, string(s))
+// enumOf is the string schema of one of package domain's enum lists.
+func enumOf[T ~string](values []T) obj { return strEnum(enumValues(values)...) }
+
+// enumValues is a domain enum list as strings.
+func enumValues[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
 	}
 	return out
 }
 
 var titleProps = obj{
-	"type":               strEnum("vat_general", "vat_special"),
-	"holder":             strEnum("company", "individual"),
+	"type":               enumOf(domain.TitleTypes()),
+	"holder":             enumOf(domain.Holders()),
 	"name":               str(),
 	"taxpayer_id":        str(),
 	"registered_address": str(),
@@ -103,7 +106,7 @@ func schemas() obj {
 	balanceParts := obj{"kingsoft": money(), "marketplace": money(), "merchant": money(), "offline": money(), "deductions": money()}
 	taxLine := strictObject(obj{"count": obj{"type": "integer", "minimum": 0}, "amount": money(), "net": money(), "tax": money()})
 	slaItem := strictObject(obj{
-		"account": str(), "invoice_id": uuidSchema(), "status": strEnum(invoiceStatuses()...), "requested_at": dateTime(),
+		"account": str(), "invoice_id": uuidSchema(), "status": enumOf(domain.InvoiceStatuses()), "requested_at": dateTime(),
 		"sla_due": obj{"type": "string", "format": "date"}, "shipped_at": dateTime(), "return_requested_at": dateTime(),
 	}, "sla_due", "shipped_at", "return_requested_at")
 	recProblem := strictObject(obj{"code": str(), "account": str(), "detail": str()}, "account")
@@ -120,22 +123,22 @@ func schemas() obj {
 		"Empty":       object(nil, obj{}),
 		"Invoiceable": strictObject(with(balanceParts, obj{"total": money(), "deficit": obj{"$ref": "#/components/schemas/Money", "description": "what the account's invoices owe after refunds (DEF-3); total is zero while it is above zero"}})),
 		"StatementLine": object([]string{"line_id", "product", "billing_mode", "purchased_at", "channel", "amount", "voucher", "coupon", "gift_balance"}, obj{
-			"line_id": str(), "product": str(), "billing_mode": strEnum("prepaid", "postpaid", "other"),
-			"purchased_at": obj{"type": "string", "format": "date"}, "channel": strEnum("kingsoft", "marketplace_self", "marketplace_merchant"),
+			"line_id": str(), "product": str(), "billing_mode": enumOf(domain.BillingModes()),
+			"purchased_at": obj{"type": "string", "format": "date"}, "channel": enumOf(domain.Channels()),
 			"merchant": str(), "amount": money(), "voucher": money(), "coupon": money(), "gift_balance": money(),
 		}),
 		"StatementInput": object([]string{"month", "lines"}, obj{"month": monthSchema(), "lines": arrayOf(schemaRef("StatementLine"))}),
 		"StatementItem": strictObject(with(with(balanceParts, statementDeficitProps()), obj{
-			"month": monthSchema(), "status": strEnum("available", "reserved", "invoiced", "offset"), "invoiceable": money(), "invoice_id": nullable(uuidSchema()),
+			"month": monthSchema(), "status": enumOf(domain.StatementStatuses()), "invoiceable": money(), "invoice_id": nullable(uuidSchema()),
 		})),
 		"Statement": strictObject(with(with(balanceParts, statementDeficitProps()), obj{
-			"month": monthSchema(), "status": strEnum("available", "reserved", "invoiced", "offset"), "invoiceable": money(), "invoice_id": nullable(uuidSchema()),
+			"month": monthSchema(), "status": enumOf(domain.StatementStatuses()), "invoiceable": money(), "invoice_id": nullable(uuidSchema()),
 			"posted_at": dateTime(), "lines": arrayOf(schemaRef("StatementLine")),
 		})),
 		"StatementList": listOfSchema("StatementItem"),
 		"TitleInput":    object([]string{"type", "holder", "name"}, titleProps),
 		"Title": strictObject(with(titleProps, obj{
-			"id": uuidSchema(), "status": strEnum("pending_review", "approved", "rejected", "cleared"), "reason": str(), "submitted_at": dateTime(),
+			"id": uuidSchema(), "status": enumOf(domain.TitleStatuses()), "reason": str(), "submitted_at": dateTime(),
 		}), append([]string{"reason"}, titleOptional...)...),
 		"Reason":       object([]string{"reason"}, obj{"reason": str()}),
 		"ClearTitle":   object([]string{"reason", "ticket"}, obj{"reason": str(), "ticket": str()}),
@@ -144,7 +147,7 @@ func schemas() obj {
 		"AddressList":  listOfSchema("Address"),
 		"InvoiceRequest": object([]string{"statements", "agree"}, obj{
 			"statements": arrayOf(monthSchema()), "agree": boolean(),
-			"medium":     obj{"type": "string", "enum": []string{"paper", "electronic"}, "default": "paper", "description": "EINV-1"},
+			"medium":     obj{"type": "string", "enum": enumValues(domain.Media()), "default": "paper", "description": "EINV-1"},
 			"address_id": obj{"type": "string", "format": "uuid", "description": "paper: required; electronic: not allowed (EINV-1)"},
 			"emails":     obj{"type": "array", "items": obj{"type": "string", "format": "email", "maxLength": 254}, "minItems": 1, "maxItems": 3, "description": "electronic only: 1-3 bare addresses (EINV-1)"},
 		}),
@@ -167,10 +170,10 @@ func schemas() obj {
 			"red_letter_form_number": obj{"type": "string", "description": "paper, partial: the red-letter information form number (红字信息表, DEF-5)"},
 		}),
 		"Invoice": strictObject(with(invoiceDeficitProps(), obj{
-			"id": uuidSchema(), "account_id": str(), "status": strEnum(invoiceStatuses()...), "amount": money(),
+			"id": uuidSchema(), "account_id": str(), "status": enumOf(domain.InvoiceStatuses()), "amount": money(),
 			"kingsoft": money(), "marketplace": money(), "statements": arrayOf(monthSchema()),
 			"title": strictObject(titleProps, titleOptional...), "address": strictObject(addressProps, addressOptional...), "requested_at": dateTime(),
-			"medium": strEnum("paper", "electronic"), "emails": arrayOf(str()), "delivered_to": arrayOf(str()),
+			"medium": enumOf(domain.Media()), "emails": arrayOf(str()), "delivered_to": arrayOf(str()),
 			"exchange_failure": strictObject(obj{"reason": str(), "code": str(), "at": dateTime()}),
 			"sla_due":          obj{"type": "string", "format": "date"}, "exchange_of": uuidSchema(),
 			"invoice_code": str(), "invoice_number": str(), "issued_on": obj{"type": "string", "format": "date"}, "issuer": str(),

@@ -3,7 +3,9 @@ package api
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -61,11 +63,10 @@ func invoiceStatusParam(c echo.Context) (domain.InvoiceStatus, error) {
 // statementStatusParam reads ?status= for statement lists.
 func statementStatusParam(c echo.Context) (domain.StatementStatus, error) {
 	s := domain.StatementStatus(c.QueryParam("status"))
-	switch s {
-	case "", domain.StatementAvailable, domain.StatementReserved, domain.StatementInvoiced, domain.StatementOffset:
+	if s == "" || slices.Contains(domain.StatementStatuses(), s) {
 		return s, nil
 	}
-	return "", badRequest("status", "status must be available, reserved, invoiced or offset.")
+	return "", badRequest("status", "status must be one of "+strings.Join(enumValues(domain.StatementStatuses()), ", ")+".")
 }
 
 // setLocation names what a 201 created: the path's account, then parts.

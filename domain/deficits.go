@@ -286,7 +286,7 @@ func (c PostAdjustment) Decide(a *Account, env Env) ([]Event, error) {
 	if msg != "" {
 		return nil, fieldErr("DEF-1", "adjustment_id", "adjustment_id %s", msg)
 	}
-	if c.Bucket != BucketKingsoft && c.Bucket != BucketMarketplace {
+	if !slices.Contains(InvoiceableBuckets(), c.Bucket) {
 		return nil, fieldErr("DEF-1", "bucket", "bucket is kingsoft or marketplace (the invoiceable buckets), not %q", c.Bucket)
 	}
 	amount, err := ParseMoney(c.Amount)

@@ -122,13 +122,6 @@ const (
 	RedFlushed           InvoiceStatus = "red_flushed"      // 已红冲
 )
 
-// invoiceStatuses is every InvoiceStatus in lifecycle order.
-var invoiceStatuses = []InvoiceStatus{UnderReview, Issuing, Issued, ReturnRequestedState, PaperReceived, Rejected, Cancelled, Voided, RedFlushed}
-
-// InvoiceStatuses lists every InvoiceStatus in lifecycle order: the one
-// list the API's status filter, the OpenAPI document and the console use.
-func InvoiceStatuses() []InvoiceStatus { return slices.Clone(invoiceStatuses) }
-
 // Known reports whether s is one of InvoiceStatuses.
 func (s InvoiceStatus) Known() bool { return slices.Contains(invoiceStatuses, s) }
 

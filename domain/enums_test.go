@@ -1,0 +1,89 @@
+package domain
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/parser"
+	"go/token"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestEnumListsHoldEveryConstant: each enum's list holds every constant of
+// its type declared in the package, once, so that a value added to a type
+// cannot be missing from the API's schemas or the console.
+func TestEnumListsHoldEveryConstant(t *testing.T) {
+	lists := map[string][]string{
+		"BillingMode":        names(BillingModes()),
+		"Channel":            names(Channels()),
+		"TitleType":          names(TitleTypes()),
+		"Holder":             names(Holders()),
+		"TitleStatus":        names(TitleStatuses()),
+		"StatementStatus":    names(StatementStatuses()),
+		"InvoiceStatus":      names(InvoiceStatuses()),
+		"Medium":             names(Media()),
+		"ConfirmationStatus": names(ConfirmationStatuses()),
+		"Side":               names(Sides()),
+		"RedReason":          names(RedReasons()),
+	}
+	declared := map[string][]string{}
+	fset := token.NewFileSet()
+	entries, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, e.Name(), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				typ, ok := vs.Type.(*ast.Ident)
+				if !ok || lists[typ.Name] == nil {
+					continue
+				}
+				for _, v := range vs.Values {
+					lit, ok := v.(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						t.Fatalf("%s: a %s constant that is not a string literal", fset.Position(v.Pos()), typ.Name)
+					}
+					declared[typ.Name] = append(declared[typ.Name], constant.StringVal(constant.MakeFromLiteral(lit.Value, lit.Kind, 0)))
+				}
+			}
+		}
+	}
+	for typ, list := range lists {
+		got, want := slices.Sorted(slices.Values(list)), slices.Sorted(slices.Values(declared[typ]))
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: the list holds %v, the package declares %v", typ, got, want)
+		}
+		if len(slices.Compact(got)) != len(list) {
+			t.Errorf("%s: a value listed twice in %v", typ, list)
+		}
+	}
+	if got := names(OpenConfirmationStatuses()); !slices.Equal(got, []string{"not_required", "pending_buyer", "pending_seller", "confirmed"}) {
+		t.Errorf("open confirmation statuses %v", got)
+	}
+	if got := names(InvoiceableBuckets()); !slices.Equal(got, []string{"kingsoft", "marketplace"}) {
+		t.Errorf("invoiceable buckets %v", got)
+	}
+}
+
+func names[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
