@@ -40,16 +40,16 @@ func TestEveryStringIsInBothLanguages(t *testing.T) {
 	}
 	// Keys built at run time from a value: every value they take.
 	families := map[string][]string{
-		"status.":         append(statusNames(), "all"),
+		"status.":         append(names(domain.InvoiceStatuses()), "all"),
 		"act.":            {"cancel", "return", "approve", "reject", "issue", "ship", "paper_received", "reject_return", "void", "red_flush"},
-		"type.":           {"vat_general", "vat_special"},
-		"holder.":         {"company", "individual"},
+		"type.":           names(domain.TitleTypes()),
+		"holder.":         names(domain.Holders()),
 		"role.":           {"customer", "finance", "support", "auditor"},
-		"title.status.":   {"pending_review", "approved", "rejected", "cleared"},
-		"medium.":         {"paper", "electronic"},
-		"cf.status.":      {"not_required", "pending_buyer", "pending_seller", "confirmed", "refused", "withdrawn", "expired"},
-		"cf.reason.":      {"issuing_error", "service_terminated", "sales_allowance"},
-		"cf.by.":          {"buyer", "seller"},
+		"title.status.":   names(domain.TitleStatuses()),
+		"medium.":         names(domain.Media()),
+		"cf.status.":      names(domain.ConfirmationStatuses()),
+		"cf.reason.":      names(domain.RedReasons()),
+		"cf.by.":          names(domain.Sides()),
 		"cf.act.":         {"confirm", "refuse", "withdraw", "red_flush"},
 		"cf.confirmText.": {"confirm", "refuse", "withdraw"},
 		"quota.":          {"amount", "used", "remaining"},
@@ -99,12 +99,12 @@ func TestEveryStringIsInBothLanguages(t *testing.T) {
 	}
 }
 
-// statusNames is every invoice status (domain.InvoiceStatuses): the console
-// is served that list (facts.js), so it needs a word for each.
-func statusNames() []string {
-	var out []string
-	for _, s := range domain.InvoiceStatuses() {
-		out = append(out, string(s))
+// names is one of package domain's lists: the console is served some of
+// them (facts.js) and shows the others' values, so it needs a word for each.
+func names[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
 	}
 	return out
 }

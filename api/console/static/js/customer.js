@@ -6,6 +6,7 @@ import { el, openForm, describe } from './dialog.js';
 import { cents, money } from './format.js';
 import { flash, actions, basicCells, renderInvoices } from './common.js';
 import { emailsField, validateEmails, isElectronic, confirmationLine, confirmationButtons, enterConfirmation, loadConfirmations } from './einvoice.js';
+import { TITLE_TYPES, HOLDERS, OPEN_CONFIRMATIONS } from './facts.js';
 
 const PAGE = 20;
 let config = {};
@@ -178,7 +179,7 @@ function invoiceRow(inv) {
   // CANCEL-1: only support cancels while issuing; the ticket must name the application.
   if (inv.status === 'issuing') ops.append(el('p', { class: 'hint', text: t('inv.issuingHint') }), el('p', { class: 'sub' }, `${t('inv.id')}：`, el('code', { class: 'inv-id', text: inv.id })));
   const cfs = state.confirmations[inv.id] || [];
-  const open = cfs.find((cf) => ['pending_buyer', 'pending_seller', 'confirmed', 'not_required'].includes(cf.status) && !cf.used);
+  const open = cfs.find((cf) => OPEN_CONFIRMATIONS.includes(cf.status) && !cf.used);
   if (isElectronic(inv)) {
     // EINV-4: an e-invoice comes back through a red-letter confirmation,
     // which is the customer's return request (RED-1); one open at a time (RED-4).
@@ -208,8 +209,8 @@ async function openTitle() {
   const done = await openForm({
     title: t('title.add'),
     fields: [
-      { name: 'type', type: 'select', label: t('title.type'), value: 'vat_general', options: ['vat_general', 'vat_special'].map((v) => ({ value: v, label: t(`type.${v}`) })) },
-      { name: 'holder', type: 'select', label: t('title.holder'), value: 'company', showIf: (v) => !special(v), options: ['company', 'individual'].map((v) => ({ value: v, label: t(`holder.${v}`) })) },
+      { name: 'type', type: 'select', label: t('title.type'), value: 'vat_general', options: TITLE_TYPES.map((v) => ({ value: v, label: t(`type.${v}`) })) },
+      { name: 'holder', type: 'select', label: t('title.holder'), value: 'company', showIf: (v) => !special(v), options: HOLDERS.map((v) => ({ value: v, label: t(`holder.${v}`) })) },
       { name: 'name', label: t('title.name'), required: true, autocomplete: 'organization' },
       { name: 'taxpayer_id', label: t('title.taxpayer'), required: true, showIf: company, maxlength: 20 },
       { name: 'registered_address', label: t('title.regAddress'), required: true, showIf: special },

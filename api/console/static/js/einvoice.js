@@ -6,9 +6,7 @@ import { t } from './i18n.js';
 import { acct, get, post } from './api.js';
 import { el, openForm } from './dialog.js';
 import { money, when, today } from './format.js';
-
-/** MAX_EMAILS is EINV-1's limit. */
-export const MAX_EMAILS = 3;
+import { RED_REASONS, MAX_EMAILS } from './facts.js';
 
 // A bare addr-spec as the console checks it before the server does
 // (EINV-1): no display name, no angle brackets, a dotted domain, ≤ 254.
@@ -136,7 +134,7 @@ export async function enterConfirmation(account, inv, asBuyer) {
   const special = inv.title?.type === 'vat_special';
   const fields = [
     { name: 'reason', type: 'select', label: t('cf.reasonLabel'), value: 'issuing_error',
-      options: ['issuing_error', 'service_terminated', 'sales_allowance'].map((v) => ({ value: v, label: t(`cf.reason.${v}`) })) },
+      options: RED_REASONS.map((v) => ({ value: v, label: t(`cf.reason.${v}`) })) },
   ];
   // RED-1: deducted is always false for vat_general; the question is only asked for special invoices.
   if (special) fields.push({ name: 'deducted', type: 'checkbox', label: t(asBuyer ? 'cf.q.deducted' : 'cf.q.deductedSeller') });
