@@ -178,12 +178,17 @@ func (m Money) AppendFixed(b []byte) []byte {
 	return append(b, '.', byte('0'+c/10%10), byte('0'+c%10))
 }
 
-// MarshalJSON writes m as a JSON string with two decimals. Its digits,
-// point and sign need no escaping, so it is quoted directly.
-func (m Money) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 24)
-	return append(m.AppendFixed(append(b, '"')), '"'), nil
+// MarshalText writes m with two decimals, so that its JSON form is that
+// string ("1234.50"). A text marshaler rather than MarshalJSON: for a
+// Marshaler, encoding/json checks and compacts the returned JSON, which
+// cost as much again as writing the amount (every answer and view carries
+// a dozen amounts); a text is only quoted. TestMoneyJSONForm pins the form.
+func (m Money) MarshalText() ([]byte, error) {
+	return m.AppendFixed(make([]byte, 0, 24)), nil
 }
+
+// AppendText appends m with two decimals (encoding.TextAppender).
+func (m Money) AppendText(b []byte) ([]byte, error) { return m.AppendFixed(b), nil }
 
 // UnmarshalJSON reads a JSON string holding an amount, strictly (ParseMoney).
 // Numbers are refused: they would invite floats.

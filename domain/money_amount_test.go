@@ -95,7 +95,7 @@ func TestPlainAmountIsParseMoney(t *testing.T) {
 	}
 }
 
-// TestMoneyAppendFixed compares the int64 path of String and MarshalJSON
+// TestMoneyAppendFixed compares the int64 path of String and the JSON form
 // with decimal's StringFixed(2), their definition, on amounts of every
 // exponent and size, negative ones and those that must round included.
 func TestMoneyAppendFixed(t *testing.T) {
@@ -106,8 +106,8 @@ func TestMoneyAppendFixed(t *testing.T) {
 		if got := m.String(); got != want {
 			t.Fatalf("Money(%s exp %d).String() = %s, want %s", d, d.Exponent(), got, want)
 		}
-		if got, _ := m.MarshalJSON(); string(got) != `"`+want+`"` {
-			t.Fatalf("Money(%s).MarshalJSON() = %s, want %q", d, got, want)
+		if got, err := json.Marshal(m); err != nil || string(got) != `"`+want+`"` {
+			t.Fatalf("json.Marshal(Money(%s)) = %s, %v, want %q", d, got, err, want)
 		}
 	}
 	check(decimal.Decimal{})
@@ -156,5 +156,45 @@ func TestZeroAmountIsShared(t *testing.T) {
 	_ = a.d.Round(0)
 	if got := zeroFen.String(); got != "0.00" || zeroFen.d.Exponent() != -2 {
 		t.Fatalf("the shared zero became %s (exponent %d)", got, zeroFen.d.Exponent())
+	}
+}
+
+// TestMoneyJSONForm pins Money's JSON form wherever an amount sits (it is
+// written as a text, not by MarshalJSON): a quoted string with two
+// decimals, null for a nil pointer, and read back to the same amount.
+func TestMoneyJSONForm(t *testing.T) {
+	m := MustMoney("1234.5")
+	neg := Money{decimal.New(-5, -3)} // rounds as StringFixed does
+	type holder struct {
+		V   Money            `json:"v"`
+		P   *Money           `json:"p"`
+		N   *Money           `json:"n"`
+		O   *Money           `json:"o,omitempty"`
+		S   []Money          `json:"s"`
+		M   map[string]Money `json:"m"`
+		Any any              `json:"any"`
+		Z   Money            `json:"z"`
+	}
+	h := holder{V: m, P: &m, S: []Money{m, Zero}, M: map[string]Money{"k": m}, Any: m}
+	got, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"v":"1234.50","p":"1234.50","n":null,"s":["1234.50","0.00"],"m":{"k":"1234.50"},"any":"1234.50","z":"0.00"}`
+	if string(got) != want {
+		t.Fatalf("json.Marshal = %s\nwant            %s", got, want)
+	}
+	var back holder
+	if err := json.Unmarshal(got, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !back.V.Equal(m) || !back.P.Equal(m) || back.N != nil || !back.S[0].Equal(m) || !back.M["k"].Equal(m) {
+		t.Fatalf("read back %+v", back)
+	}
+	if b, err := json.Marshal(neg); err != nil || string(b) != `"-0.01"` {
+		t.Fatalf("json.Marshal(-0.005) = %s, %v", b, err)
+	}
+	if b, err := m.AppendText([]byte("x")); err != nil || string(b) != "x1234.50" {
+		t.Fatalf("AppendText = %q, %v", b, err)
 	}
 }
