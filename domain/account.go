@@ -34,6 +34,8 @@ type Account struct {
 	// own marks the statements, invoices and confirmations this account
 	// may change in place (cow.go).
 	own *owner
+	// tally counts what spares settle and applications their walks (tally.go).
+	tally tally
 }
 
 // IdempotentResult is what a command with an idempotency key produced.
@@ -51,5 +53,6 @@ func NewAccount(id string) *Account {
 		Invoices:    map[uuid.UUID]*Invoice{},
 		Idempotency: map[string]IdempotentResult{},
 		own:         new(owner),
+		tally:       tally{known: true},
 	}
 }

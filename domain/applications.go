@@ -82,7 +82,10 @@ func (c RequestInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	}
 	// Last, as DOMAIN.md orders the checks: a customer who picked a
 	// reserved statement is told APP-2 whatever the rest of the balance.
-	if !a.Available().IsPositive() {
+	// Every picked statement has a positive available part (above), so
+	// with no statement's available part below zero (the tally) the total
+	// is positive without summing it.
+	if a.someFreeNegative() && !a.Available().IsPositive() {
 		if b := a.Balance(); b.Deficit.IsPositive() {
 			// DEF-3: say why, and what clears it.
 			return nil, stateErr("APP-1", "the invoiceable amount is zero while an invoice deficit (欠票) of %s is owed after refunds; later statements offset it, or finance red-flushes part of the invoice", b.Deficit)

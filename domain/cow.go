@@ -89,6 +89,7 @@ func own[K comparable, E any](a *Account, m map[K]*E, k K, mark func(*E) **owner
 // adopt marks everything a holds as a's own: a freshly decoded account
 // shares nothing, and should not copy what it changes.
 func (a *Account) adopt() {
+	a.recount()
 	o := a.mark()
 	for _, s := range a.Statements {
 		s.own = o

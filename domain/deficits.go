@@ -363,7 +363,12 @@ func (b Buckets) bucket(k Bucket) Money {
 }
 
 // owing reports whether any live invoice of the account owes a deficit.
+// Only an invoice that may owe can (the tally counts them): with none,
+// there is no walk.
 func (a *Account) owing() bool {
+	if a.tally.known && a.tally.owers == 0 {
+		return false
+	}
 	for _, inv := range a.Invoices {
 		if inv.owes() {
 			return true
@@ -451,8 +456,9 @@ func (a *Account) Deficit() Money {
 // owes runs f on inv and notes when its deficit began (the oldest is
 // cleared first, DEF-3).
 func (a *Account) owes(inv *Invoice, f func()) {
-	before := inv.Deficit()
+	before, was := inv.Deficit(), inv.mayOwe()
 	f()
+	a.oweMoved(was, inv)
 	if !before.IsPositive() && inv.Deficit().IsPositive() {
 		inv.DeficitSince = a.Version
 	}
@@ -480,7 +486,9 @@ func (a *Account) applyAdjusted(e *StatementAdjusted) {
 		s.Buckets.Kingsoft = s.Buckets.Kingsoft.Sub(e.Amount)
 	}
 	s.Adjusted = s.Adjusted.Add(part(e.Amount))
+	wasNeg := s.Free.negative()
 	s.Free = s.Free.Sub(part(e.Lowered))
+	a.freeMoved(wasNeg, s)
 	charge := func(id uuid.UUID, d Money) {
 		if i := s.holdIndex(id); i >= 0 {
 			hs := slices.Clone(s.Holds) // clones share the old slice
@@ -539,11 +547,15 @@ func (a *Account) applyOffset(e *DeficitOffset) {
 		return
 	}
 	part := Split{Kingsoft: e.Kingsoft, Marketplace: e.Marketplace}
+	wasNeg := s.Free.negative()
 	s.Free = s.Free.Sub(part)
+	a.freeMoved(wasNeg, s)
 	s.Offsets = withOffset(s.Offsets, e.InvoiceID, part)
 	s.settle()
 	if inv := a.touched(e.InvoiceID, e.OffsetAt); inv != nil {
+		was := inv.mayOwe()
 		inv.OffsetAmount = inv.OffsetAmount.Add(e.Amount)
+		a.oweMoved(was, inv)
 	}
 }
 
@@ -552,7 +564,9 @@ func (a *Account) applyPartlyRedFlushed(e *InvoicePartlyRedFlushed) {
 	if inv == nil {
 		return
 	}
+	was := inv.mayOwe()
 	inv.RedFlushedAmount = inv.RedFlushedAmount.Add(e.RedAmount)
+	a.oweMoved(was, inv)
 	inv.PartialRedFlushes = append(slices.Clip(inv.PartialRedFlushes), PartialRedFlush{
 		RedInvoiceCode: e.RedInvoiceCode, RedInvoiceNumber: e.RedInvoiceNumber, RedLetterFormNumber: e.RedLetterFormNumber,
 		Amount: e.RedAmount, NetAmount: e.NetAmount, TaxAmount: e.TaxAmount, IssuedOn: e.RedIssuedOn,
@@ -618,7 +632,9 @@ func (a *Account) release(inv *Invoice) {
 			continue
 		}
 		s = a.ownStatement(m)
+		wasNeg := s.Free.negative()
 		s.Free = s.Free.Add(s.Holds[i].Held)
+		a.freeMoved(wasNeg, s)
 		s.Holds = slices.Delete(slices.Clone(s.Holds), i, i+1)
 		if len(s.Holds) == 0 {
 			s.Holds = nil
@@ -636,12 +652,16 @@ func (a *Account) release(inv *Invoice) {
 		for _, o := range s.Offsets {
 			if o.InvoiceID == inv.ID {
 				s = a.ownStatement(m) // replaces m's value: allowed while ranging
+				wasNeg := s.Free.negative()
 				s.Free = s.Free.Add(o.Split)
+				a.freeMoved(wasNeg, s)
 				s.Offsets = withOffset(s.Offsets, inv.ID, Split{}.Sub(o.Split))
 				s.settle()
 				break
 			}
 		}
 	}
+	was := inv.mayOwe()
 	inv.OffsetAmount = Zero
+	a.oweMoved(was, inv)
 }

@@ -115,6 +115,9 @@ func (a *Account) ensureMaps() {
 		a.Idempotency = map[string]IdempotentResult{}
 	}
 	a.mark()
+	if !a.tally.known {
+		a.recount() // an Account literal, folded for the first time
+	}
 }
 
 func (a *Account) applyStatementPosted(e *StatementPosted) {
@@ -131,6 +134,7 @@ func (a *Account) applyStatementPosted(e *StatementPosted) {
 	}
 	st.Free = Split{Kingsoft: st.Buckets.Kingsoft, Marketplace: st.Buckets.Marketplace}
 	a.Statements[e.Month] = st
+	a.freeMoved(false, st)
 }
 
 func (a *Account) applyTitleSubmitted(e *TitleSubmitted) {
@@ -268,7 +272,10 @@ func (a *Account) setStatements(inv *Invoice, s StatementStatus, id uuid.UUID) {
 		}
 		if s == StatementReserved {
 			if st.holdIndex(id) < 0 {
-				a.ownStatement(m).hold(id)
+				st = a.ownStatement(m)
+				was := st.Free.negative()
+				st.hold(id)
+				a.freeMoved(was, st)
 			}
 			continue
 		}

@@ -377,6 +377,9 @@ func (s *sim) step(i int) {
 		s.a.Apply(e)
 		s.events = append(s.events, e)
 		s.count(e)
+		if err := tallyIsTheWalk(s.a); err != nil {
+			s.t.Fatalf("step %d: after %T of %T: %v", i, e, cmd, err)
+		}
 		// DEF-6 holds after every event, also between a command's events
 		// (the last one is checked below).
 		if len(evs) == 1 || s.unchecked {
@@ -390,6 +393,9 @@ func (s *sim) step(i int) {
 	for _, e := range DecideExpire(s.a, s.env.Now) {
 		s.a.Apply(e)
 		s.events = append(s.events, e)
+		if err := tallyIsTheWalk(s.a); err != nil {
+			s.t.Fatalf("step %d: after %T: %v", i, e, err)
+		}
 	}
 	if s.unchecked {
 		return
@@ -494,6 +500,12 @@ func checkSim(t *testing.T, s *sim) {
 	}
 	if err := re.CheckInvariants(); err != nil {
 		t.Fatal(err)
+	}
+	if re.tally != s.a.tally {
+		t.Fatalf("refold's tally %+v, the simulation's %+v", re.tally, s.a.tally)
+	}
+	if d, err := DecodeSnapshot(AppendSnapshot(nil, s.a)); err != nil || d.tally != s.a.tally {
+		t.Fatalf("snapshot's tally %+v (%v), the simulation's %+v", d.tally, err, s.a.tally)
 	}
 	var live, issued, eIssued, eRed int
 	for _, inv := range s.a.Invoices {

@@ -18,6 +18,10 @@ var (
 	// ownerType is the copy-on-write mark (cow.go): not state, and not
 	// in the snapshot.
 	ownerType = reflect.TypeFor[*owner]()
+	// tallyType is the counts derived from the state (tally.go): not in
+	// the snapshot either, counted again when it is decoded (roundTrip
+	// checks that count).
+	tallyType = reflect.TypeFor[tally]()
 )
 
 // fill sets every field reachable from v to a random non-zero value, by
@@ -48,7 +52,7 @@ func fill(r *rand.Rand, v reflect.Value, depth int) {
 		v.SetUint(1 + r.Uint64N(1<<40))
 	case reflect.Struct:
 		for i := range v.NumField() {
-			if v.Type().Field(i).Type == ownerType {
+			if f := v.Type().Field(i).Type; f == ownerType || f == tallyType {
 				continue
 			}
 			if !v.Type().Field(i).IsExported() {
@@ -110,7 +114,7 @@ func sameState(a, b reflect.Value, path string) string {
 	switch a.Kind() {
 	case reflect.Struct:
 		for i := range a.NumField() {
-			if a.Type().Field(i).Type == ownerType {
+			if f := a.Type().Field(i).Type; f == ownerType || f == tallyType {
 				continue
 			}
 			if d := sameState(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name); d != "" {
@@ -164,6 +168,11 @@ func roundTrip(t *testing.T, a *Account) *Account {
 	}
 	if d := sameState(reflect.ValueOf(a).Elem(), reflect.ValueOf(got).Elem(), "Account"); d != "" {
 		t.Fatalf("the snapshot lost %s", d)
+	}
+	want := *a
+	want.recount()
+	if got.tally != want.tally {
+		t.Fatalf("the snapshot's tally %+v, the account's %+v", got.tally, want.tally)
 	}
 	return got
 }

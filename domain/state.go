@@ -84,6 +84,7 @@ func (a *Account) Clone() *Account {
 		Idempotency:  maps.Clone(a.Idempotency),   // values: a copy of the table will do
 		Version:      a.Version,
 		own:          new(owner), // it owns nothing it shares with a
+		tally:        a.tally,
 	}
 	if c.Statements == nil {
 		c.Statements = map[string]*Statement{}
