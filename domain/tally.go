@@ -15,10 +15,11 @@ package domain
 //     balance's total positive (BAL-2), and an application need not sum
 //     it (APP-1).
 //
-// Both are functions of the state, not of its history: TestTallyIsTheWalk
-// compares them with walks after every event of random command sequences,
-// and DecodeSnapshot counts them afresh, so two accounts in the same state
-// still compare equal. known is false in an Account literal until its
+// Both are functions of the state, not of its history: the property test
+// compares them with walks after every event of its random command
+// sequences (tallyIsTheWalk), TestDEF2_TallyCountsNegativeAmounts takes
+// each count there and back, and DecodeSnapshot counts them afresh, so two
+// accounts in the same state still compare equal. known is false in an Account literal until its
 // first fold counts them; until then both questions walk.
 type tally struct {
 	known   bool
