@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"time"
 
@@ -51,6 +52,7 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		fs.IntVar(&cfg.Clients, "clients", 0, "concurrent writers in all; above --accounts, each account is shared by clients/accounts writers (apply/cancel mix)")
 		fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run")
 		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `file`")
+		memprofile := fs.String("memprofile", "", "write an allocation profile of the run to `file` (every 4 KiB allocated sampled)")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
@@ -64,12 +66,22 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 			}
 			defer stop()
 		}
+		if *memprofile != "" {
+			// Set before the run, so that every allocation of it is sampled
+			// at this rate (the default, 512 KiB, sees too few of them).
+			runtime.MemProfileRate = 4096
+		}
 		// The ledger runs here as it runs in serve: with serve's heap floor,
 		// so the collector paces as it does there.
 		defer holdHeapFloor()()
 		res, err := bench.RunAppend(ctx, cfg)
 		if err != nil {
 			return err
+		}
+		if *memprofile != "" {
+			if err := writeAllocProfile(*memprofile); err != nil {
+				return err
+			}
 		}
 		return out.Encode(res)
 	case "replay":
@@ -161,6 +173,19 @@ func startCPUProfile(path string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeAllocProfile writes the allocations sampled so far to path.
+func writeAllocProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return fmt.Errorf("bench: allocation profile: %w", err)
+	}
+	return f.Close()
 }
 
 // benchAll runs the three scenarios; --short sizes them to finish in well
