@@ -112,12 +112,21 @@ func (q *Queue) Submit(ctx context.Context, stream string, expected eventstore.E
 	r.Ctx, r.Stream, r.Expected, r.Events, r.Size = ctx, stream, expected, events, size
 	select {
 	case q.reqs <- r:
-	case <-q.quit:
-		r.release()
-		return eventstore.AppendResult{}, eventstore.ErrClosed
-	case <-ctx.Done():
-		r.release()
-		return eventstore.AppendResult{}, ctx.Err()
+		// Room in the queue, the usual case: queued without a three-way
+		// select (a blocking select locks every channel it waits on, and
+		// every append paid for it). Admit has just checked ctx and quit;
+		// either coming after that is seen as below, as when the select
+		// below picks the queue among ready cases.
+	default:
+		select {
+		case q.reqs <- r:
+		case <-q.quit:
+			r.release()
+			return eventstore.AppendResult{}, eventstore.ErrClosed
+		case <-ctx.Done():
+			r.release()
+			return eventstore.AppendResult{}, ctx.Err()
+		}
 	}
 	// Not watching ctx from here on: the writer may already be committing
 	// this append, and an answer of "cancelled" for a write that happened
