@@ -130,19 +130,34 @@ func (q *queues) finish(acc string, deferred []*waiter) *waiter {
 	return aq.pending[0]
 }
 
+// waiters holds waiters between commands (one was an allocation a command).
+// A waiter goes back only from submit, once its command is answered: a
+// leader touches the waiters it answers only before closing their done
+// channels, and the queue holds none it has handed out.
+var waiters = sync.Pool{New: func() any { return new(waiter) }}
+
 // submit runs c through the account's queue and returns its result.
 func (l *Ledger) submit(ctx context.Context, c command) (Result, error) {
-	w := &waiter{c: c, ctx: ctx}
+	w := waiters.Get().(*waiter)
+	*w = waiter{c: c, ctx: ctx}
 	if !l.queues.enqueue(c.AccountID, w) {
 		// Not watching ctx: the leader may be appending this command right
 		// now. It checks ctx before deciding; the wait is one append.
 		<-w.done
 		if !w.lead {
-			return w.out.res, w.out.err
+			return w.finish()
 		}
 	}
 	l.lead(ctx, c.AccountID, w)
-	return w.out.res, w.out.err
+	return w.finish()
+}
+
+// finish returns w's outcome and puts w back for another command.
+func (w *waiter) finish() (Result, error) {
+	res, err := w.out.res, w.out.err
+	*w = waiter{}
+	waiters.Put(w)
+	return res, err
 }
 
 // lead runs one batch for the account, then hands the queue to the next
