@@ -245,6 +245,35 @@ func TestAPP6_KeysScopedToTheCaller(t *testing.T) {
 	}
 }
 
+// TestAPP6_ScopedVariantsAreTheSame: the ledger passes the key already in
+// its scope; what it remembers and finds is what Remember and
+// CheckIdempotency remember and find.
+func TestAPP6_ScopedVariantsAreTheSame(t *testing.T) {
+	t.Parallel()
+	a := NewAccount("a")
+	scope := "finance/alice"
+	a.RememberScoped(ScopedKey(scope, "k"), "body", 3, 4)
+	a.RememberScoped(ScopedKey(scope, "k"), "later", 5, 5) // the first result wins
+	r, seen, err := a.CheckIdempotency(scope, "k", "body")
+	if !seen || err != nil || r.FirstRevision != 3 || r.LastRevision != 4 {
+		t.Fatalf("remembered scoped, checked plain: %+v seen %v err %v", r, seen, err)
+	}
+	a.Remember("", "c", "cbody", 6, 6)
+	if r, seen, err := a.CheckIdempotencyScoped(ScopedKey("", "c"), "c", "cbody"); !seen || err != nil || r.FirstRevision != 6 {
+		t.Fatalf("remembered plain, checked scoped: %+v seen %v err %v", r, seen, err)
+	}
+	_, _, err = a.CheckIdempotencyScoped(ScopedKey(scope, "k"), "k", "other")
+	if re := wantRule(t, err, "APP-6", Conflict, ""); !strings.Contains(re.Message, `"k"`) || strings.Contains(re.Message, "\x00") {
+		t.Fatalf("the message does not name the key as sent: %q", re.Message)
+	}
+	if _, seen, _ := a.CheckIdempotencyScoped("", "", "body"); seen {
+		t.Fatal("an empty key is seen")
+	}
+	if a.RememberScoped("", "x", 1, 1); len(a.Idempotency) != 2 {
+		t.Fatalf("an empty key was remembered: %v", a.Idempotency)
+	}
+}
+
 func TestAPP7_StatementInOneLiveInvoice(t *testing.T) {
 	t.Parallel()
 	a, env := readyAccount(t, VATGeneral)

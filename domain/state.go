@@ -27,8 +27,17 @@ func (a *Account) Remember(scope, key, requestHash string, first, last uint64) {
 	if key == "" {
 		return
 	}
+	a.RememberScoped(ScopedKey(scope, key), requestHash, first, last)
+}
+
+// RememberScoped is Remember given the key in its scope, ScopedKey(scope,
+// key), for a caller that made it already (the ledger makes it once a
+// command: a staff key's is a new string).
+func (a *Account) RememberScoped(k, requestHash string, first, last uint64) {
+	if k == "" {
+		return
+	}
 	a.ensureMaps()
-	k := ScopedKey(scope, key)
 	if _, seen := a.Idempotency[k]; seen {
 		return
 	}
@@ -40,10 +49,16 @@ func (a *Account) Remember(scope, key, requestHash string, first, last uint64) {
 // another hash. An empty key is never seen; another caller's equal key is
 // not this caller's.
 func (a *Account) CheckIdempotency(scope, key, requestHash string) (IdempotentResult, bool, error) {
+	return a.CheckIdempotencyScoped(ScopedKey(scope, key), key, requestHash)
+}
+
+// CheckIdempotencyScoped is CheckIdempotency given scoped, the key in its
+// caller's scope (ScopedKey), beside the key as the caller sent it.
+func (a *Account) CheckIdempotencyScoped(scoped, key, requestHash string) (IdempotentResult, bool, error) {
 	if key == "" {
 		return IdempotentResult{}, false, nil
 	}
-	r, seen := a.Idempotency[ScopedKey(scope, key)]
+	r, seen := a.Idempotency[scoped]
 	if !seen {
 		return IdempotentResult{}, false, nil
 	}

@@ -259,7 +259,8 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 				outs[i].deferred = true
 				continue
 			}
-			first, seen, err := f.acc.CheckIdempotency(c.scope, c.IdempotencyKey, c.RequestHash)
+			// c.key is the key in its scope (prepare).
+			first, seen, err := f.acc.CheckIdempotencyScoped(c.key, c.IdempotencyKey, c.RequestHash)
 			if err != nil {
 				outs[i].err = err
 				continue
@@ -333,7 +334,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 		}
 		f.lastHash = hash
 		if c.IdempotencyKey != "" {
-			f.acc.Remember(c.scope, c.IdempotencyKey, c.RequestHash, first, f.acc.Version-1)
+			f.acc.RememberScoped(c.key, c.RequestHash, first, f.acc.Version-1)
 		}
 		spans = append(spans, span{cmd: i, first: n, n: len(sealed)})
 		outs[i].res = c.result(f.acc)
