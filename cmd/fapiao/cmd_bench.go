@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -51,37 +52,23 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		fs.IntVar(&cfg.Accounts, "accounts", 256, "accounts written concurrently, one writer each")
 		fs.IntVar(&cfg.Clients, "clients", 0, "concurrent writers in all; above --accounts, each account is shared by clients/accounts writers (apply/cancel mix)")
 		fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run")
-		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to `file`")
-		memprofile := fs.String("memprofile", "", "write an allocation profile of the run to `file` (every 4 KiB allocated sampled)")
+		profile := profileFlags(fs, "the run")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
 		if cfg.Accounts < 1 || cfg.Duration <= 0 {
 			return usagef("--accounts and --duration must be positive")
 		}
-		if *cpuprofile != "" {
-			stop, err := startCPUProfile(*cpuprofile)
-			if err != nil {
-				return err
-			}
-			defer stop()
-		}
-		if *memprofile != "" {
-			// Set before the run, so that every allocation of it is sampled
-			// at this rate (the default, 512 KiB, sees too few of them).
-			runtime.MemProfileRate = 4096
+		stop, err := profile()
+		if err != nil {
+			return err
 		}
 		// The ledger runs here as it runs in serve: with serve's heap floor,
 		// so the collector paces as it does there.
 		defer holdHeapFloor()()
 		res, err := bench.RunAppend(ctx, cfg)
-		if err != nil {
+		if err := errors.Join(err, stop()); err != nil {
 			return err
-		}
-		if *memprofile != "" {
-			if err := writeAllocProfile(*memprofile); err != nil {
-				return err
-			}
 		}
 		return out.Encode(res)
 	case "replay":
@@ -89,7 +76,7 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		fs := newFlagSet(e, "bench replay", "[--events 1000000] [--store URL | --engine bolt|log] [--cache DIR] [--serve-memory-limit SIZE] [--serve-exe FILE] [--build-only] [--in-process=false]")
 		fs.IntVar(&cfg.Events, "events", 1_000_000, "events in the log")
 		cachedLogFlags(fs, &cfg.Store, &cfg.Engine, &cfg.CacheDir)
-		cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (build and replay) to `file`")
+		profile := profileFlags(fs, "this process (build and replay)")
 		fs.StringVar(&cfg.ServeMemoryLimit, "serve-memory-limit", "", "start serve with --memory-limit `SIZE` (e.g. 800MiB)")
 		fs.StringVar(&cfg.Exe, "serve-exe", exe, "start serve from this fapiao `binary` (another build's cold start, timed by this client)")
 		fs.BoolVar(&cfg.BuildOnly, "build-only", false, "build (or find) the cached log and stop")
@@ -97,19 +84,16 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
-		if *cpuprofile != "" {
-			stop, err := startCPUProfile(*cpuprofile)
-			if err != nil {
-				return err
-			}
-			defer stop()
-		}
 		if cfg.Events < 1 {
 			return usagef("--events must be positive")
 		}
+		stop, err := profile()
+		if err != nil {
+			return err
+		}
 		cfg.SkipInProcess = !*inProcess
 		res, err := bench.RunReplay(ctx, cfg)
-		if err != nil {
+		if err := errors.Join(err, stop()); err != nil {
 			return err
 		}
 		return out.Encode(res)
@@ -159,6 +143,36 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		return benchAll(ctx, e, exe, short, out)
 	default:
 		return usagef("unknown scenario %q (want one of %v)", scenario, benchScenarios)
+	}
+}
+
+// profileFlags adds --cpuprofile and --memprofile (of what) to fs. Once the
+// flags are parsed, start begins the profiles they ask for, and its stop
+// ends them, writing the allocation profile.
+func profileFlags(fs *flag.FlagSet, what string) (start func() (stop func() error, err error)) {
+	cpu := fs.String("cpuprofile", "", "write a CPU profile of "+what+" to `file`")
+	mem := fs.String("memprofile", "", "write an allocation profile of "+what+" to `file` (every 4 KiB allocated sampled)")
+	return func() (func() error, error) {
+		stopCPU := func() {}
+		if *cpu != "" {
+			s, err := startCPUProfile(*cpu)
+			if err != nil {
+				return nil, err
+			}
+			stopCPU = s
+		}
+		if *mem != "" {
+			// Set before the run, so that every allocation of it is sampled
+			// at this rate (the default, 512 KiB, sees too few of them).
+			runtime.MemProfileRate = 4096
+		}
+		return func() error {
+			stopCPU()
+			if *mem == "" {
+				return nil
+			}
+			return writeAllocProfile(*mem)
+		}, nil
 	}
 }
 
