@@ -191,6 +191,37 @@ func genLog(tb testing.TB, seed uint64, accounts, months, lines, maxEvents int) 
 	return w
 }
 
+// growingLog is what `bench http`'s POSTing connections make: accounts
+// seeded as the bench seeds them (24 statements, 22 issued invoices), then
+// rounds in which each applies for an invoice over its free month and, once
+// all have, cancels it, so that each gains an invoice every two records.
+// seeded says how many of its first records are the seeding.
+func growingLog(tb testing.TB, accounts, rounds int) (w *world, seeded int) {
+	w = newWorld(tb, 13, loggen.Start.AddDate(3, 0, 0)) // after the 24 months
+	ids := make([]string, accounts)
+	for a := range ids {
+		ids[a] = fmt.Sprintf("acc-%05d", a)
+		w.onboard(ids[a])
+		for m := range 24 {
+			w.postKingsoft(ids[a], loggen.Month(m), 10000)
+		}
+		for m := range 22 {
+			w.issue(ids[a], w.request(ids[a], loggen.Month(m)))
+		}
+	}
+	seeded = len(w.records)
+	for range rounds {
+		pending := make([]uuid.UUID, accounts)
+		for a, id := range ids {
+			pending[a] = w.request(id, loggen.Month(23))
+		}
+		for a, id := range ids {
+			w.do(id, domain.RoleCustomer, domain.CancelInvoice{InvoiceID: pending[a], By: domain.RoleCustomer})
+		}
+	}
+	return w, seeded
+}
+
 // postKingsoft posts the month's statement as one kingsoft line of amount
 // cents, all invoiceable.
 func (w *world) postKingsoft(acc, month string, amount int) {

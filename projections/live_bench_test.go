@@ -3,7 +3,6 @@ package projections
 import (
 	"context"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,11 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
-	"github.com/fapiao/fapiao/internal/loggen"
 	"github.com/fapiao/fapiao/internal/testkit"
 )
 
@@ -154,29 +149,7 @@ var (
 // round after round, so it gains an invoice every two records. Costs that
 // grow with the account show here and not in BenchmarkLiveCommit.
 func BenchmarkLiveGrowing(b *testing.B) {
-	const accounts = 16
-	w := newWorld(b, 13, loggen.Start.AddDate(3, 0, 0)) // after the 24 months
-	ids := make([]string, accounts)
-	for a := range ids {
-		ids[a] = fmt.Sprintf("acc-%05d", a)
-		w.onboard(ids[a])
-		for m := range 24 {
-			w.postKingsoft(ids[a], loggen.Month(m), 10000)
-		}
-		for m := range 22 {
-			w.issue(ids[a], w.request(ids[a], loggen.Month(m)))
-		}
-	}
-	seedRecs := len(w.records)
-	for range *growRounds {
-		pending := make([]uuid.UUID, accounts)
-		for a, id := range ids {
-			pending[a] = w.request(id, loggen.Month(23))
-		}
-		for a, id := range ids {
-			w.do(id, domain.RoleCustomer, domain.CancelInvoice{InvoiceID: pending[a], By: domain.RoleCustomer})
-		}
-	}
+	w, seedRecs := growingLog(b, 16, *growRounds)
 	dir := b.TempDir()
 	store, img := seededViews(b, dir, w.records[:seedRecs])
 	benchLive(b, dir, img, store, w.records[seedRecs:], *growPer)
