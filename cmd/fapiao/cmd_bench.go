@@ -43,6 +43,9 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		return fmt.Errorf("bench: finding this binary (to start serve): %w", err)
 	}
 	out := json.NewEncoder(e.stdout)
+	// Each scenario reads its flags, then run runs it, profiled if asked.
+	var run func() (any, error)
+	var profile func() (stop func() error, err error)
 	switch scenario {
 	case "append":
 		cfg := bench.AppendConfig{Log: e.stderr}
@@ -52,31 +55,25 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		fs.IntVar(&cfg.Accounts, "accounts", 256, "accounts written concurrently, one writer each")
 		fs.IntVar(&cfg.Clients, "clients", 0, "concurrent writers in all; above --accounts, each account is shared by clients/accounts writers (apply/cancel mix)")
 		fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run")
-		profile := profileFlags(fs, "the run")
+		profile = profileFlags(fs, "the run")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
 		if cfg.Accounts < 1 || cfg.Duration <= 0 {
 			return usagef("--accounts and --duration must be positive")
 		}
-		stop, err := profile()
-		if err != nil {
-			return err
+		run = func() (any, error) {
+			// The ledger runs here as it runs in serve: with serve's heap
+			// floor, so the collector paces as it does there.
+			defer holdHeapFloor()()
+			return result(bench.RunAppend(ctx, cfg))
 		}
-		// The ledger runs here as it runs in serve: with serve's heap floor,
-		// so the collector paces as it does there.
-		defer holdHeapFloor()()
-		res, err := bench.RunAppend(ctx, cfg)
-		if err := errors.Join(err, stop()); err != nil {
-			return err
-		}
-		return out.Encode(res)
 	case "replay":
 		cfg := bench.ReplayConfig{Exe: exe, Log: e.stderr}
 		fs := newFlagSet(e, "bench replay", "[--events 1000000] [--store URL | --engine bolt|log] [--cache DIR] [--serve-memory-limit SIZE] [--serve-exe FILE] [--build-only] [--in-process=false]")
 		fs.IntVar(&cfg.Events, "events", 1_000_000, "events in the log")
 		cachedLogFlags(fs, &cfg.Store, &cfg.Engine, &cfg.CacheDir)
-		profile := profileFlags(fs, "this process (build and replay)")
+		profile = profileFlags(fs, "this process (build and replay)")
 		fs.StringVar(&cfg.ServeMemoryLimit, "serve-memory-limit", "", "start serve with --memory-limit `SIZE` (e.g. 800MiB)")
 		fs.StringVar(&cfg.Exe, "serve-exe", exe, "start serve from this fapiao `binary` (another build's cold start, timed by this client)")
 		fs.BoolVar(&cfg.BuildOnly, "build-only", false, "build (or find) the cached log and stop")
@@ -87,16 +84,8 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		if cfg.Events < 1 {
 			return usagef("--events must be positive")
 		}
-		stop, err := profile()
-		if err != nil {
-			return err
-		}
 		cfg.SkipInProcess = !*inProcess
-		res, err := bench.RunReplay(ctx, cfg)
-		if err := errors.Join(err, stop()); err != nil {
-			return err
-		}
-		return out.Encode(res)
+		run = func() (any, error) { return result(bench.RunReplay(ctx, cfg)) }
 	case "http":
 		cfg := bench.HTTPConfig{Exe: exe, Log: e.stderr}
 		fs := newFlagSet(e, "bench http", "[--connections 64] [--duration 10s] [--post-connections N] [--server-pprof ADDR] [--serve-exe PATH]")
@@ -105,6 +94,7 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		fs.StringVar(&cfg.Pprof, "server-pprof", "", "start serve with --pprof `ADDR` (to profile it under load)")
 		fs.IntVar(&cfg.Posters, "post-connections", 0, "how many of the connections POST (default a quarter; -1 none: the GETs alone)")
 		fs.StringVar(&cfg.Exe, "serve-exe", exe, "the fapiao `binary` to run as the server (another build, loaded by this one's client)")
+		profile = profileFlags(fs, "the client")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
@@ -112,27 +102,20 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		if cfg.Connections < 2 || cfg.Duration <= 0 {
 			return usagef("--connections must be at least 2 and --duration positive")
 		}
-		res, err := bench.RunHTTP(ctx, cfg)
-		if err != nil {
-			return err
-		}
-		return out.Encode(res)
+		run = func() (any, error) { return result(bench.RunHTTP(ctx, cfg)) }
 	case "feed":
 		cfg := bench.FeedConfig{Exe: exe, Log: e.stderr}
 		fs := newFlagSet(e, "bench feed", "[--events 1000000] [--store URL | --engine bolt|log] [--cache DIR]")
 		fs.IntVar(&cfg.Events, "events", 1_000_000, "events in the log (the replay scenario's, cached)")
 		cachedLogFlags(fs, &cfg.Store, &cfg.Engine, &cfg.CacheDir)
+		profile = profileFlags(fs, "the consumer")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
 		if cfg.Events < 1 {
 			return usagef("--events must be positive")
 		}
-		res, err := bench.RunFeed(ctx, cfg)
-		if err != nil {
-			return err
-		}
-		return out.Encode(res)
+		run = func() (any, error) { return result(bench.RunFeed(ctx, cfg)) }
 	case "all":
 		var short bool
 		fs := newFlagSet(e, "bench all", "[--short]")
@@ -144,7 +127,19 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 	default:
 		return usagef("unknown scenario %q (want one of %v)", scenario, benchScenarios)
 	}
+	stop, err := profile()
+	if err != nil {
+		return err
+	}
+	res, err := run()
+	if err := errors.Join(err, stop()); err != nil {
+		return err
+	}
+	return out.Encode(res)
 }
+
+// result is a scenario's result as run returns it.
+func result[T any](res T, err error) (any, error) { return res, err }
 
 // profileFlags adds --cpuprofile and --memprofile (of what) to fs. Once the
 // flags are parsed, start begins the profiles they ask for, and its stop
