@@ -40,9 +40,9 @@ const (
 )
 
 // streamBatchBytes is where a batch of frames is cut: one write and one
-// flush per batch, not per event. 256 KiB rather than 64: server CPU per
-// event 7.2 → 5.8 µs and 5.2 against 6.7 (bench feed, 1M events, two
-// pairs at load ≈20); a connection holds two batches at most, 512 KiB.
+// flush per batch, not per event. 256 KiB rather than 64 took a fifth off
+// the server's CPU an event (docs/performance.md, "Code health"); a
+// connection holds two batches at most, 512 KiB.
 const streamBatchBytes = 256 << 10
 
 // feedScanWake is how many records the catch-up reads between wake-ups of

@@ -17,10 +17,9 @@ import (
 // small, and more often than doubling once it is large, but never more
 // often than every paceMinPercent of it. Restored when the last build ends.
 // 640 MiB since the build releases its accounts as it writes them (its last
-// cycle no longer marks them): at 1M events, against 768, the peak RSS fell
-// by ≈ 100 MiB for no more CPU (medians of 3 in the same minutes:
-// 10.8 against 11.6 µs an event); 512 or 576 cost one more cycle on the
-// full set (+1 to 1.5 µs an event).
+// cycle no longer marks them): lower peak RSS than 768 for no more CPU,
+// where 512 or 576 cost one more cycle on the full set (the figures are in
+// docs/performance.md, "Code health").
 const (
 	buildHeapGoal   = 640 << 20
 	paceMinPercent  = 50
