@@ -71,8 +71,7 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 	case "replay":
 		cfg := bench.ReplayConfig{Exe: exe, Log: e.stderr}
 		fs := newFlagSet(e, "bench replay", "[--events 1000000] [--store URL | --engine bolt|log] [--cache DIR] [--serve-memory-limit SIZE] [--serve-exe FILE] [--build-only] [--in-process=false]")
-		fs.IntVar(&cfg.Events, "events", 1_000_000, "events in the log")
-		cachedLogFlags(fs, &cfg.Store, &cfg.Engine, &cfg.CacheDir)
+		cachedLogFlags(fs, &cfg.CachedLog, "events in the log")
 		profile = profileFlags(fs, "this process (build and replay)")
 		fs.StringVar(&cfg.ServeMemoryLimit, "serve-memory-limit", "", "start serve with --memory-limit `SIZE` (e.g. 800MiB)")
 		fs.StringVar(&cfg.Exe, "serve-exe", exe, "start serve from this fapiao `binary` (another build's cold start, timed by this client)")
@@ -106,8 +105,7 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 	case "feed":
 		cfg := bench.FeedConfig{Exe: exe, Log: e.stderr}
 		fs := newFlagSet(e, "bench feed", "[--events 1000000] [--store URL | --engine bolt|log] [--cache DIR]")
-		fs.IntVar(&cfg.Events, "events", 1_000_000, "events in the log (the replay scenario's, cached)")
-		cachedLogFlags(fs, &cfg.Store, &cfg.Engine, &cfg.CacheDir)
+		cachedLogFlags(fs, &cfg.CachedLog, "events in the log (the replay scenario's, cached)")
 		profile = profileFlags(fs, "the consumer")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
@@ -211,7 +209,7 @@ func benchAll(ctx context.Context, e *env, exe string, short bool, out *json.Enc
 	if err := out.Encode(a); err != nil {
 		return err
 	}
-	r, err := bench.RunReplay(ctx, bench.ReplayConfig{Events: events, Exe: exe, Log: e.stderr})
+	r, err := bench.RunReplay(ctx, bench.ReplayConfig{CachedLog: bench.CachedLog{Events: events}, Exe: exe, Log: e.stderr})
 	if err != nil {
 		return err
 	}
@@ -225,10 +223,11 @@ func benchAll(ctx context.Context, e *env, exe string, short bool, out *json.Enc
 	return out.Encode(h)
 }
 
-// cachedLogFlags registers where replay and feed find (or build) their
-// cached log.
-func cachedLogFlags(fs *flag.FlagSet, store, engine, cache *string) {
-	fs.StringVar(store, "store", "", "a bolt or log store `URL` to build the log in (or reuse); default: one per size in --cache")
-	fs.StringVar(engine, "engine", "bolt", "the cached store's `kind`: bolt, or log (the segmented log)")
-	fs.StringVar(cache, "cache", "", "`directory` of the cached logs (default: the user cache directory, else the temporary one)")
+// cachedLogFlags registers which cached log replay and feed read, and
+// where they find (or build) it.
+func cachedLogFlags(fs *flag.FlagSet, l *bench.CachedLog, events string) {
+	fs.IntVar(&l.Events, "events", 1_000_000, events)
+	fs.StringVar(&l.Store, "store", "", "a bolt or log store `URL` to build the log in (or reuse); default: one per size in --cache")
+	fs.StringVar(&l.Engine, "engine", "bolt", "the cached store's `kind`: bolt, or log (the segmented log)")
+	fs.StringVar(&l.CacheDir, "cache", "", "`directory` of the cached logs (default: the user cache directory, else the temporary one)")
 }

@@ -83,7 +83,7 @@ func TestAppendShort(t *testing.T) {
 // segmented log in a cache directory, then again reusing it.
 func TestReplayOnLog(t *testing.T) {
 	cache := t.TempDir()
-	cfg := ReplayConfig{Events: 2000, Engine: "log", CacheDir: cache}
+	cfg := ReplayConfig{CachedLog: CachedLog{Events: 2000, Engine: "log", CacheDir: cache}}
 	res, err := RunReplay(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func TestReplayOnLog(t *testing.T) {
 	if again.Events != res.Events {
 		t.Fatalf("the cached log held %d events, then %d", res.Events, again.Events)
 	}
-	if _, err := RunReplay(context.Background(), ReplayConfig{Events: 10, Engine: "nope", CacheDir: cache}); err == nil {
+	if _, err := RunReplay(context.Background(), ReplayConfig{CachedLog: CachedLog{Events: 10, Engine: "nope", CacheDir: cache}}); err == nil {
 		t.Fatal("an unknown engine was accepted")
 	}
 }

@@ -14,10 +14,7 @@ import (
 // (GET /v1/events/stream from position 1) over loopback from a `fapiao
 // serve` child on the replay scenario's cached log.
 type FeedConfig struct {
-	Events   int
-	Store    string // as ReplayConfig
-	Engine   string
-	CacheDir string
+	CachedLog
 	// Exe is the fapiao binary run as `serve`.
 	Exe string
 	Log io.Writer
@@ -44,8 +41,7 @@ type FeedResult struct {
 // reads the whole log through the feed once, counting frames.
 func RunFeed(ctx context.Context, cfg FeedConfig) (FeedResult, error) {
 	res := FeedResult{Scenario: "feed"}
-	rc := ReplayConfig{Events: cfg.Events, Store: cfg.Store, Engine: cfg.Engine, CacheDir: cfg.CacheDir}
-	path, engine, err := replayPath(rc)
+	path, engine, err := cfg.path()
 	if err != nil {
 		return res, err
 	}

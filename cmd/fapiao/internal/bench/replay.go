@@ -19,16 +19,7 @@ import (
 
 // ReplayConfig sizes the replay scenario.
 type ReplayConfig struct {
-	Events int
-	// Store is a bolt or log URL to build the log in, or to reuse if it
-	// already holds events; empty for one per size (and engine) in CacheDir.
-	Store string
-	// Engine is the kind of the cached store when Store is empty: "bolt"
-	// (the default) or "log" (the segmented log).
-	Engine string
-	// CacheDir keeps the generated logs between runs; empty for the user
-	// cache directory (else the temporary one), under fapiao-bench.
-	CacheDir string
+	CachedLog
 	// Exe is the fapiao binary to start `serve` with; empty skips that part.
 	Exe string
 	// ServeMemoryLimit is passed to serve as --memory-limit when not empty.
@@ -93,7 +84,7 @@ type ReplayResult struct {
 // projection from it in this process, then starts `serve` on it and waits
 // for /readyz.
 func RunReplay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
-	path, engine, err := replayPath(cfg)
+	path, engine, err := cfg.path()
 	if err != nil {
 		return ReplayResult{}, err
 	}
@@ -207,9 +198,24 @@ func perEvent(d time.Duration, events int) float64 {
 	return math.Round(float64(d.Microseconds())/float64(max(events, 1))*100) / 100
 }
 
-// replayPath is the bolt file or log directory of the log, and its engine:
-// the given store, or one per size and engine in the cache directory.
-func replayPath(cfg ReplayConfig) (string, string, error) {
+// CachedLog is the log replay and feed read: generated once per size and
+// engine, and kept.
+type CachedLog struct {
+	Events int
+	// Store is a bolt or log URL to build the log in, or to reuse if it
+	// already holds events; empty for one per size (and engine) in CacheDir.
+	Store string
+	// Engine is the kind of the cached store when Store is empty: "bolt"
+	// (the default) or "log" (the segmented log).
+	Engine string
+	// CacheDir keeps the generated logs between runs; empty for the user
+	// cache directory (else the temporary one), under fapiao-bench.
+	CacheDir string
+}
+
+// path is the bolt file or log directory of the log, and its engine: the
+// given store, or one per size and engine in the cache directory.
+func (cfg CachedLog) path() (string, string, error) {
 	if cfg.Store != "" {
 		u, err := storeurl.Parse(cfg.Store)
 		if err != nil {
