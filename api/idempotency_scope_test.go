@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/fapiao/fapiao/api"
 	"github.com/stretchr/testify/require"
 )
 
@@ -30,4 +31,26 @@ func TestAPP6_KeysScopedToTheCaller(t *testing.T) {
 	r := s.call("POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-08", "20.00"), "Idempotency-Key", key)
 	requireProblem(t, r, http.StatusConflict)
 	require.Equal(t, "APP-6", r.JSON(t)["code"])
+}
+
+// TestIdempotencyKey: a retry with the same key answers the first result
+// and writes nothing; another body under the key is 409 APP-6.
+func TestIdempotencyKey(t *testing.T) {
+	s := newTestServer(t)
+	s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody("2026-10", "10.00"))
+	first := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody, "Idempotency-Key", "k-1")
+	again := s.must(201, "POST", "/v1/accounts/acc-1/addresses", tokCustomer, addressBody, "Idempotency-Key", "k-1")
+	require.Equal(t, first.JSON(t)["id"], again.JSON(t)["id"], "APP-6: a retry returns the first result")
+	require.Equal(t, first.Header.Get(api.HeaderPosition), again.Header.Get(api.HeaderPosition))
+
+	other := map[string]any{}
+	for k, v := range addressBody {
+		other[k] = v
+	}
+	other["city"] = "Shanghai"
+	p := requireProblem(t, s.call("POST", "/v1/accounts/acc-1/addresses", tokCustomer, other, "Idempotency-Key", "k-1"), 409)
+	require.Equal(t, "APP-6", p["code"])
+
+	list := s.must(200, "GET", "/v1/accounts/acc-1/addresses", tokCustomer, nil, api.HeaderMinPosition, s.lastPosition()).JSON(t)
+	require.Len(t, list["items"], 1, "the retry wrote nothing")
 }

@@ -104,3 +104,22 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		require.NotContains(t, out, secret, "the logs hold %q", secret)
 	}
 }
+
+// TestSecurityHeaders: every answer, an error's too, carries the headers
+// that keep a browser from sniffing, framing or referring, and no CORS.
+func TestSecurityHeaders(t *testing.T) {
+	s := newTestServer(t)
+	for _, path := range []string{"/v1/invoices", "/healthz", "/nowhere"} {
+		r := s.call("GET", path, tokFinance, nil, "X-Request-Id", "req-42")
+		require.Equal(t, "nosniff", r.Header.Get("X-Content-Type-Options"), path)
+		require.Equal(t, "DENY", r.Header.Get("X-Frame-Options"), path)
+		require.Equal(t, "no-referrer", r.Header.Get("Referrer-Policy"), path)
+		require.Contains(t, r.Header.Get("Content-Security-Policy"), "default-src 'none'", path)
+		require.Equal(t, "req-42", r.Header.Get("X-Request-Id"), path)
+		for k := range r.Header {
+			require.False(t, strings.HasPrefix(k, "Access-Control-"), "CORS header %s on %s", k, path)
+		}
+	}
+	require.Equal(t, "no-store", s.call("GET", "/v1/invoices", tokFinance, nil).Header.Get("Cache-Control"))
+	require.NotEmpty(t, s.call("GET", "/healthz", "", nil).Header.Get("X-Request-Id"), "generated when absent")
+}
