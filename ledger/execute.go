@@ -66,11 +66,14 @@ func (l *Ledger) prepare(req Request) command {
 	return c
 }
 
+// raceBackoff is how long a writer that lost a race may wait before it
+// tries again.
+var raceBackoff = eventstore.Backoff{Min: time.Millisecond, Max: 50 * time.Millisecond}
+
 // backoff waits a little, more after each lost race, with jitter so that
 // racing writers do not collide again in lockstep.
 func backoff(ctx context.Context, attempt int) error {
-	d := min(time.Millisecond<<attempt, 50*time.Millisecond)
-	return eventstore.Sleep(ctx, rand.N(d)+time.Millisecond/4, nil)
+	return eventstore.Sleep(ctx, rand.N(raceBackoff.Delay(attempt))+time.Millisecond/4, nil)
 }
 
 func (c command) metadata(now time.Time) eventstore.Metadata {
