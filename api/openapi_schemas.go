@@ -59,16 +59,7 @@ func monthSchema() obj     { return strPattern(domain.MonthPattern) }
 func accountIDSchema() obj { return strPattern(domain.AccountIDPattern) }
 
 // enumOf is the string schema of one of package domain's enum lists.
-func enumOf[T ~string](values []T) obj { return strEnum(enumValues(values)...) }
-
-// enumValues is a domain enum list as strings.
-func enumValues[T ~string](values []T) []string {
-	out := make([]string, len(values))
-	for i, v := range values {
-		out[i] = string(v)
-	}
-	return out
-}
+func enumOf[T ~string](values []T) obj { return strEnum(domain.Names(values)...) }
 
 var titleProps = obj{
 	"type":               enumOf(domain.TitleTypes()),
@@ -147,7 +138,7 @@ func schemas() obj {
 		"AddressList":  listOfSchema("Address"),
 		"InvoiceRequest": object([]string{"statements", "agree"}, obj{
 			"statements": arrayOf(monthSchema()), "agree": boolean(),
-			"medium":     obj{"type": "string", "enum": enumValues(domain.Media()), "default": "paper", "description": "EINV-1"},
+			"medium":     obj{"type": "string", "enum": domain.Names(domain.Media()), "default": "paper", "description": "EINV-1"},
 			"address_id": obj{"type": "string", "format": "uuid", "description": "paper: required; electronic: not allowed (EINV-1)"},
 			"emails":     obj{"type": "array", "items": obj{"type": "string", "format": "email", "maxLength": 254}, "minItems": 1, "maxItems": 3, "description": "electronic only: 1-3 bare addresses (EINV-1)"},
 		}),

@@ -66,7 +66,7 @@ func statementStatusParam(c echo.Context) (domain.StatementStatus, error) {
 	if s == "" || slices.Contains(domain.StatementStatuses(), s) {
 		return s, nil
 	}
-	return "", badRequest("status", "status must be one of "+strings.Join(enumValues(domain.StatementStatuses()), ", ")+".")
+	return "", badRequest("status", "status must be one of "+strings.Join(domain.Names(domain.StatementStatuses()), ", ")+".")
 }
 
 // setLocation names what a 201 created: the path's account, then parts.

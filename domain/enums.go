@@ -59,6 +59,16 @@ func OpenConfirmationStatuses() []ConfirmationStatus {
 	})
 }
 
+// Names is values as plain strings, for the documents and scripts built
+// from these lists.
+func Names[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
+}
+
 // Sides lists both Sides.
 func Sides() []Side { return slices.Clone(sides) }
 

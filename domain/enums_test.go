@@ -16,17 +16,17 @@ import (
 // cannot be missing from the API's schemas or the console.
 func TestEnumListsHoldEveryConstant(t *testing.T) {
 	lists := map[string][]string{
-		"BillingMode":        names(BillingModes()),
-		"Channel":            names(Channels()),
-		"TitleType":          names(TitleTypes()),
-		"Holder":             names(Holders()),
-		"TitleStatus":        names(TitleStatuses()),
-		"StatementStatus":    names(StatementStatuses()),
-		"InvoiceStatus":      names(InvoiceStatuses()),
-		"Medium":             names(Media()),
-		"ConfirmationStatus": names(ConfirmationStatuses()),
-		"Side":               names(Sides()),
-		"RedReason":          names(RedReasons()),
+		"BillingMode":        Names(BillingModes()),
+		"Channel":            Names(Channels()),
+		"TitleType":          Names(TitleTypes()),
+		"Holder":             Names(Holders()),
+		"TitleStatus":        Names(TitleStatuses()),
+		"StatementStatus":    Names(StatementStatuses()),
+		"InvoiceStatus":      Names(InvoiceStatuses()),
+		"Medium":             Names(Media()),
+		"ConfirmationStatus": Names(ConfirmationStatuses()),
+		"Side":               Names(Sides()),
+		"RedReason":          Names(RedReasons()),
 	}
 	declared := map[string][]string{}
 	fset := token.NewFileSet()
@@ -72,18 +72,10 @@ func TestEnumListsHoldEveryConstant(t *testing.T) {
 			t.Errorf("%s: a value listed twice in %v", typ, list)
 		}
 	}
-	if got := names(OpenConfirmationStatuses()); !slices.Equal(got, []string{"not_required", "pending_buyer", "pending_seller", "confirmed"}) {
+	if got := Names(OpenConfirmationStatuses()); !slices.Equal(got, []string{"not_required", "pending_buyer", "pending_seller", "confirmed"}) {
 		t.Errorf("open confirmation statuses %v", got)
 	}
-	if got := names(InvoiceableBuckets()); !slices.Equal(got, []string{"kingsoft", "marketplace"}) {
+	if got := Names(InvoiceableBuckets()); !slices.Equal(got, []string{"kingsoft", "marketplace"}) {
 		t.Errorf("invoiceable buckets %v", got)
 	}
-}
-
-func names[T ~string](vs []T) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = string(v)
-	}
-	return out
 }

@@ -40,16 +40,16 @@ func TestEveryStringIsInBothLanguages(t *testing.T) {
 	}
 	// Keys built at run time from a value: every value they take.
 	families := map[string][]string{
-		"status.":         append(names(domain.InvoiceStatuses()), "all"),
+		"status.":         append(domain.Names(domain.InvoiceStatuses()), "all"),
 		"act.":            {"cancel", "return", "approve", "reject", "issue", "ship", "paper_received", "reject_return", "void", "red_flush"},
-		"type.":           names(domain.TitleTypes()),
-		"holder.":         names(domain.Holders()),
+		"type.":           domain.Names(domain.TitleTypes()),
+		"holder.":         domain.Names(domain.Holders()),
 		"role.":           {"customer", "finance", "support", "auditor"},
-		"title.status.":   names(domain.TitleStatuses()),
-		"medium.":         names(domain.Media()),
-		"cf.status.":      names(domain.ConfirmationStatuses()),
-		"cf.reason.":      names(domain.RedReasons()),
-		"cf.by.":          names(domain.Sides()),
+		"title.status.":   domain.Names(domain.TitleStatuses()),
+		"medium.":         domain.Names(domain.Media()),
+		"cf.status.":      domain.Names(domain.ConfirmationStatuses()),
+		"cf.reason.":      domain.Names(domain.RedReasons()),
+		"cf.by.":          domain.Names(domain.Sides()),
 		"cf.act.":         {"confirm", "refuse", "withdraw", "red_flush"},
 		"cf.confirmText.": {"confirm", "refuse", "withdraw"},
 		"quota.":          {"amount", "used", "remaining"},
@@ -97,14 +97,4 @@ func TestEveryStringIsInBothLanguages(t *testing.T) {
 			t.Errorf("key %q is in en but not zh", key)
 		}
 	}
-}
-
-// names is one of package domain's lists: the console is served some of
-// them (facts.js) and shows the others' values, so it needs a word for each.
-func names[T ~string](values []T) []string {
-	out := make([]string, len(values))
-	for i, v := range values {
-		out[i] = string(v)
-	}
-	return out
 }
