@@ -18,7 +18,7 @@ func einvoiceSchemas() obj {
 			"status": enumOf(domain.ConfirmationStatuses()), "entered_by": enumOf(domain.Sides()), "entered_at": dateTime(),
 			"expires_at":    obj{"type": "string", "format": "date-time", "description": "72 hours after entry, while pending (RED-3)"},
 			"refuse_reason": str(), "used": boolean(),
-			"actions": arrayOf(strEnum("confirm", "refuse", "withdraw", "red_flush")),
+			"actions": arrayOf(strEnum(domain.ConfirmationActions()...)),
 		}, "expires_at", "refuse_reason"),
 		"ConfirmationList":     listOfSchema("Confirmation"),
 		"OpenConfirmationList": listOfSchema("OpenConfirmation"),
@@ -26,7 +26,7 @@ func einvoiceSchemas() obj {
 			"account_id": str(), "id": uuidSchema(), "invoice_id": uuidSchema(), "amount": money(),
 			"status": enumOf(domain.OpenConfirmationStatuses()), "entered_by": enumOf(domain.Sides()),
 			"expires_at": obj{"type": "string", "format": "date-time", "description": "while pending (RED-3)"},
-			"actions":    arrayOf(strEnum("confirm", "refuse", "withdraw", "red_flush")),
+			"actions":    arrayOf(strEnum(domain.ConfirmationActions()...)),
 		}, "expires_at"),
 		"QuotaInput": object([]string{"amount"}, obj{"amount": money()}),
 		"Quota": strictObject(obj{

@@ -177,7 +177,7 @@ func schemas() obj {
 			}, "red_letter_form_number", "address_id", "paper_complete", "paper_note", "rejected_reason", "red_invoice_code",
 				"red_invoice_number", "red_confirmation_id", "exchange_invoice_id"),
 			"reject_reason": str(), "cancelled_by": str(), "updated_at": dateTime(),
-			"actions": arrayOf(strEnum("cancel", "approve", "reject", "issue", "ship", "return", "paper_received", "reject_return", "void", "red_flush", "red_flush_part", "confirmation")),
+			"actions": arrayOf(strEnum(domain.InvoiceActions()...)),
 		}), "address", "emails", "sla_due", "exchange_of", "invoice_code", "invoice_number", "issued_on", "issuer", "tax_rate",
 			"net_amount", "tax_amount", "shipment", "delivered_to", "return", "exchange_failure", "deficit", "red_flushed_amount",
 			"reject_reason", "cancelled_by", "raised", "offset_amount", "deficit_since", "partial_red_flushes"),

@@ -69,6 +69,16 @@ func Names[T ~string](values []T) []string {
 	return out
 }
 
+// InvoiceActions lists every action Invoice.Actions may offer, in
+// lifecycle order; TestActionsAreListed proves it is what the tables and
+// rules of actions.go offer.
+func InvoiceActions() []string {
+	return []string{"cancel", "approve", "reject", "issue", "ship", "return", "paper_received", "reject_return", "void", "red_flush", "red_flush_part", "confirmation"}
+}
+
+// ConfirmationActions lists every action Confirmation.Actions may offer.
+func ConfirmationActions() []string { return []string{"confirm", "refuse", "withdraw", "red_flush"} }
+
 // Sides lists both Sides.
 func Sides() []Side { return slices.Clone(sides) }
 

@@ -5,6 +5,7 @@ import (
 	"go/constant"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -77,5 +78,38 @@ func TestEnumListsHoldEveryConstant(t *testing.T) {
 	}
 	if got := Names(InvoiceableBuckets()); !slices.Equal(got, []string{"kingsoft", "marketplace"}) {
 		t.Errorf("invoiceable buckets %v", got)
+	}
+}
+
+// TestActionsAreListed: the actions Invoice.Actions and
+// Confirmation.Actions offer are exactly InvoiceActions and
+// ConfirmationActions, so that the API's document lists what answers carry.
+func TestActionsAreListed(t *testing.T) {
+	offered := map[string]bool{"red_flush_part": true} // added by Actions itself (DEF-5)
+	for _, table := range []map[actionKey][]string{paperActions, electronicActions} {
+		for _, acts := range table {
+			for _, a := range acts {
+				offered[a] = true
+			}
+		}
+	}
+	if got, want := slices.Sorted(maps.Keys(offered)), slices.Sorted(slices.Values(InvoiceActions())); !slices.Equal(got, want) {
+		t.Errorf("invoices offer %v, InvoiceActions lists %v", got, want)
+	}
+	offered = map[string]bool{}
+	for _, st := range ConfirmationStatuses() {
+		for _, by := range Sides() {
+			for _, used := range []bool{false, true} {
+				c := &Confirmation{Status: st, EnteredBy: by, Used: used}
+				for _, r := range []Role{RoleCustomer, RoleFinance, RoleSupport, RoleAuditor} {
+					for _, a := range c.Actions(r) {
+						offered[a] = true
+					}
+				}
+			}
+		}
+	}
+	if got, want := slices.Sorted(maps.Keys(offered)), slices.Sorted(slices.Values(ConfirmationActions())); !slices.Equal(got, want) {
+		t.Errorf("confirmations offer %v, ConfirmationActions lists %v", got, want)
 	}
 }

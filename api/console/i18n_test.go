@@ -41,7 +41,7 @@ func TestEveryStringIsInBothLanguages(t *testing.T) {
 	// Keys built at run time from a value: every value they take.
 	families := map[string][]string{
 		"status.":         append(domain.Names(domain.InvoiceStatuses()), "all"),
-		"act.":            {"cancel", "return", "approve", "reject", "issue", "ship", "paper_received", "reject_return", "void", "red_flush"},
+		"act.":            domain.InvoiceActions(),
 		"type.":           domain.Names(domain.TitleTypes()),
 		"holder.":         domain.Names(domain.Holders()),
 		"role.":           {"customer", "finance", "support", "auditor"},
@@ -50,7 +50,7 @@ func TestEveryStringIsInBothLanguages(t *testing.T) {
 		"cf.status.":      domain.Names(domain.ConfirmationStatuses()),
 		"cf.reason.":      domain.Names(domain.RedReasons()),
 		"cf.by.":          domain.Names(domain.Sides()),
-		"cf.act.":         {"confirm", "refuse", "withdraw", "red_flush"},
+		"cf.act.":         domain.ConfirmationActions(),
 		"cf.confirmText.": {"confirm", "refuse", "withdraw"},
 		"quota.":          {"amount", "used", "remaining"},
 	}
