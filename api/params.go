@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -63,7 +62,7 @@ func invoiceStatusParam(c echo.Context) (domain.InvoiceStatus, error) {
 // statementStatusParam reads ?status= for statement lists.
 func statementStatusParam(c echo.Context) (domain.StatementStatus, error) {
 	s := domain.StatementStatus(c.QueryParam("status"))
-	if s == "" || slices.Contains(domain.StatementStatuses(), s) {
+	if s == "" || s.Known() {
 		return s, nil
 	}
 	return "", badRequest("status", "status must be one of "+strings.Join(domain.Names(domain.StatementStatuses()), ", ")+".")

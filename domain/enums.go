@@ -42,6 +42,9 @@ func TitleStatuses() []TitleStatus { return slices.Clone(titleStatuses) }
 // StatementStatuses lists every StatementStatus (BAL-1, DEF-3).
 func StatementStatuses() []StatementStatus { return slices.Clone(statementStatuses) }
 
+// Known reports whether s is one of StatementStatuses.
+func (s StatementStatus) Known() bool { return slices.Contains(statementStatuses, s) }
+
 // InvoiceStatuses lists every InvoiceStatus in lifecycle order.
 func InvoiceStatuses() []InvoiceStatus { return slices.Clone(invoiceStatuses) }
 

@@ -76,6 +76,16 @@ func TestEnumListsHoldEveryConstant(t *testing.T) {
 	if got := Names(OpenConfirmationStatuses()); !slices.Equal(got, []string{"not_required", "pending_buyer", "pending_seller", "confirmed"}) {
 		t.Errorf("open confirmation statuses %v", got)
 	}
+	for _, st := range StatementStatuses() {
+		if !st.Known() {
+			t.Errorf("%s not Known", st)
+		}
+	}
+	for _, st := range []StatementStatus{"", "Available", "held"} {
+		if st.Known() {
+			t.Errorf("%q Known", st)
+		}
+	}
 	if got := Names(InvoiceableBuckets()); !slices.Equal(got, []string{"kingsoft", "marketplace"}) {
 		t.Errorf("invoiceable buckets %v", got)
 	}
