@@ -68,6 +68,7 @@ func TestProblems(t *testing.T) {
 		{name: "unknown account", method: "GET", path: "/v1/accounts/nobody/invoiceable", token: tokFinance, status: 404},
 		{name: "no title", method: "GET", path: "/v1/accounts/acc-2/title", token: tokFinance, status: 404},
 		{name: "bad month", method: "GET", path: "/v1/reconciliation?month=2026-13", token: tokFinance, status: 400, errField: "month"},
+		{name: "bad statement status", method: "GET", path: "/v1/accounts/acc-1/statements?status=held", token: tokCustomer, status: 400, errField: "status"},
 		{name: "bad status", method: "GET", path: "/v1/invoices?status=lost", token: tokFinance, status: 400, errField: "status"},
 		{name: "bad cursor", method: "GET", path: "/v1/invoices?cursor=zzz", token: tokFinance, status: 400, errField: "cursor"},
 		{name: "bad as_of", method: "GET", path: "/v1/accounts/acc-1/events?as_of=yesterday", token: tokAuditor, status: 400, errField: "as_of"},
