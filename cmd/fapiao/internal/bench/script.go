@@ -168,16 +168,33 @@ func lastInvoice(acc *domain.Account) any {
 		return entityView{}
 	}
 	id := acc.InvoiceOrder[len(acc.InvoiceOrder)-1]
-	b, _ := json.Marshal(acc.Invoices[id])
-	return entityView{id: id, json: b}
+	return entityView{id: id, json: invoiceJSON(acc.Invoices[id])}
 }
 
 // statementView views the month's statement, as the API answers a post.
 func statementView(month string) func(*domain.Account) any {
 	return func(acc *domain.Account) any {
-		b, _ := json.Marshal(acc.Statements[month])
-		return entityView{json: b}
+		return entityView{json: statementJSON(acc.Statements[month])}
 	}
+}
+
+// invoiceJSON is json.Marshal(inv)'s bytes, written without reflection
+// (domain.AppendInvoiceJSON), as an answer's encoder can.
+func invoiceJSON(inv *domain.Invoice) []byte {
+	if inv == nil {
+		return []byte("null")
+	}
+	b, _ := domain.AppendInvoiceJSON(make([]byte, 0, 1024), inv)
+	return b
+}
+
+// statementJSON is json.Marshal(st)'s bytes (domain.AppendStatementJSON).
+func statementJSON(st *domain.Statement) []byte {
+	if st == nil {
+		return []byte("null")
+	}
+	b, _ := domain.AppendStatementJSON(make([]byte, 0, 1024), st)
+	return b
 }
 
 // titleView views the account's title, as the API answers title commands.
