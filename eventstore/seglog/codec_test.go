@@ -115,6 +115,10 @@ func TestCodecExactOnAwkwardInput(t *testing.T) {
 		{"dictionary words as values and keys", "InvoiceIssued", `{"hash":"hash","prepaid":"paper_received","withdrawn":"occurred_at"}`, `{}`, kindEnvelope},
 		{"type not in the dictionary", "Some Type \"quoted\"", `{"a":1}`, `{"b":[true,false,null,-1.5e+3],"hash":"ebe049cc21340c34550cba99c2cbc36de735821ee0ad9a69b4477f9f3155ead7"}`, kindEnvelope},
 		{"stream name as a value", "T", `{"s":"` + ledgerStream + `"}`, `{}`, kindEnvelope},
+		// Past maxStrings strings are no longer numbered, on both sides:
+		// repeats and parts of early and late strings.
+		{"more strings than are numbered", "T", manyStrings(80), `{"hash":"ebe049cc21340c34550cba99c2cbc36de735821ee0ad9a69b4477f9f3155ead7","r":"string-number-003","p":"string-number-07x","l":"string-number-079"}`, kindEnvelope},
+		{"non-ASCII text and its parts", "T", `{"a":"示例科技有限公司北京","b":"示例科技有限公司上海","c":"\u00e9\ud83d\ude00","d":"\u00e9\ud83d\ude00"}`, `{}`, kindEnvelope},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,6 +129,21 @@ func TestCodecExactOnAwkwardInput(t *testing.T) {
 			require.Equal(t, tc.kind, kind)
 		})
 	}
+}
+
+// manyStrings is a JSON object of n members with distinct long values,
+// some repeated and some sharing a prefix.
+func manyStrings(n int) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%d":"string-number-%03d"`, i, i%(n-5))
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // TestCodecRandomJSON: random documents in the envelope's shapes, written
@@ -346,7 +365,7 @@ func FuzzDecodeTail(f *testing.F) {
 }
 
 // BenchmarkCodec measures the codec's CPU per ledger event: encode is what
-// an append pays (the check included), decode what a read pays.
+// an append pays, decode what a read pays.
 func BenchmarkCodec(b *testing.B) {
 	e := eventstore.EventData{ID: uuid.New(), Type: "InvoiceRequested", Data: json.RawMessage(ledgerData), Metadata: json.RawMessage(ledgerMeta)}
 	var c encoder
