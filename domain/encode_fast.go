@@ -25,6 +25,9 @@ import (
 type EventEncoder struct {
 	arena []byte
 	ok    bool
+	// Stored's last instant and its decoded form (stored_form.go).
+	instIn, instOut time.Time
+	instSet         bool
 }
 
 // member is an object member: its key and its value in the stored and the

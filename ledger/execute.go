@@ -89,7 +89,10 @@ func (c command) metadata(now time.Time) eventstore.Metadata {
 }
 
 // seal appends events to dst, encoded for the account's stream, each with
-// its link in the hash chain, and returns them with the last hash.
+// its link in the hash chain, and returns them with the last hash. It
+// replaces each of events by the form a fold of the log gives it
+// (domain.EventEncoder.Stored), or by nil when that form must be decoded
+// from the sealed JSON.
 func seal(dst []eventstore.EventData, stream string, c command, meta eventstore.Metadata, f *folded, events []domain.Event) ([]eventstore.EventData, string, error) {
 	prev := f.lastHash
 	dst = slices.Grow(dst, len(events))
@@ -105,6 +108,9 @@ func seal(dst []eventstore.EventData, stream string, c command, meta eventstore.
 				return dst, "", err
 			}
 			cdata = nil
+			events[i] = nil
+		} else if events[i], ok = x.Stored(e); !ok {
+			events[i] = nil
 		}
 		rev := f.acc.Version + uint64(i)
 		raw, hash, err := eventstore.SealHashCanonical(meta, prev, stream, rev, typ, data, cdata)

@@ -314,12 +314,16 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 		sealed := all[n:]
 		// The cached state moves on now; if the append fails the cache is
 		// dropped and the account folded again from the log. It folds the
-		// events as stored (decoded from their JSON), so the cache holds
-		// exactly what a fresh fold of the log would give.
+		// events as stored — seal's stored forms (domain's
+		// TestStoredFormIsTheDecodedForm), or decoded from their JSON — so
+		// the cache holds exactly what a fresh fold of the log would give.
 		changed = true
 		first := f.acc.Version
-		for _, e := range sealed {
-			stored, err := domain.DecodeEvent(e.Type, e.Data)
+		for j, e := range sealed {
+			stored, err := events[j], error(nil)
+			if stored == nil {
+				stored, err = domain.DecodeEvent(e.Type, e.Data)
+			}
 			if err == nil {
 				err = f.acc.Fold(stored)
 			}

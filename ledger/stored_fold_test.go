@@ -1,0 +1,51 @@
+package ledger_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// TestCachedAccountIsTheLogsFold: the ledger folds the events it decides
+// in their stored form (domain.EventEncoder.Stored) rather than decoding
+// them; after a life of every everyday command — an amount of one decimal,
+// the clock in Asia/Shanghai where the log's instants decode to a zone of
+// the offset alone — the account the ledger holds equals a fresh fold of
+// its log, on the segmented log and in memory.
+func TestCachedAccountIsTheLogsFold(t *testing.T) {
+	ctx := context.Background()
+	for _, engine := range []string{"mem", "log"} {
+		t.Run(engine, func(t *testing.T) {
+			var s eventstore.Store
+			if engine == "log" {
+				s = openLog(t)
+			} else {
+				s = newMem(t)
+			}
+			l := newLedger(s)
+			const acc = "acc-stored"
+			addr := ready(t, l, acc, "2025-11", "2025-12", "2026-01")
+			exec(t, l, acc, billing, statement("2025-10", "12.3"))
+			inv := apply(t, l, acc, addr, "2025-11", "2025-10")
+			exec(t, l, acc, finance, domain.ApproveInvoice{InvoiceID: inv})
+			exec(t, l, acc, finance, issue(inv, 17))
+			exec(t, l, acc, finance, domain.ShipInvoice{InvoiceID: inv, Courier: "SF Express", TrackingNumber: "SF1"})
+			rej := apply(t, l, acc, addr, "2025-12")
+			exec(t, l, acc, finance, domain.RejectInvoice{InvoiceID: rej, Reason: "title mismatch"})
+			can := apply(t, l, acc, addr, "2025-12")
+			exec(t, l, acc, customer(acc), domain.CancelInvoice{InvoiceID: can, By: domain.RoleCustomer})
+			apply(t, l, acc, addr, "2026-01")
+
+			cached, err := l.Load(ctx, acc)
+			require.NoError(t, err)
+			fresh, err := newLedger(s).Load(ctx, acc)
+			require.NoError(t, err)
+			require.Equal(t, fresh, cached)
+			require.Equal(t, "12.30", fresh.Statements["2025-10"].Buckets.Kingsoft.String())
+		})
+	}
+}
