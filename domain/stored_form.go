@@ -97,6 +97,17 @@ func (x *EventEncoder) stored(e Event) (Event, bool) {
 // storedMoney is m as the decoder reads the amount Encode wrote: its
 // two-decimal text through Money's UnmarshalJSON.
 func (x *EventEncoder) storedMoney(m Money) Money {
+	// Most amounts are already in hundredths: the decoder would make
+	// decimal.New(c, -2), a big.Int of one word equal to m's own (math/big
+	// keeps its numbers normalised), so m serves without a new decimal.
+	if c, e, ok := m.small(); ok && e == -2 {
+		switch {
+		case c > 0:
+			return m
+		case c == 0:
+			return zeroFen
+		}
+	}
 	var buf [32]byte
 	b := append(m.AppendFixed(append(buf[:0], '"')), '"')
 	var out Money
