@@ -97,16 +97,15 @@ func (x *EventEncoder) stored(e Event) (Event, bool) {
 // storedMoney is m as the decoder reads the amount Encode wrote: its
 // two-decimal text through Money's UnmarshalJSON.
 func (x *EventEncoder) storedMoney(m Money) Money {
-	// Most amounts are already in hundredths: the decoder would make
-	// decimal.New(c, -2), a big.Int of one word equal to m's own (math/big
-	// keeps its numbers normalised), so m serves without a new decimal.
-	if c, e, ok := m.small(); ok && e == -2 {
-		switch {
-		case c > 0:
-			return m
-		case c == 0:
-			return zeroFen
-		}
+	// Most amounts are zero or already in hundredths: the decoder would
+	// give its shared zero, or decimal.New(c, -2), a big.Int of one word
+	// equal to m's own (math/big keeps its numbers normalised), so m
+	// serves without a new decimal.
+	if m.IsZero() {
+		return zeroFen // every zero is written "0.00"
+	}
+	if c, e, ok := m.small(); ok && e == -2 && c > 0 {
+		return m
 	}
 	var buf [32]byte
 	b := append(m.AppendFixed(append(buf[:0], '"')), '"')

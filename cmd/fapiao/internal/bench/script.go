@@ -1,10 +1,12 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -184,17 +186,24 @@ func invoiceJSON(inv *domain.Invoice) []byte {
 	if inv == nil {
 		return []byte("null")
 	}
-	b, _ := domain.AppendInvoiceJSON(make([]byte, 0, 1024), inv)
-	return b
+	buf := answerBufs.Get().(*[]byte)
+	defer answerBufs.Put(buf)
+	*buf, _ = domain.AppendInvoiceJSON((*buf)[:0], inv)
+	return bytes.Clone(*buf) // its own length, as json.Marshal's
 }
+
+// answerBufs are scratch buffers the answers are written into.
+var answerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // statementJSON is json.Marshal(st)'s bytes (domain.AppendStatementJSON).
 func statementJSON(st *domain.Statement) []byte {
 	if st == nil {
 		return []byte("null")
 	}
-	b, _ := domain.AppendStatementJSON(make([]byte, 0, 1024), st)
-	return b
+	buf := answerBufs.Get().(*[]byte)
+	defer answerBufs.Put(buf)
+	*buf, _ = domain.AppendStatementJSON((*buf)[:0], st)
+	return bytes.Clone(*buf)
 }
 
 // titleView views the account's title, as the API answers title commands.
