@@ -458,13 +458,37 @@ func appendUint(b []byte, v uint64) []byte {
 // \u003c…, invalid UTF-8 as \ufffd, U+2028 and U+2029 as \u2028 and
 // \u2029; everything else as it is.
 func appendJSONString(b []byte, s string) []byte {
+	// The common case: nothing to escape, one copy.
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf && htmlSafe[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return appendJSONStringFrom(b, s, i)
+}
+
+// htmlSafe says which ASCII bytes json.Marshal writes as they are.
+var htmlSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
+// appendJSONStringFrom is appendJSONString past s[:i], which needs no
+// escape.
+func appendJSONStringFrom(b []byte, s string, i int) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); {
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if htmlSafe[c] {
 				i++
 				continue
 			}
