@@ -49,3 +49,26 @@ func TestCachedAccountIsTheLogsFold(t *testing.T) {
 		})
 	}
 }
+
+// TestCatchUpSeesAnotherLedgersEvents: on the segmented log the ledger
+// learns from the store's StreamLen that its cached account is current;
+// events another ledger (a replica, the CLI) wrote must still be read.
+func TestCatchUpSeesAnotherLedgersEvents(t *testing.T) {
+	ctx := context.Background()
+	s := openLog(t)
+	l1, l2 := newLedger(s), newLedger(s)
+	const acc = "acc-two"
+	exec(t, l1, acc, billing, statement("2025-11", "100.00"))
+	exec(t, l2, acc, billing, statement("2025-12", "50.00"))
+	got, err := l1.Load(ctx, acc)
+	require.NoError(t, err)
+	require.Contains(t, got.Statements, "2025-12", "the cached account caught up with the other ledger's event")
+	require.Equal(t, uint64(2), got.Version)
+	// And l1's next command is decided on it, first time.
+	exec(t, l1, acc, billing, statement("2026-01", "1.00"))
+	fresh, err := newLedger(s).Load(ctx, acc)
+	require.NoError(t, err)
+	got, err = l1.Load(ctx, acc)
+	require.NoError(t, err)
+	require.Equal(t, fresh, got)
+}

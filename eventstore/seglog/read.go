@@ -268,3 +268,21 @@ func (s *Store) readable(ctx context.Context) error {
 	}
 	return ctxErr(ctx)
 }
+
+// StreamLen reports how many events the stream holds (the revision its
+// next event takes) and whether it exists and the store is open, without
+// reading anything. The ledger asks it before each command to learn that
+// its cached account has nothing to catch up with; ReadStream's iterator
+// cost an allocation and a closure's calls to say the same.
+func (s *Store) StreamLen(stream string) (uint64, bool) {
+	if s.isClosed() {
+		return 0, false
+	}
+	s.ix.mu.RLock()
+	defer s.ix.mu.RUnlock()
+	st := s.ix.streams[stream]
+	if st == nil || st.committed == 0 {
+		return 0, false
+	}
+	return uint64(st.committed), true
+}

@@ -254,3 +254,24 @@ func TestReadStreamAtTheEndIsCheap(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, read)
 	require.Zero(t, allocs, "allocations of a read that finds nothing")
 }
+
+// TestStreamLen: a stream's length without a read, none for an unknown
+// stream or a closed store, and without an allocation.
+func TestStreamLen(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "log"), seglog.Options{NoSync: true})
+	_, ok := s.StreamLen("a")
+	require.False(t, ok, "an unknown stream")
+	_, err := s.Append(t.Context(), "a", eventstore.NoStream, event(0), event(1))
+	require.NoError(t, err)
+	n, ok := s.StreamLen("a")
+	require.True(t, ok)
+	require.Equal(t, uint64(2), n)
+	_, err = s.Append(t.Context(), "a", eventstore.Exact(1), event(2))
+	require.NoError(t, err)
+	n, _ = s.StreamLen("a")
+	require.Equal(t, uint64(3), n)
+	require.Zero(t, testing.AllocsPerRun(100, func() { s.StreamLen("a") }))
+	require.NoError(t, s.Close())
+	_, ok = s.StreamLen("a")
+	require.False(t, ok, "a closed store")
+}
