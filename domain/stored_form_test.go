@@ -101,3 +101,37 @@ func TestStoredFormSharesNoSlice(t *testing.T) {
 		t.Fatalf("the stored StatementPosted shares the command's lines: %+v", got)
 	}
 }
+
+// BenchmarkStoredForm: the fold's input made from the decided event
+// (Stored) against decoding the JSON written for it (DecodeEvent).
+func BenchmarkStoredForm(b *testing.B) {
+	id := idSeq()()
+	e := InvoiceRequested{InvoiceID: id, Statements: []string{"2026-01", "2026-02"}, Amount: MustMoney("111.34"), Kingsoft: MustMoney("100.00"),
+		Marketplace: MustMoney("11.34"), Title: Title{Type: VATGeneral, Holder: HolderCompany, Name: "示例科技有限公司", TaxpayerID: "91110108MA01ABCDEN"},
+		Address: Address{Recipient: "张三", Phone: "13800138000", Province: "北京市", City: "北京市", District: "海淀区", Street: "中关村大街1号", PostalCode: "100080"},
+		AddressID: id, RequestedAt: time.Date(2026, 3, 10, 10, 0, 0, 0, shanghai), SLADue: "2026-03-13"}
+	var x EventEncoder
+	typ, data, _, ok := x.Encode(e)
+	if !ok {
+		b.Fatal("not encoded")
+	}
+	data = append([]byte(nil), data...)
+	b.Run("decode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := DecodeEvent(typ, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("stored", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			// A new instant each time, as each command's clock reading is.
+			e.RequestedAt = e.RequestedAt.Add(time.Second)
+			if _, ok := x.Stored(e); !ok {
+				b.Fatal("declined")
+			}
+		}
+	})
+}
