@@ -25,6 +25,9 @@ import (
 type EventEncoder struct {
 	arena []byte
 	ok    bool
+	// canonOnly: EncodeCommand wants the canonical form alone, so objects
+	// skip their stored form.
+	canonOnly bool
 	// Stored's last instant and its decoded form (stored_form.go).
 	instIn, instOut time.Time
 	instSet         bool
@@ -91,7 +94,8 @@ func (x *EventEncoder) Encode(e Event) (typ string, data, canonical []byte, ok b
 // ledger fingerprints commands with it), valid until the next call; ok is
 // false for the others and for strings jsonscan.Plain refuses.
 func (x *EventEncoder) EncodeCommand(cmd Command) (canonical []byte, ok bool) {
-	x.arena, x.ok = x.arena[:0], true
+	x.arena, x.ok, x.canonOnly = x.arena[:0], true, true
+	defer func() { x.canonOnly = false }()
 	var c []byte
 	switch v := cmd.(type) {
 	case PostStatement:
@@ -171,6 +175,9 @@ func (x *EventEncoder) lines(ls []StatementLine) member {
 	}
 	var out [2][]byte
 	for form := range out {
+		if form == 0 && x.canonOnly {
+			continue
+		}
 		start := len(x.arena)
 		x.arena = append(x.arena, '[')
 		for i := range ls {
@@ -187,7 +194,8 @@ func (x *EventEncoder) lines(ls []StatementLine) member {
 
 // object writes an object of the members with a key (omitted ones have
 // none): in the order given (the struct's, as json.Marshal writes it) and
-// sorted by key (the canonical form). At most 16 members.
+// sorted by key (the canonical form; the stored form is nil while
+// EncodeCommand runs). At most 16 members.
 func (x *EventEncoder) object(ms ...member) (s, c []byte) {
 	var order [16]uint8
 	n := 0
@@ -197,7 +205,9 @@ func (x *EventEncoder) object(ms ...member) (s, c []byte) {
 			n++
 		}
 	}
-	s = x.members(ms, order[:n], false)
+	if !x.canonOnly {
+		s = x.members(ms, order[:n], false)
+	}
 	for i := 1; i < n; i++ { // a handful of members: insertion sort of their indices
 		for j := i; j > 0 && keyLess(ms[order[j]].key, ms[order[j-1]].key); j-- {
 			order[j], order[j-1] = order[j-1], order[j]

@@ -108,7 +108,7 @@ func BenchmarkStoredForm(b *testing.B) {
 	id := idSeq()()
 	e := InvoiceRequested{InvoiceID: id, Statements: []string{"2026-01", "2026-02"}, Amount: MustMoney("111.34"), Kingsoft: MustMoney("100.00"),
 		Marketplace: MustMoney("11.34"), Title: Title{Type: VATGeneral, Holder: HolderCompany, Name: "示例科技有限公司", TaxpayerID: "91110108MA01ABCDEN"},
-		Address: Address{Recipient: "张三", Phone: "13800138000", Province: "北京市", City: "北京市", District: "海淀区", Street: "中关村大街1号", PostalCode: "100080"},
+		Address:   Address{Recipient: "张三", Phone: "13800138000", Province: "北京市", City: "北京市", District: "海淀区", Street: "中关村大街1号", PostalCode: "100080"},
 		AddressID: id, RequestedAt: time.Date(2026, 3, 10, 10, 0, 0, 0, shanghai), SLADue: "2026-03-13"}
 	var x EventEncoder
 	typ, data, _, ok := x.Encode(e)

@@ -62,3 +62,27 @@ func TestStoredFormIsTheDecodedForm(t *testing.T) {
 		t.Fatalf("%d of 20 000 random events written by the encoder, %d of them declined by Stored: the generator misses cases", n, declined)
 	}
 }
+
+// BenchmarkCommandHash: the fingerprint of a statement of six lines and
+// of an application, as prepare takes it for every command.
+func BenchmarkCommandHash(b *testing.B) {
+	lines := make([]domain.StatementLine, 6)
+	for i := range lines {
+		lines[i] = domain.StatementLine{LineID: "l-2026-01-" + string(rune('a'+i)), Product: "ECS", BillingMode: domain.Prepaid,
+			PurchasedAt: "2026-01-15", Channel: domain.ChannelKingsoft, Amount: domain.MustMoney("100.00"), Voucher: domain.MustMoney("1.50")}
+	}
+	cmds := []domain.Command{
+		domain.PostStatement{Month: "2026-01", Lines: lines},
+		domain.RequestInvoice{Statements: []string{"2026-01"}, AddressID: randomID(rand.New(rand.NewPCG(1, 2))), Agree: true},
+	}
+	for _, cmd := range cmds {
+		b.Run(typeName(cmd), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if commandHash(cmd) == "" {
+					b.Fatal("no hash")
+				}
+			}
+		})
+	}
+}
