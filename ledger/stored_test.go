@@ -1,11 +1,13 @@
 package ledger
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"reflect"
 	"testing"
 
 	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/internal/testkit"
 )
 
@@ -84,5 +86,49 @@ func BenchmarkCommandHash(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestReservationJSONIsTheDefinition: a number's claim written by hand is
+// json.Marshal's bytes, its canonical form the event store's, and sealed
+// with it the envelope Seal makes of json.Marshal's bytes; strings either
+// form would escape are left to json.Marshal.
+func TestReservationJSONIsTheDefinition(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 30))
+	meta := eventstore.Metadata{OccurredAt: randomInstant(r), Actor: eventstore.Actor{Role: "finance", ID: "fin-1"}, CorrelationID: "c", SchemaVersion: 1}
+	written, declined := 0, 0
+	for range 5000 {
+		c := InvoiceNumberReserved{AccountID: randomString(r), InvoiceID: randomID(r), InvoiceCode: randomString(r), InvoiceNumber: randomString(r), Red: r.IntN(2) == 0}
+		want, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, canon, ok := reservationJSON(&c)
+		if !ok {
+			declined++
+			continue
+		}
+		written++
+		wantCanon, err := eventstore.AppendCanonical(nil, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(data) != string(want) || string(canon) != string(wantCanon) {
+			t.Fatalf("%+v:\n data  %s\n want  %s\n canon %s\n want  %s", c, data, want, canon, wantCanon)
+		}
+		raw, _, err := eventstore.SealHashCanonical(meta, "", "stream", 0, ReservationEventType, data, canon)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantRaw, err := eventstore.Seal(meta, "", "stream", 0, ReservationEventType, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(raw) != string(wantRaw) {
+			t.Fatalf("sealed\n %s\nwant\n %s", raw, wantRaw)
+		}
+	}
+	if written == 0 || declined == 0 {
+		t.Fatalf("%d written, %d declined: the generator misses cases", written, declined)
 	}
 }
