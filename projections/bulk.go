@@ -32,6 +32,10 @@ type indexBuf struct {
 	refs     []invoiceRef
 	at       map[uuid.UUID]int32
 	closings []closingEntry
+	// A detached batch's (byaccount.go): each confirmation's last pending
+	// entry (nil: deleted), and the faults with their entries.
+	pending map[uuid.UUID][]byte
+	faults  []closingEntry
 }
 
 type closingEntry struct {

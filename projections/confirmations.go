@@ -52,23 +52,39 @@ func (b *batch) indexConfirmation(av *accountView, ev domain.Event) error {
 	default:
 		return nil
 	}
-	pending := b.tx.Bucket(bktPending)
 	cf := av.acc.Confirmation(id)
 	if cf == nil || !cf.Open() {
-		return storage(pending.Delete(id[:]))
+		return b.setPending(id, nil)
 	}
 	pc := PendingConfirmation{AccountID: av.acc.ID, ID: id, InvoiceID: cf.InvoiceID, Status: cf.Status, EnteredBy: cf.EnteredBy, Amount: cf.Amount}
 	if cf.Pending() && cf.ExpiresAt != nil {
 		pc.ExpiresAt = *cf.ExpiresAt
 	}
-	return storage(pending.Put(id[:], encodePending(pc)))
+	return b.setPending(id, encodePending(pc))
+}
+
+// setPending puts a pending entry, or deletes it when v is nil; a
+// detached batch (a per-account build's worker) keeps the last one for
+// each confirmation instead (byaccount.go).
+func (b *batch) setPending(id uuid.UUID, v []byte) error {
+	if b.tx == nil {
+		if b.idx.pending == nil {
+			b.idx.pending = map[uuid.UUID][]byte{}
+		}
+		b.idx.pending[id] = v
+		return nil
+	}
+	if v == nil {
+		return storage(b.tx.Bucket(bktPending).Delete(id[:]))
+	}
+	return storage(b.tx.Bucket(bktPending).Put(id[:], v))
 }
 
 // unindexUsed drops the confirmation a red invoice, whole or partial, just
 // used (RED-5); nil for a paper red-flush.
 func (b *batch) unindexUsed(id *uuid.UUID) error {
 	if id != nil {
-		return storage(b.tx.Bucket(bktPending).Delete(id[:]))
+		return b.setPending(*id, nil)
 	}
 	return nil
 }

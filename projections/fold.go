@@ -260,6 +260,13 @@ func (b *batch) account(id string) (*accountView, error) {
 	if av := b.dirty[id]; av != nil {
 		return av, nil
 	}
+	if b.tx == nil {
+		// Detached (a per-account build's worker): the file holds nothing
+		// of the account.
+		av := newAccountView(id)
+		b.dirty[id] = av
+		return av, nil
+	}
 	var av *accountView
 	stored := storedStamp
 	if b.p.exclusive {
@@ -294,6 +301,13 @@ func (b *batch) account(id string) (*accountView, error) {
 func (b *batch) addFault(r *eventstore.Record, err error) error {
 	err = fmt.Errorf("projections: %s@%d (%s, position %d): %w", r.Stream, r.Revision, r.Type, r.Position, err)
 	b.nFaults++
+	if b.tx == nil {
+		// Detached: which faults are the log's first maxFaults is known
+		// only once every account is folded (byaccount.go).
+		v, _ := json.Marshal(fault{Position: r.Position, Stream: r.Stream, Type: r.Type, Err: err.Error()})
+		b.idx.faults = append(b.idx.faults, closingEntry{r.Position, v})
+		return err
+	}
 	if b.nFaults <= maxFaults {
 		v, _ := json.Marshal(fault{Position: r.Position, Stream: r.Stream, Type: r.Type, Err: err.Error()})
 		if perr := b.tx.Bucket(bktFaults).Put(posKey(r.Position), v); perr != nil {
@@ -352,7 +366,6 @@ func dropLines(a *domain.Account, month string) {
 // indexInvoice adds a new application to the invoice indexes and records
 // the statements it holds.
 func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.InvoiceRequested) error {
-	byID := b.tx.Bucket(bktByID)
 	if _, _, ok := b.lookup(e.InvoiceID); ok {
 		return fmt.Errorf("invoice %s requested twice", e.InvoiceID)
 	}
@@ -371,7 +384,7 @@ func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.
 			b.tx.Bucket(bktInvoices).Put(posKey(pos), ref.value()),
 			b.tx.Bucket(bktStatus).Put(statusKey(ref.status, pos), nil),
 			b.tx.Bucket(bktAccInv).Put(accInvKey(acc, pos), ref.value()[:17]),
-			byID.Put(e.InvoiceID[:], append(idv, acc...)),
+			b.tx.Bucket(bktByID).Put(e.InvoiceID[:], append(idv, acc...)),
 		)
 		if err != nil {
 			return storage(err)
@@ -417,6 +430,9 @@ func (b *batch) lookup(id uuid.UUID) (eventstore.Position, string, bool) {
 		if r := b.idx.get(id); r != nil {
 			return r.pos, r.account, true
 		}
+	}
+	if b.tx == nil {
+		return 0, "", false
 	}
 	v := b.tx.Bucket(bktByID).Get(id[:])
 	if len(v) < 8 {

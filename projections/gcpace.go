@@ -34,6 +34,7 @@ var pacer struct {
 	cycles uint64 // collections when last paced
 	on     bool   // pacing (GOGC was not off)
 	armed  bool   // a sentinel waits for the next collection
+	goal   uint64 // the heap aimed at: the least of the builds' goals
 }
 
 // sentinel is collected by the next collection, which then runs its
@@ -56,9 +57,16 @@ func arm() {
 
 // paceBuild starts pacing the collector for a private build; the result
 // ends it.
-func paceBuild() (end func()) {
+func paceBuild() (end func()) { return paceBuildGoal(buildHeapGoal) }
+
+// paceBuildGoal is paceBuild aiming at a heap of goal bytes (a build whose
+// live set is small: byaccount.go).
+func paceBuildGoal(goal uint64) (end func()) {
 	pacer.mu.Lock()
 	defer pacer.mu.Unlock()
+	if pacer.builds == 0 || goal < pacer.goal {
+		pacer.goal = goal
+	}
 	if pacer.builds == 0 {
 		pacer.prev = debug.SetGCPercent(paceDefaultGOGC)
 		pacer.on = pacer.prev >= 0
@@ -103,14 +111,17 @@ func paceTick() bool {
 		return true
 	}
 	pacer.cycles = cycles
-	debug.SetGCPercent(pacePercent(live))
+	debug.SetGCPercent(pacePercentTo(live, pacer.goal))
 	return true
 }
 
 // pacePercent is the GOGC that aims a heap of live bytes at buildHeapGoal.
-func pacePercent(live uint64) int {
-	if live >= buildHeapGoal {
+func pacePercent(live uint64) int { return pacePercentTo(live, buildHeapGoal) }
+
+// pacePercentTo is the GOGC that aims a heap of live bytes at goal.
+func pacePercentTo(live, goal uint64) int {
+	if live >= goal {
 		return paceMinPercent
 	}
-	return min(max(int((buildHeapGoal-live)*100/live), paceMinPercent), paceMaxPercent)
+	return min(max(int((goal-live)*100/live), paceMinPercent), paceMaxPercent)
 }

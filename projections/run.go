@@ -241,10 +241,26 @@ type lender interface {
 	LendAll(ctx context.Context, after eventstore.Position, fn func([]eventstore.Record) error) error
 }
 
+// byAccount lets a private build from the start fold account by account
+// on a store that lends streams (byaccount.go); a variable for the tests,
+// which compare it with the log-order build.
+var byAccount = true
+
 // foldLog folds the log after from into p in bulk, to its end or to the
 // record stop reports (not applied). A record that cannot be folded is kept
 // as a fault (Reconcile reports it) and does not end the fold.
 func (p *Projections) foldLog(ctx context.Context, store eventstore.Store, from eventstore.Position, stop func(eventstore.Record) bool) error {
+	if sl, ok := store.(streamLender); ok && p.exclusive && stop == nil && from == eventstore.Start && !p.started() && byAccount {
+		err := p.buildByAccount(ctx, store, sl)
+		if !errors.Is(err, errCrossAccount) {
+			return err
+		}
+		// An id in two accounts: only the log's order says which one
+		// holds it.
+		if err := p.reset(); err != nil {
+			return err
+		}
+	}
 	var lend lendSource
 	if l, ok := store.(lender); ok && p.exclusive {
 		lend = func(ctx context.Context, fn func([]eventstore.Record) error) error { return l.LendAll(ctx, from, fn) }

@@ -1,0 +1,165 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// A build of read models that folds one stream at a time (projections'
+// per-account rebuild) reads the log through the per-stream index instead
+// of in log order: its working set is then one stream, not every stream
+// the log touched since its last write. These reads are read-only
+// additions beside ReadStream and LendAll.
+
+// StreamNames returns up to limit names of the streams that start with
+// prefix and sort after after ("" for the first), in name order, from
+// the heads bucket.
+func (s *Store) StreamNames(ctx context.Context, prefix, after string, limit int) ([]string, error) {
+	if err := s.readable(ctx); err != nil {
+		return nil, err
+	}
+	var names []string
+	err := guard(fmt.Sprintf("bolt: list streams %q after %q", prefix, after), func() error {
+		return s.db.View(func(tx *bbolt.Tx) error {
+			c := tx.Bucket(bucketHeads).Cursor()
+			seek := []byte(max(prefix, after))
+			for k, _ := c.Seek(seek); k != nil && len(names) < limit; k, _ = c.Next() {
+				if !bytes.HasPrefix(k, []byte(prefix)) {
+					break
+				}
+				if string(k) == after {
+					continue
+				}
+				names = append(names, string(k))
+			}
+			return nil
+		})
+	})
+	return names, s.noteDamage(mapDBErr(err))
+}
+
+// LendStream lends the records of stream at positions up to upTo (the
+// caller's snapshot of the log: a record appended later is not lent), in
+// revision order, a chunk at a time, each inside its read transaction as
+// LendAll does: Data and Metadata are the mapped file's bytes, valid only
+// until fn returns, and every page a record lies on has been read once
+// under the fault guard. It checks what ReadStream checks: revisions
+// contiguous from 0, each index entry pointing at a record of this stream
+// and revision. buf is reused for the chunks when large enough. A stream
+// with no head is eventstore.ErrStreamNotFound. fn's error ends the read
+// and is returned as it is.
+//
+// The records lie where the log put them, across the whole file, and the
+// kernel maps the neighbours of each page a record faults in (fault-around,
+// 64 KiB): each record counts for faultAround bytes more towards the
+// release of the mapped pages (releaseEvery), so that at most ≈ 16 MiB of
+// the file stays resident, not the 195 MiB measured when they counted for
+// their own bytes.
+func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.Position, buf []eventstore.Record, fn func([]eventstore.Record) error) error {
+	prefix := appendStreamPrefix(nil, stream)
+	from := uint64(0)
+	for {
+		if err := s.readable(ctx); err != nil {
+			return err
+		}
+		var fnErr error
+		more, found := false, true
+		err := guard(fmt.Sprintf("bolt: lend stream %q from revision %d", stream, from), func() error {
+			return s.db.View(func(tx *bbolt.Tx) error {
+				hv := tx.Bucket(bucketHeads).Get([]byte(stream))
+				if hv == nil {
+					found = false
+					return nil
+				}
+				if len(hv) != 8 {
+					return corruptf("bolt: stream %q: head entry is %d bytes, not 8", stream, len(hv))
+				}
+				head := binary.BigEndian.Uint64(hv)
+				chunk, size, err := lendStreamChunk(tx, stream, prefix, from, head, upTo, buf[:0])
+				if err != nil {
+					return err
+				}
+				if len(chunk) > 0 {
+					more = len(chunk) == chunkEvents || size >= chunkBytes
+					from = chunk[len(chunk)-1].Revision + 1
+					fnErr = fn(chunk)
+					clear(chunk)
+					buf = chunk[:0]
+				}
+				if s.sinceRelease.Add(int64(size+len(chunk)*faultAround)) >= releaseEvery {
+					s.sinceRelease.Store(0)
+					releaseMapped(s.db, tx)
+				}
+				return nil
+			})
+		})
+		if fnErr != nil {
+			return fnErr
+		}
+		if err := s.noteDamage(mapDBErr(err)); err != nil {
+			return err
+		}
+		if !found {
+			return eventstore.ErrStreamNotFound
+		}
+		if !more {
+			return nil
+		}
+	}
+}
+
+// faultAround is what a record read out of log order may map besides its
+// own bytes (the kernel's default fault_around_bytes).
+const faultAround = 64 << 10
+
+// lendStreamChunk is readStreamChunk lending, up to position upTo.
+func lendStreamChunk(tx *bbolt.Tx, stream string, prefix []byte, from, head uint64, upTo eventstore.Position, chunk []eventstore.Record) ([]eventstore.Record, int, error) {
+	log := tx.Bucket(bucketLog)
+	c := tx.Bucket(bucketRevs).Cursor()
+	dec := chunkDecoder{lend: true}
+	size := 0
+	want := from
+	defer func() { lentSink.Store(uint32(dec.sink)) }() // the touches are not optimised away
+	seek := binary.BigEndian.AppendUint64(append([]byte(nil), prefix...), from)
+	for k, rv := c.Seek(seek); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, rv = c.Next() {
+		rev := binary.BigEndian.Uint64(k[len(prefix):])
+		if rev != want || rev > head {
+			return nil, 0, corruptf("bolt: stream %q: index holds revision %d where %d belongs (head %d)", stream, rev, want, head)
+		}
+		if len(rv) != revValueLen {
+			return nil, 0, corruptf("bolt: stream %q revision %d: index entry is %d bytes, not %d", stream, rev, len(rv), revValueLen)
+		}
+		pos := uint64FromKey(rv[:8])
+		if pos > upTo {
+			// Appended after the caller's snapshot; so is the rest.
+			return chunk, size, nil
+		}
+		v := log.Get(rv[:8])
+		if v == nil {
+			return nil, 0, corruptf("bolt: stream %q revision %d: index points at position %d, which the log does not hold", stream, rev, pos)
+		}
+		r, err := dec.decode(pos, v)
+		if err != nil {
+			return nil, 0, fmt.Errorf("bolt: stream %q revision %d, position %d: %w", stream, rev, pos, err)
+		}
+		if r.Stream != stream || r.Revision != rev || !bytes.Equal(r.ID[:], rv[8:]) {
+			return nil, 0, corruptf("bolt: stream %q revision %d: index points at position %d, which holds %q revision %d", stream, rev, pos, r.Stream, r.Revision)
+		}
+		chunk = append(chunk, r)
+		want++
+		size += len(r.Data) + len(r.Metadata)
+		if len(chunk) == chunkEvents || size >= chunkBytes {
+			return chunk, size, nil
+		}
+	}
+	if want != head+1 {
+		return nil, 0, corruptf("bolt: stream %q: head says revision %d but the index ends before revision %d", stream, head, want)
+	}
+	return chunk, size, nil
+}

@@ -1,0 +1,532 @@
+package projections
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"sync"
+
+	"github.com/google/uuid"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// A private build from the start of the log on a store that lends one
+// stream at a time (bolt) folds account by account instead of in log
+// order: each account's stream is read through the store's per-stream
+// index, folded, encoded, handed to the writer and dropped. Its working set
+// is then a few accounts per core, whatever the history, where the
+// log-order build held every account it touched since its last write
+// (≈ 350 MB of decoded accounts at a million events), and the collector
+// had that set to mark over and over. The accounts are independent, so
+// they fold on every core; the writer puts them in key order (appends),
+// committing every buildCommitBytes.
+//
+// What spans accounts is keyed by log position or by id and depends only
+// on each invoice's final state: the invoices, status, byid and closings
+// entries are kept compact (no pointers) and written at the end, each
+// bucket in key order; the faults are the log's first maxFaults by
+// position; the meta is the log's. The result is the log-order build's,
+// bucket for bucket (TestByAccountBuildIsLogOrder), but for what one
+// account's fold can see of another's: an invoice or a confirmation id in
+// two accounts (only a forged log has one). The build notices those and
+// is redone in log order.
+
+// streamLender is a store that lends a stream's records inside its read
+// transaction (eventstore/bolt), and whose positions are 1, 2, 3, … up
+// to LastPosition.
+type streamLender interface {
+	StreamNames(ctx context.Context, prefix, after string, limit int) ([]string, error)
+	LendStream(ctx context.Context, stream string, upTo eventstore.Position, buf []eventstore.Record, fn func([]eventstore.Record) error) error
+	LastPosition() eventstore.Position
+}
+
+// errCrossAccount: an id folded in two accounts; the build is redone in
+// log order.
+var errCrossAccount = errors.New("projections: an id in two accounts")
+
+// buildCommitBytes is how many bytes of accounts the per-account build
+// puts in one transaction: bbolt holds a transaction's nodes in memory
+// until it commits. A variable for the tests, which want many commits.
+var buildCommitBytes = 8 << 20
+
+// byAccountHeapGoal is the collector's goal during a per-account build:
+// its live heap is a few accounts and the compact index entries.
+const byAccountHeapGoal = 96 << 20
+
+// acctResult is one account folded, for the writer.
+type acctResult struct {
+	id       string
+	value    []byte       // the accounts entry; nil when no record made the account
+	refs     []invoiceRef // its invoices in position order, final statuses
+	closings []closingEntry
+	pending  map[uuid.UUID][]byte
+	faults   []closingEntry
+	nFaults  uint64
+	// lastPos is the last position of a record decoded (0 if none), and
+	// lastMeta its metadata: the log's last one is the meta's last_meta.
+	lastPos  eventstore.Position
+	lastMeta []byte
+	err      error
+	done     chan struct{}
+}
+
+// globalRef is an invoice's entry in the buckets across accounts, with its
+// account as an index into the build's names.
+type globalRef struct {
+	pos    eventstore.Position
+	id     uuid.UUID
+	acct   uint32
+	status statusCode
+}
+
+type confRef struct {
+	id   uuid.UUID
+	acct uint32
+}
+
+// buildByAccount builds p's empty file from the whole log of sl. It
+// returns errCrossAccount (p's file then holds part of a build: reset it)
+// when the log needs the log-order build.
+func (p *Projections) buildByAccount(ctx context.Context, store eventstore.Store, sl streamLender) (err error) {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	upTo := sl.LastPosition()
+	if upTo == 0 {
+		return nil
+	}
+	identity, err := LogIdentity(ctx, store)
+	if err != nil {
+		return err
+	}
+	p.mu.RLock()
+	db := p.db
+	p.mu.RUnlock()
+	if db == nil {
+		return errors.New("projections: closed")
+	}
+	defer paceBuildGoal(byAccountHeapGoal)()
+
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	work := make(chan *acctResult, workers)
+	order := make(chan *acctResult, 4*workers)
+	wg.Go(func() {
+		defer close(order)
+		defer close(work)
+		after := ""
+		for {
+			names, err := sl.StreamNames(ctx, accountStreamPrefix, after, 512)
+			if err != nil {
+				select {
+				case order <- &acctResult{err: err, done: closedChan}:
+				case <-ctx.Done():
+				}
+				return
+			}
+			if len(names) == 0 {
+				return
+			}
+			after = names[len(names)-1]
+			for _, name := range names {
+				id, ok := accountID(name)
+				if !ok {
+					continue // only advances the position
+				}
+				r := &acctResult{id: id, done: make(chan struct{})}
+				for _, ch := range []chan *acctResult{work, order} {
+					select {
+					case ch <- r:
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
+		}
+	})
+	for range workers {
+		wg.Go(func() {
+			w := &acctFolder{b: &batch{p: p, dirty: map[string]*accountView{}, idx: newIndexBuf()}}
+			for r := range work {
+				w.fold(ctx, sl, upTo, r)
+				close(r.done)
+			}
+		})
+	}
+
+	wr := &acctWriter{db: db}
+	defer wr.rollback()
+	for r := range order {
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if r.err != nil {
+			return r.err
+		}
+		if err := wr.add(r); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := wr.finish(upTo, identity); err != nil {
+		return err
+	}
+	p.cache.clear()
+	p.versions.clear()
+	p.identity, p.nFaults, p.lastMeta = identity, wr.nFaults, wr.lastMeta
+	p.applied.Store(upTo)
+	p.pos.Store(upTo)
+	p.wake()
+	return nil
+}
+
+// acctFolder is a worker's: a detached batch (no transaction) folds one
+// account at a time.
+type acctFolder struct {
+	b     *batch
+	buf   []eventstore.Record
+	items []decoded
+	enc   []byte
+}
+
+// fold folds account r.id's stream up to position upTo into r.
+func (w *acctFolder) fold(ctx context.Context, sl streamLender, upTo eventstore.Position, r *acctResult) {
+	b := w.b
+	clear(b.dirty)
+	b.applied, b.pos, b.records, b.nFaults = 0, 0, 0, 0
+	x := b.idx
+	clear(x.at)
+	x.refs, x.closings, x.faults, x.pending = x.refs[:0], x.closings[:0], x.faults[:0], nil
+	r.err = sl.LendStream(ctx, accountStreamPrefix+r.id, upTo, w.buf, func(recs []eventstore.Record) (err error) {
+		w.buf = recs[:0]
+		// The records are the store's mapped bytes: a fault reading them
+		// (a file truncated under it) is an error, not a crash.
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if v := recover(); v != nil {
+				if _, fault := v.(interface{ Addr() uintptr }); !fault {
+					panic(v)
+				}
+				err = fmt.Errorf("projections: reading the log: %v: %w", v, eventstore.ErrCorrupt)
+			}
+		}()
+		for i := range recs {
+			d := decoded{msg: eventstore.Message{Record: recs[i]}}
+			d.decode()
+			if err := b.apply(&d); err != nil {
+				var se *storageError
+				if errors.As(err, &se) || errors.Is(err, ErrOutOfOrder) {
+					return err
+				}
+				// Kept as a fault, as the log-order build does.
+			}
+			rec := &recs[i]
+			if d.isAccount && d.err == nil && rec.Position > r.lastPos {
+				r.lastPos = rec.Position
+				r.lastMeta = append(r.lastMeta[:0], rec.Metadata...)
+				if rec.Metadata != nil && len(rec.Metadata) == 0 {
+					r.lastMeta = []byte{} // stored as it was: empty, not absent
+				} else if rec.Metadata == nil {
+					r.lastMeta = nil
+				}
+			}
+		}
+		return nil
+	})
+	if r.err != nil {
+		return
+	}
+	if av := b.dirty[r.id]; av != nil {
+		w.enc = av.encode(w.enc[:0])
+		r.value = bytes.Clone(w.enc)
+	}
+	clear(b.dirty) // released: the collector need not keep it
+	r.refs = slices.Clone(x.refs)
+	r.closings = slices.Clone(x.closings)
+	r.faults = slices.Clone(x.faults)
+	r.pending = x.pending
+	r.nFaults = b.nFaults
+}
+
+// acctWriter puts the accounts into the file in key order, and keeps what
+// spans accounts for the end.
+type acctWriter struct {
+	db       *bolt.DB
+	tx       *bolt.Tx
+	written  int
+	names    []string // account names by index (globalRef.acct)
+	refs     []globalRef
+	confs    []confRef
+	closings []closingEntry
+	faults   []closingEntry // the first maxFaults by position, once trimmed
+	nFaults  uint64
+	lastPos  eventstore.Position
+	lastMeta []byte
+}
+
+func (wr *acctWriter) begin() error {
+	if wr.tx != nil {
+		return nil
+	}
+	tx, err := wr.db.Begin(true)
+	if err != nil {
+		return storage(err)
+	}
+	wr.tx, wr.written = tx, 0
+	return nil
+}
+
+func (wr *acctWriter) commit() error {
+	if wr.tx == nil {
+		return nil
+	}
+	tx := wr.tx
+	wr.tx = nil
+	return storage(tx.Commit())
+}
+
+func (wr *acctWriter) rollback() {
+	if wr.tx != nil {
+		_ = wr.tx.Rollback()
+		wr.tx = nil
+	}
+}
+
+// add writes one account's entries and keeps the rest.
+func (wr *acctWriter) add(r *acctResult) error {
+	if err := wr.begin(); err != nil {
+		return err
+	}
+	if r.value != nil {
+		accounts := wr.tx.Bucket(bktAccounts)
+		accounts.FillPercent = appendFill
+		if err := accounts.Put([]byte(r.id), r.value); err != nil {
+			return storage(err)
+		}
+		wr.written += len(r.id) + len(r.value)
+	}
+	acct := uint32(len(wr.names))
+	if len(r.refs) > 0 || len(r.pending) > 0 {
+		wr.names = append(wr.names, r.id)
+	}
+	if len(r.refs) > 0 {
+		accinv := wr.tx.Bucket(bktAccInv)
+		arena := make([]byte, 0, len(r.refs)*(2+len(r.id)+8+17))
+		for i := range r.refs {
+			ref := &r.refs[i]
+			k := len(arena)
+			arena = binary.BigEndian.AppendUint16(arena, uint16(len(r.id)))
+			arena = append(arena, r.id...)
+			arena = binary.BigEndian.AppendUint64(arena, ref.pos)
+			v := len(arena)
+			arena = append(arena, byte(ref.status))
+			arena = append(arena, ref.id[:]...)
+			if err := accinv.Put(arena[k:v:v], arena[v:len(arena):len(arena)]); err != nil {
+				return storage(err)
+			}
+			wr.refs = append(wr.refs, globalRef{pos: ref.pos, id: ref.id, acct: acct, status: ref.status})
+		}
+		wr.written += len(arena)
+	}
+	if len(r.pending) > 0 {
+		pending := wr.tx.Bucket(bktPending)
+		for id, v := range r.pending {
+			wr.confs = append(wr.confs, confRef{id: id, acct: acct})
+			if v != nil {
+				if err := pending.Put(bytes.Clone(id[:]), v); err != nil {
+					return storage(err)
+				}
+			}
+		}
+	}
+	wr.closings = append(wr.closings, r.closings...)
+	wr.nFaults += r.nFaults
+	wr.faults = append(wr.faults, r.faults...)
+	if len(wr.faults) >= 2*maxFaults {
+		wr.trimFaults()
+	}
+	if r.lastPos > wr.lastPos {
+		wr.lastPos, wr.lastMeta = r.lastPos, r.lastMeta
+	}
+	if wr.written >= buildCommitBytes {
+		return wr.commit()
+	}
+	return nil
+}
+
+// trimFaults keeps the first maxFaults faults by position: those the
+// log-order build stores.
+func (wr *acctWriter) trimFaults() {
+	slices.SortFunc(wr.faults, func(a, b closingEntry) int { return cmp.Compare(a.pos, b.pos) })
+	wr.faults = wr.faults[:min(len(wr.faults), maxFaults)]
+}
+
+// finish checks that no id is in two accounts, writes what spans accounts,
+// each bucket in key order and in transactions of bounded size, and the
+// meta.
+func (wr *acctWriter) finish(upTo eventstore.Position, identity string) error {
+	slices.SortFunc(wr.confs, func(a, b confRef) int { return bytes.Compare(a.id[:], b.id[:]) })
+	for i := 1; i < len(wr.confs); i++ {
+		if wr.confs[i].id == wr.confs[i-1].id {
+			return fmt.Errorf("%w: confirmation %s", errCrossAccount, wr.confs[i].id)
+		}
+	}
+	refs := wr.refs
+	perm := make([]int32, len(refs))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	slices.SortFunc(perm, func(i, j int32) int { return bytes.Compare(refs[i].id[:], refs[j].id[:]) })
+	for i := 1; i < len(perm); i++ {
+		if refs[perm[i]].id == refs[perm[i-1]].id {
+			return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[perm[i]].id)
+		}
+	}
+	// byid: id → pos, account.
+	err := wr.putAll(bktByID, len(perm), func(arena []byte, n int) ([]byte, int) {
+		r := &refs[perm[n]]
+		arena = append(arena, r.id[:]...)
+		k := len(arena)
+		arena = binary.BigEndian.AppendUint64(arena, r.pos)
+		return append(arena, wr.names[r.acct]...), k
+	})
+	if err != nil {
+		return err
+	}
+	// invoices: pos → status, id, account.
+	slices.SortFunc(refs, func(a, b globalRef) int { return cmp.Compare(a.pos, b.pos) })
+	err = wr.putAll(bktInvoices, len(refs), func(arena []byte, n int) ([]byte, int) {
+		r := &refs[n]
+		arena = binary.BigEndian.AppendUint64(arena, r.pos)
+		k := len(arena)
+		arena = append(arena, byte(r.status))
+		arena = append(arena, r.id[:]...)
+		return append(arena, wr.names[r.acct]...), k
+	})
+	if err != nil {
+		return err
+	}
+	// status: status, pos → "" (a counting sort: refs are in position
+	// order).
+	var count, next [256]int32
+	for i := range refs {
+		count[refs[i].status]++
+	}
+	for c, sum := 1, int32(0); c < len(count); c++ {
+		sum += count[c-1]
+		next[c] = sum
+	}
+	for i := range refs {
+		c := refs[i].status
+		perm[next[c]] = int32(i)
+		next[c]++
+	}
+	err = wr.putAll(bktStatus, len(perm), func(arena []byte, n int) ([]byte, int) {
+		r := &refs[perm[n]]
+		arena = append(arena, byte(r.status))
+		arena = binary.BigEndian.AppendUint64(arena, r.pos)
+		return arena, len(arena)
+	})
+	if err != nil {
+		return err
+	}
+	wr.refs, refs, perm = nil, nil, nil
+	slices.SortFunc(wr.closings, func(a, b closingEntry) int { return cmp.Compare(a.pos, b.pos) })
+	err = wr.putAll(bktClosings, len(wr.closings), func(arena []byte, n int) ([]byte, int) {
+		c := &wr.closings[n]
+		arena = binary.BigEndian.AppendUint64(arena, c.pos)
+		k := len(arena)
+		return append(arena, c.value...), k
+	})
+	if err != nil {
+		return err
+	}
+	wr.trimFaults()
+	err = wr.putAll(bktFaults, len(wr.faults), func(arena []byte, n int) ([]byte, int) {
+		c := &wr.faults[n]
+		arena = binary.BigEndian.AppendUint64(arena, c.pos)
+		k := len(arena)
+		return append(arena, c.value...), k
+	})
+	if err != nil {
+		return err
+	}
+	if err := wr.begin(); err != nil {
+		return err
+	}
+	m := wr.tx.Bucket(bktMeta)
+	err = errors.Join(putU64(m, metaPosition, upTo), putU64(m, metaApplied, upTo), putU64(m, metaFaults, wr.nFaults))
+	if err == nil && identity != "" {
+		err = m.Put(metaIdentity, []byte(identity))
+	}
+	if err == nil && wr.lastMeta != nil {
+		err = m.Put(metaLastMeta, wr.lastMeta)
+	}
+	if err != nil {
+		return storage(err)
+	}
+	return wr.commit()
+}
+
+// putAll puts n entries into bucket in the order given (their keys' order:
+// appends, which fill pages), committing every buildCommitBytes. entry
+// appends the n-th entry's key and value to arena and says where the value
+// starts.
+func (wr *acctWriter) putAll(bucket []byte, n int, entry func(arena []byte, n int) ([]byte, int)) error {
+	var arena []byte
+	for i := range n {
+		if err := wr.begin(); err != nil {
+			return err
+		}
+		if cap(arena)-len(arena) < 512 {
+			arena = make([]byte, 0, 256<<10) // bbolt keeps keys and values until the commit
+		}
+		k := len(arena)
+		var v int
+		arena, v = entry(arena, i)
+		b := wr.tx.Bucket(bucket)
+		b.FillPercent = appendFill
+		if err := b.Put(arena[k:v:v], arena[v:len(arena):len(arena)]); err != nil {
+			return storage(err)
+		}
+		wr.written += len(arena) - k
+		if wr.written >= buildCommitBytes {
+			if err := wr.commit(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// reset empties p's file (a per-account build that must be redone in log
+// order).
+func (p *Projections) reset() error {
+	p.mu.RLock()
+	db := p.db
+	p.mu.RUnlock()
+	return storage(db.Update(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if err := tx.DeleteBucket(b); err != nil {
+				return err
+			}
+		}
+		return initFile(tx)
+	}))
+}

@@ -1,0 +1,258 @@
+package projections
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// streamLendingStore lends one stream at a time as bolt.Store.LendStream
+// does, a few records at a time from one buffer overwritten once fn
+// returns; it lends the whole log as lendingStore does for the log-order
+// build it falls back to.
+type streamLendingStore struct {
+	*lendingStore
+	streams atomic.Int64 // streams lent
+}
+
+func newStreamLendingStore(records []eventstore.Record, chunk int) *streamLendingStore {
+	return &streamLendingStore{lendingStore: &lendingStore{fakeStore: newFakeStore(records), chunk: chunk}}
+}
+
+func (s *streamLendingStore) LastPosition() eventstore.Position {
+	recs, _ := s.after(0)
+	if len(recs) == 0 {
+		return 0
+	}
+	return recs[len(recs)-1].Position
+}
+
+func (s *streamLendingStore) StreamNames(_ context.Context, prefix, after string, limit int) ([]string, error) {
+	recs, _ := s.after(0)
+	var names []string
+	for _, r := range recs {
+		if strings.HasPrefix(r.Stream, prefix) && r.Stream > after && !slices.Contains(names, r.Stream) {
+			names = append(names, r.Stream)
+		}
+	}
+	sort.Strings(names)
+	return names[:min(limit, len(names))], nil
+}
+
+func (s *streamLendingStore) LendStream(ctx context.Context, stream string, upTo eventstore.Position, _ []eventstore.Record, fn func([]eventstore.Record) error) error {
+	all, _ := s.after(0)
+	var recs []eventstore.Record
+	for _, r := range all {
+		if r.Stream == stream && r.Position <= upTo {
+			recs = append(recs, r)
+		}
+	}
+	if len(recs) == 0 {
+		return eventstore.ErrStreamNotFound
+	}
+	s.streams.Add(1)
+	var buf []byte
+	for len(recs) > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := min(s.chunk, len(recs))
+		buf = buf[:0]
+		out := make([]eventstore.Record, 0, n)
+		for _, r := range recs[:n] {
+			buf = append(buf, r.Data...)
+			buf = append(buf, r.Metadata...)
+		}
+		off := 0
+		for _, r := range recs[:n] {
+			d, m := len(r.Data), len(r.Metadata)
+			if r.Metadata != nil {
+				r.Metadata = buf[off+d : off+d+m : off+d+m]
+			}
+			r.Data = buf[off : off+d : off+d]
+			off += d + m
+			out = append(out, r)
+		}
+		recs = recs[n:]
+		err := fn(out)
+		for i := range buf {
+			buf[i] = 0xff
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyEach applies every record on its own, keeping a record's error as
+// a fault as a build does.
+func applyEach(t testing.TB, records []eventstore.Record) *Projections {
+	t.Helper()
+	p := New()
+	t.Cleanup(func() { p.Close() })
+	for _, r := range records {
+		if err := p.Apply(r); err != nil {
+			var se *storageError
+			if errors.As(err, &se) || errors.Is(err, ErrOutOfOrder) {
+				t.Fatal(err)
+			}
+		}
+	}
+	return p
+}
+
+// renumber gives the records the positions 1, 2, 3, … a streamLender has.
+func renumber(records []eventstore.Record) []eventstore.Record {
+	out := slices.Clone(records)
+	for i := range out {
+		out[i].Position = eventstore.Position(i + 1)
+	}
+	return out
+}
+
+// oddLog is a generated log with what a per-account build must place as
+// the log does: records of other streams (first and last too), of the
+// stream "account-", more faults than the faults bucket keeps (undecodable
+// events, events the fold refuses) spread over the accounts, and a last
+// account record whose metadata is empty.
+func oddLog(t *testing.T) []eventstore.Record {
+	w := genLog(t, 21, 9, 7, 2, 0)
+	recs := []eventstore.Record{{Stream: "invoice-numbers", Type: "NumberReserved", Data: []byte(`{}`), Metadata: []byte(`{}`)}}
+	for i, r := range w.records {
+		recs = append(recs, r)
+		switch {
+		case i%4 == 3:
+			// An undecodable event, at the account's next revision.
+			recs = append(recs, eventstore.Record{Stream: r.Stream, Type: "InvoiceApproved", Data: []byte(`{"invoice_id":`), Metadata: r.Metadata})
+		case i%5 == 1:
+			// An event for an invoice the account never had.
+			recs = append(recs, eventstore.Record{Stream: r.Stream, Type: "InvoiceApproved",
+				Data: []byte(`{"invoice_id":"0d8f7c1e-2b6a-4c3d-9e8f-7a6b5c4d3e2f","approved_at":"2024-01-01T00:00:00Z"}`), Metadata: r.Metadata})
+		case i%13 == 0:
+			recs = append(recs, eventstore.Record{Stream: "invoice-numbers", Type: "NumberReserved", Data: []byte(`{}`), Metadata: []byte(`{}`)})
+		case i%29 == 1:
+			recs = append(recs, eventstore.Record{Stream: "account-", Type: "InvoiceApproved", Data: []byte(`{}`), Metadata: []byte(`{}`)})
+		}
+	}
+	last := recs[len(recs)-1]
+	recs = append(recs, eventstore.Record{Stream: "account-acc-00002", Type: "Nonsense", Data: []byte(`{}`), Metadata: []byte{}})
+	_ = last
+	recs = append(recs, eventstore.Record{Stream: "invoice-numbers", Type: "NumberReserved", Data: []byte(`{}`), Metadata: []byte(`{}`)})
+	revs := map[string]uint64{}
+	for i := range recs {
+		recs[i].Revision = revs[recs[i].Stream]
+		revs[recs[i].Stream]++
+		recs[i].ID[0], recs[i].ID[1], recs[i].ID[2] = byte(i), byte(i>>8), 0xab
+	}
+	return renumber(recs)
+}
+
+// TestByAccountBuildIsLogOrder: a private build that folds account by
+// account (a store that lends streams) gives the file applying every
+// record on its own gives, bucket for bucket, with commits of every size
+// and through lent records overwritten after each chunk; the log's
+// faults, other streams and last metadata included.
+func TestByAccountBuildIsLogOrder(t *testing.T) {
+	recs := oddLog(t)
+	want := dumpBuckets(t, applyEach(t, recs).db)
+	if len(want[string(bktFaults)]) != maxFaults || len(want[string(bktClosings)]) == 0 || len(want[string(bktByID)]) == 0 {
+		t.Fatalf("the log has %d faults kept, %d closings, %d invoices: it tests too little",
+			len(want[string(bktFaults)]), len(want[string(bktClosings)]), len(want[string(bktByID)]))
+	}
+	defer func(c int) { buildCommitBytes = c }(buildCommitBytes)
+	for _, tc := range []struct{ chunk, commit int }{{1, 1}, {7, 3000}, {1000, 8 << 20}} {
+		t.Run(fmt.Sprintf("chunk=%d,commit=%d", tc.chunk, tc.commit), func(t *testing.T) {
+			buildCommitBytes = tc.commit
+			store := newStreamLendingStore(recs, tc.chunk)
+			diffBuckets(t, "replay", replayBuckets(t, store, nil), want)
+			diffBuckets(t, "rebuild", rebuildBuckets(t, store), want)
+			if store.streams.Load() == 0 || store.lent.Load() != 0 {
+				t.Fatalf("%d streams lent, %d log chunks: the build did not fold by account", store.streams.Load(), store.lent.Load())
+			}
+		})
+	}
+	// A replay with a stop folds in log order.
+	store := newStreamLendingStore(recs, 7)
+	half := recs[len(recs)/2].Position
+	diffBuckets(t, "replay stopped", replayBuckets(t, store, AfterPosition(half)), dumpBuckets(t, applyEach(t, recs[:len(recs)/2+1]).db))
+}
+
+// TestByAccountBuildCrossAccountFallsBack: an invoice requested in two
+// accounts (a forged log) is placed by the log's order, which a fold by
+// account cannot see: the build is redone in log order, and its file is
+// the one applying every record gives.
+func TestByAccountBuildCrossAccountFallsBack(t *testing.T) {
+	w := genLog(t, 22, 4, 3, 2, 0)
+	recs := slices.Clone(w.records)
+	var req eventstore.Record
+	for _, r := range recs {
+		if r.Type == "InvoiceRequested" && r.Stream == "account-acc-00003" {
+			req = r
+			break
+		}
+	}
+	if req.Stream == "" {
+		t.Fatal("no request to copy")
+	}
+	// The same request in an account that sorts before, then after.
+	for _, stream := range []string{"account-acc-00000", "account-acc-00009"} {
+		var data map[string]any
+		if err := json.Unmarshal(req.Data, &data); err != nil {
+			t.Fatal(err)
+		}
+		forged := append(slices.Clone(recs), eventstore.Record{Stream: stream, Type: req.Type, Data: req.Data, Metadata: req.Metadata})
+		revs := map[string]uint64{}
+		for i := range forged {
+			forged[i].Revision = revs[forged[i].Stream]
+			revs[forged[i].Stream]++
+		}
+		forged = renumber(forged)
+		want := dumpBuckets(t, applyEach(t, forged).db)
+		store := newStreamLendingStore(forged, 5)
+		diffBuckets(t, "rebuild "+stream, rebuildBuckets(t, store), want)
+		diffBuckets(t, "replay "+stream, replayBuckets(t, store, nil), want)
+		if store.streams.Load() == 0 || store.lent.Load() == 0 {
+			t.Fatalf("%s: %d streams lent, %d log chunks: not built by account, then in log order", stream, store.streams.Load(), store.lent.Load())
+		}
+	}
+}
+
+// TestByAccountBuildConfirmations: the pending confirmations (one open,
+// one used by a red invoice) are the log-order build's; a confirmation
+// entered in a second account too (forged) sends the build back to log
+// order.
+func TestByAccountBuildConfirmations(t *testing.T) {
+	w, _, _ := electronicWorld(t)
+	recs := renumber(w.records)
+	want := dumpBuckets(t, applyEach(t, recs).db)
+	if len(want[string(bktPending)]) == 0 {
+		t.Fatal("no pending confirmation: the log tests nothing")
+	}
+	store := newStreamLendingStore(recs, 3)
+	diffBuckets(t, "rebuild", rebuildBuckets(t, store), want)
+	if store.streams.Load() == 0 || store.lent.Load() != 0 {
+		t.Fatalf("%d streams lent, %d log chunks: the build did not fold by account", store.streams.Load(), store.lent.Load())
+	}
+	var entered eventstore.Record
+	for _, r := range recs {
+		if r.Type == "RedLetterConfirmationEntered" {
+			entered = r
+		}
+	}
+	for _, stream := range []string{"account-acc-a", "account-acc-z"} {
+		forged := append(slices.Clone(recs), eventstore.Record{Stream: stream, Type: entered.Type, Data: entered.Data, Metadata: entered.Metadata})
+		forged = renumber(forged)
+		want := dumpBuckets(t, applyEach(t, forged).db)
+		store := newStreamLendingStore(forged, 3)
+		diffBuckets(t, "rebuild "+stream, rebuildBuckets(t, store), want)
+	}
+}
