@@ -55,15 +55,12 @@ func (s *Store) StreamNames(ctx context.Context, prefix, after string, limit int
 // with no head is eventstore.ErrStreamNotFound. fn's error ends the read
 // and is returned as it is.
 //
-// The records lie where the log put them, across the whole file, and the
-// kernel maps the neighbours of each page a record faults in (fault-around,
-// 64 KiB): each record counts for faultAround bytes more towards the
-// release of the mapped pages (releaseEvery), so that at most ≈ 16 MiB of
-// the file stays resident, not the 195 MiB measured when they counted for
-// their own bytes.
+// The records lie where the log put them, across the whole file: each is
+// read with pread (leafReader), not through the map.
 func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.Position, buf []eventstore.Record, fn func([]eventstore.Record) error) error {
 	prefix := appendStreamPrefix(nil, stream)
 	from := uint64(0)
+	var arena []byte
 	for {
 		if err := s.readable(ctx); err != nil {
 			return err
@@ -81,9 +78,18 @@ func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.P
 					return corruptf("bolt: stream %q: head entry is %d bytes, not 8", stream, len(hv))
 				}
 				head := binary.BigEndian.Uint64(hv)
-				chunk, size, err := lendStreamChunk(tx, stream, prefix, from, head, upTo, buf[:0])
+				lr, err := newLeafReader(s, tx, arena)
 				if err != nil {
 					return err
+				}
+				chunk, size, err := lendStreamChunk(tx, lr, stream, prefix, from, head, upTo, buf[:0])
+				arena = lr.arena
+				if err != nil {
+					return err
+				}
+				if s.sinceRelease.Add(int64(len(chunk))*lentRecordWeight) >= releaseEvery {
+					s.sinceRelease.Store(0)
+					releaseMapped(s.db, tx)
 				}
 				if len(chunk) > 0 {
 					more = len(chunk) == chunkEvents || size >= chunkBytes
@@ -91,10 +97,6 @@ func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.P
 					fnErr = fn(chunk)
 					clear(chunk)
 					buf = chunk[:0]
-				}
-				if s.sinceRelease.Add(int64(size+len(chunk)*faultAround)) >= releaseEvery {
-					s.sinceRelease.Store(0)
-					releaseMapped(s.db, tx)
 				}
 				return nil
 			})
@@ -114,13 +116,14 @@ func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.P
 	}
 }
 
-// faultAround is what a record read out of log order may map besides its
-// own bytes (the kernel's default fault_around_bytes).
-const faultAround = 64 << 10
+// lentRecordWeight is what a record LendStream reads counts towards the
+// release of the mapped pages (releaseEvery): its index entry and the
+// branch pages above its leaf are read through the map, its leaf is not
+// (leafReader).
+const lentRecordWeight = 1024
 
 // lendStreamChunk is readStreamChunk lending, up to position upTo.
-func lendStreamChunk(tx *bbolt.Tx, stream string, prefix []byte, from, head uint64, upTo eventstore.Position, chunk []eventstore.Record) ([]eventstore.Record, int, error) {
-	log := tx.Bucket(bucketLog)
+func lendStreamChunk(tx *bbolt.Tx, lr *leafReader, stream string, prefix []byte, from, head uint64, upTo eventstore.Position, chunk []eventstore.Record) ([]eventstore.Record, int, error) {
 	c := tx.Bucket(bucketRevs).Cursor()
 	dec := chunkDecoder{lend: true}
 	size := 0
@@ -140,7 +143,10 @@ func lendStreamChunk(tx *bbolt.Tx, stream string, prefix []byte, from, head uint
 			// Appended after the caller's snapshot; so is the rest.
 			return chunk, size, nil
 		}
-		v := log.Get(rv[:8])
+		v, err := lr.get(rv[:8])
+		if err != nil {
+			return nil, 0, fmt.Errorf("bolt: stream %q revision %d, position %d: %w", stream, rev, pos, err)
+		}
 		if v == nil {
 			return nil, 0, corruptf("bolt: stream %q revision %d: index points at position %d, which the log does not hold", stream, rev, pos)
 		}

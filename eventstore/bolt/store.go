@@ -63,6 +63,8 @@ type Store struct {
 	// sinceRelease counts the bytes scans read since the mapped pages were
 	// last released (read.go).
 	sinceRelease atomic.Int64
+	// leaf is the file opened for LendStream's reads (leafread.go).
+	leaf leafFile
 	// damage is the first ErrCorrupt met (*error); once set, appends are
 	// refused with it: writing on a damaged file spreads the damage.
 	damage atomic.Pointer[error]
@@ -243,6 +245,9 @@ func (s *Store) Close() error {
 		s.mu.Unlock()
 		s.q.Close()
 		s.closeErr = s.db.Close()
+		if s.leaf.f != nil {
+			s.leaf.f.Close()
+		}
 	})
 	return s.closeErr
 }

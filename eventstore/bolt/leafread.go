@@ -1,0 +1,269 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+
+	bbolt "go.etcd.io/bbolt"
+)
+
+// A stream's records lie across the whole log, a page or so apart, and a
+// read through the map faults each one in with its neighbours (the
+// kernel's fault-around maps up to 64 KiB a fault): at a million events a
+// per-stream build spent ≈ 3 s in those faults and ≈ 2 s unmapping them
+// again to keep the resident set bounded. leafReader instead finds a
+// record's leaf page through the log bucket's branch pages and reads each
+// page with pread into a buffer; the branch pages are kept (branchCache),
+// so that a record mostly costs one system call, and no page of the log
+// is mapped (a branch page read through the map brought 64 KiB of leaves
+// with it).
+//
+// The pages are bbolt's on-disk format (page header, branch and leaf
+// elements, native byte order), read only inside a read transaction that
+// can see them: bbolt writes only pages no open transaction can see.
+// Every offset read from a page is checked against the page; a page that
+// does not parse is ErrCorrupt. TestLeafReaderIsGet compares it with
+// bbolt's own Get on every record of a store.
+
+// bbolt's page layout (go.etcd.io/bbolt/internal/common: Page,
+// branchPageElement, leafPageElement; pageHeaderSize is check.go's),
+// little-endian as check.go reads it.
+const (
+	branchElemSize  = 16
+	leafElemSize    = 16
+	branchPageFlag  = 0x01
+	leafPageFlag    = 0x02
+	bucketLeafFlag  = 0x01
+	maxLeafReadSize = 64 << 20 // a page with its overflow; more is damage
+)
+
+var native = binary.LittleEndian
+
+// leafFile is the store's file opened for pread, shared by the readers
+// (ReadAt is safe for concurrent use), opened on first use and closed
+// with the store.
+type leafFile struct {
+	once     sync.Once
+	f        *os.File
+	err      error
+	branches branchCache
+}
+
+func (s *Store) preadFile() (*os.File, error) {
+	s.leaf.once.Do(func() {
+		s.leaf.f, s.leaf.err = os.Open(s.path)
+	})
+	return s.leaf.f, s.leaf.err
+}
+
+// leafReader looks up log records by position in one read transaction.
+type leafReader struct {
+	f        *os.File
+	m        []byte // the map tx sees
+	pageSize int
+	root     uint64 // the log bucket's root page; 0: inline, use Get
+	log      *bbolt.Bucket
+	txid     int
+	branches *branchCache
+	// The last leaf read, kept: a stream's records often share one.
+	leafID uint64
+	leaf   []byte
+	arena  []byte // the leaves' bytes lent with the chunk
+}
+
+func newLeafReader(s *Store, tx *bbolt.Tx, arena []byte) (*leafReader, error) {
+	f, err := s.preadFile()
+	if err != nil {
+		return nil, fmt.Errorf("bolt: opening %s for reading: %w", s.path, err)
+	}
+	log := tx.Bucket(bucketLog)
+	return &leafReader{f: f, m: mapped(s.db, tx), pageSize: s.db.Info().PageSize, root: uint64(log.Root()), log: log,
+		txid: tx.ID(), branches: &s.leaf.branches, arena: arena[:0]}, nil
+}
+
+// get returns the log's value at key (8 bytes), nil if there is none. The
+// value is valid until the reader's arena is reused.
+func (lr *leafReader) get(key []byte) ([]byte, error) {
+	if lr.root == 0 {
+		return lr.log.Get(key), nil
+	}
+	id := lr.root
+	for depth := 0; ; depth++ {
+		if depth > 64 {
+			return nil, corruptf("bolt: the log's pages nest deeper than 64")
+		}
+		if p := lr.branches.get(lr.txid, id); p != nil {
+			var err error
+			if id, err = branchChild(p, key); err != nil {
+				return nil, fmt.Errorf("bolt: log page %d: %w", id, err)
+			}
+			continue
+		}
+		if id == lr.leafID && lr.leaf != nil {
+			return leafValue(lr.leaf, key)
+		}
+		p, err := lr.readPage(id)
+		if err != nil {
+			return nil, err
+		}
+		switch flags := native.Uint16(p[8:]); {
+		case flags&branchPageFlag != 0:
+			p = bytes.Clone(p) // kept beyond the arena's reuse
+			lr.branches.put(lr.txid, id, p)
+			if id, err = branchChild(p, key); err != nil {
+				return nil, fmt.Errorf("bolt: log page %d: %w", id, err)
+			}
+		case flags&leafPageFlag != 0:
+			lr.leafID, lr.leaf = id, p
+			return leafValue(p, key)
+		default:
+			return nil, corruptf("bolt: log page %d is neither a branch nor a leaf (flags %#x)", id, flags)
+		}
+	}
+}
+
+// branchCache keeps the log bucket's branch pages read with pread, for
+// the transaction that read them (txid): pages are never rewritten while
+// a transaction that can see them is open, but a later commit may reuse
+// a page id. At most branchCacheSize bytes; when full, an arbitrary page
+// makes room (the upper levels, read at every lookup, come back at once).
+type branchCache struct {
+	mu    sync.Mutex
+	txid  int
+	pages map[uint64][]byte
+	bytes int
+}
+
+const branchCacheSize = 8 << 20
+
+func (c *branchCache) get(txid int, id uint64) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.txid != txid {
+		return nil
+	}
+	return c.pages[id]
+}
+
+func (c *branchCache) put(txid int, id uint64, p []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.txid != txid || c.pages == nil {
+		c.txid, c.pages, c.bytes = txid, map[uint64][]byte{}, 0
+	}
+	for k, v := range c.pages {
+		if c.bytes+len(p) <= branchCacheSize {
+			break
+		}
+		delete(c.pages, k)
+		c.bytes -= len(v)
+	}
+	c.pages[id] = p
+	c.bytes += len(p)
+}
+
+// readPage reads page id with its overflow pages into the arena.
+func (lr *leafReader) readPage(id uint64) ([]byte, error) {
+	ps := uint64(lr.pageSize)
+	off := id * ps
+	if id < 2 || off+ps > uint64(len(lr.m)) {
+		return nil, corruptf("bolt: log page %d is outside the file (%d bytes)", id, len(lr.m))
+	}
+	n := int(ps)
+	buf := lr.alloc(n)
+	if _, err := lr.f.ReadAt(buf, int64(off)); err != nil {
+		return nil, fmt.Errorf("bolt: reading log page %d: %w", id, err)
+	}
+	if native.Uint64(buf) != id {
+		return nil, corruptf("bolt: page %d holds page id %d", id, native.Uint64(buf))
+	}
+	if over := uint64(native.Uint32(buf[12:])); over > 0 {
+		total := (over + 1) * ps
+		if total > maxLeafReadSize || off+total > uint64(len(lr.m)) {
+			return nil, corruptf("bolt: log page %d overflows by %d pages past the file", id, over)
+		}
+		whole := lr.alloc(int(total))
+		copy(whole, buf)
+		if _, err := lr.f.ReadAt(whole[n:], int64(off)+int64(n)); err != nil {
+			return nil, fmt.Errorf("bolt: reading log page %d: %w", id, err)
+		}
+		buf = whole
+	}
+	return buf, nil
+}
+
+// alloc cuts n bytes from the arena (grown in blocks: what was cut before
+// stays lent).
+func (lr *leafReader) alloc(n int) []byte {
+	if cap(lr.arena)-len(lr.arena) < n {
+		lr.arena = make([]byte, 0, max(n, 256<<10))
+	}
+	b := lr.arena[len(lr.arena) : len(lr.arena)+n : len(lr.arena)+n]
+	lr.arena = lr.arena[:len(lr.arena)+n]
+	return b
+}
+
+// branchChild is the child of branch page p whose keys hold key: the last
+// element whose key is at most key (bbolt's Cursor.searchBranch).
+func branchChild(p []byte, key []byte) (uint64, error) {
+	count := int(native.Uint16(p[10:]))
+	if count == 0 || pageHeaderSize+count*branchElemSize > len(p) {
+		return 0, corruptf("a branch page of %d elements", count)
+	}
+	var bad bool
+	elemKey := func(i int) []byte {
+		e := pageHeaderSize + i*branchElemSize
+		pos, ks := int(native.Uint32(p[e:])), int(native.Uint32(p[e+4:]))
+		if e+pos+ks > len(p) || e+pos < e {
+			bad = true
+			return nil
+		}
+		return p[e+pos : e+pos+ks]
+	}
+	i := sort.Search(count, func(i int) bool { return bytes.Compare(elemKey(i), key) > 0 })
+	if bad {
+		return 0, corruptf("a branch element lies outside its page")
+	}
+	if i > 0 {
+		i--
+	}
+	return native.Uint64(p[pageHeaderSize+i*branchElemSize+8:]), nil
+}
+
+// leafValue is the value of key in leaf page p (nil if absent).
+func leafValue(p []byte, key []byte) ([]byte, error) {
+	count := int(native.Uint16(p[10:]))
+	if pageHeaderSize+count*leafElemSize > len(p) {
+		return nil, corruptf("a leaf page of %d elements", count)
+	}
+	var bad bool
+	elem := func(i int) (k, v []byte, flags uint32) {
+		e := pageHeaderSize + i*leafElemSize
+		flags = native.Uint32(p[e:])
+		pos, ks, vs := int(native.Uint32(p[e+4:])), int(native.Uint32(p[e+8:])), int(native.Uint32(p[e+12:]))
+		if e+pos < e || e+pos+ks+vs > len(p) || ks < 0 || vs < 0 {
+			bad = true
+			return nil, nil, 0
+		}
+		return p[e+pos : e+pos+ks], p[e+pos+ks : e+pos+ks+vs], flags
+	}
+	i := sort.Search(count, func(i int) bool { k, _, _ := elem(i); return bytes.Compare(k, key) >= 0 })
+	if bad {
+		return nil, corruptf("a leaf element lies outside its page")
+	}
+	if i == count {
+		return nil, nil
+	}
+	k, v, flags := elem(i)
+	if bad {
+		return nil, corruptf("a leaf element lies outside its page")
+	}
+	if !bytes.Equal(k, key) || flags&bucketLeafFlag != 0 {
+		return nil, nil
+	}
+	return v, nil
+}
