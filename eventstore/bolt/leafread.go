@@ -196,11 +196,15 @@ func (lr *leafReader) readPage(id uint64) ([]byte, error) {
 	return buf, nil
 }
 
+// leafArenaSize is the arenas' block: a stream's chunk of pages mostly
+// fits in one.
+const leafArenaSize = 1 << 20
+
 // alloc cuts n bytes from the arena (grown in blocks: what was cut before
 // stays lent).
 func (lr *leafReader) alloc(n int) []byte {
 	if cap(lr.arena)-len(lr.arena) < n {
-		lr.arena = make([]byte, 0, max(n, 256<<10))
+		lr.arena = make([]byte, 0, max(n, leafArenaSize))
 	}
 	b := lr.arena[len(lr.arena) : len(lr.arena)+n : len(lr.arena)+n]
 	lr.arena = lr.arena[:len(lr.arena)+n]
@@ -208,30 +212,38 @@ func (lr *leafReader) alloc(n int) []byte {
 }
 
 // branchChild is the child of branch page p whose keys hold key: the last
-// element whose key is at most key (bbolt's Cursor.searchBranch).
+// element whose key is at most key (bbolt's Cursor.searchBranch). The
+// log's keys are positions, 8 bytes big-endian: compared as numbers.
 func branchChild(p []byte, key []byte) (uint64, error) {
 	count := int(native.Uint16(p[10:]))
 	if count == 0 || pageHeaderSize+count*branchElemSize > len(p) {
 		return 0, corruptf("a branch page of %d elements", count)
 	}
-	var bad bool
-	elemKey := func(i int) []byte {
+	want := binary.BigEndian.Uint64(key)
+	bad := false
+	i := sort.Search(count, func(i int) bool {
 		e := pageHeaderSize + i*branchElemSize
-		pos, ks := int(native.Uint32(p[e:])), int(native.Uint32(p[e+4:]))
-		if e+pos+ks > len(p) || e+pos < e {
-			bad = true
-			return nil
-		}
-		return p[e+pos : e+pos+ks]
-	}
-	i := sort.Search(count, func(i int) bool { return bytes.Compare(elemKey(i), key) > 0 })
+		k, ok := logKey(p, e, int(native.Uint32(p[e:])), int(native.Uint32(p[e+4:])))
+		bad = bad || !ok
+		return k > want
+	})
 	if bad {
-		return 0, corruptf("a branch element lies outside its page")
+		return 0, corruptf("a branch element lies outside its page or is no position")
 	}
 	if i > 0 {
 		i--
 	}
 	return native.Uint64(p[pageHeaderSize+i*branchElemSize+8:]), nil
+}
+
+// logKey is the position at offset pos from element e of page p, a key of
+// ks bytes; false if it is not 8 bytes within the page.
+func logKey(p []byte, e, pos, ks int) (uint64, bool) {
+	at := e + pos
+	if ks != 8 || pos < 0 || at < e || at+8 > len(p) {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(p[at:]), true
 }
 
 // leafValue is the value of key in leaf page p (nil if absent).
@@ -240,30 +252,28 @@ func leafValue(p []byte, key []byte) ([]byte, error) {
 	if pageHeaderSize+count*leafElemSize > len(p) {
 		return nil, corruptf("a leaf page of %d elements", count)
 	}
-	var bad bool
-	elem := func(i int) (k, v []byte, flags uint32) {
+	want := binary.BigEndian.Uint64(key)
+	bad := false
+	i := sort.Search(count, func(i int) bool {
 		e := pageHeaderSize + i*leafElemSize
-		flags = native.Uint32(p[e:])
-		pos, ks, vs := int(native.Uint32(p[e+4:])), int(native.Uint32(p[e+8:])), int(native.Uint32(p[e+12:]))
-		if e+pos < e || e+pos+ks+vs > len(p) || ks < 0 || vs < 0 {
-			bad = true
-			return nil, nil, 0
-		}
-		return p[e+pos : e+pos+ks], p[e+pos+ks : e+pos+ks+vs], flags
-	}
-	i := sort.Search(count, func(i int) bool { k, _, _ := elem(i); return bytes.Compare(k, key) >= 0 })
+		k, ok := logKey(p, e, int(native.Uint32(p[e+4:])), int(native.Uint32(p[e+8:])))
+		bad = bad || !ok
+		return k >= want
+	})
 	if bad {
-		return nil, corruptf("a leaf element lies outside its page")
+		return nil, corruptf("a leaf element lies outside its page or is no position")
 	}
 	if i == count {
 		return nil, nil
 	}
-	k, v, flags := elem(i)
-	if bad {
-		return nil, corruptf("a leaf element lies outside its page")
-	}
-	if !bytes.Equal(k, key) || flags&bucketLeafFlag != 0 {
+	e := pageHeaderSize + i*leafElemSize
+	flags, pos, vs := native.Uint32(p[e:]), int(native.Uint32(p[e+4:])), int(native.Uint32(p[e+12:]))
+	if k, _ := logKey(p, e, pos, 8); k != want || flags&bucketLeafFlag != 0 {
 		return nil, nil
 	}
-	return v, nil
+	at := e + pos + 8
+	if vs < 0 || at+vs > len(p) || at+vs < at {
+		return nil, corruptf("a leaf value lies outside its page")
+	}
+	return p[at : at+vs], nil
 }
