@@ -14,6 +14,7 @@ import (
 
 	"github.com/fapiao/fapiao/eventstore"
 	boltstore "github.com/fapiao/fapiao/eventstore/bolt"
+	"github.com/fapiao/fapiao/eventstore/seglog"
 )
 
 // streamLendingStore lends one stream at a time as bolt.Store.LendStream
@@ -259,38 +260,45 @@ func TestByAccountBuildConfirmations(t *testing.T) {
 	}
 }
 
-// TestByAccountBuildOnBolt: on the bolt store (records read through its
-// per-stream index with pread) a rebuild folds by account and gives the
-// file applying every record on its own gives.
-func TestByAccountBuildOnBolt(t *testing.T) {
-	s, err := boltstore.Open(filepath.Join(t.TempDir(), "log.db"))
-	if err != nil {
-		t.Fatal(err)
+// TestByAccountBuildOnStores: on the bolt store (records read through its
+// per-stream index with pread) and on the segmented log, a rebuild folds
+// by account and gives the file applying every record on its own gives.
+func TestByAccountBuildOnStores(t *testing.T) {
+	for name, open := range map[string]func(dir string) (eventstore.Store, error){
+		"bolt":   func(dir string) (eventstore.Store, error) { return boltstore.Open(filepath.Join(dir, "log.db")) },
+		"seglog": func(dir string) (eventstore.Store, error) { return seglog.Open(dir) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, err := open(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if _, ok := s.(streamLender); !ok {
+				t.Fatalf("%T lends no streams", s)
+			}
+			for _, r := range oddLog(t) {
+				_, err := s.Append(t.Context(), r.Stream, eventstore.Any, eventstore.EventData{ID: r.ID, Type: r.Type, Data: r.Data, Metadata: r.Metadata})
+				if err != nil && !json.Valid(r.Data) {
+					continue // the store keeps only JSON: the undecodable events stay out
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			var recs []eventstore.Record
+			for r, err := range s.ReadAll(t.Context(), eventstore.Start) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				recs = append(recs, r)
+			}
+			want := dumpBuckets(t, applyEach(t, recs).db)
+			if len(want[string(bktFaults)]) == 0 || len(want[string(bktByID)]) == 0 {
+				t.Fatal("no faults or no invoices: the log tests too little")
+			}
+			diffBuckets(t, "rebuild", rebuildBuckets(t, s), want)
+			diffBuckets(t, "replay", replayBuckets(t, s, nil), want)
+		})
 	}
-	defer s.Close()
-	for _, r := range oddLog(t) {
-		_, err := s.Append(t.Context(), r.Stream, eventstore.Any, eventstore.EventData{ID: r.ID, Type: r.Type, Data: r.Data, Metadata: r.Metadata})
-		if err != nil && !json.Valid(r.Data) {
-			continue // the store keeps only JSON: the undecodable events stay out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	var recs []eventstore.Record
-	for r, err := range s.ReadAll(t.Context(), eventstore.Start) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs = append(recs, r)
-	}
-	want := dumpBuckets(t, applyEach(t, recs).db)
-	if len(want[string(bktFaults)]) == 0 || len(want[string(bktByID)]) == 0 {
-		t.Fatal("no faults or no invoices: the log tests too little")
-	}
-	diffBuckets(t, "rebuild", rebuildBuckets(t, s), want)
-	diffBuckets(t, "replay", replayBuckets(t, s, nil), want)
 }
-
-// The bolt store is one the build folds by account.
-var _ streamLender = (*boltstore.Store)(nil)
