@@ -57,6 +57,10 @@ var errCrossAccount = errors.New("projections: an id in two accounts")
 // until it commits. A variable for the tests, which want many commits.
 var buildCommitBytes = 8 << 20
 
+// refsSpill is how many invoices the per-account build holds before it
+// writes them (acctWriter.flush): 8 MiB of them. A variable for the tests.
+var refsSpill = 256 << 10
+
 // byAccountHeapGoal is the collector's goal during a per-account build:
 // its live heap is a few accounts and the compact index entries.
 const byAccountHeapGoal = 96 << 20
@@ -278,6 +282,7 @@ type acctWriter struct {
 	nFaults  uint64
 	lastPos  eventstore.Position
 	lastMeta []byte
+	flushed  bool // invoices were written before the end (flush)
 }
 
 func (wr *acctWriter) begin() error {
@@ -364,6 +369,9 @@ func (wr *acctWriter) add(r *acctResult) error {
 	if r.lastPos > wr.lastPos {
 		wr.lastPos, wr.lastMeta = r.lastPos, r.lastMeta
 	}
+	if len(wr.refs) >= refsSpill {
+		return wr.flush()
+	}
 	if wr.written >= buildCommitBytes {
 		return wr.commit()
 	}
@@ -387,6 +395,43 @@ func (wr *acctWriter) finish(upTo eventstore.Position, identity string) error {
 			return fmt.Errorf("%w: confirmation %s", errCrossAccount, wr.confs[i].id)
 		}
 	}
+	if err := wr.flush(); err != nil {
+		return err
+	}
+	wr.trimFaults()
+	err := wr.putAll(bktFaults, len(wr.faults), func(arena []byte, n int) ([]byte, int) {
+		c := &wr.faults[n]
+		arena = binary.BigEndian.AppendUint64(arena, c.pos)
+		k := len(arena)
+		return append(arena, c.value...), k
+	})
+	if err != nil {
+		return err
+	}
+	if err := wr.begin(); err != nil {
+		return err
+	}
+	m := wr.tx.Bucket(bktMeta)
+	err = errors.Join(putU64(m, metaPosition, upTo), putU64(m, metaApplied, upTo), putU64(m, metaFaults, wr.nFaults))
+	if err == nil && identity != "" {
+		err = m.Put(metaIdentity, []byte(identity))
+	}
+	if err == nil && wr.lastMeta != nil {
+		err = m.Put(metaLastMeta, wr.lastMeta)
+	}
+	if err != nil {
+		return storage(err)
+	}
+	return wr.commit()
+}
+
+// flush writes the invoices held (byid, invoices, status) and the
+// closings, each bucket in key order, and lets them go: past refsSpill
+// invoices during the build (their memory would grow with the history:
+// 32 bytes an invoice, 64 MB at ten million events), and at its end. A
+// build of a million events writes them once, as appends; later flushes
+// insert among the entries of earlier ones.
+func (wr *acctWriter) flush() error {
 	refs := wr.refs
 	perm := make([]int32, len(refs))
 	for i := range perm {
@@ -398,7 +443,19 @@ func (wr *acctWriter) finish(upTo eventstore.Position, identity string) error {
 			return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[perm[i]].id)
 		}
 	}
-	// byid: id → pos, account.
+	// byid: id → pos, account; an id an earlier flush put is in two
+	// accounts.
+	if wr.flushed {
+		if err := wr.begin(); err != nil {
+			return err
+		}
+		byID := wr.tx.Bucket(bktByID)
+		for _, i := range perm {
+			if byID.Get(refs[i].id[:]) != nil {
+				return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[i].id)
+			}
+		}
+	}
 	err := wr.putAll(bktByID, len(perm), func(arena []byte, n int) ([]byte, int) {
 		r := &refs[perm[n]]
 		arena = append(arena, r.id[:]...)
@@ -446,7 +503,9 @@ func (wr *acctWriter) finish(upTo eventstore.Position, identity string) error {
 	if err != nil {
 		return err
 	}
-	wr.refs, refs, perm = nil, nil, nil
+	wr.refs = wr.refs[:0]
+	clear(wr.names)
+	wr.names = wr.names[:0]
 	slices.SortFunc(wr.closings, func(a, b closingEntry) int { return cmp.Compare(a.pos, b.pos) })
 	err = wr.putAll(bktClosings, len(wr.closings), func(arena []byte, n int) ([]byte, int) {
 		c := &wr.closings[n]
@@ -457,31 +516,9 @@ func (wr *acctWriter) finish(upTo eventstore.Position, identity string) error {
 	if err != nil {
 		return err
 	}
-	wr.trimFaults()
-	err = wr.putAll(bktFaults, len(wr.faults), func(arena []byte, n int) ([]byte, int) {
-		c := &wr.faults[n]
-		arena = binary.BigEndian.AppendUint64(arena, c.pos)
-		k := len(arena)
-		return append(arena, c.value...), k
-	})
-	if err != nil {
-		return err
-	}
-	if err := wr.begin(); err != nil {
-		return err
-	}
-	m := wr.tx.Bucket(bktMeta)
-	err = errors.Join(putU64(m, metaPosition, upTo), putU64(m, metaApplied, upTo), putU64(m, metaFaults, wr.nFaults))
-	if err == nil && identity != "" {
-		err = m.Put(metaIdentity, []byte(identity))
-	}
-	if err == nil && wr.lastMeta != nil {
-		err = m.Put(metaLastMeta, wr.lastMeta)
-	}
-	if err != nil {
-		return storage(err)
-	}
-	return wr.commit()
+	wr.closings = wr.closings[:0]
+	wr.flushed = true
+	return nil
 }
 
 // putAll puts n entries into bucket in the order given (their keys' order:

@@ -171,10 +171,10 @@ func TestByAccountBuildIsLogOrder(t *testing.T) {
 		t.Fatalf("the log has %d faults kept, %d closings, %d invoices: it tests too little",
 			len(want[string(bktFaults)]), len(want[string(bktClosings)]), len(want[string(bktByID)]))
 	}
-	defer func(c int) { buildCommitBytes = c }(buildCommitBytes)
-	for _, tc := range []struct{ chunk, commit int }{{1, 1}, {7, 3000}, {1000, 8 << 20}} {
-		t.Run(fmt.Sprintf("chunk=%d,commit=%d", tc.chunk, tc.commit), func(t *testing.T) {
-			buildCommitBytes = tc.commit
+	defer func(c, r int) { buildCommitBytes, refsSpill = c, r }(buildCommitBytes, refsSpill)
+	for _, tc := range []struct{ chunk, commit, spill int }{{1, 1, 1}, {7, 3000, 5}, {1000, 8 << 20, 1 << 20}} {
+		t.Run(fmt.Sprintf("chunk=%d,commit=%d,spill=%d", tc.chunk, tc.commit, tc.spill), func(t *testing.T) {
+			buildCommitBytes, refsSpill = tc.commit, tc.spill
 			store := newStreamLendingStore(recs, tc.chunk)
 			diffBuckets(t, "replay", replayBuckets(t, store, nil), want)
 			diffBuckets(t, "rebuild", rebuildBuckets(t, store), want)
@@ -222,7 +222,12 @@ func TestByAccountBuildCrossAccountFallsBack(t *testing.T) {
 		want := dumpBuckets(t, applyEach(t, forged).db)
 		store := newStreamLendingStore(forged, 5)
 		diffBuckets(t, "rebuild "+stream, rebuildBuckets(t, store), want)
-		diffBuckets(t, "replay "+stream, replayBuckets(t, store, nil), want)
+		// The two requests in two flushes of the invoices.
+		func() {
+			defer func(r int) { refsSpill = r }(refsSpill)
+			refsSpill = 2
+			diffBuckets(t, "replay "+stream, replayBuckets(t, store, nil), want)
+		}()
 		if store.streams.Load() == 0 || store.lent.Load() == 0 {
 			t.Fatalf("%s: %d streams lent, %d log chunks: not built by account, then in log order", stream, store.streams.Load(), store.lent.Load())
 		}
