@@ -518,6 +518,10 @@ func (wr *acctWriter) flush() error {
 	}
 	wr.closings = wr.closings[:0]
 	wr.flushed = true
+	if err := wr.commit(); err != nil {
+		return err
+	}
+	releaseFileMap(wr.db)
 	return nil
 }
 

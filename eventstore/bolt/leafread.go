@@ -63,7 +63,7 @@ func (s *Store) preadFile() (*os.File, error) {
 // leafReader looks up log records by position in one read transaction.
 type leafReader struct {
 	f        *os.File
-	m        []byte // the map tx sees
+	size     uint64 // the file's size as tx sees it
 	pageSize int
 	root     uint64 // the log bucket's root page; 0: inline, use Get
 	log      *bbolt.Bucket
@@ -81,7 +81,7 @@ func newLeafReader(s *Store, tx *bbolt.Tx, arena []byte) (*leafReader, error) {
 		return nil, fmt.Errorf("bolt: opening %s for reading: %w", s.path, err)
 	}
 	log := tx.Bucket(bucketLog)
-	return &leafReader{f: f, m: mapped(s.db, tx), pageSize: s.db.Info().PageSize, root: uint64(log.Root()), log: log,
+	return &leafReader{f: f, size: uint64(tx.Size()), pageSize: s.db.Info().PageSize, root: uint64(log.Root()), log: log,
 		txid: tx.ID(), branches: &s.leaf.branches, arena: arena[:0]}, nil
 }
 
@@ -170,8 +170,8 @@ func (c *branchCache) put(txid int, id uint64, p []byte) {
 func (lr *leafReader) readPage(id uint64) ([]byte, error) {
 	ps := uint64(lr.pageSize)
 	off := id * ps
-	if id < 2 || off+ps > uint64(len(lr.m)) {
-		return nil, corruptf("bolt: log page %d is outside the file (%d bytes)", id, len(lr.m))
+	if id < 2 || off+ps > lr.size {
+		return nil, corruptf("bolt: log page %d is outside the file (%d bytes)", id, lr.size)
 	}
 	n := int(ps)
 	buf := lr.alloc(n)
@@ -183,7 +183,7 @@ func (lr *leafReader) readPage(id uint64) ([]byte, error) {
 	}
 	if over := uint64(native.Uint32(buf[12:])); over > 0 {
 		total := (over + 1) * ps
-		if total > maxLeafReadSize || off+total > uint64(len(lr.m)) {
+		if total > maxLeafReadSize || off+total > lr.size {
 			return nil, corruptf("bolt: log page %d overflows by %d pages past the file", id, over)
 		}
 		whole := lr.alloc(int(total))
