@@ -19,7 +19,7 @@ import (
 )
 
 // A private build from the start of the log on a store that lends one
-// stream at a time (bolt) folds account by account instead of in log
+// stream at a time (bolt, seglog) folds account by account instead of in log
 // order: each account's stream is read through the store's per-stream
 // index, folded, encoded, handed to the writer and dropped. Its working set
 // is then a few accounts per core, whatever the history, where the
@@ -31,17 +31,18 @@ import (
 //
 // What spans accounts is keyed by log position or by id and depends only
 // on each invoice's final state: the invoices, status, byid and closings
-// entries are kept compact (no pointers) and written at the end, each
-// bucket in key order; the faults are the log's first maxFaults by
+// entries are kept compact (no pointers) and written every refsSpill
+// invoices and at the end, each bucket in key order; the faults are the log's first maxFaults by
 // position; the meta is the log's. The result is the log-order build's,
 // bucket for bucket (TestByAccountBuildIsLogOrder), but for what one
 // account's fold can see of another's: an invoice or a confirmation id in
 // two accounts (only a forged log has one). The build notices those and
 // is redone in log order.
 
-// streamLender is a store that lends a stream's records inside its read
-// transaction (eventstore/bolt), and whose positions are 1, 2, 3, … up
-// to LastPosition.
+// streamLender is a store that lends a stream's records (eventstore/bolt
+// inside its read transaction; eventstore/seglog hands out copies), and
+// whose positions are 1, 2, 3, … up to LastPosition: a build counts the
+// log's records without reading the other streams.
 type streamLender interface {
 	StreamNames(ctx context.Context, prefix, after string, limit int) ([]string, error)
 	LendStream(ctx context.Context, stream string, upTo eventstore.Position, buf []eventstore.Record, fn func([]eventstore.Record) error) error
@@ -132,7 +133,9 @@ func (p *Projections) buildByAccount(ctx context.Context, store eventstore.Store
 		defer close(work)
 		after := ""
 		for {
-			names, err := sl.StreamNames(ctx, accountStreamPrefix, after, 512)
+			// Pages of 4 096 (≈ 150 KB of names): the segmented log sorts
+			// its streams' names for each page.
+			names, err := sl.StreamNames(ctx, accountStreamPrefix, after, 4096)
 			if err != nil {
 				select {
 				case order <- &acctResult{err: err, done: closedChan}:
