@@ -206,10 +206,9 @@ func (p *Projections) buildByAccount(ctx context.Context, store eventstore.Store
 // acctFolder is a worker's: a detached batch (no transaction) folds one
 // account at a time.
 type acctFolder struct {
-	b     *batch
-	buf   []eventstore.Record
-	items []decoded
-	enc   []byte
+	b   *batch
+	buf []eventstore.Record
+	enc []byte
 }
 
 // fold folds account r.id's stream up to position upTo into r.

@@ -48,9 +48,9 @@ func (s *Store) StreamNames(ctx context.Context, prefix, after string, limit int
 // LendStream lends the records of stream at positions up to upTo (the
 // caller's snapshot of the log: a record appended later is not lent), in
 // revision order, a chunk at a time, each inside its read transaction as
-// LendAll does: Data and Metadata are the mapped file's bytes, valid only
-// until fn returns, and every page a record lies on has been read once
-// under the fault guard. It checks what ReadStream checks: revisions
+// LendAll does: Data and Metadata are lent (the pages read for the chunk,
+// reused for the next), valid only until fn returns. It checks what
+// ReadStream checks: revisions
 // contiguous from 0, each index entry pointing at a record of this stream
 // and revision. buf is reused for the chunks when large enough. A stream
 // with no head is eventstore.ErrStreamNotFound. fn's error ends the read
