@@ -17,9 +17,20 @@ import (
 // TestAccessLogLine: a request is one text line with its fields in order,
 // stamped with the time the request ended and no source; a logger set above
 // Info writes no line for a request that went well.
+// Both with slog's text handler and with api.NewAccessLog (serve's, which
+// writes the line itself).
 func TestAccessLogLine(t *testing.T) {
+	for name, logger := range map[string]func(*testkit.SyncBuffer) *slog.Logger{
+		"slog":         func(b *testkit.SyncBuffer) *slog.Logger { return slog.New(slog.NewTextHandler(b, nil)) },
+		"NewAccessLog": func(b *testkit.SyncBuffer) *slog.Logger { return api.NewAccessLog(b) },
+	} {
+		t.Run(name, func(t *testing.T) { testAccessLogLine(t, logger) })
+	}
+}
+
+func testAccessLogLine(t *testing.T, logger func(*testkit.SyncBuffer) *slog.Logger) {
 	var buf testkit.SyncBuffer
-	s := newTestServer(t, func(c *api.Config) { c.AccessLog = slog.New(slog.NewTextHandler(&buf, nil)) })
+	s := newTestServer(t, func(c *api.Config) { c.AccessLog = logger(&buf) })
 	before := time.Now().Truncate(time.Millisecond)
 	r := s.call("GET", "/v1/accounts/acc-1/invoiceable", tokCustomer, nil, "X-Request-Id", "line-1")
 	after := time.Now()

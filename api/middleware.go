@@ -153,6 +153,9 @@ func (s *server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		// would be this function anyway. Its time is the request's end.
 		ctx := c.Request().Context()
 		if h := s.access.Handler(); h.Enabled(ctx, level) {
+			if ah, ok := h.(*accessHandler); ok && ah.line(start.Add(elapsed), level, method, route, status, elapsed, requestID(c), role) {
+				return nil
+			}
 			r := slog.NewRecord(start.Add(elapsed), level, "http request", 0)
 			r.AddAttrs(slog.String("method", method), slog.String("route", route), slog.Int("status", status),
 				slog.Duration("latency", elapsed), slog.String("request_id", requestID(c)), slog.String("role", role))

@@ -138,7 +138,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// lines. Everything else stays unbuffered on log.
 	accessBuf := api.NewBufferedLog(e.stderr, 100*time.Millisecond)
 	defer accessBuf.Close()
-	access := slog.New(slog.NewTextHandler(accessBuf, nil))
+	access := api.NewAccessLog(accessBuf)
 	clock := ledger.SystemClock()
 	if !f.start.IsZero() {
 		clock = ledger.StartingAt(f.start)
