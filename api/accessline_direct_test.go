@@ -28,7 +28,7 @@ func TestAccessLineIsSlogs(t *testing.T) {
 	h := NewAccessLog(&buf).Handler().(*accessHandler)
 	shanghai := time.FixedZone("CST", 8*3600)
 	base := time.Date(2026, 11, 30, 4, 5, 6, 0, time.UTC)
-	times := []time.Time{base, base.Add(999_999_999), base.Add(time.Millisecond), base.Add(1_500_000).In(shanghai), time.Now()}
+	times := []time.Time{base, base.In(shanghai), base.Add(999_999_999), base.Add(time.Millisecond), base.Add(1_500_000).In(shanghai), time.Now()}
 	latencies := []time.Duration{1, 999, time.Microsecond, 1001, 1010, 1100, 12_345, 100_000, 999_999, time.Millisecond,
 		1_000_001, 1_000_010, 2_500_000, 12_345_678, 120 * time.Millisecond, 999_999_999, time.Second, 1_500_000_000, 3 * time.Minute, 0, -5}
 	for range 2000 {
