@@ -121,16 +121,18 @@ func checkStructure(raw []byte) error {
 		if err != nil {
 			return decodeProblem(raw, err)
 		}
-		kind := tok.Kind()
-		if dec.StackDepth() == 1 && dec.StackPointer() == "" && kind != '{' {
+		// The JSON Pointer is made only for an answer that names a field:
+		// made for every token, it was most of this check's cost.
+		kind, depth := tok.Kind(), dec.StackDepth()
+		if _, n := dec.StackIndex(depth); depth == 1 && n == 0 && kind != '{' { // a top-level container just opened
 			return badRequest("", "The body must be a JSON object.")
 		}
-		if dec.StackDepth() > maxDepth {
+		if depth > maxDepth {
 			return badRequest(fieldOf(dec.StackPointer()), "The body is nested too deeply.")
 		}
 		if kind == '"' {
-			if err := checkString(fieldOf(dec.StackPointer()), tok.String()); err != nil {
-				return err
+			if s := tok.String(); strings.ContainsRune(s, utf8.RuneError) {
+				return checkString(fieldOf(dec.StackPointer()), s)
 			}
 		}
 	}
