@@ -59,6 +59,7 @@ func TestCheckStructureAsByPointer(t *testing.T) {
 			refused++
 		}
 	}
+	t.Logf("%d bodies, %d refused", len(bodies), refused)
 	require.Greater(t, refused, 15, "the table holds refusals of each kind")
 }
 
