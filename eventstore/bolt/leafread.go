@@ -69,10 +69,26 @@ type leafReader struct {
 	log      *bbolt.Bucket
 	txid     int
 	branches *branchCache
-	// The last leaf read, kept: a stream's records often share one.
-	leafID uint64
-	leaf   []byte
-	arena  []byte // the leaves' bytes lent with the chunk
+	// The last leaf read, kept: a stream's records often share one. A key
+	// between its first and last keys is in it or nowhere (the leaves
+	// split the keys in order), so such a key needs no walk down the
+	// branch pages.
+	leafID         uint64
+	leaf           []byte
+	leafLo, leafHi uint64
+	// The branch pages of the last walk, by depth: the next walk mostly
+	// goes through the same ones, without the shared cache's lock.
+	path  [maxBranchPath]branchRef
+	arena []byte // the leaves' bytes lent with the chunk
+}
+
+// maxBranchPath is how many levels of branch pages a reader keeps for
+// itself (a log of a billion records has five).
+const maxBranchPath = 8
+
+type branchRef struct {
+	id uint64
+	p  []byte
 }
 
 func newLeafReader(s *Store, tx *bbolt.Tx, arena []byte) (*leafReader, error) {
@@ -91,12 +107,23 @@ func (lr *leafReader) get(key []byte) ([]byte, error) {
 	if lr.root == 0 {
 		return lr.log.Get(key), nil
 	}
+	if lr.leaf != nil && len(key) == 8 {
+		if k := binary.BigEndian.Uint64(key); k >= lr.leafLo && k <= lr.leafHi {
+			return leafValue(lr.leaf, key)
+		}
+	}
 	id := lr.root
 	for depth := 0; ; depth++ {
 		if depth > 64 {
 			return nil, corruptf("bolt: the log's pages nest deeper than 64")
 		}
-		if p := lr.branches.get(lr.txid, id); p != nil {
+		p := []byte(nil)
+		if depth < maxBranchPath && lr.path[depth].id == id && lr.path[depth].p != nil {
+			p = lr.path[depth].p
+		} else if p = lr.branches.get(lr.txid, id); p != nil && depth < maxBranchPath {
+			lr.path[depth] = branchRef{id, p}
+		}
+		if p != nil {
 			var err error
 			if id, err = branchChild(p, key); err != nil {
 				return nil, fmt.Errorf("bolt: log page %d: %w", id, err)
@@ -114,11 +141,19 @@ func (lr *leafReader) get(key []byte) ([]byte, error) {
 		case flags&branchPageFlag != 0:
 			p = bytes.Clone(p) // kept beyond the arena's reuse
 			lr.branches.put(lr.txid, id, p)
+			if depth < maxBranchPath {
+				lr.path[depth] = branchRef{id, p}
+			}
 			if id, err = branchChild(p, key); err != nil {
 				return nil, fmt.Errorf("bolt: log page %d: %w", id, err)
 			}
 		case flags&leafPageFlag != 0:
-			lr.leafID, lr.leaf = id, p
+			lo, hi, ok := leafRange(p)
+			if !ok {
+				lr.leafID, lr.leaf = 0, nil
+				return leafValue(p, key) // says what is wrong with it
+			}
+			lr.leafID, lr.leaf, lr.leafLo, lr.leafHi = id, p, lo, hi
 			return leafValue(p, key)
 		default:
 			return nil, corruptf("bolt: log page %d is neither a branch nor a leaf (flags %#x)", id, flags)
@@ -244,6 +279,19 @@ func logKey(p []byte, e, pos, ks int) (uint64, bool) {
 		return 0, false
 	}
 	return binary.BigEndian.Uint64(p[at:]), true
+}
+
+// leafRange is the first and last keys of leaf page p; false if it has
+// none or they are not positions within the page.
+func leafRange(p []byte) (lo, hi uint64, ok bool) {
+	count := int(native.Uint16(p[10:]))
+	if count == 0 || pageHeaderSize+count*leafElemSize > len(p) {
+		return 0, 0, false
+	}
+	first, last := pageHeaderSize, pageHeaderSize+(count-1)*leafElemSize
+	lo, ok1 := logKey(p, first, int(native.Uint32(p[first+4:])), int(native.Uint32(p[first+8:])))
+	hi, ok2 := logKey(p, last, int(native.Uint32(p[last+4:])), int(native.Uint32(p[last+8:])))
+	return lo, hi, ok1 && ok2 && lo <= hi
 }
 
 // leafValue is the value of key in leaf page p (nil if absent).
