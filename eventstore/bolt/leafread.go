@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -17,7 +16,8 @@ import (
 // per-stream build spent ≈ 3 s in those faults and ≈ 2 s unmapping them
 // again to keep the resident set bounded. leafReader instead finds a
 // record's leaf page through the log bucket's branch pages and reads each
-// page with pread into a buffer; the branch pages are kept (branchCache),
+// page with pread into a buffer; the branch pages are kept parsed
+// (branchCache),
 // so that a record mostly costs one system call, and no page of the log
 // is mapped (a branch page read through the map brought 64 KiB of leaves
 // with it).
@@ -78,7 +78,7 @@ type leafReader struct {
 	leafLo, leafHi uint64
 	// The branch pages of the last walk, by depth: the next walk mostly
 	// goes through the same ones, without the shared cache's lock.
-	path  [maxBranchPath]branchRef
+	path  [maxBranchPath]*branchNode
 	arena []byte // the leaves' bytes lent with the chunk
 }
 
@@ -86,9 +86,51 @@ type leafReader struct {
 // itself (a log of a billion records has five).
 const maxBranchPath = 8
 
-type branchRef struct {
-	id uint64
-	p  []byte
+// branchNode is a branch page parsed: its elements' keys (positions, in
+// order) and child page ids. Parsed once when read, so that a lookup is a
+// search over numbers, and every element is checked once.
+type branchNode struct {
+	id   uint64
+	keys []uint64
+	kids []uint64
+	size int // what the cache counts it for: its slices and itself
+}
+
+// parseBranch parses branch page id; a page whose elements lie outside it
+// or whose keys are not positions in order is ErrCorrupt.
+func parseBranch(id uint64, p []byte) (*branchNode, error) {
+	count := int(native.Uint16(p[10:]))
+	if count == 0 || pageHeaderSize+count*branchElemSize > len(p) {
+		return nil, corruptf("bolt: log page %d: a branch page of %d elements", id, count)
+	}
+	n := &branchNode{id: id, keys: make([]uint64, count), kids: make([]uint64, count), size: 16*count + 64}
+	for i := range count {
+		e := pageHeaderSize + i*branchElemSize
+		k, ok := logKey(p, e, int(native.Uint32(p[e:])), int(native.Uint32(p[e+4:])))
+		if !ok || (i > 0 && k <= n.keys[i-1]) {
+			return nil, corruptf("bolt: log page %d: branch element %d lies outside its page, is no position or is out of order", id, i)
+		}
+		n.keys[i], n.kids[i] = k, native.Uint64(p[e+8:])
+	}
+	return n, nil
+}
+
+// child is the child whose keys hold want: the last element whose key is
+// at most want, the first if none is (bbolt's Cursor.searchBranch).
+func (n *branchNode) child(want uint64) uint64 {
+	lo, hi := 0, len(n.keys) // the first key > want is in [lo, hi]
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if n.keys[m] > want {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	if lo > 0 {
+		lo--
+	}
+	return n.kids[lo]
 }
 
 func newLeafReader(s *Store, tx *bbolt.Tx, arena []byte) (*leafReader, error) {
@@ -107,27 +149,26 @@ func (lr *leafReader) get(key []byte) ([]byte, error) {
 	if lr.root == 0 {
 		return lr.log.Get(key), nil
 	}
-	if lr.leaf != nil && len(key) == 8 {
-		if k := binary.BigEndian.Uint64(key); k >= lr.leafLo && k <= lr.leafHi {
-			return leafValue(lr.leaf, key)
-		}
+	if len(key) != 8 {
+		return nil, nil // no position: the log holds none
+	}
+	want := binary.BigEndian.Uint64(key)
+	if lr.leaf != nil && want >= lr.leafLo && want <= lr.leafHi {
+		return leafValue(lr.leaf, key)
 	}
 	id := lr.root
 	for depth := 0; ; depth++ {
 		if depth > 64 {
 			return nil, corruptf("bolt: the log's pages nest deeper than 64")
 		}
-		p := []byte(nil)
-		if depth < maxBranchPath && lr.path[depth].id == id && lr.path[depth].p != nil {
-			p = lr.path[depth].p
-		} else if p = lr.branches.get(lr.txid, id); p != nil && depth < maxBranchPath {
-			lr.path[depth] = branchRef{id, p}
+		var n *branchNode
+		if depth < maxBranchPath && lr.path[depth] != nil && lr.path[depth].id == id {
+			n = lr.path[depth]
+		} else if n = lr.branches.get(lr.txid, id); n != nil && depth < maxBranchPath {
+			lr.path[depth] = n
 		}
-		if p != nil {
-			var err error
-			if id, err = branchChild(p, key); err != nil {
-				return nil, fmt.Errorf("bolt: log page %d: %w", id, err)
-			}
+		if n != nil {
+			id = n.child(want)
 			continue
 		}
 		if id == lr.leafID && lr.leaf != nil {
@@ -139,14 +180,15 @@ func (lr *leafReader) get(key []byte) ([]byte, error) {
 		}
 		switch flags := native.Uint16(p[8:]); {
 		case flags&branchPageFlag != 0:
-			p = bytes.Clone(p) // kept beyond the arena's reuse
-			lr.branches.put(lr.txid, id, p)
+			n, err := parseBranch(id, p)
+			if err != nil {
+				return nil, err
+			}
+			lr.branches.put(lr.txid, n)
 			if depth < maxBranchPath {
-				lr.path[depth] = branchRef{id, p}
+				lr.path[depth] = n
 			}
-			if id, err = branchChild(p, key); err != nil {
-				return nil, fmt.Errorf("bolt: log page %d: %w", id, err)
-			}
+			id = n.child(want)
 		case flags&leafPageFlag != 0:
 			lo, hi, ok := leafRange(p)
 			if !ok {
@@ -161,7 +203,8 @@ func (lr *leafReader) get(key []byte) ([]byte, error) {
 	}
 }
 
-// branchCache keeps the log bucket's branch pages read with pread, for
+// branchCache keeps the log bucket's branch pages read with pread, parsed
+// (branchNode, counted at their parsed size), for
 // the transaction that read them (txid): pages are never rewritten while
 // a transaction that can see them is open, but a later commit may reuse
 // a page id. At most branchCacheSize bytes; when full, an arbitrary page
@@ -169,13 +212,13 @@ func (lr *leafReader) get(key []byte) ([]byte, error) {
 type branchCache struct {
 	mu    sync.Mutex
 	txid  int
-	pages map[uint64][]byte
+	pages map[uint64]*branchNode
 	bytes int
 }
 
 const branchCacheSize = 8 << 20
 
-func (c *branchCache) get(txid int, id uint64) []byte {
+func (c *branchCache) get(txid int, id uint64) *branchNode {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.txid != txid {
@@ -184,21 +227,21 @@ func (c *branchCache) get(txid int, id uint64) []byte {
 	return c.pages[id]
 }
 
-func (c *branchCache) put(txid int, id uint64, p []byte) {
+func (c *branchCache) put(txid int, n *branchNode) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.txid != txid || c.pages == nil {
-		c.txid, c.pages, c.bytes = txid, map[uint64][]byte{}, 0
+		c.txid, c.pages, c.bytes = txid, map[uint64]*branchNode{}, 0
 	}
 	for k, v := range c.pages {
-		if c.bytes+len(p) <= branchCacheSize {
+		if c.bytes+n.size <= branchCacheSize {
 			break
 		}
 		delete(c.pages, k)
-		c.bytes -= len(v)
+		c.bytes -= v.size
 	}
-	c.pages[id] = p
-	c.bytes += len(p)
+	c.pages[n.id] = n
+	c.bytes += n.size
 }
 
 // readPage reads page id with its overflow pages into the arena.
@@ -244,31 +287,6 @@ func (lr *leafReader) alloc(n int) []byte {
 	b := lr.arena[len(lr.arena) : len(lr.arena)+n : len(lr.arena)+n]
 	lr.arena = lr.arena[:len(lr.arena)+n]
 	return b
-}
-
-// branchChild is the child of branch page p whose keys hold key: the last
-// element whose key is at most key (bbolt's Cursor.searchBranch). The
-// log's keys are positions, 8 bytes big-endian: compared as numbers.
-func branchChild(p []byte, key []byte) (uint64, error) {
-	count := int(native.Uint16(p[10:]))
-	if count == 0 || pageHeaderSize+count*branchElemSize > len(p) {
-		return 0, corruptf("a branch page of %d elements", count)
-	}
-	want := binary.BigEndian.Uint64(key)
-	bad := false
-	i := sort.Search(count, func(i int) bool {
-		e := pageHeaderSize + i*branchElemSize
-		k, ok := logKey(p, e, int(native.Uint32(p[e:])), int(native.Uint32(p[e+4:])))
-		bad = bad || !ok
-		return k > want
-	})
-	if bad {
-		return 0, corruptf("a branch element lies outside its page or is no position")
-	}
-	if i > 0 {
-		i--
-	}
-	return native.Uint64(p[pageHeaderSize+i*branchElemSize+8:]), nil
 }
 
 // logKey is the position at offset pos from element e of page p, a key of
