@@ -58,7 +58,7 @@ func fastStatementPosted(data []byte) (StatementPosted, bool) {
 // decoded line shares them instead of a string each (three allocations a
 // line). Any other value decodes as it is.
 var (
-	lineProducts     = []string{"ECS", "EBS", "CDN", "RDS", "OSS", "SLB"}
+	lineProducts     = []string{"KEC", "ECS", "EBS", "CDN", "RDS", "Marketplace", "kec", "ecs"}
 	lineBillingModes = []string{string(Prepaid), string(Postpaid)}
 	lineChannels     = []string{string(ChannelKingsoft), string(ChannelMarketplaceSelf), string(ChannelMarketplaceMerchant)}
 )
