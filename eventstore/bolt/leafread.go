@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -17,7 +16,8 @@ import (
 // per-stream build spent ≈ 3 s in those faults and ≈ 2 s unmapping them
 // again to keep the resident set bounded. leafReader instead finds a
 // record's leaf page through the log bucket's branch pages and reads each
-// page with pread into a buffer; the branch pages are kept (branchCache),
+// page with pread into a buffer; the branch pages are kept parsed
+// (branchCache),
 // so that a record mostly costs one system call, and no page of the log
 // is mapped (a branch page read through the map brought 64 KiB of leaves
 // with it).
@@ -69,10 +69,68 @@ type leafReader struct {
 	log      *bbolt.Bucket
 	txid     int
 	branches *branchCache
-	// The last leaf read, kept: a stream's records often share one.
-	leafID uint64
-	leaf   []byte
-	arena  []byte // the leaves' bytes lent with the chunk
+	// The last leaf read, kept: a stream's records often share one. A key
+	// between its first and last keys is in it or nowhere (the leaves
+	// split the keys in order), so such a key needs no walk down the
+	// branch pages.
+	leafID         uint64
+	leaf           []byte
+	leafLo, leafHi uint64
+	// The branch pages of the last walk, by depth: the next walk mostly
+	// goes through the same ones, without the shared cache's lock.
+	path  [maxBranchPath]*branchNode
+	arena []byte // the leaves' bytes lent with the chunk
+}
+
+// maxBranchPath is how many levels of branch pages a reader keeps for
+// itself (a log of a billion records has five).
+const maxBranchPath = 8
+
+// branchNode is a branch page parsed: its elements' keys (positions, in
+// order) and child page ids. Parsed once when read, so that a lookup is a
+// search over numbers, and every element is checked once.
+type branchNode struct {
+	id   uint64
+	keys []uint64
+	kids []uint64
+	size int // what the cache counts it for: its slices and itself
+}
+
+// parseBranch parses branch page id; a page whose elements lie outside it
+// or whose keys are not positions in order is ErrCorrupt.
+func parseBranch(id uint64, p []byte) (*branchNode, error) {
+	count := int(native.Uint16(p[10:]))
+	if count == 0 || pageHeaderSize+count*branchElemSize > len(p) {
+		return nil, corruptf("bolt: log page %d: a branch page of %d elements", id, count)
+	}
+	n := &branchNode{id: id, keys: make([]uint64, count), kids: make([]uint64, count), size: 16*count + 64}
+	for i := range count {
+		e := pageHeaderSize + i*branchElemSize
+		k, ok := logKey(p, e, int(native.Uint32(p[e:])), int(native.Uint32(p[e+4:])))
+		if !ok || (i > 0 && k <= n.keys[i-1]) {
+			return nil, corruptf("bolt: log page %d: branch element %d lies outside its page, is no position or is out of order", id, i)
+		}
+		n.keys[i], n.kids[i] = k, native.Uint64(p[e+8:])
+	}
+	return n, nil
+}
+
+// child is the child whose keys hold want: the last element whose key is
+// at most want, the first if none is (bbolt's Cursor.searchBranch).
+func (n *branchNode) child(want uint64) uint64 {
+	lo, hi := 0, len(n.keys) // the first key > want is in [lo, hi]
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if n.keys[m] > want {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	if lo > 0 {
+		lo--
+	}
+	return n.kids[lo]
 }
 
 func newLeafReader(s *Store, tx *bbolt.Tx, arena []byte) (*leafReader, error) {
@@ -91,16 +149,26 @@ func (lr *leafReader) get(key []byte) ([]byte, error) {
 	if lr.root == 0 {
 		return lr.log.Get(key), nil
 	}
+	if len(key) != 8 {
+		return nil, nil // no position: the log holds none
+	}
+	want := binary.BigEndian.Uint64(key)
+	if lr.leaf != nil && want >= lr.leafLo && want <= lr.leafHi {
+		return leafValue(lr.leaf, key)
+	}
 	id := lr.root
 	for depth := 0; ; depth++ {
 		if depth > 64 {
 			return nil, corruptf("bolt: the log's pages nest deeper than 64")
 		}
-		if p := lr.branches.get(lr.txid, id); p != nil {
-			var err error
-			if id, err = branchChild(p, key); err != nil {
-				return nil, fmt.Errorf("bolt: log page %d: %w", id, err)
-			}
+		var n *branchNode
+		if depth < maxBranchPath && lr.path[depth] != nil && lr.path[depth].id == id {
+			n = lr.path[depth]
+		} else if n = lr.branches.get(lr.txid, id); n != nil && depth < maxBranchPath {
+			lr.path[depth] = n
+		}
+		if n != nil {
+			id = n.child(want)
 			continue
 		}
 		if id == lr.leafID && lr.leaf != nil {
@@ -112,13 +180,22 @@ func (lr *leafReader) get(key []byte) ([]byte, error) {
 		}
 		switch flags := native.Uint16(p[8:]); {
 		case flags&branchPageFlag != 0:
-			p = bytes.Clone(p) // kept beyond the arena's reuse
-			lr.branches.put(lr.txid, id, p)
-			if id, err = branchChild(p, key); err != nil {
-				return nil, fmt.Errorf("bolt: log page %d: %w", id, err)
+			n, err := parseBranch(id, p)
+			if err != nil {
+				return nil, err
 			}
+			lr.branches.put(lr.txid, n)
+			if depth < maxBranchPath {
+				lr.path[depth] = n
+			}
+			id = n.child(want)
 		case flags&leafPageFlag != 0:
-			lr.leafID, lr.leaf = id, p
+			lo, hi, ok := leafRange(p)
+			if !ok {
+				lr.leafID, lr.leaf = 0, nil
+				return leafValue(p, key) // says what is wrong with it
+			}
+			lr.leafID, lr.leaf, lr.leafLo, lr.leafHi = id, p, lo, hi
 			return leafValue(p, key)
 		default:
 			return nil, corruptf("bolt: log page %d is neither a branch nor a leaf (flags %#x)", id, flags)
@@ -126,7 +203,8 @@ func (lr *leafReader) get(key []byte) ([]byte, error) {
 	}
 }
 
-// branchCache keeps the log bucket's branch pages read with pread, for
+// branchCache keeps the log bucket's branch pages read with pread, parsed
+// (branchNode, counted at their parsed size), for
 // the transaction that read them (txid): pages are never rewritten while
 // a transaction that can see them is open, but a later commit may reuse
 // a page id. At most branchCacheSize bytes; when full, an arbitrary page
@@ -134,13 +212,13 @@ func (lr *leafReader) get(key []byte) ([]byte, error) {
 type branchCache struct {
 	mu    sync.Mutex
 	txid  int
-	pages map[uint64][]byte
+	pages map[uint64]*branchNode
 	bytes int
 }
 
 const branchCacheSize = 8 << 20
 
-func (c *branchCache) get(txid int, id uint64) []byte {
+func (c *branchCache) get(txid int, id uint64) *branchNode {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.txid != txid {
@@ -149,21 +227,21 @@ func (c *branchCache) get(txid int, id uint64) []byte {
 	return c.pages[id]
 }
 
-func (c *branchCache) put(txid int, id uint64, p []byte) {
+func (c *branchCache) put(txid int, n *branchNode) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.txid != txid || c.pages == nil {
-		c.txid, c.pages, c.bytes = txid, map[uint64][]byte{}, 0
+		c.txid, c.pages, c.bytes = txid, map[uint64]*branchNode{}, 0
 	}
 	for k, v := range c.pages {
-		if c.bytes+len(p) <= branchCacheSize {
+		if c.bytes+n.size <= branchCacheSize {
 			break
 		}
 		delete(c.pages, k)
-		c.bytes -= len(v)
+		c.bytes -= v.size
 	}
-	c.pages[id] = p
-	c.bytes += len(p)
+	c.pages[n.id] = n
+	c.bytes += n.size
 }
 
 // readPage reads page id with its overflow pages into the arena.
@@ -211,31 +289,6 @@ func (lr *leafReader) alloc(n int) []byte {
 	return b
 }
 
-// branchChild is the child of branch page p whose keys hold key: the last
-// element whose key is at most key (bbolt's Cursor.searchBranch). The
-// log's keys are positions, 8 bytes big-endian: compared as numbers.
-func branchChild(p []byte, key []byte) (uint64, error) {
-	count := int(native.Uint16(p[10:]))
-	if count == 0 || pageHeaderSize+count*branchElemSize > len(p) {
-		return 0, corruptf("a branch page of %d elements", count)
-	}
-	want := binary.BigEndian.Uint64(key)
-	bad := false
-	i := sort.Search(count, func(i int) bool {
-		e := pageHeaderSize + i*branchElemSize
-		k, ok := logKey(p, e, int(native.Uint32(p[e:])), int(native.Uint32(p[e+4:])))
-		bad = bad || !ok
-		return k > want
-	})
-	if bad {
-		return 0, corruptf("a branch element lies outside its page or is no position")
-	}
-	if i > 0 {
-		i--
-	}
-	return native.Uint64(p[pageHeaderSize+i*branchElemSize+8:]), nil
-}
-
 // logKey is the position at offset pos from element e of page p, a key of
 // ks bytes; false if it is not 8 bytes within the page.
 func logKey(p []byte, e, pos, ks int) (uint64, bool) {
@@ -244,6 +297,19 @@ func logKey(p []byte, e, pos, ks int) (uint64, bool) {
 		return 0, false
 	}
 	return binary.BigEndian.Uint64(p[at:]), true
+}
+
+// leafRange is the first and last keys of leaf page p; false if it has
+// none or they are not positions within the page.
+func leafRange(p []byte) (lo, hi uint64, ok bool) {
+	count := int(native.Uint16(p[10:]))
+	if count == 0 || pageHeaderSize+count*leafElemSize > len(p) {
+		return 0, 0, false
+	}
+	first, last := pageHeaderSize, pageHeaderSize+(count-1)*leafElemSize
+	lo, ok1 := logKey(p, first, int(native.Uint32(p[first+4:])), int(native.Uint32(p[first+8:])))
+	hi, ok2 := logKey(p, last, int(native.Uint32(p[last+4:])), int(native.Uint32(p[last+8:])))
+	return lo, hi, ok1 && ok2 && lo <= hi
 }
 
 // leafValue is the value of key in leaf page p (nil if absent).

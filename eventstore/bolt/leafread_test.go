@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,6 +51,15 @@ func TestLeafReaderIsGet(t *testing.T) {
 				require.NoError(t, err)
 				want := log.Get(key)
 				require.True(t, bytes.Equal(got, want) && (got == nil) == (want == nil), "round %d, position %d", round, pos)
+			}
+			// Out of order too: the kept leaf and branch path must not
+			// answer for a key outside them.
+			for _, p := range rand.Perm(n + 4) {
+				key := binary.BigEndian.AppendUint64(nil, uint64(p))
+				got, err := lr.get(key)
+				require.NoError(t, err)
+				want := log.Get(key)
+				require.True(t, bytes.Equal(got, want) && (got == nil) == (want == nil), "round %d, position %d out of order", round, p)
 			}
 			return nil
 		})

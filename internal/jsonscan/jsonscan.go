@@ -280,13 +280,31 @@ func digits(b []byte, i int) int {
 // kind of value is accepted; Others makes Object skip the keys it does not
 // list.
 type Field struct {
-	key string
-	dst any // *string, *bool, *time.Time, *[]string, *[]byte, func() bool or []Field (Object)
+	key   string
+	dst   any      // *string, *bool, *time.Time, *[]string, *[]byte, func() bool or []Field (Object)
+	words []string // OneOf's: a *string gets one of these when it equals it
 }
 
 // String accepts a plain string into dst (for a named string type, convert
 // the pointer: (*string)(&x.Kind)).
 func String(key string, dst *string) Field { return Field{key: key, dst: dst} }
+
+// OneOf is String for a member that mostly holds one of a few words (an
+// enumeration): such a value is given the word itself, without a string
+// of its own; any other plain string is accepted as String accepts it.
+func OneOf(key string, dst *string, words []string) Field {
+	return Field{key: key, dst: dst, words: words}
+}
+
+// word is t as a string: one of words when it equals one.
+func word(t []byte, words []string) string {
+	for _, w := range words {
+		if w == string(t) {
+			return w
+		}
+	}
+	return string(t)
+}
 
 // Bool accepts true or false.
 func Bool(key string, dst *bool) Field { return Field{key: key, dst: dst} }
@@ -374,7 +392,11 @@ func (s *Scanner) Object(fields ...Field) bool {
 			if !ok {
 				return false
 			}
-			*dst = string(s.b[start+1 : s.i-1])
+			if t := s.b[start+1 : s.i-1]; fields[i].words != nil {
+				*dst = word(t, fields[i].words)
+			} else {
+				*dst = string(t)
+			}
 		case *[]byte:
 			start, ok := s.plain()
 			if !ok {
@@ -422,7 +444,7 @@ func (s *Scanner) value(f *Field) bool {
 	case *string:
 		t, ok := s.Token()
 		if ok {
-			*dst = string(t[1 : len(t)-1])
+			*dst = word(t[1:len(t)-1], f.words)
 		}
 		return ok
 	case *[]byte:

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // doc is what the table tests decode into.
@@ -167,4 +169,35 @@ func FuzzSkip(f *testing.F) {
 		f.Add([]byte(in))
 	}
 	f.Fuzz(checkSkip)
+}
+
+func TestOneOf(t *testing.T) {
+	words := []string{"prepaid", "postpaid"}
+	tests := []struct {
+		in     string
+		want   string
+		shared bool // the word itself, not a string of its own
+		ok     bool
+	}{
+		{`{"m":"postpaid"}`, "postpaid", true, true},
+		{`{"m":"prepaid"}`, "prepaid", true, true},
+		{`{"m":"prepaidx"}`, "prepaidx", false, true},
+		{`{"m":"pre"}`, "pre", false, true},
+		{`{"m":""}`, "", false, true},
+		{`{"m":"pre\u0070aid"}`, "", false, false}, // escapes, as String
+		{`{"m":null}`, "", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			var got string
+			ok := Decode([]byte(tt.in), OneOf("m", &got, words))
+			if ok != tt.ok || got != tt.want {
+				t.Fatalf("got %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
+			}
+			shared := ok && slices.ContainsFunc(words, func(w string) bool { return unsafe.StringData(w) == unsafe.StringData(got) })
+			if shared != tt.shared {
+				t.Fatalf("shared %v, want %v", shared, tt.shared)
+			}
+		})
+	}
 }
