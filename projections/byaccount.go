@@ -39,16 +39,6 @@ import (
 // two accounts (only a forged log has one). The build notices those and
 // is redone in log order.
 
-// streamLender is a store that lends a stream's records (eventstore/bolt
-// inside its read transaction; eventstore/seglog hands out copies), and
-// whose positions are 1, 2, 3, … up to LastPosition: a build counts the
-// log's records without reading the other streams.
-type streamLender interface {
-	StreamNames(ctx context.Context, prefix, after string, limit int) ([]string, error)
-	LendStream(ctx context.Context, stream string, upTo eventstore.Position, buf []eventstore.Record, fn func([]eventstore.Record) error) error
-	LastPosition() eventstore.Position
-}
-
 // errCrossAccount: an id folded in two accounts; the build is redone in
 // log order.
 var errCrossAccount = errors.New("projections: an id in two accounts")
@@ -100,7 +90,7 @@ type confRef struct {
 // buildByAccount builds p's empty file from the whole log of sl. It
 // returns errCrossAccount (p's file then holds part of a build: reset it)
 // when the log needs the log-order build.
-func (p *Projections) buildByAccount(ctx context.Context, store eventstore.Store, sl streamLender) (err error) {
+func (p *Projections) buildByAccount(ctx context.Context, store eventstore.Store, sl eventstore.StreamLender) (err error) {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
 	upTo := sl.LastPosition()
@@ -153,12 +143,8 @@ func (p *Projections) buildByAccount(ctx context.Context, store eventstore.Store
 					continue // only advances the position
 				}
 				r := &acctResult{id: id, done: make(chan struct{})}
-				for _, ch := range []chan *acctResult{work, order} {
-					select {
-					case ch <- r:
-					case <-ctx.Done():
-						return
-					}
+				if !sendEach(ctx, r, work, order) {
+					return
 				}
 			}
 		}
@@ -212,7 +198,7 @@ type acctFolder struct {
 }
 
 // fold folds account r.id's stream up to position upTo into r.
-func (w *acctFolder) fold(ctx context.Context, sl streamLender, upTo eventstore.Position, r *acctResult) {
+func (w *acctFolder) fold(ctx context.Context, sl eventstore.StreamLender, upTo eventstore.Position, r *acctResult) {
 	b := w.b
 	clear(b.dirty)
 	b.applied, b.pos, b.records, b.nFaults = 0, 0, 0, 0

@@ -113,7 +113,7 @@ func applyEach(t testing.TB, records []eventstore.Record) *Projections {
 	return p
 }
 
-// renumber gives the records the positions 1, 2, 3, … a streamLender has.
+// renumber gives the records the positions 1, 2, 3, … an eventstore.StreamLender has.
 func renumber(records []eventstore.Record) []eventstore.Record {
 	out := slices.Clone(records)
 	for i := range out {
@@ -279,7 +279,7 @@ func TestByAccountBuildOnStores(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			if _, ok := s.(streamLender); !ok {
+			if _, ok := s.(eventstore.StreamLender); !ok {
 				t.Fatalf("%T lends no streams", s)
 			}
 			for _, r := range oddLog(t) {

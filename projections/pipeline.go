@@ -121,12 +121,8 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 					}
 					return
 				}
-				for _, ch := range []chan *chunk{work, order} {
-					select {
-					case ch <- b:
-					case <-ctx.Done():
-						return
-					}
+				if !sendEach(ctx, b, work, order) {
+					return
 				}
 			}
 		})
@@ -490,4 +486,17 @@ func (d *decoded) decode() {
 	if d.isAccount {
 		d.ev, d.err = domain.DecodeEvent(r.Type, r.Data)
 	}
+}
+
+// sendEach sends v on each channel in turn (a worker's, then the writer's,
+// which keeps the order), and says false when ctx ends first.
+func sendEach[T any](ctx context.Context, v T, chans ...chan T) bool {
+	for _, ch := range chans {
+		select {
+		case ch <- v:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
 }

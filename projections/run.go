@@ -250,7 +250,7 @@ var byAccount = true
 // record stop reports (not applied). A record that cannot be folded is kept
 // as a fault (Reconcile reports it) and does not end the fold.
 func (p *Projections) foldLog(ctx context.Context, store eventstore.Store, from eventstore.Position, stop func(eventstore.Record) bool) error {
-	if sl, ok := store.(streamLender); ok && p.exclusive && stop == nil && from == eventstore.Start && !p.started() && byAccount {
+	if sl, ok := store.(eventstore.StreamLender); ok && p.exclusive && stop == nil && from == eventstore.Start && !p.started() && byAccount {
 		err := p.buildByAccount(ctx, store, sl)
 		if !errors.Is(err, errCrossAccount) {
 			return err

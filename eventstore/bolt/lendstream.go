@@ -177,3 +177,5 @@ func lendStreamChunk(tx *bbolt.Tx, lr *leafReader, stream string, prefix []byte,
 	}
 	return chunk, size, nil
 }
+
+var _ eventstore.StreamLender = (*Store)(nil)

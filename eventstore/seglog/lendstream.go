@@ -61,3 +61,5 @@ func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.P
 	}
 	return nil
 }
+
+var _ eventstore.StreamLender = (*Store)(nil)

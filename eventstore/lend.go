@@ -1,0 +1,22 @@
+package eventstore
+
+import "context"
+
+// StreamLender is offered by stores that hand out one stream's records at a
+// time and whose positions run 1, 2, 3, … up to LastPosition, with none
+// missing: a rebuild of the read models folds account by account and
+// counts the log's records without reading the other streams
+// (eventstore/bolt, eventstore/seglog).
+type StreamLender interface {
+	// StreamNames lists up to limit names of streams that begin with
+	// prefix, in byte order, each after after ("" from the first).
+	StreamNames(ctx context.Context, prefix, after string, limit int) ([]string, error)
+	// LendStream calls fn with the stream's records up to position upTo,
+	// in order, a chunk at a time. The records may be lent: their bytes
+	// are valid only until fn returns. buf is reused for the chunks when
+	// large enough. fn's error ends the read and is returned as it is; a
+	// stream that does not exist is ErrStreamNotFound.
+	LendStream(ctx context.Context, stream string, upTo Position, buf []Record, fn func([]Record) error) error
+	// LastPosition is the position of the log's last record.
+	LastPosition() Position
+}

@@ -1,0 +1,77 @@
+package storetest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// RunStreamLender is the contract of eventstore.StreamLender, on a new
+// store from newStore: each stream's records, copied inside fn, are
+// ReadStream's up to the position asked for, across chunks and pages
+// (many small records, and large ones), in a log big enough to need more
+// than one level of index; StreamNames lists a prefix's streams in order,
+// page by page; a stream with no records is ErrStreamNotFound; fn's error
+// ends the read and comes back as it is.
+func RunStreamLender(t *testing.T, newStore func(t *testing.T) eventstore.Store) {
+	s := newStore(t)
+	defer s.Close()
+	sl, ok := s.(eventstore.StreamLender)
+	require.True(t, ok, "%T is no eventstore.StreamLender", s)
+	streams := []string{"account-a", "account-b", "account-c", "other", "account-", "accountx"}
+	for i := range 40 {
+		batch := make([]eventstore.EventData, 100)
+		for j := range batch {
+			batch[j] = eventstore.EventData{ID: uuid.New(), Type: "T", Data: fmt.Appendf(nil, `{"n":%d}`, i*100+j), Metadata: []byte(`{}`)}
+		}
+		appendOK(t, s, streams[i%len(streams)], eventstore.Any, batch...)
+		if i%9 == 4 {
+			big := eventstore.EventData{ID: uuid.New(), Type: "T", Data: fmt.Appendf(nil, `{"big":%q}`, strings.Repeat("x", 20000+i)), Metadata: []byte(`{}`)}
+			appendOK(t, s, "account-b", eventstore.Any, big)
+		}
+	}
+
+	var names []string
+	for after := ""; ; {
+		page, err := sl.StreamNames(ctx(t), "account-", after, 2)
+		require.NoError(t, err)
+		if len(page) == 0 {
+			break
+		}
+		names = append(names, page...)
+		after = page[len(page)-1]
+	}
+	require.Equal(t, []string{"account-", "account-a", "account-b", "account-c"}, names)
+
+	last := sl.LastPosition()
+	for _, upTo := range []eventstore.Position{last, last / 2, 1} {
+		for _, stream := range streams {
+			var want, got []eventstore.Record
+			for r, err := range s.ReadStream(ctx(t), stream, 0) {
+				require.NoError(t, err)
+				if r.Position <= upTo {
+					want = append(want, r)
+				}
+			}
+			require.NoError(t, sl.LendStream(ctx(t), stream, upTo, nil, func(chunk []eventstore.Record) error {
+				for _, r := range chunk {
+					r.Data, r.Metadata = bytes.Clone(r.Data), bytes.Clone(r.Metadata)
+					got = append(got, r)
+				}
+				return nil
+			}))
+			require.Equal(t, want, got, "%s up to %d", stream, upTo)
+		}
+	}
+	none := func([]eventstore.Record) error { return nil }
+	require.ErrorIs(t, sl.LendStream(ctx(t), "account-none", last, nil, none), eventstore.ErrStreamNotFound)
+	stop := errors.New("stop")
+	require.ErrorIs(t, sl.LendStream(ctx(t), "account-a", last, nil, func([]eventstore.Record) error { return stop }), stop)
+}
