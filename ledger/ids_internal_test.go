@@ -114,7 +114,7 @@ func TestNewUUIDStringIsUUIDv4(t *testing.T) {
 		}
 		seen[s] = true
 	}
-	if n := testing.AllocsPerRun(100, func() { _ = newUUIDString() }); n != 1 {
+	if n := testing.AllocsPerRun(100, func() { _ = newUUIDString() }); n != 1 && !raceEnabled {
 		t.Errorf("%v allocations, want 1", n)
 	}
 	c := (&Ledger{}).prepare(Request{AccountID: "a"})
