@@ -219,7 +219,7 @@ func TestSealFastAllocs(t *testing.T) {
 	// one pass over the pooled buffer (no digest, no string copied for it).
 	if n := testing.AllocsPerRun(100, func() {
 		sealFast(&m, prev, "account-1", 3, "InvoiceRequested", sealData, nil)
-	}); n > 2 {
+	}); n > 2 && !raceEnabled {
 		t.Errorf("%v allocations per seal, want 2", n)
 	}
 }
