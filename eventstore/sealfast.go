@@ -60,16 +60,24 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 
 	sb := sealPool.Get().(*sealBuf)
 	defer sealPool.Put(sb)
+	// The bytes the chain hash is over, in one buffer (chainSum's parts in
+	// its order): one pass of SHA-256 and no copy into the digest's own
+	// buffer. The two lengths not known yet are filled in afterwards.
+	c := chainHead(sb.canon[:0], prevHash, stream, revision, typ)
+	dataLen := len(c)
+	c = append(c, make([]byte, 8)...)
 	if cdata != nil {
-		cdata = append(sb.canon[:0], cdata...)
-	} else if cdata, err = canonicalAppend(sb.canon[:0], data, false); err != nil {
-		sb.canon = cdata[:0]
+		c = append(c, cdata...)
+	} else if c, err = canonicalAppend(c, data, false); err != nil {
+		sb.canon = c[:0]
 		return nil, "", false, nil // the general path reports it
 	}
-	n := len(cdata)
+	metaLen := len(c)
+	c = append(c, make([]byte, 8)...)
+	binary.BigEndian.PutUint64(c[dataLen:], uint64(metaLen-dataLen-8))
 
 	// The canonical envelope without its hash: members sorted by key.
-	c := appendAfter(cdata, `{"actor":{"id":"`, m.Actor.ID)
+	c = appendAfter(c, `{"actor":{"id":"`, m.Actor.ID)
 	c = appendAfter(c, `","role":"`, m.Actor.Role)
 	c = append(c, `"}`...)
 	c = appendMember(c, "causation_id", m.CausationID)
@@ -82,12 +90,12 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 	c = append(c, `,"schema_version":`...)
 	c = strconv.AppendInt(c, int64(m.SchemaVersion), 10)
 	c = append(c, '}')
+	binary.BigEndian.PutUint64(c[metaLen:], uint64(len(c)-metaLen-8))
 	if cap(c) <= 64<<10 { // a large event's buffer is left to the collector
 		sb.canon = c
 	}
 
-	var sum [sha256.Size]byte
-	chainSum(&sum, prevHash, stream, revision, typ, c[:n], c[n:])
+	sum := sha256.Sum256(c)
 
 	// The stored envelope: json.Marshal's member order, Hash last.
 	const fixed = 16 + 19 + 8 + 2 + 20 + 18 + 21 + 18 + 18 + 20 + 14 + 10 + 2 // keys, quotes, punctuation
@@ -130,6 +138,19 @@ func appendMember(b []byte, key, value string) []byte {
 	b = append(b, `":"`...)
 	b = append(b, value...)
 	return append(b, '"')
+}
+
+// chainHead appends what chainSum hashes before the data: the previous
+// hash, the stream, the revision and the type, each string after its
+// length.
+func chainHead(b []byte, prevHash, stream string, revision uint64, typ string) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(len(prevHash)))
+	b = append(b, prevHash...)
+	b = binary.BigEndian.AppendUint64(b, uint64(len(stream)))
+	b = append(b, stream...)
+	b = binary.BigEndian.AppendUint64(b, revision)
+	b = binary.BigEndian.AppendUint64(b, uint64(len(typ)))
+	return append(b, typ...)
 }
 
 // chainSum is the chain hash (ChainHash) over an event's canonical data

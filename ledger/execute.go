@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
 )
@@ -56,12 +54,13 @@ func (l *Ledger) prepare(req Request) command {
 	if c.key == "" {
 		// Retries within this call derive the same IDs; another call is
 		// another command.
-		c.key = "call:" + uuid.NewString()
+		var b [5 + 36]byte
+		c.key = string(appendRandomUUID(append(b[:0], "call:"...)))
 	} else if c.RequestHash == "" {
 		c.RequestHash = commandHash(req.Command)
 	}
 	if c.CorrelationID == "" {
-		c.CorrelationID = uuid.NewString()
+		c.CorrelationID = newUUIDString()
 	}
 	return c
 }

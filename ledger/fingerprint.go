@@ -47,5 +47,7 @@ func commandHashFast(cmd domain.Command) (string, bool) {
 		return "", false
 	}
 	sum := sha256.Sum256(c)
-	return hex.EncodeToString(sum[:]), true
+	var h [2 * sha256.Size]byte // hex.EncodeToString would allocate twice
+	hex.Encode(h[:], sum[:])
+	return string(h[:]), true
 }

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
@@ -52,12 +53,63 @@ func derivedID(accountID, key, kind string, i int) uuid.UUID {
 type idSource struct {
 	accountID, key string
 	n              int
+	newID          func() uuid.UUID // next, made once: a method value handed to Decide escapes
 }
 
 func (s *idSource) next() uuid.UUID {
 	id := derivedID(s.accountID, s.key, "id", s.n)
 	s.n++
 	return id
+}
+
+// idSources keeps idSources (and their method values) between decisions:
+// two allocations a command otherwise.
+var idSources = sync.Pool{New: func() any {
+	s := new(idSource)
+	s.newID = s.next
+	return s
+}}
+
+// getIDSource returns an idSource for the command (accountID, key) from
+// the start of its sequence; putIDSource gives it back once the decision
+// has returned.
+func getIDSource(accountID, key string) *idSource {
+	s := idSources.Get().(*idSource)
+	s.accountID, s.key, s.n = accountID, key, 0
+	return s
+}
+
+func putIDSource(s *idSource) {
+	s.accountID, s.key = "", ""
+	idSources.Put(s)
+}
+
+// newUUIDString is uuid.NewString (a random version 4 UUID in its
+// 36-character form) in one allocation, the string: uuid.New reads the
+// random bytes into a UUID of its own on the heap.
+func newUUIDString() string {
+	var b [36]byte
+	return string(appendRandomUUID(b[:0]))
+}
+
+// appendRandomUUID appends a random version 4 UUID in its 36-character
+// form to b.
+func appendRandomUUID(b []byte) []byte {
+	var u uuid.UUID
+	rand.Read(u[:])         // never fails (crypto/rand: the process stops first)
+	u[6] = u[6]&0x0f | 0x40 // version 4
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	var s [36]byte
+	hex.Encode(s[0:8], u[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], u[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], u[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], u[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], u[10:])
+	return append(b, s[:]...)
 }
 
 // idemScope is the namespace of a caller's idempotency keys on an account

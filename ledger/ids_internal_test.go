@@ -94,3 +94,49 @@ func TestTypeNameIsPercentT(t *testing.T) {
 		}
 	}
 }
+
+// TestNewUUIDStringIsUUIDv4: the correlation IDs and call keys the ledger
+// makes are random version 4 UUIDs in their canonical form, as
+// uuid.NewString's were, in one allocation.
+func TestNewUUIDStringIsUUIDv4(t *testing.T) {
+	seen := map[string]bool{}
+	for range 2000 {
+		s := newUUIDString()
+		u, err := uuid.Parse(s)
+		if err != nil || u.String() != s {
+			t.Fatalf("%q is not a UUID in canonical form: %v", s, err)
+		}
+		if u.Version() != 4 || u.Variant() != uuid.RFC4122 {
+			t.Fatalf("%q: version %d, variant %v; want 4, RFC 4122", s, u.Version(), u.Variant())
+		}
+		if seen[s] {
+			t.Fatalf("%q twice", s)
+		}
+		seen[s] = true
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = newUUIDString() }); n != 1 && !raceEnabled {
+		t.Errorf("%v allocations, want 1", n)
+	}
+	c := (&Ledger{}).prepare(Request{AccountID: "a"})
+	if k, ok := strings.CutPrefix(c.key, "call:"); !ok || uuid.Validate(k) != nil || len(k) != 36 {
+		t.Errorf("a call's key %q: want call: and a UUID", c.key)
+	}
+}
+
+// TestIDSourceReused: an idSource from the pool starts its sequence again,
+// whatever the one before it handed out.
+func TestIDSourceReused(t *testing.T) {
+	s := getIDSource("acc", "k")
+	first := []uuid.UUID{s.newID(), s.newID()}
+	putIDSource(s)
+	for range 3 {
+		s := getIDSource("acc", "k")
+		if a, b := s.newID(), s.newID(); a != first[0] || b != first[1] {
+			t.Fatalf("a reused source gave %v %v, want %v", a, b, first)
+		}
+		if got := s.newID(); got != derivedID("acc", "k", "id", 2) {
+			t.Fatalf("third ID %v", got)
+		}
+		putIDSource(s)
+	}
+}

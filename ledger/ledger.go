@@ -39,6 +39,7 @@ type Options struct {
 // several Ledgers (in one process or many) may share one store.
 type Ledger struct {
 	store      eventstore.Store
+	lens       streamLener // store, when it says a stream's length (asked once, not a command)
 	clock      Clock
 	issuer     string
 	taxRate    decimal.Decimal
@@ -60,6 +61,7 @@ func New(store eventstore.Store, opts Options) *Ledger {
 		locks:      newAccountLocks(),
 		queues:     newQueues(),
 	}
+	l.lens, _ = store.(streamLener)
 	if l.clock == nil {
 		l.clock = SystemClock()
 	}

@@ -57,8 +57,8 @@ func (l *Ledger) current(ctx context.Context, accountID string) (*folded, error)
 // (a range loop's body and the variables it captures were four
 // allocations a command).
 func (l *Ledger) catchUp(ctx context.Context, f *folded) error {
-	if sl, ok := l.store.(streamLener); ok && f.acc.Version > 0 && ctx.Err() == nil {
-		if n, ok := sl.StreamLen(f.stream); ok && n == f.acc.Version {
+	if l.lens != nil && f.acc.Version > 0 && ctx.Err() == nil {
+		if n, ok := l.lens.StreamLen(f.stream); ok && n == f.acc.Version {
 			return nil // nothing past the cached state (seglog answers without a read)
 		}
 	}

@@ -282,14 +282,15 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 			}
 		}
 		now := CanonicalTime(l.clock, l.clock.Now())
-		ids := &idSource{accountID: c.AccountID, key: c.key}
+		ids := getIDSource(c.AccountID, c.key)
 		events, err := c.Command.Decide(f.acc, domain.Env{
 			Now:      now,
 			Issuer:   l.issuer,
 			TaxRate:  l.taxRate,
 			Calendar: l.calendar(),
-			NewID:    ids.next,
+			NewID:    ids.newID,
 		})
+		putIDSource(ids)
 		if err != nil {
 			outs[i].err = err
 			continue

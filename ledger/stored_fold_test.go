@@ -2,12 +2,15 @@ package ledger_test
 
 import (
 	"context"
+	"iter"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/eventstore/seglog"
 )
 
 // TestCachedAccountIsTheLogsFold: the ledger folds the events it decides
@@ -71,4 +74,29 @@ func TestCatchUpSeesAnotherLedgersEvents(t *testing.T) {
 	got, err = l1.Load(ctx, acc)
 	require.NoError(t, err)
 	require.Equal(t, fresh, got)
+}
+
+// readCounter is the segmented log, counting its stream reads.
+type readCounter struct {
+	*seglog.Store
+	reads atomic.Int64
+}
+
+func (r *readCounter) ReadStream(ctx context.Context, stream string, from uint64) iter.Seq2[eventstore.Record, error] {
+	r.reads.Add(1)
+	return r.Store.ReadStream(ctx, stream, from)
+}
+
+// TestCatchUpAsksBeforeItReads: a command on a cached account that no one
+// else moved reads nothing: the store's StreamLen said the cache is
+// current.
+func TestCatchUpAsksBeforeItReads(t *testing.T) {
+	s := &readCounter{Store: openLog(t)}
+	l := newLedger(s)
+	const acc = "acc-quiet"
+	exec(t, l, acc, billing, statement("2025-11", "100.00"))
+	s.reads.Store(0)
+	exec(t, l, acc, billing, statement("2025-12", "50.00"))
+	exec(t, l, acc, billing, statement("2026-01", "1.00"))
+	require.Zero(t, s.reads.Load(), "stream reads for commands on a current cached account")
 }
