@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
@@ -12,11 +11,11 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/jsonscan"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -232,7 +231,7 @@ func appendWireEvent(b []byte, r eventstore.Record) ([]byte, error) {
 	b = append(b, `,"revision":`...)
 	b = strconv.AppendUint(b, r.Revision, 10)
 	b = append(b, `,"id":`...)
-	b = appendUUID(b, r.ID)
+	b = jsonscan.AppendQuotedUUID(b, r.ID)
 	b = append(b, `,"type":`...)
 	if b, err = jsontext.AppendQuote(b, r.Type); err != nil {
 		return b, err
@@ -246,23 +245,6 @@ func appendWireEvent(b []byte, r eventstore.Record) ([]byte, error) {
 		return b, err
 	}
 	return append(b, '}'), nil
-}
-
-// appendUUID appends id quoted in its canonical form, as its MarshalText
-// (uuid.String allocated once per event).
-func appendUUID(b []byte, id uuid.UUID) []byte {
-	var buf [38]byte
-	buf[0], buf[37] = '"', '"'
-	hex.Encode(buf[1:9], id[0:4])
-	buf[9] = '-'
-	hex.Encode(buf[10:14], id[4:6])
-	buf[14] = '-'
-	hex.Encode(buf[15:19], id[6:8])
-	buf[19] = '-'
-	hex.Encode(buf[20:24], id[8:10])
-	buf[24] = '-'
-	hex.Encode(buf[25:37], id[10:])
-	return append(b, buf[:]...)
 }
 
 // appender is an io.Writer appending to a slice.

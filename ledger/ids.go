@@ -15,6 +15,7 @@ import (
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/jsonscan"
 )
 
 // idNamespace is the UUIDv5 namespace of every ID the ledger derives. It
@@ -99,17 +100,7 @@ func appendRandomUUID(b []byte) []byte {
 	rand.Read(u[:])         // never fails (crypto/rand: the process stops first)
 	u[6] = u[6]&0x0f | 0x40 // version 4
 	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
-	var s [36]byte
-	hex.Encode(s[0:8], u[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], u[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], u[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], u[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], u[10:])
-	return append(b, s[:]...)
+	return jsonscan.AppendUUID(b, u)
 }
 
 // idemScope is the namespace of a caller's idempotency keys on an account

@@ -39,6 +39,15 @@ func TestContract(t *testing.T) {
 	})
 }
 
+// TestStreamLenderContract: LendStream reads each record's pages with
+// pread (small records many to a leaf, large ones on overflow pages, a log
+// with branch pages) and lends what ReadStream reads.
+func TestStreamLenderContract(t *testing.T) {
+	storetest.RunStreamLender(t, func(t *testing.T) eventstore.Store {
+		return open(t, filepath.Join(t.TempDir(), "fapiao.db"))
+	})
+}
+
 func event(n int) eventstore.EventData {
 	return eventstore.EventData{
 		ID:       uuid.New(),

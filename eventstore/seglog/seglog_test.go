@@ -46,6 +46,14 @@ func TestContract(t *testing.T) {
 	})
 }
 
+// TestStreamLenderContract: LendStream hands out what ReadStream reads,
+// across segments (small ones).
+func TestStreamLenderContract(t *testing.T) {
+	storetest.RunStreamLender(t, func(t *testing.T) eventstore.Store {
+		return open(t, filepath.Join(t.TempDir(), "log"), seglog.Options{SegmentBytes: 256 << 10})
+	})
+}
+
 func event(n int) eventstore.EventData {
 	return eventstore.EventData{ID: uuid.New(), Type: "Tested",
 		Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, n)), Metadata: json.RawMessage(`{}`)}

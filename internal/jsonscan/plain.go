@@ -31,13 +31,19 @@ func Plain(s string) bool {
 // lower-case form, as github.com/google/uuid's MarshalJSON writes it
 // (plain: the same in the stored and the canonical form).
 func AppendQuotedUUID(b []byte, id [16]byte) []byte {
-	const hexDigits = "0123456789abcdef"
 	b = append(b, '"')
+	return append(AppendUUID(b, id), '"')
+}
+
+// AppendUUID appends id in the canonical 8-4-4-4-12 lower-case form, as
+// github.com/google/uuid's String writes it, without allocating.
+func AppendUUID(b []byte, id [16]byte) []byte {
+	const hexDigits = "0123456789abcdef"
 	for i, c := range id {
 		if i == 4 || i == 6 || i == 8 || i == 10 {
 			b = append(b, '-')
 		}
 		b = append(b, hexDigits[c>>4], hexDigits[c&0x0f])
 	}
-	return append(b, '"')
+	return b
 }

@@ -57,7 +57,7 @@ func TestPlainIsWhatJSONWritesAsItself(t *testing.T) {
 	}
 }
 
-func TestAppendQuotedUUID(t *testing.T) {
+func TestAppendUUID(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for range 1000 {
 		var id [16]byte
@@ -67,6 +67,9 @@ func TestAppendQuotedUUID(t *testing.T) {
 		want := fmt.Sprintf(`"%x-%x-%x-%x-%x"`, id[0:4], id[4:6], id[6:8], id[8:10], id[10:])
 		if got := string(AppendQuotedUUID([]byte("x"), id)); got != "x"+want {
 			t.Fatalf("AppendQuotedUUID(%x) = %s, want %s", id, got, want)
+		}
+		if got := string(AppendUUID([]byte("x"), id)); got != "x"+want[1:len(want)-1] {
+			t.Fatalf("AppendUUID(%x) = %s, want %s", id, got, want)
 		}
 	}
 }
