@@ -94,7 +94,12 @@ func newAccountLocks() *accountLocks { return &accountLocks{seed: maphash.MakeSe
 // unlock (a mutex, not its Unlock method value: that was an allocation
 // per command).
 func (l *accountLocks) lock(id string) *sync.Mutex {
-	m := &l.stripes[maphash.String(l.seed, id)%uint64(len(l.stripes))]
+	m := l.stripe(id)
 	m.Lock()
 	return m
+}
+
+// stripe is the mutex the account shares with the others of its stripe.
+func (l *accountLocks) stripe(id string) *sync.Mutex {
+	return &l.stripes[maphash.String(l.seed, id)%uint64(len(l.stripes))]
 }
