@@ -62,38 +62,7 @@ func (s *streamLendingStore) LendStream(ctx context.Context, stream string, upTo
 		return eventstore.ErrStreamNotFound
 	}
 	s.streams.Add(1)
-	var buf []byte
-	for len(recs) > 0 {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n := min(s.chunk, len(recs))
-		buf = buf[:0]
-		out := make([]eventstore.Record, 0, n)
-		for _, r := range recs[:n] {
-			buf = append(buf, r.Data...)
-			buf = append(buf, r.Metadata...)
-		}
-		off := 0
-		for _, r := range recs[:n] {
-			d, m := len(r.Data), len(r.Metadata)
-			if r.Metadata != nil {
-				r.Metadata = buf[off+d : off+d+m : off+d+m]
-			}
-			r.Data = buf[off : off+d : off+d]
-			off += d + m
-			out = append(out, r)
-		}
-		recs = recs[n:]
-		err := fn(out)
-		for i := range buf {
-			buf[i] = 0xff
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return lendChunks(ctx, recs, s.chunk, fn)
 }
 
 // applyEach applies every record on its own, keeping a record's error as

@@ -140,13 +140,23 @@ type lendingStore struct {
 
 func (s *lendingStore) LendAll(ctx context.Context, after eventstore.Position, fn func([]eventstore.Record) error) error {
 	recs, _ := s.after(after)
+	return lendChunks(ctx, recs, s.chunk, func(chunk []eventstore.Record) error {
+		s.lent.Add(1)
+		return fn(chunk)
+	})
+}
+
+// lendChunks lends recs to fn chunk records at a time, their bytes copied
+// into one buffer that is overwritten with 0xff once fn returns (empty
+// metadata stays nil, as the store holds it).
+func lendChunks(ctx context.Context, recs []eventstore.Record, chunk int, fn func([]eventstore.Record) error) error {
 	var buf []byte
-	out := make([]eventstore.Record, 0, s.chunk)
+	out := make([]eventstore.Record, 0, chunk)
 	for len(recs) > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n := min(s.chunk, len(recs))
+		n := min(chunk, len(recs))
 		buf, out = buf[:0], out[:0]
 		for _, r := range recs[:n] {
 			buf = append(buf, r.Data...)
@@ -155,12 +165,14 @@ func (s *lendingStore) LendAll(ctx context.Context, after eventstore.Position, f
 		off := 0
 		for _, r := range recs[:n] {
 			d, m := len(r.Data), len(r.Metadata)
-			r.Data, r.Metadata = buf[off:off+d:off+d], buf[off+d:off+d+m:off+d+m]
+			if r.Metadata != nil {
+				r.Metadata = buf[off+d : off+d+m : off+d+m]
+			}
+			r.Data = buf[off : off+d : off+d]
 			off += d + m
 			out = append(out, r)
 		}
 		recs = recs[n:]
-		s.lent.Add(1)
 		err := fn(out)
 		for i := range buf {
 			buf[i] = 0xff
