@@ -361,12 +361,12 @@ func (c *checker) pageWalk(tx *bbolt.Tx) error {
 
 // checkElements bounds-checks a branch or leaf page's elements.
 func checkElements(page []byte, branch bool, count int, hwm uint64) string {
-	if pageHeaderSize+count*16 > len(page) {
+	if pageHeaderSize+count*branchElemSize > len(page) {
 		return fmt.Sprintf("%d elements do not fit in the page", count)
 	}
 	for i := range count {
-		at := pageHeaderSize + i*16
-		e := page[at : at+16]
+		at := pageHeaderSize + i*branchElemSize // a leaf element is as long
+		e := page[at : at+branchElemSize]
 		var pos, end uint64
 		if branch {
 			pos = uint64(binary.LittleEndian.Uint32(e[0:]))
@@ -631,21 +631,11 @@ func pageOf(msg string) (uint64, bool) {
 	return id, err == nil
 }
 
-// Offsets in bbolt's file format (its meta and free-list pages), for the
-// one check bbolt does not make: that the free list names only pages
-// between the meta pages and the high-water mark. A free list naming a
-// page past it passes tx.Check and makes the next commit panic ("pgid
-// above high water mark"), so it is looked at directly.
-const (
-	pageHeaderSize   = 16
-	pageFlagsOffset  = 8
-	pageCountOffset  = 10
-	freelistPageFlag = 0x10
-	metaFreelistOff  = pageHeaderSize + 32 // magic, version, page size, flags, root bucket
-	metaTxIDOff      = pageHeaderSize + 48
-)
-
-// freeList checks the free list of the commit tx reads.
+// freeList checks the free list of the commit tx reads: the one check
+// bbolt does not make, that the free list names only pages between the
+// meta pages and the high-water mark. A free list naming a page past it
+// passes tx.Check and makes the next commit panic ("pgid above high water
+// mark"), so it is read from the file directly (pagefmt.go).
 func (c *checker) freeList(tx *bbolt.Tx) error {
 	f, err := os.Open(c.s.path)
 	if err != nil {

@@ -29,19 +29,8 @@ import (
 // does not parse is ErrCorrupt. TestLeafReaderIsGet compares it with
 // bbolt's own Get on every record of a store.
 
-// bbolt's page layout (go.etcd.io/bbolt/internal/common: Page,
-// branchPageElement, leafPageElement; pageHeaderSize is check.go's),
-// little-endian as check.go reads it.
-const (
-	branchElemSize  = 16
-	leafElemSize    = 16
-	branchPageFlag  = 0x01
-	leafPageFlag    = 0x02
-	bucketLeafFlag  = 0x01
-	maxLeafReadSize = 64 << 20 // a page with its overflow; more is damage
-)
-
-var native = binary.LittleEndian
+// maxLeafReadSize bounds a page with its overflow; more is damage.
+const maxLeafReadSize = 64 << 20
 
 // leafFile is the store's file opened for pread, shared by the readers
 // (ReadAt is safe for concurrent use), opened on first use and closed
