@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
-	"sync"
 
 	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
@@ -109,12 +108,8 @@ func (p *Projections) buildByAccount(ctx context.Context, store eventstore.Store
 	}
 	defer paceBuildGoal(byAccountHeapGoal)()
 
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
+	ctx, wg := newWorkGroup(ctx)
+	defer wg.stop()
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	work := make(chan *acctResult, workers)
 	order := make(chan *acctResult, 4*workers)

@@ -74,15 +74,8 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 	stop func(eventstore.Record) bool, onCaughtUp func(), onErr func(error) error, bulk bool, lend lendSource) (err error) {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	// Cancel first, then wait: a batcher blocked on a full order channel
-	// after a stop only returns once ctx ends (two separate defers ran the
-	// wait first, last-in first-out, and a stopped replay could hang).
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
+	ctx, wg := newWorkGroup(ctx)
+	defer wg.stop()
 
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	work := make(chan *chunk, workers)
@@ -499,4 +492,25 @@ func sendEach[T any](ctx context.Context, v T, chans ...chan T) bool {
 		}
 	}
 	return true
+}
+
+// workGroup is the goroutines of one build or replay, working under one
+// context.
+type workGroup struct {
+	sync.WaitGroup
+	cancel context.CancelFunc
+}
+
+func newWorkGroup(ctx context.Context) (context.Context, *workGroup) {
+	ctx, cancel := context.WithCancel(ctx)
+	return ctx, &workGroup{cancel: cancel}
+}
+
+// stop cancels the context, then waits for the goroutines. In that order:
+// one blocked on a full channel after a stop returns only once the context
+// ends (two separate defers ran the wait first, last-in first-out, and a
+// stopped replay could hang).
+func (g *workGroup) stop() {
+	g.cancel()
+	g.Wait()
 }
