@@ -202,7 +202,7 @@ func FuzzAnswerJSON(f *testing.F) {
 		var inv Invoice
 		fillRandom(t, r, reflect.ValueOf(&inv).Elem())
 		setStrings(reflect.ValueOf(&inv).Elem(), s)
-		inv.Amount = MoneyFromDecimal(randomAmount(r).d.Shift(int32(e % 8)))
+		inv.Amount = MoneyFromDecimal(randomAmount(r).Decimal().Shift(int32(e % 8)))
 		checkAnswer(t, &inv, AppendInvoiceJSON)
 		var st Statement
 		fillRandom(t, r, reflect.ValueOf(&st).Elem())

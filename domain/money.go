@@ -3,6 +3,7 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/shopspring/decimal"
@@ -10,10 +11,63 @@ import (
 
 // Money is an amount of CNY with exactly two decimals. Its JSON form is a
 // string ("1234.50"), never a number, so that no float ever touches it.
-type Money struct{ d decimal.Decimal }
+//
+// It is a decimal, kept as its coefficient and exponent in an int64 and an
+// int32 whenever the amount in hundredths is below 10^18 (every amount the
+// ledger accepts: at most 16 integer digits and two decimals), and as a
+// decimal.Decimal beside otherwise. The value, digits and exponent are
+// always the decimal's own (Decimal gives it back): only its storage
+// changed, because decimal.New makes a big.Int, two allocations, under
+// every amount decoded and every sum the fold makes (docs/performance.md,
+// "Rebuild decoding and fold").
+type Money struct {
+	c int64            // the coefficient, when x is nil
+	e int32            // the exponent, when x is nil
+	x *decimal.Decimal // an amount outside the int64 form (see fits), never changed
+}
 
 // Zero is 0.00.
 var Zero = Money{}
+
+// fits reports whether the decimal c·10^e is held in the int64 form: an
+// exponent from -2 to 16 and at most 16-e digits (0 has one), so that the
+// amount in hundredths, c·10^(e+2), is below 10^18 in size, and two of
+// them aligned to the smaller exponent add and compare in an int64.
+func fits(c int64, e int32) bool {
+	if e < -2 || e > 16 || c == math.MinInt64 {
+		return false
+	}
+	if c < 0 {
+		c = -c
+	}
+	return c < pow10i[16-e]
+}
+
+// pow10i[n] is 10^n.
+var pow10i = func() (p [19]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// newMoney is the decimal c·10^e.
+func newMoney(c int64, e int32) Money {
+	if fits(c, e) {
+		return Money{c: c, e: e}
+	}
+	d := decimal.New(c, e)
+	return Money{x: &d}
+}
+
+// fromDecimal is d itself, exactly (digits and exponent).
+func fromDecimal(d decimal.Decimal) Money {
+	if e := d.Exponent(); e >= -2 && e <= 16 && d.NumDigits() <= 16-int(e) {
+		return Money{c: d.CoefficientInt64(), e: e}
+	}
+	return Money{x: &d}
+}
 
 // ParseMoney reads a non-negative amount with at most two decimals. It is
 // strict: no sign, no exponent, no third decimal, no spaces, at most 16
@@ -22,11 +76,7 @@ func ParseMoney(s string) (Money, error) {
 	if !isAmount(s) {
 		return Zero, fmt.Errorf("%q is not an amount: use digits with at most two decimals, like \"1234.50\"", s)
 	}
-	d, err := decimal.NewFromString(s)
-	if err != nil {
-		return Zero, fmt.Errorf("%q is not an amount: %w", s, err)
-	}
-	return Money{d}, nil
+	return plainAmount(s), nil
 }
 
 // isAmount reports whether s matches ^(0|[1-9][0-9]{0,15})(\.[0-9]{1,2})?$,
@@ -70,85 +120,97 @@ func MustMoney(s string) Money {
 }
 
 // MoneyFromDecimal rounds d half-up to the fen.
-func MoneyFromDecimal(d decimal.Decimal) Money { return Money{d.Round(2)} }
+func MoneyFromDecimal(d decimal.Decimal) Money { return fromDecimal(d.Round(2)) }
 
-// Decimal returns the amount as a decimal.
-func (m Money) Decimal() decimal.Decimal { return m.d }
+// Decimal returns the amount as a decimal (a new one from the int64 form:
+// for the edges, such as the tax's division, not for the fold).
+func (m Money) Decimal() decimal.Decimal {
+	if m.x != nil {
+		return *m.x
+	}
+	if m.c == 0 && m.e == 0 {
+		return decimal.Decimal{} // Zero, as it always was
+	}
+	return decimal.New(m.c, m.e)
+}
 
 // Add returns m + o.
-func (m Money) Add(o Money) Money {
-	if d, ok := addSmall(m, o, 1); ok {
-		return Money{d}
-	}
-	return Money{m.d.Add(o.d)}
-}
+func (m Money) Add(o Money) Money { return m.add(o, 1) }
 
 // Sub returns m - o.
-func (m Money) Sub(o Money) Money {
-	if d, ok := addSmall(m, o, -1); ok {
-		return Money{d}
+func (m Money) Sub(o Money) Money { return m.add(o, -1) }
+
+// add is m + sign·o as decimal.Add and Sub make it: the exact result at the
+// smaller exponent (TestMoneyAddSmallIsDecimal compares them), in int64 for
+// amounts in the int64 form: aligned, each is below 10^18 in size and the
+// result below 2·10^18.
+func (m Money) add(o Money, sign int64) Money {
+	if m.x != nil || o.x != nil {
+		if sign < 0 {
+			return fromDecimal(m.Decimal().Sub(o.Decimal()))
+		}
+		return fromDecimal(m.Decimal().Add(o.Decimal()))
 	}
-	return Money{m.d.Sub(o.d)}
+	a, b, e := align(m, o)
+	return newMoney(a+sign*b, e)
 }
 
-// addSmall is m + sign·o as decimal.Add and Sub make it (the exact result
-// at the smaller exponent; TestMoneyAddSmallIsDecimal compares them) in
-// int64, for amounts small holds: their rescaled coefficients stay below
-// 10^18 and the result below 2·10^18. Folding and deciding add and
-// subtract amounts all the time, and math/big's rescaling allocated.
-func addSmall(m, o Money, sign int64) (decimal.Decimal, bool) {
-	a, ea, ok := m.small()
-	if !ok {
-		return decimal.Decimal{}, false
+// align returns m's and o's coefficients at the smaller of their exponents,
+// and that exponent; both in the int64 form.
+func align(m, o Money) (a, b int64, e int32) {
+	a, b = m.c, o.c
+	if m.e > o.e {
+		a *= pow10i[m.e-o.e]
+		return a, b, o.e
 	}
-	b, eb, ok := o.small()
-	if !ok {
-		return decimal.Decimal{}, false
-	}
-	for ; ea > eb; ea-- {
-		a *= 10
-	}
-	for ; eb > ea; eb-- {
-		b *= 10
-	}
-	// Adding zero at the operand's own exponent gives the operand: the
-	// decimal is shared, not made again (decimals are never changed in
-	// place). Folding and deciding add zero parts (an empty bucket, no
-	// voucher) all the time.
-	switch {
-	case b == 0 && a != 0 && ea == m.d.Exponent():
-		return m.d, true
-	case a == 0 && b != 0 && sign > 0 && ea == o.d.Exponent():
-		return o.d, true
-	}
-	return decimal.New(a+sign*b, ea), true
+	b *= pow10i[o.e-m.e]
+	return a, b, m.e
 }
 
-// small returns m's coefficient and exponent when the exponent is -2 to
-// 16 and the coefficient has at most 16-exponent digits: then it is the
-// whole coefficient, and the amount in hundredths is below 10^18.
+// small returns m's coefficient and exponent when m is in the int64 form
+// (fits): then the amount in hundredths is below 10^18.
 func (m Money) small() (c int64, e int32, ok bool) {
-	e = m.d.Exponent()
-	if e < -2 || e > 16 || m.d.NumDigits() > 16-int(e) {
-		return 0, 0, false
-	}
-	return m.d.CoefficientInt64(), e, true
+	return m.c, m.e, m.x == nil
 }
 
 // Cmp compares m and o: -1, 0 or +1.
-func (m Money) Cmp(o Money) int { return m.d.Cmp(o.d) }
+func (m Money) Cmp(o Money) int {
+	if m.x != nil || o.x != nil {
+		return m.Decimal().Cmp(o.Decimal())
+	}
+	a, b, _ := align(m, o)
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
 
 // Equal reports whether m == o.
-func (m Money) Equal(o Money) bool { return m.d.Equal(o.d) }
+func (m Money) Equal(o Money) bool { return m.Cmp(o) == 0 }
 
 // IsZero reports whether m == 0.
-func (m Money) IsZero() bool { return m.d.IsZero() }
+func (m Money) IsZero() bool { return m.sign() == 0 }
 
 // IsPositive reports whether m > 0.
-func (m Money) IsPositive() bool { return m.d.IsPositive() }
+func (m Money) IsPositive() bool { return m.sign() > 0 }
 
 // IsNegative reports whether m < 0.
-func (m Money) IsNegative() bool { return m.d.IsNegative() }
+func (m Money) IsNegative() bool { return m.sign() < 0 }
+
+func (m Money) sign() int {
+	switch {
+	case m.x != nil:
+		return m.x.Sign()
+	case m.c < 0:
+		return -1
+	case m.c > 0:
+		return 1
+	}
+	return 0
+}
 
 // String formats m with exactly two decimals.
 func (m Money) String() string {
@@ -156,16 +218,14 @@ func (m Money) String() string {
 	return string(m.AppendFixed(buf[:0]))
 }
 
-// AppendFixed appends m with exactly two decimals, as StringFixed(2)
-// writes it (String and MarshalJSON's digits; the ledger's command
-// fingerprint writes amounts with it). Amounts are written with every event and every answer, and
-// StringFixed goes through math/big (five allocations an amount): an
-// amount of at most two decimals and 18 digits in hundredths is written
-// from its int64 coefficient instead (TestMoneyAppendFixed compares them).
+// AppendFixed appends m with exactly two decimals, as decimal's
+// StringFixed(2) writes it (String and MarshalJSON's digits; the ledger's
+// command fingerprint writes amounts with it), from the int64 form without
+// math/big (TestMoneyAppendFixed compares them).
 func (m Money) AppendFixed(b []byte) []byte {
 	c, e, ok := m.small() // |c| < 10^(16-e): it fits, and so does c·10^(e+2)
 	if !ok {
-		return append(b, m.d.StringFixed(2)...)
+		return append(b, m.x.StringFixed(2)...)
 	}
 	for ; e > -2; e-- {
 		c *= 10
@@ -211,15 +271,16 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// plainAmount is ParseMoney for an amount isAmount accepted, from its bytes:
-// the same decimal as decimal.NewFromString makes (the digits without the
-// point as an int64, which 18 digits always fit, and minus the number of
-// decimals as exponent), without converting to a string first.
-func plainAmount(b []byte) Money {
+// plainAmount is the amount isAmount accepted: the decimal that
+// decimal.NewFromString makes of it (the digits without the point as
+// coefficient, minus the number of decimals as exponent), which at most 16
+// integer digits and two decimals always hold in the int64 form.
+func plainAmount[T string | []byte](b T) Money {
 	var v int64
 	var exp int32
 	frac := false
-	for _, c := range b {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
 		if c == '.' {
 			frac = true
 			continue
@@ -229,23 +290,18 @@ func plainAmount(b []byte) Money {
 			exp--
 		}
 	}
-	if v == 0 && exp == -2 {
-		return zeroFen // most amounts a statement line carries are 0.00
-	}
-	return Money{decimal.New(v, exp)}
+	return Money{c: v, e: exp}
 }
 
-// zeroFen is "0.00", shared: a decimal is never changed in place (every
-// operation makes a new one), so one value serves every zero amount
-// decoded, without a big.Int of its own.
-var zeroFen = Money{decimal.New(0, -2)}
+// zeroFen is "0.00": every zero amount decoded (most of a statement line's).
+var zeroFen = Money{c: 0, e: -2}
 
 // fenSum adds amounts in int64 hundredths, the way decimal.Add would: the
 // total is the exact sum at the smallest exponent of its terms (Zero's is
 // 0), so money() gives the very decimal the decimal.Add chain gives, digits
 // and exponent. Summing on math/big was most of RequestInvoice.Decide.
-// A term of more than two decimals or 16 digits, or a total of 10^18
-// hundredths or more, clears ok and the caller sums in decimal instead
+// A term outside the int64 form, or a total of 10^18 hundredths or more,
+// clears ok and the caller sums in decimal instead
 // (TestBAL2_AvailableInFenIsTheDecimalSum).
 type fenSum struct {
 	h   int64 // the total in hundredths
@@ -281,5 +337,5 @@ func (s fenSum) money() Money {
 	for e := s.exp; e > -2; e-- {
 		h /= 10 // exact: every term is a multiple of 10^(s.exp+2) hundredths
 	}
-	return Money{decimal.New(h, s.exp)}
+	return newMoney(h, s.exp)
 }

@@ -101,7 +101,7 @@ func TestPlainAmountIsParseMoney(t *testing.T) {
 func TestMoneyAppendFixed(t *testing.T) {
 	check := func(d decimal.Decimal) {
 		t.Helper()
-		m := Money{d}
+		m := fromDecimal(d)
 		want := d.StringFixed(2)
 		if got := m.String(); got != want {
 			t.Fatalf("Money(%s exp %d).String() = %s, want %s", d, d.Exponent(), got, want)
@@ -128,7 +128,7 @@ func TestMoneyAppendFixed(t *testing.T) {
 	a := MustMoney("0.00")
 	for range 2000 {
 		a = a.Add(MustMoney("12.34")).Sub(MustMoney("0.05"))
-		check(a.d)
+		check(a.Decimal())
 	}
 }
 
@@ -143,7 +143,7 @@ func TestZeroAmountIsShared(t *testing.T) {
 	if err := json.Unmarshal([]byte(`"0.00"`), &b); err != nil {
 		t.Fatal(err)
 	}
-	if want := (Money{decimal.New(0, -2)}); !reflect.DeepEqual(a, want) || a.d.Exponent() != -2 {
+	if want := (fromDecimal(decimal.New(0, -2))); !reflect.DeepEqual(a, want) || a.Decimal().Exponent() != -2 {
 		t.Fatalf("decoded 0.00 = %#v, want %#v", a, want)
 	}
 	if a.Decimal().Coefficient() == b.Decimal().Coefficient() || !reflect.DeepEqual(a, b) {
@@ -152,10 +152,10 @@ func TestZeroAmountIsShared(t *testing.T) {
 	one := MustMoney("1.25")
 	_ = a.Add(one)
 	_ = a.Sub(one)
-	_ = a.d.Neg()
-	_ = a.d.Round(0)
-	if got := zeroFen.String(); got != "0.00" || zeroFen.d.Exponent() != -2 {
-		t.Fatalf("the shared zero became %s (exponent %d)", got, zeroFen.d.Exponent())
+	_ = a.Decimal().Neg()
+	_ = a.Decimal().Round(0)
+	if got := zeroFen.String(); got != "0.00" || zeroFen.Decimal().Exponent() != -2 {
+		t.Fatalf("the shared zero became %s (exponent %d)", got, zeroFen.Decimal().Exponent())
 	}
 }
 
@@ -164,7 +164,7 @@ func TestZeroAmountIsShared(t *testing.T) {
 // decimals, null for a nil pointer, and read back to the same amount.
 func TestMoneyJSONForm(t *testing.T) {
 	m := MustMoney("1234.5")
-	neg := Money{decimal.New(-5, -3)} // rounds as StringFixed does
+	neg := fromDecimal(decimal.New(-5, -3)) // rounds as StringFixed does
 	type holder struct {
 		V   Money            `json:"v"`
 		P   *Money           `json:"p"`

@@ -17,7 +17,7 @@ func randomAmount(r *rand.Rand) Money {
 	if r.IntN(4) == 0 {
 		c = -c
 	}
-	return Money{decimal.New(c, int32(r.IntN(8)-4))}
+	return fromDecimal(decimal.New(c, int32(r.IntN(8)-4)))
 }
 
 func pow10(n int) uint64 {
@@ -31,7 +31,7 @@ func pow10(n int) uint64 {
 // sameDecimal says whether two amounts are the same decimal: value,
 // digits and exponent, as String and Exponent show them.
 func sameDecimal(a, b Money) bool {
-	return a.d.Exponent() == b.d.Exponent() && a.d.Coefficient().Cmp(b.d.Coefficient()) == 0
+	return a.Decimal().Exponent() == b.Decimal().Exponent() && a.Decimal().Coefficient().Cmp(b.Decimal().Coefficient()) == 0
 }
 
 // TestBAL2_AvailableInFenIsTheDecimalSum holds Available's int64 sum to
@@ -46,7 +46,7 @@ func TestBAL2_AvailableInFenIsTheDecimalSum(t *testing.T) {
 			st := &Statement{}
 			switch r.IntN(3) {
 			case 0: // what the ledger stores: two decimals, a few digits
-				st.Free = Split{Kingsoft: Money{decimal.New(r.Int64N(1e9), -2)}, Marketplace: Money{decimal.New(r.Int64N(1e6), -2)}}
+				st.Free = Split{Kingsoft: fromDecimal(decimal.New(r.Int64N(1e9), -2)), Marketplace: fromDecimal(decimal.New(r.Int64N(1e6), -2))}
 			case 1:
 				st.Free = Split{Kingsoft: randomAmount(r), Marketplace: randomAmount(r)}
 			default:
@@ -63,7 +63,7 @@ func TestBAL2_AvailableInFenIsTheDecimalSum(t *testing.T) {
 			held++
 		}
 		if got, want := a.Available(), a.availableDecimal(); !sameDecimal(got, want) {
-			t.Fatalf("case %d: Available %s (exp %d), decimal sum %s (exp %d)", n, got.d, got.d.Exponent(), want.d, want.d.Exponent())
+			t.Fatalf("case %d: Available %s (exp %d), decimal sum %s (exp %d)", n, got.Decimal(), got.Decimal().Exponent(), want.Decimal(), want.Decimal().Exponent())
 		}
 	}
 	if held < 10000 {
@@ -81,21 +81,21 @@ func TestMoneyAddSmallIsDecimal(t *testing.T) {
 		case 0:
 			return Zero
 		case 1:
-			return Money{decimal.New(r.Int64N(1e12)-5e11, -2)}
+			return fromDecimal(decimal.New(r.Int64N(1e12)-5e11, -2))
 		}
 		return randomAmount(r)
 	}
 	small := 0
 	for n := range 50000 {
 		a, b := amount(), amount()
-		if _, ok := addSmall(a, b, 1); ok {
+		if _, _, ok := a.small(); ok && b.x == nil {
 			small++
 		}
-		if got, want := a.Add(b), (Money{a.d.Add(b.d)}); !sameDecimal(got, want) {
-			t.Fatalf("case %d: %s + %s = %s (exp %d), decimal says %s (exp %d)", n, a.d, b.d, got.d, got.d.Exponent(), want.d, want.d.Exponent())
+		if got, want := a.Add(b), (fromDecimal(a.Decimal().Add(b.Decimal()))); !sameDecimal(got, want) {
+			t.Fatalf("case %d: %s + %s = %s (exp %d), decimal says %s (exp %d)", n, a.Decimal(), b.Decimal(), got.Decimal(), got.Decimal().Exponent(), want.Decimal(), want.Decimal().Exponent())
 		}
-		if got, want := a.Sub(b), (Money{a.d.Sub(b.d)}); !sameDecimal(got, want) {
-			t.Fatalf("case %d: %s - %s = %s (exp %d), decimal says %s (exp %d)", n, a.d, b.d, got.d, got.d.Exponent(), want.d, want.d.Exponent())
+		if got, want := a.Sub(b), (fromDecimal(a.Decimal().Sub(b.Decimal()))); !sameDecimal(got, want) {
+			t.Fatalf("case %d: %s - %s = %s (exp %d), decimal says %s (exp %d)", n, a.Decimal(), b.Decimal(), got.Decimal(), got.Decimal().Exponent(), want.Decimal(), want.Decimal().Exponent())
 		}
 	}
 	if small < 15000 {

@@ -10,7 +10,7 @@ import (
 // with nothing raised answers as Deficit does, negative parts included.
 func TestDEF2_OwesIsAPositiveDeficit(t *testing.T) {
 	amounts := []string{"0", "0.01", "5.00", "-1.00"}
-	m := func(s string) Money { return Money{d: decimal.RequireFromString(s)} }
+	m := func(s string) Money { return fromDecimal(decimal.RequireFromString(s)) }
 	for _, status := range []InvoiceStatus{Issued, Cancelled} {
 		for _, raised := range amounts {
 			for _, offset := range amounts {

@@ -297,11 +297,17 @@ func (c *snapCodec) money(p *Money) {
 		*p = c.readMoney()
 		return
 	}
-	d := p.Decimal()
-	if d == (decimal.Decimal{}) {
-		c.b = append(c.b, 0)
+	if co, e, ok := p.small(); ok {
+		if co == 0 && e == 0 {
+			c.b = append(c.b, 0) // Zero: no number
+			return
+		}
+		c.b = append(c.b, 1)
+		c.b = binary.AppendVarint(c.b, int64(e))
+		c.b = binary.AppendVarint(c.b, co)
 		return
 	}
+	d := p.Decimal()
 	if d.NumDigits() <= 18 {
 		c.b = append(c.b, 1)
 		c.b = binary.AppendVarint(c.b, int64(d.Exponent()))
@@ -329,7 +335,7 @@ func (c *snapCodec) readMoney() Money {
 			c.fail("amount")
 			return Money{}
 		}
-		return Money{decimal.New(co, int32(exp))}
+		return newMoney(co, int32(exp))
 	case 2:
 		exp := c.readVarint()
 		var neg bool
@@ -342,7 +348,7 @@ func (c *snapCodec) readMoney() Money {
 			c.fail("amount")
 			return Money{}
 		}
-		return Money{decimal.NewFromBigInt(co, int32(exp))}
+		return fromDecimal(decimal.NewFromBigInt(co, int32(exp)))
 	}
 	c.fail("amount")
 	return Money{}

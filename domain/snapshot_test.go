@@ -30,7 +30,7 @@ var (
 func fill(r *rand.Rand, v reflect.Value, depth int) {
 	switch v.Type() {
 	case moneyType:
-		v.Set(reflect.ValueOf(Money{decimal.New(r.Int64N(1e9)-5e8, -int32(r.IntN(3)))}))
+		v.Set(reflect.ValueOf(fromDecimal(decimal.New(r.Int64N(1e9)-5e8, -int32(r.IntN(3))))))
 		return
 	case timeType:
 		locs := []*time.Location{time.UTC, time.FixedZone("CST", 8*3600), time.FixedZone("", -3600)}
@@ -97,9 +97,9 @@ func sameState(a, b reflect.Value, path string) string {
 	switch a.Type() {
 	case moneyType:
 		x, y := a.Interface().(Money), b.Interface().(Money)
-		zx, zy := x.d == (decimal.Decimal{}), y.d == (decimal.Decimal{})
-		if zx != zy || !x.Equal(y) || (!zx && x.d.Exponent() != y.d.Exponent()) {
-			return fmt.Sprintf("%s: %v (exp %d) ≠ %v (exp %d)", path, x, x.d.Exponent(), y, y.d.Exponent())
+		zx, zy := x.Decimal() == (decimal.Decimal{}), y.Decimal() == (decimal.Decimal{})
+		if zx != zy || !x.Equal(y) || (!zx && x.Decimal().Exponent() != y.Decimal().Exponent()) {
+			return fmt.Sprintf("%s: %v (exp %d) ≠ %v (exp %d)", path, x, x.Decimal().Exponent(), y, y.Decimal().Exponent())
 		}
 		return ""
 	case timeType:
@@ -192,7 +192,7 @@ func TestSnapshotRoundTripsEveryField(t *testing.T) {
 	roundTrip(t, &Account{})
 	roundTrip(t, NewAccount("acc-1"))
 	big, _ := decimal.NewFromString("123456789012345678901234567890.12")
-	roundTrip(t, &Account{Adjustments: map[string]Adjustment{"x": {Amount: Money{big.Neg()}}}})
+	roundTrip(t, &Account{Adjustments: map[string]Adjustment{"x": {Amount: fromDecimal(big.Neg())}}})
 }
 
 // TestSnapshotRefoldsTheSame folds random command histories (the property

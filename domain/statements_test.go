@@ -110,7 +110,7 @@ func TestSTMT3_LineValidation(t *testing.T) {
 		}, "lines[0].amount"},
 		{"three decimals from code", func() []StatementLine {
 			l := kLine("l1", "1.00")
-			l.Coupon = Money{MustMoney("0.10").Decimal().Add(MustMoney("0.01").Decimal().Shift(-1))}
+			l.Coupon = fromDecimal(MustMoney("0.10").Decimal().Add(MustMoney("0.01").Decimal().Shift(-1)))
 			return []StatementLine{l}
 		}, "lines[0].coupon"},
 		{"duplicate line id", func() []StatementLine { return []StatementLine{kLine("x", "1.00"), kLine("x", "2.00")} }, "lines[1].line_id"},

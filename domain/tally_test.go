@@ -36,7 +36,7 @@ func tallyIsTheWalk(a *Account) error {
 	return nil
 }
 
-func neg(s string) Money { return Money{decimal.RequireFromString("-" + s)} }
+func neg(s string) Money { return fromDecimal(decimal.RequireFromString("-" + s)) }
 
 // TestDEF2_TallyCountsNegativeAmounts folds events Decide never emits but
 // a fold trusts (a red-flush or an offset below zero, a statement whose

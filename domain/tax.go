@@ -10,7 +10,7 @@ var DefaultTaxRate = decimal.New(6, -2)
 // net + tax is always exactly the amount.
 func Tax(amount Money, rate decimal.Decimal) (net, tax Money) {
 	n := amount.Decimal().DivRound(decimal.NewFromInt(1).Add(rate), 2)
-	net = Money{n}
+	net = fromDecimal(n)
 	return net, amount.Sub(net)
 }
 
