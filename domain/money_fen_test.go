@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -100,5 +101,47 @@ func TestMoneyAddSmallIsDecimal(t *testing.T) {
 	}
 	if small < 15000 {
 		t.Fatalf("only %d of 50000 sums took the int64 path: the test proves little", small)
+	}
+}
+
+// TestMoneyIsItsDecimal holds the int64 form to the decimal it stands for:
+// on random decimals of every exponent and size, either sign, Money gives
+// back the very decimal (digits and exponent), takes the int64 form
+// exactly when fits says so (one form per value: reflect.DeepEqual and the
+// stored form rely on it), and compares, signs and writes as decimal does.
+func TestMoneyIsItsDecimal(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 43))
+	dec := func() decimal.Decimal {
+		c := r.Int64N(int64(min(uint64(1)<<62, pow10(1+r.IntN(19)))))
+		if r.IntN(3) == 0 {
+			c = -c
+		}
+		return decimal.New(c, int32(r.IntN(24)-6))
+	}
+	inForm := 0
+	for n := range 50000 {
+		d, o := dec(), dec()
+		if r.IntN(4) == 0 {
+			o = d.Add(decimal.New(int64(r.IntN(3)-1), d.Exponent()))
+		}
+		m, mo := fromDecimal(d), fromDecimal(o)
+		if got := m.Decimal(); got.Exponent() != d.Exponent() || got.Coefficient().Cmp(d.Coefficient()) != 0 {
+			t.Fatalf("case %d: %s (exp %d) came back as %s (exp %d)", n, d, d.Exponent(), got, got.Exponent())
+		}
+		if _, _, small := m.small(); small != (d.Exponent() >= -2 && d.Exponent() <= 16 && d.NumDigits() <= 16-int(d.Exponent())) {
+			t.Fatalf("case %d: %s (exp %d) int64 form %v", n, d, d.Exponent(), small)
+		} else if small {
+			inForm++
+			if !reflect.DeepEqual(m, newMoney(d.CoefficientInt64(), d.Exponent())) {
+				t.Fatalf("case %d: two forms of %s", n, d)
+			}
+		}
+		if m.Cmp(mo) != d.Cmp(o) || m.Equal(mo) != d.Equal(o) || m.IsZero() != d.IsZero() ||
+			m.IsPositive() != d.IsPositive() || m.IsNegative() != d.IsNegative() || m.String() != d.StringFixed(2) {
+			t.Fatalf("case %d: %s against %s: Money says otherwise than decimal", n, d, o)
+		}
+	}
+	if inForm < 10000 || inForm > 45000 {
+		t.Fatalf("%d of 50000 in the int64 form: the test proves little", inForm)
 	}
 }
