@@ -501,3 +501,69 @@ func (s *Scanner) strings(dst *[]string) bool {
 	*dst = out
 	return true
 }
+
+// The readers below let a caller walk an object member by member with a
+// switch on the key, for the hottest decoders: a Field table stores its
+// destinations in interfaces, which sends the decoded value to the heap
+// (and nested tables with it). They are as strict as Object: the caller
+// declines any key it does not switch on, and keeps its own record of the
+// keys seen to decline a duplicate.
+
+// Key reads the next member's key and its colon: after the object's '{'
+// (first) or after the previous member's value. At the object's '}' it
+// returns end (the brace consumed).
+func (s *Scanner) Key(first bool) (key []byte, end, ok bool) {
+	if s.Byte('}') {
+		return nil, true, true
+	}
+	if !first && !s.Byte(',') {
+		return nil, false, false
+	}
+	start, ok := s.plain()
+	if !ok {
+		return nil, false, false
+	}
+	key = s.b[start+1 : s.i-1]
+	if !s.Byte(':') {
+		return nil, false, false
+	}
+	return key, false, true
+}
+
+// Str reads a plain string into a new string.
+func (s *Scanner) Str() (string, bool) {
+	start, ok := s.plain()
+	if !ok {
+		return "", false
+	}
+	return string(s.b[start+1 : s.i-1]), true
+}
+
+// Word is Str for a value that mostly holds one of words (see OneOf).
+func (s *Scanner) Word(words []string) (string, bool) {
+	start, ok := s.plain()
+	if !ok {
+		return "", false
+	}
+	return word(s.b[start+1:s.i-1], words), true
+}
+
+// Bool reads true or false.
+func (s *Scanner) Bool() (v, ok bool) {
+	switch {
+	case s.literal("true"):
+		return true, true
+	case s.literal("false"):
+		return false, true
+	}
+	return false, false
+}
+
+// Time reads a plain string that time.Time's UnmarshalJSON accepts.
+func (s *Scanner) Time(dst *time.Time) bool {
+	t, ok := s.Token()
+	return ok && dst.UnmarshalJSON(t) == nil
+}
+
+// Strings reads an array of plain strings (see the Strings field).
+func (s *Scanner) Strings(dst *[]string) bool { return s.strings(dst) }
