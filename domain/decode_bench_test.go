@@ -9,7 +9,7 @@ import (
 // ledger writes it, through DecodeEvent ("fast") and through encoding/json
 // alone ("json"): the pair shows what the fast decoders are worth.
 func BenchmarkDecode(b *testing.B) {
-	for _, typ := range []string{"StatementPosted", "InvoiceRequested", "InvoiceIssued", "InvoiceShipped", "InvoiceApproved", "InvoiceCancelled"} {
+	for _, typ := range []string{"StatementPosted", "InvoiceRequested", "InvoiceIssued", "InvoiceShipped", "InvoiceApproved", "InvoiceCancelled", "InvoiceRedFlushed"} {
 		golden, err := os.ReadFile("../testdata/events/" + typ + ".json")
 		if err != nil {
 			b.Fatal(err)
@@ -48,4 +48,5 @@ var jsonOnly = map[string]func([]byte) (Event, error){
 	"StatementPosted": decodeAs[StatementPosted], "InvoiceRequested": decodeAs[InvoiceRequested],
 	"InvoiceIssued": decodeAs[InvoiceIssued], "InvoiceShipped": decodeAs[InvoiceShipped],
 	"InvoiceApproved": decodeAs[InvoiceApproved], "InvoiceCancelled": decodeAs[InvoiceCancelled],
+	"InvoiceRedFlushed": decodeAs[InvoiceRedFlushed],
 }

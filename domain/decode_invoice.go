@@ -370,3 +370,56 @@ func addressFields(a *Address) [7]jsonscan.Field {
 		jsonscan.String("postal_code", &a.PostalCode),
 	}
 }
+
+// fastInvoiceRedFlushed: one month in twenty of a generated log ends in a
+// red-flush, and through encoding/json its event cost a replay as much
+// decoding as every InvoiceIssued. Walked with a switch, as
+// fastInvoiceRequested.
+func fastInvoiceRedFlushed(data []byte) (e InvoiceRedFlushed, ok bool) {
+	s := jsonscan.New(data)
+	if !s.Byte('{') {
+		return e, false
+	}
+	var seen uint8
+	for first := true; ; first = false {
+		key, end, ok := s.Key(first)
+		if !ok {
+			return e, false
+		}
+		if end {
+			break
+		}
+		var bit uint8
+		switch string(key) {
+		case "invoice_id":
+			bit, ok = 1<<0, readID(&s, &e.InvoiceID)
+		case "red_invoice_code":
+			bit = 1 << 1
+			e.RedInvoiceCode, ok = s.Str()
+		case "red_invoice_number":
+			bit = 1 << 2
+			e.RedInvoiceNumber, ok = s.Str()
+		case "red_amount":
+			bit, ok = 1<<3, readMoney(&s, &e.RedAmount)
+		case "red_flushed_at":
+			bit, ok = 1<<4, s.Time(&e.RedFlushedAt)
+		case "red_issued_on":
+			bit = 1 << 5
+			e.RedIssuedOn, ok = s.Str()
+		case "confirmation_id":
+			bit = 1 << 6
+			e.ConfirmationID = new(uuid.UUID)
+			ok = readID(&s, e.ConfirmationID)
+		case "red_letter_form_number":
+			bit = 1 << 7
+			e.RedLetterFormNumber, ok = s.Str()
+		default:
+			return e, false
+		}
+		if !ok || seen&bit != 0 {
+			return e, false
+		}
+		seen |= bit
+	}
+	return e, s.End()
+}

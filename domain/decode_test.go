@@ -33,6 +33,7 @@ var fastInvoiceDecoders = []struct {
 	{"AddressAdded", 3, sameAsJSON(fastAddressAdded)},
 	{"TitleSubmitted", 3, sameAsJSON(fastTitleSubmitted)},
 	{"TitleApproved", 3, sameAsJSON(fastTitleApproved)},
+	{"InvoiceRedFlushed", 8, sameAsJSON(fastInvoiceRedFlushed)},
 }
 
 // sameAsJSON fails unless DecodeEvent and json.Unmarshal agree on data (the
@@ -141,6 +142,7 @@ func TestFastInvoiceFields(t *testing.T) {
 		"ReturnRejected": reflect.TypeFor[ReturnRejected](), "InvoiceRejected": reflect.TypeFor[InvoiceRejected](),
 		"InvoiceVoided": reflect.TypeFor[InvoiceVoided](), "AddressAdded": reflect.TypeFor[AddressAdded](),
 		"TitleSubmitted": reflect.TypeFor[TitleSubmitted](), "TitleApproved": reflect.TypeFor[TitleApproved](),
+		"InvoiceRedFlushed": reflect.TypeFor[InvoiceRedFlushed](),
 	}
 	for _, d := range fastInvoiceDecoders {
 		if n := members(types[d.typ]); n != d.fields {
@@ -212,6 +214,12 @@ func TestFastInvoiceDecodersMatchJSON(t *testing.T) {
 			`{"submitted_at":"2026-10-12T02:30:00Z"}`,
 		},
 		"TitleApproved": {`{"title_id":"5f0c6f2e-8a44-4c1b-9d2e-0a1b2c3d4e5f","automatic":true}`, `{"automatic":null}`, `{"approved_at":""}`},
+		"InvoiceRedFlushed": {
+			`{"red_amount":"1.505"}`, `{"red_amount":null}`, `{"red_amount":"0.00","red_invoice_code":"","red_invoice_number":"1"}`,
+			`{"confirmation_id":null}`, `{"confirmation_id":"bad"}`, `{"confirmation_id":"0b7f6a55-1111-4222-8333-944455566677"}`,
+			`{"red_issued_on":"2026-10-12","red_letter_form_number":"1101"}`, `{"red_flushed_at":"x"}`, `{"Red_Amount":"1.00"}`,
+			`{"red_invoice_number":"1","red_invoice_number":"2"}`, `{"red_letter_form_number":7}`,
+		},
 	}
 	for _, d := range fastInvoiceDecoders {
 		golden, err := os.ReadFile("../testdata/events/" + d.typ + ".json")
@@ -265,6 +273,8 @@ func TestFastInvoiceDecodersRandom(t *testing.T) {
 			TitleSubmitted{TitleID: id(), Title: Title{Type: VATSpecial, Holder: HolderCompany, Name: w(), TaxpayerID: w(), RegisteredAddress: w(),
 				RegisteredPhone: w(), BankName: w(), BankAccount: w()}, SubmittedAt: at()},
 			TitleApproved{TitleID: id(), Automatic: rng.IntN(2) == 0, ApprovedAt: at()},
+			InvoiceRedFlushed{InvoiceID: id(), RedInvoiceCode: w(), RedInvoiceNumber: w(), RedAmount: amt(), RedFlushedAt: at(),
+				RedIssuedOn: []string{"", "2026-10-12"}[rng.IntN(2)], ConfirmationID: ex, RedLetterFormNumber: w()},
 		}
 		for i, e := range events {
 			_, data, err := EncodeEvent(e)

@@ -267,7 +267,7 @@ var eventTypes = map[string]func([]byte) (Event, error){
 	"ReturnPaperReceived": fastOr(fastReturnPaperReceived), // decode_invoice.go
 	"ReturnRejected":      fastOr(fastReturnRejected),      // decode_invoice.go
 	"InvoiceVoided":       fastOr(fastInvoiceVoided),       // decode_invoice.go
-	"InvoiceRedFlushed":   decodeAs[InvoiceRedFlushed],
+	"InvoiceRedFlushed":   fastOr(fastInvoiceRedFlushed),   // decode_invoice.go
 	"ExchangeFailed":      decodeAs[ExchangeFailed],
 
 	"RedLetterConfirmationEntered":   decodeAs[RedLetterConfirmationEntered], // confirmations.go
