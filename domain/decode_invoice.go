@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"sync/atomic"
+
 	"github.com/fapiao/fapiao/internal/jsonscan"
 	"github.com/google/uuid"
 )
@@ -186,34 +188,127 @@ func readAddress(s *jsonscan.Scanner, a *Address) bool {
 	}
 }
 
-func fastInvoiceIssued(data []byte) (InvoiceIssued, bool) {
-	var e InvoiceIssued
-	var id, net, tax []byte
-	ok := jsonscan.Decode(data,
-		jsonscan.Raw("invoice_id", &id),
-		jsonscan.String("invoice_code", &e.InvoiceCode),
-		jsonscan.String("invoice_number", &e.InvoiceNumber),
-		jsonscan.String("issued_on", &e.IssuedOn),
-		jsonscan.String("issuer", &e.Issuer),
-		jsonscan.String("tax_rate", &e.TaxRate),
-		jsonscan.Raw("net_amount", &net),
-		jsonscan.Raw("tax_amount", &tax),
-		jsonscan.Time("issued_at", &e.IssuedAt),
-		jsonscan.String("medium", (*string)(&e.Medium)),
-		jsonscan.Strings("delivered_to", &e.DeliveredTo),
-	) && idOf(id, &e.InvoiceID) && moneyOf(net, &e.NetAmount) && moneyOf(tax, &e.TaxAmount)
-	return e, ok
+// fastInvoiceIssued and fastInvoiceShipped, on the common path of every
+// invoice, are walked with a switch too (see fastInvoiceRequested); the
+// members that hold one value for a whole provider (its name as issuer,
+// the tax rate, the courier) share the last string decoded.
+func fastInvoiceIssued(data []byte) (e InvoiceIssued, ok bool) {
+	s := jsonscan.New(data)
+	if !s.Byte('{') {
+		return e, false
+	}
+	var seen uint16
+	for first := true; ; first = false {
+		key, end, ok := s.Key(first)
+		if !ok {
+			return e, false
+		}
+		if end {
+			break
+		}
+		var bit uint16
+		switch string(key) {
+		case "invoice_id":
+			bit, ok = 1<<0, readID(&s, &e.InvoiceID)
+		case "invoice_code":
+			bit = 1 << 1
+			e.InvoiceCode, ok = lastCode.read(&s)
+		case "invoice_number":
+			bit = 1 << 2
+			e.InvoiceNumber, ok = s.Str()
+		case "issued_on":
+			bit = 1 << 3
+			e.IssuedOn, ok = s.Str()
+		case "issuer":
+			bit = 1 << 4
+			e.Issuer, ok = lastIssuer.read(&s)
+		case "tax_rate":
+			bit = 1 << 5
+			e.TaxRate, ok = lastTaxRate.read(&s)
+		case "net_amount":
+			bit, ok = 1<<6, readMoney(&s, &e.NetAmount)
+		case "tax_amount":
+			bit, ok = 1<<7, readMoney(&s, &e.TaxAmount)
+		case "issued_at":
+			bit, ok = 1<<8, s.Time(&e.IssuedAt)
+		case "medium":
+			bit = 1 << 9
+			var m string
+			m, ok = s.Word(mediums)
+			e.Medium = Medium(m)
+		case "delivered_to":
+			bit, ok = 1<<10, s.Strings(&e.DeliveredTo)
+		default:
+			return e, false
+		}
+		if !ok || seen&bit != 0 {
+			return e, false
+		}
+		seen |= bit
+	}
+	return e, s.End()
 }
 
-func fastInvoiceShipped(data []byte) (InvoiceShipped, bool) {
-	var e InvoiceShipped
-	ok := fastInvoiceEvent(data, &e.InvoiceID,
-		jsonscan.String("courier", &e.Courier),
-		jsonscan.String("tracking_number", &e.TrackingNumber),
-		jsonscan.Time("shipped_at", &e.ShippedAt),
-		jsonscan.Bool("late", &e.Late),
-	)
-	return e, ok
+func fastInvoiceShipped(data []byte) (e InvoiceShipped, ok bool) {
+	s := jsonscan.New(data)
+	if !s.Byte('{') {
+		return e, false
+	}
+	var seen uint8
+	for first := true; ; first = false {
+		key, end, ok := s.Key(first)
+		if !ok {
+			return e, false
+		}
+		if end {
+			break
+		}
+		var bit uint8
+		switch string(key) {
+		case "invoice_id":
+			bit, ok = 1<<0, readID(&s, &e.InvoiceID)
+		case "courier":
+			bit = 1 << 1
+			e.Courier, ok = lastCourier.read(&s)
+		case "tracking_number":
+			bit = 1 << 2
+			e.TrackingNumber, ok = s.Str()
+		case "shipped_at":
+			bit, ok = 1<<3, s.Time(&e.ShippedAt)
+		case "late":
+			bit = 1 << 4
+			e.Late, ok = s.Bool()
+		default:
+			return e, false
+		}
+		if !ok || seen&bit != 0 {
+			return e, false
+		}
+		seen |= bit
+	}
+	return e, s.End()
+}
+
+// lastString keeps the last string a member decoded to, for members that
+// mostly repeat it: a value equal to it is given the same string, without
+// one of its own. Strings never change, so decoders on several goroutines
+// share it safely; a different value replaces it.
+type lastString struct{ p atomic.Pointer[string] }
+
+var lastCode, lastIssuer, lastTaxRate, lastCourier lastString
+
+func (l *lastString) read(s *jsonscan.Scanner) (string, bool) {
+	t, ok := s.Token()
+	if !ok {
+		return "", false
+	}
+	t = t[1 : len(t)-1]
+	if p := l.p.Load(); p != nil && *p == string(t) {
+		return *p, true
+	}
+	v := string(t)
+	l.p.Store(&v)
+	return v, true
 }
 
 func fastInvoiceApproved(data []byte) (InvoiceApproved, bool) {
