@@ -14,6 +14,7 @@ package jsonscan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"time"
 	"unicode/utf8"
 )
@@ -107,7 +108,13 @@ func (s *Scanner) plain() (start int, ok bool) {
 	}
 	start = s.i
 	ascii := true
-	for j := s.i + 1; j < len(s.b); j++ {
+	j := s.i + 1
+	// Eight bytes at a time up to the first block that holds a byte that
+	// stops a plain run (keys and most values are ASCII without escapes);
+	// the loop below goes on from there byte by byte.
+	for ; j+8 <= len(s.b) && !stops8(binary.LittleEndian.Uint64(s.b[j:])); j += 8 {
+	}
+	for ; j < len(s.b); j++ {
 		c := s.b[j]
 		if class[c]&stopsPlain == 0 {
 			continue
@@ -126,6 +133,18 @@ func (s *Scanner) plain() (start int, ok bool) {
 		}
 	}
 	return 0, false
+}
+
+// stops8 reports whether any of the eight bytes in x stops a plain run: a
+// quote, a backslash, a control character or a non-ASCII byte (the bytes
+// with stopsPlain in class). Exact, not a hint: each test is the classic
+// "has a zero byte" / "has a byte less than n" trick, which never misses
+// and never invents a byte.
+func stops8(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - lo) & ^v & hi }
+	less32 := (x - lo*0x20) & ^x & hi
+	return (less32 | hasZero(x^(lo*'"')) | hasZero(x^(lo*'\\')) | x&hi) != 0
 }
 
 // Array calls elem for each element of an array; elem reads the element
@@ -513,18 +532,25 @@ func (s *Scanner) strings(dst *[]string) bool {
 // (first) or after the previous member's value. At the object's '}' it
 // returns end (the brace consumed).
 func (s *Scanner) Key(first bool) (key []byte, end, ok bool) {
-	if s.Byte('}') {
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
 		return nil, true, true
 	}
-	if !first && !s.Byte(',') {
-		return nil, false, false
+	if !first {
+		if s.i >= len(s.b) || s.b[s.i] != ',' {
+			return nil, false, false
+		}
+		s.i++
 	}
 	start, ok := s.plain()
 	if !ok {
 		return nil, false, false
 	}
 	key = s.b[start+1 : s.i-1]
-	if !s.Byte(':') {
+	if s.i < len(s.b) && s.b[s.i] == ':' { // compact JSON: no space to skip
+		s.i++
+	} else if !s.Byte(':') {
 		return nil, false, false
 	}
 	return key, false, true

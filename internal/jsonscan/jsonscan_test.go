@@ -2,13 +2,16 @@ package jsonscan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -199,5 +202,75 @@ func TestOneOf(t *testing.T) {
 				t.Fatalf("shared %v, want %v", shared, tt.shared)
 			}
 		})
+	}
+}
+
+// TestStops8IsClass holds the eight-byte test of plain strings to the byte
+// table it stands for, on random blocks biased to the bytes that matter
+// and on every byte value at every place in a block.
+func TestStops8IsClass(t *testing.T) {
+	ref := func(b []byte) bool {
+		for _, c := range b {
+			if class[c]&stopsPlain != 0 {
+				return true
+			}
+		}
+		return false
+	}
+	var b [8]byte
+	for p := range 8 {
+		for v := range 256 {
+			for i := range b {
+				b[i] = 'a'
+			}
+			b[p] = byte(v)
+			if got, want := stops8(binary.LittleEndian.Uint64(b[:])), ref(b[:]); got != want {
+				t.Fatalf("%q: stops8 %v, class says %v", b, got, want)
+			}
+		}
+	}
+	special := []byte{'"', '\\', 0, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0xff, 'a', 'z', 0x5b, 0x5d, 0x23, 0x01}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 200000 {
+		for i := range b {
+			if r.IntN(2) == 0 {
+				b[i] = special[r.IntN(len(special))]
+			} else {
+				b[i] = byte(r.IntN(256))
+			}
+		}
+		if got, want := stops8(binary.LittleEndian.Uint64(b[:])), ref(b[:]); got != want {
+			t.Fatalf("%q: stops8 %v, class says %v", b, got, want)
+		}
+	}
+}
+
+// TestTokenLongStrings reads plain and non-plain strings of every length
+// around the eight-byte blocks, with the stopping byte at every place.
+func TestTokenLongStrings(t *testing.T) {
+	for n := range 40 {
+		for p := -1; p < n; p++ {
+			for _, c := range []string{`"`, `\n`, "\x01", "é", "\xff"} {
+				body := []byte(strings.Repeat("k", n))
+				if p >= 0 {
+					body = append(append(append([]byte{}, body[:p]...), c...), body[p+1:]...)
+				}
+				doc := `"` + string(body) + `" `
+				s := New([]byte(doc))
+				tok, ok := s.Token()
+				var want string
+				wantOK := json.Unmarshal([]byte(doc), &want) == nil && !strings.ContainsAny(string(body), "\\\"\x01") && utf8.Valid(body)
+				if p >= 0 && c == `"` {
+					wantOK = false // the string ends early: Token reads a shorter one, checked below
+					if ok && string(tok) != `"`+string(body[:p])+`"` {
+						t.Fatalf("%q: token %q", doc, tok)
+					}
+					continue
+				}
+				if ok != wantOK || ok && string(tok[1:len(tok)-1]) != want {
+					t.Fatalf("%q: token %q, %v; want %q, %v", doc, tok, ok, want, wantOK)
+				}
+			}
+		}
 	}
 }
