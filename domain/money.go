@@ -12,29 +12,38 @@ import (
 // Money is an amount of CNY with exactly two decimals. Its JSON form is a
 // string ("1234.50"), never a number, so that no float ever touches it.
 //
-// It is a decimal, kept as its coefficient and exponent in an int64 and an
-// int32 whenever the amount in hundredths is below 10^18 (every amount the
-// ledger accepts: at most 16 integer digits and two decimals), and as a
-// decimal.Decimal beside otherwise. The value, digits and exponent are
+// It is a decimal, kept as its coefficient and exponent packed in one int64
+// whenever it has at most two decimals and is below 10^18 hundredths (every
+// amount the ledger accepts: at most 16 integer digits and two decimals),
+// and as a decimal.Decimal beside otherwise. The value, digits and exponent are
 // always the decimal's own (Decimal gives it back): only its storage
 // changed, because decimal.New makes a big.Int, two allocations, under
 // every amount decoded and every sum the fold makes (docs/performance.md,
 // "Rebuild decoding and fold").
 type Money struct {
-	c int64            // the coefficient, when x is nil
-	e int32            // the exponent, when x is nil
+	// v is the coefficient times four plus minus the exponent (0, 1 or 2),
+	// when x is nil: the zero value is 0 at exponent 0, as decimal's.
+	v int64
 	x *decimal.Decimal // an amount outside the int64 form (see fits), never changed
 }
+
+// c and e are the coefficient and exponent of the int64 form.
+func (m Money) c() int64 { return m.v >> 2 }
+func (m Money) e() int32 { return -int32(m.v & 3) }
+
+// packed is c·10^e in the int64 form; fits(c, e) must hold.
+func packed(c int64, e int32) Money { return Money{v: c<<2 | int64(-e)} }
 
 // Zero is 0.00.
 var Zero = Money{}
 
 // fits reports whether the decimal c·10^e is held in the int64 form: an
-// exponent from -2 to 16 and at most 16-e digits (0 has one), so that the
-// amount in hundredths, c·10^(e+2), is below 10^18 in size, and two of
-// them aligned to the smaller exponent add and compare in an int64.
+// exponent from -2 to 0 and at most 16-e digits (0 has one), so that the
+// amount in hundredths, c·10^(e+2), is below 10^18 in size (four times the
+// coefficient and the exponent fit in an int64), and two of them aligned
+// to the smaller exponent add and compare in an int64.
 func fits(c int64, e int32) bool {
-	if e < -2 || e > 16 || c == math.MinInt64 {
+	if e < -2 || e > 0 || c == math.MinInt64 {
 		return false
 	}
 	if c < 0 {
@@ -55,7 +64,7 @@ var pow10i = func() (p [19]int64) {
 // newMoney is the decimal c·10^e.
 func newMoney(c int64, e int32) Money {
 	if fits(c, e) {
-		return Money{c: c, e: e}
+		return packed(c, e)
 	}
 	d := decimal.New(c, e)
 	return Money{x: &d}
@@ -63,8 +72,8 @@ func newMoney(c int64, e int32) Money {
 
 // fromDecimal is d itself, exactly (digits and exponent).
 func fromDecimal(d decimal.Decimal) Money {
-	if e := d.Exponent(); e >= -2 && e <= 16 && d.NumDigits() <= 16-int(e) {
-		return Money{c: d.CoefficientInt64(), e: e}
+	if e := d.Exponent(); e >= -2 && e <= 0 && d.NumDigits() <= 16-int(e) {
+		return packed(d.CoefficientInt64(), e)
 	}
 	return Money{x: &d}
 }
@@ -128,10 +137,10 @@ func (m Money) Decimal() decimal.Decimal {
 	if m.x != nil {
 		return *m.x
 	}
-	if m.c == 0 && m.e == 0 {
+	if m.v == 0 {
 		return decimal.Decimal{} // Zero, as it always was
 	}
-	return decimal.New(m.c, m.e)
+	return decimal.New(m.c(), m.e())
 }
 
 // Add returns m + o.
@@ -158,19 +167,20 @@ func (m Money) add(o Money, sign int64) Money {
 // align returns m's and o's coefficients at the smaller of their exponents,
 // and that exponent; both in the int64 form.
 func align(m, o Money) (a, b int64, e int32) {
-	a, b = m.c, o.c
-	if m.e > o.e {
-		a *= pow10i[m.e-o.e]
-		return a, b, o.e
+	a, b = m.c(), o.c()
+	me, oe := m.e(), o.e()
+	if me > oe {
+		a *= pow10i[me-oe]
+		return a, b, oe
 	}
-	b *= pow10i[o.e-m.e]
-	return a, b, m.e
+	b *= pow10i[oe-me]
+	return a, b, me
 }
 
 // small returns m's coefficient and exponent when m is in the int64 form
 // (fits): then the amount in hundredths is below 10^18.
 func (m Money) small() (c int64, e int32, ok bool) {
-	return m.c, m.e, m.x == nil
+	return m.c(), m.e(), m.x == nil
 }
 
 // Cmp compares m and o: -1, 0 or +1.
@@ -204,9 +214,9 @@ func (m Money) sign() int {
 	switch {
 	case m.x != nil:
 		return m.x.Sign()
-	case m.c < 0:
+	case m.v < 0:
 		return -1
-	case m.c > 0:
+	case m.v > 3: // 0 to 2: a zero coefficient, whatever the exponent
 		return 1
 	}
 	return 0
@@ -290,11 +300,11 @@ func plainAmount[T string | []byte](b T) Money {
 			exp--
 		}
 	}
-	return Money{c: v, e: exp}
+	return packed(v, exp)
 }
 
 // zeroFen is "0.00": every zero amount decoded (most of a statement line's).
-var zeroFen = Money{c: 0, e: -2}
+var zeroFen = packed(0, -2)
 
 // fenSum adds amounts in int64 hundredths, the way decimal.Add would: the
 // total is the exact sum at the smallest exponent of its terms (Zero's is
