@@ -40,6 +40,7 @@ type Options struct {
 type Ledger struct {
 	store      eventstore.Store
 	lens       streamLener // store, when it says a stream's length (asked once, not a command)
+	lenFuncs   streamLenFuncer
 	clock      Clock
 	issuer     string
 	taxRate    decimal.Decimal
@@ -62,6 +63,7 @@ func New(store eventstore.Store, opts Options) *Ledger {
 		queues:     newQueues(),
 	}
 	l.lens, _ = store.(streamLener)
+	l.lenFuncs, _ = store.(streamLenFuncer)
 	if l.clock == nil {
 		l.clock = SystemClock()
 	}

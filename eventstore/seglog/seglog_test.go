@@ -283,3 +283,88 @@ func TestStreamLen(t *testing.T) {
 	_, ok = s.StreamLen("a")
 	require.False(t, ok, "a closed store")
 }
+
+// TestStreamLenFunc: the lock-free length answers as StreamLen does, the
+// same function following the stream's later appends (and not a rejected
+// one), on a reopened store too; none for an unknown stream or a closed
+// store; no allocation a call.
+func TestStreamLenFunc(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	s := open(t, dir, seglog.Options{NoSync: true})
+	_, ok := s.StreamLenFunc("a")
+	require.False(t, ok, "an unknown stream")
+	_, err := s.Append(t.Context(), "a", eventstore.NoStream, event(0), event(1))
+	require.NoError(t, err)
+	length, ok := s.StreamLenFunc("a")
+	require.True(t, ok)
+	check := func(want uint64) {
+		t.Helper()
+		n, ok := length()
+		require.True(t, ok)
+		require.Equal(t, want, n)
+		m, ok := s.StreamLen("a")
+		require.True(t, ok)
+		require.Equal(t, m, n, "StreamLen and StreamLenFunc")
+	}
+	check(2)
+	_, err = s.Append(t.Context(), "a", eventstore.Exact(1), event(2))
+	require.NoError(t, err)
+	check(3)
+	_, err = s.Append(t.Context(), "a", eventstore.Exact(1), event(3))
+	require.ErrorIs(t, err, eventstore.ErrWrongExpectedVersion)
+	check(3)
+	_, err = s.Append(t.Context(), "b", eventstore.NoStream, event(4))
+	require.NoError(t, err)
+	check(3)
+	require.Zero(t, testing.AllocsPerRun(100, func() { length() }))
+	require.NoError(t, s.Close())
+	_, ok = length()
+	require.False(t, ok, "a closed store")
+	_, ok = s.StreamLenFunc("a")
+	require.False(t, ok, "a closed store")
+
+	s = open(t, dir, seglog.Options{NoSync: true})
+	defer s.Close()
+	length, ok = s.StreamLenFunc("a")
+	require.True(t, ok, "a reopened store")
+	check(3)
+	_, err = s.Append(t.Context(), "a", eventstore.Exact(2), event(5))
+	require.NoError(t, err)
+	check(4)
+}
+
+// TestStreamLenFuncWhileAppending: read without the lock while the writer
+// commits (the race detector's case), the length only grows and never
+// runs ahead of what StreamLen says right after.
+func TestStreamLenFuncWhileAppending(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "log"), seglog.Options{NoSync: true})
+	defer s.Close()
+	_, err := s.Append(t.Context(), "a", eventstore.NoStream, event(0))
+	require.NoError(t, err)
+	length, ok := s.StreamLenFunc("a")
+	require.True(t, ok)
+	const appends = 300
+	done := make(chan error, 1)
+	go func() {
+		for i := range appends {
+			if _, err := s.Append(context.Background(), "a", eventstore.Exact(uint64(i)), event(i+1)); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	last := uint64(0)
+	for {
+		n, ok := length()
+		require.True(t, ok)
+		require.GreaterOrEqual(t, n, last, "the length went back")
+		m, _ := s.StreamLen("a")
+		require.LessOrEqual(t, n, m, "ahead of the committed stream")
+		last = n
+		if n == appends+1 {
+			break
+		}
+	}
+	require.NoError(t, <-done)
+}
