@@ -41,6 +41,7 @@ type Ledger struct {
 	store      eventstore.Store
 	lens       streamLener // store, when it says a stream's length (asked once, not a command)
 	lenFuncs   streamLenFuncer
+	atomic     eventstore.AtomicAppender // store, when it appends several streams at once (claimAtomic)
 	clock      Clock
 	issuer     string
 	taxRate    decimal.Decimal
@@ -64,6 +65,7 @@ func New(store eventstore.Store, opts Options) *Ledger {
 	}
 	l.lens, _ = store.(streamLener)
 	l.lenFuncs, _ = store.(streamLenFuncer)
+	l.atomic, _ = store.(eventstore.AtomicAppender)
 	if l.clock == nil {
 		l.clock = SystemClock()
 	}

@@ -368,3 +368,78 @@ func TestStreamLenFuncWhileAppending(t *testing.T) {
 	}
 	require.NoError(t, <-done)
 }
+
+// TestAppendAtomic: the parts of an atomic append land in one group
+// commit, each as its Append would (revisions, consecutive positions, a
+// retry recognised); a refusal of any part writes none; a stream twice is
+// refused before anything is queued; a reopened store reads them all.
+func TestAppendAtomic(t *testing.T) {
+	ctx := t.Context()
+	dir := filepath.Join(t.TempDir(), "log")
+	s := open(t, dir, seglog.Options{NoSync: true})
+	e0 := event(0)
+	_, err := s.Append(ctx, "acc", eventstore.NoStream, e0)
+	require.NoError(t, err)
+	commits0, _ := s.BatchStats()
+	accEvents := []eventstore.EventData{event(1), event(2)}
+	resEvent := []eventstore.EventData{event(3)}
+	parts := []eventstore.StreamAppend{
+		{Stream: "acc", Expected: eventstore.Exact(0), Events: accEvents},
+		{Stream: "number-1", Expected: eventstore.NoStream, Events: resEvent},
+	}
+	res, err := s.AppendAtomic(ctx, parts)
+	require.NoError(t, err)
+	commits1, _ := s.BatchStats()
+	require.Equal(t, commits0+1, commits1, "one group commit for both streams")
+	require.Len(t, res, 2)
+	require.Equal(t, uint64(2), res[0].NextExpectedRevision)
+	require.Equal(t, res[0].FirstPosition+1, res[0].Position)
+	require.Equal(t, uint64(0), res[1].NextExpectedRevision)
+	require.Equal(t, res[1].FirstPosition, res[1].Position)
+	require.Equal(t, res[0].Position+1, res[1].Position, "the parts in order, one after the other")
+
+	// The same append again is a retry of both: the same answers, nothing written.
+	again, err := s.AppendAtomic(ctx, parts)
+	require.NoError(t, err)
+	require.Equal(t, res, again)
+	n, _ := s.StreamLen("acc")
+	require.Equal(t, uint64(3), n)
+
+	// One part refused: nothing of the other is written.
+	_, err = s.AppendAtomic(ctx, []eventstore.StreamAppend{
+		{Stream: "acc", Expected: eventstore.Exact(2), Events: []eventstore.EventData{event(4)}},
+		{Stream: "number-1", Expected: eventstore.NoStream, Events: []eventstore.EventData{event(5)}},
+	})
+	var wrong *eventstore.WrongExpectedVersionError
+	require.ErrorAs(t, err, &wrong)
+	require.Equal(t, "number-1", wrong.Stream)
+	n, _ = s.StreamLen("acc")
+	require.Equal(t, uint64(3), n, "the account part of a refused atomic append")
+	_, err = s.AppendAtomic(ctx, []eventstore.StreamAppend{
+		{Stream: "new-1", Expected: eventstore.NoStream, Events: []eventstore.EventData{event(6)}},
+		{Stream: "acc", Expected: eventstore.Exact(7), Events: []eventstore.EventData{event(7)}},
+	})
+	require.ErrorAs(t, err, &wrong)
+	_, ok := s.StreamLen("new-1")
+	require.False(t, ok, "a new stream of a refused atomic append")
+
+	_, err = s.AppendAtomic(ctx, []eventstore.StreamAppend{
+		{Stream: "x", Expected: eventstore.Any, Events: []eventstore.EventData{event(8)}},
+		{Stream: "x", Expected: eventstore.Any, Events: []eventstore.EventData{event(9)}},
+	})
+	require.Error(t, err)
+	_, ok = s.StreamLen("x")
+	require.False(t, ok, "a stream named twice")
+
+	require.NoError(t, s.Close())
+	_, err = s.AppendAtomic(ctx, parts)
+	require.ErrorIs(t, err, eventstore.ErrClosed)
+	s = open(t, dir, seglog.Options{NoSync: true})
+	defer s.Close()
+	var got []uuid.UUID
+	for r, err := range s.ReadAll(ctx, eventstore.Start) {
+		require.NoError(t, err)
+		got = append(got, r.ID)
+	}
+	require.Equal(t, []uuid.UUID{e0.ID, accEvents[0].ID, accEvents[1].ID, resEvent[0].ID}, got)
+}

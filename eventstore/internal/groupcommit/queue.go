@@ -29,12 +29,22 @@ type Request struct {
 	First      eventstore.Position
 	Contiguous bool
 
+	// More are further parts of an atomic append (SubmitAtomic): the
+	// store's commit writes this request and each of More, or none. Only a
+	// store whose commit knows them submits any.
+	More []*Request
+
 	done chan struct{} // capacity 1: the writer never blocks answering
 }
 
 var requestPool = sync.Pool{New: func() any { return &Request{done: make(chan struct{}, 1)} }}
 
 func (r *Request) release() {
+	for _, m := range r.More {
+		m.release()
+	}
+	clear(r.More)
+	r.More = r.More[:0]
 	r.Ctx, r.Events, r.Err = nil, nil, nil
 	r.Res = eventstore.AppendResult{}
 	r.First, r.Contiguous = 0, false
@@ -128,11 +138,62 @@ func (q *Queue) Admit(ctx context.Context, refuse func() error) error {
 func (q *Queue) Submit(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events []eventstore.EventData, size int) (eventstore.AppendResult, error) {
 	r := requestPool.Get().(*Request)
 	r.Ctx, r.Stream, r.Expected, r.Events, r.Size = ctx, stream, expected, events, size
+	if err := q.wait(ctx, r); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	res, err := r.result()
+	r.release()
+	return res, err
+}
+
+// SubmitAtomic queues the parts as one request (the first, the others in
+// its More) for a store whose commit writes them all or none, and waits for
+// the writer's answer: each part's result, or the first part's error.
+func (q *Queue) SubmitAtomic(ctx context.Context, parts []eventstore.StreamAppend, size int) ([]eventstore.AppendResult, error) {
+	r := requestPool.Get().(*Request)
+	r.Ctx, r.Stream, r.Expected, r.Events, r.Size = ctx, parts[0].Stream, parts[0].Expected, parts[0].Events, size
+	for _, p := range parts[1:] {
+		m := requestPool.Get().(*Request)
+		m.Ctx, m.Stream, m.Expected, m.Events = ctx, p.Stream, p.Expected, p.Events
+		r.More = append(r.More, m)
+	}
+	if err := q.wait(ctx, r); err != nil {
+		return nil, err
+	}
+	defer r.release()
+	out := make([]eventstore.AppendResult, len(parts))
+	var err error
+	out[0], err = r.result()
+	for i, m := range r.More {
+		var e error
+		out[i+1], e = m.result()
+		if err == nil {
+			err = e
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// result is what the writer answered r.
+func (r *Request) result() (eventstore.AppendResult, error) {
+	res, err := r.Res, r.Err
+	if err == nil && r.Contiguous && len(r.Events) > 0 {
+		res.FirstPosition = r.First
+	}
+	return res, err
+}
+
+// wait queues r and waits for the writer's answer. On an error r was not
+// queued and is released.
+func (q *Queue) wait(ctx context.Context, r *Request) error {
 	q.enq.RLock()
 	if q.closed {
 		q.enq.RUnlock()
 		r.release()
-		return eventstore.AppendResult{}, eventstore.ErrClosed
+		return eventstore.ErrClosed
 	}
 	select {
 	case q.reqs <- r:
@@ -146,11 +207,11 @@ func (q *Queue) Submit(ctx context.Context, stream string, expected eventstore.E
 		case <-q.closing:
 			q.enq.RUnlock()
 			r.release()
-			return eventstore.AppendResult{}, eventstore.ErrClosed
+			return eventstore.ErrClosed
 		case <-ctx.Done():
 			q.enq.RUnlock()
 			r.release()
-			return eventstore.AppendResult{}, ctx.Err()
+			return ctx.Err()
 		}
 	}
 	q.enq.RUnlock()
@@ -159,12 +220,7 @@ func (q *Queue) Submit(ctx context.Context, stream string, expected eventstore.E
 	// would mislead. A commit takes one fsync. The writer answers every
 	// queued request, Close or not (enq).
 	<-r.done
-	res, err := r.Res, r.Err
-	if err == nil && r.Contiguous && len(events) > 0 {
-		res.FirstPosition = r.First
-	}
-	r.release()
-	return res, err
+	return nil
 }
 
 // Start starts the writer goroutine (see run); call it at most once,
