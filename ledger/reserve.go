@@ -19,7 +19,11 @@ import (
 // creating a stream of their own, "invoice-number-<code>-<number>", with
 // expected revision NoStream: of two claims, exactly one creates it.
 //
-// The claim and the issue event are two appends, not one transaction. If the
+// On a store that appends several streams at once (eventstore.AtomicAppender,
+// the segmented log) a lone command's claims go in one append with its
+// events (claimAtomic): both are written or neither. Otherwise, and when
+// that append is refused, the claim and the issue event are two appends,
+// not one transaction. If the
 // process stops (or the account append loses a race and the re-decided
 // command no longer issues) between them, the number stays reserved for that
 // account and invoice: nobody else can take it, and a retry of the same
