@@ -43,6 +43,24 @@ type Store interface {
 	Close() error
 }
 
+// StreamAppend is one stream's part of an AppendAtomic: what Append takes.
+type StreamAppend struct {
+	Stream   string
+	Expected ExpectedRevision
+	Events   []EventData
+}
+
+// AtomicAppender is a store that appends to several streams at once, all or
+// nothing: every part is written (each as Append would, its expected
+// revision checked and an idempotent retry recognised), or none is and the
+// error is the first refusal (a *WrongExpectedVersionError for a wrong
+// expected revision). The streams must be distinct. Optional: the segmented
+// log commits the parts in one group (one write, one fdatasync), where two
+// Appends are two group commits a caller waits for one after the other.
+type AtomicAppender interface {
+	AppendAtomic(ctx context.Context, parts []StreamAppend) ([]AppendResult, error)
+}
+
 // Position is an event's place in the global log. Positions are strictly
 // increasing but need not be contiguous (EventStoreDB's are byte offsets).
 type Position = uint64

@@ -20,6 +20,9 @@ type folded struct {
 	// its callback (catchUp.yield), made once per folded account.
 	catchUp catchUpRun
 	yield   func(eventstore.Record, error) bool
+	// streamLen says the stream's length without the store's lock, when
+	// the store can (streamLenFuncer); taken once the stream has events.
+	streamLen func() (uint64, bool)
 }
 
 // accountCache keeps the most recently used folded accounts, so a hot
@@ -83,10 +86,21 @@ func (c *accountCache) drop(id string) {
 // so they queue instead of losing races to each other. Accounts share a
 // fixed set of mutexes; two accounts on one stripe merely wait for each
 // other. Other processes are kept honest by the expected revision.
+//
+// The lock is held across the account's append, so an account that shares
+// its stripe with a busy one waits a whole group commit for each command
+// of the other's: its latency doubles. With 1 024 stripes, 256 busy
+// accounts put one in five on a shared stripe (1 − (1 − 1/1024)^255), and
+// those commands were the tail of `bench append` at 256 accounts. With
+// 65 536 stripes it is one account in 260 (0.4 %); the array is 512 KiB of
+// zeroed memory a Ledger, untouched pages of it never resident.
 type accountLocks struct {
 	seed    maphash.Seed
-	stripes [1024]sync.Mutex
+	stripes [lockStripes]sync.Mutex
 }
+
+// lockStripes is how many mutexes the accounts share.
+const lockStripes = 1 << 16
 
 func newAccountLocks() *accountLocks { return &accountLocks{seed: maphash.MakeSeed()} }
 

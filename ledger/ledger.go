@@ -40,6 +40,8 @@ type Options struct {
 type Ledger struct {
 	store      eventstore.Store
 	lens       streamLener // store, when it says a stream's length (asked once, not a command)
+	lenFuncs   streamLenFuncer
+	atomic     eventstore.AtomicAppender // store, when it appends several streams at once (claimAtomic)
 	clock      Clock
 	issuer     string
 	taxRate    decimal.Decimal
@@ -62,6 +64,8 @@ func New(store eventstore.Store, opts Options) *Ledger {
 		queues:     newQueues(),
 	}
 	l.lens, _ = store.(streamLener)
+	l.lenFuncs, _ = store.(streamLenFuncer)
+	l.atomic, _ = store.(eventstore.AtomicAppender)
 	if l.clock == nil {
 		l.clock = SystemClock()
 	}

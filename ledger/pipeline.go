@@ -195,8 +195,20 @@ func (l *Ledger) lead(ctx context.Context, acc string, self *waiter) {
 func (l *Ledger) runBatch(ctx context.Context, acc string, batch []*waiter) (deferred []*waiter) {
 	defer l.locks.lock(acc).Unlock()
 	var buf [4]outcome // a batch's outcomes, on the stack for a small batch
+	// A lone command appends its invoice numbers' reservations with its
+	// events in one atomic append where the store can (claimAtomic).
+	atomic := l.atomic != nil && len(batch) == 1
 	for attempt := 0; ; attempt++ {
-		outs, err := l.attemptBatch(ctx, acc, batch, buf[:0])
+		outs, err := l.attemptBatch(ctx, acc, batch, buf[:0], atomic)
+		if errors.Is(err, errAtomicRefused) {
+			// A part was refused: the account moved, or a number is taken
+			// (ISSUE-2). Decide again at once the way that tells the two
+			// apart, with the reservations appended first.
+			l.cache.drop(acc)
+			atomic = false
+			attempt--
+			continue
+		}
 		if err == nil {
 			for i, w := range batch {
 				w.out = outs[i]
@@ -230,7 +242,7 @@ type span struct{ cmd, first, n int }
 // ErrWrongExpectedVersion (wrapped) when the append lost a race: then no
 // outcome stands and the batch is to be decided again. The outcomes are
 // appended to buf. The caller holds the account's lock.
-func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, buf []outcome) ([]outcome, error) {
+func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, buf []outcome, atomic bool) ([]outcome, error) {
 	outs := slices.Grow(buf, len(batch))[:len(batch)]
 	clear(outs)
 	f, err := l.current(ctx, acc)
@@ -244,6 +256,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 	stream := f.stream
 	var (
 		all     []eventstore.EventData
+		pending []eventstore.StreamAppend // reservations to append with all (claimAtomic)
 		spans   []span
 		keys    map[string]bool // idempotency keys decided in this batch
 		changed bool            // f holds events not yet appended
@@ -300,7 +313,16 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 			continue
 		}
 		meta := c.metadata(now)
-		if err := l.claim(ctx, c, meta, events); err != nil {
+		np := len(pending)
+		claimed := false
+		if atomic {
+			pending, claimed, err = l.claimAtomic(ctx, c, meta, events, pending)
+		}
+		if err == nil && !claimed {
+			err = l.claim(ctx, c, meta, events)
+		}
+		if err != nil {
+			pending = pending[:np]
 			outs[i].err = err
 			continue
 		}
@@ -308,7 +330,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 		var hash string
 		all, hash, err = seal(all, stream, c, meta, f, events)
 		if err != nil {
-			all = all[:n]
+			all, pending = all[:n], pending[:np]
 			outs[i].err = err
 			continue
 		}
@@ -351,7 +373,19 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 	if base > 0 {
 		expected = eventstore.Exact(base - 1)
 	}
-	res, err := l.store.Append(ctx, stream, expected, all...)
+	var res eventstore.AppendResult
+	if len(pending) > 0 {
+		parts := append([]eventstore.StreamAppend{{Stream: stream, Expected: expected, Events: all}}, pending...)
+		var rs []eventstore.AppendResult
+		if rs, err = l.atomic.AppendAtomic(ctx, parts); err == nil {
+			res = rs[0]
+		} else if errors.Is(err, eventstore.ErrWrongExpectedVersion) {
+			l.cache.drop(acc)
+			return nil, fmt.Errorf("%w: %w", errAtomicRefused, err)
+		}
+	} else {
+		res, err = l.store.Append(ctx, stream, expected, all...)
+	}
 	if err != nil {
 		l.cache.drop(acc)
 		if errors.Is(err, eventstore.ErrWrongExpectedVersion) {

@@ -19,7 +19,11 @@ import (
 // creating a stream of their own, "invoice-number-<code>-<number>", with
 // expected revision NoStream: of two claims, exactly one creates it.
 //
-// The claim and the issue event are two appends, not one transaction. If the
+// On a store that appends several streams at once (eventstore.AtomicAppender,
+// the segmented log) a lone command's claims go in one append with its
+// events (claimAtomic): both are written or neither. Otherwise, and when
+// that append is refused, the claim and the issue event are two appends,
+// not one transaction. If the
 // process stops (or the account append loses a race and the re-decided
 // command no longer issues) between them, the number stays reserved for that
 // account and invoice: nobody else can take it, and a retry of the same
@@ -68,6 +72,66 @@ func (l *Ledger) claim(ctx context.Context, c command, meta eventstore.Metadata,
 		return err
 	}
 	return nil
+}
+
+// errAtomicRefused marks an atomic append of a command's events and its
+// reservations that the store refused: the account moved on, or a number
+// was taken meanwhile. The batch is decided again the other way (claim),
+// which tells the two apart.
+var errAtomicRefused = errors.New("ledger: the atomic append of the events and their reservations was refused")
+
+// claimAtomic is claim for a store that appends several streams at once
+// (eventstore.AtomicAppender): the numbers are checked as claim checks
+// them, but their reservations are sealed and added to pending, to be
+// appended with the account's events in one atomic append — one group
+// commit on the segmented log where claim's own appends made a command
+// that issues wait for two in a row (an issue's latency was twice the
+// others'). All of them or none is written, so a crash leaves no
+// reservation without its issue either. claimed is false, and nothing is
+// done, for what claim must do itself: a quota to take (EINV-5), or two
+// claims of one number.
+func (l *Ledger) claimAtomic(ctx context.Context, c command, meta eventstore.Metadata, events []domain.Event, pending []eventstore.StreamAppend) (_ []eventstore.StreamAppend, claimed bool, _ error) {
+	if len(quotaUses(events)) > 0 {
+		return pending, false, nil
+	}
+	n := len(pending)
+	for i, e := range events {
+		cl, ok := numberClaim(c.AccountID, e)
+		if !ok {
+			continue
+		}
+		stream := ReservationStream(cl.InvoiceCode, cl.InvoiceNumber)
+		for _, p := range pending[n:] {
+			if p.Stream == stream {
+				return pending[:n], false, nil
+			}
+		}
+		if err := l.numberFree(ctx, cl); err != nil {
+			return pending[:n], false, err
+		}
+		ev, err := reservationEvent(cl, meta, stream, derivedID(c.AccountID, c.key, "reservation", i))
+		if err != nil {
+			return pending[:n], false, err
+		}
+		pending = append(pending, eventstore.StreamAppend{Stream: stream, Expected: eventstore.NoStream, Events: []eventstore.EventData{ev}})
+	}
+	return pending, true, nil
+}
+
+// reservationEvent is a claim's sealed event, as reserve appends it.
+func reservationEvent(claim InvoiceNumberReserved, meta eventstore.Metadata, stream string, id uuid.UUID) (eventstore.EventData, error) {
+	data, cdata, ok := reservationJSON(&claim)
+	if !ok {
+		var err error
+		if data, err = json.Marshal(claim); err != nil {
+			return eventstore.EventData{}, err
+		}
+	}
+	raw, _, err := eventstore.SealHashCanonical(meta, "", stream, 0, ReservationEventType, data, cdata)
+	if err != nil {
+		return eventstore.EventData{}, fmt.Errorf("ledger: seal %s: %w", stream, err)
+	}
+	return eventstore.EventData{ID: id, Type: ReservationEventType, Data: data, Metadata: raw}, nil
 }
 
 // numberFree refuses (ISSUE-2) a number another invoice holds, writing nothing.
@@ -141,18 +205,11 @@ func numberClaim(account string, e domain.Event) (InvoiceNumberReserved, bool) {
 
 func (l *Ledger) reserve(ctx context.Context, claim InvoiceNumberReserved, meta eventstore.Metadata, id uuid.UUID) error {
 	stream := ReservationStream(claim.InvoiceCode, claim.InvoiceNumber)
-	data, cdata, ok := reservationJSON(&claim)
-	if !ok {
-		var err error
-		if data, err = json.Marshal(claim); err != nil {
-			return err
-		}
-	}
-	raw, _, err := eventstore.SealHashCanonical(meta, "", stream, 0, ReservationEventType, data, cdata)
+	ev, err := reservationEvent(claim, meta, stream, id)
 	if err != nil {
-		return fmt.Errorf("ledger: seal %s: %w", stream, err)
+		return err
 	}
-	_, err = l.store.Append(ctx, stream, eventstore.NoStream, eventstore.EventData{ID: id, Type: ReservationEventType, Data: data, Metadata: raw})
+	_, err = l.store.Append(ctx, stream, eventstore.NoStream, ev)
 	if !errors.Is(err, eventstore.ErrWrongExpectedVersion) {
 		if err != nil {
 			return fmt.Errorf("ledger: reserve %s: %w", stream, err)

@@ -340,7 +340,9 @@ func (s *Store) install(sn *snapshot) {
 	s.ix.locs = sn.locs
 	for i, name := range sn.names {
 		es := sn.streams[i]
-		s.ix.streams[name] = &streamIndex{entries: es, committed: len(es)}
+		st := &streamIndex{entries: es}
+		st.setCommitted(len(es))
+		s.ix.streams[name] = st
 	}
 	last := sn.segs[len(sn.segs)-1]
 	s.w.proofSeg, s.w.proofAt, s.w.proof = len(sn.segs)-1, last.proofAt, last.proof

@@ -283,3 +283,163 @@ func TestStreamLen(t *testing.T) {
 	_, ok = s.StreamLen("a")
 	require.False(t, ok, "a closed store")
 }
+
+// TestStreamLenFunc: the lock-free length answers as StreamLen does, the
+// same function following the stream's later appends (and not a rejected
+// one), on a reopened store too; none for an unknown stream or a closed
+// store; no allocation a call.
+func TestStreamLenFunc(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	s := open(t, dir, seglog.Options{NoSync: true})
+	_, ok := s.StreamLenFunc("a")
+	require.False(t, ok, "an unknown stream")
+	_, err := s.Append(t.Context(), "a", eventstore.NoStream, event(0), event(1))
+	require.NoError(t, err)
+	length, ok := s.StreamLenFunc("a")
+	require.True(t, ok)
+	check := func(want uint64) {
+		t.Helper()
+		n, ok := length()
+		require.True(t, ok)
+		require.Equal(t, want, n)
+		m, ok := s.StreamLen("a")
+		require.True(t, ok)
+		require.Equal(t, m, n, "StreamLen and StreamLenFunc")
+	}
+	check(2)
+	_, err = s.Append(t.Context(), "a", eventstore.Exact(1), event(2))
+	require.NoError(t, err)
+	check(3)
+	_, err = s.Append(t.Context(), "a", eventstore.Exact(1), event(3))
+	require.ErrorIs(t, err, eventstore.ErrWrongExpectedVersion)
+	check(3)
+	_, err = s.Append(t.Context(), "b", eventstore.NoStream, event(4))
+	require.NoError(t, err)
+	check(3)
+	require.Zero(t, testing.AllocsPerRun(100, func() { length() }))
+	require.NoError(t, s.Close())
+	_, ok = length()
+	require.False(t, ok, "a closed store")
+	_, ok = s.StreamLenFunc("a")
+	require.False(t, ok, "a closed store")
+
+	s = open(t, dir, seglog.Options{NoSync: true})
+	defer s.Close()
+	length, ok = s.StreamLenFunc("a")
+	require.True(t, ok, "a reopened store")
+	check(3)
+	_, err = s.Append(t.Context(), "a", eventstore.Exact(2), event(5))
+	require.NoError(t, err)
+	check(4)
+}
+
+// TestStreamLenFuncWhileAppending: read without the lock while the writer
+// commits (the race detector's case), the length only grows and never
+// runs ahead of what StreamLen says right after.
+func TestStreamLenFuncWhileAppending(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "log"), seglog.Options{NoSync: true})
+	defer s.Close()
+	_, err := s.Append(t.Context(), "a", eventstore.NoStream, event(0))
+	require.NoError(t, err)
+	length, ok := s.StreamLenFunc("a")
+	require.True(t, ok)
+	const appends = 300
+	done := make(chan error, 1)
+	go func() {
+		for i := range appends {
+			if _, err := s.Append(context.Background(), "a", eventstore.Exact(uint64(i)), event(i+1)); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	last := uint64(0)
+	for {
+		n, ok := length()
+		require.True(t, ok)
+		require.GreaterOrEqual(t, n, last, "the length went back")
+		m, _ := s.StreamLen("a")
+		require.LessOrEqual(t, n, m, "ahead of the committed stream")
+		last = n
+		if n == appends+1 {
+			break
+		}
+	}
+	require.NoError(t, <-done)
+}
+
+// TestAppendAtomic: the parts of an atomic append land in one group
+// commit, each as its Append would (revisions, consecutive positions, a
+// retry recognised); a refusal of any part writes none; a stream twice is
+// refused before anything is queued; a reopened store reads them all.
+func TestAppendAtomic(t *testing.T) {
+	ctx := t.Context()
+	dir := filepath.Join(t.TempDir(), "log")
+	s := open(t, dir, seglog.Options{NoSync: true})
+	e0 := event(0)
+	_, err := s.Append(ctx, "acc", eventstore.NoStream, e0)
+	require.NoError(t, err)
+	commits0, _ := s.BatchStats()
+	accEvents := []eventstore.EventData{event(1), event(2)}
+	resEvent := []eventstore.EventData{event(3)}
+	parts := []eventstore.StreamAppend{
+		{Stream: "acc", Expected: eventstore.Exact(0), Events: accEvents},
+		{Stream: "number-1", Expected: eventstore.NoStream, Events: resEvent},
+	}
+	res, err := s.AppendAtomic(ctx, parts)
+	require.NoError(t, err)
+	commits1, _ := s.BatchStats()
+	require.Equal(t, commits0+1, commits1, "one group commit for both streams")
+	require.Len(t, res, 2)
+	require.Equal(t, uint64(2), res[0].NextExpectedRevision)
+	require.Equal(t, res[0].FirstPosition+1, res[0].Position)
+	require.Equal(t, uint64(0), res[1].NextExpectedRevision)
+	require.Equal(t, res[1].FirstPosition, res[1].Position)
+	require.Equal(t, res[0].Position+1, res[1].Position, "the parts in order, one after the other")
+
+	// The same append again is a retry of both: the same answers, nothing written.
+	again, err := s.AppendAtomic(ctx, parts)
+	require.NoError(t, err)
+	require.Equal(t, res, again)
+	n, _ := s.StreamLen("acc")
+	require.Equal(t, uint64(3), n)
+
+	// One part refused: nothing of the other is written.
+	_, err = s.AppendAtomic(ctx, []eventstore.StreamAppend{
+		{Stream: "acc", Expected: eventstore.Exact(2), Events: []eventstore.EventData{event(4)}},
+		{Stream: "number-1", Expected: eventstore.NoStream, Events: []eventstore.EventData{event(5)}},
+	})
+	var wrong *eventstore.WrongExpectedVersionError
+	require.ErrorAs(t, err, &wrong)
+	require.Equal(t, "number-1", wrong.Stream)
+	n, _ = s.StreamLen("acc")
+	require.Equal(t, uint64(3), n, "the account part of a refused atomic append")
+	_, err = s.AppendAtomic(ctx, []eventstore.StreamAppend{
+		{Stream: "new-1", Expected: eventstore.NoStream, Events: []eventstore.EventData{event(6)}},
+		{Stream: "acc", Expected: eventstore.Exact(7), Events: []eventstore.EventData{event(7)}},
+	})
+	require.ErrorAs(t, err, &wrong)
+	_, ok := s.StreamLen("new-1")
+	require.False(t, ok, "a new stream of a refused atomic append")
+
+	_, err = s.AppendAtomic(ctx, []eventstore.StreamAppend{
+		{Stream: "x", Expected: eventstore.Any, Events: []eventstore.EventData{event(8)}},
+		{Stream: "x", Expected: eventstore.Any, Events: []eventstore.EventData{event(9)}},
+	})
+	require.Error(t, err)
+	_, ok = s.StreamLen("x")
+	require.False(t, ok, "a stream named twice")
+
+	require.NoError(t, s.Close())
+	_, err = s.AppendAtomic(ctx, parts)
+	require.ErrorIs(t, err, eventstore.ErrClosed)
+	s = open(t, dir, seglog.Options{NoSync: true})
+	defer s.Close()
+	var got []uuid.UUID
+	for r, err := range s.ReadAll(ctx, eventstore.Start) {
+		require.NoError(t, err)
+		got = append(got, r.ID)
+	}
+	require.Equal(t, []uuid.UUID{e0.ID, accEvents[0].ID, accEvents[1].ID, resEvent[0].ID}, got)
+}

@@ -35,7 +35,7 @@ func (s *Store) commit(batch []*groupcommit.Request) {
 		for _, r := range batch {
 			r.Err = s.w.failed
 		}
-		return
+		return // SubmitAtomic takes the first part's error for all
 	}
 	w := &s.w
 	first := w.next
@@ -46,6 +46,10 @@ func (s *Store) commit(batch []*groupcommit.Request) {
 	for _, r := range batch {
 		if err := ctxErr(r.Ctx); err != nil {
 			r.Err = err
+			continue
+		}
+		if len(r.More) > 0 {
+			s.stageAtomic(r)
 			continue
 		}
 		r.Res, r.Err = s.stage(r)
@@ -74,6 +78,9 @@ func (s *Store) commit(batch []*groupcommit.Request) {
 		err = fmt.Errorf("%w: seglog: commit to %s: %v", eventstore.ErrUnavailable, s.dir, err)
 		for _, r := range batch {
 			r.Res, r.Err = eventstore.AppendResult{}, err
+			for _, m := range r.More {
+				m.Res, m.Err = eventstore.AppendResult{}, err
+			}
 		}
 		return
 	}
@@ -84,7 +91,7 @@ func (s *Store) commit(batch []*groupcommit.Request) {
 		l.seg, l.off = seg, base+l.off
 	}
 	for _, st := range w.staged {
-		st.committed = len(st.entries)
+		st.setCommitted(len(st.entries))
 	}
 	s.last.Store(w.next - 1)
 	w.proofSeg, w.proofAt, w.proof = int(seg), w.off, [groupHeadLen]byte(w.buf[:groupHeadLen])

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,7 +49,21 @@ type AppendResult struct {
 	EventsPerSec   float64 `json:"events_per_sec"`
 	P50ms          float64 `json:"p50_ms"`
 	P99ms          float64 `json:"p99_ms"`
-	PeakRSSMB      float64 `json:"peak_rss_mb"`
+	// The tail beside the mean: with every client closed-loop, the mean
+	// is clients / rate (Little's law), and p99 over mean says how
+	// unevenly the wait is shared out.
+	MeanMs    float64 `json:"mean_ms"`
+	P90ms     float64 `json:"p90_ms"`
+	P999ms    float64 `json:"p999_ms"`
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	// GCCycles is how many collections ran during the load, and
+	// GCCPUusPerCommand the runtime's estimate of the CPU they took
+	// (marking, assists, pauses) per command.
+	// AllocBytesPerCommand is the heap the process allocated per command
+	// (runtime/metrics), which sets how often the collector runs.
+	GCCycles             uint64  `json:"gc_cycles"`
+	GCCPUusPerCommand    float64 `json:"gc_cpu_us_per_command"`
+	AllocBytesPerCommand float64 `json:"alloc_bytes_per_command"`
 	// Store figures (zero where the store cannot say them): events per
 	// commit (per fdatasync for the log; bolt syncs twice per commit),
 	// CPU of the whole process per command, store bytes per event in the
@@ -111,6 +126,7 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 	if b, ok := store.(batchStater); ok {
 		commits0, events0 = b.BatchStats()
 	}
+	gc0 := gcFigures()
 	cpu0 := cpuTime()
 	start := time.Now()
 	for w := range clients {
@@ -152,6 +168,7 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	cpu := cpuTime() - cpu0
+	gc := gcFigures().minus(gc0)
 	if firstErr != nil {
 		return AppendResult{}, firstErr
 	}
@@ -186,7 +203,11 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 		EventsPerSec:   rate(total, elapsed),
 		P50ms:          percentile(all, 0.50),
 		P99ms:          percentile(all, 0.99),
+		MeanMs:         mean(all),
+		P90ms:          percentile(all, 0.90),
+		P999ms:         percentile(all, 0.999),
 		PeakRSSMB:      peakRSSMB(),
+		GCCycles:       gc.cycles,
 
 		Store:           storeKind(cfg),
 		EventsPerCommit: math.Round(perCommit*10) / 10,
@@ -194,12 +215,16 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 	}
 	if len(all) > 0 {
 		res.CPUusPerCommand = math.Round(float64(cpu.Microseconds())/float64(len(all))*10) / 10
+		res.GCCPUusPerCommand = math.Round(gc.cpuSeconds*1e6/float64(len(all))*10) / 10
+		res.AllocBytesPerCommand = math.Round(float64(gc.allocBytes) / float64(len(all)))
 	}
 	if inStore > 0 {
 		res.BytesPerEvent = math.Round(float64(bytes) / float64(inStore))
 	}
 	logf(cfg.Log, "append: %d accounts, %d clients, %d commands (%d events) in %.1fs: %.0f commands/s, %.0f events/s, p50 %.2f ms, p99 %.2f ms, peak RSS %.0f MiB\n",
 		res.Accounts, res.Clients, res.Commands, res.Events, res.Seconds, res.CommandsPerSec, res.EventsPerSec, res.P50ms, res.P99ms, res.PeakRSSMB)
+	logf(cfg.Log, "append: latency mean %.2f ms, p90 %.2f ms, p99.9 %.2f ms; %d collections, %.1f µs of GC CPU and %.0f bytes allocated per command\n",
+		res.MeanMs, res.P90ms, res.P999ms, res.GCCycles, res.GCCPUusPerCommand, res.AllocBytesPerCommand)
 	logf(cfg.Log, "append: %s store: %.1f events per commit, %.1f µs CPU per command, %.0f bytes per event, fsync probe p50 %.3f ms\n",
 		res.Store, res.EventsPerCommit, res.CPUusPerCommand, res.BytesPerEvent, res.FsyncP50ms)
 	return res, nil
@@ -248,4 +273,46 @@ func openAppendStore(ctx context.Context, url, engine string) (eventstore.Store,
 		return nil, nil, err
 	}
 	return s, func() { _ = s.Close(); os.RemoveAll(dir) }, nil
+}
+
+// gcStats are the runtime's collection figures at one moment.
+type gcStats struct {
+	cycles     uint64
+	cpuSeconds float64
+	allocBytes uint64
+}
+
+// gcFigures reads the collections so far and the CPU the runtime counts
+// as the collector's (runtime/metrics: an estimate, marking and assists
+// and pauses included).
+func gcFigures() gcStats {
+	samples := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(samples)
+	var g gcStats
+	if samples[0].Value.Kind() == metrics.KindUint64 {
+		g.cycles = samples[0].Value.Uint64()
+	}
+	if samples[1].Value.Kind() == metrics.KindFloat64 {
+		g.cpuSeconds = samples[1].Value.Float64()
+	}
+	if samples[2].Value.Kind() == metrics.KindUint64 {
+		g.allocBytes = samples[2].Value.Uint64()
+	}
+	return g
+}
+
+func (g gcStats) minus(o gcStats) gcStats {
+	return gcStats{cycles: g.cycles - o.cycles, cpuSeconds: g.cpuSeconds - o.cpuSeconds, allocBytes: g.allocBytes - o.allocBytes}
+}
+
+// mean is the mean of durations in milliseconds.
+func mean(ds []time.Duration) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return ms(sum / time.Duration(len(ds)))
 }
