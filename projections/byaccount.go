@@ -51,6 +51,15 @@ var buildCommitBytes = 8 << 20
 // writes them (acctWriter.flush): 8 MiB of them. A variable for the tests.
 var refsSpill = 256 << 10
 
+// buildAhead is how many accounts the workers may fold ahead of the
+// writer. The writer's commits (every buildCommitBytes: spilling and
+// writing the pages, 20–80 ms each) and an account much longer than its
+// neighbours hold it up; with only a few results of room the workers then
+// stood idle until it caught up (docs/performance.md, "Rebuild reading and
+// writing"). A result waiting is one encoded account and its index
+// entries: a few KiB.
+const buildAhead = 256
+
 // byAccountHeapGoal is the collector's goal during a per-account build:
 // its live heap is a few accounts and the compact index entries.
 const byAccountHeapGoal = 96 << 20
@@ -112,7 +121,7 @@ func (p *Projections) buildByAccount(ctx context.Context, store eventstore.Store
 	defer wg.stop()
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	work := make(chan *acctResult, workers)
-	order := make(chan *acctResult, 4*workers)
+	order := make(chan *acctResult, buildAhead)
 	wg.Go(func() {
 		defer close(order)
 		defer close(work)
