@@ -423,16 +423,26 @@ func (wr *acctWriter) finish(upTo eventstore.Position, identity string) error {
 // 32 bytes an invoice, 64 MB at ten million events), and at its end. A
 // build of a million events writes them once, as appends; later flushes
 // insert among the entries of earlier ones.
+//
+// The last flush runs after the workers are done, on one core: the
+// orders by position and by status and the closings' are sorted on
+// another goroutine while byid is written (the refs are only read until
+// both are done).
 func (wr *acctWriter) flush() error {
 	refs := wr.refs
-	perm := make([]int32, len(refs))
-	for i := range perm {
-		perm[i] = int32(i)
-	}
-	slices.SortFunc(perm, func(i, j int32) int { return bytes.Compare(refs[i].id[:], refs[j].id[:]) })
-	for i := 1; i < len(perm); i++ {
-		if refs[perm[i]].id == refs[perm[i-1]].id {
-			return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[perm[i]].id)
+	var byPos, byStatus []int32
+	sorted := make(chan struct{})
+	go func() {
+		defer close(sorted)
+		byPos, byStatus = refOrders(refs)
+		slices.SortFunc(wr.closings, func(a, b closingEntry) int { return cmp.Compare(a.pos, b.pos) })
+	}()
+	defer func() { <-sorted }() // an error returns before the goroutine is done
+	byID := indices(len(refs))
+	slices.SortFunc(byID, func(i, j int32) int { return bytes.Compare(refs[i].id[:], refs[j].id[:]) })
+	for i := 1; i < len(byID); i++ {
+		if refs[byID[i]].id == refs[byID[i-1]].id {
+			return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[byID[i]].id)
 		}
 	}
 	// byid: id → pos, account; an id an earlier flush put is in two
@@ -441,15 +451,15 @@ func (wr *acctWriter) flush() error {
 		if err := wr.begin(); err != nil {
 			return err
 		}
-		byID := wr.tx.Bucket(bktByID)
-		for _, i := range perm {
-			if byID.Get(refs[i].id[:]) != nil {
+		b := wr.tx.Bucket(bktByID)
+		for _, i := range byID {
+			if b.Get(refs[i].id[:]) != nil {
 				return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[i].id)
 			}
 		}
 	}
-	err := wr.putAll(bktByID, len(perm), func(arena []byte, n int) ([]byte, int) {
-		r := &refs[perm[n]]
+	err := wr.putAll(bktByID, len(byID), func(arena []byte, n int) ([]byte, int) {
+		r := &refs[byID[n]]
 		arena = append(arena, r.id[:]...)
 		k := len(arena)
 		arena = binary.BigEndian.AppendUint64(arena, r.pos)
@@ -458,10 +468,10 @@ func (wr *acctWriter) flush() error {
 	if err != nil {
 		return err
 	}
+	<-sorted
 	// invoices: pos → status, id, account.
-	slices.SortFunc(refs, func(a, b globalRef) int { return cmp.Compare(a.pos, b.pos) })
-	err = wr.putAll(bktInvoices, len(refs), func(arena []byte, n int) ([]byte, int) {
-		r := &refs[n]
+	err = wr.putAll(bktInvoices, len(byPos), func(arena []byte, n int) ([]byte, int) {
+		r := &refs[byPos[n]]
 		arena = binary.BigEndian.AppendUint64(arena, r.pos)
 		k := len(arena)
 		arena = append(arena, byte(r.status))
@@ -471,23 +481,9 @@ func (wr *acctWriter) flush() error {
 	if err != nil {
 		return err
 	}
-	// status: status, pos → "" (a counting sort: refs are in position
-	// order).
-	var count, next [256]int32
-	for i := range refs {
-		count[refs[i].status]++
-	}
-	for c, sum := 1, int32(0); c < len(count); c++ {
-		sum += count[c-1]
-		next[c] = sum
-	}
-	for i := range refs {
-		c := refs[i].status
-		perm[next[c]] = int32(i)
-		next[c]++
-	}
-	err = wr.putAll(bktStatus, len(perm), func(arena []byte, n int) ([]byte, int) {
-		r := &refs[perm[n]]
+	// status: status, pos → "".
+	err = wr.putAll(bktStatus, len(byStatus), func(arena []byte, n int) ([]byte, int) {
+		r := &refs[byStatus[n]]
 		arena = append(arena, byte(r.status))
 		arena = binary.BigEndian.AppendUint64(arena, r.pos)
 		return arena, len(arena)
@@ -498,7 +494,6 @@ func (wr *acctWriter) flush() error {
 	wr.refs = wr.refs[:0]
 	clear(wr.names)
 	wr.names = wr.names[:0]
-	slices.SortFunc(wr.closings, func(a, b closingEntry) int { return cmp.Compare(a.pos, b.pos) })
 	err = wr.putAll(bktClosings, len(wr.closings), func(arena []byte, n int) ([]byte, int) {
 		c := &wr.closings[n]
 		arena = binary.BigEndian.AppendUint64(arena, c.pos)
@@ -515,6 +510,38 @@ func (wr *acctWriter) flush() error {
 	}
 	releaseFileMap(wr.db)
 	return nil
+}
+
+// indices is 0, 1, … n-1.
+func indices(n int) []int32 {
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	return perm
+}
+
+// refOrders is the order of refs by position (the invoices bucket's), and
+// by status then position (the status bucket's: a counting sort of the
+// first, stable).
+func refOrders(refs []globalRef) (byPos, byStatus []int32) {
+	byPos = indices(len(refs))
+	slices.SortFunc(byPos, func(i, j int32) int { return cmp.Compare(refs[i].pos, refs[j].pos) })
+	var count, next [256]int32
+	for i := range refs {
+		count[refs[i].status]++
+	}
+	for c, sum := 1, int32(0); c < len(count); c++ {
+		sum += count[c-1]
+		next[c] = sum
+	}
+	byStatus = make([]int32, len(refs))
+	for _, i := range byPos {
+		c := refs[i].status
+		byStatus[next[c]] = i
+		next[c]++
+	}
+	return byPos, byStatus
 }
 
 // putAll puts n entries into bucket in the order given (their keys' order:
