@@ -424,25 +424,26 @@ func (wr *acctWriter) finish(upTo eventstore.Position, identity string) error {
 // build of a million events writes them once, as appends; later flushes
 // insert among the entries of earlier ones.
 //
-// The last flush runs after the workers are done, on one core: the
-// orders by position and by status and the closings' are sorted on
-// another goroutine while byid is written (the refs are only read until
-// both are done).
+// The last flush runs after the workers are done, on one core: a copy of
+// the invoices is sorted by position (and the order by status made from
+// it), and the closings, on a second goroutine while the invoices are
+// sorted by id and byid is written. Both sorts move the entries
+// themselves: through a permutation they were slower.
 func (wr *acctWriter) flush() error {
 	refs := wr.refs
-	var byPos, byStatus []int32
+	byPos := slices.Clone(refs)
+	var byStatus []int32
 	sorted := make(chan struct{})
 	go func() {
 		defer close(sorted)
-		byPos, byStatus = refOrders(refs)
+		byStatus = sortByPos(byPos)
 		slices.SortFunc(wr.closings, func(a, b closingEntry) int { return cmp.Compare(a.pos, b.pos) })
 	}()
 	defer func() { <-sorted }() // an error returns before the goroutine is done
-	byID := indices(len(refs))
-	slices.SortFunc(byID, func(i, j int32) int { return bytes.Compare(refs[i].id[:], refs[j].id[:]) })
-	for i := 1; i < len(byID); i++ {
-		if refs[byID[i]].id == refs[byID[i-1]].id {
-			return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[byID[i]].id)
+	slices.SortFunc(refs, func(a, b globalRef) int { return bytes.Compare(a.id[:], b.id[:]) })
+	for i := 1; i < len(refs); i++ {
+		if refs[i].id == refs[i-1].id {
+			return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[i].id)
 		}
 	}
 	// byid: id → pos, account; an id an earlier flush put is in two
@@ -452,14 +453,14 @@ func (wr *acctWriter) flush() error {
 			return err
 		}
 		b := wr.tx.Bucket(bktByID)
-		for _, i := range byID {
+		for i := range refs {
 			if b.Get(refs[i].id[:]) != nil {
 				return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[i].id)
 			}
 		}
 	}
-	err := wr.putAll(bktByID, len(byID), func(arena []byte, n int) ([]byte, int) {
-		r := &refs[byID[n]]
+	err := wr.putAll(bktByID, len(refs), func(arena []byte, n int) ([]byte, int) {
+		r := &refs[n]
 		arena = append(arena, r.id[:]...)
 		k := len(arena)
 		arena = binary.BigEndian.AppendUint64(arena, r.pos)
@@ -471,7 +472,7 @@ func (wr *acctWriter) flush() error {
 	<-sorted
 	// invoices: pos → status, id, account.
 	err = wr.putAll(bktInvoices, len(byPos), func(arena []byte, n int) ([]byte, int) {
-		r := &refs[byPos[n]]
+		r := &byPos[n]
 		arena = binary.BigEndian.AppendUint64(arena, r.pos)
 		k := len(arena)
 		arena = append(arena, byte(r.status))
@@ -483,7 +484,7 @@ func (wr *acctWriter) flush() error {
 	}
 	// status: status, pos → "".
 	err = wr.putAll(bktStatus, len(byStatus), func(arena []byte, n int) ([]byte, int) {
-		r := &refs[byStatus[n]]
+		r := &byPos[byStatus[n]]
 		arena = append(arena, byte(r.status))
 		arena = binary.BigEndian.AppendUint64(arena, r.pos)
 		return arena, len(arena)
@@ -512,21 +513,11 @@ func (wr *acctWriter) flush() error {
 	return nil
 }
 
-// indices is 0, 1, … n-1.
-func indices(n int) []int32 {
-	perm := make([]int32, n)
-	for i := range perm {
-		perm[i] = int32(i)
-	}
-	return perm
-}
-
-// refOrders is the order of refs by position (the invoices bucket's), and
-// by status then position (the status bucket's: a counting sort of the
-// first, stable).
-func refOrders(refs []globalRef) (byPos, byStatus []int32) {
-	byPos = indices(len(refs))
-	slices.SortFunc(byPos, func(i, j int32) int { return cmp.Compare(refs[i].pos, refs[j].pos) })
+// sortByPos sorts refs by position (the invoices bucket's order) and
+// returns their order by status then position (the status bucket's: a
+// counting sort).
+func sortByPos(refs []globalRef) (byStatus []int32) {
+	slices.SortFunc(refs, func(a, b globalRef) int { return cmp.Compare(a.pos, b.pos) })
 	var count, next [256]int32
 	for i := range refs {
 		count[refs[i].status]++
@@ -536,12 +527,12 @@ func refOrders(refs []globalRef) (byPos, byStatus []int32) {
 		next[c] = sum
 	}
 	byStatus = make([]int32, len(refs))
-	for _, i := range byPos {
+	for i := range refs {
 		c := refs[i].status
-		byStatus[next[c]] = i
+		byStatus[next[c]] = int32(i)
 		next[c]++
 	}
-	return byPos, byStatus
+	return byStatus
 }
 
 // putAll puts n entries into bucket in the order given (their keys' order:
