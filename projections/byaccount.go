@@ -51,6 +51,15 @@ var buildCommitBytes = 8 << 20
 // writes them (acctWriter.flush): 8 MiB of them. A variable for the tests.
 var refsSpill = 256 << 10
 
+// buildAhead is how many accounts the workers may fold ahead of the
+// writer. The writer's commits (every buildCommitBytes: spilling and
+// writing the pages, 20–80 ms each) and an account much longer than its
+// neighbours hold it up; with only a few results of room the workers then
+// stood idle until it caught up (docs/performance.md, "Rebuild reading and
+// writing"). A result waiting is one encoded account and its index
+// entries: a few KiB.
+const buildAhead = 256
+
 // byAccountHeapGoal is the collector's goal during a per-account build:
 // its live heap is a few accounts and the compact index entries.
 const byAccountHeapGoal = 96 << 20
@@ -112,7 +121,7 @@ func (p *Projections) buildByAccount(ctx context.Context, store eventstore.Store
 	defer wg.stop()
 	workers := max(runtime.GOMAXPROCS(0), 1)
 	work := make(chan *acctResult, workers)
-	order := make(chan *acctResult, 4*workers)
+	order := make(chan *acctResult, buildAhead)
 	wg.Go(func() {
 		defer close(order)
 		defer close(work)
@@ -414,16 +423,28 @@ func (wr *acctWriter) finish(upTo eventstore.Position, identity string) error {
 // 32 bytes an invoice, 64 MB at ten million events), and at its end. A
 // build of a million events writes them once, as appends; later flushes
 // insert among the entries of earlier ones.
+//
+// The last flush runs after the workers are done, on one core: the
+// orders by position and by status, and the closings', are sorted on a
+// second goroutine while the order by id is sorted and byid written. The
+// orders are permutations (4 bytes an invoice) and the invoices are only
+// read until both goroutines are done: a sorted copy of them was up to
+// 8 MiB more at the build's anonymous peak, which is this flush.
 func (wr *acctWriter) flush() error {
 	refs := wr.refs
-	perm := make([]int32, len(refs))
-	for i := range perm {
-		perm[i] = int32(i)
-	}
-	slices.SortFunc(perm, func(i, j int32) int { return bytes.Compare(refs[i].id[:], refs[j].id[:]) })
-	for i := 1; i < len(perm); i++ {
-		if refs[perm[i]].id == refs[perm[i-1]].id {
-			return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[perm[i]].id)
+	var byPos, byStatus []int32
+	sorted := make(chan struct{})
+	go func() {
+		defer close(sorted)
+		byPos, byStatus = refOrders(refs)
+		slices.SortFunc(wr.closings, func(a, b closingEntry) int { return cmp.Compare(a.pos, b.pos) })
+	}()
+	defer func() { <-sorted }() // an error returns before the goroutine is done
+	byID := indices(len(refs))
+	slices.SortFunc(byID, func(i, j int32) int { return bytes.Compare(refs[i].id[:], refs[j].id[:]) })
+	for i := 1; i < len(byID); i++ {
+		if refs[byID[i]].id == refs[byID[i-1]].id {
+			return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[byID[i]].id)
 		}
 	}
 	// byid: id → pos, account; an id an earlier flush put is in two
@@ -432,15 +453,15 @@ func (wr *acctWriter) flush() error {
 		if err := wr.begin(); err != nil {
 			return err
 		}
-		byID := wr.tx.Bucket(bktByID)
-		for _, i := range perm {
-			if byID.Get(refs[i].id[:]) != nil {
+		b := wr.tx.Bucket(bktByID)
+		for _, i := range byID {
+			if b.Get(refs[i].id[:]) != nil {
 				return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[i].id)
 			}
 		}
 	}
-	err := wr.putAll(bktByID, len(perm), func(arena []byte, n int) ([]byte, int) {
-		r := &refs[perm[n]]
+	err := wr.putAll(bktByID, len(byID), func(arena []byte, n int) ([]byte, int) {
+		r := &refs[byID[n]]
 		arena = append(arena, r.id[:]...)
 		k := len(arena)
 		arena = binary.BigEndian.AppendUint64(arena, r.pos)
@@ -449,10 +470,10 @@ func (wr *acctWriter) flush() error {
 	if err != nil {
 		return err
 	}
+	<-sorted
 	// invoices: pos → status, id, account.
-	slices.SortFunc(refs, func(a, b globalRef) int { return cmp.Compare(a.pos, b.pos) })
-	err = wr.putAll(bktInvoices, len(refs), func(arena []byte, n int) ([]byte, int) {
-		r := &refs[n]
+	err = wr.putAll(bktInvoices, len(byPos), func(arena []byte, n int) ([]byte, int) {
+		r := &refs[byPos[n]]
 		arena = binary.BigEndian.AppendUint64(arena, r.pos)
 		k := len(arena)
 		arena = append(arena, byte(r.status))
@@ -462,23 +483,9 @@ func (wr *acctWriter) flush() error {
 	if err != nil {
 		return err
 	}
-	// status: status, pos → "" (a counting sort: refs are in position
-	// order).
-	var count, next [256]int32
-	for i := range refs {
-		count[refs[i].status]++
-	}
-	for c, sum := 1, int32(0); c < len(count); c++ {
-		sum += count[c-1]
-		next[c] = sum
-	}
-	for i := range refs {
-		c := refs[i].status
-		perm[next[c]] = int32(i)
-		next[c]++
-	}
-	err = wr.putAll(bktStatus, len(perm), func(arena []byte, n int) ([]byte, int) {
-		r := &refs[perm[n]]
+	// status: status, pos → "".
+	err = wr.putAll(bktStatus, len(byStatus), func(arena []byte, n int) ([]byte, int) {
+		r := &refs[byStatus[n]]
 		arena = append(arena, byte(r.status))
 		arena = binary.BigEndian.AppendUint64(arena, r.pos)
 		return arena, len(arena)
@@ -489,7 +496,6 @@ func (wr *acctWriter) flush() error {
 	wr.refs = wr.refs[:0]
 	clear(wr.names)
 	wr.names = wr.names[:0]
-	slices.SortFunc(wr.closings, func(a, b closingEntry) int { return cmp.Compare(a.pos, b.pos) })
 	err = wr.putAll(bktClosings, len(wr.closings), func(arena []byte, n int) ([]byte, int) {
 		c := &wr.closings[n]
 		arena = binary.BigEndian.AppendUint64(arena, c.pos)
@@ -506,6 +512,38 @@ func (wr *acctWriter) flush() error {
 	}
 	releaseFileMap(wr.db)
 	return nil
+}
+
+// indices is 0, 1, … n-1.
+func indices(n int) []int32 {
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	return perm
+}
+
+// refOrders is the order of refs by position (the invoices bucket's), and
+// by status then position (the status bucket's: a counting sort of the
+// first).
+func refOrders(refs []globalRef) (byPos, byStatus []int32) {
+	byPos = indices(len(refs))
+	slices.SortFunc(byPos, func(i, j int32) int { return cmp.Compare(refs[i].pos, refs[j].pos) })
+	var count, next [256]int32
+	for i := range refs {
+		count[refs[i].status]++
+	}
+	for c, sum := 1, int32(0); c < len(count); c++ {
+		sum += count[c-1]
+		next[c] = sum
+	}
+	byStatus = make([]int32, len(refs))
+	for _, i := range byPos {
+		c := refs[i].status
+		byStatus[next[c]] = i
+		next[c]++
+	}
+	return byPos, byStatus
 }
 
 // putAll puts n entries into bucket in the order given (their keys' order:
