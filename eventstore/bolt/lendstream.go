@@ -127,8 +127,13 @@ var leafArenas = sync.Pool{New: func() any { return new([]byte) }}
 // lentRecordWeight is what a record LendStream reads counts towards the
 // release of the mapped pages (releaseEvery): its index entry and the
 // branch pages above its leaf are read through the map, its leaf is not
-// (leafReader).
-const lentRecordWeight = 1024
+// (leafReader). The pages are released every 256 records, a few streams:
+// a file the kernel read ahead sits in the page cache in large folios,
+// and a fault maps the whole folio (up to 2 MiB of log around one index
+// leaf), so at 1 024 (every 16 Ki records) serve's cold start on a cached
+// 1M-event file peaked at 525 MiB resident, at 1 << 16 at 159–174 MiB for
+// the same CPU (docs/performance.md, "Mapped pages and the page cache").
+const lentRecordWeight = 1 << 16
 
 // lendStreamChunk is readStreamChunk lending, up to position upTo.
 func lendStreamChunk(tx *bbolt.Tx, lr *leafReader, stream string, prefix []byte, from, head uint64, upTo eventstore.Position, chunk []eventstore.Record) ([]eventstore.Record, int, error) {
