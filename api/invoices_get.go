@@ -21,7 +21,12 @@ func (s *server) getInvoice(c echo.Context) error {
 	if !ok {
 		return notFound("There is no such invoice.")
 	}
-	return answer(c, http.StatusOK, viewInvoice(&inv, role(c)))
+	v := viewInvoice(&inv, role(c))
+	b, err := appendInvoiceOut(make([]byte, 0, 1024), &v)
+	if err != nil {
+		return err
+	}
+	return blob(c, http.StatusOK, append(b, '\n'))
 }
 
 // listAccountInvoices lists the account's invoices, newest first.
