@@ -39,7 +39,7 @@ func (s *server) listAccountInvoices(c echo.Context) error {
 
 // listInvoices is the finance work queue across accounts.
 func (s *server) listInvoices(c echo.Context) error {
-	acc := c.QueryParam("account")
+	acc := queryParam(c, "account")
 	if acc != "" && !domain.ValidAccountID(acc) {
 		return badRequest("account", "account must be an account ID: 1-64 letters, digits, - or _.")
 	}
@@ -55,7 +55,7 @@ func (s *server) invoicePage(c echo.Context, acc string) error {
 	if err != nil {
 		return err
 	}
-	f := projections.Filter{Account: acc, Status: status, Limit: limit, Cursor: c.QueryParam("cursor")}
+	f := projections.Filter{Account: acc, Status: status, Limit: limit, Cursor: queryParam(c, "cursor")}
 	r := role(c)
 	// An account's page is the same for as long as the account's version
 	// is (every event of the account moves it on): it is answered from the
