@@ -62,11 +62,12 @@ func simulatePace(gap time.Duration, n int) (batches []int, longest time.Duratio
 			commit(due)
 		}
 		open = append(open, now)
-		if w := lp.wait(now, committed); !due.IsZero() {
-			// due already
-		} else if w <= 0 {
+		w := lp.wait(now, committed)
+		switch {
+		case !due.IsZero(): // the batch's commit is due already
+		case w <= 0:
 			commit(now)
-		} else {
+		default:
 			due = now.Add(w)
 		}
 	}

@@ -189,16 +189,17 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 		}
 		if f.b != nil && !bulk && len(order) == 0 {
 			// The pace sees every chunk folded live (livepace.go).
-			if wait := f.pace.wait(time.Now(), f.committed); due != nil {
-				// The batch's commit is due already.
-			} else if wait <= 0 || p.waiters.Load() > 0 {
+			wait := f.pace.wait(time.Now(), f.committed)
+			switch {
+			case due != nil: // the batch's commit is due already
+			case wait <= 0 || p.waiters.Load() > 0:
 				if wait <= 0 {
 					f.observe()
 				}
 				if err := f.commit(); err != nil {
 					return err
 				}
-			} else {
+			default:
 				due = time.After(wait)
 			}
 		}
