@@ -96,6 +96,14 @@ func TestStoreDamage(t *testing.T) {
 	require.Equal(t, "https://fapiao.dev/problems/internal", r.JSON(t)["type"])
 	require.Empty(t, r.Header.Get("Retry-After"), "retrying does not mend a damaged store")
 	require.Equal(t, 1, strings.Count(logged.String(), `msg="request failed"`), "the failed command is logged as an error")
+	// The error handler sees the request's state (requestID's context):
+	// the line names the request by the ID it was answered with.
+	require.NotEmpty(t, r.Header.Get("X-Request-Id"))
+	for line := range strings.Lines(logged.String()) {
+		if strings.Contains(line, `msg="request failed"`) {
+			require.Contains(t, line, "request_id="+r.Header.Get("X-Request-Id")+" ", "the failed request's log line carries its ID")
+		}
+	}
 	requireProblem(t, s.call("GET", "/readyz", "", nil), 503)
 	require.Contains(t, string(s.call("GET", "/readyz", "", nil).Body), "damaged")
 	require.Equal(t, 1, strings.Count(logged.String(), `msg="request failed"`), "a readiness probe's 503 is its answer, not a failure to log")

@@ -21,7 +21,12 @@ func (s *server) getInvoice(c echo.Context) error {
 	if !ok {
 		return notFound("There is no such invoice.")
 	}
-	return answer(c, http.StatusOK, viewInvoice(&inv, role(c)))
+	v := viewInvoice(&inv, role(c))
+	b, err := appendInvoiceOut(make([]byte, 0, 1024), &v)
+	if err != nil {
+		return err
+	}
+	return blob(c, http.StatusOK, append(b, '\n'))
 }
 
 // listAccountInvoices lists the account's invoices, newest first.
@@ -34,7 +39,7 @@ func (s *server) listAccountInvoices(c echo.Context) error {
 
 // listInvoices is the finance work queue across accounts.
 func (s *server) listInvoices(c echo.Context) error {
-	acc := c.QueryParam("account")
+	acc := queryParam(c, "account")
 	if acc != "" && !domain.ValidAccountID(acc) {
 		return badRequest("account", "account must be an account ID: 1-64 letters, digits, - or _.")
 	}
@@ -50,7 +55,7 @@ func (s *server) invoicePage(c echo.Context, acc string) error {
 	if err != nil {
 		return err
 	}
-	f := projections.Filter{Account: acc, Status: status, Limit: limit, Cursor: c.QueryParam("cursor")}
+	f := projections.Filter{Account: acc, Status: status, Limit: limit, Cursor: queryParam(c, "cursor")}
 	r := role(c)
 	// An account's page is the same for as long as the account's version
 	// is (every event of the account moves it on): it is answered from the

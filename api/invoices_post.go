@@ -79,7 +79,7 @@ func encodeInvoice(acc *domain.Account, id uuid.UUID, r domain.Role) encodedInvo
 		return encodedInvoice{id: id}
 	}
 	v := viewInvoice(inv, r)
-	b, err := encode(&v)
+	b, err := appendInvoiceOut(make([]byte, 0, 1024), &v)
 	return encodedInvoice{id: id, body: append(b, '\n'), err: err}
 }
 

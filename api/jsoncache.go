@@ -106,8 +106,8 @@ func (c *jsonCache) put(k cacheKey, version uint64, body []byte) {
 	s.bytes += len(body)
 }
 
-// invoice returns the invoice's JSON as role r sees it, encoded by encode
-// (what answer writes for viewInvoice, without the newline), from the
+// invoice returns the invoice's JSON as role r sees it, as encode writes
+// it (what answer writes for viewInvoice, without the newline), from the
 // cache when the account is still at version.
 func (c *jsonCache) invoice(inv *domain.Invoice, version uint64, r domain.Role) ([]byte, error) {
 	k := cacheKey{acc: inv.AccountID, id: inv.ID, role: r}
@@ -115,7 +115,7 @@ func (c *jsonCache) invoice(inv *domain.Invoice, version uint64, r domain.Role) 
 		return b, nil
 	}
 	v := viewInvoice(inv, r)
-	b, err := encode(&v)
+	b, err := appendInvoiceOut(nil, &v)
 	if err != nil {
 		return nil, err
 	}
@@ -124,8 +124,8 @@ func (c *jsonCache) invoice(inv *domain.Invoice, version uint64, r domain.Role) 
 }
 
 // answer writes v as the JSON answer: every JSON answer is rendered here
-// or, for the hot GETs and commands, from bytes the same encoder made
-// (jsonCache, encodeInvoice).
+// or, for the hot GETs and commands, from bytes the same encoder made or
+// appendInvoiceOut wrote as it does (jsonCache, encodeInvoice).
 func answer(c echo.Context, status int, v any) error {
 	b, err := encode(v)
 	if err != nil {

@@ -157,6 +157,7 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 			b = c
 		case <-due:
 			due = nil
+			f.observe()
 			if err := f.commit(); err != nil {
 				return err
 			}
@@ -186,13 +187,19 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 			}
 			return err
 		}
-		if f.b != nil && !bulk && len(order) == 0 && due == nil {
-			wait := liveCommitInterval - time.Since(f.committed)
-			if wait <= 0 || p.waiters.Load() > 0 {
+		if f.b != nil && !bulk && len(order) == 0 {
+			// The pace sees every chunk folded live (livepace.go).
+			wait := f.pace.wait(time.Now(), f.committed)
+			switch {
+			case due != nil: // the batch's commit is due already
+			case wait <= 0 || p.waiters.Load() > 0:
+				if wait <= 0 {
+					f.observe()
+				}
 				if err := f.commit(); err != nil {
 					return err
 				}
-			} else {
+			default:
 				due = time.After(wait)
 			}
 		}
@@ -211,7 +218,8 @@ func (p *Projections) consume(ctx context.Context, src func(context.Context) ite
 // nothing there). 25 ms rather than 10: at 2 000 commands/s a batch holds
 // ≈ 50 records instead of 20, and the views' CPU a record falls ≈ 20 %, the
 // bytes written by half (docs/performance.md, "The mix, early morning of
-// 30 Nov"). A variable for the tests.
+// 30 Nov"). The least interval: livepace.go lengthens it to liveCommitMax
+// as the records come faster. A variable for the tests.
 var liveCommitInterval = 25 * time.Millisecond
 
 // commitEvery is the most records one batch holds (a variable for the
@@ -247,6 +255,8 @@ type folder struct {
 	carriedRecs  int // records folded since the accounts were last written
 	// committed is when the last commit ended (liveCommitInterval).
 	committed time.Time
+	// pace sets the live commit interval (livepace.go).
+	pace livePace
 }
 
 // commit commits the open batch whole: its accounts too, and those a
