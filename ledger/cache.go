@@ -20,9 +20,6 @@ type folded struct {
 	// its callback (catchUp.yield), made once per folded account.
 	catchUp catchUpRun
 	yield   func(eventstore.Record, error) bool
-	// streamLen says the stream's length without the store's lock, when
-	// the store can (streamLenFuncer); taken once the stream has events.
-	streamLen func() (uint64, bool)
 }
 
 // accountCache keeps the most recently used folded accounts, so a hot

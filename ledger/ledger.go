@@ -39,8 +39,7 @@ type Options struct {
 // several Ledgers (in one process or many) may share one store.
 type Ledger struct {
 	store      eventstore.Store
-	lens       streamLener // store, when it says a stream's length (asked once, not a command)
-	lenFuncs   streamLenFuncer
+	lens       streamLener               // store, when it says a stream's length (asked once, not a command)
 	atomic     eventstore.AtomicAppender // store, when it appends several streams at once (claimAtomic)
 	clock      Clock
 	issuer     string
@@ -64,7 +63,6 @@ func New(store eventstore.Store, opts Options) *Ledger {
 		queues:     newQueues(),
 	}
 	l.lens, _ = store.(streamLener)
-	l.lenFuncs, _ = store.(streamLenFuncer)
 	l.atomic, _ = store.(eventstore.AtomicAppender)
 	if l.clock == nil {
 		l.clock = SystemClock()

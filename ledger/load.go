@@ -58,19 +58,7 @@ func (l *Ledger) current(ctx context.Context, accountID string) (*folded, error)
 // allocations a command).
 func (l *Ledger) catchUp(ctx context.Context, f *folded) error {
 	if l.lens != nil && f.acc.Version > 0 && ctx.Err() == nil {
-		if f.streamLen == nil && l.lenFuncs != nil {
-			f.streamLen, _ = l.lenFuncs.StreamLenFunc(f.stream)
-		}
-		var (
-			n  uint64
-			ok bool
-		)
-		if f.streamLen != nil {
-			n, ok = f.streamLen() // without the store's lock
-		} else {
-			n, ok = l.lens.StreamLen(f.stream)
-		}
-		if ok && n == f.acc.Version {
+		if n, ok := l.lens.StreamLen(f.stream); ok && n == f.acc.Version {
 			return nil // nothing past the cached state (seglog answers without a read)
 		}
 	}
@@ -91,14 +79,6 @@ func (l *Ledger) catchUp(ctx context.Context, f *folded) error {
 // without reading them (seglog.Store.StreamLen).
 type streamLener interface {
 	StreamLen(stream string) (uint64, bool)
-}
-
-// streamLenFuncer is a store that hands out, for one stream, a function
-// saying its length without taking the store's lock on every call
-// (seglog.Store.StreamLenFunc): the check before every command then never
-// waits for the store's writer.
-type streamLenFuncer interface {
-	StreamLenFunc(stream string) (func() (uint64, bool), bool)
 }
 
 // catchUpRun is a catch-up's state.

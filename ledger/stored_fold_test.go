@@ -100,39 +100,3 @@ func TestCatchUpAsksBeforeItReads(t *testing.T) {
 	exec(t, l, acc, billing, statement("2026-01", "1.00"))
 	require.Zero(t, s.reads.Load(), "stream reads for commands on a current cached account")
 }
-
-// lenCounter is the segmented log, counting the calls of StreamLen (a
-// shared lock on the log's index each).
-type lenCounter struct {
-	*seglog.Store
-	lens atomic.Int64
-}
-
-func (c *lenCounter) StreamLen(stream string) (uint64, bool) {
-	c.lens.Add(1)
-	return c.Store.StreamLen(stream)
-}
-
-// TestCatchUpTakesNoLock: once an account's stream has events, the check
-// before each command asks the log's lock-free length (StreamLenFunc), not
-// StreamLen, whose shared lock waits for the log's writer; and it still
-// reads nothing for a current cached account, and sees another ledger's
-// event.
-func TestCatchUpTakesNoLock(t *testing.T) {
-	s := &lenCounter{Store: openLog(t)}
-	rc := &readCounter{Store: s.Store}
-	l := newLedger(s)
-	const acc = "acc-lockfree"
-	exec(t, l, acc, billing, statement("2025-07", "100.00"))
-	s.lens.Store(0)
-	for _, month := range []string{"2025-08", "2025-09", "2025-10"} {
-		exec(t, l, acc, billing, statement(month, "1.00"))
-	}
-	require.Zero(t, s.lens.Load(), "StreamLen calls for commands on a cached account")
-	// Another ledger writes: the length the first one holds moves too.
-	exec(t, newLedger(rc), acc, billing, statement("2025-06", "2.00"))
-	got, err := l.Load(context.Background(), acc)
-	require.NoError(t, err)
-	require.Contains(t, got.Statements, "2025-06")
-	require.Equal(t, uint64(5), got.Version)
-}

@@ -340,9 +340,7 @@ func (s *Store) install(sn *snapshot) {
 	s.ix.locs = sn.locs
 	for i, name := range sn.names {
 		es := sn.streams[i]
-		st := &streamIndex{entries: es}
-		st.setCommitted(len(es))
-		s.ix.streams[name] = st
+		s.ix.streams[name] = &streamIndex{entries: es, committed: len(es)}
 	}
 	last := sn.segs[len(sn.segs)-1]
 	s.w.proofSeg, s.w.proofAt, s.w.proof = len(sn.segs)-1, last.proofAt, last.proof

@@ -2,7 +2,6 @@ package seglog
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/internal/lenprefix"
@@ -33,15 +32,6 @@ type entry struct {
 type streamIndex struct {
 	entries   []entry
 	committed int
-	// length is committed, for readers that hold no lock
-	// (Store.StreamLenFunc); setCommitted keeps the two equal.
-	length atomic.Uint64
-}
-
-// setCommitted makes the stream's first n entries visible to readers.
-func (st *streamIndex) setCommitted(n int) {
-	st.committed = n
-	st.length.Store(uint64(n))
 }
 
 // index maps positions and streams to records. The writer changes it under
@@ -73,7 +63,7 @@ func (ix *index) add(pos eventstore.Position, l loc, body []byte) bool {
 		return false
 	}
 	st.entries = append(st.entries, entry{pos: pos, id: [16]byte(id)})
-	st.setCommitted(len(st.entries))
+	st.committed = len(st.entries)
 	ix.locs = append(ix.locs, l)
 	return true
 }

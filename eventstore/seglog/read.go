@@ -286,31 +286,3 @@ func (s *Store) StreamLen(stream string) (uint64, bool) {
 	}
 	return uint64(st.committed), true
 }
-
-// StreamLenFunc returns a function that says what StreamLen(stream) says,
-// without the index's lock: for a caller that asks about one stream before
-// every append (the ledger's check that its cached account is current).
-// StreamLen's shared lock waits whenever the writer is staging or
-// publishing a group, and a goroutine that waits there is woken behind
-// every other runnable one: at 256 busy accounts one command in twenty
-// paid that extra turn, a share of the tail. ok is false while the stream
-// has no committed event (its index entry may still be taken back by a
-// failed group; one with events never is). The function answers false
-// once the store is closed, as StreamLen does.
-func (s *Store) StreamLenFunc(stream string) (length func() (uint64, bool), ok bool) {
-	if s.isClosed() {
-		return nil, false
-	}
-	s.ix.mu.RLock()
-	st := s.ix.streams[stream]
-	s.ix.mu.RUnlock()
-	if st == nil || st.length.Load() == 0 {
-		return nil, false
-	}
-	return func() (uint64, bool) {
-		if s.isClosed() {
-			return 0, false
-		}
-		return st.length.Load(), true
-	}, true
-}

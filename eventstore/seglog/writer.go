@@ -91,7 +91,7 @@ func (s *Store) commit(batch []*groupcommit.Request) {
 		l.seg, l.off = seg, base+l.off
 	}
 	for _, st := range w.staged {
-		st.setCommitted(len(st.entries))
+		st.committed = len(st.entries)
 	}
 	s.last.Store(w.next - 1)
 	w.proofSeg, w.proofAt, w.proof = int(seg), w.off, [groupHeadLen]byte(w.buf[:groupHeadLen])
