@@ -129,6 +129,9 @@ func newBrowser(t *testing.T, base string) *browser {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("lang", "zh-CN"),
 		chromedp.UserDataDir(t.TempDir()),
+		// Chromium leaves its singleton socket's directory in TMPDIR when
+		// it is killed, as each test's end does: keep it in the test's own.
+		chromedp.Env("TMPDIR="+t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	)
 	ctx, cancel := chromedp.NewContext(allocCtx)
