@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/domain"
-	"github.com/fapiao/fapiao/eventstore/storetest"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -53,34 +51,7 @@ func TestISSUE2_ReservedWithTheIssueInOneGroup(t *testing.T) {
 // again with the reservation first — and one invoice is issued.
 func TestISSUE2_RacingIssuersOnTheLog(t *testing.T) {
 	s := openLog(t)
-	l := newLedger(s)
-	const n = 8
-	invs := make([]uuid.UUID, n)
-	accs := make([]string, n)
-	for i := range n {
-		accs[i] = string(rune('a' + i))
-		invs[i] = issuing(t, l, accs[i])
-	}
-	errs := race(n, func(i int) error {
-		_, err := newLedger(s).Execute(context.Background(), ledger.Request{AccountID: accs[i], Actor: finance, Command: issue(invs[i], 100)})
-		return err
-	})
-	wins := 0
-	for _, err := range errs {
-		if err == nil {
-			wins++
-			continue
-		}
-		assert.Equal(t, "ISSUE-2", ruleCode(err), "%v", err)
-	}
-	assert.Equal(t, 1, wins)
-	issued := 0
-	for _, r := range storetest.ReadAll(t, s) {
-		if r.Type == "InvoiceIssued" {
-			issued++
-		}
-	}
-	assert.Equal(t, 1, issued)
+	racingIssuers(t, s)
 	assert.Len(t, readStream(t, s, ledger.ReservationStream("1100261130", "00000100")), 1)
 	verifyChains(t, s)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/storetest"
 	"github.com/fapiao/fapiao/ledger"
 )
@@ -86,7 +87,14 @@ func TestISSUE2_SameAccountOtherInvoice(t *testing.T) {
 }
 
 func TestISSUE2_RacingIssuersOnBolt(t *testing.T) {
-	s := openBolt(t)
+	racingIssuers(t, openBolt(t))
+}
+
+// racingIssuers races eight ledgers, each issuing an invoice of its own
+// account as number 100 on s: one wins, the others are refused with
+// ISSUE-2, and one invoice is issued.
+func racingIssuers(t *testing.T, s eventstore.Store) {
+	t.Helper()
 	l := newLedger(s)
 	const n = 8
 	invs := make([]uuid.UUID, n)
