@@ -3,7 +3,6 @@ package projections
 import (
 	"context"
 	"path/filepath"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -176,16 +175,7 @@ func TestAdaptiveLiveCommit(t *testing.T) {
 	}
 	// What the fold had read was committed when it ended; the next run
 	// resumes after it.
-	last := w.records[len(w.records)-1].Position
-	if p.Position() != last {
-		runUntil(t, p, store, last)
-	}
-	if got := p.Position(); got != last {
-		t.Fatalf("after the fold ended the file is at %d, want %d", got, last)
-	}
-	if got, want := viewsState(t, p), viewsState(t, applyAll(t, w.records)); !reflect.DeepEqual(got, want) {
-		t.Error("the views differ from applying every record once")
-	}
+	resumesToOnce(t, p, store, w.records)
 }
 
 // lastTx is the ID of the views file's last committed transaction.

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/fapiao/fapiao/eventstore"
 )
 
 // TestLiveCommitInterval: under a stream of records the live fold holds
@@ -74,14 +76,22 @@ func TestLiveCommitInterval(t *testing.T) {
 	cancel()
 	<-done
 	stopped = true
-	last := w.records[len(w.records)-1].Position
+	resumesToOnce(t, p, store, w.records)
+}
+
+// resumesToOnce checks a views file after its live fold ended: a run
+// resumes from what the fold committed up to the last of records, and the
+// file then equals applying every record once.
+func resumesToOnce(t *testing.T, p *Projections, store *fakeStore, records []eventstore.Record) {
+	t.Helper()
+	last := records[len(records)-1].Position
 	if p.Position() != last {
 		runUntil(t, p, store, last)
 	}
 	if got := p.Position(); got != last {
 		t.Fatalf("after the fold ended the file is at %d, want %d", got, last)
 	}
-	if got, want := viewsState(t, p), viewsState(t, applyAll(t, w.records)); !reflect.DeepEqual(got, want) {
+	if got, want := viewsState(t, p), viewsState(t, applyAll(t, records)); !reflect.DeepEqual(got, want) {
 		t.Error("the views differ from applying every record once")
 	}
 }
