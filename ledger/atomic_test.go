@@ -63,24 +63,5 @@ func TestISSUE2_RacingIssuersOnTheLog(t *testing.T) {
 // another account's is refused.
 func TestISSUE2_ReservationWithoutIssueEventOnTheLog(t *testing.T) {
 	s := openLog(t)
-	l := newLedger(s)
-	inv, other := issuing(t, l, "a"), issuing(t, l, "b")
-
-	// The store behind interfering is no AtomicAppender: the reservation
-	// is appended first, then the crash.
-	crashing := &interfering{Store: s, stream: ledger.StreamName("a")}
-	crashing.before = func() { panic("crash") }
-	require.Panics(t, func() {
-		_, _ = newLedger(crashing).Execute(context.Background(), ledger.Request{AccountID: "a", Actor: finance, Command: issue(inv, 7)})
-	})
-	require.Len(t, readStream(t, s, ledger.ReservationStream("1100261130", "00000007")), 1)
-
-	_, err := l.Execute(context.Background(), ledger.Request{AccountID: "b", Actor: finance, Command: issue(other, 7)})
-	assert.Equal(t, "ISSUE-2", ruleCode(err), "%v", err)
-
-	res := exec(t, l, "a", finance, issue(inv, 7))
-	assert.Equal(t, domain.Issued, res.Account.Invoice(inv).Status)
-	assert.Equal(t, "00000007", res.Account.Invoice(inv).InvoiceNumber)
-	require.Len(t, readStream(t, s, ledger.ReservationStream("1100261130", "00000007")), 1)
-	verifyChains(t, s)
+	reservationWithoutIssue(t, newLedger(s), s)
 }
