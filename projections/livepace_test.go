@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fapiao/fapiao/eventstore"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -121,20 +122,9 @@ func TestLivePaceBatches(t *testing.T) {
 // once. Then, with the interval at its usual bound, a stream's last
 // record is committed with nobody waiting within a bounded time.
 func TestAdaptiveLiveCommit(t *testing.T) {
-	oldMax, oldRate := liveCommitMax, liveBusyRate
-	t.Cleanup(func() { liveCommitMax, liveBusyRate = oldMax, oldRate })
-	liveCommitMax, liveBusyRate = time.Hour, 1 // any stream is busy
 	w := genLog(t, 29, 6, 12, 3, 0)
 	half := len(w.records) / 2
-	store := newFakeStore(w.records[:half])
-	p := openViews(t, filepath.Join(t.TempDir(), "views.db"), store, nil)
-	defer p.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Run(ctx, store, p, nil) }()
-	for !p.Ready() {
-		time.Sleep(time.Millisecond)
-	}
+	store, p, ctx, cancel, done := liveOnHalf(t, w.records, time.Hour) // any stream is busy
 
 	// The stream, a record or two at a time, with readers waiting for
 	// positions of it now and then.
@@ -192,21 +182,10 @@ func lastTx(t *testing.T, p *Projections) int {
 // stream's last record is committed though nobody waits for it, within
 // the interval (and a generous margin for a loaded machine).
 func TestAdaptiveLiveCommitBound(t *testing.T) {
-	oldMax, oldRate := liveCommitMax, liveBusyRate
-	t.Cleanup(func() { liveCommitMax, liveBusyRate = oldMax, oldRate })
-	liveCommitMax, liveBusyRate = 300*time.Millisecond, 1
 	w := genLog(t, 31, 3, 4, 2, 0)
 	half := len(w.records) / 2
-	store := newFakeStore(w.records[:half])
-	p := openViews(t, filepath.Join(t.TempDir(), "views.db"), store, nil)
-	defer p.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Run(ctx, store, p, nil) }()
+	store, p, _, cancel, done := liveOnHalf(t, w.records, 300*time.Millisecond)
 	defer func() { cancel(); <-done }()
-	for !p.Ready() {
-		time.Sleep(time.Millisecond)
-	}
 	for _, r := range w.records[half:] {
 		store.add(r)
 		time.Sleep(100 * time.Microsecond)
@@ -220,4 +199,26 @@ func TestAdaptiveLiveCommitBound(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	t.Logf("the last record committed %v after the stream ended", time.Since(start))
+}
+
+// liveOnHalf sets the live commit's longest interval to longest, with
+// every stream counted busy, and runs the live fold into a new views file
+// over a store holding the first half of records, until it is ready. The
+// caller stops it (cancel, then receive from done); the file is closed
+// when the test ends.
+func liveOnHalf(t *testing.T, records []eventstore.Record, longest time.Duration) (*fakeStore, *Projections, context.Context, context.CancelFunc, chan error) {
+	t.Helper()
+	oldMax, oldRate := liveCommitMax, liveBusyRate
+	t.Cleanup(func() { liveCommitMax, liveBusyRate = oldMax, oldRate })
+	liveCommitMax, liveBusyRate = longest, 1
+	store := newFakeStore(records[:len(records)/2])
+	p := openViews(t, filepath.Join(t.TempDir(), "views.db"), store, nil)
+	t.Cleanup(func() { p.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, store, p, nil) }()
+	for !p.Ready() {
+		time.Sleep(time.Millisecond)
+	}
+	return store, p, ctx, cancel, done
 }
