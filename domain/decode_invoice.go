@@ -22,19 +22,7 @@ import (
 // null or an escape declines, and json decodes.
 func fastInvoiceRequested(data []byte) (e InvoiceRequested, ok bool) {
 	s := jsonscan.New(data)
-	if !s.Byte('{') {
-		return e, false
-	}
-	var seen uint16
-	for first := true; ; first = false {
-		key, end, ok := s.Key(first)
-		if !ok {
-			return e, false
-		}
-		if end {
-			break
-		}
-		var bit uint16
+	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
 		switch string(key) {
 		case "invoice_id":
 			bit, ok = 1<<0, readID(&s, &e.InvoiceID)
@@ -68,15 +56,10 @@ func fastInvoiceRequested(data []byte) (e InvoiceRequested, ok bool) {
 			e.Medium = Medium(m)
 		case "emails":
 			bit, ok = 1<<12, s.Strings(&e.Emails)
-		default:
-			return e, false
 		}
-		if !ok || seen&bit != 0 {
-			return e, false
-		}
-		seen |= bit
-	}
-	return e, s.End()
+		return bit, ok
+	})
+	return e, ok && s.End()
 }
 
 // titleWords are the words a title's type and holder hold.
@@ -100,19 +83,7 @@ func readMoney(s *jsonscan.Scanner, dst *Money) bool {
 // readTitle and readAddress are titleFields and addressFields walked with a
 // switch (see fastInvoiceRequested).
 func readTitle(s *jsonscan.Scanner, t *Title) bool {
-	if !s.Byte('{') {
-		return false
-	}
-	var seen uint8
-	for first := true; ; first = false {
-		key, end, ok := s.Key(first)
-		if !ok {
-			return false
-		}
-		if end {
-			return true
-		}
-		var bit uint8
+	return s.Members(func(key []byte) (bit uint64, ok bool) {
 		var v string
 		switch string(key) {
 		case "type", "holder":
@@ -137,30 +108,13 @@ func readTitle(s *jsonscan.Scanner, t *Title) bool {
 			bit, t.BankName = 1<<6, v
 		case "bank_account":
 			bit, t.BankAccount = 1<<7, v
-		default:
-			return false
 		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
+		return bit, ok
+	})
 }
 
 func readAddress(s *jsonscan.Scanner, a *Address) bool {
-	if !s.Byte('{') {
-		return false
-	}
-	var seen uint8
-	for first := true; ; first = false {
-		key, end, ok := s.Key(first)
-		if !ok {
-			return false
-		}
-		if end {
-			return true
-		}
-		var bit uint8
+	return s.Members(func(key []byte) (bit uint64, ok bool) {
 		var v string
 		v, ok = s.Str()
 		switch string(key) {
@@ -178,14 +132,9 @@ func readAddress(s *jsonscan.Scanner, a *Address) bool {
 			bit, a.Street = 1<<5, v
 		case "postal_code":
 			bit, a.PostalCode = 1<<6, v
-		default:
-			return false
 		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
+		return bit, ok
+	})
 }
 
 // fastInvoiceIssued and fastInvoiceShipped, on the common path of every
@@ -194,19 +143,7 @@ func readAddress(s *jsonscan.Scanner, a *Address) bool {
 // the tax rate, the courier) share the last string decoded.
 func fastInvoiceIssued(data []byte) (e InvoiceIssued, ok bool) {
 	s := jsonscan.New(data)
-	if !s.Byte('{') {
-		return e, false
-	}
-	var seen uint16
-	for first := true; ; first = false {
-		key, end, ok := s.Key(first)
-		if !ok {
-			return e, false
-		}
-		if end {
-			break
-		}
-		var bit uint16
+	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
 		switch string(key) {
 		case "invoice_id":
 			bit, ok = 1<<0, readID(&s, &e.InvoiceID)
@@ -238,32 +175,15 @@ func fastInvoiceIssued(data []byte) (e InvoiceIssued, ok bool) {
 			e.Medium = Medium(m)
 		case "delivered_to":
 			bit, ok = 1<<10, s.Strings(&e.DeliveredTo)
-		default:
-			return e, false
 		}
-		if !ok || seen&bit != 0 {
-			return e, false
-		}
-		seen |= bit
-	}
-	return e, s.End()
+		return bit, ok
+	})
+	return e, ok && s.End()
 }
 
 func fastInvoiceShipped(data []byte) (e InvoiceShipped, ok bool) {
 	s := jsonscan.New(data)
-	if !s.Byte('{') {
-		return e, false
-	}
-	var seen uint8
-	for first := true; ; first = false {
-		key, end, ok := s.Key(first)
-		if !ok {
-			return e, false
-		}
-		if end {
-			break
-		}
-		var bit uint8
+	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
 		switch string(key) {
 		case "invoice_id":
 			bit, ok = 1<<0, readID(&s, &e.InvoiceID)
@@ -278,15 +198,10 @@ func fastInvoiceShipped(data []byte) (e InvoiceShipped, ok bool) {
 		case "late":
 			bit = 1 << 4
 			e.Late, ok = s.Bool()
-		default:
-			return e, false
 		}
-		if !ok || seen&bit != 0 {
-			return e, false
-		}
-		seen |= bit
-	}
-	return e, s.End()
+		return bit, ok
+	})
+	return e, ok && s.End()
 }
 
 // lastString keeps the last string a member decoded to, for members that
@@ -472,19 +387,7 @@ func addressFields(a *Address) [7]jsonscan.Field {
 // fastInvoiceRequested.
 func fastInvoiceRedFlushed(data []byte) (e InvoiceRedFlushed, ok bool) {
 	s := jsonscan.New(data)
-	if !s.Byte('{') {
-		return e, false
-	}
-	var seen uint8
-	for first := true; ; first = false {
-		key, end, ok := s.Key(first)
-		if !ok {
-			return e, false
-		}
-		if end {
-			break
-		}
-		var bit uint8
+	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
 		switch string(key) {
 		case "invoice_id":
 			bit, ok = 1<<0, readID(&s, &e.InvoiceID)
@@ -508,13 +411,8 @@ func fastInvoiceRedFlushed(data []byte) (e InvoiceRedFlushed, ok bool) {
 		case "red_letter_form_number":
 			bit = 1 << 7
 			e.RedLetterFormNumber, ok = s.Str()
-		default:
-			return e, false
 		}
-		if !ok || seen&bit != 0 {
-			return e, false
-		}
-		seen |= bit
-	}
-	return e, s.End()
+		return bit, ok
+	})
+	return e, ok && s.End()
 }

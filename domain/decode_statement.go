@@ -49,19 +49,7 @@ func idOf(tok []byte, dst *uuid.UUID) bool {
 // raw tokens to decode after the line.
 func fastStatementPosted(data []byte) (e StatementPosted, ok bool) {
 	s := jsonscan.New(data)
-	if !s.Byte('{') {
-		return e, false
-	}
-	var seen uint8
-	for first := true; ; first = false {
-		key, end, ok := s.Key(first)
-		if !ok {
-			return e, false
-		}
-		if end {
-			break
-		}
-		var bit uint8
+	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
 		switch string(key) {
 		case "month":
 			bit = 1 << 0
@@ -70,15 +58,10 @@ func fastStatementPosted(data []byte) (e StatementPosted, ok bool) {
 			bit, ok = 1<<1, statementLines(&s, &e.Lines)
 		case "posted_at":
 			bit, ok = 1<<2, s.Time(&e.PostedAt)
-		default:
-			return e, false
 		}
-		if !ok || seen&bit != 0 {
-			return e, false
-		}
-		seen |= bit
-	}
-	return e, s.End()
+		return bit, ok
+	})
+	return e, ok && s.End()
 }
 
 // The words a line's product, billing mode and channel mostly hold: a
@@ -122,19 +105,7 @@ func statementLines(s *jsonscan.Scanner, lines *[]StatementLine) bool {
 }
 
 func statementLine(s *jsonscan.Scanner, l *StatementLine) bool {
-	if !s.Byte('{') {
-		return false
-	}
-	var seen uint16
-	for first := true; ; first = false {
-		key, end, ok := s.Key(first)
-		if !ok {
-			return false
-		}
-		if end {
-			return true
-		}
-		var bit uint16
+	return s.Members(func(key []byte) (bit uint64, ok bool) {
 		var v string
 		switch string(key) {
 		case "line_id":
@@ -165,12 +136,7 @@ func statementLine(s *jsonscan.Scanner, l *StatementLine) bool {
 			bit, ok = 1<<8, readMoney(s, &l.Coupon)
 		case "gift_balance":
 			bit, ok = 1<<9, readMoney(s, &l.GiftBalance)
-		default:
-			return false
 		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
+		return bit, ok
+	})
 }
