@@ -9,13 +9,13 @@ import (
 
 // After StatementPosted, the invoice events are most of a replay's decoding:
 // InvoiceRequested (with its title and address snapshots), InvoiceIssued,
-// InvoiceShipped, InvoiceApproved, InvoiceCancelled. They are read the same
-// way (decode_statement.go): one field table each, in the order the ledger
-// writes the members; UUIDs and amounts are kept as raw tokens and decoded
-// once the object is read, with the methods json itself would call.
+// InvoiceShipped, InvoiceRedFlushed walk their members with a switch on
+// each key (jsonscan.Members), reading UUIDs, amounts and instants in
+// place with the methods json itself would call; InvoiceApproved and
+// InvoiceCancelled, a few members each, keep a field table.
 
 // fastInvoiceRequested walks the members with a switch on the key
-// (jsonscan.Key) rather than a Field table: the table's interfaces sent the
+// (jsonscan.Members) rather than a Field table: the table's interfaces sent the
 // event and its title's and address's tables to the heap, three objects of
 // ≈ 1.3 KB a request, and a request is, after a statement, the event a
 // rebuild decodes most. Strict as the table: an unknown key, a duplicate, a

@@ -44,7 +44,7 @@ func idOf(tok []byte, dst *uuid.UUID) bool {
 }
 
 // fastStatementPosted walks the members with a switch on each key
-// (jsonscan.Key), as fastInvoiceRequested does: a Field table sent the
+// (jsonscan.Members), as fastInvoiceRequested does: a Field table sent the
 // event and the scanner to the heap, and each line's amounts were read as
 // raw tokens to decode after the line.
 func fastStatementPosted(data []byte) (e StatementPosted, ok bool) {
