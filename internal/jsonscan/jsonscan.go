@@ -524,9 +524,9 @@ func (s *Scanner) strings(dst *[]string) bool {
 // The readers below let a caller walk an object member by member with a
 // switch on the key, for the hottest decoders: a Field table stores its
 // destinations in interfaces, which sends the decoded value to the heap
-// (and nested tables with it). They are as strict as Object: the caller
-// declines any key it does not switch on, and keeps its own record of the
-// keys seen to decline a duplicate.
+// (and nested tables with it). With Members (members.go) they are as
+// strict as Object: a key the caller does not switch on, or one met twice,
+// declines.
 
 // Key reads the next member's key and its colon: after the object's '{'
 // (first) or after the previous member's value. At the object's '}' it
