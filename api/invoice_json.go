@@ -77,11 +77,11 @@ func (w *outWriter) invoice(v *invoiceOut) {
 	w.Key("statements")
 	w.Strings(v.Statements)
 	w.Key("title")
-	w.title(&v.Title)
+	domain.WriteTitleJSON(&w.Writer, &v.Title)
 	w.Str("medium", string(v.Medium))
 	if v.Address != nil {
 		w.Key("address")
-		w.address(v.Address)
+		domain.WriteAddressJSON(&w.Writer, v.Address)
 	}
 	w.optStrs("emails", v.Emails)
 	w.instant("requested_at", v.RequestedAt)
@@ -105,30 +105,5 @@ func (w *outWriter) invoice(v *invoiceOut) {
 	w.instant("updated_at", v.UpdatedAt)
 	w.Key("actions")
 	w.Strings(v.Actions)
-	w.B = append(w.B, '}')
-}
-
-func (w *outWriter) title(t *domain.Title) {
-	w.Open("type")
-	w.String(string(t.Type))
-	w.Str("holder", string(t.Holder))
-	w.Str("name", t.Name)
-	w.OptStr("taxpayer_id", t.TaxpayerID)
-	w.OptStr("registered_address", t.RegisteredAddress)
-	w.OptStr("registered_phone", t.RegisteredPhone)
-	w.OptStr("bank_name", t.BankName)
-	w.OptStr("bank_account", t.BankAccount)
-	w.B = append(w.B, '}')
-}
-
-func (w *outWriter) address(a *domain.Address) {
-	w.Open("recipient")
-	w.String(a.Recipient)
-	w.Str("phone", a.Phone)
-	w.Str("province", a.Province)
-	w.Str("city", a.City)
-	w.OptStr("district", a.District)
-	w.Str("street", a.Street)
-	w.Str("postal_code", a.PostalCode)
 	w.B = append(w.B, '}')
 }

@@ -79,9 +79,9 @@ func (w *answerWriter) invoice(inv *Invoice) {
 	w.Key("statements")
 	w.Strings(inv.Statements)
 	w.Key("title")
-	w.title(&inv.Title)
+	WriteTitleJSON(&w.Writer, &inv.Title)
 	w.Key("address")
-	w.address(&inv.Address)
+	WriteAddressJSON(&w.Writer, &inv.Address)
 	w.Str("medium", string(inv.Medium))
 	if len(inv.Emails) > 0 {
 		w.Key("emails")
@@ -167,7 +167,9 @@ func (w *answerWriter) invoice(inv *Invoice) {
 	w.B = append(w.B, '}')
 }
 
-func (w *answerWriter) title(t *Title) {
+// WriteTitleJSON writes t as w's definition writes it (json.Marshal or
+// JSON v2, see jsonscan.Writer): domain's answer writer and api's share it.
+func WriteTitleJSON(w *jsonscan.Writer, t *Title) {
 	w.Open("type")
 	w.String(string(t.Type))
 	w.Str("holder", string(t.Holder))
@@ -180,7 +182,8 @@ func (w *answerWriter) title(t *Title) {
 	w.B = append(w.B, '}')
 }
 
-func (w *answerWriter) address(a *Address) {
+// WriteAddressJSON writes a as WriteTitleJSON writes a title.
+func WriteAddressJSON(w *jsonscan.Writer, a *Address) {
 	w.Open("recipient")
 	w.String(a.Recipient)
 	w.Str("phone", a.Phone)
