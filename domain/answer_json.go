@@ -91,19 +91,7 @@ func (w *answerWriter) invoice(inv *Invoice) {
 	w.Instant(inv.RequestedAt)
 	w.OptStr("sla_due", inv.SLADue)
 	w.optID("exchange_of", inv.ExchangeOf)
-	w.OptStr("invoice_code", inv.InvoiceCode)
-	w.OptStr("invoice_number", inv.InvoiceNumber)
-	w.OptStr("issued_on", inv.IssuedOn)
-	w.OptStr("issuer", inv.Issuer)
-	w.OptStr("tax_rate", inv.TaxRate)
-	if inv.NetAmount != nil {
-		w.Key("net_amount")
-		w.money(*inv.NetAmount)
-	}
-	if inv.TaxAmount != nil {
-		w.Key("tax_amount")
-		w.money(*inv.TaxAmount)
-	}
+	WriteIssueJSON(&w.Writer, &inv.Issue)
 	if s := inv.Shipment; s != nil {
 		w.Key("shipment")
 		w.Open("courier")
@@ -180,6 +168,26 @@ func WriteTitleJSON(w *jsonscan.Writer, t *Title) {
 	w.OptStr("bank_name", t.BankName)
 	w.OptStr("bank_account", t.BankAccount)
 	w.B = append(w.B, '}')
+}
+
+// WriteIssueJSON writes is's members after others (Issue is embedded),
+// as WriteTitleJSON writes a title.
+func WriteIssueJSON(w *jsonscan.Writer, is *Issue) {
+	w.OptStr("invoice_code", is.InvoiceCode)
+	w.OptStr("invoice_number", is.InvoiceNumber)
+	w.OptStr("issued_on", is.IssuedOn)
+	w.OptStr("issuer", is.Issuer)
+	w.OptStr("tax_rate", is.TaxRate)
+	writeOptMoney(w, "net_amount", is.NetAmount)
+	writeOptMoney(w, "tax_amount", is.TaxAmount)
+}
+
+// writeOptMoney writes an omitempty *Money member.
+func writeOptMoney(w *jsonscan.Writer, k string, m *Money) {
+	if m != nil {
+		w.Key(k)
+		w.B = append(m.AppendFixed(append(w.B, '"')), '"')
+	}
 }
 
 // WriteAddressJSON writes a as WriteTitleJSON writes a title.
