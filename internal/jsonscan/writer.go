@@ -41,15 +41,49 @@ func (w *Writer) OptStr(k, s string) {
 	}
 }
 
-// String appends s quoted, as the definition writes it (see Writer).
+// String appends s quoted, as the definition writes it (see Writer). As
+// json.Marshal (V1) writes a string with HTML escaping: '"', '\\' and the
+// control characters escaped (\b \f \n \r \t short, the others \u00XX),
+// '<', '>' and '&' as \u003c…, invalid UTF-8 as \ufffd, U+2028 and U+2029
+// as \u2028 and \u2029; everything else as it is.
 func (w *Writer) String(s string) {
-	if w.V1 {
-		w.B = appendMarshalString(w.B, s)
+	if !w.V1 {
+		w.plainV2(s)
 		return
 	}
-	if !plainV2(s) {
-		w.Bad = true
+	// The common case: nothing to escape, one copy.
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf && htmlSafe[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		w.B = append(append(append(w.B, '"'), s...), '"')
 		return
+	}
+	w.B = appendMarshalStringFrom(w.B, s, i)
+}
+
+// plainV2 appends s quoted when JSON v2 writes it as itself between
+// quotes (valid UTF-8 with no control character, quote, backslash or DEL,
+// and neither U+2028 nor U+2029, kept out to be safe); otherwise it
+// declines.
+func (w *Writer) plainV2(s string) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
+				w.Bad = true
+				return
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
+			w.Bad = true
+			return
+		}
+		i += n
 	}
 	w.B = append(append(append(w.B, '"'), s...), '"')
 }
@@ -95,47 +129,6 @@ func (w *Writer) Instant(t time.Time) {
 	w.B = append(b, '"')
 }
 
-// plainV2 reports whether JSON v2 writes s as itself between quotes: valid
-// UTF-8 with no control character, quote, backslash or DEL, and neither
-// U+2028 nor U+2029 (kept out to be safe: left to the encoder).
-func plainV2(s string) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
-				return false
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
-			return false
-		}
-		i += n
-	}
-	return true
-}
-
-// appendMarshalString appends s quoted as json.Marshal writes a string
-// (HTML escaping on): '"', '\\' and the control characters escaped (\b \f
-// \n \r \t short, the others \u00XX), '<', '>' and '&' as \u003c…,
-// invalid UTF-8 as \ufffd, U+2028 and U+2029 as \u2028 and \u2029;
-// everything else as it is.
-func appendMarshalString(b []byte, s string) []byte {
-	// The common case: nothing to escape, one copy.
-	i := 0
-	for i < len(s) && s[i] < utf8.RuneSelf && htmlSafe[s[i]] {
-		i++
-	}
-	if i == len(s) {
-		b = append(b, '"')
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	return appendMarshalStringFrom(b, s, i)
-}
-
 // htmlSafe says which ASCII bytes json.Marshal writes as they are.
 var htmlSafe = func() (t [utf8.RuneSelf]bool) {
 	for c := 0x20; c < utf8.RuneSelf; c++ {
@@ -144,8 +137,8 @@ var htmlSafe = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// appendMarshalStringFrom is appendMarshalString past s[:i], which needs
-// no escape.
+// appendMarshalStringFrom appends s quoted as String does with V1, s[:i]
+// needing no escape.
 func appendMarshalStringFrom(b []byte, s string, i int) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
