@@ -43,7 +43,7 @@ func TestInvoiceOutIsEncodes(t *testing.T) {
 		w := outWriter{}
 		if v.Shipment == nil && v.Return == nil && v.ExchangeFailure == nil && len(v.PartialRedFlushes) == 0 {
 			w.invoice(&v)
-			if !w.bad {
+			if !w.Bad {
 				fast++
 			}
 		}
@@ -195,7 +195,7 @@ func BenchmarkInvoiceOut(b *testing.B) {
 	for {
 		v = randomInvoiceOut(rng)
 		w := outWriter{}
-		if w.invoice(&v); !w.bad && v.Shipment == nil && len(v.PartialRedFlushes) == 0 && v.Address != nil {
+		if w.invoice(&v); !w.Bad && v.Shipment == nil && len(v.PartialRedFlushes) == 0 && v.Address != nil {
 			break
 		}
 	}
