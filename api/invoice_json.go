@@ -38,7 +38,7 @@ type outWriter struct{ jsonscan.Writer }
 
 func (w *outWriter) money(k string, m domain.Money) {
 	w.Key(k)
-	w.B = append(m.AppendFixed(append(w.B, '"')), '"')
+	domain.WriteMoneyJSON(&w.Writer, m)
 }
 
 func (w *outWriter) optMoney(k string, m *domain.Money) {

@@ -53,7 +53,14 @@ func marshalAppend(b []byte, v any) ([]byte, error) {
 // needs json.Marshal (its error, which the writer does not reproduce).
 type answerWriter struct{ jsonscan.Writer }
 
-func (w *answerWriter) money(m Money) {
+func (w *answerWriter) money(k string, m Money) {
+	w.Key(k)
+	WriteMoneyJSON(&w.Writer, m)
+}
+
+// WriteMoneyJSON writes m as its JSON form does ("1234.50"): domain's
+// answer writer and api's share it.
+func WriteMoneyJSON(w *jsonscan.Writer, m Money) {
 	w.B = append(m.AppendFixed(append(w.B, '"')), '"')
 }
 
@@ -70,12 +77,9 @@ func (w *answerWriter) invoice(inv *Invoice) {
 	w.ID(inv.ID)
 	w.Str("account_id", inv.AccountID)
 	w.Str("status", string(inv.Status))
-	w.Key("amount")
-	w.money(inv.Amount)
-	w.Key("kingsoft")
-	w.money(inv.Kingsoft)
-	w.Key("marketplace")
-	w.money(inv.Marketplace)
+	w.money("amount", inv.Amount)
+	w.money("kingsoft", inv.Kingsoft)
+	w.money("marketplace", inv.Marketplace)
 	w.Key("statements")
 	w.Strings(inv.Statements)
 	w.Key("title")
@@ -126,16 +130,13 @@ func (w *answerWriter) invoice(inv *Invoice) {
 	w.Instant(inv.UpdatedAt)
 	// omitzero: Money's IsZero.
 	if !inv.Raised.IsZero() {
-		w.Key("raised")
-		w.money(inv.Raised)
+		w.money("raised", inv.Raised)
 	}
 	if !inv.OffsetAmount.IsZero() {
-		w.Key("offset_amount")
-		w.money(inv.OffsetAmount)
+		w.money("offset_amount", inv.OffsetAmount)
 	}
 	if !inv.RedFlushedAmount.IsZero() {
-		w.Key("red_flushed_amount")
-		w.money(inv.RedFlushedAmount)
+		w.money("red_flushed_amount", inv.RedFlushedAmount)
 	}
 	if len(inv.PartialRedFlushes) > 0 {
 		w.Key("partial_red_flushes")
@@ -237,12 +238,9 @@ func (w *answerWriter) partialRedFlush(p *PartialRedFlush) {
 	}
 	w.String(p.RedInvoiceNumber)
 	w.OptStr("red_letter_form_number", p.RedLetterFormNumber)
-	w.Key("amount")
-	w.money(p.Amount)
-	w.Key("net_amount")
-	w.money(p.NetAmount)
-	w.Key("tax_amount")
-	w.money(p.TaxAmount)
+	w.money("amount", p.Amount)
+	w.money("net_amount", p.NetAmount)
+	w.money("tax_amount", p.TaxAmount)
 	w.OptStr("issued_on", p.IssuedOn)
 	w.optID("confirmation_id", p.ConfirmationID)
 	w.Key("red_flushed_at")
@@ -268,15 +266,11 @@ func (w *answerWriter) statement(s *Statement) {
 	}
 	w.Key("buckets")
 	w.Open("kingsoft")
-	w.money(s.Buckets.Kingsoft)
-	w.Key("marketplace")
-	w.money(s.Buckets.Marketplace)
-	w.Key("merchant")
-	w.money(s.Buckets.Merchant)
-	w.Key("offline")
-	w.money(s.Buckets.Offline)
-	w.Key("deductions")
-	w.money(s.Buckets.Deductions)
+	WriteMoneyJSON(&w.Writer, s.Buckets.Kingsoft)
+	w.money("marketplace", s.Buckets.Marketplace)
+	w.money("merchant", s.Buckets.Merchant)
+	w.money("offline", s.Buckets.Offline)
+	w.money("deductions", s.Buckets.Deductions)
 	w.B = append(w.B, '}')
 	w.Str("status", string(s.Status))
 	w.Key("invoice_id")
@@ -331,9 +325,8 @@ func (w *answerWriter) split(braces bool, s Split) {
 	} else {
 		w.Key("kingsoft")
 	}
-	w.money(s.Kingsoft)
-	w.Key("marketplace")
-	w.money(s.Marketplace)
+	WriteMoneyJSON(&w.Writer, s.Kingsoft)
+	w.money("marketplace", s.Marketplace)
 	if braces {
 		w.B = append(w.B, '}')
 	}
@@ -347,14 +340,10 @@ func (w *answerWriter) line(l *StatementLine) {
 	w.Str("purchased_at", l.PurchasedAt)
 	w.Str("channel", string(l.Channel))
 	w.OptStr("merchant", l.Merchant)
-	w.Key("amount")
-	w.money(l.Amount)
-	w.Key("voucher")
-	w.money(l.Voucher)
-	w.Key("coupon")
-	w.money(l.Coupon)
-	w.Key("gift_balance")
-	w.money(l.GiftBalance)
+	w.money("amount", l.Amount)
+	w.money("voucher", l.Voucher)
+	w.money("coupon", l.Coupon)
+	w.money("gift_balance", l.GiftBalance)
 	w.B = append(w.B, '}')
 }
 
