@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -99,7 +98,7 @@ func newTestServer(t *testing.T, opts ...serverOption) *testServer {
 		o(&cfg)
 	}
 	e, ops := api.NewWithOps(cfg)
-	srv := httptest.NewServer(e)
+	srv := newOneWriteServer(e, nil)
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()

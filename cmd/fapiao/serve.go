@@ -298,7 +298,9 @@ func serveHTTP(ctx context.Context, e *env, f serveFlags, handler, ops http.Hand
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ConnContext:       api.OneWriteConnContext,
 	}
+	ln = api.OneWriteListener(ln)
 	var debug *http.Server
 	if f.pprof != "" {
 		if debug, err = startPprof(f.pprof, log); err != nil {

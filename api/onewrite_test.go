@@ -1,0 +1,120 @@
+package api_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/api"
+)
+
+// newOneWriteServer serves h as serve does: on api.OneWriteListener with
+// api.OneWriteConnContext (every test of the API goes through it). wrap,
+// when not nil, wraps the loopback listener underneath.
+func newOneWriteServer(h http.Handler, wrap func(net.Listener) net.Listener) *httptest.Server {
+	srv := httptest.NewUnstartedServer(h)
+	ln := srv.Listener
+	if wrap != nil {
+		ln = wrap(ln)
+	}
+	srv.Listener = api.OneWriteListener(ln)
+	srv.Config.ConnContext = api.OneWriteConnContext
+	srv.Start()
+	return srv
+}
+
+// countingListener counts the writes to its connections.
+type countingListener struct {
+	net.Listener
+	writes *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return countingConn{Conn: c, writes: l.writes}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c countingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
+}
+
+func (c countingConn) CloseWrite() error { return c.Conn.(*net.TCPConn).CloseWrite() }
+
+// rawGet sends a GET on conn and returns the whole answer: status line,
+// headers without Date and X-Request-Id (they change), and body.
+func rawGet(t *testing.T, conn net.Conn, r *bufio.Reader, target, token string) string {
+	t.Helper()
+	_, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", target, token)
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(r, nil)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	resp.Body.Close()
+	resp.Header.Del("Date")
+	resp.Header.Del("X-Request-Id")
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s\n", resp.Status)
+	require.NoError(t, resp.Header.Write(&b))
+	b.Write(body)
+	return b.String()
+}
+
+// A JSON answer larger than net/http's 4 KiB buffer leaves in one write,
+// byte for byte what net/http writes in two without the wrapper; a small
+// one in one write either way.
+func TestOneWriteAnswer(t *testing.T) {
+	s := newTestServer(t)
+	s.seed()
+	for m := 1; m <= 9; m++ {
+		s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody(fmt.Sprintf("2025-%02d", m), "10.00"))
+	}
+	large := "/v1/events?from=0&limit=100"
+	small := "/v1/accounts/acc-1/invoiceable"
+	var held, plain atomic.Int64
+	withWrapper := newOneWriteServer(s.handler, func(ln net.Listener) net.Listener { return countingListener{ln, &held} })
+	defer withWrapper.Close()
+	without := httptest.NewUnstartedServer(s.handler)
+	without.Listener = countingListener{without.Listener, &plain}
+	without.Start()
+	defer without.Close()
+
+	answers := func(srv *httptest.Server, writes *atomic.Int64) (map[string]string, map[string]int64) {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+		require.NoError(t, err)
+		defer conn.Close()
+		r := bufio.NewReader(conn)
+		got, n := map[string]string{}, map[string]int64{}
+		for _, target := range []string{large, small, large} {
+			before := writes.Load()
+			got[target] = rawGet(t, conn, r, target, tokAuditor)
+			n[target] = writes.Load() - before
+		}
+		return got, n
+	}
+	gotHeld, nHeld := answers(withWrapper, &held)
+	gotPlain, nPlain := answers(without, &plain)
+	require.Contains(t, gotHeld[large], "200 OK")
+	require.Greater(t, len(gotHeld[large]), 8<<10, "the large answer must outgrow net/http's buffer")
+	require.Equal(t, gotPlain, gotHeld)
+	require.Equal(t, map[string]int64{large: 1, small: 1}, nHeld)
+	require.Equal(t, map[string]int64{large: 2, small: 1}, nPlain)
+}
