@@ -40,7 +40,8 @@ type wireConn struct {
 	deadline time.Time
 	conn     net.Conn
 	r        *bufio.Reader
-	body     []byte // the last answer's body, reused
+	body     []byte // the last answer's body: in buf or in r's buffer
+	buf      []byte // the body's own buffer, reused
 	dials    int    // connections opened (1 for a connection kept alive throughout)
 }
 
@@ -144,17 +145,30 @@ func (w *wireConn) read(head bool) (status int, keep bool, err error) {
 			keep = keep && !asciiEqualFold(value, "close")
 		}
 	}
-	w.body = w.body[:0]
+	w.body = w.buf[:0]
 	switch {
 	case head || status == 204 || status == 304 || status/100 == 1:
 		return status, keep, nil
 	case chunked:
-		return status, keep, w.readChunked()
-	case length >= 0:
-		if int64(cap(w.body)) < length {
-			w.body = make([]byte, 0, length)
+		err := w.readChunked()
+		w.buf = w.body[:0]
+		return status, keep, err
+	case length >= 0 && length <= int64(w.r.Size()):
+		// Read in place: the body stays in r's buffer until the next read,
+		// as long as do promises, instead of a copy of every page (a tenth
+		// of the client's CPU under the GETs).
+		b, err := w.r.Peek(int(length))
+		if err != nil {
+			return 0, false, truncated(err)
 		}
-		w.body = w.body[:length]
+		w.body = b[:len(b):len(b)]
+		_, _ = w.r.Discard(len(b)) // cannot fail: the bytes are buffered
+		return status, keep, nil
+	case length >= 0:
+		if int64(cap(w.buf)) < length {
+			w.buf = make([]byte, 0, length)
+		}
+		w.body = w.buf[:length]
 		if _, err := io.ReadFull(w.r, w.body); err != nil {
 			return 0, false, truncated(err)
 		}
