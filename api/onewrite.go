@@ -106,16 +106,19 @@ func (c *oneWriteConn) CloseWrite() error {
 }
 
 // blobOneWrite writes the answer as c.Blob does, held and sent in one write
-// when the connection allows it and the body is worth it.
-func blobOneWrite(c echo.Context, status int, contentType string, b []byte) error {
+// when the connection allows it and the body is worth it. What was held is
+// sent even if c.Blob panics: a connection left holding would swallow every
+// later answer on it.
+func blobOneWrite(c echo.Context, status int, contentType string, b []byte) (err error) {
 	oc, _ := c.Request().Context().Value(oneWriteKey{}).(*oneWriteConn)
 	if oc == nil || len(b) < oneWriteMin || len(b) > oneWriteMax || oc.held != nil {
 		return c.Blob(status, contentType, b)
 	}
 	oc.hold()
-	err := c.Blob(status, contentType, b)
-	if serr := oc.send(); err == nil {
-		err = serr
-	}
-	return err
+	defer func() {
+		if serr := oc.send(); err == nil {
+			err = serr
+		}
+	}()
+	return c.Blob(status, contentType, b)
 }
