@@ -29,6 +29,9 @@ func TestWireConnAnswers(t *testing.T) {
 		case "/length":
 			w.Header().Set("Content-Length", strconv.Itoa(len(big)))
 			io.WriteString(w, big)
+		case "/page": // within the reader's buffer: read in place
+			w.Header().Set("Content-Length", "20000")
+			io.WriteString(w, big[:20000])
 		case "/chunked":
 			for i := 0; i < len(big); i += 7000 {
 				io.WriteString(w, big[i:min(i+7000, len(big))])
@@ -66,6 +69,11 @@ func TestWireConnAnswers(t *testing.T) {
 		{"GET", "/length", "bad", "", 401, "no token\n"},
 		{"GET", "/nowhere", "tok", "", 404, "404 page not found\n"},
 		{"GET", "/chunked", "tok", "", 200, big},
+		{"GET", "/page", "tok", "", 200, big[:20000]},
+		{"GET", "/chunked", "tok", "", 200, big},
+		{"GET", "/page", "tok", "", 200, big[:20000]},
+		{"GET", "/length", "tok", "", 200, big},
+		{"GET", "/page", "tok", "", 200, big[:20000]},
 	}
 	for _, tt := range tests {
 		var body []byte
