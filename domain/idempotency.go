@@ -1,0 +1,63 @@
+package domain
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+)
+
+// An account remembers every keyed command it ever ran (APP-6), so the
+// table grows with the account's history and lives as long as the account
+// is cached. Held as strings it was two pointers and two small objects an
+// entry (the scoped key and the request's hex hash), a quarter of the
+// ledger's live heap under `bench append` that every collection marked
+// again. Held by digest it is one flat table the collector never scans.
+// SHA-256 keeps a collision out of reach: a different key or request taken
+// for a remembered one would answer a new command with an old result.
+
+// IdemDigest is the SHA-256 of an idempotency key in its scope (ScopedKey)
+// or of a request's hash.
+type IdemDigest [sha256.Size]byte
+
+// MarshalText writes d in hex, so that an Account still encodes as JSON
+// (a map key must be text).
+func (d IdemDigest) MarshalText() ([]byte, error) {
+	return hex.AppendEncode(nil, d[:]), nil
+}
+
+// UnmarshalText reads MarshalText's hex.
+func (d *IdemDigest) UnmarshalText(b []byte) error {
+	if hex.DecodedLen(len(b)) != len(d) {
+		return fmt.Errorf("domain: an idempotency digest is %d hex digits, got %d", 2*len(d), len(b))
+	}
+	_, err := hex.Decode(d[:], b)
+	return err
+}
+
+// IdemRecord is what the account remembers of a keyed command: its
+// request's digest and the revisions of the events it appended.
+type IdemRecord struct {
+	Request                     IdemDigest
+	FirstRevision, LastRevision uint64
+}
+
+// IdemKey is a keyed command as the account's table is asked about it: the
+// digests of its key in its scope and of its request's hash. The zero
+// IdemKey stands for no key.
+type IdemKey struct {
+	Key, Request IdemDigest
+	valid        bool
+}
+
+// IdemKeyOf digests a key in its scope (ScopedKey) and its request's hash,
+// once for the check and the record of one command. An empty key gives
+// the zero IdemKey: never seen, never remembered.
+func IdemKeyOf(scoped, requestHash string) IdemKey {
+	if scoped == "" {
+		return IdemKey{}
+	}
+	return IdemKey{Key: sha256.Sum256([]byte(scoped)), Request: sha256.Sum256([]byte(requestHash)), valid: true}
+}
+
+// Valid reports whether k was made from a key.
+func (k IdemKey) Valid() bool { return k.valid }
