@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"unsafe"
 )
 
 // An account remembers every keyed command it ever ran (APP-6), so the
@@ -56,8 +57,35 @@ func IdemKeyOf(scoped, requestHash string) IdemKey {
 	if scoped == "" {
 		return IdemKey{}
 	}
-	return IdemKey{Key: sha256.Sum256([]byte(scoped)), Request: sha256.Sum256([]byte(requestHash)), valid: true}
+	return IdemKey{Key: sha256.Sum256(stringBytes(scoped)), Request: requestDigest(requestHash), valid: true}
 }
+
+// requestDigest is a request hash's digest. The ledger's hashes
+// (commandHash) are a SHA-256 in lowercase hex already: those are decoded,
+// not hashed again. Any other text is hashed; for it to give the digest of
+// a hex hash would take a SHA-256 preimage.
+func requestDigest(h string) IdemDigest {
+	var d IdemDigest
+	if len(h) == hex.EncodedLen(len(d)) && isLowerHex(h) {
+		hex.Decode(d[:], stringBytes(h))
+		return d
+	}
+	return sha256.Sum256(stringBytes(h))
+}
+
+func isLowerHex(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// stringBytes is s's bytes without a copy, for hashing and decoding only:
+// they must never be written. ([]byte(s) here was two allocations a
+// command: a key is longer than the compiler's stack buffer.)
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // Valid reports whether k was made from a key.
 func (k IdemKey) Valid() bool { return k.valid }
