@@ -13,12 +13,18 @@ import (
 // entry (the scoped key and the request's hex hash), a quarter of the
 // ledger's live heap under `bench append` that every collection marked
 // again. Held by digest it is one flat table the collector never scans.
-// SHA-256 keeps a collision out of reach: a different key or request taken
-// for a remembered one would answer a new command with an old result.
+// A digest is SHA-256's first 128 bits, which keeps a collision out of
+// reach: a different key or request taken for a remembered one would
+// answer a new command with an old result. To be taken for another
+// caller's key, a key would need a second preimage (2^128 tries); a caller
+// could at best make two of its own keys or requests collide (2^64), which
+// harms only itself. At 128 bits an entry is 48 bytes, the size the
+// strings' table entries were (more, and the table's growth alone cost
+// more allocation than the strings it no longer keeps).
 
-// IdemDigest is the SHA-256 of an idempotency key in its scope (ScopedKey)
-// or of a request's hash.
-type IdemDigest [sha256.Size]byte
+// IdemDigest is the digest of an idempotency key in its scope (ScopedKey)
+// or of a request's hash: SHA-256's first 16 bytes.
+type IdemDigest [16]byte
 
 // MarshalText writes d in hex, so that an Account still encodes as JSON
 // (a map key must be text).
@@ -57,20 +63,31 @@ func IdemKeyOf(scoped, requestHash string) IdemKey {
 	if scoped == "" {
 		return IdemKey{}
 	}
-	return IdemKey{Key: sha256.Sum256(stringBytes(scoped)), Request: requestDigest(requestHash), valid: true}
+	return IdemKey{Key: digest(scoped), Request: requestDigest(requestHash), valid: true}
+}
+
+// digest is s's IdemDigest.
+func digest(s string) IdemDigest {
+	sum := sha256.Sum256(stringBytes(s))
+	return IdemDigest(sum[:])
 }
 
 // requestDigest is a request hash's digest. The ledger's hashes
-// (commandHash) are a SHA-256 in lowercase hex already: those are decoded,
+// (commandHash, RequestHashOf) are a SHA-256 in lowercase hex already:
+// those are decoded and their halves folded together (every bit counts),
 // not hashed again. Any other text is hashed; for it to give the digest of
-// a hex hash would take a SHA-256 preimage.
+// a hex hash would take a preimage.
 func requestDigest(h string) IdemDigest {
-	var d IdemDigest
-	if len(h) == hex.EncodedLen(len(d)) && isLowerHex(h) {
-		hex.Decode(d[:], stringBytes(h))
+	if len(h) == 2*sha256.Size && isLowerHex(h) {
+		var sum [sha256.Size]byte
+		hex.Decode(sum[:], stringBytes(h))
+		var d IdemDigest
+		for i := range d {
+			d[i] = sum[i] ^ sum[i+len(d)]
+		}
 		return d
 	}
-	return sha256.Sum256(stringBytes(h))
+	return digest(h)
 }
 
 func isLowerHex(s string) bool {

@@ -47,6 +47,21 @@ func TestAPP6_DigestsDifferAndEncode(t *testing.T) {
 	if a.Key == b.Key || a.Request == b.Request || !a.Valid() || IdemKeyOf("", "h").Valid() {
 		t.Fatalf("digests: %+v %+v", a, b)
 	}
+	// Hex request hashes are decoded, not hashed: two that differ in
+	// either half still differ, and a hex hash is not its text hashed.
+	h := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	for _, other := range []string{
+		"1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdee",
+		"0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
+	} {
+		if requestDigest(h) == requestDigest(other) {
+			t.Fatalf("request hashes %s and %s share a digest", h, other)
+		}
+	}
+	if requestDigest(h) != requestDigest(h) || requestDigest(h) == digest(h) {
+		t.Fatal("a hex request hash is not decoded, or not the same twice")
+	}
 	acc := NewAccount("a")
 	acc.RememberDigest(a, 1, 2)
 	if _, err := json.Marshal(acc); err != nil {
