@@ -26,9 +26,11 @@ type Account struct {
 	Adjustments     map[string]Adjustment
 	AdjustmentOrder []string
 	// Idempotency remembers each command's key (APP-6) in its caller's
-	// scope (ScopedKey): the hash of the request and what it produced.
-	// Filled by Remember, from event metadata.
-	Idempotency map[string]IdempotentResult
+	// scope, by the key's digest (IdemKeyOf(ScopedKey)): the digest of the
+	// request's hash and what it produced. Filled by Remember, from event
+	// metadata. Key and value hold no pointers, so the collector never
+	// scans the table (idempotency.go).
+	Idempotency map[IdemDigest]IdemRecord
 	// Version counts the events folded so far (the stream's next revision).
 	Version uint64
 	// own marks the statements, invoices and confirmations this account
@@ -38,7 +40,9 @@ type Account struct {
 	tally tally
 }
 
-// IdempotentResult is what a command with an idempotency key produced.
+// IdempotentResult is what a command with an idempotency key produced, as
+// CheckIdempotency answers it (RequestHash is the hash it was asked with,
+// equal to the remembered one).
 type IdempotentResult struct {
 	RequestHash string
 	// FirstRevision and LastRevision delimit the events the command appended.
@@ -51,7 +55,7 @@ func NewAccount(id string) *Account {
 		ID:          id,
 		Statements:  map[string]*Statement{},
 		Invoices:    map[uuid.UUID]*Invoice{},
-		Idempotency: map[string]IdempotentResult{},
+		Idempotency: map[IdemDigest]IdemRecord{},
 		own:         new(owner),
 		tally:       tally{known: true},
 	}

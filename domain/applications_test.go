@@ -203,7 +203,7 @@ func TestAPP6_Idempotency(t *testing.T) {
 	}
 	_, _, err = a.CheckIdempotency("", "k1", "h2")
 	wantRule(t, err, "APP-6", Conflict, "")
-	if c := a.Clone(); c.Idempotency["k1"] != a.Idempotency["k1"] {
+	if k := IdemKeyOf("k1", "").Key; a.Clone().Idempotency[k] != a.Idempotency[k] {
 		t.Fatal("clone lost idempotency")
 	}
 	if _, seen, _ := a.CheckIdempotency("", "", "h1"); seen {

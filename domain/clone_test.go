@@ -43,8 +43,8 @@ func snapshotBytes(a *Account) []byte {
 	for _, k := range slices.Sorted(maps.Keys(a.Adjustments)) {
 		b = AppendSnapshot(b, &Account{Adjustments: map[string]Adjustment{k: a.Adjustments[k]}})
 	}
-	for _, k := range slices.Sorted(maps.Keys(a.Idempotency)) {
-		b = AppendSnapshot(b, &Account{Idempotency: map[string]IdempotentResult{k: a.Idempotency[k]}})
+	for _, k := range slices.SortedFunc(maps.Keys(a.Idempotency), func(x, y IdemDigest) int { return bytes.Compare(x[:], y[:]) }) {
+		b = AppendSnapshot(b, &Account{Idempotency: map[IdemDigest]IdemRecord{k: a.Idempotency[k]}})
 	}
 	return b
 }

@@ -112,7 +112,7 @@ func (a *Account) ensureMaps() {
 		a.Invoices = map[uuid.UUID]*Invoice{}
 	}
 	if a.Idempotency == nil {
-		a.Idempotency = map[string]IdempotentResult{}
+		a.Idempotency = map[IdemDigest]IdemRecord{}
 	}
 	a.mark()
 	if !a.tally.known {

@@ -23,8 +23,9 @@ import (
 // declaration order; TestSnapshotRoundTripsEveryField fills each one by
 // reflection and fails when a new field is not carried.
 
-// SnapshotVersion names the encoding; a reader refuses any other.
-const SnapshotVersion = 1
+// SnapshotVersion names the encoding; a reader refuses any other. 2: the
+// idempotency table is carried by digest (IdemDigest).
+const SnapshotVersion = 2
 
 // ErrSnapshot is returned for bytes that are not a snapshot of this version.
 var ErrSnapshot = errors.New("domain: malformed account snapshot")
@@ -192,6 +193,15 @@ func (c *snapCodec) stringSlow(p *string) {
 func (c *snapCodec) uuid(p *uuid.UUID) {
 	if c.decoding {
 		copy(p[:], c.readBytes(16))
+		return
+	}
+	c.b = append(c.b, p[:]...)
+}
+
+// digest carries an idempotency digest, its bytes as they are.
+func (c *snapCodec) digest(p *IdemDigest) {
+	if c.decoding {
+		copy(p[:], c.readBytes(uint64(len(p))))
 		return
 	}
 	c.b = append(c.b, p[:]...)
@@ -462,8 +472,8 @@ func (c *snapCodec) account(a *Account) {
 	}
 	c.strings(&a.AdjustmentOrder)
 	for k, r := range snapMap(c, &a.Idempotency) {
-		c.string(k)
-		c.string(&r.RequestHash)
+		c.digest(k)
+		c.digest(&r.Request)
 		c.uint(&r.FirstRevision)
 		c.uint(&r.LastRevision)
 	}

@@ -64,6 +64,10 @@ func fill(r *rand.Rand, v reflect.Value, depth int) {
 		p := reflect.New(v.Type().Elem())
 		fill(r, p.Elem(), depth)
 		v.Set(p)
+	case reflect.Array:
+		for i := range v.Len() {
+			fill(r, v.Index(i), depth)
+		}
 	case reflect.Slice:
 		n := 1 + r.IntN(3)
 		s := reflect.MakeSlice(v.Type(), n, n)

@@ -37,11 +37,21 @@ func (a *Account) RememberScoped(k, requestHash string, first, last uint64) {
 	if k == "" {
 		return
 	}
-	a.ensureMaps()
-	if _, seen := a.Idempotency[k]; seen {
+	a.RememberDigest(IdemKeyOf(k, requestHash), first, last)
+}
+
+// RememberDigest is RememberScoped given the key's and the request's
+// digests (IdemKeyOf), for a caller that made them already: the ledger
+// makes them once a command, for the check and the record both.
+func (a *Account) RememberDigest(k IdemKey, first, last uint64) {
+	if !k.Valid() {
 		return
 	}
-	a.Idempotency[k] = IdempotentResult{RequestHash: requestHash, FirstRevision: first, LastRevision: last}
+	a.ensureMaps()
+	if _, seen := a.Idempotency[k.Key]; seen {
+		return
+	}
+	a.Idempotency[k.Key] = IdemRecord{Request: k.Request, FirstRevision: first, LastRevision: last}
 }
 
 // CheckIdempotency: seen=true with the first result when the caller (scope)
@@ -58,18 +68,28 @@ func (a *Account) CheckIdempotencyScoped(scoped, key, requestHash string) (Idemp
 	if key == "" {
 		return IdempotentResult{}, false, nil
 	}
-	r, seen := a.Idempotency[scoped]
+	return a.CheckIdempotencyDigest(IdemKeyOf(scoped, requestHash), key, requestHash)
+}
+
+// CheckIdempotencyDigest is CheckIdempotencyScoped given the digests of the
+// key in its scope and of the request (IdemKeyOf), beside the key and the
+// request hash as the caller sent them (for the answer and the message).
+func (a *Account) CheckIdempotencyDigest(k IdemKey, key, requestHash string) (IdempotentResult, bool, error) {
+	if key == "" || !k.Valid() {
+		return IdempotentResult{}, false, nil
+	}
+	r, seen := a.Idempotency[k.Key]
 	if !seen {
 		return IdempotentResult{}, false, nil
 	}
-	if r.RequestHash != requestHash {
+	if r.Request != k.Request {
 		return IdempotentResult{}, false, &RuleError{
 			Code:    "APP-6",
 			Kind:    Conflict,
 			Message: fmt.Sprintf("the Idempotency-Key %q was already used with a different request; use a new key for a new request", key),
 		}
 	}
-	return r, true, nil
+	return IdempotentResult{RequestHash: requestHash, FirstRevision: r.FirstRevision, LastRevision: r.LastRevision}, true, nil
 }
 
 // Clone returns a copy of a: folding events into either never changes the
@@ -108,7 +128,7 @@ func (a *Account) Clone() *Account {
 		c.Invoices = map[uuid.UUID]*Invoice{}
 	}
 	if c.Idempotency == nil {
-		c.Idempotency = map[string]IdempotentResult{}
+		c.Idempotency = map[IdemDigest]IdemRecord{}
 	}
 	if a.Confirmations != nil {
 		c.Confirmations = maps.Clone(a.Confirmations)

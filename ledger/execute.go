@@ -37,6 +37,9 @@ type command struct {
 	// key derives the command's IDs: the idempotency key in the caller's
 	// scope, or one made up for this call.
 	key string
+	// idem is the idempotency key's and the request's digest, made once
+	// for the check and the record (zero without a key).
+	idem domain.IdemKey
 }
 
 // result is a Result holding the state acc as the request wants it: a
@@ -56,8 +59,11 @@ func (l *Ledger) prepare(req Request) command {
 		// another command.
 		var b [5 + 36]byte
 		c.key = string(appendRandomUUID(append(b[:0], "call:"...)))
-	} else if c.RequestHash == "" {
-		c.RequestHash = commandHash(req.Command)
+	} else {
+		if c.RequestHash == "" {
+			c.RequestHash = commandHash(req.Command)
+		}
+		c.idem = domain.IdemKeyOf(c.key, c.RequestHash)
 	}
 	if c.CorrelationID == "" {
 		c.CorrelationID = newUUIDString()

@@ -273,7 +273,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 				continue
 			}
 			// c.key is the key in its scope (prepare).
-			first, seen, err := f.acc.CheckIdempotencyScoped(c.key, c.IdempotencyKey, c.RequestHash)
+			first, seen, err := f.acc.CheckIdempotencyDigest(c.idem, c.IdempotencyKey, c.RequestHash)
 			if err != nil {
 				outs[i].err = err
 				continue
@@ -361,7 +361,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 		}
 		f.lastHash = hash
 		if c.IdempotencyKey != "" {
-			f.acc.RememberScoped(c.key, c.RequestHash, first, f.acc.Version-1)
+			f.acc.RememberDigest(c.idem, first, f.acc.Version-1)
 		}
 		spans = append(spans, span{cmd: i, first: n, n: len(sealed)})
 		outs[i].res = c.result(f.acc)
