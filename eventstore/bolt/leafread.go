@@ -3,6 +3,7 @@ package bolt
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"os"
 	"sort"
 	"sync"
@@ -106,7 +107,41 @@ func parseBranch(id uint64, p []byte) (*branchNode, error) {
 
 // child is the child whose keys hold want: the last element whose key is
 // at most want, the first if none is (bbolt's Cursor.searchBranch).
+//
+// The log's keys are every position in order, so a branch page's keys
+// are close to evenly spaced: the search starts where want would lie if
+// they were, and mostly finds the element there or beside it. A binary
+// search from the middle missed the cache at most of its steps, ≈ 5 % of
+// a rebuild's CPU in three pages of ≈ 170 keys a lookup.
 func (n *branchNode) child(want uint64) uint64 {
+	keys := n.keys
+	last := len(keys) - 1
+	switch {
+	case want <= keys[0]:
+		return n.kids[0]
+	case want >= keys[last]:
+		return n.kids[last]
+	}
+	// keys[0] < want < keys[last]: the guess is in [0, last).
+	hi, lo := bits.Mul64(want-keys[0], uint64(last))
+	g, _ := bits.Div64(hi, lo, keys[last]-keys[0])
+	i := int(g)
+	for range 4 {
+		switch {
+		case keys[i] > want:
+			i--
+		case keys[i+1] <= want:
+			i++
+		default:
+			return n.kids[i]
+		}
+	}
+	return n.kids[n.search(want)]
+}
+
+// search is child's binary search: the index of the last key at most
+// want, 0 if none is.
+func (n *branchNode) search(want uint64) int {
 	lo, hi := 0, len(n.keys) // the first key > want is in [lo, hi]
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
@@ -119,7 +154,7 @@ func (n *branchNode) child(want uint64) uint64 {
 	if lo > 0 {
 		lo--
 	}
-	return n.kids[lo]
+	return lo
 }
 
 func newLeafReader(s *Store, tx *bbolt.Tx, arena []byte) (*leafReader, error) {
