@@ -37,10 +37,11 @@ const maxLeafReadSize = 64 << 20
 // (ReadAt is safe for concurrent use), opened on first use and closed
 // with the store.
 type leafFile struct {
-	once     sync.Once
-	f        *os.File
-	err      error
-	branches branchCache
+	once        sync.Once
+	f           *os.File
+	err         error
+	branches    branchCache[*branchNode]
+	keyBranches branchCache[*keyBranch] // the index's and the heads' (pageCursor)
 }
 
 func (s *Store) preadFile() (*os.File, error) {
@@ -52,13 +53,14 @@ func (s *Store) preadFile() (*os.File, error) {
 
 // leafReader looks up log records by position in one read transaction.
 type leafReader struct {
-	f        *os.File
-	size     uint64 // the file's size as tx sees it
-	pageSize int
-	root     uint64 // the log bucket's root page; 0: inline, use Get
-	log      *bbolt.Bucket
-	txid     int
-	branches *branchCache
+	f           *os.File
+	size        uint64 // the file's size as tx sees it
+	pageSize    int
+	root        uint64 // the log bucket's root page; 0: inline, use Get
+	log         *bbolt.Bucket
+	txid        int
+	branches    *branchCache[*branchNode]
+	keyBranches *branchCache[*keyBranch]
 	// The last leaf read, kept: a stream's records often share one. A key
 	// between its first and last keys is in it or nowhere (the leaves
 	// split the keys in order), so such a key needs no walk down the
@@ -164,7 +166,7 @@ func newLeafReader(s *Store, tx *bbolt.Tx, arena []byte) (*leafReader, error) {
 	}
 	log := tx.Bucket(bucketLog)
 	return &leafReader{f: f, size: uint64(tx.Size()), pageSize: s.db.Info().PageSize, root: uint64(log.Root()), log: log,
-		txid: tx.ID(), branches: &s.leaf.branches, arena: arena[:0]}, nil
+		txid: tx.ID(), branches: &s.leaf.branches, keyBranches: &s.leaf.keyBranches, arena: arena[:0]}, nil
 }
 
 // get returns the log's value at key (8 bytes), nil if there is none. The
@@ -233,39 +235,52 @@ func (lr *leafReader) get(key []byte) ([]byte, error) {
 // a transaction that can see them is open, but a later commit may reuse
 // a page id. At most branchCacheSize bytes; when full, an arbitrary page
 // makes room (the upper levels, read at every lookup, come back at once).
-type branchCache struct {
+type branchCache[N cachedBranch] struct {
 	mu    sync.Mutex
 	txid  int
-	pages map[uint64]*branchNode
+	pages map[uint64]N
 	bytes int
 }
 
+// cachedBranch is a parsed branch page: the log's (branchNode) or the
+// index's (keyBranch).
+type cachedBranch interface {
+	comparable
+	nodeID() uint64
+	nodeSize() int
+}
+
+func (n *branchNode) nodeID() uint64 { return n.id }
+func (n *branchNode) nodeSize() int  { return n.size }
+
 const branchCacheSize = 8 << 20
 
-func (c *branchCache) get(txid int, id uint64) *branchNode {
+// get is page id as transaction txid reads it, or the zero N (nil).
+func (c *branchCache[N]) get(txid int, id uint64) N {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.txid != txid {
-		return nil
+		var none N
+		return none
 	}
 	return c.pages[id]
 }
 
-func (c *branchCache) put(txid int, n *branchNode) {
+func (c *branchCache[N]) put(txid int, n N) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.txid != txid || c.pages == nil {
-		c.txid, c.pages, c.bytes = txid, map[uint64]*branchNode{}, 0
+		c.txid, c.pages, c.bytes = txid, map[uint64]N{}, 0
 	}
 	for k, v := range c.pages {
-		if c.bytes+n.size <= branchCacheSize {
+		if c.bytes+n.nodeSize() <= branchCacheSize {
 			break
 		}
 		delete(c.pages, k)
-		c.bytes -= v.size
+		c.bytes -= v.nodeSize()
 	}
-	c.pages[n.id] = n
-	c.bytes += n.size
+	c.pages[n.nodeID()] = n
+	c.bytes += n.nodeSize()
 }
 
 // readPage reads page id with its overflow pages into the arena.
