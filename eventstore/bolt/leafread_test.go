@@ -98,11 +98,14 @@ func TestBranchChildIsSearch(t *testing.T) {
 					gap = uint64(1 + rng.IntN(1<<20))
 				}
 			}
-			n.keys = append(n.keys, k)
-			n.kids = append(n.kids, uint64(i))
+			n.elems = append(n.elems, branchElem{k, uint64(i)})
 			k += gap
 		}
-		keys := n.keys
+		var keys []uint64
+		for _, e := range n.elems {
+			keys = append(keys, e.key)
+		}
+		n.first, n.last = keys[0], keys[len(keys)-1]
 		for range 50 {
 			var want uint64
 			switch rng.IntN(4) {
@@ -115,7 +118,7 @@ func TestBranchChildIsSearch(t *testing.T) {
 			default:
 				want = keys[0] + rng.Uint64N(keys[len(keys)-1]-keys[0]+3)
 			}
-			if got, exp := n.child(want), n.kids[binary(keys, want)]; got != exp {
+			if got, exp := n.child(want), n.elems[binary(keys, want)].kid; got != exp {
 				t.Fatalf("round %d: keys %v, want %d: child %d, search %d", round, keys, want, got, exp)
 			}
 		}
