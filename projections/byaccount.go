@@ -224,6 +224,7 @@ func (w *acctFolder) fold(ctx context.Context, sl eventstore.StreamLender, upTo 
 				err = fmt.Errorf("projections: reading the log: %v: %w", v, eventstore.ErrCorrupt)
 			}
 		}()
+		last := -1 // the chunk's last account record decoded: its metadata is kept
 		for i := range recs {
 			d := decoded{msg: eventstore.Message{Record: recs[i]}}
 			d.decode()
@@ -234,15 +235,18 @@ func (w *acctFolder) fold(ctx context.Context, sl eventstore.StreamLender, upTo 
 				}
 				// Kept as a fault, as the log-order build does.
 			}
-			rec := &recs[i]
-			if d.isAccount && d.err == nil && rec.Position > r.lastPos {
-				r.lastPos = rec.Position
-				r.lastMeta = append(r.lastMeta[:0], rec.Metadata...)
-				if rec.Metadata != nil && len(rec.Metadata) == 0 {
-					r.lastMeta = []byte{} // stored as it was: empty, not absent
-				} else if rec.Metadata == nil {
-					r.lastMeta = nil
-				}
+			if d.isAccount && d.err == nil && recs[i].Position > r.lastPos {
+				r.lastPos, last = recs[i].Position, i
+			}
+		}
+		if last >= 0 {
+			// Copied once a chunk, not once a record: lent only until fn returns.
+			rec := &recs[last]
+			r.lastMeta = append(r.lastMeta[:0], rec.Metadata...)
+			if rec.Metadata != nil && len(rec.Metadata) == 0 {
+				r.lastMeta = []byte{} // stored as it was: empty, not absent
+			} else if rec.Metadata == nil {
+				r.lastMeta = nil
 			}
 		}
 		return nil

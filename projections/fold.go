@@ -222,12 +222,16 @@ func (b *batch) apply(d *decoded) error {
 	if d.err != nil {
 		return b.addFault(r, d.err)
 	}
-	// Copied: a private build's records lend their metadata only until
-	// their chunk is folded (chunk.meta).
-	b.metaBuf = append(b.metaBuf[:0], r.Metadata...)
-	b.lastMeta = b.metaBuf
-	if b.lastMeta == nil && r.Metadata != nil {
-		b.lastMeta = []byte{} // stored as it was: empty, not absent
+	if b.tx != nil {
+		// Copied: a private build's records lend their metadata only until
+		// their chunk is folded (chunk.meta). A detached batch (a
+		// per-account build's worker) is never committed: its worker
+		// keeps the account's last metadata itself.
+		b.metaBuf = append(b.metaBuf[:0], r.Metadata...)
+		b.lastMeta = b.metaBuf
+		if b.lastMeta == nil && r.Metadata != nil {
+			b.lastMeta = []byte{} // stored as it was: empty, not absent
+		}
 	}
 	av, err := b.account(d.id)
 	if err != nil {
