@@ -475,7 +475,7 @@ func (wr *acctWriter) flush() error {
 	}()
 	err := st.done(func() error {
 		byID := indices(len(refs))
-		slices.SortFunc(byID, func(i, j int32) int { return bytes.Compare(refs[i].id[:], refs[j].id[:]) })
+		slices.SortFunc(byID, func(i, j int32) int { return compareIDs(&refs[i].id, &refs[j].id) })
 		for i := 1; i < len(byID); i++ {
 			if refs[byID[i]].id == refs[byID[i-1]].id {
 				return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[byID[i]].id)
@@ -643,6 +643,15 @@ func (st *sharedTx) commit() error {
 	st.written.Store(0)
 	st.openBuckets()
 	return nil
+}
+
+// compareIDs is bytes.Compare of two ids, as two numbers each: inlined,
+// where bytes.Compare's call was most of sorting the invoices by id.
+func compareIDs(a, b *uuid.UUID) int {
+	if c := cmp.Compare(binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8])); c != 0 {
+		return c
+	}
+	return cmp.Compare(binary.BigEndian.Uint64(a[8:]), binary.BigEndian.Uint64(b[8:]))
 }
 
 // indices is 0, 1, … n-1.
