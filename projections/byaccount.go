@@ -49,6 +49,14 @@ var errCrossAccount = errors.New("projections: an id in two accounts")
 // until it commits. A variable for the tests, which want many commits.
 var buildCommitBytes = 8 << 20
 
+// flushCommitBytes is buildCommitBytes for the flush's lanes (at most):
+// the flush is a build's peak of anonymous memory, and with its two lanes
+// filling one transaction, 8 MiB of entries (with bbolt's nodes for them)
+// raised serve's cold start at 1M from 116–125 to 131–158 MiB; at 2 MiB
+// it peaked at 103–114 MiB, for the same CPU (docs/performance.md,
+// "Rebuild speed, 30 Nov").
+const flushCommitBytes = 2 << 20
+
 // refsSpill is how many invoices the per-account build holds before it
 // writes them (acctWriter.flush): 8 MiB of them. A variable for the tests.
 var refsSpill = 256 << 10
@@ -535,14 +543,14 @@ func (wr *acctWriter) flush() error {
 
 // sharedTx lets the lanes of a flush put into the writer's transaction at
 // once, each into its own buckets, and commits it between their batches
-// (every buildCommitBytes, as putAll does). A bbolt transaction is not
-// safe for concurrent use in general, but a Put changes only its own
-// bucket's nodes (the transaction's statistics are atomic, its pages
-// only read until the commit); what is shared is opening a bucket (the
-// root bucket caches it) and the commit, and those happen here under the
-// write lock, the lanes' batches under the read lock. The race detector
-// holds this to bbolt's code in TestByAccountBuildIsLogOrder, whose
-// commits of one byte commit between every batch.
+// (every flushCommitBytes). A bbolt transaction is not safe for
+// concurrent use in general, but a Put changes only its own bucket's
+// nodes (the transaction's statistics are atomic, its pages only read
+// until the commit); what is shared is opening a bucket (the root bucket
+// caches it) and the commit, and those happen here under the write lock,
+// the lanes' batches under the read lock. The race detector holds this to
+// bbolt's code in TestSharedTxLanes and TestByAccountBuildIsLogOrder,
+// whose commits of one byte commit between every batch.
 type sharedTx struct {
 	wr      *acctWriter
 	mu      sync.RWMutex
@@ -617,7 +625,7 @@ func (st *sharedTx) putAll(lane, n int, entry func(arena []byte, n int) ([]byte,
 		if err != nil {
 			return storage(err)
 		}
-		if st.written.Add(int64(written)) >= int64(buildCommitBytes) {
+		if st.written.Add(int64(written)) >= st.commitBytes() {
 			if err := st.commit(); err != nil {
 				return err
 			}
@@ -626,12 +634,15 @@ func (st *sharedTx) putAll(lane, n int, entry func(arena []byte, n int) ([]byte,
 	return nil
 }
 
+// commitBytes is how many bytes the lanes put in one transaction.
+func (st *sharedTx) commitBytes() int64 { return int64(min(buildCommitBytes, flushCommitBytes)) }
+
 // commit commits the transaction and opens the next, unless another lane
 // just did.
 func (st *sharedTx) commit() error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.written.Load() < int64(buildCommitBytes) {
+	if st.written.Load() < st.commitBytes() {
 		return nil
 	}
 	if err := st.wr.commit(); err != nil {
