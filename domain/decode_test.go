@@ -59,13 +59,48 @@ func sameAsJSON[E Event](fast func([]byte) (E, bool)) func(t *testing.T, data []
 	}
 }
 
-// sameStatementAsJSON is sameAsJSON for StatementPosted (decode_statement.go).
-var sameStatementAsJSON = sameAsJSON(fastStatementPosted)
+// sameStatementAsJSON is sameAsJSON for StatementPosted (decode_statement.go),
+// and holds DecodeEventSummarized to DecodeEvent: an error for the same
+// data, else the same month and instant, no lines, and the lines' summary;
+// its fast path accepts only what fastStatementPosted accepts.
+func sameStatementAsJSON(t *testing.T, data []byte) bool {
+	t.Helper()
+	fastOK := sameAsJSON(fastStatementPosted)(t, data)
+	want, wantErr := DecodeEvent("StatementPosted", data)
+	got, err := DecodeEventSummarized("StatementPosted", data)
+	if (err == nil) != (wantErr == nil) {
+		t.Fatalf("summarized %q: error %v, DecodeEvent says %v", data, err, wantErr)
+	}
+	if _, ok := fastStatementSummarized(data); ok && !fastOK {
+		t.Fatalf("summarized %q: the fast path accepted what fastStatementPosted declines", data)
+	}
+	if err != nil {
+		return fastOK
+	}
+	w, g := want.(StatementPosted), got.(StatementPosted)
+	if g.summarized {
+		if g.Lines != nil || !reflect.DeepEqual(g.summary, Summarize(w.Lines)) {
+			t.Fatalf("summarized %q: lines %v, summary %+v; want %+v", data, g.Lines, g.summary, Summarize(w.Lines))
+		}
+		g.Lines, g.summary, g.summarized = w.Lines, Buckets{}, false
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Fatalf("summarized %q:\n got  %#v\n want %#v", data, g, w)
+	}
+	// The fold takes the summary for the lines.
+	var fromLines, fromSummary Account
+	fromLines.Apply(w)
+	fromSummary.Apply(got)
+	if s, ws := fromSummary.Statements[w.Month], fromLines.Statements[w.Month]; !reflect.DeepEqual(s.Buckets, ws.Buckets) || !reflect.DeepEqual(s.Free, ws.Free) {
+		t.Fatalf("summarized %q: folded to %+v, from the lines %+v", data, s, ws)
+	}
+	return fastOK
+}
 
 // TestFastStatementFields keeps the fast decoder in step with the structs:
 // a new field needs a case in decode_statement.go (and then here).
 func TestFastStatementFields(t *testing.T) {
-	if n := reflect.TypeFor[StatementPosted]().NumField(); n != 3 {
+	if n := members(reflect.TypeFor[StatementPosted]()); n != 3 {
 		t.Fatalf("StatementPosted has %d fields; teach fastStatementPosted the new one", n)
 	}
 	if n := reflect.TypeFor[StatementLine]().NumField(); n != 10 {
@@ -106,8 +141,11 @@ func TestFastStatementPostedRandom(t *testing.T) {
 		for range rng.IntN(4) {
 			e.Lines = append(e.Lines, StatementLine{
 				LineID: words[rng.IntN(len(words))], Product: words[rng.IntN(len(words))],
-				BillingMode: Prepaid, PurchasedAt: "2026-01-15", Channel: ChannelKingsoft, Merchant: words[rng.IntN(len(words))],
-				Amount: MustMoney(fmt.Sprintf("%d.%02d", rng.IntN(100000), rng.IntN(100))), Voucher: MustMoney(fmt.Sprint(rng.IntN(10))),
+				BillingMode: []BillingMode{Prepaid, Postpaid}[rng.IntN(2)],
+				PurchasedAt: []string{"2026-01-15", OnlineCutoff, MerchantCutoff, "2018-01-30", "2020-10-28", "2019-05-05"}[rng.IntN(6)],
+				Channel:     []Channel{ChannelKingsoft, ChannelMarketplaceSelf, ChannelMarketplaceMerchant}[rng.IntN(3)],
+				Merchant:    words[rng.IntN(len(words))],
+				Amount:      MustMoney(fmt.Sprintf("%d.%02d", rng.IntN(100000), rng.IntN(100))), Voucher: MustMoney(fmt.Sprint(rng.IntN(10))),
 				Coupon: Zero, GiftBalance: MustMoney("0.5"),
 			})
 		}
@@ -117,6 +155,9 @@ func TestFastStatementPostedRandom(t *testing.T) {
 		}
 		if !sameStatementAsJSON(t, data) && !strings.Contains(string(data), `\`) {
 			t.Fatalf("the fast path declined what the ledger writes: %s", data)
+		}
+		if _, ok := fastStatementSummarized(data); !ok && !strings.Contains(string(data), `\`) {
+			t.Fatalf("the summarising fast path declined what the ledger writes: %s", data)
 		}
 		var ind strings.Builder
 		var v any

@@ -26,6 +26,11 @@ type StatementPosted struct {
 	Month    string          `json:"month"` // YYYY-MM
 	Lines    []StatementLine `json:"lines"`
 	PostedAt time.Time       `json:"posted_at"`
+
+	// summary is Summarize of the lines when summarized:
+	// DecodeEventSummarized read them without keeping them (Lines nil).
+	summary    Buckets
+	summarized bool
 }
 
 // StatementLine is one consumption line of a statement.

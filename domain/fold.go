@@ -124,10 +124,14 @@ func (a *Account) applyStatementPosted(e *StatementPosted) {
 	if _, dup := a.Statements[e.Month]; dup {
 		return // STMT-2: a repost is a no-op; Decide never emits one.
 	}
+	buckets := e.summary
+	if !e.summarized {
+		buckets = Summarize(e.Lines)
+	}
 	st := &Statement{
 		Month:    e.Month,
 		Lines:    e.Lines,
-		Buckets:  Summarize(e.Lines),
+		Buckets:  buckets,
 		Status:   StatementAvailable,
 		PostedAt: e.PostedAt,
 		own:      a.mark(),

@@ -17,12 +17,18 @@ const (
 // ClassifyLine puts a line's cash in its STMT-4 bucket, checking the rules
 // in DOMAIN.md's order.
 func ClassifyLine(l StatementLine) Bucket {
+	return classifyLine(l.Channel, l.BillingMode, l.PurchasedAt)
+}
+
+// classifyLine is ClassifyLine of a line's three fields that decide it
+// (a summarising decoder has only those).
+func classifyLine(channel Channel, mode BillingMode, purchasedAt string) Bucket {
 	switch {
-	case l.Channel == ChannelMarketplaceMerchant && l.PurchasedAt >= MerchantCutoff:
+	case channel == ChannelMarketplaceMerchant && purchasedAt >= MerchantCutoff:
 		return BucketMerchant
-	case l.BillingMode != Prepaid || l.PurchasedAt < OnlineCutoff:
+	case mode != Prepaid || purchasedAt < OnlineCutoff:
 		return BucketOffline
-	case l.Channel == ChannelKingsoft:
+	case channel == ChannelKingsoft:
 		return BucketKingsoft
 	default:
 		return BucketMarketplace
@@ -44,21 +50,26 @@ func Summarize(lines []StatementLine) Buckets {
 	var b Buckets
 	for i := range lines {
 		l := &lines[i]
-		ded := l.Deductions()
-		b.Deductions = b.Deductions.Add(ded)
-		cash := l.Amount.Sub(ded)
-		switch ClassifyLine(*l) {
-		case BucketMerchant:
-			b.Merchant = b.Merchant.Add(cash)
-		case BucketOffline:
-			b.Offline = b.Offline.Add(cash)
-		case BucketKingsoft:
-			b.Kingsoft = b.Kingsoft.Add(cash)
-		default:
-			b.Marketplace = b.Marketplace.Add(cash)
-		}
+		b.add(classifyLine(l.Channel, l.BillingMode, l.PurchasedAt), l.Amount, l.Deductions())
 	}
 	return b
+}
+
+// add adds a line of bucket c, its amount and its deductions (STMT-5:
+// voucher + coupon + gift balance).
+func (b *Buckets) add(c Bucket, amount, ded Money) {
+	b.Deductions = b.Deductions.Add(ded)
+	cash := amount.Sub(ded)
+	switch c {
+	case BucketMerchant:
+		b.Merchant = b.Merchant.Add(cash)
+	case BucketOffline:
+		b.Offline = b.Offline.Add(cash)
+	case BucketKingsoft:
+		b.Kingsoft = b.Kingsoft.Add(cash)
+	default:
+		b.Marketplace = b.Marketplace.Add(cash)
+	}
 }
 
 // PostableFrom is the instant from which month's statement may be posted:

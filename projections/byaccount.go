@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
@@ -46,6 +48,14 @@ var errCrossAccount = errors.New("projections: an id in two accounts")
 // puts in one transaction: bbolt holds a transaction's nodes in memory
 // until it commits. A variable for the tests, which want many commits.
 var buildCommitBytes = 8 << 20
+
+// flushCommitBytes is buildCommitBytes for the flush's lanes (at most):
+// the flush is a build's peak of anonymous memory, and with its two lanes
+// filling one transaction, 8 MiB of entries (with bbolt's nodes for them)
+// raised serve's cold start at 1M from 116–125 to 131–158 MiB; at 2 MiB
+// it peaked at 103–114 MiB, for the same CPU (docs/performance.md,
+// "Rebuild speed, 30 Nov").
+const flushCommitBytes = 2 << 20
 
 // refsSpill is how many invoices the per-account build holds before it
 // writes them (acctWriter.flush): 8 MiB of them. A variable for the tests.
@@ -222,6 +232,7 @@ func (w *acctFolder) fold(ctx context.Context, sl eventstore.StreamLender, upTo 
 				err = fmt.Errorf("projections: reading the log: %v: %w", v, eventstore.ErrCorrupt)
 			}
 		}()
+		last := -1 // the chunk's last account record decoded: its metadata is kept
 		for i := range recs {
 			d := decoded{msg: eventstore.Message{Record: recs[i]}}
 			d.decode()
@@ -232,15 +243,18 @@ func (w *acctFolder) fold(ctx context.Context, sl eventstore.StreamLender, upTo 
 				}
 				// Kept as a fault, as the log-order build does.
 			}
-			rec := &recs[i]
-			if d.isAccount && d.err == nil && rec.Position > r.lastPos {
-				r.lastPos = rec.Position
-				r.lastMeta = append(r.lastMeta[:0], rec.Metadata...)
-				if rec.Metadata != nil && len(rec.Metadata) == 0 {
-					r.lastMeta = []byte{} // stored as it was: empty, not absent
-				} else if rec.Metadata == nil {
-					r.lastMeta = nil
-				}
+			if d.isAccount && d.err == nil && recs[i].Position > r.lastPos {
+				r.lastPos, last = recs[i].Position, i
+			}
+		}
+		if last >= 0 {
+			// Copied once a chunk, not once a record: lent only until fn returns.
+			rec := &recs[last]
+			r.lastMeta = append(r.lastMeta[:0], rec.Metadata...)
+			if rec.Metadata != nil && len(rec.Metadata) == 0 {
+				r.lastMeta = []byte{} // stored as it was: empty, not absent
+			} else if rec.Metadata == nil {
+				r.lastMeta = nil
 			}
 		}
 		return nil
@@ -424,87 +438,100 @@ func (wr *acctWriter) finish(upTo eventstore.Position, identity string) error {
 // build of a million events writes them once, as appends; later flushes
 // insert among the entries of earlier ones.
 //
-// The last flush runs after the workers are done, on one core: the
-// orders by position and by status, and the closings', are sorted on a
-// second goroutine while the order by id is sorted and byid written. The
-// orders are permutations (4 bytes an invoice) and the invoices are only
-// read until both goroutines are done: a sorted copy of them was up to
-// 8 MiB more at the build's anonymous peak, which is this flush.
+// The last flush runs after the workers are done: alone on one core it
+// was a fifth of a million-event build's wall time while the other core
+// stood idle. It runs as two lanes, one a core, putting into their own
+// buckets of the one write transaction (sharedTx): the order by id is
+// sorted and byid then status written on this goroutine, while the
+// orders by position and by status, and the closings', are sorted and
+// invoices then the closings written on a second. The orders are
+// permutations (4 bytes an invoice) and the invoices are only read until
+// both lanes are done: a sorted copy of them was up to 8 MiB more at the
+// build's anonymous peak, which is this flush.
 func (wr *acctWriter) flush() error {
 	refs := wr.refs
+	if err := wr.begin(); err != nil {
+		return err
+	}
+	st := newSharedTx(wr, bktByID, bktStatus, bktInvoices, bktClosings)
+	const laneByID, laneStatus, laneInvoices, laneClosings = 0, 1, 2, 3
 	var byPos, byStatus []int32
 	sorted := make(chan struct{})
+	second := make(chan error, 1)
 	go func() {
-		defer close(sorted)
 		byPos, byStatus = refOrders(refs)
 		slices.SortFunc(wr.closings, func(a, b closingEntry) int { return cmp.Compare(a.pos, b.pos) })
+		close(sorted)
+		// invoices: pos → status, id, account.
+		err := st.putAll(laneInvoices, len(byPos), func(arena []byte, n int) ([]byte, int) {
+			r := &refs[byPos[n]]
+			arena = binary.BigEndian.AppendUint64(arena, r.pos)
+			k := len(arena)
+			arena = append(arena, byte(r.status))
+			arena = append(arena, r.id[:]...)
+			return append(arena, wr.names[r.acct]...), k
+		})
+		if err == nil {
+			err = st.putAll(laneClosings, len(wr.closings), func(arena []byte, n int) ([]byte, int) {
+				c := &wr.closings[n]
+				arena = binary.BigEndian.AppendUint64(arena, c.pos)
+				k := len(arena)
+				return append(arena, c.value...), k
+			})
+		}
+		second <- st.done(err)
 	}()
-	defer func() { <-sorted }() // an error returns before the goroutine is done
-	byID := indices(len(refs))
-	slices.SortFunc(byID, func(i, j int32) int { return bytes.Compare(refs[i].id[:], refs[j].id[:]) })
-	for i := 1; i < len(byID); i++ {
-		if refs[byID[i]].id == refs[byID[i-1]].id {
-			return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[byID[i]].id)
-		}
-	}
-	// byid: id → pos, account; an id an earlier flush put is in two
-	// accounts.
-	if wr.flushed {
-		if err := wr.begin(); err != nil {
-			return err
-		}
-		b := wr.tx.Bucket(bktByID)
-		for _, i := range byID {
-			if b.Get(refs[i].id[:]) != nil {
-				return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[i].id)
+	err := st.done(func() error {
+		byID := indices(len(refs))
+		slices.SortFunc(byID, func(i, j int32) int { return compareIDs(&refs[i].id, &refs[j].id) })
+		for i := 1; i < len(byID); i++ {
+			if refs[byID[i]].id == refs[byID[i-1]].id {
+				return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[byID[i]].id)
 			}
 		}
+		// byid: id → pos, account; an id an earlier flush put is in two
+		// accounts.
+		if wr.flushed {
+			if err := st.check(laneByID, func(b *bolt.Bucket) error {
+				for _, i := range byID {
+					if b.Get(refs[i].id[:]) != nil {
+						return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[i].id)
+					}
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		err := st.putAll(laneByID, len(byID), func(arena []byte, n int) ([]byte, int) {
+			r := &refs[byID[n]]
+			arena = append(arena, r.id[:]...)
+			k := len(arena)
+			arena = binary.BigEndian.AppendUint64(arena, r.pos)
+			return append(arena, wr.names[r.acct]...), k
+		})
+		if err != nil {
+			return err
+		}
+		<-sorted
+		// status: status, pos → "".
+		return st.putAll(laneStatus, len(byStatus), func(arena []byte, n int) ([]byte, int) {
+			r := &refs[byStatus[n]]
+			arena = append(arena, byte(r.status))
+			arena = binary.BigEndian.AppendUint64(arena, r.pos)
+			return arena, len(arena)
+		})
+	}())
+	if err2 := <-second; err == nil {
+		err = err2
 	}
-	err := wr.putAll(bktByID, len(byID), func(arena []byte, n int) ([]byte, int) {
-		r := &refs[byID[n]]
-		arena = append(arena, r.id[:]...)
-		k := len(arena)
-		arena = binary.BigEndian.AppendUint64(arena, r.pos)
-		return append(arena, wr.names[r.acct]...), k
-	})
 	if err != nil {
 		return err
 	}
-	<-sorted
-	// invoices: pos → status, id, account.
-	err = wr.putAll(bktInvoices, len(byPos), func(arena []byte, n int) ([]byte, int) {
-		r := &refs[byPos[n]]
-		arena = binary.BigEndian.AppendUint64(arena, r.pos)
-		k := len(arena)
-		arena = append(arena, byte(r.status))
-		arena = append(arena, r.id[:]...)
-		return append(arena, wr.names[r.acct]...), k
-	})
-	if err != nil {
-		return err
-	}
-	// status: status, pos → "".
-	err = wr.putAll(bktStatus, len(byStatus), func(arena []byte, n int) ([]byte, int) {
-		r := &refs[byStatus[n]]
-		arena = append(arena, byte(r.status))
-		arena = binary.BigEndian.AppendUint64(arena, r.pos)
-		return arena, len(arena)
-	})
-	if err != nil {
-		return err
-	}
+	wr.written = int(st.written.Load())
 	wr.refs = wr.refs[:0]
 	clear(wr.names)
 	wr.names = wr.names[:0]
-	err = wr.putAll(bktClosings, len(wr.closings), func(arena []byte, n int) ([]byte, int) {
-		c := &wr.closings[n]
-		arena = binary.BigEndian.AppendUint64(arena, c.pos)
-		k := len(arena)
-		return append(arena, c.value...), k
-	})
-	if err != nil {
-		return err
-	}
 	wr.closings = wr.closings[:0]
 	wr.flushed = true
 	if err := wr.commit(); err != nil {
@@ -512,6 +539,130 @@ func (wr *acctWriter) flush() error {
 	}
 	releaseFileMap(wr.db)
 	return nil
+}
+
+// sharedTx lets the lanes of a flush put into the writer's transaction at
+// once, each into its own buckets, and commits it between their batches
+// (every flushCommitBytes). A bbolt transaction is not safe for
+// concurrent use in general, but a Put changes only its own bucket's
+// nodes (the transaction's statistics are atomic, its pages only read
+// until the commit); what is shared is opening a bucket (the root bucket
+// caches it) and the commit, and those happen here under the write lock,
+// the lanes' batches under the read lock. The race detector holds this to
+// bbolt's code in TestSharedTxLanes and TestByAccountBuildIsLogOrder,
+// whose commits of one byte commit between every batch.
+type sharedTx struct {
+	wr      *acctWriter
+	mu      sync.RWMutex
+	names   [][]byte
+	buckets []*bolt.Bucket // the open transaction's, in names' order
+	written atomic.Int64   // bytes put since the last commit
+	failed  atomic.Bool    // a lane failed: the others stop at their next batch
+}
+
+// laneBatch is how many entries a lane puts under one read lock.
+const laneBatch = 256
+
+// errLaneStopped ends a lane after another lane failed (whose error is
+// the one returned).
+var errLaneStopped = errors.New("projections: another lane of the flush failed")
+
+// newSharedTx shares wr's open transaction and its buckets names.
+func newSharedTx(wr *acctWriter, names ...[]byte) *sharedTx {
+	st := &sharedTx{wr: wr, names: names, buckets: make([]*bolt.Bucket, len(names))}
+	st.written.Store(int64(wr.written))
+	st.openBuckets()
+	return st
+}
+
+func (st *sharedTx) openBuckets() {
+	for i, name := range st.names {
+		b := st.wr.tx.Bucket(name)
+		b.FillPercent = appendFill
+		st.buckets[i] = b
+	}
+}
+
+// done notes a lane's end: a failure stops the other lanes.
+func (st *sharedTx) done(err error) error {
+	if err != nil {
+		st.failed.Store(true)
+	}
+	return err
+}
+
+// check runs fn on bucket lane's handle, under the read lock.
+func (st *sharedTx) check(lane int, fn func(*bolt.Bucket) error) error {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return fn(st.buckets[lane])
+}
+
+// putAll is acctWriter.putAll for one lane: n entries into bucket lane in
+// the order given, laneBatch at a time.
+func (st *sharedTx) putAll(lane, n int, entry func(arena []byte, n int) ([]byte, int)) error {
+	var arena []byte
+	for i := 0; i < n; {
+		if st.failed.Load() {
+			return errLaneStopped
+		}
+		written, err := 0, error(nil)
+		st.mu.RLock()
+		b := st.buckets[lane]
+		for end := min(n, i+laneBatch); i < end; i++ {
+			if cap(arena)-len(arena) < 512 {
+				arena = make([]byte, 0, 256<<10) // bbolt keeps the values until the commit
+			}
+			k := len(arena)
+			var v int
+			arena, v = entry(arena, i)
+			if err = b.Put(arena[k:v:v], arena[v:len(arena):len(arena)]); err != nil {
+				break
+			}
+			written += len(arena) - k
+		}
+		st.mu.RUnlock()
+		if err != nil {
+			return storage(err)
+		}
+		if st.written.Add(int64(written)) >= st.commitBytes() {
+			if err := st.commit(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// commitBytes is how many bytes the lanes put in one transaction.
+func (st *sharedTx) commitBytes() int64 { return int64(min(buildCommitBytes, flushCommitBytes)) }
+
+// commit commits the transaction and opens the next, unless another lane
+// just did.
+func (st *sharedTx) commit() error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.written.Load() < st.commitBytes() {
+		return nil
+	}
+	if err := st.wr.commit(); err != nil {
+		return err
+	}
+	if err := st.wr.begin(); err != nil {
+		return err
+	}
+	st.written.Store(0)
+	st.openBuckets()
+	return nil
+}
+
+// compareIDs is bytes.Compare of two ids, as two numbers each: inlined,
+// where bytes.Compare's call was most of sorting the invoices by id.
+func compareIDs(a, b *uuid.UUID) int {
+	if c := cmp.Compare(binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8])); c != 0 {
+		return c
+	}
+	return cmp.Compare(binary.BigEndian.Uint64(a[8:]), binary.BigEndian.Uint64(b[8:]))
 }
 
 // indices is 0, 1, … n-1.

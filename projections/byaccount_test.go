@@ -1,7 +1,9 @@
 package projections
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/fapiao/fapiao/eventstore"
 	boltstore "github.com/fapiao/fapiao/eventstore/bolt"
@@ -274,5 +278,84 @@ func TestByAccountBuildOnStores(t *testing.T) {
 			diffBuckets(t, "rebuild", rebuildBuckets(t, s), want)
 			diffBuckets(t, "replay", replayBuckets(t, s, nil), want)
 		})
+	}
+}
+
+// TestSharedTxLanes: two lanes putting into their own buckets of one
+// transaction at once, with commits between their batches of every size,
+// leave each bucket with every entry (under the race detector: what the
+// lanes share of bbolt's transaction is only read), and a lane's failure
+// stops the other.
+func TestSharedTxLanes(t *testing.T) {
+	defer func(c int) { buildCommitBytes = c }(buildCommitBytes)
+	const n = 20_000 // enough for many pages, splits and commits
+	for _, commit := range []int{1, 4096, 300 << 10, 8 << 20} {
+		t.Run(fmt.Sprintf("commit=%d", commit), func(t *testing.T) {
+			buildCommitBytes = commit
+			db, err := bolt.Open(filepath.Join(t.TempDir(), "views.db"), 0o600, nil)
+			noErr(t, err)
+			defer db.Close()
+			noErr(t, db.Update(initFile))
+			wr := &acctWriter{db: db}
+			noErr(t, wr.begin())
+			st := newSharedTx(wr, bktInvoices, bktStatus)
+			entry := func(tag byte) func([]byte, int) ([]byte, int) {
+				return func(arena []byte, i int) ([]byte, int) {
+					arena = binary.BigEndian.AppendUint64(arena, uint64(i))
+					k := len(arena)
+					return append(arena, tag, byte(i), byte(i>>8)), k
+				}
+			}
+			other := make(chan error, 1)
+			go func() { other <- st.done(st.putAll(1, n, entry('s'))) }()
+			noErr(t, st.done(st.putAll(0, n, entry('i'))))
+			noErr(t, <-other)
+			noErr(t, wr.commit())
+			err = db.View(func(tx *bolt.Tx) error {
+				for lane, name := range [][]byte{bktInvoices, bktStatus} {
+					got := 0
+					err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+						i := int(binary.BigEndian.Uint64(k))
+						if i != got || !bytes.Equal(v, []byte{"is"[lane], byte(i), byte(i >> 8)}) {
+							return fmt.Errorf("%s: entry %d is %x → %x", name, got, k, v)
+						}
+						got++
+						return nil
+					})
+					if err != nil {
+						return err
+					}
+					if got != n {
+						return fmt.Errorf("%s: %d entries, want %d", name, got, n)
+					}
+				}
+				return nil
+			})
+			noErr(t, err)
+		})
+	}
+	t.Run("a lane fails", func(t *testing.T) {
+		db, err := bolt.Open(filepath.Join(t.TempDir(), "views.db"), 0o600, nil)
+		noErr(t, err)
+		defer db.Close()
+		noErr(t, db.Update(initFile))
+		wr := &acctWriter{db: db}
+		noErr(t, wr.begin())
+		defer wr.rollback()
+		st := newSharedTx(wr, bktInvoices)
+		empty := func(arena []byte, _ int) ([]byte, int) { return arena, len(arena) } // no key: bbolt refuses it
+		if err := st.done(st.putAll(0, 10, empty)); err == nil {
+			t.Fatal("a key-less entry was put")
+		}
+		if err := st.putAll(0, 10, empty); !errors.Is(err, errLaneStopped) {
+			t.Fatalf("the other lane after a failure: %v, want errLaneStopped", err)
+		}
+	})
+}
+
+func noErr(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

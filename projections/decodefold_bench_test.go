@@ -9,9 +9,10 @@ import (
 
 // BenchmarkDecodeLog and BenchmarkDecodeFold are the per-event CPU of a
 // rebuild that is neither reading nor writing: the generated log's
-// account records decoded (domain.DecodeEvent), and decoded and folded into their
+// account records decoded as the build decodes them
+// (domain.DecodeEventSummarized), and decoded and folded into their
 // accounts as the build's workers fold them (foldAccount: the domain's
-// fold, the lines dropped), on one goroutine. The allocations an event
+// fold), on one goroutine. The allocations an event
 // are exact where the rates swing with the machine's load.
 func BenchmarkDecodeLog(b *testing.B) {
 	w := benchWorld(b)
@@ -22,7 +23,7 @@ func BenchmarkDecodeLog(b *testing.B) {
 			if _, ok := accountID(r.Stream); !ok {
 				continue // the invoice numbers' own streams
 			}
-			if _, err := domain.DecodeEvent(r.Type, r.Data); err != nil {
+			if _, err := domain.DecodeEventSummarized(r.Type, r.Data); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -41,7 +42,7 @@ func BenchmarkDecodeFold(b *testing.B) {
 			if !ok {
 				continue
 			}
-			ev, err := domain.DecodeEvent(r.Type, r.Data)
+			ev, err := domain.DecodeEventSummarized(r.Type, r.Data)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -222,12 +222,16 @@ func (b *batch) apply(d *decoded) error {
 	if d.err != nil {
 		return b.addFault(r, d.err)
 	}
-	// Copied: a private build's records lend their metadata only until
-	// their chunk is folded (chunk.meta).
-	b.metaBuf = append(b.metaBuf[:0], r.Metadata...)
-	b.lastMeta = b.metaBuf
-	if b.lastMeta == nil && r.Metadata != nil {
-		b.lastMeta = []byte{} // stored as it was: empty, not absent
+	if b.tx != nil {
+		// Copied: a private build's records lend their metadata only until
+		// their chunk is folded (chunk.meta). A detached batch (a
+		// per-account build's worker) is never committed: its worker
+		// keeps the account's last metadata itself.
+		b.metaBuf = append(b.metaBuf[:0], r.Metadata...)
+		b.lastMeta = b.metaBuf
+		if b.lastMeta == nil && r.Metadata != nil {
+			b.lastMeta = []byte{} // stored as it was: empty, not absent
+		}
 	}
 	av, err := b.account(d.id)
 	if err != nil {
@@ -358,7 +362,9 @@ func (b *batch) fold(av *accountView, pos eventstore.Position, ev domain.Event) 
 // dropLines lets go of a statement's lines once the fold has summarised
 // them into its buckets: no query answers with lines (only a command's
 // answer does, from the ledger's own state), and at three lines a month
-// they were about a third of the read models.
+// they were about a third of the read models. The projections decode
+// with domain.DecodeEventSummarized, which keeps none; a statement it
+// hands to encoding/json still has them.
 func dropLines(a *domain.Account, month string) {
 	a.DropLines(month) // through the account: it may share the statement with the committed view
 }
@@ -384,7 +390,7 @@ func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.
 			b.tx.Bucket(bktInvoices).Put(posKey(pos), ref.value()),
 			b.tx.Bucket(bktStatus).Put(statusKey(ref.status, pos), nil),
 			b.tx.Bucket(bktAccInv).Put(accInvKey(acc, pos), ref.value()[:17]),
-			b.tx.Bucket(bktByID).Put(e.InvoiceID[:], append(idv, acc...)),
+			b.tx.Bucket(bktByID).Put(idKey(e.InvoiceID), append(idv, acc...)),
 		)
 		if err != nil {
 			return storage(err)
@@ -400,6 +406,11 @@ func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.
 	}
 	return nil
 }
+
+// idKey is id's bytes as a key. A copy: slicing the event's own field sent
+// the whole event (half a kilobyte) to the heap on every request, in every
+// build, where only a live batch writes the key.
+func idKey(id uuid.UUID) []byte { return bytes.Clone(id[:]) }
 
 // shareStrings lets a new invoice's title and address share the strings of
 // the account's previous invoice when they are equal, as they mostly are: a

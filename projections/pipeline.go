@@ -487,7 +487,8 @@ func (d *decoded) decode() {
 	r := &d.msg.Record
 	d.id, d.isAccount = accountID(r.Stream)
 	if d.isAccount {
-		d.ev, d.err = domain.DecodeEvent(r.Type, r.Data)
+		// The fold keeps no statement lines (dropLines): only their sums.
+		d.ev, d.err = domain.DecodeEventSummarized(r.Type, r.Data)
 	}
 }
 

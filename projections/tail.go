@@ -142,7 +142,7 @@ func decodeStored(tx *bolt.Tx, id string, v []byte) (*accountView, error) {
 		if !ok || len(rest) != 0 {
 			return nil, bad("holders")
 		}
-		ev, err := domain.DecodeEvent(typ, data)
+		ev, err := domain.DecodeEventSummarized(typ, data)
 		if err != nil {
 			return nil, bad(err.Error())
 		}

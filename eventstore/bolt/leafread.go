@@ -3,6 +3,7 @@ package bolt
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"os"
 	"sort"
 	"sync"
@@ -36,10 +37,11 @@ const maxLeafReadSize = 64 << 20
 // (ReadAt is safe for concurrent use), opened on first use and closed
 // with the store.
 type leafFile struct {
-	once     sync.Once
-	f        *os.File
-	err      error
-	branches branchCache
+	once        sync.Once
+	f           *os.File
+	err         error
+	branches    branchCache[*branchNode]
+	keyBranches branchCache[*keyBranch] // the index's and the heads' (pageCursor)
 }
 
 func (s *Store) preadFile() (*os.File, error) {
@@ -51,13 +53,14 @@ func (s *Store) preadFile() (*os.File, error) {
 
 // leafReader looks up log records by position in one read transaction.
 type leafReader struct {
-	f        *os.File
-	size     uint64 // the file's size as tx sees it
-	pageSize int
-	root     uint64 // the log bucket's root page; 0: inline, use Get
-	log      *bbolt.Bucket
-	txid     int
-	branches *branchCache
+	f           *os.File
+	size        uint64 // the file's size as tx sees it
+	pageSize    int
+	root        uint64 // the log bucket's root page; 0: inline, use Get
+	log         *bbolt.Bucket
+	txid        int
+	branches    *branchCache[*branchNode]
+	keyBranches *branchCache[*keyBranch]
 	// The last leaf read, kept: a stream's records often share one. A key
 	// between its first and last keys is in it or nowhere (the leaves
 	// split the keys in order), so such a key needs no walk down the
@@ -77,13 +80,17 @@ const maxBranchPath = 8
 
 // branchNode is a branch page parsed: its elements' keys (positions, in
 // order) and child page ids. Parsed once when read, so that a lookup is a
-// search over numbers, and every element is checked once.
+// search over numbers, and every element is checked once. A key and its
+// child lie side by side, and the first and last keys in the node itself:
+// a lookup is cache misses more than arithmetic (child).
 type branchNode struct {
-	id   uint64
-	keys []uint64
-	kids []uint64
-	size int // what the cache counts it for: its slices and itself
+	id          uint64
+	first, last uint64 // elems' first and last keys
+	elems       []branchElem
+	size        int // what the cache counts it for: its slice and itself
 }
+
+type branchElem struct{ key, kid uint64 }
 
 // parseBranch parses branch page id; a page whose elements lie outside it
 // or whose keys are not positions in order is ErrCorrupt.
@@ -92,25 +99,60 @@ func parseBranch(id uint64, p []byte) (*branchNode, error) {
 	if count == 0 || pageHeaderSize+count*branchElemSize > len(p) {
 		return nil, corruptf("bolt: log page %d: a branch page of %d elements", id, count)
 	}
-	n := &branchNode{id: id, keys: make([]uint64, count), kids: make([]uint64, count), size: 16*count + 64}
+	n := &branchNode{id: id, elems: make([]branchElem, count), size: 16*count + 64}
 	for i := range count {
 		e := pageHeaderSize + i*branchElemSize
 		k, ok := logKey(p, e, int(native.Uint32(p[e:])), int(native.Uint32(p[e+4:])))
-		if !ok || (i > 0 && k <= n.keys[i-1]) {
+		if !ok || (i > 0 && k <= n.elems[i-1].key) {
 			return nil, corruptf("bolt: log page %d: branch element %d lies outside its page, is no position or is out of order", id, i)
 		}
-		n.keys[i], n.kids[i] = k, native.Uint64(p[e+8:])
+		n.elems[i] = branchElem{k, native.Uint64(p[e+8:])}
 	}
+	n.first, n.last = n.elems[0].key, n.elems[count-1].key
 	return n, nil
 }
 
 // child is the child whose keys hold want: the last element whose key is
 // at most want, the first if none is (bbolt's Cursor.searchBranch).
+//
+// The log's keys are every position in order, so a branch page's keys
+// are close to evenly spaced: the search starts where want would lie if
+// they were, and mostly finds the element there or beside it. A binary
+// search from the middle missed the cache at most of its steps, ≈ 5 % of
+// a rebuild's CPU in three pages of ≈ 170 keys a lookup.
 func (n *branchNode) child(want uint64) uint64 {
-	lo, hi := 0, len(n.keys) // the first key > want is in [lo, hi]
+	elems := n.elems
+	last := len(elems) - 1
+	switch {
+	case want <= n.first:
+		return elems[0].kid
+	case want >= n.last:
+		return elems[last].kid
+	}
+	// first < want < last: the guess is in [0, last).
+	hi, lo := bits.Mul64(want-n.first, uint64(last))
+	g, _ := bits.Div64(hi, lo, n.last-n.first)
+	i := int(g)
+	for range 4 {
+		switch {
+		case elems[i].key > want:
+			i--
+		case elems[i+1].key <= want:
+			i++
+		default:
+			return elems[i].kid
+		}
+	}
+	return elems[n.search(want)].kid
+}
+
+// search is child's binary search: the index of the last key at most
+// want, 0 if none is.
+func (n *branchNode) search(want uint64) int {
+	lo, hi := 0, len(n.elems) // the first key > want is in [lo, hi]
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if n.keys[m] > want {
+		if n.elems[m].key > want {
 			hi = m
 		} else {
 			lo = m + 1
@@ -119,7 +161,7 @@ func (n *branchNode) child(want uint64) uint64 {
 	if lo > 0 {
 		lo--
 	}
-	return n.kids[lo]
+	return lo
 }
 
 func newLeafReader(s *Store, tx *bbolt.Tx, arena []byte) (*leafReader, error) {
@@ -129,7 +171,7 @@ func newLeafReader(s *Store, tx *bbolt.Tx, arena []byte) (*leafReader, error) {
 	}
 	log := tx.Bucket(bucketLog)
 	return &leafReader{f: f, size: uint64(tx.Size()), pageSize: s.db.Info().PageSize, root: uint64(log.Root()), log: log,
-		txid: tx.ID(), branches: &s.leaf.branches, arena: arena[:0]}, nil
+		txid: tx.ID(), branches: &s.leaf.branches, keyBranches: &s.leaf.keyBranches, arena: arena[:0]}, nil
 }
 
 // get returns the log's value at key (8 bytes), nil if there is none. The
@@ -198,39 +240,52 @@ func (lr *leafReader) get(key []byte) ([]byte, error) {
 // a transaction that can see them is open, but a later commit may reuse
 // a page id. At most branchCacheSize bytes; when full, an arbitrary page
 // makes room (the upper levels, read at every lookup, come back at once).
-type branchCache struct {
+type branchCache[N cachedBranch] struct {
 	mu    sync.Mutex
 	txid  int
-	pages map[uint64]*branchNode
+	pages map[uint64]N
 	bytes int
 }
 
+// cachedBranch is a parsed branch page: the log's (branchNode) or the
+// index's (keyBranch).
+type cachedBranch interface {
+	comparable
+	nodeID() uint64
+	nodeSize() int
+}
+
+func (n *branchNode) nodeID() uint64 { return n.id }
+func (n *branchNode) nodeSize() int  { return n.size }
+
 const branchCacheSize = 8 << 20
 
-func (c *branchCache) get(txid int, id uint64) *branchNode {
+// get is page id as transaction txid reads it, or the zero N (nil).
+func (c *branchCache[N]) get(txid int, id uint64) N {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.txid != txid {
-		return nil
+		var none N
+		return none
 	}
 	return c.pages[id]
 }
 
-func (c *branchCache) put(txid int, n *branchNode) {
+func (c *branchCache[N]) put(txid int, n N) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.txid != txid || c.pages == nil {
-		c.txid, c.pages, c.bytes = txid, map[uint64]*branchNode{}, 0
+		c.txid, c.pages, c.bytes = txid, map[uint64]N{}, 0
 	}
 	for k, v := range c.pages {
-		if c.bytes+n.size <= branchCacheSize {
+		if c.bytes+n.nodeSize() <= branchCacheSize {
 			break
 		}
 		delete(c.pages, k)
-		c.bytes -= v.size
+		c.bytes -= v.nodeSize()
 	}
-	c.pages[n.id] = n
-	c.bytes += n.size
+	c.pages[n.nodeID()] = n
+	c.bytes += n.nodeSize()
 }
 
 // readPage reads page id with its overflow pages into the arena.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -64,5 +65,62 @@ func TestLeafReaderIsGet(t *testing.T) {
 			return nil
 		})
 		require.NoError(t, err)
+	}
+}
+
+// TestBranchChildIsSearch: child's search from a guess finds the child a
+// binary search finds (the last key at most want, else the first), on
+// evenly and unevenly spaced keys, at the ends, between keys and on them,
+// and with keys near the top of the range (the guess's product overflows
+// 64 bits).
+func TestBranchChildIsSearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	binary := func(keys []uint64, want uint64) int {
+		i := sort.Search(len(keys), func(i int) bool { return keys[i] > want })
+		return max(i-1, 0)
+	}
+	for round := range 3000 {
+		n := &branchNode{}
+		k := uint64(rng.IntN(1000))
+		if round%5 == 0 {
+			k = 1<<63 + uint64(rng.IntN(1000))
+		}
+		for i := range 1 + rng.IntN(300) {
+			gap := uint64(1 + rng.IntN(10))
+			switch round % 3 {
+			case 1: // a few huge gaps
+				if rng.IntN(20) == 0 {
+					gap = uint64(rng.Int64N(1 << 40))
+				}
+			case 2: // geometric
+				gap = 1 + k/uint64(50+rng.IntN(50))
+				if k > 1<<62 {
+					gap = uint64(1 + rng.IntN(1<<20))
+				}
+			}
+			n.elems = append(n.elems, branchElem{k, uint64(i)})
+			k += gap
+		}
+		var keys []uint64
+		for _, e := range n.elems {
+			keys = append(keys, e.key)
+		}
+		n.first, n.last = keys[0], keys[len(keys)-1]
+		for range 50 {
+			var want uint64
+			switch rng.IntN(4) {
+			case 0:
+				want = keys[rng.IntN(len(keys))]
+			case 1:
+				want = keys[rng.IntN(len(keys))] + 1
+			case 2:
+				want = keys[0] - uint64(rng.IntN(2))
+			default:
+				want = keys[0] + rng.Uint64N(keys[len(keys)-1]-keys[0]+3)
+			}
+			if got, exp := n.child(want), n.elems[binary(keys, want)].kid; got != exp {
+				t.Fatalf("round %d: keys %v, want %d: child %d, search %d", round, keys, want, got, exp)
+			}
+		}
 	}
 }

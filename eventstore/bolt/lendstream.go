@@ -57,7 +57,8 @@ func (s *Store) StreamNames(ctx context.Context, prefix, after string, limit int
 // and is returned as it is.
 //
 // The records lie where the log put them, across the whole file: each is
-// read with pread (leafReader), not through the map.
+// read with pread (leafReader), not through the map, and so are the
+// stream's index entries and its head (pageCursor).
 func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.Position, buf []eventstore.Record, fn func([]eventstore.Record) error) error {
 	prefix := appendStreamPrefix(nil, stream)
 	from := uint64(0)
@@ -73,8 +74,16 @@ func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.P
 		more, found := false, true
 		err := guard(fmt.Sprintf("bolt: lend stream %q from revision %d", stream, from), func() error {
 			return s.db.View(func(tx *bbolt.Tx) error {
-				hv := tx.Bucket(bucketHeads).Get([]byte(stream))
-				if hv == nil {
+				lr, err := newLeafReader(s, tx, arena)
+				if err != nil {
+					return err
+				}
+				defer func() { arena = lr.arena }()
+				hk, hv, err := newIndexCursor(tx, lr, bucketHeads).seek([]byte(stream))
+				if err != nil {
+					return fmt.Errorf("bolt: stream %q: reading its head: %w", stream, err)
+				}
+				if hv == nil || string(hk) != stream {
 					found = false
 					return nil
 				}
@@ -82,12 +91,7 @@ func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.P
 					return corruptf("bolt: stream %q: head entry is %d bytes, not 8", stream, len(hv))
 				}
 				head := binary.BigEndian.Uint64(hv)
-				lr, err := newLeafReader(s, tx, arena)
-				if err != nil {
-					return err
-				}
 				chunk, size, err := lendStreamChunk(tx, lr, stream, prefix, from, head, upTo, buf[:0])
-				arena = lr.arena
 				if err != nil {
 					return err
 				}
@@ -125,25 +129,27 @@ func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.P
 var leafArenas = sync.Pool{New: func() any { return new([]byte) }}
 
 // lentRecordWeight is what a record LendStream reads counts towards the
-// release of the mapped pages (releaseEvery): its index entry and the
-// branch pages above its leaf are read through the map, its leaf is not
-// (leafReader). The pages are released every 256 records, a few streams:
-// a file the kernel read ahead sits in the page cache in large folios,
-// and a fault maps the whole folio (up to 2 MiB of log around one index
-// leaf), so at 1 024 (every 16 Ki records) serve's cold start on a cached
-// 1M-event file peaked at 525 MiB resident, at 1 << 16 at 159–174 MiB for
-// the same CPU (docs/performance.md, "Mapped pages and the page cache").
-const lentRecordWeight = 1 << 16
+// release of the mapped pages (releaseEvery). Its leaf, its index entry
+// and its head are read with pread (leafReader, pageCursor); only the
+// buckets' roots, on the root bucket's page, and a small store's inline
+// buckets are read through the map. A file the kernel read ahead sits in
+// the page cache in large folios, and a fault maps the whole folio (up to
+// 2 MiB around one page): while the index was read through the map, its
+// pages were released every 256 records to keep serve's cold start on a
+// cached 1M-event file under 200 MiB resident (docs/performance.md,
+// "Mapped pages and the page cache"). Now every 16 Ki records.
+const lentRecordWeight = 1 << 10
 
 // lendStreamChunk is readStreamChunk lending, up to position upTo.
 func lendStreamChunk(tx *bbolt.Tx, lr *leafReader, stream string, prefix []byte, from, head uint64, upTo eventstore.Position, chunk []eventstore.Record) ([]eventstore.Record, int, error) {
-	c := tx.Bucket(bucketRevs).Cursor()
+	c := newIndexCursor(tx, lr, bucketRevs)
 	dec := chunkDecoder{lend: true}
 	size := 0
 	want := from
 	defer func() { lentSink.Store(uint32(dec.sink)) }() // the touches are not optimised away
 	seek := binary.BigEndian.AppendUint64(append([]byte(nil), prefix...), from)
-	for k, rv := c.Seek(seek); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, rv = c.Next() {
+	k, rv, err := c.seek(seek)
+	for ; err == nil && k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+8; k, rv, err = c.next() {
 		rev := binary.BigEndian.Uint64(k[len(prefix):])
 		if rev != want || rev > head {
 			return nil, 0, corruptf("bolt: stream %q: index holds revision %d where %d belongs (head %d)", stream, rev, want, head)
@@ -176,6 +182,9 @@ func lendStreamChunk(tx *bbolt.Tx, lr *leafReader, stream string, prefix []byte,
 		if len(chunk) == chunkEvents || size >= chunkBytes {
 			return chunk, size, nil
 		}
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("bolt: stream %q: reading the index from revision %d: %w", stream, want, err)
 	}
 	if want != head+1 {
 		return nil, 0, corruptf("bolt: stream %q: head says revision %d but the index ends before revision %d", stream, head, want)
