@@ -3,6 +3,7 @@ package api_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -84,9 +85,12 @@ func rawGet(t *testing.T, conn net.Conn, r *bufio.Reader, target, token string) 
 func TestOneWriteAnswer(t *testing.T) {
 	s := newTestServer(t)
 	s.seed()
+	var last response
 	for m := 1; m <= 9; m++ {
-		s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody(fmt.Sprintf("2025-%02d", m), "10.00"))
+		last = s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody(fmt.Sprintf("2025-%02d", m), "10.00"))
 	}
+	// Both servers must read the same balance.
+	require.NoError(t, s.proj.WaitFor(context.Background(), position(t, last)))
 	large := "/v1/events?from=0&limit=100"
 	small := "/v1/accounts/acc-1/invoiceable"
 	var held, plain atomic.Int64
