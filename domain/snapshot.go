@@ -560,10 +560,11 @@ func (c *snapCodec) invoiceTitle(p **Title) {
 	if c.bool(&set); !set {
 		return
 	}
-	var t Title
+	var t Title // on the stack: a copy is made only of a new one
 	c.title(&t)
 	if c.lastTitle == nil || *c.lastTitle != t {
-		c.lastTitle = &t
+		c.lastTitle = new(Title)
+		*c.lastTitle = t
 	}
 	*p = c.lastTitle
 }
@@ -583,7 +584,8 @@ func (c *snapCodec) invoiceAddress(p **Address) {
 	var a Address
 	c.address(&a)
 	if c.lastAddress == nil || *c.lastAddress != a {
-		c.lastAddress = &a
+		c.lastAddress = new(Address)
+		*c.lastAddress = a
 	}
 	*p = c.lastAddress
 }
