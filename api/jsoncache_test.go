@@ -29,8 +29,8 @@ func testInvoices(t *testing.T) []domain.Invoice {
 		ID: uuid.New(), AccountID: "acc-1", Status: domain.UnderReview,
 		Amount: mustMoney(t, "1234.50"), Kingsoft: mustMoney(t, "1000.00"), Marketplace: mustMoney(t, "234.50"),
 		Statements:  []string{"2026-01", "2026-02"},
-		Title:       domain.Title{Name: `Fish & Chips <Ltd> "quoted" \ back`},
-		Address:     domain.Address{Recipient: "王小明\u2028line", Street: "tab\there"},
+		Title:       &domain.Title{Name: `Fish & Chips <Ltd> "quoted" \ back`},
+		Address:     &domain.Address{Recipient: "王小明\u2028line", Street: "tab\there"},
 		RequestedAt: at, UpdatedAt: at.Add(time.Hour), SLADue: "2026-03-09",
 	}
 	issued := base

@@ -84,15 +84,17 @@ type invoiceOut struct {
 func viewInvoice(inv *domain.Invoice, r domain.Role) invoiceOut {
 	out := invoiceOut{
 		ID: inv.ID, AccountID: inv.AccountID, Status: inv.Status, Amount: inv.Amount, Kingsoft: inv.Kingsoft,
-		Marketplace: inv.Marketplace, Statements: inv.Statements, Title: inv.Title,
+		Marketplace: inv.Marketplace, Statements: inv.Statements,
 		Medium: inv.Medium, Emails: inv.Emails, DeliveredTo: inv.DeliveredTo, RequestedAt: inv.RequestedAt, SLADue: inv.SLADue,
 		ExchangeOf: inv.ExchangeOf, Issue: inv.Issue, Shipment: inv.Shipment, Return: inv.Return,
 		ExchangeFailure: inv.ExchangeFailure, PartialRedFlushes: inv.PartialRedFlushes,
 		RejectReason: inv.RejectReason, CancelledBy: inv.CancelledBy, UpdatedAt: inv.UpdatedAt, Actions: inv.Actions(r),
 	}
-	if inv.Medium != domain.Electronic {
-		a := inv.Address
-		out.Address = &a
+	if inv.Title != nil {
+		out.Title = *inv.Title
+	}
+	if inv.Medium != domain.Electronic && inv.Address != nil {
+		out.Address = inv.Address
 	}
 	if out.Medium == "" {
 		out.Medium = domain.Paper

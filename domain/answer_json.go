@@ -83,9 +83,17 @@ func (w *answerWriter) invoice(inv *Invoice) {
 	w.Key("statements")
 	w.Strings(inv.Statements)
 	w.Key("title")
-	WriteTitleJSON(&w.Writer, &inv.Title)
+	if inv.Title == nil {
+		w.B = append(w.B, "null"...)
+	} else {
+		WriteTitleJSON(&w.Writer, inv.Title)
+	}
 	w.Key("address")
-	WriteAddressJSON(&w.Writer, &inv.Address)
+	if inv.Address == nil {
+		w.B = append(w.B, "null"...)
+	} else {
+		WriteAddressJSON(&w.Writer, inv.Address)
+	}
 	w.Str("medium", string(inv.Medium))
 	if len(inv.Emails) > 0 {
 		w.Key("emails")

@@ -137,12 +137,25 @@ func (a *Account) DeepClone() *Account {
 		i++
 	}
 	invs := make([]Invoice, len(c.Invoices))
+	// The titles and addresses the invoices share with the account and
+	// each other (sharedTitle) are copied too, one allocation for each
+	// kind: the capacity is fixed, so the pointers into them stay.
+	titles := make([]Title, 0, len(c.Invoices))
+	addrs := make([]Address, 0, len(c.Invoices))
 	i = 0
 	for k, inv := range c.Invoices {
 		ci := &invs[i]
 		i++
 		*ci = *inv
 		ci.own = o
+		if inv.Title != nil {
+			titles = append(titles, *inv.Title)
+			ci.Title = &titles[len(titles)-1]
+		}
+		if inv.Address != nil {
+			addrs = append(addrs, *inv.Address)
+			ci.Address = &addrs[len(addrs)-1]
+		}
 		if inv.Shipment != nil {
 			s := *inv.Shipment
 			ci.Shipment = &s

@@ -238,8 +238,8 @@ func (a *Account) applyInvoiceRequested(e *InvoiceRequested) {
 		Kingsoft:    e.Kingsoft,
 		Marketplace: e.Marketplace,
 		Statements:  e.Statements,
-		Title:       e.Title,
-		Address:     e.Address,
+		Title:       a.sharedTitle(&e.Title),
+		Address:     a.sharedAddress(&e.Address),
 		Medium:      MediumOf(e.Medium),
 		Emails:      e.Emails,
 		RequestedAt: e.RequestedAt,
@@ -259,6 +259,50 @@ func (a *Account) applyInvoiceRequested(e *InvoiceRequested) {
 			a.ownInvoice(old.ID).Return = &r
 		}
 	}
+}
+
+// sharedTitle returns a title equal to t that nothing writes through: the
+// account's current one, or the newest invoice's, when equal (as they
+// almost always are), else a copy of t. Every invoice held its own copy
+// by value, fifteen string headers with the address, a third of its 736
+// bytes and all of them pointers for the collector's every mark
+// (docs/performance.md, "Ledger at 256 accounts"). The account replaces
+// its title, never writes through it (setTitleStatus), so pointing into it
+// is safe.
+func (a *Account) sharedTitle(t *Title) *Title {
+	if a.Title != nil && a.Title.Title == *t {
+		return &a.Title.Title
+	}
+	if last := a.newestInvoice(); last != nil && last.Title != nil && *last.Title == *t {
+		return last.Title
+	}
+	c := *t
+	return &c
+}
+
+// sharedAddress is sharedTitle for an address: a saved address's, or the
+// newest invoice's, when equal. Saved addresses are copied before an
+// address event changes them (ownAddresses), so the one pointed into
+// never changes.
+func (a *Account) sharedAddress(addr *Address) *Address {
+	for _, sa := range a.Addresses {
+		if sa.Address == *addr {
+			return &sa.Address
+		}
+	}
+	if last := a.newestInvoice(); last != nil && last.Address != nil && *last.Address == *addr {
+		return last.Address
+	}
+	c := *addr
+	return &c
+}
+
+// newestInvoice is the invoice requested last, or nil.
+func (a *Account) newestInvoice() *Invoice {
+	if n := len(a.InvoiceOrder); n > 0 {
+		return a.Invoices[a.InvoiceOrder[n-1]]
+	}
+	return nil
 }
 
 // setStatements moves an invoice's statements to status: reserved takes

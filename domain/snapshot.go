@@ -24,7 +24,8 @@ import (
 // reflection and fails when a new field is not carried.
 
 // SnapshotVersion names the encoding; a reader refuses any other. 2: the
-// idempotency table is carried by digest (IdemDigest).
+// idempotency table is carried by digest (IdemDigest), an invoice's title
+// and address as optional values.
 const SnapshotVersion = 2
 
 // ErrSnapshot is returned for bytes that are not a snapshot of this version.
@@ -77,6 +78,11 @@ type snapCodec struct {
 	// every read, takes one call. (One comparison rather than two keeps
 	// string within the inliner's budget.)
 	oneByte int
+	// lastTitle and lastAddress are the invoice title and address decoded
+	// last, which the next equal one shares (invoiceTitle), as the fold
+	// shares them (sharedTitle).
+	lastTitle   *Title
+	lastAddress *Address
 }
 
 func (c *snapCodec) fail(what string) {
@@ -541,6 +547,49 @@ func (c *snapCodec) statementLine(l *StatementLine) {
 	c.money(&l.GiftBalance)
 }
 
+// invoiceTitle carries an invoice's optional title; decoding, a title
+// equal to the one decoded last is shared, not kept twice.
+func (c *snapCodec) invoiceTitle(p **Title) {
+	if !c.decoding {
+		if snapOptional(c, p) {
+			c.title(*p)
+		}
+		return
+	}
+	var set bool
+	if c.bool(&set); !set {
+		return
+	}
+	var t Title // on the stack: a copy is made only of a new one
+	c.title(&t)
+	if c.lastTitle == nil || *c.lastTitle != t {
+		c.lastTitle = new(Title)
+		*c.lastTitle = t
+	}
+	*p = c.lastTitle
+}
+
+// invoiceAddress is invoiceTitle for an invoice's address.
+func (c *snapCodec) invoiceAddress(p **Address) {
+	if !c.decoding {
+		if snapOptional(c, p) {
+			c.address(*p)
+		}
+		return
+	}
+	var set bool
+	if c.bool(&set); !set {
+		return
+	}
+	var a Address
+	c.address(&a)
+	if c.lastAddress == nil || *c.lastAddress != a {
+		c.lastAddress = new(Address)
+		*c.lastAddress = a
+	}
+	*p = c.lastAddress
+}
+
 func (c *snapCodec) title(t *Title) {
 	c.string((*string)(&t.Type))
 	c.string((*string)(&t.Holder))
@@ -582,8 +631,8 @@ func (c *snapCodec) invoice(p **Invoice) {
 	c.money(&inv.Kingsoft)
 	c.money(&inv.Marketplace)
 	c.strings(&inv.Statements)
-	c.title(&inv.Title)
-	c.address(&inv.Address)
+	c.invoiceTitle(&inv.Title)
+	c.invoiceAddress(&inv.Address)
 	c.string((*string)(&inv.Medium))
 	c.strings(&inv.Emails)
 	c.time(&inv.RequestedAt)

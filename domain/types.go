@@ -242,13 +242,17 @@ type Invoice struct {
 	Kingsoft    Money         `json:"kingsoft"`
 	Marketplace Money         `json:"marketplace"`
 	Statements  []string      `json:"statements"`
-	Title       Title         `json:"title"`
-	Address     Address       `json:"address"`
-	Medium      Medium        `json:"medium"`           // paper unless the application said electronic (EINV-1)
-	Emails      []string      `json:"emails,omitempty"` // electronic: where it is delivered (EINV-1)
-	RequestedAt time.Time     `json:"requested_at"`
-	SLADue      string        `json:"sla_due,omitempty"`
-	ExchangeOf  *uuid.UUID    `json:"exchange_of,omitempty"`
+	// Title and Address are as the application snapshotted them, shared
+	// with the account's current ones and other invoices while equal
+	// (sharedTitle): replaced, never written through. Never nil once
+	// requested.
+	Title       *Title     `json:"title"`
+	Address     *Address   `json:"address"`
+	Medium      Medium     `json:"medium"`           // paper unless the application said electronic (EINV-1)
+	Emails      []string   `json:"emails,omitempty"` // electronic: where it is delivered (EINV-1)
+	RequestedAt time.Time  `json:"requested_at"`
+	SLADue      string     `json:"sla_due,omitempty"`
+	ExchangeOf  *uuid.UUID `json:"exchange_of,omitempty"`
 	// Issue is set when it is issued (ISSUE-1..2, EINV-2).
 	Issue
 	Shipment    *Shipment `json:"shipment,omitempty"`

@@ -382,8 +382,7 @@ func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.
 	acc := av.acc.ID
 	ref := invoiceRef{pos: pos, status: codeOf(inv.Status), id: e.InvoiceID, account: acc}
 	if b.idx != nil {
-		b.idx.add(ref)
-		shareStrings(av.acc, inv)
+		b.idx.add(ref) // the fold shared the invoice's title and address (domain's sharedTitle)
 	} else {
 		idv := binary.BigEndian.AppendUint64(nil, pos)
 		err := errors.Join(
@@ -411,29 +410,6 @@ func (b *batch) indexInvoice(av *accountView, pos eventstore.Position, e domain.
 // the whole event (half a kilobyte) to the heap on every request, in every
 // build, where only a live batch writes the key.
 func idKey(id uuid.UUID) []byte { return bytes.Clone(id[:]) }
-
-// shareStrings lets a new invoice's title and address share the strings of
-// the account's previous invoice when they are equal, as they mostly are: a
-// private build holds every account it folds, and each invoice's own copies
-// (fifteen strings, decoded from its event) were a tenth of that heap and
-// as many more objects for the collector to visit. Only in a private build:
-// the invoice is new and no reader or copy shares it.
-func shareStrings(a *domain.Account, inv *domain.Invoice) {
-	n := len(a.InvoiceOrder)
-	if n < 2 || a.InvoiceOrder[n-1] != inv.ID {
-		return
-	}
-	prev := a.Invoices[a.InvoiceOrder[n-2]]
-	if prev == nil {
-		return
-	}
-	if prev.Title == inv.Title {
-		inv.Title = prev.Title
-	}
-	if prev.Address == inv.Address {
-		inv.Address = prev.Address
-	}
-}
 
 // lookup finds an invoice's request position and account.
 func (b *batch) lookup(id uuid.UUID) (eventstore.Position, string, bool) {
