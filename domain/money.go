@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
 
 	"github.com/shopspring/decimal"
 )
@@ -15,21 +16,75 @@ import (
 // It is a decimal, kept as its coefficient and exponent packed in one int64
 // whenever it has at most two decimals and is below 10^18 hundredths (every
 // amount the ledger accepts: at most 16 integer digits and two decimals),
-// and as a decimal.Decimal beside otherwise. The value, digits and exponent are
-// always the decimal's own (Decimal gives it back): only its storage
-// changed, because decimal.New makes a big.Int, two allocations, under
-// every amount decoded and every sum the fold makes (docs/performance.md,
-// "Rebuild decoding and fold").
+// and as a decimal.Decimal held in a table (bigMoney) otherwise. The value,
+// digits and exponent are always the decimal's own (Decimal gives it back):
+// only its storage changed, because decimal.New makes a big.Int, two
+// allocations, under every amount decoded and every sum the fold makes
+// (docs/performance.md, "Rebuild decoding and fold"). Money holds no
+// pointer, so the collector never scans the amounts of the accounts a
+// server keeps (six an invoice, four a statement line).
 type Money struct {
-	// v is the coefficient times four plus minus the exponent (0, 1 or 2),
-	// when x is nil: the zero value is 0 at exponent 0, as decimal's.
+	// v is the coefficient times four plus minus the exponent (0, 1 or 2)
+	// in the int64 form: the zero value is 0 at exponent 0, as decimal's.
+	// v&3 == 3 marks the other form, v>>2 being the decimal's index in
+	// bigMoney.
 	v int64
-	x *decimal.Decimal // an amount outside the int64 form (see fits), never changed
 }
+
+// bigTag marks an amount outside the int64 form.
+const bigTag = 3
 
 // c and e are the coefficient and exponent of the int64 form.
 func (m Money) c() int64 { return m.v >> 2 }
 func (m Money) e() int32 { return -int32(m.v & 3) }
+
+// isBig reports whether m is outside the int64 form.
+func (m Money) isBig() bool { return m.v&3 == bigTag }
+
+// bigMoney holds the decimals outside the int64 form, each once: equal
+// decimals (digits and exponent) get one index, so that Money compares with
+// == and reflect.DeepEqual as it did. It only grows, by the distinct amounts
+// beyond 10^16 yuan or with other exponents that sums and conversions make,
+// which no accepted amount is and no real account reaches.
+var bigMoney struct {
+	sync.RWMutex
+	all   []decimal.Decimal
+	index map[bigKey]int64
+}
+
+// bigKey is a decimal's identity: its coefficient's digits and exponent.
+type bigKey struct {
+	coefficient string
+	exponent    int32
+}
+
+// held returns d in the table's form.
+func held(d decimal.Decimal) Money {
+	k := bigKey{d.Coefficient().String(), d.Exponent()}
+	bigMoney.RLock()
+	i, ok := bigMoney.index[k]
+	bigMoney.RUnlock()
+	if !ok {
+		bigMoney.Lock()
+		if i, ok = bigMoney.index[k]; !ok {
+			if bigMoney.index == nil {
+				bigMoney.index = map[bigKey]int64{}
+			}
+			i = int64(len(bigMoney.all))
+			bigMoney.all = append(bigMoney.all, d)
+			bigMoney.index[k] = i
+		}
+		bigMoney.Unlock()
+	}
+	return Money{v: i<<2 | bigTag}
+}
+
+// big returns m's decimal; m.isBig() must hold.
+func (m Money) big() decimal.Decimal {
+	bigMoney.RLock()
+	defer bigMoney.RUnlock()
+	return bigMoney.all[m.v>>2]
+}
 
 // packed is c·10^e in the int64 form; fits(c, e) must hold.
 func packed(c int64, e int32) Money { return Money{v: c<<2 | int64(-e)} }
@@ -66,8 +121,7 @@ func newMoney(c int64, e int32) Money {
 	if fits(c, e) {
 		return packed(c, e)
 	}
-	d := decimal.New(c, e)
-	return Money{x: &d}
+	return held(decimal.New(c, e))
 }
 
 // fromDecimal is d itself, exactly (digits and exponent).
@@ -75,7 +129,7 @@ func fromDecimal(d decimal.Decimal) Money {
 	if e := d.Exponent(); e >= -2 && e <= 0 && d.NumDigits() <= 16-int(e) {
 		return packed(d.CoefficientInt64(), e)
 	}
-	return Money{x: &d}
+	return held(d)
 }
 
 // ParseMoney reads a non-negative amount with at most two decimals. It is
@@ -134,8 +188,8 @@ func MoneyFromDecimal(d decimal.Decimal) Money { return fromDecimal(d.Round(2)) 
 // Decimal returns the amount as a decimal (a new one from the int64 form:
 // for the edges, such as the tax's division, not for the fold).
 func (m Money) Decimal() decimal.Decimal {
-	if m.x != nil {
-		return *m.x
+	if m.isBig() {
+		return m.big()
 	}
 	if m.v == 0 {
 		return decimal.Decimal{} // Zero, as it always was
@@ -154,7 +208,7 @@ func (m Money) Sub(o Money) Money { return m.add(o, -1) }
 // amounts in the int64 form: aligned, each is below 10^18 in size and the
 // result below 2·10^18.
 func (m Money) add(o Money, sign int64) Money {
-	if m.x != nil || o.x != nil {
+	if m.isBig() || o.isBig() {
 		if sign < 0 {
 			return fromDecimal(m.Decimal().Sub(o.Decimal()))
 		}
@@ -180,12 +234,12 @@ func align(m, o Money) (a, b int64, e int32) {
 // small returns m's coefficient and exponent when m is in the int64 form
 // (fits): then the amount in hundredths is below 10^18.
 func (m Money) small() (c int64, e int32, ok bool) {
-	return m.c(), m.e(), m.x == nil
+	return m.c(), m.e(), !m.isBig()
 }
 
 // Cmp compares m and o: -1, 0 or +1.
 func (m Money) Cmp(o Money) int {
-	if m.x != nil || o.x != nil {
+	if m.isBig() || o.isBig() {
 		return m.Decimal().Cmp(o.Decimal())
 	}
 	a, b, _ := align(m, o)
@@ -212,8 +266,8 @@ func (m Money) IsNegative() bool { return m.sign() < 0 }
 
 func (m Money) sign() int {
 	switch {
-	case m.x != nil:
-		return m.x.Sign()
+	case m.isBig():
+		return m.big().Sign()
 	case m.v < 0:
 		return -1
 	case m.v > 3: // 0 to 2: a zero coefficient, whatever the exponent
@@ -235,7 +289,7 @@ func (m Money) String() string {
 func (m Money) AppendFixed(b []byte) []byte {
 	c, e, ok := m.small() // |c| < 10^(16-e): it fits, and so does c·10^(e+2)
 	if !ok {
-		return append(b, m.x.StringFixed(2)...)
+		return append(b, m.big().StringFixed(2)...)
 	}
 	for ; e > -2; e-- {
 		c *= 10

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -89,7 +90,7 @@ func TestMoneyAddSmallIsDecimal(t *testing.T) {
 	small := 0
 	for n := range 50000 {
 		a, b := amount(), amount()
-		if _, _, ok := a.small(); ok && b.x == nil {
+		if _, _, ok := a.small(); ok && !b.isBig() {
 			small++
 		}
 		if got, want := a.Add(b), (fromDecimal(a.Decimal().Add(b.Decimal()))); !sameDecimal(got, want) {
@@ -155,5 +156,68 @@ func TestMoneyIsItsDecimal(t *testing.T) {
 	}
 	if inForm < 10000 || inForm > 45000 {
 		t.Fatalf("%d of 50000 in the int64 form: the test proves little", inForm)
+	}
+}
+
+// TestMoneyHoldsNoPointer: an amount is one int64 whatever its form, so the
+// collector never scans the amounts of cached accounts.
+func TestMoneyHoldsNoPointer(t *testing.T) {
+	typ := reflect.TypeFor[Money]()
+	if typ.Size() != 8 {
+		t.Fatalf("Money is %d bytes, want 8", typ.Size())
+	}
+	for i := range typ.NumField() {
+		if k := typ.Field(i).Type.Kind(); k != reflect.Int64 {
+			t.Fatalf("Money's field %s is a %s", typ.Field(i).Name, k)
+		}
+	}
+}
+
+// TestBigMoneyIsItsDecimal: amounts outside the int64 form (beyond 10^16
+// yuan, or with another exponent) keep their digits and exponent, and equal
+// decimals are equal Money, by == and by reflect.DeepEqual, however and on
+// whichever goroutine they were made.
+func TestBigMoneyIsItsDecimal(t *testing.T) {
+	cases := []decimal.Decimal{
+		decimal.New(1, 16),                  // 10^16 yuan: one digit too many
+		decimal.New(-123456789012345678, 1), // negative, positive exponent
+		decimal.New(5, -3),                  // a third decimal
+		decimal.RequireFromString("1e30"),   // beyond int64
+		decimal.RequireFromString("-98765432109876543210.12"),
+	}
+	for _, d := range cases {
+		m := fromDecimal(d)
+		if !m.isBig() {
+			t.Fatalf("%s (exp %d) is in the int64 form", d, d.Exponent())
+		}
+		if got := m.Decimal(); got.Cmp(d) != 0 || got.Exponent() != d.Exponent() {
+			t.Fatalf("%s (exp %d) came back as %s (exp %d)", d, d.Exponent(), got, got.Exponent())
+		}
+		if fromDecimal(decimal.NewFromBigInt(d.Coefficient(), d.Exponent())) != m {
+			t.Fatalf("%s made twice is two amounts", d)
+		}
+		if !m.Sub(m).IsZero() || m.Cmp(m.Add(MustMoney("0.01"))) >= 0 {
+			t.Fatalf("%s: arithmetic outside the int64 form is wrong", d)
+		}
+	}
+	// The same decimal at another exponent is another amount, as in decimal.
+	if fromDecimal(decimal.New(10, 16)) == fromDecimal(decimal.New(100, 15)) {
+		t.Fatal("1.0e17 and 1.00e17 were held as one")
+	}
+	// Made concurrently (the race detector watches the table).
+	var wg sync.WaitGroup
+	got := make([]Money, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = fromDecimal(decimal.New(int64(7+i%2), 20)).Add(Zero)
+		}()
+	}
+	wg.Wait()
+	for i, m := range got {
+		if !reflect.DeepEqual(m, got[i%2]) || m.Decimal().Cmp(decimal.New(int64(7+i%2), 20)) != 0 {
+			t.Fatalf("amount %d made concurrently is %s", i, m)
+		}
 	}
 }
