@@ -550,7 +550,8 @@ func (wr *acctWriter) flush() error {
 // caches it) and the commit, and those happen here under the write lock,
 // the lanes' batches under the read lock. The race detector holds this to
 // bbolt's code in TestSharedTxLanes and TestByAccountBuildIsLogOrder,
-// whose commits of one byte commit between every batch.
+// whose commits of one byte commit between every batch; and
+// TestSharedTxKnowsItsBbolt fails when bbolt moves from the version read.
 type sharedTx struct {
 	wr      *acctWriter
 	mu      sync.RWMutex

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -15,6 +16,7 @@ import (
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/mod/modfile"
 
 	"github.com/fapiao/fapiao/eventstore"
 	boltstore "github.com/fapiao/fapiao/eventstore/bolt"
@@ -279,6 +281,29 @@ func TestByAccountBuildOnStores(t *testing.T) {
 			diffBuckets(t, "replay", replayBuckets(t, s, nil), want)
 		})
 	}
+}
+
+// TestSharedTxKnowsItsBbolt: sharedTx rests on how bbolt v1.5.0 changes a
+// transaction's state in a Put (see its comment). Another bbolt must be
+// read again before this version moves.
+func TestSharedTxKnowsItsBbolt(t *testing.T) {
+	data, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := modfile.ParseLax("go.mod", data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range mod.Require {
+		if r.Mod.Path == "go.etcd.io/bbolt" {
+			if r.Mod.Version != "v1.5.0" {
+				t.Fatalf("bbolt is %s: read its Bucket.Put and Tx again for sharedTx's lanes, then update this version", r.Mod.Version)
+			}
+			return
+		}
+	}
+	t.Fatal("bbolt is not required in go.mod")
 }
 
 // TestSharedTxLanes: two lanes putting into their own buckets of one
