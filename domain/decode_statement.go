@@ -47,7 +47,12 @@ func idOf(tok []byte, dst *uuid.UUID) bool {
 // (jsonscan.Members), as fastInvoiceRequested does: a Field table sent the
 // event and the scanner to the heap, and each line's amounts were read as
 // raw tokens to decode after the line.
-func fastStatementPosted(data []byte) (e StatementPosted, ok bool) {
+func fastStatementPosted(data []byte) (StatementPosted, bool) { return fastStatement(data, false) }
+
+// fastStatement reads a StatementPosted, its lines kept, or only their
+// summary when summarize is set (fastStatementSummarized): the same
+// members either way, each read as strictly.
+func fastStatement(data []byte, summarize bool) (e StatementPosted, ok bool) {
 	s := jsonscan.New(data)
 	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
 		switch string(key) {
@@ -55,12 +60,18 @@ func fastStatementPosted(data []byte) (e StatementPosted, ok bool) {
 			bit = 1 << 0
 			e.Month, ok = s.Str()
 		case "lines":
-			bit, ok = 1<<1, statementLines(&s, &e.Lines)
+			bit = 1 << 1
+			if summarize {
+				ok = statementSummary(&s, &e.summary)
+			} else {
+				ok = statementLines(&s, &e.Lines)
+			}
 		case "posted_at":
 			bit, ok = 1<<2, s.Time(&e.PostedAt)
 		}
 		return bit, ok
 	})
+	e.summarized = summarize
 	return e, ok && s.End()
 }
 
@@ -161,23 +172,7 @@ func DecodeEventSummarized(typ string, data []byte) (Event, error) {
 // accepts exactly what fastStatementPosted accepts (the same members, each
 // read as strictly: a skipped string is still a plain string), which
 // sameStatementAsJSON holds it to.
-func fastStatementSummarized(data []byte) (e StatementPosted, ok bool) {
-	s := jsonscan.New(data)
-	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
-		switch string(key) {
-		case "month":
-			bit = 1 << 0
-			e.Month, ok = s.Str()
-		case "lines":
-			bit, ok = 1<<1, statementSummary(&s, &e.summary)
-		case "posted_at":
-			bit, ok = 1<<2, s.Time(&e.PostedAt)
-		}
-		return bit, ok
-	})
-	e.summarized = true
-	return e, ok && s.End()
-}
+func fastStatementSummarized(data []byte) (StatementPosted, bool) { return fastStatement(data, true) }
 
 // statementSummary is statementLines adding each line to sum instead of
 // keeping it.
