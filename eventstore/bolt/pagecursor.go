@@ -143,38 +143,49 @@ const maxPageDepth = 64
 // seek moves to the first key at or after key.
 func (c *pageCursor) seek(key []byte) ([]byte, []byte, error) {
 	c.path = c.path[:0]
-	id := c.root
+	if err := c.descend(c.root, key); err != nil {
+		return nil, nil, err
+	}
+	var bad error
+	c.at = sort.Search(c.count, func(i int) bool {
+		k, _, err := leafElem(c.leaf, c.count, i)
+		if err != nil {
+			bad = err
+			return true
+		}
+		return bytes.Compare(k, key) >= 0
+	})
+	if bad != nil {
+		return nil, nil, bad
+	}
+	if c.at < c.count {
+		return leafElem(c.leaf, c.count, c.at)
+	}
+	return c.nextLeaf()
+}
+
+// descend walks from page id down to a leaf, pushing each branch on the
+// path, and makes that leaf the cursor's, at its first key: through the
+// child that would hold key, or the first child when key is nil.
+func (c *pageCursor) descend(id uint64, key []byte) error {
 	for {
 		if len(c.path) > maxPageDepth {
-			return nil, nil, corruptf("bolt: the index's pages nest deeper than %d", maxPageDepth)
+			return corruptf("bolt: the index's pages nest deeper than %d", maxPageDepth)
 		}
 		n, leaf, err := c.page(id)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		if n != nil {
-			i := n.child(key)
-			c.path = append(c.path, cursorFrame{n, i})
-			id = n.kids[i]
-			continue
+		if n == nil {
+			c.leaf, c.count, c.at = leaf, int(native.Uint16(leaf[pageCountOffset:])), 0
+			return nil
 		}
-		c.leaf, c.count = leaf, int(native.Uint16(leaf[pageCountOffset:]))
-		var bad error
-		c.at = sort.Search(c.count, func(i int) bool {
-			k, _, err := leafElem(leaf, c.count, i)
-			if err != nil {
-				bad = err
-				return true
-			}
-			return bytes.Compare(k, key) >= 0
-		})
-		if bad != nil {
-			return nil, nil, bad
+		i := 0
+		if key != nil {
+			i = n.child(key)
 		}
-		if c.at < c.count {
-			return leafElem(c.leaf, c.count, c.at)
-		}
-		return c.nextLeaf()
+		c.path = append(c.path, cursorFrame{n, i})
+		id = n.kids[i]
 	}
 }
 
@@ -198,22 +209,8 @@ func (c *pageCursor) nextLeaf() ([]byte, []byte, error) {
 			continue
 		}
 		top.i++
-		id := top.n.kids[top.i]
-		for { // down the first children to a leaf
-			if len(c.path) > maxPageDepth {
-				return nil, nil, corruptf("bolt: the index's pages nest deeper than %d", maxPageDepth)
-			}
-			n, leaf, err := c.page(id)
-			if err != nil {
-				return nil, nil, err
-			}
-			if n != nil {
-				c.path = append(c.path, cursorFrame{n, 0})
-				id = n.kids[0]
-				continue
-			}
-			c.leaf, c.count, c.at = leaf, int(native.Uint16(leaf[pageCountOffset:])), 0
-			break
+		if err := c.descend(top.n.kids[top.i], nil); err != nil {
+			return nil, nil, err
 		}
 		if c.count > 0 {
 			return leafElem(c.leaf, c.count, 0)
