@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
-	"runtime/metrics"
 	"sync/atomic"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/testkit"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -174,8 +174,8 @@ func benchmarkExecute(b *testing.B, views bool) {
 
 // BenchmarkCachedHeap runs b.N commands of the script (64 goroutines, on
 // the segmented log, the server's 10 000 cached accounts) and reports
-// what they leave on the heap per command once collected: live-B/cmd, and
-// scan-B/cmd, the part of it the collector must scan
+// what they leave on the heap per command once collected: live-B/op, and
+// scan-B/op, the part of it the collector must scan
 // (/gc/scan/heap:bytes). Each collection's mark phase grows with the
 // second (docs/performance.md, "Ledger at 256 accounts"); unlike a rate,
 // neither figure depends on what else the machine runs. Run with a fixed
@@ -183,13 +183,7 @@ func benchmarkExecute(b *testing.B, views bool) {
 func BenchmarkCachedHeap(b *testing.B) {
 	l := ledger.New(openLog(b), ledger.Options{Clock: ledger.FixedClock(now), Issuer: "Example Cloud Ltd.", CacheSize: 10000})
 	ctx := context.Background()
-	heap := func() (live, scan uint64) {
-		runtime.GC()
-		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/heap:bytes"}}
-		metrics.Read(s)
-		return s[0].Value.Uint64(), s[1].Value.Uint64()
-	}
-	live0, scan0 := heap()
+	heapLeft := testkit.HeapLeft(b)
 	b.ResetTimer()
 	b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
 	b.RunParallel(func(pb *testing.PB) {
@@ -202,8 +196,6 @@ func BenchmarkCachedHeap(b *testing.B) {
 		}
 	})
 	b.StopTimer()
-	live, scan := heap()
-	b.ReportMetric(float64(int64(live)-int64(live0))/float64(b.N), "live-B/cmd")
-	b.ReportMetric(float64(int64(scan)-int64(scan0))/float64(b.N), "scan-B/cmd")
+	heapLeft()
 	runtime.KeepAlive(l)
 }

@@ -4,18 +4,18 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/fapiao/fapiao/internal/testkit"
 	"github.com/fapiao/fapiao/ledger"
 )
 
 // BenchmarkAppendHeap runs b.N commands of `bench append`'s mix (256
 // accounts, one client each, the segmented log, the ledger as RunAppend
 // makes it) and reports what they leave on the heap per command once
-// collected: live-B/cmd, and scan-B/cmd, the part the collector must scan
+// collected: live-B/op, and scan-B/op, the part the collector must scan
 // (/gc/scan/heap:bytes). Every mark phase of a run grows with the second,
 // which sets the run's tail (docs/performance.md, "Ledger at 256
 // accounts"); unlike the run's rates, neither figure depends on what else
@@ -29,13 +29,7 @@ func BenchmarkAppendHeap(b *testing.B) {
 	}
 	defer cleanup()
 	l := ledger.New(store, ledger.Options{Clock: ledger.FixedClock(benchNow), Issuer: "Example Cloud Ltd.", CacheSize: 10000})
-	heap := func() (live, scan uint64) {
-		runtime.GC()
-		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/scan/heap:bytes"}}
-		metrics.Read(s)
-		return s[0].Value.Uint64(), s[1].Value.Uint64()
-	}
-	live0, scan0 := heap()
+	heapLeft := testkit.HeapLeft(b)
 	run := "h" + runID()
 	var (
 		numbers atomic.Int64
@@ -57,8 +51,6 @@ func BenchmarkAppendHeap(b *testing.B) {
 	}
 	wg.Wait()
 	b.StopTimer()
-	live, scan := heap()
-	b.ReportMetric(float64(int64(live)-int64(live0))/float64(b.N), "live-B/cmd")
-	b.ReportMetric(float64(int64(scan)-int64(scan0))/float64(b.N), "scan-B/cmd")
+	heapLeft()
 	runtime.KeepAlive(l)
 }
