@@ -306,6 +306,19 @@ func TestSharedTxKnowsItsBbolt(t *testing.T) {
 	t.Fatal("bbolt is not required in go.mod")
 }
 
+// lanesWriter is a views file, closed at the test's end, and a writer
+// with its transaction begun.
+func lanesWriter(t *testing.T) (*bolt.DB, *acctWriter) {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "views.db"), 0o600, nil)
+	noErr(t, err)
+	t.Cleanup(func() { db.Close() })
+	noErr(t, db.Update(initFile))
+	wr := &acctWriter{db: db}
+	noErr(t, wr.begin())
+	return db, wr
+}
+
 // TestSharedTxLanes: two lanes putting into their own buckets of one
 // transaction at once, with commits between their batches of every size,
 // leave each bucket with every entry (under the race detector: what the
@@ -317,12 +330,7 @@ func TestSharedTxLanes(t *testing.T) {
 	for _, commit := range []int{1, 4096, 300 << 10, 8 << 20} {
 		t.Run(fmt.Sprintf("commit=%d", commit), func(t *testing.T) {
 			buildCommitBytes = commit
-			db, err := bolt.Open(filepath.Join(t.TempDir(), "views.db"), 0o600, nil)
-			noErr(t, err)
-			defer db.Close()
-			noErr(t, db.Update(initFile))
-			wr := &acctWriter{db: db}
-			noErr(t, wr.begin())
+			db, wr := lanesWriter(t)
 			st := newSharedTx(wr, bktInvoices, bktStatus)
 			entry := func(tag byte) func([]byte, int) ([]byte, int) {
 				return func(arena []byte, i int) ([]byte, int) {
@@ -336,7 +344,7 @@ func TestSharedTxLanes(t *testing.T) {
 			noErr(t, st.done(st.putAll(0, n, entry('i'))))
 			noErr(t, <-other)
 			noErr(t, wr.commit())
-			err = db.View(func(tx *bolt.Tx) error {
+			err := db.View(func(tx *bolt.Tx) error {
 				for lane, name := range [][]byte{bktInvoices, bktStatus} {
 					got := 0
 					err := tx.Bucket(name).ForEach(func(k, v []byte) error {
@@ -360,12 +368,7 @@ func TestSharedTxLanes(t *testing.T) {
 		})
 	}
 	t.Run("a lane fails", func(t *testing.T) {
-		db, err := bolt.Open(filepath.Join(t.TempDir(), "views.db"), 0o600, nil)
-		noErr(t, err)
-		defer db.Close()
-		noErr(t, db.Update(initFile))
-		wr := &acctWriter{db: db}
-		noErr(t, wr.begin())
+		_, wr := lanesWriter(t)
 		defer wr.rollback()
 		st := newSharedTx(wr, bktInvoices)
 		empty := func(arena []byte, _ int) ([]byte, int) { return arena, len(arena) } // no key: bbolt refuses it
