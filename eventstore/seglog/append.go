@@ -176,6 +176,7 @@ func (s *Store) stage(r *groupcommit.Request) (eventstore.AppendResult, error) {
 	if st == nil {
 		st = &streamIndex{}
 		s.ix.streams[r.Stream] = st
+		s.ix.streamsGen++
 	}
 	w := &s.w
 	w.staged = append(w.staged, st)

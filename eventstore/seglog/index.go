@@ -42,6 +42,10 @@ type index struct {
 	locs    []loc // by position - 1
 	streams map[string]*streamIndex
 	segs    []*segment
+	// streamsGen counts the streams added or removed after open (under
+	// mu), so that names knows when its sorted list is out of date.
+	streamsGen uint64
+	names      sortedNames
 }
 
 // add indexes one record at open. It reports false if the record does not

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/fapiao/fapiao/eventstore"
 )
@@ -19,16 +20,51 @@ func (s *Store) StreamNames(ctx context.Context, prefix, after string, limit int
 	if err := s.readable(ctx); err != nil {
 		return nil, err
 	}
+	all := s.ix.sortedNames()
 	var names []string
 	s.ix.mu.RLock()
-	for name, st := range s.ix.streams {
-		if st.committed > 0 && name > after && strings.HasPrefix(name, prefix) {
+	defer s.ix.mu.RUnlock()
+	for i, _ := slices.BinarySearch(all, max(prefix, after)); i < len(all) && len(names) < limit; i++ {
+		name := all[i]
+		if !strings.HasPrefix(name, prefix) {
+			break // past the names with prefix, which sort together
+		}
+		if st := s.ix.streams[name]; name > after && st != nil && st.committed > 0 {
 			names = append(names, name)
 		}
 	}
-	s.ix.mu.RUnlock()
-	slices.Sort(names)
-	return names[:min(limit, len(names))], nil
+	return names, nil
+}
+
+// sortedNames is every stream's name in order, sorted again only once a
+// stream has come or gone: a per-account build asks for the names a page
+// at a time, and scanning and sorting the whole index for each page made
+// listing n accounts cost n²/page.
+type sortedNames struct {
+	mu   sync.Mutex
+	list []string
+	gen  uint64 // index.streamsGen when list was made
+}
+
+// sortedNames returns the index's stream names in order, as of the call;
+// the list is shared and never changed: it must not be written to.
+func (ix *index) sortedNames() []string {
+	ix.names.mu.Lock()
+	defer ix.names.mu.Unlock()
+	ix.mu.RLock()
+	gen := ix.streamsGen
+	if ix.names.list != nil && ix.names.gen == gen {
+		ix.mu.RUnlock()
+		return ix.names.list
+	}
+	list := make([]string, 0, len(ix.streams))
+	for name := range ix.streams {
+		list = append(list, name)
+	}
+	ix.mu.RUnlock()
+	slices.Sort(list)
+	ix.names.list, ix.names.gen = list, gen
+	return list
 }
 
 // LendStream hands fn the records of stream at positions up to upTo (the

@@ -208,6 +208,7 @@ func (s *Store) unstage(first eventstore.Position) {
 	for name, st := range s.ix.streams {
 		if len(st.entries) == 0 {
 			delete(s.ix.streams, name)
+			s.ix.streamsGen++
 		}
 	}
 	s.ix.locs = s.ix.locs[:first-1]
