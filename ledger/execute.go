@@ -32,8 +32,6 @@ func (l *Ledger) Execute(ctx context.Context, req Request) (Result, error) {
 // command is a request with everything its attempts must agree on.
 type command struct {
 	Request
-	// scope is the caller's namespace for idempotency keys (idemScope).
-	scope string
 	// key derives the command's IDs: the idempotency key in the caller's
 	// scope, or one made up for this call.
 	key string
@@ -52,8 +50,7 @@ func (c *command) result(acc *domain.Account) Result {
 }
 
 func (l *Ledger) prepare(req Request) command {
-	c := command{Request: req, scope: idemScope(req.AccountID, req.Actor)}
-	c.key = domain.ScopedKey(c.scope, req.IdempotencyKey)
+	c := command{Request: req, key: scopedKey(req.AccountID, req.Actor, req.IdempotencyKey)}
 	if c.key == "" {
 		// Retries within this call derive the same IDs; another call is
 		// another command.

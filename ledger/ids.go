@@ -116,6 +116,16 @@ func idemScope(accountID string, a eventstore.Actor) string {
 	return a.Role + "/" + a.ID
 }
 
+// scopedKey is domain.ScopedKey(idemScope(accountID, a), key) in one
+// allocation (none for the account's own customer): a staff scope is
+// never empty, and it is wanted only with a key.
+func scopedKey(accountID string, a eventstore.Actor, key string) string {
+	if key == "" || a.Role == string(domain.RoleCustomer) && a.ID == accountID {
+		return key
+	}
+	return "\x00" + a.Role + "/" + a.ID + "\x00" + key
+}
+
 // StreamName is the stream that holds an account's events.
 func StreamName(accountID string) string { return AccountStreamPrefix + accountID }
 

@@ -140,3 +140,24 @@ func TestIDSourceReused(t *testing.T) {
 		putIDSource(s)
 	}
 }
+
+// TestScopedKeyIsDomainScopedKey: prepare's one-allocation scoped key is
+// domain.ScopedKey of idemScope, the form folds of the log remember keys
+// under (load.go), for customers, staff and empty keys alike.
+func TestScopedKeyIsDomainScopedKey(t *testing.T) {
+	actors := []eventstore.Actor{
+		{Role: string(domain.RoleCustomer), ID: "acc-1"},
+		{Role: string(domain.RoleCustomer), ID: "acc-2"},
+		{Role: "staff", ID: "alice"},
+		{Role: "staff", ID: ""},
+		{},
+	}
+	for _, a := range actors {
+		for _, key := range []string{"", "k", "key-\x00-1"} {
+			want := domain.ScopedKey(idemScope("acc-1", a), key)
+			if got := scopedKey("acc-1", a, key); got != want {
+				t.Errorf("scopedKey(acc-1, %+v, %q) = %q, want %q", a, key, got, want)
+			}
+		}
+	}
+}
