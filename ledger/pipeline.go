@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
@@ -40,7 +41,22 @@ type waiter struct {
 	// as the account's leader instead of having been answered.
 	lead bool
 	done chan struct{} // set by enqueue when w is to wait
+	// detached is the context the waiter's batch runs under when it
+	// leads: context.WithoutCancel without its allocation a command.
+	detached detached
 }
+
+// detached is a context with its parent's values but never canceled and
+// without a deadline, as context.WithoutCancel returns: the leader's
+// store calls must not fail because its own caller left. It lives in the
+// pooled waiter, so a batch's context costs no allocation.
+type detached struct{ parent context.Context }
+
+func (detached) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (detached) Done() <-chan struct{}       { return nil }
+func (detached) Err() error                  { return nil }
+func (d *detached) Value(key any) any        { return d.parent.Value(key) }
+func (d *detached) String() string           { return fmt.Sprint(d.parent) + ".WithoutCancel" }
 
 // outcome is what a command's attempt gave.
 type outcome struct {
@@ -167,7 +183,10 @@ func (w *waiter) finish() (Result, error) {
 func (l *Ledger) lead(ctx context.Context, acc string, self *waiter) {
 	// The leader's store calls must not fail because its own caller left:
 	// they carry the other commands of the batch too.
-	ctx = context.WithoutCancel(ctx)
+	// self is not put back before lead returns, so neither is its
+	// context, and no store call keeps ctx past its return.
+	self.detached = detached{parent: ctx}
+	ctx = &self.detached
 	// A batch is most often one command: its slice stays on the stack.
 	var buf [4]*waiter
 	batch := l.queues.take(acc, buf[:0])
