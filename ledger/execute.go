@@ -10,6 +10,7 @@ import (
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/jsonscan"
 )
 
 // Execute decides req's command on the account's current state and appends
@@ -38,6 +39,9 @@ type command struct {
 	// idem is the idempotency key's and the request's digest, made once
 	// for the check and the record (zero without a key).
 	idem domain.IdemKey
+	// causationID is the ID of the command, the causation of its events:
+	// derived from key, so the same on every attempt.
+	causationID string
 }
 
 // result is a Result holding the state acc as the request wants it: a
@@ -51,20 +55,42 @@ func (c *command) result(acc *domain.Account) Result {
 
 func (l *Ledger) prepare(req Request) command {
 	c := command{Request: req, key: scopedKey(req.AccountID, req.Actor, req.IdempotencyKey)}
-	if c.key == "" {
+	// The IDs made up here (a key for a call without one, a correlation ID
+	// when the caller gave none, the causation ID every event carries) are
+	// written side by side and become one string, cut in parts: one
+	// allocation a command instead of one an ID.
+	var buf [5 + 3*36]byte
+	b := buf[:0]
+	random := c.key == ""
+	if random {
 		// Retries within this call derive the same IDs; another call is
 		// another command.
-		var b [5 + 36]byte
-		c.key = string(appendRandomUUID(append(b[:0], "call:"...)))
+		b = appendRandomUUID(append(b, "call:"...))
 	} else {
 		if c.RequestHash == "" {
 			c.RequestHash = commandHash(req.Command)
 		}
 		c.idem = domain.IdemKeyOf(c.key, c.RequestHash)
 	}
-	if c.CorrelationID == "" {
-		c.CorrelationID = newUUIDString()
+	nk := len(b)
+	correlate := c.CorrelationID == ""
+	if correlate {
+		b = appendRandomUUID(b)
 	}
+	nc := len(b)
+	if random {
+		b = jsonscan.AppendUUID(b, derivedID(c.AccountID, b[:nk], "command", 0))
+	} else {
+		b = jsonscan.AppendUUID(b, derivedID(c.AccountID, c.key, "command", 0))
+	}
+	ids := string(b)
+	if random {
+		c.key = ids[:nk]
+	}
+	if correlate {
+		c.CorrelationID = ids[nk:nc]
+	}
+	c.causationID = ids[nc:]
 	return c
 }
 
@@ -83,7 +109,7 @@ func (c command) metadata(now time.Time) eventstore.Metadata {
 		OccurredAt:     now,
 		Actor:          c.Actor,
 		CorrelationID:  c.CorrelationID,
-		CausationID:    derivedID(c.AccountID, c.key, "command", 0).String(),
+		CausationID:    c.causationID,
 		IdempotencyKey: c.IdempotencyKey,
 		RequestHash:    c.RequestHash,
 		SchemaVersion:  domain.EventSchemaVersion,

@@ -28,8 +28,8 @@ var idNamespace = uuid.MustParse("6b0f7c52-8f0e-4b43-9a63-0c2f6f3f1a7e")
 // It is uuid.NewSHA1(idNamespace, name) with name
 // fmt.Sprintf("%s|%d:%s|%s|%d", accountID, len(key), key, kind, i), built in
 // a stack buffer (a command derives several IDs; TestDerivedIDIsUUIDv5
-// compares the two).
-func derivedID(accountID, key, kind string, i int) uuid.UUID {
+// compares the two). The key may be bytes not yet made a string.
+func derivedID[K string | []byte](accountID string, key K, kind string, i int) uuid.UUID {
 	var buf [192]byte
 	b := append(buf[:0], idNamespace[:]...)
 	b = append(b, accountID...)
@@ -83,14 +83,6 @@ func getIDSource(accountID, key string) *idSource {
 func putIDSource(s *idSource) {
 	s.accountID, s.key = "", ""
 	idSources.Put(s)
-}
-
-// newUUIDString is uuid.NewString (a random version 4 UUID in its
-// 36-character form) in one allocation, the string: uuid.New reads the
-// random bytes into a UUID of its own on the heap.
-func newUUIDString() string {
-	var b [36]byte
-	return string(appendRandomUUID(b[:0]))
 }
 
 // appendRandomUUID appends a random version 4 UUID in its 36-character

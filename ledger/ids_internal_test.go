@@ -95,13 +95,14 @@ func TestTypeNameIsPercentT(t *testing.T) {
 	}
 }
 
-// TestNewUUIDStringIsUUIDv4: the correlation IDs and call keys the ledger
-// makes are random version 4 UUIDs in their canonical form, as
-// uuid.NewString's were, in one allocation.
-func TestNewUUIDStringIsUUIDv4(t *testing.T) {
-	seen := map[string]bool{}
-	for range 2000 {
-		s := newUUIDString()
+// TestPrepareIDs: the correlation IDs and call keys prepare makes are
+// random version 4 UUIDs in their canonical form, as uuid.NewString's
+// were; the causation ID is the command's derived ID, as metadata made it
+// on every attempt; a caller's correlation ID and key are kept; and all
+// the IDs of a command take one allocation.
+func TestPrepareIDs(t *testing.T) {
+	v4 := func(s string) {
+		t.Helper()
 		u, err := uuid.Parse(s)
 		if err != nil || u.String() != s {
 			t.Fatalf("%q is not a UUID in canonical form: %v", s, err)
@@ -109,17 +110,37 @@ func TestNewUUIDStringIsUUIDv4(t *testing.T) {
 		if u.Version() != 4 || u.Variant() != uuid.RFC4122 {
 			t.Fatalf("%q: version %d, variant %v; want 4, RFC 4122", s, u.Version(), u.Variant())
 		}
-		if seen[s] {
-			t.Fatalf("%q twice", s)
+	}
+	seen := map[string]bool{}
+	for range 2000 {
+		c := (&Ledger{}).prepare(Request{AccountID: "a"})
+		k, ok := strings.CutPrefix(c.key, "call:")
+		if !ok {
+			t.Fatalf("a call's key %q: want call: and a UUID", c.key)
 		}
-		seen[s] = true
+		v4(k)
+		v4(c.CorrelationID)
+		if want := derivedID("a", c.key, "command", 0).String(); c.causationID != want {
+			t.Fatalf("causation %q, want %q", c.causationID, want)
+		}
+		for _, s := range []string{k, c.CorrelationID} {
+			if seen[s] {
+				t.Fatalf("%q twice", s)
+			}
+			seen[s] = true
+		}
 	}
-	if n := testing.AllocsPerRun(100, func() { _ = newUUIDString() }); n != 1 && !raceEnabled {
-		t.Errorf("%v allocations, want 1", n)
+	req := Request{AccountID: "a", IdempotencyKey: "k1", RequestHash: "h", CorrelationID: "corr-1",
+		Actor: eventstore.Actor{Role: "staff", ID: "bob"}}
+	c := (&Ledger{}).prepare(req)
+	if c.key != domain.ScopedKey("staff/bob", "k1") || c.CorrelationID != "corr-1" {
+		t.Errorf("key %q, correlation %q: want the caller's", c.key, c.CorrelationID)
 	}
-	c := (&Ledger{}).prepare(Request{AccountID: "a"})
-	if k, ok := strings.CutPrefix(c.key, "call:"); !ok || uuid.Validate(k) != nil || len(k) != 36 {
-		t.Errorf("a call's key %q: want call: and a UUID", c.key)
+	if want := derivedID("a", c.key, "command", 0).String(); c.causationID != want {
+		t.Errorf("causation %q, want %q", c.causationID, want)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = (&Ledger{}).prepare(Request{AccountID: "a"}) }); n != 1 && !raceEnabled {
+		t.Errorf("a call without key or correlation ID: %v allocations, want 1", n)
 	}
 }
 
