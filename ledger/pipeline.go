@@ -254,6 +254,13 @@ func (l *Ledger) runBatch(ctx context.Context, acc string, batch []*waiter) (def
 	}
 }
 
+// sealedBufs keeps the slices a batch's sealed events are gathered in
+// between batches (one was an allocation a command).
+var sealedBufs = sync.Pool{New: func() any { return new([]eventstore.EventData) }}
+
+// maxPooledSealed bounds the events a pooled slice keeps room for.
+const maxPooledSealed = 256
+
 // span is where one command's events sit in a batch's append.
 type span struct{ cmd, first, n int }
 
@@ -273,8 +280,19 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 	}
 	base := f.acc.Version
 	stream := f.stream
+	sealedBuf := sealedBufs.Get().(*[]eventstore.EventData)
+	all := (*sealedBuf)[:0]
+	defer func() {
+		// The store is done with the events once it has answered, and
+		// records copied what the results keep. Past len too: a failed
+		// seal cut all short of what it had written.
+		clear(all[:cap(all)])
+		if cap(all) <= maxPooledSealed {
+			*sealedBuf = all[:0]
+		}
+		sealedBufs.Put(sealedBuf)
+	}()
 	var (
-		all     []eventstore.EventData
 		pending []eventstore.StreamAppend // reservations to append with all (claimAtomic)
 		spans   []span
 		keys    map[string]bool // idempotency keys decided in this batch
