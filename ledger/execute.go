@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -55,22 +56,23 @@ func (c *command) result(acc *domain.Account) Result {
 
 func (l *Ledger) prepare(req Request) command {
 	c := command{Request: req, key: scopedKey(req.AccountID, req.Actor, req.IdempotencyKey)}
-	// The IDs made up here (a key for a call without one, a correlation ID
-	// when the caller gave none, the causation ID every event carries) are
-	// written side by side and become one string, cut in parts: one
-	// allocation a command instead of one an ID.
-	var buf [5 + 3*36]byte
+	// The IDs made up here (a key for a call without one, the request's
+	// hash when the caller gave none, a correlation ID when the caller gave
+	// none, the causation ID every event carries) are written side by side
+	// and become one string, cut in parts: one allocation a command instead
+	// of one an ID.
+	var buf [5 + 36 + 2*sha256.Size + 2*36]byte
 	b := buf[:0]
 	random := c.key == ""
+	hashed := false
 	if random {
 		// Retries within this call derive the same IDs; another call is
 		// another command.
 		b = appendRandomUUID(append(b, "call:"...))
-	} else {
-		if c.RequestHash == "" {
-			c.RequestHash = commandHash(req.Command)
+	} else if c.RequestHash == "" {
+		if b, hashed = appendCommandHashFast(b, req.Command); !hashed {
+			c.RequestHash = commandHashDefined(req.Command)
 		}
-		c.idem = domain.IdemKeyOf(c.key, c.RequestHash)
 	}
 	nk := len(b)
 	correlate := c.CorrelationID == ""
@@ -84,8 +86,14 @@ func (l *Ledger) prepare(req Request) command {
 		b = jsonscan.AppendUUID(b, derivedID(c.AccountID, c.key, "command", 0))
 	}
 	ids := string(b)
-	if random {
+	switch {
+	case random:
 		c.key = ids[:nk]
+	case hashed:
+		c.RequestHash = ids[:nk]
+	}
+	if !random {
+		c.idem = domain.IdemKeyOf(c.key, c.RequestHash)
 	}
 	if correlate {
 		c.CorrelationID = ids[nk:nc]

@@ -35,6 +35,17 @@ func appendCommandCanonical(b []byte, x *domain.EventEncoder, cmd domain.Command
 // commandHashFast is commandHash for the commands appendCommandCanonical
 // writes, or false.
 func commandHashFast(cmd domain.Command) (string, bool) {
+	var h [2 * sha256.Size]byte // hex.EncodeToString would allocate twice
+	b, ok := appendCommandHashFast(h[:0], cmd)
+	if !ok {
+		return "", false
+	}
+	return string(b), true
+}
+
+// appendCommandHashFast appends commandHashFast's hash, in hex, to dst;
+// with ok false, dst as it was.
+func appendCommandHashFast(dst []byte, cmd domain.Command) ([]byte, bool) {
 	buf := hashBufPool.Get().(*[]byte)
 	defer hashBufPool.Put(buf)
 	x := encoders.Get().(*domain.EventEncoder)
@@ -44,10 +55,8 @@ func commandHashFast(cmd domain.Command) (string, bool) {
 		*buf = c[:0]
 	}
 	if !ok {
-		return "", false
+		return dst, false
 	}
 	sum := sha256.Sum256(c)
-	var h [2 * sha256.Size]byte // hex.EncodeToString would allocate twice
-	hex.Encode(h[:], sum[:])
-	return string(h[:]), true
+	return hex.AppendEncode(dst, sum[:]), true
 }

@@ -142,7 +142,31 @@ func TestPrepareIDs(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _ = (&Ledger{}).prepare(Request{AccountID: "a"}) }); n != 1 && !raceEnabled {
 		t.Errorf("a call without key or correlation ID: %v allocations, want 1", n)
 	}
+	// A keyed request without its hash: the command's fingerprint, on the
+	// direct path and by definition.
+	inv := uuid.MustParse("0b9a4a52-7f3e-4c1d-8a2b-3c4d5e6f7a8b")
+	own := eventstore.Actor{Role: string(domain.RoleCustomer), ID: "a"} // the unscoped key
+	for _, cmd := range []domain.Command{domain.ApproveInvoice{InvoiceID: inv}, unhashed{}} {
+		req := Request{AccountID: "a", IdempotencyKey: "k2", Command: cmd, Actor: own}
+		c := (&Ledger{}).prepare(req)
+		if want := commandHashDefined(cmd); c.RequestHash != want {
+			t.Errorf("%T: request hash %q, want %q", cmd, c.RequestHash, want)
+		}
+		if c.idem != domain.IdemKeyOf("k2", c.RequestHash) {
+			t.Errorf("%T: idempotency digest is not of the key and the hash", cmd)
+		}
+		if want := derivedID("a", "k2", "command", 0).String(); c.causationID != want || uuid.Validate(c.CorrelationID) != nil {
+			t.Errorf("%T: causation %q (want %q), correlation %q", cmd, c.causationID, want, c.CorrelationID)
+		}
+	}
+	keyed := Request{AccountID: "a", IdempotencyKey: "k2", Command: domain.ApproveInvoice{InvoiceID: inv}, Actor: own}
+	if n := testing.AllocsPerRun(100, func() { _ = (&Ledger{}).prepare(keyed) }); n != 1 && !raceEnabled {
+		t.Errorf("a keyed call without hash or correlation ID: %v allocations, want 1", n)
+	}
 }
+
+// unhashed is a command the direct fingerprint does not write.
+type unhashed struct{ domain.ApproveInvoice }
 
 // TestIDSourceReused: an idSource from the pool starts its sequence again,
 // whatever the one before it handed out.
