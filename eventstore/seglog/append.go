@@ -95,10 +95,17 @@ func (s *Store) AppendAtomic(ctx context.Context, parts []eventstore.StreamAppen
 // the same answer: the streams are distinct, so staging one leaves the
 // others as they were). Called by the writer under ix.mu.
 func (s *Store) stageAtomic(r *groupcommit.Request) {
-	parts := make([]*groupcommit.Request, 0, 1+len(r.More))
-	parts = append(append(parts, r), r.More...)
+	// An atomic append is most often two parts (the ledger's account and
+	// its reservation): the parts and their streams stay on the stack.
+	var (
+		pbuf [4]*groupcommit.Request
+		sbuf [4]*streamIndex
+	)
+	parts := append(append(pbuf[:0], r), r.More...)
+	sts := sbuf[:0]
 	for _, p := range parts {
 		st := s.ix.streams[p.Stream]
+		sts = append(sts, st)
 		cur, exists := uint64(0), st != nil && len(st.entries) > 0
 		if exists {
 			cur = uint64(len(st.entries) - 1)
@@ -110,8 +117,10 @@ func (s *Store) stageAtomic(r *groupcommit.Request) {
 			return
 		}
 	}
-	for _, p := range parts {
-		p.Res, p.Err = s.stage(p)
+	// Each part's stream as looked up above: staging one part neither
+	// adds nor replaces another's (the streams are distinct).
+	for i, p := range parts {
+		p.Res, p.Err = s.stage(p, sts[i])
 	}
 }
 
@@ -156,9 +165,10 @@ func (e *encoded) encode(stream string, events []eventstore.EventData) []eventst
 
 // stage checks one append against its stream (as left by the appends before
 // it in the same group) and, if it holds, adds its records to the group and
-// its entries to the index, uncommitted. Called by the writer under ix.mu.
-func (s *Store) stage(r *groupcommit.Request) (eventstore.AppendResult, error) {
-	st := s.ix.streams[r.Stream]
+// its entries to the index, uncommitted. st is r's stream in the index
+// (nil for a new one), looked up by the caller. Called by the writer
+// under ix.mu.
+func (s *Store) stage(r *groupcommit.Request, st *streamIndex) (eventstore.AppendResult, error) {
 	cur, exists := uint64(0), st != nil && len(st.entries) > 0
 	if exists {
 		cur = uint64(len(st.entries) - 1)

@@ -52,7 +52,7 @@ func (s *Store) commit(batch []*groupcommit.Request) {
 			s.stageAtomic(r)
 			continue
 		}
-		r.Res, r.Err = s.stage(r)
+		r.Res, r.Err = s.stage(r, s.ix.streams[r.Stream])
 	}
 	s.ix.mu.Unlock()
 	count := w.next - first
