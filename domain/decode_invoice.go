@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strings"
 	"sync/atomic"
 
 	"github.com/fapiao/fapiao/internal/jsonscan"
@@ -113,28 +114,61 @@ func readTitle(s *jsonscan.Scanner, t *Title) bool {
 	})
 }
 
+// readAddress reads the seven members' texts first and makes their strings
+// from one allocation (packStrings): an address is kept or dropped whole,
+// and seven strings an InvoiceRequested were its decoding's largest share
+// of allocations.
 func readAddress(s *jsonscan.Scanner, a *Address) bool {
-	return s.Members(func(key []byte) (bit uint64, ok bool) {
-		var v string
-		v, ok = s.Str()
+	var raw [7][]byte
+	ok := s.Members(func(key []byte) (bit uint64, ok bool) {
+		var i int
 		switch string(key) {
 		case "recipient":
-			bit, a.Recipient = 1<<0, v
+			i = 0
 		case "phone":
-			bit, a.Phone = 1<<1, v
+			i = 1
 		case "province":
-			bit, a.Province = 1<<2, v
+			i = 2
 		case "city":
-			bit, a.City = 1<<3, v
+			i = 3
 		case "district":
-			bit, a.District = 1<<4, v
+			i = 4
 		case "street":
-			bit, a.Street = 1<<5, v
+			i = 5
 		case "postal_code":
-			bit, a.PostalCode = 1<<6, v
+			i = 6
+		default:
+			return 0, false
 		}
-		return bit, ok
+		raw[i], ok = s.Text()
+		return 1 << i, ok
 	})
+	if ok {
+		packStrings(raw[:], &a.Recipient, &a.Phone, &a.Province, &a.City, &a.District, &a.Street, &a.PostalCode)
+	}
+	return ok
+}
+
+// packStrings sets each of dst to the text in raw at its index, all of
+// them slices of one new string.
+func packStrings(raw [][]byte, dst ...*string) {
+	n := 0
+	for _, r := range raw {
+		n += len(r)
+	}
+	if n == 0 {
+		return // every text empty: dst stays "", as string(r) would give
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, r := range raw {
+		b.Write(r)
+	}
+	all, at := b.String(), 0
+	for i, r := range raw {
+		*dst[i] = all[at : at+len(r)]
+		at += len(r)
+	}
 }
 
 // fastInvoiceIssued and fastInvoiceShipped, on the common path of every
