@@ -175,8 +175,12 @@ func packStrings(raw [][]byte, dst ...*string) {
 // invoice, are walked with a switch too (see fastInvoiceRequested); the
 // members that hold one value for a whole provider (its name as issuer,
 // the tax rate, the courier) share the last string decoded.
+//
+// Its number and date, kept together by the invoice, share one allocation
+// (packStrings).
 func fastInvoiceIssued(data []byte) (e InvoiceIssued, ok bool) {
 	s := jsonscan.New(data)
+	var raw [2][]byte // invoice_number, issued_on
 	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
 		switch string(key) {
 		case "invoice_id":
@@ -186,10 +190,10 @@ func fastInvoiceIssued(data []byte) (e InvoiceIssued, ok bool) {
 			e.InvoiceCode, ok = lastCode.read(&s)
 		case "invoice_number":
 			bit = 1 << 2
-			e.InvoiceNumber, ok = s.Str()
+			raw[0], ok = s.Text()
 		case "issued_on":
 			bit = 1 << 3
-			e.IssuedOn, ok = s.Str()
+			raw[1], ok = s.Text()
 		case "issuer":
 			bit = 1 << 4
 			e.Issuer, ok = lastIssuer.read(&s)
@@ -212,7 +216,11 @@ func fastInvoiceIssued(data []byte) (e InvoiceIssued, ok bool) {
 		}
 		return bit, ok
 	})
-	return e, ok && s.End()
+	if !ok || !s.End() {
+		return e, false
+	}
+	packStrings(raw[:], &e.InvoiceNumber, &e.IssuedOn)
+	return e, true
 }
 
 func fastInvoiceShipped(data []byte) (e InvoiceShipped, ok bool) {
