@@ -45,7 +45,7 @@ func fastInvoiceRequested(data []byte) (e InvoiceRequested, ok bool) {
 			bit, ok = 1<<8, s.Time(&e.RequestedAt)
 		case "sla_due":
 			bit = 1 << 9
-			e.SLADue, ok = s.Str()
+			e.SLADue, ok = lastSLADue.read(&s)
 		case "exchange_of":
 			bit = 1 << 10
 			e.ExchangeOf = new(uuid.UUID)
@@ -252,7 +252,9 @@ func fastInvoiceShipped(data []byte) (e InvoiceShipped, ok bool) {
 // share it safely; a different value replaces it.
 type lastString struct{ p atomic.Pointer[string] }
 
-var lastCode, lastIssuer, lastTaxRate, lastCourier lastString
+// lastSLADue: a due date is shared by every application of a day, and
+// the log holds them in order.
+var lastCode, lastIssuer, lastTaxRate, lastCourier, lastSLADue lastString
 
 func (l *lastString) read(s *jsonscan.Scanner) (string, bool) {
 	t, ok := s.Token()
