@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strings"
 	"sync/atomic"
 
 	"github.com/fapiao/fapiao/internal/jsonscan"
@@ -44,7 +45,7 @@ func fastInvoiceRequested(data []byte) (e InvoiceRequested, ok bool) {
 			bit, ok = 1<<8, s.Time(&e.RequestedAt)
 		case "sla_due":
 			bit = 1 << 9
-			e.SLADue, ok = s.Str()
+			e.SLADue, ok = lastSLADue.read(&s)
 		case "exchange_of":
 			bit = 1 << 10
 			e.ExchangeOf = new(uuid.UUID)
@@ -113,36 +114,73 @@ func readTitle(s *jsonscan.Scanner, t *Title) bool {
 	})
 }
 
+// readAddress reads the seven members' texts first and makes their strings
+// from one allocation (packStrings): an address is kept or dropped whole,
+// and seven strings an InvoiceRequested were its decoding's largest share
+// of allocations.
 func readAddress(s *jsonscan.Scanner, a *Address) bool {
-	return s.Members(func(key []byte) (bit uint64, ok bool) {
-		var v string
-		v, ok = s.Str()
+	var raw [7][]byte
+	ok := s.Members(func(key []byte) (bit uint64, ok bool) {
+		var i int
 		switch string(key) {
 		case "recipient":
-			bit, a.Recipient = 1<<0, v
+			i = 0
 		case "phone":
-			bit, a.Phone = 1<<1, v
+			i = 1
 		case "province":
-			bit, a.Province = 1<<2, v
+			i = 2
 		case "city":
-			bit, a.City = 1<<3, v
+			i = 3
 		case "district":
-			bit, a.District = 1<<4, v
+			i = 4
 		case "street":
-			bit, a.Street = 1<<5, v
+			i = 5
 		case "postal_code":
-			bit, a.PostalCode = 1<<6, v
+			i = 6
+		default:
+			return 0, false
 		}
-		return bit, ok
+		raw[i], ok = s.Text()
+		return 1 << i, ok
 	})
+	if ok {
+		packStrings(raw[:], &a.Recipient, &a.Phone, &a.Province, &a.City, &a.District, &a.Street, &a.PostalCode)
+	}
+	return ok
+}
+
+// packStrings sets each of dst to the text in raw at its index, all of
+// them slices of one new string.
+func packStrings(raw [][]byte, dst ...*string) {
+	n := 0
+	for _, r := range raw {
+		n += len(r)
+	}
+	if n == 0 {
+		return // every text empty: dst stays "", as string(r) would give
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, r := range raw {
+		b.Write(r)
+	}
+	all, at := b.String(), 0
+	for i, r := range raw {
+		*dst[i] = all[at : at+len(r)]
+		at += len(r)
+	}
 }
 
 // fastInvoiceIssued and fastInvoiceShipped, on the common path of every
 // invoice, are walked with a switch too (see fastInvoiceRequested); the
 // members that hold one value for a whole provider (its name as issuer,
 // the tax rate, the courier) share the last string decoded.
+//
+// Its number and date, kept together by the invoice, share one allocation
+// (packStrings).
 func fastInvoiceIssued(data []byte) (e InvoiceIssued, ok bool) {
 	s := jsonscan.New(data)
+	var raw [2][]byte // invoice_number, issued_on
 	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
 		switch string(key) {
 		case "invoice_id":
@@ -152,10 +190,10 @@ func fastInvoiceIssued(data []byte) (e InvoiceIssued, ok bool) {
 			e.InvoiceCode, ok = lastCode.read(&s)
 		case "invoice_number":
 			bit = 1 << 2
-			e.InvoiceNumber, ok = s.Str()
+			raw[0], ok = s.Text()
 		case "issued_on":
 			bit = 1 << 3
-			e.IssuedOn, ok = s.Str()
+			raw[1], ok = s.Text()
 		case "issuer":
 			bit = 1 << 4
 			e.Issuer, ok = lastIssuer.read(&s)
@@ -178,7 +216,11 @@ func fastInvoiceIssued(data []byte) (e InvoiceIssued, ok bool) {
 		}
 		return bit, ok
 	})
-	return e, ok && s.End()
+	if !ok || !s.End() {
+		return e, false
+	}
+	packStrings(raw[:], &e.InvoiceNumber, &e.IssuedOn)
+	return e, true
 }
 
 func fastInvoiceShipped(data []byte) (e InvoiceShipped, ok bool) {
@@ -210,7 +252,9 @@ func fastInvoiceShipped(data []byte) (e InvoiceShipped, ok bool) {
 // share it safely; a different value replaces it.
 type lastString struct{ p atomic.Pointer[string] }
 
-var lastCode, lastIssuer, lastTaxRate, lastCourier lastString
+// lastSLADue: a due date is shared by every application of a day, and
+// the log holds them in order.
+var lastCode, lastIssuer, lastTaxRate, lastCourier, lastSLADue lastString
 
 func (l *lastString) read(s *jsonscan.Scanner) (string, bool) {
 	t, ok := s.Token()

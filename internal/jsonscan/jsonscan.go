@@ -565,6 +565,16 @@ func (s *Scanner) Str() (string, bool) {
 	return string(s.b[start+1 : s.i-1]), true
 }
 
+// Text reads a plain string and returns its text, without its quotes: a
+// slice of the document, for a caller that makes its strings itself.
+func (s *Scanner) Text() ([]byte, bool) {
+	start, ok := s.plain()
+	if !ok {
+		return nil, false
+	}
+	return s.b[start+1 : s.i-1], true
+}
+
 // Word is Str for a value that mostly holds one of words (see OneOf).
 func (s *Scanner) Word(words []string) (string, bool) {
 	start, ok := s.plain()

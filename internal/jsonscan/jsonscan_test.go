@@ -274,3 +274,16 @@ func TestTokenLongStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestTextIsStr: Text accepts and declines what Str does, and its text is
+// Str's string.
+func TestTextIsStr(t *testing.T) {
+	for _, in := range []string{`"abc"`, ` "" `, `"é"`, `"a\"b"`, `"a` + "\x01" + `"`, `"\xff"`, `abc`, `"open`, `null`} {
+		s1, s2 := New([]byte(in)), New([]byte(in))
+		want, wok := s1.Str()
+		got, gok := s2.Text()
+		if gok != wok || string(got) != want || s1.i != s2.i {
+			t.Errorf("%q: Text %q %v at %d, Str %q %v at %d", in, got, gok, s2.i, want, wok, s1.i)
+		}
+	}
+}
