@@ -95,7 +95,7 @@ type branchElem struct{ key, kid uint64 }
 // parseBranch parses branch page id; a page whose elements lie outside it
 // or whose keys are not positions in order is ErrCorrupt.
 func parseBranch(id uint64, p []byte) (*branchNode, error) {
-	count := int(native.Uint16(p[10:]))
+	count := int(native.Uint16(p[pageCountOffset:]))
 	if count == 0 || pageHeaderSize+count*branchElemSize > len(p) {
 		return nil, corruptf("bolt: log page %d: a branch page of %d elements", id, count)
 	}
@@ -336,17 +336,20 @@ func (lr *leafReader) alloc(n int) []byte {
 // logKey is the position at offset pos from element e of page p, a key of
 // ks bytes; false if it is not 8 bytes within the page.
 func logKey(p []byte, e, pos, ks int) (uint64, bool) {
-	at := e + pos
-	if ks != 8 || pos < 0 || at < e || at+8 > len(p) {
+	if ks != 8 || pos < 0 {
 		return 0, false
 	}
-	return binary.BigEndian.Uint64(p[at:]), true
+	k, ok := pageBytes(p, e, uint32(pos), 8)
+	if !ok {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(k), true
 }
 
 // leafRange is the first and last keys of leaf page p; false if it has
 // none or they are not positions within the page.
 func leafRange(p []byte) (lo, hi uint64, ok bool) {
-	count := int(native.Uint16(p[10:]))
+	count := int(native.Uint16(p[pageCountOffset:]))
 	if count == 0 || pageHeaderSize+count*leafElemSize > len(p) {
 		return 0, 0, false
 	}
@@ -358,7 +361,7 @@ func leafRange(p []byte) (lo, hi uint64, ok bool) {
 
 // leafValue is the value of key in leaf page p (nil if absent).
 func leafValue(p []byte, key []byte) ([]byte, error) {
-	count := int(native.Uint16(p[10:]))
+	count := int(native.Uint16(p[pageCountOffset:]))
 	if pageHeaderSize+count*leafElemSize > len(p) {
 		return nil, corruptf("a leaf page of %d elements", count)
 	}
