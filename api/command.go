@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -17,6 +19,42 @@ type requestHashInput struct {
 	Method string          `json:"method"`
 	Path   string          `json:"path"`
 	Body   json.RawMessage `json:"body"`
+}
+
+// requestHash is ledger.RequestHashOf(requestHashInput{method, path, body})
+// for a body in canonical form (eventstore.Canonical, as decodeStrict
+// returns it): that hash is of the input's canonical JSON, which for a
+// method and path of plain characters is the body between two strings
+// written as they are, so it is hashed without marshalling the input and
+// parsing it again (≈ 2 % of a POST's CPU). Any other method or path takes
+// RequestHashOf itself. The hashes are stored with idempotency keys:
+// TestRequestHashIsLedgers holds the two equal.
+func requestHash(method, path string, body []byte) string {
+	if !plainHashString(method) || !plainHashString(path) {
+		return ledger.RequestHashOf(requestHashInput{Method: method, Path: path, Body: body})
+	}
+	var buf [512]byte // a usual command's input, on the stack
+	b := append(buf[:0], `{"body":`...)
+	b = append(b, body...)
+	b = append(b, `,"method":"`...)
+	b = append(b, method...)
+	b = append(b, `","path":"`...)
+	b = append(b, path...)
+	b = append(b, `"}`...)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// plainHashString: s is written in JSON as it is, by encoding/json with or
+// without HTML escaping — printable ASCII but for '"', '\\', '<', '>' and '&'.
+func plainHashString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }
 
 // execute runs cmd on the path's account for the caller and sets the
@@ -43,7 +81,7 @@ func (s *server) executeView(c echo.Context, cmd domain.Command, body []byte, vi
 		Command:        cmd,
 		Actor:          p.Actor(),
 		IdempotencyKey: key,
-		RequestHash:    ledger.RequestHashOf(requestHashInput{Method: r.Method, Path: r.URL.Path, Body: body}),
+		RequestHash:    requestHash(r.Method, r.URL.Path, body),
 		CorrelationID:  requestID(c),
 		View:           view,
 	}
