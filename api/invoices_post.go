@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/ledger"
 )
 
 // postInvoice is the customer applying for an invoice (APP-1..7).
@@ -48,21 +49,50 @@ func (s *server) postInvoice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	requested, ok := eventOf[domain.InvoiceRequested](res)
+	requestedID, ok := requestedInvoiceID(res)
 	if !ok {
 		return errNotFound
 	}
-	setLocation(c, "invoices", requested.InvoiceID.String())
-	if e, _ := res.View.(encodedInvoice); e.id != requested.InvoiceID {
+	setLocation(c, "invoices", requestedID.String())
+	if e, _ := res.View.(encodedInvoice); e.id != requestedID {
 		// Not expected; answer from the log rather than guess.
 		last := res.Records[len(res.Records)-1]
 		acc, err := s.stateAt(c.Request().Context(), c.Param("acc"), last.Revision)
 		if err != nil {
 			return err
 		}
-		res.View = encodeInvoice(acc, requested.InvoiceID, r)
+		res.View = encodeInvoice(acc, requestedID, r)
 	}
 	return answerEncoded(c, http.StatusCreated, res.View)
+}
+
+// requestedInvoiceID is the ID of the invoice the command's InvoiceRequested
+// created: eventOf's, read from the record's first member when the record
+// starts with it, as the domain writes it (field order, json.Marshal's too),
+// instead of decoding the whole event (≈ 3 % of a POST's CPU).
+func requestedInvoiceID(res ledger.Result) (uuid.UUID, bool) {
+	for _, r := range res.Records {
+		if r.Type != (domain.InvoiceRequested{}).EventType() {
+			continue
+		}
+		if id, ok := leadingInvoiceID(r.Data); ok {
+			return id, true
+		}
+		break
+	}
+	requested, ok := eventOf[domain.InvoiceRequested](res)
+	return requested.InvoiceID, ok
+}
+
+// leadingInvoiceID reads an event's invoice_id when it is the object's
+// first member, written without space or escapes.
+func leadingInvoiceID(d []byte) (uuid.UUID, bool) {
+	const prefix = `{"invoice_id":"`
+	if len(d) <= len(prefix)+36 || string(d[:len(prefix)]) != prefix || d[len(prefix)+36] != '"' {
+		return uuid.UUID{}, false
+	}
+	id, err := uuid.ParseBytes(d[len(prefix) : len(prefix)+36])
+	return id, err == nil
 }
 
 // encodedInvoice is an invoice's answer made under the ledger's lock: what
