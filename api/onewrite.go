@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"crypto/subtle"
 	"net"
+	"net/netip"
 	"sync"
 
 	"github.com/labstack/echo/v4"
@@ -60,6 +62,57 @@ type oneWriteConn struct {
 	body, tail []byte
 	bufs       [2][]byte
 	vec        net.Buffers // over bufs: a field, as a local it would be allocated
+	// auth is what authenticate keeps between the connection's requests.
+	auth connAuth
+}
+
+// connAuth is what the requests of one connection share, so that each does
+// not work it out again: the client's address key, and the last token
+// Lookup accepted on it with its principal. Only the goroutine serving the
+// connection reads or writes it (HTTP/1: one request at a time).
+type connAuth struct {
+	remote    string       // the RemoteAddr client was made of
+	client    netip.Prefix // clientKey(remote)
+	tokens    *Tokens      // the set token was accepted by
+	token     string
+	principal Principal
+}
+
+// sameToken is a == b in a time that depends on their lengths only
+// (subtle.ConstantTimeCompare without converting the strings to slices).
+func sameToken(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	var v byte
+	for i := 0; i < len(a); i++ {
+		v |= a[i] ^ b[i]
+	}
+	return subtle.ConstantTimeByteEq(v, 0) == 1
+}
+
+// clientKey is clientKey(remote), made once for the connection's address.
+func (a *connAuth) clientKey(remote string) netip.Prefix {
+	if a.remote != remote || remote == "" {
+		a.remote, a.client = remote, clientKey(remote)
+	}
+	return a.client
+}
+
+// lookup is t.Lookup(token), answered without hashing when token is the
+// one t last accepted on this connection. The comparison takes the same
+// time whatever the bytes (sameToken), so a client whose
+// requests share a connection with others' (a proxy's pool) learns only
+// what the answer's status tells anyway, and whether its token is as long.
+func (a *connAuth) lookup(t *Tokens, token string) (Principal, bool) {
+	if a.tokens == t && a.token != "" && sameToken(a.token, token) {
+		return a.principal, true
+	}
+	p, ok := t.Lookup(token)
+	if ok {
+		a.tokens, a.token, a.principal = t, token, p
+	}
+	return p, ok
 }
 
 // heldPool recycles the held bytes: at most oneWriteMax and a header.
@@ -145,7 +198,7 @@ func (c *oneWriteConn) CloseWrite() error {
 // sent even if c.Blob panics: a connection left holding would swallow every
 // later answer on it.
 func blobOneWrite(c echo.Context, status int, contentType string, b []byte) (err error) {
-	oc, _ := c.Request().Context().Value(oneWriteKey{}).(*oneWriteConn)
+	oc := connOf(c)
 	if oc == nil || len(b) < oneWriteMin || len(b) > oneWriteMax || oc.held != nil {
 		return c.Blob(status, contentType, b)
 	}
@@ -156,4 +209,14 @@ func blobOneWrite(c echo.Context, status int, contentType string, b []byte) (err
 		}
 	}()
 	return c.Blob(status, contentType, b)
+}
+
+// connOf returns the request's connection when it is OneWriteListener's:
+// requestID looks it up once for the whole chain.
+func connOf(c echo.Context) *oneWriteConn {
+	if rc, ok := c.(*reqContext); ok {
+		return rc.st.conn
+	}
+	oc, _ := c.Request().Context().Value(oneWriteKey{}).(*oneWriteConn)
+	return oc
 }

@@ -153,3 +153,28 @@ func TestOneWriteAnswerVectored(t *testing.T) {
 	require.Greater(t, len(got[0]), 8<<10)
 	require.Equal(t, want, got)
 }
+
+// One keep-alive connection carrying several callers' tokens (a proxy's
+// pool): each request is authenticated as its own token, whatever the
+// connection accepted before, and a refused token is refused.
+func TestTokensShareAConnection(t *testing.T) {
+	s := newTestServer(t)
+	s.seed()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	status := func(target, token string) string {
+		return strings.SplitN(rawGet(t, conn, r, target, token), "\n", 2)[0]
+	}
+	const mine, others = "/v1/accounts/acc-1/invoiceable", "/v1/accounts/acc-2/invoiceable"
+	for range 2 {
+		require.Equal(t, "200 OK", status(mine, tokCustomer))
+		require.Equal(t, "404 Not Found", status(others, tokCustomer), "a customer sees only its account")
+		require.Equal(t, "200 OK", status(others, tokFinance))
+		require.Equal(t, "404 Not Found", status(others, tokCustomer), "the finance token accepted before is not this request's")
+		require.Equal(t, "401 Unauthorized", status(mine, tokCustomer+"x"))
+		require.Equal(t, "401 Unauthorized", status(mine, tokCustomer[:len(tokCustomer)-1]+"9"))
+		require.Equal(t, "200 OK", status(mine, tokAuditor))
+	}
+}
