@@ -94,18 +94,57 @@ var strict = json.JoinOptions(
 // decodeStrict decodes raw, one JSON object, into dst with strict; every
 // refusal is a 400 whose errors[].field comes from the error's JSON
 // Pointer. It returns the body in canonical form.
+//
+// The answer is that of checkStructure, then Unmarshal: a body Unmarshal
+// takes and plainObject vouches for needs no token-by-token check (it was
+// ≈ 40 % of decoding an application), and any other is checked first as
+// before, so that a bad body gets the same refusal.
 func decodeStrict(raw []byte, dst any) ([]byte, error) {
-	if err := checkStructure(raw); err != nil {
-		return nil, err
+	uerr := json.Unmarshal(raw, dst, strict)
+	if uerr != nil || !plainObject(raw) {
+		if err := checkStructure(raw); err != nil {
+			return nil, err
+		}
 	}
-	if err := json.Unmarshal(raw, dst, strict); err != nil {
-		return nil, decodeProblem(raw, err)
+	if uerr != nil {
+		return nil, decodeProblem(raw, uerr)
 	}
 	canon, err := eventstore.Canonical(raw)
 	if err != nil {
 		return nil, badRequest("", "The body is not valid JSON.")
 	}
 	return canon, nil
+}
+
+// plainObject reports that raw, if it is valid JSON, passes checkStructure:
+// it opens with an object, is printable ASCII (so it holds no U+FFFD) with
+// no escapes, and its containers nest at most maxDepth deep. Syntax,
+// duplicate names and the rest are Unmarshal's, which took raw already.
+func plainObject(raw []byte) bool {
+	i := 0
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	if i == len(raw) || raw[i] != '{' {
+		return false
+	}
+	depth, inString := 0, false
+	for _, c := range raw[i:] {
+		switch {
+		case c == '\\' || c > '~' || (c < ' ' && c != '\t' && c != '\n' && c != '\r'):
+			return false
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			if depth++; depth > maxDepth {
+				return false
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return true
 }
 
 // checkStructure reads the body's tokens once: it must be one JSON object,
