@@ -3,6 +3,7 @@ package seglog
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"slices"
 	"unsafe"
 
@@ -131,8 +132,20 @@ func grow(dst []byte, n int) ([]byte, []byte) {
 type encoder struct {
 	out  []byte
 	strs [][]byte // the record's numbered strings
-	text uint64   // bit k: strs[k] is text (not a hash, ID or digits), a tokPart source
+	// keys[k] is strKey(strs[k]); seen finds the strings numbered so far
+	// by their keys (open addressing, k+1 in a slot, 0 empty), so a repeat
+	// is found without comparing every string before it (equal strings
+	// have equal keys, and a string is numbered once: a repeat is not
+	// numbered again, so the string found is the first, as a scan finds).
+	keys [maxStrings]uint64
+	seen [seenSlots]uint8
+	// parts lists the text strings (not a hash, ID or digits) a tokPart
+	// may take a run of (at least minPart long), in the order numbered.
+	parts []uint8
 }
+
+// seenSlots is the size of encoder.seen, a power of two twice maxStrings.
+const seenSlots = 2 * maxStrings
 
 // appendTail appends the tail of e's record in stream to b: encoded when
 // that comes back exactly and is smaller, else raw.
@@ -140,8 +153,9 @@ func (c *encoder) appendTail(b []byte, stream string, e *eventstore.EventData) [
 	start := len(b)
 	c.out = b
 	c.out = append(c.out, kindEnvelope)
-	c.strs = append(c.strs[:0], stringBytes(stream))
-	c.text = 1
+	c.strs, c.parts = c.strs[:0], c.parts[:0]
+	clear(c.seen[:])
+	c.number(stringBytes(stream), strKey(stringBytes(stream)), true)
 	ok := c.json(stringBytes(e.Type), false) && c.json(e.Data, true)
 	if ok {
 		c.out = append(c.out, 0)
@@ -173,28 +187,76 @@ func (c *encoder) json(src []byte, isJSON bool) bool {
 		c.str(src)
 		return true
 	}
-	for i := 0; i < len(src); {
-		ch := src[i]
-		if ch != '"' {
-			j := i
-			for j < len(src) && src[j] != '"' {
-				if src[j] == 0 || src[j] >= 0x80 {
-					return false
-				}
-				j++
-			}
-			c.out = append(c.out, src[i:j]...)
-			i = j
+	out := c.out
+	for i := 0; i < len(src); i++ {
+		// Between strings: punctuation, numbers and literals, a few
+		// bytes at a time, copied as they are.
+		switch ch := src[i]; outsideClass[ch] {
+		case 0:
+			out = append(out, ch)
 			continue
+		case 2:
+			c.out = out
+			return false // a zero or non-ASCII byte
 		}
-		end := stringEnd(src, i+1)
+		end := stringEndFast(src, i+1)
 		if end < 0 {
+			c.out = out
 			return false
 		}
+		c.out = out
 		c.str(src[i+1 : end])
-		i = end + 1
+		out = c.out
+		i = end
 	}
+	c.out = out
 	return true
+}
+
+// outsideClass is what a byte outside a string is to json: 0 a byte the
+// token stream holds as itself, 1 a quote, 2 one it cannot hold.
+var outsideClass = func() (t [256]uint8) {
+	t[0], t['"'] = 2, 1
+	for b := 0x80; b < 256; b++ {
+		t[b] = 2
+	}
+	return t
+}()
+
+const (
+	lsb  = 0x0101010101010101
+	msb  = 0x8080808080808080
+	quot = '"' * lsb
+)
+
+// stringEndFast is stringEnd, finding the first quote eight bytes at a
+// time: when no backslash is right before it, it closes the string
+// (escapes elsewhere do not matter), as it does in almost every string
+// fapiao writes. Otherwise stringEnd decides.
+func stringEndFast(src []byte, from int) int {
+	q := -1
+	i := from
+	for ; i+8 <= len(src); i += 8 {
+		x := binary.LittleEndian.Uint64(src[i:]) ^ quot
+		// The lowest byte flagged is the first quote (this zero-byte
+		// test flags nothing below the first match).
+		if m := (x - lsb) &^ x & msb; m != 0 {
+			q = i + bits.TrailingZeros64(m)/8
+			break
+		}
+	}
+	if q < 0 {
+		for ; i < len(src) && src[i] != '"'; i++ {
+		}
+		if i == len(src) {
+			return -1
+		}
+		q = i
+	}
+	if q == from || src[q-1] != '\\' {
+		return q
+	}
+	return stringEnd(src, from)
 }
 
 // stringEnd returns the index of the quote closing a JSON string whose
@@ -228,8 +290,9 @@ func (c *encoder) str(s []byte) {
 		}
 		return
 	}
-	for k, t := range c.strs {
-		if bytes.Equal(t, s) {
+	key := strKey(s)
+	for h := seenSlot(key); c.seen[h] != 0; h = (h + 1) & (seenSlots - 1) {
+		if k := int(c.seen[h]) - 1; c.keys[k] == key && bytes.Equal(c.strs[k], s) {
 			c.out = append(c.out, tokRepeat)
 			c.out = binary.AppendUvarint(c.out, uint64(k))
 			return
@@ -249,17 +312,51 @@ func (c *encoder) str(s []byte) {
 			c.out = lenprefix.AppendBytes(c.out, s)
 		}
 	}
-	if len(c.strs) < maxStrings {
-		if text {
-			c.text |= 1 << len(c.strs)
-		}
-		c.strs = append(c.strs, s)
+	c.number(s, key, text)
+}
+
+// number numbers s, the record's next string, if fewer than maxStrings
+// are.
+func (c *encoder) number(s []byte, key uint64, text bool) {
+	n := len(c.strs)
+	if n >= maxStrings {
+		return
 	}
+	c.keys[n] = key
+	h := seenSlot(key)
+	for c.seen[h] != 0 {
+		h = (h + 1) & (seenSlots - 1)
+	}
+	c.seen[h] = uint8(n + 1)
+	if text && len(s) >= minPart {
+		c.parts = append(c.parts, uint8(n))
+	}
+	c.strs = append(c.strs, s)
+}
+
+func seenSlot(key uint64) uint64 {
+	return (key * 0x9e3779b97f4a7c15) >> 57 // 7 bits: seenSlots
+}
+
+// strKey is a string's length and four of its bytes: equal strings have
+// equal keys, and most unequal ones of a record do not.
+func strKey(s []byte) uint64 {
+	k := uint64(len(s)) << 32
+	if len(s) > 0 {
+		k |= uint64(s[0]) | uint64(s[len(s)-1])<<8 | uint64(s[len(s)/2])<<16 | uint64(s[len(s)/3])<<24
+	}
+	return k
 }
 
 // hex packs 64 hex digits of one case (vals is that case's table).
 func (c *encoder) hex(s []byte, tok byte, vals *[256]int8) bool {
-	return c.packHex(s, tok, vals, hexDigits[:])
+	var raw [32]byte
+	if packHex(raw[:], s[:64], vals) < 0 {
+		return false
+	}
+	c.out = append(c.out, tok)
+	c.out = append(c.out, raw[:]...)
+	return true
 }
 
 // uuid packs a UUID in its 8-4-4-4-12 form, hex digits of one case.
@@ -267,38 +364,29 @@ func (c *encoder) uuid(s []byte, tok byte, vals *[256]int8) bool {
 	if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return false
 	}
-	return c.packHex(s, tok, vals, uuidDigits[:])
-}
-
-// hexDigits and uuidDigits are where a hash's 64 hex digits and a UUID's
-// 32 sit in their strings.
-var (
-	hexDigits = func() (at [64]uint8) {
-		for i := range at {
-			at[i] = uint8(i)
-		}
-		return at
-	}()
-	uuidDigits = [32]uint8{0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17,
-		19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35}
-)
-
-// packHex appends tok and the bytes that the hex digits of s at the
-// places at spell, two digits to a byte; it reports false, appending
-// nothing, if one of them is not a digit of vals' case.
-func (c *encoder) packHex(s []byte, tok byte, vals *[256]int8, at []uint8) bool {
-	var raw [32]byte
-	n := len(at) / 2
-	for i := range n {
-		hi, lo := vals[s[at[2*i]]], vals[s[at[2*i+1]]]
-		if hi|lo < 0 {
-			return false
-		}
-		raw[i] = byte(hi)<<4 | byte(lo)
+	var raw [16]byte
+	if packHex(raw[0:4], s[0:8], vals)|packHex(raw[4:6], s[9:13], vals)|
+		packHex(raw[6:8], s[14:18], vals)|packHex(raw[8:10], s[19:23], vals)|
+		packHex(raw[10:16], s[24:36], vals) < 0 {
+		return false
 	}
 	c.out = append(c.out, tok)
-	c.out = append(c.out, raw[:n]...)
+	c.out = append(c.out, raw[:]...)
 	return true
+}
+
+// packHex writes to raw the bytes the hex digits of s spell, two digits
+// to a byte (len(s) == 2*len(raw)), and returns a negative number if one
+// of them is not a digit of vals' case (raw is then of no use).
+func packHex(raw, s []byte, vals *[256]int8) int8 {
+	var bad int8
+	s = s[:2*len(raw)]
+	for i := range raw {
+		hi, lo := vals[s[2*i]], vals[s[2*i+1]]
+		bad |= hi | lo
+		raw[i] = byte(hi)<<4 | byte(lo)
+	}
+	return bad
 }
 
 // digits packs a string of digitChars, two to a byte.
@@ -324,10 +412,9 @@ func (c *encoder) digits(s []byte) bool {
 // with, and the rest as it is, when that run is at least minPart long.
 func (c *encoder) part(s []byte) bool {
 	bestK, bestSkip, bestTake := -1, 0, 0
-	for k, t := range c.strs {
-		if len(t) < minPart || c.text&(1<<k) == 0 {
-			continue
-		}
+	for _, k8 := range c.parts {
+		k := int(k8)
+		t := c.strs[k]
 		i := bytes.Index(t, s[:minPart])
 		if i < 0 {
 			continue

@@ -78,7 +78,19 @@ const dictSlots = 1024
 // most frequent question, and cheaper than a map's full-string hash.
 var dictTable [dictSlots]int16
 
+// dictLens has bit n set when an entry is n bytes long, and dictFirst
+// bit b when one starts with byte b: a string failing either (a time, an
+// amount, most IDs) is no entry, and is known so without hashing it.
+var (
+	dictLens  uint64
+	dictFirst [4]uint64
+)
+
 func init() {
+	for _, w := range dictionary {
+		dictLens |= 1 << len(w) // entries are at most 40 bytes (dictLookup)
+		dictFirst[w[0]>>6] |= 1 << (w[0] & 63)
+	}
 	for i, w := range dictionary {
 		if _, dup := dictLookup([]byte(w)); dup {
 			continue // the first of equal entries is the one used
@@ -103,7 +115,7 @@ func dictHash(s []byte) uint32 {
 
 // dictLookup finds s in the dictionary.
 func dictLookup(s []byte) (int, bool) {
-	if len(s) > 40 {
+	if len(s) > 40 || dictLens&(1<<len(s)) == 0 || dictFirst[s[0]>>6]&(1<<(s[0]&63)) == 0 {
 		return 0, false
 	}
 	for h := dictHash(s); dictTable[h] != 0; h = (h + 1) & (dictSlots - 1) {
