@@ -141,7 +141,8 @@ type encoder struct {
 	seen [seenSlots]uint8
 	// parts lists the text strings (not a hash, ID or digits) a tokPart
 	// may take a run of (at least minPart long), in the order numbered.
-	parts []uint8
+	parts  [maxStrings]uint8
+	nparts int
 }
 
 // seenSlots is the size of encoder.seen, a power of two twice maxStrings.
@@ -153,7 +154,7 @@ func (c *encoder) appendTail(b []byte, stream string, e *eventstore.EventData) [
 	start := len(b)
 	c.out = b
 	c.out = append(c.out, kindEnvelope)
-	c.strs, c.parts = c.strs[:0], c.parts[:0]
+	c.strs, c.nparts = c.strs[:0], 0
 	clear(c.seen[:])
 	c.number(stringBytes(stream), strKey(stringBytes(stream)), true)
 	ok := c.json(stringBytes(e.Type), false) && c.json(e.Data, true)
@@ -329,7 +330,8 @@ func (c *encoder) number(s []byte, key uint64, text bool) {
 	}
 	c.seen[h] = uint8(n + 1)
 	if text && len(s) >= minPart {
-		c.parts = append(c.parts, uint8(n))
+		c.parts[c.nparts] = uint8(n)
+		c.nparts++
 	}
 	c.strs = append(c.strs, s)
 }
@@ -412,7 +414,7 @@ func (c *encoder) digits(s []byte) bool {
 // with, and the rest as it is, when that run is at least minPart long.
 func (c *encoder) part(s []byte) bool {
 	bestK, bestSkip, bestTake := -1, 0, 0
-	for _, k8 := range c.parts {
+	for _, k8 := range c.parts[:c.nparts] {
 		k := int(k8)
 		t := c.strs[k]
 		i := bytes.Index(t, s[:minPart])

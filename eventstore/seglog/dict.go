@@ -74,9 +74,22 @@ const dictOneByte = 96
 const dictSlots = 1024
 
 // dictTable finds entries by a hash of a few of their bytes: an open
-// addressing table of entry index + 1 (0: empty). It is the encoder's
-// most frequent question, and cheaper than a map's full-string hash.
-var dictTable [dictSlots]int16
+// addressing table of slots that each hold an entry's index + 1 (0:
+// empty), its length and where its bytes are in dictText. It is the
+// encoder's most frequent question, and cheaper than a map's full-string
+// hash; a slot and the entries' bytes side by side are the only memory it
+// touches (an entry's own string lies anywhere among the program's).
+var (
+	dictTable [dictSlots]uint32
+	dictText  string
+)
+
+// A slot: bits 0–9 the index + 1, 10–15 the length, 16–31 the offset.
+const (
+	slotIndexBits = 10
+	slotLenShift  = 10
+	slotOffShift  = 16
+)
 
 // dictLens has bit n set when an entry is n bytes long, and dictFirst
 // bit b when one starts with byte b: a string failing either (a time, an
@@ -87,20 +100,29 @@ var (
 )
 
 func init() {
-	for _, w := range dictionary {
-		dictLens |= 1 << len(w) // entries are at most 40 bytes (dictLookup)
-		dictFirst[w[0]>>6] |= 1 << (w[0] & 63)
+	if len(dictionary) >= 1<<slotIndexBits-1 {
+		panic("seglog: the dictionary outgrew its table")
 	}
+	var text []byte
+	seen := make(map[string]bool, len(dictionary))
 	for i, w := range dictionary {
-		if _, dup := dictLookup([]byte(w)); dup {
+		if len(w) > 40 || len(text)+len(w) >= 1<<16 {
+			panic("seglog: a dictionary entry does not fit its slot")
+		}
+		if seen[w] {
 			continue // the first of equal entries is the one used
 		}
+		seen[w] = true
+		dictLens |= 1 << len(w)
+		dictFirst[w[0]>>6] |= 1 << (w[0] & 63)
 		h := dictHash([]byte(w))
 		for dictTable[h] != 0 {
 			h = (h + 1) & (dictSlots - 1)
 		}
-		dictTable[h] = int16(i + 1)
+		dictTable[h] = uint32(i+1) | uint32(len(w))<<slotLenShift | uint32(len(text))<<slotOffShift
+		text = append(text, w...)
 	}
+	dictText = string(text)
 }
 
 func dictHash(s []byte) uint32 {
@@ -119,8 +141,12 @@ func dictLookup(s []byte) (int, bool) {
 		return 0, false
 	}
 	for h := dictHash(s); dictTable[h] != 0; h = (h + 1) & (dictSlots - 1) {
-		if i := int(dictTable[h]) - 1; dictionary[i] == string(s) {
-			return i, true
+		slot := dictTable[h]
+		if int(slot>>slotLenShift&63) != len(s) {
+			continue
+		}
+		if off := int(slot >> slotOffShift); dictText[off:off+len(s)] == string(s) {
+			return int(slot&(1<<slotIndexBits-1)) - 1, true
 		}
 	}
 	return 0, false
