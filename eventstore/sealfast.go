@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"strconv"
 	"sync"
+	"unsafe"
 )
 
 // Sealing is on every append's path: json.Marshal of the envelope, then the
@@ -97,11 +98,18 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 
 	sum := sha256.Sum256(c)
 
-	// The stored envelope: json.Marshal's member order, Hash last.
+	// The stored envelope: json.Marshal's member order, Hash last. One
+	// allocation holds the hash's hex, which the returned string is, and
+	// after it the envelope (capacity capped: the envelope's bytes can be
+	// appended to or written over without reaching the hash's).
 	const fixed = 16 + 19 + 8 + 2 + 20 + 18 + 21 + 18 + 18 + 20 + 14 + 10 + 2 // keys, quotes, punctuation
 	size := fixed + len(at) + len(m.Actor.Role) + len(m.Actor.ID) + len(m.CorrelationID) + len(m.CausationID) +
 		len(m.IdempotencyKey) + len(m.RequestHash) + len(prevHash) + 2*sha256.Size
-	out := make([]byte, 0, size)
+	const hexLen = 2 * sha256.Size
+	buf := make([]byte, hexLen, hexLen+size)
+	hex.Encode(buf, sum[:])
+	hash = unsafe.String(&buf[0], hexLen) // buf[:hexLen] is never written again
+	out := buf[hexLen:hexLen:cap(buf)]
 	out = appendAfter(out, `{"occurred_at":"`, at)
 	out = appendAfter(out, `","actor":{"role":"`, m.Actor.Role)
 	out = appendAfter(out, `","id":"`, m.Actor.ID)
@@ -113,10 +121,7 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 	out = append(out, `,"schema_version":`...)
 	out = strconv.AppendInt(out, int64(m.SchemaVersion), 10)
 	out = appendAfter(out, `,"prev_hash":"`, prevHash)
-	out = append(out, `","hash":"`...)
-	h := len(out)
-	out = hex.AppendEncode(out, sum[:])
-	hash = string(out[h:])
+	out = appendAfter(out, `","hash":"`, hash)
 	out = append(out, `"}`...)
 	return out, hash, true, nil
 }
