@@ -137,6 +137,15 @@ func reservationEvent(claim InvoiceNumberReserved, meta eventstore.Metadata, str
 // numberFree refuses (ISSUE-2) a number another invoice holds, writing nothing.
 func (l *Ledger) numberFree(ctx context.Context, claim InvoiceNumberReserved) error {
 	stream := ReservationStream(claim.InvoiceCode, claim.InvoiceNumber)
+	if l.lens != nil {
+		// A number is almost always new: a store that says so without a
+		// read spares the read's iterator and its wrapped not-found error
+		// (four allocations an issue). Not ok is also a closed store's
+		// answer; the append that follows then fails, writing nothing.
+		if _, ok := l.lens.StreamLen(stream); !ok {
+			return nil
+		}
+	}
 	holder, err := l.reservedBy(ctx, stream)
 	if errors.Is(err, eventstore.ErrStreamNotFound) {
 		return nil
