@@ -55,14 +55,19 @@ func (c *command) result(acc *domain.Account) Result {
 }
 
 func (l *Ledger) prepare(req Request) command {
-	c := command{Request: req, key: scopedKey(req.AccountID, req.Actor, req.IdempotencyKey)}
-	// The IDs made up here (a key for a call without one, the request's
-	// hash when the caller gave none, a correlation ID when the caller gave
-	// none, the causation ID every event carries) are written side by side
-	// and become one string, cut in parts: one allocation a command instead
-	// of one an ID.
-	var buf [5 + 36 + 2*sha256.Size + 2*36]byte
+	c := command{Request: req, key: req.IdempotencyKey}
+	// The IDs made up here (a staff caller's key in its scope, a key for a
+	// call without one, the request's hash when the caller gave none, a
+	// correlation ID when the caller gave none, the causation ID every
+	// event carries) are written side by side and become one string, cut
+	// in parts: one allocation a command instead of one an ID.
+	var buf [128 + 5 + 36 + 2*sha256.Size + 2*36]byte
 	b := buf[:0]
+	scoped := c.key != "" && !ownCustomer(req.AccountID, req.Actor)
+	if scoped {
+		b = appendScopedKey(b, req.Actor, c.key)
+	}
+	ns := len(b)
 	random := c.key == ""
 	hashed := false
 	if random {
@@ -80,17 +85,23 @@ func (l *Ledger) prepare(req Request) command {
 		b = appendRandomUUID(b)
 	}
 	nc := len(b)
-	if random {
+	switch {
+	case random:
 		b = jsonscan.AppendUUID(b, derivedID(c.AccountID, b[:nk], "command", 0))
-	} else {
+	case scoped:
+		b = jsonscan.AppendUUID(b, derivedID(c.AccountID, b[:ns], "command", 0))
+	default:
 		b = jsonscan.AppendUUID(b, derivedID(c.AccountID, c.key, "command", 0))
 	}
 	ids := string(b)
+	if scoped {
+		c.key = ids[:ns]
+	}
 	switch {
 	case random:
-		c.key = ids[:nk]
+		c.key = ids[ns:nk]
 	case hashed:
-		c.RequestHash = ids[:nk]
+		c.RequestHash = ids[ns:nk]
 	}
 	if !random {
 		c.idem = domain.IdemKeyOf(c.key, c.RequestHash)

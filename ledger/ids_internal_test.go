@@ -198,10 +198,19 @@ func TestScopedKeyIsDomainScopedKey(t *testing.T) {
 		{},
 	}
 	for _, a := range actors {
-		for _, key := range []string{"", "k", "key-\x00-1"} {
+		for _, key := range []string{"", "k", "key-\x00-1", strings.Repeat("long-key-", 40)} {
 			want := domain.ScopedKey(idemScope("acc-1", a), key)
 			if got := scopedKey("acc-1", a, key); got != want {
 				t.Errorf("scopedKey(acc-1, %+v, %q) = %q, want %q", a, key, got, want)
+			}
+			// prepare writes it beside the command's other IDs.
+			c := (&Ledger{}).prepare(Request{AccountID: "acc-1", Actor: a, IdempotencyKey: key,
+				RequestHash: "h", CorrelationID: "c", Command: domain.ApproveInvoice{}})
+			if key != "" && c.key != want {
+				t.Errorf("prepare's key for %+v, %q = %q, want %q", a, key, c.key, want)
+			}
+			if key != "" && c.causationID != derivedID("acc-1", want, "command", 0).String() {
+				t.Errorf("prepare's causation ID for %+v, %q is not derived from the scoped key", a, key)
 			}
 		}
 	}
