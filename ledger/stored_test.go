@@ -103,7 +103,7 @@ func TestReservationJSONIsTheDefinition(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, canon, ok := reservationJSON(&c)
+		data, canon, ok := reservationJSON(&c, nil)
 		if !ok {
 			declined++
 			continue

@@ -75,11 +75,15 @@ func (s *Store) AppendAtomic(ctx context.Context, parts []eventstore.StreamAppen
 	}); err != nil {
 		return nil, err
 	}
-	encs := make([]*encoded, len(parts))
-	enc := make([]eventstore.StreamAppend, len(parts))
-	for i, p := range parts {
-		encs[i] = encodedPool.Get().(*encoded)
-		enc[i] = eventstore.StreamAppend{Stream: p.Stream, Expected: p.Expected, Events: encs[i].encode(p.Stream, p.Events)}
+	// Most often two parts (the ledger's account and its reservation):
+	// their encodings stay on the stack.
+	var encsBuf [4]*encoded
+	var encBuf [4]eventstore.StreamAppend
+	encs, enc := encsBuf[:0], encBuf[:0]
+	for _, p := range parts {
+		e := encodedPool.Get().(*encoded)
+		encs = append(encs, e)
+		enc = append(enc, eventstore.StreamAppend{Stream: p.Stream, Expected: p.Expected, Events: e.encode(p.Stream, p.Events)})
 	}
 	defer func() {
 		for _, e := range encs {
