@@ -79,22 +79,14 @@ const minPart = 6
 // digitChars are the characters tokDigits packs, by nibble value.
 const digitChars = "0123456789-:.T+Z"
 
-var (
-	digitNibble [256]int8 // -1: not a digit character
-	// A hex digit's value, -1 for anything else: lower-case digits only,
-	// and upper-case only (a mixed-case string is stored as it is).
-	hexLowerVal, hexUpperVal [256]int8
-)
+var digitNibble [256]int8 // -1: not a digit character
 
 func init() {
 	for i := range digitNibble {
-		digitNibble[i], hexLowerVal[i], hexUpperVal[i] = -1, -1, -1
+		digitNibble[i] = -1
 	}
 	for i := range len(digitChars) {
 		digitNibble[digitChars[i]] = int8(i)
-	}
-	for i := range 16 {
-		hexLowerVal[hexLower[i]], hexUpperVal[hexUpper[i]] = int8(i), int8(i)
 	}
 }
 
@@ -301,10 +293,10 @@ func (c *encoder) str(s []byte) {
 	}
 	text := false
 	switch {
-	case len(s) == 64 && c.hex(s, tokHexLower, &hexLowerVal):
-	case len(s) == 64 && c.hex(s, tokHexUpper, &hexUpperVal):
-	case len(s) == 36 && c.uuid(s, tokUUIDLower, &hexLowerVal):
-	case len(s) == 36 && c.uuid(s, tokUUIDUpper, &hexUpperVal):
+	case len(s) == 64 && c.hex(s, tokHexLower, lowerHex):
+	case len(s) == 64 && c.hex(s, tokHexUpper, upperHex):
+	case len(s) == 36 && c.uuid(s, tokUUIDLower, lowerHex):
+	case len(s) == 36 && c.uuid(s, tokUUIDUpper, upperHex):
 	case len(s) >= 2 && c.digits(s):
 	default:
 		text = true
@@ -350,45 +342,81 @@ func strKey(s []byte) uint64 {
 	return k
 }
 
-// hex packs 64 hex digits of one case (vals is that case's table).
-func (c *encoder) hex(s []byte, tok byte, vals *[256]int8) bool {
-	var raw [32]byte
-	if packHex(raw[:], s[:64], vals) < 0 {
+// hex packs 64 hex digits of one case.
+func (c *encoder) hex(s []byte, tok byte, hc hexCase) bool {
+	var words [8]uint64
+	var bad uint64
+	s = s[:64]
+	for i := range words {
+		words[i] = binary.LittleEndian.Uint64(s[8*i:])
+		bad |= hexBad(words[i], hc)
+	}
+	if bad != 0 {
 		return false
 	}
-	c.out = append(c.out, tok)
+	var raw [33]byte
+	raw[0] = tok
+	for i, x := range words {
+		binary.LittleEndian.PutUint32(raw[1+4*i:], hexPack(x))
+	}
 	c.out = append(c.out, raw[:]...)
 	return true
 }
 
 // uuid packs a UUID in its 8-4-4-4-12 form, hex digits of one case.
-func (c *encoder) uuid(s []byte, tok byte, vals *[256]int8) bool {
+func (c *encoder) uuid(s []byte, tok byte, hc hexCase) bool {
 	if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return false
 	}
-	var raw [16]byte
-	if packHex(raw[0:4], s[0:8], vals)|packHex(raw[4:6], s[9:13], vals)|
-		packHex(raw[6:8], s[14:18], vals)|packHex(raw[8:10], s[19:23], vals)|
-		packHex(raw[10:16], s[24:36], vals) < 0 {
+	// Its 32 digits as four words of eight: the groups of four side by
+	// side.
+	words := [4]uint64{
+		binary.LittleEndian.Uint64(s[0:8]),
+		uint64(binary.LittleEndian.Uint32(s[9:13])) | uint64(binary.LittleEndian.Uint32(s[14:18]))<<32,
+		uint64(binary.LittleEndian.Uint32(s[19:23])) | uint64(binary.LittleEndian.Uint32(s[24:28]))<<32,
+		binary.LittleEndian.Uint64(s[28:36]),
+	}
+	if hexBad(words[0], hc)|hexBad(words[1], hc)|hexBad(words[2], hc)|hexBad(words[3], hc) != 0 {
 		return false
 	}
-	c.out = append(c.out, tok)
+	var raw [17]byte
+	raw[0] = tok
+	for i, x := range words {
+		binary.LittleEndian.PutUint32(raw[1+4*i:], hexPack(x))
+	}
 	c.out = append(c.out, raw[:]...)
 	return true
 }
 
-// packHex writes to raw the bytes the hex digits of s spell, two digits
-// to a byte (len(s) == 2*len(raw)), and returns a negative number if one
-// of them is not a digit of vals' case (raw is then of no use).
-func packHex(raw, s []byte, vals *[256]int8) int8 {
-	var bad int8
-	s = s[:2*len(raw)]
-	for i := range raw {
-		hi, lo := vals[s[2*i]], vals[s[2*i+1]]
-		bad |= hi | lo
-		raw[i] = byte(hi)<<4 | byte(lo)
-	}
-	return bad
+// hexCase is one case of hex digits: its letters from lo up to (not
+// including) hi, each repeated in a word's eight bytes.
+type hexCase struct{ lo, hi uint64 }
+
+var (
+	lowerHex = hexCase{'a' * lsb, ('f' + 1) * lsb}
+	upperHex = hexCase{'A' * lsb, ('F' + 1) * lsb}
+)
+
+// hexBad is zero when the eight bytes of x are each a digit or a letter
+// of hc (mixed-case hex is not packed: it is stored as it is).
+func hexBad(x uint64, hc hexCase) uint64 {
+	// Each byte of y is 0x80 or more, so subtracting a byte value from
+	// every byte borrows across none, and a byte's top bit then says
+	// whether it was that value or more.
+	y := x | msb
+	in := ((y-'0'*lsb)&^(y-('9'+1)*lsb) | (y-hc.lo)&^(y-hc.hi)) & msb
+	return x&msb | (in ^ msb)
+}
+
+// hexPack packs the eight hex digits of x (the first in its low byte;
+// hexBad passed them) into four bytes, two digits to a byte, the first
+// digit the high nibble of the first byte (little-endian in the result).
+func hexPack(x uint64) uint32 {
+	// A digit's value is its low nibble; a letter's (bit 6 set) nine more.
+	v := x&(0x0f*lsb) + (x>>6&lsb)*9
+	w := (v<<4 | v>>8) & 0x00ff00ff00ff00ff // byte 2k: digit 2k's value << 4 | digit 2k+1's
+	w = (w | w>>8) & 0x0000ffff0000ffff
+	return uint32(w | w>>16)
 }
 
 // digits packs a string of digitChars, two to a byte.

@@ -3,6 +3,7 @@ package seglog
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -439,4 +440,67 @@ func randUUID(rng *rand.Rand) string {
 	u[6] = u[6]&0x0f | 0x40
 	u[8] = u[8]&0x3f | 0x80
 	return u.String()
+}
+
+// TestHexWord holds the encoder's eight-digits-at-a-time hex packing
+// (hexBad, hexPack) to
+// its definition, digit by digit: lower-case digits only or upper-case
+// only (a mixed-case hash is stored as it is), on every byte value in
+// every position and on random words of hex digits and near misses.
+func TestHexWord(t *testing.T) {
+	value := func(ch, a byte) (byte, bool) {
+		switch {
+		case ch >= '0' && ch <= '9':
+			return ch - '0', true
+		case ch >= a && ch <= a+5:
+			return ch - a + 10, true
+		}
+		return 0, false
+	}
+	check := func(word [8]byte) {
+		t.Helper()
+		x := binary.LittleEndian.Uint64(word[:])
+		for _, a := range []byte{'a', 'A'} {
+			hc := lowerHex
+			if a == 'A' {
+				hc = upperHex
+			}
+			var want [4]byte
+			wantOK := true
+			for i, ch := range word {
+				v, ok := value(ch, a)
+				wantOK = wantOK && ok
+				want[i/2] |= v << (4 * (1 - i%2))
+			}
+			ok := hexBad(x, hc) == 0
+			if ok != wantOK || ok && binary.LittleEndian.Uint32(want[:]) != hexPack(x) {
+				t.Fatalf("hexBad, hexPack(%q) in case %q: %v, %08x; want %v, %x", word[:], a, ok, hexPack(x), wantOK, want)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 8))
+	alphabets := []string{"0123456789abcdef", "0123456789ABCDEF", "0123456789abcdefABCDEF"}
+	word := func() (w [8]byte) {
+		digits := alphabets[rng.IntN(len(alphabets))]
+		for i := range w {
+			w[i] = digits[rng.IntN(len(digits))]
+		}
+		return w
+	}
+	for pos := range 8 {
+		for b := range 256 {
+			w := word()
+			w[pos] = byte(b)
+			check(w)
+		}
+	}
+	for range 100000 {
+		w := word()
+		for i := range w {
+			if rng.IntN(20) == 0 {
+				w[i] = byte(rng.Uint32())
+			}
+		}
+		check(w)
+	}
 }
