@@ -192,10 +192,31 @@ func (c *encoder) json(src []byte, isJSON bool) bool {
 			c.out = out
 			return false // a zero or non-ASCII byte
 		}
-		end := stringEndFast(src, i+1)
+		// The closing quote: the first quote after it, eight bytes at a
+		// time, when no backslash is right before it (escapes elsewhere
+		// do not matter), as in almost every string fapiao writes; else
+		// stringEnd decides.
+		end := -1
+		j := i + 1
+		for ; j+8 <= len(src); j += 8 {
+			x := binary.LittleEndian.Uint64(src[j:]) ^ quot
+			// The lowest byte flagged is the first quote (this zero-byte
+			// test flags nothing below the first match).
+			if m := (x - lsb) &^ x & msb; m != 0 {
+				end = j + bits.TrailingZeros64(m)/8
+				break
+			}
+		}
 		if end < 0 {
-			c.out = out
-			return false
+			for ; j < len(src) && src[j] != '"'; j++ {
+			}
+			end = j
+		}
+		if end == len(src) || end > i+1 && src[end-1] == '\\' {
+			if end = stringEnd(src, i+1); end < 0 {
+				c.out = out
+				return false
+			}
 		}
 		c.out = out
 		c.str(src[i+1 : end])
@@ -222,36 +243,6 @@ const (
 	quot = '"' * lsb
 )
 
-// stringEndFast is stringEnd, finding the first quote eight bytes at a
-// time: when no backslash is right before it, it closes the string
-// (escapes elsewhere do not matter), as it does in almost every string
-// fapiao writes. Otherwise stringEnd decides.
-func stringEndFast(src []byte, from int) int {
-	q := -1
-	i := from
-	for ; i+8 <= len(src); i += 8 {
-		x := binary.LittleEndian.Uint64(src[i:]) ^ quot
-		// The lowest byte flagged is the first quote (this zero-byte
-		// test flags nothing below the first match).
-		if m := (x - lsb) &^ x & msb; m != 0 {
-			q = i + bits.TrailingZeros64(m)/8
-			break
-		}
-	}
-	if q < 0 {
-		for ; i < len(src) && src[i] != '"'; i++ {
-		}
-		if i == len(src) {
-			return -1
-		}
-		q = i
-	}
-	if q == from || src[q-1] != '\\' {
-		return q
-	}
-	return stringEnd(src, from)
-}
-
 // stringEnd returns the index of the quote closing a JSON string whose
 // contents start at from, or -1.
 func stringEnd(src []byte, from int) int {
@@ -274,7 +265,9 @@ func stringEnd(src []byte, from int) int {
 
 // str appends one string token for s.
 func (c *encoder) str(s []byte) {
-	if i, ok := dictLookup(s); ok {
+	if !mayBeEntry(s) {
+		// Most values (IDs, hashes, times, amounts): no lookup.
+	} else if i, ok := dictLookup(s); ok {
 		if i < dictOneByte {
 			c.out = append(c.out, byte(tokDict+i))
 		} else {

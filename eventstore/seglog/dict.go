@@ -135,11 +135,14 @@ func dictHash(s []byte) uint32 {
 	return h & (dictSlots - 1)
 }
 
-// dictLookup finds s in the dictionary.
+// mayBeEntry is false for a string no entry can be (dictLens, dictFirst).
+func mayBeEntry(s []byte) bool {
+	return len(s) <= 40 && dictLens&(1<<len(s)) != 0 && dictFirst[s[0]>>6]&(1<<(s[0]&63)) != 0
+}
+
+// dictLookup finds s in the dictionary. (The encoder asks mayBeEntry
+// first.)
 func dictLookup(s []byte) (int, bool) {
-	if len(s) > 40 || dictLens&(1<<len(s)) == 0 || dictFirst[s[0]>>6]&(1<<(s[0]&63)) == 0 {
-		return 0, false
-	}
 	for h := dictHash(s); dictTable[h] != 0; h = (h + 1) & (dictSlots - 1) {
 		slot := dictTable[h]
 		if int(slot>>slotLenShift&63) != len(s) {
