@@ -120,9 +120,11 @@ func grow(dst []byte, n int) ([]byte, []byte) {
 }
 
 // encoder turns records' tails into format 2. It keeps its buffers between
-// records; one encoder is used by one goroutine at a time.
+// records; one encoder is used by one goroutine at a time. The output is
+// passed along and returned (out), not kept in the encoder: a slice field
+// written back after every token was a store and a write barrier's check
+// each time.
 type encoder struct {
-	out  []byte
 	strs [][]byte // the record's numbered strings
 	// keys[k] is strKey(strs[k]); seen finds the strings numbered so far
 	// by their keys (open addressing, k+1 in a slot, 0 empty), so a repeat
@@ -144,25 +146,21 @@ const seenSlots = 2 * maxStrings
 // that comes back exactly and is smaller, else raw.
 func (c *encoder) appendTail(b []byte, stream string, e *eventstore.EventData) []byte {
 	start := len(b)
-	c.out = b
-	c.out = append(c.out, kindEnvelope)
+	out := append(b, kindEnvelope)
 	c.strs, c.nparts = c.strs[:0], 0
 	clear(c.seen[:])
 	c.number(stringBytes(stream), strKey(stringBytes(stream)), true)
-	ok := c.json(stringBytes(e.Type), false) && c.json(e.Data, true)
+	out = c.str(out, stringBytes(e.Type)) // the type: not JSON, the whole of it is the string
+	out, ok := c.json(out, e.Data)
 	if ok {
-		c.out = append(c.out, 0)
-		ok = c.json(e.Metadata, true)
+		out = append(out, 0)
+		out, ok = c.json(out, e.Metadata)
 	}
 	rawLen := 1 + bytesLen(len(e.Type)) + bytesLen(len(e.Data)) + bytesLen(len(e.Metadata))
-	if ok && len(c.out)-start < rawLen {
-		b = c.out
-		c.out = nil
-		return b
+	if ok && len(out)-start < rawLen {
+		return out
 	}
-	b = c.out[:start]
-	c.out = nil
-	b = append(b, kindRaw)
+	b = append(out[:start], kindRaw)
 	b = lenprefix.AppendBytes(b, e.Type)
 	b = lenprefix.AppendBytes(b, e.Data)
 	return lenprefix.AppendBytes(b, e.Metadata)
@@ -171,16 +169,10 @@ func (c *encoder) appendTail(b []byte, stream string, e *eventstore.EventData) [
 // stringBytes is s's bytes without a copy; they are only read.
 func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
-// json encodes src as a token stream, or as one string token when it is
-// the type (not JSON: the whole of it is the string). It reports false for
-// bytes the token stream cannot hold: a zero or non-ASCII byte outside a
-// string, or an unterminated string.
-func (c *encoder) json(src []byte, isJSON bool) bool {
-	if !isJSON {
-		c.str(src)
-		return true
-	}
-	out := c.out
+// json appends src as a token stream. It reports false for bytes the
+// token stream cannot hold: a zero or non-ASCII byte outside a string, or
+// an unterminated string.
+func (c *encoder) json(out, src []byte) ([]byte, bool) {
 	for i := 0; i < len(src); i++ {
 		// Between strings: punctuation, numbers and literals, a few
 		// bytes at a time, copied as they are.
@@ -189,8 +181,7 @@ func (c *encoder) json(src []byte, isJSON bool) bool {
 			out = append(out, ch)
 			continue
 		case 2:
-			c.out = out
-			return false // a zero or non-ASCII byte
+			return out, false // a zero or non-ASCII byte
 		}
 		// The closing quote: the first quote after it, eight bytes at a
 		// time, when no backslash is right before it (escapes elsewhere
@@ -214,17 +205,13 @@ func (c *encoder) json(src []byte, isJSON bool) bool {
 		}
 		if end == len(src) || end > i+1 && src[end-1] == '\\' {
 			if end = stringEnd(src, i+1); end < 0 {
-				c.out = out
-				return false
+				return out, false
 			}
 		}
-		c.out = out
-		c.str(src[i+1 : end])
-		out = c.out
+		out = c.str(out, src[i+1:end])
 		i = end
 	}
-	c.out = out
-	return true
+	return out, true
 }
 
 // outsideClass is what a byte outside a string is to json: 0 a byte the
@@ -264,41 +251,47 @@ func stringEnd(src []byte, from int) int {
 }
 
 // str appends one string token for s.
-func (c *encoder) str(s []byte) {
+func (c *encoder) str(out, s []byte) []byte {
 	if !mayBeEntry(s) {
 		// Most values (IDs, hashes, times, amounts): no lookup.
 	} else if i, ok := dictLookup(s); ok {
 		if i < dictOneByte {
-			c.out = append(c.out, byte(tokDict+i))
-		} else {
-			c.out = append(c.out, tokDictExt)
-			c.out = binary.AppendUvarint(c.out, uint64(i-dictOneByte))
+			return append(out, byte(tokDict+i))
 		}
-		return
+		return binary.AppendUvarint(append(out, tokDictExt), uint64(i-dictOneByte))
 	}
 	key := strKey(s)
 	for h := seenSlot(key); c.seen[h] != 0; h = (h + 1) & (seenSlots - 1) {
 		if k := int(c.seen[h]) - 1; c.keys[k] == key && bytes.Equal(c.strs[k], s) {
-			c.out = append(c.out, tokRepeat)
-			c.out = binary.AppendUvarint(c.out, uint64(k))
-			return
+			return binary.AppendUvarint(append(out, tokRepeat), uint64(k))
 		}
 	}
-	text := false
-	switch {
-	case len(s) == 64 && c.hex(s, tokHexLower, lowerHex):
-	case len(s) == 64 && c.hex(s, tokHexUpper, upperHex):
-	case len(s) == 36 && c.uuid(s, tokUUIDLower, lowerHex):
-	case len(s) == 36 && c.uuid(s, tokUUIDUpper, upperHex):
-	case len(s) >= 2 && c.digits(s):
-	default:
-		text = true
-		if len(s) < minPart || !c.part(s) {
-			c.out = append(c.out, tokLiteral)
-			c.out = lenprefix.AppendBytes(c.out, s)
+	// A shape, tried in this order: a hash, a UUID, digits; else text.
+	ok := false
+	switch len(s) {
+	case 64:
+		if out, ok = appendHex(out, s, tokHexLower, lowerHex); !ok {
+			out, ok = appendHex(out, s, tokHexUpper, upperHex)
+		}
+	case 36:
+		if out, ok = appendUUID(out, s, tokUUIDLower, lowerHex); !ok {
+			out, ok = appendUUID(out, s, tokUUIDUpper, upperHex)
+		}
+	}
+	if !ok && len(s) >= 2 {
+		out, ok = appendDigits(out, s)
+	}
+	text := !ok
+	if text {
+		if len(s) >= minPart {
+			out, ok = c.part(out, s)
+		}
+		if !ok {
+			out = lenprefix.AppendBytes(append(out, tokLiteral), s)
 		}
 	}
 	c.number(s, key, text)
+	return out
 }
 
 // number numbers s, the record's next string, if fewer than maxStrings
@@ -335,8 +328,9 @@ func strKey(s []byte) uint64 {
 	return k
 }
 
-// hex packs 64 hex digits of one case.
-func (c *encoder) hex(s []byte, tok byte, hc hexCase) bool {
+// appendHex appends tok and the 32 bytes 64 hex digits of one case spell, or
+// reports false and appends nothing.
+func appendHex(out, s []byte, tok byte, hc hexCase) ([]byte, bool) {
 	var words [8]uint64
 	var bad uint64
 	s = s[:64]
@@ -345,21 +339,21 @@ func (c *encoder) hex(s []byte, tok byte, hc hexCase) bool {
 		bad |= hexBad(words[i], hc)
 	}
 	if bad != 0 {
-		return false
+		return out, false
 	}
 	var raw [33]byte
 	raw[0] = tok
 	for i, x := range words {
 		binary.LittleEndian.PutUint32(raw[1+4*i:], hexPack(x))
 	}
-	c.out = append(c.out, raw[:]...)
-	return true
+	return append(out, raw[:]...), true
 }
 
-// uuid packs a UUID in its 8-4-4-4-12 form, hex digits of one case.
-func (c *encoder) uuid(s []byte, tok byte, hc hexCase) bool {
+// appendUUID appends tok and the 16 bytes of a UUID in its 8-4-4-4-12 form, hex
+// digits of one case, or reports false and appends nothing.
+func appendUUID(out, s []byte, tok byte, hc hexCase) ([]byte, bool) {
 	if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return false
+		return out, false
 	}
 	// Its 32 digits as four words of eight: the groups of four side by
 	// side.
@@ -370,15 +364,14 @@ func (c *encoder) uuid(s []byte, tok byte, hc hexCase) bool {
 		binary.LittleEndian.Uint64(s[28:36]),
 	}
 	if hexBad(words[0], hc)|hexBad(words[1], hc)|hexBad(words[2], hc)|hexBad(words[3], hc) != 0 {
-		return false
+		return out, false
 	}
 	var raw [17]byte
 	raw[0] = tok
 	for i, x := range words {
 		binary.LittleEndian.PutUint32(raw[1+4*i:], hexPack(x))
 	}
-	c.out = append(c.out, raw[:]...)
-	return true
+	return append(out, raw[:]...), true
 }
 
 // hexCase is one case of hex digits: its letters from lo up to (not
@@ -412,28 +405,29 @@ func hexPack(x uint64) uint32 {
 	return uint32(w | w>>16)
 }
 
-// digits packs a string of digitChars, two to a byte.
-func (c *encoder) digits(s []byte) bool {
+// appendDigits appends a string of digitChars packed two to a byte, or reports
+// false and appends nothing.
+func appendDigits(out, s []byte) ([]byte, bool) {
 	for _, ch := range s {
 		if digitNibble[ch] < 0 {
-			return false
+			return out, false
 		}
 	}
-	c.out = append(c.out, tokDigits)
-	c.out = binary.AppendUvarint(c.out, uint64(len(s)))
+	out = binary.AppendUvarint(append(out, tokDigits), uint64(len(s)))
 	for i := 0; i < len(s); i += 2 {
 		b := byte(digitNibble[s[i]]) << 4
 		if i+1 < len(s) {
 			b |= byte(digitNibble[s[i+1]])
 		}
-		c.out = append(c.out, b)
+		out = append(out, b)
 	}
-	return true
+	return out, true
 }
 
-// part stores s as the longest run of an earlier string that s starts
-// with, and the rest as it is, when that run is at least minPart long.
-func (c *encoder) part(s []byte) bool {
+// part appends s as the longest run of an earlier string that s starts
+// with, and the rest as it is, when that run is at least minPart long;
+// else it reports false and appends nothing.
+func (c *encoder) part(out, s []byte) ([]byte, bool) {
 	bestK, bestSkip, bestTake := -1, 0, 0
 	for _, k8 := range c.parts[:c.nparts] {
 		k := int(k8)
@@ -451,14 +445,12 @@ func (c *encoder) part(s []byte) bool {
 		}
 	}
 	if bestK < 0 {
-		return false
+		return out, false
 	}
-	c.out = append(c.out, tokPart)
-	c.out = binary.AppendUvarint(c.out, uint64(bestK))
-	c.out = binary.AppendUvarint(c.out, uint64(bestSkip))
-	c.out = binary.AppendUvarint(c.out, uint64(bestTake))
-	c.out = lenprefix.AppendBytes(c.out, s[bestTake:])
-	return true
+	out = binary.AppendUvarint(append(out, tokPart), uint64(bestK))
+	out = binary.AppendUvarint(out, uint64(bestSkip))
+	out = binary.AppendUvarint(out, uint64(bestTake))
+	return lenprefix.AppendBytes(out, s[bestTake:]), true
 }
 
 // tailDecoder decodes an encoded tail. The record's strings are kept as
