@@ -198,3 +198,23 @@ func TestMoneyJSONForm(t *testing.T) {
 		t.Fatalf("AppendText = %q, %v", b, err)
 	}
 }
+
+// validMoney answers from the int64 form what the decimal rule answers:
+// not negative, and no digit past the hundredths.
+func TestValidMoneyIsTheDecimalRule(t *testing.T) {
+	rule := func(m Money) bool { d := m.Decimal(); return !d.IsNegative() && d.Equal(d.Round(2)) }
+	for _, s := range []string{"0", "0.00", "0.1", "0.01", "-0.01", "-1", "1.005", "-1.005", "12345678901234567.89",
+		"99999999999999999.99", "1e3", "1.2e-5", "-9999999999999999.99", "100000000000000000000"} {
+		m := fromDecimal(decimal.RequireFromString(s))
+		if got, want := validMoney(m), rule(m); got != want {
+			t.Fatalf("validMoney(%s) = %v, the decimal rule says %v", s, got, want)
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 7))
+	for range 20000 {
+		m := fromDecimal(decimal.New(r.Int64N(2_000_000)-1_000_000, -int32(r.IntN(5))))
+		if got, want := validMoney(m), rule(m); got != want {
+			t.Fatalf("validMoney(%s) = %v, the decimal rule says %v", m.Decimal(), got, want)
+		}
+	}
+}

@@ -86,7 +86,7 @@ func PostableFrom(month string) (time.Time, error) {
 // STMT-2 (once per month; an identical repost is a no-op with no events),
 // STMT-3 (valid lines).
 func (c PostStatement) Decide(a *Account, env Env) ([]Event, error) {
-	if !monthPattern.MatchString(c.Month) {
+	if !ValidMonth(c.Month) {
 		return nil, fieldErr("STMT-1", "month", "%q is not a month: use YYYY-MM, like 2026-09", c.Month)
 	}
 	if err := validateLines(c.Lines); err != nil {
@@ -108,6 +108,9 @@ func (c PostStatement) Decide(a *Account, env Env) ([]Event, error) {
 }
 
 func validMoney(m Money) bool {
+	if !m.isBig() {
+		return m.c() >= 0 // the int64 form has at most two decimals
+	}
 	d := m.Decimal()
 	return !d.IsNegative() && d.Equal(d.Round(2))
 }
