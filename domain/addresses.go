@@ -8,11 +8,7 @@ import (
 // MaxAddresses is ADDR-2's limit on saved addresses.
 const MaxAddresses = 20
 
-var (
-	mobilePattern     = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
-	landlinePattern   = regexp.MustCompile(`^0[1-9][0-9]{1,2}-[1-9][0-9]{6,7}(-[0-9]{1,6})?$`)
-	postalCodePattern = regexp.MustCompile(`^[0-9]{6}$`)
-)
+var landlinePattern = regexp.MustCompile(`^0[1-9][0-9]{1,2}-[1-9][0-9]{6,7}(-[0-9]{1,6})?$`)
 
 // outsideMainland names the regions that are not mainland China (APP-5): paper
 // invoices are mailed within the mainland only.
@@ -20,7 +16,7 @@ var outsideMainland = []string{"香港", "澳门", "澳門", "台湾", "台灣",
 
 // ValidPhone reports whether s is a mainland mobile number or a landline with
 // its area code ("010-12345678", "0755-1234567", optionally "-ext").
-func ValidPhone(s string) bool { return mobilePattern.MatchString(s) || landlinePattern.MatchString(s) }
+func ValidPhone(s string) bool { return validMobile(s) || landlinePattern.MatchString(s) }
 
 // validateAddress checks ADDR-1 (and APP-5's mainland-only delivery) and
 // returns the address trimmed.
@@ -53,7 +49,7 @@ func validateAddress(in Address) (Address, error) {
 		add("phone", "phone must be a mainland mobile number (11 digits starting 13–19) or a landline with area code, like 010-12345678")
 	}
 	a.PostalCode = strings.TrimSpace(a.PostalCode)
-	if !postalCodePattern.MatchString(a.PostalCode) {
+	if !validPostalCode(a.PostalCode) {
 		add("postal_code", "postal_code must be 6 digits")
 	}
 	lp := strings.ToLower(a.Province + " " + a.City)

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+
 	"github.com/google/uuid"
 
 	"github.com/fapiao/fapiao/internal/jsonscan"

@@ -34,7 +34,7 @@ func (c RequestInvoice) Decide(a *Account, env Env) ([]Event, error) {
 		return nil, fieldErr("APP-2", "statements", "pick at least one monthly statement")
 	}
 	for i, m := range c.Statements {
-		if !monthPattern.MatchString(m) {
+		if !ValidMonth(m) {
 			return nil, fieldErr("APP-2", "statements["+itoa(i)+"]", "%q is not a month: use YYYY-MM", m)
 		}
 		if slices.Contains(c.Statements[:i], m) {

@@ -303,7 +303,7 @@ func (c PostAdjustment) Decide(a *Account, env Env) ([]Event, error) {
 			return nil, fieldErr("DEF-1", "reference", "reference %s", msg)
 		}
 	}
-	if !monthPattern.MatchString(c.Month) {
+	if !ValidMonth(c.Month) {
 		return nil, fieldErr("DEF-1", "month", "%q is not a month: use YYYY-MM", c.Month)
 	}
 	want := Adjustment{ID: id, Month: c.Month, Bucket: c.Bucket, Amount: amount, Reason: reason, Reference: ref}

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"net/mail"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -35,9 +34,6 @@ const MaxEmails = 3
 
 // maxEmailLen is RFC 5321's limit on a forward path, the usual bound.
 const maxEmailLen = 254
-
-// electronicNumberPattern is EINV-2's 20-digit number.
-var electronicNumberPattern = regexp.MustCompile(`^[0-9]{20}$`)
 
 // CheckEmails validates an electronic application's delivery addresses
 // (EINV-1): 1–3, each a bare RFC 5322 addr-spec (no display name, no angle
@@ -88,7 +84,7 @@ func emailProblem(s string) string {
 // invoice issued on issuedOn (YYYY-MM-DD): 20 digits whose first two are
 // the issue year's last two.
 func checkElectronicNumber(field, number, issuedOn string) error {
-	if !electronicNumberPattern.MatchString(number) {
+	if !validElectronicNumber(number) {
 		return fieldErr("EINV-2", field, "an electronic invoice number has exactly 20 digits")
 	}
 	if len(issuedOn) >= 4 && number[:2] != issuedOn[2:4] {

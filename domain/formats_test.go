@@ -95,3 +95,39 @@ func TestInvoiceStatusesAreTheLifecycle(t *testing.T) {
 		}
 	}
 }
+
+// The checks that replaced regexps answer as their patterns do, on strings
+// near each form (digits, a dash, a newline, bytes around '0'–'9') and of
+// lengths around each form's.
+func TestFormChecksMatchPatterns(t *testing.T) {
+	for _, c := range []struct {
+		pattern string
+		check   func(string) bool
+	}{
+		{MonthPattern, ValidMonth},
+		{`^([0-9]{10}|[0-9]{12})$`, validInvoiceCode},
+		{`^[0-9]{8}$`, validInvoiceNumber},
+		{`^[0-9]{20}$`, validElectronicNumber},
+		{`^[0-9]{6}$`, validPostalCode},
+		{`^1[3-9][0-9]{9}$`, validMobile},
+	} {
+		pattern := regexp.MustCompile(c.pattern)
+		r := rand.New(rand.NewPCG(5, 6))
+		near := []byte("0123456789-\n/:a")
+		for range 50000 {
+			b := make([]byte, r.IntN(23))
+			for i := range b {
+				b[i] = near[r.IntN(len(near))]
+				if r.IntN(3) > 0 {
+					b[i] = '0' + byte(r.IntN(10))
+				}
+			}
+			if len(b) == 7 && r.IntN(2) == 0 {
+				b[4] = '-' // a month's shape, so that its digits are what decide
+			}
+			if got, want := c.check(string(b)), pattern.Match(b); got != want {
+				t.Fatalf("%s: check(%q) = %v, pattern says %v", c.pattern, b, got, want)
+			}
+		}
+	}
+}

@@ -1,15 +1,9 @@
 package domain
 
 import (
-	"regexp"
 	"time"
 
 	"github.com/google/uuid"
-)
-
-var (
-	invoiceCodePattern   = regexp.MustCompile(`^([0-9]{10}|[0-9]{12})$`)
-	invoiceNumberPattern = regexp.MustCompile(`^[0-9]{8}$`)
 )
 
 // invoiceFor returns the invoice or a NotFound error under code.
@@ -108,10 +102,10 @@ func (c IssueInvoice) Decide(a *Account, env Env) ([]Event, error) {
 			return nil, err
 		}
 	} else {
-		if !invoiceCodePattern.MatchString(c.InvoiceCode) {
+		if !validInvoiceCode(c.InvoiceCode) {
 			return nil, fieldErr("ISSUE-1", "invoice_code", "invoice_code must be 10 or 12 digits")
 		}
-		if !invoiceNumberPattern.MatchString(c.InvoiceNumber) {
+		if !validInvoiceNumber(c.InvoiceNumber) {
 			return nil, fieldErr("ISSUE-1", "invoice_number", "invoice_number must be 8 digits")
 		}
 		if _, err := ParseDate(c.IssuedOn); err != nil {

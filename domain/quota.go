@@ -109,7 +109,7 @@ func (q *Quota) Apply(e Event) {
 
 // CheckMonth validates a quota's month, YYYY-MM (400 EINV-5).
 func CheckMonth(month string) error {
-	if !monthPattern.MatchString(month) {
+	if !ValidMonth(month) {
 		return fieldErr("EINV-5", "month", "%q is not a month: use YYYY-MM", month)
 	}
 	return nil

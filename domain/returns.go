@@ -159,10 +159,10 @@ func (c RedFlushInvoice) Decide(a *Account, env Env) ([]Event, error) {
 	if c.ConfirmationID != nil {
 		return nil, fieldErr("RED-1", "confirmation_id", "red-letter confirmations are for electronic invoices; a paper red-flush records the red invoice's code and number")
 	}
-	if !invoiceCodePattern.MatchString(c.RedInvoiceCode) {
+	if !validInvoiceCode(c.RedInvoiceCode) {
 		return nil, fieldErr("RETURN-4", "red_invoice_code", "red_invoice_code must be 10 or 12 digits")
 	}
-	if !invoiceNumberPattern.MatchString(c.RedInvoiceNumber) {
+	if !validInvoiceNumber(c.RedInvoiceNumber) {
 		return nil, fieldErr("RETURN-4", "red_invoice_number", "red_invoice_number must be 8 digits")
 	}
 	amount, err := c.amount()
