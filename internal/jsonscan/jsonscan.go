@@ -15,6 +15,7 @@ package jsonscan
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"time"
 	"unicode/utf8"
 )
@@ -53,7 +54,9 @@ const (
 )
 
 func (s *Scanner) space() {
-	for s.i < len(s.b) && class[s.b[s.i]]&isSpace != 0 {
+	// JSON's spaces are all at most ' ': one comparison answers for the
+	// compact documents fapiao writes, without the table.
+	for s.i < len(s.b) && s.b[s.i] <= ' ' && class[s.b[s.i]]&isSpace != 0 {
 		s.i++
 	}
 }
@@ -109,10 +112,31 @@ func (s *Scanner) plain() (start int, ok bool) {
 	start = s.i
 	ascii := true
 	j := s.i + 1
-	// Eight bytes at a time up to the first block that holds a byte that
-	// stops a plain run (keys and most values are ASCII without escapes);
-	// the loop below goes on from there byte by byte.
-	for ; j+8 <= len(s.b) && !stops8(binary.LittleEndian.Uint64(s.b[j:])); j += 8 {
+	// Eight bytes at a time: hardStops flags the first quote, backslash or
+	// control character exactly, so the loop goes straight to it (keys and
+	// most values are short: a byte-by-byte walk to the closing quote was
+	// most of the scanning), and a non-ASCII byte (Chinese names and
+	// addresses) only marks the string for the UTF-8 check. The loop below
+	// reads the last few bytes of the document one by one.
+	for j+8 <= len(s.b) {
+		x := binary.LittleEndian.Uint64(s.b[j:])
+		m := hardStops(x)
+		if m == 0 {
+			ascii = ascii && x&highBits == 0
+			j += 8
+			continue
+		}
+		k := bits.TrailingZeros64(m) // the top bit of the stopping byte
+		ascii = ascii && x&highBits&(1<<k-1) == 0
+		j += k >> 3
+		if s.b[j] != '"' {
+			return 0, false // a backslash or a control character
+		}
+		s.i = j + 1
+		if !ascii && !utf8.Valid(s.b[start:s.i]) {
+			return 0, false
+		}
+		return start, true
 	}
 	for ; j < len(s.b); j++ {
 		c := s.b[j]
@@ -137,14 +161,24 @@ func (s *Scanner) plain() (start int, ok bool) {
 
 // stops8 reports whether any of the eight bytes in x stops a plain run: a
 // quote, a backslash, a control character or a non-ASCII byte (the bytes
-// with stopsPlain in class). Exact, not a hint: each test is the classic
-// "has a zero byte" / "has a byte less than n" trick, which never misses
-// and never invents a byte.
-func stops8(x uint64) bool {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	hasZero := func(v uint64) uint64 { return (v - lo) & ^v & hi }
-	less32 := (x - lo*0x20) & ^x & hi
-	return (less32 | hasZero(x^(lo*'"')) | hasZero(x^(lo*'\\')) | x&hi) != 0
+// with stopsPlain in class).
+func stops8(x uint64) bool { return hardStops(x)|x&highBits != 0 }
+
+// highBits is each byte's top bit: a non-ASCII byte has it.
+const highBits = 0x8080808080808080
+
+// hardStops is nonzero when a byte of x is a quote, a backslash or a
+// control character, and its lowest set bit is the top bit of the first
+// such byte (little-endian: the first byte is the lowest). Each test is
+// the classic "has a zero byte" / "has a byte less than n" trick: it never
+// misses such a byte and never flags a non-ASCII one, and a borrow can only
+// flag a byte above one truly flagged, so the lowest flag is exact (what
+// strlen implementations rely on); the flags above it may not be.
+func hardStops(x uint64) uint64 {
+	const lo = 0x0101010101010101
+	hasZero := func(v uint64) uint64 { return (v - lo) & ^v & highBits }
+	less32 := (x - lo*0x20) & ^x & highBits
+	return less32 | hasZero(x^(lo*'"')) | hasZero(x^(lo*'\\'))
 }
 
 // Array calls elem for each element of an array; elem reads the element

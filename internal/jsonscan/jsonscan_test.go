@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -285,5 +286,57 @@ func TestTextIsStr(t *testing.T) {
 		if gok != wok || string(got) != want || s1.i != s2.i {
 			t.Errorf("%q: Text %q %v at %d, Str %q %v at %d", in, got, gok, s2.i, want, wok, s1.i)
 		}
+	}
+}
+
+// TestHardStopsFindsFirst: hardStops' lowest flag is the first quote,
+// backslash or control character of the block (plain jumps to it), and it
+// flags nothing in a block without one: on every byte value at every
+// place, with each byte that matters at every later place, and on random
+// blocks biased to the bytes that matter.
+func TestHardStopsFindsFirst(t *testing.T) {
+	first := func(b []byte) int {
+		for i, c := range b {
+			if c == '"' || c == '\\' || c < 0x20 {
+				return i
+			}
+		}
+		return 8
+	}
+	check := func(b []byte) {
+		m := hardStops(binary.LittleEndian.Uint64(b))
+		got := bits.TrailingZeros64(m) >> 3
+		if want := first(b); got != want {
+			t.Fatalf("%q: hardStops points at byte %d, the first stop is %d", b, got, want)
+		}
+	}
+	var b [8]byte
+	special := []byte{'"', '\\', 0, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0xff, 'a', 'z', 0x5b, 0x5d, 0x23, 0x01, 0x22 ^ 0x80, 0x5c ^ 0x80, 0xa0, 0xe4}
+	for p := range 8 {
+		for v := range 256 {
+			for i := range b {
+				b[i] = 'a'
+			}
+			b[p] = byte(v)
+			check(b[:])
+			for q := p + 1; q < 8; q++ {
+				for _, w := range special {
+					b[q] = w
+					check(b[:])
+				}
+				b[q] = 'a'
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for range 400000 {
+		for i := range b {
+			if r.IntN(2) == 0 {
+				b[i] = special[r.IntN(len(special))]
+			} else {
+				b[i] = byte(r.IntN(256))
+			}
+		}
+		check(b[:])
 	}
 }
