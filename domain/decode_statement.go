@@ -40,7 +40,7 @@ func fastOr[E Event](fast func([]byte) (E, bool)) func([]byte) (Event, error) {
 func moneyOf(tok []byte, dst *Money) bool { return tok == nil || dst.UnmarshalJSON(tok) == nil }
 
 func idOf(tok []byte, dst *uuid.UUID) bool {
-	return tok == nil || dst.UnmarshalText(tok[1:len(tok)-1]) == nil
+	return tok == nil || parseID(tok[1:len(tok)-1], dst)
 }
 
 // fastStatementPosted walks the members with a switch on each key
