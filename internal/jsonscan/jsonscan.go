@@ -63,6 +63,10 @@ func (s *Scanner) space() {
 
 // Byte consumes c, after any space, and reports whether it was there.
 func (s *Scanner) Byte(c byte) bool {
+	if s.i < len(s.b) && s.b[s.i] == c { // compact JSON: no space to skip
+		s.i++
+		return true
+	}
 	s.space()
 	if s.i < len(s.b) && s.b[s.i] == c {
 		s.i++
@@ -105,9 +109,11 @@ func (s *Scanner) Token() (tok []byte, ok bool) {
 // plain reads a plain string (see Token) and returns where its opening
 // quote was; s.i is then past the closing one.
 func (s *Scanner) plain() (start int, ok bool) {
-	s.space()
-	if s.i >= len(s.b) || s.b[s.i] != '"' {
-		return 0, false
+	if s.i >= len(s.b) || s.b[s.i] != '"' { // compact JSON: at the quote
+		s.space()
+		if s.i >= len(s.b) || s.b[s.i] != '"' {
+			return 0, false
+		}
 	}
 	start = s.i
 	ascii := true
