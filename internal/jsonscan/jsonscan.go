@@ -109,50 +109,54 @@ func (s *Scanner) Token() (tok []byte, ok bool) {
 // plain reads a plain string (see Token) and returns where its opening
 // quote was; s.i is then past the closing one.
 func (s *Scanner) plain() (start int, ok bool) {
-	if s.i >= len(s.b) || s.b[s.i] != '"' { // compact JSON: at the quote
+	// b in a register: the loop reloaded s.b at every block.
+	b := s.b
+	if s.i >= len(b) || b[s.i] != '"' { // compact JSON: at the quote
 		s.space()
-		if s.i >= len(s.b) || s.b[s.i] != '"' {
+		if s.i >= len(b) || b[s.i] != '"' {
 			return 0, false
 		}
 	}
 	start = s.i
-	ascii := true
-	j := s.i + 1
+	j := start + 1
 	// Eight bytes at a time: hardStops flags the first quote, backslash or
 	// control character exactly, so the loop goes straight to it (keys and
 	// most values are short: a byte-by-byte walk to the closing quote was
 	// most of the scanning), and a non-ASCII byte (Chinese names and
-	// addresses) only marks the string for the UTF-8 check. The loop below
-	// reads the last few bytes of the document one by one.
-	for j+8 <= len(s.b) {
-		x := binary.LittleEndian.Uint64(s.b[j:])
+	// addresses) only sets a high bit in seen, which sends the string to
+	// the UTF-8 check. The loop below reads the last few bytes of the
+	// document one by one.
+	var seen uint64 // the bytes before the stop, or'ed together
+	for j+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[j:])
 		m := hardStops(x)
 		if m == 0 {
-			ascii = ascii && x&highBits == 0
+			seen |= x
 			j += 8
 			continue
 		}
 		k := bits.TrailingZeros64(m) // the top bit of the stopping byte
-		ascii = ascii && x&highBits&(1<<k-1) == 0
+		seen |= x & (1<<k - 1)
 		j += k >> 3
-		if s.b[j] != '"' {
+		if b[j] != '"' {
 			return 0, false // a backslash or a control character
 		}
 		s.i = j + 1
-		if !ascii && !utf8.Valid(s.b[start:s.i]) {
+		if seen&highBits != 0 && !utf8.Valid(b[start:j+1]) {
 			return 0, false
 		}
 		return start, true
 	}
-	for ; j < len(s.b); j++ {
-		c := s.b[j]
+	ascii := seen&highBits == 0
+	for ; j < len(b); j++ {
+		c := b[j]
 		if class[c]&stopsPlain == 0 {
 			continue
 		}
 		switch {
 		case c == '"':
 			s.i = j + 1
-			if !ascii && !utf8.Valid(s.b[start:s.i]) {
+			if !ascii && !utf8.Valid(b[start:s.i]) {
 				return 0, false
 			}
 			return start, true
@@ -572,13 +576,16 @@ func (s *Scanner) strings(dst *[]string) bool {
 // (first) or after the previous member's value. At the object's '}' it
 // returns end (the brace consumed).
 func (s *Scanner) Key(first bool) (key []byte, end, ok bool) {
-	s.space()
-	if s.i < len(s.b) && s.b[s.i] == '}' {
+	b := s.b
+	if s.i < len(b) && b[s.i] <= ' ' {
+		s.space()
+	}
+	if s.i < len(b) && b[s.i] == '}' {
 		s.i++
 		return nil, true, true
 	}
 	if !first {
-		if s.i >= len(s.b) || s.b[s.i] != ',' {
+		if s.i >= len(b) || b[s.i] != ',' {
 			return nil, false, false
 		}
 		s.i++
@@ -587,8 +594,8 @@ func (s *Scanner) Key(first bool) (key []byte, end, ok bool) {
 	if !ok {
 		return nil, false, false
 	}
-	key = s.b[start+1 : s.i-1]
-	if s.i < len(s.b) && s.b[s.i] == ':' { // compact JSON: no space to skip
+	key = b[start+1 : s.i-1]
+	if s.i < len(b) && b[s.i] == ':' { // compact JSON: no space to skip
 		s.i++
 	} else if !s.Byte(':') {
 		return nil, false, false
