@@ -121,7 +121,44 @@ var hexValue = func() (t [256]byte) {
 
 func readMoney(s *jsonscan.Scanner, dst *Money) bool {
 	t, ok := s.Token()
-	return ok && dst.UnmarshalJSON(t) == nil
+	if !ok {
+		return false
+	}
+	if m, ok := amountOf(t[1 : len(t)-1]); ok {
+		*dst = m
+		return true
+	}
+	return dst.UnmarshalJSON(t) == nil
+}
+
+// amountOf is the Money that UnmarshalJSON makes of a plain amount (the
+// text between the quotes), read and checked in one pass where
+// UnmarshalJSON checks it (isAmount), then reads it again (plainAmount):
+// a statement line holds four amounts. false for anything isAmount
+// declines, which UnmarshalJSON then reads as it does.
+func amountOf(t []byte) (Money, bool) {
+	var v int64
+	i := 0
+	for ; i < len(t) && t[i]-'0' <= 9; i++ {
+		v = v*10 + int64(t[i]-'0')
+	}
+	if i == 0 || i > 16 || t[0] == '0' && i > 1 {
+		return Money{}, false // no integer part, too many digits or a leading zero
+	}
+	if i == len(t) {
+		return packed(v, 0), true
+	}
+	decimals := len(t) - i - 1
+	if t[i] != '.' || decimals < 1 || decimals > 2 {
+		return Money{}, false
+	}
+	for _, c := range t[i+1:] {
+		if c-'0' > 9 {
+			return Money{}, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return packed(v, int32(-decimals)), true
 }
 
 // readTitle and readAddress are titleFields and addressFields walked with a

@@ -37,7 +37,16 @@ func fastOr[E Event](fast func([]byte) (E, bool)) func([]byte) (Event, error) {
 
 // moneyOf and idOf decode a jsonscan.Raw token after its object is read;
 // an absent member (nil) leaves dst zero, as json does.
-func moneyOf(tok []byte, dst *Money) bool { return tok == nil || dst.UnmarshalJSON(tok) == nil }
+func moneyOf(tok []byte, dst *Money) bool {
+	if tok == nil {
+		return true
+	}
+	if m, ok := amountOf(tok[1 : len(tok)-1]); ok {
+		*dst = m
+		return true
+	}
+	return dst.UnmarshalJSON(tok) == nil
+}
 
 func idOf(tok []byte, dst *uuid.UUID) bool {
 	return tok == nil || parseID(tok[1:len(tok)-1], dst)
