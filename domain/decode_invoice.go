@@ -83,12 +83,19 @@ func readID(s *jsonscan.Scanner, dst *uuid.UUID) bool {
 // UnmarshalText, which leaves dst as it was on an error, as here.
 func parseID(t []byte, dst *uuid.UUID) bool {
 	if len(t) == 36 && t[8] == '-' && t[13] == '-' && t[18] == '-' && t[23] == '-' {
-		var id uuid.UUID
+		p := (*[36]byte)(t) // constant offsets below: no bounds checks
 		bad := byte(0)
-		for i, x := range uuidHexAt {
-			hi, lo := hexValue[t[x]], hexValue[t[x+1]]
+		pair := func(i int) byte {
+			hi, lo := hexValue[p[i]], hexValue[p[i+1]]
 			bad |= hi | lo
-			id[i] = hi<<4 | lo
+			return hi<<4 | lo
+		}
+		id := uuid.UUID{
+			pair(0), pair(2), pair(4), pair(6),
+			pair(9), pair(11),
+			pair(14), pair(16),
+			pair(19), pair(21),
+			pair(24), pair(26), pair(28), pair(30), pair(32), pair(34),
 		}
 		if bad <= 0x0f {
 			*dst = id
@@ -97,9 +104,6 @@ func parseID(t []byte, dst *uuid.UUID) bool {
 	}
 	return dst.UnmarshalText(t) == nil
 }
-
-// uuidHexAt are where the canonical form's sixteen hex pairs start.
-var uuidHexAt = [16]uint8{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
 
 // hexValue is a byte's value as a hex digit of either case, 0xff if it is
 // none.
