@@ -366,15 +366,32 @@ func leafValue(p []byte, key []byte) ([]byte, error) {
 		return nil, corruptf("a leaf page of %d elements", count)
 	}
 	want := binary.BigEndian.Uint64(key)
-	bad := false
-	i := sort.Search(count, func(i int) bool {
+	keyAt := func(i int) (uint64, bool) {
 		e := pageHeaderSize + i*leafElemSize
-		k, ok := logKey(p, e, int(native.Uint32(p[e+4:])), int(native.Uint32(p[e+8:])))
-		bad = bad || !ok
-		return k >= want
-	})
-	if bad {
-		return nil, corruptf("a leaf element lies outside its page or is no position")
+		return logKey(p, e, int(native.Uint32(p[e+4:])), int(native.Uint32(p[e+8:])))
+	}
+	// The log's keys are every position in order, so a leaf's keys mostly
+	// run without a gap from its first: the element is then at want minus
+	// the first key, which one look confirms (keys in a page are unique).
+	// Otherwise, or if that element is not want, the binary search.
+	i := -1
+	if count > 0 {
+		if first, ok := keyAt(0); ok && want >= first && want-first < uint64(count) {
+			if k, ok := keyAt(int(want - first)); ok && k == want {
+				i = int(want - first)
+			}
+		}
+	}
+	if i < 0 {
+		bad := false
+		i = sort.Search(count, func(i int) bool {
+			k, ok := keyAt(i)
+			bad = bad || !ok
+			return k >= want
+		})
+		if bad {
+			return nil, corruptf("a leaf element lies outside its page or is no position")
+		}
 	}
 	if i == count {
 		return nil, nil
