@@ -23,7 +23,7 @@ import (
 // null or an escape declines, and json decodes.
 func fastInvoiceRequested(data []byte) (e InvoiceRequested, ok bool) {
 	s := jsonscan.New(data)
-	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
+	ok = s.MembersIn(requestedKeys, func(key []byte) (bit uint64, ok bool) {
 		switch string(key) {
 		case "invoice_id":
 			bit, ok = 1<<0, readID(&s, &e.InvoiceID)
@@ -62,6 +62,21 @@ func fastInvoiceRequested(data []byte) (e InvoiceRequested, ok bool) {
 	})
 	return e, ok && s.End()
 }
+
+// The members' keys in the order the ledger writes them (the events'
+// fields' order), for jsonscan.MembersIn: a key where it is expected is
+// matched as it stands instead of scanned.
+var (
+	requestedKeys = jsonscan.NewKeys("invoice_id", "statements", "amount", "kingsoft", "marketplace", "title", "address",
+		"address_id", "requested_at", "sla_due", "exchange_of", "medium", "emails")
+	titleKeys = jsonscan.NewKeys("type", "holder", "name", "taxpayer_id", "registered_address", "registered_phone",
+		"bank_name", "bank_account")
+	addressKeys    = jsonscan.NewKeys("recipient", "phone", "province", "city", "district", "street", "postal_code")
+	issuedKeys     = jsonscan.NewKeys("invoice_id", "invoice_code", "invoice_number", "issued_on", "issuer", "tax_rate", "net_amount", "tax_amount", "issued_at", "medium", "delivered_to")
+	shippedKeys    = jsonscan.NewKeys("invoice_id", "courier", "tracking_number", "shipped_at", "late")
+	redFlushedKeys = jsonscan.NewKeys("invoice_id", "red_invoice_code", "red_invoice_number", "red_amount", "red_flushed_at",
+		"red_issued_on", "confirmation_id", "red_letter_form_number")
+)
 
 // titleWords are the words a title's type and holder hold.
 var titleWords = []string{string(VATGeneral), string(VATSpecial), string(HolderCompany), string(HolderIndividual)}
@@ -168,7 +183,7 @@ func amountOf(t []byte) (Money, bool) {
 // readTitle and readAddress are titleFields and addressFields walked with a
 // switch (see fastInvoiceRequested).
 func readTitle(s *jsonscan.Scanner, t *Title) bool {
-	return s.Members(func(key []byte) (bit uint64, ok bool) {
+	return s.MembersIn(titleKeys, func(key []byte) (bit uint64, ok bool) {
 		var v string
 		switch string(key) {
 		case "type", "holder":
@@ -204,7 +219,7 @@ func readTitle(s *jsonscan.Scanner, t *Title) bool {
 // of allocations.
 func readAddress(s *jsonscan.Scanner, a *Address) bool {
 	var raw [7][]byte
-	ok := s.Members(func(key []byte) (bit uint64, ok bool) {
+	ok := s.MembersIn(addressKeys, func(key []byte) (bit uint64, ok bool) {
 		var i int
 		switch string(key) {
 		case "recipient":
@@ -265,7 +280,7 @@ func packStrings(raw [][]byte, dst ...*string) {
 func fastInvoiceIssued(data []byte) (e InvoiceIssued, ok bool) {
 	s := jsonscan.New(data)
 	var raw [2][]byte // invoice_number, issued_on
-	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
+	ok = s.MembersIn(issuedKeys, func(key []byte) (bit uint64, ok bool) {
 		switch string(key) {
 		case "invoice_id":
 			bit, ok = 1<<0, readID(&s, &e.InvoiceID)
@@ -309,7 +324,7 @@ func fastInvoiceIssued(data []byte) (e InvoiceIssued, ok bool) {
 
 func fastInvoiceShipped(data []byte) (e InvoiceShipped, ok bool) {
 	s := jsonscan.New(data)
-	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
+	ok = s.MembersIn(shippedKeys, func(key []byte) (bit uint64, ok bool) {
 		switch string(key) {
 		case "invoice_id":
 			bit, ok = 1<<0, readID(&s, &e.InvoiceID)
@@ -515,7 +530,7 @@ func addressFields(a *Address) [7]jsonscan.Field {
 // fastInvoiceRequested.
 func fastInvoiceRedFlushed(data []byte) (e InvoiceRedFlushed, ok bool) {
 	s := jsonscan.New(data)
-	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
+	ok = s.MembersIn(redFlushedKeys, func(key []byte) (bit uint64, ok bool) {
 		switch string(key) {
 		case "invoice_id":
 			bit, ok = 1<<0, readID(&s, &e.InvoiceID)

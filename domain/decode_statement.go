@@ -63,7 +63,7 @@ func fastStatementPosted(data []byte) (StatementPosted, bool) { return fastState
 // members either way, each read as strictly.
 func fastStatement(data []byte, summarize bool) (e StatementPosted, ok bool) {
 	s := jsonscan.New(data)
-	ok = s.Members(func(key []byte) (bit uint64, ok bool) {
+	ok = s.MembersIn(statementKeys, func(key []byte) (bit uint64, ok bool) {
 		switch string(key) {
 		case "month":
 			bit = 1 << 0
@@ -91,6 +91,14 @@ var (
 	lineProducts     = []string{"KEC", "ECS", "EBS", "CDN", "RDS", "Marketplace", "kec", "ecs"}
 	lineBillingModes = []string{string(Prepaid), string(Postpaid)}
 	lineChannels     = []string{string(ChannelKingsoft), string(ChannelMarketplaceSelf), string(ChannelMarketplaceMerchant)}
+)
+
+// statementKeys and lineKeys are a statement's and a line's keys in the
+// order the ledger writes them, for jsonscan.MembersIn.
+var (
+	statementKeys = jsonscan.NewKeys("month", "lines", "posted_at")
+	lineKeys      = jsonscan.NewKeys("line_id", "product", "billing_mode", "purchased_at", "channel", "merchant",
+		"amount", "voucher", "coupon", "gift_balance")
 )
 
 func statementLines(s *jsonscan.Scanner, lines *[]StatementLine) bool {
@@ -125,7 +133,7 @@ func statementLines(s *jsonscan.Scanner, lines *[]StatementLine) bool {
 }
 
 func statementLine(s *jsonscan.Scanner, l *StatementLine) bool {
-	return s.Members(func(key []byte) (bit uint64, ok bool) {
+	return s.MembersIn(lineKeys, func(key []byte) (bit uint64, ok bool) {
 		var v string
 		switch string(key) {
 		case "line_id":
@@ -215,7 +223,7 @@ func summaryLine(s *jsonscan.Scanner, sum *Buckets) bool {
 		purchasedAt                   []byte
 		amount, voucher, coupon, gift Money
 	)
-	ok := s.Members(func(key []byte) (bit uint64, ok bool) {
+	ok := s.MembersIn(lineKeys, func(key []byte) (bit uint64, ok bool) {
 		var v string
 		switch string(key) {
 		case "line_id":
