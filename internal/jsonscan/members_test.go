@@ -14,9 +14,9 @@ import (
 // unknown, with space around the punctuation, escaped or non-ASCII keys,
 // nested objects and truncated documents.
 func TestMembersInIsMembers(t *testing.T) {
-	listed := []string{"line_id", "product", "billing_mode", "amount", "a", "ab", "merchant"}
+	listed := []string{"line_id", "product", "billing_mode", "amount", "a", "ab", "merchant", "red_letter_form_number", "abcde", "abcdefghijklm"}
 	keys := NewKeys(listed...)
-	others := []string{"other", "line_i", "line_idd", "Line_id", `line\u005fid`, "产品", ""}
+	others := []string{"other", "line_i", "line_idd", "Line_id", `line\u005fid`, "产品", "", "abcdefghijklM", "abcdX", "red_letter_form_numbeR"}
 	r := rand.New(rand.NewPCG(13, 14))
 	bits := map[string]uint64{}
 	for i, k := range listed {
