@@ -22,6 +22,13 @@ type Decoder struct {
 
 // Uvarint reads a uvarint.
 func (d *Decoder) Uvarint() uint64 {
+	if len(d.Buf) > 0 && d.Buf[0] < 0x80 {
+		// One byte, as most lengths and revisions are: binary.Uvarint's
+		// loop is a call a field (a record has six).
+		v := uint64(d.Buf[0])
+		d.Buf = d.Buf[1:]
+		return v
+	}
 	v, n := binary.Uvarint(d.Buf)
 	if n <= 0 {
 		d.Bad = true

@@ -2,6 +2,7 @@ package lenprefix
 
 import (
 	"bytes"
+	"encoding/binary"
 	"testing"
 )
 
@@ -53,5 +54,29 @@ func TestBadSticks(t *testing.T) {
 				t.Errorf("Take after Bad = %v, Bad %v", got, d.Bad)
 			}
 		})
+	}
+}
+
+// TestUvarintIsBinary: Uvarint reads what binary.Uvarint reads, one byte
+// (its own path) or more, and marks what it declines Bad, leaving the rest.
+func TestUvarintIsBinary(t *testing.T) {
+	var inputs [][]byte
+	for _, v := range []uint64{0, 1, 0x7f, 0x80, 300, 1 << 20, 1<<63 + 5, ^uint64(0)} {
+		inputs = append(inputs, append(binary.AppendUvarint(nil, v), 0x7f, 0x80))
+	}
+	inputs = append(inputs, nil, []byte{0x80}, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	for _, in := range inputs {
+		d := Decoder{Buf: in}
+		got := d.Uvarint()
+		want, n := binary.Uvarint(in)
+		if n <= 0 {
+			if !d.Bad || got != 0 {
+				t.Errorf("% x: Uvarint %d, Bad %v; binary.Uvarint declines", in, got, d.Bad)
+			}
+			continue
+		}
+		if d.Bad || got != want || len(d.Buf) != len(in)-n {
+			t.Errorf("% x: Uvarint %d leaving %d bytes, Bad %v; want %d leaving %d", in, got, len(d.Buf), d.Bad, want, len(in)-n)
+		}
 	}
 }
