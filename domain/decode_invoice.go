@@ -139,9 +139,11 @@ var hexValue = func() (t [256]byte) {
 }()
 
 func readMoney(s *jsonscan.Scanner, dst *Money) bool {
-	t, ok := s.Token()
+	t, ok := s.Digits()
 	if !ok {
-		return false
+		if t, ok = s.Token(); !ok {
+			return false
+		}
 	}
 	if m, ok := amountOf(t[1 : len(t)-1]); ok {
 		*dst = m

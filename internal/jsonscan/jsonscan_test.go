@@ -340,3 +340,37 @@ func TestHardStopsFindsFirst(t *testing.T) {
 		check(b[:])
 	}
 }
+
+// TestDigitsIsToken: where Digits reads a string it reads what Token
+// reads, to the same place; where it declines it reads nothing.
+func TestDigitsIsToken(t *testing.T) {
+	inputs := []string{`"1234.50"`, `""`, `"0"`, `"."`, `"1.2.3"`, `"12a"`, `"1 2"`, `"١"`, ` "12"`, `"12`, `12`, `"12\"`, `"12"x`, `"-1"`, `"1e5"`, `null`}
+	r := rand.New(rand.NewPCG(15, 16))
+	for range 20000 {
+		b := []byte{'"'}
+		for range r.IntN(8) {
+			b = append(b, "0123456789.x\"\\ é"[r.IntN(16)])
+		}
+		if r.IntN(4) > 0 {
+			b = append(b, '"')
+		}
+		inputs = append(inputs, string(b))
+	}
+	for _, in := range inputs {
+		s1, s2 := New([]byte(in)), New([]byte(in))
+		got, ok := s1.Digits()
+		if !ok {
+			if s1.i != 0 {
+				t.Fatalf("%q: Digits declined at %d", in, s1.i)
+			}
+			continue
+		}
+		want, wok := s2.Token()
+		if !wok || string(got) != string(want) || s1.i != s2.i {
+			t.Fatalf("%q: Digits %q at %d; Token %q %v at %d", in, got, s1.i, want, wok, s2.i)
+		}
+		if strings.Trim(string(got[1:len(got)-1]), "0123456789.") != "" {
+			t.Fatalf("%q: Digits read %q", in, got)
+		}
+	}
+}
