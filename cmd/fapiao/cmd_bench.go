@@ -87,12 +87,13 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		run = func() (any, error) { return result(bench.RunReplay(ctx, cfg)) }
 	case "http":
 		cfg := bench.HTTPConfig{Exe: exe, Log: e.stderr}
-		fs := newFlagSet(e, "bench http", "[--connections 64] [--duration 10s] [--post-connections N] [--server-pprof ADDR] [--serve-exe PATH]")
+		fs := newFlagSet(e, "bench http", "[--connections 64] [--duration 10s] [--post-connections N] [--engine bolt|log] [--server-pprof ADDR] [--serve-exe PATH]")
 		fs.IntVar(&cfg.Connections, "connections", 64, "keep-alive connections (a quarter of them POST)")
 		fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to load")
 		fs.StringVar(&cfg.Pprof, "server-pprof", "", "start serve with --pprof `ADDR` (to profile it under load)")
 		fs.IntVar(&cfg.Posters, "post-connections", 0, "how many of the connections POST (default a quarter; -1 none: the GETs alone)")
 		fs.StringVar(&cfg.Exe, "serve-exe", exe, "the fapiao `binary` to run as the server (another build, loaded by this one's client)")
+		fs.StringVar(&cfg.Engine, "engine", "bolt", "the server's store: bolt (the default store) or log (the segmented log)")
 		profile = profileFlags(fs, "the client")
 		if err := parseFlags(fs, rest); err != nil {
 			return err

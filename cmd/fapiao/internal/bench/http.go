@@ -16,7 +16,6 @@ import (
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
-	"github.com/fapiao/fapiao/eventstore/bolt"
 	"github.com/fapiao/fapiao/internal/loggen"
 	"github.com/fapiao/fapiao/ledger"
 )
@@ -36,7 +35,10 @@ type HTTPConfig struct {
 	Exe string
 	// Pprof, when set, is passed to serve as --pprof (profile it meanwhile).
 	Pprof string
-	Log   io.Writer
+	// Engine is the server's store: "bolt" (the default store, and this
+	// scenario's default) or "log" (the segmented log).
+	Engine string
+	Log    io.Writer
 }
 
 // HTTPResult is the HTTP scenario's figures.
@@ -62,6 +64,8 @@ type HTTPResult struct {
 	// Views is where the server kept its read models: "on disk" (a views
 	// file in the run's directory) or viewsUnsupported (in memory).
 	Views string `json:"views"`
+	// Engine is the server's store, as HTTPConfig's.
+	Engine string `json:"engine"`
 }
 
 // seedInvoices is how many invoices each account is given, so that the
@@ -81,14 +85,22 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (HTTPResult, error) {
 	if cfg.Connections < 2 {
 		return HTTPResult{}, fmt.Errorf("bench: http needs at least two connections")
 	}
+	engine, file := "bolt", "http.db"
+	switch cfg.Engine {
+	case "", "bolt":
+	case "log":
+		engine, file = "log", "log"
+	default:
+		return HTTPResult{}, fmt.Errorf("bench: unknown engine %q: want bolt or log", cfg.Engine)
+	}
 	run, err := newServeRun("http", cfg.Exe)
 	if err != nil {
 		return HTTPResult{}, err
 	}
 	defer run.remove()
-	path := run.file("http.db")
+	path := run.file(file)
 	started := time.Now()
-	accounts, err := seedHTTP(ctx, path, cfg.Connections)
+	accounts, err := seedHTTP(ctx, path, engine, cfg.Connections)
 	if err != nil {
 		return HTTPResult{}, err
 	}
@@ -110,7 +122,7 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (HTTPResult, error) {
 	if cfg.Pprof != "" {
 		extra = append(extra, "--pprof", cfg.Pprof)
 	}
-	srv, err := run.start(ctx, "bolt://"+path, extra...)
+	srv, err := run.start(ctx, engine+"://"+path, extra...)
 	if err != nil {
 		return HTTPResult{}, err
 	}
@@ -122,7 +134,7 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (HTTPResult, error) {
 		res.ClientCPUusPerReq = round(float64(clientCPU.Microseconds()) / float64(n))
 	}
 	res.ServerPeakRSSMB = srv.stop()
-	res.Views = run.viewsMode()
+	res.Views, res.Engine = run.viewsMode(), engine
 	if err != nil {
 		return res, err
 	}
@@ -132,9 +144,10 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (HTTPResult, error) {
 }
 
 // seedHTTP gives n accounts a title, an address, 24 months of statements
-// and seedInvoices issued invoices, through the ledger on a bulk-load store.
-func seedHTTP(ctx context.Context, path string, n int) ([]httpAccount, error) {
-	store, err := bolt.Open(path, bolt.Options{NoSync: true})
+// and seedInvoices issued invoices, through the ledger on a bulk-load store
+// of the engine's kind.
+func seedHTTP(ctx context.Context, path, engine string, n int) ([]httpAccount, error) {
+	store, err := loggen.OpenBulk(path, engine)
 	if err != nil {
 		return nil, err
 	}
