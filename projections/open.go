@@ -61,7 +61,7 @@ func openFile(path string, o Options) (p *Projections, why string, err error) {
 		var err error
 		// Without statistics: nothing reads them, and every query's read
 		// transaction would add its counts to them under a lock.
-		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, FreelistType: bolt.FreelistMapType, NoStatistics: true})
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, FreelistType: bolt.FreelistMapType, NoStatistics: true, PageSize: viewsPageSize})
 		return err
 	})
 	if errors.Is(err, berrors.ErrTimeout) {
@@ -133,6 +133,15 @@ func usable(m fileMeta, identity string) string {
 	return tornWhy(m)
 }
 
+// viewsPageSize is the page size of a views file this build creates (a
+// file keeps the size it was created with: bbolt reads it from the file,
+// so older files of 4 KiB pages are read as they are). At 16 KiB an
+// account's snapshot (≈ 13 KiB at a million events) fits in a leaf instead
+// of an overflow run of its own, and the trees of the invoices' indexes
+// are a level shallower, so each of a build's puts descends one node less
+// (docs/performance.md, "Views flush, 30 Nov afternoon").
+const viewsPageSize = 16 << 10
+
 // guard runs fn, turning a panic (bbolt meets a damaged page) into a reason.
 func guard(fn func() error) (why string, err error) {
 	defer func() {
@@ -172,7 +181,7 @@ func Rebuild(ctx context.Context, store eventstore.Store, path string, o Options
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return 0, fmt.Errorf("projections: rebuild: %w", err)
 	}
-	db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: lockTimeout, NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType, InitialMmapSize: buildMmapSize})
+	db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: lockTimeout, NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType, InitialMmapSize: buildMmapSize, PageSize: viewsPageSize})
 	if err != nil {
 		return 0, fmt.Errorf("projections: rebuild: %w", err)
 	}

@@ -117,7 +117,7 @@ func newTemp(o Options) (*Projections, error) {
 	path := f.Name()
 	f.Close()
 	defer os.Remove(path)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType, InitialMmapSize: buildMmapSize})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType, InitialMmapSize: buildMmapSize, PageSize: viewsPageSize})
 	if err != nil {
 		return nil, fmt.Errorf("projections: temporary views file: %w", err)
 	}
