@@ -169,11 +169,6 @@ func (s *Scanner) plain() (start int, ok bool) {
 	return 0, false
 }
 
-// stops8 reports whether any of the eight bytes in x stops a plain run: a
-// quote, a backslash, a control character or a non-ASCII byte (the bytes
-// with stopsPlain in class).
-func stops8(x uint64) bool { return hardStops(x)|x&highBits != 0 }
-
 // highBits is each byte's top bit: a non-ASCII byte has it.
 const highBits = 0x8080808080808080
 
