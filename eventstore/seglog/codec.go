@@ -122,8 +122,7 @@ func grow(dst []byte, n int) ([]byte, []byte) {
 // encoder turns records' tails into format 2. It keeps its buffers between
 // records; one encoder is used by one goroutine at a time. The output is
 // passed along and returned (out), not kept in the encoder: a slice field
-// written back after every token was a store and a write barrier's check
-// each time.
+// would be stored, with a write barrier's check, after every token.
 type encoder struct {
 	strs [][]byte // the record's numbered strings
 	// keys[k] is strKey(strs[k]); seen finds the strings numbered so far
