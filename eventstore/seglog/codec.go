@@ -313,6 +313,8 @@ func (c *encoder) number(s []byte, key uint64, text bool) {
 	c.strs = append(c.strs, s)
 }
 
+// seenSlot is key's first slot in encoder.seen: a multiplicative hash's
+// top bits.
 func seenSlot(key uint64) uint64 {
 	return (key * 0x9e3779b97f4a7c15) >> 57 // 7 bits: seenSlots
 }
