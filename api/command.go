@@ -26,8 +26,8 @@ type requestHashInput struct {
 // returns it): that hash is of the input's canonical JSON, which for a
 // method and path of plain characters is the body between two strings
 // written as they are, so it is hashed without marshalling the input and
-// parsing it again (≈ 2 % of a POST's CPU). Any other method or path takes
-// RequestHashOf itself. The hashes are stored with idempotency keys:
+// parsing it again (docs/performance.md, the mix of 30 Nov). Any other
+// method or path takes RequestHashOf itself. The hashes are stored with idempotency keys:
 // TestRequestHashIsLedgers holds the two equal.
 func requestHash(method, path string, body []byte) string {
 	if !plainHashString(method) || !plainHashString(path) {

@@ -96,9 +96,10 @@ var strict = json.JoinOptions(
 // Pointer. It returns the body in canonical form.
 //
 // The answer is that of checkStructure, then Unmarshal: a body Unmarshal
-// takes and plainObject vouches for needs no token-by-token check (it was
-// ≈ 40 % of decoding an application), and any other is checked first as
-// before, so that a bad body gets the same refusal.
+// takes and plainObject vouches for needs no token-by-token check (most of
+// the cost of decoding an application: docs/performance.md), and any other
+// is checked by checkStructure too, so that a bad body gets the refusal
+// that check gives.
 func decodeStrict(raw []byte, dst any) ([]byte, error) {
 	uerr := json.Unmarshal(raw, dst, strict)
 	if uerr != nil || !plainObject(raw) {

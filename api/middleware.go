@@ -213,8 +213,8 @@ func (s *server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		now := s.clock.Now()
 		// The connection's address and last accepted token are kept on it
-		// (connAuth): parsing the one and hashing the other were ≈ 3 % of
-		// a GET's CPU.
+		// (connAuth): parsing the one and hashing the other on every
+		// request are a visible part of a GET's CPU (docs/performance.md).
 		var ca *connAuth
 		if oc := connOf(c); oc != nil {
 			ca = &oc.auth

@@ -57,8 +57,8 @@ type oneWriteConn struct {
 	vectored bool
 	// body is the answer's body while holding. net/http writes a body's
 	// end that outgrows its buffer straight from the handler's slice: on a
-	// vectored connection that tail is kept as the slice, not copied (a
-	// page's ~12 of its ~16 KB), and sent after held.
+	// vectored connection that tail is kept as the slice, not copied (most
+	// of a large page), and sent after held.
 	body, tail []byte
 	bufs       [2][]byte
 	vec        net.Buffers // over bufs: a field, as a local it would be allocated

@@ -79,18 +79,26 @@ func rawGet(t *testing.T, conn net.Conn, r *bufio.Reader, target, token string) 
 	return b.String()
 }
 
-// A JSON answer larger than net/http's 4 KiB buffer leaves in one write,
-// byte for byte what net/http writes in two without the wrapper; a small
-// one in one write either way.
-func TestOneWriteAnswer(t *testing.T) {
+// newLargeLogServer is a seeded test server with nine months' statements
+// posted, so that a page of the log outgrows net/http's 4 KiB buffer, and
+// with its projections caught up, so that every server over its handler
+// reads the same balance.
+func newLargeLogServer(t *testing.T) *testServer {
 	s := newTestServer(t)
 	s.seed()
 	var last response
 	for m := 1; m <= 9; m++ {
 		last = s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody(fmt.Sprintf("2025-%02d", m), "10.00"))
 	}
-	// Both servers must read the same balance.
 	require.NoError(t, s.proj.WaitFor(context.Background(), position(t, last)))
+	return s
+}
+
+// A JSON answer larger than net/http's 4 KiB buffer leaves in one write,
+// byte for byte what net/http writes in two without the wrapper; a small
+// one in one write either way.
+func TestOneWriteAnswer(t *testing.T) {
+	s := newLargeLogServer(t)
 	large := "/v1/events?from=0&limit=100"
 	small := "/v1/accounts/acc-1/invoiceable"
 	var held, plain atomic.Int64
@@ -127,13 +135,7 @@ func TestOneWriteAnswer(t *testing.T) {
 // body is sent with writev from the answer's slice) the answers are still
 // byte for byte net/http's.
 func TestOneWriteAnswerVectored(t *testing.T) {
-	s := newTestServer(t)
-	s.seed()
-	var last response
-	for m := 1; m <= 9; m++ {
-		last = s.must(201, "POST", "/v1/accounts/acc-1/statements", tokBilling, statementBody(fmt.Sprintf("2025-%02d", m), "10.00"))
-	}
-	require.NoError(t, s.proj.WaitFor(context.Background(), position(t, last)))
+	s := newLargeLogServer(t)
 	vectored := newOneWriteServer(s.handler, nil)
 	defer vectored.Close()
 	plain := httptest.NewServer(s.handler)

@@ -37,13 +37,7 @@ func TestValidAccountIDMatchesPattern(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	alphabet := []byte("aZ09_-. |/\x00\xff\xe8")
 	for range 20000 {
-		b := make([]byte, r.IntN(70))
-		for i := range b {
-			b[i] = alphabet[r.IntN(len(alphabet))]
-			if r.IntN(4) > 0 {
-				b[i] = "abcXYZ059_-"[r.IntN(11)]
-			}
-		}
+		b := nearForm(r, r.IntN(70), alphabet, "abcXYZ059_-", 4)
 		if got, want := ValidAccountID(string(b)), pattern.Match(b); got != want {
 			t.Fatalf("ValidAccountID(%q) = %v, pattern says %v", b, got, want)
 		}
@@ -115,13 +109,7 @@ func TestFormChecksMatchPatterns(t *testing.T) {
 		r := rand.New(rand.NewPCG(5, 6))
 		near := []byte("0123456789-\n/:a")
 		for range 50000 {
-			b := make([]byte, r.IntN(23))
-			for i := range b {
-				b[i] = near[r.IntN(len(near))]
-				if r.IntN(3) > 0 {
-					b[i] = '0' + byte(r.IntN(10))
-				}
-			}
+			b := nearForm(r, r.IntN(23), near, "0123456789", 3)
 			if len(b) == 7 && r.IntN(2) == 0 {
 				b[4] = '-' // a month's shape, so that its digits are what decide
 			}
@@ -130,4 +118,17 @@ func TestFormChecksMatchPatterns(t *testing.T) {
 			}
 		}
 	}
+}
+
+// nearForm is n random bytes for holding a check to its pattern: each one
+// of usual but for one in oneIn, on average, taken from odd.
+func nearForm(r *rand.Rand, n int, odd []byte, usual string, oneIn int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = odd[r.IntN(len(odd))]
+		if r.IntN(oneIn) > 0 {
+			b[i] = usual[r.IntN(len(usual))]
+		}
+	}
+	return b
 }

@@ -108,24 +108,16 @@ func idemScope(accountID string, a eventstore.Actor) string {
 	return a.Role + "/" + a.ID
 }
 
-// scopedKey is domain.ScopedKey(idemScope(accountID, a), key), written as
-// prepare writes it beside a command's other IDs (appendScopedKey): a
-// staff scope is never empty, and it is wanted only with a key.
-func scopedKey(accountID string, a eventstore.Actor, key string) string {
-	if key == "" || ownCustomer(accountID, a) {
-		return key
-	}
-	return string(appendScopedKey(nil, a, key))
-}
-
 // ownCustomer reports whether a is the account's own customer, whose keys
 // have the empty scope (idemScope).
 func ownCustomer(accountID string, a eventstore.Actor) bool {
 	return a.Role == string(domain.RoleCustomer) && a.ID == accountID
 }
 
-// appendScopedKey appends a staff caller's key in its scope, as scopedKey
-// makes it.
+// appendScopedKey appends a staff caller's key in its scope,
+// domain.ScopedKey(idemScope(accountID, a), key), as prepare writes it
+// beside a command's other IDs: a staff scope is never empty, and it is
+// wanted only with a key.
 func appendScopedKey(b []byte, a eventstore.Actor, key string) []byte {
 	b = append(b, 0)
 	b = append(b, a.Role...)

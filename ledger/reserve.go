@@ -140,8 +140,8 @@ func (l *Ledger) numberFree(ctx context.Context, claim InvoiceNumberReserved) er
 	stream := ReservationStream(claim.InvoiceCode, claim.InvoiceNumber)
 	if l.lens != nil {
 		// A number is almost always new: a store that says so without a
-		// read spares the read's iterator and its wrapped not-found error
-		// (four allocations an issue). Not ok is also a closed store's
+		// read spares the read's iterator and its wrapped not-found error.
+		// Not ok is also a closed store's
 		// answer; the append that follows then fails, writing nothing.
 		if _, ok := l.lens.StreamLen(stream); !ok {
 			return nil

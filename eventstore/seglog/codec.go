@@ -122,8 +122,7 @@ func grow(dst []byte, n int) ([]byte, []byte) {
 // encoder turns records' tails into format 2. It keeps its buffers between
 // records; one encoder is used by one goroutine at a time. The output is
 // passed along and returned (out), not kept in the encoder: a slice field
-// written back after every token was a store and a write barrier's check
-// each time.
+// would be stored, with a write barrier's check, after every token.
 type encoder struct {
 	strs [][]byte // the record's numbered strings
 	// keys[k] is strKey(strs[k]); seen finds the strings numbered so far
@@ -314,6 +313,8 @@ func (c *encoder) number(s []byte, key uint64, text bool) {
 	c.strs = append(c.strs, s)
 }
 
+// seenSlot is key's first slot in encoder.seen: a multiplicative hash's
+// top bits.
 func seenSlot(key uint64) uint64 {
 	return (key * 0x9e3779b97f4a7c15) >> 57 // 7 bits: seenSlots
 }

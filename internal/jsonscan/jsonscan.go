@@ -109,7 +109,8 @@ func (s *Scanner) Token() (tok []byte, ok bool) {
 // plain reads a plain string (see Token) and returns where its opening
 // quote was; s.i is then past the closing one.
 func (s *Scanner) plain() (start int, ok bool) {
-	// b in a register: the loop reloaded s.b at every block.
+	// b in a local, so that the loop keeps it in a register rather than
+	// loading s.b at every block.
 	b := s.b
 	if s.i >= len(b) || b[s.i] != '"' { // compact JSON: at the quote
 		s.space()
@@ -121,8 +122,8 @@ func (s *Scanner) plain() (start int, ok bool) {
 	j := start + 1
 	// Eight bytes at a time: hardStops flags the first quote, backslash or
 	// control character exactly, so the loop goes straight to it (keys and
-	// most values are short: a byte-by-byte walk to the closing quote was
-	// most of the scanning), and a non-ASCII byte (Chinese names and
+	// most values are short: walking to the closing quote byte by byte
+	// would be most of the scanning), and a non-ASCII byte (Chinese names and
 	// addresses) only sets a high bit in seen, which sends the string to
 	// the UTF-8 check. The loop below reads the last few bytes of the
 	// document one by one.
@@ -168,11 +169,6 @@ func (s *Scanner) plain() (start int, ok bool) {
 	}
 	return 0, false
 }
-
-// stops8 reports whether any of the eight bytes in x stops a plain run: a
-// quote, a backslash, a control character or a non-ASCII byte (the bytes
-// with stopsPlain in class).
-func stops8(x uint64) bool { return hardStops(x)|x&highBits != 0 }
 
 // highBits is each byte's top bit: a non-ASCII byte has it.
 const highBits = 0x8080808080808080

@@ -21,7 +21,7 @@ type Keys struct {
 	quoted []string // `"key":`
 	// The first and the last eight bytes of each quoted key of 8 to 16
 	// bytes: two loads and two comparisons match it, where comparing the
-	// strings was a call.
+	// strings would be a call.
 	head, tail []uint64
 }
 
@@ -52,8 +52,8 @@ func NewKeys(keys ...string) *Keys {
 // (`,"key":`), is matched as it stands instead of scanned, and member gets
 // the same key bytes that Key would give. Anything else is read as Members
 // reads it; so the same documents are accepted and declined, with the
-// same calls of member. Scanning each key and then its value as two
-// strings was a good part of decoding the events.
+// same calls of member. (Scanning each key as a string is a good part of
+// decoding an event: docs/performance.md.)
 func (s *Scanner) MembersIn(keys *Keys, member func(key []byte) (bit uint64, ok bool)) bool {
 	if !s.Byte('{') {
 		return false
