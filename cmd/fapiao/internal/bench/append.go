@@ -244,6 +244,18 @@ func storeKind(cfg AppendConfig) string {
 	return cfg.Engine
 }
 
+// engineOf is the store kind an --engine flag names ("" is bolt), and the
+// extension of its file or directory in the bench's names.
+func engineOf(flag string) (engine, ext string, err error) {
+	switch flag {
+	case "", "bolt":
+		return "bolt", "db", nil
+	case "log":
+		return "log", "log", nil
+	}
+	return "", "", fmt.Errorf("bench: unknown engine %q: want bolt or log", flag)
+}
+
 // openAppendStore opens url, or a fresh store of the engine's kind in a
 // temporary directory.
 func openAppendStore(ctx context.Context, url, engine string) (eventstore.Store, func(), error) {
@@ -254,20 +266,15 @@ func openAppendStore(ctx context.Context, url, engine string) (eventstore.Store,
 		}
 		return s, func() { _ = s.Close() }, nil
 	}
+	engine, ext, err := engineOf(engine)
+	if err != nil {
+		return nil, nil, err
+	}
 	dir, err := os.MkdirTemp("", "fapiao-bench-append-")
 	if err != nil {
 		return nil, nil, err
 	}
-	url = "bolt://" + filepath.Join(dir, "append.db")
-	switch engine {
-	case "", "bolt":
-	case "log":
-		url = "log://" + filepath.Join(dir, "log")
-	default:
-		os.RemoveAll(dir)
-		return nil, nil, fmt.Errorf("bench: unknown engine %q: want bolt or log", engine)
-	}
-	s, err := storeurl.Open(ctx, url)
+	s, err := storeurl.Open(ctx, engine+"://"+filepath.Join(dir, "append."+ext))
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err

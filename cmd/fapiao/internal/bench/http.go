@@ -85,20 +85,16 @@ func RunHTTP(ctx context.Context, cfg HTTPConfig) (HTTPResult, error) {
 	if cfg.Connections < 2 {
 		return HTTPResult{}, fmt.Errorf("bench: http needs at least two connections")
 	}
-	engine, file := "bolt", "http.db"
-	switch cfg.Engine {
-	case "", "bolt":
-	case "log":
-		engine, file = "log", "log"
-	default:
-		return HTTPResult{}, fmt.Errorf("bench: unknown engine %q: want bolt or log", cfg.Engine)
+	engine, ext, err := engineOf(cfg.Engine)
+	if err != nil {
+		return HTTPResult{}, err
 	}
 	run, err := newServeRun("http", cfg.Exe)
 	if err != nil {
 		return HTTPResult{}, err
 	}
 	defer run.remove()
-	path := run.file(file)
+	path := run.file("http." + ext)
 	started := time.Now()
 	accounts, err := seedHTTP(ctx, path, engine, cfg.Connections)
 	if err != nil {

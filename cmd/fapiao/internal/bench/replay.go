@@ -227,13 +227,9 @@ func (cfg CachedLog) path() (string, string, error) {
 		p, err := filepath.Abs(u.Path)
 		return p, string(u.Backend), err
 	}
-	engine, ext := "bolt", "db"
-	switch cfg.Engine {
-	case "", "bolt":
-	case "log":
-		engine, ext = "log", "log"
-	default:
-		return "", "", fmt.Errorf("bench: unknown engine %q: want bolt or log", cfg.Engine)
+	engine, ext, err := engineOf(cfg.Engine)
+	if err != nil {
+		return "", "", err
 	}
 	dir := cfg.CacheDir
 	if dir == "" {
