@@ -49,18 +49,13 @@ var errCrossAccount = errors.New("projections: an id in two accounts")
 // until it commits. A variable for the tests, which want many commits.
 var buildCommitBytes = 8 << 20
 
-// flushCommitBytes is buildCommitBytes for the flush's lanes (at most):
-// the flush is a build's peak of anonymous memory, and with its two lanes
-// filling one transaction, 8 MiB of entries (with bbolt's nodes for them)
-// raised serve's cold start at 1M from 116–125 to 131–158 MiB; at 2 MiB
-// it peaked at 103–114 MiB, for the same CPU (docs/performance.md,
-// "Rebuild speed, 30 Nov"). Smaller still is cheaper: bbolt holds a
-// transaction's puts into a bucket in one node until the commit splits
-// it, and each Put searches that node twice (the cursor's seek and the
-// node's insert). Putting 160 000 ordered entries into a fresh file took
-// 1.23–1.33 µs of CPU a put at 2 MiB a commit, 1.06–1.08 at 256 KiB and
-// 0.92–1.00 at 128 KiB, the file 15 % smaller (docs/performance.md,
-// "Rebuild CPU, 30 Nov afternoon").
+// flushCommitBytes is buildCommitBytes for the flush's lanes (at most).
+// The flush is a build's peak of anonymous memory, and its lanes fill one
+// transaction whose nodes bbolt holds until the commit; and each Put
+// searches its bucket's node of the transaction twice (the cursor's seek
+// and the node's insert), so a smaller node is cheaper too. 128 KiB was
+// the cheapest of the sizes measured (docs/performance.md, "Rebuild speed,
+// 30 Nov" and "Rebuild CPU, 30 Nov afternoon").
 const flushCommitBytes = 128 << 10
 
 // refsSpill is how many invoices the per-account build holds before it
@@ -69,8 +64,8 @@ var refsSpill = 256 << 10
 
 // buildAhead is how many accounts the workers may fold ahead of the
 // writer. The writer's commits (every buildCommitBytes: spilling and
-// writing the pages, 20–80 ms each) and an account much longer than its
-// neighbours hold it up; with only a few results of room the workers then
+// writing the pages) and an account much longer than its neighbours hold
+// it up; with only a few results of room the workers then
 // stood idle until it caught up (docs/performance.md, "Rebuild reading and
 // writing"). A result waiting is one encoded account and its index
 // entries: a few KiB.

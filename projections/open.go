@@ -136,8 +136,7 @@ func usable(m fileMeta, identity string) string {
 // viewsPageSize is the page size of a views file this build creates (a
 // file keeps the size it was created with: bbolt reads it from the file,
 // so older files of 4 KiB pages are read as they are). At 16 KiB an
-// account's snapshot (≈ 13 KiB at a million events) fits in a leaf instead
-// of an overflow run of its own, and the trees of the invoices' indexes
+// account's snapshot fits in a leaf instead of an overflow run of its own, and the trees of the invoices' indexes
 // are a level shallower, so each of a build's puts descends one node less
 // (docs/performance.md, "Views flush, 30 Nov afternoon").
 const viewsPageSize = 16 << 10
