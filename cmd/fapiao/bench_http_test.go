@@ -11,9 +11,6 @@ import (
 // error, and the figures say which store the server ran on. The server is
 // this test binary by its fapiao link (the bench would start itself).
 func TestBenchHTTPOnEachEngine(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a seeded server per engine")
-	}
 	t.Parallel()
 	for _, engine := range []string{"bolt", "log"} {
 		t.Run(engine, func(t *testing.T) {
