@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/internal/jsonscan"
 	"github.com/fapiao/fapiao/ledger"
 )
 
@@ -24,13 +25,13 @@ type requestHashInput struct {
 // requestHash is ledger.RequestHashOf(requestHashInput{method, path, body})
 // for a body in canonical form (eventstore.Canonical, as decodeStrict
 // returns it): that hash is of the input's canonical JSON, which for a
-// method and path of plain characters is the body between two strings
-// written as they are, so it is hashed without marshalling the input and
-// parsing it again (docs/performance.md, the mix of 30 Nov). Any other
-// method or path takes RequestHashOf itself. The hashes are stored with idempotency keys:
-// TestRequestHashIsLedgers holds the two equal.
+// method and path JSON writes as they are (jsonscan.Plain) is the body
+// between those two strings, so it is hashed without marshalling the input
+// and parsing it again (docs/performance.md, the mix of 30 Nov). Any other
+// method or path takes RequestHashOf itself. The hashes are stored with
+// idempotency keys: TestRequestHashIsLedgers holds the two equal.
 func requestHash(method, path string, body []byte) string {
-	if !plainHashString(method) || !plainHashString(path) {
+	if !jsonscan.Plain(method) || !jsonscan.Plain(path) {
 		return ledger.RequestHashOf(requestHashInput{Method: method, Path: path, Body: body})
 	}
 	var buf [512]byte // a usual command's input, on the stack
@@ -43,18 +44,6 @@ func requestHash(method, path string, body []byte) string {
 	b = append(b, `"}`...)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
-}
-
-// plainHashString: s is written in JSON as it is, by encoding/json with or
-// without HTML escaping — printable ASCII but for '"', '\\', '<', '>' and '&'.
-func plainHashString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
-			return false
-		}
-	}
-	return true
 }
 
 // execute runs cmd on the path's account for the caller and sets the
