@@ -99,8 +99,7 @@ func (s *server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 			id = newRequestID()
 		}
 		c.Response().Header()[echo.HeaderXRequestID] = []string{id} // the canonical key: Set would canonicalise it again
-		oc, _ := c.Request().Context().Value(oneWriteKey{}).(*oneWriteConn)
-		return next(&reqContext{Context: c, st: reqState{id: id, conn: oc}})
+		return next(&reqContext{Context: c, st: reqState{id: id, conn: connOf(c)}})
 	}
 }
 
