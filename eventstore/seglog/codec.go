@@ -90,28 +90,6 @@ func init() {
 	}
 }
 
-const (
-	hexLower = "0123456789abcdef"
-	hexUpper = "0123456789ABCDEF"
-)
-
-// hexPairs spells each byte as two hex digits, lower and upper case.
-var hexPairs = func() (p [2][256][2]byte) {
-	for b := range 256 {
-		p[0][b] = [2]byte{hexLower[b>>4], hexLower[b&15]}
-		p[1][b] = [2]byte{hexUpper[b>>4], hexUpper[b&15]}
-	}
-	return p
-}()
-
-// casePairs is hexPairs in one case.
-func casePairs(upper bool) *[256][2]byte {
-	if upper {
-		return &hexPairs[1]
-	}
-	return &hexPairs[0]
-}
-
 // grow extends dst by n bytes and returns it with the n new bytes, for the
 // caller to fill: spelling a token in place needs no second copy.
 func grow(dst []byte, n int) ([]byte, []byte) {
@@ -480,6 +458,7 @@ func (d *tailDecoder) string(k uint64, dst []byte) ([]byte, bool) {
 // one cannot overwrite the next).
 func (d *tailDecoder) decode(dst, tail []byte) (out, typ, data, meta []byte, ok bool) {
 	a := len(dst)
+	d.n = max(d.n, 1) // string 0 is the stream
 	dst, tail, ok = d.str(dst, tail)
 	if !ok {
 		return dst, nil, nil, nil, false
@@ -538,6 +517,36 @@ var dictQuoted = func() (q [len(dictionary)]string) {
 	return q
 }()
 
+// digitPairs spells a byte of tokDigits as its two characters.
+var digitPairs = func() (p [256][2]byte) {
+	for b := range 256 {
+		p[b] = [2]byte{digitChars[b>>4], digitChars[b&15]}
+	}
+	return p
+}()
+
+// hexLetters is what hexSpell adds to a nibble of ten or more, beyond
+// '0' + the nibble, to spell its letter in one case.
+func hexLetters(upper bool) uint64 {
+	if upper {
+		return 'A' - '0' - 10
+	}
+	return 'a' - '0' - 10
+}
+
+// hexSpell spells the four bytes of x (the first in its low byte) as
+// eight hex digits, the first digit in the result's low byte: the
+// inverse of hexPack, eight digits at a time rather than a table lookup
+// for each byte.
+func hexSpell(x uint32, letters uint64) uint64 {
+	v := uint64(x)
+	v = (v | v<<16) & 0x0000ffff0000ffff
+	v = (v | v<<8) & 0x00ff00ff00ff00ff // byte k of x in byte 2k
+	n := v>>4&0x000f000f000f000f | (v&0x000f000f000f000f)<<8
+	ten := (n + 6*lsb) >> 4 & lsb // 1 in each byte whose nibble is ten or more
+	return n + '0'*lsb + ten*letters
+}
+
 // str decodes one string token, appending the string to dst.
 func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 	if len(src) == 0 {
@@ -571,29 +580,32 @@ func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 		if len(src) < 32 {
 			return dst, src, false
 		}
-		pairs := casePairs(tok == tokHexUpper)
+		letters := hexLetters(tok == tokHexUpper)
 		var h []byte
 		dst, h = grow(dst, 64)
-		for i, b := range src[:32] {
-			*(*[2]byte)(h[2*i:]) = pairs[b]
+		for i := 0; i < 32; i += 4 {
+			binary.LittleEndian.PutUint64(h[2*i:], hexSpell(binary.LittleEndian.Uint32(src[i:]), letters))
 		}
 		src = src[32:]
 	case tok == tokUUIDLower || tok == tokUUIDUpper:
 		if len(src) < 16 {
 			return dst, src, false
 		}
-		pairs := casePairs(tok == tokUUIDUpper)
+		letters := hexLetters(tok == tokUUIDUpper)
 		var u []byte
 		dst, u = grow(dst, 36)
-		j := 0
-		for i, b := range src[:16] {
-			if i == 4 || i == 6 || i == 8 || i == 10 {
-				u[j] = '-'
-				j++
-			}
-			*(*[2]byte)(u[j:]) = pairs[b]
-			j += 2
-		}
+		u = u[:36]
+		// 8-4-4-4-12: the 32 digits as four words of eight, the middle
+		// two each split in two groups of four.
+		w1 := hexSpell(binary.LittleEndian.Uint32(src[4:]), letters)
+		w2 := hexSpell(binary.LittleEndian.Uint32(src[8:]), letters)
+		binary.LittleEndian.PutUint64(u[0:], hexSpell(binary.LittleEndian.Uint32(src[0:]), letters))
+		binary.LittleEndian.PutUint32(u[9:], uint32(w1))
+		binary.LittleEndian.PutUint32(u[14:], uint32(w1>>32))
+		binary.LittleEndian.PutUint32(u[19:], uint32(w2))
+		binary.LittleEndian.PutUint32(u[24:], uint32(w2>>32))
+		binary.LittleEndian.PutUint64(u[28:], hexSpell(binary.LittleEndian.Uint32(src[12:]), letters))
+		u[8], u[13], u[18], u[23] = '-', '-', '-', '-'
 		src = src[16:]
 	case tok == tokDigits:
 		n, k := binary.Uvarint(src)
@@ -604,8 +616,7 @@ func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 		var g []byte
 		dst, g = grow(dst, int(n))
 		for i := 0; i+1 < len(g); i += 2 {
-			b := src[i/2]
-			g[i], g[i+1] = digitChars[b>>4], digitChars[b&15]
+			*(*[2]byte)(g[i:]) = digitPairs[src[i/2]]
 		}
 		if n%2 == 1 {
 			g[n-1] = digitChars[src[n/2]>>4]
@@ -634,9 +645,6 @@ func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 		dst, src = append(dst, rest...), r.Buf
 	default:
 		return dst, src, false
-	}
-	if d.n == 0 {
-		d.n = 1 // the stream
 	}
 	if d.n < maxStrings {
 		d.offs[d.n] = [2]uint32{uint32(start), uint32(len(dst))}
