@@ -1,0 +1,137 @@
+package seglog
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fapiao/fapiao/eventstore"
+)
+
+// lentCopy is a record LendStream lent, copied before fn returned.
+func lentCopy(r eventstore.Record) eventstore.Record {
+	r.Data = bytes.Clone(r.Data)
+	r.Metadata = bytes.Clone(r.Metadata)
+	return r
+}
+
+// requireLendsAsRead says LendStream hands out, up to upTo, exactly what
+// ReadStream reads, for every stream.
+func requireLendsAsRead(t *testing.T, s *Store, streams []string, upTo eventstore.Position) {
+	t.Helper()
+	var buf []eventstore.Record
+	for _, stream := range streams {
+		var want []eventstore.Record
+		for r, err := range s.ReadStream(t.Context(), stream, 0) {
+			if errors.Is(err, eventstore.ErrStreamNotFound) {
+				break
+			}
+			require.NoError(t, err)
+			if r.Position <= upTo {
+				want = append(want, r)
+			}
+		}
+		var got []eventstore.Record
+		err := s.LendStream(t.Context(), stream, upTo, buf, func(chunk []eventstore.Record) error {
+			for _, r := range chunk {
+				got = append(got, lentCopy(r))
+			}
+			buf = chunk[:0]
+			return nil
+		})
+		if _, ok := s.StreamLen(stream); !ok {
+			require.ErrorIs(t, err, eventstore.ErrStreamNotFound)
+			continue
+		}
+		require.NoError(t, err)
+		require.Equal(t, len(want), len(got), "stream %s", stream)
+		for i := range want {
+			w, g := want[i], got[i]
+			require.Equal(t, w.Position, g.Position)
+			require.Equal(t, w.Stream, g.Stream)
+			require.Equal(t, w.Revision, g.Revision)
+			require.Equal(t, w.ID, g.ID)
+			require.Equal(t, w.Type, g.Type)
+			require.True(t, bytes.Equal(w.Data, g.Data) && (w.Data == nil) == (g.Data == nil), "data of %s@%d", stream, w.Revision)
+			require.True(t, bytes.Equal(w.Metadata, g.Metadata) && (w.Metadata == nil) == (g.Metadata == nil), "metadata of %s@%d", stream, w.Revision)
+		}
+	}
+}
+
+// TestLendStreamAsReadStream: records of every shape the codec meets
+// (envelopes, raw records, empty data), in streams long enough to take
+// several chunks and interleaved across segments, are lent byte for byte
+// as ReadStream reads them, from the pooled arena, up to any position;
+// and the same after a reopen from the index checkpoint.
+func TestLendStreamAsReadStream(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	s, err := Open(dir, Options{SegmentBytes: 256 << 10})
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(3, 9))
+	streams := []string{"account-long", "account-a", "account-b", "account-c", "reservation-x"}
+	revs := map[string]uint64{}
+	for range 400 {
+		var batch []eventstore.EventData
+		stream := streams[rng.IntN(len(streams))]
+		if rng.IntN(3) == 0 {
+			stream = streams[0]
+		}
+		for range 1 + rng.IntN(20) {
+			e := eventstore.EventData{ID: uuid.New(), Type: randType(rng), Data: json.RawMessage(randJSON(rng, 3)), Metadata: json.RawMessage(randMeta(rng))}
+			switch rng.IntN(10) {
+			case 0:
+				e.Data, e.Metadata = json.RawMessage("not json \x00\xff"), json.RawMessage{}
+			case 1:
+				e.Data = json.RawMessage{}
+			}
+			batch = append(batch, e)
+		}
+		_, err := s.Append(t.Context(), stream, eventstore.Any, batch...)
+		require.NoError(t, err)
+		revs[stream] += uint64(len(batch))
+	}
+	require.Greater(t, revs[streams[0]], uint64(chunkEvents), "the long stream takes several chunks")
+	all := append([]string{"account-none"}, streams...)
+	last := s.LastPosition()
+	for _, upTo := range []eventstore.Position{last, last / 2, 1} {
+		requireLendsAsRead(t, s, all, upTo)
+	}
+	require.NoError(t, s.Close())
+
+	s, err = Open(dir, Options{SegmentBytes: 256 << 10})
+	require.NoError(t, err)
+	defer s.Close()
+	require.NotZero(t, s.OpenInfo().Checkpoint, "reopened from the checkpoint")
+	requireLendsAsRead(t, s, all, s.LastPosition())
+}
+
+// TestLendStreamRefusesAMisplacedRecord: a record that is not the stream's
+// revision the index says (an index that disagrees with the log) is
+// ErrCorrupt, not lent.
+func TestLendStreamRefusesAMisplacedRecord(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	s, err := Open(dir)
+	require.NoError(t, err)
+	defer s.Close()
+	for _, stream := range []string{"account-a", "account-b"} {
+		_, err := s.Append(t.Context(), stream, eventstore.NoStream, eventstore.EventData{ID: uuid.New(), Type: "T", Data: json.RawMessage(`{}`)})
+		require.NoError(t, err)
+	}
+	s.ix.mu.Lock()
+	s.ix.streams["account-a"].entries[0].pos = 2 // account-b's record
+	s.ix.mu.Unlock()
+	err = s.LendStream(context.Background(), "account-a", s.LastPosition(), nil, func([]eventstore.Record) error { return nil })
+	require.ErrorIs(t, err, eventstore.ErrCorrupt)
+	require.ErrorContains(t, err, fmt.Sprintf("%q", "account-a"))
+	s.ix.mu.Lock()
+	s.ix.streams["account-a"].entries[0].pos = 1
+	s.ix.mu.Unlock()
+}
