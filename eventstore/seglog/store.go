@@ -211,9 +211,11 @@ var errNotAsCovered = errors.New("the log's groups differ from what the checkpoi
 // most of a scan's work.
 func (s *Store) scan(names []string, sn *snapshot, live bool) error {
 	next := eventstore.Position(1)
+	var pre []coveredScan
 	if sn != nil {
 		s.install(sn)
 		s.opened.Checkpoint = sn.next - 1
+		pre = checkCoveredGroups(s.dir, names, sn, live)
 	}
 	for i, name := range names {
 		lastSeg := i == len(names)-1
@@ -232,28 +234,33 @@ func (s *Store) scan(names []string, sn *snapshot, live bool) error {
 		idx := uint32(len(s.ix.segs))
 		s.ix.segs = append(s.ix.segs, seg)
 		var bad error
-		sc, err := scanSegment(name, seg.f, seg.size, fileHeaderLen, next, lastSeg, live, func(g group) error {
-			at := g.payloadOff - groupHeadLen
-			if at < covered {
-				if at+groupSpan(g.head.length) > covered {
-					return fmt.Errorf("%w: %s: a group spans the checkpoint's end", errNotAsCovered, name)
+		var sc segmentScan
+		if i < len(pre) {
+			sc, err = pre[i].sc, pre[i].err
+		} else {
+			sc, err = scanSegment(name, seg.f, seg.size, fileHeaderLen, next, lastSeg, live, func(g group) error {
+				at := g.payloadOff - groupHeadLen
+				if at < covered {
+					if at+groupSpan(g.head.length) > covered {
+						return fmt.Errorf("%w: %s: a group spans the checkpoint's end", errNotAsCovered, name)
+					}
+					return nil
 				}
-				return nil
-			}
-			pos := g.head.first
-			s.w.proofSeg, s.w.proofAt, s.w.proof = int(idx), at, proofOf(g.head)
-			splitRecords(g.payload, g.head.count, func(off int, body []byte) bool {
-				l := loc{seg: idx, off: uint32(g.payloadOff) + uint32(off), n: uint32(len(body))}
-				if !s.ix.add(pos, l, body) {
-					bad = fmt.Errorf("%w: %s: event at position %d is out of its stream's order", ErrCorrupt, name, pos)
-					return false
-				}
-				s.opened.Scanned++
-				pos++
-				return true
+				pos := g.head.first
+				s.w.proofSeg, s.w.proofAt, s.w.proof = int(idx), at, proofOf(g.head)
+				splitRecords(g.payload, g.head.count, func(off int, body []byte) bool {
+					l := loc{seg: idx, off: uint32(g.payloadOff) + uint32(off), n: uint32(len(body))}
+					if !s.ix.add(pos, l, body) {
+						bad = fmt.Errorf("%w: %s: event at position %d is out of its stream's order", ErrCorrupt, name, pos)
+						return false
+					}
+					s.opened.Scanned++
+					pos++
+					return true
+				})
+				return bad
 			})
-			return bad
-		})
+		}
 		if err != nil {
 			return err
 		}
