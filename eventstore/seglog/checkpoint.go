@@ -54,6 +54,9 @@ type snapshot struct {
 	names   []string
 	streams [][]entry
 	locs    []loc
+	// checked, for a snapshot loaded at open, waits for and returns the
+	// checks of the groups of the segments it covers whole.
+	checked func() []coveredScan
 }
 
 // segMark is a segment as a checkpoint records it.
@@ -138,14 +141,29 @@ func (sn *snapshot) encode() []byte {
 // decodeCheckpoint parses a checkpoint file; the error says why it cannot
 // be used.
 func decodeCheckpoint(b []byte) (*snapshot, error) {
+	sn, d, err := decodeCheckpointHead(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := sn.decodeBody(d); err != nil {
+		return nil, err
+	}
+	return sn, nil
+}
+
+// decodeCheckpointHead checks a checkpoint file's checksum and parses its
+// head: the next position and the segments. It returns the rest, the
+// streams and positions, for decodeBody.
+func decodeCheckpointHead(b []byte) (*snapshot, lenprefix.Decoder, error) {
+	fail := func(err error) (*snapshot, lenprefix.Decoder, error) { return nil, lenprefix.Decoder{}, err }
 	if len(b) < checkpointHeadLen || string(b[:8]) != checkpointMagic {
-		return nil, errors.New("not a checkpoint")
+		return fail(errors.New("not a checkpoint"))
 	}
 	if v := binary.LittleEndian.Uint32(b[8:]); v != checkpointVersion {
-		return nil, fmt.Errorf("checkpoint version %d, want %d", v, checkpointVersion)
+		return fail(fmt.Errorf("checkpoint version %d, want %d", v, checkpointVersion))
 	}
 	if crcOf(b[checkpointHeadLen:]) != binary.LittleEndian.Uint32(b[12:]) {
-		return nil, errors.New("checksum mismatch (torn or damaged)")
+		return fail(errors.New("checksum mismatch (torn or damaged)"))
 	}
 	d := lenprefix.Decoder{Buf: b[checkpointHeadLen:]}
 	u64 := func() uint64 {
@@ -165,17 +183,34 @@ func decodeCheckpoint(b []byte) (*snapshot, error) {
 	sn := &snapshot{next: u64()}
 	nsegs := u32()
 	if d.Bad || sn.next < 1 || uint64(nsegs) > uint64(len(d.Buf))/52 {
-		return nil, errors.New("malformed")
+		return fail(errors.New("malformed"))
 	}
 	for range nsegs {
 		m := segMark{first: u64(), version: u32(), end: int64(u64()), proofAt: int64(u64())}
 		copy(m.proof[:], d.Take(groupHeadLen))
 		sn.segs = append(sn.segs, m)
 	}
+	if d.Bad {
+		return fail(errors.New("malformed"))
+	}
+	return sn, d, nil
+}
+
+// decodeBody parses the rest of a checkpoint, after its head: the streams
+// and the positions.
+func (sn *snapshot) decodeBody(d lenprefix.Decoder) error {
+	u32 := func() uint32 {
+		x := d.Take(4)
+		if d.Bad {
+			return 0
+		}
+		return binary.LittleEndian.Uint32(x)
+	}
+	nsegs := uint32(len(sn.segs))
 	nstreams := u32()
 	events := sn.next - 1
 	if d.Bad || uint64(nstreams) > uint64(len(d.Buf)) || events > uint64(len(d.Buf))/3 {
-		return nil, errors.New("malformed")
+		return errors.New("malformed")
 	}
 	// One array for every stream's entries and one string for every
 	// name, each stream's a slice of them (capacity clipped: the writer's
@@ -192,7 +227,7 @@ func decodeCheckpoint(b []byte) (*snapshot, error) {
 		name := d.Bytes()
 		n := d.Uvarint()
 		if d.Bad || n > events-total || n > uint64(len(d.Buf))/17 {
-			return nil, errors.New("malformed stream")
+			return errors.New("malformed stream")
 		}
 		es := all[total : total+n : total+n]
 		pos := eventstore.Position(0)
@@ -205,7 +240,7 @@ func decodeCheckpoint(b []byte) (*snapshot, error) {
 			}
 		}
 		if d.Bad {
-			return nil, errors.New("malformed stream")
+			return errors.New("malformed stream")
 		}
 		total += n
 		nameBytes = append(nameBytes, name...)
@@ -218,7 +253,7 @@ func decodeCheckpoint(b []byte) (*snapshot, error) {
 		start = end
 	}
 	if total != events {
-		return nil, fmt.Errorf("streams hold %d events, the checkpoint covers %d", total, events)
+		return fmt.Errorf("streams hold %d events, the checkpoint covers %d", total, events)
 	}
 	sn.locs = make([]loc, events)
 	var prev loc
@@ -229,15 +264,15 @@ func decodeCheckpoint(b []byte) (*snapshot, error) {
 			l.off = prev.off + prev.n + uint32(gap)
 		}
 		if d.Bad || l.seg >= nsegs || seg > 1<<32 || gap > 1<<32 || n > 1<<32 {
-			return nil, errors.New("malformed positions")
+			return errors.New("malformed positions")
 		}
 		sn.locs[i] = l
 		prev = l
 	}
 	if len(d.Buf) != 0 {
-		return nil, errors.New("trailing bytes")
+		return errors.New("trailing bytes")
 	}
-	return sn, nil
+	return nil
 }
 
 // writeCheckpoint writes sn beside the log: to a temporary file, synced,
@@ -285,7 +320,11 @@ func (s *Store) segsOf(sn *snapshot) []*segment {
 // names on disk: the segments it covers must be those, and the group it
 // ends at must be in its segment as it was. It returns nil and why when
 // the checkpoint cannot be used (nil and "" for none at all).
-func (s *Store) loadCheckpoint(names []string) (*snapshot, string) {
+//
+// Once the head agrees with the log, the groups of the segments it covers
+// whole are checked (checkCoveredGroups) while the rest is decoded: the
+// scan takes their results from sn.checked.
+func (s *Store) loadCheckpoint(names []string, live bool) (*snapshot, string) {
 	b, err := os.ReadFile(filepath.Join(s.dir, checkpointName))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ""
@@ -293,28 +332,44 @@ func (s *Store) loadCheckpoint(names []string) (*snapshot, string) {
 	if err != nil {
 		return nil, err.Error()
 	}
-	sn, err := decodeCheckpoint(b)
+	sn, rest, err := decodeCheckpointHead(b)
 	if err != nil {
 		return nil, err.Error()
 	}
+	if why := s.checkHead(names, sn); why != "" {
+		return nil, why
+	}
+	done := make(chan []coveredScan, 1)
+	go func() { done <- checkCoveredGroups(s.dir, names, sn, live) }()
+	sn.checked = func() []coveredScan { return <-done }
+	if err := sn.decodeBody(rest); err != nil {
+		sn.checked() // not left running
+		return nil, err.Error()
+	}
+	return sn, ""
+}
+
+// checkHead says why a checkpoint's head does not describe the log in
+// names, if it does not.
+func (s *Store) checkHead(names []string, sn *snapshot) string {
 	if len(sn.segs) == 0 || len(sn.segs) > len(names) {
-		return nil, fmt.Errorf("covers %d segments, the log has %d", len(sn.segs), len(names)).Error()
+		return fmt.Errorf("covers %d segments, the log has %d", len(sn.segs), len(names)).Error()
 	}
 	for i, m := range sn.segs {
 		if names[i] != segmentName(m.first) {
-			return nil, fmt.Sprintf("covers segment %s, the log has %s there", segmentName(m.first), names[i])
+			return fmt.Sprintf("covers segment %s, the log has %s there", segmentName(m.first), names[i])
 		}
 	}
 	for i, m := range sn.segs {
 		if why := checkCovered(filepath.Join(s.dir, names[i]), m); why != "" {
-			return nil, why
+			return why
 		}
 	}
 	last := sn.segs[len(sn.segs)-1]
 	if h, ok := parseGroupHeader(last.proof[:]); !ok || h.first+uint64(h.count) != sn.next {
-		return nil, "its last group does not end where it says"
+		return "its last group does not end where it says"
 	}
-	return sn, ""
+	return ""
 }
 
 // checkCovered says why a covered segment is not as the checkpoint saw

@@ -175,7 +175,7 @@ func (s *Store) open() error {
 		return err
 	}
 	live := s.opts.ReadOnly && writerRunning(s.dir)
-	sn, why := s.loadCheckpoint(names)
+	sn, why := s.loadCheckpoint(names, live)
 	if sn != nil {
 		err := s.scan(names, sn, live)
 		if !errors.Is(err, errNotAsCovered) {
@@ -215,7 +215,9 @@ func (s *Store) scan(names []string, sn *snapshot, live bool) error {
 	if sn != nil {
 		s.install(sn)
 		s.opened.Checkpoint = sn.next - 1
-		pre = checkCoveredGroups(s.dir, names, sn, live)
+		if sn.checked != nil {
+			pre = sn.checked()
+		}
 	}
 	for i, name := range names {
 		lastSeg := i == len(names)-1
