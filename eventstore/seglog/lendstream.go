@@ -151,6 +151,13 @@ type lender struct {
 
 var lenders = sync.Pool{New: func() any { return &lender{types: newInterner()} }}
 
+// lendMaxGap is maxGap for LendStream: the most bytes between two of a
+// stream's records that one read spans. An account's events of a month
+// often lie a few KiB apart (in the 1M bench log, 864 000 records of
+// accounts take 335 000 reads at 256 bytes, 234 000 at 4 KiB, for 30 %
+// more bytes copied): a read saved is worth more than the copy.
+const lendMaxGap = 4 << 10
+
 // maxLendArena is the largest arena a lender keeps for the next stream.
 const maxLendArena = 16 << 20
 
@@ -178,7 +185,7 @@ func (l *lender) read(s *Store, stream string, rev uint64, spans []span, out []e
 		end := start + int64(spans[i].loc.n)
 		for j < len(spans) && spans[j].f == spans[i].f {
 			o := int64(spans[j].loc.off)
-			if o < end || o-end > maxGap {
+			if o < end || o-end > lendMaxGap {
 				break
 			}
 			end = o + int64(spans[j].loc.n)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"sync"
 )
 
 // Problem is something a scan of the log found wrong.
@@ -41,6 +42,11 @@ type reader struct {
 }
 
 const window = 4 << 20
+
+// windows are readers' buffers, reused from one segment's scan to the
+// next: an open checks every segment, and a new 4 MiB each was most of
+// the garbage it left.
+var windows = sync.Pool{New: func() any { b := make([]byte, 0, window); return &b }}
 
 // at returns the n bytes at off (fewer at the end of the file). The slice
 // is valid until the next call.
@@ -95,6 +101,16 @@ type segmentScan struct {
 // under the scan and is never taken for corruption.
 func scanSegment(name string, f io.ReaderAt, size, from int64, next uint64, last, live bool, visit func(group) error) (sc segmentScan, err error) {
 	r := &reader{f: f, size: size}
+	if _, ok := f.(*os.File); !ok {
+		bp := windows.Get().(*[]byte)
+		r.buf = (*bp)[:0]
+		defer func() {
+			if cap(r.buf) == window {
+				*bp = r.buf[:0]
+			}
+			windows.Put(bp)
+		}()
+	}
 	if file, ok := f.(*os.File); ok {
 		r.mem = mapFile(file, size)
 		defer unmapFile(r.mem)

@@ -240,7 +240,10 @@ func (s *Store) scan(names []string, sn *snapshot, live bool) error {
 		if i < len(pre) {
 			sc, err = pre[i].sc, pre[i].err
 		} else {
-			sc, err = scanSegment(name, seg.f, seg.size, fileHeaderLen, next, lastSeg, live, func(g group) error {
+			// Through a window, not mapped: the last segment's
+			// preallocated zeros, read to the end, held 64 MiB of a
+			// restart's peak RSS.
+			sc, err = scanSegment(name, windowed{seg.f}, seg.size, fileHeaderLen, next, lastSeg, live, func(g group) error {
 				at := g.payloadOff - groupHeadLen
 				if at < covered {
 					if at+groupSpan(g.head.length) > covered {
