@@ -254,7 +254,12 @@ func (l *lender) decode(sp span, body []byte, stream string, rev uint64, arena [
 		if !ok {
 			return r, arena, false
 		}
-		r.Type, r.Data, r.Metadata = l.types.get(typ), data, meta
+		if tok := d.Buf[0]; tok >= tokDict && tok < tokDictExt {
+			r.Type = dictionary[tok-tokDict] // fapiao's event types: no lookup
+		} else {
+			r.Type = l.types.get(typ)
+		}
+		r.Data, r.Metadata = data, meta
 		return r, out, true
 	}
 	return r, arena, false
