@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"bytes"
 	"encoding/binary"
+	"hash/maphash"
 	"strings"
 	"sync/atomic"
 
@@ -37,9 +39,9 @@ func fastInvoiceRequested(data []byte) (e InvoiceRequested, ok bool) {
 		case "marketplace":
 			bit, ok = 1<<4, readMoney(&s, &e.Marketplace)
 		case "title":
-			bit, ok = 1<<5, readTitle(&s, &e.Title)
+			bit, ok = 1<<5, requestTitles.read(&s, &e.Title, readTitle)
 		case "address":
-			bit, ok = 1<<6, readAddress(&s, &e.Address)
+			bit, ok = 1<<6, requestAddresses.read(&s, &e.Address, readAddress)
 		case "address_id":
 			bit, ok = 1<<7, readID(&s, &e.AddressID)
 		case "requested_at":
@@ -181,6 +183,61 @@ func amountOf(t []byte) (Money, bool) {
 		v = v*10 + int64(c-'0')
 	}
 	return packed(v, int32(-decimals)), true
+}
+
+// objectMemo keeps objects decoded lately by their exact bytes, for the
+// members of an event that repeat from event to event: an account's
+// applications mostly carry the same title and address, and reading them
+// (fifteen members, a string or two allocated for each object) was most
+// of decoding an InvoiceRequested. Where the document goes on with the
+// very bytes of an object kept, it is that object: a JSON value ends where
+// its bytes say, whatever follows, and decoding depends on nothing but the
+// bytes, so the value kept is what decoding them again would give, and the
+// scanner moves past them. Only an object that decoded is kept, so the same
+// documents are accepted and declined. A small table indexed by a hash of
+// the document's next bytes; a collision costs a decoding, never a wrong
+// value. The strings kept are shared, as strings may be; decoders on
+// several goroutines share the table.
+type objectMemo[T any] struct {
+	slots [memoSlots]atomic.Pointer[memoEntry[T]]
+}
+
+type memoEntry[T any] struct {
+	raw []byte
+	v   T
+}
+
+// memoSlots is the table's size (a power of two); memoHashed how many of
+// the next bytes choose the slot.
+const (
+	memoSlots  = 256
+	memoHashed = 96
+)
+
+var memoSeed = maphash.MakeSeed()
+
+var (
+	requestTitles    objectMemo[Title]
+	requestAddresses objectMemo[Address]
+)
+
+// read reads the value at s into dst: the kept one if the document goes on
+// with its bytes, else with decode (and keeps it when it decodes).
+func (m *objectMemo[T]) read(s *jsonscan.Scanner, dst *T, decode func(*jsonscan.Scanner, *T) bool) bool {
+	rest := s.Rest()
+	slot := &m.slots[maphash.Bytes(memoSeed, rest[:min(len(rest), memoHashed)])&(memoSlots-1)]
+	if e := slot.Load(); e != nil && bytes.HasPrefix(rest, e.raw) {
+		*dst = e.v
+		s.Advance(len(e.raw))
+		return true
+	}
+	var v T
+	if !decode(s, &v) {
+		return false
+	}
+	*dst = v
+	slot.Store(&memoEntry[T]{raw: bytes.Clone(rest[:len(rest)-len(s.Rest())]), v: v})
+	return true
 }
 
 // readTitle and readAddress are titleFields and addressFields walked with a
