@@ -20,8 +20,8 @@ func TestRequestMemo(t *testing.T) {
 	request := func(name, street string) []byte {
 		_, data, err := EncodeEvent(InvoiceRequested{InvoiceID: uuid.New(), Statements: []string{"2026-01"},
 			Amount: MustMoney("1.00"), Kingsoft: MustMoney("1.00"), Marketplace: MustMoney("0"),
-			Title:   Title{Type: VATGeneral, Holder: HolderCompany, Name: name, TaxpayerID: "91350100M000100Y43"},
-			Address: Address{Recipient: "张三", Phone: "13800138000", Province: "北京市", City: "北京市", District: "海淀区", Street: street, PostalCode: "100089"},
+			Title:     Title{Type: VATGeneral, Holder: HolderCompany, Name: name, TaxpayerID: "91350100M000100Y43"},
+			Address:   Address{Recipient: "张三", Phone: "13800138000", Province: "北京市", City: "北京市", District: "海淀区", Street: street, PostalCode: "100089"},
 			AddressID: uuid.New(), SLADue: "2026-10-15"})
 		if err != nil {
 			t.Fatal(err)
