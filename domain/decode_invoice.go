@@ -1,6 +1,9 @@
 package domain
 
 import (
+	"bytes"
+	"encoding/binary"
+	"hash/maphash"
 	"strings"
 	"sync/atomic"
 
@@ -36,9 +39,9 @@ func fastInvoiceRequested(data []byte) (e InvoiceRequested, ok bool) {
 		case "marketplace":
 			bit, ok = 1<<4, readMoney(&s, &e.Marketplace)
 		case "title":
-			bit, ok = 1<<5, readTitle(&s, &e.Title)
+			bit, ok = 1<<5, requestTitles.read(&s, &e.Title, readTitle)
 		case "address":
-			bit, ok = 1<<6, readAddress(&s, &e.Address)
+			bit, ok = 1<<6, requestAddresses.read(&s, &e.Address, readAddress)
 		case "address_id":
 			bit, ok = 1<<7, readID(&s, &e.AddressID)
 		case "requested_at":
@@ -180,6 +183,61 @@ func amountOf(t []byte) (Money, bool) {
 		v = v*10 + int64(c-'0')
 	}
 	return packed(v, int32(-decimals)), true
+}
+
+// objectMemo keeps objects decoded lately by their exact bytes, for the
+// members of an event that repeat from event to event: an account's
+// applications mostly carry the same title and address, and reading them
+// (fifteen members, a string or two allocated for each object) was most
+// of decoding an InvoiceRequested. Where the document goes on with the
+// very bytes of an object kept, it is that object: a JSON value ends where
+// its bytes say, whatever follows, and decoding depends on nothing but the
+// bytes, so the value kept is what decoding them again would give, and the
+// scanner moves past them. Only an object that decoded is kept, so the same
+// documents are accepted and declined. A small table indexed by a hash of
+// the document's next bytes; a collision costs a decoding, never a wrong
+// value. The strings kept are shared, as strings may be; decoders on
+// several goroutines share the table.
+type objectMemo[T any] struct {
+	slots [memoSlots]atomic.Pointer[memoEntry[T]]
+}
+
+type memoEntry[T any] struct {
+	raw []byte
+	v   T
+}
+
+// memoSlots is the table's size (a power of two); memoHashed how many of
+// the next bytes choose the slot.
+const (
+	memoSlots  = 256
+	memoHashed = 96
+)
+
+var memoSeed = maphash.MakeSeed()
+
+var (
+	requestTitles    objectMemo[Title]
+	requestAddresses objectMemo[Address]
+)
+
+// read reads the value at s into dst: the kept one if the document goes on
+// with its bytes, else with decode (and keeps it when it decodes).
+func (m *objectMemo[T]) read(s *jsonscan.Scanner, dst *T, decode func(*jsonscan.Scanner, *T) bool) bool {
+	rest := s.Rest()
+	slot := &m.slots[maphash.Bytes(memoSeed, rest[:min(len(rest), memoHashed)])&(memoSlots-1)]
+	if e := slot.Load(); e != nil && bytes.HasPrefix(rest, e.raw) {
+		*dst = e.v
+		s.Advance(len(e.raw))
+		return true
+	}
+	var v T
+	if !decode(s, &v) {
+		return false
+	}
+	*dst = v
+	slot.Store(&memoEntry[T]{raw: bytes.Clone(rest[:len(rest)-len(s.Rest())]), v: v})
+	return true
 }
 
 // readTitle and readAddress are titleFields and addressFields walked with a
@@ -347,15 +405,30 @@ func fastInvoiceShipped(data []byte) (e InvoiceShipped, ok bool) {
 	return e, ok && s.End()
 }
 
-// lastString keeps the last string a member decoded to, for members that
-// mostly repeat it: a value equal to it is given the same string, without
-// one of its own. Strings never change, so decoders on several goroutines
-// share it safely; a different value replaces it.
-type lastString struct{ p atomic.Pointer[string] }
+// lastString keeps the strings a member decoded to lately, for members
+// that mostly repeat a few values: a value equal to one kept is given the
+// same string, without one of its own. It is a small table indexed by a
+// hash of the text, one string a slot, the newest value replacing the
+// slot's. One string (the last) was enough while a rebuild decoded the log
+// in log order; folding account by account, each worker walks its
+// account's whole history, so a due date or an invoice code changed at
+// nearly every event and each made a string anew (≈ 190 000 at a million
+// events). Strings never change, so decoders on several goroutines share
+// the table safely.
+type lastString struct{ slots []atomic.Pointer[string] }
 
-// lastSLADue: a due date is shared by every application of a day, and
-// the log holds them in order.
-var lastCode, lastIssuer, lastTaxRate, lastCourier, lastSLADue lastString
+// newLastString is a table of n slots, a power of two: a few for a member
+// that holds one value for a whole provider (issuer, tax rate, courier),
+// more than the values of years for dates and codes.
+func newLastString(n int) *lastString {
+	return &lastString{slots: make([]atomic.Pointer[string], n)}
+}
+
+var (
+	lastIssuer, lastTaxRate, lastCourier = newLastString(16), newLastString(16), newLastString(16)
+	lastCode                             = newLastString(1024)
+	lastSLADue                           = newLastString(4096) // a due date is shared by every application of a day
+)
 
 func (l *lastString) read(s *jsonscan.Scanner) (string, bool) {
 	t, ok := s.Token()
@@ -363,12 +436,31 @@ func (l *lastString) read(s *jsonscan.Scanner) (string, bool) {
 		return "", false
 	}
 	t = t[1 : len(t)-1]
-	if p := l.p.Load(); p != nil && *p == string(t) {
+	slot := &l.slots[textHash(t)&uint64(len(l.slots)-1)]
+	if p := slot.Load(); p != nil && *p == string(t) {
 		return *p, true
 	}
 	v := string(t)
-	l.p.Store(&v)
+	slot.Store(&v)
 	return v, true
+}
+
+// textHash mixes t's length, first eight and last eight bytes (the dates
+// and codes it sees differ in their last bytes). Only a slot depends on
+// it: a collision costs a string, never a wrong one.
+func textHash(t []byte) uint64 {
+	var head, tail uint64
+	if len(t) >= 8 {
+		head, tail = binary.LittleEndian.Uint64(t), binary.LittleEndian.Uint64(t[len(t)-8:])
+	} else {
+		for i, c := range t {
+			head |= uint64(c) << (8 * i)
+		}
+	}
+	h := head*0x9E3779B97F4A7C15 ^ tail*0xC2B2AE3D27D4EB4F ^ uint64(len(t))
+	h ^= h >> 32 // the texts differ in their last bytes, the words' high bits
+	h *= 0x165667B19E3779F9
+	return h ^ h>>29
 }
 
 func fastInvoiceApproved(data []byte) (InvoiceApproved, bool) {

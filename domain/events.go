@@ -302,6 +302,31 @@ func EventTypes() []string {
 // DecodeEvent reads an event of the named type from its JSON data. The
 // result is the event struct's value (InvoiceRequested, not a pointer).
 func DecodeEvent(typ string, data []byte) (Event, error) {
+	// The invoice lifecycle's events, most of a log after the statements,
+	// go straight to their fast decoders: the map's lookup of the name was
+	// ≈ 60 ns an event, as much as decoding an InvoiceApproved. What they
+	// decline goes through the map as any other event.
+	var (
+		e  Event
+		ok bool
+	)
+	switch typ {
+	case "InvoiceRequested":
+		e, ok = tryFast(fastInvoiceRequested, data)
+	case "InvoiceApproved":
+		e, ok = tryFast(fastInvoiceApproved, data)
+	case "InvoiceIssued":
+		e, ok = tryFast(fastInvoiceIssued, data)
+	case "InvoiceShipped":
+		e, ok = tryFast(fastInvoiceShipped, data)
+	case "InvoiceCancelled":
+		e, ok = tryFast(fastInvoiceCancelled, data)
+	case "InvoiceRejected":
+		e, ok = tryFast(fastInvoiceRejected, data)
+	}
+	if ok {
+		return e, nil
+	}
 	decode, ok := eventTypes[typ]
 	if !ok {
 		return nil, fmt.Errorf("domain: unknown event type %q", typ)
@@ -311,6 +336,14 @@ func DecodeEvent(typ string, data []byte) (Event, error) {
 		return nil, fmt.Errorf("domain: decode %s: %w", typ, err)
 	}
 	return e, nil
+}
+
+// tryFast is fast's event, boxed, when it takes data.
+func tryFast[E Event](fast func([]byte) (E, bool), data []byte) (Event, bool) {
+	if e, ok := fast(data); ok {
+		return e, true
+	}
+	return nil, false
 }
 
 func decodeAs[E Event](data []byte) (Event, error) {

@@ -3,14 +3,17 @@ package projections
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
 
-	"github.com/fapiao/fapiao/eventstore"
-
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/fapiao/fapiao/eventstore"
 )
 
 // dumpBuckets is every entry of a views file but the meta's completion
@@ -168,5 +171,38 @@ func TestPrivateBuildFromLentRecords(t *testing.T) {
 		if store.lent.Load() == 0 || store.yielded.Load() != 0 {
 			t.Fatalf("chunk %d: %d chunks lent, %d records copied: the build did not borrow", chunk, store.lent.Load(), store.yielded.Load())
 		}
+	}
+}
+
+// TestIndexBufGetIsMap: get finds what a map from id to the newest entry
+// finds, below scanRefs (looked through) and past it (mapped), with ids
+// held twice, absent ids, and after the entries are let go.
+func TestIndexBufGetIsMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := newIndexBuf()
+	for round := range 3 {
+		want := map[uuid.UUID]int{}
+		var ids []uuid.UUID
+		for n := range 3 * scanRefs {
+			id := uuid.New()
+			if len(ids) > 0 && rng.IntN(8) == 0 {
+				id = ids[rng.IntN(len(ids))] // held twice: the newest answers
+			}
+			ids = append(ids, id)
+			x.add(invoiceRef{pos: uint64(n + 1), id: id})
+			want[id] = n + 1
+			for _, id := range append(ids, uuid.New()) {
+				r := x.get(id)
+				if pos, ok := want[id]; !ok {
+					require.Nil(t, r, "round %d, %d held", round, n+1)
+				} else {
+					require.NotNil(t, r, "round %d, %d held", round, n+1)
+					require.Equal(t, uint64(pos), r.pos, "round %d, %d held", round, n+1)
+				}
+			}
+		}
+		clear(x.at) // as a build lets them go
+		x.refs = x.refs[:0]
+		require.Nil(t, x.get(ids[0]))
 	}
 }

@@ -62,10 +62,41 @@ func TestLeafReaderIsGet(t *testing.T) {
 				want := log.Get(key)
 				require.True(t, bytes.Equal(got, want) && (got == nil) == (want == nil), "round %d, position %d out of order", round, p)
 			}
+			// The log is three levels deep: the walks went through branch
+			// pages hung from the root (branchElem.node).
+			require.Greater(t, log.Stats().Depth, 2, "round %d", round)
+			require.Positive(t, hungBelow(lr.rootNode), "round %d", round)
+
+			// With no room in the cache, nothing is hung and every walk
+			// reads the pages below the root again: the same answers.
+			defer func(size int) { branchCacheSize = size }(branchCacheSize)
+			branchCacheSize = 0
+			s.leaf.branches = branchCache[*branchNode]{}
+			lr, err = newLeafReader(s, tx, nil)
+			require.NoError(t, err)
+			for _, p := range rand.Perm(n + 4) {
+				key := binary.BigEndian.AppendUint64(nil, uint64(p))
+				got, err := lr.get(key)
+				require.NoError(t, err)
+				want := log.Get(key)
+				require.True(t, bytes.Equal(got, want) && (got == nil) == (want == nil), "round %d, position %d, no cache", round, p)
+			}
+			require.Zero(t, hungBelow(lr.rootNode), "round %d", round)
 			return nil
 		})
 		require.NoError(t, err)
 	}
+}
+
+// hungBelow counts the parsed branch pages hung below n.
+func hungBelow(n *branchNode) int {
+	c := 0
+	for i := range n.elems {
+		if kid := n.elems[i].node.Load(); kid != nil {
+			c += 1 + hungBelow(kid)
+		}
+	}
+	return c
 }
 
 // TestBranchChildIsSearch: child's search from a guess finds the child a
@@ -98,12 +129,12 @@ func TestBranchChildIsSearch(t *testing.T) {
 					gap = uint64(1 + rng.IntN(1<<20))
 				}
 			}
-			n.elems = append(n.elems, branchElem{k, uint64(i)})
+			n.elems = append(n.elems, branchElem{key: k, kid: uint64(i)})
 			k += gap
 		}
 		var keys []uint64
-		for _, e := range n.elems {
-			keys = append(keys, e.key)
+		for i := range n.elems {
+			keys = append(keys, n.elems[i].key)
 		}
 		n.first, n.last = keys[0], keys[len(keys)-1]
 		for range 50 {

@@ -1,6 +1,8 @@
 package bolt
 
 import (
+	"sync/atomic"
+
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/internal/lenprefix"
 )
@@ -32,20 +34,19 @@ type chunkDecoder struct {
 	lend  bool
 	block []byte // the free tail of the current block
 	last  int    // the size of the last block made (slabFirst)
-	// Stream and type names repeat within a chunk (a stream read is all
-	// one stream; there are few event types): each distinct name is made
-	// into a string once per chunk.
+	// Stream names repeat within a chunk (a stream read is all one
+	// stream): each is made into a string once a chunk. Type names are
+	// made once (typeNames).
 	stream string
-	types  []string
 	sink   byte // the bytes touched by lent reads, so they are read
 }
 
 // pageStride is no more than any page size bbolt maps.
 const pageStride = 1 << 10
 
-// maxTypes bounds the names a chunkDecoder remembers; past it, types are
-// allocated per record as before.
-const maxTypes = 32
+// maxTypes bounds the type names kept (typeNames); past it, types are
+// made a string a record.
+const maxTypes = 64
 
 // alloc returns n bytes that belong to the chunk.
 func (c *chunkDecoder) alloc(n int) []byte {
@@ -72,15 +73,32 @@ func (c *chunkDecoder) streamName(b []byte) string {
 	return c.stream
 }
 
-func (c *chunkDecoder) typeName(b []byte) string {
-	for _, t := range c.types {
-		if t == string(b) {
-			return t
+func (c *chunkDecoder) typeName(b []byte) string { return sharedTypeName(b) }
+
+// typeNames are the event types' names made so far, shared by every
+// chunkDecoder (at most maxTypes; a new list replaces the old): a
+// per-stream read (LendStream) decodes a chunk a stream, and making each
+// of its types' names anew was ≈ 170 000 strings at a million events.
+var typeNames atomic.Pointer[[]string]
+
+// sharedTypeName is b as a string, typeNames' if it holds it.
+func sharedTypeName(b []byte) string {
+	old := typeNames.Load()
+	if old != nil {
+		for _, t := range *old {
+			if t == string(b) {
+				return t
+			}
 		}
 	}
 	t := string(b)
-	if len(c.types) < maxTypes {
-		c.types = append(c.types, t)
+	if old == nil || len(*old) < maxTypes {
+		var names []string
+		if old != nil {
+			names = append(names, *old...)
+		}
+		names = append(names, t)
+		typeNames.CompareAndSwap(old, &names) // another decoder's list may have won: t is still right
 	}
 	return t
 }

@@ -2,7 +2,9 @@ package bolt
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
+	"unsafe"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -86,4 +88,20 @@ func TestChunkDecoderBlocksGrow(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Equal(t, slabBlock, dec.last, "a long read")
+}
+
+// TestTypeNamesShared: two chunk decoders (two streams' reads) give the
+// same type name the same string, made once; past maxTypes names are still
+// given right, each its own.
+func TestTypeNamesShared(t *testing.T) {
+	var a, b chunkDecoder
+	x, y := a.typeName([]byte("SharedTypeNameTest")), b.typeName([]byte("SharedTypeNameTest"))
+	require.Equal(t, "SharedTypeNameTest", x)
+	require.Same(t, unsafe.StringData(x), unsafe.StringData(y))
+	for i := range 2 * maxTypes {
+		name := fmt.Sprintf("Type%d", i)
+		require.Equal(t, name, b.typeName([]byte(name)))
+		require.Equal(t, name, sharedTypeName([]byte(name)))
+	}
+	require.LessOrEqual(t, len(*typeNames.Load()), maxTypes)
 }

@@ -629,6 +629,19 @@ func (s *Scanner) Str() (string, bool) {
 	return string(s.b[start+1 : s.i-1]), true
 }
 
+// Rest is the document from the scanner's place on: a slice of it, for a
+// caller that recognises a value it read before (see Advance).
+func (s *Scanner) Rest() []byte { return s.b[s.i:] }
+
+// Advance moves the scanner n bytes on, past a value the caller found in
+// Rest. It panics if n passes the end.
+func (s *Scanner) Advance(n int) {
+	if n < 0 || n > len(s.b)-s.i {
+		panic("jsonscan: Advance past the document's end")
+	}
+	s.i += n
+}
+
 // Text reads a plain string and returns its text, without its quotes: a
 // slice of the document, for a caller that makes its strings itself.
 func (s *Scanner) Text() ([]byte, bool) {

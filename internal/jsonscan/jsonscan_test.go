@@ -378,3 +378,25 @@ func TestDigitsIsToken(t *testing.T) {
 		}
 	}
 }
+
+// TestRestAdvance: Rest is the document from the scanner's place, Advance
+// moves past bytes of it and refuses to pass its end.
+func TestRestAdvance(t *testing.T) {
+	s := New([]byte(`{"a":{"b":1},"c":2}`))
+	if !s.Byte('{') {
+		t.Fatal("no object")
+	}
+	if got := string(s.Rest()); got != `"a":{"b":1},"c":2}` {
+		t.Fatalf("Rest %q", got)
+	}
+	s.Advance(len(`"a":{"b":1}`))
+	if !s.Byte(',') || string(s.Rest()) != `"c":2}` {
+		t.Fatalf("after Advance: Rest %q", s.Rest())
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Advance past the end did not panic")
+		}
+	}()
+	s.Advance(len(s.Rest()) + 1)
+}
