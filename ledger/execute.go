@@ -70,12 +70,13 @@ func (l *Ledger) prepare(req Request) command {
 	ns := len(b)
 	random := c.key == ""
 	hashed := false
+	var sum [sha256.Size]byte // the request's hash, when hashed here
 	if random {
 		// Retries within this call derive the same IDs; another call is
 		// another command.
 		b = appendRandomUUID(append(b, "call:"...))
 	} else if c.RequestHash == "" {
-		if b, hashed = appendCommandHashFast(b, req.Command); !hashed {
+		if b, hashed = appendCommandHashFast(b, req.Command, &sum); !hashed {
 			c.RequestHash = commandHashDefined(req.Command)
 		}
 	}
@@ -103,7 +104,10 @@ func (l *Ledger) prepare(req Request) command {
 	case hashed:
 		c.RequestHash = ids[ns:nk]
 	}
-	if !random {
+	switch {
+	case hashed:
+		c.idem = domain.IdemKeyOfSum(c.key, &sum) // RequestHash is sum's hex
+	case !random:
 		c.idem = domain.IdemKeyOf(c.key, c.RequestHash)
 	}
 	if correlate {
