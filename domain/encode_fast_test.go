@@ -1,0 +1,53 @@
+package domain
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/fapiao/fapiao/internal/jsonscan"
+)
+
+// TestPlainTextIsPlain: plainText is jsonscan.Plain, and with answerASCII
+// Plain without DEL, on strings of every awkward kind: control and HTML
+// characters, DEL, U+2028 and U+2029 and their neighbours, invalid and
+// truncated UTF-8, surrogates, and random bytes and runes.
+func TestPlainTextIsPlain(t *testing.T) {
+	t.Parallel()
+	check := func(s string) {
+		t.Helper()
+		if got, want := plainText(s, &plainASCII), jsonscan.Plain(s); got != want {
+			t.Fatalf("plainText(%q) = %v, jsonscan.Plain %v", s, got, want)
+		}
+		if got, want := plainText(s, &answerASCII), jsonscan.Plain(s) && !strings.Contains(s, "\x7f"); got != want {
+			t.Fatalf("plainText(%q, answerASCII) = %v, want %v", s, got, want)
+		}
+	}
+	pieces := []string{"", "a", "Z09", "示例科技有限公司", "北京市", "\u2028", "\u2029", "\u2027", "\u202a", "\u2020",
+		"\xe2\x80", "\xe2", "\xe2\x80\xa8", "\xe2\x81\xa8", "\xff", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+		"\U0001F600", "\x7f", "\x1f", "\x00", "\"", "\\", "<", ">", "&", " ", "é", "\u00a0", "\ufffd"}
+	for _, a := range pieces {
+		for _, b := range pieces {
+			for _, c := range pieces {
+				check(a + b + c)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b strings.Builder
+		for range r.IntN(24) {
+			switch r.IntN(4) {
+			case 0:
+				b.WriteByte(byte(r.IntN(256)))
+			case 1:
+				b.WriteRune(rune(r.IntN(0x110000)))
+			case 2:
+				b.WriteRune(rune(0x2000 + r.IntN(0x60)))
+			default:
+				b.WriteByte(byte(0x20 + r.IntN(0x60)))
+			}
+		}
+		check(b.String())
+	}
+}
