@@ -47,6 +47,17 @@ func m(key string, v []byte) member { return member{key, v, v} }
 // and its canonical form, which stays valid until the next Encode. ok is
 // false when the encoder does not write e; then nothing else is meaningful.
 func (x *EventEncoder) Encode(e Event) (typ string, data, canonical []byte, ok bool) {
+	typ, data, canonical, ok = x.EncodeInPlace(e)
+	if !ok {
+		return "", nil, nil, false
+	}
+	return typ, append([]byte(nil), data...), canonical, true
+}
+
+// EncodeInPlace is Encode with the stored JSON in the encoder's buffer
+// too, valid until the next Encode: for a caller that copies it
+// (eventstore.SealData puts the copy in the envelope's allocation).
+func (x *EventEncoder) EncodeInPlace(e Event) (typ string, data, canonical []byte, ok bool) {
 	x.arena, x.ok = x.arena[:0], true
 	var s, c []byte
 	switch v := e.(type) {
@@ -88,7 +99,7 @@ func (x *EventEncoder) Encode(e Event) (typ string, data, canonical []byte, ok b
 	if !x.ok {
 		return "", nil, nil, false
 	}
-	return e.EventType(), append([]byte(nil), s...), c, true
+	return e.EventType(), s, c, true
 }
 
 // EncodeCommand returns the canonical JSON of the everyday commands (the

@@ -152,7 +152,9 @@ func seal(dst []eventstore.EventData, stream string, c command, meta eventstore.
 	for i, e := range events {
 		// The common events are written with their canonical form, which
 		// spares sealing its pass over the data; the others by reflection.
-		typ, data, cdata, ok := x.Encode(e)
+		// data is the encoder's until SealData copies it (or a copy of
+		// its own from EncodeEvent).
+		typ, data, cdata, ok := x.EncodeInPlace(e)
 		if !ok {
 			var err error
 			if typ, data, err = domain.EncodeEvent(e); err != nil {
@@ -164,7 +166,7 @@ func seal(dst []eventstore.EventData, stream string, c command, meta eventstore.
 			events[i] = nil
 		}
 		rev := f.acc.Version + uint64(i)
-		raw, hash, err := eventstore.SealHashCanonical(meta, prev, stream, rev, typ, data, cdata)
+		data, raw, hash, err := eventstore.SealData(meta, prev, stream, rev, typ, data, cdata)
 		if err != nil {
 			return dst, "", fmt.Errorf("ledger: seal %s@%d: %w", stream, rev, err)
 		}
