@@ -284,3 +284,38 @@ func TestSealData(t *testing.T) {
 		t.Errorf("%v allocations per SealData, want 1", n)
 	}
 }
+
+// TestPlainJSONByWords: plainJSON, eight bytes at a time, is the table's
+// byte-by-byte answer for every byte value at every place of strings of
+// every length around the word size, and on random strings.
+func TestPlainJSONByWords(t *testing.T) {
+	byTable := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if !plainByte[s[i]] {
+				return false
+			}
+		}
+		return true
+	}
+	for n := 1; n <= 20; n++ {
+		for at := range n {
+			for b := range 256 {
+				s := []byte(strings.Repeat("a", n))
+				s[at] = byte(b)
+				if got, want := plainJSON(string(s)), byTable(string(s)); got != want {
+					t.Fatalf("plainJSON(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 50000 {
+		s := make([]byte, r.IntN(70))
+		for i := range s {
+			s[i] = byte(0x1c + r.IntN(0x66)) // mostly plain, sometimes not
+		}
+		if got, want := plainJSON(string(s)), byTable(string(s)); got != want {
+			t.Fatalf("plainJSON(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
