@@ -56,6 +56,14 @@ type script struct {
 	addr     uuid.UUID
 	inv      uuid.UUID
 	commands int
+
+	// view is the answer to the script's cycle commands, written again
+	// for each (a connection's buffer): viewInvoice and viewStatement
+	// write it, bound to the script once (viewMonth: the statement to
+	// view).
+	view                       entityView
+	viewMonth                  string
+	viewInvoice, viewStatement func(*domain.Account) any
 }
 
 func monthName(i int) string { return firstMonth.AddDate(0, i, 0).Format("2006-01") }
@@ -91,13 +99,6 @@ var (
 			l[i] = []string{months[i]}
 		}
 		return l
-	}()
-	// postViews[i] views month i's statement.
-	postViews = func() (v [monthsPerAccount]func(*domain.Account) any) {
-		for i := range v {
-			v[i] = statementView(months[i])
-		}
-		return v
 	}()
 	// benchIssuedOn is the issue date of every invoice.
 	benchIssuedOn = domain.BusinessDate(benchNow)
@@ -142,12 +143,15 @@ func (s *script) next(ctx context.Context) (int, error) {
 		cmd   domain.Command
 		actor = cust
 	)
-	view := lastInvoice
+	if s.viewInvoice == nil {
+		s.viewInvoice, s.viewStatement = s.invoiceView, s.statementView
+	}
+	view := s.viewInvoice
 	switch cycle[s.step] {
 	case "post":
-		cmd, actor, view = posts[s.month], billingActor, postViews[s.month]
+		cmd, actor, view, s.viewMonth = posts[s.month], billingActor, s.viewStatement, months[s.month]
 		if s.step == 1 {
-			cmd, view = posts[s.month+1], postViews[s.month+1]
+			cmd, s.viewMonth = posts[s.month+1], months[s.month+1]
 		}
 	case "apply":
 		cmd = domain.RequestInvoice{Statements: monthLists[s.month], AddressID: s.addr, Agree: true}
@@ -176,7 +180,6 @@ func (s *script) next(ctx context.Context) (int, error) {
 	if c := cycle[s.step]; c == "apply" || c == "apply2" {
 		s.inv = viewID(res.View)
 	}
-	releaseView(res.View)
 	s.step++
 	if s.step == len(cycle) {
 		s.step = 0
@@ -286,13 +289,23 @@ func lastInvoice(acc *domain.Account) any {
 	return v
 }
 
-// statementView views the month's statement, as the API answers a post.
-func statementView(month string) func(*domain.Account) any {
-	return func(acc *domain.Account) any {
-		v := newView(uuid.Nil)
-		v.json = statementJSON(v.json, acc.Statements[month])
-		return v
+// invoiceView is lastInvoice written into the script's own view.
+func (s *script) invoiceView(acc *domain.Account) any {
+	v := &s.view
+	v.id, v.json = uuid.Nil, v.json[:0]
+	if n := len(acc.InvoiceOrder); n > 0 {
+		v.id = acc.InvoiceOrder[n-1]
+		v.json = invoiceJSON(v.json, acc.Invoices[v.id])
 	}
+	return v
+}
+
+// statementView views the statement of s.viewMonth, as the API answers a
+// post, in the script's own view.
+func (s *script) statementView(acc *domain.Account) any {
+	v := &s.view
+	v.id, v.json = uuid.Nil, statementJSON(v.json[:0], acc.Statements[s.viewMonth])
+	return v
 }
 
 // invoiceJSON appends json.Marshal(inv)'s bytes to dst, written without
