@@ -171,7 +171,8 @@ func WriteTitleJSON(w *jsonscan.Writer, t *Title) {
 	w.Open("type")
 	w.String(string(t.Type))
 	w.Str("holder", string(t.Holder))
-	w.Str("name", t.Name)
+	w.Key("name")
+	writeText(w, t.Name)
 	w.OptStr("taxpayer_id", t.TaxpayerID)
 	w.OptStr("registered_address", t.RegisteredAddress)
 	w.OptStr("registered_phone", t.RegisteredPhone)
@@ -203,14 +204,33 @@ func writeOptMoney(w *jsonscan.Writer, k string, m *Money) {
 // WriteAddressJSON writes a as WriteTitleJSON writes a title.
 func WriteAddressJSON(w *jsonscan.Writer, a *Address) {
 	w.Open("recipient")
-	w.String(a.Recipient)
+	writeText(w, a.Recipient)
 	w.Str("phone", a.Phone)
-	w.Str("province", a.Province)
-	w.Str("city", a.City)
-	w.OptStr("district", a.District)
-	w.Str("street", a.Street)
+	w.Key("province")
+	writeText(w, a.Province)
+	w.Key("city")
+	writeText(w, a.City)
+	if a.District != "" {
+		w.Key("district")
+		writeText(w, a.District)
+	}
+	w.Key("street")
+	writeText(w, a.Street)
 	w.Str("postal_code", a.PostalCode)
 	w.B = append(w.B, '}')
+}
+
+// writeText is w.String for text that is mostly not ASCII (names and
+// addresses in Chinese): a string both definitions write as itself (Plain,
+// and no DEL, which JSON v2's writer declines) is copied after one pass of
+// utf8.ValidString, instead of being decoded rune by rune; any other goes
+// to w.String.
+func writeText(w *jsonscan.Writer, s string) {
+	if plainText(s, &answerASCII) {
+		w.B = append(append(append(w.B, '"'), s...), '"')
+		return
+	}
+	w.String(s)
 }
 
 func (w *answerWriter) ret(r *Return) {

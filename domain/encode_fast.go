@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"encoding/binary"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -46,6 +48,17 @@ func m(key string, v []byte) member { return member{key, v, v} }
 // and its canonical form, which stays valid until the next Encode. ok is
 // false when the encoder does not write e; then nothing else is meaningful.
 func (x *EventEncoder) Encode(e Event) (typ string, data, canonical []byte, ok bool) {
+	typ, data, canonical, ok = x.EncodeInPlace(e)
+	if !ok {
+		return "", nil, nil, false
+	}
+	return typ, append([]byte(nil), data...), canonical, true
+}
+
+// EncodeInPlace is Encode with the stored JSON in the encoder's buffer
+// too, valid until the next Encode: for a caller that copies it
+// (eventstore.SealData puts the copy in the envelope's allocation).
+func (x *EventEncoder) EncodeInPlace(e Event) (typ string, data, canonical []byte, ok bool) {
 	x.arena, x.ok = x.arena[:0], true
 	var s, c []byte
 	switch v := e.(type) {
@@ -87,7 +100,7 @@ func (x *EventEncoder) Encode(e Event) (typ string, data, canonical []byte, ok b
 	if !x.ok {
 		return "", nil, nil, false
 	}
-	return e.EventType(), append([]byte(nil), s...), c, true
+	return e.EventType(), s, c, true
 }
 
 // EncodeCommand returns the canonical JSON of the everyday commands (the
@@ -257,7 +270,7 @@ func (x *EventEncoder) raw(v string) []byte {
 }
 
 func (x *EventEncoder) str(v string) []byte {
-	if !jsonscan.Plain(v) {
+	if !plainText(v, &plainASCII) {
 		x.ok = false
 	}
 	start := len(x.arena)
@@ -322,3 +335,71 @@ func (x *EventEncoder) instant(t time.Time) []byte {
 	x.arena = append(b, '"')
 	return x.arena[start:len(x.arena):len(x.arena)]
 }
+
+// plainText is jsonscan.Plain(s) (with ascii plainASCII) in fewer
+// instructions for text that is not ASCII: the ASCII bytes by a table, the
+// rest checked as UTF-8 by one utf8.ValidString and searched for U+2028
+// and U+2029 (E2 80 A8/A9: in valid UTF-8, E2 is always a rune's first
+// byte), where Plain decodes rune by rune. ascii says which ASCII bytes
+// are plain; bytes from 0x80 up must be false in it.
+// TestPlainTextIsPlain holds it to jsonscan.Plain.
+func plainText(s string, ascii *[256]bool) bool {
+	i := 0
+	// Eight bytes at a time while none is anything but printable ASCII
+	// other than the quote, the backslash, '<', '>', '&' and DEL (plain
+	// in either table); the bytes from the first word that has one are
+	// the table's.
+	for ; i+8 <= len(s); i += 8 {
+		if asciiWordBad(binary.LittleEndian.Uint64(stringBytes(s[i:i+8]))) != 0 {
+			break
+		}
+	}
+	for i < len(s) && ascii[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		return true
+	}
+	rest := s[i:]
+	if rest[0] < utf8.RuneSelf || !utf8.ValidString(rest) {
+		return false
+	}
+	for j := 0; j < len(rest); j++ {
+		switch c := rest[j]; {
+		case c < utf8.RuneSelf:
+			if !ascii[c] {
+				return false
+			}
+		case c == 0xE2:
+			if rest[j+1] == 0x80 && (rest[j+2] == 0xA8 || rest[j+2] == 0xA9) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// asciiWordBad is not zero when one of x's eight bytes is below 0x20, 0x7f
+// or above, or one of '"', '\\', '<', '>', '&' ("has a byte below n" and
+// "has a zero byte", exact as to whether any byte matches).
+func asciiWordBad(x uint64) uint64 {
+	const (
+		lsb = 0x0101010101010101
+		msb = 0x8080808080808080
+	)
+	zero := func(v uint64) uint64 { return (v - lsb) &^ v }
+	return (x&msb | (x-0x20*lsb)&^x | zero(x^0x7f*lsb) | zero(x^'"'*lsb) | zero(x^'\\'*lsb) |
+		zero(x^'<'*lsb) | zero(x^'>'*lsb) | zero(x^'&'*lsb)) & msb
+}
+
+// plainASCII says which ASCII bytes jsonscan.Plain passes: all but the
+// control characters, the quote, the backslash and '<', '>' and '&'
+// (DEL passes). answerASCII is plainASCII without DEL: what both of
+// jsonscan.Writer's definitions write as itself.
+var plainASCII, answerASCII = func() (p, a [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		p[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+		a[c] = p[c] && c != 0x7f
+	}
+	return p, a
+}()

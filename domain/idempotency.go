@@ -66,6 +66,16 @@ func IdemKeyOf(scoped, requestHash string) IdemKey {
 	return IdemKey{Key: digest(scoped), Request: requestDigest(requestHash), valid: true}
 }
 
+// IdemKeyOfSum is IdemKeyOf for a request hash that is the lowercase hex
+// of sum, a SHA-256 its caller has just made (the ledger's command
+// fingerprint): the same digests, without decoding the hex again.
+func IdemKeyOfSum(scoped string, sum *[sha256.Size]byte) IdemKey {
+	if scoped == "" {
+		return IdemKey{}
+	}
+	return IdemKey{Key: digest(scoped), Request: foldSum(sum), valid: true}
+}
+
 // digest is s's IdemDigest.
 func digest(s string) IdemDigest {
 	sum := sha256.Sum256(stringBytes(s))
@@ -81,13 +91,18 @@ func requestDigest(h string) IdemDigest {
 	if len(h) == 2*sha256.Size && isLowerHex(h) {
 		var sum [sha256.Size]byte
 		hex.Decode(sum[:], stringBytes(h))
-		var d IdemDigest
-		for i := range d {
-			d[i] = sum[i] ^ sum[i+len(d)]
-		}
-		return d
+		return foldSum(&sum)
 	}
 	return digest(h)
+}
+
+// foldSum folds a SHA-256's halves together into a digest.
+func foldSum(sum *[sha256.Size]byte) IdemDigest {
+	var d IdemDigest
+	for i := range d {
+		d[i] = sum[i] ^ sum[i+len(d)]
+	}
+	return d
 }
 
 func isLowerHex(s string) bool {

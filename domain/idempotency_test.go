@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -74,5 +76,21 @@ func TestAPP6_DigestsDifferAndEncode(t *testing.T) {
 	}
 	if err := back.UnmarshalText(text[1:]); err == nil {
 		t.Fatal("a short digest was read")
+	}
+}
+
+// TestAPP6_IdemKeyOfSumIsIdemKeyOf: the ledger's digest of a request hash
+// it has just made is the one the hash's text gives.
+func TestAPP6_IdemKeyOfSumIsIdemKeyOf(t *testing.T) {
+	t.Parallel()
+	for i := range 100 {
+		sum := sha256.Sum256([]byte{byte(i), byte(i >> 8)})
+		key := "finance/alice\x00k" + string(rune('a'+i%26))
+		if got, want := IdemKeyOfSum(key, &sum), IdemKeyOf(key, hex.EncodeToString(sum[:])); got != want {
+			t.Fatalf("IdemKeyOfSum = %+v, IdemKeyOf = %+v", got, want)
+		}
+	}
+	if IdemKeyOfSum("", &[sha256.Size]byte{1}).Valid() {
+		t.Fatal("an empty key gives a valid IdemKey")
 	}
 }

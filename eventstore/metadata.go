@@ -142,10 +142,26 @@ func SealHash(m Metadata, prevHash, stream string, revision uint64, typ string, 
 // that form: the hash is computed over it (domain.EventEncoder, which
 // ledger's TestEventEncoderIsTheDefinition holds to AppendCanonical).
 func SealHashCanonical(m Metadata, prevHash, stream string, revision uint64, typ string, data json.RawMessage, cdata []byte) (json.RawMessage, string, error) {
-	if raw, hash, ok, err := sealFast(&m, prevHash, stream, revision, typ, data, cdata); ok || err != nil {
+	if _, raw, hash, ok, err := sealFast(&m, prevHash, stream, revision, typ, data, cdata, false); ok || err != nil {
 		return raw, hash, err
 	}
 	return sealGeneral(m, prevHash, stream, revision, typ, data)
+}
+
+// SealData is SealHashCanonical for a caller that does not keep data (an
+// encoder's buffer, written over by its next event): it also returns a
+// copy of data to store. The copy, the envelope and the hash share one
+// allocation where the envelope is written directly (one allocation an
+// event instead of two; what holds one of them holds all three).
+func SealData(m Metadata, prevHash, stream string, revision uint64, typ string, data json.RawMessage, cdata []byte) (stored, raw json.RawMessage, hash string, err error) {
+	if stored, raw, hash, ok, err := sealFast(&m, prevHash, stream, revision, typ, data, cdata, true); ok || err != nil {
+		return stored, raw, hash, err
+	}
+	raw, hash, err = sealGeneral(m, prevHash, stream, revision, typ, data)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return append(json.RawMessage(nil), data...), raw, hash, nil
 }
 
 // sealGeneral is SealHash by its definition: the envelope through

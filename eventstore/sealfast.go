@@ -29,12 +29,34 @@ var sealPool = sync.Pool{New: func() any { return &sealBuf{canon: make([]byte, 0
 // canonical form): printable ASCII other than the quote, the backslash
 // and the three HTML characters.
 func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
+	// Eight bytes at a time (the envelope's strings are hashes and IDs of
+	// 36 to 64 bytes), then the rest by the table.
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if plainWordBad(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))) != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if !plainByte[s[i]] {
 			return false
 		}
 	}
 	return true
+}
+
+// plainWordBad is not zero when one of x's eight bytes is not plainByte:
+// below 0x20, 0x7f or above, or one of '"', '\\', '<', '>', '&'. (Each test
+// is the classic "has a byte below n" / "has a zero byte" on x or on x
+// with the byte sought xored out: exact as to whether any byte matches.)
+func plainWordBad(x uint64) uint64 {
+	const (
+		lsb = 0x0101010101010101
+		msb = 0x8080808080808080
+	)
+	zero := func(v uint64) uint64 { return (v - lsb) &^ v }
+	return (x&msb | (x-0x20*lsb)&^x | zero(x^0x7f*lsb) | zero(x^'"'*lsb) | zero(x^'\\'*lsb) |
+		zero(x^'<'*lsb) | zero(x^'>'*lsb) | zero(x^'&'*lsb)) & msb
 }
 
 var plainByte = func() (t [256]bool) {
@@ -47,16 +69,18 @@ var plainByte = func() (t [256]bool) {
 // sealFast is SealHash for an envelope of plain strings. ok false (and no
 // error) asks for the general path.
 // cdata, when not nil, is the caller's canonical form of data, used as it is.
-func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string, data, cdata []byte) (raw []byte, hash string, ok bool, err error) {
+// With copyData, stored is a copy of data in the envelope's allocation
+// (SealData); else nil.
+func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string, data, cdata []byte, copyData bool) (stored, raw []byte, hash string, ok bool, err error) {
 	if !plainJSON(m.Actor.Role) || !plainJSON(m.Actor.ID) || !plainJSON(m.CorrelationID) ||
 		!plainJSON(m.CausationID) || !plainJSON(m.IdempotencyKey) || !plainJSON(m.RequestHash) ||
 		!plainJSON(prevHash) {
-		return nil, "", false, nil
+		return nil, nil, "", false, nil
 	}
 	var tbuf [64]byte
 	at, err := m.OccurredAt.AppendText(tbuf[:0])
 	if err != nil {
-		return nil, "", false, nil // json.Marshal reports it
+		return nil, nil, "", false, nil // json.Marshal reports it
 	}
 
 	sb := sealPool.Get().(*sealBuf)
@@ -71,7 +95,7 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 		c = append(c, cdata...)
 	} else if c, err = canonicalAppend(c, data, false); err != nil {
 		sb.canon = c[:0]
-		return nil, "", false, nil // the general path reports it
+		return nil, nil, "", false, nil // the general path reports it
 	}
 	metaLen := len(c)
 	c = append(c, make([]byte, 8)...)
@@ -99,17 +123,26 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 	sum := sha256.Sum256(c)
 
 	// The stored envelope: json.Marshal's member order, Hash last. One
-	// allocation holds the hash's hex, which the returned string is, and
-	// after it the envelope (capacity capped: the envelope's bytes can be
-	// appended to or written over without reaching the hash's).
+	// allocation holds the hash's hex, which the returned string is, then
+	// the copy of data when asked for, then the envelope (capacities
+	// capped: the data's and the envelope's bytes can be appended to or
+	// written over without reaching the others').
 	const fixed = 16 + 19 + 8 + 2 + 20 + 18 + 21 + 18 + 18 + 20 + 14 + 10 + 2 // keys, quotes, punctuation
 	size := fixed + len(at) + len(m.Actor.Role) + len(m.Actor.ID) + len(m.CorrelationID) + len(m.CausationID) +
 		len(m.IdempotencyKey) + len(m.RequestHash) + len(prevHash) + 2*sha256.Size
 	const hexLen = 2 * sha256.Size
-	buf := make([]byte, hexLen, hexLen+size)
+	keep := 0 // the bytes of data copied
+	if copyData {
+		keep = len(data)
+	}
+	buf := make([]byte, hexLen+keep, hexLen+keep+size)
 	hex.Encode(buf, sum[:])
 	hash = unsafe.String(&buf[0], hexLen) // buf[:hexLen] is never written again
-	out := buf[hexLen:hexLen:cap(buf)]
+	if copyData {
+		stored = buf[hexLen : hexLen+keep : hexLen+keep]
+		copy(stored, data)
+	}
+	out := buf[hexLen+keep : hexLen+keep : cap(buf)]
 	out = appendAfter(out, `{"occurred_at":"`, at)
 	out = appendAfter(out, `","actor":{"role":"`, m.Actor.Role)
 	out = appendAfter(out, `","id":"`, m.Actor.ID)
@@ -123,7 +156,7 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 	out = appendAfter(out, `,"prev_hash":"`, prevHash)
 	out = appendAfter(out, `","hash":"`, hash)
 	out = append(out, `"}`...)
-	return out, hash, true, nil
+	return stored, out, hash, true, nil
 }
 
 // appendAfter appends lit and then value, a string plainJSON has passed

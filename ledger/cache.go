@@ -29,11 +29,22 @@ type accountCache struct {
 	size  int
 	order *list.List // front: most recently used; values are *cacheItem
 	items map[string]*list.Element
+	// pushes counts the entries put or moved at the front, so an entry
+	// is at most pushes − its moved from the front. A hit moves its
+	// account to the front only when that may be more than size/4: every
+	// command looks its account up, and moving it each time rewrote four
+	// list links (cache misses, and write barriers while the collector
+	// marks) for an order that matters only at eviction. After a hit the
+	// account is within the front quarter, so it is evicted only after
+	// three quarters of the cache's size have been pushed in front of it;
+	// with a cache of four or fewer it is strict LRU.
+	pushes uint64
 }
 
 type cacheItem struct {
-	id string
-	f  *folded
+	id    string
+	f     *folded
+	moved uint64 // accountCache.pushes when it was last put at the front
 }
 
 func newAccountCache(size int) *accountCache {
@@ -47,8 +58,13 @@ func (c *accountCache) get(id string) *folded {
 	if !ok {
 		return nil
 	}
-	c.order.MoveToFront(el)
-	return el.Value.(*cacheItem).f
+	it := el.Value.(*cacheItem)
+	if c.pushes-it.moved > uint64(c.size/4) {
+		c.pushes++
+		it.moved = c.pushes
+		c.order.MoveToFront(el)
+	}
+	return it.f
 }
 
 func (c *accountCache) put(id string, f *folded) {
@@ -58,11 +74,14 @@ func (c *accountCache) put(id string, f *folded) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[id]; ok {
-		el.Value.(*cacheItem).f = f
+		c.pushes++
+		it := el.Value.(*cacheItem)
+		it.f, it.moved = f, c.pushes
 		c.order.MoveToFront(el)
 		return
 	}
-	c.items[id] = c.order.PushFront(&cacheItem{id: id, f: f})
+	c.pushes++
+	c.items[id] = c.order.PushFront(&cacheItem{id: id, f: f, moved: c.pushes})
 	for c.order.Len() > c.size {
 		last := c.order.Back()
 		c.order.Remove(last)

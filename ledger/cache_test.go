@@ -134,3 +134,42 @@ func TestFailedAppendLeavesCacheAsTheLog(t *testing.T) {
 		})
 	}
 }
+
+// TestCacheKeepsRecentlyUsed: the cache evicts the account used longest
+// ago when hits move their accounts lazily (accountCache.pushes): strict
+// LRU for a small cache, and for a large one no account is evicted that
+// was used before fewer than three quarters of its size were added.
+func TestCacheKeepsRecentlyUsed(t *testing.T) {
+	small := newAccountCache(3)
+	for _, id := range []string{"a", "b", "c"} {
+		small.put(id, &folded{})
+	}
+	small.get("a") // b is now the least recently used
+	small.put("d", &folded{})
+	if small.get("b") != nil || small.get("a") == nil || small.get("c") == nil || small.get("d") == nil {
+		t.Fatal("a cache of three did not evict its least recently used account")
+	}
+
+	const size = 400
+	c := newAccountCache(size)
+	for i := range size {
+		c.put(fmt.Sprint(i), &folded{})
+	}
+	// Hits on the oldest hundred (the back of the list), then half the
+	// cache's size of new accounts: the hit accounts stay, the others of
+	// the first ones go.
+	for i := range size / 4 {
+		c.get(fmt.Sprint(i))
+	}
+	for i := range size / 2 {
+		c.put(fmt.Sprint("new", i), &folded{})
+	}
+	for i := range size / 4 {
+		if c.get(fmt.Sprint(i)) == nil {
+			t.Fatalf("account %d, hit recently, was evicted", i)
+		}
+	}
+	if c.get(fmt.Sprint(size/4)) != nil {
+		t.Fatal("an account never hit outlived the ones hit after it")
+	}
+}

@@ -70,12 +70,13 @@ func (l *Ledger) prepare(req Request) command {
 	ns := len(b)
 	random := c.key == ""
 	hashed := false
+	var sum [sha256.Size]byte // the request's hash, when hashed here
 	if random {
 		// Retries within this call derive the same IDs; another call is
 		// another command.
 		b = appendRandomUUID(append(b, "call:"...))
 	} else if c.RequestHash == "" {
-		if b, hashed = appendCommandHashFast(b, req.Command); !hashed {
+		if b, hashed = appendCommandHashFast(b, req.Command, &sum); !hashed {
 			c.RequestHash = commandHashDefined(req.Command)
 		}
 	}
@@ -103,7 +104,10 @@ func (l *Ledger) prepare(req Request) command {
 	case hashed:
 		c.RequestHash = ids[ns:nk]
 	}
-	if !random {
+	switch {
+	case hashed:
+		c.idem = domain.IdemKeyOfSum(c.key, &sum) // RequestHash is sum's hex
+	case !random:
 		c.idem = domain.IdemKeyOf(c.key, c.RequestHash)
 	}
 	if correlate {
@@ -148,7 +152,9 @@ func seal(dst []eventstore.EventData, stream string, c command, meta eventstore.
 	for i, e := range events {
 		// The common events are written with their canonical form, which
 		// spares sealing its pass over the data; the others by reflection.
-		typ, data, cdata, ok := x.Encode(e)
+		// data is the encoder's until SealData copies it (or a copy of
+		// its own from EncodeEvent).
+		typ, data, cdata, ok := x.EncodeInPlace(e)
 		if !ok {
 			var err error
 			if typ, data, err = domain.EncodeEvent(e); err != nil {
@@ -160,7 +166,7 @@ func seal(dst []eventstore.EventData, stream string, c command, meta eventstore.
 			events[i] = nil
 		}
 		rev := f.acc.Version + uint64(i)
-		raw, hash, err := eventstore.SealHashCanonical(meta, prev, stream, rev, typ, data, cdata)
+		data, raw, hash, err := eventstore.SealData(meta, prev, stream, rev, typ, data, cdata)
 		if err != nil {
 			return dst, "", fmt.Errorf("ledger: seal %s@%d: %w", stream, rev, err)
 		}

@@ -36,16 +36,17 @@ func appendCommandCanonical(b []byte, x *domain.EventEncoder, cmd domain.Command
 // writes, or false.
 func commandHashFast(cmd domain.Command) (string, bool) {
 	var h [2 * sha256.Size]byte // hex.EncodeToString would allocate twice
-	b, ok := appendCommandHashFast(h[:0], cmd)
+	b, ok := appendCommandHashFast(h[:0], cmd, nil)
 	if !ok {
 		return "", false
 	}
 	return string(b), true
 }
 
-// appendCommandHashFast appends commandHashFast's hash, in hex, to dst;
-// with ok false, dst as it was.
-func appendCommandHashFast(dst []byte, cmd domain.Command) ([]byte, bool) {
+// appendCommandHashFast appends commandHashFast's hash, in hex, to dst,
+// and sets *sum (when not nil) to the hash itself; with ok false, dst as
+// it was.
+func appendCommandHashFast(dst []byte, cmd domain.Command, sum *[sha256.Size]byte) ([]byte, bool) {
 	buf := hashBufPool.Get().(*[]byte)
 	defer hashBufPool.Put(buf)
 	x := encoders.Get().(*domain.EventEncoder)
@@ -57,6 +58,9 @@ func appendCommandHashFast(dst []byte, cmd domain.Command) ([]byte, bool) {
 	if !ok {
 		return dst, false
 	}
-	sum := sha256.Sum256(c)
-	return hex.AppendEncode(dst, sum[:]), true
+	h := sha256.Sum256(c)
+	if sum != nil {
+		*sum = h
+	}
+	return hex.AppendEncode(dst, h[:]), true
 }

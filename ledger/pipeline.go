@@ -40,7 +40,15 @@ type waiter struct {
 	// lead is set, before done is closed, when the waiter is to take over
 	// as the account's leader instead of having been answered.
 	lead bool
+	// alone is set by enqueue when w leads an idle account and is its
+	// whole batch, taken out of the queue already (lead skips take: one
+	// lock of the queues fewer for a lone command).
+	alone bool
 	done chan struct{} // set by enqueue when w is to wait
+	// aq is the account's queue, set by enqueue: it stays the account's
+	// while w is in it, so the leader's take and finish need not look it
+	// up again.
+	aq *accountQueue
 	// detached is the context the waiter's batch runs under when it
 	// leads: context.WithoutCancel without its allocation a command.
 	detached detached
@@ -98,6 +106,7 @@ func (q *queues) enqueue(acc string, w *waiter) bool {
 		}
 		q.m[acc] = aq
 	}
+	w.aq = aq
 	aq.pending = append(aq.pending, w)
 	if aq.busy {
 		// Only a command that waits needs a channel to be woken by (a lone
@@ -106,15 +115,18 @@ func (q *queues) enqueue(acc string, w *waiter) bool {
 		return false
 	}
 	aq.busy = true
+	if len(aq.pending) == 1 {
+		aq.pending[0] = nil
+		aq.pending, w.alone = aq.pending[:0], true
+	}
 	return true
 }
 
-// take removes the next batch of the account's queue and returns it
+// take removes the next batch of the account's queue aq and returns it
 // appended to dst.
-func (q *queues) take(acc string, dst []*waiter) []*waiter {
+func (q *queues) take(aq *accountQueue, dst []*waiter) []*waiter {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	aq := q.m[acc]
 	n := min(len(aq.pending), maxBatchCommands)
 	dst = append(dst, aq.pending[:n]...)
 	clear(aq.pending[:n])
@@ -126,12 +138,12 @@ func (q *queues) take(acc string, dst []*waiter) []*waiter {
 	return dst
 }
 
-// finish puts deferred commands back at the front of the queue and returns
-// the next leader, or nil when the queue is empty (then the account is idle).
-func (q *queues) finish(acc string, deferred []*waiter) *waiter {
+// finish puts deferred commands back at the front of the account's queue
+// aq and returns the next leader, or nil when the queue is empty (then the
+// account is idle).
+func (q *queues) finish(acc string, aq *accountQueue, deferred []*waiter) *waiter {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	aq := q.m[acc]
 	if len(deferred) > 0 {
 		aq.pending = append(deferred, aq.pending...)
 	}
@@ -189,9 +201,15 @@ func (l *Ledger) lead(ctx context.Context, acc string, self *waiter) {
 	ctx = &self.detached
 	// A batch is most often one command: its slice stays on the stack.
 	var buf [4]*waiter
-	batch := l.queues.take(acc, buf[:0])
+	aq := self.aq
+	batch := buf[:0]
+	if self.alone {
+		batch = append(batch, self)
+	} else {
+		batch = l.queues.take(aq, batch)
+	}
 	deferred := l.runBatch(ctx, acc, batch)
-	next := l.queues.finish(acc, deferred)
+	next := l.queues.finish(acc, aq, deferred)
 	for _, w := range batch {
 		if !w.out.deferred && w != self {
 			close(w.done)

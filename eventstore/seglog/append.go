@@ -143,8 +143,12 @@ var encodedPool = sync.Pool{New: func() any { return new(encoded) }}
 const maxPooledTails = 1 << 20
 
 func (e *encoded) release() {
-	clear(e.events)
+	// The events hold an ID and a slice of e.tails, nothing else: kept
+	// in the pool, they pin only what e pins already, and are written
+	// over by the next encode (clearing them was a write of every event
+	// again, with the collector's barriers while it marks).
 	if cap(e.tails) > maxPooledTails {
+		clear(e.events)
 		e.tails = nil // one huge append does not pin its buffer in the pool
 	}
 	encodedPool.Put(e)
