@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -275,4 +276,68 @@ func BenchmarkSnapshot(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestSnapshotInvoicesShareTitleAndAddress: invoices carrying a title and
+// an address carried before are written as a one-byte reference
+// (snapRef); the snapshot decodes to the same state, and is as long
+// whatever order the invoices' map hands them in. A reference to a title
+// not carried before is damage.
+func TestSnapshotInvoicesShareTitleAndAddress(t *testing.T) {
+	t.Parallel()
+	title := &Title{Type: VATGeneral, Holder: HolderCompany, Name: "厦门某某科技有限公司", TaxpayerID: "91350100M000100Y43"}
+	addr := &Address{Recipient: "张三", Phone: "13800138000", Province: "北京市", City: "北京市", District: "海淀区", Street: "西二旗中路33号", PostalCode: "100089"}
+	other := &Title{Type: VATSpecial, Holder: HolderCompany, Name: "乙"}
+	account := func(n int) *Account {
+		a := NewAccount("acc-1")
+		for i := range n {
+			id := uuid.New()
+			inv := &Invoice{ID: id, AccountID: a.ID, Status: UnderReview, Title: title, Address: addr}
+			switch i % 4 {
+			case 1:
+				c := *title // equal, not the same pointer
+				inv.Title = &c
+			case 2:
+				inv.Title, inv.Address = other, nil
+			}
+			a.Invoices[id] = inv
+			a.InvoiceOrder = append(a.InvoiceOrder, id)
+		}
+		return a
+	}
+	one, a := AppendSnapshot(nil, account(1)), account(41)
+	many := AppendSnapshot(nil, a)
+	if per := (len(many) - len(one)) / 40; per > 120 { // ≈ 95 with the references, ≈ 210 without
+		t.Errorf("an invoice takes %d bytes: its title and address are written again", per)
+	}
+	for range 20 { // the map's order differs from one encoding to the next
+		if again := AppendSnapshot(nil, a); len(again) != len(many) {
+			t.Fatalf("the same account encoded to %d bytes, then %d", len(many), len(again))
+		}
+	}
+	roundTrip(t, a) // the same state, field for field
+
+	// Past snapTable titles, the others are carried in full.
+	b := NewAccount("acc-2")
+	for i := range snapTable + 20 {
+		id := uuid.New()
+		b.Invoices[id] = &Invoice{ID: id, AccountID: b.ID, Title: &Title{Name: fmt.Sprint("t", i%(snapTable+10))}}
+		b.InvoiceOrder = append(b.InvoiceOrder, id)
+	}
+	roundTrip(t, b)
+
+	// A reference to the second title of an account that carried one.
+	bad := AppendSnapshot(nil, account(1))
+	i := bytes.Index(bad, append([]byte{snapFull}, byte(len(title.Type))))
+	if i < 0 {
+		t.Fatal("no title in the snapshot")
+	}
+	c := snapCodec{oneByte: 0x80}
+	c.title(title)
+	for _, ref := range []byte{snapRef, snapRef + 1} {
+		damaged := append(append(append([]byte{}, bad[:i]...), ref), bad[i+1+len(c.b):]...)
+		if _, err := DecodeSnapshot(damaged); err == nil {
+			t.Errorf("a reference %d with no title carried before decoded", ref-snapRef)
+		}
+	}
 }
