@@ -40,7 +40,11 @@ type waiter struct {
 	// lead is set, before done is closed, when the waiter is to take over
 	// as the account's leader instead of having been answered.
 	lead bool
-	done chan struct{} // set by enqueue when w is to wait
+	// alone is set by enqueue when w leads an idle account and is its
+	// whole batch, taken out of the queue already (lead skips take: one
+	// lock of the queues fewer for a lone command).
+	alone bool
+	done  chan struct{} // set by enqueue when w is to wait
 	// aq is the account's queue, set by enqueue: it stays the account's
 	// while w is in it, so the leader's take and finish need not look it
 	// up again.
@@ -111,6 +115,10 @@ func (q *queues) enqueue(acc string, w *waiter) bool {
 		return false
 	}
 	aq.busy = true
+	if len(aq.pending) == 1 {
+		aq.pending[0] = nil
+		aq.pending, w.alone = aq.pending[:0], true
+	}
 	return true
 }
 
@@ -194,7 +202,12 @@ func (l *Ledger) lead(ctx context.Context, acc string, self *waiter) {
 	// A batch is most often one command: its slice stays on the stack.
 	var buf [4]*waiter
 	aq := self.aq
-	batch := l.queues.take(aq, buf[:0])
+	batch := buf[:0]
+	if self.alone {
+		batch = append(batch, self)
+	} else {
+		batch = l.queues.take(aq, batch)
+	}
 	deferred := l.runBatch(ctx, acc, batch)
 	next := l.queues.finish(acc, aq, deferred)
 	for _, w := range batch {
