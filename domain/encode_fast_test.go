@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/fapiao/fapiao/internal/jsonscan"
 )
@@ -49,5 +50,26 @@ func TestPlainTextIsPlain(t *testing.T) {
 			}
 		}
 		check(b.String())
+	}
+}
+
+// TestCleanTextASCIIShortcut: cleanText's shortcut for printable ASCII
+// (no hiddenRune, visible exactly for letters and digits) agrees with the
+// Unicode tables it skips, for every ASCII rune.
+func TestCleanTextASCIIShortcut(t *testing.T) {
+	t.Parallel()
+	for r := rune(0x20); r < 0x7f; r++ {
+		if why := hiddenRune(r); why != "" {
+			t.Errorf("%U is hidden (%s)", r, why)
+		}
+		alnum := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+		if alnum != unicode.In(r, unicode.L, unicode.N) {
+			t.Errorf("%U: letter or digit %v, the tables say %v", r, alnum, !alnum)
+		}
+	}
+	for _, r := range []rune{0, 0x1f, 0x7f} {
+		if hiddenRune(r) == "" {
+			t.Errorf("%U is not hidden", r)
+		}
 	}
 }
