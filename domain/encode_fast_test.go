@@ -34,6 +34,15 @@ func TestPlainTextIsPlain(t *testing.T) {
 			}
 		}
 	}
+	for n := 1; n <= 20; n++ { // every byte at every place, around the word size
+		for at := range n {
+			for c := range 256 {
+				b := []byte(strings.Repeat("a", n))
+				b[at] = byte(c)
+				check(string(b))
+			}
+		}
+	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
 		var b strings.Builder
