@@ -33,7 +33,25 @@ type EventEncoder struct {
 	// Stored's last instant and its decoded form (stored_form.go).
 	instIn, instOut time.Time
 	instSet         bool
+	// shapes are the canonical member orders of the objects written
+	// lately (object): an event's objects have the same keys every time,
+	// so their order is looked up instead of sorted again.
+	shapes    [maxShapes]shape
+	nextShape int
 }
+
+// shape is one object's keys as object is given them ("" for an omitted
+// member) and the indices of the present ones sorted by key.
+type shape struct {
+	keys   [16]string
+	n      int // len of the member list; 0: an empty slot
+	order  [16]uint8
+	sorted int // how many members order holds
+}
+
+// maxShapes bounds EventEncoder.shapes: the everyday events and commands
+// write a dozen kinds of object.
+const maxShapes = 16
 
 // member is an object member: its key and its value in the stored and the
 // canonical form (the same bytes but for objects).
@@ -221,12 +239,45 @@ func (x *EventEncoder) object(ms ...member) (s, c []byte) {
 	if !x.canonOnly {
 		s = x.members(ms, order[:n], false)
 	}
+	if sh := x.shapeOf(ms); sh != nil {
+		return s, x.members(ms, sh.order[:sh.sorted], true)
+	}
 	for i := 1; i < n; i++ { // a handful of members: insertion sort of their indices
 		for j := i; j > 0 && keyLess(ms[order[j]].key, ms[order[j-1]].key); j-- {
 			order[j], order[j-1] = order[j-1], order[j]
 		}
 	}
+	if len(ms) <= len(shape{}.keys) {
+		sh := &x.shapes[x.nextShape]
+		x.nextShape = (x.nextShape + 1) % maxShapes
+		sh.n, sh.order, sh.sorted = len(ms), order, n
+		for i := range ms {
+			sh.keys[i] = ms[i].key
+		}
+	}
 	return s, x.members(ms, order[:n], true)
+}
+
+// shapeOf returns the remembered shape of an object with ms's keys (the
+// same keys, present and omitted alike, in the same places), or nil.
+func (x *EventEncoder) shapeOf(ms []member) *shape {
+	for k := range x.shapes {
+		sh := &x.shapes[k]
+		if sh.n != len(ms) {
+			continue
+		}
+		same := true
+		for i := range ms {
+			if sh.keys[i] != ms[i].key {
+				same = false
+				break
+			}
+		}
+		if same {
+			return sh
+		}
+	}
+	return nil
 }
 
 // keyLess is a < b, most often decided by the first byte.

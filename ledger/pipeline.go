@@ -44,7 +44,7 @@ type waiter struct {
 	// whole batch, taken out of the queue already (lead skips take: one
 	// lock of the queues fewer for a lone command).
 	alone bool
-	done chan struct{} // set by enqueue when w is to wait
+	done  chan struct{} // set by enqueue when w is to wait
 	// aq is the account's queue, set by enqueue: it stays the account's
 	// while w is in it, so the leader's take and finish need not look it
 	// up again.

@@ -1,12 +1,17 @@
 package bench
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/fapiao/fapiao/domain"
+	"github.com/fapiao/fapiao/eventstore/memstore"
+	"github.com/fapiao/fapiao/ledger"
 )
 
 // TestScriptCommandsAsBefore holds the script's precomputed and hand-made
@@ -37,5 +42,44 @@ func TestScriptCommandsAsBefore(t *testing.T) {
 	}
 	if benchIssuedOn != domain.BusinessDate(benchNow) {
 		t.Errorf("benchIssuedOn = %q", benchIssuedOn)
+	}
+}
+
+// TestScriptAnswersAreMarshal: the answer each command of the script gets
+// (its own view, written again every command) is json.Marshal of the
+// invoice or statement it acted on, read back from the ledger afterwards.
+func TestScriptAnswersAreMarshal(t *testing.T) {
+	ctx := context.Background()
+	l := ledger.New(memstore.New(), ledger.Options{Clock: ledger.FixedClock(benchNow), Issuer: "Example Cloud Ltd."})
+	var numbers atomic.Int64
+	s := &script{l: l, prefix: "t", code: "1100000001", numbers: &numbers}
+	for range 3 * len(cycle) {
+		step, month, onboarding := s.step, s.month, s.step == 1 && s.onboard < 2
+		if _, err := s.next(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if onboarding {
+			continue
+		}
+		acc, err := l.Load(ctx, s.acc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []byte
+		if cycle[step] == "post" {
+			want, err = json.Marshal(acc.Statements[monthName(month+step)]) // the cycle posts two months
+		} else {
+			id := acc.InvoiceOrder[len(acc.InvoiceOrder)-1]
+			if s.view.id != id {
+				t.Fatalf("%s: the answer's ID %s, the newest invoice %s", cycle[step], s.view.id, id)
+			}
+			want, err = json.Marshal(acc.Invoices[id])
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(s.view.json) != string(want) {
+			t.Fatalf("%s: the answer is\n%s\nwant\n%s", cycle[step], s.view.json, want)
+		}
 	}
 }
