@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -324,14 +325,28 @@ func (s *Store) segsOf(sn *snapshot) []*segment {
 // Once the head agrees with the log, the groups of the segments it covers
 // whole are checked (checkCoveredGroups) while the rest is decoded: the
 // scan takes their results from sn.checked.
-func (s *Store) loadCheckpoint(names []string, live bool) (*snapshot, string) {
-	b, err := os.ReadFile(filepath.Join(s.dir, checkpointName))
+func (s *Store) loadCheckpoint(names []string, live bool) (sn *snapshot, why string) {
+	b, unmap, err := readCheckpoint(filepath.Join(s.dir, checkpointName))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ""
 	}
 	if err != nil {
 		return nil, err.Error()
 	}
+	defer unmap()
+	// A file cut short under the mapping faults; ignore it, as a torn one.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			if _, fault := p.(interface{ Addr() uintptr }); !fault {
+				panic(p)
+			}
+			if sn != nil && sn.checked != nil {
+				sn.checked() // not left running
+			}
+			sn, why = nil, fmt.Sprintf("changed while it was read: %v", p)
+		}
+	}()
 	sn, rest, err := decodeCheckpointHead(b)
 	if err != nil {
 		return nil, err.Error()
@@ -347,6 +362,27 @@ func (s *Store) loadCheckpoint(names []string, live bool) (*snapshot, string) {
 		return nil, err.Error()
 	}
 	return sn, ""
+}
+
+// readCheckpoint maps the checkpoint file (else reads it): decoded once
+// and dropped, its bytes need not pass through the heap, where they made
+// a restart's heap grow by their size before the index was built.
+// unmap releases them; nothing decoded from them refers to them.
+func readCheckpoint(path string) (b []byte, unmap func(), err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if m := mapFile(f, fi.Size()); m != nil {
+		return m, func() { unmapFile(m) }, nil
+	}
+	b, err = io.ReadAll(f)
+	return b, func() {}, err
 }
 
 // checkHead says why a checkpoint's head does not describe the log in

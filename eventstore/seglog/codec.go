@@ -554,20 +554,22 @@ func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 	}
 	tok := src[0]
 	src = src[1:]
-	start := len(dst)
-	switch {
-	case tok < tokDict:
-		return dst, src, false
-	case tok < tokDictExt:
+	if tok < tokDictExt {
+		if tok < tokDict {
+			return dst, src, false
+		}
 		return append(dst, dictionary[tok-tokDict]...), src, true
-	case tok == tokDictExt:
-		n, k := binary.Uvarint(src)
+	}
+	start := len(dst)
+	switch tok { // the tokens from tokDictExt on are dense: a jump table
+	case tokDictExt:
+		n, k := uvarint(src)
 		if k <= 0 || n >= uint64(len(dictionary)-dictOneByte) {
 			return dst, src, false
 		}
 		return append(dst, dictionary[dictOneByte+int(n)]...), src[k:], true
-	case tok == tokRepeat:
-		n, k := binary.Uvarint(src)
+	case tokRepeat:
+		n, k := uvarint(src)
 		if k <= 0 {
 			return dst, src, false
 		}
@@ -576,7 +578,7 @@ func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 			return dst, src, false
 		}
 		return append(dst, t...), src[k:], true
-	case tok == tokHexLower || tok == tokHexUpper:
+	case tokHexLower, tokHexUpper:
 		if len(src) < 32 {
 			return dst, src, false
 		}
@@ -587,7 +589,7 @@ func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 			binary.LittleEndian.PutUint64(h[2*i:], hexSpell(binary.LittleEndian.Uint32(src[i:]), letters))
 		}
 		src = src[32:]
-	case tok == tokUUIDLower || tok == tokUUIDUpper:
+	case tokUUIDLower, tokUUIDUpper:
 		if len(src) < 16 {
 			return dst, src, false
 		}
@@ -607,8 +609,8 @@ func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 		binary.LittleEndian.PutUint64(u[28:], hexSpell(binary.LittleEndian.Uint32(src[12:]), letters))
 		u[8], u[13], u[18], u[23] = '-', '-', '-', '-'
 		src = src[16:]
-	case tok == tokDigits:
-		n, k := binary.Uvarint(src)
+	case tokDigits:
+		n, k := uvarint(src)
 		if k <= 0 || n > uint64(2*(len(src)-k)) {
 			return dst, src, false
 		}
@@ -622,14 +624,14 @@ func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 			g[n-1] = digitChars[src[n/2]>>4]
 		}
 		src = src[(n+1)/2:]
-	case tok == tokLiteral:
+	case tokLiteral:
 		r := lenprefix.Decoder{Buf: src}
 		lit := r.Bytes()
 		if r.Bad {
 			return dst, src, false
 		}
 		dst, src = append(dst, lit...), r.Buf
-	case tok == tokPart:
+	case tokPart:
 		r := lenprefix.Decoder{Buf: src}
 		k, skip, take := r.Uvarint(), r.Uvarint(), r.Uvarint()
 		t, ok := d.string(k, dst)
@@ -651,4 +653,13 @@ func (d *tailDecoder) str(dst, src []byte) ([]byte, []byte, bool) {
 		d.n++
 	}
 	return dst, src, true
+}
+
+// uvarint is binary.Uvarint with a one-byte value, the usual one, read
+// without the call.
+func uvarint(b []byte) (uint64, int) {
+	if len(b) > 0 && b[0] < 0x80 {
+		return uint64(b[0]), 1
+	}
+	return binary.Uvarint(b)
 }
