@@ -140,20 +140,20 @@ func TestFailedAppendLeavesCacheAsTheLog(t *testing.T) {
 // LRU for a small cache, and for a large one no account is evicted that
 // was used before fewer than three quarters of its size were added.
 func TestCacheKeepsRecentlyUsed(t *testing.T) {
-	small := newAccountCache(3)
+	small := newAccountCache(3, 0)
 	for _, id := range []string{"a", "b", "c"} {
-		small.put(id, &folded{})
+		small.put(id, cachedOf(1))
 	}
 	small.get("a") // b is now the least recently used
-	small.put("d", &folded{})
+	small.put("d", cachedOf(1))
 	if small.get("b") != nil || small.get("a") == nil || small.get("c") == nil || small.get("d") == nil {
 		t.Fatal("a cache of three did not evict its least recently used account")
 	}
 
 	const size = 400
-	c := newAccountCache(size)
+	c := newAccountCache(size, 0)
 	for i := range size {
-		c.put(fmt.Sprint(i), &folded{})
+		c.put(fmt.Sprint(i), cachedOf(1))
 	}
 	// Hits on the oldest hundred (the back of the list), then half the
 	// cache's size of new accounts: the hit accounts stay, the others of
@@ -162,7 +162,7 @@ func TestCacheKeepsRecentlyUsed(t *testing.T) {
 		c.get(fmt.Sprint(i))
 	}
 	for i := range size / 2 {
-		c.put(fmt.Sprint("new", i), &folded{})
+		c.put(fmt.Sprint("new", i), cachedOf(1))
 	}
 	for i := range size / 4 {
 		if c.get(fmt.Sprint(i)) == nil {
@@ -172,4 +172,56 @@ func TestCacheKeepsRecentlyUsed(t *testing.T) {
 	if c.get(fmt.Sprint(size/4)) != nil {
 		t.Fatal("an account never hit outlived the ones hit after it")
 	}
+}
+
+// cachedOf is a folded account of n events, as the cache weighs it.
+func cachedOf(n uint64) *folded {
+	return &folded{acc: &domain.Account{Version: n}}
+}
+
+// TestCacheBoundedByEvents: the cache holds at most maxEvents events
+// folded into its accounts, counts what a cached account folded since it
+// was last seen when it is looked up again, evicts the least recently used
+// accounts to stay within the bound, and keeps a lone account larger than
+// the bound.
+func TestCacheBoundedByEvents(t *testing.T) {
+	c := newAccountCache(100, 10)
+	c.put("a", cachedOf(4))
+	c.put("b", cachedOf(4))
+	require.Equal(t, 8, c.events)
+
+	// a's commands fold in place; the next look-up counts them, and the
+	// least recently used account (b, a having just been used) goes.
+	a := c.get("a")
+	a.acc.Version = 9
+	require.Same(t, a, c.get("a"))
+	require.Nil(t, c.get("b"), "b should be evicted: 9 + 4 events exceed 10")
+	require.Equal(t, 9, c.events)
+
+	// A newcomer pushes the older account out; one larger than the whole
+	// bound stays while it is alone.
+	c.put("c", cachedOf(3))
+	require.Nil(t, c.get("a"))
+	require.NotNil(t, c.get("c"))
+	c.put("huge", cachedOf(50))
+	require.NotNil(t, c.get("huge"))
+	require.Nil(t, c.get("c"))
+	require.Equal(t, 50, c.events)
+
+	// drop and a put of a new state keep the count exact.
+	c.put("huge", cachedOf(2))
+	c.put("d", cachedOf(5))
+	require.Equal(t, 7, c.events)
+	c.drop("huge")
+	require.Equal(t, 5, c.events)
+	c.drop("d")
+	require.Zero(t, c.events)
+	require.Zero(t, c.order.Len())
+
+	// No bound on events: only the count of accounts.
+	free := newAccountCache(2, -1)
+	free.put("x", cachedOf(1000))
+	free.put("y", cachedOf(1000))
+	require.NotNil(t, free.get("x"))
+	require.NotNil(t, free.get("y"))
 }

@@ -33,6 +33,10 @@ type Options struct {
 	// CacheSize is how many accounts are kept folded in memory (default
 	// 10000; negative: none).
 	CacheSize int
+	// CacheEvents bounds the events folded into the cached accounts, in
+	// all (default DefaultCacheEvents; negative: no bound): an account's
+	// memory grows with its history, about 550 bytes an event.
+	CacheEvents int
 }
 
 // Ledger executes commands against a Store. It is safe for concurrent use;
@@ -82,7 +86,11 @@ func New(store eventstore.Store, opts Options) *Ledger {
 	if size == 0 {
 		size = 10000
 	}
-	l.cache = newAccountCache(size)
+	events := opts.CacheEvents
+	if events == 0 {
+		events = DefaultCacheEvents
+	}
+	l.cache = newAccountCache(size, events)
 	return l
 }
 

@@ -49,6 +49,7 @@ type serveFlags struct {
 	demo, allowReadableTokens                 bool
 	start                                     time.Time // parsed --clock; zero for the system clock
 	memoryLimit                               int64     // parsed --memory-limit; 0 keeps GOMEMLIMIT's
+	cacheEvents                               int       // --cache-events
 	limits                                    limitFlags
 }
 
@@ -67,7 +68,7 @@ func (l limitFlags) apply(c *api.Config) {
 
 func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	var f serveFlags
-	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--allow-readable-tokens] [--clock RFC3339] [--metrics-addr ADDR] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE] [--rate-limit N] [--rate-burst N] [--auth-fail-limit N] [--auth-fail-burst N] [--account-write-budget N] [--signing-key FILE [--tree FILE]] [--views URL]")
+	fs := newFlagSet(e, "serve", "--addr 127.0.0.1:8080 --store STORE --tokens FILE [--demo] [--allow-readable-tokens] [--clock RFC3339] [--metrics-addr ADDR] [--pprof ADDR] [--issuer NAME] [--memory-limit SIZE] [--cache-events N] [--rate-limit N] [--rate-burst N] [--auth-fail-limit N] [--auth-fail-burst N] [--account-write-budget N] [--signing-key FILE [--tree FILE]] [--views URL]")
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen `address` (host:port; port 0 picks a free one)")
 	fs.StringVar(&f.store, "store", storeurl.Default, "the event store `URL` (bolt:///… or esdb://…)")
 	fs.StringVar(&f.tokens, "tokens", "", "the bearer tokens `file` (JSON, see API.md); with --demo, written when absent")
@@ -85,6 +86,7 @@ func parseServeFlags(e *env, args []string) (serveFlags, error) {
 	fs.StringVar(&f.signingKey, "signing-key", "", "sign checkpoints of the log's Merkle tree with this private key `file` (fapiao keygen); serves /v1/checkpoint and /v1/proofs")
 	fs.StringVar(&f.views, "views", "", "keep the read models in this views `file` (a path or bolt:///path; default: views.db beside a bolt store, ./data/views.db otherwise)")
 	fs.StringVar(&f.tree, "tree", "", "keep the Merkle tree's hashes in this `file` (default: beside a bolt store, STORE.tlog; ./data/esdb.tlog for esdb)")
+	fs.IntVar(&f.cacheEvents, "cache-events", ledger.DefaultCacheEvents, "keep at most `N` events folded in the ledger's cache of accounts, in all (≈ 550 bytes of heap an event; negative: no bound)")
 	memoryLimit := fs.String("memory-limit", "", "the Go runtime's soft memory `limit` (e.g. 900MiB; default: GOMEMLIMIT, else none); with a limit, the start-up rebuild collects only near it")
 	if err := parseFlags(fs, args); err != nil {
 		return f, err
@@ -235,7 +237,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		tl = *started
 	}
 
-	led := ledger.New(store, ledger.Options{Clock: clock, Issuer: f.issuer})
+	led := ledger.New(store, ledger.Options{Clock: clock, Issuer: f.issuer, CacheEvents: f.cacheEvents})
 	// RED-3's expiries are written by the server itself (deadlines.go);
 	// every replica runs one, idempotently.
 	schedCtx, stopSched := context.WithCancel(ctx)

@@ -95,7 +95,7 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 		}
 	}
 	resetPeakRSS()
-	l := ledger.New(store, ledger.Options{Clock: ledger.FixedClock(benchNow), Issuer: "Example Cloud Ltd.", CacheSize: max(10000, 2*cfg.Accounts)})
+	l := ledger.New(store, ledger.Options{Clock: ledger.FixedClock(benchNow), Issuer: "Example Cloud Ltd.", CacheSize: max(10000, 2*cfg.Accounts), CacheEvents: max(ledger.DefaultCacheEvents, 512*cfg.Accounts)})
 
 	run := "b" + runID()
 	var numbers atomic.Int64
