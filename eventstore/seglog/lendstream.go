@@ -180,17 +180,7 @@ func (l *lender) read(s *Store, stream string, rev uint64, spans []span, out []e
 		arena = make([]byte, 0, 64<<10) // non-nil: empty Data reads as empty, not absent
 	}
 	for i := 0; i < len(spans); {
-		j := i + 1
-		start := int64(spans[i].loc.off)
-		end := start + int64(spans[i].loc.n)
-		for j < len(spans) && spans[j].f == spans[i].f {
-			o := int64(spans[j].loc.off)
-			if o < end || o-end > lendMaxGap {
-				break
-			}
-			end = o + int64(spans[j].loc.n)
-			j++
-		}
+		j, start, end := readRun(spans, i, lendMaxGap)
 		if int64(cap(l.buf)) < end-start {
 			l.buf = make([]byte, end-start)
 		}

@@ -31,6 +31,25 @@ type span struct {
 	loc loc
 }
 
+// readRun is the run of spans from i that one read takes: the records that
+// follow spans[i] in its file, in order, each at most gap bytes after the
+// one before. It returns the end of the run (exclusive) and the bytes
+// [start, end) of the file to read.
+func readRun(spans []span, i int, gap int64) (j int, start, end int64) {
+	j = i + 1
+	start = int64(spans[i].loc.off)
+	end = start + int64(spans[i].loc.n)
+	for j < len(spans) && spans[j].f == spans[i].f {
+		o := int64(spans[j].loc.off)
+		if o < end || o-end > gap {
+			break
+		}
+		end = o + int64(spans[j].loc.n)
+		j++
+	}
+	return j, start, end
+}
+
 // chunkReader is one read's state between its chunks: the read buffer
 // (records are decoded out of it, so it is reused) and the names.
 type chunkReader struct {
@@ -207,17 +226,7 @@ func (s *Store) readSpansTo(out []eventstore.Record, spans []span, cr *chunkRead
 	// one or two records, and a 4 KiB margin was most of what it allocated.
 	arena := make([]byte, 0, int(cr.ratio*1.05*float64(total))+256)
 	for i := 0; i < len(spans); {
-		j := i + 1
-		start := int64(spans[i].loc.off)
-		end := start + int64(spans[i].loc.n)
-		for j < len(spans) && spans[j].f == spans[i].f {
-			o := int64(spans[j].loc.off)
-			if o < end || o-end > maxGap {
-				break
-			}
-			end = o + int64(spans[j].loc.n)
-			j++
-		}
+		j, start, end := readRun(spans, i, maxGap)
 		if int64(cap(cr.buf)) < end-start {
 			cr.buf = make([]byte, end-start)
 		}
