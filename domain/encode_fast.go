@@ -401,7 +401,7 @@ func plainText(s string, ascii *[256]bool) bool {
 	// in either table); the bytes from the first word that has one are
 	// the table's.
 	for ; i+8 <= len(s); i += 8 {
-		if asciiWordBad(binary.LittleEndian.Uint64(stringBytes(s[i:i+8]))) != 0 {
+		if jsonscan.WordNotPlain(binary.LittleEndian.Uint64(stringBytes(s[i:i+8]))) != 0 {
 			break
 		}
 	}
@@ -428,19 +428,6 @@ func plainText(s string, ascii *[256]bool) bool {
 		}
 	}
 	return true
-}
-
-// asciiWordBad is not zero when one of x's eight bytes is below 0x20, 0x7f
-// or above, or one of '"', '\\', '<', '>', '&' ("has a byte below n" and
-// "has a zero byte", exact as to whether any byte matches).
-func asciiWordBad(x uint64) uint64 {
-	const (
-		lsb = 0x0101010101010101
-		msb = 0x8080808080808080
-	)
-	zero := func(v uint64) uint64 { return (v - lsb) &^ v }
-	return (x&msb | (x-0x20*lsb)&^x | zero(x^0x7f*lsb) | zero(x^'"'*lsb) | zero(x^'\\'*lsb) |
-		zero(x^'<'*lsb) | zero(x^'>'*lsb) | zero(x^'&'*lsb)) & msb
 }
 
 // plainASCII says which ASCII bytes jsonscan.Plain passes: all but the

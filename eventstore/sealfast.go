@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"unsafe"
+
+	"github.com/fapiao/fapiao/internal/jsonscan"
 )
 
 // Sealing is on every append's path: json.Marshal of the envelope, then the
@@ -33,7 +35,7 @@ func plainJSON(s string) bool {
 	// 36 to 64 bytes), then the rest by the table.
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		if plainWordBad(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))) != 0 {
+		if jsonscan.WordNotPlain(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))) != 0 {
 			return false
 		}
 	}
@@ -43,20 +45,6 @@ func plainJSON(s string) bool {
 		}
 	}
 	return true
-}
-
-// plainWordBad is not zero when one of x's eight bytes is not plainByte:
-// below 0x20, 0x7f or above, or one of '"', '\\', '<', '>', '&'. (Each test
-// is the classic "has a byte below n" / "has a zero byte" on x or on x
-// with the byte sought xored out: exact as to whether any byte matches.)
-func plainWordBad(x uint64) uint64 {
-	const (
-		lsb = 0x0101010101010101
-		msb = 0x8080808080808080
-	)
-	zero := func(v uint64) uint64 { return (v - lsb) &^ v }
-	return (x&msb | (x-0x20*lsb)&^x | zero(x^0x7f*lsb) | zero(x^'"'*lsb) | zero(x^'\\'*lsb) |
-		zero(x^'<'*lsb) | zero(x^'>'*lsb) | zero(x^'&'*lsb)) & msb
 }
 
 var plainByte = func() (t [256]bool) {
