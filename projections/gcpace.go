@@ -20,6 +20,15 @@ import (
 // cycle no longer marks them): lower peak RSS than 768 for no more CPU,
 // where 512 or 576 cost one more cycle on the full set (the figures are in
 // docs/performance.md, "Code health").
+//
+// The goal counts above the live heap the first build starts with (the
+// store's index, the server's own state): a segmented log's in-heap index
+// (≈ 50 MB at 1M events) otherwise ate the per-account build's room, and
+// it ran twice bolt's cycles, each marking that index again. And the goal
+// is set at the start from that live heap, not left at the default until
+// the first cycle (which let a server's first cycle wait for twice its
+// live heap: its peak RSS). Figures: docs/performance.md, "Rebuild pacing
+// on the log, 30 Nov (s12b-gcpace)".
 const (
 	buildHeapGoal   = 640 << 20
 	paceMinPercent  = 50
@@ -35,6 +44,7 @@ var pacer struct {
 	on     bool   // pacing (GOGC was not off)
 	armed  bool   // a sentinel waits for the next collection
 	goal   uint64 // the heap aimed at: the least of the builds' goals
+	base   uint64 // the live heap when the first of them started
 }
 
 // sentinel is collected by the next collection, which then runs its
@@ -68,12 +78,18 @@ func paceBuildGoal(goal uint64) (end func()) {
 		pacer.goal = goal
 	}
 	if pacer.builds == 0 {
-		pacer.prev = debug.SetGCPercent(paceDefaultGOGC)
+		// The live heap of the last cycle: what the builds will not free.
+		cycles, live := heapLive()
+		pacer.base, pacer.cycles = live, cycles
+		gogc := paceDefaultGOGC
+		if live > 0 {
+			gogc = pacePercentFrom(live, pacer.base, pacer.goal)
+		}
+		pacer.prev = debug.SetGCPercent(gogc)
 		pacer.on = pacer.prev >= 0
 		if !pacer.on {
 			debug.SetGCPercent(pacer.prev) // the collector is off: leave it so
 		}
-		pacer.cycles = 0
 	}
 	pacer.builds++
 	if pacer.on && !pacer.armed {
@@ -94,32 +110,43 @@ func paceBuildGoal(goal uint64) (end func()) {
 // paceTick sets GOGC for the live heap after a collection; it reports
 // whether a build still runs (else the sentinels stop).
 func paceTick() bool {
-	var s [2]metrics.Sample
-	s[0].Name, s[1].Name = "/gc/cycles/total:gc-cycles", "/gc/heap/live:bytes"
 	pacer.mu.Lock()
 	defer pacer.mu.Unlock()
 	if pacer.builds == 0 || !pacer.on {
 		pacer.armed = false
 		return false
 	}
-	metrics.Read(s[:])
-	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
-		return true
-	}
-	cycles, live := s[0].Value.Uint64(), s[1].Value.Uint64()
+	cycles, live := heapLive()
 	if cycles == pacer.cycles || live == 0 {
 		return true
 	}
 	pacer.cycles = cycles
-	debug.SetGCPercent(pacePercentTo(live, pacer.goal))
+	debug.SetGCPercent(pacePercentFrom(live, pacer.base, pacer.goal))
 	return true
 }
 
-// pacePercent is the GOGC that aims a heap of live bytes at buildHeapGoal.
-func pacePercent(live uint64) int { return pacePercentTo(live, buildHeapGoal) }
+// heapLive reads the collections so far and the heap the last one found
+// live (0, 0 if the runtime does not say).
+func heapLive() (cycles, live uint64) {
+	var s [2]metrics.Sample
+	s[0].Name, s[1].Name = "/gc/cycles/total:gc-cycles", "/gc/heap/live:bytes"
+	metrics.Read(s[:])
+	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
+		return 0, 0
+	}
+	return s[0].Value.Uint64(), s[1].Value.Uint64()
+}
 
-// pacePercentTo is the GOGC that aims a heap of live bytes at goal.
-func pacePercentTo(live, goal uint64) int {
+// pacePercent is the GOGC that aims a heap of live bytes at buildHeapGoal.
+func pacePercent(live uint64) int { return pacePercentFrom(live, 0, buildHeapGoal) }
+
+// pacePercentFrom is the GOGC that aims a heap of live bytes at goal bytes
+// above base, the live heap the builds started with.
+func pacePercentFrom(live, base, goal uint64) int {
+	if live == 0 {
+		return paceMaxPercent
+	}
+	goal += base
 	if live >= goal {
 		return paceMinPercent
 	}
