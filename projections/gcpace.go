@@ -44,7 +44,7 @@ var pacer struct {
 	on     bool   // pacing (GOGC was not off)
 	armed  bool   // a sentinel waits for the next collection
 	goal   uint64 // the heap aimed at: the least of the builds' goals
-	base   uint64 // the live heap when the first of them started
+	base   uint64 // the live heap when the first of them started, or less since
 }
 
 // sentinel is collected by the next collection, which then runs its
@@ -121,6 +121,9 @@ func paceTick() bool {
 		return true
 	}
 	pacer.cycles = cycles
+	// Less live than the base: the base was garbage the last cycle before
+	// the build had not yet found (or the process has freed it since).
+	pacer.base = min(pacer.base, live)
 	debug.SetGCPercent(pacePercentFrom(live, pacer.base, pacer.goal))
 	return true
 }
