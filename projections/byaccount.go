@@ -71,9 +71,15 @@ var refsSpill = 256 << 10
 // entries: a few KiB.
 const buildAhead = 256
 
-// byAccountHeapGoal is the collector's goal during a per-account build:
-// its live heap is a few accounts and the compact index entries.
-const byAccountHeapGoal = 96 << 20
+// byAccountHeapGoal is the collector's goal during a per-account build,
+// above the live heap it starts with (gcpace.go): its own live heap is a
+// few accounts and the compact index entries. 80 MiB rather than the 96
+// it was when the goal counted the store's index too: serve's cold start
+// on the 1M segmented log then peaks at 193–196 MiB of RSS instead of
+// 206, for 14 collections in process instead of 10 (bolt 16), where 96
+// cost 22 MiB more on bolt (docs/performance.md, "Rebuild pacing on the
+// log, 30 Nov (s12b-gcpace)").
+const byAccountHeapGoal = 80 << 20
 
 // acctResult is one account folded, for the writer.
 type acctResult struct {

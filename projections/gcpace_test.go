@@ -27,9 +27,8 @@ func TestPacePercent(t *testing.T) {
 }
 
 // TestPacePercentFrom: a build's goal counts above the live heap it
-// started with (a store's index): on 64 MiB held before it, a per-account
-// build's 96 MiB goal is a heap of 160 MiB, within the same bounds; on
-// none, the goal alone.
+// started with (a store's index): on 64 MiB held before it, a 96 MiB goal
+// is a heap of 160 MiB, within the same bounds; on none, the goal alone.
 func TestPacePercentFrom(t *testing.T) {
 	const mib = 1 << 20
 	for _, tc := range []struct {
@@ -47,7 +46,7 @@ func TestPacePercentFrom(t *testing.T) {
 		{1 * mib, 0, paceMaxPercent},
 		{0, 0, paceMaxPercent}, // nothing measured yet
 	} {
-		if got := pacePercentFrom(tc.live, tc.base, byAccountHeapGoal); got != tc.want {
+		if got := pacePercentFrom(tc.live, tc.base, 96*mib); got != tc.want {
 			t.Errorf("pacePercentFrom(%d MiB, %d MiB, 96 MiB) = %d, want %d", tc.live/mib, tc.base/mib, got, tc.want)
 		}
 	}
