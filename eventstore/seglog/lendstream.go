@@ -180,13 +180,9 @@ func (l *lender) read(s *Store, stream string, rev uint64, spans []span, out []e
 		arena = make([]byte, 0, 64<<10) // non-nil: empty Data reads as empty, not absent
 	}
 	for i := 0; i < len(spans); {
-		j, start, end := readRun(spans, i, lendMaxGap)
-		if int64(cap(l.buf)) < end-start {
-			l.buf = make([]byte, end-start)
-		}
-		buf := l.buf[:end-start]
-		if _, err := spans[i].f.ReadAt(buf, start); err != nil {
-			return nil, s.readErr(err)
+		j, start, buf, err := s.readRunAt(&l.buf, spans, i, lendMaxGap)
+		if err != nil {
+			return nil, err
 		}
 		for _, sp := range spans[i:j] {
 			o := int64(sp.loc.off) - start

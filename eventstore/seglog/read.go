@@ -50,6 +50,20 @@ func readRun(spans []span, i int, gap int64) (j int, start, end int64) {
 	return j, start, end
 }
 
+// readRunAt reads the run of spans from i (readRun) into *buf, grown as
+// needed, and returns the run's end, its offset in the file and its bytes.
+func (s *Store) readRunAt(buf *[]byte, spans []span, i int, gap int64) (j int, start int64, b []byte, err error) {
+	j, start, end := readRun(spans, i, gap)
+	if int64(cap(*buf)) < end-start {
+		*buf = make([]byte, end-start)
+	}
+	b = (*buf)[:end-start]
+	if _, err := spans[i].f.ReadAt(b, start); err != nil {
+		return 0, 0, nil, s.readErr(err)
+	}
+	return j, start, b, nil
+}
+
 // chunkReader is one read's state between its chunks: the read buffer
 // (records are decoded out of it, so it is reused) and the names.
 type chunkReader struct {
@@ -226,13 +240,9 @@ func (s *Store) readSpansTo(out []eventstore.Record, spans []span, cr *chunkRead
 	// one or two records, and a 4 KiB margin was most of what it allocated.
 	arena := make([]byte, 0, int(cr.ratio*1.05*float64(total))+256)
 	for i := 0; i < len(spans); {
-		j, start, end := readRun(spans, i, maxGap)
-		if int64(cap(cr.buf)) < end-start {
-			cr.buf = make([]byte, end-start)
-		}
-		buf := cr.buf[:end-start]
-		if _, err := spans[i].f.ReadAt(buf, start); err != nil {
-			return nil, s.readErr(err)
+		j, start, buf, err := s.readRunAt(&cr.buf, spans, i, maxGap)
+		if err != nil {
+			return nil, err
 		}
 		for _, sp := range spans[i:j] {
 			o := int64(sp.loc.off) - start
