@@ -131,6 +131,16 @@ func uvarintLen(v uint64) int {
 	return n
 }
 
+// appendRecordBytes copies a raw record's data and metadata to the end of
+// arena and returns the two copies (each capped at its length) with the
+// grown arena.
+func appendRecordBytes(arena, data, meta []byte) (d, m, grown []byte) {
+	a := len(arena)
+	arena = append(append(arena, data...), meta...)
+	b := a + len(data)
+	return arena[a:b:b], arena[b:len(arena):len(arena)], arena
+}
+
 // decodeRecord decodes a record body of a segment of version ver,
 // appending its data and metadata to arena and returning the longer arena:
 // the record's byte slices alias arena, never body, so a reader may reuse
@@ -161,10 +171,7 @@ func decodeRecord(pos eventstore.Position, body []byte, ver uint32, in *interner
 		if d.Bad || len(d.Buf) != 0 {
 			return eventstore.Record{}, arena, false
 		}
-		a := len(arena)
-		arena = append(append(arena, data...), meta...)
-		b := a + len(data)
-		r.Data, r.Metadata = arena[a:b:b], arena[b:len(arena):len(arena)]
+		r.Data, r.Metadata, arena = appendRecordBytes(arena, data, meta)
 		return r, arena, true
 	case kindEnvelope:
 		td := tailDecoder{stream: stream}

@@ -229,10 +229,7 @@ func (l *lender) decode(sp span, body []byte, stream string, rev uint64, arena [
 			return r, arena, false
 		}
 		r.Type = l.types.get(typ)
-		a := len(arena)
-		arena = append(append(arena, data...), meta...)
-		b := a + len(data)
-		r.Data, r.Metadata = arena[a:b:b], arena[b:len(arena):len(arena)]
+		r.Data, r.Metadata, arena = appendRecordBytes(arena, data, meta)
 		return r, arena, true
 	case kindEnvelope:
 		l.td.stream, l.td.n = name, 0
