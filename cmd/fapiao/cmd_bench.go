@@ -9,6 +9,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
+	"slices"
 	"time"
 
 	"github.com/fapiao/fapiao/cmd/fapiao/internal/bench"
@@ -140,34 +142,71 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 // result is a scenario's result as run returns it.
 func result[T any](res T, err error) (any, error) { return res, err }
 
-// profileFlags adds --cpuprofile and --memprofile (of what) to fs. Once the
-// flags are parsed, start begins the profiles they ask for, and its stop
-// ends them, writing the allocation profile.
+// profileFlags adds --cpuprofile, --memprofile, --mutexprofile and --trace
+// (of what) to fs. Once the flags are parsed, start begins the profiles they
+// ask for, and its stop ends them, writing the allocation and contention
+// profiles.
 func profileFlags(fs *flag.FlagSet, what string) (start func() (stop func() error, err error)) {
 	cpu := fs.String("cpuprofile", "", "write a CPU profile of "+what+" to `file`")
 	mem := fs.String("memprofile", "", "write an allocation profile of "+what+" to `file` (every 4 KiB allocated sampled)")
+	mutex := fs.String("mutexprofile", "", "write a profile of the contended locks of "+what+" to `file` (every contention sampled)")
+	tr := fs.String("trace", "", "write an execution trace of "+what+" to `file` (go tool trace)")
 	return func() (func() error, error) {
-		stopCPU := func() {}
+		var stops []func()
+		stopAll := func() {
+			for _, s := range slices.Backward(stops) {
+				s()
+			}
+		}
 		if *cpu != "" {
 			s, err := startCPUProfile(*cpu)
 			if err != nil {
 				return nil, err
 			}
-			stopCPU = s
+			stops = append(stops, s)
+		}
+		if *tr != "" {
+			s, err := startTrace(*tr)
+			if err != nil {
+				stopAll()
+				return nil, err
+			}
+			stops = append(stops, s)
 		}
 		if *mem != "" {
 			// Set before the run, so that every allocation of it is sampled
 			// at this rate (the default, 512 KiB, sees too few of them).
 			runtime.MemProfileRate = 4096
 		}
+		if *mutex != "" {
+			runtime.SetMutexProfileFraction(1)
+		}
 		return func() error {
-			stopCPU()
+			stopAll()
+			if *mutex != "" {
+				if err := writeProfile("mutex", *mutex); err != nil {
+					return err
+				}
+			}
 			if *mem == "" {
 				return nil
 			}
-			return writeAllocProfile(*mem)
+			return writeProfile("allocs", *mem)
 		}, nil
 	}
+}
+
+// startTrace traces this process into path until stop is called.
+func startTrace(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { trace.Stop(); f.Close() }, nil
 }
 
 // startCPUProfile profiles this process into path until stop is called.
@@ -183,15 +222,15 @@ func startCPUProfile(path string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-// writeAllocProfile writes the allocations sampled so far to path.
-func writeAllocProfile(path string) error {
+// writeProfile writes the named runtime profile, as sampled so far, to path.
+func writeProfile(name, path string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
 		f.Close()
-		return fmt.Errorf("bench: allocation profile: %w", err)
+		return fmt.Errorf("bench: %s profile: %w", name, err)
 	}
 	return f.Close()
 }
