@@ -51,18 +51,19 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 	switch scenario {
 	case "append":
 		cfg := bench.AppendConfig{Log: e.stderr}
-		fs := newFlagSet(e, "bench append", "[--store URL | --engine bolt|log] [--accounts 256] [--clients N] [--duration 10s]")
+		fs := newFlagSet(e, "bench append", "[--store URL | --engine bolt|log] [--accounts 256] [--clients N] [--rate N] [--duration 10s]")
 		fs.StringVar(&cfg.Store, "store", "", "the store `URL` (default: a new store of --engine's kind in a temporary directory)")
 		fs.StringVar(&cfg.Engine, "engine", "bolt", "the temporary store's `kind`: bolt, or log (the segmented log)")
 		fs.IntVar(&cfg.Accounts, "accounts", 256, "accounts written concurrently, one writer each")
 		fs.IntVar(&cfg.Clients, "clients", 0, "concurrent writers in all; above --accounts, each account is shared by clients/accounts writers (apply/cancel mix)")
+		fs.Float64Var(&cfg.Rate, "rate", 0, "send `N` commands a second in all on a schedule (open loop; latency counted from when each fell due); 0: each client sends its next command when the last is answered")
 		fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run")
 		profile = profileFlags(fs, "the run")
 		if err := parseFlags(fs, rest); err != nil {
 			return err
 		}
-		if cfg.Accounts < 1 || cfg.Duration <= 0 {
-			return usagef("--accounts and --duration must be positive")
+		if cfg.Accounts < 1 || cfg.Duration <= 0 || cfg.Rate < 0 {
+			return usagef("--accounts and --duration must be positive, --rate not negative")
 		}
 		run = func() (any, error) {
 			// The ledger runs here as it runs in serve: with serve's heap

@@ -32,16 +32,27 @@ type AppendConfig struct {
 	// Clients/Accounts writers that apply for and cancel invoices over
 	// statements of their own (sharedClient): what one account sustains
 	// when its commands arrive concurrently. Zero means Accounts.
-	Clients  int
+	Clients int
+	// Rate, when positive, is the commands a second sent in all, on a
+	// schedule (open loop): each client's commands fall due at even
+	// intervals, and a command's latency counts from when it fell due, so
+	// a client that falls behind counts its wait too (no coordinated
+	// omission). Zero is the closed loop: each client sends its next
+	// command when the last is answered, and the rate is whatever the
+	// ledger sustains.
+	Rate     float64
 	Duration time.Duration
 	Log      io.Writer // the human summary; nil for none
 }
 
 // AppendResult is the append scenario's figures.
 type AppendResult struct {
-	Scenario       string  `json:"scenario"`
-	Accounts       int     `json:"accounts"`
-	Clients        int     `json:"clients"`
+	Scenario string `json:"scenario"`
+	Accounts int    `json:"accounts"`
+	Clients  int    `json:"clients"`
+	// Rate is the offered rate of an open-loop run (AppendConfig.Rate);
+	// absent for the closed loop. CommandsPerSec is what was answered.
+	Rate           float64 `json:"rate,omitempty"`
 	Commands       int     `json:"commands"`
 	Events         int     `json:"events"`
 	Seconds        float64 `json:"seconds"`
@@ -126,6 +137,10 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 	if b, ok := store.(batchStater); ok {
 		commits0, events0 = b.BatchStats()
 	}
+	var interval time.Duration // between a client's commands; 0: closed loop
+	if cfg.Rate > 0 {
+		interval = time.Duration(float64(clients) / cfg.Rate * float64(time.Second))
+	}
 	gc0 := gcFigures()
 	cpu0 := cpuTime()
 	start := time.Now()
@@ -142,8 +157,16 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 				s = &script{l: l, prefix: fmt.Sprintf("%s-w%d", run, w), code: "11" + run[len(run)-8:], numbers: &numbers}
 			}
 			lat := make([]time.Duration, 0, 1024)
+			// The clients' schedules are staggered over one interval.
+			due := start.Add(interval * time.Duration(w) / time.Duration(clients))
 			for ctx.Err() == nil {
 				t0 := time.Now()
+				if interval > 0 {
+					if d := due.Sub(t0); d > 0 {
+						time.Sleep(d)
+					}
+					t0, due = due, due.Add(interval)
+				}
 				if t0.After(deadline) {
 					break
 				}
@@ -196,6 +219,7 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 		Scenario:       "append",
 		Accounts:       cfg.Accounts,
 		Clients:        clients,
+		Rate:           cfg.Rate,
 		Commands:       len(all),
 		Events:         total,
 		Seconds:        round(elapsed.Seconds()),
@@ -220,6 +244,9 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 	}
 	if inStore > 0 {
 		res.BytesPerEvent = math.Round(float64(bytes) / float64(inStore))
+	}
+	if cfg.Rate > 0 {
+		logf(cfg.Log, "append: open loop, %.0f commands/s offered\n", cfg.Rate)
 	}
 	logf(cfg.Log, "append: %d accounts, %d clients, %d commands (%d events) in %.1fs: %.0f commands/s, %.0f events/s, p50 %.2f ms, p99 %.2f ms, peak RSS %.0f MiB\n",
 		res.Accounts, res.Clients, res.Commands, res.Events, res.Seconds, res.CommandsPerSec, res.EventsPerSec, res.P50ms, res.P99ms, res.PeakRSSMB)

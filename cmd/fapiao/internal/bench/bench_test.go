@@ -79,6 +79,24 @@ func TestAppendShort(t *testing.T) {
 	}
 }
 
+// TestAppendOpenLoop: with a rate the clients send on a schedule, not as
+// fast as they are answered: about rate × duration commands in all.
+func TestAppendOpenLoop(t *testing.T) {
+	const rate, d = 200.0, 500 * time.Millisecond
+	res, err := RunAppend(context.Background(), AppendConfig{Engine: "log", Accounts: 4, Rate: rate, Duration: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each of the 4 clients sends every 20 ms, staggered by 5 ms: 25
+	// commands each in 500 ms, the last due at or before the deadline.
+	if res.Rate != rate || res.Commands < 90 || res.Commands > 104 {
+		t.Fatalf("%d commands at an offered %v/s over %v; want ≈ 100 (%+v)", res.Commands, res.Rate, d, res)
+	}
+	if res.P99ms < res.P50ms || res.P50ms <= 0 {
+		t.Fatalf("implausible latencies %+v", res)
+	}
+}
+
 // TestReplayOnLog runs the replay scenario (without serve) on a small
 // segmented log in a cache directory, then again reusing it.
 func TestReplayOnLog(t *testing.T) {
