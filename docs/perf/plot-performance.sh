@@ -31,11 +31,24 @@ jq -s -r "$median"' group_by(.accounts) | .[] |
 	[.[0].accounts, (map(.commands_per_sec)|med), (map(.events_per_sec)|med),
 	 (map(.p50_ms)|med), (map(.p99_ms)|med), (map(.peak_rss_mb)|med)] | @tsv' "$IN/append.jsonl" >"$tmp/append.tsv"
 
+if [ -s "$IN/openloop.jsonl" ]; then
+	jq -s -r "$median"' group_by(.rate) | .[] |
+		[.[0].rate, (map(.commands_per_sec)|med), (map(.p50_ms)|med), (map(.p90_ms)|med),
+		 (map(.p99_ms)|med), (map(.p999_ms)|med), (map(.cpu_us_per_command)|med)] | @tsv' "$IN/openloop.jsonl" >"$tmp/openloop.tsv"
+else
+	: >"$tmp/openloop.tsv"
+fi
+
 echo "events	replay_s	events_per_s	ready_s	peak_rss_mb	peak_anon_mb	heap_mb	file_mb	restart_ready_s	restart_peak_rss_mb	views_file_mb"
 cat "$tmp/replay.tsv"
 echo
 echo "accounts	commands_per_s	events_per_s	p50_ms	p99_ms	peak_rss_mb"
 cat "$tmp/append.tsv"
+if [ -s "$tmp/openloop.tsv" ]; then
+	echo
+	echo "offered_per_s	answered_per_s	p50_ms	p90_ms	p99_ms	p999_ms	cpu_us_per_command	(256 accounts, segmented log, open loop)"
+	cat "$tmp/openloop.tsv"
+fi
 if [ -s "$IN/shared.jsonl" ]; then
 	echo
 	echo "clients_on_one_account	commands_per_s	p50_ms	p99_ms"
@@ -56,12 +69,12 @@ fi
 # The fit through the measured replay points (time and memory grow about
 # linearly with the log) extrapolates to 10M events, drawn dashed.
 gnuplot <<GP
-set terminal pngcairo size 1200,420 font ",10" noenhanced
+set terminal pngcairo size 1800,420 font ",10" noenhanced
 set output "$PNG"
 set datafile separator "\t"
 set fit quiet
 set fit logfile "/dev/null"
-set multiplot layout 1,2 title "fapiao performance (medians; 2 shared cores)"
+set multiplot layout 1,3 title "fapiao performance (medians; 2 shared cores)"
 set logscale xy
 set xlabel "events in the log"
 set grid
@@ -100,6 +113,20 @@ set y2tics
 set ytics nomirror
 plot "$tmp/append.tsv" using 1:2 with linespoints lw 2 title "commands/s", \
      "$tmp/append.tsv" using 1:5 axes x1y2 with linespoints lw 2 title "p99 ms"
+unset logscale
+unset y2tics
+unset y2label
+set ytics mirror
+set xrange [0:*]
+set yrange [0.1:*]
+set logscale y
+set xlabel "commands/s offered (256 accounts, segmented log, open loop)"
+set ylabel "latency ms"
+set key left top
+plot "$tmp/openloop.tsv" using 1:3 with linespoints lw 2 title "p50", \
+     "$tmp/openloop.tsv" using 1:4 with linespoints lw 2 title "p90", \
+     "$tmp/openloop.tsv" using 1:5 with linespoints lw 2 title "p99", \
+     10 dashtype 2 lc rgb "gray" title "issue 17's p99 goal"
 unset multiplot
 GP
 echo "wrote $PNG" >&2
