@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -160,14 +161,14 @@ func profileFlags(fs *flag.FlagSet, what string) (start func() (stop func() erro
 			}
 		}
 		if *cpu != "" {
-			s, err := startCPUProfile(*cpu)
+			s, err := startToFile(*cpu, pprof.StartCPUProfile, pprof.StopCPUProfile)
 			if err != nil {
 				return nil, err
 			}
 			stops = append(stops, s)
 		}
 		if *tr != "" {
-			s, err := startTrace(*tr)
+			s, err := startToFile(*tr, trace.Start, trace.Stop)
 			if err != nil {
 				stopAll()
 				return nil, err
@@ -197,30 +198,19 @@ func profileFlags(fs *flag.FlagSet, what string) (start func() (stop func() erro
 	}
 }
 
-// startTrace traces this process into path until stop is called.
-func startTrace(path string) (stop func(), err error) {
+// startToFile starts a profile or trace of this process (start:
+// pprof.StartCPUProfile, trace.Start) into a new file at path; the
+// returned function stops it and closes the file.
+func startToFile(path string, start func(io.Writer) error, stop func()) (func(), error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := trace.Start(f); err != nil {
+	if err := start(f); err != nil {
 		f.Close()
 		return nil, err
 	}
-	return func() { trace.Stop(); f.Close() }, nil
-}
-
-// startCPUProfile profiles this process into path until stop is called.
-func startCPUProfile(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return func() { stop(); f.Close() }, nil
 }
 
 // writeProfile writes the named runtime profile, as sampled so far, to path.
