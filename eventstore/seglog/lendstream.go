@@ -22,15 +22,12 @@ func (s *Store) StreamNames(ctx context.Context, prefix, after string, limit int
 	if err := s.readable(ctx); err != nil {
 		return nil, err
 	}
-	all := s.ix.sortedNames()
+	all := s.ix.sortedNames(prefix)
 	var names []string
 	s.ix.mu.RLock()
 	defer s.ix.mu.RUnlock()
-	for i, _ := slices.BinarySearch(all, max(prefix, after)); i < len(all) && len(names) < limit; i++ {
+	for i, _ := slices.BinarySearch(all, after); i < len(all) && len(names) < limit; i++ {
 		name := all[i]
-		if !strings.HasPrefix(name, prefix) {
-			break // past the names with prefix, which sort together
-		}
 		if st := s.ix.streams[name]; name > after && st != nil && st.committed > 0 {
 			names = append(names, name)
 		}
@@ -38,34 +35,41 @@ func (s *Store) StreamNames(ctx context.Context, prefix, after string, limit int
 	return names, nil
 }
 
-// sortedNames is every stream's name in order, sorted again only once a
-// stream has come or gone: a per-account build asks for the names a page
-// at a time, and scanning and sorting the whole index for each page made
-// listing n accounts cost n²/page.
+// sortedNames is the names of the streams with one prefix, in order,
+// sorted again only once a stream has come or gone or another prefix is
+// asked for: a per-account build asks for the names a page at a time, and
+// scanning and sorting the whole index for each page made listing n
+// accounts cost n²/page. Only the prefix's names are sorted: on the 1M
+// log the accounts are 10 000 of 146 000 streams (the rest are invoice
+// numbers' reservations), and the first page waited for the whole sort.
 type sortedNames struct {
-	mu   sync.Mutex
-	list []string
-	gen  uint64 // index.streamsGen when list was made
+	mu     sync.Mutex
+	list   []string
+	prefix string
+	gen    uint64 // index.streamsGen when list was made
 }
 
-// sortedNames returns the index's stream names in order, as of the call;
-// the list is shared and never changed: it must not be written to.
-func (ix *index) sortedNames() []string {
+// sortedNames returns the index's stream names with prefix in order, as of
+// the call; the list is shared and never changed: it must not be written
+// to.
+func (ix *index) sortedNames(prefix string) []string {
 	ix.names.mu.Lock()
 	defer ix.names.mu.Unlock()
 	ix.mu.RLock()
 	gen := ix.streamsGen
-	if ix.names.list != nil && ix.names.gen == gen {
+	if ix.names.list != nil && ix.names.gen == gen && ix.names.prefix == prefix {
 		ix.mu.RUnlock()
 		return ix.names.list
 	}
-	list := make([]string, 0, len(ix.streams))
+	list := []string{}
 	for name := range ix.streams {
-		list = append(list, name)
+		if strings.HasPrefix(name, prefix) {
+			list = append(list, name)
+		}
 	}
 	ix.mu.RUnlock()
 	slices.Sort(list)
-	ix.names.list, ix.names.gen = list, gen
+	ix.names.list, ix.names.prefix, ix.names.gen = list, prefix, gen
 	return list
 }
 

@@ -135,3 +135,39 @@ func TestLendStreamRefusesAMisplacedRecord(t *testing.T) {
 	s.ix.streams["account-a"].entries[0].pos = 1
 	s.ix.mu.Unlock()
 }
+
+// TestStreamNamesByPrefix: the names are sorted per prefix, so asking for
+// another prefix, or after a stream came, lists exactly that prefix's
+// streams in order, page by page.
+func TestStreamNamesByPrefix(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "log"))
+	require.NoError(t, err)
+	defer s.Close()
+	add := func(streams ...string) {
+		for _, stream := range streams {
+			_, err := s.Append(t.Context(), stream, eventstore.Any, eventstore.EventData{ID: uuid.New(), Type: "T", Data: json.RawMessage(`{}`)})
+			require.NoError(t, err)
+		}
+	}
+	all := func(prefix string) []string {
+		var got []string
+		for after := ""; ; {
+			page, err := s.StreamNames(t.Context(), prefix, after, 2)
+			require.NoError(t, err)
+			if len(page) == 0 {
+				return got
+			}
+			got, after = append(got, page...), page[len(page)-1]
+		}
+	}
+	add("b-2", "a-3", "ab", "a-1", "b-1", "a-2")
+	require.Equal(t, []string{"a-1", "a-2", "a-3"}, all("a-"))
+	require.Equal(t, []string{"b-1", "b-2"}, all("b-"))
+	require.Equal(t, []string{"a-1", "a-2", "a-3", "ab"}, all("a"))
+	add("a-0", "b-0")
+	require.Equal(t, []string{"a-0", "a-1", "a-2", "a-3"}, all("a-"))
+	require.Equal(t, []string{"a-0", "a-1", "a-2", "a-3", "ab", "b-0", "b-1", "b-2"}, all(""))
+	page, err := s.StreamNames(t.Context(), "a-", "a-1", 10)
+	require.NoError(t, err)
+	require.Equal(t, []string{"a-2", "a-3"}, page)
+}
