@@ -2,8 +2,9 @@
 // global log and a per-stream index (with each event's ID, for idempotent
 // retries) and the streams' last revisions. Appends go through a
 // single writer goroutine that commits every pending append in one
-// transaction and one fsync (group commit), so throughput grows with load
-// while a lone append still commits at once.
+// transaction and one fsync (group commit), so throughput grows with load;
+// a lone append, with nothing queued or committing, commits at once in its
+// caller's goroutine (groupcommit.Queue).
 package bolt
 
 import (

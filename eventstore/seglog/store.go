@@ -109,7 +109,7 @@ type Store struct {
 	ckptBusy atomic.Bool
 	ckptWG   sync.WaitGroup
 
-	w         writerState        // owned by the writer goroutine
+	w         writerState        // owned by the commit under way (groupcommit's turn)
 	q         *groupcommit.Queue // appends, to the writer (writer.go's commit)
 	closeOnce sync.Once
 	closeErr  error

@@ -14,7 +14,9 @@ import (
 // long, and that recovery's look past a torn group stays short.
 var groupLimits = groupcommit.Limits{Events: 8192, Bytes: 8 << 20}
 
-// writerState belongs to the writer goroutine (and to open, before it starts).
+// writerState belongs to the commit under way, in the writer goroutine or a
+// lone append's own (groupcommit.Queue takes them in turns), and to open
+// before the queue starts.
 type writerState struct {
 	next   eventstore.Position // position of the next event
 	off    int64               // where the next group goes in the last segment

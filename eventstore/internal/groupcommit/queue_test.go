@@ -1,8 +1,10 @@
 package groupcommit
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -115,5 +117,90 @@ func TestCloseWithAFullQueueNeverStarted(t *testing.T) {
 	}
 	if answered.Load() != submitters {
 		t.Fatalf("%d of %d Submits answered ErrClosed", answered.Load(), submitters)
+	}
+}
+
+// TestLoneAppendCommitsInItsCaller: with nothing queued and nothing being
+// committed, an append is committed as a group of one by its own caller,
+// not by the writer; while a commit is under way the others queue and the
+// writer commits them; and never do two commits run at once.
+func TestLoneAppendCommitsInItsCaller(t *testing.T) {
+	q := NewQueue()
+	defer q.Close()
+	var (
+		running, overlaps atomic.Int64
+		byWriter          atomic.Int64 // groups the writer goroutine committed
+		alone             atomic.Int64 // groups their caller committed
+		release           = make(chan struct{})
+		entered           = make(chan struct{}, 1)
+		hold              atomic.Bool
+	)
+	q.Start(Limits{Events: 64, Bytes: 1 << 20}, func(batch []*Request) {
+		if running.Add(1) > 1 {
+			overlaps.Add(1)
+		}
+		defer running.Add(-1)
+		stack := make([]byte, 8<<10)
+		stack = stack[:runtime.Stack(stack, false)]
+		switch {
+		case bytes.Contains(stack, []byte("(*Queue).commitAlone")):
+			alone.Add(1)
+		case bytes.Contains(stack, []byte("(*Queue).run")):
+			byWriter.Add(1)
+		}
+		if hold.CompareAndSwap(true, false) {
+			entered <- struct{}{}
+			<-release
+		}
+		for i, r := range batch {
+			r.Res = eventstore.AppendResult{Position: eventstore.Position(len(batch)*100 + i)}
+		}
+	})
+	submit := func() error {
+		_, err := q.Submit(context.Background(), "s", eventstore.Any, []eventstore.EventData{{}}, 1)
+		return err
+	}
+
+	// Alone: its caller commits it, as a group of one.
+	res, err := q.Submit(context.Background(), "s", eventstore.Any, []eventstore.EventData{{}}, 1)
+	if err != nil || res.Position != 100 || alone.Load() != 1 || byWriter.Load() != 0 {
+		t.Fatalf("lone append: %+v, %v; committed alone %d, by the writer %d; want alone, as a group of one", res, err, alone.Load(), byWriter.Load())
+	}
+
+	// A commit held open: the appends made meanwhile cannot take the turn,
+	// so they queue, and the writer commits them once it is released.
+	hold.Store(true)
+	first := make(chan error, 1)
+	go func() { first <- submit() }()
+	<-entered
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if err := submit(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	time.Sleep(100 * time.Millisecond) // for them to queue
+	close(release)
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if byWriter.Load() == 0 {
+		t.Fatal("no append queued behind a commit under way was committed by the writer")
+	}
+
+	// Many at once: whoever commits, one commit at a time.
+	for range 200 {
+		wg.Go(func() {
+			if err := submit(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if overlaps.Load() != 0 {
+		t.Fatalf("%d commits ran while another was under way", overlaps.Load())
 	}
 }
