@@ -183,24 +183,22 @@ func (l *lender) read(s *Store, stream string, rev uint64, spans []span, out []e
 	if arena == nil {
 		arena = make([]byte, 0, 64<<10) // non-nil: empty Data reads as empty, not absent
 	}
-	for i := 0; i < len(spans); {
-		j, start, buf, err := s.readRunAt(&l.buf, spans, i, lendMaxGap)
+	rr := runRecords{s: s, buf: &l.buf, spans: spans, gap: lendMaxGap}
+	for {
+		sp, rec, ok, err := rr.next()
 		if err != nil {
 			return nil, err
 		}
-		for _, sp := range spans[i:j] {
-			o := int64(sp.loc.off) - start
-			var r eventstore.Record
-			var ok bool
-			r, arena, ok = l.decode(sp, buf[o:o+int64(sp.loc.n)], stream, rev, arena)
-			if !ok {
-				l.arena = arena
-				return nil, fmt.Errorf("%w: record at position %d does not decode as revision %d of stream %q", ErrCorrupt, sp.pos, rev, stream)
-			}
-			out = append(out, r)
-			rev++
+		if !ok {
+			break
 		}
-		i = j
+		var r eventstore.Record
+		if r, arena, ok = l.decode(sp, rec, stream, rev, arena); !ok {
+			l.arena = arena
+			return nil, fmt.Errorf("%w: record at position %d does not decode as revision %d of stream %q", ErrCorrupt, sp.pos, rev, stream)
+		}
+		out = append(out, r)
+		rev++
 	}
 	l.arena = arena
 	return out, nil

@@ -64,6 +64,37 @@ func (s *Store) readRunAt(buf *[]byte, spans []span, i int, gap int64) (j int, s
 	return j, start, b, nil
 }
 
+// runRecords hands out spans' records in order, reading each run of
+// records that lie close together in one file at once (readRunAt): the
+// walk the chunk reader and the lender share. A value on the caller's
+// stack; b is buf's, valid until the next run is read.
+type runRecords struct {
+	s     *Store
+	buf   *[]byte
+	spans []span
+	gap   int64
+	i, j  int // spans[i:j] are the rest of the run read into b
+	start int64
+	b     []byte
+}
+
+// next returns the next span and its record's bytes, ok false after the
+// last.
+func (rr *runRecords) next() (sp span, rec []byte, ok bool, err error) {
+	if rr.i == rr.j {
+		if rr.j == len(rr.spans) {
+			return span{}, nil, false, nil
+		}
+		if rr.j, rr.start, rr.b, err = rr.s.readRunAt(rr.buf, rr.spans, rr.i, rr.gap); err != nil {
+			return span{}, nil, false, err
+		}
+	}
+	sp = rr.spans[rr.i]
+	rr.i++
+	o := int64(sp.loc.off) - rr.start
+	return sp, rr.b[o : o+int64(sp.loc.n)], true, nil
+}
+
 // chunkReader is one read's state between its chunks: the read buffer
 // (records are decoded out of it, so it is reused) and the names.
 type chunkReader struct {
@@ -239,22 +270,20 @@ func (s *Store) readSpansTo(out []eventstore.Record, spans []span, cr *chunkRead
 	// The slack is small: a ledger's catch-up or reservation check reads
 	// one or two records, and a 4 KiB margin was most of what it allocated.
 	arena := make([]byte, 0, int(cr.ratio*1.05*float64(total))+256)
-	for i := 0; i < len(spans); {
-		j, start, buf, err := s.readRunAt(&cr.buf, spans, i, maxGap)
+	rr := runRecords{s: s, buf: &cr.buf, spans: spans, gap: maxGap}
+	for {
+		sp, rec, ok, err := rr.next()
 		if err != nil {
 			return nil, err
 		}
-		for _, sp := range spans[i:j] {
-			o := int64(sp.loc.off) - start
-			var r eventstore.Record
-			var ok bool
-			r, arena, ok = decodeRecord(sp.pos, buf[o:o+int64(sp.loc.n)], sp.ver, cr.names, arena)
-			if !ok {
-				return nil, fmt.Errorf("%w: record at position %d does not decode", ErrCorrupt, sp.pos)
-			}
-			out = append(out, r)
+		if !ok {
+			break
 		}
-		i = j
+		var r eventstore.Record
+		if r, arena, ok = decodeRecord(sp.pos, rec, sp.ver, cr.names, arena); !ok {
+			return nil, fmt.Errorf("%w: record at position %d does not decode", ErrCorrupt, sp.pos)
+		}
+		out = append(out, r)
 	}
 	if total > 0 {
 		cr.ratio = float64(len(arena)) / float64(total)
