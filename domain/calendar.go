@@ -159,5 +159,14 @@ func (c *Calendar) NextBusinessDay(t time.Time) time.Time {
 // on a weekend counts its days from the next business day on, so Saturday's
 // is due the following Wednesday in an ordinary week.
 func (c *Calendar) SLADue(t time.Time) string {
-	return c.AddBusinessDays(t, SLABusinessDays).Format(DateLayout)
+	return dueDate(c.AddBusinessDays(t, SLABusinessDays))
+}
+
+// dueDate is d as YYYY-MM-DD, the same string for every application due
+// on d: each invoice keeps its due date while it is cached, and one
+// string a day instead of one an application is fewer objects for the
+// collector to mark (the decoder shares them the same way).
+func dueDate(d time.Time) string {
+	var buf [len(DateLayout)]byte
+	return lastSLADue.of(d.AppendFormat(buf[:0], DateLayout))
 }

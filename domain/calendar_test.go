@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func date(s string) time.Time {
@@ -94,5 +95,24 @@ func TestCalendar_Load(t *testing.T) {
 	}
 	if Shanghai().String() != "Asia/Shanghai" {
 		t.Fatal(Shanghai())
+	}
+}
+
+// TestSLADueSharedByADay: every application due on one day holds the same
+// string (one object for the collector to mark, not one an invoice), and
+// another day gets its own.
+func TestSLADueSharedByADay(t *testing.T) {
+	t.Parallel()
+	c := DefaultCalendar()
+	a, b := c.SLADue(at("2026-10-12T10:00:00+08:00")), c.SLADue(at("2026-10-12T16:30:00+08:00"))
+	if a != "2026-10-15" || unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Errorf("two applications of a day: %q at %p, %q at %p; want one 2026-10-15", a, unsafe.StringData(a), b, unsafe.StringData(b))
+	}
+	e := c.EInvoiceDue(at("2026-10-12T10:00:00+08:00"))
+	if other := c.SLADue(at("2026-10-13T10:00:00+08:00")); other != "2026-10-16" || other == a {
+		t.Errorf("the next day's application is due %q, want 2026-10-16", other)
+	}
+	if again := c.EInvoiceDue(at("2026-10-12T11:00:00+08:00")); unsafe.StringData(again) != unsafe.StringData(e) {
+		t.Errorf("two e-invoice applications of a day hold two strings %q", e)
 	}
 }

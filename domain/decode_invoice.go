@@ -435,14 +435,18 @@ func (l *lastString) read(s *jsonscan.Scanner) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	t = t[1 : len(t)-1]
+	return l.of(t[1 : len(t)-1]), true
+}
+
+// of returns t as a string, the one it gave last for the same text.
+func (l *lastString) of(t []byte) string {
 	slot := &l.slots[textHash(t)&uint64(len(l.slots)-1)]
 	if p := slot.Load(); p != nil && *p == string(t) {
-		return *p, true
+		return *p
 	}
 	v := string(t)
 	slot.Store(&v)
-	return v, true
+	return v
 }
 
 // textHash mixes t's length, first eight and last eight bytes (the dates

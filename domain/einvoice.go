@@ -102,7 +102,7 @@ const EInvoiceBusinessDays = 1
 // day (a weekend application counts from the next business day on, as
 // SHIP-1 does).
 func (c *Calendar) EInvoiceDue(t time.Time) string {
-	return c.AddBusinessDays(t, EInvoiceBusinessDays).Format(DateLayout)
+	return dueDate(c.AddBusinessDays(t, EInvoiceBusinessDays))
 }
 
 // IssueLate reports whether an electronic application is late at t: not

@@ -192,8 +192,7 @@ func (s *Store) stage(r *groupcommit.Request, st *streamIndex) (eventstore.Appen
 	}
 
 	if st == nil {
-		st = &streamIndex{}
-		s.ix.streams[r.Stream] = st
+		st = s.ix.newStream(r.Stream, len(r.Events))
 		s.ix.streamsGen++
 	}
 	w := &s.w

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -102,5 +103,61 @@ func BenchmarkStreamNames(b *testing.B) {
 		if n != 100_000 {
 			b.Fatalf("listed %d names", n)
 		}
+	}
+}
+
+// TestNewStreamsShareBlocks: a stream added to an open store costs the
+// heap a small share of a few shared blocks (name, index, first entries),
+// not objects of its own that every collection marks again for as long
+// as the store is open; and each stream reads back as appended, its name
+// not the caller's string.
+func TestNewStreamsShareBlocks(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "log"), seglog.Options{NoSync: true})
+	defer s.Close()
+	const n = 4096
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("reservation-%08d", i)
+	}
+	objects := func() uint64 {
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return ms.HeapObjects
+	}
+	before := objects()
+	for _, name := range names {
+		appendOne(t, s, name)
+	}
+	after := objects()
+	perStream := float64(int64(after)-int64(before)) / n
+	require.Less(t, perStream, 0.25, "heap objects kept a stream (%d → %d)", before, after)
+	runtime.KeepAlive(names)
+	for i, name := range names {
+		names[i] = "" // the store's names are its own
+		m, ok := s.StreamLen(name)
+		require.True(t, ok, name)
+		require.Equal(t, uint64(1), m, name)
+	}
+	got, err := s.StreamNames(t.Context(), "reservation-", "", n+1)
+	require.NoError(t, err)
+	require.Len(t, got, n)
+	require.Equal(t, fmt.Sprintf("reservation-%08d", n-1), got[n-1])
+	// A stream that grows moves out of its block without touching its
+	// neighbours'.
+	_, err = s.Append(t.Context(), got[10], eventstore.Exact(0), event(1), event(2))
+	require.NoError(t, err)
+	for _, name := range got[9:12] {
+		var revs []uint64
+		for rec, err := range s.ReadStream(t.Context(), name, 0) {
+			require.NoError(t, err)
+			require.Equal(t, name, rec.Stream)
+			revs = append(revs, rec.Revision)
+		}
+		want := []uint64{0}
+		if name == got[10] {
+			want = []uint64{0, 1, 2}
+		}
+		require.Equal(t, want, revs, name)
 	}
 }
