@@ -1,10 +1,13 @@
 package domain
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/google/uuid"
 )
 
 func date(s string) time.Time {
@@ -114,5 +117,29 @@ func TestSLADueSharedByADay(t *testing.T) {
 	}
 	if again := c.EInvoiceDue(at("2026-10-12T11:00:00+08:00")); unsafe.StringData(again) != unsafe.StringData(e) {
 		t.Errorf("two e-invoice applications of a day hold two strings %q", e)
+	}
+}
+
+// TestOneMonthListShared: the invoices of one month, as decided (Stored)
+// and as decoded, share one list of statements; two months do not.
+func TestOneMonthListShared(t *testing.T) {
+	t.Parallel()
+	var x EventEncoder
+	stored := func(months ...string) []string {
+		e, ok := x.Stored(InvoiceRequested{InvoiceID: uuid.New(), Statements: months, Amount: MustMoney("1.00"), RequestedAt: time.Now()})
+		if !ok {
+			t.Fatal("not stored")
+		}
+		return e.(InvoiceRequested).Statements
+	}
+	a, b := stored("2026-01"), stored(strings.Clone("2026-01"))
+	if !slices.Equal(a, []string{"2026-01"}) || unsafe.SliceData(a) != unsafe.SliceData(b) {
+		t.Errorf("two invoices of 2026-01: %v at %p, %v at %p", a, unsafe.SliceData(a), b, unsafe.SliceData(b))
+	}
+	if c := stored("2026-02"); c[0] != "2026-02" || unsafe.SliceData(c) == unsafe.SliceData(a) {
+		t.Errorf("2026-02's list %v is 2026-01's", c)
+	}
+	if two := stored("2026-01", "2026-02"); !slices.Equal(two, []string{"2026-01", "2026-02"}) {
+		t.Errorf("two months: %v", two)
 	}
 }

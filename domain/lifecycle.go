@@ -146,7 +146,7 @@ func (c IssueInvoice) Decide(a *Account, env Env) ([]Event, error) {
 		InvoiceNumber: c.InvoiceNumber,
 		IssuedOn:      c.IssuedOn,
 		Issuer:        env.Issuer,
-		TaxRate:       rate.String(),
+		TaxRate:       lastTaxRate.of([]byte(rate.String())), // one string a rate, as decoded
 		NetAmount:     net,
 		TaxAmount:     tax,
 		IssuedAt:      env.Now,

@@ -52,7 +52,9 @@ func (x *EventEncoder) stored(e Event) (Event, bool) {
 			return nil, false
 		}
 		v.Emails = nil // omitempty: an empty list is not written
-		if v.Statements != nil {
+		if len(v.Statements) == 1 {
+			v.Statements = oneMonth(v.Statements[0]) // as the decoder shares it
+		} else if v.Statements != nil {
 			v.Statements = append(make([]string, 0, len(v.Statements)), v.Statements...)
 		}
 		v.Amount, v.Kingsoft, v.Marketplace = x.storedMoney(v.Amount), x.storedMoney(v.Kingsoft), x.storedMoney(v.Marketplace)
