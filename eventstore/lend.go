@@ -12,11 +12,24 @@ type StreamLender interface {
 	// prefix, in byte order, each after after ("" from the first).
 	StreamNames(ctx context.Context, prefix, after string, limit int) ([]string, error)
 	// LendStream calls fn with the stream's records up to position upTo,
-	// in order, a chunk at a time. The records may be lent: their bytes
-	// are valid only until fn returns. buf is reused for the chunks when
-	// large enough. fn's error ends the read and is returned as it is; a
-	// stream that does not exist is ErrStreamNotFound.
-	LendStream(ctx context.Context, stream string, upTo Position, buf []Record, fn func([]Record) error) error
+	// in order, a chunk at a time, with the parts asked for. The records
+	// may be lent: their bytes are valid only until fn returns. buf is
+	// reused for the chunks when large enough. fn's error ends the read
+	// and is returned as it is; a stream that does not exist is
+	// ErrStreamNotFound.
+	LendStream(ctx context.Context, stream string, upTo Position, parts LendParts, buf []Record, fn func([]Record) error) error
 	// LastPosition is the position of the log's last record.
 	LastPosition() Position
 }
+
+// LendParts says which parts of its records LendStream lends.
+type LendParts uint8
+
+const (
+	// LendWhole lends every part of a record.
+	LendWhole LendParts = iota
+	// LendData lends all but the metadata (Metadata nil): a rebuild folds
+	// the events' data, and a store that decodes each record's metadata
+	// (eventstore/seglog) saves that work.
+	LendData
+)

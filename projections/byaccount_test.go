@@ -56,11 +56,14 @@ func (s *streamLendingStore) StreamNames(_ context.Context, prefix, after string
 	return names[:min(limit, len(names))], nil
 }
 
-func (s *streamLendingStore) LendStream(ctx context.Context, stream string, upTo eventstore.Position, _ []eventstore.Record, fn func([]eventstore.Record) error) error {
+func (s *streamLendingStore) LendStream(ctx context.Context, stream string, upTo eventstore.Position, parts eventstore.LendParts, _ []eventstore.Record, fn func([]eventstore.Record) error) error {
 	all, _ := s.after(0)
 	var recs []eventstore.Record
 	for _, r := range all {
 		if r.Stream == stream && r.Position <= upTo {
+			if parts == eventstore.LendData {
+				r.Metadata = nil
+			}
 			recs = append(recs, r)
 		}
 	}

@@ -59,7 +59,7 @@ func (s *Store) StreamNames(ctx context.Context, prefix, after string, limit int
 // The records lie where the log put them, across the whole file: each is
 // read with pread (leafReader), not through the map, and so are the
 // stream's index entries and its head (pageCursor).
-func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.Position, buf []eventstore.Record, fn func([]eventstore.Record) error) error {
+func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.Position, parts eventstore.LendParts, buf []eventstore.Record, fn func([]eventstore.Record) error) error {
 	prefix := appendStreamPrefix(nil, stream)
 	from := uint64(0)
 	ap := leafArenas.Get().(*[]byte)
@@ -102,6 +102,11 @@ func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.P
 				if len(chunk) > 0 {
 					more = len(chunk) == chunkEvents || size >= chunkBytes
 					from = chunk[len(chunk)-1].Revision + 1
+					if parts == eventstore.LendData {
+						for i := range chunk {
+							chunk[i].Metadata = nil
+						}
+					}
 					fnErr = fn(chunk)
 					clear(chunk)
 					buf = chunk[:0]

@@ -456,7 +456,7 @@ func (d *tailDecoder) string(k uint64, dst []byte) ([]byte, bool) {
 // decode appends the tail's type, data and metadata to dst, and returns
 // them as slices of the result (capacity clipped, so a reader appending to
 // one cannot overwrite the next).
-func (d *tailDecoder) decode(dst, tail []byte) (out, typ, data, meta []byte, ok bool) {
+func (d *tailDecoder) decode(dst, tail []byte, withMeta bool) (out, typ, data, meta []byte, ok bool) {
 	a := len(dst)
 	d.n = max(d.n, 1) // string 0 is the stream
 	dst, tail, ok = d.str(dst, tail)
@@ -469,6 +469,9 @@ func (d *tailDecoder) decode(dst, tail []byte) (out, typ, data, meta []byte, ok 
 		return dst, nil, nil, nil, false
 	}
 	c := len(dst)
+	if !withMeta {
+		return dst, dst[a:b:b], dst[b:c:c], nil, true // the metadata's tokens follow, not decoded
+	}
 	dst, tail, ok = d.json(dst, tail, false)
 	if !ok || len(tail) != 0 {
 		return dst, nil, nil, nil, false

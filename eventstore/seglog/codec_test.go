@@ -363,7 +363,7 @@ func FuzzDecodeTail(f *testing.F) {
 	f.Add([]byte{tokDigits, 255, 255, 3})
 	f.Fuzz(func(t *testing.T, tail []byte) {
 		d := tailDecoder{stream: []byte(ledgerStream)}
-		d.decode(nil, tail)
+		d.decode(nil, tail, true)
 	})
 }
 

@@ -175,7 +175,7 @@ func decodeRecord(pos eventstore.Position, body []byte, ver uint32, in *interner
 		return r, arena, true
 	case kindEnvelope:
 		td := tailDecoder{stream: stream}
-		out, typ, data, meta, ok := td.decode(arena, d.Buf)
+		out, typ, data, meta, ok := td.decode(arena, d.Buf, true)
 		if !ok {
 			return eventstore.Record{}, arena, false
 		}

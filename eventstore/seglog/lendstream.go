@@ -87,9 +87,10 @@ func (ix *index) sortedNames(prefix string) []string {
 // slice and span list for each stream were 0.9 KB of garbage an event, and
 // the collections they caused were most of what a rebuild on the log cost
 // beyond one on bolt (docs/performance.md, "Rebuild on the segmented log").
-func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.Position, buf []eventstore.Record, fn func([]eventstore.Record) error) error {
+func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.Position, parts eventstore.LendParts, buf []eventstore.Record, fn func([]eventstore.Record) error) error {
 	l := lenders.Get().(*lender)
 	defer l.release()
+	l.meta = parts == eventstore.LendWhole
 	from := 0
 	for {
 		if err := s.readable(ctx); err != nil {
@@ -151,6 +152,7 @@ type lender struct {
 	arena []byte // the records' Data and Metadata, lent
 	types *interner
 	td    tailDecoder
+	meta  bool // lend the records' metadata (LendWhole)
 }
 
 var lenders = sync.Pool{New: func() any { return &lender{types: newInterner()} }}
@@ -231,11 +233,15 @@ func (l *lender) decode(sp span, body []byte, stream string, rev uint64, arena [
 			return r, arena, false
 		}
 		r.Type = l.types.get(typ)
+		if !l.meta {
+			r.Data, _, arena = appendRecordBytes(arena, data, nil)
+			return r, arena, true
+		}
 		r.Data, r.Metadata, arena = appendRecordBytes(arena, data, meta)
 		return r, arena, true
 	case kindEnvelope:
 		l.td.stream, l.td.n = name, 0
-		out, typ, data, meta, ok := l.td.decode(arena, d.Buf)
+		out, typ, data, meta, ok := l.td.decode(arena, d.Buf, l.meta)
 		if !ok {
 			return r, arena, false
 		}

@@ -24,8 +24,15 @@ func lentCopy(r eventstore.Record) eventstore.Record {
 }
 
 // requireLendsAsRead says LendStream hands out, up to upTo, exactly what
-// ReadStream reads, for every stream.
+// ReadStream reads, for every stream; and with LendData the same without
+// the metadata.
 func requireLendsAsRead(t *testing.T, s *Store, streams []string, upTo eventstore.Position) {
+	t.Helper()
+	requireLends(t, s, streams, upTo, eventstore.LendWhole)
+	requireLends(t, s, streams, upTo, eventstore.LendData)
+}
+
+func requireLends(t *testing.T, s *Store, streams []string, upTo eventstore.Position, parts eventstore.LendParts) {
 	t.Helper()
 	var buf []eventstore.Record
 	for _, stream := range streams {
@@ -36,11 +43,14 @@ func requireLendsAsRead(t *testing.T, s *Store, streams []string, upTo eventstor
 			}
 			require.NoError(t, err)
 			if r.Position <= upTo {
+				if parts == eventstore.LendData {
+					r.Metadata = nil
+				}
 				want = append(want, r)
 			}
 		}
 		var got []eventstore.Record
-		err := s.LendStream(t.Context(), stream, upTo, buf, func(chunk []eventstore.Record) error {
+		err := s.LendStream(t.Context(), stream, upTo, parts, buf, func(chunk []eventstore.Record) error {
 			for _, r := range chunk {
 				got = append(got, lentCopy(r))
 			}
@@ -128,7 +138,7 @@ func TestLendStreamRefusesAMisplacedRecord(t *testing.T) {
 	s.ix.mu.Lock()
 	s.ix.streams["account-a"].entries[0].pos = 2 // account-b's record
 	s.ix.mu.Unlock()
-	err = s.LendStream(context.Background(), "account-a", s.LastPosition(), nil, func([]eventstore.Record) error { return nil })
+	err = s.LendStream(context.Background(), "account-a", s.LastPosition(), eventstore.LendWhole, nil, func([]eventstore.Record) error { return nil })
 	require.ErrorIs(t, err, eventstore.ErrCorrupt)
 	require.ErrorContains(t, err, fmt.Sprintf("%q", "account-a"))
 	s.ix.mu.Lock()

@@ -19,7 +19,8 @@ import (
 // (many small records, and large ones), in a log big enough to need more
 // than one level of index; StreamNames lists a prefix's streams in order,
 // page by page; a stream with no records is ErrStreamNotFound; fn's error
-// ends the read and comes back as it is.
+// ends the read and comes back as it is. LendData lends the same records
+// without their metadata (nil).
 func RunStreamLender(t *testing.T, newStore func(t *testing.T) eventstore.Store) {
 	s := newStore(t)
 	defer s.Close()
@@ -60,7 +61,7 @@ func RunStreamLender(t *testing.T, newStore func(t *testing.T) eventstore.Store)
 					want = append(want, r)
 				}
 			}
-			require.NoError(t, sl.LendStream(ctx(t), stream, upTo, nil, func(chunk []eventstore.Record) error {
+			require.NoError(t, sl.LendStream(ctx(t), stream, upTo, eventstore.LendWhole, nil, func(chunk []eventstore.Record) error {
 				for _, r := range chunk {
 					r.Data, r.Metadata = bytes.Clone(r.Data), bytes.Clone(r.Metadata)
 					got = append(got, r)
@@ -68,10 +69,23 @@ func RunStreamLender(t *testing.T, newStore func(t *testing.T) eventstore.Store)
 				return nil
 			}))
 			require.Equal(t, want, got, "%s up to %d", stream, upTo)
+			var data []eventstore.Record
+			require.NoError(t, sl.LendStream(ctx(t), stream, upTo, eventstore.LendData, nil, func(chunk []eventstore.Record) error {
+				for _, r := range chunk {
+					require.Nil(t, r.Metadata, "%s revision %d lent without its metadata", stream, r.Revision)
+					r.Data = bytes.Clone(r.Data)
+					data = append(data, r)
+				}
+				return nil
+			}))
+			for i := range want {
+				want[i].Metadata = nil
+			}
+			require.Equal(t, want, data, "%s up to %d, data only", stream, upTo)
 		}
 	}
 	none := func([]eventstore.Record) error { return nil }
-	require.ErrorIs(t, sl.LendStream(ctx(t), "account-none", last, nil, none), eventstore.ErrStreamNotFound)
+	require.ErrorIs(t, sl.LendStream(ctx(t), "account-none", last, eventstore.LendWhole, nil, none), eventstore.ErrStreamNotFound)
 	stop := errors.New("stop")
-	require.ErrorIs(t, sl.LendStream(ctx(t), "account-a", last, nil, func([]eventstore.Record) error { return stop }), stop)
+	require.ErrorIs(t, sl.LendStream(ctx(t), "account-a", last, eventstore.LendData, nil, func([]eventstore.Record) error { return stop }), stop)
 }
