@@ -12,9 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -142,33 +140,7 @@ func newBrowser(t *testing.T, base string) *browser {
 	if err := chromedp.Listen(ctx, b.errs.listen); err != nil {
 		t.Fatalf("start chromium %s: %v", exe, err)
 	}
-	if err := chromedp.Do(ctx, serverTime(now)); err != nil {
-		t.Fatalf("set chromium's clock: %v", err)
-	}
 	return b
-}
-
-// serverTime runs the page's clock from the server's start instead of the
-// machine's: the console takes the business date for its defaults (the
-// quota's month, an issue date) from the browser, and the server's clock
-// starts at now, so on another real month the two disagreed (the quota
-// panel opened on December's while the invoices were November's: the test
-// failed from 1 December, Shanghai time). Date() with no arguments and
-// Date.now() run on from the start as the server's clock does; dates the
-// page builds from values are untouched.
-func serverTime(start time.Time) chromedp.Action[chromedp.Void] {
-	script := fmt.Sprintf(`(() => {
-	const Machine = Date, offset = %d;
-	class ServerDate extends Machine {
-		constructor(...a) { if (a.length === 0) { super(Machine.now() + offset); } else { super(...a); } }
-		static now() { return Machine.now() + offset; }
-	}
-	globalThis.Date = ServerDate;
-})();`, start.UnixMilli()-time.Now().UnixMilli())
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script})
-		return err
-	})
 }
 
 // do runs actions and fails the test at the first error, naming the step.

@@ -51,6 +51,11 @@ type Options struct {
 	SupportPhone string `json:"support_phone"`
 	// Issuer is the provider's legal entity (开票单位) named in the return notes.
 	Issuer string `json:"issuer"`
+	// clock is the server's: config.json says its time as "now", from
+	// which the console takes its business date (the default issue date,
+	// the quota's month) instead of the browser's, which a server started
+	// with --clock does not share. nil: the machine's.
+	clock interface{ Now() time.Time }
 }
 
 // DefaultOptions are the values of the provider's documentation (the seed).
@@ -78,6 +83,11 @@ func WithReturnAddress(a ReturnAddress) Option {
 // WithSupportPhone sets the customer-service phone number.
 func WithSupportPhone(phone string) Option {
 	return func(o *Options) { o.SupportPhone = phone }
+}
+
+// WithClock sets the clock whose time config.json gives the console.
+func WithClock(c interface{ Now() time.Time }) Option {
+	return func(o *Options) { o.clock = c }
 }
 
 // WithIssuer sets the provider's legal entity name.
@@ -121,7 +131,11 @@ func Handler(opts ...Option) http.Handler {
 	if err != nil {
 		panic(err) // plain strings always marshal
 	}
-	return &handler{config: config, started: time.Now()}
+	now := time.Now
+	if o.clock != nil {
+		now = o.clock.Now
+	}
+	return &handler{config: config, started: time.Now(), now: now}
 }
 
 // factsModule is the ES module of the lists the console shares with the
@@ -192,8 +206,9 @@ func invoiceTable(id string, flags ...string) (invoiceTableArgs, error) {
 }
 
 type handler struct {
-	config  []byte
+	config  []byte // the options as JSON; "now" is added to each answer
 	started time.Time
+	now     func() time.Time
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -223,7 +238,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var body []byte
 	switch name {
 	case "config.json":
-		body = h.config
+		h.serveConfig(w, r)
+		return
 	case factsModule:
 		body = factsJS
 	case indexPage:
@@ -237,6 +253,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body = b
 	}
 	h.serve(w, r, name, body)
+}
+
+// serveConfig answers the options and the server's time, fresh each time
+// (no Last-Modified, so never a 304).
+func (h *handler) serveConfig(w http.ResponseWriter, r *http.Request) {
+	body := append(h.config[:len(h.config)-1:len(h.config)-1], `,"now":"`...)
+	body = h.now().AppendFormat(body, time.RFC3339Nano)
+	body = append(body, `"}`...)
+	w.Header().Set("Content-Type", contentTypes[".json"])
+	w.Header().Set("Cache-Control", "no-store")
+	http.ServeContent(w, r, "config.json", time.Time{}, bytes.NewReader(body))
 }
 
 func (h *handler) serve(w http.ResponseWriter, r *http.Request, name string, body []byte) {

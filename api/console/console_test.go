@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestHandlerServesFilesWithTypesAndSecurityHeaders(t *testing.T) {
@@ -190,3 +192,47 @@ func TestIndexBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigSaysTheServersTime: config.json gives the clock's time as
+// "now" (the console's business date follows the server's, which a
+// server started with --clock does not share with the browser), fresh on
+// every request and never answered from a cache.
+func TestConfigSaysTheServersTime(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	clock := &stepClock{}
+	srv := httptest.NewServer(Handler(WithClock(clock)))
+	defer srv.Close()
+	for _, want := range []time.Time{at, at.Add(36 * time.Hour)} {
+		clock.set(want)
+		res, err := http.Get(srv.URL + "/console/config.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Now    time.Time `json:"now"`
+			Issuer string    `json:"issuer"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&got)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Now.Equal(want) || got.Issuer != DefaultOptions().Issuer {
+			t.Errorf("config says now %v (issuer %q), want %v", got.Now, got.Issuer, want)
+		}
+		if cc := res.Header.Get("Cache-Control"); cc != "no-store" || res.Header.Get("Last-Modified") != "" {
+			t.Errorf("config.json cacheable: Cache-Control %q, Last-Modified %q", cc, res.Header.Get("Last-Modified"))
+		}
+	}
+}
+
+// stepClock is set by the test and read by the handler's goroutine.
+type stepClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *stepClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+func (c *stepClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }

@@ -92,7 +92,7 @@ func startServerClock(t *testing.T) (string, *testClock) {
 		Tokens:      tokens,
 		Clock:       clock,
 		Logger:      slog.New(slog.DiscardHandler),
-		Console:     console.Handler(),
+		Console:     console.Handler(console.WithClock(clock)),
 	})
 	srv := httptest.NewServer(e) // loopback only
 	t.Cleanup(func() {

@@ -258,7 +258,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Logger:      log,
 		AccessLog:   access,
 		Clock:       clock,
-		Console:     console.Handler(console.WithIssuer(f.issuer)),
+		Console:     console.Handler(console.WithIssuer(f.issuer), console.WithClock(clock)),
 		Tree:        tl.tree,
 		Checkpoints: tl.checkpoints,
 	}

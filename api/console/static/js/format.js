@@ -31,7 +31,17 @@ export function when(iso) {
   }).format(d);
 }
 
-/** today is the business date (Asia/Shanghai) as YYYY-MM-DD. */
+// serverOffset is how far the server's clock runs ahead of the browser's
+// (config.json's "now"): a server started with --clock keeps another date.
+let serverOffset = 0;
+
+/** setServerNow takes the server's time (RFC 3339) as the console's clock. */
+export function setServerNow(iso) {
+  const t = Date.parse(iso);
+  if (!Number.isNaN(t)) serverOffset = t - Date.now();
+}
+
+/** today is the server's business date (Asia/Shanghai) as YYYY-MM-DD. */
 export function today() {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + serverOffset));
 }

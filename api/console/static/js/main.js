@@ -3,6 +3,7 @@ import { t, applyStatic, currentLang, setLang } from './i18n.js';
 import { session, signIn, signOut, get, acct } from './api.js';
 import { wireDialog, describe } from './dialog.js';
 import { flash } from './common.js';
+import { setServerNow } from './format.js';
 import { initCustomer, loadCustomer, renderCustomer } from './customer.js';
 import { initFinance, loadFinance, renderFinance } from './finance.js';
 import { initSupport, loadSupport, renderSupport, resetSupport } from './support.js';
@@ -88,6 +89,7 @@ async function onSignIn(ev) {
 
 async function main() {
   const config = await loadConfig();
+  if (config.now) setServerNow(config.now);
   wireDialog();
   initCustomer(config);
   initFinance();
