@@ -104,8 +104,10 @@ func TestCalendar_Load(t *testing.T) {
 // TestSLADueSharedByADay: every application due on one day holds the same
 // string (one object for the collector to mark, not one an invoice), and
 // another day gets its own.
+//
+// Not parallel: the tables are the process's, and a parallel test's date
+// or month in the same slot between two calls would replace the string.
 func TestSLADueSharedByADay(t *testing.T) {
-	t.Parallel()
 	c := DefaultCalendar()
 	a, b := c.SLADue(at("2026-10-12T10:00:00+08:00")), c.SLADue(at("2026-10-12T16:30:00+08:00"))
 	if a != "2026-10-15" || unsafe.StringData(a) != unsafe.StringData(b) {
@@ -122,8 +124,8 @@ func TestSLADueSharedByADay(t *testing.T) {
 
 // TestOneMonthListShared: the invoices of one month, as decided (Stored)
 // and as decoded, share one list of statements; two months do not.
+// Not parallel, as TestSLADueSharedByADay.
 func TestOneMonthListShared(t *testing.T) {
-	t.Parallel()
 	var x EventEncoder
 	stored := func(months ...string) []string {
 		e, ok := x.Stored(InvoiceRequested{InvoiceID: uuid.New(), Statements: months, Amount: MustMoney("1.00"), RequestedAt: time.Now()})
