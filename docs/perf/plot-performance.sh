@@ -106,7 +106,7 @@ unset logscale
 set logscale x
 set xrange [0.7:1500]
 set yrange [0:*]
-set xlabel "accounts written concurrently"
+set xlabel "accounts written concurrently (bolt, the default store; closed loop)"
 set ylabel "commands / s"
 set y2label "p99 ms"
 set y2tics
