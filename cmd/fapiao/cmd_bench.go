@@ -68,7 +68,9 @@ Run 'fapiao bench SCENARIO -h' for a scenario's flags.
 		}
 		run = func() (any, error) {
 			// The ledger runs here as it runs in serve: with serve's heap
-			// floor, so the collector paces as it does there.
+			// floor, so the collector paces as it does there, and its
+			// spare P.
+			defer spareProc()()
 			defer holdHeapFloor()()
 			return result(bench.RunAppend(ctx, cfg))
 		}

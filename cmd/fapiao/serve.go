@@ -204,6 +204,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return damageHint(err, f.store)
 	}
+	// After the cold rebuild, which is CPU-bound and at its memory goal's
+	// edge: a third worker there bought nothing and cost RSS.
+	defer spareProc()()
 	defer proj.Close()
 	log.Info("read models opened", "views", proj.Path(), "position", proj.Position(), "took", time.Since(started).Round(time.Millisecond))
 	projCtx, stopProj := context.WithCancel(context.WithoutCancel(ctx))

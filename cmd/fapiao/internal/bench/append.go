@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
@@ -67,6 +68,10 @@ type AppendResult struct {
 	P90ms     float64 `json:"p90_ms"`
 	P999ms    float64 `json:"p999_ms"`
 	PeakRSSMB float64 `json:"peak_rss_mb"`
+	// Procs is GOMAXPROCS during the load: the command's, which gives the
+	// ledger serve's spare P (the cores and one more) unless GOMAXPROCS is
+	// set.
+	Procs int `json:"procs"`
 	// GCCycles is how many collections ran during the load, and
 	// GCCPUusPerCommand the runtime's estimate of the CPU they took
 	// (marking, assists, pauses) per command.
@@ -231,6 +236,7 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 		P90ms:          percentile(all, 0.90),
 		P999ms:         percentile(all, 0.999),
 		PeakRSSMB:      peakRSSMB(),
+		Procs:          runtime.GOMAXPROCS(0),
 		GCCycles:       gc.cycles,
 
 		Store:           storeKind(cfg),
@@ -250,8 +256,8 @@ func RunAppend(ctx context.Context, cfg AppendConfig) (AppendResult, error) {
 	}
 	logf(cfg.Log, "append: %d accounts, %d clients, %d commands (%d events) in %.1fs: %.0f commands/s, %.0f events/s, p50 %.2f ms, p99 %.2f ms, peak RSS %.0f MiB\n",
 		res.Accounts, res.Clients, res.Commands, res.Events, res.Seconds, res.CommandsPerSec, res.EventsPerSec, res.P50ms, res.P99ms, res.PeakRSSMB)
-	logf(cfg.Log, "append: latency mean %.2f ms, p90 %.2f ms, p99.9 %.2f ms; %d collections, %.1f µs of GC CPU and %.0f bytes allocated per command\n",
-		res.MeanMs, res.P90ms, res.P999ms, res.GCCycles, res.GCCPUusPerCommand, res.AllocBytesPerCommand)
+	logf(cfg.Log, "append: latency mean %.2f ms, p90 %.2f ms, p99.9 %.2f ms; %d collections, %.1f µs of GC CPU and %.0f bytes allocated per command; GOMAXPROCS %d\n",
+		res.MeanMs, res.P90ms, res.P999ms, res.GCCycles, res.GCCPUusPerCommand, res.AllocBytesPerCommand, res.Procs)
 	logf(cfg.Log, "append: %s store: %.1f events per commit, %.1f µs CPU per command, %.0f bytes per event, fsync probe p50 %.3f ms\n",
 		res.Store, res.EventsPerCommit, res.CPUusPerCommand, res.BytesPerEvent, res.FsyncP50ms)
 	return res, nil
