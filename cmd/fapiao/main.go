@@ -58,7 +58,7 @@ func usagef(format string, args ...any) error { return &usageError{msg: fmt.Spri
 func commands() []command {
 	return []command{
 		{"serve", "the API server, projections and console", runServe},
-		{"migrate", "copy a whole log between stores (bolt → esdb), then verify it", runMigrate},
+		{"migrate", "copy a whole log between stores (bolt → log or esdb), then verify it", runMigrate},
 		{"replay", "state and balances as they were at a time or position (AUD-2)", runReplay},
 		{"verify", "check every hash chain (AUD-3)", runVerify},
 		{"export", "the log as JSON Lines on stdout (AUD-4)", runExport},
