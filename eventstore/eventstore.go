@@ -22,7 +22,9 @@ type Store interface {
 	// Append writes events to the end of stream, atomically, if the stream's
 	// current revision matches expected. Re-appending events whose IDs were
 	// already written at the same expected revision writes nothing and returns
-	// the original result (EventStoreDB's idempotent-append rule).
+	// the original result (EventStoreDB's idempotent-append rule). Once it
+	// has answered it keeps nothing of events: the caller may write over
+	// their bytes (the ledger reuses its buffers; storetest checks it).
 	Append(ctx context.Context, stream string, expected ExpectedRevision, events ...EventData) (AppendResult, error)
 
 	// ReadStream yields the events of stream with revision >= from, in order.

@@ -142,7 +142,7 @@ func SealHash(m Metadata, prevHash, stream string, revision uint64, typ string, 
 // that form: the hash is computed over it (domain.EventEncoder, which
 // ledger's TestEventEncoderIsTheDefinition holds to AppendCanonical).
 func SealHashCanonical(m Metadata, prevHash, stream string, revision uint64, typ string, data json.RawMessage, cdata []byte) (json.RawMessage, string, error) {
-	if _, raw, hash, ok, err := sealFast(&m, prevHash, stream, revision, typ, data, cdata, false); ok || err != nil {
+	if _, raw, hash, ok, err := sealFast(&m, prevHash, stream, revision, typ, data, cdata, false, nil); ok || err != nil {
 		return raw, hash, err
 	}
 	return sealGeneral(m, prevHash, stream, revision, typ, data)
@@ -154,7 +154,17 @@ func SealHashCanonical(m Metadata, prevHash, stream string, revision uint64, typ
 // allocation where the envelope is written directly (one allocation an
 // event instead of two; what holds one of them holds all three).
 func SealData(m Metadata, prevHash, stream string, revision uint64, typ string, data json.RawMessage, cdata []byte) (stored, raw json.RawMessage, hash string, err error) {
-	if stored, raw, hash, ok, err := sealFast(&m, prevHash, stream, revision, typ, data, cdata, true); ok || err != nil {
+	return SealDataIn(nil, m, prevHash, stream, revision, typ, data, cdata)
+}
+
+// SealDataIn is SealData for a caller that reuses its buffers once the
+// store has answered (Store.Append keeps nothing of its events): the hash
+// and the envelope are carved from *arena, grown as needed, instead of an
+// allocation of their own, and only the copy of data, which the caller's
+// results keep, is allocated. The hash is arena's bytes too: clone it to
+// keep it past the arena's reuse. A nil arena is SealData.
+func SealDataIn(arena *[]byte, m Metadata, prevHash, stream string, revision uint64, typ string, data json.RawMessage, cdata []byte) (stored, raw json.RawMessage, hash string, err error) {
+	if stored, raw, hash, ok, err := sealFast(&m, prevHash, stream, revision, typ, data, cdata, true, arena); ok || err != nil {
 		return stored, raw, hash, err
 	}
 	raw, hash, err = sealGeneral(m, prevHash, stream, revision, typ, data)

@@ -59,7 +59,7 @@ var plainByte = func() (t [256]bool) {
 // cdata, when not nil, is the caller's canonical form of data, used as it is.
 // With copyData, stored is a copy of data in the envelope's allocation
 // (SealData); else nil.
-func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string, data, cdata []byte, copyData bool) (stored, raw []byte, hash string, ok bool, err error) {
+func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string, data, cdata []byte, copyData bool, arena *[]byte) (stored, raw []byte, hash string, ok bool, err error) {
 	if !plainJSON(m.Actor.Role) || !plainJSON(m.Actor.ID) || !plainJSON(m.CorrelationID) ||
 		!plainJSON(m.CausationID) || !plainJSON(m.IdempotencyKey) || !plainJSON(m.RequestHash) ||
 		!plainJSON(prevHash) {
@@ -114,20 +114,31 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 	// allocation holds the hash's hex, which the returned string is, then
 	// the copy of data when asked for, then the envelope (capacities
 	// capped: the data's and the envelope's bytes can be appended to or
-	// written over without reaching the others').
+	// written over without reaching the others'). With an arena, the hash
+	// and the envelope are carved from it and the copy of data is
+	// allocated alone (SealDataIn).
 	const fixed = 16 + 19 + 8 + 2 + 20 + 18 + 21 + 18 + 18 + 20 + 14 + 10 + 2 // keys, quotes, punctuation
 	size := fixed + len(at) + len(m.Actor.Role) + len(m.Actor.ID) + len(m.CorrelationID) + len(m.CausationID) +
 		len(m.IdempotencyKey) + len(m.RequestHash) + len(prevHash) + 2*sha256.Size
 	const hexLen = 2 * sha256.Size
-	keep := 0 // the bytes of data copied
-	if copyData {
+	keep := 0 // the bytes of data copied into buf
+	if copyData && arena == nil {
 		keep = len(data)
 	}
-	buf := make([]byte, hexLen+keep, hexLen+keep+size)
+	var buf []byte
+	if arena == nil {
+		buf = make([]byte, hexLen+keep, hexLen+keep+size)
+	} else {
+		buf = carve(arena, hexLen+size)[:hexLen]
+	}
 	hex.Encode(buf, sum[:])
 	hash = unsafe.String(&buf[0], hexLen) // buf[:hexLen] is never written again
-	if copyData {
+	switch {
+	case copyData && arena == nil:
 		stored = buf[hexLen : hexLen+keep : hexLen+keep]
+		copy(stored, data)
+	case copyData:
+		stored = make([]byte, len(data))
 		copy(stored, data)
 	}
 	out := buf[hexLen+keep : hexLen+keep : cap(buf)]
@@ -145,6 +156,21 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 	out = appendAfter(out, `","hash":"`, hash)
 	out = append(out, `"}`...)
 	return stored, out, hash, true, nil
+}
+
+// minArena is the least an arena grows by (SealDataIn): a few events'
+// envelopes.
+const minArena = 16 << 10
+
+// carve returns n bytes at the end of *arena, capacity clipped, taking a
+// new block when they do not fit (the old one stays with what holds it).
+func carve(arena *[]byte, n int) []byte {
+	a := *arena
+	if cap(a)-len(a) < n {
+		a = make([]byte, 0, max(2*cap(a), n, minArena))
+	}
+	*arena = a[:len(a)+n]
+	return a[len(a) : len(a)+n : len(a)+n]
 }
 
 // appendAfter appends lit and then value, a string plainJSON has passed

@@ -1,6 +1,7 @@
 package eventstore
 
 import (
+	"bytes"
 	"encoding/json"
 	"math/rand/v2"
 	"os"
@@ -153,7 +154,7 @@ func TestSealFastGoldenEvents(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, _, ok, _ := sealFast(&m, m.PrevHash, r.Stream, r.Revision, r.Type, r.Data, nil, false); !ok {
+		if _, _, _, ok, _ := sealFast(&m, m.PrevHash, r.Stream, r.Revision, r.Type, r.Data, nil, false, nil); !ok {
 			t.Errorf("%s@%d: the envelope did not take the fast path", r.Stream, r.Revision)
 		}
 		_, hash, err := SealHash(m, m.PrevHash, r.Stream, r.Revision, r.Type, r.Data)
@@ -206,7 +207,7 @@ func TestSealFastAllocs(t *testing.T) {
 		Actor: Actor{Role: "customer", ID: strings.Repeat("a", 64)}, CorrelationID: strings.Repeat("c", 36),
 		CausationID: strings.Repeat("d", 36), IdempotencyKey: strings.Repeat("k", 64), RequestHash: strings.Repeat("ab", 32), SchemaVersion: 1 << 40}
 	prev := strings.Repeat("cd", 32)
-	_, raw, hash, ok, err := sealFast(&m, prev, "account-1", 3, "InvoiceRequested", sealData, nil, false)
+	_, raw, hash, ok, err := sealFast(&m, prev, "account-1", 3, "InvoiceRequested", sealData, nil, false, nil)
 	if !ok || err != nil {
 		t.Fatalf("not sealed: %v", err)
 	}
@@ -229,7 +230,7 @@ func TestSealFastAllocs(t *testing.T) {
 	// the chain hash is one pass over the pooled buffer (no digest, no
 	// string copied for it).
 	if n := testing.AllocsPerRun(100, func() {
-		sealFast(&m, prev, "account-1", 3, "InvoiceRequested", sealData, nil, false)
+		sealFast(&m, prev, "account-1", 3, "InvoiceRequested", sealData, nil, false, nil)
 	}); n > 1 && !raceEnabled {
 		t.Errorf("%v allocations per seal, want 1", n)
 	}
@@ -282,6 +283,64 @@ func TestSealData(t *testing.T) {
 		SealData(m, prev, "account-1", 3, "InvoiceRequested", sealData, nil)
 	}); n > 1 && !raceEnabled {
 		t.Errorf("%v allocations per SealData, want 1", n)
+	}
+}
+
+// TestSealDataIn: SealDataIn gives SealData's bytes and hash with the
+// envelope and the hash carved from the arena, events one after another
+// without reaching into each other, the copy of data alone outside it (a
+// result keeps it after the arena is reused), and one allocation an event
+// (that copy) on the fast path once the arena has room.
+func TestSealDataIn(t *testing.T) {
+	m := Metadata{OccurredAt: time.Date(2026, 3, 10, 10, 0, 0, 0, time.FixedZone("", 8*3600)),
+		Actor: Actor{Role: "customer", ID: "c-1"}, CorrelationID: strings.Repeat("c", 36),
+		IdempotencyKey: "k", RequestHash: strings.Repeat("ab", 32), SchemaVersion: 1}
+	var arena []byte
+	type sealed struct {
+		stored, raw []byte
+		hash        string
+	}
+	var got, want []sealed
+	prev, wantPrev := "", ""
+	for rev := range uint64(200) { // past minArena: the arena grows
+		m.Actor.ID = "c-1"
+		if rev%50 == 7 {
+			m.Actor.ID = "c<1>" // the general path: allocated, arena untouched
+		}
+		stored, raw, hash, err := SealDataIn(&arena, m, prev, "account-1", rev, "InvoiceRequested", sealData, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wStored, wRaw, wHash, err := SealData(m, wantPrev, "account-1", rev, "InvoiceRequested", sealData, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, sealed{stored, raw, hash})
+		want = append(want, sealed{bytes.Clone(wStored), bytes.Clone(wRaw), strings.Clone(wHash)})
+		prev, wantPrev = hash, wHash
+	}
+	for i := range got {
+		if string(got[i].stored) != string(want[i].stored) || string(got[i].raw) != string(want[i].raw) || got[i].hash != want[i].hash {
+			t.Fatalf("event %d: SealDataIn gave %s %s, want %s %s", i, got[i].raw, got[i].hash, want[i].raw, want[i].hash)
+		}
+	}
+	// The arena reused: what it held is written over, the data's copies stay.
+	arena = arena[:cap(arena)]
+	for i := range arena {
+		arena[i] = 'x'
+	}
+	for i := range got {
+		if string(got[i].stored) != string(sealData) {
+			t.Fatalf("event %d: the data's copy is in the arena", i)
+		}
+	}
+	arena = arena[:0]
+	if n := testing.AllocsPerRun(100, func() {
+		m.Actor.ID = "c-1"
+		arena = arena[:0]
+		SealDataIn(&arena, m, prev, "account-1", 3, "InvoiceRequested", sealData, nil)
+	}); n > 1 && !raceEnabled {
+		t.Errorf("%v allocations per SealDataIn, want 1 (the data's copy)", n)
 	}
 }
 

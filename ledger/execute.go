@@ -140,11 +140,12 @@ func (c command) metadata(now time.Time) eventstore.Metadata {
 }
 
 // seal appends events to dst, encoded for the account's stream, each with
-// its link in the hash chain, and returns them with the last hash. It
-// replaces each of events by the form a fold of the log gives it
-// (domain.EventEncoder.Stored), or by nil when that form must be decoded
-// from the sealed JSON.
-func seal(dst []eventstore.EventData, stream string, c command, meta eventstore.Metadata, f *folded, events []domain.Event) ([]eventstore.EventData, string, error) {
+// its link in the hash chain, and returns them with the last hash. The
+// envelopes and hashes are written in *envelopes (eventstore.SealDataIn),
+// the returned hash too. It replaces each of events by the form a fold of
+// the log gives it (domain.EventEncoder.Stored), or by nil when that form
+// must be decoded from the sealed JSON.
+func seal(envelopes *[]byte, dst []eventstore.EventData, stream string, c command, meta eventstore.Metadata, f *folded, events []domain.Event) ([]eventstore.EventData, string, error) {
 	prev := f.lastHash
 	dst = slices.Grow(dst, len(events))
 	x := encoders.Get().(*domain.EventEncoder)
@@ -166,7 +167,7 @@ func seal(dst []eventstore.EventData, stream string, c command, meta eventstore.
 			events[i] = nil
 		}
 		rev := f.acc.Version + uint64(i)
-		data, raw, hash, err := eventstore.SealData(meta, prev, stream, rev, typ, data, cdata)
+		data, raw, hash, err := eventstore.SealDataIn(envelopes, meta, prev, stream, rev, typ, data, cdata)
 		if err != nil {
 			return dst, "", fmt.Errorf("ledger: seal %s@%d: %w", stream, rev, err)
 		}
@@ -187,7 +188,8 @@ var encoders = sync.Pool{New: func() any { return new(domain.EventEncoder) }}
 func (l *Ledger) records(ctx context.Context, stream string, first uint64, batch []eventstore.EventData, res eventstore.AppendResult) []eventstore.Record {
 	recs := make([]eventstore.Record, len(batch))
 	for i, e := range batch {
-		recs[i] = eventstore.Record{Stream: stream, Revision: first + uint64(i), ID: e.ID, Type: e.Type, Data: e.Data, Metadata: e.Metadata}
+		// Not e.Metadata: it is the batch's arena (seal), reused.
+		recs[i] = eventstore.Record{Stream: stream, Revision: first + uint64(i), ID: e.ID, Type: e.Type, Data: e.Data}
 	}
 	recs[len(recs)-1].Position = res.Position
 	if len(batch) == 1 {
@@ -222,6 +224,7 @@ func (l *Ledger) replay(ctx context.Context, c *command, f *folded, first domain
 		if r.Revision > first.LastRevision {
 			break
 		}
+		r.Metadata = nil // as a first answer's records (Result.Records)
 		res.Records = append(res.Records, r)
 	}
 	if n := len(res.Records); n > 0 {

@@ -120,7 +120,9 @@ type Request struct {
 // Result is what a command did.
 type Result struct {
 	// Records are the events this command appended (on an idempotent replay,
-	// the ones it appended the first time); empty for a no-op.
+	// the ones it appended the first time); empty for a no-op. They carry
+	// no Metadata: the envelopes are written in a buffer the next batch
+	// reuses (seal); the log has them (ReadStream).
 	Records []eventstore.Record
 	// Position is the log position of the last event (0 for a no-op): a
 	// reader waits for its projections to reach it (read-your-writes).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -272,12 +273,28 @@ func (l *Ledger) runBatch(ctx context.Context, acc string, batch []*waiter) (def
 	}
 }
 
-// sealedBufs keeps the slices a batch's sealed events are gathered in
-// between batches (one was an allocation a command).
-var sealedBufs = sync.Pool{New: func() any { return new([]eventstore.EventData) }}
+// sealedBuf is where a batch's sealed events are gathered: the slice of
+// them, and the arena their envelopes and hashes are written in
+// (eventstore.SealDataIn). Both are the batch's until the store has
+// answered — Store.Append keeps nothing of its events, and records copies
+// nothing of the envelopes into the results — and are then reused: they
+// were a third of the bytes a command allocated, and so of the
+// collections that stall the commands (docs/performance.md, "Envelopes
+// in a reused arena").
+type sealedBuf struct {
+	events    []eventstore.EventData
+	envelopes []byte
+}
 
-// maxPooledSealed bounds the events a pooled slice keeps room for.
-const maxPooledSealed = 256
+// sealedBufs keeps sealedBufs between batches.
+var sealedBufs = sync.Pool{New: func() any { return new(sealedBuf) }}
+
+// maxPooledSealed bounds the events a pooled slice keeps room for, and
+// maxPooledEnvelopes the bytes of a pooled arena.
+const (
+	maxPooledSealed    = 256
+	maxPooledEnvelopes = 256 << 10
+)
 
 // span is where one command's events sit in a batch's append.
 type span struct{ cmd, first, n int }
@@ -298,17 +315,22 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 	}
 	base := f.acc.Version
 	stream := f.stream
-	sealedBuf := sealedBufs.Get().(*[]eventstore.EventData)
-	all := (*sealedBuf)[:0]
+	sb := sealedBufs.Get().(*sealedBuf)
+	all := sb.events[:0]
+	sb.envelopes = sb.envelopes[:0]
 	defer func() {
 		// The store is done with the events once it has answered, and
 		// records copied what the results keep. Past len too: a failed
 		// seal cut all short of what it had written.
 		clear(all[:cap(all)])
+		sb.events = nil
 		if cap(all) <= maxPooledSealed {
-			*sealedBuf = all[:0]
+			sb.events = all[:0]
 		}
-		sealedBufs.Put(sealedBuf)
+		if cap(sb.envelopes) > maxPooledEnvelopes {
+			sb.envelopes = nil
+		}
+		sealedBufs.Put(sb)
 	}()
 	var (
 		pending []eventstore.StreamAppend // reservations to append with all (claimAtomic)
@@ -383,7 +405,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 		}
 		n := len(all)
 		var hash string
-		all, hash, err = seal(all, stream, c, meta, f, events)
+		all, hash, err = seal(&sb.envelopes, all, stream, c, meta, f, events)
 		if err != nil {
 			all, pending = all[:n], pending[:np]
 			outs[i].err = err
@@ -414,7 +436,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 				return outs, nil
 			}
 		}
-		f.lastHash = hash
+		f.lastHash = strings.Clone(hash) // the arena's bytes: the next batch writes over them
 		if c.IdempotencyKey != "" {
 			f.acc.RememberDigest(c.idem, first, f.acc.Version-1)
 		}

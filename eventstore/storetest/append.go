@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 
@@ -245,5 +246,53 @@ func testIdempotent(t *testing.T, s eventstore.Store, _ Features) {
 			requireWrong(t, err, name, c.expected, 1)
 			requireStream(t, s, name, es)
 		})
+	}
+}
+
+// testAppendKeepsNothing: once Append (or AppendAtomic) has answered, the
+// store keeps nothing of the events it was given: the caller writes over
+// their bytes (the ledger reuses its buffers) and the log still reads back
+// what was appended.
+func testAppendKeepsNothing(t *testing.T, s eventstore.Store, _ Features) {
+	scribble := func(es []eventstore.EventData) {
+		for _, e := range es {
+			for i := range e.Data {
+				e.Data[i] = 'x'
+			}
+			for i := range e.Metadata {
+				e.Metadata[i] = 'x'
+			}
+		}
+	}
+	own := func(es []eventstore.EventData) []eventstore.EventData {
+		out := make([]eventstore.EventData, len(es))
+		for i, e := range es {
+			out[i] = e
+			out[i].Data, out[i].Metadata = bytes.Clone(e.Data), bytes.Clone(e.Metadata)
+		}
+		return out
+	}
+	name := stream(t, "keepsnothing")
+	want := Events(3, "keepsnothing")
+	given := own(want)
+	appendOK(t, s, name, eventstore.NoStream, given...)
+	scribble(given)
+	requireStream(t, s, name, want)
+
+	at, ok := s.(eventstore.AtomicAppender)
+	if !ok {
+		return
+	}
+	names := []string{stream(t, "keepsnothing"), stream(t, "keepsnothing")}
+	wants := [][]eventstore.EventData{Events(2, "keepsnothing-a"), Events(1, "keepsnothing-b")}
+	parts := make([]eventstore.StreamAppend, len(names))
+	for i := range names {
+		parts[i] = eventstore.StreamAppend{Stream: names[i], Expected: eventstore.NoStream, Events: own(wants[i])}
+	}
+	_, err := at.AppendAtomic(ctx(t), parts)
+	require.NoError(t, err)
+	for i := range parts {
+		scribble(parts[i].Events)
+		requireStream(t, s, names[i], wants[i])
 	}
 }

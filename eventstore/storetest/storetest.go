@@ -72,6 +72,7 @@ func Run(t *testing.T, newStore func(t *testing.T) eventstore.Store, f Features)
 		{"RacingWriters", testRacingWriters},
 		{"FailureIsolated", testFailureIsolated},
 		{"Idempotent", testIdempotent},
+		{"AppendKeepsNothing", testAppendKeepsNothing},
 		{"PositionsIncreaseAcrossStreams", testPositions},
 		{"ReadStreamFrom", testReadStreamFrom},
 		{"ReadAllAfter", testReadAllAfter},
