@@ -3,11 +3,14 @@ package main
 import (
 	"os"
 	"runtime"
+	"sync"
 )
 
 // spareProc gives the runtime one P more than its default (the cores it
 // may use), unless GOMAXPROCS is set, which is the operator's choice; the
-// returned function puts the default back.
+// returned function puts the default back once every caller has called
+// its own (serves in one process, as the tests run them, share the one
+// spare).
 //
 // Why: the store's commit writer spends much of its time in fdatasync,
 // and the runtime lets a goroutine in a system call keep its P until the
@@ -25,7 +28,25 @@ func spareProc() (restore func()) {
 	if os.Getenv("GOMAXPROCS") != "" {
 		return func() {}
 	}
-	n := runtime.GOMAXPROCS(0)
-	runtime.GOMAXPROCS(n + 1)
-	return func() { runtime.GOMAXPROCS(n) }
+	spare.Lock()
+	defer spare.Unlock()
+	if spare.holders == 0 {
+		spare.def = runtime.GOMAXPROCS(0)
+		runtime.GOMAXPROCS(spare.def + 1)
+	}
+	spare.holders++
+	return sync.OnceFunc(func() {
+		spare.Lock()
+		defer spare.Unlock()
+		if spare.holders--; spare.holders == 0 {
+			runtime.GOMAXPROCS(spare.def)
+		}
+	})
+}
+
+// spare is who holds the spare P, and the default it replaced.
+var spare struct {
+	sync.Mutex
+	holders int
+	def     int
 }
