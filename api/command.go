@@ -126,21 +126,15 @@ func (s *server) accountKnown(c echo.Context) bool {
 	return ok
 }
 
-// eventOf returns the first event of type E among a command's records, to
+// eventOf returns the first event of type E among a command's events, to
 // find what the command created (a new address's or invoice's ID).
 func eventOf[E domain.Event](res ledger.Result) (E, bool) {
-	var zero E
-	for _, r := range res.Records {
-		if r.Type != zero.EventType() {
-			continue
+	for _, ev := range res.Events {
+		if e, ok := ev.(E); ok {
+			return e, true
 		}
-		ev, err := domain.DecodeEvent(r.Type, r.Data)
-		if err != nil {
-			return zero, false
-		}
-		e, ok := ev.(E)
-		return e, ok
 	}
+	var zero E
 	return zero, false
 }
 

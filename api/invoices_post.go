@@ -67,32 +67,10 @@ func (s *server) postInvoice(c echo.Context) error {
 }
 
 // requestedInvoiceID is the ID of the invoice the command's InvoiceRequested
-// created: eventOf's, read from the record's first member when the record
-// starts with it, as the domain writes it (field order, json.Marshal's too),
-// instead of decoding the whole event (docs/performance.md).
+// created.
 func requestedInvoiceID(res ledger.Result) (uuid.UUID, bool) {
-	for _, r := range res.Records {
-		if r.Type != (domain.InvoiceRequested{}).EventType() {
-			continue
-		}
-		if id, ok := leadingInvoiceID(r.Data); ok {
-			return id, true
-		}
-		break
-	}
 	requested, ok := eventOf[domain.InvoiceRequested](res)
 	return requested.InvoiceID, ok
-}
-
-// leadingInvoiceID reads an event's invoice_id when it is the object's
-// first member, written without space or escapes.
-func leadingInvoiceID(d []byte) (uuid.UUID, bool) {
-	const prefix = `{"invoice_id":"`
-	if len(d) <= len(prefix)+36 || string(d[:len(prefix)]) != prefix || d[len(prefix)+36] != '"' {
-		return uuid.UUID{}, false
-	}
-	id, err := uuid.ParseBytes(d[len(prefix) : len(prefix)+36])
-	return id, err == nil
 }
 
 // encodedInvoice is an invoice's answer made under the ledger's lock: what

@@ -158,11 +158,11 @@ func SealData(m Metadata, prevHash, stream string, revision uint64, typ string, 
 }
 
 // SealDataIn is SealData for a caller that reuses its buffers once the
-// store has answered (Store.Append keeps nothing of its events): the hash
-// and the envelope are carved from *arena, grown as needed, instead of an
-// allocation of their own, and only the copy of data, which the caller's
-// results keep, is allocated. The hash is arena's bytes too: clone it to
-// keep it past the arena's reuse. A nil arena is SealData.
+// store has answered (Store.Append keeps nothing of its events): the hash,
+// the copy of data and the envelope are carved from *arena, grown as
+// needed, instead of an allocation of their own. All three are arena's
+// bytes: clone what is kept past the arena's reuse. A nil arena is
+// SealData.
 func SealDataIn(arena *[]byte, m Metadata, prevHash, stream string, revision uint64, typ string, data json.RawMessage, cdata []byte) (stored, raw json.RawMessage, hash string, err error) {
 	if stored, raw, hash, ok, err := sealFast(&m, prevHash, stream, revision, typ, data, cdata, true, arena); ok || err != nil {
 		return stored, raw, hash, err

@@ -114,31 +114,26 @@ func sealFast(m *Metadata, prevHash, stream string, revision uint64, typ string,
 	// allocation holds the hash's hex, which the returned string is, then
 	// the copy of data when asked for, then the envelope (capacities
 	// capped: the data's and the envelope's bytes can be appended to or
-	// written over without reaching the others'). With an arena, the hash
-	// and the envelope are carved from it and the copy of data is
-	// allocated alone (SealDataIn).
+	// written over without reaching the others'); with an arena, the same
+	// bytes carved from it (SealDataIn).
 	const fixed = 16 + 19 + 8 + 2 + 20 + 18 + 21 + 18 + 18 + 20 + 14 + 10 + 2 // keys, quotes, punctuation
 	size := fixed + len(at) + len(m.Actor.Role) + len(m.Actor.ID) + len(m.CorrelationID) + len(m.CausationID) +
 		len(m.IdempotencyKey) + len(m.RequestHash) + len(prevHash) + 2*sha256.Size
 	const hexLen = 2 * sha256.Size
-	keep := 0 // the bytes of data copied into buf
-	if copyData && arena == nil {
+	keep := 0 // the bytes of data copied
+	if copyData {
 		keep = len(data)
 	}
 	var buf []byte
 	if arena == nil {
 		buf = make([]byte, hexLen+keep, hexLen+keep+size)
 	} else {
-		buf = carve(arena, hexLen+size)[:hexLen]
+		buf = carve(arena, hexLen+keep+size)[:hexLen+keep]
 	}
 	hex.Encode(buf, sum[:])
 	hash = unsafe.String(&buf[0], hexLen) // buf[:hexLen] is never written again
-	switch {
-	case copyData && arena == nil:
+	if copyData {
 		stored = buf[hexLen : hexLen+keep : hexLen+keep]
-		copy(stored, data)
-	case copyData:
-		stored = make([]byte, len(data))
 		copy(stored, data)
 	}
 	out := buf[hexLen+keep : hexLen+keep : cap(buf)]

@@ -234,12 +234,12 @@ func TestDeterministicIDs(t *testing.T) {
 	}
 }
 
-// TestSealedArenaReused: batches write their envelopes in a pooled arena
-// that the next batch writes over. Under concurrent commands on a few
-// accounts (batches of several commands, arenas passed from batch to
-// batch), every result's records still hold the data the log has at their
-// revisions, and every stream's hash chain verifies: neither a result nor
-// the cached last hash kept the arena's bytes.
+// TestSealedArenaReused: batches write their events' bytes in a pooled
+// arena that the next batch writes over. Under concurrent commands on a
+// few accounts (batches of several commands, arenas passed from batch to
+// batch), every result's events are what the log decodes to at their
+// records' revisions, and every stream's hash chain verifies: neither a
+// result nor the cached last hash kept the arena's bytes.
 func TestSealedArenaReused(t *testing.T) {
 	s := newMem(t)
 	l := newLedger(s)
@@ -262,7 +262,7 @@ func TestSealedArenaReused(t *testing.T) {
 	}
 	require.NoError(t, g.Wait())
 
-	data := map[string]string{} // stream@revision → the log's data
+	logged := map[string]domain.Event{} // stream@revision → the log's event
 	for a := range accounts {
 		stream := ledger.StreamName(fmt.Sprintf("a%d", a))
 		prev := ""
@@ -270,14 +270,18 @@ func TestSealedArenaReused(t *testing.T) {
 			require.NoError(t, err)
 			prev, err = eventstore.VerifyLink(r, prev)
 			require.NoError(t, err)
-			data[fmt.Sprintf("%s@%d", r.Stream, r.Revision)] = string(r.Data)
+			e, err := domain.DecodeEvent(r.Type, r.Data)
+			require.NoError(t, err)
+			logged[fmt.Sprintf("%s@%d", r.Stream, r.Revision)] = e
 		}
 	}
 	n := 0
 	for _, rs := range results {
 		for _, res := range rs {
-			for _, r := range res.Records {
-				assert.Equal(t, data[fmt.Sprintf("%s@%d", r.Stream, r.Revision)], string(r.Data), "%s@%d", r.Stream, r.Revision)
+			require.Len(t, res.Events, len(res.Records))
+			for i, r := range res.Records {
+				assert.Nil(t, r.Data)
+				assert.Equal(t, logged[fmt.Sprintf("%s@%d", r.Stream, r.Revision)], res.Events[i], "%s@%d", r.Stream, r.Revision)
 				n++
 			}
 		}

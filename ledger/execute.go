@@ -188,8 +188,9 @@ var encoders = sync.Pool{New: func() any { return new(domain.EventEncoder) }}
 func (l *Ledger) records(ctx context.Context, stream string, first uint64, batch []eventstore.EventData, res eventstore.AppendResult) []eventstore.Record {
 	recs := make([]eventstore.Record, len(batch))
 	for i, e := range batch {
-		// Not e.Metadata: it is the batch's arena (seal), reused.
-		recs[i] = eventstore.Record{Stream: stream, Revision: first + uint64(i), ID: e.ID, Type: e.Type, Data: e.Data}
+		// Not e.Data nor e.Metadata: they are the batch's arena (seal),
+		// reused.
+		recs[i] = eventstore.Record{Stream: stream, Revision: first + uint64(i), ID: e.ID, Type: e.Type}
 	}
 	recs[len(recs)-1].Position = res.Position
 	if len(batch) == 1 {
@@ -224,8 +225,13 @@ func (l *Ledger) replay(ctx context.Context, c *command, f *folded, first domain
 		if r.Revision > first.LastRevision {
 			break
 		}
-		r.Metadata = nil // as a first answer's records (Result.Records)
+		e, err := domain.DecodeEvent(r.Type, r.Data)
+		if err != nil {
+			return Result{}, fmt.Errorf("ledger: replay from %s: %w", stream, err)
+		}
+		r.Data, r.Metadata = nil, nil // as a first answer's records (Result.Records)
 		res.Records = append(res.Records, r)
+		res.Events = append(res.Events, e)
 	}
 	if n := len(res.Records); n > 0 {
 		res.Position = res.Records[n-1].Position

@@ -120,10 +120,16 @@ type Request struct {
 // Result is what a command did.
 type Result struct {
 	// Records are the events this command appended (on an idempotent replay,
-	// the ones it appended the first time); empty for a no-op. They carry
-	// no Metadata: the envelopes are written in a buffer the next batch
-	// reuses (seal); the log has them (ReadStream).
+	// the ones it appended the first time); empty for a no-op. They say
+	// where each is — stream, revision, position, ID, type — and carry no
+	// Data nor Metadata: the bytes were written in a buffer the next batch
+	// reuses (seal); the log has them (ReadStream), and Events has the
+	// events.
 	Records []eventstore.Record
+	// Events are the same events, one for each record, as a fold of the
+	// log reads them (the forms the cached account folded). Read them,
+	// never write through their slices: the account may share them.
+	Events []domain.Event
 	// Position is the log position of the last event (0 for a no-op): a
 	// reader waits for its projections to reach it (read-your-writes).
 	Position eventstore.Position

@@ -153,10 +153,15 @@ func TestMultiEventCommandRecords(t *testing.T) {
 	require.Len(t, res.Records, 2, "vat_general is submitted and approved at once")
 	stored := readStream(t, s, ledger.StreamName("a1"))
 	want := stored[1:]
+	var events []domain.Event
 	for i := range want {
-		want[i].Metadata = nil // results carry no envelope (Result.Records)
+		e, err := domain.DecodeEvent(want[i].Type, want[i].Data)
+		require.NoError(t, err)
+		events = append(events, e)
+		want[i].Data, want[i].Metadata = nil, nil // where each is, not its bytes (Result.Records)
 	}
 	assert.Equal(t, want, res.Records, "records carry the stored positions")
+	assert.Equal(t, events, res.Events, "the events as the log decodes them")
 }
 
 func TestNoOpWritesNothing(t *testing.T) {

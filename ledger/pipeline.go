@@ -425,6 +425,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 				stored, err = domain.DecodeEvent(e.Type, e.Data)
 			}
 			if err == nil {
+				events[j] = stored // for the result (Result.Events)
 				err = f.acc.Fold(stored)
 			}
 			if err != nil {
@@ -442,6 +443,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 		}
 		spans = append(spans, span{cmd: i, first: n, n: len(sealed)})
 		outs[i].res = c.result(f.acc)
+		outs[i].res.Events = events
 	}
 	if len(all) == 0 {
 		return outs, nil
