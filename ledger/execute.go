@@ -140,12 +140,12 @@ func (c command) metadata(now time.Time) eventstore.Metadata {
 }
 
 // seal appends events to dst, encoded for the account's stream, each with
-// its link in the hash chain, and returns them with the last hash. The
-// envelopes and hashes are written in *envelopes (eventstore.SealDataIn),
-// the returned hash too. It replaces each of events by the form a fold of
-// the log gives it (domain.EventEncoder.Stored), or by nil when that form
-// must be decoded from the sealed JSON.
-func seal(envelopes *[]byte, dst []eventstore.EventData, stream string, c command, meta eventstore.Metadata, f *folded, events []domain.Event) ([]eventstore.EventData, string, error) {
+// its link in the hash chain, and returns them with the last hash. Their
+// bytes (data, envelope, hash; the returned hash too) are written in
+// *arena (eventstore.SealDataIn). It replaces each of events by the form a
+// fold of the log gives it (domain.EventEncoder.Stored), or by nil when
+// that form must be decoded from the sealed JSON.
+func seal(arena *[]byte, dst []eventstore.EventData, stream string, c command, meta eventstore.Metadata, f *folded, events []domain.Event) ([]eventstore.EventData, string, error) {
 	prev := f.lastHash
 	dst = slices.Grow(dst, len(events))
 	x := encoders.Get().(*domain.EventEncoder)
@@ -167,7 +167,7 @@ func seal(envelopes *[]byte, dst []eventstore.EventData, stream string, c comman
 			events[i] = nil
 		}
 		rev := f.acc.Version + uint64(i)
-		data, raw, hash, err := eventstore.SealDataIn(envelopes, meta, prev, stream, rev, typ, data, cdata)
+		data, raw, hash, err := eventstore.SealDataIn(arena, meta, prev, stream, rev, typ, data, cdata)
 		if err != nil {
 			return dst, "", fmt.Errorf("ledger: seal %s@%d: %w", stream, rev, err)
 		}

@@ -274,26 +274,26 @@ func (l *Ledger) runBatch(ctx context.Context, acc string, batch []*waiter) (def
 }
 
 // sealedBuf is where a batch's sealed events are gathered: the slice of
-// them, and the arena their envelopes and hashes are written in
-// (eventstore.SealDataIn). Both are the batch's until the store has
-// answered — Store.Append keeps nothing of its events, and records copies
-// nothing of the envelopes into the results — and are then reused: they
-// were a third of the bytes a command allocated, and so of the
-// collections that stall the commands (docs/performance.md, "Envelopes
-// in a reused arena").
+// them, and the arena their bytes are written in — the data's copies,
+// the envelopes, the hashes (eventstore.SealDataIn). Both are the batch's
+// until the store has answered — Store.Append keeps nothing of its
+// events, and the results keep none of those bytes (records, and
+// Result.Events for the data) — and are then reused: they were half the
+// bytes a command allocated, and so of the collections that stall the
+// commands (docs/performance.md, "Envelopes in a reused arena").
 type sealedBuf struct {
-	events    []eventstore.EventData
-	envelopes []byte
+	events []eventstore.EventData
+	arena  []byte
 }
 
 // sealedBufs keeps sealedBufs between batches.
 var sealedBufs = sync.Pool{New: func() any { return new(sealedBuf) }}
 
 // maxPooledSealed bounds the events a pooled slice keeps room for, and
-// maxPooledEnvelopes the bytes of a pooled arena.
+// maxPooledArena the bytes of a pooled arena.
 const (
-	maxPooledSealed    = 256
-	maxPooledEnvelopes = 256 << 10
+	maxPooledSealed = 256
+	maxPooledArena  = 256 << 10
 )
 
 // span is where one command's events sit in a batch's append.
@@ -317,18 +317,18 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 	stream := f.stream
 	sb := sealedBufs.Get().(*sealedBuf)
 	all := sb.events[:0]
-	sb.envelopes = sb.envelopes[:0]
+	sb.arena = sb.arena[:0]
 	defer func() {
 		// The store is done with the events once it has answered, and
-		// records copied what the results keep. Past len too: a failed
+		// the results keep none of their bytes. Past len too: a failed
 		// seal cut all short of what it had written.
 		clear(all[:cap(all)])
 		sb.events = nil
 		if cap(all) <= maxPooledSealed {
 			sb.events = all[:0]
 		}
-		if cap(sb.envelopes) > maxPooledEnvelopes {
-			sb.envelopes = nil
+		if cap(sb.arena) > maxPooledArena {
+			sb.arena = nil
 		}
 		sealedBufs.Put(sb)
 	}()
@@ -405,7 +405,7 @@ func (l *Ledger) attemptBatch(ctx context.Context, acc string, batch []*waiter, 
 		}
 		n := len(all)
 		var hash string
-		all, hash, err = seal(&sb.envelopes, all, stream, c, meta, f, events)
+		all, hash, err = seal(&sb.arena, all, stream, c, meta, f, events)
 		if err != nil {
 			all, pending = all[:n], pending[:np]
 			outs[i].err = err
