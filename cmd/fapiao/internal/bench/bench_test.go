@@ -79,6 +79,18 @@ func TestAppendShort(t *testing.T) {
 	}
 }
 
+// TestAppendShared: clients above the accounts share each account,
+// applying for and cancelling invoices they find in their results.
+func TestAppendShared(t *testing.T) {
+	res, err := RunAppend(context.Background(), AppendConfig{Engine: "log", Accounts: 1, Clients: 4, Duration: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Clients != 4 || res.Commands < 4 || res.Events < res.Commands {
+		t.Fatalf("implausible result %+v", res)
+	}
+}
+
 // TestAppendOpenLoop: with a rate the clients send on a schedule, not as
 // fast as they are answered: about rate × duration commands in all.
 func TestAppendOpenLoop(t *testing.T) {

@@ -73,13 +73,9 @@ func (c *sharedClient) next(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("%s %s %T: %w", c.acc, c.month, cmd, err)
 	}
 	if !c.applied {
-		for _, r := range res.Records {
-			if r.Type == "InvoiceRequested" {
-				e, err := domain.DecodeEvent(r.Type, r.Data)
-				if err != nil {
-					return 0, err
-				}
-				c.inv = e.(domain.InvoiceRequested).InvoiceID
+		for _, e := range res.Events {
+			if requested, ok := e.(domain.InvoiceRequested); ok {
+				c.inv = requested.InvoiceID
 			}
 		}
 	}
