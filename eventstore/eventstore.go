@@ -89,6 +89,8 @@ type Record struct {
 	Type     string          `json:"type"`
 	Data     json.RawMessage `json:"data"`
 	Metadata json.RawMessage `json:"metadata"`
+	// Form is FormJSON but in a record LendStream lent with LendForms.
+	Form DataForm `json:"-"`
 }
 
 // AppendResult says where the last appended event landed.

@@ -32,4 +32,21 @@ const (
 	// the events' data, and a store that decodes each record's metadata
 	// (eventstore/seglog) saves that work.
 	LendData
+	// LendForms is LendData, but a record the store holds in a form of
+	// its own may be lent with its data in that form, Form naming it: a
+	// rebuild reads a statement's summary from eventstore/seglog's form of
+	// it (internal/eventform) instead of from JSON made of it
+	// (docs/performance.md, "Statements in a form of their own").
+	LendForms
+)
+
+// DataForm says what a lent record's Data holds.
+type DataForm uint8
+
+const (
+	// FormJSON: the event's JSON, as appended.
+	FormJSON DataForm = iota
+	// FormStatement: a StatementPosted's data in internal/eventform's
+	// form (eventform.AppendStatementJSON gives back its JSON).
+	FormStatement
 )

@@ -102,7 +102,7 @@ func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.P
 				if len(chunk) > 0 {
 					more = len(chunk) == chunkEvents || size >= chunkBytes
 					from = chunk[len(chunk)-1].Revision + 1
-					if parts == eventstore.LendData {
+					if parts != eventstore.LendWhole { // bolt holds JSON alone: LendForms is LendData
 						for i := range chunk {
 							chunk[i].Metadata = nil
 						}

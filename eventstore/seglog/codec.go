@@ -9,6 +9,7 @@ import (
 
 	"github.com/fapiao/fapiao/eventstore"
 	"github.com/fapiao/fapiao/eventstore/internal/lenprefix"
+	"github.com/fapiao/fapiao/internal/eventform"
 )
 
 // The envelope codec (format 2) stores a record's type, data and metadata
@@ -51,9 +52,20 @@ import (
 // ledger's hash chain, which `verify` checks over the bytes read back,
 // would show a record that did not come back exact.
 const (
-	kindRaw      = 0
-	kindEnvelope = 1
+	kindRaw       = 0
+	kindEnvelope  = 1
+	kindStatement = 2
 )
+
+// A StatementPosted whose data is exactly the JSON the ledger writes
+// (internal/eventform) is kindStatement from version 3 on: its data's
+// values alone, length-prefixed, then the metadata as a token stream whose
+// strings are numbered after the stream's alone. A rebuild reads the
+// statement's summary from the values (eventstore.LendForms) instead of
+// JSON made and scanned again: a statement, the largest and most frequent
+// event, cost a fifth of a rebuild that way (docs/performance.md,
+// "Statements in a form of their own").
+const statementType = "StatementPosted"
 
 const (
 	tokDict      = 0x80
@@ -103,6 +115,7 @@ func grow(dst []byte, n int) ([]byte, []byte) {
 // would be stored, with a write barrier's check, after every token.
 type encoder struct {
 	strs [][]byte // the record's numbered strings
+	form []byte   // a statement's form (appendStatement)
 	// keys[k] is strKey(strs[k]); seen finds the strings numbered so far
 	// by their keys (open addressing, k+1 in a slot, 0 empty), so a repeat
 	// is found without comparing every string before it (equal strings
@@ -122,6 +135,11 @@ const seenSlots = 2 * maxStrings
 // appendTail appends the tail of e's record in stream to b: encoded when
 // that comes back exactly and is smaller, else raw.
 func (c *encoder) appendTail(b []byte, stream string, e *eventstore.EventData) []byte {
+	if e.Type == statementType {
+		if out, ok := c.appendStatement(b, stream, e); ok {
+			return out
+		}
+	}
 	start := len(b)
 	out := append(b, kindEnvelope)
 	c.strs, c.nparts = c.strs[:0], 0
@@ -133,14 +151,61 @@ func (c *encoder) appendTail(b []byte, stream string, e *eventstore.EventData) [
 		out = append(out, 0)
 		out, ok = c.json(out, e.Metadata)
 	}
-	rawLen := 1 + bytesLen(len(e.Type)) + bytesLen(len(e.Data)) + bytesLen(len(e.Metadata))
-	if ok && len(out)-start < rawLen {
+	if ok && len(out)-start < rawTailLen(e) {
 		return out
 	}
 	b = append(out[:start], kindRaw)
 	b = lenprefix.AppendBytes(b, e.Type)
 	b = lenprefix.AppendBytes(b, e.Data)
 	return lenprefix.AppendBytes(b, e.Metadata)
+}
+
+// appendStatement appends the tail of a statement as kindStatement, or
+// reports false when its data takes no form, its metadata makes no token
+// stream, or the tail would be no smaller than raw.
+func (c *encoder) appendStatement(b []byte, stream string, e *eventstore.EventData) ([]byte, bool) {
+	var ok bool
+	if c.form, ok = eventform.AppendStatement(c.form[:0], e.Data); !ok {
+		return b, false
+	}
+	start := len(b)
+	out := lenprefix.AppendBytes(append(b, kindStatement), c.form)
+	c.strs, c.nparts = c.strs[:0], 0
+	clear(c.seen[:])
+	c.number(stringBytes(stream), strKey(stringBytes(stream)), true)
+	if out, ok = c.json(out, e.Metadata); !ok || len(out)-start >= rawTailLen(e) {
+		return b, false
+	}
+	return out, true
+}
+
+// rawTailLen is the length of e's tail as kindRaw.
+func rawTailLen(e *eventstore.EventData) int {
+	return 1 + bytesLen(len(e.Type)) + bytesLen(len(e.Data)) + bytesLen(len(e.Metadata))
+}
+
+// decodeStatement appends a kindStatement tail's data (the JSON its form
+// stands for) and, withMeta, its metadata to dst, returning them as slices
+// of the result with their capacity clipped.
+func decodeStatement(dst, stream, tail []byte, withMeta bool) (out, data, meta []byte, ok bool) {
+	d := lenprefix.Decoder{Buf: tail}
+	form := d.Bytes()
+	if d.Bad {
+		return dst, nil, nil, false
+	}
+	a := len(dst)
+	if dst, ok = eventform.AppendStatementJSON(dst, form); !ok {
+		return dst, nil, nil, false
+	}
+	b := len(dst)
+	if !withMeta {
+		return dst, dst[a:b:b], nil, true
+	}
+	td := tailDecoder{stream: stream, n: 1}
+	if dst, _, ok = td.json(dst, d.Buf, false); !ok {
+		return dst, nil, nil, false
+	}
+	return dst, dst[a:b:b], dst[b:len(dst):len(dst)], true
 }
 
 // stringBytes is s's bytes without a copy; they are only read.

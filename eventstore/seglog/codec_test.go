@@ -57,6 +57,69 @@ const (
 	ledgerStream = "account-b5971986239-w255-g1"
 )
 
+// statementData is a StatementPosted's data as the ledger writes it, with
+// lines lines (a merchant on every other one).
+func statementData(rng *rand.Rand, lines int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"month":"2026-%02d","lines":[`, 1+rng.IntN(12))
+	for i := range lines {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		merchant := ""
+		if i%2 == 1 {
+			merchant = `"merchant":"某某软件商家",`
+		}
+		fmt.Fprintf(&b, `{"line_id":"acc-%06d-2026-01-%d","product":"ECS","billing_mode":"prepaid","purchased_at":"2026-01-%02d","channel":"kingsoft",%s"amount":"%d.%02d","voucher":"0.00","coupon":"1.50","gift_balance":"0.00"}`,
+			rng.IntN(1e6), i, 1+rng.IntN(28), merchant, rng.IntN(1e5), rng.IntN(100))
+	}
+	fmt.Fprintf(&b, `],"posted_at":"2026-02-03T09:%02d:00+08:00"}`, rng.IntN(60))
+	return b.String()
+}
+
+// TestStatementKind: a statement as the ledger writes it is stored in its
+// form (kindStatement), smaller than its tokens, and read back byte for
+// byte; one of another shape is an envelope; and a segment of version 2,
+// which has no such kind, refuses one.
+func TestStatementKind(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	var c encoder
+	for i := range 200 {
+		e := eventstore.EventData{ID: uuid.New(), Type: "StatementPosted", Data: json.RawMessage(statementData(rng, i%5)), Metadata: json.RawMessage(ledgerMeta)}
+		r, kind := roundTrip(t, &c, ledgerStream, e)
+		requireSame(t, ledgerStream, e, r)
+		require.Equal(t, byte(kindStatement), kind)
+
+		other := e
+		other.Type = "StatementAdjusted" // the same data under another type: tokens
+		r, kind = roundTrip(t, &c, ledgerStream, other)
+		requireSame(t, ledgerStream, other, r)
+		require.Equal(t, byte(kindEnvelope), kind)
+		if i%5 > 1 {
+			form := c.appendTail(nil, ledgerStream, &e)
+			tokens := c.appendTail(nil, ledgerStream, &other)
+			require.Less(t, len(form), len(tokens), "the form is smaller than the tokens")
+		}
+	}
+	for _, data := range []string{
+		`{"month":"2026-01","lines":[],"posted_at":"2026-02-03T09:00:00Z"}`,
+		`{"month":"2026-01","lines":null,"posted_at":"2026-02-03T09:00:00Z"}`,
+		`{"month":"2026\u002d01","lines":[],"posted_at":"2026-02-03T09:00:00Z"}`,
+		`{"month":"2026-01", "lines":[],"posted_at":"2026-02-03T09:00:00Z"}`,
+		`not json`,
+	} {
+		e := eventstore.EventData{ID: uuid.New(), Type: "StatementPosted", Data: json.RawMessage(data), Metadata: json.RawMessage(ledgerMeta)}
+		r, _ := roundTrip(t, &c, ledgerStream, e)
+		requireSame(t, ledgerStream, e, r)
+	}
+
+	e := eventstore.EventData{ID: uuid.New(), Type: "StatementPosted", Data: json.RawMessage(statementData(rng, 2)), Metadata: json.RawMessage(ledgerMeta)}
+	body := appendRecord(nil, ledgerStream, 7, (*[16]byte)(&e.ID), c.appendTail(nil, ledgerStream, &e))
+	_, k := uvarintDecode(body)
+	_, _, ok := decodeRecord(1, body[k:], tokensVersion, newInterner(), nil)
+	require.False(t, ok, "a version 2 segment holds no statement in its form")
+}
+
 // TestCodecShrinksALedgerEvent: the envelope's shapes are recognised (the
 // event comes back exact and takes well under half its bytes).
 func TestCodecShrinksALedgerEvent(t *testing.T) {
@@ -340,6 +403,7 @@ func FuzzCodec(f *testing.F) {
 	f.Add("InvoiceRequested", []byte(ledgerData), []byte(ledgerMeta))
 	f.Add("T", []byte(`{"a":"b"}`), []byte(`{ "hash" : "`+strings.ToUpper(randHex(rand.New(rand.NewPCG(1, 2)), 64))+`" }`))
 	f.Add("", []byte("\x00\"\\"), []byte{0xe1, 0x80})
+	f.Add("StatementPosted", []byte(statementData(rand.New(rand.NewPCG(5, 6)), 2)), []byte(ledgerMeta))
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 20 {
 		f.Add(randType(rng), []byte(randJSON(rng, 2)), []byte(randMeta(rng)))

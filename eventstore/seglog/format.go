@@ -20,10 +20,13 @@ import (
 //	tail         version 1: type | data | metadata
 //	             version 2: kind byte, then as version 1 (kindRaw) or
 //	             the envelope codec's tokens (kindEnvelope; codec.go)
+//	             version 3: as version 2, or a statement's form
+//	             (kindStatement; codec.go)
 //
-// A segment's records are all of its header's version. Version 1 segments
-// (written before the codec) stay readable; a writer opening a log whose
-// last segment is version 1 starts a version 2 segment for its appends.
+// A segment's records are all of its header's version. Older segments
+// stay readable; a writer opening a log whose last segment is of an older
+// version starts a segment of this one for its appends (so a build that
+// knows only version 2 never meets a record of kind kindStatement).
 //
 // A group is the unit of durability: it is written with one write and made
 // durable with one fdatasync, and recovery keeps or drops it whole, so the
@@ -34,13 +37,18 @@ import (
 // contiguous from 1 across the whole log.
 const (
 	fileMagic     = "FAPIAOSL"
-	formatVersion = 2
+	formatVersion = 3
 	// rawVersion is the first format: records without a kind byte.
-	rawVersion    = 1
+	rawVersion = 1
+	// tokensVersion is the second: kindRaw or kindEnvelope records.
+	tokensVersion = 2
 	fileHeaderLen = 16
 	groupHeadLen  = 24
 	groupAlign    = 8
 )
+
+// FormatVersion is the version of the segments this build writes.
+const FormatVersion = formatVersion
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
@@ -99,7 +107,7 @@ func fileVersion(b []byte) uint32 {
 		return 0
 	}
 	switch v := binary.LittleEndian.Uint32(b[8:]); v {
-	case rawVersion, formatVersion:
+	case rawVersion, tokensVersion, formatVersion:
 		return v
 	}
 	return 0
@@ -180,6 +188,16 @@ func decodeRecord(pos eventstore.Position, body []byte, ver uint32, in *interner
 			return eventstore.Record{}, arena, false
 		}
 		r.Type, r.Data, r.Metadata = in.get(typ), data, meta
+		return r, out, true
+	case kindStatement:
+		if ver < formatVersion {
+			return eventstore.Record{}, arena, false
+		}
+		out, data, meta, ok := decodeStatement(arena, stream, d.Buf, true)
+		if !ok {
+			return eventstore.Record{}, arena, false
+		}
+		r.Type, r.Data, r.Metadata = statementType, data, meta
 		return r, out, true
 	}
 	return eventstore.Record{}, arena, false

@@ -90,7 +90,7 @@ func (ix *index) sortedNames(prefix string) []string {
 func (s *Store) LendStream(ctx context.Context, stream string, upTo eventstore.Position, parts eventstore.LendParts, buf []eventstore.Record, fn func([]eventstore.Record) error) error {
 	l := lenders.Get().(*lender)
 	defer l.release()
-	l.meta = parts == eventstore.LendWhole
+	l.meta, l.forms = parts == eventstore.LendWhole, parts == eventstore.LendForms
 	from := 0
 	for {
 		if err := s.readable(ctx); err != nil {
@@ -153,6 +153,7 @@ type lender struct {
 	types *interner
 	td    tailDecoder
 	meta  bool // lend the records' metadata (LendWhole)
+	forms bool // lend a statement in its form (LendForms)
 }
 
 var lenders = sync.Pool{New: func() any { return &lender{types: newInterner()} }}
@@ -249,6 +250,28 @@ func (l *lender) decode(sp span, body []byte, stream string, rev uint64, arena [
 			r.Type = dictionary[tok-tokDict] // fapiao's event types: no lookup
 		} else {
 			r.Type = l.types.get(typ)
+		}
+		r.Data, r.Metadata = data, meta
+		return r, out, true
+	case kindStatement:
+		if sp.ver < formatVersion {
+			return r, arena, false
+		}
+		r.Type = statementType
+		if l.forms {
+			f := lenprefix.Decoder{Buf: d.Buf}
+			form := f.Bytes()
+			if f.Bad {
+				return r, arena, false
+			}
+			n := len(arena)
+			arena = append(arena, form...) // the read buffer is the next run's
+			r.Data, r.Form = arena[n:len(arena):len(arena)], eventstore.FormStatement
+			return r, arena, true
+		}
+		out, data, meta, ok := decodeStatement(arena, name, d.Buf, l.meta)
+		if !ok {
+			return r, arena, false
 		}
 		r.Data, r.Metadata = data, meta
 		return r, out, true

@@ -14,7 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/eventform"
 )
+
+// statementForm says a statement's data takes a form (kindStatement).
+func statementForm(data []byte) bool {
+	_, ok := eventform.AppendStatement(nil, data)
+	return ok
+}
 
 // lentCopy is a record LendStream lent, copied before fn returned.
 func lentCopy(r eventstore.Record) eventstore.Record {
@@ -30,6 +37,7 @@ func requireLendsAsRead(t *testing.T, s *Store, streams []string, upTo eventstor
 	t.Helper()
 	requireLends(t, s, streams, upTo, eventstore.LendWhole)
 	requireLends(t, s, streams, upTo, eventstore.LendData)
+	requireLends(t, s, streams, upTo, eventstore.LendForms)
 }
 
 func requireLends(t *testing.T, s *Store, streams []string, upTo eventstore.Position, parts eventstore.LendParts) {
@@ -43,7 +51,7 @@ func requireLends(t *testing.T, s *Store, streams []string, upTo eventstore.Posi
 			}
 			require.NoError(t, err)
 			if r.Position <= upTo {
-				if parts == eventstore.LendData {
+				if parts != eventstore.LendWhole {
 					r.Metadata = nil
 				}
 				want = append(want, r)
@@ -65,6 +73,15 @@ func requireLends(t *testing.T, s *Store, streams []string, upTo eventstore.Posi
 		require.Equal(t, len(want), len(got), "stream %s", stream)
 		for i := range want {
 			w, g := want[i], got[i]
+			// LendForms lends a statement in its form, which stands for
+			// its JSON; every other record as LendData.
+			statement := parts == eventstore.LendForms && w.Type == "StatementPosted" && statementForm(w.Data)
+			require.Equal(t, statement, g.Form == eventstore.FormStatement, "form of %s@%d", stream, w.Revision)
+			if statement {
+				json, ok := eventform.AppendStatementJSON(nil, g.Data)
+				require.True(t, ok)
+				g.Data = json
+			}
 			require.Equal(t, w.Position, g.Position)
 			require.Equal(t, w.Stream, g.Stream)
 			require.Equal(t, w.Revision, g.Revision)
@@ -97,6 +114,8 @@ func TestLendStreamAsReadStream(t *testing.T) {
 		for range 1 + rng.IntN(20) {
 			e := eventstore.EventData{ID: uuid.New(), Type: randType(rng), Data: json.RawMessage(randJSON(rng, 3)), Metadata: json.RawMessage(randMeta(rng))}
 			switch rng.IntN(10) {
+			case 2, 3:
+				e.Type, e.Data = "StatementPosted", json.RawMessage(statementData(rng, rng.IntN(4)))
 			case 0:
 				e.Data, e.Metadata = json.RawMessage("not json \x00\xff"), json.RawMessage{}
 			case 1:

@@ -244,6 +244,76 @@ func TestReadsFormat1(t *testing.T) {
 	require.Equal(t, 5, rep.Segments, "the appends went to a new segment after the format-1 ones")
 }
 
+// TestReadsFormat2: a log written by format 2 (tokens; testdata/v2log,
+// written by the build before format 3, its statements among them) reads
+// back as it was written; appends go to a new segment of this format, a
+// statement there in its form; and the checker finds nothing wrong.
+func TestReadsFormat2(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	require.NoError(t, os.CopyFS(dir, os.DirFS("testdata/v2log")))
+	golden, err := os.ReadFile("testdata/v2log.golden.jsonl")
+	require.NoError(t, err)
+	var want []eventstore.Record
+	for line := range bytes.Lines(golden) {
+		var r struct {
+			Position       uint64
+			Stream         string
+			Revision       uint64
+			ID             uuid.UUID
+			Type           string
+			Data, Metadata []byte
+		}
+		require.NoError(t, json.Unmarshal(line, &r))
+		want = append(want, eventstore.Record{Position: r.Position, Stream: r.Stream, Revision: r.Revision, ID: r.ID, Type: r.Type, Data: r.Data, Metadata: r.Metadata})
+	}
+	require.Len(t, want, 30)
+	readAll := func(s *seglog.Store) []eventstore.Record {
+		var got []eventstore.Record
+		for r, err := range s.ReadAll(t.Context(), eventstore.Start) {
+			require.NoError(t, err)
+			got = append(got, r)
+		}
+		return got
+	}
+
+	ro := open(t, dir, seglog.Options{ReadOnly: true})
+	require.Equal(t, want, readAll(ro))
+	require.NoError(t, ro.Close())
+
+	s := open(t, dir, seglog.Options{SegmentBytes: 4 << 10})
+	require.Equal(t, want, readAll(s))
+	statement := want[0]
+	require.Equal(t, "StatementPosted", statement.Type)
+	statement.ID = uuid.New()
+	res, err := s.Append(t.Context(), "account-v2-0", eventstore.Any, eventstore.EventData{ID: statement.ID, Type: statement.Type, Data: statement.Data, Metadata: statement.Metadata})
+	require.NoError(t, err)
+	require.Equal(t, eventstore.Position(31), res.Position)
+	var forms int
+	require.NoError(t, s.LendStream(t.Context(), "account-v2-0", res.Position, eventstore.LendForms, nil, func(chunk []eventstore.Record) error {
+		for _, r := range chunk {
+			if r.Form == eventstore.FormStatement {
+				forms++
+				require.Equal(t, res.Position, r.Position, "only the statement appended by this format is in its form")
+			}
+		}
+		return nil
+	}))
+	require.Equal(t, 1, forms)
+	require.NoError(t, s.Close())
+
+	s = open(t, dir, seglog.Options{SegmentBytes: 4 << 10})
+	defer s.Close()
+	got := readAll(s)
+	require.Len(t, got, 31)
+	require.Equal(t, want, got[:30])
+	require.Equal(t, statement.Data, got[30].Data)
+	rep, err := seglog.Check(dir)
+	require.NoError(t, err)
+	require.Empty(t, rep.Problems)
+	require.Equal(t, uint64(31), rep.Events)
+	require.Equal(t, 3, rep.Segments, "the append went to a new segment after the format-2 ones")
+}
+
 // TestReadStreamAtTheEndIsCheap: the ledger catches a cached account up
 // before every command, a read that finds nothing new; it must not pay
 // for a read buffer (it allocated one of 4 KiB each time).

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/eventform"
 )
 
 // RunStreamLender is the contract of eventstore.StreamLender, on a new
@@ -20,7 +21,8 @@ import (
 // than one level of index; StreamNames lists a prefix's streams in order,
 // page by page; a stream with no records is ErrStreamNotFound; fn's error
 // ends the read and comes back as it is. LendData lends the same records
-// without their metadata (nil).
+// without their metadata (nil), and LendForms as LendData, a statement
+// perhaps in the store's form of it (internal/eventform).
 func RunStreamLender(t *testing.T, newStore func(t *testing.T) eventstore.Store) {
 	s := newStore(t)
 	defer s.Close()
@@ -36,6 +38,13 @@ func RunStreamLender(t *testing.T, newStore func(t *testing.T) eventstore.Store)
 		if i%9 == 4 {
 			big := eventstore.EventData{ID: uuid.New(), Type: "T", Data: fmt.Appendf(nil, `{"big":%q}`, strings.Repeat("x", 20000+i)), Metadata: []byte(`{}`)}
 			appendOK(t, s, "account-b", eventstore.Any, big)
+		}
+		if i%7 == 3 {
+			// A statement as the ledger writes it: a store may keep it in a
+			// form of its own (LendForms).
+			st := eventstore.EventData{ID: uuid.New(), Type: "StatementPosted", Metadata: []byte(`{}`), Data: fmt.Appendf(nil,
+				`{"month":"2026-%02d","lines":[{"line_id":"l%d","product":"ECS","billing_mode":"prepaid","purchased_at":"2026-01-15","channel":"kingsoft","amount":"%d.50","voucher":"0.00","coupon":"0.00","gift_balance":"0.00"}],"posted_at":"2026-02-03T09:00:00+08:00"}`, 1+i%12, i, i)}
+			appendOK(t, s, streams[i%3], eventstore.Any, st)
 		}
 	}
 
@@ -82,6 +91,27 @@ func RunStreamLender(t *testing.T, newStore func(t *testing.T) eventstore.Store)
 				want[i].Metadata = nil
 			}
 			require.Equal(t, want, data, "%s up to %d, data only", stream, upTo)
+			// LendForms: LendData's records, or their data in the store's
+			// form, which stands for the same JSON.
+			var forms []eventstore.Record
+			require.NoError(t, sl.LendStream(ctx(t), stream, upTo, eventstore.LendForms, nil, func(chunk []eventstore.Record) error {
+				for _, r := range chunk {
+					require.Nil(t, r.Metadata, "%s revision %d lent without its metadata", stream, r.Revision)
+					switch r.Form {
+					case eventstore.FormJSON:
+						r.Data = bytes.Clone(r.Data)
+					case eventstore.FormStatement:
+						json, ok := eventform.AppendStatementJSON(nil, r.Data)
+						require.True(t, ok, "%s revision %d: its form reads", stream, r.Revision)
+						r.Data, r.Form = json, eventstore.FormJSON
+					default:
+						t.Fatalf("%s revision %d lent in form %d", stream, r.Revision, r.Form)
+					}
+					forms = append(forms, r)
+				}
+				return nil
+			}))
+			require.Equal(t, want, forms, "%s up to %d, in forms", stream, upTo)
 		}
 	}
 	none := func([]eventstore.Record) error { return nil }

@@ -242,7 +242,13 @@ func (cfg CachedLog) path() (string, string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", "", err
 	}
-	p, err := filepath.Abs(filepath.Join(dir, fmt.Sprintf("replay-%d-v%d.%s", cfg.Events, genVersion, ext)))
+	name := fmt.Sprintf("replay-%d-v%d.%s", cfg.Events, genVersion, ext)
+	if engine == "log" && seglog.FormatVersion != 2 {
+		// A log written in an older format reads, but is not what a log
+		// of this build's appends would be.
+		name = fmt.Sprintf("replay-%d-v%d-f%d.%s", cfg.Events, genVersion, seglog.FormatVersion, ext)
+	}
+	p, err := filepath.Abs(filepath.Join(dir, name))
 	return p, engine, err
 }
 
