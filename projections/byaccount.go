@@ -16,7 +16,9 @@ import (
 	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/eventform"
 )
 
 // A private build from the start of the log on a store that lends one
@@ -218,6 +220,9 @@ type acctFolder struct {
 	b   *batch
 	buf []eventstore.Record
 	enc []byte
+	// json holds, for one chunk, the JSON of the statements lent in their
+	// form (LendForms) that StatementFromForm declines.
+	json []byte
 }
 
 // fold folds account r.id's stream up to position upTo into r.
@@ -232,8 +237,14 @@ func (w *acctFolder) fold(ctx context.Context, sl eventstore.StreamLender, upTo 
 	// the one record's metadata the meta keeps is read at the end
 	// (lastMetaOf). Decoding every record's on the log was 5–9 % of a
 	// rebuild (docs/performance.md, "A rebuild lends no metadata").
-	r.err = sl.LendStream(ctx, accountStreamPrefix+r.id, upTo, eventstore.LendData, w.buf, func(recs []eventstore.Record) (err error) {
-		w.buf = recs[:0]
+	// Statements in their form where the fold keeps no event's data (an
+	// exclusive build's batch keeps no tails of events).
+	parts := eventstore.LendData
+	if b.p.exclusive {
+		parts = eventstore.LendForms
+	}
+	r.err = sl.LendStream(ctx, accountStreamPrefix+r.id, upTo, parts, w.buf, func(recs []eventstore.Record) (err error) {
+		w.buf, w.json = recs[:0], w.json[:0]
 		// The records are the store's mapped bytes: a fault reading them
 		// (a file truncated under it) is an error, not a crash.
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -247,7 +258,13 @@ func (w *acctFolder) fold(ctx context.Context, sl eventstore.StreamLender, upTo 
 		}()
 		for i := range recs {
 			d := decoded{msg: eventstore.Message{Record: recs[i]}}
-			d.decode()
+			if recs[i].Form == eventstore.FormStatement {
+				if err := w.fromForm(&d); err != nil {
+					return err
+				}
+			} else {
+				d.decode()
+			}
 			if err := b.apply(&d); err != nil {
 				var se *storageError
 				if errors.As(err, &se) || errors.Is(err, ErrOutOfOrder) {
@@ -274,6 +291,28 @@ func (w *acctFolder) fold(ctx context.Context, sl eventstore.StreamLender, upTo 
 	r.faults = slices.Clone(x.faults)
 	r.pending = x.pending
 	r.nFaults = b.nFaults
+}
+
+// fromForm decodes d's statement, lent in its form: its summary straight
+// from the form, or, where StatementFromForm declines, from the JSON the
+// form stands for (made into w.json).
+func (w *acctFolder) fromForm(d *decoded) error {
+	r := &d.msg.Record
+	if e, ok := domain.StatementFromForm(r.Data); ok {
+		if d.id, d.isAccount = accountID(r.Stream); d.isAccount {
+			d.ev = e // as decode: only an account's events are decoded
+		}
+		return nil
+	}
+	start := len(w.json)
+	json, ok := eventform.AppendStatementJSON(w.json, r.Data)
+	if !ok {
+		return fmt.Errorf("projections: %s@%d (position %d): its stored form does not decode: %w", r.Stream, r.Revision, r.Position, eventstore.ErrCorrupt)
+	}
+	w.json = json
+	r.Data, r.Form = json[start:len(json):len(json)], eventstore.FormJSON
+	d.decode()
+	return nil
 }
 
 // lastMetaOf is the metadata of the record at pos (nil for none, and an
