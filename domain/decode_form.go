@@ -8,11 +8,11 @@ import (
 	"github.com/fapiao/fapiao/internal/eventform"
 )
 
-// A statement is the largest event a rebuild of the read models reads,
-// and with its JSON made and scanned in the rebuild, each cost 2.7 µs:
-// a fifth of a rebuild (docs/performance.md, "Statements in a form of
-// their own"). The segmented log stores one as its values alone
-// (internal/eventform); StatementFromForm reads the summary from them.
+// A statement is the largest event a rebuild of the read models reads:
+// with its JSON made and scanned again, decoding statements was a tenth
+// of a rebuild (docs/performance.md, "The replay's budget, measured").
+// The segmented log stores one as its values alone (internal/eventform);
+// StatementFromForm reads the summary from them.
 
 // StatementFromForm is DecodeEventSummarized of a StatementPosted stored
 // as eventform's form. It takes what fastStatementSummarized takes of the

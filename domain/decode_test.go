@@ -135,21 +135,8 @@ func TestFastStatementPostedMatchesJSON(t *testing.T) {
 // ledger does and decodes them both ways.
 func TestFastStatementPostedRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	words := []string{"ECS", "云服务器", "a b", "", "x\"y", "<&>", "tab\there", "é"}
 	for range 500 {
-		e := StatementPosted{Month: "2026-0" + fmt.Sprint(1+rng.IntN(9)), PostedAt: time.Date(2026, 2, 3, 9, rng.IntN(60), 0, rng.IntN(1e9), time.FixedZone("CST", 8*3600))}
-		for range rng.IntN(4) {
-			e.Lines = append(e.Lines, StatementLine{
-				LineID: words[rng.IntN(len(words))], Product: words[rng.IntN(len(words))],
-				BillingMode: []BillingMode{Prepaid, Postpaid}[rng.IntN(2)],
-				PurchasedAt: []string{"2026-01-15", OnlineCutoff, MerchantCutoff, "2018-01-30", "2020-10-28", "2019-05-05"}[rng.IntN(6)],
-				Channel:     []Channel{ChannelKingsoft, ChannelMarketplaceSelf, ChannelMarketplaceMerchant}[rng.IntN(3)],
-				Merchant:    words[rng.IntN(len(words))],
-				Amount:      MustMoney(fmt.Sprintf("%d.%02d", rng.IntN(100000), rng.IntN(100))), Voucher: MustMoney(fmt.Sprint(rng.IntN(10))),
-				Coupon: Zero, GiftBalance: MustMoney("0.5"),
-			})
-		}
-		_, data, err := EncodeEvent(e)
+		_, data, err := EncodeEvent(randomStatement(rng, 4, time.FixedZone("CST", 8*3600)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,6 +153,25 @@ func TestFastStatementPostedRandom(t *testing.T) {
 		ind.Write(b)
 		sameStatementAsJSON(t, []byte(ind.String()))
 	}
+}
+
+// randomStatement is a statement of up to maxLines-1 lines with odd words
+// (escapes, '<&>', Chinese) and instants in zone.
+func randomStatement(rng *rand.Rand, maxLines int, zone *time.Location) StatementPosted {
+	words := []string{"ECS", "云服务器", "a b", "", "x\"y", "<&>", "tab\there", "é", "acc-000003-2025-01-0"}
+	e := StatementPosted{Month: "2026-0" + fmt.Sprint(1+rng.IntN(9)), PostedAt: time.Date(2026, 2, 3, 9, rng.IntN(60), 0, rng.IntN(3)*rng.IntN(1e9), zone)}
+	for range rng.IntN(maxLines) {
+		e.Lines = append(e.Lines, StatementLine{
+			LineID: words[rng.IntN(len(words))], Product: words[rng.IntN(len(words))],
+			BillingMode: []BillingMode{Prepaid, Postpaid}[rng.IntN(2)],
+			PurchasedAt: []string{"2026-01-15", OnlineCutoff, MerchantCutoff, "2018-01-30", "2020-10-28", "2019-05-05"}[rng.IntN(6)],
+			Channel:     []Channel{ChannelKingsoft, ChannelMarketplaceSelf, ChannelMarketplaceMerchant}[rng.IntN(3)],
+			Merchant:    words[rng.IntN(len(words))],
+			Amount:      MustMoney(fmt.Sprintf("%d.%02d", rng.IntN(100000), rng.IntN(100))), Voucher: MustMoney(fmt.Sprint(rng.IntN(10))),
+			Coupon: Zero, GiftBalance: MustMoney("0.5"),
+		})
+	}
+	return e
 }
 
 func FuzzFastStatementPosted(f *testing.F) {
