@@ -62,8 +62,8 @@ const (
 // values alone, length-prefixed, then the metadata as a token stream whose
 // strings are numbered after the stream's alone. A rebuild reads the
 // statement's summary from the values (eventstore.LendForms) instead of
-// JSON made and scanned again: a statement, the largest and most frequent
-// event, cost a fifth of a rebuild that way (docs/performance.md,
+// JSON made and scanned again: decoding statements, the largest and most
+// frequent event, was a tenth of a rebuild that way (docs/performance.md,
 // "Statements in a form of their own").
 const statementType = "StatementPosted"
 
