@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -56,8 +55,8 @@ func StatementFromForm(form []byte) (e StatementPosted, ok bool) {
 		// The texts as strings without a copy: only compared.
 		e.summary.add(classifyLine(Channel(bytesString(channel)), BillingMode(bytesString(mode)), bytesString(purchasedAt)), amount, voucher.Add(coupon).Add(gift))
 	}
-	postedAt, ok := plainNext(&r, scratch[:])
-	if !ok || !r.Done() || !lastPostedAt.of(postedAt, &e.PostedAt) {
+	posted, ok := plainNext(&r, scratch[:])
+	if !ok || !r.Done() || !postedAt(posted, &e.PostedAt) {
 		return e, false
 	}
 	e.Month, e.summarized = lastStatementMonth.of(month), true
@@ -82,33 +81,21 @@ func skipPlain(r *eventform.Reader, buf []byte) bool {
 // and again, and made a string and a time zone for each.
 var (
 	lastStatementMonth = newLastString(64)
-	lastPostedAt       lastInstant
+	lastPostedAt       = newRecentTable[time.Time](256)
 )
 
-// lastInstant keeps the instants read lately by their texts. An instant
-// is a value (its zone is never changed), so decoders on several
-// goroutines share it safely.
-type lastInstant struct {
-	slots [256]atomic.Pointer[textInstant]
-}
-
-type textInstant struct {
-	text string
-	t    time.Time
-}
-
-// of sets *dst to the instant of text s as quotedInstant reads it: the
-// one read last for the same text.
-func (l *lastInstant) of(s []byte, dst *time.Time) bool {
-	slot := &l.slots[textHash(s)&uint64(len(l.slots)-1)]
-	if e := slot.Load(); e != nil && e.text == string(s) {
-		*dst = e.t
+// postedAt sets *dst to the instant of text s as quotedInstant reads it:
+// the one read last for the same text (an instant is a value, its zone
+// never changed).
+func postedAt(s []byte, dst *time.Time) bool {
+	if t, ok := lastPostedAt.get(s); ok {
+		*dst = t
 		return true
 	}
 	if !quotedInstant(s, dst) {
 		return false
 	}
-	slot.Store(&textInstant{text: string(s), t: *dst})
+	lastPostedAt.put(string(s), *dst)
 	return true
 }
 
