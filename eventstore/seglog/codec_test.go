@@ -418,16 +418,19 @@ func FuzzCodec(f *testing.F) {
 
 // FuzzDecodeTail: whatever bytes a record's tail holds (its group's
 // checksum can hold over damage written by a bug), decoding answers and
-// never panics.
+// never panics, as tokens or as a statement's form.
 func FuzzDecodeTail(f *testing.F) {
 	var c encoder
 	e := eventstore.EventData{ID: uuid.New(), Type: "InvoiceRequested", Data: json.RawMessage(ledgerData), Metadata: json.RawMessage(ledgerMeta)}
 	f.Add(c.appendTail(nil, ledgerStream, &e)[1:])
 	f.Add([]byte{tokPart, 0, 0, 200, 0})
 	f.Add([]byte{tokDigits, 255, 255, 3})
+	st := eventstore.EventData{ID: uuid.New(), Type: "StatementPosted", Data: json.RawMessage(statementData(rand.New(rand.NewPCG(1, 1)), 3)), Metadata: json.RawMessage(ledgerMeta)}
+	f.Add(c.appendTail(nil, ledgerStream, &st)[1:])
 	f.Fuzz(func(t *testing.T, tail []byte) {
 		d := tailDecoder{stream: []byte(ledgerStream)}
 		d.decode(nil, tail, true)
+		decodeStatement(nil, []byte(ledgerStream), tail, true) // as kindStatement
 	})
 }
 
