@@ -237,11 +237,18 @@ func TestReadsFormat1(t *testing.T) {
 	got := readAll(s)
 	require.Len(t, got, 41)
 	require.Equal(t, want, got[:40])
+	requireChecked(t, dir, 41, 5) // the appends in a new segment after the format-1 ones
+}
+
+// requireChecked says the checker finds nothing wrong in the log at dir,
+// and events records in segments segments.
+func requireChecked(t *testing.T, dir string, events uint64, segments int) {
+	t.Helper()
 	rep, err := seglog.Check(dir)
 	require.NoError(t, err)
 	require.Empty(t, rep.Problems)
-	require.Equal(t, uint64(41), rep.Events)
-	require.Equal(t, 5, rep.Segments, "the appends went to a new segment after the format-1 ones")
+	require.Equal(t, events, rep.Events)
+	require.Equal(t, segments, rep.Segments)
 }
 
 // TestReadsFormat2: a log written by format 2 (tokens; testdata/v2log,
@@ -307,11 +314,7 @@ func TestReadsFormat2(t *testing.T) {
 	require.Len(t, got, 31)
 	require.Equal(t, want, got[:30])
 	require.Equal(t, statement.Data, got[30].Data)
-	rep, err := seglog.Check(dir)
-	require.NoError(t, err)
-	require.Empty(t, rep.Problems)
-	require.Equal(t, uint64(31), rep.Events)
-	require.Equal(t, 3, rep.Segments, "the append went to a new segment after the format-2 ones")
+	requireChecked(t, dir, 31, 3) // the append in a new segment after the format-2 ones
 }
 
 // TestReadStreamAtTheEndIsCheap: the ledger catches a cached account up

@@ -243,9 +243,9 @@ func (cfg CachedLog) path() (string, string, error) {
 		return "", "", err
 	}
 	name := fmt.Sprintf("replay-%d-v%d.%s", cfg.Events, genVersion, ext)
-	if engine == "log" && seglog.FormatVersion != 2 {
+	if engine == "log" {
 		// A log written in an older format reads, but is not what a log
-		// of this build's appends would be.
+		// of this build's appends would be: one cache per format.
 		name = fmt.Sprintf("replay-%d-v%d-f%d.%s", cfg.Events, genVersion, seglog.FormatVersion, ext)
 	}
 	p, err := filepath.Abs(filepath.Join(dir, name))
