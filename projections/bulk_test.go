@@ -24,6 +24,9 @@ func dumpBuckets(t testing.TB, db *bolt.DB) map[string]map[string]string {
 	t.Helper()
 	out := map[string]map[string]string{}
 	err := db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() { // bbolt's own check of the file, loaded or put
+			return err
+		}
 		for _, name := range allBuckets {
 			if bytes.Equal(name, bktTail) {
 				continue

@@ -18,6 +18,7 @@ import (
 
 	"github.com/fapiao/fapiao/domain"
 	"github.com/fapiao/fapiao/eventstore"
+	"github.com/fapiao/fapiao/internal/boltload"
 	"github.com/fapiao/fapiao/internal/eventform"
 )
 
@@ -29,14 +30,15 @@ import (
 // log-order build held every account it touched since its last write
 // (≈ 350 MB of decoded accounts at a million events), and the collector
 // had that set to mark over and over. The accounts are independent, so
-// they fold on every core; the writer puts them in key order (appends),
-// committing every buildCommitBytes.
+// they fold on every core; the writer writes them in key order: into a
+// new file laid out page by page (load.go), or, past loadMaxEvents
+// records, put into bbolt as appends, committing every buildCommitBytes.
 //
 // What spans accounts is keyed by log position or by id and depends only
 // on each invoice's final state: the invoices, status, byid and closings
-// entries are kept compact (no pointers) and written every refsSpill
-// invoices and at the end, each bucket in key order; the faults are the log's first maxFaults by
-// position; the meta is the log's. The result is the log-order build's,
+// entries are kept compact (no pointers) and written at the end (and,
+// when put, every refsSpill invoices), each bucket in key order; the
+// faults are the log's first maxFaults by position; the meta is the log's. The result is the log-order build's,
 // bucket for bucket (TestByAccountBuildIsLogOrder), but for what one
 // account's fold can see of another's: an invoice or a confirmation id in
 // two accounts (only a forged log has one). The build notices those and
@@ -183,6 +185,12 @@ func (p *Projections) buildByAccount(ctx context.Context, store eventstore.Store
 
 	wr := &acctWriter{db: db}
 	defer wr.rollback()
+	if upTo <= loadMaxEvents {
+		if err := p.startLoad(wr); err != nil {
+			return err
+		}
+		defer wr.abortLoad()
+	}
 	for r := range order {
 		select {
 		case <-r.done:
@@ -204,6 +212,11 @@ func (p *Projections) buildByAccount(ctx context.Context, store eventstore.Store
 	}
 	if err := wr.finish(upTo, identity); err != nil {
 		return err
+	}
+	if wr.loadPath != "" {
+		if err := p.adopt(wr.loadPath); err != nil {
+			return err
+		}
 	}
 	p.cache.clear()
 	p.versions.clear()
@@ -348,6 +361,20 @@ type acctWriter struct {
 	lastPos  eventstore.Position
 	lastMeta []byte
 	flushed  bool // invoices were written before the end (flush)
+
+	// load, when set, is the whole new file this build writes instead of
+	// putting into db (load.go): what spans accounts and the
+	// confirmations are then written at the end.
+	load     *boltload.Writer
+	loadPath string
+	pending  []pendingEntry // the confirmations' entries, for load
+	baseMeta map[string][]byte
+}
+
+// pendingEntry is a confirmation's entry, held for a loaded file.
+type pendingEntry struct {
+	id    uuid.UUID
+	value []byte
 }
 
 func (wr *acctWriter) begin() error {
@@ -380,6 +407,38 @@ func (wr *acctWriter) rollback() {
 
 // add writes one account's entries and keeps the rest.
 func (wr *acctWriter) add(r *acctResult) error {
+	acct := uint32(len(wr.names))
+	if len(r.refs) > 0 || len(r.pending) > 0 {
+		wr.names = append(wr.names, r.id)
+	}
+	first := len(wr.refs)
+	for _, ref := range r.refs {
+		wr.refs = append(wr.refs, globalRef{pos: ref.pos, id: ref.id, acct: acct, status: ref.status})
+	}
+	for id, v := range r.pending {
+		wr.confs = append(wr.confs, confRef{id: id, acct: acct})
+		if v != nil && wr.load != nil {
+			wr.pending = append(wr.pending, pendingEntry{id: id, value: v})
+		}
+	}
+	wr.closings = append(wr.closings, r.closings...)
+	wr.nFaults += r.nFaults
+	wr.faults = append(wr.faults, r.faults...)
+	if len(wr.faults) >= 2*maxFaults {
+		wr.trimFaults()
+	}
+	wr.lastPos = max(wr.lastPos, r.lastPos)
+	if wr.load != nil {
+		// The account now; its invoices' entries and its confirmations
+		// at the end, each bucket in key order (flushLoaded).
+		if r.value != nil {
+			if err := wr.load.Bucket(string(bktAccounts)).Put([]byte(r.id), r.value); err != nil {
+				return storage(err)
+			}
+		}
+		return nil
+	}
+
 	if err := wr.begin(); err != nil {
 		return err
 	}
@@ -391,33 +450,22 @@ func (wr *acctWriter) add(r *acctResult) error {
 		}
 		wr.written += len(r.id) + len(r.value)
 	}
-	acct := uint32(len(wr.names))
-	if len(r.refs) > 0 || len(r.pending) > 0 {
-		wr.names = append(wr.names, r.id)
-	}
 	if len(r.refs) > 0 {
 		accinv := wr.tx.Bucket(bktAccInv)
 		arena := make([]byte, 0, len(r.refs)*(2+len(r.id)+8+17))
-		for i := range r.refs {
-			ref := &r.refs[i]
+		for i := range wr.refs[first:] {
 			k := len(arena)
-			arena = binary.BigEndian.AppendUint16(arena, uint16(len(r.id)))
-			arena = append(arena, r.id...)
-			arena = binary.BigEndian.AppendUint64(arena, ref.pos)
-			v := len(arena)
-			arena = append(arena, byte(ref.status))
-			arena = append(arena, ref.id[:]...)
+			var v int
+			arena, v = accInvEntry(arena, r.id, &wr.refs[first+i])
 			if err := accinv.Put(arena[k:v:v], arena[v:len(arena):len(arena)]); err != nil {
 				return storage(err)
 			}
-			wr.refs = append(wr.refs, globalRef{pos: ref.pos, id: ref.id, acct: acct, status: ref.status})
 		}
 		wr.written += len(arena)
 	}
 	if len(r.pending) > 0 {
 		pending := wr.tx.Bucket(bktPending)
 		for id, v := range r.pending {
-			wr.confs = append(wr.confs, confRef{id: id, acct: acct})
 			if v != nil {
 				if err := pending.Put(bytes.Clone(id[:]), v); err != nil {
 					return storage(err)
@@ -425,13 +473,6 @@ func (wr *acctWriter) add(r *acctResult) error {
 			}
 		}
 	}
-	wr.closings = append(wr.closings, r.closings...)
-	wr.nFaults += r.nFaults
-	wr.faults = append(wr.faults, r.faults...)
-	if len(wr.faults) >= 2*maxFaults {
-		wr.trimFaults()
-	}
-	wr.lastPos = max(wr.lastPos, r.lastPos)
 	if len(wr.refs) >= refsSpill {
 		return wr.flush()
 	}
@@ -463,27 +504,33 @@ func (wr *acctWriter) finish(upTo eventstore.Position, identity string) error {
 	}
 	wr.trimFaults()
 	err := wr.putAll(bktFaults, len(wr.faults), func(arena []byte, n int) ([]byte, int) {
-		c := &wr.faults[n]
-		arena = binary.BigEndian.AppendUint64(arena, c.pos)
-		k := len(arena)
-		return append(arena, c.value...), k
+		return posEntry(arena, &wr.faults[n])
 	})
 	if err != nil {
 		return err
+	}
+	meta := map[string][]byte{
+		string(metaPosition): binary.BigEndian.AppendUint64(nil, upTo),
+		string(metaApplied):  binary.BigEndian.AppendUint64(nil, upTo),
+		string(metaFaults):   binary.BigEndian.AppendUint64(nil, wr.nFaults),
+	}
+	if identity != "" {
+		meta[string(metaIdentity)] = []byte(identity)
+	}
+	if wr.lastMeta != nil {
+		meta[string(metaLastMeta)] = wr.lastMeta
+	}
+	if wr.load != nil {
+		return wr.finishLoaded(meta)
 	}
 	if err := wr.begin(); err != nil {
 		return err
 	}
 	m := wr.tx.Bucket(bktMeta)
-	err = errors.Join(putU64(m, metaPosition, upTo), putU64(m, metaApplied, upTo), putU64(m, metaFaults, wr.nFaults))
-	if err == nil && identity != "" {
-		err = m.Put(metaIdentity, []byte(identity))
-	}
-	if err == nil && wr.lastMeta != nil {
-		err = m.Put(metaLastMeta, wr.lastMeta)
-	}
-	if err != nil {
-		return storage(err)
+	for k, v := range meta {
+		if err := m.Put([]byte(k), v); err != nil {
+			return storage(err)
+		}
 	}
 	return wr.commit()
 }
@@ -508,6 +555,9 @@ func (wr *acctWriter) finish(upTo eventstore.Position, identity string) error {
 // sorted copy of them was up to 8 MiB more at the build's anonymous peak,
 // which is this flush.
 func (wr *acctWriter) flush() error {
+	if wr.load != nil {
+		return wr.flushLoaded()
+	}
 	refs := wr.refs
 	if err := wr.begin(); err != nil {
 		return err
@@ -518,50 +568,35 @@ func (wr *acctWriter) flush() error {
 	sorted := make(chan struct{})
 	second, third := make(chan error, 1), make(chan error, 1)
 	go func() {
-		// status: status, pos → "". A lane of its own: with it, the
-		// first lane put twice as many entries as the second, and one
-		// core stood idle at the end; three lanes share two cores evenly.
+		// A lane of its own: with it, the first lane put twice as many
+		// entries as the second, and one core stood idle at the end;
+		// three lanes share two cores evenly.
 		<-sorted
 		third <- st.done(st.putAll(laneStatus, len(byStatus), func(arena []byte, n int) ([]byte, int) {
-			r := &refs[byStatus[n]]
-			arena = append(arena, byte(r.status))
-			arena = binary.BigEndian.AppendUint64(arena, r.pos)
-			return arena, len(arena)
+			return statusEntry(arena, &refs[byStatus[n]])
 		}))
 	}()
 	go func() {
 		byPos, byStatus = refOrders(refs)
 		slices.SortFunc(wr.closings, func(a, b closingEntry) int { return cmp.Compare(a.pos, b.pos) })
 		close(sorted)
-		// invoices: pos → status, id, account.
 		err := st.putAll(laneInvoices, len(byPos), func(arena []byte, n int) ([]byte, int) {
 			r := &refs[byPos[n]]
-			arena = binary.BigEndian.AppendUint64(arena, r.pos)
-			k := len(arena)
-			arena = append(arena, byte(r.status))
-			arena = append(arena, r.id[:]...)
-			return append(arena, wr.names[r.acct]...), k
+			return invoiceEntry(arena, r, wr.names[r.acct])
 		})
 		if err == nil {
 			err = st.putAll(laneClosings, len(wr.closings), func(arena []byte, n int) ([]byte, int) {
-				c := &wr.closings[n]
-				arena = binary.BigEndian.AppendUint64(arena, c.pos)
-				k := len(arena)
-				return append(arena, c.value...), k
+				return posEntry(arena, &wr.closings[n])
 			})
 		}
 		second <- st.done(err)
 	}()
 	err := st.done(func() error {
-		byID := indices(len(refs))
-		slices.SortFunc(byID, func(i, j int32) int { return compareIDs(&refs[i].id, &refs[j].id) })
-		for i := 1; i < len(byID); i++ {
-			if refs[byID[i]].id == refs[byID[i-1]].id {
-				return fmt.Errorf("%w: invoice %s", errCrossAccount, refs[byID[i]].id)
-			}
+		byID, err := byIDOrder(refs)
+		if err != nil {
+			return err
 		}
-		// byid: id → pos, account; an id an earlier flush put is in two
-		// accounts.
+		// An id an earlier flush put is in two accounts.
 		if wr.flushed {
 			if err := st.check(laneByID, func(b *bolt.Bucket) error {
 				for _, i := range byID {
@@ -576,10 +611,7 @@ func (wr *acctWriter) flush() error {
 		}
 		return st.putAll(laneByID, len(byID), func(arena []byte, n int) ([]byte, int) {
 			r := &refs[byID[n]]
-			arena = append(arena, r.id[:]...)
-			k := len(arena)
-			arena = binary.BigEndian.AppendUint64(arena, r.pos)
-			return append(arena, wr.names[r.acct]...), k
+			return byIDEntry(arena, r, wr.names[r.acct])
 		})
 	}())
 	for _, lane := range []chan error{second, third} {
@@ -601,6 +633,64 @@ func (wr *acctWriter) flush() error {
 	}
 	releaseFileMap(wr.db)
 	return nil
+}
+
+// byIDOrder is the order of refs by id (the byid bucket's); an id twice
+// is in two accounts.
+func byIDOrder(refs []globalRef) ([]int32, error) {
+	byID := indices(len(refs))
+	slices.SortFunc(byID, func(i, j int32) int { return compareIDs(&refs[i].id, &refs[j].id) })
+	for i := 1; i < len(byID); i++ {
+		if refs[byID[i]].id == refs[byID[i-1]].id {
+			return nil, fmt.Errorf("%w: invoice %s", errCrossAccount, refs[byID[i]].id)
+		}
+	}
+	return byID, nil
+}
+
+// The entries of what spans accounts, each appended to arena, key then
+// value, with where the value starts.
+
+// accInvEntry is an account's invoice: account (its length first),
+// position → status, id.
+func accInvEntry(arena []byte, acct string, r *globalRef) ([]byte, int) {
+	arena = binary.BigEndian.AppendUint16(arena, uint16(len(acct)))
+	arena = append(arena, acct...)
+	arena = binary.BigEndian.AppendUint64(arena, r.pos)
+	v := len(arena)
+	arena = append(arena, byte(r.status))
+	return append(arena, r.id[:]...), v
+}
+
+// invoiceEntry is an invoice: position → status, id, account.
+func invoiceEntry(arena []byte, r *globalRef, acct string) ([]byte, int) {
+	arena = binary.BigEndian.AppendUint64(arena, r.pos)
+	v := len(arena)
+	arena = append(arena, byte(r.status))
+	arena = append(arena, r.id[:]...)
+	return append(arena, acct...), v
+}
+
+// statusEntry is an invoice by status: status, position → "".
+func statusEntry(arena []byte, r *globalRef) ([]byte, int) {
+	arena = append(arena, byte(r.status))
+	arena = binary.BigEndian.AppendUint64(arena, r.pos)
+	return arena, len(arena)
+}
+
+// byIDEntry is an invoice by id: id → position, account.
+func byIDEntry(arena []byte, r *globalRef, acct string) ([]byte, int) {
+	arena = append(arena, r.id[:]...)
+	v := len(arena)
+	arena = binary.BigEndian.AppendUint64(arena, r.pos)
+	return append(arena, acct...), v
+}
+
+// posEntry is a closing or a fault: position → value.
+func posEntry(arena []byte, c *closingEntry) ([]byte, int) {
+	arena = binary.BigEndian.AppendUint64(arena, c.pos)
+	v := len(arena)
+	return append(arena, c.value...), v
 }
 
 // sharedTx lets the lanes of a flush put into the writer's transaction at
@@ -765,6 +855,9 @@ func refOrders(refs []globalRef) (byPos, byStatus []int32) {
 // appends the n-th entry's key and value to arena and says where the value
 // starts.
 func (wr *acctWriter) putAll(bucket []byte, n int, entry func(arena []byte, n int) ([]byte, int)) error {
+	if wr.load != nil {
+		return wr.loadAll(bucket, n, entry)
+	}
 	var arena []byte
 	for i := range n {
 		if err := wr.begin(); err != nil {

@@ -158,17 +158,19 @@ func TestByAccountBuildIsLogOrder(t *testing.T) {
 			len(want[string(bktFaults)]), len(want[string(bktClosings)]), len(want[string(bktByID)]))
 	}
 	defer func(c, r int) { buildCommitBytes, refsSpill = c, r }(buildCommitBytes, refsSpill)
-	for _, tc := range []struct{ chunk, commit, spill int }{{1, 1, 1}, {7, 3000, 5}, {1000, 8 << 20, 1 << 20}} {
-		t.Run(fmt.Sprintf("chunk=%d,commit=%d,spill=%d", tc.chunk, tc.commit, tc.spill), func(t *testing.T) {
-			buildCommitBytes, refsSpill = tc.commit, tc.spill
-			store := newStreamLendingStore(recs, tc.chunk)
-			diffBuckets(t, "replay", replayBuckets(t, store, nil), want)
-			diffBuckets(t, "rebuild", rebuildBuckets(t, store), want)
-			if store.streams.Load() == 0 || store.lent.Load() != 0 {
-				t.Fatalf("%d streams lent, %d log chunks: the build did not fold by account", store.streams.Load(), store.lent.Load())
-			}
-		})
-	}
+	bothWrites(t, func(t *testing.T) {
+		for _, tc := range []struct{ chunk, commit, spill int }{{1, 1, 1}, {7, 3000, 5}, {1000, 8 << 20, 1 << 20}} {
+			t.Run(fmt.Sprintf("chunk=%d,commit=%d,spill=%d", tc.chunk, tc.commit, tc.spill), func(t *testing.T) {
+				buildCommitBytes, refsSpill = tc.commit, tc.spill
+				store := newStreamLendingStore(recs, tc.chunk)
+				diffBuckets(t, "replay", replayBuckets(t, store, nil), want)
+				diffBuckets(t, "rebuild", rebuildBuckets(t, store), want)
+				if store.streams.Load() == 0 || store.lent.Load() != 0 {
+					t.Fatalf("%d streams lent, %d log chunks: the build did not fold by account", store.streams.Load(), store.lent.Load())
+				}
+			})
+		}
+	})
 	// A replay with a stop folds in log order.
 	store := newStreamLendingStore(recs, 7)
 	half := recs[len(recs)/2].Position
@@ -193,6 +195,12 @@ func TestByAccountBuildCrossAccountFallsBack(t *testing.T) {
 		t.Fatal("no request to copy")
 	}
 	// The same request in an account that sorts before, then after.
+	bothWrites(t, func(t *testing.T) {
+		crossAccount(t, recs, req)
+	})
+}
+
+func crossAccount(t *testing.T, recs []eventstore.Record, req eventstore.Record) {
 	for _, stream := range []string{"account-acc-00000", "account-acc-00009"} {
 		var data map[string]any
 		if err := json.Unmarshal(req.Data, &data); err != nil {
@@ -231,6 +239,10 @@ func TestByAccountBuildConfirmations(t *testing.T) {
 	if len(want[string(bktPending)]) == 0 {
 		t.Fatal("no pending confirmation: the log tests nothing")
 	}
+	bothWrites(t, func(t *testing.T) { confirmations(t, recs, want) })
+}
+
+func confirmations(t *testing.T, recs []eventstore.Record, want map[string]map[string]string) {
 	store := newStreamLendingStore(recs, 3)
 	diffBuckets(t, "rebuild", rebuildBuckets(t, store), want)
 	if store.streams.Load() == 0 || store.lent.Load() != 0 {
@@ -288,9 +300,63 @@ func TestByAccountBuildOnStores(t *testing.T) {
 			if len(want[string(bktFaults)]) == 0 || len(want[string(bktByID)]) == 0 {
 				t.Fatal("no faults or no invoices: the log tests too little")
 			}
-			diffBuckets(t, "rebuild", rebuildBuckets(t, s), want)
-			diffBuckets(t, "replay", replayBuckets(t, s, nil), want)
+			bothWrites(t, func(t *testing.T) {
+				diffBuckets(t, "rebuild", rebuildBuckets(t, s), want)
+				diffBuckets(t, "replay", replayBuckets(t, s, nil), want)
+			})
 		})
+	}
+}
+
+// bothWrites runs test with the per-account build loading its file whole
+// (boltload) and putting into bbolt (loadMaxEvents 0, as a build of more
+// than loadMaxEvents records does).
+func bothWrites(t *testing.T, test func(t *testing.T)) {
+	defer func(m eventstore.Position) { loadMaxEvents = m }(loadMaxEvents)
+	for _, way := range []struct {
+		name string
+		max  eventstore.Position
+	}{{"loaded", 1 << 40}, {"put", 0}} {
+		t.Run(way.name, func(t *testing.T) {
+			loadMaxEvents = way.max
+			test(t)
+		})
+	}
+}
+
+// TestLoadedBuildIsWrittenOnce: a rebuild that loads its file leaves it
+// as one transaction wrote it, the mark that it is whole the only commit
+// through bbolt (a put build commits every buildCommitBytes), and nothing
+// beside it.
+func TestLoadedBuildIsWrittenOnce(t *testing.T) {
+	defer func(c int) { buildCommitBytes = c }(buildCommitBytes)
+	buildCommitBytes = 1
+	store := newStreamLendingStore(oddLog(t), 5)
+	txids := map[eventstore.Position]int{}
+	for _, max := range []eventstore.Position{1 << 40, 0} {
+		func() {
+			defer func(m eventstore.Position) { loadMaxEvents = m }(loadMaxEvents)
+			loadMaxEvents = max
+			dir := t.TempDir()
+			path := filepath.Join(dir, "views.db")
+			if _, err := Rebuild(t.Context(), store, path, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.View(func(tx *bolt.Tx) error { txids[max] = tx.ID(); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 1 {
+				t.Fatalf("files left beside the views: %v", files)
+			}
+		}()
+	}
+	if txids[1<<40] != 2 || txids[0] <= 10 {
+		t.Fatalf("transactions: loaded %d (want 2: bbolt's new file's 1, then the mark), put %d (want many)", txids[1<<40], txids[0])
 	}
 }
 

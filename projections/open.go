@@ -180,7 +180,9 @@ func Rebuild(ctx context.Context, store eventstore.Store, path string, o Options
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return 0, fmt.Errorf("projections: rebuild: %w", err)
 	}
-	db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: lockTimeout, NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType, InitialMmapSize: buildMmapSize, PageSize: viewsPageSize})
+	opts := buildOptions()
+	opts.Timeout = lockTimeout
+	db, err := bolt.Open(tmp, 0o600, opts)
 	if err != nil {
 		return 0, fmt.Errorf("projections: rebuild: %w", err)
 	}
@@ -192,6 +194,9 @@ func Rebuild(ctx context.Context, store eventstore.Store, path string, o Options
 	p := newProjections(db, tmp, o)
 	p.exclusive = true
 	err = p.foldLog(ctx, store, eventstore.Start, nil)
+	if p.db != nil {
+		db = p.db // the file the build loaded, if it did (adopt)
+	}
 	if err == nil {
 		// One fsync for the whole build, with the mark that it is whole,
 		// and the free list: a file without one has every page read by

@@ -117,7 +117,7 @@ func newTemp(o Options) (*Projections, error) {
 	path := f.Name()
 	f.Close()
 	defer os.Remove(path)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType, InitialMmapSize: buildMmapSize, PageSize: viewsPageSize})
+	db, err := bolt.Open(path, 0o600, buildOptions())
 	if err != nil {
 		return nil, fmt.Errorf("projections: temporary views file: %w", err)
 	}
@@ -131,6 +131,12 @@ func newTemp(o Options) (*Projections, error) {
 	// (already unlinked) is released with them.
 	runtime.AddCleanup(p, func(db *bolt.DB) { _ = db.Close() }, db)
 	return p, nil
+}
+
+// buildOptions open a file being built: without fsync until it is whole,
+// its free list not written (the next open makes it again).
+func buildOptions() *bolt.Options {
+	return &bolt.Options{NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType, InitialMmapSize: buildMmapSize, PageSize: viewsPageSize}
 }
 
 func newProjections(db *bolt.DB, path string, o Options) *Projections {
