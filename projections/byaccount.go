@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -638,14 +639,56 @@ func (wr *acctWriter) flush() error {
 // byIDOrder is the order of refs by id (the byid bucket's); an id twice
 // is in two accounts.
 func byIDOrder(refs []globalRef) ([]int32, error) {
-	byID := indices(len(refs))
-	slices.SortFunc(byID, func(i, j int32) int { return compareIDs(&refs[i].id, &refs[j].id) })
+	byID := radixOrder(len(refs), 64, func(i int32) uint64 { return binary.BigEndian.Uint64(refs[i].id[:8]) })
 	for i := 1; i < len(byID); i++ {
-		if refs[byID[i]].id == refs[byID[i-1]].id {
-			return nil, fmt.Errorf("%w: invoice %s", errCrossAccount, refs[byID[i]].id)
+		a, b := &refs[byID[i-1]].id, &refs[byID[i]].id
+		if *(*[8]byte)(a[:]) != *(*[8]byte)(b[:]) {
+			continue
 		}
+		// Ids alike in their first half (rare): the run in full order.
+		j := i + 1
+		for j < len(byID) && *(*[8]byte)(refs[byID[j]].id[:]) == *(*[8]byte)(a[:]) {
+			j++
+		}
+		slices.SortFunc(byID[i-1:j], func(x, y int32) int { return compareIDs(&refs[x].id, &refs[y].id) })
+		for k := i; k < j; k++ {
+			if refs[byID[k]].id == refs[byID[k-1]].id {
+				return nil, fmt.Errorf("%w: invoice %s", errCrossAccount, refs[byID[k]].id)
+			}
+		}
+		i = j - 1
 	}
 	return byID, nil
+}
+
+// radixOrder is the order of n items by their keys of at most bits bits:
+// a stable least-significant-digit radix sort of their indices, 11 bits a
+// pass. Sorting the invoices by comparison (slices.SortFunc) at the end of
+// a loaded build was half its time after the workers (docs/performance.md,
+// "The views written as pages").
+func radixOrder(n, bits int, key func(i int32) uint64) []int32 {
+	const digit = 11
+	keys := make([]uint64, n)
+	for i := range keys {
+		keys[i] = key(int32(i))
+	}
+	order, next := indices(n), make([]int32, n)
+	for shift := 0; shift < bits; shift += digit {
+		var at [1<<digit + 1]int32
+		for _, i := range order {
+			at[(keys[i]>>shift)&(1<<digit-1)+1]++
+		}
+		for d := 1; d < len(at); d++ {
+			at[d] += at[d-1]
+		}
+		for _, i := range order {
+			d := (keys[i] >> shift) & (1<<digit - 1)
+			next[at[d]] = i
+			at[d]++
+		}
+		order, next = next, order
+	}
+	return order
 }
 
 // The entries of what spans accounts, each appended to arena, key then
@@ -831,8 +874,11 @@ func indices(n int) []int32 {
 // by status then position (the status bucket's: a counting sort of the
 // first).
 func refOrders(refs []globalRef) (byPos, byStatus []int32) {
-	byPos = indices(len(refs))
-	slices.SortFunc(byPos, func(i, j int32) int { return cmp.Compare(refs[i].pos, refs[j].pos) })
+	last := uint64(0)
+	for i := range refs {
+		last = max(last, refs[i].pos)
+	}
+	byPos = radixOrder(len(refs), bits.Len64(last), func(i int32) uint64 { return refs[i].pos })
 	var count, next [256]int32
 	for i := range refs {
 		count[refs[i].status]++

@@ -2,11 +2,13 @@ package projections
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +17,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/mod/modfile"
 
@@ -462,5 +465,40 @@ func noErr(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRadixOrder: radixOrder is a stable sort by key, whatever the keys'
+// width, and byIDOrder orders ids alike in their first half by the rest
+// and finds one twice.
+func TestRadixOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, bits := range []int{0, 1, 11, 12, 22, 64} {
+		keys := make([]uint64, 3000)
+		for i := range keys {
+			if bits > 0 {
+				keys[i] = rng.Uint64() >> (64 - bits)
+			}
+		}
+		want := indices(len(keys))
+		slices.SortStableFunc(want, func(a, b int32) int { return cmp.Compare(keys[a], keys[b]) })
+		if got := radixOrder(len(keys), bits, func(i int32) uint64 { return keys[i] }); !slices.Equal(got, want) {
+			t.Fatalf("%d bits: not the stable order", bits)
+		}
+	}
+	refs := make([]globalRef, 500)
+	for i := range refs {
+		refs[i].id = uuid.UUID(binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, uint64(rng.IntN(20))), rng.Uint64()))
+	}
+	byID, err := byIDOrder(refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.IsSortedFunc(byID, func(a, b int32) int { return compareIDs(&refs[a].id, &refs[b].id) }) || len(byID) != len(refs) {
+		t.Fatal("byIDOrder: not in id order")
+	}
+	refs = append(refs, refs[123])
+	if _, err := byIDOrder(refs); !errors.Is(err, errCrossAccount) {
+		t.Fatalf("an id twice: %v", err)
 	}
 }
