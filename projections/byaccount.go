@@ -637,42 +637,42 @@ func (wr *acctWriter) flush() error {
 }
 
 // byIDOrder is the order of refs by id (the byid bucket's); an id twice
-// is in two accounts.
+// is in two accounts. The radix sort takes the ids' first idKeyBits bits
+// (three passes); ids alike in those (a few among a million) are then
+// ordered by comparison.
 func byIDOrder(refs []globalRef) ([]int32, error) {
-	byID := radixOrder(len(refs), 64, func(i int32) uint64 { return binary.BigEndian.Uint64(refs[i].id[:8]) })
-	for i := 1; i < len(byID); i++ {
-		a, b := &refs[byID[i-1]].id, &refs[byID[i]].id
-		if *(*[8]byte)(a[:]) != *(*[8]byte)(b[:]) {
-			continue
-		}
-		// Ids alike in their first half (rare): the run in full order.
+	const idKeyBits = 33
+	keys := make([]uint64, len(refs))
+	for i := range refs {
+		keys[i] = binary.BigEndian.Uint64(refs[i].id[:8]) >> (64 - idKeyBits)
+	}
+	byID := radixOrder(keys, idKeyBits)
+	for i := 0; i < len(byID); {
 		j := i + 1
-		for j < len(byID) && *(*[8]byte)(refs[byID[j]].id[:]) == *(*[8]byte)(a[:]) {
+		for j < len(byID) && keys[byID[j]] == keys[byID[i]] {
 			j++
 		}
-		slices.SortFunc(byID[i-1:j], func(x, y int32) int { return compareIDs(&refs[x].id, &refs[y].id) })
-		for k := i; k < j; k++ {
-			if refs[byID[k]].id == refs[byID[k-1]].id {
-				return nil, fmt.Errorf("%w: invoice %s", errCrossAccount, refs[byID[k]].id)
+		if j-i > 1 {
+			slices.SortFunc(byID[i:j], func(x, y int32) int { return compareIDs(&refs[x].id, &refs[y].id) })
+			for k := i + 1; k < j; k++ {
+				if refs[byID[k]].id == refs[byID[k-1]].id {
+					return nil, fmt.Errorf("%w: invoice %s", errCrossAccount, refs[byID[k]].id)
+				}
 			}
 		}
-		i = j - 1
+		i = j
 	}
 	return byID, nil
 }
 
-// radixOrder is the order of n items by their keys of at most bits bits:
-// a stable least-significant-digit radix sort of their indices, 11 bits a
-// pass. Sorting the invoices by comparison (slices.SortFunc) at the end of
-// a loaded build was half its time after the workers (docs/performance.md,
+// radixOrder is the order of keys of at most bits bits: a stable
+// least-significant-digit radix sort of their indices, 11 bits a pass.
+// Sorting the invoices by comparison (slices.SortFunc) at the end of a
+// loaded build was half its time after the workers (docs/performance.md,
 // "The views written as pages").
-func radixOrder(n, bits int, key func(i int32) uint64) []int32 {
+func radixOrder(keys []uint64, bits int) []int32 {
 	const digit = 11
-	keys := make([]uint64, n)
-	for i := range keys {
-		keys[i] = key(int32(i))
-	}
-	order, next := indices(n), make([]int32, n)
+	order, next := indices(len(keys)), make([]int32, len(keys))
 	for shift := 0; shift < bits; shift += digit {
 		var at [1<<digit + 1]int32
 		for _, i := range order {
@@ -874,11 +874,11 @@ func indices(n int) []int32 {
 // by status then position (the status bucket's: a counting sort of the
 // first).
 func refOrders(refs []globalRef) (byPos, byStatus []int32) {
-	last := uint64(0)
+	keys, last := make([]uint64, len(refs)), uint64(0)
 	for i := range refs {
-		last = max(last, refs[i].pos)
+		keys[i], last = refs[i].pos, max(last, refs[i].pos)
 	}
-	byPos = radixOrder(len(refs), bits.Len64(last), func(i int32) uint64 { return refs[i].pos })
+	byPos = radixOrder(keys, bits.Len64(last))
 	var count, next [256]int32
 	for i := range refs {
 		count[refs[i].status]++
