@@ -139,7 +139,7 @@ func (s *Store) lendSpans(stream string, from int, upTo eventstore.Position, spa
 		}
 		l := s.ix.locs[e.pos-1]
 		seg := s.ix.segs[l.seg]
-		spans = append(spans, span{pos: e.pos, f: seg.f, ver: seg.version, loc: l})
+		spans = append(spans, span{pos: e.pos, seg: seg, ver: seg.version, loc: l})
 		size += int(l.n)
 	}
 	return spans, false, true
@@ -187,23 +187,24 @@ func (l *lender) read(s *Store, stream string, rev uint64, spans []span, out []e
 		arena = make([]byte, 0, 64<<10) // non-nil: empty Data reads as empty, not absent
 	}
 	rr := runRecords{s: s, buf: &l.buf, spans: spans, gap: lendMaxGap}
-	for {
-		sp, rec, ok, err := rr.next()
-		if err != nil {
-			return nil, err
+	err := s.reading(func() error {
+		for {
+			sp, rec, ok, err := rr.next()
+			if err != nil || !ok {
+				return err
+			}
+			var r eventstore.Record
+			if r, arena, ok = l.decode(sp, rec, stream, rev, arena); !ok {
+				return fmt.Errorf("%w: record at position %d does not decode as revision %d of stream %q", ErrCorrupt, sp.pos, rev, stream)
+			}
+			out = append(out, r)
+			rev++
 		}
-		if !ok {
-			break
-		}
-		var r eventstore.Record
-		if r, arena, ok = l.decode(sp, rec, stream, rev, arena); !ok {
-			l.arena = arena
-			return nil, fmt.Errorf("%w: record at position %d does not decode as revision %d of stream %q", ErrCorrupt, sp.pos, rev, stream)
-		}
-		out = append(out, r)
-		rev++
-	}
+	})
 	l.arena = arena
+	if err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

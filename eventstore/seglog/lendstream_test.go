@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -140,6 +141,63 @@ func TestLendStreamAsReadStream(t *testing.T) {
 	defer s.Close()
 	require.NotZero(t, s.OpenInfo().Checkpoint, "reopened from the checkpoint")
 	requireLendsAsRead(t, s, all, s.LastPosition())
+
+	// Read-only, beside it: the records read in place (inplace.go), each
+	// segment mapped at its first read and let go at Close.
+	ro, err := Open(dir, Options{ReadOnly: true})
+	require.NoError(t, err)
+	require.Greater(t, len(ro.ix.segs), 2)
+	requireLendsAsRead(t, ro, all, ro.LastPosition())
+	require.Equal(t, readAllOf(t, s), readAllOf(t, ro))
+	for _, seg := range ro.ix.segs {
+		require.NotNil(t, seg.mem, "segment %s read in place", seg.name)
+	}
+	require.NoError(t, ro.Close())
+	for _, seg := range ro.ix.segs {
+		require.Nil(t, seg.mem, "segment %s unmapped", seg.name)
+	}
+	err = ro.LendStream(t.Context(), "account-a", ro.LastPosition(), eventstore.LendData, nil, func([]eventstore.Record) error { return nil })
+	require.ErrorIs(t, err, eventstore.ErrClosed)
+}
+
+// readAllOf is the whole log of s, copied.
+func readAllOf(t *testing.T, s *Store) []eventstore.Record {
+	t.Helper()
+	var out []eventstore.Record
+	for r, err := range s.ReadAll(t.Context(), eventstore.Start) {
+		require.NoError(t, err)
+		out = append(out, lentCopy(r))
+	}
+	return out
+}
+
+// TestInPlaceFaultIsAnError: a segment cut short under a read-only store
+// (after its open) faults a read in place; the read says ErrCorrupt
+// instead of crashing the process.
+func TestInPlaceFaultIsAnError(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "log")
+	s, err := Open(dir, Options{SegmentBytes: 1 << 20})
+	require.NoError(t, err)
+	for i := range 2000 {
+		_, err := s.Append(t.Context(), fmt.Sprintf("account-%d", i%7), eventstore.Any,
+			eventstore.EventData{ID: uuid.New(), Type: "InvoiceApproved", Data: json.RawMessage(fmt.Sprintf(`{"n":%d,"pad":"%0200d"}`, i, i))})
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.Close())
+	ro, err := Open(dir, Options{ReadOnly: true})
+	require.NoError(t, err)
+	defer ro.Close()
+	seg := ro.ix.segs[0]
+	require.NoError(t, os.Truncate(seg.f.Name(), 8<<10)) // past its first page's groups
+	var readErr error
+	for _, err := range ro.ReadAll(t.Context(), eventstore.Start) {
+		if err != nil {
+			readErr = err
+			break
+		}
+	}
+	require.ErrorIs(t, readErr, ErrCorrupt)
+	require.ErrorContains(t, readErr, "reading a segment") // the fault, caught
 }
 
 // TestLendStreamRefusesAMisplacedRecord: a record that is not the stream's

@@ -26,7 +26,7 @@ const (
 // span is one record to read.
 type span struct {
 	pos eventstore.Position
-	f   *os.File
+	seg *segment
 	ver uint32
 	loc loc
 }
@@ -39,7 +39,7 @@ func readRun(spans []span, i int, gap int64) (j int, start, end int64) {
 	j = i + 1
 	start = int64(spans[i].loc.off)
 	end = start + int64(spans[i].loc.n)
-	for j < len(spans) && spans[j].f == spans[i].f {
+	for j < len(spans) && spans[j].seg == spans[i].seg {
 		o := int64(spans[j].loc.off)
 		if o < end || o-end > gap {
 			break
@@ -52,13 +52,18 @@ func readRun(spans []span, i int, gap int64) (j int, start, end int64) {
 
 // readRunAt reads the run of spans from i (readRun) into *buf, grown as
 // needed, and returns the run's end, its offset in the file and its bytes.
+//
+// A read-only store's runs are its mapping's bytes (inPlace), not read.
 func (s *Store) readRunAt(buf *[]byte, spans []span, i int, gap int64) (j int, start int64, b []byte, err error) {
 	j, start, end := readRun(spans, i, gap)
+	if m := spans[i].seg.inPlace(s); end <= int64(len(m)) {
+		return j, start, m[start:end:end], nil
+	}
 	if int64(cap(*buf)) < end-start {
 		*buf = make([]byte, end-start)
 	}
 	b = (*buf)[:end-start]
-	if _, err := spans[i].f.ReadAt(b, start); err != nil {
+	if _, err := spans[i].seg.f.ReadAt(b, start); err != nil {
 		return 0, 0, nil, s.readErr(err)
 	}
 	return j, start, b, nil
@@ -159,7 +164,7 @@ func (s *Store) streamSpans(stream string, from uint64) ([]span, bool) {
 	for i, e := range es {
 		l := s.ix.locs[e.pos-1]
 		seg := s.ix.segs[l.seg]
-		spans[i] = span{pos: e.pos, f: seg.f, ver: seg.version, loc: l}
+		spans[i] = span{pos: e.pos, seg: seg, ver: seg.version, loc: l}
 	}
 	return spans, true
 }
@@ -221,7 +226,7 @@ func (s *Store) readAllChunk(after eventstore.Position, cr *chunkReader) ([]even
 	for pos := after + 1; pos <= last && len(spans) < chunkEvents && size < chunkBytes; pos++ {
 		l := s.ix.locs[pos-1]
 		seg := s.ix.segs[l.seg]
-		spans = append(spans, span{pos: pos, f: seg.f, ver: seg.version, loc: l})
+		spans = append(spans, span{pos: pos, seg: seg, ver: seg.version, loc: l})
 		size += int(l.n)
 	}
 	s.ix.mu.RUnlock()
@@ -271,19 +276,21 @@ func (s *Store) readSpansTo(out []eventstore.Record, spans []span, cr *chunkRead
 	// one or two records, and a 4 KiB margin was most of what it allocated.
 	arena := make([]byte, 0, int(cr.ratio*1.05*float64(total))+256)
 	rr := runRecords{s: s, buf: &cr.buf, spans: spans, gap: maxGap}
-	for {
-		sp, rec, ok, err := rr.next()
-		if err != nil {
-			return nil, err
+	err := s.reading(func() error {
+		for {
+			sp, rec, ok, err := rr.next()
+			if err != nil || !ok {
+				return err
+			}
+			var r eventstore.Record
+			if r, arena, ok = decodeRecord(sp.pos, rec, sp.ver, cr.names, arena); !ok {
+				return fmt.Errorf("%w: record at position %d does not decode", ErrCorrupt, sp.pos)
+			}
+			out = append(out, r)
 		}
-		if !ok {
-			break
-		}
-		var r eventstore.Record
-		if r, arena, ok = decodeRecord(sp.pos, rec, sp.ver, cr.names, arena); !ok {
-			return nil, fmt.Errorf("%w: record at position %d does not decode", ErrCorrupt, sp.pos)
-		}
-		out = append(out, r)
+	})
+	if err != nil {
+		return nil, err
 	}
 	if total > 0 {
 		cr.ratio = float64(len(arena)) / float64(total)

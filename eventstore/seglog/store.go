@@ -87,6 +87,11 @@ type segment struct {
 	end     int64
 	proofAt int64
 	proof   [groupHeadLen]byte
+
+	// mapOnce maps mem, the segment's groups in place, at a read-only
+	// store's first read of it (inPlace).
+	mapOnce sync.Once
+	mem     []byte
 }
 
 // Store is an eventstore.Store on a segmented log in one directory.
@@ -113,6 +118,9 @@ type Store struct {
 	q         *groupcommit.Queue // appends, to the writer (writer.go's commit)
 	closeOnce sync.Once
 	closeErr  error
+	// maps is held by the reads of a read-only store (reading), and by
+	// Close to unmap the segments (inplace.go).
+	maps sync.RWMutex
 
 	commits, committed atomic.Uint64
 	// dataBytes is the log's size without the segments' preallocated tails.
@@ -464,6 +472,7 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) closeFiles() error {
+	s.unmap()
 	var errs []error
 	for _, seg := range s.ix.segs {
 		errs = append(errs, seg.f.Close())

@@ -23,4 +23,6 @@ func writerRunning(string) bool { return false }
 
 func mapFile(*os.File, int64) []byte { return nil }
 
+func mapPopulated(*os.File, int64) []byte { return nil }
+
 func unmapFile([]byte) {}
