@@ -187,19 +187,14 @@ func (l *lender) read(s *Store, stream string, rev uint64, spans []span, out []e
 		arena = make([]byte, 0, 64<<10) // non-nil: empty Data reads as empty, not absent
 	}
 	rr := runRecords{s: s, buf: &l.buf, spans: spans, gap: lendMaxGap}
-	err := s.reading(func() error {
-		for {
-			sp, rec, ok, err := rr.next()
-			if err != nil || !ok {
-				return err
-			}
-			var r eventstore.Record
-			if r, arena, ok = l.decode(sp, rec, stream, rev, arena); !ok {
-				return fmt.Errorf("%w: record at position %d does not decode as revision %d of stream %q", ErrCorrupt, sp.pos, rev, stream)
-			}
-			out = append(out, r)
-			rev++
+	err := rr.each(func(sp span, rec []byte) error {
+		r, a, ok := l.decode(sp, rec, stream, rev, arena)
+		if arena = a; !ok {
+			return fmt.Errorf("%w: record at position %d does not decode as revision %d of stream %q", ErrCorrupt, sp.pos, rev, stream)
 		}
+		out = append(out, r)
+		rev++
+		return nil
 	})
 	l.arena = arena
 	if err != nil {

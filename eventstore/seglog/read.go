@@ -83,6 +83,22 @@ type runRecords struct {
 	b     []byte
 }
 
+// each calls fn with every span and its record's bytes, in order, inside
+// s.reading (the bytes may be a mapping's: fn must copy what it keeps).
+func (rr *runRecords) each(fn func(sp span, rec []byte) error) error {
+	return rr.s.reading(func() error {
+		for {
+			sp, rec, ok, err := rr.next()
+			if err != nil || !ok {
+				return err
+			}
+			if err := fn(sp, rec); err != nil {
+				return err
+			}
+		}
+	})
+}
+
 // next returns the next span and its record's bytes, ok false after the
 // last.
 func (rr *runRecords) next() (sp span, rec []byte, ok bool, err error) {
@@ -276,18 +292,13 @@ func (s *Store) readSpansTo(out []eventstore.Record, spans []span, cr *chunkRead
 	// one or two records, and a 4 KiB margin was most of what it allocated.
 	arena := make([]byte, 0, int(cr.ratio*1.05*float64(total))+256)
 	rr := runRecords{s: s, buf: &cr.buf, spans: spans, gap: maxGap}
-	err := s.reading(func() error {
-		for {
-			sp, rec, ok, err := rr.next()
-			if err != nil || !ok {
-				return err
-			}
-			var r eventstore.Record
-			if r, arena, ok = decodeRecord(sp.pos, rec, sp.ver, cr.names, arena); !ok {
-				return fmt.Errorf("%w: record at position %d does not decode", ErrCorrupt, sp.pos)
-			}
-			out = append(out, r)
+	err := rr.each(func(sp span, rec []byte) error {
+		r, a, ok := decodeRecord(sp.pos, rec, sp.ver, cr.names, arena)
+		if arena = a; !ok {
+			return fmt.Errorf("%w: record at position %d does not decode", ErrCorrupt, sp.pos)
 		}
+		out = append(out, r)
+		return nil
 	})
 	if err != nil {
 		return nil, err
