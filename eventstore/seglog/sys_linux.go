@@ -58,14 +58,10 @@ func writerRunning(dir string) bool {
 // cache in place instead of copying it; nil if it cannot (the scan reads
 // with pread then).
 func mapFile(f *os.File, size int64) []byte {
-	if size <= 0 || int64(int(size)) != size {
-		return nil
+	b := mapRead(f, size, 0)
+	if b != nil {
+		_ = unix.Madvise(b, unix.MADV_SEQUENTIAL)
 	}
-	b, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
-	if err != nil {
-		return nil
-	}
-	_ = unix.Madvise(b, unix.MADV_SEQUENTIAL)
 	return b
 }
 
@@ -74,10 +70,14 @@ func mapFile(f *os.File, size int64) []byte {
 // faulting the pages in as they were read cost more than pread); nil if it
 // cannot.
 func mapPopulated(f *os.File, size int64) []byte {
+	return mapRead(f, size, unix.MAP_POPULATE)
+}
+
+func mapRead(f *os.File, size int64, flags int) []byte {
 	if size <= 0 || int64(int(size)) != size {
 		return nil
 	}
-	b, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED|unix.MAP_POPULATE)
+	b, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED|flags)
 	if err != nil {
 		return nil
 	}
