@@ -387,17 +387,12 @@ func (s *Store) loadCheckpoint(names []string, live bool) (sn *snapshot, why str
 	defer unmap()
 	// A file cut short under the mapping faults; ignore it, as a torn one.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if p := recover(); p != nil {
-			if _, fault := p.(interface{ Addr() uintptr }); !fault {
-				panic(p)
-			}
-			if sn != nil && sn.checked != nil {
-				sn.checked() // not left running
-			}
-			sn, why = nil, fmt.Sprintf("changed while it was read: %v", p)
+	defer recoverFault(func(fault any) {
+		if sn != nil && sn.checked != nil {
+			sn.checked() // not left running
 		}
-	}()
+		sn, why = nil, fmt.Sprintf("changed while it was read: %v", fault)
+	})
 	sn, rest, err := decodeCheckpointHead(b)
 	if err != nil {
 		return nil, err.Error()

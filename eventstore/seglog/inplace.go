@@ -46,15 +46,20 @@ func (s *Store) reading(read func() error) (err error) {
 		return eventstore.ErrClosed
 	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if v := recover(); v != nil {
-			if _, fault := v.(interface{ Addr() uintptr }); !fault {
-				panic(v)
-			}
-			err = fmt.Errorf("%w: reading a segment: %v", ErrCorrupt, v)
-		}
-	}()
+	defer recoverFault(func(fault any) { err = fmt.Errorf("%w: reading a segment: %v", ErrCorrupt, fault) })
 	return read()
+}
+
+// recoverFault, deferred under debug.SetPanicOnFault, hands caught the
+// fault of a read on a mapping (a file cut short under it); any other
+// panic goes on.
+func recoverFault(caught func(fault any)) {
+	if v := recover(); v != nil {
+		if _, fault := v.(interface{ Addr() uintptr }); !fault {
+			panic(v)
+		}
+		caught(v)
+	}
 }
 
 // unmap lets go of the segments' mappings, once no read is using them.
