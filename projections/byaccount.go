@@ -460,10 +460,10 @@ func (wr *acctWriter) add(r *acctResult) error {
 	if len(r.refs) > 0 {
 		accinv := wr.tx.Bucket(bktAccInv)
 		arena := make([]byte, 0, len(r.refs)*(2+len(r.id)+8+17))
-		for i := range wr.refs[first:] {
+		for i := first; i < len(wr.refs); i++ {
 			k := len(arena)
 			var v int
-			arena, v = accInvEntry(arena, r.id, &wr.refs[first+i])
+			arena, v = accInvEntry(arena, r.id, &wr.refs[i])
 			if err := accinv.Put(arena[k:v:v], arena[v:len(arena):len(arena)]); err != nil {
 				return storage(err)
 			}
